@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that building, testing and `make run`
+# need. Idempotent, and quick when everything is present: apt-get (and its
+# index update) runs only when a package is missing. Works as root or
+# through sudo.
+#
+# Usage: deploy/install-deps.sh [--check]
+#   --check   list missing packages and exit 1 if any, installing nothing.
+set -euo pipefail
+
+# Build: compiler, CMake, and the libraries scalebench links.
+BUILD_PACKAGES=(
+  g++ make cmake pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libeigen3-dev libyaml-cpp-dev libsqlite3-dev
+  libcurl4-openssl-dev libgtest-dev libgmock-dev
+)
+# Run and test: the real components the tests and `make run` start.
+RUN_PACKAGES=(
+  nginx          # the service under test, and a balancer
+  iproute2       # ip and ss, for the network-namespace testbed
+)
+# Benchmarks: the peer tools bench/ compares against.
+BENCH_PACKAGES=(
+  wrk
+  apache2-utils  # ab
+)
+
+PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${BENCH_PACKAGES[@]}")
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+if [[ "${1:-}" == "--check" ]]; then
+  echo "missing packages: ${missing[*]}" >&2
+  exit 1
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  echo "install-deps: need root to install: ${missing[*]}" >&2
+  echo "install-deps: run as root, or install sudo" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Daemons must not be started by the package scripts: tests start their
+# own private instances on loopback. policy-rc.d is honoured by
+# invoke-rc.d; it is removed again on exit.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e "$policy" ]]; then
+  trap '"${SUDO[@]}" rm -f "$policy"' EXIT
+  printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee "$policy" >/dev/null
+  "${SUDO[@]}" chmod 755 "$policy"
+fi
+"${SUDO[@]}" apt-get update -q
+"${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

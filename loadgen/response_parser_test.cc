@@ -1,0 +1,306 @@
+#include "loadgen/response_parser.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace scalebench::loadgen {
+namespace {
+
+using Result = ResponseParser::Result;
+
+struct Outcome {
+  Result result;
+  size_t consumed;  // Bytes of the input the response used.
+  int status;
+  bool keep_alive;
+  ParseError error;
+
+  bool operator==(const Outcome& o) const {
+    return result == o.result && consumed == o.consumed && status == o.status &&
+           keep_alive == o.keep_alive && error == o.error;
+  }
+};
+
+// Feeds `chunks` in order, then signals the close if `close_after`.
+Outcome Run(const std::vector<std::string>& chunks, bool close_after,
+            bool head = false) {
+  ResponseParser parser;
+  parser.Reset(head);
+  size_t total = 0;
+  for (const std::string& chunk : chunks) {
+    size_t consumed = 0;
+    const Result r = parser.Feed(chunk.data(), chunk.size(), &consumed);
+    if (r == Result::kError) {
+      // Where in the input an error was detected is not part of the
+      // contract; only that it was.
+      return {r, 0, parser.status_code(), parser.keep_alive(),
+              parser.error()};
+    }
+    if (r != Result::kNeedMore) {
+      return {r, total + consumed, parser.status_code(), parser.keep_alive(),
+              parser.error()};
+    }
+    EXPECT_EQ(consumed, chunk.size());
+    total += consumed;
+  }
+  Result r = Result::kNeedMore;
+  if (close_after) r = parser.FinishOnClose();
+  return {r, total, parser.status_code(), parser.keep_alive(), parser.error()};
+}
+
+// Parses `input` whole, split in two at every byte boundary, and one byte at
+// a time; every way must give the same outcome. Returns it.
+Outcome ParseEverySplit(const std::string& input, bool close_after = false,
+                        bool head = false) {
+  const Outcome whole = Run({input}, close_after, head);
+  for (size_t i = 0; i <= input.size(); ++i) {
+    const Outcome split =
+        Run({input.substr(0, i), input.substr(i)}, close_after, head);
+    EXPECT_TRUE(split == whole) << "split at byte " << i << " of:\n" << input;
+    if (!(split == whole)) break;
+  }
+  std::vector<std::string> bytes;
+  for (char c : input) bytes.emplace_back(1, c);
+  EXPECT_TRUE(Run(bytes, close_after, head) == whole) << "byte by byte";
+  return whole;
+}
+
+TEST(ResponseParserTest, ContentLengthBody) {
+  const std::string r =
+      "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 12\r\n\r\n"
+      "hello world!";
+  const Outcome o = ParseEverySplit(r);
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_EQ(o.consumed, r.size());
+  EXPECT_EQ(o.status, 200);
+  EXPECT_TRUE(o.keep_alive);
+}
+
+TEST(ResponseParserTest, StopsAtTheEndOfTheResponse) {
+  const std::string response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  const Outcome o = ParseEverySplit(response + "HTTP/1.1 200 OK\r\n");
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_EQ(o.consumed, response.size());
+}
+
+TEST(ResponseParserTest, ZeroContentLength) {
+  const Outcome o =
+      ParseEverySplit("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_EQ(o.status, 404);
+}
+
+TEST(ResponseParserTest, ChunkedWithExtensionsAndTrailers) {
+  const std::string r =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n"
+      "5;name=value\r\nhello\r\n"
+      "1A\r\nabcdefghijklmnopqrstuvwxyz\r\n"
+      "0\r\nExpires: never\r\nX-Checksum: 1\r\n\r\n";
+  const Outcome o = ParseEverySplit(r);
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_EQ(o.consumed, r.size());
+  EXPECT_TRUE(o.keep_alive);
+}
+
+TEST(ResponseParserTest, ChunkedWithoutTrailers) {
+  const std::string r =
+      "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+      "3\r\nabc\r\n0\r\n\r\n";
+  const Outcome o = ParseEverySplit(r);
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_EQ(o.consumed, r.size());
+}
+
+TEST(ResponseParserTest, BodyDelimitedByClose) {
+  const std::string r =
+      "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of this is body";
+  EXPECT_EQ(ParseEverySplit(r).result, Result::kNeedMore);
+  const Outcome o = ParseEverySplit(r, /*close_after=*/true);
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_FALSE(o.keep_alive);
+}
+
+TEST(ResponseParserTest, NonChunkedTransferEncodingRunsUntilClose) {
+  const std::string r = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz";
+  EXPECT_EQ(ParseEverySplit(r).result, Result::kNeedMore);
+  const Outcome o = ParseEverySplit(r, /*close_after=*/true);
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_FALSE(o.keep_alive);
+}
+
+TEST(ResponseParserTest, ConnectionCloseWithContentLength) {
+  const Outcome o = ParseEverySplit(
+      "HTTP/1.1 200 OK\r\nConnection: Keep-Alive, close\r\n"
+      "Content-Length: 1\r\n\r\nx");
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_FALSE(o.keep_alive);
+}
+
+TEST(ResponseParserTest, Http10KeepsAliveOnlyWhenAsked) {
+  const Outcome plain =
+      ParseEverySplit("HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx");
+  EXPECT_EQ(plain.result, Result::kComplete);
+  EXPECT_FALSE(plain.keep_alive);
+  const Outcome kept = ParseEverySplit(
+      "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n"
+      "\r\nx");
+  EXPECT_TRUE(kept.keep_alive);
+}
+
+TEST(ResponseParserTest, ResponsesWithoutBody) {
+  const std::string no_content =
+      "HTTP/1.1 204 No Content\r\nContent-Length: 99\r\n\r\n";
+  Outcome o = ParseEverySplit(no_content);
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_EQ(o.consumed, no_content.size());
+  EXPECT_EQ(ParseEverySplit("HTTP/1.1 304 Not Modified\r\n\r\n").result,
+            Result::kComplete);
+  const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 612\r\n\r\n";
+  o = ParseEverySplit(head, false, /*head=*/true);
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_EQ(o.consumed, head.size());
+}
+
+TEST(ResponseParserTest, InterimResponseIsSkipped) {
+  const std::string r =
+      "HTTP/1.1 100 Continue\r\n\r\n"
+      "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
+  const Outcome o = ParseEverySplit(r);
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_EQ(o.status, 201);
+  EXPECT_EQ(o.consumed, r.size());
+}
+
+TEST(ResponseParserTest, BareLineFeedsAreAccepted) {
+  const Outcome o =
+      ParseEverySplit("HTTP/1.1 200 OK\nContent-Length: 3\n\nabc");
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_EQ(o.status, 200);
+}
+
+TEST(ResponseParserTest, StatusLineWithoutReason) {
+  EXPECT_EQ(ParseEverySplit("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n").result,
+            Result::kComplete);
+}
+
+// Each malformed or hostile input fails with its own error, however split.
+struct BadCase {
+  const char* name;
+  std::string input;
+  ParseError error;
+  bool close_after = false;
+};
+
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+
+class ResponseParserErrorTest : public testing::TestWithParam<BadCase> {};
+
+TEST_P(ResponseParserErrorTest, FailsWithTheRightError) {
+  const BadCase& c = GetParam();
+  const Outcome o = ParseEverySplit(c.input, c.close_after);
+  EXPECT_EQ(o.result, Result::kError) << c.name;
+  EXPECT_EQ(o.error, c.error) << c.name << ": " << ParseErrorName(o.error);
+  EXPECT_FALSE(o.keep_alive);
+}
+
+std::string Repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Hostile, ResponseParserErrorTest,
+    testing::Values(
+        BadCase{"garbage", "GARBAGE GARBAGE GARBAGE\r\n\r\n",
+                ParseError::kStatusLine},
+        BadCase{"http2_preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+                ParseError::kStatusLine},
+        BadCase{"short_status", "HTTP/1.1 20\r\n\r\n", ParseError::kStatusLine},
+        BadCase{"status_glued_to_reason", "HTTP/1.1 200OK\r\n\r\n",
+                ParseError::kStatusLine},
+        BadCase{"http_2_version", "HTTP/2.0 200 OK\r\n\r\n",
+                ParseError::kStatusLine},
+        BadCase{"space_in_name", "HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n",
+                ParseError::kHeaderSyntax},
+        BadCase{"empty_name", "HTTP/1.1 200 OK\r\n: x\r\n\r\n",
+                ParseError::kHeaderSyntax},
+        BadCase{"cr_without_lf", "HTTP/1.1 200 OK\r\nA: b\rX\r\n\r\n",
+                ParseError::kHeaderSyntax},
+        BadCase{"obs_fold", "HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\r\n",
+                ParseError::kUnsupported},
+        BadCase{"switching_protocols",
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n",
+                ParseError::kUnsupported},
+        BadCase{"negative_length",
+                "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+                ParseError::kContentLength},
+        BadCase{"hex_length", "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n",
+                ParseError::kContentLength},
+        BadCase{
+            "huge_length",
+            "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
+            ParseError::kContentLength},
+        BadCase{"conflicting_lengths",
+                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n"
+                "\r\nxy",
+                ParseError::kContentLength},
+        BadCase{"length_and_chunked",
+                "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+                ParseError::kContentLength},
+        BadCase{"bad_chunk_size",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                ParseError::kChunkSyntax},
+        BadCase{"huge_chunk_size",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "fffffffffffffffff\r\n",
+                ParseError::kChunkSyntax},
+        BadCase{"chunk_without_crlf",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "3\r\nabcX\r\n0\r\n\r\n",
+                ParseError::kChunkSyntax},
+        BadCase{"endless_chunk_extension",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;" +
+                    std::string(5000, 'e'),
+                ParseError::kChunkSyntax},
+        BadCase{
+            "oversized_header",
+            "HTTP/1.1 200 OK\r\nX-Big: " + std::string(70000, 'a') + "\r\n\r\n",
+            ParseError::kHeadersTooLarge},
+        BadCase{"oversized_reason",
+                "HTTP/1.1 200 " + std::string(70000, 'r') + "\r\n\r\n",
+                ParseError::kHeadersTooLarge},
+        BadCase{"too_many_headers",
+                "HTTP/1.1 200 OK\r\n" + Repeat("A: b\r\n", 300) + "\r\n",
+                ParseError::kHeadersTooLarge},
+        BadCase{"truncated_headers", "HTTP/1.1 200 OK\r\nContent-Le",
+                ParseError::kTruncated, true},
+        BadCase{"truncated_body",
+                "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+                ParseError::kTruncated, true},
+        BadCase{"truncated_chunk",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+                ParseError::kTruncated, true},
+        BadCase{"closed_before_anything", "", ParseError::kTruncated, true}),
+    [](const testing::TestParamInfo<BadCase>& info) {
+      return std::string(info.param.name);
+    });
+
+TEST(ResponseParserTest, ResetMakesTheParserReusable) {
+  ResponseParser parser;
+  size_t consumed;
+  const std::string bad = "nonsense\r\n\r\n";
+  ASSERT_EQ(parser.Feed(bad.data(), bad.size(), &consumed), Result::kError);
+  parser.Reset(false);
+  EXPECT_FALSE(parser.started());
+  const std::string good = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  EXPECT_EQ(parser.Feed(good.data(), good.size(), &consumed),
+            Result::kComplete);
+  EXPECT_TRUE(parser.started());
+}
+
+}  // namespace
+}  // namespace scalebench::loadgen

@@ -1,0 +1,239 @@
+#include "analysis/ols.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "Eigen/Dense"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "analysis/distributions.h"
+
+namespace scalebench::analysis {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+// A fit whose residual norm is below this fraction of the total variation
+// is exact up to rounding; its likelihood is unbounded.
+constexpr double kPerfectFitRatio = 1e-12;
+// Points with leverage this close to 1 make leave-one-out undefined.
+constexpr double kLeverageOneTolerance = 1e-9;
+// Smallest |R_jj| / largest |R_jj| of the scaled design's QR accepted as
+// full rank.
+constexpr double kRankTolerance = 1e-13;
+
+int DistinctCount(absl::Span<const double> values) {
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  return static_cast<int>(std::unique(sorted.begin(), sorted.end()) -
+                          sorted.begin());
+}
+
+absl::Status CheckInputs(absl::Span<const double> x, absl::Span<const double> y,
+                         int degree) {
+  if (degree < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("polynomial degree must be at least 1, got ", degree));
+  }
+  if (x.size() != y.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("x has ", x.size(), " values but y has ", y.size()));
+  }
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(x[i]) || !std::isfinite(y[i])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("point ", i + 1, " is not finite"));
+    }
+  }
+  const int parameters = degree + 1;
+  const int n = static_cast<int>(x.size());
+  if (n < parameters + 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a degree-", degree, " polynomial has ", parameters,
+                     " coefficients and needs at least ", parameters + 1,
+                     " points (one residual degree of freedom); got ", n));
+  }
+  const int distinct = DistinctCount(x);
+  if (distinct == 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "all x values are equal (x = ", x[0], "): a degree-", degree,
+        " polynomial needs at least ", parameters, " distinct x values"));
+  }
+  if (distinct < parameters) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("only ", distinct, " distinct x values: a degree-", degree,
+                     " polynomial needs at least ", parameters));
+  }
+  if (DistinctCount(y) == 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("all y values are equal (y = ", y[0],
+                     "): there is no variation to fit and R^2 is undefined"));
+  }
+  return absl::OkStatus();
+}
+
+double Binomial(int n, int k) {
+  double result = 1;
+  for (int i = 1; i <= k; ++i) result = result * (n - k + i) / i;
+  return result;
+}
+
+}  // namespace
+
+std::optional<double> GaussianAic(double rss, double tss, int n,
+                                  int parameters) {
+  if (!(rss > kPerfectFitRatio * kPerfectFitRatio * tss)) return std::nullopt;
+  const int k = parameters + 1;
+  const double log_likelihood =
+      -0.5 * n * (std::log(2 * kPi) + std::log(rss / n) + 1.0);
+  return 2.0 * k - 2.0 * log_likelihood;
+}
+
+std::optional<double> GaussianAicc(double rss, double tss, int n,
+                                   int parameters) {
+  const std::optional<double> aic = GaussianAic(rss, tss, n, parameters);
+  const int k = parameters + 1;
+  if (!aic.has_value() || n - k - 1 <= 0) return std::nullopt;
+  return *aic + 2.0 * k * (k + 1) / (n - k - 1);
+}
+
+absl::StatusOr<PolynomialFit> PolynomialFit::Fit(absl::Span<const double> x,
+                                                 absl::Span<const double> y,
+                                                 int degree) {
+  if (absl::Status status = CheckInputs(x, y, degree); !status.ok()) {
+    return status;
+  }
+  const int n = static_cast<int>(x.size());
+  const int p = degree + 1;
+  PolynomialFit fit;
+  fit.degree_ = degree;
+  fit.n_ = n;
+  const auto [min_it, max_it] = std::minmax_element(x.begin(), x.end());
+  fit.center_ = 0.5 * (*min_it + *max_it);
+  fit.half_range_ = 0.5 * (*max_it - *min_it);
+
+  // The design in u = (x - center) / half_range, which lies in [-1, 1].
+  Eigen::MatrixXd design(n, p);
+  Eigen::VectorXd response(n);
+  for (int i = 0; i < n; ++i) {
+    const double u = (x[i] - fit.center_) / fit.half_range_;
+    double power = 1;
+    for (int j = 0; j < p; ++j) {
+      design(i, j) = power;
+      power *= u;
+    }
+    response(i) = y[i];
+  }
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(design);
+  const Eigen::MatrixXd r =
+      qr.matrixQR().topRows(p).triangularView<Eigen::Upper>();
+  const Eigen::VectorXd diagonal = r.diagonal().cwiseAbs();
+  if (diagonal.minCoeff() < kRankTolerance * diagonal.maxCoeff()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the x values cannot identify a degree-", degree,
+        " polynomial: the design matrix is numerically rank-deficient"));
+  }
+  const Eigen::MatrixXd q_thin =
+      qr.householderQ() * Eigen::MatrixXd::Identity(n, p);
+  const Eigen::VectorXd beta =
+      r.triangularView<Eigen::Upper>().solve(q_thin.transpose() * response);
+  const Eigen::MatrixXd r_inverse =
+      r.triangularView<Eigen::Upper>().solve(Eigen::MatrixXd::Identity(p, p));
+  const Eigen::VectorXd residuals = response - design * beta;
+
+  fit.scaled_.assign(beta.data(), beta.data() + p);
+  fit.r_inverse_.resize(p * p);
+  for (int i = 0; i < p; ++i) {
+    for (int j = 0; j < p; ++j) fit.r_inverse_[i * p + j] = r_inverse(i, j);
+  }
+
+  const double mean_y = response.mean();
+  const double tss = (response.array() - mean_y).square().sum();
+  const double rss = residuals.squaredNorm();
+  const int dof = n - p;
+  fit.rss_ = rss;
+  fit.residual_se_ = std::sqrt(rss / dof);
+  fit.r2_ = 1.0 - rss / tss;
+  fit.adj_r2_ = 1.0 - (1.0 - fit.r2_) * (n - 1) / dof;
+  fit.aic_ = GaussianAic(rss, tss, n, p);
+  fit.aicc_ = GaussianAicc(rss, tss, n, p);
+  fit.t_critical_ = StudentTQuantile(0.5 + 0.5 * kConfidenceLevel, dof);
+
+  // Back to powers of x: with x = c + s u, u^j = ((x - c) / s)^j, so
+  // b_k = sum_{j >= k} beta_j C(j, k) (-c)^(j - k) / s^j, i.e. b = T beta,
+  // and Cov(b) = s^2 T R^-1 R^-T T'.
+  Eigen::MatrixXd to_powers_of_x = Eigen::MatrixXd::Zero(p, p);
+  for (int k = 0; k < p; ++k) {
+    for (int j = k; j < p; ++j) {
+      to_powers_of_x(k, j) = Binomial(j, k) * std::pow(-fit.center_, j - k) /
+                             std::pow(fit.half_range_, j);
+    }
+  }
+  const Eigen::VectorXd b = to_powers_of_x * beta;
+  const Eigen::MatrixXd root_covariance = to_powers_of_x * r_inverse;
+  fit.coefficients_.resize(p);
+  for (int k = 0; k < p; ++k) {
+    Estimate& estimate = fit.coefficients_[k];
+    estimate.value = b(k);
+    estimate.std_error = fit.residual_se_ * root_covariance.row(k).norm();
+    estimate.ci = {estimate.value - fit.t_critical_ * estimate.std_error,
+                   estimate.value + fit.t_critical_ * estimate.std_error};
+  }
+
+  // Leave-one-out residuals from the hat matrix: e_i / (1 - h_i).
+  double loo_sum = 0;
+  bool loo_defined = true;
+  for (int i = 0; i < n; ++i) {
+    const double leverage = q_thin.row(i).squaredNorm();
+    if (leverage > 1.0 - kLeverageOneTolerance) {
+      loo_defined = false;
+      break;
+    }
+    const double loo_residual = residuals(i) / (1.0 - leverage);
+    loo_sum += loo_residual * loo_residual;
+  }
+  if (loo_defined) fit.loo_rmse_ = std::sqrt(loo_sum / n);
+  return fit;
+}
+
+double PolynomialFit::Evaluate(double x) const {
+  const double u = (x - center_) / half_range_;
+  double value = 0;
+  for (auto it = scaled_.rbegin(); it != scaled_.rend(); ++it) {
+    value = value * u + *it;
+  }
+  return value;
+}
+
+double PolynomialFit::Leverage(double x) const {
+  const int p = degree_ + 1;
+  const double u = (x - center_) / half_range_;
+  std::vector<double> powers(p);
+  double power = 1;
+  for (int j = 0; j < p; ++j) {
+    powers[j] = power;
+    power *= u;
+  }
+  // || R^-T v ||^2: component j is sum_i R^-1(i, j) v_i.
+  double sum = 0;
+  for (int j = 0; j < p; ++j) {
+    double component = 0;
+    for (int i = 0; i <= j; ++i) component += r_inverse_[i * p + j] * powers[i];
+    sum += component * component;
+  }
+  return sum;
+}
+
+Prediction PolynomialFit::Predict(double x) const {
+  const double leverage = Leverage(x);
+  const double fitted = Evaluate(x);
+  const double mean_half = t_critical_ * residual_se_ * std::sqrt(leverage);
+  const double new_half =
+      t_critical_ * residual_se_ * std::sqrt(1.0 + leverage);
+  return {x,
+          fitted,
+          {fitted - mean_half, fitted + mean_half},
+          {fitted - new_half, fitted + new_half}};
+}
+
+}  // namespace scalebench::analysis

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "analysis/distributions.h"
+#include "analysis/input_checks.h"
 
 namespace scalebench::analysis {
 namespace {
@@ -22,54 +23,15 @@ constexpr double kLeverageOneTolerance = 1e-9;
 // full rank.
 constexpr double kRankTolerance = 1e-13;
 
-int DistinctCount(absl::Span<const double> values) {
-  std::vector<double> sorted(values.begin(), values.end());
-  std::sort(sorted.begin(), sorted.end());
-  return static_cast<int>(std::unique(sorted.begin(), sorted.end()) -
-                          sorted.begin());
-}
-
 absl::Status CheckInputs(absl::Span<const double> x, absl::Span<const double> y,
                          int degree) {
   if (degree < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("polynomial degree must be at least 1, got ", degree));
   }
-  if (x.size() != y.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("x has ", x.size(), " values but y has ", y.size()));
-  }
-  for (size_t i = 0; i < x.size(); ++i) {
-    if (!std::isfinite(x[i]) || !std::isfinite(y[i])) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("point ", i + 1, " is not finite"));
-    }
-  }
-  const int parameters = degree + 1;
-  const int n = static_cast<int>(x.size());
-  if (n < parameters + 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("a degree-", degree, " polynomial has ", parameters,
-                     " coefficients and needs at least ", parameters + 1,
-                     " points (one residual degree of freedom); got ", n));
-  }
-  const int distinct = DistinctCount(x);
-  if (distinct == 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "all x values are equal (x = ", x[0], "): a degree-", degree,
-        " polynomial needs at least ", parameters, " distinct x values"));
-  }
-  if (distinct < parameters) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("only ", distinct, " distinct x values: a degree-", degree,
-                     " polynomial needs at least ", parameters));
-  }
-  if (DistinctCount(y) == 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("all y values are equal (y = ", y[0],
-                     "): there is no variation to fit and R^2 is undefined"));
-  }
-  return absl::OkStatus();
+  if (absl::Status status = CheckPoints(x, y); !status.ok()) return status;
+  return CheckIdentifiable(x, degree + 1,
+                           absl::StrCat("a degree-", degree, " polynomial"));
 }
 
 double Binomial(int n, int k) {

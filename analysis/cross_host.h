@@ -1,0 +1,69 @@
+// The cross-host model test: fit y = b0 + b1 x (or a polynomial) on the
+// training rows, e.g. the measurements on one host, then predict the test
+// rows (other host counts) and judge whether the model carries over. The
+// original study asserted a linear vCPU model across hosts; this says how
+// far to believe it. Pure functions; thread-safe.
+#ifndef SCALEBENCH_ANALYSIS_CROSS_HOST_H_
+#define SCALEBENCH_ANALYSIS_CROSS_HOST_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "analysis/estimate.h"
+#include "analysis/ols.h"
+
+namespace scalebench::analysis {
+
+// The verdict rejects the model when this many misses of the 95%
+// prediction intervals would be this unlikely (binomial tail) if it held.
+inline constexpr double kVerdictSignificance = 0.05;
+
+// One held-out measurement and the model's prediction for it.
+struct HeldOutPrediction {
+  double x = 0;
+  double measured = 0;
+  double predicted = 0;
+  // (measured - predicted) / measured; absent when measured is 0.
+  std::optional<double> relative_error;
+  // The 95% prediction interval at x, and whether `measured` is inside.
+  Interval prediction_interval;
+  bool inside = false;
+};
+
+struct CrossHostResult {
+  explicit CrossHostResult(PolynomialFit training_fit)
+      : fit(std::move(training_fit)) {}
+
+  // The fit on the training rows.
+  PolynomialFit fit;
+  // One per test row, in order.
+  std::vector<HeldOutPrediction> predictions;
+  // sqrt(mean((measured - predicted)^2)) over the test rows.
+  double rmse = 0;
+  int outside = 0;  // test rows outside their prediction interval
+  // P(at least `outside` misses) if each row independently fell outside
+  // its 95% interval with probability 0.05.
+  double miss_probability = 1;
+  // miss_probability >= kVerdictSignificance.
+  bool holds = false;
+  // One line for people: holds / does not hold, and why.
+  std::string verdict;
+};
+
+// Fits a polynomial of `degree` (1: the line) to the training points and
+// checks every test point against its 95% prediction interval. Errors from
+// PolynomialFit::Fit (about the training rows), and INVALID_ARGUMENT when
+// the test spans differ in length, are empty, or hold a non-finite value.
+absl::StatusOr<CrossHostResult> TestCrossHost(absl::Span<const double> train_x,
+                                              absl::Span<const double> train_y,
+                                              absl::Span<const double> test_x,
+                                              absl::Span<const double> test_y,
+                                              int degree = 1);
+
+}  // namespace scalebench::analysis
+
+#endif  // SCALEBENCH_ANALYSIS_CROSS_HOST_H_

@@ -1,0 +1,71 @@
+#include "analysis/cross_host.h"
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace scalebench::analysis {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// One host: throughput = 1000 vCPUs + noise (+/-10).
+const std::vector<double> kTrainX = {1, 1, 2, 2, 3, 3, 4, 4};
+const std::vector<double> kTrainY = {1010, 990,  2005, 1995,
+                                     3010, 2990, 4005, 3995};
+
+TEST(CrossHostTest, HoldsWhenOtherHostsFollowTheLine) {
+  absl::StatusOr<CrossHostResult> r =
+      TestCrossHost(kTrainX, kTrainY, {6, 8, 12}, {6003, 7990, 12010});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->holds);
+  EXPECT_EQ(r->outside, 0);
+  ASSERT_EQ(r->predictions.size(), 3u);
+  const HeldOutPrediction& p = r->predictions[0];
+  EXPECT_EQ(p.x, 6);
+  EXPECT_EQ(p.measured, 6003);
+  EXPECT_EQ(p.predicted, r->fit.Evaluate(6));
+  EXPECT_DOUBLE_EQ(*p.relative_error, (6003 - p.predicted) / 6003);
+  EXPECT_TRUE(p.inside);
+  EXPECT_LT(p.prediction_interval.low, 6003);
+  EXPECT_THAT(r->verdict, StartsWith("holds: 3 of 3 test measurements"));
+}
+
+TEST(CrossHostTest, DoesNotHoldWhenOtherHostsFallShort) {
+  // Two hosts deliver 25% less than the line through one host predicts.
+  absl::StatusOr<CrossHostResult> r =
+      TestCrossHost(kTrainX, kTrainY, {6, 8, 12}, {4500, 6000, 9000});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->holds);
+  EXPECT_EQ(r->outside, 3);
+  // P(3 misses of 3) = 0.05^3.
+  EXPECT_NEAR(r->miss_probability, 1.25e-4, 1e-12);
+  EXPECT_GT(r->rmse, 2000);
+  EXPECT_THAT(r->verdict, StartsWith("does not hold: only 0 of 3"));
+  EXPECT_THAT(r->verdict, HasSubstr("below the predictions"));
+}
+
+TEST(CrossHostTest, OneMissAmongManyStillHolds) {
+  // One of six outside: P(>= 1 miss of 6) = 1 - 0.95^6 = 0.26.
+  absl::StatusOr<CrossHostResult> r =
+      TestCrossHost(kTrainX, kTrainY, {5, 5, 6, 6, 7, 7},
+                    {5000, 5004, 6001, 5998, 7003, 9000});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->outside, 1);
+  EXPECT_NEAR(r->miss_probability, 1 - std::pow(0.95, 6), 1e-12);
+  EXPECT_TRUE(r->holds);
+  EXPECT_THAT(r->verdict, HasSubstr("1 outside is within what"));
+}
+
+TEST(CrossHostTest, BadInputsAreRejected) {
+  EXPECT_THAT(TestCrossHost(kTrainX, kTrainY, {}, {}).status().message(),
+              HasSubstr("no test rows"));
+  EXPECT_THAT(TestCrossHost({1, 1, 1}, {1, 2, 3}, {2}, {4}).status().message(),
+              HasSubstr("training rows: all x values are equal"));
+}
+
+}  // namespace
+}  // namespace scalebench::analysis

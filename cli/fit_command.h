@@ -1,0 +1,23 @@
+// `scalebench fit`: fits a scalability model (linear, polynomial, USL,
+// Amdahl) to the rows of a CSV file, per group with --by, or tests a model
+// across hosts with --train/--test, and prints the result for people or
+// as JSON. kFitHelp (fit_request.h) is its manual. No global state.
+#ifndef SCALEBENCH_CLI_FIT_COMMAND_H_
+#define SCALEBENCH_CLI_FIT_COMMAND_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace scalebench::cli {
+
+// Runs the command with the arguments that follow "fit". Results go to
+// `out`, messages to `err`. Returns kExitOk, kExitBadInput when the
+// command line or the data are wrong or cannot identify the model (with
+// --by, after printing the groups that could be fitted), or kExitFailure.
+int RunFit(const std::vector<std::string>& args, std::ostream& out,
+           std::ostream& err);
+
+}  // namespace scalebench::cli
+
+#endif  // SCALEBENCH_CLI_FIT_COMMAND_H_

@@ -35,8 +35,7 @@ Outcome Run(const std::vector<std::string>& chunks, bool close_after,
     if (r == Result::kError) {
       // Where in the input an error was detected is not part of the
       // contract; only that it was.
-      return {r, 0, parser.status_code(), parser.keep_alive(),
-              parser.error()};
+      return {r, 0, parser.status_code(), parser.keep_alive(), parser.error()};
     }
     if (r != Result::kNeedMore) {
       return {r, total + consumed, parser.status_code(), parser.keep_alive(),

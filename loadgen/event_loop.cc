@@ -1,0 +1,411 @@
+#include "loadgen/event_loop.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace scalebench::loadgen {
+namespace {
+
+// One read drains a typical response; larger ones take several.
+constexpr size_t kReadBufferBytes = 64 * 1024;
+constexpr int kMaxEvents = 256;
+// Reads per readiness event before other connections get a turn; a
+// connection with more to read is revisited on the next iteration.
+constexpr int kMaxReadsPerTurn = 8;
+// How often in-flight requests are checked against their timeout.
+constexpr int64_t kTimeoutScanNs = 50'000'000;
+// A connection whose connect failed waits this long before trying again,
+// so a dead server costs errors at a bounded rate rather than a busy loop.
+constexpr int64_t kConnectRetryNs = 10'000'000;
+
+int64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// User and system CPU time of the calling thread.
+void ThreadCpu(int64_t* user_ns, int64_t* system_ns) {
+  rusage usage;
+  getrusage(RUSAGE_THREAD, &usage);
+  *user_ns = int64_t{usage.ru_utime.tv_sec} * 1'000'000'000 +
+             int64_t{usage.ru_utime.tv_usec} * 1000;
+  *system_ns = int64_t{usage.ru_stime.tv_sec} * 1'000'000'000 +
+               int64_t{usage.ru_stime.tv_usec} * 1000;
+}
+
+uint64_t EventData(uint32_t index, uint32_t generation) {
+  return (uint64_t{generation} << 32) | index;
+}
+
+}  // namespace
+
+EventLoop::EventLoop(const RunPlan& run, const ThreadPlan& plan)
+    : run_(run),
+      plan_(plan),
+      connections_(plan.connections),
+      quota_left_(plan.request_quota),
+      read_buffer_(kReadBufferBytes) {
+  const std::vector<Target>& targets = *run_.targets;
+  for (uint32_t i = 0; i < plan_.connections; ++i) {
+    Connection& c = connections_[i];
+    c.global_index = plan_.first_connection + i;
+    c.target = &targets[c.global_index % targets.size()];
+  }
+}
+
+EventLoop::~EventLoop() {
+  for (Connection& c : connections_) CloseSocket(c);
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+}
+
+bool EventLoop::MayStart(int64_t origin) const {
+  if (origin >= run_.window_end_ns) return false;
+  if (plan_.request_quota > 0 && origin >= run_.window_start_ns) {
+    return quota_left_ > 0;
+  }
+  return true;
+}
+
+void EventLoop::Next(Connection& c, int64_t now) {
+  const SendPlan p = run_.pacer.Plan(c.global_index, c.sent_count, now);
+  if (!MayStart(p.origin_ns)) {
+    Retire(c);
+    return;
+  }
+  if (p.send_at_ns > now) {
+    c.state = ConnState::kWaiting;
+    timers_.push({p.send_at_ns, Index(c)});
+    return;
+  }
+  c.origin_ns = p.origin_ns;
+  c.measured = p.origin_ns >= run_.window_start_ns;
+  if (c.measured && plan_.request_quota > 0) --quota_left_;
+  ++c.sent_count;
+  Issue(c, now);
+}
+
+void EventLoop::Issue(Connection& c, int64_t now) {
+  c.deadline_ns = now + run_.timeout_ns;
+  c.response_bytes = 0;
+  c.write_offset = 0;
+  c.parser.Reset(c.target->head_request);
+  if (c.fd < 0) {
+    if (!OpenSocket(c)) {
+      Fail(c, ErrorKind::kConnect, now);
+      return;
+    }
+    c.state = ConnState::kConnecting;  // Written once EPOLLOUT says so.
+    return;
+  }
+  WriteRequest(c, now);
+}
+
+bool EventLoop::OpenSocket(Connection& c) {
+  const Target& t = *c.target;
+  c.fd = socket(t.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                0);
+  if (c.fd < 0) return false;
+  ++c.generation;
+  const int one = 1;
+  setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (connect(c.fd, reinterpret_cast<const sockaddr*>(&t.address),
+              t.address_length) != 0 &&
+      errno != EINPROGRESS) {
+    CloseSocket(c);
+    return false;
+  }
+  // Registered once for both directions, edge-triggered: no epoll_ctl per
+  // request.
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.u64 = EventData(Index(c), c.generation);
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c.fd, &ev) != 0) {
+    CloseSocket(c);
+    return false;
+  }
+  return true;
+}
+
+void EventLoop::CloseSocket(Connection& c) {
+  if (c.fd < 0) return;
+  close(c.fd);  // Also removes it from the epoll set.
+  c.fd = -1;
+}
+
+void EventLoop::WriteRequest(Connection& c, int64_t now) {
+  const std::string& request = c.target->request;
+  while (c.write_offset < request.size()) {
+    const ssize_t n = send(c.fd, request.data() + c.write_offset,
+                           request.size() - c.write_offset, MSG_NOSIGNAL);
+    if (n > 0) {
+      c.write_offset += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      c.state = ConnState::kWriting;
+      return;
+    } else {
+      Fail(c, ErrorKind::kWrite, now);
+      return;
+    }
+  }
+  if (c.measured) stats_.bytes_sent += request.size();
+  c.state = ConnState::kReading;
+}
+
+void EventLoop::ReadResponse(Connection& c, bool until_empty) {
+  char* const buffer = read_buffer_.data();
+  for (int turn = 0;; ++turn) {
+    if (turn == kMaxReadsPerTurn) {
+      // Edge-triggered: no new event comes for data already queued, so
+      // remember to come back.
+      unfinished_reads_.push_back(Index(c));
+      return;
+    }
+    const ssize_t n = read(c.fd, buffer, read_buffer_.size());
+    if (n > 0) {
+      c.response_bytes += static_cast<uint64_t>(n);
+      size_t consumed = 0;
+      const ResponseParser::Result r =
+          c.parser.Feed(buffer, static_cast<size_t>(n), &consumed);
+      if (r == ResponseParser::Result::kComplete) {
+        // Nothing was pipelined, so bytes after the response are the
+        // server's error.
+        if (consumed != static_cast<size_t>(n)) {
+          Fail(c, ErrorKind::kParse, NowNs());
+        } else {
+          Complete(c, NowNs());
+        }
+        return;
+      }
+      if (r == ResponseParser::Result::kError) {
+        Fail(c, ErrorKind::kParse, NowNs());
+        return;
+      }
+      // A short read drained the data, and the next edge brings more. But
+      // a close (or reset) already reported with this edge brings no
+      // further edge: keep reading until it shows.
+      if (!until_empty && static_cast<size_t>(n) < read_buffer_.size()) {
+        return;
+      }
+      continue;
+    }
+    if (n == 0) {
+      if (c.parser.FinishOnClose() == ResponseParser::Result::kComplete) {
+        Complete(c, NowNs());
+      } else {
+        Fail(c, ErrorKind::kRead, NowNs());
+      }
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    Fail(c, ErrorKind::kRead, NowNs());
+    return;
+  }
+}
+
+void EventLoop::HandleEvent(Connection& c, uint32_t events) {
+  switch (c.state) {
+    case ConnState::kConnecting:
+      if (events & (EPOLLERR | EPOLLHUP)) {
+        Fail(c, ErrorKind::kConnect, NowNs());
+      } else if (events & EPOLLOUT) {
+        WriteRequest(c, NowNs());
+      }
+      return;
+    case ConnState::kWriting:
+      // A server may answer (say, 413) before the request is fully sent.
+      if (events & (EPOLLIN | EPOLLRDHUP)) {
+        c.state = ConnState::kReading;
+        ReadResponse(c, (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
+      } else if (events & (EPOLLERR | EPOLLHUP)) {
+        Fail(c, ErrorKind::kWrite, NowNs());
+      } else if (events & EPOLLOUT) {
+        WriteRequest(c, NowNs());
+      }
+      return;
+    case ConnState::kReading:
+      if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
+        ReadResponse(c, (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
+      }
+      return;
+    case ConnState::kIdle:
+    case ConnState::kWaiting:
+      // A kept-alive socket between requests: the server closed it, or
+      // sent something unasked. No request is affected; drop the socket
+      // and reconnect for the next request.
+      if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
+        CloseSocket(c);
+      }
+      return;
+    case ConnState::kDone:
+      return;
+  }
+}
+
+void EventLoop::Complete(Connection& c, int64_t now) {
+  const bool reuse = run_.keepalive && c.parser.keep_alive();
+  if (c.measured) {
+    const int status = c.parser.status_code();
+    const uint64_t latency =
+        now > c.origin_ns ? static_cast<uint64_t>(now - c.origin_ns) : 0;
+    ++stats_.requests;
+    if (status >= 100 && status < 600)
+      ++stats_.status_classes[status / 100 - 1];
+    const bool ok = status >= 200 && status < 300;
+    if (!ok) ++stats_.errors[static_cast<int>(ErrorKind::kStatus)];
+    stats_.latency.Record(latency);
+    stats_.bytes_received += c.response_bytes;
+    SecondStats& second = stats_.Second(now - run_.window_start_ns);
+    ++second.requests;
+    if (!ok) ++second.errors;
+    second.bytes += c.response_bytes;
+    second.latency_sum_ns += latency;
+    second.latency_max_ns = std::max(second.latency_max_ns, latency);
+    stats_.last_done_ns = now;
+  } else {
+    ++stats_.warmup_requests;
+  }
+  if (!reuse) CloseSocket(c);
+  c.state = ConnState::kIdle;
+  Next(c, now);
+}
+
+void EventLoop::Fail(Connection& c, ErrorKind kind, int64_t now) {
+  if (c.measured) {
+    ++stats_.errors[static_cast<int>(kind)];
+    ++stats_.Second(now - run_.window_start_ns).errors;
+    stats_.bytes_received += c.response_bytes;
+    stats_.last_done_ns = now;
+  }
+  CloseSocket(c);
+  c.state = ConnState::kIdle;
+  if (kind == ErrorKind::kConnect) {
+    c.state = ConnState::kWaiting;
+    timers_.push({now + kConnectRetryNs, Index(c)});
+    return;
+  }
+  Next(c, now);
+}
+
+void EventLoop::Retire(Connection& c) {
+  CloseSocket(c);
+  if (c.state != ConnState::kDone) --active_;
+  c.state = ConnState::kDone;
+}
+
+void EventLoop::CheckTimeouts(int64_t now) {
+  for (Connection& c : connections_) {
+    const bool in_flight = c.state == ConnState::kConnecting ||
+                           c.state == ConnState::kWriting ||
+                           c.state == ConnState::kReading;
+    if (in_flight && now >= c.deadline_ns) Fail(c, ErrorKind::kTimeout, now);
+  }
+}
+
+absl::Status EventLoop::Run() {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) {
+    return absl::InternalError(
+        absl::StrCat("epoll_create1: ", std::strerror(errno)));
+  }
+  if (plan_.cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(plan_.cpu, &set);
+    const int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+    if (rc != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot pin a thread to core ", plan_.cpu, ": ", std::strerror(rc)));
+    }
+  }
+  const timespec start = {static_cast<time_t>(run_.start_ns / 1'000'000'000),
+                          static_cast<long>(run_.start_ns % 1'000'000'000)};
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &start, nullptr) ==
+         EINTR) {
+  }
+
+  int64_t now = NowNs();
+  stats_.began_ns = now;
+  // CPU is charged from the start of the measurement window.
+  bool in_window = false;
+  int64_t user_at_window = 0, system_at_window = 0;
+  if (now >= run_.window_start_ns) {
+    in_window = true;
+    ThreadCpu(&user_at_window, &system_at_window);
+  }
+  active_ = static_cast<uint32_t>(connections_.size());
+  for (Connection& c : connections_) Next(c, now);
+
+  epoll_event events[kMaxEvents];
+  int64_t next_scan = now + kTimeoutScanNs;
+  while (active_ > 0) {
+    int64_t wake = unfinished_reads_.empty() ? next_scan : now;
+    if (!timers_.empty()) wake = std::min(wake, timers_.top().first);
+    if (!in_window) wake = std::min(wake, run_.window_start_ns);
+    const int64_t wait_ns = std::max<int64_t>(0, wake - now);
+    const timespec timeout = {static_cast<time_t>(wait_ns / 1'000'000'000),
+                              static_cast<long>(wait_ns % 1'000'000'000)};
+    const int n =
+        epoll_pwait2(epoll_fd_, events, kMaxEvents, &timeout, nullptr);
+    if (n < 0 && errno != EINTR) {
+      return absl::InternalError(
+          absl::StrCat("epoll_pwait2: ", std::strerror(errno)));
+    }
+    for (int i = 0; i < n; ++i) {
+      const uint32_t index = static_cast<uint32_t>(events[i].data.u64);
+      const uint32_t generation =
+          static_cast<uint32_t>(events[i].data.u64 >> 32);
+      Connection& c = connections_[index];
+      if (c.fd < 0 || c.generation != generation) continue;  // Stale.
+      HandleEvent(c, events[i].events);
+    }
+    if (!unfinished_reads_.empty()) {
+      std::vector<uint32_t> again;
+      again.swap(unfinished_reads_);
+      for (uint32_t index : again) {
+        Connection& c = connections_[index];
+        if (c.state == ConnState::kReading) ReadResponse(c, true);
+      }
+    }
+    now = NowNs();
+    while (!timers_.empty() && timers_.top().first <= now) {
+      Connection& c = connections_[timers_.top().second];
+      timers_.pop();
+      if (c.state == ConnState::kWaiting) Next(c, now);
+    }
+    if (now >= next_scan) {
+      CheckTimeouts(now);
+      next_scan = now + kTimeoutScanNs;
+    }
+    if (!in_window && now >= run_.window_start_ns) {
+      in_window = true;
+      ThreadCpu(&user_at_window, &system_at_window);
+    }
+  }
+  int64_t user_end = 0, system_end = 0;
+  ThreadCpu(&user_end, &system_end);
+  if (in_window) {
+    stats_.cpu_user_ns = user_end - user_at_window;
+    stats_.cpu_system_ns = system_end - system_at_window;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace scalebench::loadgen

@@ -1,0 +1,137 @@
+#include "loadgen/flags.h"
+
+#include "gtest/gtest.h"
+#include "loadgen/target.h"
+
+namespace scalebench::loadgen {
+namespace {
+
+absl::StatusOr<CommandLine> Parse(std::vector<std::string> args) {
+  return ParseCommandLine(args);
+}
+
+TEST(FlagsTest, ParsesAbStyleRun) {
+  auto cl = Parse({"-n", "10000", "-c", "1000", "--no-keepalive",
+                   "http://127.0.0.1:8080/"});
+  ASSERT_TRUE(cl.ok()) << cl.status();
+  EXPECT_EQ(cl->options.requests, 10000u);
+  EXPECT_EQ(cl->options.connections, 1000u);
+  EXPECT_FALSE(cl->options.keepalive);
+  EXPECT_EQ(cl->options.mode, Mode::kClosed);
+  EXPECT_EQ(cl->output, OutputFormat::kText);
+}
+
+TEST(FlagsTest, RateImpliesOpenLoopAndDurationsTakeUnits) {
+  auto cl = Parse({"--rate=2500", "-d", "1m", "--warmup", "500ms", "--timeout",
+                   "2", "-o", "json", "--cpus", "0,2-3", "http://h/"});
+  ASSERT_TRUE(cl.ok()) << cl.status();
+  EXPECT_EQ(cl->options.mode, Mode::kOpen);
+  EXPECT_EQ(cl->options.rate, 2500);
+  EXPECT_EQ(cl->options.duration, absl::Minutes(1));
+  EXPECT_EQ(cl->options.warmup, absl::Milliseconds(500));
+  EXPECT_EQ(cl->options.timeout, absl::Seconds(2));
+  EXPECT_EQ(cl->options.cpus, (std::vector<int>{0, 2, 3}));
+  EXPECT_EQ(EffectiveThreads(cl->options), 3u);
+  EXPECT_EQ(cl->output, OutputFormat::kJson);
+}
+
+TEST(FlagsTest, StartAtAcceptsRfc3339AndUnixSeconds) {
+  auto a =
+      Parse({"-d", "1", "--start-at", "2026-11-29T12:00:00Z", "http://h/"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(absl::ToUnixSeconds(*a->options.start_at), 1795953600);
+  auto b = Parse({"-d", "1", "--start-at", "1795953600.5", "http://h/"});
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(absl::ToUnixMillis(*b->options.start_at), 1795953600500);
+}
+
+TEST(FlagsTest, ErrorsNameTheFlag) {
+  struct Case {
+    std::vector<std::string> args;
+    const char* mentions;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"-c", "x", "-d", "1", "http://h/"}, "-c 'x'"},
+           {{"-d", "soon", "http://h/"}, "-d 'soon'"},
+           {{"-d", "1", "-n", "5", "http://h/"}, "exactly one"},
+           {{"http://h/"}, "exactly one"},
+           {{"-d", "1", "--mode", "open", "http://h/"}, "--rate"},
+           {{"-d", "1", "--mode", "closed", "--rate", "5", "http://h/"},
+            "open-loop"},
+           {{"-d", "1", "-t", "4", "-c", "2", "http://h/"}, "--threads 4"},
+           {{"-d", "1", "--cpus", "3-1", "http://h/"}, "--cpus"},
+           {{"-d", "1", "-o", "xml", "http://h/"}, "text, json or proto"},
+           {{"-d", "1", "-H", "Bad Header", "http://h/"}, "Name: value"},
+           {{"-d"}, "needs a value"},
+           {{"-d", "1", "--frobnicate", "http://h/"}, "unknown flag"},
+           {{"-d", "1"}, "no URL"},
+           {{"-d", "1", "ftp://h/"}, "only http://"},
+       }) {
+    auto cl = Parse(c.args);
+    ASSERT_FALSE(cl.ok()) << c.mentions;
+    EXPECT_EQ(cl.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(cl.status().message().find(c.mentions), std::string::npos)
+        << cl.status().message();
+  }
+}
+
+TEST(FlagsTest, HelpNeedsNothingElse) {
+  auto cl = Parse({"--help"});
+  ASSERT_TRUE(cl.ok());
+  EXPECT_TRUE(cl->help);
+  EXPECT_NE(Usage().find("--no-keepalive"), std::string::npos);
+}
+
+TEST(UrlTest, ParsesHostPortAndPath) {
+  auto u = ParseUrl("http://127.0.0.1:8080/a/b?c=d");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->host, "127.0.0.1");
+  EXPECT_EQ(u->port, 8080);
+  EXPECT_EQ(u->path, "/a/b?c=d");
+  EXPECT_EQ(u->authority, "127.0.0.1:8080");
+
+  auto v6 = ParseUrl("http://[::1]:81");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->path, "/");
+  EXPECT_EQ(v6->authority, "[::1]:81");
+
+  auto plain = ParseUrl("http://localhost");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->port, 80);
+  EXPECT_EQ(plain->authority, "localhost");
+}
+
+TEST(UrlTest, RejectsWhatCannotBeRequested) {
+  for (const char* bad :
+       {"127.0.0.1:80", "https://h/", "http://", "http://h:0/", "http://h:x/",
+        "http://h:/", "http://h/a b", "http://u@h/", "http://[::1/"}) {
+    EXPECT_FALSE(ParseUrl(bad).ok()) << bad;
+  }
+}
+
+TEST(RequestTest, BuildsMinimalRequestAndHonoursOverrides) {
+  auto u = ParseUrl("http://127.0.0.1:8080/x");
+  ASSERT_TRUE(u.ok());
+  LoadOptions o;
+  EXPECT_EQ(BuildRequest(*u, o),
+            "GET /x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+            "User-Agent: scalebench/0.1\r\n\r\n");
+  o.keepalive = false;
+  o.method = "POST";
+  o.headers = {"Host: example", "X-A: 1"};
+  o.body = "abc";
+  EXPECT_EQ(BuildRequest(*u, o),
+            "POST /x HTTP/1.1\r\nUser-Agent: scalebench/0.1\r\n"
+            "Connection: close\r\nHost: example\r\nX-A: 1\r\n"
+            "Content-Length: 3\r\n\r\nabc");
+}
+
+TEST(RequestTest, HeaderInjectionIsRefused) {
+  EXPECT_FALSE(ValidateHeader("X-A: 1\r\nX-B: 2").ok());
+  EXPECT_FALSE(ValidateHeader(": empty name").ok());
+  EXPECT_TRUE(ValidateHeader("X-Ok: fine, really").ok());
+}
+
+}  // namespace
+}  // namespace scalebench::loadgen

@@ -1,0 +1,62 @@
+// scalebench-loadgen: the load generator as a standalone command.
+#include <signal.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "loadgen/flags.h"
+#include "loadgen/report.h"
+#include "loadgen/runner.h"
+
+namespace {
+
+constexpr int kExitRunFailed = 1;
+constexpr int kExitUsage = 2;
+
+int Main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto cl = scalebench::loadgen::ParseCommandLine(args);
+  if (!cl.ok()) {
+    std::cerr << "scalebench-loadgen: " << cl.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (cl->help) {
+    std::cout << scalebench::loadgen::Usage();
+    return 0;
+  }
+  // A peer closing a socket must be an error return, not a signal.
+  signal(SIGPIPE, SIG_IGN);
+
+  auto result = scalebench::loadgen::RunLoad(cl->options);
+  if (!result.ok()) {
+    std::cerr << "scalebench-loadgen: " << result.status().message() << "\n";
+    const bool usage =
+        result.status().code() == absl::StatusCode::kInvalidArgument ||
+        result.status().code() == absl::StatusCode::kNotFound;
+    return usage ? kExitUsage : kExitRunFailed;
+  }
+  using scalebench::loadgen::OutputFormat;
+  switch (cl->output) {
+    case OutputFormat::kProto:
+      if (!result->SerializeToOstream(&std::cout)) return kExitRunFailed;
+      return 0;
+    case OutputFormat::kJson:
+    case OutputFormat::kText: {
+      auto text = cl->output == OutputFormat::kJson
+                      ? scalebench::loadgen::FormatJson(*result)
+                      : scalebench::loadgen::FormatText(*result);
+      if (!text.ok()) {
+        std::cerr << "scalebench-loadgen: " << text.status().message() << "\n";
+        return kExitRunFailed;
+      }
+      std::cout << *text;
+      return 0;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return Main(argc, argv); }

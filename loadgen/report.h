@@ -1,0 +1,27 @@
+// Renders a v1.LoadgenResult for people (text) and for programs (JSON).
+// Stateless; thread-safe.
+#ifndef SCALEBENCH_LOADGEN_REPORT_H_
+#define SCALEBENCH_LOADGEN_REPORT_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "scalebench/v1/results.pb.h"
+
+namespace scalebench::loadgen {
+
+// A few aligned lines: throughput, transfer rate, latency percentiles,
+// status classes, errors by kind, and the generator's CPU use.
+// INVALID_ARGUMENT when the result's histogram is inconsistent.
+absl::StatusOr<std::string> FormatText(const v1::LoadgenResult& result);
+
+// One JSON object with, at its top level: requests, errors (by kind, with
+// total), duration_s, requests_per_s, bytes, transfer_kb_per_s, latency_us
+// (min, mean, stdev, p50, p90, p99, p999, max), cpu_s, mode, series; and
+// also warmup_requests, status, bytes_sent, connections, threads, urls,
+// start_skew_us, target_rate.
+absl::StatusOr<std::string> FormatJson(const v1::LoadgenResult& result);
+
+}  // namespace scalebench::loadgen
+
+#endif  // SCALEBENCH_LOADGEN_REPORT_H_

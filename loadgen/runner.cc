@@ -1,0 +1,256 @@
+#include "loadgen/runner.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "loadgen/event_loop.h"
+#include "loadgen/target.h"
+
+namespace scalebench::loadgen {
+namespace {
+
+// Descriptors beyond one per connection: stdio, epoll sets, slack.
+constexpr uint64_t kExtraDescriptors = 64;
+// The longest the reachability check waits for a connection.
+constexpr absl::Duration kMaxPreflightWait = absl::Seconds(5);
+// Threads are created, then all start at this much after planning, so
+// they begin together.
+constexpr int64_t kStartLeadNs = 20'000'000;
+
+int64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// One TCP connection to `target`, to fail early and clearly when nothing
+// listens, instead of counting a run's worth of connect errors.
+absl::Status CheckReachable(const Target& target, absl::Duration wait) {
+  const int fd = socket(target.address.ss_family,
+                        SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("socket: ", std::strerror(errno)));
+  }
+  int error = 0;
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&target.address),
+              target.address_length) != 0) {
+    error = errno;
+    if (error == EINPROGRESS) {
+      pollfd p = {fd, POLLOUT, 0};
+      const int ready =
+          poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(wait)));
+      if (ready == 0) {
+        error = ETIMEDOUT;
+      } else {
+        socklen_t len = sizeof(error);
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
+      }
+    }
+  }
+  close(fd);
+  if (error == 0) return absl::OkStatus();
+  return absl::UnavailableError(
+      absl::StrCat("cannot connect to ", target.address_text, " (", target.url,
+                   "): ", std::strerror(error), "; is the server running?"));
+}
+
+absl::Status CheckCpus(const std::vector<int>& cpus) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
+    return absl::InternalError(
+        absl::StrCat("sched_getaffinity: ", std::strerror(errno)));
+  }
+  for (int cpu : cpus) {
+    if (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--cpus: core ", cpu,
+                       " is not available to this process (see nproc"
+                       " and taskset -p $$)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+google::protobuf::Duration ToProtoDuration(int64_t ns) {
+  google::protobuf::Duration d;
+  d.set_seconds(ns / 1'000'000'000);
+  d.set_nanos(static_cast<int32_t>(ns % 1'000'000'000));
+  return d;
+}
+
+v1::LoadgenResult ToResult(const LoadOptions& options, const ThreadStats& all,
+                           int64_t window_ns, int64_t skew_ns,
+                           absl::Time window_start_wall, uint32_t threads) {
+  v1::LoadgenResult r;
+  r.set_source("local");
+  r.set_mode(options.mode == Mode::kOpen ? v1::LOAD_MODE_OPEN
+                                         : v1::LOAD_MODE_CLOSED);
+  r.set_requests(all.requests);
+  v1::StatusClassCounts* classes = r.mutable_status_classes();
+  classes->set_status_1xx(all.status_classes[0]);
+  classes->set_status_2xx(all.status_classes[1]);
+  classes->set_status_3xx(all.status_classes[2]);
+  classes->set_status_4xx(all.status_classes[3]);
+  classes->set_status_5xx(all.status_classes[4]);
+  v1::ErrorCounts* errors = r.mutable_errors();
+  errors->set_connect(all.errors[static_cast<int>(ErrorKind::kConnect)]);
+  errors->set_read(all.errors[static_cast<int>(ErrorKind::kRead)]);
+  errors->set_write(all.errors[static_cast<int>(ErrorKind::kWrite)]);
+  errors->set_timeout(all.errors[static_cast<int>(ErrorKind::kTimeout)]);
+  errors->set_parse(all.errors[static_cast<int>(ErrorKind::kParse)]);
+  errors->set_status(all.errors[static_cast<int>(ErrorKind::kStatus)]);
+  r.set_bytes_received(all.bytes_received);
+  r.set_bytes_sent(all.bytes_sent);
+  *r.mutable_latency() = all.latency.ToProto();
+  const int64_t wall_ns = absl::ToUnixNanos(window_start_wall);
+  r.mutable_start_time()->set_seconds(wall_ns / 1'000'000'000);
+  r.mutable_start_time()->set_nanos(
+      static_cast<int32_t>(wall_ns % 1'000'000'000));
+  *r.mutable_duration() = ToProtoDuration(window_ns);
+  for (size_t s = 0; s < all.series.size(); ++s) {
+    const SecondStats& in = all.series[s];
+    v1::SecondSample* out = r.add_series();
+    out->set_second(static_cast<uint32_t>(s));
+    out->set_requests(in.requests);
+    out->set_errors(in.errors);
+    out->set_bytes(in.bytes);
+    out->set_latency_sum_ns(in.latency_sum_ns);
+    out->set_latency_max_ns(in.latency_max_ns);
+  }
+  *r.mutable_cpu_user() = ToProtoDuration(all.cpu_user_ns);
+  *r.mutable_cpu_system() = ToProtoDuration(all.cpu_system_ns);
+  for (int cpu : options.cpus) r.add_cpus(static_cast<uint32_t>(cpu));
+  *r.mutable_start_skew() = ToProtoDuration(skew_ns);
+  r.set_connections(options.connections);
+  r.set_threads(threads);
+  r.set_target_rate(options.rate);
+  for (const std::string& url : options.urls) r.add_urls(url);
+  r.set_warmup_requests(all.warmup_requests);
+  return r;
+}
+
+}  // namespace
+
+absl::Status EnsureFileLimit(uint64_t needed) {
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return absl::InternalError(
+        absl::StrCat("getrlimit: ", std::strerror(errno)));
+  }
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur >= needed) {
+    return absl::OkStatus();
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return absl::OkStatus();
+  rlimit raised = limit;
+  raised.rlim_cur = needed;
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed) {
+    raised.rlim_max = needed;  // Succeeds only with CAP_SYS_RESOURCE.
+  }
+  if (setrlimit(RLIMIT_NOFILE, &raised) != 0) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the run needs ", needed, " open files, but the limit is ",
+        limit.rlim_cur, " (hard limit ", limit.rlim_max,
+        ") and cannot be raised: use fewer --connections, or raise the "
+        "limit (ulimit -n, or LimitNOFILE= for a service)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::LoadgenResult> RunLoad(const LoadOptions& options) {
+  RETURN_IF_ERROR(ValidateOptions(options));
+  std::vector<Target> targets;
+  for (const std::string& url : options.urls) {
+    ASSIGN_OR_RETURN(Target target, MakeTarget(url, options));
+    targets.push_back(std::move(target));
+  }
+  RETURN_IF_ERROR(CheckCpus(options.cpus));
+  RETURN_IF_ERROR(EnsureFileLimit(options.connections + kExtraDescriptors));
+  for (const Target& target : targets) {
+    RETURN_IF_ERROR(
+        CheckReachable(target, std::min(options.timeout, kMaxPreflightWait)));
+  }
+
+  // Plan the instants on the monotonic clock; a wall-clock start instant is
+  // converted once, here.
+  const int64_t now = MonotonicNs();
+  const absl::Time wall_now = absl::Now();
+  const int64_t warmup_ns = absl::ToInt64Nanoseconds(options.warmup);
+  RunPlan run;
+  run.targets = &targets;
+  run.total_connections = options.connections;
+  run.keepalive = options.keepalive;
+  run.timeout_ns = absl::ToInt64Nanoseconds(options.timeout);
+  if (options.start_at.has_value()) {
+    run.window_start_ns =
+        now + absl::ToInt64Nanoseconds(*options.start_at - wall_now);
+    run.start_ns = std::max(now, run.window_start_ns - warmup_ns);
+  } else {
+    run.start_ns = now + kStartLeadNs;
+    run.window_start_ns = run.start_ns + warmup_ns;
+  }
+  const bool by_time = options.duration > absl::ZeroDuration();
+  run.window_end_ns =
+      by_time ? run.window_start_ns + absl::ToInt64Nanoseconds(options.duration)
+              : INT64_MAX;
+  if (options.mode == Mode::kOpen) {
+    run.pacer = Pacer::Open(options.rate, options.connections, run.start_ns);
+  }
+
+  // Split connections, and the request count, as evenly as possible.
+  const uint32_t threads = EffectiveThreads(options);
+  std::vector<std::unique_ptr<EventLoop>> loops;
+  uint32_t next_connection = 0;
+  for (uint32_t t = 0; t < threads; ++t) {
+    ThreadPlan plan;
+    plan.first_connection = next_connection;
+    plan.connections = options.connections / threads +
+                       (t < options.connections % threads ? 1 : 0);
+    next_connection += plan.connections;
+    if (!by_time) {
+      plan.request_quota =
+          options.requests / threads + (t < options.requests % threads ? 1 : 0);
+    }
+    plan.cpu =
+        options.cpus.empty() ? -1 : options.cpus[t % options.cpus.size()];
+    loops.push_back(std::make_unique<EventLoop>(run, plan));
+  }
+
+  std::vector<absl::Status> statuses(threads);
+  std::vector<std::thread> workers;
+  for (uint32_t t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] { statuses[t] = loops[t]->Run(); });
+  }
+  for (std::thread& w : workers) w.join();
+  for (const absl::Status& s : statuses) RETURN_IF_ERROR(s);
+
+  ThreadStats all;
+  for (const auto& loop : loops) all.Merge(loop->stats());
+  // A time-bounded window lasts its duration; a count-bounded one lasts
+  // until its last request ended (as ab's "time taken").
+  const int64_t window_ns =
+      by_time ? run.window_end_ns - run.window_start_ns
+              : std::max<int64_t>(all.last_done_ns - run.window_start_ns, 1);
+  const int64_t skew_ns = all.began_ns - run.start_ns;
+  const absl::Time window_start_wall =
+      wall_now + absl::Nanoseconds(run.window_start_ns - now);
+  return ToResult(options, all, window_ns, skew_ns, window_start_wall, threads);
+}
+
+}  // namespace scalebench::loadgen

@@ -1,0 +1,34 @@
+// Runs a whole load-generator run: validates the options, resolves the
+// targets, checks that they answer, raises the file-descriptor limit,
+// starts one EventLoop per thread at the planned instant, and merges what
+// the threads counted into a v1.LoadgenResult. This is the entry point the
+// worker uses; scalebench-loadgen is a thin command line around it.
+#ifndef SCALEBENCH_LOADGEN_RUNNER_H_
+#define SCALEBENCH_LOADGEN_RUNNER_H_
+
+#include "absl/status/statusor.h"
+#include "loadgen/options.h"
+#include "scalebench/v1/results.pb.h"
+
+namespace scalebench::loadgen {
+
+// Errors, each with a message that says what to fix:
+//   INVALID_ARGUMENT    bad options, URL or header; a core not available
+//   NOT_FOUND           a host that does not resolve
+//   UNAVAILABLE         a target that refuses or does not answer a TCP
+//                       connection before the run starts
+//   RESOURCE_EXHAUSTED  the file-descriptor limit is below what the run
+//                       needs and cannot be raised
+// Failures of individual requests are not errors: they are counted in the
+// result.
+absl::StatusOr<v1::LoadgenResult> RunLoad(const LoadOptions& options);
+
+// Raises RLIMIT_NOFILE so that `needed` descriptors can be open: the soft
+// limit up to the hard one, and the hard one too when privileged.
+// RESOURCE_EXHAUSTED, saying the limits and how to raise them, when it
+// cannot be done.
+absl::Status EnsureFileLimit(uint64_t needed);
+
+}  // namespace scalebench::loadgen
+
+#endif  // SCALEBENCH_LOADGEN_RUNNER_H_

@@ -1,0 +1,144 @@
+// The load generator against a real nginx: every request it counts is one
+// nginx logged, in both connection modes, with and without a warm-up.
+#include <memory>
+
+#include "gtest/gtest.h"
+#include "loadgen/runner.h"
+#include "tests/support/nginx_server.h"
+
+namespace scalebench {
+namespace {
+
+using loadgen::LoadOptions;
+using loadgen::RunLoad;
+
+uint64_t TotalErrors(const v1::LoadgenResult& r) {
+  const v1::ErrorCounts& e = r.errors();
+  return e.connect() + e.read() + e.write() + e.timeout() + e.parse() +
+         e.status();
+}
+
+class LoadgenNginxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = testing::NginxServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    nginx_ = std::move(*server);
+  }
+  std::unique_ptr<testing::NginxServer> nginx_;
+};
+
+TEST_F(LoadgenNginxTest, KeepAliveCountMatchesAccessLogExactly) {
+  LoadOptions o;
+  o.urls = {nginx_->url()};
+  o.connections = 100;
+  o.requests = 20000;
+  auto r = RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->requests(), 20000u);
+  EXPECT_EQ(TotalErrors(*r), 0u);
+  EXPECT_EQ(r->status_classes().status_2xx(), 20000u);
+  EXPECT_EQ(nginx_->AccessLogLines(), 20000u);
+  EXPECT_EQ(r->latency().count(), 20000u);
+}
+
+TEST_F(LoadgenNginxTest, NewConnectionPerRequestCountMatchesAccessLog) {
+  LoadOptions o;
+  o.urls = {nginx_->url()};
+  o.connections = 1000;
+  o.requests = 10000;
+  o.keepalive = false;
+  auto r = RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->requests(), 10000u);
+  EXPECT_EQ(TotalErrors(*r), 0u);
+  EXPECT_EQ(nginx_->AccessLogLines(), 10000u);
+}
+
+TEST_F(LoadgenNginxTest, TimedRunWithWarmupAccountsForEveryRequest) {
+  LoadOptions o;
+  o.urls = {nginx_->url()};
+  o.connections = 20;
+  o.threads = 2;
+  o.duration = absl::Milliseconds(1500);
+  o.warmup = absl::Milliseconds(500);
+  auto r = RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_GT(r->requests(), 0u);
+  EXPECT_GT(r->warmup_requests(), 0u);
+  EXPECT_EQ(TotalErrors(*r), 0u);
+  EXPECT_EQ(nginx_->AccessLogLines(), r->requests() + r->warmup_requests());
+  // The window lasts its duration, and the series covers it.
+  EXPECT_EQ(r->duration().seconds(), 1);
+  EXPECT_EQ(r->duration().nanos(), 500'000'000);
+  ASSERT_GE(r->series_size(), 2);
+  uint64_t series_total = 0;
+  for (const auto& s : r->series()) series_total += s.requests();
+  EXPECT_EQ(series_total, r->requests());
+}
+
+TEST_F(LoadgenNginxTest, BytesAreHeadersPlusBodyOfEveryResponse) {
+  LoadOptions o;
+  o.urls = {nginx_->url()};
+  o.connections = 4;
+  o.requests = 1000;
+  auto r = RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->requests(), 1000u);
+  // Every response is identical: a 612-byte body plus the same headers.
+  EXPECT_EQ(r->bytes_received() % 1000, 0u);
+  EXPECT_GT(r->bytes_received() / 1000, 612u);
+  EXPECT_LT(r->bytes_received() / 1000, 612u + 400u);
+}
+
+TEST_F(LoadgenNginxTest, OpenLoopSendsExactlyTheScheduledRequests) {
+  LoadOptions o;
+  o.urls = {nginx_->url()};
+  o.mode = loadgen::Mode::kOpen;
+  o.rate = 2000;
+  o.connections = 10;
+  o.duration = absl::Seconds(1);
+  auto r = RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  // Slots k * 10 + g for k = 0..199 fall in the one-second window: 2000.
+  EXPECT_EQ(r->requests() + TotalErrors(*r), 2000u);
+  EXPECT_EQ(r->mode(), v1::LOAD_MODE_OPEN);
+}
+
+TEST_F(LoadgenNginxTest, SeveralUrlsShareTheConnections) {
+  LoadOptions o;
+  o.urls = {nginx_->url(), nginx_->url() + "index.html"};
+  o.connections = 2;
+  o.requests = 200;
+  auto r = RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->requests(), 200u);
+  EXPECT_EQ(r->status_classes().status_2xx(), 200u);
+}
+
+TEST_F(LoadgenNginxTest, MissingPageIsAStatusError) {
+  LoadOptions o;
+  o.urls = {nginx_->url() + "no-such-page"};
+  o.connections = 2;
+  o.requests = 10;
+  auto r = RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->requests(), 10u);
+  EXPECT_EQ(r->status_classes().status_4xx(), 10u);
+  EXPECT_EQ(r->errors().status(), 10u);
+}
+
+TEST(LoadgenReachabilityTest, UnreachableServerIsAClearError) {
+  auto port = testing::PickFreePort();
+  ASSERT_TRUE(port.ok());
+  LoadOptions o;
+  o.urls = {"http://127.0.0.1:" + std::to_string(*port) + "/"};
+  o.requests = 10;
+  auto r = RunLoad(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(r.status().message().find("cannot connect"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace scalebench

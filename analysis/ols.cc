@@ -17,8 +17,9 @@ constexpr double kPi = 3.14159265358979323846;
 // A fit whose residual norm is below this fraction of the total variation
 // is exact up to rounding; its likelihood is unbounded.
 constexpr double kPerfectFitRatio = 1e-12;
-// Points with leverage this close to 1 make leave-one-out undefined.
-constexpr double kLeverageOneTolerance = 1e-9;
+// Points with leverage above this get their leave-one-out residual from an
+// explicit refit rather than from e_i / (1 - h_i).
+constexpr double kRefitLeverage = 0.5;
 // Smallest |R_jj| / largest |R_jj| of the scaled design's QR accepted as
 // full rank.
 constexpr double kRankTolerance = 1e-13;
@@ -32,6 +33,32 @@ absl::Status CheckInputs(absl::Span<const double> x, absl::Span<const double> y,
   if (absl::Status status = CheckPoints(x, y); !status.ok()) return status;
   return CheckIdentifiable(x, degree + 1,
                            absl::StrCat("a degree-", degree, " polynomial"));
+}
+
+// Whether the QR's R has no diagonal entry below kRankTolerance times its
+// largest: the design identifies every coefficient.
+bool FullRank(const Eigen::HouseholderQR<Eigen::MatrixXd>& qr) {
+  const Eigen::VectorXd diagonal = qr.matrixQR().diagonal().cwiseAbs();
+  return diagonal.minCoeff() >= kRankTolerance * diagonal.maxCoeff();
+}
+
+// y_i minus the prediction at row i of the fit to every other row; absent
+// when the other rows do not identify the polynomial.
+std::optional<double> LeaveOneOutResidual(const Eigen::MatrixXd& design,
+                                          const Eigen::VectorXd& response,
+                                          int i) {
+  const int n = static_cast<int>(design.rows());
+  Eigen::MatrixXd reduced(n - 1, design.cols());
+  Eigen::VectorXd reduced_response(n - 1);
+  for (int r = 0, k = 0; r < n; ++r) {
+    if (r == i) continue;
+    reduced.row(k) = design.row(r);
+    reduced_response(k++) = response(r);
+  }
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(reduced);
+  if (!FullRank(qr)) return std::nullopt;
+  const Eigen::VectorXd beta = qr.solve(reduced_response);
+  return response(i) - design.row(i).dot(beta);
 }
 
 double Binomial(int n, int k) {
@@ -87,14 +114,13 @@ absl::StatusOr<PolynomialFit> PolynomialFit::Fit(absl::Span<const double> x,
     response(i) = y[i];
   }
   const Eigen::HouseholderQR<Eigen::MatrixXd> qr(design);
-  const Eigen::MatrixXd r =
-      qr.matrixQR().topRows(p).triangularView<Eigen::Upper>();
-  const Eigen::VectorXd diagonal = r.diagonal().cwiseAbs();
-  if (diagonal.minCoeff() < kRankTolerance * diagonal.maxCoeff()) {
+  if (!FullRank(qr)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the x values cannot identify a degree-", degree,
         " polynomial: the design matrix is numerically rank-deficient"));
   }
+  const Eigen::MatrixXd r =
+      qr.matrixQR().topRows(p).triangularView<Eigen::Upper>();
   const Eigen::MatrixXd q_thin =
       qr.householderQ() * Eigen::MatrixXd::Identity(n, p);
   const Eigen::VectorXd beta =
@@ -142,16 +168,21 @@ absl::StatusOr<PolynomialFit> PolynomialFit::Fit(absl::Span<const double> x,
                    estimate.value + fit.t_critical_ * estimate.std_error};
   }
 
-  // Leave-one-out residuals from the hat matrix: e_i / (1 - h_i).
+  // Leave-one-out residuals from the hat matrix: e_i / (1 - h_i). For a
+  // high-leverage point both e_i and 1 - h_i are small and cancel badly,
+  // so it is refitted without the point instead (at most 2p points have
+  // h_i > 1/2); when that fit is not identified, LOO is undefined.
   double loo_sum = 0;
   bool loo_defined = true;
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < n && loo_defined; ++i) {
     const double leverage = q_thin.row(i).squaredNorm();
-    if (leverage > 1.0 - kLeverageOneTolerance) {
-      loo_defined = false;
-      break;
+    double loo_residual = residuals(i) / (1.0 - leverage);
+    if (leverage > kRefitLeverage) {
+      const std::optional<double> refit =
+          LeaveOneOutResidual(design, response, i);
+      loo_defined = refit.has_value();
+      loo_residual = refit.value_or(0.0);
     }
-    const double loo_residual = residuals(i) / (1.0 - leverage);
     loo_sum += loo_residual * loo_residual;
   }
   if (loo_defined) fit.loo_rmse_ = std::sqrt(loo_sum / n);

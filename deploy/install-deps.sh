@@ -27,7 +27,12 @@ BENCH_PACKAGES=(
   apache2-utils  # ab
 )
 
-PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${BENCH_PACKAGES[@]}")
+# Analysis validation: the independent statistics packages that
+# tests/analysis/validate_against_statsmodels.py checks `scalebench fit` against.
+ANALYSIS_PACKAGES=(python3-numpy python3-scipy python3-statsmodels)
+
+PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
+          "${ANALYSIS_PACKAGES[@]}")
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -132,7 +132,7 @@ TEST(PolynomialFitTest, QuadraticOnFourPointsHasOneDegreeOfFreedom) {
 }
 
 // x in the thousands with degree 3: the raw Vandermonde matrix has a
-// condition number near 1e13, yet the scaled QR recovers an exact cubic's
+// condition number near 1e12, yet the scaled QR recovers an exact cubic's
 // coefficients to high relative precision.
 TEST(PolynomialFitTest, CubicWithLargeXIsStable) {
   const double b[] = {5, 0.02, -1e-5, 2e-9};

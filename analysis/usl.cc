@@ -150,12 +150,12 @@ Solution Minimize(const Data& data, Eigen::VectorXd p) {
   for (; iteration < kMaxIterations; ++iteration) {
     const Eigen::MatrixXd jacobian = Jacobian(data, p);
     const Eigen::VectorXd gradient = jacobian.transpose() * r;
-    std::vector<int> free;
+    std::vector<int> free_params;
     for (int j = 0; j < data.parameters; ++j) {
       const bool at_bound = j != kLambda && p(j) <= 0 && gradient(j) > 0;
-      if (!at_bound) free.push_back(j);
+      if (!at_bound) free_params.push_back(j);
     }
-    const int m = static_cast<int>(free.size());
+    const int m = static_cast<int>(free_params.size());
     const int rows = static_cast<int>(data.n.size());
     bool improved = false;
     double new_rss = rss;
@@ -163,15 +163,16 @@ Solution Minimize(const Data& data, Eigen::VectorXd p) {
       Eigen::MatrixXd system = Eigen::MatrixXd::Zero(rows + m, m);
       Eigen::VectorXd rhs = Eigen::VectorXd::Zero(rows + m);
       for (int k = 0; k < m; ++k) {
-        system.block(0, k, rows, 1) = jacobian.col(free[k]);
-        const double scale = std::max(jacobian.col(free[k]).squaredNorm(),
-                                      std::numeric_limits<double>::min());
+        system.block(0, k, rows, 1) = jacobian.col(free_params[k]);
+        const double scale =
+            std::max(jacobian.col(free_params[k]).squaredNorm(),
+                     std::numeric_limits<double>::min());
         system(rows + k, k) = std::sqrt(damping * scale);
       }
       rhs.head(rows) = -r;
       const Eigen::VectorXd delta = system.colPivHouseholderQr().solve(rhs);
       Eigen::VectorXd candidate = p;
-      for (int k = 0; k < m; ++k) candidate(free[k]) += delta(k);
+      for (int k = 0; k < m; ++k) candidate(free_params[k]) += delta(k);
       for (int j = kSigma; j < data.parameters; ++j) {
         candidate(j) = std::max(candidate(j), 0.0);
       }

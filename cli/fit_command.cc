@@ -122,7 +122,6 @@ absl::StatusOr<GroupResult> FitGroup(const CsvTable& table,
     absl::StatusOr<analysis::CrossHostResult> cross = analysis::TestCrossHost(
         train.x, train.y, test.x, test.y, request.model.degree);
     if (cross.ok()) {
-      result.test_rows = static_cast<int>(test.x.size());
       result.cross_host = *std::move(cross);
     } else {
       result.error = std::string(cross.status().message());

@@ -27,8 +27,6 @@ struct GroupResult {
   std::optional<analysis::PolynomialFit> polynomial;
   std::optional<analysis::UslFit> usl;
   std::optional<analysis::CrossHostResult> cross_host;
-  // Rows selected by --test (cross-host only).
-  int test_rows = 0;
 };
 
 // Writes the text report of every group to `out`.

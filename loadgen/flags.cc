@@ -224,7 +224,8 @@ How long (exactly one):
 
 How much load:
   -c, --connections N   concurrent connections in total (default 10)
-  -t, --threads N       event-loop threads (default: one per --cpus core, else 1)
+  -t, --threads N       event-loop threads (default: one per --cpus core, or
+                        one per available core; at most one per connection)
       --cpus LIST       pin threads to these cores, e.g. 2,3 or 0-3
   -R, --rate R          open loop: R requests/s in total, evenly spaced;
                         latency counts from each request's intended send

@@ -19,6 +19,13 @@ TEST(FlagsTest, ParsesAbStyleRun) {
   EXPECT_FALSE(cl->options.keepalive);
   EXPECT_EQ(cl->options.mode, Mode::kClosed);
   EXPECT_EQ(cl->output, OutputFormat::kText);
+  EXPECT_EQ(EffectiveThreads(cl->options), AvailableCores());
+}
+
+TEST(FlagsTest, DefaultThreadsNeverExceedConnections) {
+  auto cl = Parse({"-c", "1", "-n", "5", "http://h/"});
+  ASSERT_TRUE(cl.ok()) << cl.status();
+  EXPECT_EQ(EffectiveThreads(cl->options), 1u);
 }
 
 TEST(FlagsTest, RateImpliesOpenLoopAndDurationsTakeUnits) {
@@ -115,14 +122,13 @@ TEST(RequestTest, BuildsMinimalRequestAndHonoursOverrides) {
   ASSERT_TRUE(u.ok());
   LoadOptions o;
   EXPECT_EQ(BuildRequest(*u, o),
-            "GET /x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
-            "User-Agent: scalebench/0.1\r\n\r\n");
+            "GET /x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
   o.keepalive = false;
   o.method = "POST";
   o.headers = {"Host: example", "X-A: 1"};
   o.body = "abc";
   EXPECT_EQ(BuildRequest(*u, o),
-            "POST /x HTTP/1.1\r\nUser-Agent: scalebench/0.1\r\n"
+            "POST /x HTTP/1.1\r\n"
             "Connection: close\r\nHost: example\r\nX-A: 1\r\n"
             "Content-Length: 3\r\n\r\nabc");
 }

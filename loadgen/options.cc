@@ -1,12 +1,26 @@
 #include "loadgen/options.h"
 
+#include <sched.h>
+
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace scalebench::loadgen {
 
+uint32_t AvailableCores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
+  return static_cast<uint32_t>(std::max(1, CPU_COUNT(&set)));
+}
+
 uint32_t EffectiveThreads(const LoadOptions& options) {
   if (options.threads > 0) return options.threads;
-  return options.cpus.empty() ? 1 : static_cast<uint32_t>(options.cpus.size());
+  const uint32_t cores = options.cpus.empty()
+                             ? AvailableCores()
+                             : static_cast<uint32_t>(options.cpus.size());
+  return std::min(cores, options.connections);
 }
 
 absl::Status ValidateOptions(const LoadOptions& options) {

@@ -29,7 +29,8 @@ struct LoadOptions {
   Mode mode = Mode::kClosed;
   // Concurrent connections in total. Default 10.
   uint32_t connections = 10;
-  // Event-loop threads; 0 = one per entry of `cpus`, or 1 without `cpus`.
+  // Event-loop threads; 0 = one per entry of `cpus`, or without `cpus` one
+  // per core this process may run on; never more than `connections`.
   uint32_t threads = 0;
   // The measurement window: exactly one of `duration` (> 0) and `requests`
   // (> 0; exactly that many requests in total, as ab -n).
@@ -64,6 +65,9 @@ absl::Status ValidateOptions(const LoadOptions& options);
 
 // The thread count a run uses (resolving threads = 0).
 uint32_t EffectiveThreads(const LoadOptions& options);
+
+// Cores this process may run on (its affinity mask), at least 1.
+uint32_t AvailableCores();
 
 }  // namespace scalebench::loadgen
 

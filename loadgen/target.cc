@@ -15,8 +15,6 @@
 namespace scalebench::loadgen {
 namespace {
 
-constexpr absl::string_view kUserAgent = "scalebench/0.1";
-
 bool IsTokenChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
          (c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
@@ -124,9 +122,6 @@ std::string BuildRequest(const Url& url, const LoadOptions& options) {
   std::string r = absl::StrCat(options.method, " ", url.path, " HTTP/1.1\r\n");
   if (!HasHeader(options.headers, "host")) {
     absl::StrAppend(&r, "Host: ", url.authority, "\r\n");
-  }
-  if (!HasHeader(options.headers, "user-agent")) {
-    absl::StrAppend(&r, "User-Agent: ", kUserAgent, "\r\n");
   }
   if (!options.keepalive && !HasHeader(options.headers, "connection")) {
     r += "Connection: close\r\n";

@@ -45,7 +45,10 @@ struct Target {
 absl::StatusOr<Target> MakeTarget(absl::string_view url,
                                   const LoadOptions& options);
 
-// The request bytes for `url` (exposed for tests).
+// The request bytes for `url`: the request line, Host (unless given),
+// "Connection: close" without keep-alive, the extra headers, and
+// Content-Length with a body; nothing else, as wrk sends, so that the
+// server does the same work whichever tool loads it. Exposed for tests.
 std::string BuildRequest(const Url& url, const LoadOptions& options);
 
 // INVALID_ARGUMENT unless `header` is "Name: value" with a token name and a

@@ -9,8 +9,10 @@
 # Scenarios:
 #   keepalive  100 connections, one thread, keep-alive, DURATION each run
 #   ab         ab's own setting: -n 10000 -c 1000, a new connection per
-#              request (wrk cannot send a fixed count; it runs DURATION_B
-#              with "Connection: close", for reference)
+#              request; scalebench-loadgen with its default thread count
+#              (one per core), ab with its one thread (wrk cannot send a
+#              fixed count; it runs DURATION_B with "Connection: close"
+#              and one thread per core, for reference)
 #
 # Usage: bench/loadgen_vs_peers.sh [ROUNDS=5] [DURATION=5]
 # Needs: build/bin/scalebench-loadgen (make), wrk, ab (deploy/install-deps.sh).
@@ -27,9 +29,15 @@ done
 
 dir=$(mktemp -d)
 port=$(( 20000 + RANDOM % 20000 ))
+# One port for the keep-alive runs, and a fresh one for every run of the
+# connection-per-request scenario, so no run meets the TIME_WAIT sockets of
+# an earlier one on the same address pair.
+last_port=$(( port + 3 * rounds ))
 trap '"$top/deploy/private-nginx.sh" stop "$dir"; rm -rf "$dir"' EXIT
-"$top/deploy/private-nginx.sh" start "$dir" "$port" 612 >/dev/null
+"$top/deploy/private-nginx.sh" start "$dir" "$port-$last_port" 612 >/dev/null
 url="http://127.0.0.1:$port/"
+next_port=$port
+fresh_url() { next_port=$(( next_port + 1 )); fresh="http://127.0.0.1:$next_port/"; }
 
 # run NAME CMD...: runs CMD, appends "rps cpu_per_100k" to $dir/NAME.
 run() {
@@ -63,13 +71,14 @@ for ((r = 1; r <= rounds; r++)); do
   tools=(ours wrk ab)
   for ((k = 0; k < 3; k++)); do
     t=${tools[$(( (k + r) % 3 ))]}
+    fresh_url
     case $t in
       ours) run ka_ours "$ours" -t 1 -c 100 -d "$duration" -o json "$url"
-            run ab_ours "$ours" -t 1 -c 1000 -n 10000 --no-keepalive -o json "$url" ;;
+            run ab_ours "$ours" -c 1000 -n 10000 --no-keepalive -o json "$fresh" ;;
       wrk)  run ka_wrk wrk -t 1 -c 100 -d "${duration}s" "$url"
-            run ab_wrk wrk -t 1 -c 1000 -d "${duration_b}s" -H "Connection: close" "$url" ;;
+            run ab_wrk wrk -t "$(nproc)" -c 1000 -d "${duration_b}s" -H "Connection: close" "$fresh" ;;
       ab)   run ka_ab ab -k -c 100 -t "$duration" -n 100000000 "$url"
-            run ab_ab ab -c 1000 -n 10000 "$url" ;;
+            run ab_ab ab -c 1000 -n 10000 "$fresh" ;;
     esac
   done
 done
@@ -81,7 +90,7 @@ for scen in ka ab; do
   if [[ $scen == ka ]]; then
     echo; echo "keep-alive, 100 connections, 1 thread, ${duration}s"
   else
-    echo; echo "new connection per request, -n 10000 -c 1000 (wrk: ${duration_b}s with Connection: close)"
+    echo; echo "new connection per request, -n 10000 -c 1000 (ours: $(nproc) threads; wrk: $(nproc) threads, ${duration_b}s with Connection: close)"
   fi
   printf '  %-10s %12s %18s\n' tool "requests/s" "CPU s/100k req"
   for t in ours wrk ab; do

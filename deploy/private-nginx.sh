@@ -3,9 +3,10 @@
 # process serving a static page of a given size, in its own directory, with
 # its own pid file. Never touches the system nginx.
 #
-#   deploy/private-nginx.sh start DIR PORT [PAGE_BYTES] [--access-log]
-#       writes DIR/nginx.conf and DIR/html/index.html, starts nginx, waits
-#       until it accepts connections, prints its master pid
+#   deploy/private-nginx.sh start DIR PORT[-LAST] [PAGE_BYTES] [--access-log]
+#       writes DIR/nginx.conf and DIR/html/index.html, starts nginx
+#       listening on PORT (or every port from PORT to LAST), waits until it
+#       accepts connections, prints its master pid
 #   deploy/private-nginx.sh stop DIR
 #       stops the nginx started in DIR (by its pid) and waits for it
 set -euo pipefail
@@ -13,12 +14,16 @@ set -euo pipefail
 NGINX=${NGINX:-/usr/sbin/nginx}
 
 start() {
-  local dir=$1 port=$2 page_bytes=${3:-612} access_log=off
+  local dir=$1 port=${2%-*} last=${2#*-} page_bytes=${3:-612} access_log=off
   [[ "${4:-}" == "--access-log" ]] && access_log="$dir/access.log"
   mkdir -p "$dir/html" "$dir/tmp"
   # Workers run as nobody when started as root: let them read the page.
   chmod 755 "$dir" "$dir/html"
   head -c "$page_bytes" /dev/zero | tr '\0' 'x' > "$dir/html/index.html"
+  local listen="" p
+  for ((p = port; p <= last; p++)); do
+    listen+="    listen 127.0.0.1:$p backlog=4096;"$'\n'
+  done
   local user_line=""
   [[ $(id -u) -eq 0 ]] && user_line="user nobody nogroup;"
   cat > "$dir/nginx.conf" <<CONF
@@ -37,8 +42,7 @@ http {
   scgi_temp_path $dir/tmp;
   keepalive_requests 1000000;
   server {
-    listen 127.0.0.1:$port backlog=4096;
-    root $dir/html;
+$listen    root $dir/html;
   }
 }
 CONF
@@ -77,5 +81,5 @@ stop() {
 case "${1:-}" in
   start) shift; start "$@" ;;
   stop) shift; stop "$@" ;;
-  *) echo "usage: $0 start DIR PORT [PAGE_BYTES] [--access-log] | stop DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start DIR PORT[-LAST] [PAGE_BYTES] [--access-log] | stop DIR" >&2; exit 2 ;;
 esac

@@ -37,14 +37,26 @@ trap '"$top/deploy/private-nginx.sh" stop "$dir"; rm -rf "$dir"' EXIT
 "$top/deploy/private-nginx.sh" start "$dir" "$port-$last_port" 612 >/dev/null
 url="http://127.0.0.1:$port/"
 next_port=$port
+# The nginx worker (the master's only child), to measure how busy the
+# server was: a server near 100% busy is the bottleneck, whatever the tool.
+master=$(cat "$dir/nginx.pid")
+for stat in /proc/[0-9]*/stat; do
+  read -r pid _ _ ppid _ < "$stat" 2>/dev/null || continue
+  [[ "$ppid" == "$master" ]] && worker=$pid
+done
+server_ticks() { awk '{print $14 + $15}' "/proc/$worker/stat"; }
+hz=$(getconf CLK_TCK)
 fresh_url() { next_port=$(( next_port + 1 )); fresh="http://127.0.0.1:$next_port/"; }
 
-# run NAME CMD...: runs CMD, appends "rps cpu_per_100k" to $dir/NAME.
+# run NAME CMD...: runs CMD, appends "rps cpu_per_100k server_busy" to
+# $dir/NAME.
 run() {
   local name=$1; shift
-  local out="$dir/out" times="$dir/times" rps requests
-  TIMEFORMAT='%U %S'
+  local out="$dir/out" times="$dir/times" rps requests t0 t1
+  TIMEFORMAT='%U %S %R'
+  t0=$(server_ticks)
   { time "$@" >"$out" 2>&1; } 2>"$times"
+  t1=$(server_ticks)
   case "$name" in
     *wrk) rps=$(awk '/Requests\/sec:/ {print $2}' "$out")
           requests=$(awk '/requests in/ {print $1}' "$out") ;;
@@ -56,7 +68,8 @@ run() {
   if [[ -z "$rps" || -z "$requests" || "$requests" == 0 ]]; then
     echo "run failed: $*" >&2; cat "$out" >&2; exit 1
   fi
-  awk -v rps="$rps" -v n="$requests" '{printf "%s %.4f\n", rps, ($1+$2)*100000/n}' \
+  awk -v rps="$rps" -v n="$requests" -v server=$(( t1 - t0 )) -v hz="$hz" \
+    '{printf "%s %.4f %.1f\n", rps, ($1+$2)*100000/n, 100*server/hz/$3}' \
     "$times" >> "$dir/$name"
 }
 
@@ -92,9 +105,10 @@ for scen in ka ab; do
   else
     echo; echo "new connection per request, -n 10000 -c 1000 (ours: $(nproc) threads; wrk: $(nproc) threads, ${duration_b}s with Connection: close)"
   fi
-  printf '  %-10s %12s %18s\n' tool "requests/s" "CPU s/100k req"
+  printf '  %-10s %12s %18s %14s\n' tool "requests/s" "CPU s/100k req" "nginx busy %"
   for t in ours wrk ab; do
-    printf '  %-10s %12.0f %18.3f\n' "$t" "$(median "$dir/${scen}_$t" 1)" "$(median "$dir/${scen}_$t" 2)"
+    printf '  %-10s %12.0f %18.3f %14.0f\n' "$t" "$(median "$dir/${scen}_$t" 1)" \
+      "$(median "$dir/${scen}_$t" 2)" "$(median "$dir/${scen}_$t" 3)"
   done
   ours_rps=$(median "$dir/${scen}_ours" 1); ours_cpu=$(median "$dir/${scen}_ours" 2)
   for t in wrk ab; do

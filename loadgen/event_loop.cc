@@ -416,6 +416,8 @@ absl::Status EventLoop::Run() {
       CheckTimeouts(now);
       next_scan = now + kTimeoutScanNs;
     }
+    progress_requests_.store(stats_.requests, std::memory_order_relaxed);
+    progress_errors_.store(stats_.TotalErrors(), std::memory_order_relaxed);
     if (!in_window && now >= run_.window_start_ns) {
       in_window = true;
       ThreadCpu(&user_at_window, &system_at_window);

@@ -9,6 +9,7 @@
 #ifndef SCALEBENCH_LOADGEN_EVENT_LOOP_H_
 #define SCALEBENCH_LOADGEN_EVENT_LOOP_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <queue>
@@ -64,6 +65,15 @@ class EventLoop {
   absl::Status Run();
 
   const ThreadStats& stats() const { return stats_; }
+
+  // Measured requests and errors so far, for progress reports from another
+  // thread while Run() is going; updated once per loop iteration.
+  uint64_t progress_requests() const {
+    return progress_requests_.load(std::memory_order_relaxed);
+  }
+  uint64_t progress_errors() const {
+    return progress_errors_.load(std::memory_order_relaxed);
+  }
 
  private:
   enum class ConnState : uint8_t {
@@ -124,6 +134,8 @@ class EventLoop {
   using Timer = std::pair<int64_t, uint32_t>;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
   ThreadStats stats_;
+  std::atomic<uint64_t> progress_requests_{0};
+  std::atomic<uint64_t> progress_errors_{0};
 };
 
 }  // namespace scalebench::loadgen

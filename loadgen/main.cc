@@ -1,10 +1,13 @@
 // scalebench-loadgen: the load generator as a standalone command.
 #include <signal.h>
+#include <unistd.h>
 
+#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "loadgen/flags.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
@@ -28,7 +31,20 @@ int Main(int argc, char** argv) {
   // A peer closing a socket must be an error return, not a signal.
   signal(SIGPIPE, SIG_IGN);
 
-  auto result = scalebench::loadgen::RunLoad(cl->options);
+  // A progress line on a terminal only; pipes and files get the result.
+  std::function<void(const scalebench::loadgen::Progress&)> progress;
+  bool progress_shown = false;
+  if (isatty(STDERR_FILENO)) {
+    progress = [&](const scalebench::loadgen::Progress& p) {
+      progress_shown = true;
+      std::cerr << absl::StrFormat("\r  %5.0fs %s %12d requests %8d errors ",
+                                   absl::ToDoubleSeconds(p.elapsed),
+                                   p.warming_up ? "warm-up" : "measure",
+                                   p.requests, p.errors);
+    };
+  }
+  auto result = scalebench::loadgen::RunLoad(cl->options, progress);
+  if (progress_shown) std::cerr << "\r" << std::string(60, ' ') << "\r";
   if (!result.ok()) {
     std::cerr << "scalebench-loadgen: " << result.status().message() << "\n";
     const bool usage =

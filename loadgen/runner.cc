@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cstring>
 #include <memory>
@@ -31,6 +32,10 @@ constexpr absl::Duration kMaxPreflightWait = absl::Seconds(5);
 // Threads are created, then all start at this much after planning, so
 // they begin together.
 constexpr int64_t kStartLeadNs = 20'000'000;
+// Progress reports: how often, and how often the reporter checks whether
+// the run has ended.
+constexpr int64_t kProgressIntervalNs = 1'000'000'000;
+constexpr int64_t kProgressPollNs = 50'000'000;
 
 int64_t MonotonicNs() {
   timespec ts;
@@ -146,6 +151,31 @@ v1::LoadgenResult ToResult(const LoadOptions& options, const ThreadStats& all,
   return r;
 }
 
+// Calls `progress` once a second until every loop has finished.
+void ReportProgress(const std::vector<std::unique_ptr<EventLoop>>& loops,
+                    const RunPlan& run, const std::atomic<uint32_t>& running,
+                    const std::function<void(const Progress&)>& progress) {
+  int64_t next = std::max(MonotonicNs(), run.start_ns) + kProgressIntervalNs;
+  while (running.load() > 0) {
+    const int64_t now = MonotonicNs();
+    if (now < next) {
+      absl::SleepFor(absl::Nanoseconds(std::min(next - now, kProgressPollNs)));
+      continue;
+    }
+    next += kProgressIntervalNs;
+    Progress p;
+    p.elapsed = absl::Nanoseconds(now - run.start_ns);
+    p.warming_up = now < run.window_start_ns;
+    p.requests = 0;
+    p.errors = 0;
+    for (const auto& loop : loops) {
+      p.requests += loop->progress_requests();
+      p.errors += loop->progress_errors();
+    }
+    progress(p);
+  }
+}
+
 }  // namespace
 
 absl::Status EnsureFileLimit(uint64_t needed) {
@@ -173,7 +203,9 @@ absl::Status EnsureFileLimit(uint64_t needed) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::LoadgenResult> RunLoad(const LoadOptions& options) {
+absl::StatusOr<v1::LoadgenResult> RunLoad(
+    const LoadOptions& options,
+    const std::function<void(const Progress&)>& progress) {
   RETURN_IF_ERROR(ValidateOptions(options));
   std::vector<Target> targets;
   for (const std::string& url : options.urls) {
@@ -233,10 +265,15 @@ absl::StatusOr<v1::LoadgenResult> RunLoad(const LoadOptions& options) {
   }
 
   std::vector<absl::Status> statuses(threads);
+  std::atomic<uint32_t> running{threads};
   std::vector<std::thread> workers;
   for (uint32_t t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] { statuses[t] = loops[t]->Run(); });
+    workers.emplace_back([&, t] {
+      statuses[t] = loops[t]->Run();
+      --running;
+    });
   }
+  if (progress) ReportProgress(loops, run, running, progress);
   for (std::thread& w : workers) w.join();
   for (const absl::Status& s : statuses) RETURN_IF_ERROR(s);
 

@@ -6,7 +6,10 @@
 #ifndef SCALEBENCH_LOADGEN_RUNNER_H_
 #define SCALEBENCH_LOADGEN_RUNNER_H_
 
+#include <functional>
+
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "loadgen/options.h"
 #include "scalebench/v1/results.pb.h"
 
@@ -21,7 +24,18 @@ namespace scalebench::loadgen {
 //                       needs and cannot be raised
 // Failures of individual requests are not errors: they are counted in the
 // result.
-absl::StatusOr<v1::LoadgenResult> RunLoad(const LoadOptions& options);
+//
+// `progress`, if set, is called about once a second from the calling
+// thread while the load runs.
+struct Progress {
+  absl::Duration elapsed;  // Since the load began (warm-up included).
+  bool warming_up;
+  uint64_t requests;  // Measured so far, all threads.
+  uint64_t errors;
+};
+absl::StatusOr<v1::LoadgenResult> RunLoad(
+    const LoadOptions& options,
+    const std::function<void(const Progress&)>& progress = nullptr);
 
 // Raises RLIMIT_NOFILE so that `needed` descriptors can be open: the soft
 // limit up to the hard one, and the hard one too when privileged.

@@ -60,6 +60,12 @@ struct ThreadStats {
     return series[s];
   }
 
+  uint64_t TotalErrors() const {
+    uint64_t total = 0;
+    for (uint64_t e : errors) total += e;
+    return total;
+  }
+
   // Adds `other`'s counts into this one (began_ns and last_done_ns become
   // the later of the two).
   void Merge(const ThreadStats& other);

@@ -116,6 +116,14 @@ TEST(LoadgenCommandTest, BadUrlAndBadFlagsExitTwoWithAMessage) {
   }
 }
 
+TEST(LoadgenCommandTest, UnreachableServerExitsOneWithAMessage) {
+  // Port 1 on loopback: nothing of ours listens there.
+  const Captured run = RunBinary("-n 10 http://127.0.0.1:1/ 2>&1");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find("cannot connect to 127.0.0.1:1"), std::string::npos)
+      << run.out;
+}
+
 TEST(LoadgenCommandTest, HelpTeachesTheFlags) {
   const Captured run = RunBinary("--help");
   EXPECT_EQ(run.exit_code, 0);

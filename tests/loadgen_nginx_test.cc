@@ -2,6 +2,7 @@
 // nginx logged, in both connection modes, with and without a warm-up.
 #include <memory>
 
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "loadgen/runner.h"
 #include "tests/support/nginx_server.h"
@@ -126,6 +127,26 @@ TEST_F(LoadgenNginxTest, MissingPageIsAStatusError) {
   EXPECT_EQ(r->requests(), 10u);
   EXPECT_EQ(r->status_classes().status_4xx(), 10u);
   EXPECT_EQ(r->errors().status(), 10u);
+}
+
+TEST_F(LoadgenNginxTest, StartAtBeginsTheWindowAtThatInstant) {
+  LoadOptions o;
+  o.urls = {nginx_->url()};
+  o.connections = 4;
+  o.duration = absl::Milliseconds(300);
+  o.warmup = absl::Milliseconds(200);
+  const absl::Time t0 = absl::Now() + absl::Milliseconds(600);
+  o.start_at = t0;
+  auto r = RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const absl::Time start = absl::FromUnixSeconds(r->start_time().seconds()) +
+                           absl::Nanoseconds(r->start_time().nanos());
+  EXPECT_LT(absl::AbsDuration(start - t0), absl::Milliseconds(1));
+  // The threads woke for the warm-up (t0 - 200 ms) close to on time.
+  EXPECT_LT(r->start_skew().seconds(), 1);
+  EXPECT_LT(r->start_skew().nanos(), 50'000'000);
+  EXPECT_GT(r->warmup_requests(), 0u);
+  EXPECT_GT(r->requests(), 0u);
 }
 
 TEST(LoadgenReachabilityTest, UnreachableServerIsAClearError) {

@@ -114,6 +114,6 @@ for scen in ka ab; do
   for t in wrk ab; do
     awk -v a="$ours_rps" -v b="$(median "$dir/${scen}_$t" 1)" \
         -v c="$ours_cpu" -v d="$(median "$dir/${scen}_$t" 2)" -v t="$t" \
-      'BEGIN {printf "  ours / %-4s requests/s x%.2f, CPU per request x%.2f\n", t, a/b, c/d}'
+      'BEGIN {printf "  ours / %-4s requests/s x%.3f, CPU per request x%.3f\n", t, a/b, c/d}'
   done
 done

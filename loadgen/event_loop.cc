@@ -163,6 +163,9 @@ void EventLoop::WriteRequest(Connection& c, int64_t now) {
                            request.size() - c.write_offset, MSG_NOSIGNAL);
     if (n > 0) {
       c.write_offset += static_cast<size_t>(n);
+      // Bytes went out, so the connection is up: a later failure is the
+      // write's.
+      if (c.state == ConnState::kConnecting) c.state = ConnState::kWriting;
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {

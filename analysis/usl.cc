@@ -221,6 +221,7 @@ absl::StatusOr<UslFit> UslFit::Fit(absl::Span<const double> n,
   UslFit fit;
   fit.model_ = model;
   fit.n_ = static_cast<int>(n.size());
+  fit.n_max_ = *std::max_element(n.begin(), n.end());
   const int parameters = fit.parameters();
   if (absl::Status status = CheckIdentifiable(n, parameters, name);
       !status.ok()) {

@@ -45,6 +45,8 @@ class UslFit final {
   ScalabilityModel model() const { return model_; }
   // Number of points fitted.
   int n() const { return n_; }
+  // The largest N among them: a peak beyond it is an extrapolation.
+  double n_max() const { return n_max_; }
   // Free parameters: 3 for the USL, 2 for Amdahl.
   int parameters() const { return model_ == ScalabilityModel::kUsl ? 3 : 2; }
   // Residual degrees of freedom: n - parameters.
@@ -74,6 +76,7 @@ class UslFit final {
 
   ScalabilityModel model_ = ScalabilityModel::kUsl;
   int n_ = 0;
+  double n_max_ = 0;
   Estimate lambda_;
   Estimate sigma_;
   Estimate kappa_;

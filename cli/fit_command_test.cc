@@ -81,7 +81,18 @@ TEST_F(FitCommandTest, UslTextReport) {
   EXPECT_THAT(text, HasSubstr("kappa"));
   EXPECT_THAT(text, HasSubstr("peak"));
   EXPECT_THAT(text, HasSubstr("on 4 degrees of freedom"));
+  // SPEC SDM91 peaks inside the measured range (N* is about 96).
+  EXPECT_THAT(text, Not(HasSubstr("beyond the data")));
   EXPECT_THAT(err_.str(), IsEmpty());
+}
+
+TEST_F(FitCommandTest, UslPeakPastTheLargestNIsMarkedAsExtrapolation) {
+  const std::string csv =
+      WriteCsv("rising.csv",
+               "n,rps\n1,955\n2,1878\n3,2688\n4,3548\n5,4315\n6,5000\n7,5600\n"
+               "8,6200\n");
+  EXPECT_EQ(Run({"--data", csv, "--model", "usl"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("(beyond the data)"));
 }
 
 TEST_F(FitCommandTest, CrossHostReportsAVerdict) {

@@ -112,8 +112,7 @@ void PrintUsl(const UslFit& fit, std::ostream& out) {
   }
   PrintCommonStats(fit.residual_se(), fit.dof(), fit.r2(), std::nullopt,
                    fit.aic(), fit.aicc(), out);
-  PrintPeak(analysis::Peak(fit), std::numeric_limits<double>::infinity(), "N",
-            out);
+  PrintPeak(analysis::Peak(fit), fit.n_max(), "N", out);
   PrintFallback(analysis::FallbackPoint(fit), fit.Evaluate(1), "N", out);
 }
 

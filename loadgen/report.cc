@@ -15,11 +15,6 @@ double Seconds(const google::protobuf::Duration& d) {
   return static_cast<double>(d.seconds()) + d.nanos() * 1e-9;
 }
 
-uint64_t TotalErrors(const v1::ErrorCounts& e) {
-  return e.connect() + e.read() + e.write() + e.timeout() + e.parse() +
-         e.status();
-}
-
 // Figures derived once for both formats.
 struct Summary {
   double duration_s;
@@ -61,6 +56,11 @@ std::string Latency(double us) {
 }
 
 }  // namespace
+
+uint64_t TotalErrors(const v1::ErrorCounts& e) {
+  return e.connect() + e.read() + e.write() + e.timeout() + e.parse() +
+         e.status();
+}
 
 absl::StatusOr<std::string> FormatText(const v1::LoadgenResult& r) {
   ASSIGN_OR_RETURN(Summary s, Summarize(r));

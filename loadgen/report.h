@@ -3,12 +3,16 @@
 #ifndef SCALEBENCH_LOADGEN_REPORT_H_
 #define SCALEBENCH_LOADGEN_REPORT_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "scalebench/v1/results.pb.h"
 
 namespace scalebench::loadgen {
+
+// Errors of every kind, summed.
+uint64_t TotalErrors(const v1::ErrorCounts& errors);
 
 // A few aligned lines: throughput, transfer rate, latency percentiles,
 // status classes, errors by kind, and the generator's CPU use.

@@ -4,6 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "loadgen/report.h"
 #include "loadgen/runner.h"
 #include "tests/support/nginx_server.h"
 
@@ -14,9 +15,7 @@ using loadgen::LoadOptions;
 using loadgen::RunLoad;
 
 uint64_t TotalErrors(const v1::LoadgenResult& r) {
-  const v1::ErrorCounts& e = r.errors();
-  return e.connect() + e.read() + e.write() + e.timeout() + e.parse() +
-         e.status();
+  return loadgen::TotalErrors(r.errors());
 }
 
 class LoadgenNginxTest : public ::testing::Test {

@@ -17,9 +17,6 @@
 
 #include "absl/strings/str_cat.h"
 
-#ifndef SCALEBENCH_SPIN_NS
-#define SCALEBENCH_SPIN_NS 0
-#endif
 namespace scalebench::loadgen {
 namespace {
 
@@ -372,18 +369,11 @@ absl::Status EventLoop::Run() {
 
   epoll_event events[kMaxEvents];
   int64_t next_scan = now + kTimeoutScanNs;
-  int64_t last_event_ns = 0;
   while (active_ > 0) {
     int64_t wake = unfinished_reads_.empty() ? next_scan : now;
     if (!timers_.empty()) wake = std::min(wake, timers_.top().first);
     if (!in_window) wake = std::min(wake, run_.window_start_ns);
-    int64_t wait_ns = std::max<int64_t>(0, wake - now);
-    // Poll without sleeping for a short while after the last event: a
-    // thread that sleeps and is woken for every response makes the server
-    // pay for each wake-up (an inter-processor interrupt, and on a VM an
-    // exit), which lowers the throughput being measured.
-    if (SCALEBENCH_SPIN_NS > 0 && now - last_event_ns < SCALEBENCH_SPIN_NS)
-      wait_ns = 0;
+    const int64_t wait_ns = std::max<int64_t>(0, wake - now);
     const timespec timeout = {static_cast<time_t>(wait_ns / 1'000'000'000),
                               static_cast<long>(wait_ns % 1'000'000'000)};
     const int n =
@@ -392,7 +382,6 @@ absl::Status EventLoop::Run() {
       return absl::InternalError(
           absl::StrCat("epoll_pwait2: ", std::strerror(errno)));
     }
-    if (n > 0) last_event_ns = NowNs();
     for (int i = 0; i < n; ++i) {
       const uint32_t index = static_cast<uint32_t>(events[i].data.u64);
       const uint32_t generation =

@@ -27,7 +27,6 @@ namespace scalebench::loadgen {
 // The timing and shape of a run, shared read-only by every thread.
 struct RunPlan {
   const std::vector<Target>* targets = nullptr;
-  uint32_t total_connections = 0;
   bool keepalive = true;
   int64_t timeout_ns = 0;
   // Monotonic instants: when load begins (the warm-up starts), when the

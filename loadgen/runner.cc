@@ -226,7 +226,6 @@ absl::StatusOr<v1::LoadgenResult> RunLoad(
   const int64_t warmup_ns = absl::ToInt64Nanoseconds(options.warmup);
   RunPlan run;
   run.targets = &targets;
-  run.total_connections = options.connections;
   run.keepalive = options.keepalive;
   run.timeout_ns = absl::ToInt64Nanoseconds(options.timeout);
   if (options.start_at.has_value()) {

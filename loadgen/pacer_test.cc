@@ -4,7 +4,7 @@
 
 #include "common/fake_clock.h"
 #include "gtest/gtest.h"
-#include "loadgen/histogram.h"
+#include "results/histogram.h"
 
 namespace scalebench::loadgen {
 namespace {
@@ -41,9 +41,9 @@ TEST(PacerTest, ClosedLoopSendsNowAndCountsFromNow) {
 // One connection against a simulated server that answers in 1 ms but
 // stalls from 1 s to 2 s, driven on a fake clock for 3 s. Returns the
 // latencies the pacer's origins give.
-Histogram SimulateStall(const Pacer& pacer, int64_t run_ns) {
+results::Histogram SimulateStall(const Pacer& pacer, int64_t run_ns) {
   FakeClock clock;
-  Histogram latencies;
+  results::Histogram latencies;
   const int64_t stall_begin = 1000 * kMs, stall_end = 2000 * kMs;
   auto now = [&] { return absl::ToInt64Nanoseconds(clock.Monotonic()); };
   for (uint64_t k = 0;; ++k) {
@@ -60,8 +60,8 @@ Histogram SimulateStall(const Pacer& pacer, int64_t run_ns) {
 
 TEST(PacerTest, OpenLoopLatencyShowsAStallThatClosedLoopHides) {
   const int64_t run = 3000 * kMs;
-  const Histogram open = SimulateStall(Pacer::Open(100, 1, 0), run);
-  const Histogram closed = SimulateStall(Pacer::Closed(), run);
+  const results::Histogram open = SimulateStall(Pacer::Open(100, 1, 0), run);
+  const results::Histogram closed = SimulateStall(Pacer::Closed(), run);
 
   // Open loop: all 300 slots are sent; the ~100 intended during the stall
   // waited up to a second.

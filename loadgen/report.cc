@@ -6,7 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
-#include "loadgen/histogram.h"
+#include "results/histogram.h"
 
 namespace scalebench::loadgen {
 namespace {
@@ -25,7 +25,7 @@ struct Summary {
 };
 
 absl::StatusOr<Summary> Summarize(const v1::LoadgenResult& r) {
-  ASSIGN_OR_RETURN(Histogram h, Histogram::FromProto(r.latency()));
+  ASSIGN_OR_RETURN(results::Histogram h, results::Histogram::FromProto(r.latency()));
   Summary s;
   s.duration_s = Seconds(r.duration());
   const double d = s.duration_s > 0 ? s.duration_s : 1;

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "loadgen/histogram.h"
+#include "results/histogram.h"
 
 namespace scalebench::loadgen {
 
@@ -40,7 +40,7 @@ struct ThreadStats {
   uint64_t bytes_sent = 0;
   // Responses to requests sent during the warm-up (excluded above).
   uint64_t warmup_requests = 0;
-  Histogram latency;
+  results::Histogram latency;
   // Indexed by whole seconds since the window started.
   std::vector<SecondStats> series;
   // Monotonic instants: when the thread actually began (after any wait for

@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "loadgen/histogram.h"
+#include "results/histogram.h"
 #include "loadgen/runner.h"
 #include "nlohmann/json.hpp"
 #include "tests/support/hostile_server.h"
@@ -141,7 +141,7 @@ TEST(LoadgenCommandTest, HelpTeachesTheFlags) {
 class StallTest : public ::testing::Test {
  protected:
   static uint64_t P99Ms(const v1::LoadgenResult& r) {
-    auto h = loadgen::Histogram::FromProto(r.latency());
+    auto h = results::Histogram::FromProto(r.latency());
     EXPECT_TRUE(h.ok());
     return h->ValueAtQuantile(0.99) / 1'000'000;
   }

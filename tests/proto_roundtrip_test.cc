@@ -92,7 +92,6 @@ TEST(ProtoRoundTripTest, WorkerResultWithHistogramSurvivesTheWire) {
   result.mutable_key()->set_trial(3);
   result.mutable_key()->set_attempt(2);
   result.set_worker_id("host-a");
-  result.set_ok(true);
   v1::LoadgenResult* load = result.mutable_loadgen();
   load->set_requests(123456);
   load->mutable_errors()->set_timeout(7);

@@ -1,4 +1,4 @@
-#include "loadgen/histogram.h"
+#include "results/histogram.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include "gtest/gtest.h"
 
-namespace scalebench::loadgen {
+namespace scalebench::results {
 namespace {
 
 constexpr double kBound = 1.0 / (1 << (Histogram::kSubBucketBits + 1));
@@ -160,4 +160,4 @@ TEST(HistogramTest, FromProtoRejectsInconsistentMessages) {
 }
 
 }  // namespace
-}  // namespace scalebench::loadgen
+}  // namespace scalebench::results

@@ -3,8 +3,8 @@
 // results.proto for the bucket scheme). Recording is a few instructions and
 // never allocates. Not thread-safe: each load-generator thread records into
 // its own histogram and the results are merged at the end.
-#ifndef SCALEBENCH_LOADGEN_HISTOGRAM_H_
-#define SCALEBENCH_LOADGEN_HISTOGRAM_H_
+#ifndef SCALEBENCH_RESULTS_HISTOGRAM_H_
+#define SCALEBENCH_RESULTS_HISTOGRAM_H_
 
 #include <cstdint>
 #include <vector>
@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "scalebench/v1/results.pb.h"
 
-namespace scalebench::loadgen {
+namespace scalebench::results {
 
 class Histogram {
  public:
@@ -90,6 +90,6 @@ class Histogram {
   uint64_t max_ns_ = 0;
 };
 
-}  // namespace scalebench::loadgen
+}  // namespace scalebench::results
 
-#endif  // SCALEBENCH_LOADGEN_HISTOGRAM_H_
+#endif  // SCALEBENCH_RESULTS_HISTOGRAM_H_

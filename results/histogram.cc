@@ -1,11 +1,11 @@
-#include "loadgen/histogram.h"
+#include "results/histogram.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
 
-namespace scalebench::loadgen {
+namespace scalebench::results {
 namespace {
 
 constexpr uint64_t kSubBuckets = uint64_t{1} << Histogram::kSubBucketBits;
@@ -133,4 +133,4 @@ absl::StatusOr<Histogram> Histogram::FromProto(
   return h;
 }
 
-}  // namespace scalebench::loadgen
+}  // namespace scalebench::results

@@ -88,8 +88,7 @@ TEST(ProtoRoundTripTest, ExperimentSpecSurvivesTheWire) {
 
 TEST(ProtoRoundTripTest, WorkerResultWithHistogramSurvivesTheWire) {
   v1::WorkerResult result;
-  result.mutable_key()->set_experiment_id("exp-000001");
-  result.mutable_key()->set_trial(3);
+  result.mutable_key()->set_trial("experiments/exp-000001/trials/3");
   result.mutable_key()->set_attempt(2);
   result.set_worker_id("host-a");
   v1::LoadgenResult* load = result.mutable_loadgen();
@@ -116,14 +115,15 @@ TEST(ProtoRoundTripTest, OneofStatesKeepTheirCase) {
   v1::SynchronizeResponse response;
   v1::DesiredState::Measure* measure =
       response.mutable_desired()->mutable_measure();
-  measure->mutable_key()->set_trial(9);
+  measure->mutable_key()->set_trial("experiments/exp-000001/trials/9");
   measure->add_urls("http://127.0.0.1:8080/");
   measure->mutable_start_time()->set_seconds(1700000000);
   response.add_acknowledged()->set_worker_id("host-a");
 
   const v1::SynchronizeResponse parsed = RoundTrip(response);
   EXPECT_EQ(parsed.desired().state_case(), v1::DesiredState::kMeasure);
-  EXPECT_EQ(parsed.desired().measure().key().trial(), 9u);
+  EXPECT_EQ(parsed.desired().measure().key().trial(),
+            "experiments/exp-000001/trials/9");
   EXPECT_TRUE(MessageDifferencer::Equals(response, parsed));
 
   v1::WorkerState current;

@@ -22,7 +22,9 @@ class Clock {
   // Blocks until Monotonic() >= deadline. Returns at once if it already is.
   virtual void SleepUntil(absl::Duration deadline) = 0;
 
-  // The process-wide clock backed by CLOCK_MONOTONIC and CLOCK_REALTIME.
+  // The process-wide clock: Monotonic() reads CLOCK_MONOTONIC itself (so it
+  // agrees with direct clock_gettime readings on hot paths) and Wall()
+  // CLOCK_REALTIME.
   // Never null; not owned by the caller.
   static Clock* Real();
 };

@@ -1,5 +1,7 @@
 #include "common/clock.h"
 
+#include <time.h>
+
 #include <atomic>
 #include <thread>
 
@@ -72,9 +74,31 @@ TEST(RealClockTest, MonotonicNeverGoesBackwardsAndSleepReachesDeadline) {
   EXPECT_GE(clock->Monotonic(), t1);
 }
 
-TEST(RealClockTest, WallClockIsNearAbslNow) {
-  EXPECT_LT(absl::AbsDuration(Clock::Real()->Wall() - absl::Now()),
-            absl::Seconds(1));
+absl::Duration ReadKernelClock(clockid_t id) {
+  timespec ts;
+  clock_gettime(id, &ts);
+  return absl::DurationFromTimespec(ts);
+}
+
+// Wall() is the kernel's CLOCK_REALTIME: a reading lies between two
+// readings of that clock taken directly around it.
+TEST(RealClockTest, WallIsTheKernelRealtimeClock) {
+  const absl::Time before = absl::UnixEpoch() + ReadKernelClock(CLOCK_REALTIME);
+  const absl::Time wall = Clock::Real()->Wall();
+  const absl::Time after = absl::UnixEpoch() + ReadKernelClock(CLOCK_REALTIME);
+  EXPECT_LE(before, wall);
+  EXPECT_LE(wall, after);
+}
+
+// Monotonic() is CLOCK_MONOTONIC itself, not some other origin: code that
+// plans with the Clock and then reads CLOCK_MONOTONIC on a hot path (the
+// load generator's event loops) relies on the two agreeing.
+TEST(RealClockTest, MonotonicIsTheKernelMonotonicClock) {
+  const absl::Duration before = ReadKernelClock(CLOCK_MONOTONIC);
+  const absl::Duration monotonic = Clock::Real()->Monotonic();
+  const absl::Duration after = ReadKernelClock(CLOCK_MONOTONIC);
+  EXPECT_LE(before, monotonic);
+  EXPECT_LE(monotonic, after);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "results/histogram.h"
 #include "scalebench/v1/coordinator.grpc.pb.h"
 #include "scalebench/v1/worker.grpc.pb.h"
 
@@ -86,29 +87,35 @@ TEST(ProtoRoundTripTest, ExperimentSpecSurvivesTheWire) {
   EXPECT_EQ(parsed.models(1).test().factors().at("hosts").values_size(), 2);
 }
 
+// A result recorded by the project's own histogram survives the wire and
+// reads back, through Histogram::FromProto, with the same samples.
 TEST(ProtoRoundTripTest, WorkerResultWithHistogramSurvivesTheWire) {
+  results::Histogram recorded;
+  // 1000 samples from 1 us to 1 ms, and one beyond the trackable range.
+  for (uint64_t us = 1; us <= 1000; ++us) recorded.Record(us * 1000);
+  recorded.Record(recorded.highest_trackable_ns() + 1);
+
   v1::WorkerResult result;
   result.mutable_key()->set_trial("experiments/exp-000001/trials/3");
   result.mutable_key()->set_attempt(2);
   result.set_worker_id("host-a");
   v1::LoadgenResult* load = result.mutable_loadgen();
-  load->set_requests(123456);
-  load->mutable_errors()->set_timeout(7);
-  v1::LatencyHistogram* h = load->mutable_latency();
-  h->set_sub_bucket_bits(7);
-  for (uint32_t i : {5u, 900u, 4000u}) {
-    h->add_bucket_index(i);
-    h->add_bucket_count(i * 3ull);
-  }
-  h->set_max_ns(uint64_t{1} << 40);
-  v1::SecondSample* s = load->add_series();
-  s->set_second(0);
-  s->set_requests(1000);
+  load->set_requests(1001);
+  *load->mutable_latency() = recorded.ToProto();
   (*result.mutable_environment()->mutable_versions())["nginx"] = "1.22.1";
 
   const v1::WorkerResult parsed = RoundTrip(result);
   EXPECT_TRUE(MessageDifferencer::Equals(result, parsed));
-  EXPECT_EQ(parsed.loadgen().latency().max_ns(), uint64_t{1} << 40);
+  absl::StatusOr<results::Histogram> read =
+      results::Histogram::FromProto(parsed.loadgen().latency());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->count(), 1001u);
+  EXPECT_EQ(read->overflow_count(), 1u);
+  EXPECT_EQ(read->min_ns(), 1000u);
+  // The median sample is 501 us; its bucket's midpoint is within 0.39%.
+  EXPECT_NEAR(static_cast<double>(read->ValueAtQuantile(0.5)), 501000.0,
+              501000.0 * 0.0039);
+  EXPECT_EQ(read->ValueAtQuantile(0.5), recorded.ValueAtQuantile(0.5));
 }
 
 TEST(ProtoRoundTripTest, OneofStatesKeepTheirCase) {
@@ -131,11 +138,46 @@ TEST(ProtoRoundTripTest, OneofStatesKeepTheirCase) {
   EXPECT_EQ(RoundTrip(current).state_case(), v1::WorkerState::kReady);
 }
 
+// Fields whose default is not zero have presence: an omitted keepalive
+// (default true) is told apart from an explicit false after the wire.
+TEST(ProtoRoundTripTest, OptionalFieldsTellOmittedFromZero) {
+  v1::LoadSpec omitted;
+  EXPECT_FALSE(RoundTrip(omitted).has_keepalive());
+  v1::LoadSpec off;
+  off.set_keepalive(false);
+  EXPECT_TRUE(RoundTrip(off).has_keepalive());
+  EXPECT_FALSE(RoundTrip(off).keepalive());
+
+  v1::ServiceSpec empty_page;
+  empty_page.set_page_bytes(0);
+  EXPECT_TRUE(RoundTrip(empty_page).has_page_bytes());
+  EXPECT_FALSE(RoundTrip(v1::ServiceSpec()).has_page_bytes());
+}
+
+// "Exactly one of" is a oneof: setting requests clears duration.
+TEST(ProtoRoundTripTest, LengthIsDurationOrRequestsNeverBoth) {
+  v1::LoadSpec load;
+  load.mutable_duration()->set_seconds(30);
+  load.set_requests(10000);
+  const v1::LoadSpec parsed = RoundTrip(load);
+  EXPECT_EQ(parsed.length_case(), v1::LoadSpec::kRequests);
+  EXPECT_FALSE(parsed.has_duration());
+
+  v1::RepetitionPolicy repetitions;
+  repetitions.set_count(5);
+  repetitions.mutable_adaptive()->set_max(30);
+  EXPECT_EQ(RoundTrip(repetitions).policy_case(),
+            v1::RepetitionPolicy::kAdaptive);
+}
+
 TEST(ProtoRoundTripTest, OptionalPeakDistinguishesAbsentFromZero) {
   v1::ModelFit fit;
   EXPECT_FALSE(RoundTrip(fit).has_peak_x());
   fit.set_peak_x(0.0);
   EXPECT_TRUE(RoundTrip(fit).has_peak_x());
+  EXPECT_FALSE(RoundTrip(fit).has_r2());
+  fit.set_r2(0.0);
+  EXPECT_TRUE(RoundTrip(fit).has_r2());
 }
 
 // Every enum in the API reserves 0 for *_UNSPECIFIED (STYLE.md), so an
@@ -143,6 +185,7 @@ TEST(ProtoRoundTripTest, OptionalPeakDistinguishesAbsentFromZero) {
 TEST(ProtoApiTest, EveryEnumStartsWithUnspecified) {
   const google::protobuf::FileDescriptor* files[] = {
       v1::ExperimentSpec::descriptor()->file(),
+      v1::Failure::descriptor()->file(),
       v1::LatencyHistogram::descriptor()->file(),
       v1::SynchronizeRequest::descriptor()->file(),
       v1::Experiment::descriptor()->file(),
@@ -158,7 +201,42 @@ TEST(ProtoApiTest, EveryEnumStartsWithUnspecified) {
       ++enums;
     }
   }
-  EXPECT_GE(enums, 9);
+  EXPECT_GE(enums, 11);
+}
+
+// STYLE.md: one request and one response message per RPC, named after it,
+// so fields can be added to any call later.
+TEST(ProtoApiTest, EveryRpcHasItsOwnRequestAndResponse) {
+  const google::protobuf::ServiceDescriptor* services[] = {
+      v1::Experiment::descriptor()->file()->FindServiceByName(
+          "CoordinatorService"),
+      v1::SynchronizeRequest::descriptor()->file()->FindServiceByName(
+          "WorkerService"),
+  };
+  int methods = 0;
+  for (const auto* service : services) {
+    ASSERT_NE(service, nullptr);
+    for (int i = 0; i < service->method_count(); ++i) {
+      const auto* method = service->method(i);
+      EXPECT_EQ(method->input_type()->name(), method->name() + "Request");
+      EXPECT_EQ(method->output_type()->name(), method->name() + "Response");
+      ++methods;
+    }
+  }
+  EXPECT_EQ(methods, 8);
+}
+
+// coordinator.proto and worker.proto share types through common.proto,
+// never through each other.
+TEST(ProtoApiTest, TheTwoProtocolsDoNotImportEachOther) {
+  const auto* coordinator = v1::Experiment::descriptor()->file();
+  const auto* worker = v1::SynchronizeRequest::descriptor()->file();
+  for (int i = 0; i < coordinator->dependency_count(); ++i) {
+    EXPECT_NE(coordinator->dependency(i), worker);
+  }
+  for (int i = 0; i < worker->dependency_count(); ++i) {
+    EXPECT_NE(worker->dependency(i), coordinator);
+  }
 }
 
 TEST(ProtoApiTest, ServicesHaveTheDesignedMethods) {

@@ -14,6 +14,7 @@ BUILD_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libeigen3-dev libyaml-cpp-dev libsqlite3-dev
   libcurl4-openssl-dev libgtest-dev libgmock-dev
+  libcli11-dev         # the command-line layer of every binary
   nlohmann-json3-dev   # tests parse the JSON our binaries print
 )
 # Run and test: the real components the tests and `make run` start.

@@ -1,0 +1,183 @@
+#include "common/command_line.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/exit_codes.h"
+#include "common/flag_values.h"
+
+#ifndef SCALEBENCH_VERSION
+#error "SCALEBENCH_VERSION must be defined by the build"
+#endif
+
+namespace scalebench {
+namespace {
+
+const char* FormatName(OutputFormat format) {
+  switch (format) {
+    case OutputFormat::kText:
+      return "text";
+    case OutputFormat::kJson:
+      return "json";
+    case OutputFormat::kCsv:
+      return "csv";
+    case OutputFormat::kProto:
+      return "proto";
+  }
+  return "";
+}
+
+// An option that takes one text value and hands it to `parse`, which stores
+// the result or returns why the text is wrong. CLI11 learns of a bad value
+// by exception; Parse catches it.
+template <typename Parse>
+CLI::Option* AddParsedOption(CLI::App& app, const std::string& names,
+                             const std::string& help,
+                             const std::string& type_name, Parse parse) {
+  // The flag as messages name it: the last of its names ("--output").
+  const std::string flag = names.substr(names.rfind(',') + 1);
+  CLI::Option* option = app.add_option_function<std::string>(
+      names,
+      [parse, flag](const std::string& text) {
+        const absl::Status status = parse(text);
+        if (!status.ok()) {
+          throw CLI::ValidationError(flag, std::string(status.message()));
+        }
+      },
+      help);
+  option->type_name(type_name);
+  return option;
+}
+
+}  // namespace
+
+const char* Version() { return SCALEBENCH_VERSION; }
+
+CommandLine::CommandLine(std::string program, std::string description)
+    : program_(std::move(program)), app_(std::move(description), program_) {
+  app_.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::Throw);
+  app_.set_version_flag("--version", absl::StrCat(program_, " ", Version()),
+                        "print the version and exit");
+  app_.set_help_flag("-h,--help", "print this help and exit");
+  // A flag's name and the problem, on one line; Parse adds where to look.
+  app_.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string(e.what());
+  });
+}
+
+void CommandLine::AddHelpCommand() {
+  // Listed in --help like any command; Parse answers it before CLI11 sees
+  // it, because CLI11 would read `help fit` as two commands.
+  help_command_ = app_.add_subcommand(
+      "help", "print the help of the program, or of one command: help COMMAND");
+}
+
+std::optional<int> CommandLine::Parse(const std::vector<std::string>& args,
+                                      std::ostream& out, std::ostream& err) {
+  if (help_command_ != nullptr && !args.empty() && args[0] == "help") {
+    if (args.size() == 1) {
+      out << app_.help();
+      return kExitOk;
+    }
+    const CLI::App* topic = nullptr;
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app_.get_subcommands({})) {
+      if (sub == help_command_) continue;
+      names.push_back(sub->get_name());
+      if (sub->get_name() == args[1]) topic = sub;
+    }
+    if (args.size() == 2 && topic != nullptr) {
+      out << topic->help();
+      return kExitOk;
+    }
+    err << program_ << ": help: "
+        << (args.size() == 2 ? absl::StrCat("no command '", args[1], "'")
+                             : std::string("one command name at most"))
+        << "; the commands are " << absl::StrJoin(names, ", ") << "\n";
+    return kExitBadInput;
+  }
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app_.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    // The help of the deepest subcommand given.
+    const CLI::App* target = &app_;
+    while (!target->get_subcommands().empty()) {
+      target = target->get_subcommands().front();
+    }
+    out << target->help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app_.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::CallForVersion& e) {
+    out << e.what() << "\n";
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    err << program_ << ": " << e.what() << "\nRun '" << program_
+        << " --help' for usage.\n";
+    return kExitBadInput;
+  }
+  return std::nullopt;
+}
+
+CLI::Option* AddDurationOption(CLI::App& app, const std::string& names,
+                               absl::Duration* value, const std::string& help) {
+  return AddParsedOption(
+      app, names, help, "DURATION", [value](const std::string& text) {
+        absl::StatusOr<absl::Duration> d = ParseDurationText(text);
+        if (!d.ok()) return d.status();
+        *value = *d;
+        return absl::OkStatus();
+      });
+}
+
+CLI::Option* AddInstantOption(CLI::App& app, const std::string& names,
+                              std::optional<absl::Time>* value,
+                              const std::string& help) {
+  return AddParsedOption(
+      app, names, help, "TIME", [value](const std::string& text) {
+        absl::StatusOr<absl::Time> t = ParseInstantText(text);
+        if (!t.ok()) return t.status();
+        *value = *t;
+        return absl::OkStatus();
+      });
+}
+
+CLI::Option* AddCpuListOption(CLI::App& app, const std::string& names,
+                              std::vector<int>* value,
+                              const std::string& help) {
+  return AddParsedOption(
+      app, names, help, "CORES", [value](const std::string& text) {
+        absl::StatusOr<std::vector<int>> cpus = ParseCpuListText(text);
+        if (!cpus.ok()) return cpus.status();
+        *value = *std::move(cpus);
+        return absl::OkStatus();
+      });
+}
+
+CLI::Option* AddOutputOption(CLI::App& app, OutputFormat* value,
+                             std::initializer_list<OutputFormat> allowed) {
+  std::vector<std::string> names;
+  for (OutputFormat f : allowed) names.push_back(FormatName(f));
+  const std::vector<OutputFormat> formats(allowed);
+  return AddParsedOption(
+      app, "-o,--output",
+      absl::StrCat("output format: ", absl::StrJoin(names, ", "), " (default ",
+                   FormatName(*value), ")"),
+      "FORMAT", [value, formats, names](const std::string& text) {
+        for (OutputFormat f : formats) {
+          if (text == FormatName(f)) {
+            *value = f;
+            return absl::OkStatus();
+          }
+        }
+        return absl::InvalidArgumentError(absl::StrCat(
+            "'", text, "' is not one of ", absl::StrJoin(names, ", ")));
+      });
+}
+
+}  // namespace scalebench

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <utility>
 
 #include "Eigen/Dense"
@@ -31,8 +32,10 @@ absl::Status CheckInputs(absl::Span<const double> x, absl::Span<const double> y,
         absl::StrCat("polynomial degree must be at least 1, got ", degree));
   }
   if (absl::Status status = CheckPoints(x, y); !status.ok()) return status;
-  return CheckIdentifiable(x, degree + 1,
-                           absl::StrCat("a degree-", degree, " polynomial"));
+  return CheckIdentifiable(
+      x, degree + 1,
+      degree == 1 ? std::string("a straight line")
+                  : absl::StrCat("a degree-", degree, " polynomial"));
 }
 
 // Whether the QR's R has no diagonal entry below kRankTolerance times its

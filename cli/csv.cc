@@ -1,6 +1,5 @@
 #include "cli/csv.h"
 
-#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -8,9 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 
 namespace scalebench::cli {
 namespace {
@@ -148,32 +145,20 @@ absl::StatusOr<CsvTable> CsvTable::Parse(absl::string_view text,
   return table;
 }
 
-absl::StatusOr<int> CsvTable::ColumnIndex(absl::string_view name) const {
-  for (size_t i = 0; i < columns_.size(); ++i) {
-    if (columns_[i] == name) return static_cast<int>(i);
+analysis::RowTable CsvTable::ToRowTable() const {
+  // Parse() has checked the column names and the cell counts.
+  absl::StatusOr<analysis::RowTable> table =
+      analysis::RowTable::Create(source_, columns_);
+  for (const Row& row : rows_) {
+    std::vector<analysis::Cell> cells;
+    cells.reserve(row.cells.size());
+    for (const std::string& text : row.cells) {
+      cells.push_back(analysis::Cell::FromText(text));
+    }
+    table->AddRow(std::move(cells), absl::StrCat(source_, ":", row.line))
+        .IgnoreError();
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(source_, ": no column named '", name,
-                   "' (the columns are: ", absl::StrJoin(columns_, ", "), ")"));
-}
-
-absl::StatusOr<double> CsvTable::Number(size_t row, int column) const {
-  const std::string& cell = Cell(row, column);
-  const std::string where = absl::StrCat(source_, ":", Line(row), ": column '",
-                                         columns_[column], "'");
-  if (cell.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(where, " is empty"));
-  }
-  double value;
-  if (!absl::SimpleAtod(cell, &value)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, " holds '", cell, "', which is not a number"));
-  }
-  if (!std::isfinite(value)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        where, " holds '", cell, "', which is not a finite number"));
-  }
-  return value;
+  return *std::move(table);
 }
 
 }  // namespace scalebench::cli

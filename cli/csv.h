@@ -3,6 +3,7 @@
 // hold commas, quotes and newlines; unquoted cells are trimmed of spaces;
 // blank lines and lines starting with '#' are skipped. Every problem is
 // reported with the file name and line, so a user can go and fix it.
+// ToRowTable() hands the rows to the analysis library.
 //
 // Immutable once read; concurrent const use is safe.
 #ifndef SCALEBENCH_CLI_CSV_H_
@@ -13,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "analysis/row_table.h"
 
 namespace scalebench::cli {
 
@@ -32,10 +34,6 @@ class CsvTable final {
   const std::vector<std::string>& columns() const { return columns_; }
   size_t row_count() const { return rows_.size(); }
 
-  // The index of the column named `name`. INVALID_ARGUMENT naming the file
-  // and the columns it has when there is none.
-  absl::StatusOr<int> ColumnIndex(absl::string_view name) const;
-
   // The cell's text. Requires row < row_count() and a valid column.
   const std::string& Cell(size_t row, int column) const {
     return rows_[row].cells[column];
@@ -43,9 +41,10 @@ class CsvTable final {
   // The line of the file where the row starts (from 1).
   int Line(size_t row) const { return rows_[row].line; }
 
-  // The cell as a finite number. INVALID_ARGUMENT "FILE:LINE: column 'c'
-  // ..." when it is empty, not a number, or not finite.
-  absl::StatusOr<double> Number(size_t row, int column) const;
+  // The table to fit models to: the same columns and rows, each cell's
+  // number read from its text when it is a finite number, each row's
+  // origin "SOURCE:LINE".
+  analysis::RowTable ToRowTable() const;
 
  private:
   struct Row {

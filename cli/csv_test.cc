@@ -24,8 +24,21 @@ TEST(CsvTableTest, ParsesHeaderRowsQuotesAndComments) {
   EXPECT_EQ(table->Line(0), 4);
   EXPECT_EQ(table->Cell(1, 0), "xen, pv");
   EXPECT_EQ(table->Cell(1, 2), "1,9\"5");
-  EXPECT_EQ(*table->Number(0, 2), 1000.5);
-  EXPECT_EQ(*table->ColumnIndex("instances"), 1);
+}
+
+TEST(CsvTableTest, ToRowTableKeepsTextReadsNumbersAndNamesLines) {
+  absl::StatusOr<CsvTable> csv = CsvTable::Parse(
+      "# a comment\nplatform,instances,rps\ndocker,1,1000.5\n", "t.csv");
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  const analysis::RowTable table = csv->ToRowTable();
+  EXPECT_EQ(table.source(), "t.csv");
+  EXPECT_THAT(table.columns(), ElementsAre("platform", "instances", "rps"));
+  ASSERT_EQ(table.row_count(), 1u);
+  EXPECT_EQ(table.origin(0), "t.csv:3");
+  EXPECT_EQ(table.cell(0, 0).text, "docker");
+  EXPECT_FALSE(table.cell(0, 0).number.has_value());
+  EXPECT_EQ(table.cell(0, 1).text, "1");
+  EXPECT_EQ(table.cell(0, 2).number, 1000.5);
 }
 
 TEST(CsvTableTest, QuotedNewlinesKeepLineNumbersRight) {
@@ -33,23 +46,22 @@ TEST(CsvTableTest, QuotedNewlinesKeepLineNumbersRight) {
       CsvTable::Parse("a,b\n\"x\ny\",1\n2,oops\n", "t.csv");
   ASSERT_TRUE(table.ok()) << table.status();
   EXPECT_EQ(table->Line(1), 4);
-  EXPECT_THAT(table->Number(1, 1).status().message(),
+  EXPECT_THAT(table->ToRowTable().Number(1, 1).status().message(),
               HasSubstr("t.csv:4: column 'b' holds 'oops', which is not a "
                         "number"));
 }
 
 TEST(CsvTableTest, ProblemsNameTheFileLineAndColumn) {
-  absl::StatusOr<CsvTable> table =
+  absl::StatusOr<CsvTable> csv =
       CsvTable::Parse("x,y\n1,\n2,nan\n3,inf\n", "d.csv");
-  ASSERT_TRUE(table.ok());
-  EXPECT_THAT(table->Number(0, 1).status().message(),
+  ASSERT_TRUE(csv.ok());
+  const analysis::RowTable table = csv->ToRowTable();
+  EXPECT_THAT(table.Number(0, 1).status().message(),
               HasSubstr("d.csv:2: column 'y' is empty"));
-  EXPECT_THAT(table->Number(1, 1).status().message(),
+  EXPECT_THAT(table.Number(1, 1).status().message(),
               HasSubstr("d.csv:3: column 'y' holds 'nan'"));
-  EXPECT_THAT(table->Number(2, 1).status().message(),
+  EXPECT_THAT(table.Number(2, 1).status().message(),
               HasSubstr("not a finite number"));
-  EXPECT_THAT(table->ColumnIndex("z").status().message(),
-              HasSubstr("d.csv: no column named 'z' (the columns are: x, y)"));
 }
 
 TEST(CsvTableTest, MalformedFilesAreRejected) {

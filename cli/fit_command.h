@@ -1,7 +1,9 @@
-// `scalebench fit`: fits a scalability model (linear, polynomial, USL,
-// Amdahl) to the rows of a CSV file, per group with --by, or tests a model
-// across hosts with --train/--test, and prints the result for people or
-// as JSON. kFitHelp (fit_request.h) is its manual. No global state.
+// `scalebench fit`: fits a scalability model (linear, poly:D, usl, amdahl)
+// to the rows of a CSV file, per group with --by, or tests a model across
+// hosts with --train/--test, and prints the result for people or as JSON.
+// A thin front end: the flags become a v1::ModelSpec (fit_request.h), the
+// file a RowTable (csv.h), and analysis::ApplyModel does the work.
+// kFitHelp is its manual. No global state.
 #ifndef SCALEBENCH_CLI_FIT_COMMAND_H_
 #define SCALEBENCH_CLI_FIT_COMMAND_H_
 

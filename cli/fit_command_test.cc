@@ -8,13 +8,18 @@
 #include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 
 namespace scalebench::cli {
 namespace {
 
+using ::nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
+using ::testing::StartsWith;
+using ::testing::UnorderedElementsAre;
+using ::testing::UnorderedElementsAreArray;
 
 class FitCommandTest : public ::testing::Test {
  protected:
@@ -49,24 +54,113 @@ constexpr char kSweep[] =
     "xen,1,790,1\n"
     "xen,1,805,1\n";
 
-TEST_F(FitCommandTest, PolynomialJsonHasTheDocumentedFields) {
-  const std::string csv = WriteCsv("sweep.csv", kSweep);
-  EXPECT_EQ(
-      Run({"--data", csv, "--model", "poly:2", "--json", "--by", "platform"}),
-      kExitBadInput);  // xen has one distinct x
-  const std::string json = out_.str();
-  for (const char* field :
-       {"\"docker\": {", "\"model\": \"poly:2\"", "\"n\": 6", "\"dof\": 3",
-        "\"coefficients\": [", "\"std_errors\": [", "\"conf_int_95\": [",
-        "\"r2\": ", "\"adj_r2\": ", "\"aic\": ", "\"aicc\": ",
-        "\"residual_se\": ", "\"loo_rmse\": ", "\"peak_x\": ",
-        "\"fallback_x\": ", "\"xen\": {"}) {
-    EXPECT_THAT(json, HasSubstr(field)) << field;
+// Every key of a fit object in `fit --json`, in order.
+const std::vector<std::string> kFitKeys = {"group",
+                                           "n",
+                                           "dof",
+                                           "parameters",
+                                           "r2",
+                                           "adj_r2",
+                                           "aic",
+                                           "aicc",
+                                           "residual_se",
+                                           "loo_rmse",
+                                           "peak_x",
+                                           "peak_y",
+                                           "peak_beyond_data",
+                                           "fallback_x",
+                                           "cross_host",
+                                           "error"};
+
+std::vector<std::string> Keys(const json& object) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : object.items()) keys.push_back(key);
+  return keys;
+}
+
+TEST_F(FitCommandTest, JsonWithoutByIsOneFitWithAnEmptyGroup) {
+  // y = 3 + 2x exactly.
+  const std::string csv =
+      WriteCsv("line.csv", "n,rps\n1,5\n2,7\n3,9\n4,11\n5,13\n");
+  ASSERT_EQ(Run({"--data", csv, "--model", "linear", "--json"}), kExitOk)
+      << err_.str();
+  const json doc = json::parse(out_.str());
+  EXPECT_THAT(Keys(doc), UnorderedElementsAre("spec", "fits"));
+  EXPECT_EQ(doc["spec"]["fit"], "linear");
+  EXPECT_TRUE(doc["spec"]["degree"].is_null());
+  EXPECT_EQ(doc["spec"]["x"], "n");
+  EXPECT_EQ(doc["spec"]["y"], "rps");
+  EXPECT_EQ(doc["spec"]["by"], json::array());
+  EXPECT_TRUE(doc["spec"]["train"].is_null());
+  ASSERT_EQ(doc["fits"].size(), 1u);
+  const json& fit = doc["fits"][0];
+  EXPECT_THAT(Keys(fit), UnorderedElementsAreArray(kFitKeys));
+  EXPECT_EQ(fit["group"], json::object());
+  EXPECT_EQ(fit["n"], 5);
+  EXPECT_EQ(fit["dof"], 3);
+  ASSERT_EQ(fit["parameters"].size(), 2u);
+  EXPECT_EQ(fit["parameters"][0]["name"], "b0");
+  EXPECT_NEAR(fit["parameters"][0]["estimate"].get<double>(), 3, 1e-9);
+  EXPECT_EQ(fit["parameters"][1]["name"], "b1");
+  EXPECT_NEAR(fit["parameters"][1]["estimate"].get<double>(), 2, 1e-9);
+  EXPECT_NEAR(fit["r2"].get<double>(), 1, 1e-12);
+  // A perfect fit has no AIC; a line has no peak and does not fall back.
+  for (const char* absent : {"aic", "aicc", "peak_x", "peak_y", "fallback_x",
+                             "cross_host", "error"}) {
+    EXPECT_TRUE(fit[absent].is_null()) << absent;
   }
-  EXPECT_THAT(json, HasSubstr("\"error\": \"all x values are equal (x = 1)"));
-  EXPECT_THAT(err_.str(), HasSubstr("platform = xen: all x values are equal"));
-  EXPECT_THAT(json, Not(HasSubstr("nan")));
-  EXPECT_THAT(json, Not(HasSubstr("inf")));
+  EXPECT_EQ(fit["peak_beyond_data"], false);
+}
+
+TEST_F(FitCommandTest, JsonWithByHasTheSameShapeWithOneFitPerGroup) {
+  // docker/1: y = 10 + x; xen/1: x constant; docker/2: y = 30 + 3x.
+  const std::string csv =
+      WriteCsv("groups.csv",
+               "platform,hosts,n,rps\n"
+               "docker,1,1,11\nxen,1,1,22\ndocker,1,2,12\ndocker,2,1,33\n"
+               "xen,1,1,24\ndocker,2,2,36\ndocker,1,3,13\nxen,1,1,26\n"
+               "docker,2,3,39\n");
+  EXPECT_EQ(Run({"--data", csv, "--model", "linear", "--by", "platform,hosts",
+                 "--json"}),
+            kExitBadInput);  // xen cannot be fitted
+  const json doc = json::parse(out_.str());
+  EXPECT_THAT(Keys(doc), UnorderedElementsAre("spec", "fits"));
+  EXPECT_EQ(doc["spec"]["by"], json::array({"platform", "hosts"}));
+  ASSERT_EQ(doc["fits"].size(), 3u);
+  for (const json& fit : doc["fits"]) {
+    EXPECT_THAT(Keys(fit), UnorderedElementsAreArray(kFitKeys));
+  }
+  const json& docker1 = doc["fits"][0];
+  EXPECT_EQ(docker1["group"], json({{"platform", "docker"}, {"hosts", "1"}}));
+  EXPECT_NEAR(docker1["parameters"][0]["estimate"].get<double>(), 10, 1e-9);
+  EXPECT_NEAR(docker1["parameters"][1]["estimate"].get<double>(), 1, 1e-9);
+  EXPECT_TRUE(docker1["error"].is_null());
+  const json& xen = doc["fits"][1];
+  EXPECT_EQ(xen["group"], json({{"platform", "xen"}, {"hosts", "1"}}));
+  EXPECT_EQ(xen["n"], 3);
+  EXPECT_THAT(xen["error"].get<std::string>(),
+              HasSubstr("platform = xen, hosts = 1: all x values are equal"));
+  EXPECT_TRUE(xen["parameters"].is_null());
+  EXPECT_TRUE(xen["r2"].is_null());
+  const json& docker2 = doc["fits"][2];
+  EXPECT_EQ(docker2["group"], json({{"platform", "docker"}, {"hosts", "2"}}));
+  EXPECT_NEAR(docker2["parameters"][0]["estimate"].get<double>(), 30, 1e-9);
+  EXPECT_NEAR(docker2["parameters"][1]["estimate"].get<double>(), 3, 1e-9);
+  EXPECT_THAT(err_.str(),
+              HasSubstr(": platform = xen, hosts = 1: all x values are equal"));
+  EXPECT_THAT(out_.str(), Not(HasSubstr("nan")));
+}
+
+TEST_F(FitCommandTest, TextNamesEachGroupAndItsError) {
+  const std::string csv = WriteCsv("sweep.csv", kSweep);
+  EXPECT_EQ(Run({"--data", csv, "--model", "poly:2", "--by", "platform"}),
+            kExitBadInput);
+  EXPECT_THAT(out_.str(), HasSubstr("poly:2 fit of rps on n (" + csv +
+                                    ", platform = docker)\n  6 rows"));
+  EXPECT_THAT(out_.str(), HasSubstr("b2 (x^2)"));
+  EXPECT_THAT(out_.str(),
+              HasSubstr("(" + csv +
+                        ", platform = xen)\n  error: all x values are equal"));
 }
 
 TEST_F(FitCommandTest, UslTextReport) {
@@ -104,9 +198,19 @@ TEST_F(FitCommandTest, CrossHostReportsAVerdict) {
                  "--test", "hosts=2,3", "--json"}),
             kExitOk)
       << err_.str();
-  EXPECT_THAT(out_.str(), HasSubstr("\"test_n\": 3"));
-  EXPECT_THAT(out_.str(), HasSubstr("\"holds\": false"));
-  EXPECT_THAT(out_.str(), HasSubstr("\"verdict\": \"does not hold"));
+  const json doc = json::parse(out_.str());
+  EXPECT_EQ(doc["spec"]["train"]["factors"]["hosts"]["values"],
+            json::array({"1"}));
+  EXPECT_EQ(doc["spec"]["test"]["factors"]["hosts"]["values"],
+            json::array({"2", "3"}));
+  const json& fit = doc["fits"][0];
+  EXPECT_EQ(fit["n"], 7);
+  const json& test = fit["cross_host"];
+  ASSERT_EQ(test["predictions"].size(), 3u);
+  EXPECT_EQ(test["predictions"][0]["x"], 6);
+  EXPECT_EQ(test["predictions"][0]["measured"], 4500);
+  EXPECT_EQ(test["holds"], false);
+  EXPECT_THAT(test["verdict"].get<std::string>(), StartsWith("does not hold"));
   EXPECT_EQ(Run({"--data", csv, "--model", "linear", "--train", "hosts=1",
                  "--test", "hosts=2,3"}),
             kExitOk);
@@ -132,10 +236,21 @@ TEST_F(FitCommandTest, DegenerateInputsExitTwoWithAMessageAndNoOutput) {
       {"n,rps\n1,10\n2,x\n3,30\n",
        {"--model", "linear"},
        ":3: column 'rps' holds 'x', which is not a number"},
-      {"n,other\n1,10\n", {"--model", "linear"}, "no column named 'rps'"},
+      {"n,other\n1,10\n",
+       {"--model", "linear"},
+       "--y: no column named 'rps' in "},
       {"n,rps\n1,10\n2,20\n3,33\n",
        {"--model", "cubic"},
-       "--model must be linear"},
+       "--model must be poly:D (2 <= D <= 10), linear, usl or amdahl"},
+      {"n,rps\n1,10\n2,20\n3,33\n",
+       {"--model", "poly:1"},
+       "write --model linear"},
+      {"n,rps,hosts\n1,10,1\n2,20,1\n3,33,1\n",
+       {"--model", "linear", "--train", "hosts=1", "--test", "racks=2"},
+       "--test: no column named 'racks'"},
+      {"n,rps,hosts\n1,10,1\n2,20,1\n3,33,1\n",
+       {"--model", "linear", "--train", "hosts=1", "--test", "hosts=1,2"},
+       ":2: the row matches both --train hosts=1 and --test hosts=1,2"},
   };
   int i = 0;
   for (const Case& c : cases) {
@@ -158,7 +273,7 @@ TEST_F(FitCommandTest, PerfectFitPrintsNotAvailableInsteadOfInfinity) {
   EXPECT_THAT(out_.str(), HasSubstr("AIC            n/a   AICc n/a"));
   EXPECT_THAT(out_.str(), Not(HasSubstr("inf")));
   EXPECT_EQ(Run({"--data", csv, "--model", "linear", "--json"}), kExitOk);
-  EXPECT_THAT(out_.str(), HasSubstr("\"aic\": null"));
+  EXPECT_TRUE(json::parse(out_.str())["fits"][0]["aic"].is_null());
 }
 
 TEST_F(FitCommandTest, HelpDescribesEveryFlag) {

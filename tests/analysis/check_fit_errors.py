@@ -2,8 +2,8 @@
 """Runs build/bin/scalebench fit on inputs that cannot identify a model.
 
 Each case must exit 2, print a message naming the problem on stderr,
-print nothing on stdout (or, with --by, the other groups and an "error"
-member), and never print NaN or infinity. Uses only the standard library.
+print nothing on stdout (or, with --by, every group, the one that cannot
+be fitted with an "error" and nulls), and never print NaN or infinity. Uses only the standard library.
 
 usage: check_fit_errors.py --scalebench build/bin/scalebench
 """
@@ -35,7 +35,11 @@ CASES = [
     ("usl on three points", "n,rps\n1,10\n2,18\n4,30\n", ["--model", "usl"],
      2, "needs at least 4 points"),
     ("missing column", "n,throughput\n1,10\n", ["--model", "linear"], 2,
-     "no column named 'rps' (the columns are: n, throughput)"),
+     "--y: no column named 'rps' in "),
+    ("missing column, its columns", "n,throughput\n1,10\n",
+     ["--model", "linear"], 2, " (the columns are: n, throughput)"),
+    ("missing --by column", "n,rps\n1,10\n", ["--model", "linear", "--by",
+     "platform"], 2, "--by: no column named 'platform'"),
     ("non-numeric cell", "n,rps\n1,10\n2,fast\n3,30\n",
      ["--model", "linear"], 2, ":3: column 'rps' holds 'fast', which is not a number"),
     ("empty cell", "n,rps\n1,10\n2,\n3,30\n", ["--model", "linear"], 2,
@@ -46,9 +50,11 @@ CASES = [
      ":3: 3 cells, but the header has 2 columns"),
     ("empty file", "", ["--model", "linear"], 2, "no header row"),
     ("unknown model", "n,rps\n1,10\n2,20\n3,30\n", ["--model", "cubic"], 2,
-     "--model must be linear, poly:D"),
+     "--model must be poly:D (2 <= D <= 10), linear, usl or amdahl"),
+    ("poly:1 is linear", "n,rps\n1,10\n2,20\n3,30\n",
+     ["--model", "poly:1"], 2, "write --model linear"),
     ("train without test", "n,rps,hosts\n1,10,1\n", ["--model", "linear",
-     "--train", "hosts=1"], 2, "--train and --test go together"),
+     "--train", "hosts=1"], 2, "give --train and --test together"),
     ("no test rows", "n,rps,hosts\n1,10,1\n2,20,1\n3,31,1\n",
      ["--model", "linear", "--train", "hosts=1", "--test", "hosts=2"], 2,
      "there are no test rows"),
@@ -96,10 +102,16 @@ def main():
         run = subprocess.run([args.scalebench, "fit", "--data", path, "--x",
                               "n", "--y", "rps", "--model", "linear", "--by",
                               "p", "--json"], capture_output=True, text=True)
-        groups = json.loads(run.stdout) if run.stdout else {}
-        if run.returncode != 2 or "coefficients" not in groups.get("a", {}) \
-                or "all x values are equal" not in groups.get("b", {}).get(
-                    "error", "") or "p = b" not in run.stderr:
+        document = json.loads(run.stdout) if run.stdout else {}
+        fits = {fit["group"].get("p"): fit
+                for fit in document.get("fits", [])}
+        if run.returncode != 2 or sorted(document) != ["fits", "spec"] \
+                or len(fits.get("a", {}).get("parameters") or []) != 2 \
+                or fits.get("a", {}).get("error") is not None \
+                or "all x values are equal" not in (
+                    fits.get("b", {}).get("error") or "") \
+                or fits.get("b", {}).get("parameters", []) is not None \
+                or "p = b" not in run.stderr:
             failures.append(f"--by with one bad group: exit {run.returncode}, "
                             f"stdout {run.stdout!r}, stderr {run.stderr!r}")
     for failure in failures:

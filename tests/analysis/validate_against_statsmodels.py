@@ -96,7 +96,19 @@ def run_fit(binary, path, args):
                            f"{result.stderr}")
     if re.search(r"\b(nan|inf|infinity)\b", result.stdout, re.IGNORECASE):
         raise RuntimeError(f"{path}: output contains NaN or infinity")
-    return json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    if sorted(document) != ["fits", "spec"] or len(document["fits"]) != 1:
+        raise RuntimeError(f"{path}: expected {{spec, fits: [one fit]}}, got "
+                           f"{result.stdout[:200]}")
+    fit = document["fits"][0]
+    if fit["group"] != {} or fit["error"] is not None:
+        raise RuntimeError(f"{path}: unexpected group or error: {fit}")
+    return document["spec"], fit
+
+
+def parameters(fit):
+    """The fit's parameters by name, in order."""
+    return {p["name"]: p for p in fit["parameters"]}
 
 
 def write_csv(path, columns, rows):
@@ -229,17 +241,20 @@ def exact_reference(x, y, degree):
 def compare_polynomial(checker, case, got, ref, tolerance=LINEAR_TOLERANCE,
                        source="statsmodels"):
     checker.equal("dof", case, got["dof"], ref["dof"])
+    checker.equal("parameter names", case,
+                  [p["name"] for p in got["parameters"]],
+                  [f"b{k}" for k in range(len(ref["coefficients"]))])
     for k, (b, se, ci) in enumerate(zip(ref["coefficients"], ref["std_errors"],
                                         ref["conf_int_95"])):
+        param = got["parameters"][k]
         checker.close(f"{source}: coefficients[{k}]", case,
-                      got["coefficients"][k], b, tolerance, scale=se)
-        checker.close(f"{source}: std_errors[{k}]", case, got["std_errors"][k],
+                      param["estimate"], b, tolerance, scale=se)
+        checker.close(f"{source}: std_errors[{k}]", case, param["std_error"],
                       se, tolerance)
         half = (ci[1] - ci[0]) / 2
-        for end in (0, 1):
+        for end, key in ((0, "ci_low"), (1, "ci_high")):
             checker.close(f"{source}: conf_int_95[{k}]", case,
-                          got["conf_int_95"][k][end], ci[end], tolerance,
-                          scale=half)
+                          param[key], ci[end], tolerance, scale=half)
     for name in ("r2", "adj_r2", "residual_se", "loo_rmse"):
         checker.close(f"{source}: {name}", case, got[name], ref[name],
                       tolerance)
@@ -258,9 +273,12 @@ def validate_polynomials(binary, directory, rng, count, checker):
         case = f"poly case {i} (degree {degree}, n {len(x)})"
         path = os.path.join(directory, f"poly{i}.csv")
         write_csv(path, ["x", "y"], zip(x, y))
-        model = "linear" if degree == 1 and i % 2 else f"poly:{degree}"
-        got = run_fit(binary, path, ["--model", model])
-        checker.equal("model", case, got["model"], model)
+        model = "linear" if degree == 1 else f"poly:{degree}"
+        spec, got = run_fit(binary, path, ["--model", model])
+        checker.equal("spec.fit", case, spec["fit"],
+                      "linear" if degree == 1 else "poly")
+        checker.equal("spec.degree", case, spec["degree"],
+                      None if degree == 1 else degree)
         checker.equal("n", case, got["n"], len(x))
         # Every case against exact arithmetic, tightly; and against
         # statsmodels where its own answers are accurate to ~1e-7.
@@ -295,9 +313,15 @@ def validate_cross_host(binary, directory, rng, count, checker):
             - (0 if i % 2 else 60.0 * (hosts > 1) * x)
         path = os.path.join(directory, f"hosts{i}.csv")
         write_csv(path, ["x", "y", "hosts"], zip(x, y, hosts))
-        got = run_fit(binary, path, ["--model", f"poly:{degree}", "--train",
-                                     "hosts=1", "--test", "hosts=2,3"])
+        model = "linear" if degree == 1 else f"poly:{degree}"
+        spec, got = run_fit(binary, path, ["--model", model, "--train",
+                                           "hosts=1", "--test", "hosts=2,3"])
         case = f"cross-host case {i}"
+        checker.equal("spec.train", case, spec["train"],
+                      {"factors": {"hosts": {"values": ["1"]}}})
+        checker.equal("spec.test", case, spec["test"],
+                      {"factors": {"hosts": {"values": ["2", "3"]}}})
+        checker.equal("n", case, got["n"], int((hosts == 1).sum()))
         train, test = hosts == 1, hosts > 1
         design = np.vander(x[train], degree + 1, increasing=True)
         res = sm.OLS(y[train], design).fit()
@@ -306,9 +330,11 @@ def validate_cross_host(binary, directory, rng, count, checker):
                 alpha=0.05)
         compare_polynomial(checker, case, got,
                            statsmodels_reference(x[train], y[train], degree))
-        checker.equal("test_n", case, got["test_n"], int(test.sum()))
+        cross = got["cross_host"]
+        checker.equal("test rows", case, len(cross["predictions"]),
+                      int(test.sum()))
         squares = 0.0
-        for row, (_, ref) in zip(got["predictions"], frame.iterrows()):
+        for row, (_, ref) in zip(cross["predictions"], frame.iterrows()):
             half = (ref["obs_ci_upper"] - ref["obs_ci_lower"]) / 2
             checker.close("predicted", case, row["predicted"], ref["mean"],
                           LINEAR_TOLERANCE, scale=half)
@@ -319,8 +345,10 @@ def validate_cross_host(binary, directory, rng, count, checker):
             inside = ref["obs_ci_lower"] <= row["measured"] <= ref["obs_ci_upper"]
             checker.equal("inside", case, row["inside"], bool(inside))
             squares += (row["measured"] - ref["mean"]) ** 2
-        checker.close("rmse", case, got["rmse"],
+        checker.close("rmse", case, cross["rmse"],
                       math.sqrt(squares / test.sum()), LINEAR_TOLERANCE)
+        checker.equal("holds", case, cross["holds"],
+                      cross["miss_probability"] >= 0.05)
 
 
 # ---- USL and Amdahl ---------------------------------------------------------
@@ -388,12 +416,17 @@ def validate_usl(binary, directory, rng, count, checker, has_kappa):
         y = usl_model(truth, n, True) * (1 + rng.normal(0, noise, len(n)))
         path = os.path.join(directory, f"{name}{i}.csv")
         write_csv(path, ["x", "y"], zip(n, y))
-        got = run_fit(binary, path, ["--model", name])
+        spec, got = run_fit(binary, path, ["--model", name])
         case = f"{name} case {i} (n {len(n)})"
+        checker.equal("spec.fit", case, spec["fit"], name)
         params, se, rss, summary = scipy_usl_reference(n, y, has_kappa, truth)
         keys = ["lambda", "sigma", "kappa"][: len(params)]
+        # Amdahl's law has no kappa at all (not a kappa of 0).
+        checker.equal(f"{name}.parameter names", case,
+                      [p["name"] for p in got["parameters"]], keys)
+        fitted = parameters(got)
         # scalebench must find an optimum at least as good as scipy's.
-        ours = np.sum((usl_model([got["params"][k] for k in keys], n,
+        ours = np.sum((usl_model([fitted[k]["estimate"] for k in keys], n,
                                  has_kappa) - y) ** 2)
         if ours > rss * (1 + 1e-9):
             checker.failures.append(
@@ -403,22 +436,27 @@ def validate_usl(binary, directory, rng, count, checker, has_kappa):
         for j, key in enumerate(keys):
             if params[j] < 1e-12:  # on the bound: compare absolutely
                 checker.close(f"{name}.{key} (at bound)", case,
-                              got["params"][key], params[j], 1e-9, scale=1.0)
+                              fitted[key]["estimate"], params[j], 1e-9,
+                              scale=1.0)
             else:
-                checker.close(f"{name}.{key}", case, got["params"][key],
+                checker.close(f"{name}.{key}", case, fitted[key]["estimate"],
                               params[j], USL_PARAM_TOLERANCE)
-            checker.close(f"{name}.se_{key}", case, got["std_errors"][key],
+            checker.close(f"{name}.se_{key}", case, fitted[key]["std_error"],
                           se[j], USL_SE_TOLERANCE)
-        if not has_kappa:
-            checker.equal("amdahl.kappa", case, got["params"]["kappa"], 0)
+        for absent in ("adj_r2", "loo_rmse"):
+            checker.equal(f"{name}.{absent}", case, got[absent], None)
         checker.close(f"{name}.r2", case, got["r2"], summary["r2"],
                       LINEAR_TOLERANCE)
         checker.close(f"{name}.aicc", case, got["aicc"], summary["aicc"],
                       LINEAR_TOLERANCE)
         if has_kappa and params[2] >= 1e-12 and params[1] < 1:
-            checker.close("usl.peak_n", case, got["peak_n"],
-                          math.sqrt((1 - params[1]) / params[2]),
+            peak = math.sqrt((1 - params[1]) / params[2])
+            checker.close("usl.peak_x", case, got["peak_x"], peak,
                           USL_PARAM_TOLERANCE)
+            checker.equal("usl.peak_beyond_data", case,
+                          got["peak_beyond_data"], peak > n.max())
+        elif not has_kappa:
+            checker.equal("amdahl.peak_x", case, got["peak_x"], None)
     return boundary
 
 

@@ -1,0 +1,289 @@
+#include "analysis/model_fit.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "analysis/cross_host.h"
+#include "analysis/fit_proto.h"
+#include "analysis/ols.h"
+#include "analysis/row_selector.h"
+#include "analysis/usl.h"
+#include "api/enum_names.h"
+
+namespace scalebench::analysis {
+namespace {
+
+std::string Field(const ApplyModelOptions& options, absl::string_view field) {
+  return options.field_name ? options.field_name(field) : std::string(field);
+}
+
+template <typename... Parts>
+absl::Status FieldError(const ApplyModelOptions& options,
+                        absl::string_view field, const Parts&... parts) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(Field(options, field), ": ", parts...));
+}
+
+bool HasFactors(const v1::RowFilter& filter) {
+  return !filter.factors().empty();
+}
+
+bool IsCrossHost(const v1::ModelSpec& spec) {
+  return HasFactors(spec.train()) && HasFactors(spec.test());
+}
+
+// The table's column index for the column `name` that spec field `field`
+// names.
+absl::StatusOr<int> ResolveColumn(const RowTable& table,
+                                  const std::string& name,
+                                  absl::string_view field,
+                                  const ApplyModelOptions& options) {
+  const std::optional<int> column = table.FindColumn(name);
+  if (column.has_value()) return *column;
+  return FieldError(
+      options, field, "no column named '", name, "'",
+      table.source().empty() ? "" : absl::StrCat(" in ", table.source()),
+      " (the columns are: ", absl::StrJoin(table.columns(), ", "), ")");
+}
+
+// Everything ApplyModel needs from the table, resolved once.
+struct Plan {
+  int x = 0;
+  int y = 0;
+  std::vector<int> by;
+  // Set for a cross-host test.
+  std::optional<RowSelector> train;
+  std::optional<RowSelector> test;
+};
+
+absl::StatusOr<Plan> MakePlan(const v1::ModelSpec& spec, const RowTable& table,
+                              const ApplyModelOptions& options) {
+  Plan plan;
+  absl::StatusOr<int> column = ResolveColumn(table, spec.x(), "x", options);
+  if (!column.ok()) return column.status();
+  plan.x = *column;
+  column = ResolveColumn(table, spec.y(), "y", options);
+  if (!column.ok()) return column.status();
+  plan.y = *column;
+  for (const std::string& name : spec.by()) {
+    column = ResolveColumn(table, name, "by", options);
+    if (!column.ok()) return column.status();
+    plan.by.push_back(*column);
+  }
+  if (IsCrossHost(spec)) {
+    absl::StatusOr<RowSelector> train =
+        RowSelector::Create(spec.train(), table, Field(options, "train"));
+    if (!train.ok()) return train.status();
+    absl::StatusOr<RowSelector> test =
+        RowSelector::Create(spec.test(), table, Field(options, "test"));
+    if (!test.ok()) return test.status();
+    plan.train = *std::move(train);
+    plan.test = *std::move(test);
+  }
+  return plan;
+}
+
+struct Group {
+  // The texts of the `by` columns, in spec.by order.
+  std::vector<std::string> key;
+  std::vector<size_t> rows;
+};
+
+// Rows per group, groups in order of first appearance; one group with an
+// empty key when there are no `by` columns.
+std::vector<Group> GroupRows(const RowTable& table,
+                             const std::vector<int>& by) {
+  std::vector<Group> groups;
+  absl::flat_hash_map<std::vector<std::string>, size_t> index;
+  if (by.empty()) groups.push_back({});
+  for (size_t row = 0; row < table.row_count(); ++row) {
+    if (by.empty()) {
+      groups.front().rows.push_back(row);
+      continue;
+    }
+    std::vector<std::string> key;
+    for (int column : by) key.push_back(table.cell(row, column).text);
+    auto [it, added] = index.emplace(key, groups.size());
+    if (added) groups.push_back({std::move(key), {}});
+    groups[it->second].rows.push_back(row);
+  }
+  return groups;
+}
+
+struct Points {
+  std::vector<double> x;
+  std::vector<double> y;
+};
+
+absl::Status AddPoint(const RowTable& table, const Plan& plan, size_t row,
+                      Points& points) {
+  absl::StatusOr<double> x = table.Number(row, plan.x);
+  if (!x.ok()) return x.status();
+  absl::StatusOr<double> y = table.Number(row, plan.y);
+  if (!y.ok()) return y.status();
+  points.x.push_back(*x);
+  points.y.push_back(*y);
+  return absl::OkStatus();
+}
+
+int PolynomialDegree(const v1::ModelSpec& spec) {
+  return spec.fit() == v1::MODEL_KIND_LINEAR ? 1
+                                             : static_cast<int>(spec.degree());
+}
+
+// Sets `fit.error` from a failed fit's status, naming the group.
+void SetError(const absl::Status& status, v1::ModelFit& fit) {
+  const std::string group = GroupLabel(fit);
+  fit.set_error(group.empty() ? std::string(status.message())
+                              : absl::StrCat(group, ": ", status.message()));
+}
+
+absl::Status FitCrossHost(const v1::ModelSpec& spec, const RowTable& table,
+                          const Plan& plan, const Group& group,
+                          const ApplyModelOptions& options, v1::ModelFit& fit) {
+  Points train;
+  Points test;
+  for (size_t row : group.rows) {
+    const bool in_train = plan.train->Matches(table, row);
+    const bool in_test = plan.test->Matches(table, row);
+    if (in_train && in_test) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          table.origin(row), ": the row matches both ", Field(options, "train"),
+          " ", FormatRowFilter(spec.train()), " and ", Field(options, "test"),
+          " ", FormatRowFilter(spec.test())));
+    }
+    if (!in_train && !in_test) continue;
+    if (absl::Status s = AddPoint(table, plan, row, in_train ? train : test);
+        !s.ok()) {
+      return s;
+    }
+  }
+  fit.set_n(static_cast<uint32_t>(train.x.size()));
+  absl::StatusOr<CrossHostResult> result =
+      TestCrossHost(train.x, train.y, test.x, test.y, PolynomialDegree(spec));
+  if (result.ok()) {
+    FillModelFit(*result, fit);
+  } else {
+    SetError(result.status(), fit);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FitAll(const v1::ModelSpec& spec, const RowTable& table,
+                    const Plan& plan, const Group& group, v1::ModelFit& fit) {
+  Points points;
+  for (size_t row : group.rows) {
+    if (absl::Status s = AddPoint(table, plan, row, points); !s.ok()) return s;
+  }
+  fit.set_n(static_cast<uint32_t>(points.x.size()));
+  if (spec.fit() == v1::MODEL_KIND_LINEAR ||
+      spec.fit() == v1::MODEL_KIND_POLY) {
+    absl::StatusOr<PolynomialFit> result =
+        PolynomialFit::Fit(points.x, points.y, PolynomialDegree(spec));
+    if (result.ok()) {
+      FillModelFit(*result, fit);
+    } else {
+      SetError(result.status(), fit);
+    }
+    return absl::OkStatus();
+  }
+  absl::StatusOr<UslFit> result =
+      UslFit::Fit(points.x, points.y,
+                  spec.fit() == v1::MODEL_KIND_USL ? ScalabilityModel::kUsl
+                                                   : ScalabilityModel::kAmdahl);
+  if (result.ok()) {
+    FillModelFit(*result, fit);
+  } else {
+    SetError(result.status(), fit);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateModelSpec(const v1::ModelSpec& spec,
+                               const ApplyModelOptions& options) {
+  const std::string kind = api::EnumName(spec.fit());
+  if (kind.empty()) {
+    return FieldError(options, "fit", "must be one of ",
+                      absl::StrJoin(api::EnumNames<v1::ModelKind>(), ", "));
+  }
+  if (spec.fit() == v1::MODEL_KIND_POLY) {
+    if (spec.degree() == 1) {
+      return FieldError(options, "degree",
+                        "1 is the straight line: use the model 'linear'");
+    }
+    if (spec.degree() < kMinPolyDegree || spec.degree() > kMaxPolyDegree) {
+      return FieldError(options, "degree", "poly needs a degree from ",
+                        kMinPolyDegree, " to ", kMaxPolyDegree, "; got ",
+                        spec.degree());
+    }
+  } else if (spec.degree() != 0) {
+    return FieldError(options, "degree", "only poly takes a degree, not ", kind,
+                      "; got ", spec.degree());
+  }
+  if (spec.x().empty()) return FieldError(options, "x", "is required");
+  if (spec.y().empty()) return FieldError(options, "y", "is required");
+  absl::flat_hash_set<std::string> by;
+  for (const std::string& name : spec.by()) {
+    if (name.empty()) return FieldError(options, "by", "a column is empty");
+    if (!by.insert(name).second) {
+      return FieldError(options, "by", "'", name, "' is named twice");
+    }
+  }
+  if (HasFactors(spec.train()) != HasFactors(spec.test())) {
+    const absl::string_view missing =
+        HasFactors(spec.train()) ? "test" : "train";
+    return FieldError(options, missing,
+                      "is required for a cross-host test: give ",
+                      Field(options, "train"), " and ", Field(options, "test"),
+                      " together, or neither");
+  }
+  if (IsCrossHost(spec) && spec.fit() != v1::MODEL_KIND_LINEAR &&
+      spec.fit() != v1::MODEL_KIND_POLY) {
+    return FieldError(options, "train", "a cross-host test needs ",
+                      api::EnumName(v1::MODEL_KIND_LINEAR), " or ",
+                      api::EnumName(v1::MODEL_KIND_POLY), ", not ", kind,
+                      " (it uses the polynomial's prediction intervals)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::ModelFit>> ApplyModel(
+    const v1::ModelSpec& spec, const RowTable& table,
+    const ApplyModelOptions& options) {
+  if (absl::Status s = ValidateModelSpec(spec, options); !s.ok()) return s;
+  absl::StatusOr<Plan> plan = MakePlan(spec, table, options);
+  if (!plan.ok()) return plan.status();
+  std::vector<v1::ModelFit> fits;
+  for (const Group& group : GroupRows(table, plan->by)) {
+    v1::ModelFit fit;
+    *fit.mutable_spec() = spec;
+    for (int i = 0; i < spec.by_size(); ++i) {
+      (*fit.mutable_group())[spec.by(i)] = group.key[i];
+    }
+    const absl::Status status =
+        plan->train.has_value()
+            ? FitCrossHost(spec, table, *plan, group, options, fit)
+            : FitAll(spec, table, *plan, group, fit);
+    if (!status.ok()) return status;
+    fits.push_back(std::move(fit));
+  }
+  return fits;
+}
+
+std::string GroupLabel(const v1::ModelFit& fit) {
+  std::vector<std::string> parts;
+  for (const std::string& name : fit.spec().by()) {
+    const auto it = fit.group().find(name);
+    parts.push_back(
+        absl::StrCat(name, " = ", it == fit.group().end() ? "" : it->second));
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
+}  // namespace scalebench::analysis

@@ -1,0 +1,69 @@
+// Applies a model spec (v1::ModelSpec) to a table of observations: one
+// v1::ModelFit per group of rows (ModelSpec.by), or a cross-host test
+// (ModelSpec.train and .test). The bridge between the pure fits
+// (ols.h, usl.h, cross_host.h) and the API: `scalebench fit` calls it on a
+// CSV file, the coordinator on an experiment's results. Every statistic
+// that does not exist for a fit is left unset, never 0 or NaN.
+// Stateless functions; thread-safe.
+#ifndef SCALEBENCH_ANALYSIS_MODEL_FIT_H_
+#define SCALEBENCH_ANALYSIS_MODEL_FIT_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "analysis/row_table.h"
+#include "scalebench/v1/results.pb.h"
+#include "scalebench/v1/spec.pb.h"
+
+namespace scalebench::analysis {
+
+// Degrees accepted for MODEL_KIND_POLY; degree 1 is MODEL_KIND_LINEAR.
+inline constexpr int kMinPolyDegree = 2;
+inline constexpr int kMaxPolyDegree = 10;
+
+struct ApplyModelOptions {
+  // How error messages name a field of the ModelSpec, given its proto name:
+  // "fit", "degree", "x", "y", "by", "train" or "test". Unset (the
+  // default): the proto name itself. The coordinator may answer
+  // "models[0].x"; `scalebench fit` answers with its flags ("--x").
+  std::function<std::string(absl::string_view field)> field_name;
+};
+
+// Checks `spec` on its own. INVALID_ARGUMENT "FIELD: ..." when `fit` is
+// unspecified; a poly's degree is outside [kMinPolyDegree,
+// kMaxPolyDegree] (degree 1 is refused in favour of linear); another kind
+// has a degree; x or y is empty; `by` names an empty or repeated column;
+// only one of train and test has factors; or a cross-host test asks for
+// USL or Amdahl (it needs a polynomial's prediction intervals).
+absl::Status ValidateModelSpec(const v1::ModelSpec& spec,
+                               const ApplyModelOptions& options = {});
+
+// Fits `spec` to the rows of `table`: one ModelFit per distinct combination
+// of the `by` columns' texts, in order of first appearance (exactly one,
+// with an empty group, when `by` is empty, even for an empty table). With
+// train and test, each group's fit uses its training rows and predicts its
+// test rows; rows that match neither are ignored.
+//
+// A group the model cannot be fitted to (too few points, x constant, no
+// test rows, ...) gets ModelFit.error, a message that starts with the
+// group ("platform = xen: all x values are equal ..."); the other groups
+// are still fitted. The call itself fails with INVALID_ARGUMENT when the
+// spec is invalid (ValidateModelSpec), a column it names is not in the
+// table ("FIELD: no column named 'c' in SOURCE ..."), an x or y cell of a
+// row it uses is not a finite number ("ORIGIN: column 'c' holds ..."), or
+// a row matches both train and test ("ORIGIN: the row matches both ...").
+absl::StatusOr<std::vector<v1::ModelFit>> ApplyModel(
+    const v1::ModelSpec& spec, const RowTable& table,
+    const ApplyModelOptions& options = {});
+
+// The fit's group for people, in the order of spec.by:
+// "platform = docker, hosts = 2"; "" when the spec has no `by`.
+std::string GroupLabel(const v1::ModelFit& fit);
+
+}  // namespace scalebench::analysis
+
+#endif  // SCALEBENCH_ANALYSIS_MODEL_FIT_H_

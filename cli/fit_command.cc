@@ -5,10 +5,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "analysis/model_fit.h"
-#include "cli/command.h"
 #include "cli/csv.h"
 #include "cli/fit_report.h"
 #include "cli/fit_request.h"
+#include "common/exit_codes.h"
 
 namespace scalebench::cli {
 namespace {
@@ -20,17 +20,12 @@ int Fail(const absl::Status& status, std::ostream& err) {
 
 }  // namespace
 
-int RunFit(const std::vector<std::string>& args, std::ostream& out,
-           std::ostream& err) {
-  absl::StatusOr<FitRequest> request = ParseFitRequest(args);
+int RunFit(const FitFlags& flags, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<FitRequest> request = MakeFitRequest(flags);
   if (!request.ok()) {
     err << "scalebench fit: " << request.status().message()
         << "\nRun 'scalebench fit --help' for the flags.\n";
     return kExitBadInput;
-  }
-  if (request->help) {
-    out << kFitHelp;
-    return kExitOk;
   }
   absl::StatusOr<CsvTable> csv = CsvTable::Read(request->data);
   if (!csv.ok()) return Fail(csv.status(), err);
@@ -51,7 +46,7 @@ int RunFit(const std::vector<std::string>& args, std::ostream& out,
   }
   // Without --by, a model that cannot be fitted leaves nothing to print.
   if (request->spec.by().empty() && any_error) return kExitBadInput;
-  if (request->json) {
+  if (request->output == OutputFormat::kJson) {
     out << ToJson(request->spec, *fits);
   } else {
     PrintText(request->data, *fits, out);

@@ -1,11 +1,10 @@
-#include "cli/fit_command.h"
-
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "cli/command.h"
+#include "cli/app.h"
+#include "common/exit_codes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -33,8 +32,8 @@ class FitCommandTest : public ::testing::Test {
   int Run(std::vector<std::string> args) {
     out_.str("");
     err_.str("");
-    args.insert(args.begin(), {"--x", "n", "--y", "rps"});
-    return RunFit(args, out_, err_);
+    args.insert(args.begin(), {"fit", "--x", "n", "--y", "rps"});
+    return Main(args, out_, err_);
   }
 
   std::ostringstream out_;
@@ -54,7 +53,7 @@ constexpr char kSweep[] =
     "xen,1,790,1\n"
     "xen,1,805,1\n";
 
-// Every key of a fit object in `fit --json`, in order.
+// Every key of a fit object in `fit --output json`, in order.
 const std::vector<std::string> kFitKeys = {"group",
                                            "n",
                                            "dof",
@@ -82,7 +81,8 @@ TEST_F(FitCommandTest, JsonWithoutByIsOneFitWithAnEmptyGroup) {
   // y = 3 + 2x exactly.
   const std::string csv =
       WriteCsv("line.csv", "n,rps\n1,5\n2,7\n3,9\n4,11\n5,13\n");
-  ASSERT_EQ(Run({"--data", csv, "--model", "linear", "--json"}), kExitOk)
+  ASSERT_EQ(Run({"--data", csv, "--model", "linear", "--output", "json"}),
+            kExitOk)
       << err_.str();
   const json doc = json::parse(out_.str());
   EXPECT_THAT(Keys(doc), UnorderedElementsAre("spec", "fits"));
@@ -121,7 +121,7 @@ TEST_F(FitCommandTest, JsonWithByHasTheSameShapeWithOneFitPerGroup) {
                "xen,1,1,24\ndocker,2,2,36\ndocker,1,3,13\nxen,1,1,26\n"
                "docker,2,3,39\n");
   EXPECT_EQ(Run({"--data", csv, "--model", "linear", "--by", "platform,hosts",
-                 "--json"}),
+                 "--output", "json"}),
             kExitBadInput);  // xen cannot be fitted
   const json doc = json::parse(out_.str());
   EXPECT_THAT(Keys(doc), UnorderedElementsAre("spec", "fits"));
@@ -195,7 +195,7 @@ TEST_F(FitCommandTest, CrossHostReportsAVerdict) {
                "n,rps,hosts\n1,1010,1\n1,990,1\n2,2005,1\n2,1995,1\n3,3010,1\n"
                "3,2990,1\n4,4000,1\n6,4500,2\n8,6000,2\n12,9000,3\n");
   EXPECT_EQ(Run({"--data", csv, "--model", "linear", "--train", "hosts=1",
-                 "--test", "hosts=2,3", "--json"}),
+                 "--test", "hosts=2,3", "--output", "json"}),
             kExitOk)
       << err_.str();
   const json doc = json::parse(out_.str());
@@ -272,19 +272,70 @@ TEST_F(FitCommandTest, PerfectFitPrintsNotAvailableInsteadOfInfinity) {
   EXPECT_EQ(Run({"--data", csv, "--model", "linear"}), kExitOk);
   EXPECT_THAT(out_.str(), HasSubstr("AIC            n/a   AICc n/a"));
   EXPECT_THAT(out_.str(), Not(HasSubstr("inf")));
-  EXPECT_EQ(Run({"--data", csv, "--model", "linear", "--json"}), kExitOk);
+  EXPECT_EQ(Run({"--data", csv, "--model", "linear", "--output", "json"}),
+            kExitOk);
   EXPECT_TRUE(json::parse(out_.str())["fits"][0]["aic"].is_null());
 }
 
 TEST_F(FitCommandTest, HelpDescribesEveryFlag) {
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(RunFit({"--help"}, out, err), kExitOk);
+  EXPECT_EQ(Main({"fit", "--help"}, out, err), kExitOk);
   for (const char* flag : {"--data", "--x", "--y", "--model", "--by", "--train",
-                           "--test", "--json", "poly:D", "usl", "amdahl",
+                           "--test", "--output", "poly:D", "usl", "amdahl",
                            "COLUMN=VALUE[,VALUE...]", "Examples"}) {
     EXPECT_THAT(out.str(), HasSubstr(flag)) << flag;
   }
+}
+
+// The command line as a user types it: the shared layer's rules hold for
+// fit's flags (required flags, unknown and repeated flags, help first).
+TEST(ScalebenchCommandLineTest, FitFlagMistakesAreUsageErrors) {
+  struct Case {
+    std::vector<std::string> args;
+    const char* message;
+  };
+  const Case cases[] = {
+      {{"fit", "--x", "n"}, "--data is required"},
+      {{"fit", "--data", "r.csv", "--x", "n", "--y", "rps", "--model", "usl",
+        "--frobnicate"},
+       "--frobnicate"},
+      {{"fit", "--data", "r.csv", "--x", "n", "--x", "m", "--y", "rps",
+        "--model", "usl"},
+       "--x"},
+      {{"fit", "--data", "r.csv", "--x", "n", "--y", "rps", "--model", "usl",
+        "stray"},
+       "stray"},
+      {{"fit", "--data", "r.csv", "--x", "n", "--y", "rps", "--model", "usl",
+        "--output", "yaml"},
+       "--output: 'yaml' is not one of text, json"},
+      {{}, "give a command"},
+      {{"frobnicate"}, "frobnicate"},
+  };
+  for (const Case& c : cases) {
+    std::ostringstream out;
+    std::ostringstream err;
+    EXPECT_EQ(Main(c.args, out, err), kExitBadInput) << c.message;
+    EXPECT_THAT(err.str(), HasSubstr(c.message));
+    EXPECT_THAT(out.str(), IsEmpty());
+  }
+}
+
+TEST(ScalebenchCommandLineTest, HelpAndVersionSucceedOnStdout) {
+  std::ostringstream out;
+  std::ostringstream err;
+  EXPECT_EQ(Main({"fit", "--bogus", "--help"}, out, err), kExitOk);
+  EXPECT_THAT(out.str(), HasSubstr("--model"));
+  out.str("");
+  EXPECT_EQ(Main({"help", "fit"}, out, err), kExitOk);
+  EXPECT_THAT(out.str(), HasSubstr("MODEL is one of"));
+  out.str("");
+  EXPECT_EQ(Main({"--help"}, out, err), kExitOk);
+  EXPECT_THAT(out.str(), HasSubstr("fit"));
+  out.str("");
+  EXPECT_EQ(Main({"--version"}, out, err), kExitOk);
+  EXPECT_THAT(out.str(), StartsWith("scalebench "));
+  EXPECT_THAT(err.str(), IsEmpty());
 }
 
 }  // namespace

@@ -1,9 +1,8 @@
 #include "cli/fit_request.h"
 
-#include <optional>
+#include <tuple>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -17,52 +16,36 @@
 
 namespace scalebench::cli {
 
-const char kFitHelp[] =
-    R"(usage: scalebench fit --data FILE.csv --x COLUMN --y COLUMN --model MODEL
-                      [--by COLUMN[,COLUMN...]] [--train EXPR --test EXPR]
-                      [--json]
-
-Fits a scalability model to measurements in a CSV file and says how far to
-believe it: estimates with standard errors and 95% confidence intervals,
-R^2, AIC and AICc, and for linear and poly:D the leave-one-out error; the
-peak of the curve and where it falls back (described under JSON).
-
-Flags:
-  --data FILE    CSV file: a header row naming the columns, then one row per
-                 measurement. Cells are separated by commas; quote a cell
-                 ("...") to include commas or quotes (doubled: ""). Blank
-                 lines and lines starting with # are skipped; columns other
-                 than those named here are ignored.
-  --x COLUMN     the explanatory variable: instances, vCPUs, hosts, ...
-  --y COLUMN     the measured response: requests_per_s, kb_per_s, ...
-  --model MODEL  linear    y = b0 + b1 x
+const char kFitManual[] =
+    R"(MODEL is one of:
+                 linear    y = b0 + b1 x
                  poly:D    y = b0 + b1 x + ... + bD x^D, 2 <= D <= 10
                            (poly:2 is the original study's quadratic; for
                            the straight line write linear)
                  usl       Universal Scalability Law, needs x > 0 and y > 0:
                            X(x) = lambda x / (1 + sigma (x-1) + kappa x (x-1))
                  amdahl    Amdahl's law: the USL with kappa = 0
-  --by COLUMNS   fit each distinct combination of values of these columns
-                 (comma-separated, e.g. platform or platform,hosts) on its
-                 own, in the order the combinations first appear
-  --train EXPR   the cross-host model test (linear and poly:D only): fit on
-  --test EXPR    the rows --train selects, predict the rows --test selects,
-                 and report each prediction, its 95% prediction interval,
-                 whether the measurement lies inside, the RMSE, and a
-                 verdict. EXPR is COLUMN=VALUE[,VALUE...]: the rows whose
-                 COLUMN holds one of the values (as numbers when both sides
-                 are numbers, so 2 matches 2.0). Rows selected by neither are
-                 ignored; a row selected by both is an error. With --by,
-                 each group is tested on its own.
-  --json         print JSON instead of text (described below)
-  --help         print this help
+
+The cross-host model test (--train and --test, linear and poly:D only) fits
+on the rows --train selects, predicts the rows --test selects, and reports
+each prediction, its 95% prediction interval, whether the measurement lies
+inside, the RMSE, and a verdict. EXPR is COLUMN=VALUE[,VALUE...]: the rows
+whose COLUMN holds one of the values (as numbers when both sides are
+numbers, so 2 matches 2.0). Rows selected by neither are ignored; a row
+selected by both is an error. With --by, each group is tested on its own.
+
+The CSV file has a header row naming the columns, then one row per
+measurement. Cells are separated by commas; quote a cell ("...") to include
+commas or quotes (doubled: ""). Blank lines and lines starting with # are
+skipped; columns other than those named by the flags are ignored.
 
 Rows that repeat an x (repetitions) are used as they are, not averaged. A
 polynomial of degree D (linear: D = 1) needs D + 2 rows and D + 1 distinct x
 values; the USL needs 4 rows and 3 distinct x, Amdahl 3 rows and 2 distinct
 x.
 
-JSON: one object, {"spec": {...}, "fits": [...]}, with or without --by; keys
+With --output json: one object, {"spec": {...}, "fits": [...]}, with or
+without --by; keys
 are the field names of the scalebench.v1 API's ModelSpec and ModelFit. spec
 is the model asked for: fit (linear, poly, usl or amdahl), degree (null
 unless poly), x, y, by (a list), train and test (null without --train/--test,
@@ -98,7 +81,7 @@ Examples:
   scalebench fit --data results.csv --x instances --y requests_per_s \
       --model poly:2
   scalebench fit --data results.csv --x instances --y requests_per_s \
-      --model usl --by platform,hosts --json
+      --model usl --by platform,hosts --output json
   scalebench fit --data vcpus.csv --x vcpus_total --y requests_per_s \
       --model linear --train hosts=1 --test hosts=2,3
 )";
@@ -164,83 +147,72 @@ std::string FlagForField(absl::string_view field) {
   return absl::StrCat("--", field);
 }
 
-absl::StatusOr<FitRequest> ParseFitRequest(
-    const std::vector<std::string>& args) {
-  static constexpr const char* kValueFlags[] = {"data", "x",     "y",   "model",
-                                                "by",   "train", "test"};
+void AddFitFlags(CLI::App& fit, FitFlags* flags) {
+  fit.add_option("--data", flags->data,
+                 "the CSV file of measurements (described below)")
+      ->type_name("FILE")
+      ->required();
+  fit.add_option("--x", flags->x,
+                 "the explanatory column: instances, vcpus_total, hosts, ...")
+      ->type_name("COLUMN")
+      ->required();
+  fit.add_option("--y", flags->y,
+                 "the measured column: requests_per_s, transfer_kb_per_s, ...")
+      ->type_name("COLUMN")
+      ->required();
+  fit.add_option("--model", flags->model, "linear, poly:D, usl or amdahl")
+      ->type_name("MODEL")
+      ->required();
+  fit.add_option("--by", flags->by,
+                 "fit each distinct combination of these columns' values on "
+                 "its own (platform, or platform,hosts), in order of first "
+                 "appearance")
+      ->type_name("COLUMNS");
+  fit.add_option("--train", flags->train,
+                 "cross-host test: fit on the rows EXPR selects")
+      ->type_name("EXPR");
+  fit.add_option("--test", flags->test,
+                 "cross-host test: predict the rows EXPR selects")
+      ->type_name("EXPR");
+  AddOutputOption(fit, &flags->output,
+                  {OutputFormat::kText, OutputFormat::kJson});
+  fit.footer(kFitManual);
+}
+
+absl::StatusOr<FitRequest> MakeFitRequest(const FitFlags& flags) {
   FitRequest request;
-  for (const std::string& arg : args) {
-    if (arg == "--help" || arg == "-h") {
-      request.help = true;
-      return request;
+  request.data = flags.data;
+  request.output = flags.output;
+  for (const auto& [flag, value] :
+       {std::pair<const char*, const std::string&>{"--data", flags.data},
+        {"--x", flags.x},
+        {"--y", flags.y},
+        {"--model", flags.model}}) {
+    if (value.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(flag, " is empty"));
     }
   }
-  absl::flat_hash_map<std::string, std::string> values;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (!absl::StartsWith(arg, "--")) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unexpected argument '", arg, "'"));
-    }
-    std::string name = arg.substr(2);
-    std::optional<std::string> value;
-    if (const size_t equals = name.find('='); equals != std::string::npos) {
-      value = name.substr(equals + 1);
-      name = name.substr(0, equals);
-    }
-    if (name == "json") {
-      if (value.has_value()) {
-        return absl::InvalidArgumentError("--json takes no value");
-      }
-      request.json = true;
-      continue;
-    }
-    bool known = false;
-    for (const char* flag : kValueFlags) known = known || name == flag;
-    if (!known) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
-    }
-    if (!value.has_value()) {
-      if (i + 1 >= args.size()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--", name, " needs a value"));
-      }
-      value = args[++i];
-    }
-    if (!values.emplace(name, *value).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", name, " is given twice"));
-    }
-  }
-  for (const char* required : {"data", "x", "y", "model"}) {
-    if (!values.contains(required) || values[required].empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", required, " is required"));
-    }
-  }
-  request.data = values["data"];
-  absl::StatusOr<v1::ModelSpec> spec = ParseModel(values["model"]);
+  absl::StatusOr<v1::ModelSpec> spec = ParseModel(flags.model);
   if (!spec.ok()) return spec.status();
   request.spec = *std::move(spec);
-  request.spec.set_x(values["x"]);
-  request.spec.set_y(values["y"]);
-  if (values.contains("by")) {
-    for (absl::string_view column : absl::StrSplit(values["by"], ',')) {
+  request.spec.set_x(flags.x);
+  request.spec.set_y(flags.y);
+  if (!flags.by.empty()) {
+    for (absl::string_view column : absl::StrSplit(flags.by, ',')) {
       column = absl::StripAsciiWhitespace(column);
       if (column.empty()) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "--by expects COLUMN[,COLUMN...]; got '", values["by"], "'"));
+            "--by expects COLUMN[,COLUMN...]; got '", flags.by, "'"));
       }
       request.spec.add_by(std::string(column));
     }
   }
-  const std::pair<const char*, v1::RowFilter*> filters[] = {
-      {"train", request.spec.mutable_train()},
-      {"test", request.spec.mutable_test()}};
-  for (const auto& [flag, filter] : filters) {
-    if (!values.contains(flag)) continue;
-    absl::StatusOr<v1::RowFilter> parsed =
-        ParseRowFilter(values[flag], absl::StrCat("--", flag));
+  const std::tuple<const char*, const std::string&, v1::RowFilter*> filters[] =
+      {{"--train", flags.train, request.spec.mutable_train()},
+       {"--test", flags.test, request.spec.mutable_test()}};
+  for (const auto& [flag, text, filter] : filters) {
+    if (text.empty()) continue;
+    absl::StatusOr<v1::RowFilter> parsed = ParseRowFilter(text, flag);
     if (!parsed.ok()) return parsed.status();
     *filter = *std::move(parsed);
   }

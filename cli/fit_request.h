@@ -6,16 +6,17 @@
 #define SCALEBENCH_CLI_FIT_REQUEST_H_
 
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/command_line.h"
 #include "scalebench/v1/spec.pb.h"
 
 namespace scalebench::cli {
 
-// The text `scalebench fit --help` prints.
-extern const char kFitHelp[];
+// What `scalebench fit --help` prints below the list of flags: the models,
+// the JSON, the exit status and examples.
+extern const char kFitManual[];
 
 // Parses --model: linear | poly:D (2 <= D <= 10) | usl | amdahl, the
 // lower-case names of v1::ModelKind. Returns a spec with only `fit` and
@@ -30,23 +31,34 @@ std::string ModelFlagValue(const v1::ModelSpec& spec);
 // "fit" and "degree", "--x" for "x", and so on.
 std::string FlagForField(absl::string_view field);
 
-struct FitRequest {
-  bool help = false;
+// The flags of `scalebench fit` as given, before they are checked.
+struct FitFlags {
   std::string data;
-  bool json = false;
+  std::string x;
+  std::string y;
+  std::string model;
+  std::string by;
+  std::string train;
+  std::string test;
+  OutputFormat output = OutputFormat::kText;
+};
+
+// Adds the flags to `fit` (the subcommand), bound to `flags`, with its
+// manual as the help's footer. --data, --x, --y and --model are required.
+void AddFitFlags(CLI::App& fit, FitFlags* flags);
+
+struct FitRequest {
+  std::string data;
+  OutputFormat output = OutputFormat::kText;
   // From --model, --x, --y, --by, --train and --test.
   v1::ModelSpec spec;
 };
 
-// Parses the arguments after "fit": --flag VALUE or --flag=VALUE. With
-// --help (or -h) anywhere, returns a request with only `help` set.
-// INVALID_ARGUMENT for an unknown, repeated or valueless flag, a missing
-// required flag, a bad --model, --by or --train/--test expression, or a
-// spec that analysis::ValidateModelSpec refuses (--train without --test,
-// --train/--test with usl or amdahl, a column given twice to --by), with
-// the message naming the flag.
-absl::StatusOr<FitRequest> ParseFitRequest(
-    const std::vector<std::string>& args);
+// Checks the flags and builds the request. INVALID_ARGUMENT, naming the
+// flag, for a bad --model, --by or --train/--test expression, or a spec
+// that analysis::ValidateModelSpec refuses (--train without --test,
+// --train/--test with usl or amdahl, a column given twice to --by).
+absl::StatusOr<FitRequest> MakeFitRequest(const FitFlags& flags);
 
 }  // namespace scalebench::cli
 

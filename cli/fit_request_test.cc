@@ -41,13 +41,24 @@ TEST(ParseModelTest, FlagValueRoundTrips) {
   }
 }
 
-TEST(ParseFitRequestTest, ParsesBothFlagFormsIntoAModelSpec) {
-  absl::StatusOr<FitRequest> request =
-      ParseFitRequest({"--data", "r.csv", "--x=instances", "--y", "rps",
-                       "--model=poly:2", "--by", "platform, hosts", "--json"});
+FitFlags Flags(std::string model) {
+  FitFlags flags;
+  flags.data = "r.csv";
+  flags.x = "n";
+  flags.y = "rps";
+  flags.model = std::move(model);
+  return flags;
+}
+
+TEST(MakeFitRequestTest, BuildsTheModelSpecFromTheFlags) {
+  FitFlags flags = Flags("poly:2");
+  flags.x = "instances";
+  flags.by = "platform, hosts";
+  flags.output = OutputFormat::kJson;
+  absl::StatusOr<FitRequest> request = MakeFitRequest(flags);
   ASSERT_TRUE(request.ok()) << request.status();
   EXPECT_EQ(request->data, "r.csv");
-  EXPECT_TRUE(request->json);
+  EXPECT_EQ(request->output, OutputFormat::kJson);
   const v1::ModelSpec& spec = request->spec;
   EXPECT_EQ(spec.x(), "instances");
   EXPECT_EQ(spec.y(), "rps");
@@ -58,10 +69,11 @@ TEST(ParseFitRequestTest, ParsesBothFlagFormsIntoAModelSpec) {
   EXPECT_TRUE(spec.test().factors().empty());
 }
 
-TEST(ParseFitRequestTest, TrainAndTestBecomeRowFilters) {
-  absl::StatusOr<FitRequest> request =
-      ParseFitRequest({"--data", "r.csv", "--x", "n", "--y", "rps", "--model",
-                       "linear", "--train", "hosts=1", "--test", "hosts=2,3"});
+TEST(MakeFitRequestTest, TrainAndTestBecomeRowFilters) {
+  FitFlags flags = Flags("linear");
+  flags.train = "hosts=1";
+  flags.test = "hosts=2,3";
+  absl::StatusOr<FitRequest> request = MakeFitRequest(flags);
   ASSERT_TRUE(request.ok()) << request.status();
   EXPECT_THAT(request->spec.train().factors().at("hosts").values(),
               ElementsAre("1"));
@@ -69,39 +81,32 @@ TEST(ParseFitRequestTest, TrainAndTestBecomeRowFilters) {
               ElementsAre("2", "3"));
 }
 
-TEST(ParseFitRequestTest, HelpWinsOverEverything) {
-  EXPECT_TRUE(ParseFitRequest({"--bogus", "--help"})->help);
-  EXPECT_TRUE(ParseFitRequest({"--data", "x", "-h"})->help);
-  EXPECT_FALSE(ParseFitRequest({"--bogus"}).ok());
-}
-
-TEST(ParseFitRequestTest, CommandLineMistakesAreNamedByTheirFlags) {
-  const std::vector<std::string> base = {"--data", "r.csv", "--x",    "n",
-                                         "--y",    "rps",   "--model"};
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = base;
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::string(ParseFitRequest(args).status().message());
+TEST(MakeFitRequestTest, MistakesAreNamedByTheirFlags) {
+  auto message = [](FitFlags flags) {
+    return std::string(MakeFitRequest(flags).status().message());
   };
-  EXPECT_THAT(std::string(ParseFitRequest({"--x", "n"}).status().message()),
-              HasSubstr("--data is required"));
-  EXPECT_THAT(with({"usl", "--frobnicate"}),
-              HasSubstr("unknown flag --frobnicate"));
-  EXPECT_THAT(with({"usl", "--x", "m"}), HasSubstr("--x is given twice"));
-  EXPECT_THAT(with({"usl", "--by"}), HasSubstr("--by needs a value"));
-  EXPECT_EQ(with({"usl", "--by", "platform,,hosts"}),
+  FitFlags empty_x = Flags("usl");
+  empty_x.x = "";
+  EXPECT_EQ(message(empty_x), "--x is empty");
+  FitFlags by = Flags("usl");
+  by.by = "platform,,hosts";
+  EXPECT_EQ(message(by),
             "--by expects COLUMN[,COLUMN...]; got 'platform,,hosts'");
-  EXPECT_EQ(with({"usl", "--by", "hosts,hosts"}),
-            "--by: 'hosts' is named twice");
-  EXPECT_EQ(with({"linear", "--train", "hosts=1"}),
+  by.by = "hosts,hosts";
+  EXPECT_EQ(message(by), "--by: 'hosts' is named twice");
+  FitFlags train_only = Flags("linear");
+  train_only.train = "hosts=1";
+  EXPECT_EQ(message(train_only),
             "--test: is required for a cross-host test: give --train and "
             "--test together, or neither");
-  EXPECT_THAT(with({"usl", "--train", "hosts=1", "--test", "hosts=2"}),
+  FitFlags usl_split = Flags("usl");
+  usl_split.train = "hosts=1";
+  usl_split.test = "hosts=2";
+  EXPECT_THAT(message(usl_split),
               HasSubstr("--train: a cross-host test needs linear or poly"));
-  EXPECT_THAT(with({"linear", "--test", "hosts"}),
-              HasSubstr("--test expects COLUMN=VALUE"));
-  EXPECT_THAT(with({"linear", "stray"}),
-              HasSubstr("unexpected argument 'stray'"));
+  FitFlags bad_test = Flags("linear");
+  bad_test.test = "hosts";
+  EXPECT_THAT(message(bad_test), HasSubstr("--test expects COLUMN=VALUE"));
 }
 
 TEST(FlagForFieldTest, ModelFieldsAreTheModelFlag) {

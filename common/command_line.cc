@@ -57,11 +57,16 @@ CLI::Option* AddParsedOption(CLI::App& app, const std::string& names,
 const char* Version() { return SCALEBENCH_VERSION; }
 
 CommandLine::CommandLine(std::string program, std::string description)
-    : program_(std::move(program)), app_(std::move(description), program_) {
+    : program_(std::move(program)),
+      app_(absl::StrCat(description, "\n"), program_) {
   app_.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::Throw);
   app_.set_version_flag("--version", absl::StrCat(program_, " ", Version()),
                         "print the version and exit");
   app_.set_help_flag("-h,--help", "print this help and exit");
+  app_.get_formatter()->label("SUBCOMMAND", "COMMAND");
+  app_.get_formatter()->label("SUBCOMMANDS", "COMMANDS");
+  app_.get_formatter()->label("Subcommands", "Commands");
+  app_.get_formatter()->column_width(24);
   // A flag's name and the problem, on one line; Parse adds where to look.
   app_.failure_message([](const CLI::App*, const CLI::Error& e) {
     return std::string(e.what());
@@ -73,24 +78,38 @@ void CommandLine::AddHelpCommand() {
   // it, because CLI11 would read `help fit` as two commands.
   help_command_ = app_.add_subcommand(
       "help", "print the help of the program, or of one command: help COMMAND");
+  for (CLI::App* sub : app_.get_subcommands({})) sub->group("Commands");
 }
 
 std::optional<int> CommandLine::Parse(const std::vector<std::string>& args,
                                       std::ostream& out, std::ostream& err) {
+  std::vector<std::string> names;  // The commands, if there are any.
+  for (const CLI::App* sub : app_.get_subcommands({})) {
+    if (sub != help_command_) names.push_back(sub->get_name());
+  }
+  if (!names.empty() && args.empty()) {
+    err << app_.help() << "\n" << program_ << ": give a command\n";
+    return kExitBadInput;
+  }
+  if (!names.empty() && !args.empty() && args[0][0] != '-' &&
+      args[0] != "help" &&
+      std::find(names.begin(), names.end(), args[0]) == names.end()) {
+    err << program_ << ": no command '" << args[0] << "'; the commands are "
+        << absl::StrJoin(names, ", ") << "\nRun '" << program_
+        << " --help' for usage.\n";
+    return kExitBadInput;
+  }
   if (help_command_ != nullptr && !args.empty() && args[0] == "help") {
     if (args.size() == 1) {
       out << app_.help();
       return kExitOk;
     }
     const CLI::App* topic = nullptr;
-    std::vector<std::string> names;
     for (const CLI::App* sub : app_.get_subcommands({})) {
-      if (sub == help_command_) continue;
-      names.push_back(sub->get_name());
-      if (sub->get_name() == args[1]) topic = sub;
+      if (sub != help_command_ && sub->get_name() == args[1]) topic = sub;
     }
     if (args.size() == 2 && topic != nullptr) {
-      out << topic->help();
+      out << topic->help(program_);
       return kExitOk;
     }
     err << program_ << ": help: "
@@ -105,10 +124,13 @@ std::optional<int> CommandLine::Parse(const std::vector<std::string>& args,
   } catch (const CLI::CallForHelp&) {
     // The help of the deepest subcommand given.
     const CLI::App* target = &app_;
+    std::string path;  // "scalebench fit" for the usage line.
     while (!target->get_subcommands().empty()) {
+      path =
+          path.empty() ? program_ : absl::StrCat(path, " ", target->get_name());
       target = target->get_subcommands().front();
     }
-    out << target->help();
+    out << target->help(path);
     return kExitOk;
   } catch (const CLI::CallForAllHelp&) {
     out << app_.help("", CLI::AppFormatMode::All);

@@ -76,11 +76,11 @@ def main():
             path = os.path.join(tmp, f"case{index}.csv")
             with open(path, "w") as f:
                 f.write(text)
-            for json_flag in ([], ["--json"]):
+            for json_flag in ([], ["--output", "json"]):
                 command = [args.scalebench, "fit", "--data", path, "--x", "n",
                            "--y", "rps"] + flags + json_flag
                 run = subprocess.run(command, capture_output=True, text=True)
-                where = f"{name}{' --json' if json_flag else ''}"
+                where = f"{name}{' --output json' if json_flag else ''}"
                 if run.returncode != code:
                     failures.append(f"{where}: exit {run.returncode}, "
                                     f"expected {code}: {run.stderr.strip()}")
@@ -101,7 +101,7 @@ def main():
             f.write("p,n,rps\na,1,10\na,2,19\na,3,29\nb,2,5\nb,2,6\nb,2,7\n")
         run = subprocess.run([args.scalebench, "fit", "--data", path, "--x",
                               "n", "--y", "rps", "--model", "linear", "--by",
-                              "p", "--json"], capture_output=True, text=True)
+                              "p", "--output", "json"], capture_output=True, text=True)
         document = json.loads(run.stdout) if run.stdout else {}
         fits = {fit["group"].get("p"): fit
                 for fit in document.get("fits", [])}

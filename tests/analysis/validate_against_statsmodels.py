@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Validates `scalebench fit --json` against independent implementations.
+"""Validates `scalebench fit --output json` against independent implementations.
 
 Generates random data sets of varied size, degree, x range and noise,
 writes each to a CSV file, runs the scalebench binary on it, and compares
@@ -89,7 +89,7 @@ class Checker:
 
 def run_fit(binary, path, args):
     command = [binary, "fit", "--data", path, "--x", "x", "--y", "y",
-               "--json"] + args
+               "--output", "json"] + args
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {result.returncode}: "

@@ -1,0 +1,20 @@
+// The whole `scalebench` command line: its subcommands, their flags, and
+// which one runs. main() is a one-line call to Main; tests call it too, so
+// they exercise the command line a user types. No global state.
+#ifndef SCALEBENCH_CLI_APP_H_
+#define SCALEBENCH_CLI_APP_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace scalebench::cli {
+
+// Runs `scalebench ARGS...` (`args` without the program name): results to
+// `out`, messages to `err`. Returns the exit code (common/exit_codes.h).
+int Main(const std::vector<std::string>& args, std::ostream& out,
+         std::ostream& err);
+
+}  // namespace scalebench::cli
+
+#endif  // SCALEBENCH_CLI_APP_H_

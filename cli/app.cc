@@ -20,7 +20,6 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
          std::ostream& err) {
   CommandLine command_line("scalebench", kDescription);
   CLI::App& app = command_line.app();
-  app.require_subcommand(1);
 
   FitFlags fit_flags;
   CLI::App* fit = app.add_subcommand(
@@ -32,7 +31,7 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
     return *exit;
   }
   if (fit->parsed()) return RunFit(fit_flags, out, err);
-  return kExitBadInput;  // require_subcommand(1) makes this unreachable.
+  return kExitBadInput;  // Parse insists on a command.
 }
 
 }  // namespace scalebench::cli

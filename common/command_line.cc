@@ -87,10 +87,6 @@ std::optional<int> CommandLine::Parse(const std::vector<std::string>& args,
   for (const CLI::App* sub : app_.get_subcommands({})) {
     if (sub != help_command_) names.push_back(sub->get_name());
   }
-  if (!names.empty() && args.empty()) {
-    err << app_.help() << "\n" << program_ << ": give a command\n";
-    return kExitBadInput;
-  }
   if (!names.empty() && !args.empty() && args[0][0] != '-' &&
       args[0] != "help" &&
       std::find(names.begin(), names.end(), args[0]) == names.end()) {
@@ -141,6 +137,10 @@ std::optional<int> CommandLine::Parse(const std::vector<std::string>& args,
   } catch (const CLI::ParseError& e) {
     err << program_ << ": " << e.what() << "\nRun '" << program_
         << " --help' for usage.\n";
+    return kExitBadInput;
+  }
+  if (!names.empty() && app_.get_subcommands().empty()) {
+    err << app_.help() << "\n" << program_ << ": give a command\n";
     return kExitBadInput;
   }
   return std::nullopt;

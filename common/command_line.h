@@ -52,7 +52,8 @@ class CommandLine final {
   void AddHelpCommand();
 
   // Parses `args` (the arguments after the program name). Returns nullopt
-  // when the program should go on with the values bound to its options.
+  // when the program should go on with the values bound to its options
+  // (and, if it has subcommands, one of them was given).
   // Otherwise it has printed --help or --version text to `out` (returns
   // kExitOk) or, for a usage error, one line naming the flag and what is
   // wrong plus a pointer to --help to `err` (returns kExitBadInput).

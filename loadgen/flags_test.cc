@@ -52,6 +52,19 @@ TEST(FlagsTest, StartAtAcceptsRfc3339AndUnixSeconds) {
   EXPECT_EQ(absl::ToUnixMillis(*b->options.start_at), 1795953600500);
 }
 
+TEST(FlagsTest, StartToleranceTakesADurationAndDefaultsToFiveMs) {
+  auto a = Parse({"-d", "1", "http://h/"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->options.start_tolerance, absl::Milliseconds(5));
+  auto b = Parse({"-d", "1", "--start-tolerance", "250ms", "http://h/"});
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->options.start_tolerance, absl::Milliseconds(250));
+  auto c = Parse({"-d", "1", "--start-tolerance", "soon", "http://h/"});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("--start-tolerance 'soon'"),
+            std::string::npos);
+}
+
 TEST(FlagsTest, ErrorsNameTheFlag) {
   struct Case {
     std::vector<std::string> args;

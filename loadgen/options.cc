@@ -64,6 +64,9 @@ absl::Status ValidateOptions(const LoadOptions& options) {
   if (options.warmup < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--warmup must not be negative");
   }
+  if (options.start_tolerance < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--start-tolerance must not be negative");
+  }
   if (options.method.empty()) {
     return absl::InvalidArgumentError("--method must not be empty");
   }

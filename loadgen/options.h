@@ -56,6 +56,11 @@ struct LoadOptions {
   // ends then); unset = as soon as possible. For synchronized starts across
   // hosts.
   std::optional<absl::Time> start_at;
+  // How late the measurement window may open after its planned instant
+  // (start_at, or the start the run plans itself) before the run fails
+  // with a late start instead of measuring a shorter window. Default 5 ms;
+  // zero or more.
+  absl::Duration start_tolerance = absl::Milliseconds(5);
 };
 
 // INVALID_ARGUMENT naming the offending option when `options` cannot run

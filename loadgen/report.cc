@@ -25,7 +25,8 @@ struct Summary {
 };
 
 absl::StatusOr<Summary> Summarize(const v1::LoadgenResult& r) {
-  ASSIGN_OR_RETURN(results::Histogram h, results::Histogram::FromProto(r.latency()));
+  ASSIGN_OR_RETURN(results::Histogram h,
+                   results::Histogram::FromProto(r.latency()));
   Summary s;
   s.duration_s = Seconds(r.duration());
   const double d = s.duration_s > 0 ? s.duration_s : 1;
@@ -116,6 +117,13 @@ absl::StatusOr<std::string> FormatText(const v1::LoadgenResult& r) {
     absl::StrAppendFormat(&out, "  warm-up     %d requests, excluded\n",
                           r.warmup_requests());
   }
+  absl::StrAppendFormat(&out, "  start skew  %s\n",
+                        Latency(Seconds(r.start_skew()) * 1e6));
+  if (r.has_failure()) {
+    absl::StrAppend(&out, "  FAILED      ",
+                    v1::FailureKind_Name(r.failure().kind()), ": ",
+                    r.failure().reason(), "\n");
+  }
   return out;
 }
 
@@ -181,6 +189,15 @@ absl::StatusOr<std::string> FormatJson(const v1::LoadgenResult& r) {
   w.Key("threads").Uint(r.threads());
   w.Key("target_rate").Double(r.target_rate());
   w.Key("start_skew_us").Double(Seconds(r.start_skew()) * 1e6);
+  w.Key("failure");
+  if (r.has_failure()) {
+    w.BeginObject();
+    w.Key("kind").String(v1::FailureKind_Name(r.failure().kind()));
+    w.Key("reason").String(r.failure().reason());
+    w.EndObject();
+  } else {
+    w.Null();
+  }
   w.Key("urls").BeginArray();
   for (const std::string& url : r.urls()) w.String(url);
   w.EndArray();

@@ -2,20 +2,17 @@
 // response is survived, counted as an error of its kind, and the run still
 // ends on time with valid JSON. And an open-loop run shows a server stall
 // in its tail latency, where a closed-loop run hides it.
-#include <stdio.h>
-#include <sys/wait.h>
-
-#include <array>
 #include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "results/histogram.h"
 #include "loadgen/runner.h"
 #include "nlohmann/json.hpp"
+#include "results/histogram.h"
 #include "tests/support/hostile_server.h"
+#include "tests/support/run_command.h"
 
 namespace scalebench {
 namespace {
@@ -25,27 +22,12 @@ using testing::HostileServer;
 
 constexpr int kRequests = 20;
 
-struct Captured {
-  int exit_code;
-  std::string out;
-};
+using testing::Captured;
 
-// Runs scalebench-loadgen with `args`; a hard outer limit guards the test
-// against a hang (which would itself be the bug).
+// Runs scalebench-loadgen with `args`.
 Captured RunBinary(const std::string& args) {
-  const std::string command =
-      absl::StrCat("timeout 60 ", SCALEBENCH_LOADGEN_BINARY, " ", args);
-  FILE* pipe = popen(command.c_str(), "r");
-  Captured c{-1, ""};
-  if (pipe == nullptr) return c;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) {
-    c.out.append(buf.data(), n);
-  }
-  const int status = pclose(pipe);
-  c.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return c;
+  return testing::RunCommand(
+      absl::StrCat(SCALEBENCH_LOADGEN_BINARY, " ", args));
 }
 
 struct HostileCase {

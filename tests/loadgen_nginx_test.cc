@@ -1,12 +1,17 @@
 // The load generator against a real nginx: every request it counts is one
 // nginx logged, in both connection modes, with and without a warm-up.
 #include <memory>
+#include <string>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
+#include "nlohmann/json.hpp"
 #include "tests/support/nginx_server.h"
+#include "tests/support/run_command.h"
 
 namespace scalebench {
 namespace {
@@ -16,6 +21,22 @@ using loadgen::RunLoad;
 
 uint64_t TotalErrors(const v1::LoadgenResult& r) {
   return loadgen::TotalErrors(r.errors());
+}
+
+absl::Time StartTime(const v1::LoadgenResult& r) {
+  return absl::FromUnixSeconds(r.start_time().seconds()) +
+         absl::Nanoseconds(r.start_time().nanos());
+}
+
+absl::Duration Skew(const v1::LoadgenResult& r) {
+  return absl::Seconds(r.start_skew().seconds()) +
+         absl::Nanoseconds(r.start_skew().nanos());
+}
+
+// `t` as Unix seconds with microseconds, for --start-at.
+std::string UnixSeconds(absl::Time t) {
+  return absl::StrFormat("%.6f",
+                         static_cast<double>(absl::ToUnixMicros(t)) / 1e6);
 }
 
 class LoadgenNginxTest : public ::testing::Test {
@@ -138,14 +159,66 @@ TEST_F(LoadgenNginxTest, StartAtBeginsTheWindowAtThatInstant) {
   o.start_at = t0;
   auto r = RunLoad(o);
   ASSERT_TRUE(r.ok()) << r.status();
-  const absl::Time start = absl::FromUnixSeconds(r->start_time().seconds()) +
-                           absl::Nanoseconds(r->start_time().nanos());
-  EXPECT_LT(absl::AbsDuration(start - t0), absl::Milliseconds(1));
-  // The threads woke for the warm-up (t0 - 200 ms) close to on time.
-  EXPECT_LT(r->start_skew().seconds(), 1);
-  EXPECT_LT(r->start_skew().nanos(), 50'000'000);
+  EXPECT_FALSE(r->has_failure()) << r->failure().reason();
+  // The window opened at the instant the test chose, not before it and
+  // not measurably after it.
+  EXPECT_GE(StartTime(*r), t0);
+  EXPECT_LT(StartTime(*r) - t0, absl::Milliseconds(1));
+  EXPECT_LT(Skew(*r), absl::Milliseconds(1));
   EXPECT_GT(r->warmup_requests(), 0u);
   EXPECT_GT(r->requests(), 0u);
+}
+
+TEST_F(LoadgenNginxTest, StartTimeLiesWithinTheRun) {
+  LoadOptions o;
+  o.urls = {nginx_->url()};
+  o.connections = 2;
+  o.duration = absl::Milliseconds(300);
+  const absl::Time before = absl::Now();
+  auto r = RunLoad(o);
+  const absl::Time after = absl::Now();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_GE(StartTime(*r), before);
+  EXPECT_LE(StartTime(*r) + absl::Milliseconds(300), after);
+}
+
+// The command as a coordinator runs it: a start instant already 200 ms in
+// the past fails the run, says how late it is, and sends nothing.
+TEST_F(LoadgenNginxTest, StartAtInThePastFailsWithTheLateness) {
+  const absl::Time t0 = absl::Now() - absl::Milliseconds(200);
+  const testing::Captured run = testing::RunCommand(absl::StrCat(
+      SCALEBENCH_LOADGEN_BINARY, " -c 2 -d 300ms -o json --start-at ",
+      UnixSeconds(t0), " ", nginx_->url()));
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  ASSERT_TRUE(nlohmann::json::accept(run.out)) << run.out;
+  const nlohmann::json j = nlohmann::json::parse(run.out);
+  const double skew_ms = j.at("start_skew_us").get<double>() / 1000;
+  EXPECT_GE(skew_ms, 200);
+  EXPECT_LT(skew_ms, 300);  // Program start-up is well under 100 ms.
+  ASSERT_TRUE(j.at("failure").is_object()) << run.out;
+  EXPECT_EQ(j.at("failure").at("kind"), "FAILURE_KIND_LATE_START");
+  const std::string reason = j.at("failure").at("reason");
+  EXPECT_NE(reason.find("ms after the planned instant"), std::string::npos)
+      << reason;
+  // "started 2xx.x ms after ...": the lateness it names is the skew.
+  ASSERT_EQ(reason.rfind("started ", 0), 0u) << reason;
+  EXPECT_NEAR(std::stod(reason.substr(8)), skew_ms, 0.051) << reason;
+  EXPECT_NE(reason.find("(tolerance 5 ms)"), std::string::npos) << reason;
+  EXPECT_EQ(j.at("requests"), 0);
+  EXPECT_EQ(nginx_->AccessLogLines(), 0u);
+}
+
+TEST_F(LoadgenNginxTest, StartAtAheadStartsOnTimeAndSucceeds) {
+  const absl::Time t0 = absl::Now() + absl::Milliseconds(200);
+  const testing::Captured run = testing::RunCommand(absl::StrCat(
+      SCALEBENCH_LOADGEN_BINARY, " -c 2 -d 300ms -o json --start-at ",
+      UnixSeconds(t0), " ", nginx_->url()));
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  ASSERT_TRUE(nlohmann::json::accept(run.out)) << run.out;
+  const nlohmann::json j = nlohmann::json::parse(run.out);
+  EXPECT_LT(std::abs(j.at("start_skew_us").get<double>()), 1000) << run.out;
+  EXPECT_TRUE(j.at("failure").is_null()) << run.out;
+  EXPECT_GT(j.at("requests").get<uint64_t>(), 0u);
 }
 
 TEST(LoadgenReachabilityTest, UnreachableServerIsAClearError) {

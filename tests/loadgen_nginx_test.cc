@@ -114,7 +114,9 @@ TEST_F(LoadgenNginxTest, BytesAreHeadersPlusBodyOfEveryResponse) {
 
 TEST_F(LoadgenNginxTest, OpenLoopSendsExactlyTheScheduledRequests) {
   LoadOptions o;
-  o.urls = {nginx_->url()};
+  // Half the connections ask for a missing page: their responses are
+  // requests and status errors at once.
+  o.urls = {nginx_->url(), nginx_->url() + "no-such-page"};
   o.mode = loadgen::Mode::kOpen;
   o.rate = 2000;
   o.connections = 10;
@@ -122,7 +124,12 @@ TEST_F(LoadgenNginxTest, OpenLoopSendsExactlyTheScheduledRequests) {
   auto r = RunLoad(o);
   ASSERT_TRUE(r.ok()) << r.status();
   // Slots k * 10 + g for k = 0..199 fall in the one-second window: 2000.
-  EXPECT_EQ(r->requests() + TotalErrors(*r), 2000u);
+  // A status error is also a request, so it is not added twice.
+  EXPECT_EQ(r->requests() + TotalErrors(*r) - r->errors().status(), 2000u);
+  EXPECT_EQ(r->errors().status(), 1000u);
+  EXPECT_EQ(r->status_classes().status_4xx(), 1000u);
+  // Each one reached nginx exactly once.
+  EXPECT_EQ(nginx_->AccessLogLines(), 2000u);
   EXPECT_EQ(r->mode(), v1::LOAD_MODE_OPEN);
 }
 

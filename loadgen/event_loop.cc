@@ -48,6 +48,28 @@ void ThreadCpu(int64_t* user_ns, int64_t* system_ns) {
                int64_t{usage.ru_stime.tv_usec} * 1000;
 }
 
+// The cause under which a parser error is counted. kTruncated is a read
+// error and never reaches here.
+ParseCause CauseOf(ParseError error) {
+  switch (error) {
+    case ParseError::kStatusLine:
+      return ParseCause::kStatusLine;
+    case ParseError::kHeaderSyntax:
+      return ParseCause::kHeaderSyntax;
+    case ParseError::kHeadersTooLarge:
+      return ParseCause::kHeadersTooLarge;
+    case ParseError::kContentLength:
+      return ParseCause::kContentLength;
+    case ParseError::kChunkSyntax:
+      return ParseCause::kChunkSyntax;
+    case ParseError::kUnsupported:
+    case ParseError::kNone:
+    case ParseError::kTruncated:
+      break;
+  }
+  return ParseCause::kUnsupported;
+}
+
 uint64_t EventData(uint32_t index, uint32_t generation) {
   return (uint64_t{generation} << 32) | index;
 }
@@ -201,14 +223,14 @@ void EventLoop::ReadResponse(Connection& c, bool until_empty) {
         // Nothing was pipelined, so bytes after the response are the
         // server's error.
         if (consumed != static_cast<size_t>(n)) {
-          Fail(c, ErrorKind::kParse, NowNs());
+          FailParse(c, ParseCause::kUnexpectedData, NowNs());
         } else {
           Complete(c, NowNs());
         }
         return;
       }
       if (r == ResponseParser::Result::kError) {
-        Fail(c, ErrorKind::kParse, NowNs());
+        FailParse(c, CauseOf(c.parser.error()), NowNs());
         return;
       }
       // A short read drained the data, and the next edge brings more. But
@@ -316,6 +338,11 @@ void EventLoop::Fail(Connection& c, ErrorKind kind, int64_t now) {
     return;
   }
   Next(c, now);
+}
+
+void EventLoop::FailParse(Connection& c, ParseCause cause, int64_t now) {
+  if (c.measured) ++stats_.parse_causes[static_cast<int>(cause)];
+  Fail(c, ErrorKind::kParse, now);
 }
 
 void EventLoop::Retire(Connection& c) {

@@ -112,6 +112,8 @@ class EventLoop {
   void HandleEvent(Connection& c, uint32_t events);
   void Complete(Connection& c, int64_t now);
   void Fail(Connection& c, ErrorKind kind, int64_t now);
+  // Fail with kParse, counted under `cause`.
+  void FailParse(Connection& c, ParseCause cause, int64_t now);
   void Retire(Connection& c);
   void CheckTimeouts(int64_t now);
   // Whether another measured request may start at `origin`.

@@ -56,6 +56,37 @@ std::string Latency(double us) {
   return absl::StrFormat("%.0fus", us);
 }
 
+// The parse-error causes with their text and JSON names, in proto order.
+struct CauseField {
+  const char* text;
+  const char* json;
+  uint64_t (v1::ParseErrorCounts::*get)() const;
+};
+constexpr CauseField kCauses[] = {
+    {"status line", "status_line", &v1::ParseErrorCounts::status_line},
+    {"header syntax", "header_syntax", &v1::ParseErrorCounts::header_syntax},
+    {"headers too large", "headers_too_large",
+     &v1::ParseErrorCounts::headers_too_large},
+    {"content length", "content_length", &v1::ParseErrorCounts::content_length},
+    {"chunk syntax", "chunk_syntax", &v1::ParseErrorCounts::chunk_syntax},
+    {"unsupported", "unsupported", &v1::ParseErrorCounts::unsupported},
+    {"unexpected data", "unexpected_data",
+     &v1::ParseErrorCounts::unexpected_data},
+};
+
+// "parse 20 (status line 20)": the parse errors and their non-zero causes.
+std::string ParseErrorsText(const v1::ErrorCounts& e) {
+  std::string out = absl::StrCat("parse ", e.parse());
+  std::string causes;
+  for (const CauseField& f : kCauses) {
+    const uint64_t n = (e.parse_causes().*f.get)();
+    if (n == 0) continue;
+    absl::StrAppend(&causes, causes.empty() ? "" : ", ", f.text, " ", n);
+  }
+  if (!causes.empty()) absl::StrAppend(&out, " (", causes, ")");
+  return out;
+}
+
 }  // namespace
 
 uint64_t TotalErrors(const v1::ErrorCounts& e) {
@@ -99,10 +130,9 @@ absl::StatusOr<std::string> FormatText(const v1::LoadgenResult& r) {
   absl::StrAppendFormat(&out, "  errors      %d", TotalErrors(e));
   if (TotalErrors(e) > 0) {
     absl::StrAppendFormat(
-        &out,
-        " (connect %d, read %d, write %d, timeout %d, parse %d, "
-        "status %d)",
-        e.connect(), e.read(), e.write(), e.timeout(), e.parse(), e.status());
+        &out, " (connect %d, read %d, write %d, timeout %d, %s, status %d)",
+        e.connect(), e.read(), e.write(), e.timeout(), ParseErrorsText(e),
+        e.status());
   }
   out += "\n";
   absl::StrAppendFormat(&out, "  cpu         %.2fs (user %.2fs, system %.2fs)",
@@ -140,6 +170,11 @@ absl::StatusOr<std::string> FormatJson(const v1::LoadgenResult& r) {
   w.Key("write").Uint(e.write());
   w.Key("timeout").Uint(e.timeout());
   w.Key("parse").Uint(e.parse());
+  w.Key("parse_causes").BeginObject();
+  for (const CauseField& f : kCauses) {
+    w.Key(f.json).Uint((e.parse_causes().*f.get)());
+  }
+  w.EndObject();
   w.Key("status").Uint(e.status());
   w.Key("total").Uint(TotalErrors(e));
   w.EndObject();

@@ -145,6 +145,17 @@ v1::LoadgenResult ToResult(const LoadOptions& options, const ThreadStats& all,
   errors->set_timeout(all.errors[static_cast<int>(ErrorKind::kTimeout)]);
   errors->set_parse(all.errors[static_cast<int>(ErrorKind::kParse)]);
   errors->set_status(all.errors[static_cast<int>(ErrorKind::kStatus)]);
+  v1::ParseErrorCounts* causes = errors->mutable_parse_causes();
+  auto cause = [&all](ParseCause c) {
+    return all.parse_causes[static_cast<int>(c)];
+  };
+  causes->set_status_line(cause(ParseCause::kStatusLine));
+  causes->set_header_syntax(cause(ParseCause::kHeaderSyntax));
+  causes->set_headers_too_large(cause(ParseCause::kHeadersTooLarge));
+  causes->set_content_length(cause(ParseCause::kContentLength));
+  causes->set_chunk_syntax(cause(ParseCause::kChunkSyntax));
+  causes->set_unsupported(cause(ParseCause::kUnsupported));
+  causes->set_unexpected_data(cause(ParseCause::kUnexpectedData));
   r.set_bytes_received(all.bytes_received);
   r.set_bytes_sent(all.bytes_sent);
   *r.mutable_latency() = all.latency.ToProto();

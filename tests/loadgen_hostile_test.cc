@@ -33,6 +33,8 @@ Captured RunBinary(const std::string& args) {
 struct HostileCase {
   Behavior behavior;
   const char* error_kind;  // The JSON key under "errors".
+  // For parse errors, the key under "errors"."parse_causes".
+  const char* parse_cause = nullptr;
 };
 
 void PrintTo(const HostileCase& c, std::ostream* os) {
@@ -64,24 +66,30 @@ TEST_P(HostileResponseTest, CountedAsItsKindWithValidJson) {
   EXPECT_EQ(errors.at(c.error_kind).get<uint64_t>(),
             static_cast<uint64_t>(kRequests))
       << run.out;
+  if (c.parse_cause != nullptr) {
+    EXPECT_EQ(errors.at("parse_causes").at(c.parse_cause).get<uint64_t>(),
+              static_cast<uint64_t>(kRequests))
+        << run.out;
+  }
   // Five rounds of four connections, each bounded by the 300 ms timeout.
   EXPECT_LT(took, absl::Seconds(20));
 }
 
 INSTANTIATE_TEST_SUITE_P(
     AllBehaviors, HostileResponseTest,
-    ::testing::Values(HostileCase{Behavior::kGarbage, "parse"},
-                      HostileCase{Behavior::kTruncatedBody, "read"},
-                      HostileCase{Behavior::kCloseWithoutReply, "read"},
-                      HostileCase{Behavior::kReset, "read"},
-                      HostileCase{Behavior::kNeverReply, "timeout"},
-                      HostileCase{Behavior::kOversizedHeaders, "parse"},
-                      HostileCase{Behavior::kEndlessBody, "timeout"},
-                      HostileCase{Behavior::kBadChunk, "parse"},
-                      HostileCase{Behavior::kStatus500, "status"},
-                      HostileCase{Behavior::kTrailingGarbage, "parse"},
-                      HostileCase{Behavior::kSlowHeaders, "timeout"},
-                      HostileCase{Behavior::kConflictingLength, "parse"}),
+    ::testing::Values(
+        HostileCase{Behavior::kGarbage, "parse", "status_line"},
+        HostileCase{Behavior::kTruncatedBody, "read"},
+        HostileCase{Behavior::kCloseWithoutReply, "read"},
+        HostileCase{Behavior::kReset, "read"},
+        HostileCase{Behavior::kNeverReply, "timeout"},
+        HostileCase{Behavior::kOversizedHeaders, "parse", "headers_too_large"},
+        HostileCase{Behavior::kEndlessBody, "timeout"},
+        HostileCase{Behavior::kBadChunk, "parse", "chunk_syntax"},
+        HostileCase{Behavior::kStatus500, "status"},
+        HostileCase{Behavior::kTrailingGarbage, "parse", "unexpected_data"},
+        HostileCase{Behavior::kSlowHeaders, "timeout"},
+        HostileCase{Behavior::kConflictingLength, "parse", "content_length"}),
     [](const ::testing::TestParamInfo<HostileCase>& info) {
       return std::string(testing::BehaviorName(info.param.behavior));
     });

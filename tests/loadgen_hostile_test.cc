@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "loadgen/report.h"
 #include "loadgen/runner.h"
 #include "nlohmann/json.hpp"
 #include "results/histogram.h"
@@ -89,10 +90,30 @@ INSTANTIATE_TEST_SUITE_P(
         HostileCase{Behavior::kStatus500, "status"},
         HostileCase{Behavior::kTrailingGarbage, "parse", "unexpected_data"},
         HostileCase{Behavior::kSlowHeaders, "timeout"},
-        HostileCase{Behavior::kConflictingLength, "parse", "content_length"}),
+        HostileCase{Behavior::kConflictingLength, "parse", "content_length"},
+        HostileCase{Behavior::kEndlessInterim, "parse", "headers_too_large"}),
     [](const ::testing::TestParamInfo<HostileCase>& info) {
       return std::string(testing::BehaviorName(info.param.behavior));
     });
+
+// Transfer-Encoding other than chunked overrides Content-Length: the body
+// ends with the close, so the response is whole (and its connection is
+// not reused).
+TEST(HostileFramingTest, OtherCodingWithLengthIsFramedByTheClose) {
+  auto server = HostileServer::Start(Behavior::kOtherCodingWithLength);
+  ASSERT_TRUE(server.ok()) << server.status();
+  loadgen::LoadOptions o;
+  o.urls = {(*server)->url()};
+  o.connections = 4;
+  o.requests = kRequests;
+  o.timeout = absl::Milliseconds(300);
+  auto r = loadgen::RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status_classes().status_2xx(), uint64_t{kRequests});
+  EXPECT_EQ(loadgen::TotalErrors(r->errors()), 0u);
+  // Plus one for the reachability check.
+  EXPECT_EQ((*server)->connections(), kRequests + 1);
+}
 
 TEST(LoadgenCommandTest, BadUrlAndBadFlagsExitTwoWithAMessage) {
   for (const char* args :

@@ -1,5 +1,7 @@
 // The load generator against a real nginx: every request it counts is one
 // nginx logged, in both connection modes, with and without a warm-up.
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -7,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "loadgen/epoll_wait.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
 #include "nlohmann/json.hpp"
@@ -226,6 +229,52 @@ TEST_F(LoadgenNginxTest, StartAtAheadStartsOnTimeAndSucceeds) {
   EXPECT_LT(std::abs(j.at("start_skew_us").get<double>()), 1000) << run.out;
   EXPECT_TRUE(j.at("failure").is_null()) << run.out;
   EXPECT_GT(j.at("requests").get<uint64_t>(), 0u);
+}
+
+// Timer slack, per thread, from /proc/TID/timerslack_ns (the task
+// directories lack the file): how many of this process's threads run with
+// a slack of exactly `ns`.
+int ThreadsWithTimerSlack(uint64_t ns) {
+  int count = 0;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(std::filesystem::path("/proc") / task.path().filename() /
+                     "timerslack_ns");
+    uint64_t slack = 0;
+    if (in >> slack && slack == ns) ++count;
+  }
+  return count;
+}
+
+TEST_F(LoadgenNginxTest, LoadThreadsRunWithMinimalTimerSlack) {
+  LoadOptions o;
+  o.urls = {nginx_->url()};
+  o.connections = 4;
+  o.threads = 2;
+  o.duration = absl::Milliseconds(1500);
+  int minimal = -1;
+  // Progress is reported from the calling thread while the loops run.
+  auto r = RunLoad(o, [&](const loadgen::Progress&) {
+    if (minimal < 0) minimal = ThreadsWithTimerSlack(1);
+  });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(minimal, 2);
+}
+
+TEST_F(LoadgenNginxTest, RunCompletesThroughEpollWaitOnOldKernels) {
+  loadgen::TEST_ForceEpollWaitFallback();
+  LoadOptions o;
+  o.urls = {nginx_->url()};
+  o.connections = 10;
+  o.mode = loadgen::Mode::kOpen;
+  o.rate = 2000;
+  o.duration = absl::Milliseconds(500);
+  auto r = RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(loadgen::UsingEpollWaitFallback());
+  EXPECT_EQ(r->requests(), 1000u);
+  EXPECT_EQ(TotalErrors(*r), 0u);
+  EXPECT_EQ(nginx_->AccessLogLines(), 1000u);
 }
 
 TEST(LoadgenReachabilityTest, UnreachableServerIsAClearError) {

@@ -86,6 +86,14 @@ TEST(FlagsTest, ErrorsNameTheFlag) {
            {{"-d", "1", "--frobnicate", "http://h/"}, "unknown flag"},
            {{"-d", "1"}, "no URL"},
            {{"-d", "1", "ftp://h/"}, "only http://"},
+           {{"-d", "1000000h", "http://h/"},
+            "--duration 1000000h exceeds the maximum of 8760h"},
+           {{"-d", "1e30", "http://h/"}, "--duration inf exceeds"},
+           {{"-d", "1", "--timeout", "9000h", "http://h/"},
+            "--timeout 9000h exceeds the maximum of 8760h"},
+           {{"-d", "1", "--warmup", "9000h", "http://h/"}, "--warmup 9000h"},
+           {{"-d", "1", "--start-tolerance", "9000h", "http://h/"},
+            "--start-tolerance 9000h"},
        }) {
     auto cl = Parse(c.args);
     ASSERT_FALSE(cl.ok()) << c.mentions;

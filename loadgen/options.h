@@ -63,9 +63,14 @@ struct LoadOptions {
   absl::Duration start_tolerance = absl::Milliseconds(5);
 };
 
+// The longest duration, warm-up, timeout and start tolerance a run takes
+// (a year), so that no deadline arithmetic on nanoseconds can overflow.
+inline constexpr absl::Duration kMaxDuration = absl::Hours(24 * 365);
+
 // INVALID_ARGUMENT naming the offending option when `options` cannot run
 // (no URL, zero connections, both or neither of duration and requests,
-// open loop without a rate, more threads than connections, ...).
+// open loop without a rate, more threads than connections, a duration
+// beyond kMaxDuration, ...).
 absl::Status ValidateOptions(const LoadOptions& options);
 
 // The thread count a run uses (resolving threads = 0).

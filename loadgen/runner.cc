@@ -253,6 +253,14 @@ absl::StatusOr<v1::LoadgenResult> RunLoad(
   // the clock the threads sleep and time on, so its nanoseconds are theirs.
   const uint32_t threads = EffectiveThreads(options);
   const StartPlan start = PlanStart(options, *clock);
+  if (start.window_start - clock->Monotonic() > kMaxDuration) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--start-at ",
+        absl::FormatTime(absl::RFC3339_full, start.window_start_wall,
+                         absl::UTCTimeZone()),
+        " is more than the maximum of ", absl::FormatDuration(kMaxDuration),
+        " ahead"));
+  }
   if (start.late) {
     // Measuring now would measure a different window than the one the
     // other hosts measure: send nothing, and say how late.

@@ -243,9 +243,9 @@ How much load:
       --start-at T      start the measurement (end the warm-up) at wall-clock
                         time T: RFC 3339 or Unix seconds; for synchronized
                         starts across hosts
-      --start-tolerance D  fail the run (exit 1, no load sent) when the
-                        window would open more than D after its planned
-                        instant (default 5ms)
+      --start-tolerance D  fail the run (exit 1) when the window would
+                        open more than D after --start-at; no load is sent
+                        if that is known at the start (default 5ms)
 
 The request:
   -m, --method M        HTTP method (default GET)

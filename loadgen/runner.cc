@@ -332,8 +332,11 @@ absl::StatusOr<v1::LoadgenResult> RunLoad(
       start.window_start_wall + absl::Nanoseconds(skew_ns);
   v1::LoadgenResult r =
       ToResult(options, all, window_ns, skew_ns, window_start_wall, threads);
+  // Late against a coordinated instant, the window is not the one the
+  // other hosts measure. A run that planned its own start just began a
+  // little later (the skew says by how much).
   const absl::Duration skew = absl::Nanoseconds(skew_ns);
-  if (skew > options.start_tolerance) {
+  if (options.start_at.has_value() && skew > options.start_tolerance) {
     SetLateStart(skew, start.window_start_wall, options.start_tolerance, &r);
   }
   return r;

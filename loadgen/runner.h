@@ -25,9 +25,11 @@ namespace scalebench::loadgen {
 //                       needs and cannot be raised
 // Failures of individual requests are not errors: they are counted in the
 // result. Neither is a late start: when the window would open (or did
-// open) later than options.start_tolerance after its planned instant, the
+// open) later than options.start_tolerance after options.start_at, the
 // result has `failure` set (FAILURE_KIND_LATE_START) with `start_skew` the
-// lateness; if that was known before starting, no load was sent.
+// lateness; if that was known before starting, no load was sent. Without
+// start_at the skew is still measured, against the run's own planned
+// start, but is no failure.
 //
 // `progress`, if set, is called about once a second from the calling
 // thread while the load runs.

@@ -203,12 +203,14 @@ TEST_F(LoadgenNginxTest, StartAtInThePastFailsWithTheLateness) {
   const testing::Captured run = testing::RunCommand(absl::StrCat(
       SCALEBENCH_LOADGEN_BINARY, " -c 2 -d 300ms -o json --start-at ",
       UnixSeconds(t0), " ", nginx_->url()));
+  // The command planned its start somewhere between t0 + 200 ms and now.
+  const double upper_ms = absl::ToDoubleMilliseconds(absl::Now() - t0);
   EXPECT_EQ(run.exit_code, 1) << run.out;
   ASSERT_TRUE(nlohmann::json::accept(run.out)) << run.out;
   const nlohmann::json j = nlohmann::json::parse(run.out);
   const double skew_ms = j.at("start_skew_us").get<double>() / 1000;
   EXPECT_GE(skew_ms, 200);
-  EXPECT_LT(skew_ms, 300);  // Program start-up is well under 100 ms.
+  EXPECT_LE(skew_ms, upper_ms);
   ASSERT_TRUE(j.at("failure").is_object()) << run.out;
   EXPECT_EQ(j.at("failure").at("kind"), "FAILURE_KIND_LATE_START");
   const std::string reason = j.at("failure").at("reason");

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -16,6 +17,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "loadgen/epoll_wait.h"
 
 namespace scalebench::loadgen {
 namespace {
@@ -31,6 +33,10 @@ constexpr int64_t kTimeoutScanNs = 50'000'000;
 // A connection whose connect failed waits this long before trying again,
 // so a dead server costs errors at a bounded rate rather than a busy loop.
 constexpr int64_t kConnectRetryNs = 10'000'000;
+// Timer slack of the loop threads: the least the kernel allows. The default
+// 50 us would delay every timed wake-up, and so every open-loop send and
+// the start, by up to that much.
+constexpr unsigned long kTimerSlackNs = 1;  // NOLINT(runtime/int)
 
 int64_t NowNs() {
   timespec ts;
@@ -46,6 +52,28 @@ void ThreadCpu(int64_t* user_ns, int64_t* system_ns) {
              int64_t{usage.ru_utime.tv_usec} * 1000;
   *system_ns = int64_t{usage.ru_stime.tv_sec} * 1'000'000'000 +
                int64_t{usage.ru_stime.tv_usec} * 1000;
+}
+
+// The cause under which a parser error is counted. kTruncated is a read
+// error and never reaches here.
+ParseCause CauseOf(ParseError error) {
+  switch (error) {
+    case ParseError::kStatusLine:
+      return ParseCause::kStatusLine;
+    case ParseError::kHeaderSyntax:
+      return ParseCause::kHeaderSyntax;
+    case ParseError::kHeadersTooLarge:
+      return ParseCause::kHeadersTooLarge;
+    case ParseError::kContentLength:
+      return ParseCause::kContentLength;
+    case ParseError::kChunkSyntax:
+      return ParseCause::kChunkSyntax;
+    case ParseError::kUnsupported:
+    case ParseError::kNone:
+    case ParseError::kTruncated:
+      break;
+  }
+  return ParseCause::kUnsupported;
 }
 
 uint64_t EventData(uint32_t index, uint32_t generation) {
@@ -201,14 +229,14 @@ void EventLoop::ReadResponse(Connection& c, bool until_empty) {
         // Nothing was pipelined, so bytes after the response are the
         // server's error.
         if (consumed != static_cast<size_t>(n)) {
-          Fail(c, ErrorKind::kParse, NowNs());
+          FailParse(c, ParseCause::kUnexpectedData, NowNs());
         } else {
           Complete(c, NowNs());
         }
         return;
       }
       if (r == ResponseParser::Result::kError) {
-        Fail(c, ErrorKind::kParse, NowNs());
+        FailParse(c, CauseOf(c.parser.error()), NowNs());
         return;
       }
       // A short read drained the data, and the next edge brings more. But
@@ -234,11 +262,27 @@ void EventLoop::ReadResponse(Connection& c, bool until_empty) {
   }
 }
 
+void EventLoop::ReadBeforeRequest(Connection& c) {
+  char byte;
+  const ssize_t n = recv(c.fd, &byte, 1, MSG_PEEK);
+  if (n > 0) {
+    FailParse(c, ParseCause::kUnexpectedData, NowNs());
+  } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    WriteRequest(c, NowNs());  // Nothing after all.
+  } else {
+    Fail(c, ErrorKind::kRead, NowNs());  // Closed or reset.
+  }
+}
+
 void EventLoop::HandleEvent(Connection& c, uint32_t events) {
   switch (c.state) {
     case ConnState::kConnecting:
       if (events & (EPOLLERR | EPOLLHUP)) {
         Fail(c, ErrorKind::kConnect, NowNs());
+      } else if (events & (EPOLLIN | EPOLLRDHUP)) {
+        // Connected, and the server has already spoken or closed, before
+        // any byte of the request went out.
+        ReadBeforeRequest(c);
       } else if (events & EPOLLOUT) {
         WriteRequest(c, NowNs());
       }
@@ -274,7 +318,11 @@ void EventLoop::HandleEvent(Connection& c, uint32_t events) {
 }
 
 void EventLoop::Complete(Connection& c, int64_t now) {
-  const bool reuse = run_.keepalive && c.parser.keep_alive();
+  // A response that came before the request was all written (a server
+  // answering early, say 413) leaves the rest of the request unsent: the
+  // server would read the next request as its remainder.
+  const bool request_sent = c.write_offset == c.target->request.size();
+  const bool reuse = run_.keepalive && c.parser.keep_alive() && request_sent;
   if (c.measured) {
     const int status = c.parser.status_code();
     const uint64_t latency =
@@ -318,6 +366,11 @@ void EventLoop::Fail(Connection& c, ErrorKind kind, int64_t now) {
   Next(c, now);
 }
 
+void EventLoop::FailParse(Connection& c, ParseCause cause, int64_t now) {
+  if (c.measured) ++stats_.parse_causes[static_cast<int>(cause)];
+  Fail(c, ErrorKind::kParse, now);
+}
+
 void EventLoop::Retire(Connection& c) {
   CloseSocket(c);
   if (c.state != ConnState::kDone) --active_;
@@ -349,6 +402,7 @@ absl::Status EventLoop::Run() {
           "cannot pin a thread to core ", plan_.cpu, ": ", std::strerror(rc)));
     }
   }
+  prctl(PR_SET_TIMERSLACK, kTimerSlackNs);
   const timespec start = {static_cast<time_t>(run_.start_ns / 1'000'000'000),
                           static_cast<long>(run_.start_ns % 1'000'000'000)};
   while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &start, nullptr) ==
@@ -374,13 +428,10 @@ absl::Status EventLoop::Run() {
     if (!timers_.empty()) wake = std::min(wake, timers_.top().first);
     if (!in_window) wake = std::min(wake, run_.window_start_ns);
     const int64_t wait_ns = std::max<int64_t>(0, wake - now);
-    const timespec timeout = {static_cast<time_t>(wait_ns / 1'000'000'000),
-                              static_cast<long>(wait_ns % 1'000'000'000)};
-    const int n =
-        epoll_pwait2(epoll_fd_, events, kMaxEvents, &timeout, nullptr);
+    const int n = WaitForEvents(epoll_fd_, events, kMaxEvents, wait_ns);
     if (n < 0 && errno != EINTR) {
       return absl::InternalError(
-          absl::StrCat("epoll_pwait2: ", std::strerror(errno)));
+          absl::StrCat("epoll wait: ", std::strerror(errno)));
     }
     for (int i = 0; i < n; ++i) {
       const uint32_t index = static_cast<uint32_t>(events[i].data.u64);

@@ -2,6 +2,9 @@
 // connections, in the manner of wrk. Nothing is shared with other threads
 // while running; the plan is read-only and the stats are the thread's own.
 //
+// Each thread runs with the minimum timer slack (1 ns), so timed wake-ups
+// (the start, open-loop sends) are not deferred by the default 50 us.
+//
 // Per request on a kept-alive connection the loop makes one send() and
 // usually one read(): sockets are registered once, edge-triggered, for
 // both directions, and the next request is written as soon as the previous
@@ -110,8 +113,13 @@ class EventLoop {
   // socket reports EAGAIN or EOF, not just until a short read.
   void ReadResponse(Connection& c, bool until_empty);
   void HandleEvent(Connection& c, uint32_t events);
+  // At connect completion, with data or a close already there: bytes are
+  // unexpected data (they answer no request), a close is a read error.
+  void ReadBeforeRequest(Connection& c);
   void Complete(Connection& c, int64_t now);
   void Fail(Connection& c, ErrorKind kind, int64_t now);
+  // Fail with kParse, counted under `cause`.
+  void FailParse(Connection& c, ParseCause cause, int64_t now);
   void Retire(Connection& c);
   void CheckTimeouts(int64_t now);
   // Whether another measured request may start at `origin`.

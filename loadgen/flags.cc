@@ -180,6 +180,9 @@ absl::StatusOr<CommandLine> ParseCommandLine(
     } else if (flag == "--start-at") {
       ASSIGN_OR_RETURN(std::string v, next());
       ASSIGN_OR_RETURN(o.start_at, ParseInstant(v));
+    } else if (flag == "--start-tolerance") {
+      ASSIGN_OR_RETURN(std::string v, next());
+      ASSIGN_OR_RETURN(o.start_tolerance, ParseDurationFlag(flag, v));
     } else if (flag == "-o" || flag == "--output") {
       ASSIGN_OR_RETURN(std::string v, next());
       if (v == "text") {
@@ -240,6 +243,9 @@ How much load:
       --start-at T      start the measurement (end the warm-up) at wall-clock
                         time T: RFC 3339 or Unix seconds; for synchronized
                         starts across hosts
+      --start-tolerance D  fail the run (exit 1) when the window would
+                        open more than D after --start-at; no load is sent
+                        if that is known at the start (default 5ms)
 
 The request:
   -m, --method M        HTTP method (default GET)
@@ -254,7 +260,9 @@ Output:
 Errors are counted by kind: connect, read, write, timeout, parse (malformed
 or oversized response), status (a response outside 2xx). Exit status: 0
 after a run (whatever its errors), 1 when the run could not start (server
-unreachable, too few file descriptors), 2 for bad flags or URLs.
+unreachable, too few file descriptors) or started later than
+--start-tolerance (the result is still printed, with the failure), 2 for
+bad flags or URLs.
 
 Examples:
   scalebench-loadgen -c 100 -d 10s http://127.0.0.1:8080/

@@ -52,6 +52,19 @@ TEST(FlagsTest, StartAtAcceptsRfc3339AndUnixSeconds) {
   EXPECT_EQ(absl::ToUnixMillis(*b->options.start_at), 1795953600500);
 }
 
+TEST(FlagsTest, StartToleranceTakesADurationAndDefaultsToFiveMs) {
+  auto a = Parse({"-d", "1", "http://h/"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->options.start_tolerance, absl::Milliseconds(5));
+  auto b = Parse({"-d", "1", "--start-tolerance", "250ms", "http://h/"});
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->options.start_tolerance, absl::Milliseconds(250));
+  auto c = Parse({"-d", "1", "--start-tolerance", "soon", "http://h/"});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("--start-tolerance 'soon'"),
+            std::string::npos);
+}
+
 TEST(FlagsTest, ErrorsNameTheFlag) {
   struct Case {
     std::vector<std::string> args;
@@ -73,6 +86,14 @@ TEST(FlagsTest, ErrorsNameTheFlag) {
            {{"-d", "1", "--frobnicate", "http://h/"}, "unknown flag"},
            {{"-d", "1"}, "no URL"},
            {{"-d", "1", "ftp://h/"}, "only http://"},
+           {{"-d", "1000000h", "http://h/"},
+            "--duration 1000000h exceeds the maximum of 8760h"},
+           {{"-d", "1e30", "http://h/"}, "--duration inf exceeds"},
+           {{"-d", "1", "--timeout", "9000h", "http://h/"},
+            "--timeout 9000h exceeds the maximum of 8760h"},
+           {{"-d", "1", "--warmup", "9000h", "http://h/"}, "--warmup 9000h"},
+           {{"-d", "1", "--start-tolerance", "9000h", "http://h/"},
+            "--start-tolerance 9000h"},
        }) {
     auto cl = Parse(c.args);
     ASSERT_FALSE(cl.ok()) << c.mentions;

@@ -52,11 +52,13 @@ int Main(int argc, char** argv) {
         result.status().code() == absl::StatusCode::kNotFound;
     return usage ? kExitUsage : kExitRunFailed;
   }
+  // A run that failed (started late) is still reported, then exits 1.
+  const int ok_exit = result->has_failure() ? kExitRunFailed : 0;
   using scalebench::loadgen::OutputFormat;
   switch (cl->output) {
     case OutputFormat::kProto:
       if (!result->SerializeToOstream(&std::cout)) return kExitRunFailed;
-      return 0;
+      return ok_exit;
     case OutputFormat::kJson:
     case OutputFormat::kText: {
       auto text = cl->output == OutputFormat::kJson
@@ -67,10 +69,10 @@ int Main(int argc, char** argv) {
         return kExitRunFailed;
       }
       std::cout << *text;
-      return 0;
+      return ok_exit;
     }
   }
-  return 0;
+  return ok_exit;
 }
 
 }  // namespace

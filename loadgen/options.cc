@@ -23,6 +23,18 @@ uint32_t EffectiveThreads(const LoadOptions& options) {
   return std::min(cores, options.connections);
 }
 
+namespace {
+
+// INVALID_ARGUMENT when `value` of `flag` exceeds kMaxDuration.
+absl::Status CheckMaxDuration(const char* flag, absl::Duration value) {
+  if (value <= kMaxDuration) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      flag, " ", absl::FormatDuration(value), " exceeds the maximum of ",
+      absl::FormatDuration(kMaxDuration)));
+}
+
+}  // namespace
+
 absl::Status ValidateOptions(const LoadOptions& options) {
   if (options.urls.empty()) {
     return absl::InvalidArgumentError("no URL given");
@@ -64,8 +76,27 @@ absl::Status ValidateOptions(const LoadOptions& options) {
   if (options.warmup < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--warmup must not be negative");
   }
+  if (options.start_tolerance < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--start-tolerance must not be negative");
+  }
   if (options.method.empty()) {
     return absl::InvalidArgumentError("--method must not be empty");
+  }
+  if (absl::Status s = CheckMaxDuration("--duration", options.duration);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckMaxDuration("--warmup", options.warmup); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckMaxDuration("--timeout", options.timeout);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckMaxDuration("--start-tolerance", options.start_tolerance);
+      !s.ok()) {
+    return s;
   }
   for (int cpu : options.cpus) {
     if (cpu < 0) return absl::InvalidArgumentError("--cpus: negative core");

@@ -56,11 +56,21 @@ struct LoadOptions {
   // ends then); unset = as soon as possible. For synchronized starts across
   // hosts.
   std::optional<absl::Time> start_at;
+  // How late the measurement window may open after its planned instant
+  // (start_at, or the start the run plans itself) before the run fails
+  // with a late start instead of measuring a shorter window. Default 5 ms;
+  // zero or more.
+  absl::Duration start_tolerance = absl::Milliseconds(5);
 };
+
+// The longest duration, warm-up, timeout and start tolerance a run takes
+// (a year), so that no deadline arithmetic on nanoseconds can overflow.
+inline constexpr absl::Duration kMaxDuration = absl::Hours(24 * 365);
 
 // INVALID_ARGUMENT naming the offending option when `options` cannot run
 // (no URL, zero connections, both or neither of duration and requests,
-// open loop without a rate, more threads than connections, ...).
+// open loop without a rate, more threads than connections, a duration
+// beyond kMaxDuration, ...).
 absl::Status ValidateOptions(const LoadOptions& options);
 
 // The thread count a run uses (resolving threads = 0).

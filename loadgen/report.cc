@@ -25,7 +25,8 @@ struct Summary {
 };
 
 absl::StatusOr<Summary> Summarize(const v1::LoadgenResult& r) {
-  ASSIGN_OR_RETURN(results::Histogram h, results::Histogram::FromProto(r.latency()));
+  ASSIGN_OR_RETURN(results::Histogram h,
+                   results::Histogram::FromProto(r.latency()));
   Summary s;
   s.duration_s = Seconds(r.duration());
   const double d = s.duration_s > 0 ? s.duration_s : 1;
@@ -53,6 +54,37 @@ std::string Latency(double us) {
   if (us >= 1e6) return absl::StrFormat("%.2fs", us / 1e6);
   if (us >= 1e3) return absl::StrFormat("%.2fms", us / 1e3);
   return absl::StrFormat("%.0fus", us);
+}
+
+// The parse-error causes with their text and JSON names, in proto order.
+struct CauseField {
+  const char* text;
+  const char* json;
+  uint64_t (v1::ParseErrorCounts::*get)() const;
+};
+constexpr CauseField kCauses[] = {
+    {"status line", "status_line", &v1::ParseErrorCounts::status_line},
+    {"header syntax", "header_syntax", &v1::ParseErrorCounts::header_syntax},
+    {"headers too large", "headers_too_large",
+     &v1::ParseErrorCounts::headers_too_large},
+    {"content length", "content_length", &v1::ParseErrorCounts::content_length},
+    {"chunk syntax", "chunk_syntax", &v1::ParseErrorCounts::chunk_syntax},
+    {"unsupported", "unsupported", &v1::ParseErrorCounts::unsupported},
+    {"unexpected data", "unexpected_data",
+     &v1::ParseErrorCounts::unexpected_data},
+};
+
+// "parse 20 (status line 20)": the parse errors and their non-zero causes.
+std::string ParseErrorsText(const v1::ErrorCounts& e) {
+  std::string out = absl::StrCat("parse ", e.parse());
+  std::string causes;
+  for (const CauseField& f : kCauses) {
+    const uint64_t n = (e.parse_causes().*f.get)();
+    if (n == 0) continue;
+    absl::StrAppend(&causes, causes.empty() ? "" : ", ", f.text, " ", n);
+  }
+  if (!causes.empty()) absl::StrAppend(&out, " (", causes, ")");
+  return out;
 }
 
 }  // namespace
@@ -98,10 +130,9 @@ absl::StatusOr<std::string> FormatText(const v1::LoadgenResult& r) {
   absl::StrAppendFormat(&out, "  errors      %d", TotalErrors(e));
   if (TotalErrors(e) > 0) {
     absl::StrAppendFormat(
-        &out,
-        " (connect %d, read %d, write %d, timeout %d, parse %d, "
-        "status %d)",
-        e.connect(), e.read(), e.write(), e.timeout(), e.parse(), e.status());
+        &out, " (connect %d, read %d, write %d, timeout %d, %s, status %d)",
+        e.connect(), e.read(), e.write(), e.timeout(), ParseErrorsText(e),
+        e.status());
   }
   out += "\n";
   absl::StrAppendFormat(&out, "  cpu         %.2fs (user %.2fs, system %.2fs)",
@@ -115,6 +146,13 @@ absl::StatusOr<std::string> FormatText(const v1::LoadgenResult& r) {
   if (r.warmup_requests() > 0) {
     absl::StrAppendFormat(&out, "  warm-up     %d requests, excluded\n",
                           r.warmup_requests());
+  }
+  absl::StrAppendFormat(&out, "  start skew  %s\n",
+                        Latency(Seconds(r.start_skew()) * 1e6));
+  if (r.has_failure()) {
+    absl::StrAppend(&out, "  FAILED      ",
+                    v1::FailureKind_Name(r.failure().kind()), ": ",
+                    r.failure().reason(), "\n");
   }
   return out;
 }
@@ -132,6 +170,11 @@ absl::StatusOr<std::string> FormatJson(const v1::LoadgenResult& r) {
   w.Key("write").Uint(e.write());
   w.Key("timeout").Uint(e.timeout());
   w.Key("parse").Uint(e.parse());
+  w.Key("parse_causes").BeginObject();
+  for (const CauseField& f : kCauses) {
+    w.Key(f.json).Uint((e.parse_causes().*f.get)());
+  }
+  w.EndObject();
   w.Key("status").Uint(e.status());
   w.Key("total").Uint(TotalErrors(e));
   w.EndObject();
@@ -181,6 +224,15 @@ absl::StatusOr<std::string> FormatJson(const v1::LoadgenResult& r) {
   w.Key("threads").Uint(r.threads());
   w.Key("target_rate").Double(r.target_rate());
   w.Key("start_skew_us").Double(Seconds(r.start_skew()) * 1e6);
+  w.Key("failure");
+  if (r.has_failure()) {
+    w.BeginObject();
+    w.Key("kind").String(v1::FailureKind_Name(r.failure().kind()));
+    w.Key("reason").String(r.failure().reason());
+    w.EndObject();
+  } else {
+    w.Null();
+  }
   w.Key("urls").BeginArray();
   for (const std::string& url : r.urls()) w.String(url);
   w.EndArray();

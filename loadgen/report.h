@@ -15,15 +15,18 @@ namespace scalebench::loadgen {
 uint64_t TotalErrors(const v1::ErrorCounts& errors);
 
 // A few aligned lines: throughput, transfer rate, latency percentiles,
-// status classes, errors by kind, and the generator's CPU use.
+// status classes, errors by kind (parse errors with their causes), the
+// generator's CPU use, the start skew, and a FAILED line when the run failed.
 // INVALID_ARGUMENT when the result's histogram is inconsistent.
 absl::StatusOr<std::string> FormatText(const v1::LoadgenResult& result);
 
 // One JSON object with, at its top level: requests, errors (by kind, with
-// total), duration_s, requests_per_s, bytes, transfer_kb_per_s, latency_us
-// (min, mean, stdev, p50, p90, p99, p999, max), cpu_s, mode, series; and
-// also warmup_requests, status, bytes_sent, connections, threads, urls,
-// start_skew_us, target_rate.
+// total, and parse_causes: the parse errors by cause), duration_s,
+// requests_per_s, bytes, transfer_kb_per_s, latency_us (min, mean, stdev, p50,
+// p90, p99, p999, max), cpu_s, mode, series; and also warmup_requests, status,
+// bytes_sent, connections, threads, urls, start_skew_us, target_rate, and
+// failure (null, or {kind, reason} when the run failed, e.g. kind
+// "FAILURE_KIND_LATE_START").
 absl::StatusOr<std::string> FormatJson(const v1::LoadgenResult& result);
 
 }  // namespace scalebench::loadgen

@@ -94,6 +94,7 @@ void ResponseParser::Reset(bool head_request) {
   connection_close_ = false;
   connection_keep_alive_ = false;
   chunked_ = false;
+  has_transfer_encoding_ = false;
   has_content_length_ = false;
   header_ = Header::kOther;
   status_code_ = 0;
@@ -137,6 +138,7 @@ bool ResponseParser::EndHeaderLine() {
       // Only a final "chunked" frames the body; any other coding means the
       // body runs until the connection closes (RFC 9112, 6.3).
       chunked_ = last;
+      has_transfer_encoding_ = true;
       if (!last) connection_close_ = true;
       return true;
     }
@@ -162,11 +164,18 @@ ResponseParser::Result ResponseParser::EndHeaders() {
   if (status_code_ >= 100 && status_code_ < 200) {
     if (status_code_ == 101) return Fail(ParseError::kUnsupported);
     // An interim response: the final one follows on the same connection.
+    // Its head counts toward the limits of what follows, so that an
+    // endless series of them fails as headers too large.
     const bool head = head_request_;
     const size_t bytes = header_bytes_;
+    const uint32_t count = header_count_ + 1;
     Reset(head);
     started_ = true;
     header_bytes_ = bytes;
+    header_count_ = count;
+    if (header_count_ > kMaxHeaderCount) {
+      return Fail(ParseError::kHeadersTooLarge);
+    }
     return Result::kNeedMore;
   }
   if (chunked_ && has_content_length_) {
@@ -177,6 +186,13 @@ ResponseParser::Result ResponseParser::EndHeaders() {
   if (head_request_ || status_code_ == 204 || status_code_ == 304) {
     state_ = State::kDone;
     return Result::kComplete;
+  }
+  if (has_transfer_encoding_ && !chunked_) {
+    // A coding other than a final chunked: the body runs until the close,
+    // whatever Content-Length says (RFC 9112, 6.3).
+    keep_alive_ = false;
+    state_ = State::kBodyUntilClose;
+    return Result::kNeedMore;
   }
   if (chunked_) {
     state_ = State::kChunkSize;
@@ -221,7 +237,8 @@ ResponseParser::Result ResponseParser::Feed(const char* data, size_t len,
         http10_ = s[7] == '0';
         status_code_ = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
         if (status_code_ < 100) return Fail(ParseError::kStatusLine);
-        header_bytes_ = kStatusPrefix;
+        // Added: bytes of interim responses before this one count too.
+        header_bytes_ += kStatusPrefix;
         line_bytes_ = 0;
         state_ = State::kStatusRest;
         break;

@@ -29,7 +29,10 @@ const char* ParseErrorName(ParseError error);
 
 class ResponseParser {
  public:
-  // Status line plus headers (or trailers) may not exceed this many bytes.
+  // Status line plus headers (or trailers) may not exceed this many bytes
+  // and lines. Interim (1xx) responses count toward the limits of the
+  // response that follows them, each as one line more than it has, so an
+  // endless series of them is bounded like one oversized head.
   static constexpr size_t kMaxHeaderBytes = 64 * 1024;
   static constexpr size_t kMaxHeaderCount = 256;
   // A chunk-size line, extensions included.
@@ -111,6 +114,7 @@ class ResponseParser {
   bool connection_close_;
   bool connection_keep_alive_;
   bool chunked_;
+  bool has_transfer_encoding_;
   bool has_content_length_;
   Header header_;
   int status_code_;

@@ -23,6 +23,12 @@ struct Outcome {
   }
 };
 
+std::string Repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
 // Feeds `chunks` in order, then signals the close if `close_after`.
 Outcome Run(const std::vector<std::string>& chunks, bool close_after,
             bool head = false) {
@@ -172,6 +178,56 @@ TEST(ResponseParserTest, InterimResponseIsSkipped) {
   EXPECT_EQ(o.consumed, r.size());
 }
 
+// Feeds `input` in one piece.
+ResponseParser::Result FeedWhole(ResponseParser& parser,
+                                 const std::string& input) {
+  size_t consumed = 0;
+  return parser.Feed(input.data(), input.size(), &consumed);
+}
+
+TEST(ResponseParserTest, EndlessInterimResponsesExceedTheHeaderBytes) {
+  // 3000 small interim heads: each is under the limits, together they are
+  // over the byte limit.
+  ResponseParser parser;
+  EXPECT_EQ(FeedWhole(parser, Repeat("HTTP/1.1 102 Processing\r\n\r\n", 3000)),
+            Result::kError);
+  EXPECT_EQ(parser.error(), ParseError::kHeadersTooLarge);
+}
+
+TEST(ResponseParserTest, InterimResponsesCountTowardTheHeaderLines) {
+  // 150 interim heads of one header each: 300 lines, well under 64 KiB.
+  ResponseParser parser;
+  EXPECT_EQ(
+      FeedWhole(parser, Repeat("HTTP/1.1 100 Continue\r\nA: b\r\n\r\n", 150)),
+      Result::kError);
+  EXPECT_EQ(parser.error(), ParseError::kHeadersTooLarge);
+}
+
+TEST(ResponseParserTest, AFewInterimResponsesWithHeadersAreFine) {
+  const std::string r =
+      Repeat("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n", 10) +
+      "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  ResponseParser parser;
+  EXPECT_EQ(FeedWhole(parser, r), Result::kComplete);
+  EXPECT_EQ(parser.status_code(), 200);
+}
+
+TEST(ResponseParserTest, OtherTransferCodingWithLengthRunsUntilClose) {
+  // Transfer-Encoding overrides Content-Length; without a final chunked
+  // the body ends with the connection (RFC 9112, 6.3).
+  const std::string r =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 3\r\n"
+      "\r\nxyz and more";
+  EXPECT_EQ(ParseEverySplit(r).result, Result::kNeedMore);
+  const Outcome o = ParseEverySplit(r, /*close_after=*/true);
+  EXPECT_EQ(o.result, Result::kComplete);
+  EXPECT_FALSE(o.keep_alive);
+  const std::string length_first =
+      "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: gzip\r\n"
+      "\r\nxyz and more";
+  EXPECT_EQ(ParseEverySplit(length_first).result, Result::kNeedMore);
+}
+
 TEST(ResponseParserTest, BareLineFeedsAreAccepted) {
   const Outcome o =
       ParseEverySplit("HTTP/1.1 200 OK\nContent-Length: 3\n\nabc");
@@ -202,12 +258,6 @@ TEST_P(ResponseParserErrorTest, FailsWithTheRightError) {
   EXPECT_EQ(o.result, Result::kError) << c.name;
   EXPECT_EQ(o.error, c.error) << c.name << ": " << ParseErrorName(o.error);
   EXPECT_FALSE(o.keep_alive);
-}
-
-std::string Repeat(const std::string& s, int n) {
-  std::string out;
-  for (int i = 0; i < n; ++i) out += s;
-  return out;
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -20,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "loadgen/event_loop.h"
+#include "loadgen/start_plan.h"
 #include "loadgen/target.h"
 
 namespace scalebench::loadgen {
@@ -29,18 +30,13 @@ namespace {
 constexpr uint64_t kExtraDescriptors = 64;
 // The longest the reachability check waits for a connection.
 constexpr absl::Duration kMaxPreflightWait = absl::Seconds(5);
-// Threads are created, then all start at this much after planning, so
-// they begin together.
-constexpr int64_t kStartLeadNs = 20'000'000;
 // Progress reports: how often, and how often the reporter checks whether
 // the run has ended.
 constexpr int64_t kProgressIntervalNs = 1'000'000'000;
 constexpr int64_t kProgressPollNs = 50'000'000;
 
-int64_t MonotonicNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+int64_t MonotonicNs(const Clock& clock) {
+  return absl::ToInt64Nanoseconds(clock.Monotonic());
 }
 
 // One TCP connection to `target`, to fail early and clearly when nothing
@@ -100,13 +96,41 @@ google::protobuf::Duration ToProtoDuration(int64_t ns) {
   return d;
 }
 
-v1::LoadgenResult ToResult(const LoadOptions& options, const ThreadStats& all,
-                           int64_t window_ns, int64_t skew_ns,
-                           absl::Time window_start_wall, uint32_t threads) {
+// The settings part of a result, and the failure of a run that did not
+// start.
+v1::LoadgenResult SettingsResult(const LoadOptions& options, uint32_t threads) {
   v1::LoadgenResult r;
   r.set_source("local");
   r.set_mode(options.mode == Mode::kOpen ? v1::LOAD_MODE_OPEN
                                          : v1::LOAD_MODE_CLOSED);
+  for (int cpu : options.cpus) r.add_cpus(static_cast<uint32_t>(cpu));
+  r.set_connections(options.connections);
+  r.set_threads(threads);
+  r.set_target_rate(options.rate);
+  for (const std::string& url : options.urls) r.add_urls(url);
+  *r.mutable_latency() = results::Histogram().ToProto();
+  return r;
+}
+
+google::protobuf::Timestamp ToProtoTime(absl::Time t) {
+  const int64_t ns = absl::ToUnixNanos(t);
+  google::protobuf::Timestamp out;
+  out.set_seconds(ns / 1'000'000'000);
+  out.set_nanos(static_cast<int32_t>(ns % 1'000'000'000));
+  return out;
+}
+
+void SetLateStart(absl::Duration late_by, absl::Time planned_wall,
+                  absl::Duration tolerance, v1::LoadgenResult* r) {
+  v1::Failure* f = r->mutable_failure();
+  f->set_kind(v1::FAILURE_KIND_LATE_START);
+  f->set_reason(LateStartReason(late_by, planned_wall, tolerance));
+}
+
+v1::LoadgenResult ToResult(const LoadOptions& options, const ThreadStats& all,
+                           int64_t window_ns, int64_t skew_ns,
+                           absl::Time window_start_wall, uint32_t threads) {
+  v1::LoadgenResult r = SettingsResult(options, threads);
   r.set_requests(all.requests);
   v1::StatusClassCounts* classes = r.mutable_status_classes();
   classes->set_status_1xx(all.status_classes[0]);
@@ -121,13 +145,21 @@ v1::LoadgenResult ToResult(const LoadOptions& options, const ThreadStats& all,
   errors->set_timeout(all.errors[static_cast<int>(ErrorKind::kTimeout)]);
   errors->set_parse(all.errors[static_cast<int>(ErrorKind::kParse)]);
   errors->set_status(all.errors[static_cast<int>(ErrorKind::kStatus)]);
+  v1::ParseErrorCounts* causes = errors->mutable_parse_causes();
+  auto cause = [&all](ParseCause c) {
+    return all.parse_causes[static_cast<int>(c)];
+  };
+  causes->set_status_line(cause(ParseCause::kStatusLine));
+  causes->set_header_syntax(cause(ParseCause::kHeaderSyntax));
+  causes->set_headers_too_large(cause(ParseCause::kHeadersTooLarge));
+  causes->set_content_length(cause(ParseCause::kContentLength));
+  causes->set_chunk_syntax(cause(ParseCause::kChunkSyntax));
+  causes->set_unsupported(cause(ParseCause::kUnsupported));
+  causes->set_unexpected_data(cause(ParseCause::kUnexpectedData));
   r.set_bytes_received(all.bytes_received);
   r.set_bytes_sent(all.bytes_sent);
   *r.mutable_latency() = all.latency.ToProto();
-  const int64_t wall_ns = absl::ToUnixNanos(window_start_wall);
-  r.mutable_start_time()->set_seconds(wall_ns / 1'000'000'000);
-  r.mutable_start_time()->set_nanos(
-      static_cast<int32_t>(wall_ns % 1'000'000'000));
+  *r.mutable_start_time() = ToProtoTime(window_start_wall);
   *r.mutable_duration() = ToProtoDuration(window_ns);
   for (size_t s = 0; s < all.series.size(); ++s) {
     const SecondStats& in = all.series[s];
@@ -141,12 +173,7 @@ v1::LoadgenResult ToResult(const LoadOptions& options, const ThreadStats& all,
   }
   *r.mutable_cpu_user() = ToProtoDuration(all.cpu_user_ns);
   *r.mutable_cpu_system() = ToProtoDuration(all.cpu_system_ns);
-  for (int cpu : options.cpus) r.add_cpus(static_cast<uint32_t>(cpu));
   *r.mutable_start_skew() = ToProtoDuration(skew_ns);
-  r.set_connections(options.connections);
-  r.set_threads(threads);
-  r.set_target_rate(options.rate);
-  for (const std::string& url : options.urls) r.add_urls(url);
   r.set_warmup_requests(all.warmup_requests);
   return r;
 }
@@ -154,10 +181,12 @@ v1::LoadgenResult ToResult(const LoadOptions& options, const ThreadStats& all,
 // Calls `progress` once a second until every loop has finished.
 void ReportProgress(const std::vector<std::unique_ptr<EventLoop>>& loops,
                     const RunPlan& run, const std::atomic<uint32_t>& running,
-                    const std::function<void(const Progress&)>& progress) {
-  int64_t next = std::max(MonotonicNs(), run.start_ns) + kProgressIntervalNs;
+                    const std::function<void(const Progress&)>& progress,
+                    const Clock& clock) {
+  int64_t next =
+      std::max(MonotonicNs(clock), run.start_ns) + kProgressIntervalNs;
   while (running.load() > 0) {
-    const int64_t now = MonotonicNs();
+    const int64_t now = MonotonicNs(clock);
     if (now < next) {
       absl::SleepFor(absl::Nanoseconds(std::min(next - now, kProgressPollNs)));
       continue;
@@ -205,7 +234,7 @@ absl::Status EnsureFileLimit(uint64_t needed) {
 
 absl::StatusOr<v1::LoadgenResult> RunLoad(
     const LoadOptions& options,
-    const std::function<void(const Progress&)>& progress) {
+    const std::function<void(const Progress&)>& progress, Clock* clock) {
   RETURN_IF_ERROR(ValidateOptions(options));
   std::vector<Target> targets;
   for (const std::string& url : options.urls) {
@@ -220,22 +249,36 @@ absl::StatusOr<v1::LoadgenResult> RunLoad(
   }
 
   // Plan the instants on the monotonic clock; a wall-clock start instant is
-  // converted once, here.
-  const int64_t now = MonotonicNs();
-  const absl::Time wall_now = absl::Now();
-  const int64_t warmup_ns = absl::ToInt64Nanoseconds(options.warmup);
+  // converted once, here. Clock::Real()'s Monotonic() is CLOCK_MONOTONIC,
+  // the clock the threads sleep and time on, so its nanoseconds are theirs.
+  const uint32_t threads = EffectiveThreads(options);
+  const StartPlan start = PlanStart(options, *clock);
+  if (start.window_start - clock->Monotonic() > kMaxDuration) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--start-at ",
+        absl::FormatTime(absl::RFC3339_full, start.window_start_wall,
+                         absl::UTCTimeZone()),
+        " is more than the maximum of ", absl::FormatDuration(kMaxDuration),
+        " ahead"));
+  }
+  if (start.late) {
+    // Measuring now would measure a different window than the one the
+    // other hosts measure: send nothing, and say how late.
+    v1::LoadgenResult r = SettingsResult(options, threads);
+    *r.mutable_start_time() = ToProtoTime(start.window_start_wall);
+    *r.mutable_start_skew() =
+        ToProtoDuration(absl::ToInt64Nanoseconds(start.late_by));
+    *r.mutable_duration() = ToProtoDuration(0);
+    SetLateStart(start.late_by, start.window_start_wall,
+                 options.start_tolerance, &r);
+    return r;
+  }
   RunPlan run;
   run.targets = &targets;
   run.keepalive = options.keepalive;
   run.timeout_ns = absl::ToInt64Nanoseconds(options.timeout);
-  if (options.start_at.has_value()) {
-    run.window_start_ns =
-        now + absl::ToInt64Nanoseconds(*options.start_at - wall_now);
-    run.start_ns = std::max(now, run.window_start_ns - warmup_ns);
-  } else {
-    run.start_ns = now + kStartLeadNs;
-    run.window_start_ns = run.start_ns + warmup_ns;
-  }
+  run.start_ns = absl::ToInt64Nanoseconds(start.load_start);
+  run.window_start_ns = absl::ToInt64Nanoseconds(start.window_start);
   const bool by_time = options.duration > absl::ZeroDuration();
   run.window_end_ns =
       by_time ? run.window_start_ns + absl::ToInt64Nanoseconds(options.duration)
@@ -245,7 +288,6 @@ absl::StatusOr<v1::LoadgenResult> RunLoad(
   }
 
   // Split connections, and the request count, as evenly as possible.
-  const uint32_t threads = EffectiveThreads(options);
   std::vector<std::unique_ptr<EventLoop>> loops;
   uint32_t next_connection = 0;
   for (uint32_t t = 0; t < threads; ++t) {
@@ -272,21 +314,32 @@ absl::StatusOr<v1::LoadgenResult> RunLoad(
       --running;
     });
   }
-  if (progress) ReportProgress(loops, run, running, progress);
+  if (progress) ReportProgress(loops, run, running, progress, *clock);
   for (std::thread& w : workers) w.join();
   for (const absl::Status& s : statuses) RETURN_IF_ERROR(s);
 
   ThreadStats all;
   for (const auto& loop : loops) all.Merge(loop->stats());
-  // A time-bounded window lasts its duration; a count-bounded one lasts
-  // until its last request ended (as ab's "time taken").
-  const int64_t window_ns =
-      by_time ? run.window_end_ns - run.window_start_ns
-              : std::max<int64_t>(all.last_done_ns - run.window_start_ns, 1);
-  const int64_t skew_ns = all.began_ns - run.start_ns;
+  // The window opened at its planned instant, or when the last thread
+  // began if that was later; the skew is measured against the plan.
+  const int64_t opened_ns = std::max(run.window_start_ns, all.began_ns);
+  const int64_t skew_ns = opened_ns - run.window_start_ns;
+  // A time-bounded window lasts until its end; a count-bounded one until
+  // its last request ended (as ab's "time taken").
+  const int64_t window_ns = std::max<int64_t>(
+      (by_time ? run.window_end_ns : all.last_done_ns) - opened_ns, 1);
   const absl::Time window_start_wall =
-      wall_now + absl::Nanoseconds(run.window_start_ns - now);
-  return ToResult(options, all, window_ns, skew_ns, window_start_wall, threads);
+      start.window_start_wall + absl::Nanoseconds(skew_ns);
+  v1::LoadgenResult r =
+      ToResult(options, all, window_ns, skew_ns, window_start_wall, threads);
+  // Late against a coordinated instant, the window is not the one the
+  // other hosts measure. A run that planned its own start just began a
+  // little later (the skew says by how much).
+  const absl::Duration skew = absl::Nanoseconds(skew_ns);
+  if (options.start_at.has_value() && skew > options.start_tolerance) {
+    SetLateStart(skew, start.window_start_wall, options.start_tolerance, &r);
+  }
+  return r;
 }
 
 }  // namespace scalebench::loadgen

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "loadgen/options.h"
 #include "scalebench/v1/results.pb.h"
 
@@ -23,7 +24,12 @@ namespace scalebench::loadgen {
 //   RESOURCE_EXHAUSTED  the file-descriptor limit is below what the run
 //                       needs and cannot be raised
 // Failures of individual requests are not errors: they are counted in the
-// result.
+// result. Neither is a late start: when the window would open (or did
+// open) later than options.start_tolerance after options.start_at, the
+// result has `failure` set (FAILURE_KIND_LATE_START) with `start_skew` the
+// lateness; if that was known before starting, no load was sent. Without
+// start_at the skew is still measured, against the run's own planned
+// start, but is no failure.
 //
 // `progress`, if set, is called about once a second from the calling
 // thread while the load runs.
@@ -33,9 +39,15 @@ struct Progress {
   uint64_t requests;  // Measured so far, all threads.
   uint64_t errors;
 };
+//
+// `clock` plans the start and converts start_at to monotonic time. Its
+// Monotonic() must read CLOCK_MONOTONIC, as Clock::Real()'s does, because
+// the threads wait and time requests on that clock; a wrapper may change
+// Wall() (a host whose clock is off).
 absl::StatusOr<v1::LoadgenResult> RunLoad(
     const LoadOptions& options,
-    const std::function<void(const Progress&)>& progress = nullptr);
+    const std::function<void(const Progress&)>& progress = nullptr,
+    Clock* clock = Clock::Real());
 
 // Raises RLIMIT_NOFILE so that `needed` descriptors can be open: the soft
 // limit up to the hard one, and the hard one too when privileged.

@@ -1,7 +1,14 @@
 #include "loadgen/runner.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <string>
+
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
 namespace scalebench::loadgen {
@@ -41,6 +48,29 @@ TEST(RunLoadTest, InvalidOptionsAreRejectedBeforeAnythingStarts) {
   auto r = RunLoad(o);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(RunLoadTest, StartAtBeyondTheMaximumIsRejected) {
+  // Rejected at planning, after the reachability check: a listener.
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(fd, 16), 0);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  LoadOptions o;
+  o.urls = {"http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/"};
+  o.connections = 1;
+  o.duration = absl::Seconds(1);
+  o.start_at = absl::Now() + absl::Hours(1'000'000);
+  auto r = RunLoad(o);
+  close(fd);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("--start-at"), std::string::npos)
+      << r.status();
 }
 
 TEST(RunLoadTest, UnavailableCoreIsRejected) {

@@ -10,6 +10,9 @@ void ThreadStats::Merge(const ThreadStats& other) {
     status_classes[i] += other.status_classes[i];
   }
   for (size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
+  for (size_t i = 0; i < parse_causes.size(); ++i) {
+    parse_causes[i] += other.parse_causes[i];
+  }
   bytes_received += other.bytes_received;
   bytes_sent += other.bytes_sent;
   warmup_requests += other.warmup_requests;

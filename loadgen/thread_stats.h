@@ -22,6 +22,19 @@ enum class ErrorKind : uint8_t {
 };
 constexpr int kErrorKinds = 6;
 
+// Why a response counted as a kParse error was rejected; the fields of
+// v1.ParseErrorCounts, in order.
+enum class ParseCause : uint8_t {
+  kStatusLine,
+  kHeaderSyntax,
+  kHeadersTooLarge,
+  kContentLength,
+  kChunkSyntax,
+  kUnsupported,
+  kUnexpectedData,  // Bytes that belong to no request.
+};
+constexpr int kParseCauses = 7;
+
 struct SecondStats {
   uint64_t requests = 0;
   uint64_t errors = 0;
@@ -36,6 +49,8 @@ struct ThreadStats {
   // Index 0 = 1xx ... 4 = 5xx.
   std::array<uint64_t, 5> status_classes{};
   std::array<uint64_t, kErrorKinds> errors{};
+  // The kParse errors by cause; they sum to errors[kParse].
+  std::array<uint64_t, kParseCauses> parse_causes{};
   uint64_t bytes_received = 0;
   uint64_t bytes_sent = 0;
   // Responses to requests sent during the warm-up (excluded above).

@@ -2,20 +2,26 @@
 // response is survived, counted as an error of its kind, and the run still
 // ends on time with valid JSON. And an open-loop run shows a server stall
 // in its tail latency, where a closed-loop run hides it.
-#include <stdio.h>
-#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <array>
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "results/histogram.h"
+#include "loadgen/epoll_wait.h"
+#include "loadgen/report.h"
 #include "loadgen/runner.h"
 #include "nlohmann/json.hpp"
+#include "results/histogram.h"
 #include "tests/support/hostile_server.h"
+#include "tests/support/run_command.h"
 
 namespace scalebench {
 namespace {
@@ -25,32 +31,19 @@ using testing::HostileServer;
 
 constexpr int kRequests = 20;
 
-struct Captured {
-  int exit_code;
-  std::string out;
-};
+using testing::Captured;
 
-// Runs scalebench-loadgen with `args`; a hard outer limit guards the test
-// against a hang (which would itself be the bug).
+// Runs scalebench-loadgen with `args`.
 Captured RunBinary(const std::string& args) {
-  const std::string command =
-      absl::StrCat("timeout 60 ", SCALEBENCH_LOADGEN_BINARY, " ", args);
-  FILE* pipe = popen(command.c_str(), "r");
-  Captured c{-1, ""};
-  if (pipe == nullptr) return c;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) {
-    c.out.append(buf.data(), n);
-  }
-  const int status = pclose(pipe);
-  c.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return c;
+  return testing::RunCommand(
+      absl::StrCat(SCALEBENCH_LOADGEN_BINARY, " ", args));
 }
 
 struct HostileCase {
   Behavior behavior;
   const char* error_kind;  // The JSON key under "errors".
+  // For parse errors, the key under "errors"."parse_causes".
+  const char* parse_cause = nullptr;
 };
 
 void PrintTo(const HostileCase& c, std::ostream* os) {
@@ -82,27 +75,133 @@ TEST_P(HostileResponseTest, CountedAsItsKindWithValidJson) {
   EXPECT_EQ(errors.at(c.error_kind).get<uint64_t>(),
             static_cast<uint64_t>(kRequests))
       << run.out;
+  if (c.parse_cause != nullptr) {
+    EXPECT_EQ(errors.at("parse_causes").at(c.parse_cause).get<uint64_t>(),
+              static_cast<uint64_t>(kRequests))
+        << run.out;
+  }
   // Five rounds of four connections, each bounded by the 300 ms timeout.
   EXPECT_LT(took, absl::Seconds(20));
 }
 
 INSTANTIATE_TEST_SUITE_P(
     AllBehaviors, HostileResponseTest,
-    ::testing::Values(HostileCase{Behavior::kGarbage, "parse"},
-                      HostileCase{Behavior::kTruncatedBody, "read"},
-                      HostileCase{Behavior::kCloseWithoutReply, "read"},
-                      HostileCase{Behavior::kReset, "read"},
-                      HostileCase{Behavior::kNeverReply, "timeout"},
-                      HostileCase{Behavior::kOversizedHeaders, "parse"},
-                      HostileCase{Behavior::kEndlessBody, "timeout"},
-                      HostileCase{Behavior::kBadChunk, "parse"},
-                      HostileCase{Behavior::kStatus500, "status"},
-                      HostileCase{Behavior::kTrailingGarbage, "parse"},
-                      HostileCase{Behavior::kSlowHeaders, "timeout"},
-                      HostileCase{Behavior::kConflictingLength, "parse"}),
+    ::testing::Values(
+        HostileCase{Behavior::kGarbage, "parse", "status_line"},
+        HostileCase{Behavior::kTruncatedBody, "read"},
+        HostileCase{Behavior::kCloseWithoutReply, "read"},
+        HostileCase{Behavior::kReset, "read"},
+        HostileCase{Behavior::kNeverReply, "timeout"},
+        HostileCase{Behavior::kOversizedHeaders, "parse", "headers_too_large"},
+        HostileCase{Behavior::kEndlessBody, "timeout"},
+        HostileCase{Behavior::kBadChunk, "parse", "chunk_syntax"},
+        HostileCase{Behavior::kStatus500, "status"},
+        HostileCase{Behavior::kTrailingGarbage, "parse", "unexpected_data"},
+        HostileCase{Behavior::kSlowHeaders, "timeout"},
+        HostileCase{Behavior::kConflictingLength, "parse", "content_length"},
+        HostileCase{Behavior::kEndlessInterim, "parse", "headers_too_large"}),
     [](const ::testing::TestParamInfo<HostileCase>& info) {
       return std::string(testing::BehaviorName(info.param.behavior));
     });
+
+// Transfer-Encoding other than chunked overrides Content-Length: the body
+// ends with the close, so the response is whole (and its connection is
+// not reused).
+TEST(HostileFramingTest, OtherCodingWithLengthIsFramedByTheClose) {
+  auto server = HostileServer::Start(Behavior::kOtherCodingWithLength);
+  ASSERT_TRUE(server.ok()) << server.status();
+  loadgen::LoadOptions o;
+  o.urls = {(*server)->url()};
+  o.connections = 4;
+  o.requests = kRequests;
+  o.timeout = absl::Milliseconds(300);
+  auto r = loadgen::RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status_classes().status_2xx(), uint64_t{kRequests});
+  EXPECT_EQ(loadgen::TotalErrors(r->errors()), 0u);
+  // Plus one for the reachability check.
+  EXPECT_EQ((*server)->connections(), kRequests + 1);
+}
+
+// A server that answers before it has read the request body: the rest of
+// the request is abandoned, so the connection cannot carry another one.
+TEST(HostileFramingTest, EarlyResponseEndsTheConnection) {
+  auto server = HostileServer::Start(Behavior::kEarlyReply);
+  ASSERT_TRUE(server.ok()) << server.status();
+  loadgen::LoadOptions o;
+  o.urls = {(*server)->url()};
+  o.method = "POST";
+  // More than the client's send buffer and the server's window together.
+  o.body = std::string(16 << 20, 'x');
+  o.connections = 2;
+  o.requests = 10;
+  o.timeout = absl::Seconds(2);
+  auto r = loadgen::RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status_classes().status_4xx(), 10u);
+  EXPECT_EQ(r->errors().status(), 10u);
+  EXPECT_EQ(loadgen::TotalErrors(r->errors()), 10u);
+  EXPECT_EQ((*server)->connections(), 10 + 1);
+}
+
+// A server that speaks first: what it sends arrives together with the
+// completion of the connect, before any byte of the request went out. To
+// make the two coincide, the accept queue is kept full so the connect
+// waits for a SYN retry (about 1 s), and the server accepts and speaks
+// from a hook that runs on the loop thread just before it waits.
+int speak_first_listener = -1;
+int speak_first_connection = -1;
+
+void AcceptAndSpeakBeforeTheWait() {
+  static std::atomic<bool> done{false};
+  if (done.exchange(true)) return;
+  // Taking the reachability check's connection frees the queue for the
+  // load generator's, whose SYN was dropped.
+  for (int i = 0; i < 2; ++i) {
+    pollfd p = {speak_first_listener, POLLIN, 0};
+    if (poll(&p, 1, 5000) != 1) return;
+    const int fd = accept4(speak_first_listener, nullptr, nullptr, 0);
+    if (i == 0) {
+      close(fd);
+      continue;
+    }
+    speak_first_connection = fd;
+    const std::string hello = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    send(fd, hello.data(), hello.size(), MSG_NOSIGNAL);
+    absl::SleepFor(absl::Milliseconds(20));  // Let it land.
+  }
+}
+
+TEST(ConnectEventTest, DataAtConnectCompletionIsNotDropped) {
+  speak_first_listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(bind(speak_first_listener, reinterpret_cast<sockaddr*>(&addr),
+                 sizeof(addr)),
+            0);
+  // Backlog 0: one queued connection (the reachability check's) fills it.
+  ASSERT_EQ(listen(speak_first_listener, 0), 0);
+  ASSERT_EQ(getsockname(speak_first_listener,
+                        reinterpret_cast<sockaddr*>(&addr), &len),
+            0);
+  loadgen::LoadOptions o;
+  o.urls = {absl::StrCat("http://127.0.0.1:", ntohs(addr.sin_port), "/")};
+  o.connections = 1;
+  o.requests = 1;
+  o.timeout = absl::Seconds(5);
+  loadgen::TEST_SetBeforeWaitHook(&AcceptAndSpeakBeforeTheWait);
+  auto r = loadgen::RunLoad(o);
+  loadgen::TEST_SetBeforeWaitHook(nullptr);
+  close(speak_first_connection);
+  close(speak_first_listener);
+  ASSERT_TRUE(r.ok()) << r.status();
+  // The bytes answer no request: counted at once, not left to time out.
+  EXPECT_EQ(r->errors().timeout(), 0u);
+  EXPECT_EQ(r->errors().parse_causes().unexpected_data(), 1u);
+  EXPECT_EQ(r->errors().parse(), 1u);
+}
 
 TEST(LoadgenCommandTest, BadUrlAndBadFlagsExitTwoWithAMessage) {
   for (const char* args :

@@ -1,12 +1,20 @@
 // The load generator against a real nginx: every request it counts is one
 // nginx logged, in both connection modes, with and without a warm-up.
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <string>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "loadgen/epoll_wait.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
+#include "nlohmann/json.hpp"
 #include "tests/support/nginx_server.h"
+#include "tests/support/run_command.h"
 
 namespace scalebench {
 namespace {
@@ -16,6 +24,22 @@ using loadgen::RunLoad;
 
 uint64_t TotalErrors(const v1::LoadgenResult& r) {
   return loadgen::TotalErrors(r.errors());
+}
+
+absl::Time StartTime(const v1::LoadgenResult& r) {
+  return absl::FromUnixSeconds(r.start_time().seconds()) +
+         absl::Nanoseconds(r.start_time().nanos());
+}
+
+absl::Duration Skew(const v1::LoadgenResult& r) {
+  return absl::Seconds(r.start_skew().seconds()) +
+         absl::Nanoseconds(r.start_skew().nanos());
+}
+
+// `t` as Unix seconds with microseconds, for --start-at.
+std::string UnixSeconds(absl::Time t) {
+  return absl::StrFormat("%.6f",
+                         static_cast<double>(absl::ToUnixMicros(t)) / 1e6);
 }
 
 class LoadgenNginxTest : public ::testing::Test {
@@ -93,7 +117,9 @@ TEST_F(LoadgenNginxTest, BytesAreHeadersPlusBodyOfEveryResponse) {
 
 TEST_F(LoadgenNginxTest, OpenLoopSendsExactlyTheScheduledRequests) {
   LoadOptions o;
-  o.urls = {nginx_->url()};
+  // Half the connections ask for a missing page: their responses are
+  // requests and status errors at once.
+  o.urls = {nginx_->url(), nginx_->url() + "no-such-page"};
   o.mode = loadgen::Mode::kOpen;
   o.rate = 2000;
   o.connections = 10;
@@ -101,7 +127,12 @@ TEST_F(LoadgenNginxTest, OpenLoopSendsExactlyTheScheduledRequests) {
   auto r = RunLoad(o);
   ASSERT_TRUE(r.ok()) << r.status();
   // Slots k * 10 + g for k = 0..199 fall in the one-second window: 2000.
-  EXPECT_EQ(r->requests() + TotalErrors(*r), 2000u);
+  // A status error is also a request, so it is not added twice.
+  EXPECT_EQ(r->requests() + TotalErrors(*r) - r->errors().status(), 2000u);
+  EXPECT_EQ(r->errors().status(), 1000u);
+  EXPECT_EQ(r->status_classes().status_4xx(), 1000u);
+  // Each one reached nginx exactly once.
+  EXPECT_EQ(nginx_->AccessLogLines(), 2000u);
   EXPECT_EQ(r->mode(), v1::LOAD_MODE_OPEN);
 }
 
@@ -138,14 +169,118 @@ TEST_F(LoadgenNginxTest, StartAtBeginsTheWindowAtThatInstant) {
   o.start_at = t0;
   auto r = RunLoad(o);
   ASSERT_TRUE(r.ok()) << r.status();
-  const absl::Time start = absl::FromUnixSeconds(r->start_time().seconds()) +
-                           absl::Nanoseconds(r->start_time().nanos());
-  EXPECT_LT(absl::AbsDuration(start - t0), absl::Milliseconds(1));
-  // The threads woke for the warm-up (t0 - 200 ms) close to on time.
-  EXPECT_LT(r->start_skew().seconds(), 1);
-  EXPECT_LT(r->start_skew().nanos(), 50'000'000);
+  EXPECT_FALSE(r->has_failure()) << r->failure().reason();
+  // The window opened at the instant the test chose, not before it and
+  // not measurably after it.
+  EXPECT_GE(StartTime(*r), t0);
+  EXPECT_LT(StartTime(*r) - t0, absl::Milliseconds(1));
+  EXPECT_LT(Skew(*r), absl::Milliseconds(1));
   EXPECT_GT(r->warmup_requests(), 0u);
   EXPECT_GT(r->requests(), 0u);
+}
+
+TEST_F(LoadgenNginxTest, StartTimeLiesWithinTheRun) {
+  LoadOptions o;
+  o.urls = {nginx_->url()};
+  o.connections = 2;
+  o.duration = absl::Milliseconds(300);
+  const absl::Time before = absl::Now();
+  auto r = RunLoad(o);
+  const absl::Time after = absl::Now();
+  ASSERT_TRUE(r.ok()) << r.status();
+  // The window opened after the call began and closed before it returned.
+  const absl::Duration window = absl::Seconds(r->duration().seconds()) +
+                                absl::Nanoseconds(r->duration().nanos());
+  EXPECT_GT(window, absl::Milliseconds(250));
+  EXPECT_GE(StartTime(*r), before);
+  EXPECT_LE(StartTime(*r) + window, after);
+}
+
+// The command as a coordinator runs it: a start instant already 200 ms in
+// the past fails the run, says how late it is, and sends nothing.
+TEST_F(LoadgenNginxTest, StartAtInThePastFailsWithTheLateness) {
+  const absl::Time t0 = absl::Now() - absl::Milliseconds(200);
+  const testing::Captured run = testing::RunCommand(absl::StrCat(
+      SCALEBENCH_LOADGEN_BINARY, " -c 2 -d 300ms -o json --start-at ",
+      UnixSeconds(t0), " ", nginx_->url()));
+  // The command planned its start somewhere between t0 + 200 ms and now.
+  const double upper_ms = absl::ToDoubleMilliseconds(absl::Now() - t0);
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  ASSERT_TRUE(nlohmann::json::accept(run.out)) << run.out;
+  const nlohmann::json j = nlohmann::json::parse(run.out);
+  const double skew_ms = j.at("start_skew_us").get<double>() / 1000;
+  EXPECT_GE(skew_ms, 200);
+  EXPECT_LE(skew_ms, upper_ms);
+  ASSERT_TRUE(j.at("failure").is_object()) << run.out;
+  EXPECT_EQ(j.at("failure").at("kind"), "FAILURE_KIND_LATE_START");
+  const std::string reason = j.at("failure").at("reason");
+  EXPECT_NE(reason.find("ms after the planned instant"), std::string::npos)
+      << reason;
+  // "started 2xx.x ms after ...": the lateness it names is the skew.
+  ASSERT_EQ(reason.rfind("started ", 0), 0u) << reason;
+  EXPECT_NEAR(std::stod(reason.substr(8)), skew_ms, 0.051) << reason;
+  EXPECT_NE(reason.find("(tolerance 5 ms)"), std::string::npos) << reason;
+  EXPECT_EQ(j.at("requests"), 0);
+  EXPECT_EQ(nginx_->AccessLogLines(), 0u);
+}
+
+TEST_F(LoadgenNginxTest, StartAtAheadStartsOnTimeAndSucceeds) {
+  const absl::Time t0 = absl::Now() + absl::Milliseconds(200);
+  const testing::Captured run = testing::RunCommand(absl::StrCat(
+      SCALEBENCH_LOADGEN_BINARY, " -c 2 -d 300ms -o json --start-at ",
+      UnixSeconds(t0), " ", nginx_->url()));
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  ASSERT_TRUE(nlohmann::json::accept(run.out)) << run.out;
+  const nlohmann::json j = nlohmann::json::parse(run.out);
+  EXPECT_LT(std::abs(j.at("start_skew_us").get<double>()), 1000) << run.out;
+  EXPECT_TRUE(j.at("failure").is_null()) << run.out;
+  EXPECT_GT(j.at("requests").get<uint64_t>(), 0u);
+}
+
+// Timer slack, per thread, from /proc/TID/timerslack_ns (the task
+// directories lack the file): how many of this process's threads run with
+// a slack of exactly `ns`.
+int ThreadsWithTimerSlack(uint64_t ns) {
+  int count = 0;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(std::filesystem::path("/proc") / task.path().filename() /
+                     "timerslack_ns");
+    uint64_t slack = 0;
+    if (in >> slack && slack == ns) ++count;
+  }
+  return count;
+}
+
+TEST_F(LoadgenNginxTest, LoadThreadsRunWithMinimalTimerSlack) {
+  LoadOptions o;
+  o.urls = {nginx_->url()};
+  o.connections = 4;
+  o.threads = 2;
+  o.duration = absl::Milliseconds(1500);
+  int minimal = -1;
+  // Progress is reported from the calling thread while the loops run.
+  auto r = RunLoad(o, [&](const loadgen::Progress&) {
+    if (minimal < 0) minimal = ThreadsWithTimerSlack(1);
+  });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(minimal, 2);
+}
+
+TEST_F(LoadgenNginxTest, RunCompletesThroughEpollWaitOnOldKernels) {
+  loadgen::TEST_ForceEpollWaitFallback();
+  LoadOptions o;
+  o.urls = {nginx_->url()};
+  o.connections = 10;
+  o.mode = loadgen::Mode::kOpen;
+  o.rate = 2000;
+  o.duration = absl::Milliseconds(500);
+  auto r = RunLoad(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(loadgen::UsingEpollWaitFallback());
+  EXPECT_EQ(r->requests(), 1000u);
+  EXPECT_EQ(TotalErrors(*r), 0u);
+  EXPECT_EQ(nginx_->AccessLogLines(), 1000u);
 }
 
 TEST(LoadgenReachabilityTest, UnreachableServerIsAClearError) {

@@ -63,6 +63,12 @@ const char* BehaviorName(Behavior b) {
       return "slow_headers";
     case Behavior::kConflictingLength:
       return "conflicting_length";
+    case Behavior::kEndlessInterim:
+      return "endless_interim";
+    case Behavior::kOtherCodingWithLength:
+      return "other_coding_with_length";
+    case Behavior::kEarlyReply:
+      return "early_reply";
   }
   return "unknown";
 }
@@ -76,6 +82,12 @@ absl::StatusOr<std::unique_ptr<HostileServer>> HostileServer::Start(
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof(addr);
+  if (b == Behavior::kEarlyReply) {
+    // A small receive window (inherited by accepted sockets), so that a
+    // large request body cannot all be in flight.
+    const int rcvbuf = 64 * 1024;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+  }
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
       listen(fd, 1024) != 0 ||
       getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
@@ -119,6 +131,7 @@ void HostileServer::AcceptLoop() {
     if (poll(&p, 1, kPollMs) <= 0) continue;
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
+    ++connections_;
     std::lock_guard<std::mutex> lock(mu_);
     fds_.push_back(fd);
     threads_.emplace_back([this, fd] { Serve(fd); });
@@ -148,6 +161,7 @@ void HostileServer::ServeConnection(int fd) {
       if (n <= 0) return;
       pending.append(buf, static_cast<size_t>(n));
     }
+    const std::string head = pending.substr(0, end + 4);
     pending.erase(0, end + 4);
     ++requests_;
 
@@ -213,6 +227,40 @@ void HostileServer::ServeConnection(int fd) {
           usleep(50'000);
         }
         return;
+      }
+      case Behavior::kEndlessInterim: {
+        const std::string interim = "HTTP/1.1 102 Processing\r\n\r\n";
+        while (!stopping_ && SendAll(fd, interim)) {
+        }
+        return;
+      }
+      case Behavior::kOtherCodingWithLength:
+        SendAll(fd,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n"
+                "Content-Length: 5\r\n\r\nhello, and more of the body");
+        shutdown(fd, SHUT_RDWR);
+        return;
+      case Behavior::kEarlyReply: {
+        if (!SendAll(fd,
+                     "HTTP/1.1 413 Content Too Large\r\n"
+                     "Content-Length: 0\r\n\r\n")) {
+          return;
+        }
+        usleep(50'000);
+        // Then read the body, as a server that answered early does.
+        const size_t at = head.find("Content-Length: ");
+        uint64_t left =
+            at == std::string::npos ? 0 : std::stoull(head.substr(at + 16));
+        const size_t have = std::min<uint64_t>(left, pending.size());
+        pending.erase(0, have);
+        left -= have;
+        while (left > 0 && !stopping_) {
+          const ssize_t n =
+              recv(fd, buf, std::min<uint64_t>(left, sizeof(buf)), 0);
+          if (n <= 0) return;
+          left -= static_cast<uint64_t>(n);
+        }
+        break;
       }
       case Behavior::kConflictingLength:
         SendAll(fd,

@@ -19,19 +19,24 @@
 namespace scalebench::testing {
 
 enum class Behavior {
-  kGood,               // 200 with Content-Length, keep-alive.
-  kGarbage,            // Bytes that are not HTTP.
-  kTruncatedBody,      // Content-Length 1000, 10 bytes, then close.
-  kCloseWithoutReply,  // Reads the request, closes.
-  kReset,              // Reads the request, resets the connection.
-  kNeverReply,         // Reads the request, never answers.
-  kOversizedHeaders,   // A 1 MiB header line.
-  kEndlessBody,        // Content-Length 2^60, then body bytes forever.
-  kBadChunk,           // Chunked with an invalid chunk size.
-  kStatus500,          // A well-formed 500.
-  kTrailingGarbage,    // A valid response followed by stray bytes.
-  kSlowHeaders,        // One header byte every 50 ms.
-  kConflictingLength,  // Two different Content-Length values.
+  kGood,                   // 200 with Content-Length, keep-alive.
+  kGarbage,                // Bytes that are not HTTP.
+  kTruncatedBody,          // Content-Length 1000, 10 bytes, then close.
+  kCloseWithoutReply,      // Reads the request, closes.
+  kReset,                  // Reads the request, resets the connection.
+  kNeverReply,             // Reads the request, never answers.
+  kOversizedHeaders,       // A 1 MiB header line.
+  kEndlessBody,            // Content-Length 2^60, then body bytes forever.
+  kBadChunk,               // Chunked with an invalid chunk size.
+  kStatus500,              // A well-formed 500.
+  kTrailingGarbage,        // A valid response followed by stray bytes.
+  kSlowHeaders,            // One header byte every 50 ms.
+  kConflictingLength,      // Two different Content-Length values.
+  kEndlessInterim,         // "102 Processing" interim responses, forever.
+  kOtherCodingWithLength,  // Transfer-Encoding: gzip and Content-Length 5,
+                           // a longer body, then close.
+  kEarlyReply,  // Answers 413 (keep-alive) on the request head, then reads
+                // the body by its Content-Length, 50 ms later.
 };
 
 const char* BehaviorName(Behavior b);
@@ -47,8 +52,9 @@ class HostileServer {
   // With kGood: hold every response until `until` (wall clock), as a
   // server that stalls does; responses resume afterwards.
   void StallUntil(absl::Time until);
-  // Requests read so far.
+  // Requests read so far, and connections accepted so far.
   int64_t requests() const { return requests_.load(); }
+  int64_t connections() const { return connections_.load(); }
 
  private:
   HostileServer(Behavior b, int listen_fd, int port);
@@ -64,6 +70,7 @@ class HostileServer {
   const int port_;
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> requests_{0};
+  std::atomic<int64_t> connections_{0};
   std::atomic<int64_t> stall_until_unix_ns_{0};
   std::mutex mu_;
   std::vector<std::thread> threads_;  // Guarded by mu_.

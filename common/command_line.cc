@@ -135,7 +135,27 @@ std::optional<int> CommandLine::Parse(const std::vector<std::string>& args,
     out << e.what() << "\n";
     return kExitOk;
   } catch (const CLI::ParseError& e) {
-    err << program_ << ": " << e.what() << "\nRun '" << program_
+    // CLI11 says "--x: At Most 1 required but received 2" for a repeated
+    // single-valued flag; say it plainly.
+    std::string message = e.what();
+    // A missing required value is reported before unknown arguments; an
+    // unknown flag is the likelier mistake (a misspelled name), so it wins.
+    if (const std::vector<std::string> unknown = app_.remaining(true);
+        e.get_name() == "RequiredError" && !unknown.empty()) {
+      message = absl::StrCat("unknown argument ", unknown.front());
+    }
+    const size_t repeated = message.find(": At Most 1 required but received");
+    if (repeated != std::string::npos) {
+      message = absl::StrCat(message.substr(0, repeated),
+                             ": given more than once; it takes one value");
+    }
+    // Point at the help of the command that was being parsed.
+    std::string command = program_;
+    for (const CLI::App* sub = &app_; !sub->get_subcommands().empty();) {
+      sub = sub->get_subcommands().front();
+      absl::StrAppend(&command, " ", sub->get_name());
+    }
+    err << program_ << ": " << message << "\nRun '" << command
         << " --help' for usage.\n";
     return kExitBadInput;
   }

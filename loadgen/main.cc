@@ -4,38 +4,43 @@
 
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "common/command_line.h"
+#include "common/exit_codes.h"
 #include "loadgen/flags.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
 
+namespace scalebench::loadgen {
 namespace {
 
-constexpr int kExitRunFailed = 1;
-constexpr int kExitUsage = 2;
+constexpr char kProgram[] = "scalebench-loadgen";
 
-int Main(int argc, char** argv) {
-  const std::vector<std::string> args(argv + 1, argv + argc);
-  auto cl = scalebench::loadgen::ParseCommandLine(args);
-  if (!cl.ok()) {
-    std::cerr << "scalebench-loadgen: " << cl.status().message() << "\n";
-    return kExitUsage;
+int Main(const std::vector<std::string>& args) {
+  CommandLine command_line(kProgram, kLoadgenDescription);
+  LoadgenFlags flags;
+  AddLoadgenFlags(command_line.app(), &flags);
+  if (std::optional<int> exit =
+          command_line.Parse(args, std::cout, std::cerr)) {
+    return *exit;
   }
-  if (cl->help) {
-    std::cout << scalebench::loadgen::Usage();
-    return 0;
+  if (absl::Status s = FinishFlags(&flags); !s.ok()) {
+    std::cerr << kProgram << ": " << s.message() << "\nRun '" << kProgram
+              << " --help' for usage.\n";
+    return kExitBadInput;
   }
   // A peer closing a socket must be an error return, not a signal.
   signal(SIGPIPE, SIG_IGN);
 
   // A progress line on a terminal only; pipes and files get the result.
-  std::function<void(const scalebench::loadgen::Progress&)> progress;
+  std::function<void(const Progress&)> progress;
   bool progress_shown = false;
   if (isatty(STDERR_FILENO)) {
-    progress = [&](const scalebench::loadgen::Progress& p) {
+    progress = [&](const Progress& p) {
       progress_shown = true;
       std::cerr << absl::StrFormat("\r  %5.0fs %s %12d requests %8d errors ",
                                    absl::ToDoubleSeconds(p.elapsed),
@@ -43,38 +48,32 @@ int Main(int argc, char** argv) {
                                    p.requests, p.errors);
     };
   }
-  auto result = scalebench::loadgen::RunLoad(cl->options, progress);
+  absl::StatusOr<v1::LoadgenResult> result = RunLoad(flags.options, progress);
   if (progress_shown) std::cerr << "\r" << std::string(60, ' ') << "\r";
   if (!result.ok()) {
-    std::cerr << "scalebench-loadgen: " << result.status().message() << "\n";
-    const bool usage =
-        result.status().code() == absl::StatusCode::kInvalidArgument ||
-        result.status().code() == absl::StatusCode::kNotFound;
-    return usage ? kExitUsage : kExitRunFailed;
+    std::cerr << kProgram << ": " << result.status().message() << "\n";
+    return ExitCodeFor(result.status());
   }
   // A run that failed (started late) is still reported, then exits 1.
-  const int ok_exit = result->has_failure() ? kExitRunFailed : 0;
-  using scalebench::loadgen::OutputFormat;
-  switch (cl->output) {
-    case OutputFormat::kProto:
-      if (!result->SerializeToOstream(&std::cout)) return kExitRunFailed;
-      return ok_exit;
-    case OutputFormat::kJson:
-    case OutputFormat::kText: {
-      auto text = cl->output == OutputFormat::kJson
-                      ? scalebench::loadgen::FormatJson(*result)
-                      : scalebench::loadgen::FormatText(*result);
-      if (!text.ok()) {
-        std::cerr << "scalebench-loadgen: " << text.status().message() << "\n";
-        return kExitRunFailed;
-      }
-      std::cout << *text;
-      return ok_exit;
-    }
+  const int run_exit = result->has_failure() ? kExitRunFailed : kExitOk;
+  if (flags.output == OutputFormat::kProto) {
+    return result->SerializeToOstream(&std::cout) ? run_exit : kExitRunFailed;
   }
-  return ok_exit;
+  absl::StatusOr<std::string> text = flags.output == OutputFormat::kJson
+                                         ? FormatJson(*result)
+                                         : FormatText(*result);
+  if (!text.ok()) {
+    std::cerr << kProgram << ": " << text.status().message() << "\n";
+    return kExitRunFailed;
+  }
+  std::cout << *text;
+  return run_exit;
 }
 
 }  // namespace
+}  // namespace scalebench::loadgen
 
-int main(int argc, char** argv) { return Main(argc, argv); }
+int main(int argc, char** argv) {
+  return scalebench::loadgen::Main(
+      std::vector<std::string>(argv + 1, argv + argc));
+}

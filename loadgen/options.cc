@@ -1,10 +1,16 @@
 #include "loadgen/options.h"
 
+#include <errno.h>
 #include <sched.h>
 
 #include <algorithm>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/flag_values.h"
 
 namespace scalebench::loadgen {
 
@@ -25,83 +31,114 @@ uint32_t EffectiveThreads(const LoadOptions& options) {
 
 namespace {
 
-// INVALID_ARGUMENT when `value` of `flag` exceeds kMaxDuration.
-absl::Status CheckMaxDuration(const char* flag, absl::Duration value) {
+// INVALID_ARGUMENT when `value` of `field` exceeds kMaxDuration.
+absl::Status CheckMaxDuration(const std::string& field, absl::Duration value) {
   if (value <= kMaxDuration) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
-      flag, " ", absl::FormatDuration(value), " exceeds the maximum of ",
+      field, " ", absl::FormatDuration(value), " exceeds the maximum of ",
       absl::FormatDuration(kMaxDuration)));
+}
+
+// INVALID_ARGUMENT when a core of `cpus` is not in this process's affinity
+// mask.
+absl::Status CheckCpusAvailable(const std::vector<int>& cpus,
+                                const std::string& field) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
+    return absl::InternalError(
+        absl::StrCat("sched_getaffinity: ", std::strerror(errno)));
+  }
+  for (int cpu : cpus) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": core ", cpu,
+                       " is not available to this process (see nproc and "
+                       "taskset -p $$)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::Status ValidateOptions(const LoadOptions& options) {
+absl::Status ValidateOptions(const LoadOptions& options,
+                             const FieldNamer& name) {
   if (options.urls.empty()) {
-    return absl::InvalidArgumentError("no URL given");
+    return absl::InvalidArgumentError(
+        absl::StrCat("no URL given (", name("urls"), ")"));
   }
   if (options.connections == 0) {
-    return absl::InvalidArgumentError("--connections must be at least 1");
+    return absl::InvalidArgumentError(
+        absl::StrCat(name("connections"), " must be at least 1"));
   }
   const bool by_duration = options.duration > absl::ZeroDuration();
   const bool by_count = options.requests > 0;
   if (by_duration == by_count) {
-    return absl::InvalidArgumentError(
-        "give exactly one of --duration and --requests");
+    return absl::InvalidArgumentError(absl::StrCat(
+        "give exactly one of ", name("duration"), " and ", name("requests")));
   }
   if (options.duration < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--duration must be positive");
+    return absl::InvalidArgumentError(
+        absl::StrCat(name("duration"), " must be positive"));
   }
   if (options.mode == Mode::kOpen && !(options.rate > 0)) {
     return absl::InvalidArgumentError(
-        "open-loop mode needs --rate, in requests per second (> 0)");
+        absl::StrCat("open-loop mode needs ", name("rate"),
+                     ", in requests per second (> 0)"));
   }
   if (options.mode == Mode::kClosed && options.rate > 0) {
     return absl::InvalidArgumentError(
-        "--rate applies to open-loop mode only (add --mode open)");
+        absl::StrCat(name("rate"), " applies to open-loop mode only (set ",
+                     name("mode"), " to open)"));
+  }
+  // Each connection waits connections / rate between its requests; bounded
+  // like any duration so the pacer's arithmetic cannot overflow.
+  if (options.mode == Mode::kOpen &&
+      absl::Seconds(options.connections / options.rate) > kMaxDuration) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name("rate"), " ", options.rate, " is so low that each of ",
+        options.connections, " connections would wait more than ",
+        absl::FormatDuration(kMaxDuration), " between requests"));
   }
   const uint32_t threads = EffectiveThreads(options);
   if (threads > options.connections) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--threads ", threads, " exceeds --connections ",
-                     options.connections, ": each thread needs a connection"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        name("threads"), " ", threads, " exceeds ", name("connections"), " ",
+        options.connections, ": each thread needs a connection"));
   }
   if (by_count && options.requests < options.connections) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--requests ", options.requests,
-                     " is fewer than --connections ", options.connections));
+        absl::StrCat(name("requests"), " ", options.requests, " is fewer than ",
+                     name("connections"), " ", options.connections));
   }
   if (options.timeout <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--timeout must be positive");
+    return absl::InvalidArgumentError(
+        absl::StrCat(name("timeout"), " must be positive"));
   }
   if (options.warmup < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--warmup must not be negative");
+    return absl::InvalidArgumentError(
+        absl::StrCat(name("warmup"), " must not be negative"));
   }
   if (options.start_tolerance < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--start-tolerance must not be negative");
+    return absl::InvalidArgumentError(
+        absl::StrCat(name("start_tolerance"), " must not be negative"));
   }
   if (options.method.empty()) {
-    return absl::InvalidArgumentError("--method must not be empty");
+    return absl::InvalidArgumentError(
+        absl::StrCat(name("method"), " must not be empty"));
   }
-  if (absl::Status s = CheckMaxDuration("--duration", options.duration);
-      !s.ok()) {
-    return s;
+  const std::pair<const char*, absl::Duration> durations[] = {
+      {"duration", options.duration},
+      {"warmup", options.warmup},
+      {"timeout", options.timeout},
+      {"start_tolerance", options.start_tolerance}};
+  for (const auto& [field, value] : durations) {
+    if (absl::Status s = CheckMaxDuration(name(field), value); !s.ok()) {
+      return s;
+    }
   }
-  if (absl::Status s = CheckMaxDuration("--warmup", options.warmup); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = CheckMaxDuration("--timeout", options.timeout);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s =
-          CheckMaxDuration("--start-tolerance", options.start_tolerance);
-      !s.ok()) {
-    return s;
-  }
-  for (int cpu : options.cpus) {
-    if (cpu < 0) return absl::InvalidArgumentError("--cpus: negative core");
-  }
-  return absl::OkStatus();
+  return CheckCpusAvailable(options.cpus, name("cpus"));
 }
 
 }  // namespace scalebench::loadgen

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/field_names.h"
 
 namespace scalebench::loadgen {
 
@@ -63,15 +64,14 @@ struct LoadOptions {
   absl::Duration start_tolerance = absl::Milliseconds(5);
 };
 
-// The longest duration, warm-up, timeout and start tolerance a run takes
-// (a year), so that no deadline arithmetic on nanoseconds can overflow.
-inline constexpr absl::Duration kMaxDuration = absl::Hours(24 * 365);
-
 // INVALID_ARGUMENT naming the offending option when `options` cannot run
 // (no URL, zero connections, both or neither of duration and requests,
 // open loop without a rate, more threads than connections, a duration
-// beyond kMaxDuration, ...).
-absl::Status ValidateOptions(const LoadOptions& options);
+// beyond kMaxDuration of common/flag_values.h, a core this process may not
+// run on, ...). Options are named by their field names ("start_tolerance")
+// spelled by `name`, so a command line can say "--start-tolerance".
+absl::Status ValidateOptions(const LoadOptions& options,
+                             const FieldNamer& name = FieldAsIs);
 
 // The thread count a run uses (resolving threads = 0).
 uint32_t EffectiveThreads(const LoadOptions& options);

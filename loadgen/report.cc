@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "api/enum_names.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "results/histogram.h"
@@ -43,10 +44,6 @@ absl::StatusOr<Summary> Summarize(const v1::LoadgenResult& r) {
   s.p999_us = us(static_cast<double>(h.ValueAtQuantile(0.999)));
   s.max_us = us(static_cast<double>(h.max_ns()));
   return s;
-}
-
-const char* ModeName(v1::LoadMode mode) {
-  return mode == v1::LOAD_MODE_OPEN ? "open" : "closed";
 }
 
 // "1.23ms", "456us", "2.50s": latencies in the unit that reads best.
@@ -98,7 +95,7 @@ absl::StatusOr<std::string> FormatText(const v1::LoadgenResult& r) {
   ASSIGN_OR_RETURN(Summary s, Summarize(r));
   std::string out;
   absl::StrAppendFormat(&out, "%s loop, %d connections, %d thread%s",
-                        ModeName(r.mode()), r.connections(), r.threads(),
+                        api::EnumName(r.mode()), r.connections(), r.threads(),
                         r.threads() == 1 ? "" : "s");
   if (r.mode() == v1::LOAD_MODE_OPEN) {
     absl::StrAppendFormat(&out, ", target %.1f req/s", r.target_rate());
@@ -150,9 +147,8 @@ absl::StatusOr<std::string> FormatText(const v1::LoadgenResult& r) {
   absl::StrAppendFormat(&out, "  start skew  %s\n",
                         Latency(Seconds(r.start_skew()) * 1e6));
   if (r.has_failure()) {
-    absl::StrAppend(&out, "  FAILED      ",
-                    v1::FailureKind_Name(r.failure().kind()), ": ",
-                    r.failure().reason(), "\n");
+    absl::StrAppend(&out, "  FAILED      ", api::EnumName(r.failure().kind()),
+                    ": ", r.failure().reason(), "\n");
   }
   return out;
 }
@@ -161,7 +157,7 @@ absl::StatusOr<std::string> FormatJson(const v1::LoadgenResult& r) {
   ASSIGN_OR_RETURN(Summary s, Summarize(r));
   JsonWriter w(/*indent=*/2);
   w.BeginObject();
-  w.Key("mode").String(ModeName(r.mode()));
+  w.Key("mode").String(api::EnumName(r.mode()));
   w.Key("requests").Uint(r.requests());
   const v1::ErrorCounts& e = r.errors();
   w.Key("errors").BeginObject();
@@ -227,7 +223,7 @@ absl::StatusOr<std::string> FormatJson(const v1::LoadgenResult& r) {
   w.Key("failure");
   if (r.has_failure()) {
     w.BeginObject();
-    w.Key("kind").String(v1::FailureKind_Name(r.failure().kind()));
+    w.Key("kind").String(api::EnumName(r.failure().kind()));
     w.Key("reason").String(r.failure().reason());
     w.EndObject();
   } else {

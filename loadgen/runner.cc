@@ -18,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/flag_values.h"
 #include "common/status_macros.h"
 #include "loadgen/event_loop.h"
 #include "loadgen/start_plan.h"
@@ -69,24 +70,6 @@ absl::Status CheckReachable(const Target& target, absl::Duration wait) {
   return absl::UnavailableError(
       absl::StrCat("cannot connect to ", target.address_text, " (", target.url,
                    "): ", std::strerror(error), "; is the server running?"));
-}
-
-absl::Status CheckCpus(const std::vector<int>& cpus) {
-  cpu_set_t allowed;
-  CPU_ZERO(&allowed);
-  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
-    return absl::InternalError(
-        absl::StrCat("sched_getaffinity: ", std::strerror(errno)));
-  }
-  for (int cpu : cpus) {
-    if (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--cpus: core ", cpu,
-                       " is not available to this process (see nproc"
-                       " and taskset -p $$)"));
-    }
-  }
-  return absl::OkStatus();
 }
 
 google::protobuf::Duration ToProtoDuration(int64_t ns) {
@@ -226,7 +209,7 @@ absl::Status EnsureFileLimit(uint64_t needed) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "the run needs ", needed, " open files, but the limit is ",
         limit.rlim_cur, " (hard limit ", limit.rlim_max,
-        ") and cannot be raised: use fewer --connections, or raise the "
+        ") and cannot be raised: use fewer connections, or raise the "
         "limit (ulimit -n, or LimitNOFILE= for a service)"));
   }
   return absl::OkStatus();
@@ -241,7 +224,6 @@ absl::StatusOr<v1::LoadgenResult> RunLoad(
     ASSIGN_OR_RETURN(Target target, MakeTarget(url, options));
     targets.push_back(std::move(target));
   }
-  RETURN_IF_ERROR(CheckCpus(options.cpus));
   RETURN_IF_ERROR(EnsureFileLimit(options.connections + kExtraDescriptors));
   for (const Target& target : targets) {
     RETURN_IF_ERROR(
@@ -255,7 +237,7 @@ absl::StatusOr<v1::LoadgenResult> RunLoad(
   const StartPlan start = PlanStart(options, *clock);
   if (start.window_start - clock->Monotonic() > kMaxDuration) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--start-at ",
+        "the start instant (start_at) ",
         absl::FormatTime(absl::RFC3339_full, start.window_start_wall,
                          absl::UTCTimeZone()),
         " is more than the maximum of ", absl::FormatDuration(kMaxDuration),

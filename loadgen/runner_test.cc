@@ -69,7 +69,7 @@ TEST(RunLoadTest, StartAtBeyondTheMaximumIsRejected) {
   close(fd);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(r.status().message().find("--start-at"), std::string::npos)
+  EXPECT_NE(r.status().message().find("(start_at)"), std::string::npos)
       << r.status();
 }
 

@@ -212,7 +212,7 @@ TEST_F(LoadgenNginxTest, StartAtInThePastFailsWithTheLateness) {
   EXPECT_GE(skew_ms, 200);
   EXPECT_LE(skew_ms, upper_ms);
   ASSERT_TRUE(j.at("failure").is_object()) << run.out;
-  EXPECT_EQ(j.at("failure").at("kind"), "FAILURE_KIND_LATE_START");
+  EXPECT_EQ(j.at("failure").at("kind"), "late_start");
   const std::string reason = j.at("failure").at("reason");
   EXPECT_NE(reason.find("ms after the planned instant"), std::string::npos)
       << reason;
@@ -225,14 +225,20 @@ TEST_F(LoadgenNginxTest, StartAtInThePastFailsWithTheLateness) {
 }
 
 TEST_F(LoadgenNginxTest, StartAtAheadStartsOnTimeAndSucceeds) {
+  // The skew is far below the 200 ms lead; how far (well under 1 ms on an
+  // idle machine) is measured by bench/start_skew.sh, not asserted here,
+  // where other tests share the two cores: the tolerance is generous so
+  // the test says "on time, measured against T0", not "this machine is
+  // idle".
   const absl::Time t0 = absl::Now() + absl::Milliseconds(200);
-  const testing::Captured run = testing::RunCommand(absl::StrCat(
-      SCALEBENCH_LOADGEN_BINARY, " -c 2 -d 300ms -o json --start-at ",
-      UnixSeconds(t0), " ", nginx_->url()));
+  const testing::Captured run = testing::RunCommand(
+      absl::StrCat(SCALEBENCH_LOADGEN_BINARY,
+                   " -c 2 -d 300ms -o json --start-tolerance 50ms --start-at ",
+                   UnixSeconds(t0), " ", nginx_->url()));
   EXPECT_EQ(run.exit_code, 0) << run.out;
   ASSERT_TRUE(nlohmann::json::accept(run.out)) << run.out;
   const nlohmann::json j = nlohmann::json::parse(run.out);
-  EXPECT_LT(std::abs(j.at("start_skew_us").get<double>()), 1000) << run.out;
+  EXPECT_LT(std::abs(j.at("start_skew_us").get<double>()), 50'000) << run.out;
   EXPECT_TRUE(j.at("failure").is_null()) << run.out;
   EXPECT_GT(j.at("requests").get<uint64_t>(), 0u);
 }

@@ -27,6 +27,21 @@ absl::Status Malformed(absl::string_view name, absl::string_view form,
       "'", name, "' is not a resource name of the form ", form, ": ", detail));
 }
 
+// The id in "COLLECTION/{id}".
+absl::StatusOr<std::string> ParseTopLevelName(absl::string_view name,
+                                              absl::string_view collection,
+                                              absl::string_view form,
+                                              absl::string_view what) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 2 || parts[0] != collection) {
+    return Malformed(name, form, "wrong segments");
+  }
+  if (absl::Status s = ValidateId(parts[1], what); !s.ok()) {
+    return Malformed(name, form, s.message());
+  }
+  return std::string(parts[1]);
+}
+
 }  // namespace
 
 absl::Status ValidateId(absl::string_view id, absl::string_view what) {
@@ -64,15 +79,8 @@ std::string WorkerName(absl::string_view worker_id) {
 }
 
 absl::StatusOr<std::string> ParseExperimentName(absl::string_view name) {
-  constexpr absl::string_view kForm = "experiments/{experiment}";
-  const std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 2 || parts[0] != kExperiments) {
-    return Malformed(name, kForm, "wrong segments");
-  }
-  if (absl::Status s = ValidateId(parts[1], "the experiment id"); !s.ok()) {
-    return Malformed(name, kForm, s.message());
-  }
-  return std::string(parts[1]);
+  return ParseTopLevelName(name, kExperiments, "experiments/{experiment}",
+                           "the experiment id");
 }
 
 absl::StatusOr<TrialRef> ParseTrialName(absl::string_view name) {
@@ -101,15 +109,7 @@ absl::StatusOr<TrialRef> ParseTrialName(absl::string_view name) {
 }
 
 absl::StatusOr<std::string> ParseWorkerName(absl::string_view name) {
-  constexpr absl::string_view kForm = "workers/{worker}";
-  const std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 2 || parts[0] != kWorkers) {
-    return Malformed(name, kForm, "wrong segments");
-  }
-  if (absl::Status s = ValidateId(parts[1], "the worker id"); !s.ok()) {
-    return Malformed(name, kForm, s.message());
-  }
-  return std::string(parts[1]);
+  return ParseTopLevelName(name, kWorkers, "workers/{worker}", "the worker id");
 }
 
 }  // namespace scalebench::api

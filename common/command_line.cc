@@ -52,6 +52,18 @@ CLI::Option* AddParsedOption(CLI::App& app, const std::string& names,
   return option;
 }
 
+// A parse callback for AddParsedOption: runs `parser` on the text and
+// stores its value in `*value`.
+template <typename T, typename Value>
+auto StoreParsed(absl::StatusOr<T> (*parser)(absl::string_view), Value* value) {
+  return [parser, value](const std::string& text) {
+    absl::StatusOr<T> parsed = parser(text);
+    if (!parsed.ok()) return parsed.status();
+    *value = *std::move(parsed);
+    return absl::OkStatus();
+  };
+}
+
 }  // namespace
 
 const char* Version() { return SCALEBENCH_VERSION; }
@@ -168,37 +180,22 @@ std::optional<int> CommandLine::Parse(const std::vector<std::string>& args,
 
 CLI::Option* AddDurationOption(CLI::App& app, const std::string& names,
                                absl::Duration* value, const std::string& help) {
-  return AddParsedOption(
-      app, names, help, "DURATION", [value](const std::string& text) {
-        absl::StatusOr<absl::Duration> d = ParseDurationText(text);
-        if (!d.ok()) return d.status();
-        *value = *d;
-        return absl::OkStatus();
-      });
+  return AddParsedOption(app, names, help, "DURATION",
+                         StoreParsed(&ParseDurationText, value));
 }
 
 CLI::Option* AddInstantOption(CLI::App& app, const std::string& names,
                               std::optional<absl::Time>* value,
                               const std::string& help) {
-  return AddParsedOption(
-      app, names, help, "TIME", [value](const std::string& text) {
-        absl::StatusOr<absl::Time> t = ParseInstantText(text);
-        if (!t.ok()) return t.status();
-        *value = *t;
-        return absl::OkStatus();
-      });
+  return AddParsedOption(app, names, help, "TIME",
+                         StoreParsed(&ParseInstantText, value));
 }
 
 CLI::Option* AddCpuListOption(CLI::App& app, const std::string& names,
                               std::vector<int>* value,
                               const std::string& help) {
-  return AddParsedOption(
-      app, names, help, "CORES", [value](const std::string& text) {
-        absl::StatusOr<std::vector<int>> cpus = ParseCpuListText(text);
-        if (!cpus.ok()) return cpus.status();
-        *value = *std::move(cpus);
-        return absl::OkStatus();
-      });
+  return AddParsedOption(app, names, help, "CORES",
+                         StoreParsed(&ParseCpuListText, value));
 }
 
 CLI::Option* AddOutputOption(CLI::App& app, OutputFormat* value,

@@ -1,0 +1,229 @@
+#include "worker/process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace scalebench::worker {
+namespace {
+
+// How long a started process must survive for StartProcess to call it
+// started; one that exits sooner failed (bad config, port in use).
+constexpr absl::Duration kStartupCheck = absl::Milliseconds(50);
+constexpr absl::Duration kPollInterval = absl::Milliseconds(10);
+
+// Field 22 of /proc/PID/stat: start time in clock ticks since boot; 0 when
+// the process does not exist. Unique with the pid: a recycled pid has a
+// later start time.
+uint64_t StartTime(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat;
+  if (!std::getline(in, stat)) return 0;
+  // The command name (field 2) is in parentheses and may contain spaces.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  const std::vector<absl::string_view> fields =
+      absl::StrSplit(absl::string_view(stat).substr(close + 2), ' ');
+  // fields[0] is field 3 (state); field 22 is fields[19].
+  uint64_t ticks = 0;
+  if (fields.size() < 20 || !absl::SimpleAtoi(fields[19], &ticks)) return 0;
+  if (fields[0] == "Z") return 0;  // A zombie is gone for our purposes.
+  return ticks;
+}
+
+absl::Status WritePidFile(const std::string& path, pid_t pid) {
+  const uint64_t start = StartTime(pid);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << pid << " " << start << "\n";
+    if (!out) {
+      return absl::InternalError(absl::StrCat("cannot write ", tmp));
+    }
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(
+        absl::StrCat("rename ", tmp, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+// Reads "PID START" (ours) or "PID" (a daemon's own pid file).
+bool ReadPidFile(const std::string& path, pid_t* pid, uint64_t* start) {
+  std::ifstream in(path);
+  std::string line;
+  if (!std::getline(in, line)) return false;
+  const std::vector<absl::string_view> parts =
+      absl::StrSplit(absl::StripAsciiWhitespace(line), ' ', absl::SkipEmpty());
+  if (parts.empty() || !absl::SimpleAtoi(parts[0], pid) || *pid <= 0) {
+    return false;
+  }
+  *start = 0;
+  if (parts.size() > 1 && !absl::SimpleAtoi(parts[1], start)) return false;
+  return true;
+}
+
+// Reaps `pid` if it is our child and has exited; harmless otherwise.
+void Reap(pid_t pid) { waitpid(pid, nullptr, WNOHANG); }
+
+bool Alive(pid_t pid, uint64_t start) {
+  Reap(pid);
+  const uint64_t now = StartTime(pid);
+  return now != 0 && (start == 0 || now == start);
+}
+
+}  // namespace
+
+absl::StatusOr<pid_t> StartProcess(const ProcessLaunch& launch) {
+  if (launch.argv.empty()) {
+    return absl::InvalidArgumentError("no program to start");
+  }
+  if (launch.pid_file.empty()) {
+    return absl::InvalidArgumentError("no pid file for " + launch.argv[0]);
+  }
+  std::vector<char*> argv;
+  for (const std::string& arg : launch.argv) {
+    argv.push_back(const_cast<char*>(arg.c_str()));
+  }
+  argv.push_back(nullptr);
+  const std::string log =
+      launch.log_path.empty() ? "/dev/null" : launch.log_path;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int cpu : launch.cpus) CPU_SET(cpu, &set);
+
+  const pid_t pid = fork();
+  if (pid < 0) {
+    return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
+  }
+  if (pid == 0) {
+    // The child: only async-signal-safe calls until exec.
+    setsid();
+    const int null_in = open("/dev/null", O_RDONLY);
+    const int out =
+        open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (null_in >= 0) dup2(null_in, STDIN_FILENO);
+    if (out >= 0) {
+      dup2(out, STDOUT_FILENO);
+      dup2(out, STDERR_FILENO);
+    }
+    if (!launch.cpus.empty() && sched_setaffinity(0, sizeof(set), &set) != 0) {
+      _exit(126);
+    }
+    signal(SIGPIPE, SIG_DFL);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+
+  pid_t process = pid;
+  if (launch.own_pid_file_wait > absl::ZeroDuration()) {
+    // A daemonizing program: wait for its own pid file, then take the pid
+    // in it as the process and rewrite the file in our format.
+    Clock& clock = *Clock::Real();
+    const absl::Duration deadline =
+        clock.Monotonic() + launch.own_pid_file_wait;
+    uint64_t unused = 0;
+    pid_t daemon = 0;
+    while (!ReadPidFile(launch.pid_file, &daemon, &unused)) {
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid &&
+          !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+        return absl::InternalError(absl::StrCat(
+            launch.argv[0], " failed to start: ", LogTail(launch.log_path)));
+      }
+      if (clock.Monotonic() > deadline) {
+        kill(-pid, SIGKILL);
+        Reap(pid);
+        return absl::DeadlineExceededError(absl::StrCat(
+            launch.argv[0], " wrote no pid file ", launch.pid_file, " within ",
+            absl::FormatDuration(launch.own_pid_file_wait), ": ",
+            LogTail(launch.log_path)));
+      }
+      clock.SleepUntil(clock.Monotonic() + kPollInterval);
+    }
+    Reap(pid);
+    process = daemon;
+  } else {
+    Clock::Real()->SleepUntil(Clock::Real()->Monotonic() + kStartupCheck);
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      const std::string how =
+          WIFEXITED(status)
+              ? (WEXITSTATUS(status) == 127
+                     ? std::string("could not be run (not found?)")
+                     : absl::StrCat("exited with status ", WEXITSTATUS(status)))
+              : absl::StrCat("was killed by signal ", WTERMSIG(status));
+      return absl::InternalError(absl::StrCat(launch.argv[0], " ", how, ": ",
+                                              LogTail(launch.log_path)));
+    }
+  }
+  if (absl::Status s = WritePidFile(launch.pid_file, process); !s.ok()) {
+    kill(process, SIGKILL);
+    return s;
+  }
+  return process;
+}
+
+absl::StatusOr<pid_t> FindProcess(const std::string& pid_file) {
+  pid_t pid = 0;
+  uint64_t start = 0;
+  if (!ReadPidFile(pid_file, &pid, &start)) return 0;
+  return Alive(pid, start) ? pid : 0;
+}
+
+absl::Status StopProcess(const std::string& pid_file, Clock& clock,
+                         absl::Duration grace) {
+  pid_t pid = 0;
+  uint64_t start = 0;
+  if (!ReadPidFile(pid_file, &pid, &start) || !Alive(pid, start)) {
+    unlink(pid_file.c_str());
+    return absl::OkStatus();
+  }
+  // The whole group: nginx's workers, QEMU's helpers. The group id is the
+  // pid of a process StartProcess made a session leader; for an adopted
+  // daemon it may not be, so signal the pid itself too.
+  kill(-pid, SIGTERM);
+  kill(pid, SIGTERM);
+  const absl::Duration deadline = clock.Monotonic() + grace;
+  while (Alive(pid, start)) {
+    if (clock.Monotonic() > deadline) {
+      kill(-pid, SIGKILL);
+      kill(pid, SIGKILL);
+    }
+    clock.SleepUntil(clock.Monotonic() + kPollInterval);
+    if (clock.Monotonic() > deadline + absl::Seconds(5)) {
+      return absl::InternalError(
+          absl::StrCat("process ", pid, " of ", pid_file, " survived SIGKILL"));
+    }
+  }
+  // Children left in the group (nginx workers of a killed master).
+  kill(-pid, SIGKILL);
+  unlink(pid_file.c_str());
+  return absl::OkStatus();
+}
+
+std::string LogTail(const std::string& path, size_t max_bytes) {
+  if (path.empty()) return "";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string all = text.str();
+  if (all.size() > max_bytes) all = "..." + all.substr(all.size() - max_bytes);
+  return std::string(absl::StripTrailingAsciiWhitespace(all));
+}
+
+}  // namespace scalebench::worker

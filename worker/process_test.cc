@@ -1,0 +1,132 @@
+#include "worker/process.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace scalebench::worker {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Whether `pid` runs: exists and is not a zombie (an orphan's zombie may
+// linger when pid 1 does not reap, as in some containers).
+bool Running(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat)) return false;
+  const size_t close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() &&
+         stat[close + 2] != 'Z';
+}
+
+class ProcessTest : public ::testing::Test {
+ protected:
+  std::string Path(const std::string& name) {
+    return ::testing::TempDir() + "/process_test_" + name;
+  }
+  void TearDown() override {
+    for (const std::string& f : pid_files_) {
+      (void)StopProcess(f, *Clock::Real(), absl::Milliseconds(100));
+    }
+  }
+  std::string PidFile(const std::string& name) {
+    pid_files_.push_back(Path(name + ".pid"));
+    unlink(pid_files_.back().c_str());
+    return pid_files_.back();
+  }
+  std::vector<std::string> pid_files_;
+};
+
+TEST_F(ProcessTest, StartsFindsAndStopsAProcess) {
+  ProcessLaunch launch;
+  launch.argv = {"sleep", "30"};
+  launch.pid_file = PidFile("sleep");
+  absl::StatusOr<pid_t> pid = StartProcess(launch);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  EXPECT_TRUE(Running(*pid));
+  EXPECT_EQ(*FindProcess(launch.pid_file), *pid);
+
+  ASSERT_TRUE(StopProcess(launch.pid_file, *Clock::Real()).ok());
+  EXPECT_FALSE(Running(*pid));
+  EXPECT_EQ(*FindProcess(launch.pid_file), 0);
+  // Idempotent.
+  EXPECT_TRUE(StopProcess(launch.pid_file, *Clock::Real()).ok());
+}
+
+TEST_F(ProcessTest, PinsToTheCoresAsked) {
+  ProcessLaunch launch;
+  launch.argv = {"sleep", "30"};
+  launch.cpus = {0};
+  launch.pid_file = PidFile("pinned");
+  absl::StatusOr<pid_t> pid = StartProcess(launch);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  ASSERT_EQ(sched_getaffinity(*pid, sizeof(set), &set), 0);
+  EXPECT_EQ(CPU_COUNT(&set), 1);
+  EXPECT_TRUE(CPU_ISSET(0, &set));
+}
+
+TEST_F(ProcessTest, AProgramThatExitsAtOnceIsAnErrorWithItsLog) {
+  ProcessLaunch launch;
+  launch.argv = {"sh", "-c", "echo 'bind() failed: address in use'; exit 3"};
+  launch.pid_file = PidFile("fails");
+  launch.log_path = Path("fails.log");
+  unlink(launch.log_path.c_str());
+  absl::StatusOr<pid_t> pid = StartProcess(launch);
+  ASSERT_FALSE(pid.ok());
+  EXPECT_THAT(pid.status().message(), HasSubstr("exited with status 3"));
+  EXPECT_THAT(pid.status().message(), HasSubstr("address in use"));
+}
+
+TEST_F(ProcessTest, AMissingProgramSaysSo) {
+  ProcessLaunch launch;
+  launch.argv = {"/nonexistent/scalebench-no-such-program"};
+  launch.pid_file = PidFile("missing");
+  absl::StatusOr<pid_t> pid = StartProcess(launch);
+  ASSERT_FALSE(pid.ok());
+  EXPECT_THAT(pid.status().message(), HasSubstr("could not be run"));
+}
+
+// A pid file whose pid now belongs to another process (same pid, another
+// start time) is not that process: it is neither found nor killed.
+TEST_F(ProcessTest, ARecycledPidIsNotMistakenForTheProcess) {
+  const std::string pid_file = PidFile("recycled");
+  std::ofstream(pid_file) << getpid() << " 1\n";
+  EXPECT_EQ(*FindProcess(pid_file), 0);
+  EXPECT_TRUE(StopProcess(pid_file, *Clock::Real()).ok());
+  EXPECT_TRUE(Running(getpid()));  // We are still here.
+}
+
+TEST_F(ProcessTest, AdoptsTheProcessOfADaemonsOwnPidFile) {
+  ProcessLaunch launch;
+  launch.pid_file = PidFile("daemon");
+  launch.argv = {"sh", "-c", "sleep 30 & echo $! > " + launch.pid_file};
+  launch.own_pid_file_wait = absl::Seconds(5);
+  absl::StatusOr<pid_t> pid = StartProcess(launch);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  EXPECT_EQ(*FindProcess(launch.pid_file), *pid);
+  ASSERT_TRUE(StopProcess(launch.pid_file, *Clock::Real()).ok());
+  EXPECT_FALSE(Running(*pid));
+}
+
+TEST_F(ProcessTest, StopKillsWhatIgnoresSigterm) {
+  ProcessLaunch launch;
+  launch.argv = {"sh", "-c", "trap '' TERM; while :; do sleep 1; done"};
+  launch.pid_file = PidFile("stubborn");
+  absl::StatusOr<pid_t> pid = StartProcess(launch);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  ASSERT_TRUE(
+      StopProcess(launch.pid_file, *Clock::Real(), absl::Milliseconds(200))
+          .ok());
+  EXPECT_FALSE(Running(*pid));
+}
+
+}  // namespace
+}  // namespace scalebench::worker

@@ -1,0 +1,12 @@
+# The agent: the Synchronize client, the clock exchange, and (with the
+# drivers) the trial runner behind scalebench-worker.
+add_library(scalebench_worker_agent STATIC
+  agent/clock_sync.cc
+  agent/sync_client.cc)
+target_link_libraries(scalebench_worker_agent PUBLIC
+  scalebench_worker_core scalebench_api scalebench_common scalebench_proto
+  absl::synchronization absl::time)
+
+scalebench_test(worker_agent_test
+  SOURCES agent/clock_sync_test.cc agent/sync_client_test.cc
+  LIBS scalebench_worker_agent)

@@ -2,11 +2,14 @@
 # drivers) the trial runner behind scalebench-worker.
 add_library(scalebench_worker_agent STATIC
   agent/clock_sync.cc
-  agent/sync_client.cc)
+  agent/driver_set.cc
+  agent/sync_client.cc
+  agent/trial_runner.cc)
 target_link_libraries(scalebench_worker_agent PUBLIC
-  scalebench_worker_core scalebench_api scalebench_common scalebench_proto
-  absl::synchronization absl::time)
+  scalebench_worker_core scalebench_loadgen scalebench_api scalebench_common
+  scalebench_proto absl::synchronization absl::time)
 
 scalebench_test(worker_agent_test
   SOURCES agent/clock_sync_test.cc agent/sync_client_test.cc
+          agent/trial_runner_test.cc
   LIBS scalebench_worker_agent)

@@ -73,14 +73,28 @@ TrialRunner::TrialRunner(WorkerContext context, DriverSet* drivers,
       listen_address_(std::move(listen_address)) {}
 
 absl::StatusOr<TrialPlan> TrialRunner::Plan(const TrialRequest& request) {
+  absl::StatusOr<TrialPlan> plan = PlanHost(request);
+  if (!plan.ok()) return plan.status();
+  if (absl::Status s = PlanLoad(request.load, request.configuration,
+                                request.start_at, {}, &*plan);
+      !s.ok()) {
+    return s;
+  }
+  return plan;
+}
+
+absl::StatusOr<TrialPlan> TrialRunner::PlanHost(const TrialRequest& request) {
   const v1::Configuration& config = request.configuration;
   TrialPlan plan;
   plan.prepare_timeout = request.prepare_timeout;
   plan.balance_timeout = request.balance_timeout;
-  absl::StatusOr<TargetDriver*> driver =
-      drivers_->ForPlatform(config.platform(), request.target.hypervisor());
-  if (!driver.ok()) return driver.status();
-  plan.driver = *driver;
+  // A host with no targets (a load generator only) needs no driver.
+  if (config.instances() > 0) {
+    absl::StatusOr<TargetDriver*> driver =
+        drivers_->ForPlatform(config.platform(), request.target.hypervisor());
+    if (!driver.ok()) return driver.status();
+    plan.driver = *driver;
+  }
   const bool balanced = config.balancer() != v1::BALANCER_KIND_NONE &&
                         config.balancer() != v1::BALANCER_KIND_UNSPECIFIED;
   if (balanced) {
@@ -89,16 +103,14 @@ absl::StatusOr<TrialPlan> TrialRunner::Plan(const TrialRequest& request) {
     if (!balancer.ok()) return balancer.status();
     plan.balancer = *balancer;
   }
-  if (config.instances() == 0) {
-    return absl::InvalidArgumentError("configuration.instances is 0");
-  }
 
   CoreRequest cores;
   cores.targets = static_cast<int>(config.instances());
   cores.vcpus_per_target =
       static_cast<int>(std::max<uint32_t>(1, config.vcpus()));
   cores.balancer_cores = balanced ? kBalancerCores : 0;
-  cores.loadgen_cores = request.load.threads() > 0
+  cores.loadgen_cores = !request.loadgen_here ? 0
+                        : request.load.threads() > 0
                             ? static_cast<int>(request.load.threads())
                             : kDefaultLoadgenCores;
   absl::StatusOr<CoreMap> map = AllocateCores(host_cpus_, cores);
@@ -140,7 +152,9 @@ absl::StatusOr<TrialPlan> TrialRunner::Plan(const TrialRequest& request) {
     b.algorithm = config.algorithm() == v1::BALANCER_ALGORITHM_UNSPECIFIED
                       ? v1::BALANCER_ALGORITHM_ROUNDROBIN
                       : config.algorithm();
-    b.endpoints = endpoints;
+    b.endpoints = request.balancer_endpoints.empty()
+                      ? endpoints
+                      : request.balancer_endpoints;
     b.health_check_interval = FromProto(config.health_check_interval());
     b.cpus = plan.cores.balancer;
     b.listen_address = listen_address_;
@@ -151,15 +165,27 @@ absl::StatusOr<TrialPlan> TrialRunner::Plan(const TrialRequest& request) {
     endpoints = {absl::StrCat(listen_address_, ":", b.port)};
   }
 
-  v1::LoadSpec load = request.load;
-  load.set_keepalive(config.keepalive());
-  if (config.connections() > 0) load.set_connections(config.connections());
-  absl::StatusOr<loadgen::LoadOptions> options =
-      loadgen::LoadOptionsFromSpec(load, endpoints, plan.cores.loadgen);
-  if (!options.ok()) return options.status();
-  plan.load = *std::move(options);
-  plan.load.start_at = request.start_at;
+  plan.endpoints = std::move(endpoints);
   return plan;
+}
+
+absl::Status TrialRunner::PlanLoad(const v1::LoadSpec& spec,
+                                   const v1::Configuration& configuration,
+                                   std::optional<absl::Time> start_at,
+                                   const std::vector<std::string>& endpoints,
+                                   TrialPlan* plan) {
+  v1::LoadSpec load = spec;
+  load.set_keepalive(configuration.keepalive());
+  if (configuration.connections() > 0) {
+    load.set_connections(configuration.connections());
+  }
+  absl::StatusOr<loadgen::LoadOptions> options = loadgen::LoadOptionsFromSpec(
+      load, endpoints.empty() ? plan->endpoints : endpoints,
+      plan->cores.loadgen);
+  if (!options.ok()) return options.status();
+  plan->load = *std::move(options);
+  plan->load.start_at = start_at;
+  return absl::OkStatus();
 }
 
 std::optional<v1::Failure> TrialRunner::Prepare(const TrialPlan& plan,

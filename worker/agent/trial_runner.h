@@ -35,6 +35,11 @@ struct TrialRequest {
   // When the measurement window opens, on this host's clock; unset = as
   // soon as everything is ready.
   std::optional<absl::Time> start_at;
+  // Whether this host generates load (cores are kept for it).
+  bool loadgen_here = true;
+  // The balancer's backends when they are not (only) this host's targets:
+  // host:port of every target on every host. Empty = this host's targets.
+  std::vector<std::string> balancer_endpoints;
 };
 
 // The plan of a trial on this host; the launches are what the drivers
@@ -47,6 +52,8 @@ struct TrialPlan {
   BalancerLaunch balancer_launch;
   // The files and commands of each target, then the balancer.
   std::vector<LaunchPlan> launch_plans;
+  // Where load goes: the balancer, or this host's targets (host:port).
+  std::vector<std::string> endpoints;
   // The load, sent to the balancer or spread over the targets.
   loadgen::LoadOptions load;
   absl::Duration prepare_timeout;
@@ -84,6 +91,19 @@ class TrialRunner final {
   // starts nothing. INVALID_ARGUMENT or FAILED_PRECONDITION (a platform or
   // balancer this host cannot run) saying why.
   absl::StatusOr<TrialPlan> Plan(const TrialRequest& request);
+
+  // Plan without the load: targets, balancer, cores (keeping cores for the
+  // load generator when request.loadgen_here). For the daemon, which
+  // learns the load only when it is told to measure.
+  absl::StatusOr<TrialPlan> PlanHost(const TrialRequest& request);
+
+  // Adds the load of `spec` (with the configuration's factors applied),
+  // sent to `endpoints`, or to the plan's own when empty.
+  absl::Status PlanLoad(const v1::LoadSpec& spec,
+                        const v1::Configuration& configuration,
+                        std::optional<absl::Time> start_at,
+                        const std::vector<std::string>& endpoints,
+                        TrialPlan* plan);
 
   // Starts every target and waits until each answers, then the balancer.
   // On failure returns the Failure (target_start, balancer_start) after

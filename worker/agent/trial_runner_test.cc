@@ -1,137 +1,24 @@
 #include "worker/agent/trial_runner.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <map>
 #include <memory>
-#include <set>
 #include <string>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "worker/testing/fake_target_driver.h"
 
 namespace scalebench::worker {
 namespace {
 
+using ::scalebench::worker::testing::FakeTargetDriver;
+
 using ::testing::HasSubstr;
-
-// A keep-alive HTTP/1.1 server in this process answering GET with `body`:
-// the stand-in for an nginx target, so the runner's logic is tested
-// without a platform.
-class InProcessServer {
- public:
-  InProcessServer(uint16_t port, size_t body_bytes) : body_(body_bytes, 'x') {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr = {};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
-    ok_ = bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-          listen(fd_, 64) == 0;
-    accept_thread_ = std::thread([this] { AcceptLoop(); });
-  }
-  ~InProcessServer() {
-    stop_ = true;
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    accept_thread_.join();
-    for (std::thread& t : connections_) t.join();
-  }
-  bool ok() const { return ok_; }
-
- private:
-  void AcceptLoop() {
-    while (!stop_) {
-      const int c = accept(fd_, nullptr, nullptr);
-      if (c < 0) return;
-      connections_.emplace_back([this, c] { Serve(c); });
-    }
-  }
-  void Serve(int c) {
-    const std::string response = absl::StrCat(
-        "HTTP/1.1 200 OK\r\nContent-Length: ", body_.size(), "\r\n\r\n", body_);
-    std::string pending;
-    char buffer[4096];
-    while (!stop_) {
-      const ssize_t n = recv(c, buffer, sizeof(buffer), 0);
-      if (n <= 0) break;
-      pending.append(buffer, static_cast<size_t>(n));
-      size_t end;
-      while ((end = pending.find("\r\n\r\n")) != std::string::npos) {
-        pending.erase(0, end + 4);
-        if (send(c, response.data(), response.size(), MSG_NOSIGNAL) < 0) break;
-      }
-    }
-    close(c);
-  }
-
-  std::string body_;
-  int fd_ = -1;
-  bool ok_ = false;
-  std::atomic<bool> stop_{false};
-  std::thread accept_thread_;
-  std::vector<std::thread> connections_;
-};
-
-// A TargetDriver whose targets are InProcessServers. `fail_index` makes
-// that target's start fail; `silent` starts targets that never answer.
-class FakeDriver final : public TargetDriver {
- public:
-  v1::Platform platform() const override { return v1::PLATFORM_NATIVE; }
-  absl::Status CheckUsable() override { return absl::OkStatus(); }
-  absl::Status Recover() override { return absl::OkStatus(); }
-  absl::StatusOr<LaunchPlan> Plan(const TargetLaunch& launch) override {
-    LaunchPlan plan;
-    plan.summary = absl::StrCat("fake target ", launch.index);
-    return plan;
-  }
-  absl::StatusOr<Target> Start(const TargetLaunch& launch) override {
-    if (launch.index == fail_index) {
-      return absl::InternalError("nginx exited with status 1");
-    }
-    absl::MutexLock lock(&mu_);
-    if (!silent) {
-      servers_[launch.id] =
-          std::make_unique<InProcessServer>(launch.port, launch.page_bytes);
-    }
-    running_.insert(launch.id);
-    launches_.push_back(launch);
-    return Target{launch.id,
-                  absl::StrCat(launch.listen_address, ":", launch.port)};
-  }
-  absl::Status Stop(const std::string& id) override {
-    absl::MutexLock lock(&mu_);
-    servers_.erase(id);
-    running_.erase(id);
-    return absl::OkStatus();
-  }
-  absl::StatusOr<std::vector<std::string>> List() override {
-    absl::MutexLock lock(&mu_);
-    return std::vector<std::string>(running_.begin(), running_.end());
-  }
-
-  int fail_index = -1;
-  bool silent = false;
-  std::vector<TargetLaunch> launches_;
-
- private:
-  absl::Mutex mu_;
-  std::map<std::string, std::unique_ptr<InProcessServer>> servers_;
-  std::set<std::string> running_;
-};
 
 class TrialRunnerTest : public ::testing::Test {
  protected:
   TrialRunnerTest() {
-    auto driver = std::make_unique<FakeDriver>();
+    auto driver = std::make_unique<FakeTargetDriver>();
     driver_ = driver.get();
     drivers_.AddTarget(std::move(driver));
     context_.name = "test";
@@ -156,7 +43,7 @@ class TrialRunnerTest : public ::testing::Test {
 
   WorkerContext context_;
   DriverSet drivers_;
-  FakeDriver* driver_;
+  FakeTargetDriver* driver_;
 };
 
 TEST_F(TrialRunnerTest, PlanGivesEveryTargetItsCoresPortAndId) {
@@ -178,7 +65,7 @@ TEST_F(TrialRunnerTest, PlanGivesEveryTargetItsCoresPortAndId) {
             absl::StrCat("http://127.0.0.1:", plan->targets[1].port, "/"));
   EXPECT_EQ(plan->load.connections, 4u);
   EXPECT_EQ(plan->launch_plans.size(), 3u);
-  EXPECT_TRUE(driver_->launches_.empty());  // Planning starts nothing.
+  EXPECT_TRUE(driver_->launches().empty());  // Planning starts nothing.
 }
 
 TEST_F(TrialRunnerTest, FourInstancesOnTwoCoresAreOvercommitted) {

@@ -2,13 +2,21 @@
 # and the executor of desired states behind scalebench-worker.
 add_library(scalebench_worker_agent STATIC
   agent/clock_sync.cc
+  agent/daemon.cc
   agent/driver_set.cc
+  agent/drivers.cc
+  agent/run_trial.cc
   agent/sync_client.cc
   agent/trial_executor.cc
-  agent/trial_runner.cc)
+  agent/trial_runner.cc
+  agent/worker_defaults.cc)
 target_link_libraries(scalebench_worker_agent PUBLIC
-  scalebench_worker_core scalebench_loadgen scalebench_api scalebench_common
-  scalebench_proto absl::synchronization absl::time)
+  scalebench_worker_core scalebench_loadgen scalebench_spec scalebench_api
+  scalebench_common scalebench_proto nlohmann_json::nlohmann_json
+  absl::synchronization absl::time)
+
+add_executable(scalebench-worker agent/worker_main.cc)
+target_link_libraries(scalebench-worker PRIVATE scalebench_worker_agent)
 
 # Test doubles of the worker (test-only).
 add_library(scalebench_worker_testing STATIC testing/fake_target_driver.cc)

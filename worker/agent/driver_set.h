@@ -38,6 +38,15 @@ class DriverSet final {
   // is returned.
   absl::Status RecoverAll();
 
+  // Versions of the programs behind the drivers ("nginx" -> "1.22.1"),
+  // recorded by whoever built the set.
+  void SetVersion(const std::string& program, const std::string& version) {
+    versions_[program] = version;
+  }
+  const std::map<std::string, std::string>& versions() const {
+    return versions_;
+  }
+
   // Platforms and balancers whose CheckUsable() passes.
   std::vector<v1::Platform> UsablePlatforms();
   std::vector<v1::BalancerKind> UsableBalancers();
@@ -45,6 +54,7 @@ class DriverSet final {
  private:
   std::map<v1::Platform, std::unique_ptr<TargetDriver>> targets_;
   std::map<v1::BalancerKind, std::unique_ptr<Balancer>> balancers_;
+  std::map<std::string, std::string> versions_;
 };
 
 }  // namespace scalebench::worker

@@ -6,6 +6,7 @@
 #include "api/enum_names.h"
 #include "loadgen/runner.h"
 #include "loadgen/spec_options.h"
+#include "spec/defaults.h"
 #include "worker/host_facts.h"
 #include "worker/http_probe.h"
 #include "worker/ports.h"
@@ -13,10 +14,6 @@
 namespace scalebench::worker {
 namespace {
 
-// Defaults of TargetSpec (spec.proto): memory per platform.
-constexpr uint32_t kVmMemoryMb = 256;
-constexpr uint32_t kContainerMemoryMb = 64;
-constexpr uint32_t kDefaultPageBytes = 612;
 // Cores for the balancer and, unless LoadSpec.threads says, the load
 // generator.
 constexpr int kBalancerCores = 1;
@@ -121,8 +118,6 @@ absl::StatusOr<TrialPlan> TrialRunner::PlanHost(const TrialRequest& request) {
       FreePorts(listen_address_, cores.targets + (balanced ? 1 : 0));
   if (!ports.ok()) return ports.status();
 
-  const bool vm = config.platform() == v1::PLATFORM_QEMU ||
-                  config.platform() == v1::PLATFORM_XEN;
   std::vector<std::string> endpoints;
   for (int i = 0; i < cores.targets; ++i) {
     TargetLaunch launch;
@@ -132,12 +127,12 @@ absl::StatusOr<TrialPlan> TrialRunner::PlanHost(const TrialRequest& request) {
     launch.vcpus = static_cast<uint32_t>(cores.vcpus_per_target);
     launch.memory_mb = request.target.has_memory_mb()
                            ? request.target.memory_mb()
-                           : (vm ? kVmMemoryMb : kContainerMemoryMb);
+                           : spec::DefaultMemoryMb(config.platform());
     launch.listen_address = listen_address_;
     launch.port = (*ports)[i];
     launch.page_bytes = request.service.has_page_bytes()
                             ? request.service.page_bytes()
-                            : kDefaultPageBytes;
+                            : spec::kDefaultPageBytes;
     launch.worker_processes = request.service.worker_processes();
     ChooseImage(config.platform(), request.target, &launch);
     absl::StatusOr<LaunchPlan> launch_plan = plan.driver->Plan(launch);
@@ -247,6 +242,9 @@ absl::Status TrialRunner::TearDown(const TrialPlan& plan) {
 
 v1::HostEnvironment TrialRunner::Environment(const TrialPlan& plan) const {
   v1::HostEnvironment env = ReadHostEnvironment();
+  for (const auto& [program, version] : drivers_->versions()) {
+    (*env.mutable_versions())[program] = version;
+  }
   for (const auto& [role, cores] : plan.cores.Pinning()) {
     (*env.mutable_pinning())[role] = cores;
   }

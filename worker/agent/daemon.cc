@@ -1,0 +1,126 @@
+#include "worker/agent/daemon.h"
+
+#include <signal.h>
+
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "api/resource_names.h"
+#include "common/exit_codes.h"
+#include "common/grpc_channel.h"
+#include "worker/agent/sync_client.h"
+#include "worker/agent/trial_executor.h"
+#include "worker/agent/trial_runner.h"
+#include "worker/agent/worker_defaults.h"
+#include "worker/host_facts.h"
+#include "worker/spool.h"
+
+namespace scalebench::worker {
+
+void AddDaemonFlags(CLI::App& app, DaemonFlags* flags) {
+  app.add_option("--coordinator", flags->coordinator,
+                 "the coordinator to synchronize with, host:port")
+      ->type_name("ADDR");
+  app.add_option("--name", flags->name,
+                 "this worker's id (default: the host name)")
+      ->type_name("NAME");
+  app.add_option("--state-dir", flags->state_dir,
+                 "pid files, configs and the result spool (default " +
+                     DefaultStateDir() + ")")
+      ->type_name("DIR");
+  app.add_option("--listen-address", flags->listen_address,
+                 "where targets and the balancer listen (default 127.0.0.1)")
+      ->type_name("ADDR");
+  AddCpuListOption(app, "--cpus", &flags->cpus,
+                   "the cores scalebench may use (default: all this process "
+                   "may run on)");
+  app.add_option("--docker-host", flags->drivers.docker_host,
+                 "the Docker engine, unix:///path (default: DOCKER_HOST, "
+                 "else unix:///var/run/docker.sock)")
+      ->type_name("URL");
+}
+
+int RunDaemon(const DaemonFlags& flags, std::ostream& err) {
+  if (flags.coordinator.empty()) {
+    err << "scalebench-worker: give --coordinator ADDR to run as a worker, "
+           "or a command (run-trial); see --help\n";
+    return kExitBadInput;
+  }
+  WorkerContext context;
+  context.name = flags.name.empty() ? DefaultWorkerName() : flags.name;
+  if (absl::Status s = api::ValidateId(context.name, "--name"); !s.ok()) {
+    err << "scalebench-worker: " << s.message() << "\n";
+    return kExitBadInput;
+  }
+  context.owner = "scalebench-" + context.name;
+  context.state_dir =
+      flags.state_dir.empty() ? DefaultStateDir() : flags.state_dir;
+  if (absl::Status s = PrepareStateDir(context.state_dir); !s.ok()) {
+    err << "scalebench-worker: " << s.message() << "\n";
+    return kExitBadInput;
+  }
+  absl::StatusOr<Spool> spool = Spool::Open(context.state_dir + "/spool");
+  if (!spool.ok()) {
+    err << "scalebench-worker: " << spool.status().message() << "\n";
+    return kExitBadInput;
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      MakeChannel(flags.coordinator, TransportSecurity{});
+  if (!channel.ok()) {
+    err << "scalebench-worker: --coordinator: " << channel.status().message()
+        << "\n";
+    return kExitBadInput;
+  }
+
+  // Signals are taken by one thread with sigwait, so they stop the loop
+  // cleanly instead of interrupting a phase.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<DriverSet> drivers = MakeDrivers(context, flags.drivers);
+  if (absl::Status s = drivers->RecoverAll(); !s.ok()) {
+    err << "scalebench-worker: removing what an earlier worker left: "
+        << s.message() << "\n";
+    return kExitRunFailed;
+  }
+  const std::vector<int> cpus = flags.cpus.empty() ? AllowedCpus() : flags.cpus;
+  std::vector<Capability> platforms, balancers;
+  for (v1::Platform p : drivers->UsablePlatforms())
+    platforms.push_back({p, "", ""});
+  for (v1::BalancerKind b : drivers->UsableBalancers()) {
+    balancers.push_back({b, "", ""});
+  }
+  v1::HostEnvironment environment = ReadHostEnvironment();
+  for (const auto& [program, version] : drivers->versions()) {
+    (*environment.mutable_versions())[program] = version;
+  }
+  const v1::HostFacts facts = MakeHostFacts(environment, {flags.listen_address},
+                                            platforms, balancers, cpus);
+
+  TrialRunner runner(context, drivers.get(), cpus, flags.listen_address);
+  TrialExecutor executor(&runner, &*spool, context.name);
+  SyncOptions options;
+  options.worker_id = context.name;
+  SyncClient client(*channel, options, facts, &*spool, &executor,
+                    context.clock);
+
+  absl::Notification stop;
+  std::thread waiter([&] {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    err << "scalebench-worker: stopping (signal " << signal_number << ")\n";
+    stop.Notify();
+  });
+  err << "scalebench-worker: " << context.name << " (session "
+      << client.session_id() << ") synchronizing with " << flags.coordinator
+      << "\n";
+  client.Run(stop);
+  waiter.join();
+  return kExitOk;
+}
+
+}  // namespace scalebench::worker

@@ -1,0 +1,36 @@
+// `scalebench-worker --coordinator ADDR`: the daemon. It removes what an
+// earlier worker with its state dir left, reports its host facts, and
+// synchronizes with the coordinator until SIGINT or SIGTERM, carrying out
+// each desired state. Thread-compatible.
+#ifndef SCALEBENCH_WORKER_AGENT_DAEMON_H_
+#define SCALEBENCH_WORKER_AGENT_DAEMON_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "common/command_line.h"
+#include "worker/agent/drivers.h"
+
+namespace scalebench::worker {
+
+struct DaemonFlags {
+  std::string coordinator;
+  std::string name;
+  std::string state_dir;
+  // Where targets and the balancer listen, and the address other hosts use
+  // to reach them.
+  std::string listen_address = "127.0.0.1";
+  std::vector<int> cpus;
+  DriverOptions drivers;
+};
+
+// Adds the daemon's flags to the top level of `app`.
+void AddDaemonFlags(CLI::App& app, DaemonFlags* flags);
+
+// Runs the daemon until SIGINT or SIGTERM; the exit code.
+int RunDaemon(const DaemonFlags& flags, std::ostream& err);
+
+}  // namespace scalebench::worker
+
+#endif  // SCALEBENCH_WORKER_AGENT_DAEMON_H_

@@ -1,0 +1,40 @@
+// `scalebench-worker run-trial SPEC.yaml`: one trial of one grid point on
+// this host, without a coordinator, for operators and tests; or, with
+// --dry-run, the plan of it: the core map, every generated config and every
+// command, starting nothing. Thread-compatible.
+#ifndef SCALEBENCH_WORKER_AGENT_RUN_TRIAL_H_
+#define SCALEBENCH_WORKER_AGENT_RUN_TRIAL_H_
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "common/command_line.h"
+#include "worker/agent/drivers.h"
+
+namespace scalebench::worker {
+
+struct RunTrialFlags {
+  std::string spec_path;
+  // The Configuration.index to run; required when the grid has several.
+  std::optional<uint32_t> configuration;
+  std::string state_dir;
+  std::string name;
+  OutputFormat output = OutputFormat::kText;
+  bool dry_run = false;
+  std::vector<int> cpus;
+  DriverOptions drivers;
+};
+
+// Adds the run-trial subcommand to `app`, bound to `flags`.
+CLI::App* AddRunTrialCommand(CLI::App& app, RunTrialFlags* flags);
+
+// Runs it: results to `out`, messages to `err`; the exit code (0 the trial
+// succeeded, 1 it failed, 2 the spec or flags are wrong).
+int RunTrialCommand(const RunTrialFlags& flags, std::ostream& out,
+                    std::ostream& err);
+
+}  // namespace scalebench::worker
+
+#endif  // SCALEBENCH_WORKER_AGENT_RUN_TRIAL_H_

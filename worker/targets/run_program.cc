@@ -33,6 +33,16 @@ struct Pipe {
   }
 };
 
+// Opens `result`; only its read end is non-blocking (the child must block
+// when the pipe is full, not fail its write). False with errno on error.
+bool OpenPipe(Pipe* result) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return false;
+  result->read = fds[0];
+  result->write = fds[1];
+  return fcntl(result->read, F_SETFL, O_NONBLOCK) == 0;
+}
+
 // Reads what is available on `fd` into `out`; false at end of file or on
 // an error other than "no data now".
 bool Drain(int fd, std::string* out) {
@@ -60,17 +70,9 @@ absl::StatusOr<ProgramOutput> RunProgram(const std::vector<std::string>& argv,
     return absl::InvalidArgumentError("RunProgram: empty command");
   }
   Pipe out_pipe, err_pipe;
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+  if (!OpenPipe(&out_pipe) || !OpenPipe(&err_pipe)) {
     return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
   }
-  out_pipe.read = fds[0];
-  out_pipe.write = fds[1];
-  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
-    return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
-  }
-  err_pipe.read = fds[0];
-  err_pipe.write = fds[1];
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

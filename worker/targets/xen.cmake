@@ -15,5 +15,5 @@ pkg_check_modules(SCALEBENCH_XLUTIL REQUIRED IMPORTED_TARGET xlutil xenlight)
 
 scalebench_test(worker_xen_test
   SOURCES targets/xl_config_test.cc targets/xl_parse_testing.cc
-          targets/xen_driver_test.cc
+          targets/xen_driver_test.cc targets/run_program_test.cc
   LIBS scalebench_worker_xen PkgConfig::SCALEBENCH_XLUTIL)

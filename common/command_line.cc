@@ -99,8 +99,8 @@ std::optional<int> CommandLine::Parse(const std::vector<std::string>& args,
   for (const CLI::App* sub : app_.get_subcommands({})) {
     if (sub != help_command_) names.push_back(sub->get_name());
   }
-  if (!names.empty() && !args.empty() && args[0][0] != '-' &&
-      args[0] != "help" &&
+  if (command_required_ && !names.empty() && !args.empty() &&
+      args[0][0] != '-' && args[0] != "help" &&
       std::find(names.begin(), names.end(), args[0]) == names.end()) {
     err << program_ << ": no command '" << args[0] << "'; the commands are "
         << absl::StrJoin(names, ", ") << "\nRun '" << program_
@@ -171,7 +171,7 @@ std::optional<int> CommandLine::Parse(const std::vector<std::string>& args,
         << " --help' for usage.\n";
     return kExitBadInput;
   }
-  if (!names.empty() && app_.get_subcommands().empty()) {
+  if (command_required_ && !names.empty() && app_.get_subcommands().empty()) {
     err << app_.help() << "\n" << program_ << ": give a command\n";
     return kExitBadInput;
   }

@@ -51,6 +51,12 @@ class CommandLine final {
   // subcommand's --help. Call after adding the subcommands.
   void AddHelpCommand();
 
+  // Whether a program with subcommands must be given one (the default);
+  // false for a program whose top level runs by itself
+  // (`scalebench-worker --coordinator ...` beside `scalebench-worker
+  // run-trial SPEC`).
+  void set_command_required(bool required) { command_required_ = required; }
+
   // Parses `args` (the arguments after the program name). Returns nullopt
   // when the program should go on with the values bound to its options
   // (and, if it has subcommands, one of them was given).
@@ -64,6 +70,7 @@ class CommandLine final {
   std::string program_;
   CLI::App app_;
   CLI::App* help_command_ = nullptr;
+  bool command_required_ = true;
 };
 
 // Options with scalebench's value syntax; a bad value is a usage error that

@@ -26,7 +26,7 @@ absl::StatusOr<std::string> FormatText(const v1::LoadgenResult& result);
 // p90, p99, p999, max), cpu_s, mode, series; and also warmup_requests, status,
 // bytes_sent, connections, threads, urls, start_skew_us, target_rate, and
 // failure (null, or {kind, reason} when the run failed, e.g. kind
-// "FAILURE_KIND_LATE_START").
+// "late_start", the API's lower-case spelling).
 absl::StatusOr<std::string> FormatJson(const v1::LoadgenResult& result);
 
 }  // namespace scalebench::loadgen

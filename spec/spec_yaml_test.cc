@@ -1,0 +1,430 @@
+#include "spec/spec_yaml.h"
+
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/message_differencer.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace scalebench::spec {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// ARCHITECTURE.md's "Experiment spec", verbatim.
+constexpr char kArchitectureExample[] = R"(name: paper-figure-7
+repetitions: 10              # or: until: {ci_halfwidth: 0.03, max: 30}
+order: randomized            # randomized interleaving of configurations per round
+service:
+  server: nginx
+  page_bytes: 612
+target:
+  vcpus: 1
+  memory_mb: 64
+loadgen:
+  mode: closed               # closed | open (constant rate, latency from intended send time)
+  connections: 100
+  duration: 30s              # or requests: 10000
+  keepalive: true            # false = a new connection per request, as ab does by default
+  warmup: 5s
+sweep:                       # the grid: every combination is a configuration
+  platform: [native, docker, qemu]
+  instances: [1, 2, 3, 4, 5, 6, 8]
+  balancer: [none, haproxy, nginx]
+  algorithm: [roundrobin]
+  hosts: [1]
+models:
+  - {fit: poly, degree: 2, x: instances, y: requests_per_s, by: [platform, balancer]}
+  - {fit: usl, x: instances, y: requests_per_s, by: [platform, balancer]}
+  - {fit: linear, x: vcpus_total, y: requests_per_s, train: {hosts: 1}, test: {hosts: [2, 3]}}
+)";
+
+constexpr char kArchitectureExampleProto[] = R"pb(
+  name: "paper-figure-7"
+  repetitions { count: 10 }
+  order: TRIAL_ORDER_RANDOMIZED
+  service { server: "nginx" page_bytes: 612 }
+  target { vcpus: 1 memory_mb: 64 }
+  loadgen {
+    mode: LOAD_MODE_CLOSED
+    connections: 100
+    duration { seconds: 30 }
+    keepalive: true
+    warmup { seconds: 5 }
+  }
+  sweep {
+    platform: [ PLATFORM_NATIVE, PLATFORM_DOCKER, PLATFORM_QEMU ]
+    instances: [ 1, 2, 3, 4, 5, 6, 8 ]
+    balancer: [ BALANCER_KIND_NONE, BALANCER_KIND_HAPROXY, BALANCER_KIND_NGINX ]
+    algorithm: [ BALANCER_ALGORITHM_ROUNDROBIN ]
+    hosts: [ 1 ]
+  }
+  models {
+    fit: MODEL_KIND_POLY
+    degree: 2
+    x: "instances"
+    y: "requests_per_s"
+    by: [ "platform", "balancer" ]
+  }
+  models {
+    fit: MODEL_KIND_USL
+    x: "instances"
+    y: "requests_per_s"
+    by: [ "platform", "balancer" ]
+  }
+  models {
+    fit: MODEL_KIND_LINEAR
+    x: "vcpus_total"
+    y: "requests_per_s"
+    train {
+      factors {
+        key: "hosts"
+        value { values: "1" }
+      }
+    }
+    test {
+      factors {
+        key: "hosts"
+        value { values: [ "2", "3" ] }
+      }
+    }
+  }
+)pb";
+
+v1::ExperimentSpec FromText(const char* text) {
+  v1::ExperimentSpec spec;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &spec));
+  return spec;
+}
+
+// Equality including presence: an optional field set to its default
+// differs from one left unset.
+void ExpectSameProto(const v1::ExperimentSpec& actual,
+                     const v1::ExperimentSpec& expected) {
+  google::protobuf::util::MessageDifferencer differ;
+  std::string differences;
+  differ.ReportDifferencesToString(&differences);
+  EXPECT_TRUE(differ.Compare(expected, actual)) << differences;
+}
+
+// The message of parsing `yaml` as "spec.yaml", or "OK".
+std::string ErrorOf(const std::string& yaml) {
+  absl::StatusOr<v1::ExperimentSpec> spec = ParseSpecYaml(yaml, "spec.yaml");
+  if (spec.ok()) return "OK";
+  EXPECT_EQ(spec.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(spec.status().message());
+}
+
+// The smallest valid spec, so that each test adds the one line it is about.
+constexpr char kMinimal[] = "name: t\nloadgen:\n  duration: 3s\n";
+
+TEST(ParseSpecYamlTest, ReadsTheArchitectureExampleFieldByField) {
+  absl::StatusOr<v1::ExperimentSpec> spec =
+      ParseSpecYaml(kArchitectureExample, "ARCHITECTURE.md");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  ExpectSameProto(*spec, FromText(kArchitectureExampleProto));
+}
+
+TEST(ParseSpecYamlTest, SetsOptionalFieldsOnlyWhenGiven) {
+  absl::StatusOr<v1::ExperimentSpec> spec = ParseSpecYaml(kMinimal, "s");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_FALSE(spec->has_seed());
+  EXPECT_FALSE(spec->has_repetitions());
+  EXPECT_FALSE(spec->has_service());
+  EXPECT_FALSE(spec->has_target());
+  EXPECT_FALSE(spec->has_retry());
+  EXPECT_FALSE(spec->has_timeouts());
+  EXPECT_FALSE(spec->loadgen().has_connections());
+  EXPECT_FALSE(spec->loadgen().has_keepalive());
+  EXPECT_FALSE(spec->loadgen().has_warmup());
+  EXPECT_FALSE(spec->loadgen().has_timeout());
+
+  spec = ParseSpecYaml(absl::StrCat(kMinimal,
+                                    "  keepalive: false\n"
+                                    "  connections: 100\n"
+                                    "service: {page_bytes: 0}\n"
+                                    "timeouts: {balance: 1s}\n"
+                                    "seed: 0\n"),
+                       "s");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_TRUE(spec->loadgen().has_keepalive());
+  EXPECT_FALSE(spec->loadgen().keepalive());
+  EXPECT_TRUE(spec->loadgen().has_connections());
+  EXPECT_TRUE(spec->service().has_page_bytes());
+  EXPECT_FALSE(spec->service().has_server());
+  EXPECT_TRUE(spec->timeouts().has_balance());
+  EXPECT_FALSE(spec->timeouts().has_prepare());
+  EXPECT_TRUE(spec->has_seed());
+}
+
+TEST(ParseSpecYamlTest, ReadsEveryFieldOfTheReference) {
+  constexpr char kYaml[] = R"(name: all.fields_1
+repetitions:
+  until: {ci_halfwidth: 0.03, min: 8, max: 30}
+order: sequential
+seed: 18446744073709551615
+service: {server: nginx, page_bytes: 0, worker_processes: 2}
+target: {vcpus: 2, memory_mb: 128, image: "scalebench/nginx:1", hypervisor: qemu}
+loadgen:
+  mode: open
+  connections: 64
+  threads: 2
+  requests: 10000
+  rate: 2500.5
+  keepalive: false
+  warmup: 500ms
+  timeout: 2s
+  method: POST
+  path: /api?x=1
+  headers: ["X-Trace: 1", "Accept: */*"]
+  body: '{"a": 1}'
+  cpus: 0,2-3
+sweep:
+  platform: unikernel
+  instances: 3
+  balancer: [haproxy]
+  algorithm: [leastconn, source]
+  hosts: [1, 2]
+  vcpus: [1]
+  keepalive: [true, false]
+  health_check_interval: [0s, 2s]
+  connections: [10, 100]
+models:
+  - fit: amdahl
+    x: hosts
+    y: latency_p99_us
+    by: platform
+retry: {max_attempts: 5}
+timeouts: {prepare: 2m, balance: 10s, start_lead: 1500ms, collect: 1m}
+)";
+  constexpr char kProto[] = R"pb(
+    name: "all.fields_1"
+    repetitions { adaptive { ci_halfwidth: 0.03 min: 8 max: 30 } }
+    order: TRIAL_ORDER_SEQUENTIAL
+    seed: 18446744073709551615
+    service { server: "nginx" page_bytes: 0 worker_processes: 2 }
+    target {
+      vcpus: 2
+      memory_mb: 128
+      image: "scalebench/nginx:1"
+      hypervisor: "qemu"
+    }
+    loadgen {
+      mode: LOAD_MODE_OPEN
+      connections: 64
+      threads: 2
+      requests: 10000
+      rate: 2500.5
+      keepalive: false
+      warmup { nanos: 500000000 }
+      timeout { seconds: 2 }
+      method: "POST"
+      path: "/api?x=1"
+      headers: [ "X-Trace: 1", "Accept: */*" ]
+      body: "{\"a\": 1}"
+      cpus: [ 0, 2, 3 ]
+    }
+    sweep {
+      platform: [ PLATFORM_UNIKERNEL ]
+      instances: [ 3 ]
+      balancer: [ BALANCER_KIND_HAPROXY ]
+      algorithm: [ BALANCER_ALGORITHM_LEASTCONN, BALANCER_ALGORITHM_SOURCE ]
+      hosts: [ 1, 2 ]
+      vcpus: [ 1 ]
+      keepalive: [ true, false ]
+      health_check_interval { seconds: 0 }
+      health_check_interval { seconds: 2 }
+      connections: [ 10, 100 ]
+    }
+    models {
+      fit: MODEL_KIND_AMDAHL
+      x: "hosts"
+      y: "latency_p99_us"
+      by: "platform"
+    }
+    retry { max_attempts: 5 }
+    timeouts {
+      prepare { seconds: 120 }
+      balance { seconds: 10 }
+      start_lead { seconds: 1 nanos: 500000000 }
+      collect { seconds: 60 }
+    }
+  )pb";
+  absl::StatusOr<v1::ExperimentSpec> spec = ParseSpecYaml(kYaml, "all.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  ExpectSameProto(*spec, FromText(kProto));
+}
+
+TEST(ParseSpecYamlTest, CpusMayBeAList) {
+  absl::StatusOr<v1::ExperimentSpec> spec =
+      ParseSpecYaml(absl::StrCat(kMinimal, "  cpus: [3, 1]\n"), "s");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_THAT(spec->loadgen().cpus(), ::testing::ElementsAre(3, 1));
+}
+
+TEST(ParseSpecYamlTest, NamesAMisspeltKeyWithItsPositionAndTheLikelyField) {
+  EXPECT_THAT(ErrorOf(absl::StrCat(kMinimal, "  conections: 10\n")),
+              StartsWith("spec.yaml:4:3: loadgen.conections: unknown field "
+                         "(did you mean 'connections'?); the fields of "
+                         "loadgen are mode, connections, threads, "));
+  EXPECT_THAT(ErrorOf(absl::StrCat(kMinimal, "Sweep: {}\n")),
+              StartsWith("spec.yaml:4:1: Sweep: unknown field (did you mean "
+                         "'sweep'?); the fields of a spec are name, "));
+  EXPECT_THAT(ErrorOf(absl::StrCat(kMinimal, "retry: {attempts: 2}\n")),
+              StartsWith("spec.yaml:4:9: retry.attempts: unknown field"));
+}
+
+TEST(ParseSpecYamlTest, NamesAnUnknownPlatformByItsListIndex) {
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "sweep:\n",
+                                 "  platform: [native, docker, kvm]\n")),
+            "spec.yaml:5:30: sweep.platform[2]: 'kvm' is not one of native, "
+            "docker, qemu, xen, unikernel");
+}
+
+TEST(ParseSpecYamlTest, RejectsNegativeAndFractionalCounts) {
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "  connections: -5\n")),
+            "spec.yaml:4:16: loadgen.connections: '-5' is negative; expected "
+            "a whole number >= 0");
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "sweep: {instances: [1, 2.5]}\n")),
+            "spec.yaml:4:24: sweep.instances[1]: '2.5' is not a whole number");
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "repetitions: 99999999999\n")),
+            "spec.yaml:4:14: repetitions: '99999999999' is larger than the "
+            "maximum, 4294967295");
+}
+
+TEST(ParseSpecYamlTest, RejectsZeroWhereACountMustBePositive) {
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "  connections: 0\n")),
+            "spec.yaml:4:16: loadgen.connections: must be at least 1");
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "repetitions: 0\n")),
+            "spec.yaml:4:14: repetitions: must be at least 1");
+}
+
+TEST(ParseSpecYamlTest, NamesABadDuration) {
+  EXPECT_EQ(ErrorOf("name: t\nloadgen:\n  duration: 3x\n"),
+            "spec.yaml:3:13: loadgen.duration: '3x' is not a duration such as "
+            "30s, 500ms or 2m (a bare number is seconds)");
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "timeouts: {prepare: -1s}\n")),
+            "spec.yaml:4:21: timeouts.prepare: '-1s' is negative; a duration "
+            "is >= 0");
+}
+
+TEST(ParseSpecYamlTest, ReportsYamlSyntaxErrorsWithTheirLine) {
+  EXPECT_EQ(ErrorOf("name: t\nsweep:\n  platform: [native, docker\n"
+                    "  hosts: [1]\n"),
+            "spec.yaml:4:8: invalid YAML: end of sequence flow not found");
+  EXPECT_THAT(ErrorOf("name: t\n\tloadgen: {}\n"),
+              StartsWith("spec.yaml:2:1: invalid YAML: "));
+}
+
+TEST(ParseSpecYamlTest, RejectsValuesOfTheWrongType) {
+  EXPECT_EQ(ErrorOf("name: [a, b]\nloadgen: {duration: 1s}\n"),
+            "spec.yaml:1:7: name: expected text, got a list");
+  EXPECT_EQ(ErrorOf("name: t\nloadgen: 30s\n"),
+            "spec.yaml:2:10: loadgen: expected a mapping, got '30s'");
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "  keepalive: yes\n")),
+            "spec.yaml:4:14: loadgen.keepalive: 'yes' is not true or false");
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "  connections: {a: 1}\n")),
+            "spec.yaml:4:16: loadgen.connections: expected a whole number, "
+            "got a mapping");
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "  warmup:\n")),
+            "spec.yaml:4:3: loadgen.warmup: has no value; expected a "
+            "duration such as 30s");
+  EXPECT_EQ(ErrorOf("- name: t\n"),
+            "spec.yaml:1:1: a spec is a mapping of fields, not a list");
+  EXPECT_EQ(ErrorOf("# nothing\n"), "spec.yaml:1:1: the spec is empty");
+}
+
+TEST(ParseSpecYamlTest, RejectsADuplicateKey) {
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "  duration: 5s\n")),
+            "spec.yaml:4:3: loadgen.duration: given twice (first on line 3)");
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "name: u\n")),
+            "spec.yaml:4:1: name: given twice (first on line 1)");
+}
+
+TEST(ParseSpecYamlTest, RejectsBothDurationAndRequests) {
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "  requests: 100\n")),
+            "spec.yaml:4:13: loadgen.requests: give either duration or "
+            "requests, not both (duration is given too)");
+}
+
+TEST(ParseSpecYamlTest, RejectsPolyWithoutADegreeAtTheModel) {
+  EXPECT_EQ(ErrorOf(absl::StrCat(
+                kMinimal, "models:\n",
+                "  - {fit: poly, x: instances, y: requests_per_s}\n")),
+            "spec.yaml:5:5: models[0].degree: poly needs a degree from 2 to "
+            "10; got 0");
+}
+
+TEST(ParseSpecYamlTest, RejectsLinearWithADegreeAtTheDegree) {
+  EXPECT_EQ(
+      ErrorOf(absl::StrCat(kMinimal, "models:\n",
+                           "  - {fit: usl, x: instances, y: requests_per_s}\n",
+                           "  - {fit: linear, degree: 2, x: vcpus_total, y: "
+                           "requests_per_s}\n")),
+      "spec.yaml:6:27: models[1].degree: only poly takes a degree, not "
+      "linear; got 2");
+}
+
+TEST(ParseSpecYamlTest, PointsValidationProblemsAtTheNearestGivenField) {
+  // rate is missing: the nearest field given is loadgen.
+  EXPECT_EQ(ErrorOf("name: t\nloadgen:\n  mode: open\n  duration: 1s\n"),
+            "spec.yaml:3:3: loadgen.rate: is required for mode open "
+            "(requests per second per load-generator host)");
+  // Nothing encloses name: the start of the document.
+  EXPECT_EQ(ErrorOf("loadgen: {duration: 1s}\n"),
+            "spec.yaml:1:1: name: is required");
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal,
+                                 "models:\n  - fit: linear\n    x: instances\n"
+                                 "    y: requests_per_s\n"
+                                 "    train: {hosts: 1}\n"
+                                 "    test: {hosts: [2, x]}\n")),
+            "spec.yaml:9:23: models[0].test.hosts[1]: 'x' is not a whole "
+            "number");
+}
+
+TEST(ParseSpecYamlTest, AcceptsAScalarWhereAListIsExpected) {
+  absl::StatusOr<v1::ExperimentSpec> spec = ParseSpecYaml(
+      absl::StrCat(kMinimal, "sweep: {platform: docker, hosts: 2}\n"), "s");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_THAT(spec->sweep().platform(),
+              ::testing::ElementsAre(v1::PLATFORM_DOCKER));
+  EXPECT_THAT(spec->sweep().hosts(), ::testing::ElementsAre(2));
+}
+
+TEST(ParseSpecYamlTest, RejectsASecondDocument) {
+  EXPECT_THAT(ErrorOf(absl::StrCat(kMinimal, "---\nname: u\n")),
+              StartsWith("spec.yaml:5:1: a spec file holds one YAML document"));
+}
+
+TEST(ParseSpecFileTest, NamesTheFileInMessages) {
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/spec_file_test.yaml");
+  {
+    std::ofstream file(path);
+    file << "name: t\nloadgen: {duration: 1s, mode: sideways}\n";
+  }
+  absl::StatusOr<v1::ExperimentSpec> spec = ParseSpecFile(path);
+  ASSERT_FALSE(spec.ok());
+  EXPECT_EQ(spec.status().message(),
+            absl::StrCat(path,
+                         ":2:31: loadgen.mode: 'sideways' is not one of "
+                         "closed, open"));
+  std::remove(path.c_str());
+}
+
+TEST(ParseSpecFileTest, AMissingFileIsNotFound) {
+  absl::StatusOr<v1::ExperimentSpec> spec =
+      ParseSpecFile("/nonexistent/spec.yaml");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_EQ(spec.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(spec.status().message(), HasSubstr("/nonexistent/spec.yaml"));
+}
+
+}  // namespace
+}  // namespace scalebench::spec

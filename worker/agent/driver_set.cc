@@ -1,0 +1,94 @@
+#include "worker/agent/driver_set.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "api/enum_names.h"
+
+namespace scalebench::worker {
+
+void DriverSet::AddTarget(std::unique_ptr<TargetDriver> driver) {
+  const v1::Platform platform = driver->platform();
+  targets_[platform] = std::move(driver);
+}
+
+void DriverSet::AddBalancer(std::unique_ptr<Balancer> balancer) {
+  const v1::BalancerKind kind = balancer->kind();
+  balancers_[kind] = std::move(balancer);
+}
+
+absl::StatusOr<TargetDriver*> DriverSet::ForPlatform(
+    v1::Platform platform, const std::string& hypervisor) {
+  v1::Platform runs_on = platform;
+  if (platform == v1::PLATFORM_UNIKERNEL) {
+    if (hypervisor == "xen") {
+      runs_on = v1::PLATFORM_XEN;
+    } else if (hypervisor == "qemu" || hypervisor.empty()) {
+      runs_on = v1::PLATFORM_QEMU;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "target.hypervisor '", hypervisor, "' is not xen or qemu"));
+    }
+  }
+  auto it = targets_.find(runs_on);
+  if (it == targets_.end()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "this worker has no driver for platform ", api::EnumName(runs_on)));
+  }
+  if (absl::Status s = it->second->CheckUsable(); !s.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("platform ", api::EnumName(runs_on),
+                     " is not usable here: ", s.message()));
+  }
+  return it->second.get();
+}
+
+absl::StatusOr<Balancer*> DriverSet::ForBalancer(v1::BalancerKind kind) {
+  auto it = balancers_.find(kind);
+  if (it == balancers_.end()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("this worker has no balancer ", api::EnumName(kind)));
+  }
+  if (absl::Status s = it->second->CheckUsable(); !s.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("balancer ", api::EnumName(kind),
+                     " is not usable here: ", s.message()));
+  }
+  return it->second.get();
+}
+
+absl::Status DriverSet::RecoverAll() {
+  absl::Status first;
+  for (auto& [platform, driver] : targets_) {
+    if (driver->CheckUsable().ok()) first.Update(driver->Recover());
+  }
+  for (auto& [kind, balancer] : balancers_) {
+    if (balancer->CheckUsable().ok()) first.Update(balancer->Recover());
+  }
+  return first;
+}
+
+std::vector<v1::Platform> DriverSet::UsablePlatforms() {
+  std::vector<v1::Platform> usable;
+  for (auto& [platform, driver] : targets_) {
+    if (driver->CheckUsable().ok()) usable.push_back(platform);
+  }
+  // Unikernel images run on either hypervisor.
+  const auto has = [&](v1::Platform p) {
+    return std::find(usable.begin(), usable.end(), p) != usable.end();
+  };
+  if (has(v1::PLATFORM_XEN) || has(v1::PLATFORM_QEMU)) {
+    usable.push_back(v1::PLATFORM_UNIKERNEL);
+  }
+  return usable;
+}
+
+std::vector<v1::BalancerKind> DriverSet::UsableBalancers() {
+  std::vector<v1::BalancerKind> usable = {v1::BALANCER_KIND_NONE};
+  for (auto& [kind, balancer] : balancers_) {
+    if (balancer->CheckUsable().ok()) usable.push_back(kind);
+  }
+  return usable;
+}
+
+}  // namespace scalebench::worker

@@ -1,0 +1,52 @@
+// The target drivers and balancers a worker has, by platform and kind.
+// Owns them. PLATFORM_UNIKERNEL is not a driver of its own: it runs on the
+// xen or qemu driver, as TargetSpec.hypervisor says. Thread-compatible.
+#ifndef SCALEBENCH_WORKER_AGENT_DRIVER_SET_H_
+#define SCALEBENCH_WORKER_AGENT_DRIVER_SET_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "scalebench/v1/spec.pb.h"
+#include "worker/balancers/balancer.h"
+#include "worker/targets/target_driver.h"
+
+namespace scalebench::worker {
+
+class DriverSet final {
+ public:
+  DriverSet() = default;
+  DriverSet(const DriverSet&) = delete;
+  DriverSet& operator=(const DriverSet&) = delete;
+
+  void AddTarget(std::unique_ptr<TargetDriver> driver);
+  void AddBalancer(std::unique_ptr<Balancer> balancer);
+
+  // The driver that runs `platform` (for unikernels: the one `hypervisor`,
+  // "xen" or "qemu", names). FAILED_PRECONDITION when this worker has none
+  // or it is not usable here, with the reason.
+  absl::StatusOr<TargetDriver*> ForPlatform(v1::Platform platform,
+                                            const std::string& hypervisor);
+  absl::StatusOr<Balancer*> ForBalancer(v1::BalancerKind kind);
+
+  // Recover() on every driver and balancer: what an earlier worker with
+  // the same identity left is removed. Every one is tried; the first error
+  // is returned.
+  absl::Status RecoverAll();
+
+  // Platforms and balancers whose CheckUsable() passes.
+  std::vector<v1::Platform> UsablePlatforms();
+  std::vector<v1::BalancerKind> UsableBalancers();
+
+ private:
+  std::map<v1::Platform, std::unique_ptr<TargetDriver>> targets_;
+  std::map<v1::BalancerKind, std::unique_ptr<Balancer>> balancers_;
+};
+
+}  // namespace scalebench::worker
+
+#endif  // SCALEBENCH_WORKER_AGENT_DRIVER_SET_H_

@@ -1,0 +1,244 @@
+#include "worker/agent/trial_executor.h"
+
+#include <google/protobuf/util/message_differencer.h>
+
+#include <iostream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace scalebench::worker {
+namespace {
+
+absl::Duration FromProto(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+v1::Failure MakeFailure(v1::FailureKind kind, absl::string_view reason) {
+  v1::Failure f;
+  f.set_kind(kind);
+  f.set_reason(std::string(reason));
+  return f;
+}
+
+// "http://10.0.0.2:8080/" or "10.0.0.2:8080" to "10.0.0.2:8080".
+std::string Endpoint(absl::string_view url) {
+  absl::ConsumePrefix(&url, "http://");
+  return std::string(url.substr(0, url.find('/')));
+}
+
+v1::WorkerState Idle() {
+  v1::WorkerState state;
+  state.mutable_idle();
+  return state;
+}
+
+}  // namespace
+
+TrialExecutor::TrialExecutor(TrialRunner* runner, Spool* spool,
+                             std::string worker_id)
+    : runner_(runner), spool_(spool), worker_id_(std::move(worker_id)) {
+  current_ = Idle();
+  last_.mutable_idle();
+  thread_ = std::thread([this] { Loop(); });
+}
+
+TrialExecutor::~TrialExecutor() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  thread_.join();
+  if (plan_.has_value()) (void)runner_->TearDown(*plan_);
+}
+
+void TrialExecutor::Apply(const v1::DesiredState& desired,
+                          const ClockSync& clock) {
+  absl::MutexLock lock(&mu_);
+  if (google::protobuf::util::MessageDifferencer::Equals(desired, last_)) {
+    return;
+  }
+  last_ = desired;
+  pending_ = desired;
+  if (desired.has_measure()) {
+    pending_start_ = clock.ToLocal(FromProto(desired.measure().start_time()));
+  }
+}
+
+v1::WorkerState TrialExecutor::Current() {
+  absl::MutexLock lock(&mu_);
+  return current_;
+}
+
+void TrialExecutor::Loop() {
+  while (true) {
+    v1::DesiredState desired;
+    absl::Time start;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](TrialExecutor* e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(e->mu_) {
+            return e->stop_ || e->pending_.has_value();
+          },
+          this));
+      if (stop_) return;
+      desired = *pending_;
+      start = pending_start_;
+      pending_.reset();
+      // Report the transition at once; the phase takes time.
+      if (desired.has_prepare()) {
+        current_.Clear();
+        *current_.mutable_preparing()->mutable_key() = desired.prepare().key();
+      } else if (desired.has_measure()) {
+        current_.Clear();
+        *current_.mutable_measuring()->mutable_key() = desired.measure().key();
+      } else if (plan_.has_value() && prepared_.has_value()) {
+        current_.Clear();
+        *current_.mutable_tearing_down()->mutable_key() = prepared_->key();
+      }
+    }
+    v1::WorkerState next;
+    if (desired.has_prepare()) {
+      next = DoPrepare(desired.prepare());
+    } else if (desired.has_measure()) {
+      next = DoMeasure(desired.measure(), start);
+    } else {
+      next = DoTearDown();
+    }
+    absl::MutexLock lock(&mu_);
+    current_ = next;
+  }
+}
+
+v1::WorkerState TrialExecutor::DoPrepare(
+    const v1::DesiredState::Prepare& prepare) {
+  if (plan_.has_value()) DoTearDown();
+  TrialRequest request;
+  request.configuration = prepare.configuration();
+  request.configuration.set_instances(prepare.target_count());
+  request.configuration.set_balancer(prepare.has_balancer()
+                                         ? prepare.balancer().kind()
+                                         : v1::BALANCER_KIND_NONE);
+  if (prepare.has_balancer()) {
+    request.configuration.set_algorithm(prepare.balancer().algorithm());
+    *request.configuration.mutable_health_check_interval() =
+        prepare.balancer().health_check_interval();
+    request.balancer_endpoints.assign(prepare.balancer().endpoints().begin(),
+                                      prepare.balancer().endpoints().end());
+  }
+  request.service = prepare.service();
+  request.target = prepare.target();
+  if (prepare.has_timeout())
+    request.prepare_timeout = FromProto(prepare.timeout());
+  absl::StatusOr<TrialPlan> plan = runner_->PlanHost(request);
+  if (!plan.ok()) {
+    return Finish(prepare.key(),
+                  MakeFailure(v1::FAILURE_KIND_INVALID_ASSIGNMENT,
+                              plan.status().message()),
+                  std::nullopt);
+  }
+  TrialTimings timings;
+  if (std::optional<v1::Failure> failure = runner_->Prepare(*plan, &timings)) {
+    return Finish(prepare.key(), *failure, std::nullopt);
+  }
+  plan_ = *std::move(plan);
+  prepared_ = prepare;
+  v1::WorkerState ready;
+  *ready.mutable_ready()->mutable_key() = prepare.key();
+  for (const TargetLaunch& t : plan_->targets) {
+    ready.mutable_ready()->add_target_endpoints(
+        absl::StrCat(t.listen_address, ":", t.port));
+  }
+  if (plan_->balancer != nullptr) {
+    ready.mutable_ready()->set_balancer_endpoint(
+        absl::StrCat(plan_->balancer_launch.listen_address, ":",
+                     plan_->balancer_launch.port));
+  }
+  return ready;
+}
+
+v1::WorkerState TrialExecutor::DoMeasure(
+    const v1::DesiredState::Measure& measure, absl::Time local_start) {
+  if (!plan_.has_value()) {
+    // A load-generator-only host: plan just the load's cores.
+    TrialRequest request;
+    absl::StatusOr<TrialPlan> plan = runner_->PlanHost(request);
+    if (!plan.ok()) {
+      return Finish(measure.key(),
+                    MakeFailure(v1::FAILURE_KIND_INVALID_ASSIGNMENT,
+                                plan.status().message()),
+                    std::nullopt);
+    }
+    plan_ = *std::move(plan);
+  }
+  std::vector<std::string> endpoints;
+  for (const std::string& url : measure.urls())
+    endpoints.push_back(Endpoint(url));
+  v1::Configuration configuration =
+      prepared_.has_value() ? prepared_->configuration() : v1::Configuration();
+  if (!prepared_.has_value()) {
+    configuration.set_keepalive(!measure.load().has_keepalive() ||
+                                measure.load().keepalive());
+  }
+  if (absl::Status s = runner_->PlanLoad(measure.load(), configuration,
+                                         local_start, endpoints, &*plan_);
+      !s.ok()) {
+    return Finish(measure.key(),
+                  MakeFailure(v1::FAILURE_KIND_INVALID_ASSIGNMENT, s.message()),
+                  std::nullopt);
+  }
+  if (!measure.cpus().cpus().empty()) {
+    plan_->load.cpus.assign(measure.cpus().cpus().begin(),
+                            measure.cpus().cpus().end());
+  }
+  absl::StatusOr<v1::LoadgenResult> result = runner_->Measure(*plan_);
+  if (!result.ok()) {
+    return Finish(
+        measure.key(),
+        MakeFailure(v1::FAILURE_KIND_LOADGEN, result.status().message()),
+        std::nullopt);
+  }
+  result->set_source(worker_id_);
+  std::optional<v1::Failure> failure;
+  if (result->has_failure()) failure = result->failure();
+  return Finish(measure.key(), failure, *std::move(result));
+}
+
+v1::WorkerState TrialExecutor::DoTearDown() {
+  if (plan_.has_value()) {
+    if (absl::Status s = runner_->TearDown(*plan_); !s.ok()) {
+      std::cerr << "scalebench-worker: teardown: " << s.message() << "\n";
+    }
+  }
+  plan_.reset();
+  prepared_.reset();
+  return Idle();
+}
+
+v1::WorkerState TrialExecutor::Finish(
+    const v1::AttemptKey& key, std::optional<v1::Failure> failure,
+    std::optional<v1::LoadgenResult> loadgen) {
+  v1::WorkerResult result;
+  *result.mutable_key() = key;
+  result.set_worker_id(worker_id_);
+  if (failure.has_value()) *result.mutable_failure() = *failure;
+  if (loadgen.has_value()) *result.mutable_loadgen() = *std::move(loadgen);
+  if (plan_.has_value())
+    *result.mutable_environment() = runner_->Environment(*plan_);
+  if (absl::Status s = spool_->Store(result); !s.ok()) {
+    // Without the spool the result would be lost: say so loudly; the
+    // coordinator's timeout fails the attempt.
+    std::cerr << "scalebench-worker: cannot spool the result of " << key.trial()
+              << ": " << s.message() << "\n";
+  }
+  v1::WorkerState finished;
+  *finished.mutable_finished()->mutable_key() = key;
+  return finished;
+}
+
+}  // namespace scalebench::worker

@@ -1,0 +1,68 @@
+// Carries out the coordinator's desired states on this host with a
+// TrialRunner: Prepare starts this host's targets (and balancer) and
+// reports Ready with their endpoints; Measure runs the load generator at
+// T0 (converted to this host's clock) and spools the result before
+// reporting Finished; TearDown and Idle stop everything. A failure in any
+// phase is spooled as a result with its Failure, never an RPC error. The
+// work runs on one background thread, always on the newest desired state.
+// Thread-safe.
+#ifndef SCALEBENCH_WORKER_AGENT_TRIAL_EXECUTOR_H_
+#define SCALEBENCH_WORKER_AGENT_TRIAL_EXECUTOR_H_
+
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "worker/agent/assignment_executor.h"
+#include "worker/agent/trial_runner.h"
+#include "worker/spool.h"
+
+namespace scalebench::worker {
+
+class TrialExecutor final : public AssignmentExecutor {
+ public:
+  // `runner` and `spool` outlive the executor.
+  TrialExecutor(TrialRunner* runner, Spool* spool, std::string worker_id);
+  // Stops the background thread and tears down what runs.
+  ~TrialExecutor() override;
+
+  TrialExecutor(const TrialExecutor&) = delete;
+  TrialExecutor& operator=(const TrialExecutor&) = delete;
+
+  void Apply(const v1::DesiredState& desired, const ClockSync& clock) override;
+  v1::WorkerState Current() override;
+
+ private:
+  void Loop();
+  // Each returns the state to report next.
+  v1::WorkerState DoPrepare(const v1::DesiredState::Prepare& prepare);
+  v1::WorkerState DoMeasure(const v1::DesiredState::Measure& measure,
+                            absl::Time local_start);
+  v1::WorkerState DoTearDown();
+  v1::WorkerState Finish(const v1::AttemptKey& key,
+                         std::optional<v1::Failure> failure,
+                         std::optional<v1::LoadgenResult> loadgen);
+
+  TrialRunner* runner_;
+  Spool* spool_;
+  const std::string worker_id_;
+
+  absl::Mutex mu_;
+  // The newest desired state not yet acted on, and T0 on this host's clock.
+  std::optional<v1::DesiredState> pending_ ABSL_GUARDED_BY(mu_);
+  absl::Time pending_start_ ABSL_GUARDED_BY(mu_);
+  // The last desired state acted on or queued, to ignore repeats.
+  v1::DesiredState last_ ABSL_GUARDED_BY(mu_);
+  v1::WorkerState current_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+
+  // Touched by the background thread only.
+  std::optional<TrialPlan> plan_;
+  std::optional<v1::DesiredState::Prepare> prepared_;
+  std::thread thread_;
+};
+
+}  // namespace scalebench::worker
+
+#endif  // SCALEBENCH_WORKER_AGENT_TRIAL_EXECUTOR_H_

@@ -1,0 +1,149 @@
+#include "worker/agent/trial_executor.h"
+
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "worker/testing/fake_target_driver.h"
+
+namespace scalebench::worker {
+namespace {
+
+using ::scalebench::worker::testing::FakeTargetDriver;
+using ::testing::HasSubstr;
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  ts.set_nanos(static_cast<int32_t>(absl::ToUnixNanos(t) % 1'000'000'000));
+  return ts;
+}
+
+class TrialExecutorTest : public ::testing::Test {
+ protected:
+  TrialExecutorTest() {
+    auto driver = std::make_unique<FakeTargetDriver>();
+    driver_ = driver.get();
+    drivers_.AddTarget(std::move(driver));
+    context_.name = "w";
+    context_.owner = "scalebench-w";
+    std::string dir = ::testing::TempDir() + "/executor-XXXXXX";
+    context_.state_dir = mkdtemp(dir.data());
+    spool_ =
+        std::make_unique<Spool>(*Spool::Open(context_.state_dir + "/spool"));
+    runner_ = std::make_unique<TrialRunner>(context_, &drivers_,
+                                            std::vector<int>{0, 1});
+    executor_ =
+        std::make_unique<TrialExecutor>(runner_.get(), spool_.get(), "w");
+  }
+
+  // Waits (up to 10 s) until the current state satisfies `done`.
+  v1::WorkerState WaitFor(std::function<bool(const v1::WorkerState&)> done) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    v1::WorkerState state = executor_->Current();
+    while (!done(state) && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(10));
+      state = executor_->Current();
+    }
+    return state;
+  }
+
+  v1::DesiredState Prepare(uint32_t targets) {
+    v1::DesiredState desired;
+    v1::DesiredState::Prepare* p = desired.mutable_prepare();
+    p->mutable_key()->set_trial("experiments/e/trials/0");
+    p->mutable_key()->set_attempt(1);
+    p->mutable_configuration()->set_platform(v1::PLATFORM_NATIVE);
+    p->mutable_configuration()->set_vcpus(1);
+    p->mutable_configuration()->set_keepalive(true);
+    p->mutable_configuration()->set_connections(4);
+    p->set_target_count(targets);
+    p->mutable_service()->set_page_bytes(50);
+    return desired;
+  }
+
+  WorkerContext context_;
+  DriverSet drivers_;
+  FakeTargetDriver* driver_;
+  std::unique_ptr<Spool> spool_;
+  std::unique_ptr<TrialRunner> runner_;
+  std::unique_ptr<TrialExecutor> executor_;
+  ClockSync clock_;
+};
+
+TEST_F(TrialExecutorTest, PrepareMeasureTearDown) {
+  executor_->Apply(Prepare(2), clock_);
+  v1::WorkerState ready =
+      WaitFor([](const v1::WorkerState& s) { return s.has_ready(); });
+  ASSERT_TRUE(ready.has_ready()) << ready.DebugString();
+  ASSERT_EQ(ready.ready().target_endpoints_size(), 2);
+
+  v1::DesiredState measure;
+  v1::DesiredState::Measure* m = measure.mutable_measure();
+  *m->mutable_key() = Prepare(2).prepare().key();
+  m->mutable_load()->mutable_duration()->set_nanos(300'000'000);
+  m->mutable_load()->set_threads(1);
+  for (const std::string& e : ready.ready().target_endpoints()) {
+    m->add_urls("http://" + e + "/");
+  }
+  *m->mutable_start_time() = ToProto(absl::Now() + absl::Milliseconds(200));
+  executor_->Apply(measure, clock_);
+  executor_->Apply(measure, clock_);  // A repeat changes nothing.
+  v1::WorkerState finished =
+      WaitFor([](const v1::WorkerState& s) { return s.has_finished(); });
+  ASSERT_TRUE(finished.has_finished()) << finished.DebugString();
+
+  absl::StatusOr<std::vector<v1::WorkerResult>> spooled = spool_->List();
+  ASSERT_TRUE(spooled.ok());
+  ASSERT_EQ(spooled->size(), 1u);
+  const v1::WorkerResult& result = (*spooled)[0];
+  EXPECT_FALSE(result.has_failure()) << result.failure().reason();
+  EXPECT_GT(result.loadgen().requests(), 0u);
+  EXPECT_EQ(result.loadgen().source(), "w");
+  EXPECT_EQ(result.worker_id(), "w");
+  EXPECT_EQ(result.key().attempt(), 1u);
+  // Started at the instant asked for: far below the 200 ms lead.
+  EXPECT_LT(result.loadgen().start_skew().seconds(), 1);
+
+  v1::DesiredState tear_down;
+  *tear_down.mutable_tear_down()->mutable_key() = result.key();
+  executor_->Apply(tear_down, clock_);
+  EXPECT_TRUE(WaitFor([](const v1::WorkerState& s) {
+                return s.has_idle();
+              }).has_idle());
+  EXPECT_TRUE(driver_->List()->empty());
+}
+
+TEST_F(TrialExecutorTest, AFailedPreparationIsASpooledResultNotAnError) {
+  driver_->fail_index = 0;
+  executor_->Apply(Prepare(1), clock_);
+  v1::WorkerState finished =
+      WaitFor([](const v1::WorkerState& s) { return s.has_finished(); });
+  ASSERT_TRUE(finished.has_finished()) << finished.DebugString();
+  absl::StatusOr<std::vector<v1::WorkerResult>> spooled = spool_->List();
+  ASSERT_EQ(spooled->size(), 1u);
+  EXPECT_EQ((*spooled)[0].failure().kind(), v1::FAILURE_KIND_TARGET_START);
+  EXPECT_THAT((*spooled)[0].failure().reason(), HasSubstr("nginx exited"));
+  EXPECT_TRUE(driver_->List()->empty());
+}
+
+TEST_F(TrialExecutorTest, IdleTearsDownWhatAPreparationStarted) {
+  executor_->Apply(Prepare(2), clock_);
+  ASSERT_TRUE(WaitFor([](const v1::WorkerState& s) {
+                return s.has_ready();
+              }).has_ready());
+  EXPECT_EQ(driver_->List()->size(), 2u);
+  v1::DesiredState idle;
+  idle.mutable_idle();
+  executor_->Apply(idle, clock_);
+  EXPECT_TRUE(WaitFor([](const v1::WorkerState& s) {
+                return s.has_idle();
+              }).has_idle());
+  EXPECT_TRUE(driver_->List()->empty());
+}
+
+}  // namespace
+}  // namespace scalebench::worker

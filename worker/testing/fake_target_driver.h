@@ -1,0 +1,71 @@
+// Test doubles for the worker: a TargetDriver whose targets are HTTP servers
+// inside the test process, so trial logic is tested without a platform.
+// Test-only. Thread-safe.
+#ifndef SCALEBENCH_WORKER_TESTING_FAKE_TARGET_DRIVER_H_
+#define SCALEBENCH_WORKER_TESTING_FAKE_TARGET_DRIVER_H_
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "worker/targets/target_driver.h"
+
+namespace scalebench::worker::testing {
+
+// A keep-alive HTTP/1.1 server on 127.0.0.1:`port` answering every request
+// with a body of `body_bytes` bytes: the stand-in for an nginx target.
+class InProcessServer {
+ public:
+  InProcessServer(uint16_t port, size_t body_bytes);
+  ~InProcessServer();
+  InProcessServer(const InProcessServer&) = delete;
+  InProcessServer& operator=(const InProcessServer&) = delete;
+  // Whether it could listen.
+  bool ok() const { return ok_; }
+
+ private:
+  void AcceptLoop();
+  void Serve(int connection);
+
+  std::string body_;
+  int fd_ = -1;
+  bool ok_ = false;
+  std::atomic<bool> stop_{false};
+  std::thread accept_thread_;
+  std::vector<std::thread> connections_;
+};
+
+// A TargetDriver for PLATFORM_NATIVE whose targets are InProcessServers.
+class FakeTargetDriver final : public TargetDriver {
+ public:
+  v1::Platform platform() const override { return v1::PLATFORM_NATIVE; }
+  absl::Status CheckUsable() override { return absl::OkStatus(); }
+  absl::Status Recover() override { return absl::OkStatus(); }
+  absl::StatusOr<LaunchPlan> Plan(const TargetLaunch& launch) override;
+  absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
+  absl::Status Stop(const std::string& id) override;
+  absl::StatusOr<std::vector<std::string>> List() override;
+
+  // The start of the target with this index fails; -1 = none.
+  std::atomic<int> fail_index{-1};
+  // Targets start but never answer.
+  std::atomic<bool> silent{false};
+  // Every launch started, in order.
+  std::vector<TargetLaunch> launches() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::unique_ptr<InProcessServer>> servers_
+      ABSL_GUARDED_BY(mu_);
+  std::set<std::string> running_ ABSL_GUARDED_BY(mu_);
+  std::vector<TargetLaunch> launches_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace scalebench::worker::testing
+
+#endif  // SCALEBENCH_WORKER_TESTING_FAKE_TARGET_DRIVER_H_

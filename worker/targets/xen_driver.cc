@@ -98,11 +98,6 @@ bool IsRegularFile(const std::string& path) {
 
 }  // namespace
 
-bool XenDriverRuns(v1::Platform platform, absl::string_view hypervisor) {
-  return platform == v1::PLATFORM_XEN ||
-         (platform == v1::PLATFORM_UNIKERNEL && hypervisor == kXenHypervisor);
-}
-
 absl::StatusOr<XenHostInfo> ParseXlInfo(absl::string_view text) {
   XenHostInfo info;
   bool have_version = false, have_cpus = false, have_free = false;
@@ -152,7 +147,6 @@ XenDriver::XenDriver(WorkerContext context, XenDriverOptions options)
   config_options_.bridge = options_.bridge;
   config_options_.vif_script = options_.vif_script;
   config_options_.guest_prefix_length = options_.guest_prefix_length;
-  config_options_.unikernel = options_.platform == v1::PLATFORM_UNIKERNEL;
 }
 
 absl::StatusOr<ProgramOutput> XenDriver::RunXl(

@@ -9,6 +9,11 @@
 // kernel command line and configures its vif on the bridge), with the
 // launch's port (80 when 0). The worker does not discover it.
 //
+// Unikernels with TargetSpec.hypervisor "xen" run here too (DriverSet maps
+// PLATFORM_UNIKERNEL on "xen" to this driver): their image is a kernel
+// without a ramdisk, booted as pvh (MirageOS/Solo5) or, with variant "pv",
+// as pv (Rumprun).
+//
 // Not exercised against a hypervisor in this repository's tests: they
 // check the generated configs with Xen's own parser (libxlutil) and the
 // commands against a stand-in for `xl` (docs/xen.md). Thread-compatible.
@@ -31,14 +36,6 @@
 #include "worker/worker_context.h"
 
 namespace scalebench::worker {
-
-// TargetSpec.hypervisor of a unikernel that this driver runs.
-inline constexpr char kXenHypervisor[] = "xen";
-
-// Whether the xen driver runs targets of `platform`: PLATFORM_XEN, and
-// PLATFORM_UNIKERNEL when `hypervisor` (TargetSpec.hypervisor) is "xen".
-// The worker builds one XenDriver per such platform (options.platform).
-bool XenDriverRuns(v1::Platform platform, absl::string_view hypervisor);
 
 // What `xl info` says about the host.
 struct XenHostInfo {
@@ -67,9 +64,6 @@ struct XenDriverOptions {
   std::string vif_script;
   // Prefix length of the guests' addresses on the bridge. Default 24.
   int guest_prefix_length = 24;
-  // PLATFORM_XEN (default), or PLATFORM_UNIKERNEL for unikernel images
-  // (Rumprun, MirageOS) on Xen: then every launch names its image.
-  v1::Platform platform = v1::PLATFORM_XEN;
   // How long one xl command may take before it is killed. Default 120 s
   // (`xl create` took about 6 s with Xen nested under QEMU TCG).
   absl::Duration command_timeout = absl::Seconds(120);
@@ -81,7 +75,7 @@ class XenDriver final : public TargetDriver {
   XenDriver(const XenDriver&) = delete;
   XenDriver& operator=(const XenDriver&) = delete;
 
-  v1::Platform platform() const override { return options_.platform; }
+  v1::Platform platform() const override { return v1::PLATFORM_XEN; }
 
   // OK when `xl info` runs and reports the host; FAILED_PRECONDITION with
   // the reason otherwise (xl not installed, not in dom0, no hypervisor).

@@ -156,14 +156,13 @@ class XenDriverTest : public ::testing::Test {
     return absl::StrSplit(Read(dir_ + "/log"), '\n', absl::SkipEmpty());
   }
 
-  XenDriver Driver(v1::Platform platform = v1::PLATFORM_XEN) const {
+  XenDriver Driver() const {
     WorkerContext context;
     context.name = "w1";
     context.owner = kOwner;
     context.state_dir = dir_ + "/state";
     XenDriverOptions options;
     options.images_dir = dir_ + "/images";
-    options.platform = platform;
     return XenDriver(context, options);
   }
 
@@ -328,28 +327,20 @@ TEST_F(XenDriverTest, ListAndRecoverTouchOnlyThisWorkersDomains) {
   EXPECT_EQ(Log().size(), 5u);
 }
 
-TEST_F(XenDriverTest, UnikernelsOnXenNeedTheirImage) {
-  XenDriver driver = Driver(v1::PLATFORM_UNIKERNEL);
-  EXPECT_EQ(driver.platform(), v1::PLATFORM_UNIKERNEL);
+TEST_F(XenDriverTest, RunsUnikernelImagesOnXen) {
+  XenDriver driver = Driver();
+  EXPECT_EQ(driver.platform(), v1::PLATFORM_XEN);
   TargetLaunch launch = Launch();
   launch.variant = "xen";
-  EXPECT_EQ(driver.Plan(launch).status().code(),
-            absl::StatusCode::kInvalidArgument);
   launch.image = dir_ + "/images/vmlinuz";  // Stands in for a unikernel.
   absl::StatusOr<Target> target = driver.Start(launch);
   ASSERT_TRUE(target.ok()) << target.status();
   absl::StatusOr<testing::ParsedXlConfig> parsed =
       testing::ParseWithLibxlutil(Read(ConfigPath(launch.id)));
   ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->strings["type"], "pvh");
   EXPECT_EQ(parsed->strings["kernel"], launch.image);
   EXPECT_EQ(parsed->strings.count("ramdisk"), 0u);
-}
-
-TEST(XenDriverRunsTest, XenAndUnikernelsOnXen) {
-  EXPECT_TRUE(XenDriverRuns(v1::PLATFORM_XEN, ""));
-  EXPECT_TRUE(XenDriverRuns(v1::PLATFORM_UNIKERNEL, "xen"));
-  EXPECT_FALSE(XenDriverRuns(v1::PLATFORM_UNIKERNEL, "qemu"));
-  EXPECT_FALSE(XenDriverRuns(v1::PLATFORM_QEMU, "xen"));
 }
 
 TEST(ParseXlListTest, NamesOfEveryRow) {

@@ -208,10 +208,6 @@ absl::StatusOr<BootFiles> ResolveBootFiles(const TargetLaunch& launch,
                                            const XlConfigOptions& options) {
   BootFiles files;
   if (launch.image.empty()) {
-    if (options.unikernel) {
-      return FieldError("image",
-                        "a unikernel target needs the path of its image", "");
-    }
     if (absl::Status s = CheckPath("images_dir", options.images_dir); !s.ok()) {
       return s;
     }
@@ -230,11 +226,8 @@ absl::StatusOr<BootFiles> ResolveBootFiles(const TargetLaunch& launch,
     return files;
   }
   std::vector<absl::string_view> parts = absl::StrSplit(launch.image, ',');
-  if (parts.size() > 2 || (options.unikernel && parts.size() != 1)) {
-    return FieldError("image",
-                      options.unikernel
-                          ? "must be the path of the unikernel image alone"
-                          : "must be \"KERNEL\" or \"KERNEL,RAMDISK\"",
+  if (parts.size() > 2) {
+    return FieldError("image", "must be \"KERNEL\" or \"KERNEL,RAMDISK\"",
                       launch.image);
   }
   for (absl::string_view part : parts) {
@@ -243,6 +236,22 @@ absl::StatusOr<BootFiles> ResolveBootFiles(const TargetLaunch& launch,
   files.kernel = std::string(parts[0]);
   if (parts.size() == 2) files.ramdisk = std::string(parts[1]);
   return files;
+}
+
+// The guest's kernel command line; the values are already checked.
+std::string GuestCommandLine(const TargetLaunch& launch,
+                             const XlConfigOptions& options,
+                             bool linux_console) {
+  std::vector<std::string> args;
+  if (linux_console) args.push_back("console=hvc0");
+  args.push_back(absl::StrCat("scalebench.address=", launch.listen_address, "/",
+                              options.guest_prefix_length));
+  args.push_back(absl::StrCat("scalebench.port=", GuestPort(launch)));
+  args.push_back(absl::StrCat("scalebench.page_bytes=", launch.page_bytes));
+  args.push_back(absl::StrCat(
+      "scalebench.workers=",
+      launch.worker_processes == 0 ? launch.vcpus : launch.worker_processes));
+  return absl::StrJoin(args, " ");
 }
 
 }  // namespace
@@ -259,16 +268,13 @@ const char* XenGuestTypeName(XenGuestType type) {
   return "pvh";
 }
 
-absl::StatusOr<XenGuestType> ParseXenGuestType(absl::string_view variant,
-                                               bool unikernel) {
-  if (variant.empty() || variant == "pvh") return XenGuestType::kPvh;
+absl::StatusOr<XenGuestType> ParseXenGuestType(absl::string_view variant) {
+  if (variant.empty() || variant == "pvh" || variant == "xen") {
+    return XenGuestType::kPvh;
+  }
   if (variant == "pv") return XenGuestType::kPv;
-  if (variant == "hvm" && !unikernel) return XenGuestType::kHvm;
-  if (variant == "xen" && unikernel) return XenGuestType::kPvh;
-  return FieldError("variant",
-                    unikernel ? "a unikernel on Xen runs as \"pv\" or \"pvh\" "
-                                "(\"xen\" = pvh)"
-                              : "must be \"pv\", \"pvh\" or \"hvm\"",
+  if (variant == "hvm") return XenGuestType::kHvm;
+  return FieldError("variant", "must be \"pv\", \"pvh\", \"hvm\" or \"xen\"",
                     variant);
 }
 
@@ -278,24 +284,9 @@ std::string XenMacForId(absl::string_view id) {
                          (hash >> 8) & 0xff, hash & 0xff);
 }
 
-std::string XenGuestCommandLine(const TargetLaunch& launch,
-                                const XlConfigOptions& options) {
-  std::vector<std::string> args;
-  if (!options.unikernel) args.push_back("console=hvc0");
-  args.push_back(absl::StrCat("scalebench.address=", launch.listen_address, "/",
-                              options.guest_prefix_length));
-  args.push_back(absl::StrCat("scalebench.port=", GuestPort(launch)));
-  args.push_back(absl::StrCat("scalebench.page_bytes=", launch.page_bytes));
-  args.push_back(absl::StrCat(
-      "scalebench.workers=",
-      launch.worker_processes == 0 ? launch.vcpus : launch.worker_processes));
-  return absl::StrJoin(args, " ");
-}
-
 absl::StatusOr<XlDomainConfig> MakeXlConfig(const TargetLaunch& launch,
                                             const XlConfigOptions& options) {
-  absl::StatusOr<XenGuestType> type =
-      ParseXenGuestType(launch.variant, options.unikernel);
+  absl::StatusOr<XenGuestType> type = ParseXenGuestType(launch.variant);
   if (!type.ok()) return type.status();
   if (absl::Status s = CheckLaunch(launch, options); !s.ok()) return s;
   absl::StatusOr<BootFiles> files = ResolveBootFiles(launch, *type, options);
@@ -328,7 +319,9 @@ absl::StatusOr<XlDomainConfig> MakeXlConfig(const TargetLaunch& launch,
       config.boot_files.push_back(files->ramdisk);
     }
     absl::StrAppend(
-        &out, "extra = ", Quoted(XenGuestCommandLine(launch, options)), "\n");
+        &out, "extra = ",
+        Quoted(GuestCommandLine(launch, options, !files->ramdisk.empty())),
+        "\n");
   }
   if (*type == XenGuestType::kPvh) {
     // PVH guests did not come up without it when Xen was run nested under

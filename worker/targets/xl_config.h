@@ -55,10 +55,6 @@ struct XlConfigOptions {
   // Prefix length of the guest's address on the bridge's network, passed
   // to the guest with its address. Default 24.
   int guest_prefix_length = 24;
-  // The image is a unikernel (Rumprun, MirageOS): `image` is required and
-  // names its kernel alone (no ramdisk); the guest type is pv or pvh (the
-  // launch's variant "pv" or "pvh"; "" or "xen" = pvh). Default false.
-  bool unikernel = false;
 };
 
 // A generated configuration.
@@ -75,32 +71,28 @@ struct XlDomainConfig {
 };
 
 // The guest type a launch's `variant` asks for: "" = pvh; "pv", "pvh",
-// "hvm"; for unikernels also "xen" (= pvh), and never "hvm".
+// "hvm"; "xen" (a unikernel's hypervisor, TargetSpec.hypervisor) = pvh.
 // INVALID_ARGUMENT naming `variant` otherwise.
-absl::StatusOr<XenGuestType> ParseXenGuestType(absl::string_view variant,
-                                               bool unikernel);
+absl::StatusOr<XenGuestType> ParseXenGuestType(absl::string_view variant);
 
 // The domain's fixed MAC address: Xen's OUI 00:16:3e followed by three
 // bytes of a hash of `id`, so a target keeps its MAC across runs.
 std::string XenMacForId(absl::string_view id);
 
-// The guest's kernel command line (xl.cfg `extra`) for pv and pvh:
-// "scalebench.address=A/PREFIX scalebench.port=P scalebench.page_bytes=N
-// scalebench.workers=W", preceded by "console=hvc0" for the Linux guest.
-// The values must already be valid (MakeXlConfig checks them).
-std::string XenGuestCommandLine(const TargetLaunch& launch,
-                                const XlConfigOptions& options);
-
 // Generates the configuration of `launch`:
 //   name, type ("pvh" unless `variant` says otherwise);
-//   kernel + ramdisk (pv, pvh) from `image` ("KERNEL" or "KERNEL,RAMDISK",
-//     absolute paths) or the built-in guest; a unikernel's kernel alone;
-//   disk (hvm) from `image` or the built-in disk image;
+//   pv, pvh: kernel and ramdisk of the built-in guest, or from `image`:
+//     "KERNEL,RAMDISK" (a Linux guest) or "KERNEL" alone (a unikernel:
+//     Rumprun as pv, MirageOS/Solo5 as pvh), absolute paths;
+//   hvm: disk from `image` or the built-in disk image;
 //   vcpus, cpus (vCPU i pinned to cpus[i mod cpus.size()]; none if empty),
 //   memory (MiB), one vif with the fixed MAC on the bridge,
 //   tsc_mode = "native" for pvh, on_poweroff/on_reboot/on_crash "destroy",
-//   extra = XenGuestCommandLine() for pv and pvh (an HVM guest boots from
-//     its disk, whose boot loader sets the command line).
+//   extra (pv, pvh): the guest's settings, "scalebench.address=A/PREFIX
+//     scalebench.port=P scalebench.page_bytes=N scalebench.workers=W",
+//     after "console=hvc0" when there is a ramdisk (a Linux guest). An
+//     HVM guest boots from its disk, whose boot loader sets its command
+//     line, so it gets none.
 // INVALID_ARGUMENT naming the field when a value does not fit its pattern:
 // id ([A-Za-z0-9][A-Za-z0-9_.-]{0,127}), paths (absolute, [A-Za-z0-9_.+/-],
 // no ".." component), listen_address (a unicast IPv4 address other than

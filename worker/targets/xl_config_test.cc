@@ -152,39 +152,25 @@ TEST(XlConfigTest, HvmGuestBootsFromDisk) {
 }
 
 TEST(XlConfigTest, UnikernelImageIsAKernelWithoutRamdisk) {
-  XlConfigOptions options = Options();
-  options.unikernel = true;
   TargetLaunch launch = Launch();
   launch.image = "/srv/unikernels/nginx.rumprun-xen";
   launch.variant = "pv";  // Rumprun's Xen platform is PV.
-  ParsedXlConfig rumprun = Parse(launch, options);
+  ParsedXlConfig rumprun = Parse(launch);
   EXPECT_EQ(rumprun.strings["type"], "pv");
   EXPECT_EQ(rumprun.strings["kernel"], "/srv/unikernels/nginx.rumprun-xen");
   EXPECT_EQ(rumprun.strings.count("ramdisk"), 0u);
-  EXPECT_THAT(rumprun.strings["extra"],
-              ::testing::StartsWith("scalebench.address=10.0.0.2/24 "));
+  // No Linux console for an image without a ramdisk: only our parameters.
+  EXPECT_EQ(rumprun.strings["extra"],
+            "scalebench.address=10.0.0.2/24 scalebench.port=80 "
+            "scalebench.page_bytes=612 scalebench.workers=1");
 
   launch.image = "/srv/unikernels/www.xen";
   launch.variant = "xen";  // TargetSpec.hypervisor; MirageOS 4 is PVH.
-  ParsedXlConfig mirage = Parse(launch, options);
+  ParsedXlConfig mirage = Parse(launch);
   EXPECT_EQ(mirage.strings["type"], "pvh");
   EXPECT_EQ(mirage.strings["tsc_mode"], "native");
   EXPECT_EQ(mirage.strings["kernel"], "/srv/unikernels/www.xen");
-}
-
-TEST(XlConfigTest, UnikernelNeedsOneImageAndNoHvm) {
-  XlConfigOptions options = Options();
-  options.unikernel = true;
-  TargetLaunch launch = Launch();
-  EXPECT_THAT(MakeXlConfig(launch, options).status().message(),
-              HasSubstr("image"));
-  launch.image = "/a/kernel,/a/initrd";
-  EXPECT_THAT(MakeXlConfig(launch, options).status().message(),
-              HasSubstr("image"));
-  launch.image = "/a/kernel";
-  launch.variant = "hvm";
-  EXPECT_THAT(MakeXlConfig(launch, options).status().message(),
-              HasSubstr("variant"));
+  EXPECT_EQ(mirage.strings.count("ramdisk"), 0u);
 }
 
 TEST(XlConfigTest, BootFilesAreListed) {
@@ -250,6 +236,8 @@ TEST(XlConfigTest, HostileValuesAreRefusedNamingTheField) {
       {"variant", [](TargetLaunch& l, XlConfigOptions&) { l.variant = "PV"; }},
       {"variant",
        [](TargetLaunch& l, XlConfigOptions&) { l.variant = "pvh\""; }},
+      {"variant",
+       [](TargetLaunch& l, XlConfigOptions&) { l.variant = "qemu"; }},
       {"listen_address",
        [](TargetLaunch& l, XlConfigOptions&) {
          l.listen_address = "127.0.0.1";
@@ -301,12 +289,13 @@ TEST(XlConfigTest, HostileValuesAreRefusedNamingTheField) {
 }
 
 TEST(XlConfigTest, GuestTypes) {
-  EXPECT_EQ(*ParseXenGuestType("", false), XenGuestType::kPvh);
-  EXPECT_EQ(*ParseXenGuestType("pv", false), XenGuestType::kPv);
-  EXPECT_EQ(*ParseXenGuestType("hvm", false), XenGuestType::kHvm);
-  EXPECT_FALSE(ParseXenGuestType("xen", false).ok());
-  EXPECT_EQ(*ParseXenGuestType("xen", true), XenGuestType::kPvh);
-  EXPECT_FALSE(ParseXenGuestType("hvm", true).ok());
+  EXPECT_EQ(*ParseXenGuestType(""), XenGuestType::kPvh);
+  EXPECT_EQ(*ParseXenGuestType("pvh"), XenGuestType::kPvh);
+  EXPECT_EQ(*ParseXenGuestType("xen"), XenGuestType::kPvh);
+  EXPECT_EQ(*ParseXenGuestType("pv"), XenGuestType::kPv);
+  EXPECT_EQ(*ParseXenGuestType("hvm"), XenGuestType::kHvm);
+  EXPECT_THAT(ParseXenGuestType("qemu").status().message(),
+              HasSubstr("variant:"));
 }
 
 }  // namespace

@@ -16,6 +16,8 @@ BUILD_PACKAGES=(
   libcurl4-openssl-dev libgtest-dev libgmock-dev
   libcli11-dev         # the command-line layer of every binary
   nlohmann-json3-dev   # tests parse the JSON our binaries print
+  libxen-dev           # libxlutil: the xen driver's tests parse its configs
+                       # with Xen's own xl config parser
 )
 # Run and test: the real components the tests and `make run` start.
 RUN_PACKAGES=(

@@ -1,0 +1,301 @@
+#include "worker/targets/xen_driver.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace scalebench::worker {
+namespace {
+
+// What xl prints when the domain named on its command line does not
+// exist (tools/xl/xl_utils.c, find_domain(); exit status 1).
+constexpr char kNoSuchDomain[] = "is an invalid domain identifier";
+
+// The first line of `xl list`.
+constexpr char kXlListHeader[] = "Name ";
+
+// The tail of an error message made from a command's output.
+constexpr size_t kMaxQuotedOutput = 2000;
+
+std::string Tail(std::string text) {
+  if (text.size() > kMaxQuotedOutput) {
+    text = "..." + text.substr(text.size() - kMaxQuotedOutput);
+  }
+  return std::string(absl::StripAsciiWhitespace(text));
+}
+
+// "exited with status 1: <stderr, else stdout>".
+std::string Outcome(const ProgramOutput& output) {
+  std::string text = Tail(output.err.empty() ? output.out : output.err);
+  std::string status =
+      output.exit_code < 0
+          ? std::string("was killed by a signal")
+          : absl::StrCat("exited with status ", output.exit_code);
+  return text.empty() ? status : absl::StrCat(status, ": ", text);
+}
+
+std::string MakeAbsolute(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  char cwd[4096];
+  if (getcwd(cwd, sizeof(cwd)) == nullptr) return path;
+  return absl::StrCat(cwd, "/", path);
+}
+
+// Creates `path` and its parents (mode 0755); OK if they exist.
+absl::Status MakeDirs(const std::string& path) {
+  std::string prefix;
+  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
+    absl::StrAppend(&prefix, "/", part);
+    if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
+      return absl::InternalError(
+          absl::StrCat("mkdir ", prefix, ": ", strerror(errno)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Writes `contents` to `path` through a temporary file and a rename, so a
+// reader never sees half a config.
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& contents) {
+  const std::string temp = path + ".tmp";
+  FILE* file = fopen(temp.c_str(), "w");
+  if (file == nullptr) {
+    return absl::InternalError(
+        absl::StrCat("cannot write ", temp, ": ", strerror(errno)));
+  }
+  const bool written =
+      fwrite(contents.data(), 1, contents.size(), file) == contents.size();
+  const bool closed = fclose(file) == 0;
+  if (!written || !closed || rename(temp.c_str(), path.c_str()) != 0) {
+    const std::string reason = strerror(errno);
+    unlink(temp.c_str());
+    return absl::InternalError(
+        absl::StrCat("cannot write ", path, ": ", reason));
+  }
+  return absl::OkStatus();
+}
+
+bool IsRegularFile(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+}  // namespace
+
+absl::StatusOr<XenHostInfo> ParseXlInfo(absl::string_view text) {
+  XenHostInfo info;
+  bool have_version = false, have_cpus = false, have_free = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(line, absl::MaxSplits(':', 1));
+    const absl::string_view key = absl::StripAsciiWhitespace(kv.first);
+    const absl::string_view value = absl::StripAsciiWhitespace(kv.second);
+    if (key == "xen_version") {
+      info.xen_version = std::string(value);
+      have_version = !value.empty();
+    } else if (key == "nr_cpus") {
+      have_cpus = absl::SimpleAtoi(value, &info.nr_cpus) && info.nr_cpus > 0;
+    } else if (key == "free_memory") {
+      have_free = absl::SimpleAtoi(value, &info.free_memory_mb);
+    } else if (key == "total_memory") {
+      (void)absl::SimpleAtoi(value, &info.total_memory_mb);
+    }
+  }
+  if (!have_version || !have_cpus || !have_free) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("xl info: missing or malformed ",
+                     !have_version ? "xen_version"
+                     : !have_cpus  ? "nr_cpus"
+                                   : "free_memory",
+                     " in: ", Tail(std::string(text))));
+  }
+  return info;
+}
+
+std::vector<std::string> ParseXlList(absl::string_view text) {
+  std::vector<std::string> names;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StartsWith(line, kXlListHeader)) continue;
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    // Name, ID, Mem, VCPUs, State, Time(s): anything shorter is not a row.
+    if (fields.size() < 6) continue;
+    names.emplace_back(fields[0]);
+  }
+  return names;
+}
+
+XenDriver::XenDriver(WorkerContext context, XenDriverOptions options)
+    : context_(std::move(context)), options_(std::move(options)) {
+  config_options_.images_dir = MakeAbsolute(options_.images_dir);
+  config_options_.bridge = options_.bridge;
+  config_options_.vif_script = options_.vif_script;
+  config_options_.guest_prefix_length = options_.guest_prefix_length;
+}
+
+absl::StatusOr<ProgramOutput> XenDriver::RunXl(
+    const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {options_.xl};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, options_.command_timeout, *context_.clock);
+}
+
+bool XenDriver::IsOurs(absl::string_view name) const {
+  absl::string_view rest = name;
+  if (!absl::ConsumePrefix(&rest, context_.owner) ||
+      !absl::ConsumePrefix(&rest, "-t") || rest.empty()) {
+    return false;
+  }
+  for (char c : rest) {
+    if (!absl::ascii_isdigit(c)) return false;
+  }
+  return true;
+}
+
+std::string XenDriver::ConfigPath(const std::string& id) const {
+  return absl::StrCat(context_.state_dir, "/targets/", id, "/domain.cfg");
+}
+
+absl::StatusOr<XenHostInfo> XenDriver::HostInfo() {
+  absl::StatusOr<ProgramOutput> output = RunXl({"info"});
+  if (!output.ok()) return output.status();
+  if (output->exit_code != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("xl info ", Outcome(*output)));
+  }
+  absl::StatusOr<XenHostInfo> info = ParseXlInfo(output->out);
+  if (!info.ok()) return absl::FailedPreconditionError(info.status().message());
+  return info;
+}
+
+absl::Status XenDriver::CheckUsable() {
+  absl::StatusOr<XenHostInfo> info = HostInfo();
+  if (!info.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the xen platform needs a Xen dom0 with xl: ",
+                     info.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> XenDriver::List() {
+  absl::StatusOr<ProgramOutput> output = RunXl({"list"});
+  if (!output.ok()) return output.status();
+  if (output->exit_code != 0) {
+    return absl::UnavailableError(absl::StrCat("xl list ", Outcome(*output)));
+  }
+  std::vector<std::string> ours;
+  for (std::string& name : ParseXlList(output->out)) {
+    if (IsOurs(name)) ours.push_back(std::move(name));
+  }
+  return ours;
+}
+
+absl::Status XenDriver::Stop(const std::string& id) {
+  if (!IsOurs(id)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "xen: id \"", absl::CHexEscape(id), "\" is not this worker's (",
+        context_.owner, "-t<N>); refusing to destroy it"));
+  }
+  absl::StatusOr<ProgramOutput> output = RunXl({"destroy", id});
+  if (!output.ok()) return output.status();
+  if (output->exit_code == 0 || absl::StrContains(output->err, kNoSuchDomain)) {
+    return absl::OkStatus();
+  }
+  return absl::InternalError(
+      absl::StrCat("xl destroy ", id, " ", Outcome(*output)));
+}
+
+absl::Status XenDriver::Recover() {
+  absl::StatusOr<std::vector<std::string>> ours = List();
+  if (!ours.ok()) return ours.status();
+  std::vector<std::string> failures;
+  for (const std::string& name : *ours) {
+    if (absl::Status s = Stop(name); !s.ok()) {
+      failures.emplace_back(s.message());
+    }
+  }
+  if (!failures.empty()) {
+    return absl::InternalError(
+        absl::StrCat("xen: could not remove every earlier domain: ",
+                     absl::StrJoin(failures, "; ")));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LaunchPlan> XenDriver::Plan(const TargetLaunch& launch) {
+  return PlanWithConfig(launch, nullptr);
+}
+
+absl::StatusOr<LaunchPlan> XenDriver::PlanWithConfig(
+    const TargetLaunch& launch, XlDomainConfig* config_out) {
+  if (!IsOurs(launch.id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("xen: id: must be ", context_.owner, "-t<N>, got \"",
+                     absl::CHexEscape(launch.id), "\""));
+  }
+  absl::StatusOr<XlDomainConfig> config = MakeXlConfig(launch, config_options_);
+  if (!config.ok()) return config.status();
+  LaunchPlan plan;
+  const std::string path = ConfigPath(launch.id);
+  const int port = launch.port == 0 ? kDefaultXenGuestPort : launch.port;
+  plan.summary = absl::StrCat(
+      "target ", launch.index, ": xen ", XenGuestTypeName(config->type),
+      " domain ", launch.id, ", ", launch.vcpus, " vCPU(s) on cores ",
+      launch.cpus.empty() ? "any" : absl::StrJoin(launch.cpus, ","), ", ",
+      launch.memory_mb, " MiB, at ", launch.listen_address, ":", port);
+  plan.files.push_back({path, config->text});
+  plan.commands.push_back({options_.xl, "create", path});
+  if (config_out != nullptr) *config_out = *std::move(config);
+  return plan;
+}
+
+absl::StatusOr<Target> XenDriver::Start(const TargetLaunch& launch) {
+  XlDomainConfig config;
+  absl::StatusOr<LaunchPlan> plan = PlanWithConfig(launch, &config);
+  if (!plan.ok()) return plan.status();
+  for (const std::string& file : config.boot_files) {
+    if (!IsRegularFile(file)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "xen: target ", launch.id, ": boot file ", file, " does not exist",
+          launch.image.empty()
+              ? absl::StrCat(" (the built-in guest's images are expected in ",
+                             config_options_.images_dir, ")")
+              : ""));
+    }
+  }
+  const LaunchPlan::File& file = plan->files.front();
+  const std::string dir = file.path.substr(0, file.path.rfind('/'));
+  if (absl::Status s = MakeDirs(dir); !s.ok()) return s;
+  if (absl::Status s = WriteFileAtomically(file.path, file.contents); !s.ok()) {
+    return s;
+  }
+  const std::vector<std::string>& create = plan->commands.front();
+  absl::StatusOr<ProgramOutput> output =
+      RunXl({create.begin() + 1, create.end()});
+  if (!output.ok()) return output.status();
+  if (output->exit_code != 0) {
+    return absl::InternalError(
+        absl::StrCat("xen: xl create ", file.path, " ", Outcome(*output)));
+  }
+  const int port = launch.port == 0 ? kDefaultXenGuestPort : launch.port;
+  return Target{launch.id, absl::StrCat(launch.listen_address, ":", port)};
+}
+
+}  // namespace scalebench::worker

@@ -18,7 +18,7 @@ void DriverSet::AddBalancer(std::unique_ptr<Balancer> balancer) {
 }
 
 absl::StatusOr<TargetDriver*> DriverSet::ForPlatform(
-    v1::Platform platform, const std::string& hypervisor) {
+    v1::Platform platform, const std::string& hypervisor, bool check_usable) {
   v1::Platform runs_on = platform;
   if (platform == v1::PLATFORM_UNIKERNEL) {
     if (hypervisor == "xen") {
@@ -35,7 +35,9 @@ absl::StatusOr<TargetDriver*> DriverSet::ForPlatform(
     return absl::FailedPreconditionError(absl::StrCat(
         "this worker has no driver for platform ", api::EnumName(runs_on)));
   }
-  if (absl::Status s = it->second->CheckUsable(); !s.ok()) {
+  if (absl::Status s =
+          check_usable ? it->second->CheckUsable() : absl::OkStatus();
+      !s.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("platform ", api::EnumName(runs_on),
                      " is not usable here: ", s.message()));
@@ -43,13 +45,16 @@ absl::StatusOr<TargetDriver*> DriverSet::ForPlatform(
   return it->second.get();
 }
 
-absl::StatusOr<Balancer*> DriverSet::ForBalancer(v1::BalancerKind kind) {
+absl::StatusOr<Balancer*> DriverSet::ForBalancer(v1::BalancerKind kind,
+                                                 bool check_usable) {
   auto it = balancers_.find(kind);
   if (it == balancers_.end()) {
     return absl::FailedPreconditionError(
         absl::StrCat("this worker has no balancer ", api::EnumName(kind)));
   }
-  if (absl::Status s = it->second->CheckUsable(); !s.ok()) {
+  if (absl::Status s =
+          check_usable ? it->second->CheckUsable() : absl::OkStatus();
+      !s.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("balancer ", api::EnumName(kind),
                      " is not usable here: ", s.message()));

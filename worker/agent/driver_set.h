@@ -29,9 +29,13 @@ class DriverSet final {
   // The driver that runs `platform` (for unikernels: the one `hypervisor`,
   // "xen" or "qemu", names). FAILED_PRECONDITION when this worker has none
   // or it is not usable here, with the reason.
+  // With `check_usable` false (a dry run), an unusable driver is returned
+  // too: its plan can be shown on a host that cannot run it.
   absl::StatusOr<TargetDriver*> ForPlatform(v1::Platform platform,
-                                            const std::string& hypervisor);
-  absl::StatusOr<Balancer*> ForBalancer(v1::BalancerKind kind);
+                                            const std::string& hypervisor,
+                                            bool check_usable = true);
+  absl::StatusOr<Balancer*> ForBalancer(v1::BalancerKind kind,
+                                        bool check_usable = true);
 
   // Recover() on every driver and balancer: what an earlier worker with
   // the same identity left is removed. Every one is tried; the first error

@@ -279,6 +279,7 @@ int RunTrialCommand(const RunTrialFlags& flags, std::ostream& out,
   request.balance_timeout = FromProto(spec.timeouts().balance());
 
   if (flags.dry_run) {
+    runner.set_plan_only(true);
     absl::StatusOr<TrialPlan> plan = runner.Plan(request);
     if (!plan.ok()) {
       err << "scalebench-worker: " << plan.status().message() << "\n";

@@ -18,6 +18,9 @@ namespace {
 // generator.
 constexpr int kBalancerCores = 1;
 constexpr int kDefaultLoadgenCores = 1;
+// Xen guests: host part of the first guest's address, and the port.
+constexpr int kFirstGuestHost = 10;
+constexpr uint16_t kGuestPort = 80;
 
 absl::Duration FromProto(const google::protobuf::Duration& d) {
   return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
@@ -87,8 +90,8 @@ absl::StatusOr<TrialPlan> TrialRunner::PlanHost(const TrialRequest& request) {
   plan.balance_timeout = request.balance_timeout;
   // A host with no targets (a load generator only) needs no driver.
   if (config.instances() > 0) {
-    absl::StatusOr<TargetDriver*> driver =
-        drivers_->ForPlatform(config.platform(), request.target.hypervisor());
+    absl::StatusOr<TargetDriver*> driver = drivers_->ForPlatform(
+        config.platform(), request.target.hypervisor(), !plan_only_);
     if (!driver.ok()) return driver.status();
     plan.driver = *driver;
   }
@@ -128,8 +131,16 @@ absl::StatusOr<TrialPlan> TrialRunner::PlanHost(const TrialRequest& request) {
     launch.memory_mb = request.target.has_memory_mb()
                            ? request.target.memory_mb()
                            : spec::DefaultMemoryMb(config.platform());
-    launch.listen_address = listen_address_;
-    launch.port = (*ports)[i];
+    if (plan.driver->platform() == v1::PLATFORM_XEN) {
+      // A guest has an address of its own and serves on port 80.
+      launch.listen_address = absl::StrCat(
+          xen_guest_network_.substr(0, xen_guest_network_.rfind('.')), ".",
+          kFirstGuestHost + i);
+      launch.port = kGuestPort;
+    } else {
+      launch.listen_address = listen_address_;
+      launch.port = (*ports)[i];
+    }
     launch.page_bytes = request.service.has_page_bytes()
                             ? request.service.page_bytes()
                             : spec::kDefaultPageBytes;
@@ -138,7 +149,7 @@ absl::StatusOr<TrialPlan> TrialRunner::PlanHost(const TrialRequest& request) {
     absl::StatusOr<LaunchPlan> launch_plan = plan.driver->Plan(launch);
     if (!launch_plan.ok()) return launch_plan.status();
     plan.launch_plans.push_back(*std::move(launch_plan));
-    endpoints.push_back(absl::StrCat(listen_address_, ":", launch.port));
+    endpoints.push_back(absl::StrCat(launch.listen_address, ":", launch.port));
     plan.targets.push_back(std::move(launch));
   }
   if (balanced) {

@@ -114,9 +114,8 @@ std::string DefaultDockerHost() {
 
 absl::StatusOr<std::string> DockerSocketPath(const std::string& docker_host) {
   if (!absl::StartsWith(docker_host, kUnixScheme)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("docker host \"", docker_host,
-                     "\": only unix:///path is supported"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "docker host \"", docker_host, "\": only unix:///path is supported"));
   }
   std::string path = docker_host.substr(sizeof(kUnixScheme) - 1);
   if (path.empty() || path[0] != '/') {
@@ -168,10 +167,12 @@ absl::StatusOr<DockerClient::Response> DockerClient::Call(
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(kConnectTimeout)));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(request.timeout)));
+  curl_easy_setopt(
+      curl, CURLOPT_CONNECTTIMEOUT_MS,
+      static_cast<long>(absl::ToInt64Milliseconds(kConnectTimeout)));
+  curl_easy_setopt(
+      curl, CURLOPT_TIMEOUT_MS,
+      static_cast<long>(absl::ToInt64Milliseconds(request.timeout)));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendToString);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   if (!request.body_file.empty()) {
@@ -205,10 +206,9 @@ absl::StatusOr<DockerClient::Response> DockerClient::Call(
   curl_easy_cleanup(curl);
   if (body_file != nullptr) std::fclose(body_file);
   if (code != CURLE_OK) {
-    return absl::UnavailableError(
-        absl::StrCat("docker engine at unix://", socket_path_, ": ",
-                     request.method, " ", request.path, ": ",
-                     curl_easy_strerror(code)));
+    return absl::UnavailableError(absl::StrCat(
+        "docker engine at unix://", socket_path_, ": ", request.method, " ",
+        request.path, ": ", curl_easy_strerror(code)));
   }
   return response;
 }
@@ -304,12 +304,19 @@ absl::StatusOr<ContainerInfo> DockerClient::InspectContainer(
     info.exit_code = state.value("ExitCode", 0);
     info.error = state.value("Error", std::string());
   }
+  if (parsed.contains("HostConfig") && parsed["HostConfig"].is_object()) {
+    const json& host = parsed["HostConfig"];
+    info.network_mode = host.value("NetworkMode", std::string());
+    info.cpuset_cpus = host.value("CpusetCpus", std::string());
+    info.memory_bytes = host.value("Memory", int64_t{0});
+  }
   return info;
 }
 
 absl::Status DockerClient::StopContainer(const std::string& name,
                                          absl::Duration grace) {
-  const int64_t seconds = absl::ToInt64Seconds(absl::Ceil(grace, absl::Seconds(1)));
+  const int64_t seconds =
+      absl::ToInt64Seconds(absl::Ceil(grace, absl::Seconds(1)));
   Request request("POST",
                   absl::StrCat("/containers/", name, "/stop?t=", seconds));
   request.timeout = grace + kCallTimeout;
@@ -340,7 +347,8 @@ absl::StatusOr<std::vector<ContainerSummary>> DockerClient::ListContainers(
   curl_easy_cleanup(curl);
   ASSIGN_OR_RETURN(
       Response response,
-      Call({"GET", absl::StrCat("/containers/json?all=true&filters=", escaped)}));
+      Call({"GET",
+            absl::StrCat("/containers/json?all=true&filters=", escaped)}));
   RETURN_IF_ERROR(StatusOf(what, response.status, response.body));
   ASSIGN_OR_RETURN(json parsed, ParseJson(what, response.body));
   std::vector<ContainerSummary> result;
@@ -386,8 +394,9 @@ absl::Status DockerClient::ImportImage(const std::string& tar_path,
   const std::string what =
       absl::StrCat("import ", tar_path, " as ", repo, ":", tag);
   CURL* curl = curl_easy_init();
-  std::string path = absl::StrCat("/images/create?fromSrc=-&repo=",
-                                  Escape(curl, repo), "&tag=", Escape(curl, tag));
+  std::string path =
+      absl::StrCat("/images/create?fromSrc=-&repo=", Escape(curl, repo),
+                   "&tag=", Escape(curl, tag));
   if (!cmd.empty()) {
     absl::StrAppend(&path, "&changes=",
                     Escape(curl, absl::StrCat("CMD ", json(cmd).dump())));

@@ -60,6 +60,10 @@ struct ContainerInfo {
   int exit_code = 0;
   // State.Error: why the runtime could not start it; "" if none.
   std::string error;
+  // HostConfig as the engine recorded it.
+  std::string network_mode;
+  std::string cpuset_cpus;
+  int64_t memory_bytes = 0;
 };
 
 // One row of GET /containers/json.

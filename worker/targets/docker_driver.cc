@@ -61,7 +61,12 @@ const std::regex& ImagePattern() {
 
 // The command the image runs: nginx in the foreground on our config.
 std::vector<std::string> NginxCommand() {
-  return {kNginxBinary, "-e", "stderr", "-p", "/tmp/", "-c",
+  return {kNginxBinary,
+          "-e",
+          "stderr",
+          "-p",
+          "/tmp/",
+          "-c",
           absl::StrCat(kConfigMount, "/nginx.conf")};
 }
 
@@ -139,7 +144,8 @@ absl::StatusOr<std::string> RunCommand(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
   posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
   std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
   const int error =
@@ -166,9 +172,8 @@ absl::StatusOr<std::string> RunCommand(const std::vector<std::string>& argv) {
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(absl::StrCat(absl::StrJoin(argv, " "),
-                                            " failed (status ", status,
-                                            "): ", output));
+    return absl::InternalError(absl::StrCat(
+        absl::StrJoin(argv, " "), " failed (status ", status, "): ", output));
   }
   return output;
 }
@@ -265,8 +270,8 @@ absl::Status DockerDriver::ResolveDefaultImage(bool build) {
 absl::StatusOr<std::string> DockerDriver::ImageFor(const TargetLaunch& launch) {
   if (!launch.image.empty()) {
     if (!std::regex_match(launch.image, ImagePattern())) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("image \"", launch.image, "\" is not a valid reference"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "image \"", launch.image, "\" is not a valid reference"));
     }
     return launch.image;
   }
@@ -295,8 +300,8 @@ absl::StatusOr<DockerDriver::Prepared> DockerDriver::Prepare(
   if (!std::regex_match(launch.id, NamePattern()) ||
       !absl::StartsWith(launch.id, absl::StrCat(context_.owner, "-"))) {
     return absl::InvalidArgumentError(
-        absl::StrCat("target id \"", launch.id, "\" must be \"",
-                     context_.owner, "-\" and [A-Za-z0-9_.-]"));
+        absl::StrCat("target id \"", launch.id, "\" must be \"", context_.owner,
+                     "-\" and [A-Za-z0-9_.-]"));
   }
   if (launch.port == 0) {
     return absl::InvalidArgumentError(
@@ -366,9 +371,9 @@ absl::StatusOr<LaunchPlan> DockerDriver::Plan(const TargetLaunch& launch) {
     plan.commands.push_back(
         {options_.image_script, "--out", options_.image_cache_dir});
     plan.commands.push_back(
-        {"POST", absl::StrCat("/images/create?fromSrc=-&repo=",
-                              image.substr(0, colon),
-                              "&tag=", image.substr(colon + 1))});
+        {"POST",
+         absl::StrCat("/images/create?fromSrc=-&repo=", image.substr(0, colon),
+                      "&tag=", image.substr(colon + 1))});
   }
   plan.commands.push_back(
       {"POST", absl::StrCat("/containers/create?name=", id)});
@@ -410,10 +415,10 @@ absl::StatusOr<Target> DockerDriver::Start(const TargetLaunch& launch) {
     absl::StatusOr<std::string> logs =
         client_->ContainerLogs(launch.id, kLogTailLines);
     client_->RemoveContainer(launch.id, /*force=*/true).IgnoreError();
-    return absl::InternalError(absl::StrCat(
-        "nginx in container ", launch.id, " exited with status ",
-        info.exit_code, ": ", info.error,
-        logs.ok() ? *logs : std::string(logs.status().message())));
+    return absl::InternalError(
+        absl::StrCat("nginx in container ", launch.id, " exited with status ",
+                     info.exit_code, ": ", info.error,
+                     logs.ok() ? *logs : std::string(logs.status().message())));
   }
   return Target{launch.id, prepared.endpoint};
 }
@@ -449,8 +454,7 @@ absl::Status DockerDriver::Recover() {
                    client_->ListContainers(kDockerOwnerLabel, context_.owner));
   absl::Status result;
   for (const ContainerSummary& container : containers) {
-    result.Update(
-        IgnoreNotFound(client_->RemoveContainer(container.id, true)));
+    result.Update(IgnoreNotFound(client_->RemoveContainer(container.id, true)));
     if (std::regex_match(container.name, NamePattern())) {
       std::error_code error;
       fs::remove_all(TargetDir(container.name), error);

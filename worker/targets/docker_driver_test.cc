@@ -108,8 +108,9 @@ TEST(DockerDriverPlanTest, CommandsAreTheApiCallsInOrder) {
   auto plan = Driver()->Plan(Launch());
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_GE(plan->commands.size(), 4u);
-  EXPECT_THAT(plan->commands.front(),
-              ElementsAre("GET", "/images/scalebench/nginx:0123456789abcdef/json"));
+  EXPECT_THAT(
+      plan->commands.front(),
+      ElementsAre("GET", "/images/scalebench/nginx:0123456789abcdef/json"));
   const size_t n = plan->commands.size();
   EXPECT_THAT(plan->commands[n - 3],
               ElementsAre("POST", "/containers/create?name=scalebench-w1-t3"));
@@ -168,8 +169,8 @@ TEST(DockerHostTest, FlagWinsOverTheEnvironment) {
 
 TEST(DockerHostTest, OnlyUnixSocketsAreAccepted) {
   EXPECT_EQ(*DockerSocketPath("unix:///run/x.sock"), "/run/x.sock");
-  EXPECT_TRUE(
-      absl::IsInvalidArgument(DockerSocketPath("tcp://10.0.0.1:2375").status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      DockerSocketPath("tcp://10.0.0.1:2375").status()));
   EXPECT_TRUE(absl::IsInvalidArgument(DockerSocketPath("unix://rel").status()));
   WorkerContext context = Context();
   DockerDriverOptions options;

@@ -9,8 +9,9 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <iostream>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -111,6 +112,32 @@ std::string WaitFor2xx(const std::string& endpoint) {
   return "";
 }
 
+// The first line of container `id`'s cgroup file: `v1_file` of the
+// `controller` hierarchy on cgroup v1, `v2_file` on a unified (v2) host;
+// "" when not found.
+std::string CgroupValue(const std::string& controller, const std::string& id,
+                        const std::string& v1_file,
+                        const std::string& v2_file) {
+  const bool unified =
+      std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers");
+  const std::filesystem::path root =
+      unified ? "/sys/fs/cgroup" : "/sys/fs/cgroup/" + controller;
+  std::error_code error;
+  for (auto it = std::filesystem::recursive_directory_iterator(root, error);
+       !error && it != std::filesystem::recursive_directory_iterator();
+       it.increment(error)) {
+    const std::string name = it->path().filename();
+    if (it->is_directory() &&
+        (name == id || name == "docker-" + id + ".scope")) {
+      std::ifstream in(it->path() / (unified ? v2_file : v1_file));
+      std::string line;
+      std::getline(in, line);
+      return line;
+    }
+  }
+  return "";
+}
+
 class DockerEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -171,7 +198,9 @@ class DockerEngineTest : public ::testing::Test {
   }
 
   // The last core: core 1 on this project's 2-core machines.
-  static int LastCpu() { return std::max(0L, sysconf(_SC_NPROCESSORS_ONLN) - 1); }
+  static int LastCpu() {
+    return std::max(0L, sysconf(_SC_NPROCESSORS_ONLN) - 1);
+  }
 
   static int counter_;
   std::string state_dir_;
@@ -212,6 +241,15 @@ TEST_F(DockerEngineTest, TwoTargetsOnDistinctPortsServeThePageSizeAsked) {
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_TRUE(info->running);
   EXPECT_EQ(info->labels["scalebench.owner"], owner_);
+  EXPECT_EQ(info->network_mode, "host");
+  EXPECT_EQ(info->cpuset_cpus, absl::StrCat(LastCpu()));
+  EXPECT_EQ(info->memory_bytes, 64 << 20);
+  // And the cgroup the kernel enforces says so too.
+  EXPECT_EQ(CgroupValue("cpuset", info->id, "cpuset.cpus", "cpuset.cpus"),
+            absl::StrCat(LastCpu()));
+  EXPECT_EQ(
+      CgroupValue("memory", info->id, "memory.limit_in_bytes", "memory.max"),
+      absl::StrCat(64 << 20));
 }
 
 TEST_F(DockerEngineTest, StopIsIdempotent) {

@@ -3,10 +3,12 @@
 # dockerd with its own data root, exec root, pid file, config and unix
 # socket, all under one directory. It touches no other host state: no
 # bridge, no iptables rules, no IP forwarding, no /etc/docker, no
-# /var/lib/docker, no /var/run/docker.sock. dockerd starts its own
-# containerd under the exec root; containers' cgroups live under a parent
-# named after the directory. Containers meant to be reached use host
-# networking.
+# /var/lib/docker, no /var/run/docker.sock. (The one exception: dockerd
+# creates the empty plugin-discovery dir /run/docker/plugins, a path built
+# into it; it is left in place.) dockerd starts its own containerd under
+# the exec root; containers' cgroups live under a parent named after the
+# directory and are removed on stop. Containers meant to be reached use
+# host networking.
 #
 #   deploy/docker/private-dockerd.sh start DIR
 #       starts dockerd (unless DIR's one already runs), waits until its

@@ -23,6 +23,9 @@ BUILD_PACKAGES=(
 RUN_PACKAGES=(
   nginx          # the service under test, and a balancer
   iproute2       # ip and ss, for the network-namespace testbed
+  docker.io      # the docker platform: a private dockerd per test run
+                 # (deploy/docker/private-dockerd.sh), no registry
+  busybox-static # the shell inside scalebench's nginx image
 )
 # Benchmarks: the peer tools bench/ compares against.
 BENCH_PACKAGES=(

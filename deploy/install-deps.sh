@@ -20,6 +20,7 @@ BUILD_PACKAGES=(
 # Run and test: the real components the tests and `make run` start.
 RUN_PACKAGES=(
   nginx          # the service under test, and a balancer
+  haproxy        # the other balancer (worker/balancers/haproxy_balancer.h)
   iproute2       # ip and ss, for the network-namespace testbed
 )
 # Benchmarks: the peer tools bench/ compares against.

@@ -1,10 +1,12 @@
 #include "worker/nginx_conf.h"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace scalebench::worker {
@@ -21,6 +23,24 @@ uint64_t NginxFileLimit() {
     return kWorkerFileLimit;
   }
   return std::min<uint64_t>(kWorkerFileLimit, limit.rlim_max);
+}
+
+absl::Status CheckSearchableByOthers(absl::string_view path) {
+  std::string dir(path);
+  while (!dir.empty() && dir != "/") {
+    struct stat info;
+    if (stat(dir.c_str(), &info) == 0 && (info.st_mode & S_IXOTH) == 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          dir, " is not searchable by others (mode ",
+          absl::StrFormat("%o", info.st_mode & 07777),
+          "), so nginx's workers, running as nobody, cannot reach ", path,
+          "; choose a state dir under a world-searchable path (chmod o+x)"));
+    }
+    const size_t slash = dir.rfind('/');
+    if (slash == std::string::npos) break;
+    dir.resize(slash);
+  }
+  return absl::OkStatus();
 }
 
 std::string NginxConfPath(absl::string_view prefix) {

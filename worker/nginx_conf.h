@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace scalebench::worker {
@@ -48,6 +49,11 @@ std::string NginxCpuAffinity(uint32_t workers, const std::vector<int>& cpus);
 // The file limit to ask for each worker: the hard RLIMIT_NOFILE, at most
 // 65536 (a proxying worker holds two descriptors per connection).
 uint64_t NginxFileLimit();
+
+// When nginx's workers run as nobody they must reach files under `path`:
+// FAILED_PRECONDITION naming the first directory above it (up to /) that
+// others cannot search, e.g. a state dir under /root.
+absl::Status CheckSearchableByOthers(absl::string_view path);
 
 // Paths inside the prefix.
 std::string NginxConfPath(absl::string_view prefix);

@@ -16,3 +16,11 @@ scalebench_test(worker_balancers_test
   LIBS scalebench_worker_balancers scalebench_worker_native scalebench_loadgen
   LABELS native
   PROPERTIES RESOURCE_LOCK loadgen_cpu TIMEOUT 120)
+
+# Time to ready and a load run against native targets behind each
+# balancer, for bench/native_balancers.sh; not a test.
+add_executable(worker_native_bench native_bench.cc)
+target_link_libraries(worker_native_bench PRIVATE
+  scalebench_worker_balancers scalebench_worker_native)
+set_target_properties(worker_native_bench PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin/tests)

@@ -129,6 +129,12 @@ absl::StatusOr<std::string> NginxBalancer::Start(const BalancerLaunch& launch) {
     return s;
   }
   const std::string prefix = processes_.Prefix(launch.id);
+  if (geteuid() == 0) {
+    if (absl::Status s = CheckSearchableByOthers(prefix); !s.ok()) {
+      (void)processes_.Stop(launch.id);
+      return s;
+    }
+  }
   const std::string tmp = absl::StrCat(prefix, "/tmp");
   std::error_code error;
   std::filesystem::create_directories(tmp, error);

@@ -135,6 +135,12 @@ absl::StatusOr<Target> NativeDriver::Start(const TargetLaunch& launch) {
     return s;
   }
   const std::string prefix = processes_.Prefix(launch.id);
+  if (geteuid() == 0) {
+    if (absl::Status s = CheckSearchableByOthers(prefix); !s.ok()) {
+      (void)processes_.Stop(launch.id);
+      return s;
+    }
+  }
   if (absl::Status s = WritePrefix(prefix, *plan); !s.ok()) {
     (void)processes_.Stop(launch.id);
     return s;

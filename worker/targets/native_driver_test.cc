@@ -4,6 +4,7 @@
 #include "worker/targets/native_driver.h"
 
 #include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -170,6 +171,24 @@ TEST_F(NativeDriverTest, ABadConfigIsAnErrorWithNginxsLog) {
   EXPECT_THAT(target.status().message(), HasSubstr("unknown directive"));
   EXPECT_THAT(target.status().message(), HasSubstr(launch.id));
   EXPECT_FALSE(std::filesystem::exists(driver.PrefixOf(launch.id)));
+}
+
+// As root, nginx's workers run as nobody: a state dir they cannot reach
+// is refused with the reason, not served as 403s.
+TEST_F(NativeDriverTest, AStateDirNobodyCanReachIsRefused) {
+  if (geteuid() != 0) GTEST_SKIP() << "workers run as nobody only under root";
+  const std::string closed = state_dir_ + "/closed";
+  std::filesystem::create_directories(closed);
+  ASSERT_EQ(chmod(closed.c_str(), 0700), 0);
+  WorkerContext context = context_;
+  context.state_dir = closed + "/state";
+  NativeDriver driver(context);
+  const TargetLaunch launch = Launch(context_, 0, 10);
+  absl::StatusOr<Target> target = driver.Start(launch);
+  EXPECT_EQ(target.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(target.status().message(),
+              HasSubstr(closed + " is not searchable"));
+  EXPECT_THAT(*driver.List(), IsEmpty());
 }
 
 // A worker that crashed left its targets running with their pid files; a

@@ -9,10 +9,8 @@
 
 #include <cstring>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 
@@ -93,14 +91,15 @@ absl::StatusOr<std::string> ProgramVersion(const std::vector<std::string>& argv,
             : absl::StrCat("failed: ",
                            absl::StripTrailingAsciiWhitespace(output))));
   }
-  for (absl::string_view line : absl::StrSplit(output, '\n')) {
-    line = absl::StripAsciiWhitespace(line);
-    if (!line.empty() && absl::StrContains(line, marker))
-      return std::string(line);
+  if (const size_t at = output.find(marker); at != std::string::npos) {
+    absl::string_view rest =
+        absl::string_view(output).substr(at + marker.size());
+    rest = rest.substr(0, rest.find_first_of(" \t\r\n"));
+    if (!rest.empty()) return std::string(rest);
   }
   return absl::FailedPreconditionError(
-      absl::StrCat("`", command, "` printed no \"", marker,
-                   "\" line: ", absl::StripTrailingAsciiWhitespace(output)));
+      absl::StrCat("`", command, "` printed no version after \"", marker,
+                   "\": ", absl::StripTrailingAsciiWhitespace(output)));
 }
 
 }  // namespace scalebench::worker

@@ -207,11 +207,11 @@ TEST_P(BalancerKindTest, SaysItsVersion) {
   if (GetParam() == v1::BALANCER_KIND_HAPROXY) {
     absl::StatusOr<std::string> version = HaproxyBalancer(context_).Version();
     ASSERT_TRUE(version.ok()) << version.status();
-    EXPECT_THAT(*version, HasSubstr("HAProxy version 2."));
+    EXPECT_THAT(*version, ::testing::MatchesRegex("2\\.[0-9]+\\.[0-9]+.*"));
   } else {
     absl::StatusOr<std::string> version = NginxBalancer(context_).Version();
     ASSERT_TRUE(version.ok()) << version.status();
-    EXPECT_THAT(*version, HasSubstr("nginx/"));
+    EXPECT_THAT(*version, ::testing::MatchesRegex("1\\.[0-9]+\\.[0-9]+.*"));
   }
 }
 

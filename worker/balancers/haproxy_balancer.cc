@@ -97,7 +97,7 @@ HaproxyBalancer::HaproxyBalancer(const WorkerContext& context,
 }
 
 absl::StatusOr<std::string> HaproxyBalancer::Version() {
-  return ProgramVersion({options_.haproxy_binary, "-v"}, "HAProxy version");
+  return ProgramVersion({options_.haproxy_binary, "-v"}, "HAProxy version ");
 }
 
 absl::Status HaproxyBalancer::CheckUsable() { return Version().status(); }

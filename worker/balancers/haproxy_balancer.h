@@ -38,8 +38,8 @@ class HaproxyBalancer final : public Balancer {
   // FAILED_PRECONDITION when haproxy cannot be run.
   absl::Status CheckUsable() override;
 
-  // The first line of `haproxy -v` ("HAProxy version 2.6.12-1+deb12u1
-  // ..."), for host facts.
+  // haproxy's version from `haproxy -v` ("2.6.12-1+deb12u4"), for host
+  // facts.
   absl::StatusOr<std::string> Version();
 
   // Stops a haproxy balancer of this worker's owner left running and

@@ -81,7 +81,7 @@ NginxBalancer::NginxBalancer(const WorkerContext& context,
       processes_(context, BalancerProcessKind("nginx"), options_.stop_grace) {}
 
 absl::StatusOr<std::string> NginxBalancer::Version() {
-  return ProgramVersion({options_.nginx_binary, "-v"}, "nginx version");
+  return ProgramVersion({options_.nginx_binary, "-v"}, "nginx/");
 }
 
 absl::Status NginxBalancer::CheckUsable() { return Version().status(); }

@@ -45,7 +45,7 @@ class NginxBalancer final : public Balancer {
   // FAILED_PRECONDITION when nginx cannot be run.
   absl::Status CheckUsable() override;
 
-  // The first line of `nginx -v` ("nginx version: nginx/1.22.1").
+  // nginx's version from `nginx -v` ("1.22.1"), for host facts.
   absl::StatusOr<std::string> Version();
 
   // Stops an nginx balancer of this worker's owner left running and

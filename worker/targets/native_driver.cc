@@ -72,7 +72,7 @@ NativeDriver::NativeDriver(const WorkerContext& context,
       processes_(context, NativeKind(), options_.stop_grace) {}
 
 absl::StatusOr<std::string> NativeDriver::Version() {
-  return ProgramVersion({options_.nginx_binary, "-v"}, "nginx version");
+  return ProgramVersion({options_.nginx_binary, "-v"}, "nginx/");
 }
 
 absl::Status NativeDriver::CheckUsable() { return Version().status(); }

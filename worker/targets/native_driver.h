@@ -43,8 +43,8 @@ class NativeDriver final : public TargetDriver {
   // FAILED_PRECONDITION when the nginx binary cannot be run.
   absl::Status CheckUsable() override;
 
-  // The first line of `nginx -v` ("nginx version: nginx/1.22.1"), for host
-  // facts. FAILED_PRECONDITION when nginx cannot be run.
+  // nginx's version from `nginx -v` ("1.22.1"), for host facts.
+  // FAILED_PRECONDITION when nginx cannot be run.
   absl::StatusOr<std::string> Version();
 
   // Stops every native target of this worker's owner with a pid file in

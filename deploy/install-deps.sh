@@ -22,6 +22,7 @@ BUILD_PACKAGES=(
 # Run and test: the real components the tests and `make run` start.
 RUN_PACKAGES=(
   nginx          # the service under test, and a balancer
+  haproxy        # the other balancer (worker/balancers/haproxy_balancer.h)
   iproute2       # ip and ss, for the network-namespace testbed
   docker.io      # the docker platform: a private dockerd per test run
                  # (deploy/docker/private-dockerd.sh), no registry

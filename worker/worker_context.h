@@ -5,6 +5,9 @@
 //   DIR/run/        pid files of processes the worker started (native
 //                   nginx, balancers, QEMU), one per id: "<id>.pid"
 //   DIR/targets/    per-target prefixes: configs, logs, pages
+//   DIR/balancers/  per-balancer prefixes: configs, logs
+//                   (a prefix's `kind` file names the driver or balancer
+//                   that made it; see owned_process.h)
 //   DIR/spool/      results not yet acknowledged by the coordinator
 #ifndef SCALEBENCH_WORKER_WORKER_CONTEXT_H_
 #define SCALEBENCH_WORKER_WORKER_CONTEXT_H_

@@ -11,7 +11,8 @@ add_library(scalebench_worker_agent STATIC
   agent/trial_runner.cc
   agent/worker_defaults.cc)
 target_link_libraries(scalebench_worker_agent PUBLIC
-  scalebench_worker_core scalebench_worker_docker scalebench_worker_xen
+  scalebench_worker_core scalebench_worker_native scalebench_worker_balancers
+  scalebench_worker_docker scalebench_worker_xen
   scalebench_loadgen scalebench_spec scalebench_api
   scalebench_common scalebench_proto nlohmann_json::nlohmann_json
   absl::synchronization absl::time)

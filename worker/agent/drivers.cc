@@ -1,6 +1,9 @@
 #include "worker/agent/drivers.h"
 
+#include "worker/balancers/haproxy_balancer.h"
+#include "worker/balancers/nginx_balancer.h"
 #include "worker/targets/docker_driver.h"
+#include "worker/targets/native_driver.h"
 #include "worker/targets/xen_driver.h"
 
 namespace scalebench::worker {
@@ -8,6 +11,17 @@ namespace scalebench::worker {
 std::unique_ptr<DriverSet> MakeDrivers(const WorkerContext& context,
                                        const DriverOptions& options) {
   auto drivers = std::make_unique<DriverSet>();
+  auto native = std::make_unique<NativeDriver>(context);
+  if (absl::StatusOr<std::string> v = native->Version(); v.ok()) {
+    drivers->SetVersion("nginx", *v);
+  }
+  drivers->AddTarget(std::move(native));
+  auto haproxy = std::make_unique<HaproxyBalancer>(context);
+  if (absl::StatusOr<std::string> v = haproxy->Version(); v.ok()) {
+    drivers->SetVersion("haproxy", *v);
+  }
+  drivers->AddBalancer(std::move(haproxy));
+  drivers->AddBalancer(std::make_unique<NginxBalancer>(context));
   DockerDriverOptions docker;
   docker.docker_host = ResolveDockerHost(options.docker_host);
   absl::StatusOr<std::unique_ptr<DockerDriver>> docker_driver =

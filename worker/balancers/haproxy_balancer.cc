@@ -1,0 +1,169 @@
+#include "worker/balancers/haproxy_balancer.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "worker/balancers/balancer_launch.h"
+#include "worker/program_version.h"
+
+namespace scalebench::worker {
+namespace {
+
+// Connections haproxy accepts at once, at most; fewer when the file limit
+// is lower (haproxy needs two descriptors per connection and refuses to
+// start when it cannot raise its limit to fit maxconn).
+constexpr uint64_t kMaxConnections = 50000;
+constexpr uint64_t kReservedFiles = 200;
+
+uint64_t MaxConnections() {
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 ||
+      limit.rlim_max == RLIM_INFINITY) {
+    return kMaxConnections;
+  }
+  if (limit.rlim_max < 2 * kReservedFiles) return kReservedFiles / 2;
+  return std::min<uint64_t>(kMaxConnections,
+                            (limit.rlim_max - kReservedFiles) / 2);
+}
+constexpr char kTimeouts[] =
+    "  timeout connect 5s\n"
+    "  timeout client 60s\n"
+    "  timeout server 60s\n"
+    "  timeout http-keep-alive 60s\n";
+
+std::string ConfigPath(const std::string& prefix) {
+  return absl::StrCat(prefix, "/haproxy.cfg");
+}
+
+const char* BalanceKeyword(v1::BalancerAlgorithm algorithm) {
+  switch (algorithm) {
+    case v1::BALANCER_ALGORITHM_LEASTCONN:
+      return "leastconn";
+    case v1::BALANCER_ALGORITHM_SOURCE:
+      return "source";
+    default:
+      return "roundrobin";
+  }
+}
+
+std::string HaproxyConfig(const BalancerLaunch& launch,
+                          const CheckedBalancerLaunch& checked) {
+  std::string out = absl::StrCat("# scalebench balancer ", launch.id,
+                                 "; generated, do not edit\n", "global\n",
+                                 "  nbthread ", checked.threads, "\n");
+  // Thread i+1 of process 1 on cpus[i].
+  for (size_t i = 0; i < launch.cpus.size(); ++i) {
+    absl::StrAppend(&out, "  cpu-map 1/", i + 1, " ", launch.cpus[i], "\n");
+  }
+  const uint64_t max_connections = MaxConnections();
+  absl::StrAppend(&out, "  maxconn ", max_connections, "\n",
+                  "defaults\n"
+                  "  mode http\n"
+                  "  option http-keep-alive\n"
+                  "  http-reuse always\n"
+                  "  retries 3\n"
+                  "  option redispatch\n",
+                  kTimeouts, "  maxconn ", max_connections, "\n",
+                  "frontend scalebench\n"
+                  "  bind ",
+                  checked.listen.ToString(), "\n",
+                  "  default_backend targets\n"
+                  "backend targets\n"
+                  "  balance ",
+                  BalanceKeyword(launch.algorithm), "\n");
+  const int64_t inter_ms =
+      absl::ToInt64Milliseconds(launch.health_check_interval);
+  for (size_t i = 0; i < checked.backends.size(); ++i) {
+    absl::StrAppend(&out, "  server t", i, " ", checked.backends[i].ToString());
+    if (launch.health_check_interval > absl::ZeroDuration()) {
+      // haproxy counts in milliseconds; a sub-millisecond interval is 1 ms.
+      absl::StrAppend(&out, " check inter ", std::max<int64_t>(inter_ms, 1));
+    }
+    absl::StrAppend(&out, "\n");
+  }
+  return out;
+}
+
+}  // namespace
+
+HaproxyBalancer::HaproxyBalancer(const WorkerContext& context,
+                                 HaproxyBalancerOptions options)
+    : options_(std::move(options)),
+      processes_(context, BalancerProcessKind("haproxy"), options_.stop_grace) {
+}
+
+absl::StatusOr<std::string> HaproxyBalancer::Version() {
+  return ProgramVersion({options_.haproxy_binary, "-v"}, "HAProxy version ");
+}
+
+absl::Status HaproxyBalancer::CheckUsable() { return Version().status(); }
+
+absl::Status HaproxyBalancer::Recover() { return processes_.Recover(); }
+
+absl::StatusOr<LaunchPlan> HaproxyBalancer::Plan(const BalancerLaunch& launch) {
+  if (absl::Status s = processes_.ValidateId(launch.id); !s.ok()) return s;
+  absl::StatusOr<CheckedBalancerLaunch> checked = CheckBalancerLaunch(launch);
+  if (!checked.ok()) return checked.status();
+  const std::string prefix = processes_.Prefix(launch.id);
+  LaunchPlan plan;
+  plan.summary = absl::StrCat(
+      "balancer: haproxy ", BalanceKeyword(launch.algorithm), " over ",
+      checked->backends.size(), " target(s), ", checked->threads, " thread(s)",
+      launch.cpus.empty()
+          ? std::string(" unpinned")
+          : absl::StrCat(" on cores ", absl::StrJoin(launch.cpus, ",")),
+      ", health checks ",
+      launch.health_check_interval > absl::ZeroDuration()
+          ? absl::StrCat("every ",
+                         absl::FormatDuration(launch.health_check_interval))
+          : std::string("off"),
+      ", listening on ", checked->listen.ToString());
+  plan.files.push_back({ConfigPath(prefix), HaproxyConfig(launch, *checked)});
+  plan.commands.push_back(
+      {options_.haproxy_binary, "-db", "-f", ConfigPath(prefix)});
+  return plan;
+}
+
+absl::StatusOr<std::string> HaproxyBalancer::Start(
+    const BalancerLaunch& launch) {
+  absl::StatusOr<LaunchPlan> plan = Plan(launch);
+  if (!plan.ok()) return plan.status();
+  if (absl::Status s = processes_.CreatePrefix(launch.id); !s.ok()) return s;
+  if (absl::Status s = CheckCanListen(CheckBalancerLaunch(launch)->listen);
+      !s.ok()) {
+    (void)processes_.Stop(launch.id);  // Remove the prefix again.
+    return s;
+  }
+  const std::string prefix = processes_.Prefix(launch.id);
+  for (const LaunchPlan::File& file : plan->files) {
+    std::ofstream out(file.path, std::ios::trunc);
+    out << file.contents;
+    out.close();
+    if (!out) {
+      (void)processes_.Stop(launch.id);
+      return absl::InternalError(absl::StrCat("cannot write ", file.path));
+    }
+  }
+  ProcessLaunch process;
+  process.argv = plan->commands.front();
+  process.cpus = launch.cpus;
+  process.log_path = absl::StrCat(prefix, "/haproxy.log");
+  absl::StatusOr<pid_t> pid = processes_.Start(launch.id, process);
+  if (!pid.ok()) {
+    (void)processes_.Stop(launch.id);
+    return absl::Status(
+        pid.status().code(),
+        absl::StrCat("balancer ", launch.id, ": ", pid.status().message()));
+  }
+  return CheckBalancerLaunch(launch)->listen.ToString();
+}
+
+absl::Status HaproxyBalancer::Stop(const std::string& id) {
+  return processes_.Stop(id);
+}
+
+}  // namespace scalebench::worker

@@ -1,0 +1,71 @@
+// The haproxy balancer: one haproxy process in the foreground (-db) with
+// one thread per core, each thread pinned with cpu-map and the process
+// pinned to the same cores; config and log in STATE/balancers/<id>/, pid
+// file STATE/run/<id>.pid. HTTP mode with keep-alive on both sides
+// (idle backend connections reused: http-reuse always). Health checks are
+// haproxy's active checks ("check inter <ms>" on every server) when the
+// interval is above zero, none otherwise. Thread-compatible.
+#ifndef SCALEBENCH_WORKER_BALANCERS_HAPROXY_BALANCER_H_
+#define SCALEBENCH_WORKER_BALANCERS_HAPROXY_BALANCER_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "worker/balancers/balancer.h"
+#include "worker/owned_process.h"
+#include "worker/worker_context.h"
+
+namespace scalebench::worker {
+
+struct HaproxyBalancerOptions {
+  // The haproxy binary. Default Debian's.
+  std::string haproxy_binary = "/usr/sbin/haproxy";
+  // How long Stop() waits after SIGTERM before SIGKILL. Default 5 s.
+  absl::Duration stop_grace = absl::Seconds(5);
+};
+
+class HaproxyBalancer final : public Balancer {
+ public:
+  explicit HaproxyBalancer(const WorkerContext& context,
+                           HaproxyBalancerOptions options = {});
+  HaproxyBalancer(const HaproxyBalancer&) = delete;
+  HaproxyBalancer& operator=(const HaproxyBalancer&) = delete;
+
+  v1::BalancerKind kind() const override { return v1::BALANCER_KIND_HAPROXY; }
+
+  // FAILED_PRECONDITION when haproxy cannot be run.
+  absl::Status CheckUsable() override;
+
+  // haproxy's version from `haproxy -v` ("2.6.12-1+deb12u4"), for host
+  // facts.
+  absl::StatusOr<std::string> Version();
+
+  // Stops a haproxy balancer of this worker's owner left running and
+  // removes its prefix; nginx balancers and other owners' are left alone.
+  absl::Status Recover() override;
+
+  // haproxy.cfg and the command line; see CheckBalancerLaunch for the
+  // INVALID_ARGUMENT cases, and the id must be "<owner>-balancer[N]".
+  absl::StatusOr<LaunchPlan> Plan(const BalancerLaunch& launch) override;
+
+  // FAILED_PRECONDITION when a balancer of that id runs already; INTERNAL
+  // with haproxy's output when it exits at once.
+  absl::StatusOr<std::string> Start(const BalancerLaunch& launch) override;
+
+  absl::Status Stop(const std::string& id) override;
+
+  // STATE/balancers/<id>.
+  std::string PrefixOf(const std::string& id) const {
+    return processes_.Prefix(id);
+  }
+
+ private:
+  HaproxyBalancerOptions options_;
+  OwnedProcesses processes_;
+};
+
+}  // namespace scalebench::worker
+
+#endif  // SCALEBENCH_WORKER_BALANCERS_HAPROXY_BALANCER_H_

@@ -1,0 +1,77 @@
+// The nginx balancer: a private nginx in the foreground with one worker per
+// core, each pinned with worker_cpu_affinity and the process pinned to the
+// same cores; config and logs in STATE/balancers/<id>/, pid file
+// STATE/run/<id>.pid. An upstream of every endpoint with keep-alive
+// connections to the backends. Algorithms: roundrobin (nginx's default),
+// leastconn (least_conn), source (ip_hash).
+//
+// Health checks: open-source nginx has no active checks, only passive
+// ones. With an interval above zero every server gets max_fails=1 and
+// fail_timeout=<interval, rounded up to whole seconds, at least 1 s>: a
+// backend that fails a request is not tried again for that long, about
+// what an active check at that interval would do. With interval zero,
+// max_fails=0: backends are never marked down. Thread-compatible.
+#ifndef SCALEBENCH_WORKER_BALANCERS_NGINX_BALANCER_H_
+#define SCALEBENCH_WORKER_BALANCERS_NGINX_BALANCER_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "worker/balancers/balancer.h"
+#include "worker/nginx_conf.h"
+#include "worker/owned_process.h"
+#include "worker/worker_context.h"
+
+namespace scalebench::worker {
+
+struct NginxBalancerOptions {
+  // The nginx binary. Default Debian's.
+  std::string nginx_binary = kDefaultNginxBinary;
+  // How long Stop() waits after SIGTERM before SIGKILL. Default 5 s.
+  absl::Duration stop_grace = absl::Seconds(5);
+};
+
+class NginxBalancer final : public Balancer {
+ public:
+  explicit NginxBalancer(const WorkerContext& context,
+                         NginxBalancerOptions options = {});
+  NginxBalancer(const NginxBalancer&) = delete;
+  NginxBalancer& operator=(const NginxBalancer&) = delete;
+
+  v1::BalancerKind kind() const override { return v1::BALANCER_KIND_NGINX; }
+
+  // FAILED_PRECONDITION when nginx cannot be run.
+  absl::Status CheckUsable() override;
+
+  // nginx's version from `nginx -v` ("1.22.1"), for host facts.
+  absl::StatusOr<std::string> Version();
+
+  // Stops an nginx balancer of this worker's owner left running and
+  // removes its prefix; haproxy balancers and other owners' are left alone.
+  absl::Status Recover() override;
+
+  // nginx.conf and the command line; see CheckBalancerLaunch for the
+  // INVALID_ARGUMENT cases, and the id must be "<owner>-balancer[N]".
+  absl::StatusOr<LaunchPlan> Plan(const BalancerLaunch& launch) override;
+
+  // FAILED_PRECONDITION when a balancer of that id runs already; INTERNAL
+  // with nginx's error log when it exits at once.
+  absl::StatusOr<std::string> Start(const BalancerLaunch& launch) override;
+
+  absl::Status Stop(const std::string& id) override;
+
+  // STATE/balancers/<id>.
+  std::string PrefixOf(const std::string& id) const {
+    return processes_.Prefix(id);
+  }
+
+ private:
+  NginxBalancerOptions options_;
+  OwnedProcesses processes_;
+};
+
+}  // namespace scalebench::worker
+
+#endif  // SCALEBENCH_WORKER_BALANCERS_NGINX_BALANCER_H_

@@ -1,0 +1,85 @@
+// The long-running processes a worker owns of one kind (native nginx
+// targets, a haproxy or nginx balancer): each has an id carrying the
+// worker's owner prefix, a pid file STATE/run/<id>.pid, and a prefix
+// directory STATE/<area>/<id>/ with its config, logs, and a `kind` file
+// naming who started it. The kind file lets one driver's Recover() remove
+// exactly its own leftovers and never another driver's (a QEMU target's
+// pid file has the same shape). Thread-compatible.
+#ifndef SCALEBENCH_WORKER_OWNED_PROCESS_H_
+#define SCALEBENCH_WORKER_OWNED_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "worker/process.h"
+#include "worker/worker_context.h"
+
+namespace scalebench::worker {
+
+struct OwnedProcessKind {
+  // Subdirectory of the state dir holding the prefixes: "targets" or
+  // "balancers".
+  std::string area;
+  // Written to the prefix's `kind` file: "native", "haproxy", "nginx".
+  std::string kind;
+  // Ids of this kind are "<owner><id_infix><digits>", e.g. infix "-t"
+  // (digits required) for targets, "-balancer" (digits optional) for
+  // balancers.
+  std::string id_infix;
+  bool digits_required = true;
+};
+
+class OwnedProcesses {
+ public:
+  OwnedProcesses(const WorkerContext& context, OwnedProcessKind kind,
+                 absl::Duration stop_grace = absl::Seconds(5));
+  OwnedProcesses(const OwnedProcesses&) = delete;
+  OwnedProcesses& operator=(const OwnedProcesses&) = delete;
+
+  // INVALID_ARGUMENT unless `id` is one of this worker's ids of this kind.
+  absl::Status ValidateId(const std::string& id) const;
+
+  // STATE/run/<id>.pid and STATE/<area>/<id> (no trailing slash).
+  std::string PidFile(const std::string& id) const;
+  std::string Prefix(const std::string& id) const;
+
+  // Makes a fresh, empty prefix for `id` (removing what an earlier run of
+  // the same id left) with its `kind` file, world-readable so that nginx
+  // workers running as nobody can read what is put there.
+  // FAILED_PRECONDITION when a process of that id still runs.
+  absl::Status CreatePrefix(const std::string& id);
+
+  // Starts the process of `id` (launch.pid_file is set to PidFile(id)).
+  absl::StatusOr<pid_t> Start(const std::string& id, ProcessLaunch launch);
+
+  // Stops the process of `id` (SIGTERM, SIGKILL after the grace period)
+  // and removes its prefix. Idempotent: OK when already gone.
+  absl::Status Stop(const std::string& id);
+
+  // Ids of this kind whose process runs now, sorted.
+  absl::StatusOr<std::vector<std::string>> List() const;
+
+  // Stops every process of this kind with a pid file under STATE/run/ and
+  // removes every prefix of this kind; processes of other owners or kinds
+  // are left alone. Idempotent.
+  absl::Status Recover();
+
+ private:
+  // Whether `id` names one of ours of this kind (by the id pattern and the
+  // prefix's `kind` file).
+  bool IsOurs(const std::string& id) const;
+  bool MatchesPattern(const std::string& id) const;
+
+  WorkerContext context_;
+  OwnedProcessKind kind_;
+  absl::Duration stop_grace_;
+};
+
+}  // namespace scalebench::worker
+
+#endif  // SCALEBENCH_WORKER_OWNED_PROCESS_H_

@@ -229,6 +229,8 @@ def main():
     options = parser.parse_args()
     checks = Checks()
     tmp = tempfile.mkdtemp(prefix="run-trial-test-")
+    # nginx workers run as nobody and must reach the state dir inside.
+    os.chmod(tmp, 0o755)
     try:
         {"native": group_native, "docker": group_docker, "vm": group_vm,
          "spec": group_spec}[options.group](checks, options.bin, tmp)

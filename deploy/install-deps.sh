@@ -21,6 +21,14 @@ BUILD_PACKAGES=(
 RUN_PACKAGES=(
   nginx          # the service under test, and a balancer
   iproute2       # ip and ss, for the network-namespace testbed
+  # The qemu platform: QEMU runs the guests; deploy/images/build-qemu-images.sh
+  # packs busybox-static (its only shell and tools) and the host's nginx
+  # into gzip newc archives with cpio. The guest kernel is not installed:
+  # the script fetches Debian's linux-image-*-cloud-amd64 .deb with
+  # `apt-get download` and unpacks it with dpkg-deb.
+  qemu-system-x86
+  busybox-static
+  cpio
 )
 # Benchmarks: the peer tools bench/ compares against.
 BENCH_PACKAGES=(

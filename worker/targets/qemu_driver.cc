@@ -13,6 +13,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -29,6 +30,10 @@ constexpr uint32_t kMaxVcpus = 64;
 // How long Stop() lets QEMU exit on SIGTERM before SIGKILL.
 constexpr absl::Duration kStopGrace = absl::Seconds(5);
 constexpr absl::Duration kProbePoll = absl::Milliseconds(100);
+// How long Start() waits for QEMU to open its forwarded port (or to exit
+// because it cannot) before returning anyway; a few ms when all is well.
+constexpr absl::Duration kListenWait = absl::Seconds(5);
+constexpr absl::Duration kListenPoll = absl::Milliseconds(10);
 // The probe guest's id suffix: "<owner>-kvm-probe".
 constexpr char kProbeSuffix[] = "-kvm-probe";
 // What a probe guest's console shows when it booted to its end.
@@ -102,6 +107,46 @@ bool FileContains(const std::string& path, absl::string_view needle) {
   std::ostringstream text;
   text << in.rdbuf();
   return absl::StrContains(text.str(), needle);
+}
+
+// Whether process `pid` holds a listening TCP socket on `port` (IPv4):
+// QEMU opens its hostfwd listener during start-up, and exits instead when
+// the port is taken.
+bool ListensOn(pid_t pid, uint16_t port) {
+  std::ifstream tcp("/proc/net/tcp");
+  std::string line;
+  std::vector<std::string> inodes;
+  std::getline(tcp, line);  // The header.
+  while (std::getline(tcp, line)) {
+    const std::vector<absl::string_view> f =
+        absl::StrSplit(line, ' ', absl::SkipEmpty());
+    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout
+    // inode ...; st 0A is LISTEN.
+    if (f.size() < 10 || f[3] != "0A") continue;
+    const size_t colon = f[1].rfind(':');
+    unsigned long local_port = 0;
+    if (colon == absl::string_view::npos ||
+        !absl::SimpleHexAtoi(f[1].substr(colon + 1), &local_port) ||
+        local_port != port) {
+      continue;
+    }
+    inodes.push_back(absl::StrCat("socket:[", f[9], "]"));
+  }
+  if (inodes.empty()) return false;
+  const std::string fd_dir = absl::StrCat("/proc/", pid, "/fd");
+  DIR* dir = opendir(fd_dir.c_str());
+  if (dir == nullptr) return false;
+  bool found = false;
+  while (dirent* entry = readdir(dir)) {
+    char target[64];
+    const ssize_t n = readlink(absl::StrCat(fd_dir, "/", entry->d_name).c_str(),
+                               target, sizeof(target) - 1);
+    if (n <= 0) continue;
+    target[n] = '\0';
+    for (const std::string& inode : inodes) found |= inode == target;
+  }
+  closedir(dir);
+  return found;
 }
 
 std::string VcpuWord(uint32_t n) {
@@ -364,6 +409,21 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
     return absl::InternalError(absl::StrCat("QEMU of ", launch.id,
                                             " failed: ", pid.status().message(),
                                             " ", LogTail(console, 500)));
+  }
+  // QEMU sets up hostfwd after parsing everything else: a port in use
+  // makes it exit then, later than StartProcess's check may look.
+  Clock& clock = *context_.clock;
+  const absl::Duration deadline = clock.Monotonic() + kListenWait;
+  while (!ListensOn(*pid, launch.port) && clock.Monotonic() < deadline) {
+    absl::StatusOr<pid_t> alive = FindProcess(pid_file);
+    if (alive.ok() && *alive == 0) {
+      unlink(pid_file.c_str());
+      unlink(absl::StrCat(dir, "/qemu.args").c_str());
+      return absl::InternalError(absl::StrCat("QEMU of ", launch.id,
+                                              " exited: ", LogTail(qemu_log),
+                                              " ", LogTail(console, 500)));
+    }
+    clock.SleepUntil(clock.Monotonic() + kListenPoll);
   }
   return Target{launch.id,
                 absl::StrCat(launch.listen_address, ":", launch.port)};

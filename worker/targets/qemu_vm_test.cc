@@ -19,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
@@ -214,6 +215,28 @@ TEST_F(QemuVmTest, RecoverStopsOurPreviousLifesVmsAndNoOneElses) {
   EXPECT_EQ(*ids, std::vector<std::string>{their_launch.id});
   ASSERT_TRUE(other.Stop(their_launch.id).ok());
   EXPECT_TRUE(QemuProcessesNamed(their_launch.id).empty());
+}
+
+TEST_F(QemuVmTest, StartOnAPortInUseFailsWithQemusReason) {
+  const WorkerContext& context = Context("p");
+  TargetLaunch launch = Launch(context, "general", 612);
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(launch.port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  QemuDriver driver(context, options_);
+  absl::StatusOr<Target> target = driver.Start(launch);
+  close(fd);
+  EXPECT_EQ(target.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(std::string(target.status().message()),
+              ::testing::HasSubstr("host forwarding"));
+  EXPECT_TRUE(QemuProcessesNamed(launch.id).empty());
+  absl::StatusOr<std::vector<std::string>> ids = driver.List();
+  ASSERT_TRUE(ids.ok());
+  EXPECT_TRUE(ids->empty());
 }
 
 TEST_F(QemuVmTest, RecoverLeavesOtherDriversProcessesUnderOurPrefix) {

@@ -3,8 +3,10 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -147,6 +149,20 @@ bool ListensOn(pid_t pid, uint16_t port) {
   }
   closedir(dir);
   return found;
+}
+
+// StopProcess counts a process as gone once its main thread is a zombie,
+// but QEMU's other threads may still be tearing the guest down, and until
+// they finish the zombie cannot be reaped: a worker that went on would
+// keep it forever (and a test that exits would hand it to init). So, for
+// our own children, wait until waitpid reaps it (bounded).
+void WaitReaped(pid_t pid, Clock& clock) {
+  const absl::Duration deadline = clock.Monotonic() + kStopGrace;
+  while (clock.Monotonic() < deadline) {
+    const pid_t r = waitpid(pid, nullptr, WNOHANG);
+    if (r == pid || (r < 0 && errno == ECHILD)) return;
+    clock.SleepUntil(clock.Monotonic() + kListenPoll);
+  }
 }
 
 std::string VcpuWord(uint32_t n) {
@@ -469,10 +485,12 @@ absl::Status QemuDriver::Stop(const std::string& id) {
         "target id \"", id, "\" does not belong to ", context_.owner));
   }
   if (!IsOurs(id)) return absl::OkStatus();
+  absl::StatusOr<pid_t> pid = FindProcess(PidFile(id));
   if (absl::Status s = StopProcess(PidFile(id), *context_.clock, kStopGrace);
       !s.ok()) {
     return s;
   }
+  if (pid.ok() && *pid != 0) WaitReaped(*pid, *context_.clock);
   unlink(absl::StrCat(TargetDir(id), "/qemu.args").c_str());
   return absl::OkStatus();
 }

@@ -113,7 +113,9 @@ class QemuVmTest : public ::testing::Test {
   WorkerContext& Context(const std::string& name) {
     WorkerContext context;
     context.name = name;
-    context.owner = "scalebench-qvt" + name;
+    // Unique on the host: ctest runs tests of this binary side by side, and
+    // QemuProcessesNamed looks at every process.
+    context.owner = absl::StrCat("scalebench-qvt", getpid(), "-", name);
     context.state_dir = state_dir_;
     contexts_.push_back(context);
     return contexts_.back();
@@ -141,7 +143,7 @@ class QemuBootTest : public QemuVmTest,
                      public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(QemuBootTest, BootsServesTheAskedPageTakesLoadAndStopsClean) {
-  const WorkerContext& context = Context("boot");
+  const WorkerContext& context = Context(GetParam());
   QemuDriver driver(context, options_);
   ASSERT_TRUE(driver.CheckUsable().ok()) << driver.CheckUsable();
   const TargetLaunch launch = Launch(context, GetParam(), 1234);
@@ -172,9 +174,12 @@ TEST_P(QemuBootTest, BootsServesTheAskedPageTakesLoadAndStopsClean) {
       << result->errors().DebugString();
   EXPECT_EQ(result->status_classes().status_2xx(), result->requests());
 
-  ASSERT_FALSE(QemuProcessesNamed(launch.id).empty());
+  const std::vector<pid_t> qemu = QemuProcessesNamed(launch.id);
+  ASSERT_EQ(qemu.size(), 1u);
   ASSERT_TRUE(driver.Stop(launch.id).ok());
   EXPECT_TRUE(QemuProcessesNamed(launch.id).empty());
+  // Not even a zombie: reaped, all its threads gone.
+  EXPECT_NE(access(absl::StrCat("/proc/", qemu[0]).c_str(), F_OK), 0);
   ids = driver.List();
   ASSERT_TRUE(ids.ok());
   EXPECT_TRUE(ids->empty());

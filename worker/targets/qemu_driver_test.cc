@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ class QemuDriverTest : public ::testing::Test {
     options_.image_dir = "/images";
     options_.accel = QemuAccel::kTcg;
   }
+
+  ~QemuDriverTest() override { std::filesystem::remove_all(state_dir_); }
 
   TargetLaunch Launch() {
     TargetLaunch launch;

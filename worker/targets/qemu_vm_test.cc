@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -101,6 +102,8 @@ class QemuVmTest : public ::testing::Test {
     options_.image_dir = SCALEBENCH_QEMU_IMAGE_DIR;
     options_.accel = QemuAccel::kTcg;
   }
+
+  ~QemuVmTest() override { std::filesystem::remove_all(state_dir_); }
 
   // Every test cleans up what it started, even when it fails.
   void TearDown() override {

@@ -111,10 +111,9 @@ bool FileContains(const std::string& path, absl::string_view needle) {
   return absl::StrContains(text.str(), needle);
 }
 
-// Whether process `pid` holds a listening TCP socket on `port` (IPv4):
-// QEMU opens its hostfwd listener during start-up, and exits instead when
-// the port is taken.
-bool ListensOn(pid_t pid, uint16_t port) {
+// The listening TCP (IPv4) sockets on `port`, as /proc/PID/fd links name
+// them: "socket:[INODE]".
+std::vector<std::string> Listeners(uint16_t port) {
   std::ifstream tcp("/proc/net/tcp");
   std::string line;
   std::vector<std::string> inodes;
@@ -134,6 +133,22 @@ bool ListensOn(pid_t pid, uint16_t port) {
     }
     inodes.push_back(absl::StrCat("socket:[", f[9], "]"));
   }
+  return inodes;
+}
+
+// Whether process `pid` holds a listening socket on `port` that is not one
+// of `before` (sockets it may have inherited from the worker): QEMU opens
+// its hostfwd listener during start-up, and exits instead when the port is
+// taken.
+bool OpenedListener(pid_t pid, uint16_t port,
+                    const std::vector<std::string>& before) {
+  std::vector<std::string> inodes = Listeners(port);
+  inodes.erase(std::remove_if(inodes.begin(), inodes.end(),
+                              [&](const std::string& inode) {
+                                return std::find(before.begin(), before.end(),
+                                                 inode) != before.end();
+                              }),
+               inodes.end());
   if (inodes.empty()) return false;
   const std::string fd_dir = absl::StrCat("/proc/", pid, "/fd");
   DIR* dir = opendir(fd_dir.c_str());
@@ -419,6 +434,7 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
   process.cpus = launch.cpus;
   process.log_path = qemu_log;
   process.pid_file = pid_file;
+  const std::vector<std::string> listeners_before = Listeners(launch.port);
   absl::StatusOr<pid_t> pid = StartProcess(process);
   if (!pid.ok()) {
     unlink(absl::StrCat(dir, "/qemu.args").c_str());
@@ -430,7 +446,8 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
   // makes it exit then, later than StartProcess's check may look.
   Clock& clock = *context_.clock;
   const absl::Duration deadline = clock.Monotonic() + kListenWait;
-  while (!ListensOn(*pid, launch.port) && clock.Monotonic() < deadline) {
+  while (!OpenedListener(*pid, launch.port, listeners_before) &&
+         clock.Monotonic() < deadline) {
     absl::StatusOr<pid_t> alive = FindProcess(pid_file);
     if (alive.ok() && *alive == 0) {
       unlink(pid_file.c_str());

@@ -38,6 +38,10 @@ constexpr absl::Duration kListenWait = absl::Seconds(5);
 constexpr absl::Duration kListenPoll = absl::Milliseconds(10);
 // The probe guest's id suffix: "<owner>-kvm-probe".
 constexpr char kProbeSuffix[] = "-kvm-probe";
+// The prefix file naming the driver that made it (as worker/owned_process.h
+// does on main for native and balancer processes), and our name in it.
+constexpr char kKindFile[] = "kind";
+constexpr char kKind[] = "qemu";
 // What a probe guest's console shows when it booted to its end.
 constexpr char kProbeEndMarker[] = "Kernel panic";
 
@@ -272,10 +276,10 @@ bool QemuDriver::ProbeKvm() {
                                          kernel,
                                          "-append",
                                          "console=ttyS0 panic=-1 loglevel=4"};
-  {
-    std::ofstream args(absl::StrCat(dir, "/qemu.args"), std::ios::trunc);
-    args << absl::StrJoin(argv, "\n") << "\n";
-  }
+  std::ofstream(absl::StrCat(dir, "/qemu.args"), std::ios::trunc)
+      << absl::StrJoin(argv, "\n") << "\n";
+  std::ofstream(absl::StrCat(dir, "/", kKindFile), std::ios::trunc)
+      << kKind << "\n";
   ProcessLaunch launch;
   launch.argv = argv;
   launch.log_path = absl::StrCat(dir, "/qemu.log");
@@ -296,7 +300,7 @@ bool QemuDriver::ProbeKvm() {
     }
   }
   (void)StopProcess(launch.pid_file, *context_.clock, absl::Seconds(1));
-  unlink(absl::StrCat(dir, "/qemu.args").c_str());
+  unlink(absl::StrCat(dir, "/", kKindFile).c_str());
   return booted;
 }
 
@@ -385,6 +389,8 @@ absl::StatusOr<LaunchPlan> QemuDriver::Plan(const TargetLaunch& launch) {
       launch.listen_address, ":", launch.port);
   plan.files.push_back(
       {absl::StrCat(dir, "/qemu.args"), absl::StrJoin(argv, "\n") + "\n"});
+  plan.files.push_back(
+      {absl::StrCat(dir, "/", kKindFile), absl::StrCat(kKind, "\n")});
   plan.commands.push_back(std::move(argv));
   return plan;
 }
@@ -437,7 +443,7 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
   const std::vector<std::string> listeners_before = Listeners(launch.port);
   absl::StatusOr<pid_t> pid = StartProcess(process);
   if (!pid.ok()) {
-    unlink(absl::StrCat(dir, "/qemu.args").c_str());
+    unlink(absl::StrCat(dir, "/", kKindFile).c_str());
     return absl::InternalError(absl::StrCat("QEMU of ", launch.id,
                                             " failed: ", pid.status().message(),
                                             " ", LogTail(console, 500)));
@@ -451,7 +457,7 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
     absl::StatusOr<pid_t> alive = FindProcess(pid_file);
     if (alive.ok() && *alive == 0) {
       unlink(pid_file.c_str());
-      unlink(absl::StrCat(dir, "/qemu.args").c_str());
+      unlink(absl::StrCat(dir, "/", kKindFile).c_str());
       return absl::InternalError(absl::StrCat("QEMU of ", launch.id,
                                               " exited: ", LogTail(qemu_log),
                                               " ", LogTail(console, 500)));
@@ -463,7 +469,10 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
 }
 
 bool QemuDriver::IsOurs(const std::string& id) const {
-  if (!FileExists(absl::StrCat(TargetDir(id), "/qemu.args"))) return false;
+  std::ifstream kind_file(absl::StrCat(TargetDir(id), "/", kKindFile));
+  std::string kind;
+  std::getline(kind_file, kind);
+  if (absl::StripAsciiWhitespace(kind) != kKind) return false;
   absl::StatusOr<pid_t> pid = FindProcess(PidFile(id));
   if (!pid.ok()) return false;
   if (*pid == 0) return true;  // A stale pid file of a VM that is gone.
@@ -508,7 +517,7 @@ absl::Status QemuDriver::Stop(const std::string& id) {
     return s;
   }
   if (pid.ok() && *pid != 0) WaitReaped(*pid, *context_.clock);
-  unlink(absl::StrCat(TargetDir(id), "/qemu.args").c_str());
+  unlink(absl::StrCat(TargetDir(id), "/", kKindFile).c_str());
   return absl::OkStatus();
 }
 

@@ -3,9 +3,10 @@
 // named by TargetLaunch::image), with the guest's port 80 forwarded to the
 // target's listen address and port through QEMU user networking. KVM when
 // it is usable, otherwise TCG. Each VM is a process started with a pid file
-// STATE/run/<id>.pid; its files live in STATE/targets/<id>/ (qemu.args, the
-// marker that the pid file is a VM's; console.log, the guest's serial
-// console; qemu.log, QEMU's own output). Thread-compatible.
+// STATE/run/<id>.pid; its files live in STATE/targets/<id>/ (`kind`,
+// "qemu", the marker that the pid file is a VM's; qemu.args, the command
+// line; console.log, the guest's serial console; qemu.log, QEMU's own
+// output). Thread-compatible.
 #ifndef SCALEBENCH_WORKER_TARGETS_QEMU_DRIVER_H_
 #define SCALEBENCH_WORKER_TARGETS_QEMU_DRIVER_H_
 
@@ -73,11 +74,13 @@ class QemuDriver final : public TargetDriver {
   absl::Status CheckUsable() override;
 
   // Stops every VM whose pid file carries this worker's owner prefix and
-  // whose target dir holds qemu.args, and removes their pid files; leaves
+  // whose target dir's `kind` file says "qemu" and whose live process (if
+  // any) is QEMU with that -name, and removes their pid files; leaves
   // other owners' VMs and other drivers' processes alone.
   absl::Status Recover() override;
 
-  // The QEMU command line (and qemu.args, its copy). launch.image is ""
+  // The QEMU command line, and the files qemu.args (its copy) and `kind`.
+  // launch.image is ""
   // (the variant's initramfs with our vmlinuz), "KERNEL" (a kernel or
   // unikernel, no initramfs) or "KERNEL,INITRD"; launch.variant is
   // "general" (default) or "single-app" and is ignored with an image.

@@ -80,9 +80,11 @@ TEST_F(QemuDriverTest, PlansTheWholeCommandLine) {
                   "scalebench.page=1024",
                   "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:20001-:80",
                   "-device", "virtio-net-pci,netdev=n0"));
-  ASSERT_EQ(plan->files.size(), 1u);
+  ASSERT_EQ(plan->files.size(), 2u);
   EXPECT_EQ(plan->files[0].path, dir + "/qemu.args");
   EXPECT_THAT(plan->files[0].contents, HasSubstr("-name\nscalebench-w1-t0\n"));
+  EXPECT_EQ(plan->files[1].path, dir + "/kind");
+  EXPECT_EQ(plan->files[1].contents, "qemu\n");
   EXPECT_EQ(plan->summary,
             "target 0: qemu general (tcg) with 2 vCPUs, 256 MiB on cores 1, "
             "127.0.0.1:20001");

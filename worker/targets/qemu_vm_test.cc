@@ -249,12 +249,12 @@ TEST_F(QemuVmTest, StartOnAPortInUseFailsWithQemusReason) {
 
 TEST_F(QemuVmTest, RecoverLeavesOtherDriversProcessesUnderOurPrefix) {
   // A native nginx's pid file looks like a VM's: same dir, same prefix,
-  // and a VM with the same id ran before and left its qemu.args.
+  // and a VM with the same id ran before and left its kind file.
   const WorkerContext& ours = Context("n");
   const std::string dir =
       absl::StrCat(state_dir_, "/targets/", ours.owner, "-t0");
   ASSERT_EQ(system(("mkdir -p " + dir).c_str()), 0);
-  std::ofstream(dir + "/qemu.args") << "qemu-system-x86_64\n";
+  std::ofstream(dir + "/kind") << "qemu\n";
   ASSERT_EQ(system(absl::StrCat("mkdir -p ", state_dir_, "/run").c_str()), 0);
   ProcessLaunch native;
   native.argv = {"sleep", "60"};

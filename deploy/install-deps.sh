@@ -26,7 +26,15 @@ RUN_PACKAGES=(
   iproute2       # ip and ss, for the network-namespace testbed
   docker.io      # the docker platform: a private dockerd per test run
                  # (deploy/docker/private-dockerd.sh), no registry
-  busybox-static # the shell inside scalebench's nginx image
+  busybox-static # the shell inside scalebench's nginx image and the
+                 # qemu guests
+  # The qemu platform: QEMU runs the guests; deploy/images/build-qemu-images.sh
+  # packs busybox-static (its only shell and tools) and the host's nginx
+  # into gzip newc archives with cpio. The guest kernel is not installed:
+  # the script fetches Debian's linux-image-*-cloud-amd64 .deb with
+  # `apt-get download` and unpacks it with dpkg-deb.
+  qemu-system-x86
+  cpio
 )
 # Benchmarks: the peer tools bench/ compares against.
 BENCH_PACKAGES=(

@@ -12,10 +12,14 @@ add_library(scalebench_worker_agent STATIC
   agent/worker_defaults.cc)
 target_link_libraries(scalebench_worker_agent PUBLIC
   scalebench_worker_core scalebench_worker_native scalebench_worker_balancers
-  scalebench_worker_docker scalebench_worker_xen
+  scalebench_worker_docker scalebench_worker_qemu scalebench_worker_xen
   scalebench_loadgen scalebench_spec scalebench_api
   scalebench_common scalebench_proto nlohmann_json::nlohmann_json
   absl::synchronization absl::time)
+
+# Where the worker finds the qemu guests' images unless told otherwise.
+set_source_files_properties(agent/drivers.cc PROPERTIES COMPILE_DEFINITIONS
+  SCALEBENCH_QEMU_IMAGE_DIR="${CMAKE_BINARY_DIR}/images/qemu")
 
 add_executable(scalebench-worker agent/worker_main.cc)
 target_link_libraries(scalebench-worker PRIVATE scalebench_worker_agent)

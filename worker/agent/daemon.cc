@@ -34,6 +34,10 @@ void AddDaemonFlags(CLI::App& app, DaemonFlags* flags) {
   AddCpuListOption(app, "--cpus", &flags->cpus,
                    "the cores scalebench may use (default: all this process "
                    "may run on)");
+  app.add_option("--qemu-images", flags->drivers.qemu_image_dir,
+                 "the qemu guests' images (default: the build tree's "
+                 "images/qemu)")
+      ->type_name("DIR");
   app.add_option("--docker-host", flags->drivers.docker_host,
                  "the Docker engine, unix:///path (default: DOCKER_HOST, "
                  "else unix:///var/run/docker.sock)")

@@ -4,6 +4,7 @@
 #include "worker/balancers/nginx_balancer.h"
 #include "worker/targets/docker_driver.h"
 #include "worker/targets/native_driver.h"
+#include "worker/targets/qemu_driver.h"
 #include "worker/targets/xen_driver.h"
 
 namespace scalebench::worker {
@@ -22,6 +23,10 @@ std::unique_ptr<DriverSet> MakeDrivers(const WorkerContext& context,
   }
   drivers->AddBalancer(std::move(haproxy));
   drivers->AddBalancer(std::make_unique<NginxBalancer>(context));
+  QemuOptions qemu;
+  qemu.image_dir = options.qemu_image_dir.empty() ? SCALEBENCH_QEMU_IMAGE_DIR
+                                                  : options.qemu_image_dir;
+  drivers->AddTarget(std::make_unique<QemuDriver>(context, qemu));
   DockerDriverOptions docker;
   docker.docker_host = ResolveDockerHost(options.docker_host);
   absl::StatusOr<std::unique_ptr<DockerDriver>> docker_driver =

@@ -15,6 +15,9 @@ struct DriverOptions {
   // The Docker engine, "unix:///path"; empty = DOCKER_HOST, else
   // unix:///var/run/docker.sock.
   std::string docker_host;
+  // The qemu guests' images (deploy/images/build-qemu-images.sh); empty =
+  // the build tree's build/images/qemu.
+  std::string qemu_image_dir;
 };
 
 // The native, docker, qemu and xen drivers and the haproxy and nginx

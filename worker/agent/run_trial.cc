@@ -217,6 +217,12 @@ CLI::App* AddRunTrialCommand(CLI::App& app, RunTrialFlags* flags) {
                    "the Docker engine, unix:///path (default: DOCKER_HOST, "
                    "else unix:///var/run/docker.sock)")
       ->type_name("URL");
+  command
+      ->add_option("--qemu-images", flags->drivers.qemu_image_dir,
+                   "the qemu guests' images, from "
+                   "deploy/images/build-qemu-images.sh (default: the build "
+                   "tree's images/qemu)")
+      ->type_name("DIR");
   command->add_flag("--dry-run", flags->dry_run,
                     "print the core map, every generated config and command, "
                     "and start nothing");

@@ -1,0 +1,125 @@
+// The qemu platform: one QEMU virtual machine per target, running a kernel
+// and initramfs built by deploy/images/build-qemu-images.sh (or any kernel
+// named by TargetLaunch::image), with the guest's port 80 forwarded to the
+// target's listen address and port through QEMU user networking. KVM when
+// it is usable, otherwise TCG. Each VM is a process started with a pid file
+// STATE/run/<id>.pid; its files live in STATE/targets/<id>/ (`kind`,
+// "qemu", the marker that the pid file is a VM's; qemu.args, the command
+// line; console.log, the guest's serial console; qemu.log, QEMU's own
+// output). Thread-compatible.
+#ifndef SCALEBENCH_WORKER_TARGETS_QEMU_DRIVER_H_
+#define SCALEBENCH_WORKER_TARGETS_QEMU_DRIVER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "worker/targets/target_driver.h"
+#include "worker/worker_context.h"
+
+namespace scalebench::worker {
+
+// How guests are accelerated.
+enum class QemuAccel {
+  // KVM if /dev/kvm is usable and a probe guest boots under it within
+  // QemuOptions::kvm_probe_timeout, otherwise TCG. The probe runs once per
+  // driver, at the first call that needs the answer.
+  kAuto,
+  // Always KVM (`-machine pc,accel=kvm -cpu host`).
+  kKvm,
+  // Always TCG, software emulation: slow but works everywhere.
+  kTcg,
+};
+
+struct QemuOptions {
+  // The QEMU binary, a path or a name looked up on PATH.
+  std::string qemu_binary = "qemu-system-x86_64";
+  // Where build-qemu-images.sh wrote vmlinuz, general.cpio.gz and
+  // single-app.cpio.gz. Relative paths are resolved against the working
+  // directory at construction. Default: the script's default output.
+  std::string image_dir = "build/images/qemu";
+  // Acceleration. Default: kAuto.
+  QemuAccel accel = QemuAccel::kAuto;
+  // How long the KVM probe guest may take to boot to its end (a kernel
+  // panic for want of a root file system, about a second under KVM)
+  // before KVM is judged to hang. Default 10 s.
+  absl::Duration kvm_probe_timeout = absl::Seconds(10);
+};
+
+// The least memory a guest may be given. Measured with Debian's cloud
+// kernel and our images (a ~5 MiB gzip initramfs unpacked in memory): 64
+// MiB panics during boot, 96 MiB boots one vCPU; 128 leaves room for more
+// vCPUs and nginx workers. TargetSpec's default for VMs is 256.
+inline constexpr uint32_t kQemuMinMemoryMb = 128;
+
+// The image kinds scalebench builds (TargetLaunch::variant).
+inline constexpr char kQemuVariantGeneral[] = "general";
+inline constexpr char kQemuVariantSingleApp[] = "single-app";
+
+class QemuDriver final : public TargetDriver {
+ public:
+  // `context` must outlive the driver.
+  QemuDriver(const WorkerContext& context, QemuOptions options = {});
+  QemuDriver(const QemuDriver&) = delete;
+  QemuDriver& operator=(const QemuDriver&) = delete;
+
+  v1::Platform platform() const override { return v1::PLATFORM_QEMU; }
+
+  // FAILED_PRECONDITION when the QEMU binary or the images are missing,
+  // saying how to install or build them.
+  absl::Status CheckUsable() override;
+
+  // Stops every VM whose pid file carries this worker's owner prefix and
+  // whose target dir's `kind` file says "qemu" and whose live process (if
+  // any) is QEMU with that -name, and removes their pid files; leaves
+  // other owners' VMs and other drivers' processes alone.
+  absl::Status Recover() override;
+
+  // The QEMU command line, and the files qemu.args (its copy) and `kind`.
+  // launch.image is ""
+  // (the variant's initramfs with our vmlinuz), "KERNEL" (a kernel or
+  // unikernel, no initramfs) or "KERNEL,INITRD"; launch.variant is
+  // "general" (default) or "single-app" and is ignored with an image.
+  // INVALID_ARGUMENT for an id without the owner prefix, a bad variant,
+  // address or port, no vCPUs, or less memory than kQemuMinMemoryMb. In
+  // kAuto mode the first call may run the KVM probe (a guest that is not a
+  // target).
+  absl::StatusOr<LaunchPlan> Plan(const TargetLaunch& launch) override;
+
+  // Starts the VM, pinned to launch.cpus, and returns before it boots.
+  // FAILED_PRECONDITION when its kernel or initramfs is missing or a VM
+  // with that id runs; INTERNAL when QEMU exits at once (port in use...),
+  // with the tail of its output.
+  absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
+
+  // Stops the VM (SIGTERM, then SIGKILL). Idempotent. INVALID_ARGUMENT for
+  // an id without the owner prefix.
+  absl::Status Stop(const std::string& id) override;
+
+  // Ids of this owner's VMs whose QEMU process runs.
+  absl::StatusOr<std::vector<std::string>> List() override;
+
+  // The accelerator guests get, running the KVM probe in kAuto mode if it
+  // has not run yet: "kvm" or "tcg".
+  std::string Accelerator();
+
+ private:
+  std::string PidFile(const std::string& id) const;
+  std::string TargetDir(const std::string& id) const;
+  // Whether the pid file of `id` is a VM of ours (see Recover()).
+  bool IsOurs(const std::string& id) const;
+  std::vector<std::string> OurIds() const;
+  bool ProbeKvm();
+
+  const WorkerContext& context_;
+  const QemuOptions options_;
+  std::optional<bool> kvm_usable_;
+};
+
+}  // namespace scalebench::worker
+
+#endif  // SCALEBENCH_WORKER_TARGETS_QEMU_DRIVER_H_

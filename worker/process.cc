@@ -1,10 +1,12 @@
 #include "worker/process.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +27,18 @@ namespace {
 constexpr absl::Duration kStartupCheck = absl::Milliseconds(50);
 constexpr absl::Duration kPollInterval = absl::Milliseconds(10);
 
+// Threads of `pid` still listed under /proc/PID/task.
+int ThreadCount(pid_t pid) {
+  DIR* dir = opendir(absl::StrCat("/proc/", pid, "/task").c_str());
+  if (dir == nullptr) return 0;
+  int count = 0;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] != '.') ++count;
+  }
+  closedir(dir);
+  return count;
+}
+
 // Field 22 of /proc/PID/stat: start time in clock ticks since boot; 0 when
 // the process does not exist. Unique with the pid: a recycled pid has a
 // later start time.
@@ -40,7 +54,10 @@ uint64_t StartTime(pid_t pid) {
   // fields[0] is field 3 (state); field 22 is fields[19].
   uint64_t ticks = 0;
   if (fields.size() < 20 || !absl::SimpleAtoi(fields[19], &ticks)) return 0;
-  if (fields[0] == "Z") return 0;  // A zombie is gone for our purposes.
+  // A zombie is gone for our purposes, unless only its main thread has
+  // exited and other threads (QEMU's, haproxy's) still tear down: then it
+  // still holds its ports and memory.
+  if (fields[0] == "Z" && ThreadCount(pid) <= 1) return 0;
   return ticks;
 }
 
@@ -74,6 +91,17 @@ bool ReadPidFile(const std::string& path, pid_t* pid, uint64_t* start) {
   *start = 0;
   if (parts.size() > 1 && !absl::SimpleAtoi(parts[1], start)) return false;
   return true;
+}
+
+// Closes every descriptor >= `first`; async-signal-safe, for the child
+// between fork and exec. close_range(2) where the kernel has it (5.9+),
+// else one close per possible descriptor.
+void CloseDescriptorsFrom(int first) {
+  if (syscall(SYS_close_range, first, ~0U, 0) == 0) return;
+  const long max = sysconf(_SC_OPEN_MAX);
+  for (long fd = first; fd < (max > 0 ? max : 65536); ++fd) {
+    close(static_cast<int>(fd));
+  }
 }
 
 // Reaps `pid` if it is our child and has exited; harmless otherwise.
@@ -123,6 +151,9 @@ absl::StatusOr<pid_t> StartProcess(const ProcessLaunch& launch) {
     if (!launch.cpus.empty() && sched_setaffinity(0, sizeof(set), &set) != 0) {
       _exit(126);
     }
+    // The worker's own descriptors (its gRPC connection, listening
+    // sockets of tests) must not live on in nginx or QEMU.
+    CloseDescriptorsFrom(STDERR_FILENO + 1);
     signal(SIGPIPE, SIG_DFL);
     execvp(argv[0], argv.data());
     _exit(127);

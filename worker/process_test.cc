@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -57,6 +59,27 @@ TEST_F(ProcessTest, StartsFindsAndStopsAProcess) {
   EXPECT_EQ(*FindProcess(launch.pid_file), 0);
   // Idempotent.
   EXPECT_TRUE(StopProcess(launch.pid_file, *Clock::Real()).ok());
+}
+
+// A descriptor the worker holds (its gRPC connection, say) does not live
+// on in the processes it starts.
+TEST_F(ProcessTest, TheWorkersDescriptorsAreNotInherited) {
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);  // Deliberately without O_CLOEXEC.
+  ProcessLaunch launch;
+  launch.argv = {"sleep", "30"};
+  launch.pid_file = PidFile("fds");
+  absl::StatusOr<pid_t> pid = StartProcess(launch);
+  close(pipe_fds[0]);
+  close(pipe_fds[1]);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  std::vector<std::string> fds;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           "/proc/" + std::to_string(*pid) + "/fd")) {
+    fds.push_back(entry.path().filename());
+  }
+  std::sort(fds.begin(), fds.end());
+  EXPECT_EQ(fds, (std::vector<std::string>{"0", "1", "2"}));
 }
 
 TEST_F(ProcessTest, PinsToTheCoresAsked) {

@@ -26,6 +26,8 @@ namespace {
 // started; one that exits sooner failed (bad config, port in use).
 constexpr absl::Duration kStartupCheck = absl::Milliseconds(50);
 constexpr absl::Duration kPollInterval = absl::Milliseconds(10);
+// How long StopProcess waits for the rest of a stopped process's group.
+constexpr absl::Duration kGroupExitWait = absl::Seconds(2);
 
 // Threads of `pid` still listed under /proc/PID/task.
 int ThreadCount(pid_t pid) {
@@ -154,6 +156,12 @@ absl::StatusOr<pid_t> StartProcess(const ProcessLaunch& launch) {
     // The worker's own descriptors (its gRPC connection, listening
     // sockets of tests) must not live on in nginx or QEMU.
     CloseDescriptorsFrom(STDERR_FILENO + 1);
+    // The worker blocks SIGINT and SIGTERM for its signal thread and
+    // ignores SIGPIPE; a child starts with neither, or it could not be
+    // stopped with SIGTERM.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     signal(SIGPIPE, SIG_DFL);
     execvp(argv[0], argv.data());
     _exit(127);
@@ -240,8 +248,13 @@ absl::Status StopProcess(const std::string& pid_file, Clock& clock,
           absl::StrCat("process ", pid, " of ", pid_file, " survived SIGKILL"));
     }
   }
-  // Children left in the group (nginx workers of a killed master).
-  kill(-pid, SIGKILL);
+  // Children left in the group (nginx workers of a killed master): killed,
+  // and waited for briefly so that their ports are free on return. A
+  // zombie that nobody reaps also answers kill(), hence the bound.
+  const absl::Duration group_deadline = clock.Monotonic() + kGroupExitWait;
+  while (kill(-pid, SIGKILL) == 0 && clock.Monotonic() < group_deadline) {
+    clock.SleepUntil(clock.Monotonic() + kPollInterval);
+  }
   unlink(pid_file.c_str());
   return absl::OkStatus();
 }

@@ -33,3 +33,14 @@ scalebench_test(worker_agent_test
   SOURCES agent/clock_sync_test.cc agent/sync_client_test.cc
           agent/trial_executor_test.cc agent/trial_runner_test.cc
   LIBS scalebench_worker_agent scalebench_worker_testing)
+
+# The daemon binary end to end against a coordinator stand-in, with a real
+# native target.
+scalebench_test(worker_daemon_test
+  SOURCES agent/daemon_test.cc
+  LIBS scalebench_proto
+  LABELS native
+  PROPERTIES RESOURCE_LOCK loadgen_cpu TIMEOUT 120)
+target_compile_definitions(worker_daemon_test PRIVATE
+  SCALEBENCH_WORKER_BINARY="$<TARGET_FILE:scalebench-worker>")
+add_dependencies(worker_daemon_test scalebench-worker)

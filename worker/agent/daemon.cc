@@ -8,6 +8,7 @@
 #include "api/resource_names.h"
 #include "common/exit_codes.h"
 #include "common/grpc_channel.h"
+#include "worker/agent/stop_signals.h"
 #include "worker/agent/sync_client.h"
 #include "worker/agent/trial_executor.h"
 #include "worker/agent/trial_runner.h"
@@ -76,14 +77,10 @@ int RunDaemon(const DaemonFlags& flags, std::ostream& err) {
     return kExitBadInput;
   }
 
-  // Signals are taken by one thread with sigwait, so they stop the loop
-  // cleanly instead of interrupting a phase.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  // SIGINT and SIGTERM are blocked in every thread (main() blocks them
+  // before any thread starts) and taken here by one thread with sigwait,
+  // so they stop the loop cleanly instead of interrupting a phase.
+  const sigset_t signals = StopSignals();
 
   std::unique_ptr<DriverSet> drivers = MakeDrivers(context, flags.drivers);
   if (absl::Status s = drivers->RecoverAll(); !s.ok()) {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +14,7 @@
 #include "spec/defaults.h"
 #include "spec/grid.h"
 #include "spec/spec_yaml.h"
+#include "worker/agent/stop_signals.h"
 #include "worker/agent/trial_runner.h"
 #include "worker/agent/worker_defaults.h"
 #include "worker/host_facts.h"
@@ -300,6 +302,18 @@ int RunTrialCommand(const RunTrialFlags& flags, std::ostream& out,
         << s.message() << "\n";
     return kExitRunFailed;
   }
+  // SIGINT or SIGTERM (blocked by main(), taken here): stop everything
+  // this worker started, as an earlier worker's leftovers are, and exit 1.
+  // The thread is detached; a normal return simply ends the process.
+  std::thread([&err, &drivers] {
+    const sigset_t signals = StopSignals();
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    err << "scalebench-worker: interrupted (signal " << signal_number
+        << "); stopping what this trial started\n";
+    (void)drivers->RecoverAll();
+    _exit(kExitRunFailed);
+  }).detach();
   absl::StatusOr<TrialOutcome> outcome = runner.RunLocal(request);
   if (!outcome.ok()) {
     err << "scalebench-worker: " << outcome.status().message() << "\n";

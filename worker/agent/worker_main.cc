@@ -8,6 +8,7 @@
 #include "common/command_line.h"
 #include "worker/agent/daemon.h"
 #include "worker/agent/run_trial.h"
+#include "worker/agent/stop_signals.h"
 
 namespace scalebench::worker {
 namespace {
@@ -23,6 +24,7 @@ constexpr char kDescription[] =
     "  scalebench-worker run-trial SPEC.yaml [--configuration N] [--dry-run]";
 
 int Main(const std::vector<std::string>& args) {
+  BlockStopSignals();  // Before any thread starts.
   CommandLine command_line("scalebench-worker", kDescription);
   command_line.set_command_required(false);
   DaemonFlags daemon;

@@ -1,0 +1,215 @@
+// The real scalebench-worker binary as a daemon, against a coordinator
+// stand-in on 127.0.0.1:0: it reports its facts, prepares a native target,
+// measures at the instant it is given, spools and delivers the result,
+// tears down, and stops cleanly on SIGTERM leaving nothing running.
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "scalebench/v1/worker.grpc.pb.h"
+
+namespace scalebench::worker {
+namespace {
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t ns = absl::ToUnixNanos(t);
+  ts.set_seconds(ns / 1'000'000'000);
+  ts.set_nanos(static_cast<int32_t>(ns % 1'000'000'000));
+  return ts;
+}
+
+// Answers every Synchronize with the desired state the test sets,
+// acknowledges results, and records requests. Holds no call: the worker
+// calls again at once, which is all this test needs.
+class ScriptedCoordinator final : public v1::WorkerService::Service {
+ public:
+  grpc::Status Synchronize(grpc::ServerContext*,
+                           const v1::SynchronizeRequest* request,
+                           v1::SynchronizeResponse* response) override {
+    absl::SleepFor(absl::Milliseconds(20));  // A short long-poll.
+    absl::MutexLock lock(&mu_);
+    *response->mutable_receive_time() = ToProto(absl::Now());
+    requests_.push_back(*request);
+    for (const v1::WorkerResult& r : request->results()) {
+      results_.push_back(r);
+      v1::ResultAck* ack = response->add_acknowledged();
+      *ack->mutable_key() = r.key();
+      ack->set_worker_id(r.worker_id());
+    }
+    *response->mutable_desired() = desired_;
+    *response->mutable_next_synchronization_time() =
+        ToProto(absl::Now() + absl::Seconds(10));
+    *response->mutable_transmit_time() = ToProto(absl::Now());
+    return grpc::Status::OK;
+  }
+
+  // Sets the desired state; later waits look only at requests after it.
+  void SetDesired(const v1::DesiredState& desired) {
+    absl::MutexLock lock(&mu_);
+    desired_ = desired;
+    since_ = requests_.size();
+  }
+  // Waits up to `timeout` for a request since the last SetDesired that
+  // satisfies `done`; returns it.
+  std::optional<v1::SynchronizeRequest> WaitFor(
+      std::function<bool(const v1::SynchronizeRequest&)> done,
+      absl::Duration timeout = absl::Seconds(30)) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (absl::Now() < deadline) {
+      {
+        absl::MutexLock lock(&mu_);
+        for (size_t i = since_; i < requests_.size(); ++i) {
+          if (done(requests_[i])) return requests_[i];
+        }
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return std::nullopt;
+  }
+  std::vector<v1::WorkerResult> results() {
+    absl::MutexLock lock(&mu_);
+    return results_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  v1::DesiredState desired_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::SynchronizeRequest> requests_ ABSL_GUARDED_BY(mu_);
+  size_t since_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<v1::WorkerResult> results_ ABSL_GUARDED_BY(mu_);
+};
+
+// nginx processes whose command line names `needle`.
+int ProcessesNaming(const std::string& needle) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)),
+                        std::istreambuf_iterator<char>());
+    if (cmdline.find(needle) != std::string::npos &&
+        cmdline.find("daemon_test") == std::string::npos) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+TEST(DaemonTest, PreparesMeasuresDeliversAndStopsCleanly) {
+  ScriptedCoordinator coordinator;
+  v1::DesiredState idle;
+  idle.mutable_idle();
+  coordinator.SetDesired(idle);
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &port);
+  builder.RegisterService(&coordinator);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+
+  std::string dir = ::testing::TempDir() + "/daemon-XXXXXX";
+  const std::string state = mkdtemp(dir.data());
+  chmod(state.c_str(), 0755);  // nginx's workers run as nobody.
+  const pid_t worker = fork();
+  ASSERT_GE(worker, 0);
+  if (worker == 0) {
+    const std::string coordinator_flag = absl::StrCat("127.0.0.1:", port);
+    execl(SCALEBENCH_WORKER_BINARY, "scalebench-worker", "--coordinator",
+          coordinator_flag.c_str(), "--name", "daemon-test", "--state-dir",
+          state.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+
+  // The first exchange of the session carries the host facts.
+  std::optional<v1::SynchronizeRequest> first = coordinator.WaitFor(
+      [](const v1::SynchronizeRequest& r) { return r.has_facts(); });
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->worker_id(), "daemon-test");
+  EXPECT_GT(first->facts().environment().memory_bytes(), 0u);
+  bool native = false;
+  for (int p : first->facts().platforms()) native |= p == v1::PLATFORM_NATIVE;
+  EXPECT_TRUE(native);
+
+  v1::AttemptKey key;
+  key.set_trial("experiments/e2e/trials/0");
+  key.set_attempt(1);
+  v1::DesiredState prepare;
+  v1::DesiredState::Prepare* p = prepare.mutable_prepare();
+  *p->mutable_key() = key;
+  p->mutable_configuration()->set_platform(v1::PLATFORM_NATIVE);
+  p->mutable_configuration()->set_vcpus(1);
+  p->mutable_configuration()->set_keepalive(true);
+  p->mutable_configuration()->set_connections(8);
+  p->set_target_count(1);
+  coordinator.SetDesired(prepare);
+  std::optional<v1::SynchronizeRequest> ready = coordinator.WaitFor(
+      [](const v1::SynchronizeRequest& r) { return r.current().has_ready(); });
+  ASSERT_TRUE(ready.has_value());
+  ASSERT_EQ(ready->current().ready().target_endpoints_size(), 1);
+  // nginx's master names its prefix; its workers do not.
+  EXPECT_EQ(ProcessesNaming("scalebench-daemon-test-t0"), 1);
+
+  v1::DesiredState measure;
+  v1::DesiredState::Measure* m = measure.mutable_measure();
+  *m->mutable_key() = key;
+  m->mutable_load()->mutable_duration()->set_nanos(500'000'000);
+  m->mutable_load()->set_threads(1);
+  m->add_urls(ready->current().ready().target_endpoints(0));
+  *m->mutable_start_time() = ToProto(absl::Now() + absl::Milliseconds(500));
+  coordinator.SetDesired(measure);
+  ASSERT_TRUE(coordinator
+                  .WaitFor([](const v1::SynchronizeRequest& r) {
+                    return r.current().has_finished();
+                  })
+                  .has_value());
+  // Delivered (and acknowledged) on a following exchange.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (coordinator.results().empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(coordinator.results().size(), 1u);
+  const v1::WorkerResult result = coordinator.results()[0];
+  EXPECT_FALSE(result.has_failure()) << result.failure().reason();
+  EXPECT_GT(result.loadgen().requests(), 0u);
+  EXPECT_EQ(result.environment().pinning().count("target/0"), 1u);
+
+  v1::DesiredState tear_down;
+  *tear_down.mutable_tear_down()->mutable_key() = key;
+  coordinator.SetDesired(tear_down);
+  ASSERT_TRUE(coordinator
+                  .WaitFor([](const v1::SynchronizeRequest& r) {
+                    return r.current().has_idle();
+                  })
+                  .has_value());
+  EXPECT_EQ(ProcessesNaming("scalebench-daemon-test-t0"), 0);
+
+  kill(worker, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(worker, &status, 0), worker);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  // The spool is empty: the acknowledged result was removed.
+  EXPECT_TRUE(std::filesystem::is_empty(state + "/spool"));
+  server->Shutdown();
+  std::filesystem::remove_all(state);
+}
+
+}  // namespace
+}  // namespace scalebench::worker

@@ -1,15 +1,12 @@
 #include "loadgen/spec_options.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
 
 namespace scalebench::loadgen {
 namespace {
 
 constexpr uint32_t kDefaultConnections = 100;
-
-absl::Duration FromProto(const google::protobuf::Duration& d) {
-  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
-}
 
 }  // namespace
 
@@ -25,13 +22,13 @@ absl::StatusOr<LoadOptions> LoadOptionsFromSpec(
   o.connections =
       load.has_connections() ? load.connections() : kDefaultConnections;
   o.threads = load.threads();
-  if (load.has_duration()) o.duration = FromProto(load.duration());
+  if (load.has_duration()) o.duration = DurationFromProto(load.duration());
   if (load.length_case() == v1::LoadSpec::kRequests)
     o.requests = load.requests();
   o.rate = load.rate();
   o.keepalive = !load.has_keepalive() || load.keepalive();
-  if (load.has_warmup()) o.warmup = FromProto(load.warmup());
-  if (load.has_timeout()) o.timeout = FromProto(load.timeout());
+  if (load.has_warmup()) o.warmup = DurationFromProto(load.warmup());
+  if (load.has_timeout()) o.timeout = DurationFromProto(load.timeout());
   if (load.has_method()) o.method = load.method();
   o.headers.assign(load.headers().begin(), load.headers().end());
   o.body = load.body();

@@ -38,7 +38,7 @@ scalebench_test(worker_agent_test
 # native target.
 scalebench_test(worker_daemon_test
   SOURCES agent/daemon_test.cc
-  LIBS scalebench_proto
+  LIBS scalebench_common scalebench_proto
   LABELS native
   PROPERTIES RESOURCE_LOCK loadgen_cpu TIMEOUT 120)
 target_compile_definitions(worker_daemon_test PRIVATE

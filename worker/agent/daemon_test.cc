@@ -20,19 +20,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/proto_time.h"
 #include "gtest/gtest.h"
 #include "scalebench/v1/worker.grpc.pb.h"
 
 namespace scalebench::worker {
 namespace {
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t ns = absl::ToUnixNanos(t);
-  ts.set_seconds(ns / 1'000'000'000);
-  ts.set_nanos(static_cast<int32_t>(ns % 1'000'000'000));
-  return ts;
-}
 
 // Answers every Synchronize with the desired state the test sets,
 // acknowledges results, and records requests. Holds no call: the worker
@@ -44,7 +37,7 @@ class ScriptedCoordinator final : public v1::WorkerService::Service {
                            v1::SynchronizeResponse* response) override {
     absl::SleepFor(absl::Milliseconds(20));  // A short long-poll.
     absl::MutexLock lock(&mu_);
-    *response->mutable_receive_time() = ToProto(absl::Now());
+    *response->mutable_receive_time() = TimeToProto(absl::Now());
     requests_.push_back(*request);
     for (const v1::WorkerResult& r : request->results()) {
       results_.push_back(r);
@@ -54,8 +47,8 @@ class ScriptedCoordinator final : public v1::WorkerService::Service {
     }
     *response->mutable_desired() = desired_;
     *response->mutable_next_synchronization_time() =
-        ToProto(absl::Now() + absl::Seconds(10));
-    *response->mutable_transmit_time() = ToProto(absl::Now());
+        TimeToProto(absl::Now() + absl::Seconds(10));
+    *response->mutable_transmit_time() = TimeToProto(absl::Now());
     return grpc::Status::OK;
   }
 
@@ -173,7 +166,7 @@ TEST(DaemonTest, PreparesMeasuresDeliversAndStopsCleanly) {
   m->mutable_load()->mutable_duration()->set_nanos(500'000'000);
   m->mutable_load()->set_threads(1);
   m->add_urls(ready->current().ready().target_endpoints(0));
-  *m->mutable_start_time() = ToProto(absl::Now() + absl::Milliseconds(500));
+  *m->mutable_start_time() = TimeToProto(absl::Now() + absl::Milliseconds(500));
   coordinator.SetDesired(measure);
   ASSERT_TRUE(coordinator
                   .WaitFor([](const v1::SynchronizeRequest& r) {

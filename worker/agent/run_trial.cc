@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "api/enum_names.h"
 #include "common/exit_codes.h"
+#include "common/proto_time.h"
 #include "loadgen/report.h"
 #include "nlohmann/json.hpp"
 #include "spec/defaults.h"
@@ -24,10 +25,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-absl::Duration FromProto(const google::protobuf::Duration& d) {
-  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
-}
-
 Json ConfigurationJson(const v1::Configuration& c) {
   Json j;
   j["index"] = c.index();
@@ -39,7 +36,7 @@ Json ConfigurationJson(const v1::Configuration& c) {
   j["vcpus"] = c.vcpus();
   j["keepalive"] = c.keepalive();
   j["health_check_interval_s"] =
-      absl::ToDoubleSeconds(FromProto(c.health_check_interval()));
+      absl::ToDoubleSeconds(DurationFromProto(c.health_check_interval()));
   j["connections"] = c.connections();
   return j;
 }
@@ -283,8 +280,8 @@ int RunTrialCommand(const RunTrialFlags& flags, std::ostream& out,
   request.service = spec.service();
   request.target = spec::ResolvedTarget(spec, configuration);
   request.load = spec::ResolvedLoad(spec, configuration);
-  request.prepare_timeout = FromProto(spec.timeouts().prepare());
-  request.balance_timeout = FromProto(spec.timeouts().balance());
+  request.prepare_timeout = DurationFromProto(spec.timeouts().prepare());
+  request.balance_timeout = DurationFromProto(spec.timeouts().balance());
 
   if (flags.dry_run) {
     runner.set_plan_only(true);

@@ -10,21 +10,10 @@
 #include "absl/strings/str_format.h"
 #include "api/synchronize_limits.h"
 #include "common/grpc_status.h"
+#include "common/proto_time.h"
 
 namespace scalebench::worker {
 namespace {
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t ns = absl::ToUnixNanos(t);
-  ts.set_seconds(ns / 1'000'000'000);
-  ts.set_nanos(static_cast<int32_t>(ns % 1'000'000'000));
-  return ts;
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
 
 std::string RandomSessionId() {
   std::random_device device;
@@ -64,17 +53,17 @@ absl::StatusOr<absl::Time> SyncClient::SynchronizeOnce() {
   for (size_t i = 0; i < batch; ++i) *request.add_results() = (*spooled)[i];
   if (previous_sample_.has_value()) {
     v1::ClockSample* sample = request.mutable_previous_clock();
-    *sample->mutable_t1() = ToProto(previous_sample_->t1);
-    *sample->mutable_t2() = ToProto(previous_sample_->t2);
-    *sample->mutable_t3() = ToProto(previous_sample_->t3);
-    *sample->mutable_t4() = ToProto(previous_sample_->t4);
+    *sample->mutable_t1() = TimeToProto(previous_sample_->t1);
+    *sample->mutable_t2() = TimeToProto(previous_sample_->t2);
+    *sample->mutable_t3() = TimeToProto(previous_sample_->t3);
+    *sample->mutable_t4() = TimeToProto(previous_sample_->t4);
   }
 
   grpc::ClientContext context;
   context.set_deadline(
       absl::ToChronoTime(clock_->Wall() + options_.call_timeout));
   const absl::Time t1 = clock_->Wall();
-  *request.mutable_send_time() = ToProto(t1);
+  *request.mutable_send_time() = TimeToProto(t1);
   v1::SynchronizeResponse response;
   const grpc::Status status = stub_->Synchronize(&context, request, &response);
   const absl::Time t4 = clock_->Wall();
@@ -82,8 +71,8 @@ absl::StatusOr<absl::Time> SyncClient::SynchronizeOnce() {
 
   facts_sent_ = true;
   if (response.has_receive_time() && response.has_transmit_time()) {
-    ClockSample sample{t1, FromProto(response.receive_time()),
-                       FromProto(response.transmit_time()), t4};
+    ClockSample sample{t1, TimeFromProto(response.receive_time()),
+                       TimeFromProto(response.transmit_time()), t4};
     clock_sync_.Add(sample);
     previous_sample_ = sample;
   }
@@ -94,7 +83,7 @@ absl::StatusOr<absl::Time> SyncClient::SynchronizeOnce() {
     }
   }
   if (response.has_desired()) executor_->Apply(response.desired(), clock_sync_);
-  return FromProto(response.next_synchronization_time());
+  return TimeFromProto(response.next_synchronization_time());
 }
 
 void SyncClient::Run(absl::Notification& stop) {

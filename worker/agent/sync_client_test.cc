@@ -11,18 +11,11 @@
 
 #include "absl/synchronization/mutex.h"
 #include "common/grpc_channel.h"
+#include "common/proto_time.h"
 #include "gtest/gtest.h"
 
 namespace scalebench::worker {
 namespace {
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t ns = absl::ToUnixNanos(t);
-  ts.set_seconds(ns / 1'000'000'000);
-  ts.set_nanos(static_cast<int32_t>(ns % 1'000'000'000));
-  return ts;
-}
 
 // A coordinator stand-in: records every request, acknowledges every result
 // it receives, answers with a scripted desired state, and reports its clock
@@ -44,9 +37,9 @@ class FakeCoordinator final : public v1::WorkerService::Service {
     }
     *response->mutable_desired() = desired_;
     *response->mutable_next_synchronization_time() =
-        ToProto(received + absl::Seconds(10));
-    *response->mutable_receive_time() = ToProto(received);
-    *response->mutable_transmit_time() = ToProto(absl::Now() + offset_);
+        TimeToProto(received + absl::Seconds(10));
+    *response->mutable_receive_time() = TimeToProto(received);
+    *response->mutable_transmit_time() = TimeToProto(absl::Now() + offset_);
     return grpc::Status::OK;
   }
 

@@ -7,17 +7,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/proto_time.h"
 
 namespace scalebench::worker {
 namespace {
-
-absl::Duration FromProto(const google::protobuf::Duration& d) {
-  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 v1::Failure MakeFailure(v1::FailureKind kind, absl::string_view reason) {
   v1::Failure f;
@@ -66,7 +59,8 @@ void TrialExecutor::Apply(const v1::DesiredState& desired,
   last_ = desired;
   pending_ = desired;
   if (desired.has_measure()) {
-    pending_start_ = clock.ToLocal(FromProto(desired.measure().start_time()));
+    pending_start_ =
+        clock.ToLocal(TimeFromProto(desired.measure().start_time()));
   }
 }
 
@@ -134,7 +128,7 @@ v1::WorkerState TrialExecutor::DoPrepare(
   request.service = prepare.service();
   request.target = prepare.target();
   if (prepare.has_timeout())
-    request.prepare_timeout = FromProto(prepare.timeout());
+    request.prepare_timeout = DurationFromProto(prepare.timeout());
   absl::StatusOr<TrialPlan> plan = runner_->PlanHost(request);
   if (!plan.ok()) {
     return Finish(prepare.key(),

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "worker/testing/fake_target_driver.h"
@@ -14,13 +15,6 @@ namespace {
 
 using ::scalebench::worker::testing::FakeTargetDriver;
 using ::testing::HasSubstr;
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  ts.set_seconds(absl::ToUnixSeconds(t));
-  ts.set_nanos(static_cast<int32_t>(absl::ToUnixNanos(t) % 1'000'000'000));
-  return ts;
-}
 
 class TrialExecutorTest : public ::testing::Test {
  protected:
@@ -89,7 +83,7 @@ TEST_F(TrialExecutorTest, PrepareMeasureTearDown) {
   for (const std::string& e : ready.ready().target_endpoints()) {
     m->add_urls("http://" + e + "/");
   }
-  *m->mutable_start_time() = ToProto(absl::Now() + absl::Milliseconds(200));
+  *m->mutable_start_time() = TimeToProto(absl::Now() + absl::Milliseconds(200));
   executor_->Apply(measure, clock_);
   executor_->Apply(measure, clock_);  // A repeat changes nothing.
   v1::WorkerState finished =

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/enum_names.h"
+#include "common/proto_time.h"
 #include "loadgen/runner.h"
 #include "loadgen/spec_options.h"
 #include "spec/defaults.h"
@@ -21,10 +22,6 @@ constexpr int kDefaultLoadgenCores = 1;
 // Xen guests: host part of the first guest's address, and the port.
 constexpr int kFirstGuestHost = 10;
 constexpr uint16_t kGuestPort = 80;
-
-absl::Duration FromProto(const google::protobuf::Duration& d) {
-  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
-}
 
 v1::Failure MakeFailure(v1::FailureKind kind, absl::string_view reason) {
   v1::Failure failure;
@@ -161,7 +158,7 @@ absl::StatusOr<TrialPlan> TrialRunner::PlanHost(const TrialRequest& request) {
     b.endpoints = request.balancer_endpoints.empty()
                       ? endpoints
                       : request.balancer_endpoints;
-    b.health_check_interval = FromProto(config.health_check_interval());
+    b.health_check_interval = DurationFromProto(config.health_check_interval());
     b.cpus = plan.cores.balancer;
     b.listen_address = listen_address_;
     b.port = ports->back();

@@ -3,6 +3,8 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
 
 namespace scalebench::worker {
@@ -59,6 +61,33 @@ OwnedProcessKind BalancerProcessKind(const std::string& kind) {
   result.id_infix = "-balancer";
   result.digits_required = false;
   return result;
+}
+
+absl::StatusOr<std::string> WriteFilesAndStart(OwnedProcesses& processes,
+                                               const BalancerLaunch& launch,
+                                               const LaunchPlan& plan,
+                                               const std::string& log_path) {
+  for (const LaunchPlan::File& file : plan.files) {
+    std::ofstream out(file.path, std::ios::trunc);
+    out << file.contents;
+    out.close();
+    if (!out) {
+      (void)processes.Stop(launch.id);
+      return absl::InternalError(absl::StrCat("cannot write ", file.path));
+    }
+  }
+  ProcessLaunch process;
+  process.argv = plan.commands.front();
+  process.cpus = launch.cpus;
+  process.log_path = log_path;
+  absl::StatusOr<pid_t> pid = processes.Start(launch.id, process);
+  if (!pid.ok()) {
+    (void)processes.Stop(launch.id);
+    return absl::Status(
+        pid.status().code(),
+        absl::StrCat("balancer ", launch.id, ": ", pid.status().message()));
+  }
+  return CheckBalancerLaunch(launch)->listen.ToString();
 }
 
 }  // namespace scalebench::worker

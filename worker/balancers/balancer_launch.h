@@ -35,6 +35,16 @@ absl::StatusOr<CheckedBalancerLaunch> CheckBalancerLaunch(
 // STATE/balancers/, marked with `kind` ("haproxy", "nginx").
 OwnedProcessKind BalancerProcessKind(const std::string& kind);
 
+// The part of Start() both balancers share, once the prefix exists: writes
+// `plan`'s files, starts its first command as the process of `launch.id`
+// (pinned to launch.cpus, output to `log_path`), and returns the
+// balancer's endpoint. On failure it stops what it started and removes the
+// prefix again.
+absl::StatusOr<std::string> WriteFilesAndStart(OwnedProcesses& processes,
+                                               const BalancerLaunch& launch,
+                                               const LaunchPlan& plan,
+                                               const std::string& log_path);
+
 }  // namespace scalebench::worker
 
 #endif  // SCALEBENCH_WORKER_BALANCERS_BALANCER_LAUNCH_H_

@@ -138,28 +138,9 @@ absl::StatusOr<std::string> HaproxyBalancer::Start(
     (void)processes_.Stop(launch.id);  // Remove the prefix again.
     return s;
   }
-  const std::string prefix = processes_.Prefix(launch.id);
-  for (const LaunchPlan::File& file : plan->files) {
-    std::ofstream out(file.path, std::ios::trunc);
-    out << file.contents;
-    out.close();
-    if (!out) {
-      (void)processes_.Stop(launch.id);
-      return absl::InternalError(absl::StrCat("cannot write ", file.path));
-    }
-  }
-  ProcessLaunch process;
-  process.argv = plan->commands.front();
-  process.cpus = launch.cpus;
-  process.log_path = absl::StrCat(prefix, "/haproxy.log");
-  absl::StatusOr<pid_t> pid = processes_.Start(launch.id, process);
-  if (!pid.ok()) {
-    (void)processes_.Stop(launch.id);
-    return absl::Status(
-        pid.status().code(),
-        absl::StrCat("balancer ", launch.id, ": ", pid.status().message()));
-  }
-  return CheckBalancerLaunch(launch)->listen.ToString();
+  return WriteFilesAndStart(
+      processes_, launch, *plan,
+      absl::StrCat(processes_.Prefix(launch.id), "/haproxy.log"));
 }
 
 absl::Status HaproxyBalancer::Stop(const std::string& id) {

@@ -139,27 +139,13 @@ absl::StatusOr<std::string> NginxBalancer::Start(const BalancerLaunch& launch) {
   std::error_code error;
   std::filesystem::create_directories(tmp, error);
   chmod(tmp.c_str(), 0755);
-  for (const LaunchPlan::File& file : plan->files) {
-    std::ofstream out(file.path, std::ios::trunc);
-    out << file.contents;
-    out.close();
-    if (error || !out) {
-      (void)processes_.Stop(launch.id);
-      return absl::InternalError(absl::StrCat("cannot write ", file.path));
-    }
-  }
-  ProcessLaunch process;
-  process.argv = plan->commands.front();
-  process.cpus = launch.cpus;
-  process.log_path = NginxErrorLogPath(prefix);
-  absl::StatusOr<pid_t> pid = processes_.Start(launch.id, process);
-  if (!pid.ok()) {
+  if (error) {
     (void)processes_.Stop(launch.id);
-    return absl::Status(
-        pid.status().code(),
-        absl::StrCat("balancer ", launch.id, ": ", pid.status().message()));
+    return absl::InternalError(
+        absl::StrCat("cannot create ", tmp, ": ", error.message()));
   }
-  return CheckBalancerLaunch(launch)->listen.ToString();
+  return WriteFilesAndStart(processes_, launch, *plan,
+                            NginxErrorLogPath(prefix));
 }
 
 absl::Status NginxBalancer::Stop(const std::string& id) {

@@ -2,6 +2,7 @@
 
 #include "worker/balancers/haproxy_balancer.h"
 #include "worker/balancers/nginx_balancer.h"
+#include "worker/program_version.h"
 #include "worker/targets/docker_driver.h"
 #include "worker/targets/native_driver.h"
 #include "worker/targets/qemu_driver.h"
@@ -26,6 +27,11 @@ std::unique_ptr<DriverSet> MakeDrivers(const WorkerContext& context,
   QemuOptions qemu;
   qemu.image_dir = options.qemu_image_dir.empty() ? SCALEBENCH_QEMU_IMAGE_DIR
                                                   : options.qemu_image_dir;
+  if (absl::StatusOr<std::string> v = ProgramVersion(
+          {qemu.qemu_binary, "--version"}, "QEMU emulator version ");
+      v.ok()) {
+    drivers->SetVersion("qemu", *v);
+  }
   drivers->AddTarget(std::make_unique<QemuDriver>(context, qemu));
   DockerDriverOptions docker;
   docker.docker_host = ResolveDockerHost(options.docker_host);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "api/enum_names.h"
 #include "common/exit_codes.h"
@@ -164,11 +165,13 @@ int PrintOutcome(const v1::Configuration& configuration,
     out << " " << role << "=" << cores;
   }
   out << "\n";
-  out << "ready       targets " << outcome.timings.targets_ready_s << " s";
+  out << absl::StrFormat("ready       targets in %.2f s",
+                         outcome.timings.targets_ready_s);
   if (configuration.balancer() != v1::BALANCER_KIND_NONE) {
-    out << ", balancer " << outcome.timings.balancer_ready_s << " s";
+    out << absl::StrFormat(", balancer in %.2f s",
+                           outcome.timings.balancer_ready_s);
   }
-  out << "; teardown " << outcome.timings.teardown_s << " s\n";
+  out << absl::StrFormat("; teardown %.2f s\n", outcome.timings.teardown_s);
   if (outcome.loadgen.has_value()) {
     absl::StatusOr<std::string> text = loadgen::FormatText(*outcome.loadgen);
     if (text.ok()) out << *text;

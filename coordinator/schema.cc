@@ -1,0 +1,92 @@
+#include "coordinator/schema.h"
+
+namespace scalebench::coordinator {
+namespace {
+
+// Times are microseconds since the Unix epoch; blobs are serialized
+// scalebench.v1 messages; states are the proto enum numbers.
+constexpr const char* kMigrations[] = {
+    // 0 -> 1: the initial schema.
+    R"sql(
+CREATE TABLE experiments (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  spec BLOB NOT NULL,
+  spec_source TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  seed INTEGER NOT NULL,
+  create_time INTEGER NOT NULL,
+  start_time INTEGER,
+  end_time INTEGER,
+  request_id TEXT UNIQUE,
+  status_message TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE configurations (
+  experiment TEXT NOT NULL REFERENCES experiments(id),
+  idx INTEGER NOT NULL,
+  configuration BLOB NOT NULL,
+  PRIMARY KEY (experiment, idx)
+) WITHOUT ROWID;
+CREATE TABLE trials (
+  experiment TEXT NOT NULL REFERENCES experiments(id),
+  number INTEGER NOT NULL,
+  configuration_index INTEGER NOT NULL,
+  repetition INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  PRIMARY KEY (experiment, number),
+  FOREIGN KEY (experiment, configuration_index)
+    REFERENCES configurations(experiment, idx)
+) WITHOUT ROWID;
+CREATE TABLE attempts (
+  experiment TEXT NOT NULL,
+  trial INTEGER NOT NULL,
+  number INTEGER NOT NULL,
+  placement BLOB NOT NULL,
+  start_time INTEGER NOT NULL,
+  end_time INTEGER,
+  failure BLOB,
+  PRIMARY KEY (experiment, trial, number),
+  FOREIGN KEY (experiment, trial) REFERENCES trials(experiment, number)
+) WITHOUT ROWID;
+CREATE TABLE worker_results (
+  experiment TEXT NOT NULL,
+  trial INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  worker TEXT NOT NULL,
+  result BLOB NOT NULL,
+  PRIMARY KEY (experiment, trial, attempt, worker),
+  FOREIGN KEY (experiment, trial, attempt)
+    REFERENCES attempts(experiment, trial, number)
+) WITHOUT ROWID;
+CREATE TABLE trial_results (
+  experiment TEXT NOT NULL,
+  trial INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  result BLOB NOT NULL,
+  PRIMARY KEY (experiment, trial),
+  FOREIGN KEY (experiment, trial, attempt)
+    REFERENCES attempts(experiment, trial, number)
+) WITHOUT ROWID;
+CREATE TABLE events (
+  experiment TEXT NOT NULL REFERENCES experiments(id),
+  sequence INTEGER NOT NULL CHECK (sequence >= 1),
+  time INTEGER NOT NULL,
+  event BLOB NOT NULL,
+  PRIMARY KEY (experiment, sequence)
+) WITHOUT ROWID;
+CREATE TABLE workers (
+  id TEXT PRIMARY KEY,
+  session TEXT NOT NULL,
+  facts BLOB NOT NULL,
+  last_seen INTEGER NOT NULL,
+  status INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+};
+
+}  // namespace
+
+absl::Span<const char* const> Migrations() { return kMigrations; }
+
+}  // namespace scalebench::coordinator

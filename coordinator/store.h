@@ -1,0 +1,218 @@
+// The coordinator's persistent state: experiments, their configurations,
+// trials and attempts, raw and merged results, the event log, and workers,
+// in one SQLite file in WAL mode. Every mutating call is one transaction
+// (BEGIN IMMEDIATE ... COMMIT): it happens entirely or not at all, so the
+// coordinator can be killed at any instant and resume from the file. Every
+// state transition appends an ExperimentEvent, numbered per experiment from
+// 1 without gaps, in the same transaction.
+//
+// Thread-safe: calls are serialized on one connection.
+#ifndef SCALEBENCH_COORDINATOR_STORE_H_
+#define SCALEBENCH_COORDINATOR_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "coordinator/sqlite.h"
+#include "scalebench/v1/common.pb.h"
+#include "scalebench/v1/coordinator.pb.h"
+#include "scalebench/v1/results.pb.h"
+#include "scalebench/v1/spec.pb.h"
+
+namespace scalebench::coordinator {
+
+// The schema version this build writes; a file at a higher version was
+// written by a newer coordinator.
+inline constexpr int kSchemaVersion = 1;
+// ListExperiments' page size when 0 is asked for, and its cap.
+inline constexpr uint32_t kDefaultPageSize = 50;
+inline constexpr uint32_t kMaxPageSize = 500;
+// How long a call waits for another process holding the file's write lock
+// before failing with UNAVAILABLE.
+inline constexpr absl::Duration kBusyTimeout = absl::Seconds(5);
+
+// One page of ListExperiments.
+struct ExperimentPage {
+  // Newest first.
+  std::vector<v1::Experiment> experiments;
+  // Empty on the last page.
+  std::string next_page_token;
+};
+
+class Store final {
+ public:
+  // Opens (creating if missing) the store at `path`, turns on WAL mode,
+  // synchronous=FULL and foreign keys, and migrates the schema to
+  // kSchemaVersion, each migration step in its own transaction. Times come
+  // from `clock`'s wall time; `clock` must outlive the store. Errors:
+  // UNAVAILABLE (the file cannot be opened or is locked),
+  // FAILED_PRECONDITION (the file's schema is newer than this build knows,
+  // or WAL mode cannot be turned on), INTERNAL.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                     Clock* clock);
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();
+
+  // The file's schema version after Open: kSchemaVersion.
+  int schema_version();
+
+  // Stores a new experiment in state PENDING with id "exp-NNNNNN" (the
+  // next number, from 1): `spec` as submitted, `spec_source` (its YAML,
+  // may be empty), `seed` (the seed actually used to order trials), its
+  // grid (spec::ExpandGrid of spec::WithDefaults), and its trials:
+  // configurations x repetitions (the fixed count, or an adaptive
+  // policy's minimum), numbered from 0 in the order they run — sequential:
+  // grid order with repetitions adjacent; randomized: round by round, each
+  // round one repetition of every configuration shuffled with `seed`.
+  // Appends event 1. Returns the experiment in FULL view.
+  //
+  // Idempotent on a non-empty `request_id`: a spec equal to the one first
+  // stored with it returns that experiment unchanged; a different one is
+  // ALREADY_EXISTS. INVALID_ARGUMENT when `spec` is not valid.
+  absl::StatusOr<v1::Experiment> CreateExperiment(
+      const v1::ExperimentSpec& spec, absl::string_view spec_source,
+      absl::string_view request_id, uint64_t seed);
+
+  // One experiment with its progress; BASIC (and UNSPECIFIED) leave out
+  // spec_source and configurations. NOT_FOUND.
+  absl::StatusOr<v1::Experiment> GetExperiment(absl::string_view experiment_id,
+                                               v1::ExperimentView view);
+
+  // Experiments newest first. `page_size` 0 means kDefaultPageSize, and it
+  // is capped at kMaxPageSize. `page_token` is empty or a previous page's
+  // next_page_token; INVALID_ARGUMENT otherwise.
+  absl::StatusOr<ExperimentPage> ListExperiments(uint32_t page_size,
+                                                 absl::string_view page_token,
+                                                 v1::ExperimentView view);
+
+  // The experiment's trials in number order, each with its attempts.
+  // NOT_FOUND when the experiment is unknown.
+  absl::StatusOr<std::vector<v1::Trial>> ListTrials(
+      absl::string_view experiment_id);
+
+  // One trial with its attempts. INVALID_ARGUMENT (the name), NOT_FOUND.
+  absl::StatusOr<v1::Trial> GetTrial(absl::string_view trial_name);
+
+  // Starts the next attempt of a trial (number 1 + the attempts so far) on
+  // `placement` (role to worker name), sets the trial PREPARING, and the
+  // experiment RUNNING with its start time if it was PENDING. Appends an
+  // event. Returns the attempt. FAILED_PRECONDITION when the trial has
+  // ended, its last attempt is still running, or the experiment has ended.
+  absl::StatusOr<v1::Attempt> StartAttempt(
+      absl::string_view trial_name,
+      const google::protobuf::Map<std::string, std::string>& placement);
+
+  // Moves a trial to `state` and appends an event saying `message` (with
+  // the trial's merged result when `state` is SUCCEEDED and one is
+  // stored). Setting the state it already has is OK and appends nothing.
+  // FAILED_PRECONDITION when the trial has ended (SUCCEEDED, FAILED,
+  // CANCELLED); INVALID_ARGUMENT for UNSPECIFIED.
+  absl::Status SetTrialState(absl::string_view trial_name, v1::TrialState state,
+                             absl::string_view message);
+
+  // Ends an attempt: now as its end time, and `failure` (none on success).
+  // Appends an event. Idempotent: finishing an attempt that has ended
+  // returns OK and changes nothing. NOT_FOUND.
+  absl::Status FinishAttempt(const v1::AttemptKey& key,
+                             const std::optional<v1::Failure>& failure);
+
+  // Stores one worker's raw result for an attempt. Returns true when it is
+  // new, false when a result of that worker for that attempt is already
+  // stored (delivery is at-least-once): the stored one is kept, never
+  // overwritten. NOT_FOUND when the attempt is unknown.
+  absl::StatusOr<bool> StoreWorkerResult(const v1::WorkerResult& result);
+
+  // Stores a trial's merged result (one per trial). Storing an identical
+  // one again is OK; a different one is ALREADY_EXISTS. NOT_FOUND when the
+  // attempt is unknown.
+  absl::Status StoreTrialResult(const v1::TrialResult& result);
+
+  // The trial's merged result. NOT_FOUND when none is stored.
+  absl::StatusOr<v1::TrialResult> GetTrialResult(absl::string_view trial_name);
+
+  // The raw results stored for an attempt, ordered by worker id.
+  absl::StatusOr<std::vector<v1::WorkerResult>> ListWorkerResults(
+      const v1::AttemptKey& key);
+
+  // Moves an experiment to `state` with `status_message`; RUNNING sets the
+  // start time if unset, SUCCEEDED, FAILED and CANCELLED the end time.
+  // Appends an event. Setting the state it already has is OK and appends
+  // nothing. FAILED_PRECONDITION when the experiment has ended;
+  // INVALID_ARGUMENT for UNSPECIFIED; NOT_FOUND.
+  absl::Status SetExperimentState(absl::string_view experiment_id,
+                                  v1::ExperimentState state,
+                                  absl::string_view status_message);
+
+  // The experiment's events with a sequence greater than `after_sequence`,
+  // in order. NOT_FOUND when the experiment is unknown.
+  absl::StatusOr<std::vector<v1::ExperimentEvent>> Events(
+      absl::string_view experiment_id, uint64_t after_sequence);
+
+  // Records that worker `worker_id` synchronized at `now` in `session`
+  // with `facts`. A new worker, or a lost one coming back, is IDLE; a busy
+  // one stays busy. INVALID_ARGUMENT for a bad id.
+  absl::Status UpsertWorker(absl::string_view worker_id,
+                            absl::string_view session,
+                            const v1::HostFacts& facts, absl::Time now);
+
+  // Sets a known worker's status. NOT_FOUND.
+  absl::Status SetWorkerStatus(absl::string_view worker_id,
+                               v1::WorkerStatus status);
+
+  // Every known worker, ordered by name.
+  absl::StatusOr<std::vector<v1::Worker>> ListWorkers();
+
+ private:
+  Store(std::unique_ptr<Database> db, Clock* clock)
+      : db_(std::move(db)), clock_(clock) {}
+
+  absl::Status Configure();
+  absl::Status Migrate();
+  // Runs `body` in BEGIN IMMEDIATE ... COMMIT; rolls back on any error.
+  absl::Status InTransaction(absl::FunctionRef<absl::Status()> body)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs `body` in a read transaction (one consistent snapshot).
+  absl::Status InReadTransaction(absl::FunctionRef<absl::Status()> body)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Helpers run inside a transaction or a locked read.
+  absl::StatusOr<v1::Experiment> ReadExperiment(absl::string_view id,
+                                                v1::ExperimentView view)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ReadProgress(absl::string_view id, v1::Experiment::Progress* p)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<v1::Trial> ReadTrial(absl::string_view experiment_id,
+                                      uint32_t number)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ReadAttempts(absl::string_view experiment_id, uint32_t number,
+                            v1::Trial* trial)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Appends the next event of `experiment_id`: the experiment (BASIC) as it
+  // is now, `trial` if given, `result` if given, and `message`.
+  absl::Status AppendEvent(absl::string_view experiment_id,
+                           const v1::Trial* trial,
+                           const v1::TrialResult* result,
+                           absl::string_view message)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  int64_t NowMicros() const;
+
+  absl::Mutex mu_;
+  std::unique_ptr<Database> db_ ABSL_GUARDED_BY(mu_);
+  Clock* const clock_;
+};
+
+}  // namespace scalebench::coordinator
+
+#endif  // SCALEBENCH_COORDINATOR_STORE_H_

@@ -1,0 +1,457 @@
+#include "coordinator/store.h"
+
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "api/resource_names.h"
+#include "common/fake_clock.h"
+#include "coordinator/sqlite.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "spec/spec_yaml.h"
+
+namespace scalebench::coordinator {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::SizeIs;
+
+// 4 instances x {none, haproxy} = 8 configurations, 3 repetitions.
+constexpr char kSpecYaml[] = R"yaml(
+name: store-test
+repetitions: 3
+order: randomized
+loadgen:
+  mode: closed
+  connections: 50
+  duration: 3s
+sweep:
+  instances: [1, 2, 3, 4]
+  balancer: [none, haproxy]
+)yaml";
+constexpr int kConfigurations = 8;
+constexpr int kRepetitions = 3;
+
+v1::ExperimentSpec TestSpec() {
+  absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(kSpecYaml, "t");
+  EXPECT_TRUE(spec.ok()) << spec.status();
+  return spec.value_or(v1::ExperimentSpec());
+}
+
+int64_t Count(Database& db, const std::string& sql) {
+  absl::StatusOr<Statement> stmt = db.Prepare(sql);
+  EXPECT_TRUE(stmt.ok()) << stmt.status();
+  absl::StatusOr<bool> row = stmt->Step();
+  EXPECT_TRUE(row.ok() && *row);
+  return stmt->ColumnInt(0);
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string dir = ::testing::TempDir() + "/store-XXXXXX";
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    dir_ = dir;
+    path_ = dir_ + "/coordinator.db";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<Store> OpenStore() {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_, &clock_);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  // A second, raw connection to the same file.
+  std::unique_ptr<Database> Raw() {
+    absl::StatusOr<std::unique_ptr<Database>> db = Database::Open(path_);
+    EXPECT_TRUE(db.ok()) << db.status();
+    return std::move(db).value();
+  }
+
+  std::string dir_;
+  std::string path_;
+  FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
+};
+
+TEST_F(StoreTest, MigratesAFreshFileAndReopensIt) {
+  {
+    std::unique_ptr<Store> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->schema_version(), kSchemaVersion);
+  }
+  std::unique_ptr<Store> again = OpenStore();
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->schema_version(), kSchemaVersion);
+  std::unique_ptr<Database> raw = Raw();
+  EXPECT_EQ(Count(*raw,
+                  "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
+                  "AND name IN ('experiments', 'configurations', 'trials', "
+                  "'attempts', 'worker_results', 'trial_results', 'events', "
+                  "'workers')"),
+            8);
+}
+
+TEST_F(StoreTest, RefusesASchemaNewerThanItKnows) {
+  { ASSERT_NE(OpenStore(), nullptr); }
+  ASSERT_TRUE(
+      Raw()
+          ->Exec(absl::StrCat("PRAGMA user_version = ", kSchemaVersion + 1))
+          .ok());
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_, &clock_);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition)
+      << store.status();
+}
+
+TEST_F(StoreTest, WalModeIsOn) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  std::unique_ptr<Database> raw = Raw();
+  absl::StatusOr<Statement> stmt = raw->Prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(stmt.ok());
+  ASSERT_TRUE(*stmt->Step());
+  EXPECT_EQ(stmt->ColumnText(0), "wal");
+}
+
+TEST_F(StoreTest, CreateExperimentAssignsIdsAndExpandsTrials) {
+  std::unique_ptr<Store> store = OpenStore();
+  absl::StatusOr<v1::Experiment> first =
+      store->CreateExperiment(TestSpec(), kSpecYaml, "", 7);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->name(), "experiments/exp-000001");
+  EXPECT_EQ(first->state(), v1::EXPERIMENT_STATE_PENDING);
+  EXPECT_EQ(first->spec_source(), kSpecYaml);
+  EXPECT_EQ(first->seed(), 7u);
+  EXPECT_THAT(first->configurations(), SizeIs(kConfigurations));
+  EXPECT_EQ(first->progress().trials_total(), kConfigurations * kRepetitions);
+  EXPECT_EQ(first->create_time().seconds(), 1'800'000'000);
+
+  absl::StatusOr<std::vector<v1::Trial>> trials =
+      store->ListTrials("exp-000001");
+  ASSERT_TRUE(trials.ok()) << trials.status();
+  ASSERT_THAT(*trials, SizeIs(kConfigurations * kRepetitions));
+  std::set<std::pair<uint32_t, uint32_t>> seen;
+  for (int n = 0; n < static_cast<int>(trials->size()); ++n) {
+    const v1::Trial& trial = (*trials)[n];
+    EXPECT_EQ(trial.name(), api::TrialName("exp-000001", n));
+    EXPECT_EQ(trial.state(), v1::TRIAL_STATE_QUEUED);
+    // Randomized order runs round by round.
+    EXPECT_EQ(trial.repetition(), static_cast<uint32_t>(n / kConfigurations));
+    seen.insert({trial.configuration_index(), trial.repetition()});
+  }
+  EXPECT_THAT(seen, SizeIs(kConfigurations * kRepetitions));
+
+  absl::StatusOr<v1::Experiment> second =
+      store->CreateExperiment(TestSpec(), "", "", 7);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->name(), "experiments/exp-000002");
+
+  absl::StatusOr<v1::Experiment> basic =
+      store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC);
+  ASSERT_TRUE(basic.ok());
+  EXPECT_EQ(basic->spec_source(), "");
+  EXPECT_THAT(basic->configurations(), SizeIs(0));
+  EXPECT_EQ(basic->spec().name(), "store-test");
+  EXPECT_EQ(store->GetExperiment("exp-000009", v1::EXPERIMENT_VIEW_BASIC)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, SequentialOrderKeepsRepetitionsAdjacent) {
+  std::unique_ptr<Store> store = OpenStore();
+  v1::ExperimentSpec spec = TestSpec();
+  spec.set_order(v1::TRIAL_ORDER_SEQUENTIAL);
+  ASSERT_TRUE(store->CreateExperiment(spec, "", "", 1).ok());
+  absl::StatusOr<std::vector<v1::Trial>> trials =
+      store->ListTrials("exp-000001");
+  ASSERT_TRUE(trials.ok());
+  for (int n = 0; n < static_cast<int>(trials->size()); ++n) {
+    EXPECT_EQ((*trials)[n].configuration_index(),
+              static_cast<uint32_t>(n / kRepetitions));
+    EXPECT_EQ((*trials)[n].repetition(),
+              static_cast<uint32_t>(n % kRepetitions));
+  }
+}
+
+TEST_F(StoreTest, CreateExperimentIsIdempotentOnRequestId) {
+  std::unique_ptr<Store> store = OpenStore();
+  absl::StatusOr<v1::Experiment> first =
+      store->CreateExperiment(TestSpec(), kSpecYaml, "req-1", 7);
+  ASSERT_TRUE(first.ok());
+  clock_.Advance(absl::Seconds(5));
+  absl::StatusOr<v1::Experiment> retry =
+      store->CreateExperiment(TestSpec(), kSpecYaml, "req-1", 7);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->name(), first->name());
+  EXPECT_EQ(retry->create_time().seconds(), first->create_time().seconds());
+
+  v1::ExperimentSpec other = TestSpec();
+  other.set_name("another");
+  EXPECT_EQ(store->CreateExperiment(other, "", "req-1", 7).status().code(),
+            absl::StatusCode::kAlreadyExists);
+
+  absl::StatusOr<ExperimentPage> page =
+      store->ListExperiments(0, "", v1::EXPERIMENT_VIEW_BASIC);
+  ASSERT_TRUE(page.ok());
+  EXPECT_THAT(page->experiments, SizeIs(1));
+  absl::StatusOr<std::vector<v1::Trial>> trials =
+      store->ListTrials("exp-000001");
+  ASSERT_TRUE(trials.ok());
+  EXPECT_THAT(*trials, SizeIs(kConfigurations * kRepetitions));
+}
+
+TEST_F(StoreTest, ListsExperimentsNewestFirstInPages) {
+  std::unique_ptr<Store> store = OpenStore();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", i).ok());
+  }
+  std::vector<std::string> names;
+  std::string token;
+  int pages = 0;
+  do {
+    absl::StatusOr<ExperimentPage> page =
+        store->ListExperiments(2, token, v1::EXPERIMENT_VIEW_BASIC);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const v1::Experiment& e : page->experiments) names.push_back(e.name());
+    token = page->next_page_token;
+    ++pages;
+  } while (!token.empty());
+  EXPECT_EQ(pages, 3);
+  EXPECT_THAT(names,
+              ElementsAre("experiments/exp-000005", "experiments/exp-000004",
+                          "experiments/exp-000003", "experiments/exp-000002",
+                          "experiments/exp-000001"));
+  EXPECT_EQ(store->ListExperiments(2, "bogus", v1::EXPERIMENT_VIEW_BASIC)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// Runs one trial through an attempt that fails and one that succeeds.
+void RunTrial(Store& store, const std::string& trial) {
+  google::protobuf::Map<std::string, std::string> placement;
+  placement["target/0"] = "workers/host-a";
+  absl::StatusOr<v1::Attempt> first = store.StartAttempt(trial, placement);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->number(), 1u);
+  v1::AttemptKey key;
+  key.set_trial(trial);
+  key.set_attempt(1);
+  v1::Failure failure;
+  failure.set_kind(v1::FAILURE_KIND_TARGET_START);
+  failure.set_reason("nginx exited (1)");
+  ASSERT_TRUE(store.FinishAttempt(key, failure).ok());
+  absl::StatusOr<v1::Attempt> second = store.StartAttempt(trial, placement);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->number(), 2u);
+  ASSERT_TRUE(store.SetTrialState(trial, v1::TRIAL_STATE_MEASURING, "").ok());
+  key.set_attempt(2);
+  ASSERT_TRUE(store.FinishAttempt(key, std::nullopt).ok());
+  v1::TrialResult result;
+  *result.mutable_key() = key;
+  result.set_requests_per_s(1234.5);
+  ASSERT_TRUE(store.StoreTrialResult(result).ok());
+  ASSERT_TRUE(store.SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "").ok());
+}
+
+TEST_F(StoreTest, AttemptsAndTrialStatesAppendGapFreeEventsAcrossReopen) {
+  const std::string trial = api::TrialName("exp-000001", 0);
+  {
+    std::unique_ptr<Store> store = OpenStore();
+    ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+    RunTrial(*store, trial);
+  }
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store
+                  ->SetExperimentState("exp-000001",
+                                       v1::EXPERIMENT_STATE_CANCELLED,
+                                       "cancelled by user")
+                  .ok());
+  absl::StatusOr<std::vector<v1::ExperimentEvent>> events =
+      store->Events("exp-000001", 0);
+  ASSERT_TRUE(events.ok()) << events.status();
+  // Created; attempt 1 started, failed; attempt 2 started; measuring;
+  // attempt 2 succeeded; trial succeeded; cancelled.
+  ASSERT_THAT(*events, SizeIs(8));
+  for (size_t i = 0; i < events->size(); ++i) {
+    EXPECT_EQ((*events)[i].sequence(), i + 1);
+  }
+  EXPECT_EQ((*events)[1].experiment().state(), v1::EXPERIMENT_STATE_RUNNING);
+  EXPECT_EQ((*events)[2].message(),
+            "trial 0 attempt 1 failed: nginx exited (1)");
+  EXPECT_EQ((*events)[6].trial().state(), v1::TRIAL_STATE_SUCCEEDED);
+  EXPECT_DOUBLE_EQ((*events)[6].result().requests_per_s(), 1234.5);
+  EXPECT_EQ((*events)[6].experiment().progress().trials_succeeded(), 1u);
+  EXPECT_EQ((*events)[7].experiment().state(), v1::EXPERIMENT_STATE_CANCELLED);
+  EXPECT_TRUE((*events)[7].experiment().has_end_time());
+
+  absl::StatusOr<std::vector<v1::ExperimentEvent>> tail =
+      store->Events("exp-000001", 6);
+  ASSERT_TRUE(tail.ok());
+  ASSERT_THAT(*tail, SizeIs(2));
+  EXPECT_EQ((*tail)[0].sequence(), 7u);
+
+  absl::StatusOr<v1::Trial> stored = store->GetTrial(trial);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_THAT(stored->attempts(), SizeIs(2));
+  EXPECT_EQ(stored->attempts(0).failure().kind(),
+            v1::FAILURE_KIND_TARGET_START);
+  EXPECT_FALSE(stored->attempts(1).has_failure());
+  EXPECT_EQ(stored->attempts(1).placement().at("target/0"), "workers/host-a");
+  // An ended trial and an ended experiment refuse further transitions.
+  EXPECT_EQ(store->SetTrialState(trial, v1::TRIAL_STATE_QUEUED, "").code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      store->StartAttempt(api::TrialName("exp-000001", 1), {}).status().code(),
+      absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(StoreTest, StartAttemptRefusesWhileTheLastIsRunning) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  const std::string trial = api::TrialName("exp-000001", 3);
+  ASSERT_TRUE(store->StartAttempt(trial, {}).ok());
+  EXPECT_EQ(store->StartAttempt(trial, {}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->StartAttempt(api::TrialName("exp-000001", 999), {})
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, DuplicateWorkerResultIsIgnoredAndNotOverwritten) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  const std::string trial = api::TrialName("exp-000001", 0);
+  ASSERT_TRUE(store->StartAttempt(trial, {}).ok());
+  v1::WorkerResult result;
+  result.mutable_key()->set_trial(trial);
+  result.mutable_key()->set_attempt(1);
+  result.set_worker_id("host-a");
+  result.mutable_loadgen()->set_requests(100);
+  absl::StatusOr<bool> first = store->StoreWorkerResult(result);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(*first);
+
+  v1::WorkerResult changed = result;
+  changed.mutable_loadgen()->set_requests(999);
+  absl::StatusOr<bool> again = store->StoreWorkerResult(changed);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(*again);
+
+  absl::StatusOr<std::vector<v1::WorkerResult>> stored =
+      store->ListWorkerResults(result.key());
+  ASSERT_TRUE(stored.ok());
+  ASSERT_THAT(*stored, SizeIs(1));
+  EXPECT_EQ((*stored)[0].loadgen().requests(), 100u);
+
+  v1::WorkerResult unknown = result;
+  unknown.mutable_key()->set_attempt(2);
+  EXPECT_EQ(store->StoreWorkerResult(unknown).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, AFailedTransactionLeavesNothing) {
+  {
+    std::unique_ptr<Store> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+  }
+  // Fail the insert of trial 5, after the experiment, its configurations
+  // and trials 0-4 were written in the same transaction.
+  ASSERT_TRUE(Raw()
+                  ->Exec("CREATE TRIGGER fail_trial BEFORE INSERT ON trials "
+                         "WHEN NEW.number = 5 BEGIN SELECT RAISE(ABORT, "
+                         "'injected'); END")
+                  .ok());
+  std::unique_ptr<Store> store = OpenStore();
+  absl::StatusOr<v1::Experiment> failed =
+      store->CreateExperiment(TestSpec(), "", "req-1", 7);
+  EXPECT_FALSE(failed.ok());
+  EXPECT_THAT(std::string(failed.status().message()),
+              ::testing::HasSubstr("injected"));
+
+  std::unique_ptr<Database> raw = Raw();
+  for (const char* table :
+       {"experiments", "configurations", "trials", "events"}) {
+    EXPECT_EQ(Count(*raw, absl::StrCat("SELECT COUNT(*) FROM ", table)), 0)
+        << table;
+  }
+  ASSERT_TRUE(raw->Exec("DROP TRIGGER fail_trial").ok());
+  absl::StatusOr<v1::Experiment> created =
+      store->CreateExperiment(TestSpec(), "", "req-1", 7);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->name(), "experiments/exp-000001");
+}
+
+TEST_F(StoreTest, EverythingCommittedSurvivesAProcessThatDiesWithoutClosing) {
+  { ASSERT_NE(OpenStore(), nullptr); }
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // No destructors, no close: the WAL is left as a crash leaves it.
+    FakeClock clock;
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_, &clock);
+    if (!store.ok()) _exit(2);
+    Store* leaked = store->release();
+    if (!leaked->CreateExperiment(TestSpec(), "", "", 7).ok()) _exit(3);
+    if (!leaked->StartAttempt(api::TrialName("exp-000001", 0), {}).ok()) {
+      _exit(4);
+    }
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  ASSERT_TRUE(std::filesystem::exists(path_ + "-wal"));
+
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<v1::Experiment> experiment =
+      store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_FULL);
+  ASSERT_TRUE(experiment.ok()) << experiment.status();
+  EXPECT_EQ(experiment->state(), v1::EXPERIMENT_STATE_RUNNING);
+  EXPECT_EQ(experiment->progress().trials_running(), 1u);
+  absl::StatusOr<std::vector<v1::ExperimentEvent>> events =
+      store->Events("exp-000001", 0);
+  ASSERT_TRUE(events.ok());
+  EXPECT_THAT(*events, SizeIs(2));
+}
+
+TEST_F(StoreTest, UpsertsWorkersAndKeepsBusyOnes) {
+  std::unique_ptr<Store> store = OpenStore();
+  v1::HostFacts facts;
+  facts.add_cpus(0);
+  ASSERT_TRUE(store->UpsertWorker("host-b", "s1", facts, clock_.Wall()).ok());
+  ASSERT_TRUE(store->UpsertWorker("host-a", "s1", facts, clock_.Wall()).ok());
+  ASSERT_TRUE(store->SetWorkerStatus("host-a", v1::WORKER_STATUS_BUSY).ok());
+  facts.add_cpus(1);
+  ASSERT_TRUE(store
+                  ->UpsertWorker("host-a", "s2", facts,
+                                 clock_.Wall() + absl::Seconds(3))
+                  .ok());
+  absl::StatusOr<std::vector<v1::Worker>> workers = store->ListWorkers();
+  ASSERT_TRUE(workers.ok());
+  ASSERT_THAT(*workers, SizeIs(2));
+  EXPECT_EQ((*workers)[0].name(), "workers/host-a");
+  EXPECT_EQ((*workers)[0].status(), v1::WORKER_STATUS_BUSY);
+  EXPECT_THAT((*workers)[0].facts().cpus(), SizeIs(2));
+  EXPECT_EQ((*workers)[0].last_seen_time().seconds(), 1'800'000'003);
+  EXPECT_EQ((*workers)[1].status(), v1::WORKER_STATUS_IDLE);
+  EXPECT_EQ(store->UpsertWorker("bad/id", "s", facts, clock_.Wall()).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->SetWorkerStatus("nobody", v1::WORKER_STATUS_LOST).code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace scalebench::coordinator

@@ -182,6 +182,26 @@ TEST_F(StoreTest, SequentialOrderKeepsRepetitionsAdjacent) {
   }
 }
 
+TEST_F(StoreTest, RandomizedOrderDependsOnlyOnTheSeed) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 8).ok());
+  auto order = [&](const std::string& id) {
+    std::vector<uint32_t> configs;
+    absl::StatusOr<std::vector<v1::Trial>> trials = store->ListTrials(id);
+    EXPECT_TRUE(trials.ok());
+    for (const v1::Trial& t : *trials) {
+      configs.push_back(t.configuration_index());
+    }
+    return configs;
+  };
+  EXPECT_EQ(order("exp-000001"), order("exp-000002"));
+  EXPECT_NE(order("exp-000001"), order("exp-000003"));
+  EXPECT_EQ(store->ListTrials("exp-000042").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST_F(StoreTest, CreateExperimentIsIdempotentOnRequestId) {
   std::unique_ptr<Store> store = OpenStore();
   absl::StatusOr<v1::Experiment> first =

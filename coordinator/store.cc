@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "api/resource_names.h"
+#include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "coordinator/schema.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -50,12 +51,9 @@ absl::StatusOr<T> Parse(const std::string& blob, absl::string_view what) {
   return message;
 }
 
-void SetTimestamp(int64_t micros, google::protobuf::Timestamp* out) {
-  absl::Time t = absl::FromUnixMicros(micros);
-  int64_t seconds = absl::ToUnixSeconds(t);
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
+// Times are stored as microseconds since the Unix epoch.
+google::protobuf::Timestamp MicrosToProto(int64_t micros) {
+  return TimeToProto(absl::FromUnixMicros(micros));
 }
 
 bool TrialEnded(v1::TrialState state) {
@@ -341,12 +339,12 @@ absl::StatusOr<v1::Experiment> Store::ReadExperiment(absl::string_view id,
   if (full) experiment.set_spec_source(stmt.ColumnText(1));
   experiment.set_state(static_cast<v1::ExperimentState>(stmt.ColumnInt(2)));
   experiment.set_seed(static_cast<uint64_t>(stmt.ColumnInt(3)));
-  SetTimestamp(stmt.ColumnInt(4), experiment.mutable_create_time());
+  *experiment.mutable_create_time() = MicrosToProto(stmt.ColumnInt(4));
   if (!stmt.ColumnIsNull(5)) {
-    SetTimestamp(stmt.ColumnInt(5), experiment.mutable_start_time());
+    *experiment.mutable_start_time() = MicrosToProto(stmt.ColumnInt(5));
   }
   if (!stmt.ColumnIsNull(6)) {
-    SetTimestamp(stmt.ColumnInt(6), experiment.mutable_end_time());
+    *experiment.mutable_end_time() = MicrosToProto(stmt.ColumnInt(6));
   }
   experiment.set_status_message(stmt.ColumnText(7));
   RETURN_IF_ERROR(ReadProgress(id, experiment.mutable_progress()));
@@ -380,9 +378,9 @@ absl::Status Store::ReadAttempts(absl::string_view experiment_id,
     ASSIGN_OR_RETURN(v1::Attempt attempt,
                      Parse<v1::Attempt>(stmt.ColumnBlob(1), "placement"));
     attempt.set_number(static_cast<uint32_t>(stmt.ColumnInt(0)));
-    SetTimestamp(stmt.ColumnInt(2), attempt.mutable_start_time());
+    *attempt.mutable_start_time() = MicrosToProto(stmt.ColumnInt(2));
     if (!stmt.ColumnIsNull(3)) {
-      SetTimestamp(stmt.ColumnInt(3), attempt.mutable_end_time());
+      *attempt.mutable_end_time() = MicrosToProto(stmt.ColumnInt(3));
     }
     if (!stmt.ColumnIsNull(4)) {
       ASSIGN_OR_RETURN(*attempt.mutable_failure(),
@@ -427,7 +425,7 @@ absl::Status Store::AppendEvent(absl::string_view experiment_id,
 
   v1::ExperimentEvent event;
   event.set_sequence(static_cast<uint64_t>(sequence));
-  SetTimestamp(now, event.mutable_time());
+  *event.mutable_time() = MicrosToProto(now);
   ASSIGN_OR_RETURN(*event.mutable_experiment(),
                    ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC));
   if (trial != nullptr) *event.mutable_trial() = *trial;
@@ -908,7 +906,7 @@ absl::StatusOr<std::vector<v1::Worker>> Store::ListWorkers() {
     worker.set_name(api::WorkerName(stmt.ColumnText(0)));
     ASSIGN_OR_RETURN(*worker.mutable_facts(),
                      Parse<v1::HostFacts>(stmt.ColumnBlob(1), "host facts"));
-    SetTimestamp(stmt.ColumnInt(2), worker.mutable_last_seen_time());
+    *worker.mutable_last_seen_time() = MicrosToProto(stmt.ColumnInt(2));
     worker.set_status(static_cast<v1::WorkerStatus>(stmt.ColumnInt(3)));
     workers.push_back(std::move(worker));
   }

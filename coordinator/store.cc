@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,97 +14,24 @@
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "coordinator/schema.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "coordinator/store_internal.h"
+#include "coordinator/trial_order.h"
 #include "spec/defaults.h"
 #include "spec/grid.h"
 #include "spec/validate.h"
 
 namespace scalebench::coordinator {
+
+using internal::ExperimentEnded;
+using internal::MicrosToProto;
+using internal::Parse;
+using internal::Serialize;
+using internal::TrialEnded;
+
 namespace {
 
 constexpr char kExperimentIdPrefix[] = "exp-";
 constexpr char kPageTokenPrefix[] = "p";
-// Mixes the round number into the seed of each round's shuffle.
-constexpr uint64_t kRoundSeedStride = 0x9E3779B97F4A7C15ull;
-
-// Deterministic bytes, so equal messages serialize equally (maps sorted).
-std::string Serialize(const google::protobuf::MessageLite& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
-
-template <typename T>
-absl::StatusOr<T> Parse(const std::string& blob, absl::string_view what) {
-  T message;
-  if (!message.ParseFromString(blob)) {
-    return absl::DataLossError(absl::StrCat("store: unreadable ", what));
-  }
-  return message;
-}
-
-// Times are stored as microseconds since the Unix epoch.
-google::protobuf::Timestamp MicrosToProto(int64_t micros) {
-  return TimeToProto(absl::FromUnixMicros(micros));
-}
-
-bool TrialEnded(v1::TrialState state) {
-  return state == v1::TRIAL_STATE_SUCCEEDED ||
-         state == v1::TRIAL_STATE_FAILED || state == v1::TRIAL_STATE_CANCELLED;
-}
-
-bool ExperimentEnded(v1::ExperimentState state) {
-  return state == v1::EXPERIMENT_STATE_SUCCEEDED ||
-         state == v1::EXPERIMENT_STATE_FAILED ||
-         state == v1::EXPERIMENT_STATE_CANCELLED;
-}
-
-// A uniform integer in [0, n), n > 0, from the fully specified
-// mt19937_64 stream (std::uniform_int_distribution and std::shuffle differ
-// between standard libraries; trial order must not).
-uint64_t UniformBelow(std::mt19937_64& rng, uint64_t n) {
-  const uint64_t limit = std::numeric_limits<uint64_t>::max() -
-                         std::numeric_limits<uint64_t>::max() % n;
-  uint64_t x;
-  do {
-    x = rng();
-  } while (x >= limit);
-  return x % n;
-}
-
-struct TrialPlan {
-  uint32_t configuration_index;
-  uint32_t repetition;
-};
-
-// Trials in the order they run; their position is their number.
-std::vector<TrialPlan> PlanTrials(uint32_t configurations, uint32_t repetitions,
-                                  v1::TrialOrder order, uint64_t seed) {
-  std::vector<TrialPlan> plan;
-  plan.reserve(static_cast<size_t>(configurations) * repetitions);
-  if (order == v1::TRIAL_ORDER_SEQUENTIAL) {
-    for (uint32_t c = 0; c < configurations; ++c) {
-      for (uint32_t r = 0; r < repetitions; ++r) plan.push_back({c, r});
-    }
-    return plan;
-  }
-  for (uint32_t r = 0; r < repetitions; ++r) {
-    std::vector<uint32_t> round(configurations);
-    for (uint32_t c = 0; c < configurations; ++c) round[c] = c;
-    std::mt19937_64 rng(seed + kRoundSeedStride * r);
-    for (uint32_t i = configurations; i > 1; --i) {
-      std::swap(round[i - 1], round[UniformBelow(rng, i)]);
-    }
-    for (uint32_t c : round) plan.push_back({c, r});
-  }
-  return plan;
-}
 
 absl::StatusOr<std::string> ParsePageToken(absl::string_view token) {
   int64_t seq = 0;
@@ -525,270 +450,6 @@ absl::StatusOr<v1::Trial> Store::GetTrial(absl::string_view trial_name) {
   return trial;
 }
 
-absl::StatusOr<v1::Attempt> Store::StartAttempt(
-    absl::string_view trial_name,
-    const google::protobuf::Map<std::string, std::string>& placement) {
-  ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(trial_name));
-  absl::MutexLock lock(&mu_);
-  v1::Attempt attempt;
-  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(
-        v1::Experiment experiment,
-        ReadExperiment(ref.experiment_id, v1::EXPERIMENT_VIEW_BASIC));
-    if (ExperimentEnded(experiment.state()) ||
-        experiment.state() == v1::EXPERIMENT_STATE_CANCELLING) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(experiment.name(), " is ",
-                       v1::ExperimentState_Name(experiment.state())));
-    }
-    ASSIGN_OR_RETURN(v1::Trial trial, ReadTrial(ref.experiment_id, ref.trial));
-    if (TrialEnded(trial.state())) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          trial.name(), " has ended: ", v1::TrialState_Name(trial.state())));
-    }
-    if (trial.attempts_size() > 0 &&
-        !trial.attempts(trial.attempts_size() - 1).has_end_time()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(trial.name(), " attempt ", trial.attempts_size(),
-                       " is still running"));
-    }
-    const int64_t number = trial.attempts_size() + 1;
-    v1::Attempt placed;
-    *placed.mutable_placement() = placement;
-    ASSIGN_OR_RETURN(Statement insert,
-                     db_->Prepare("INSERT INTO attempts (experiment, trial, "
-                                  "number, placement, start_time) VALUES (?, "
-                                  "?, ?, ?, ?)"));
-    insert.Bind(1, ref.experiment_id)
-        .Bind(2, static_cast<int64_t>(ref.trial))
-        .Bind(3, number)
-        .BindBlob(4, Serialize(placed))
-        .Bind(5, NowMicros());
-    RETURN_IF_ERROR(insert.Run());
-    ASSIGN_OR_RETURN(Statement update,
-                     db_->Prepare("UPDATE trials SET state = ? WHERE "
-                                  "experiment = ? AND number = ?"));
-    update.Bind(1, static_cast<int64_t>(v1::TRIAL_STATE_PREPARING))
-        .Bind(2, ref.experiment_id)
-        .Bind(3, static_cast<int64_t>(ref.trial));
-    RETURN_IF_ERROR(update.Run());
-    if (experiment.state() == v1::EXPERIMENT_STATE_PENDING) {
-      ASSIGN_OR_RETURN(
-          Statement run,
-          db_->Prepare("UPDATE experiments SET state = ?, start_time = "
-                       "COALESCE(start_time, ?) WHERE id = ?"));
-      run.Bind(1, static_cast<int64_t>(v1::EXPERIMENT_STATE_RUNNING))
-          .Bind(2, NowMicros())
-          .Bind(3, ref.experiment_id);
-      RETURN_IF_ERROR(run.Run());
-    }
-    ASSIGN_OR_RETURN(trial, ReadTrial(ref.experiment_id, ref.trial));
-    attempt = trial.attempts(trial.attempts_size() - 1);
-    return AppendEvent(
-        ref.experiment_id, &trial, nullptr,
-        absl::StrFormat("trial %d attempt %d started", ref.trial, number));
-  }));
-  return attempt;
-}
-
-absl::Status Store::SetTrialState(absl::string_view trial_name,
-                                  v1::TrialState state,
-                                  absl::string_view message) {
-  ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(trial_name));
-  if (state == v1::TRIAL_STATE_UNSPECIFIED) {
-    return absl::InvalidArgumentError("trial state: unspecified");
-  }
-  absl::MutexLock lock(&mu_);
-  return InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(v1::Trial trial, ReadTrial(ref.experiment_id, ref.trial));
-    if (trial.state() == state) return absl::OkStatus();
-    if (TrialEnded(trial.state())) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          trial.name(), " has ended: ", v1::TrialState_Name(trial.state())));
-    }
-    ASSIGN_OR_RETURN(Statement update,
-                     db_->Prepare("UPDATE trials SET state = ? WHERE "
-                                  "experiment = ? AND number = ?"));
-    update.Bind(1, static_cast<int64_t>(state))
-        .Bind(2, ref.experiment_id)
-        .Bind(3, static_cast<int64_t>(ref.trial));
-    RETURN_IF_ERROR(update.Run());
-    trial.set_state(state);
-    std::optional<v1::TrialResult> result;
-    if (state == v1::TRIAL_STATE_SUCCEEDED) {
-      ASSIGN_OR_RETURN(Statement find,
-                       db_->Prepare("SELECT result FROM trial_results WHERE "
-                                    "experiment = ? AND trial = ?"));
-      find.Bind(1, ref.experiment_id).Bind(2, static_cast<int64_t>(ref.trial));
-      ASSIGN_OR_RETURN(bool row, find.Step());
-      if (row) {
-        ASSIGN_OR_RETURN(
-            result, Parse<v1::TrialResult>(find.ColumnBlob(0), "trial result"));
-      }
-    }
-    return AppendEvent(
-        ref.experiment_id, &trial, result ? &*result : nullptr,
-        message.empty()
-            ? absl::StrCat("trial ", ref.trial, " ", v1::TrialState_Name(state))
-            : std::string(message));
-  });
-}
-
-absl::Status Store::FinishAttempt(const v1::AttemptKey& key,
-                                  const std::optional<v1::Failure>& failure) {
-  ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(key.trial()));
-  absl::MutexLock lock(&mu_);
-  return InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Statement find,
-                     db_->Prepare("SELECT end_time IS NOT NULL FROM attempts "
-                                  "WHERE experiment = ? AND trial = ? AND "
-                                  "number = ?"));
-    find.Bind(1, ref.experiment_id)
-        .Bind(2, static_cast<int64_t>(ref.trial))
-        .Bind(3, static_cast<int64_t>(key.attempt()));
-    ASSIGN_OR_RETURN(bool row, find.Step());
-    if (!row) {
-      return absl::NotFoundError(
-          absl::StrCat("no attempt ", key.attempt(), " of ", key.trial()));
-    }
-    if (find.ColumnInt(0) != 0) return absl::OkStatus();
-    ASSIGN_OR_RETURN(Statement update,
-                     db_->Prepare("UPDATE attempts SET end_time = ?, failure = "
-                                  "? WHERE experiment = ? AND trial = ? AND "
-                                  "number = ?"));
-    update.Bind(1, NowMicros());
-    if (failure.has_value()) {
-      update.BindBlob(2, Serialize(*failure));
-    } else {
-      update.BindNull(2);
-    }
-    update.Bind(3, ref.experiment_id)
-        .Bind(4, static_cast<int64_t>(ref.trial))
-        .Bind(5, static_cast<int64_t>(key.attempt()));
-    RETURN_IF_ERROR(update.Run());
-    ASSIGN_OR_RETURN(v1::Trial trial, ReadTrial(ref.experiment_id, ref.trial));
-    std::string message =
-        absl::StrFormat("trial %d attempt %d ", ref.trial, key.attempt());
-    if (failure.has_value()) {
-      absl::StrAppend(&message, "failed: ", failure->reason());
-    } else {
-      absl::StrAppend(&message, "succeeded");
-    }
-    return AppendEvent(ref.experiment_id, &trial, nullptr, message);
-  });
-}
-
-absl::StatusOr<bool> Store::StoreWorkerResult(const v1::WorkerResult& result) {
-  ASSIGN_OR_RETURN(api::TrialRef ref,
-                   api::ParseTrialName(result.key().trial()));
-  RETURN_IF_ERROR(api::ValidateId(result.worker_id(), "worker id"));
-  absl::MutexLock lock(&mu_);
-  bool stored = false;
-  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Statement find,
-                     db_->Prepare("SELECT 1 FROM attempts WHERE experiment = ? "
-                                  "AND trial = ? AND number = ?"));
-    find.Bind(1, ref.experiment_id)
-        .Bind(2, static_cast<int64_t>(ref.trial))
-        .Bind(3, static_cast<int64_t>(result.key().attempt()));
-    ASSIGN_OR_RETURN(bool row, find.Step());
-    if (!row) {
-      return absl::NotFoundError(absl::StrCat(
-          "no attempt ", result.key().attempt(), " of ", result.key().trial()));
-    }
-    ASSIGN_OR_RETURN(
-        Statement insert,
-        db_->Prepare("INSERT INTO worker_results (experiment, trial, attempt, "
-                     "worker, result) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO "
-                     "NOTHING"));
-    insert.Bind(1, ref.experiment_id)
-        .Bind(2, static_cast<int64_t>(ref.trial))
-        .Bind(3, static_cast<int64_t>(result.key().attempt()))
-        .Bind(4, result.worker_id())
-        .BindBlob(5, Serialize(result));
-    RETURN_IF_ERROR(insert.Run());
-    stored = db_->Changes() == 1;
-    return absl::OkStatus();
-  }));
-  return stored;
-}
-
-absl::Status Store::StoreTrialResult(const v1::TrialResult& result) {
-  ASSIGN_OR_RETURN(api::TrialRef ref,
-                   api::ParseTrialName(result.key().trial()));
-  const std::string blob = Serialize(result);
-  absl::MutexLock lock(&mu_);
-  return InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Statement attempt,
-                     db_->Prepare("SELECT 1 FROM attempts WHERE experiment = ? "
-                                  "AND trial = ? AND number = ?"));
-    attempt.Bind(1, ref.experiment_id)
-        .Bind(2, static_cast<int64_t>(ref.trial))
-        .Bind(3, static_cast<int64_t>(result.key().attempt()));
-    ASSIGN_OR_RETURN(bool known, attempt.Step());
-    if (!known) {
-      return absl::NotFoundError(absl::StrCat(
-          "no attempt ", result.key().attempt(), " of ", result.key().trial()));
-    }
-    ASSIGN_OR_RETURN(Statement find,
-                     db_->Prepare("SELECT result FROM trial_results WHERE "
-                                  "experiment = ? AND trial = ?"));
-    find.Bind(1, ref.experiment_id).Bind(2, static_cast<int64_t>(ref.trial));
-    ASSIGN_OR_RETURN(bool row, find.Step());
-    if (row) {
-      if (find.ColumnBlob(0) == blob) return absl::OkStatus();
-      return absl::AlreadyExistsError(absl::StrCat(
-          result.key().trial(), " already has a different merged result"));
-    }
-    ASSIGN_OR_RETURN(Statement insert,
-                     db_->Prepare("INSERT INTO trial_results (experiment, "
-                                  "trial, attempt, result) VALUES (?, ?, ?, "
-                                  "?)"));
-    insert.Bind(1, ref.experiment_id)
-        .Bind(2, static_cast<int64_t>(ref.trial))
-        .Bind(3, static_cast<int64_t>(result.key().attempt()))
-        .BindBlob(4, blob);
-    return insert.Run();
-  });
-}
-
-absl::StatusOr<v1::TrialResult> Store::GetTrialResult(
-    absl::string_view trial_name) {
-  ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(trial_name));
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Statement find,
-                   db_->Prepare("SELECT result FROM trial_results WHERE "
-                                "experiment = ? AND trial = ?"));
-  find.Bind(1, ref.experiment_id).Bind(2, static_cast<int64_t>(ref.trial));
-  ASSIGN_OR_RETURN(bool row, find.Step());
-  if (!row) {
-    return absl::NotFoundError(
-        absl::StrCat("no merged result for ", trial_name));
-  }
-  return Parse<v1::TrialResult>(find.ColumnBlob(0), "trial result");
-}
-
-absl::StatusOr<std::vector<v1::WorkerResult>> Store::ListWorkerResults(
-    const v1::AttemptKey& key) {
-  ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(key.trial()));
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(
-      Statement stmt,
-      db_->Prepare("SELECT result FROM worker_results WHERE experiment = ? "
-                   "AND trial = ? AND attempt = ? ORDER BY worker"));
-  stmt.Bind(1, ref.experiment_id)
-      .Bind(2, static_cast<int64_t>(ref.trial))
-      .Bind(3, static_cast<int64_t>(key.attempt()));
-  std::vector<v1::WorkerResult> results;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return results;
-    ASSIGN_OR_RETURN(v1::WorkerResult result,
-                     Parse<v1::WorkerResult>(stmt.ColumnBlob(0), "result"));
-    results.push_back(std::move(result));
-  }
-}
-
 absl::Status Store::SetExperimentState(absl::string_view experiment_id,
                                        v1::ExperimentState state,
                                        absl::string_view status_message) {
@@ -850,66 +511,6 @@ absl::StatusOr<std::vector<v1::ExperimentEvent>> Store::Events(
     }
   }));
   return events;
-}
-
-absl::Status Store::UpsertWorker(absl::string_view worker_id,
-                                 absl::string_view session,
-                                 const v1::HostFacts& facts, absl::Time now) {
-  RETURN_IF_ERROR(api::ValidateId(worker_id, "worker id"));
-  absl::MutexLock lock(&mu_);
-  return InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(
-        Statement upsert,
-        db_->Prepare(
-            "INSERT INTO workers (id, session, facts, last_seen, status) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-            "session = excluded.session, facts = excluded.facts, "
-            "last_seen = excluded.last_seen, status = CASE WHEN status = ? "
-            "THEN status ELSE excluded.status END"));
-    upsert.Bind(1, worker_id)
-        .Bind(2, session)
-        .BindBlob(3, Serialize(facts))
-        .Bind(4, absl::ToUnixMicros(now))
-        .Bind(5, static_cast<int64_t>(v1::WORKER_STATUS_IDLE))
-        .Bind(6, static_cast<int64_t>(v1::WORKER_STATUS_BUSY));
-    return upsert.Run();
-  });
-}
-
-absl::Status Store::SetWorkerStatus(absl::string_view worker_id,
-                                    v1::WorkerStatus status) {
-  absl::MutexLock lock(&mu_);
-  return InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(
-        Statement update,
-        db_->Prepare("UPDATE workers SET status = ? WHERE id = ?"));
-    update.Bind(1, static_cast<int64_t>(status)).Bind(2, worker_id);
-    RETURN_IF_ERROR(update.Run());
-    if (db_->Changes() == 0) {
-      return absl::NotFoundError(
-          absl::StrCat("no worker ", api::WorkerName(worker_id)));
-    }
-    return absl::OkStatus();
-  });
-}
-
-absl::StatusOr<std::vector<v1::Worker>> Store::ListWorkers() {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Statement stmt,
-                   db_->Prepare("SELECT id, facts, last_seen, status FROM "
-                                "workers ORDER BY id"));
-  std::vector<v1::Worker> workers;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return workers;
-    v1::Worker worker;
-    worker.set_name(api::WorkerName(stmt.ColumnText(0)));
-    ASSIGN_OR_RETURN(*worker.mutable_facts(),
-                     Parse<v1::HostFacts>(stmt.ColumnBlob(1), "host facts"));
-    *worker.mutable_last_seen_time() = MicrosToProto(stmt.ColumnInt(2));
-    worker.set_status(static_cast<v1::WorkerStatus>(stmt.ColumnInt(3)));
-    workers.push_back(std::move(worker));
-  }
 }
 
 }  // namespace scalebench::coordinator

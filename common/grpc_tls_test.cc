@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -77,11 +79,17 @@ class GrpcTlsTest : public ::testing::Test {
          {"ca pki", "server pki coordinator --ip 127.0.0.1 --dns localhost",
           "worker pki host-a", "worker pki host-b", "client pki alice",
           "ca other", "worker other host-a"}) {
-      const std::string command =
-          absl::StrCat("cd '", *dir_, "' && '", SCALEBENCH_PKI_SH, "' ", args,
-                       " >/dev/null");
-      ASSERT_EQ(std::system(command.c_str()), 0) << command;
+      ASSERT_EQ(RunPki(args), 0) << args;
     }
+  }
+
+  // Runs deploy/pki/pki.sh with `args` in the suite's directory; returns
+  // its exit status as std::system does.
+  static int RunPki(absl::string_view args) {
+    const std::string command =
+        absl::StrCat("cd '", *dir_, "' && '", SCALEBENCH_PKI_SH, "' ", args,
+                     " >/dev/null 2>&1");
+    return std::system(command.c_str());
   }
 
   static void TearDownTestSuite() { std::filesystem::remove_all(*dir_); }
@@ -252,6 +260,35 @@ TEST_F(GrpcTlsTest, LoadWantsAllThreeFilesOrNone) {
   auto none = LoadTransportSecurity("", "", "");
   ASSERT_TRUE(none.ok()) << none.status();
   EXPECT_TRUE(none->plaintext());
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+TEST_F(GrpcTlsTest, PkiScriptKeepsWhatExistsAndWritesPrivateKeys) {
+  const std::string cert = ReadFile(Path("pki/worker-host-a.crt"));
+  ASSERT_FALSE(cert.empty());
+  ASSERT_EQ(RunPki("worker pki host-a"), 0);
+  EXPECT_EQ(ReadFile(Path("pki/worker-host-a.crt")), cert);
+  for (const char* key :
+       {"pki/ca.key", "pki/worker-host-a.key", "pki/server-coordinator.key",
+        "pki/client-alice.key"}) {
+    EXPECT_EQ(std::filesystem::status(Path(key)).permissions() &
+                  std::filesystem::perms::all,
+              std::filesystem::perms::owner_read |
+                  std::filesystem::perms::owner_write)
+        << key;
+  }
+}
+
+TEST_F(GrpcTlsTest, PkiScriptRefusesAWorkerIdOutsideThePattern) {
+  EXPECT_NE(RunPki("worker pki ../escape"), 0);
+  EXPECT_FALSE(std::filesystem::exists(Path("pki/worker-../escape.key")));
+  EXPECT_NE(RunPki("server pki coordinator2"), 0);  // no --dns or --ip
 }
 
 }  // namespace

@@ -46,14 +46,16 @@ TEST(MakeChannelTest, RejectsMalformedTarget) {
   EXPECT_EQ(channel.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST(MakeChannelTest, TlsMaterialIsRefusedUntilImplemented) {
+TEST(MakeChannelTest, RefusesIncompleteTlsMaterial) {
   TransportSecurity tls;
   tls.ca_cert_pem = "-----BEGIN CERTIFICATE-----";
-  auto channel = MakeChannel("127.0.0.1:1", tls);
+  auto channel = MakeChannel("192.0.2.10:50051", tls);
   ASSERT_FALSE(channel.ok());
-  EXPECT_EQ(channel.status().code(), absl::StatusCode::kFailedPrecondition);
-  auto creds = MakeServerCredentials("127.0.0.1:0", tls);
-  EXPECT_FALSE(creds.ok());
+  EXPECT_EQ(channel.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(channel.status().message().find("private key"), std::string::npos);
+  auto creds = MakeServerCredentials("0.0.0.0:0", tls);
+  ASSERT_FALSE(creds.ok());
+  EXPECT_EQ(creds.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(MakeServerCredentialsTest, RefusesPlaintextOnAllInterfaces) {

@@ -39,6 +39,21 @@ void AddDaemonFlags(CLI::App& app, DaemonFlags* flags) {
                  "the qemu guests' images (default: the build tree's "
                  "images/qemu)")
       ->type_name("DIR");
+  app.add_option("--ca", flags->ca,
+                 "mutual TLS: the CA certificate that signs the "
+                 "coordinator's (default: SCALEBENCH_CA)")
+      ->type_name("FILE")
+      ->envname("SCALEBENCH_CA");
+  app.add_option("--cert", flags->cert,
+                 "mutual TLS: this worker's certificate, naming its id "
+                 "(default: SCALEBENCH_CERT)")
+      ->type_name("FILE")
+      ->envname("SCALEBENCH_CERT");
+  app.add_option("--key", flags->key,
+                 "mutual TLS: this worker's private key (default: "
+                 "SCALEBENCH_KEY)")
+      ->type_name("FILE")
+      ->envname("SCALEBENCH_KEY");
   app.add_option("--docker-host", flags->drivers.docker_host,
                  "the Docker engine, unix:///path (default: DOCKER_HOST, "
                  "else unix:///var/run/docker.sock)")
@@ -69,11 +84,22 @@ int RunDaemon(const DaemonFlags& flags, std::ostream& err) {
     err << "scalebench-worker: " << spool.status().message() << "\n";
     return kExitBadInput;
   }
+  absl::StatusOr<TransportSecurity> security =
+      LoadTransportSecurity(flags.ca, flags.cert, flags.key);
+  if (!security.ok()) {
+    err << "scalebench-worker: --ca/--cert/--key: "
+        << security.status().message() << "\n";
+    return kExitBadInput;
+  }
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      MakeChannel(flags.coordinator, TransportSecurity{});
+      MakeChannel(flags.coordinator, *security);
   if (!channel.ok()) {
-    err << "scalebench-worker: --coordinator: " << channel.status().message()
-        << "\n";
+    err << "scalebench-worker: --coordinator: " << channel.status().message();
+    if (security->plaintext()) {
+      err << "; off loopback give --ca, --cert and --key for mutual TLS "
+             "(deploy/pki/pki.sh, docs/security.md)";
+    }
+    err << "\n";
     return kExitBadInput;
   }
 

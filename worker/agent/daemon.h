@@ -23,6 +23,12 @@ struct DaemonFlags {
   std::string listen_address = "127.0.0.1";
   std::vector<int> cpus;
   DriverOptions drivers;
+  // Mutual TLS material (PEM files): the CA that signs the coordinator's
+  // certificate, and this worker's certificate and key (deploy/pki/pki.sh
+  // worker DIR ID). All empty = plaintext, allowed only on loopback.
+  std::string ca;
+  std::string cert;
+  std::string key;
 };
 
 // Adds the daemon's flags to the top level of `app`.

@@ -225,6 +225,22 @@ TEST_F(WorkerServiceTest, ADuplicateDeliveryIsAcknowledgedButNotStored) {
   EXPECT_EQ((*stored)[0].loadgen().requests(), 100u);
 }
 
+TEST_F(WorkerServiceTest, AResultForAnUnknownAttemptIsDroppedNotResentForever) {
+  StartServer();
+  worker::Spool spool = NewSpool();
+  v1::WorkerResult orphan = Result(100);
+  orphan.mutable_key()->set_attempt(7);
+  ASSERT_TRUE(spool.Store(orphan).ok());
+  auto client = MakeClient(&spool);
+
+  ASSERT_TRUE(client->SynchronizeOnce().ok());
+
+  EXPECT_THAT(*spool.List(), SizeIs(0));
+  absl::StatusOr<std::vector<v1::WorkerResult>> stored =
+      store_->ListWorkerResults(orphan.key());
+  EXPECT_TRUE(!stored.ok() || stored->empty());
+}
+
 TEST_F(WorkerServiceTest, FactsAreStoredAndKeptWhenNotResent) {
   StartServer();
   worker::Spool spool = NewSpool();

@@ -449,5 +449,41 @@ TEST(WorkerRegistryTest, ASilentWorkerIsLost) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(WorkerRegistryTest, StoredFactsSurviveACoordinatorRestart) {
+  std::string dir = ::testing::TempDir() + "/wsvc-recover-XXXXXX";
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  FakeClock clock(absl::FromUnixSeconds(1'800'000'000));
+  auto store = Store::Open(std::string(dir) + "/coordinator.db", &clock);
+  ASSERT_TRUE(store.ok()) << store.status();
+  v1::DesiredState prepare;  // Differs from idle: answered at once.
+  prepare.mutable_prepare()->mutable_key()->set_trial("t");
+  v1::SynchronizeRequest request;
+  request.set_worker_id("host-a");
+  request.set_session_id("s");
+  request.mutable_current()->mutable_idle();
+  request.mutable_facts()->mutable_environment()->set_hostname("h");
+  {
+    WorkerRegistry registry(store->get(), &clock);
+    registry.SetDesired("host-a", prepare);
+    v1::SynchronizeResponse response;
+    registry.Synchronize(request, clock.Wall(), &response,
+                         [](absl::Status s) { EXPECT_TRUE(s.ok()) << s; });
+  }
+  // A new coordinator; the worker keeps its session and sends no facts.
+  WorkerRegistry registry(store->get(), &clock);
+  ASSERT_TRUE(registry.Recover().ok());
+  registry.SetDesired("host-a", prepare);
+  request.clear_facts();
+  v1::SynchronizeResponse response;
+  registry.Synchronize(request, clock.Wall(), &response,
+                       [](absl::Status s) { EXPECT_TRUE(s.ok()) << s; });
+
+  EXPECT_EQ((*(*store)->ListWorkers())[0].facts().environment().hostname(),
+            "h");
+  EXPECT_THAT(registry.TakeRestarted(), SizeIs(0));
+  registry.Shutdown();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace scalebench::coordinator

@@ -1,0 +1,352 @@
+#include "coordinator/worker_service.h"
+
+#include <algorithm>
+#include <iostream>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "api/resource_names.h"
+#include "api/synchronize_limits.h"
+#include "common/grpc_status.h"
+#include "common/proto_time.h"
+
+namespace scalebench::coordinator {
+namespace {
+
+// Longest the timer thread sleeps without looking at the clock, so that a
+// FakeClock advanced by a test is noticed.
+constexpr absl::Duration kTimerPoll = absl::Milliseconds(50);
+constexpr absl::string_view kWorkerNamePrefix = "workers/";
+
+bool SameKey(const v1::AttemptKey& a, const v1::AttemptKey& b) {
+  return a.trial() == b.trial() && a.attempt() == b.attempt();
+}
+
+// Whether `current` is where `desired` leads (or on its way there), so
+// there is nothing new to tell the worker.
+bool Matches(const v1::DesiredState& desired, const v1::WorkerState& current) {
+  using D = v1::DesiredState;
+  using W = v1::WorkerState;
+  switch (desired.state_case()) {
+    case D::kPrepare: {
+      const v1::AttemptKey& key = desired.prepare().key();
+      return (current.has_preparing() &&
+              SameKey(current.preparing().key(), key)) ||
+             (current.has_ready() && SameKey(current.ready().key(), key)) ||
+             (current.has_finished() && SameKey(current.finished().key(), key));
+    }
+    case D::kMeasure: {
+      const v1::AttemptKey& key = desired.measure().key();
+      return (current.has_measuring() &&
+              SameKey(current.measuring().key(), key)) ||
+             (current.has_finished() && SameKey(current.finished().key(), key));
+    }
+    case D::kTearDown:
+      return current.state_case() == W::kIdle ||
+             (current.has_tearing_down() &&
+              SameKey(current.tearing_down().key(), desired.tear_down().key()));
+    case D::kIdle:
+    case D::STATE_NOT_SET:
+      return current.state_case() == W::kIdle;
+  }
+  return false;
+}
+
+v1::DesiredState Idle() {
+  v1::DesiredState idle;
+  idle.mutable_idle();
+  return idle;
+}
+
+std::optional<WorkerClockEstimate> EstimateFrom(const v1::ClockSample& s) {
+  if (!s.has_t1() || !s.has_t2() || !s.has_t3() || !s.has_t4()) {
+    return std::nullopt;
+  }
+  const absl::Time t1 = TimeFromProto(s.t1()), t2 = TimeFromProto(s.t2()),
+                   t3 = TimeFromProto(s.t3()), t4 = TimeFromProto(s.t4());
+  return WorkerClockEstimate{((t2 - t1) + (t3 - t4)) / 2,
+                             (t4 - t1) - (t3 - t2)};
+}
+
+}  // namespace
+
+absl::Status ValidateRequest(const v1::SynchronizeRequest& request) {
+  if (absl::Status s = api::ValidateId(request.worker_id(), "worker_id");
+      !s.ok()) {
+    return s;
+  }
+  if (request.session_id().empty()) {
+    return absl::InvalidArgumentError("session_id is empty");
+  }
+  if (request.current().state_case() == v1::WorkerState::STATE_NOT_SET) {
+    return absl::InvalidArgumentError("current: no state is set");
+  }
+  if (absl::Status s = api::CheckResultBatch(request); !s.ok()) return s;
+  for (int i = 0; i < request.results_size(); ++i) {
+    if (request.results(i).worker_id() != request.worker_id()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "results[", i, "].worker_id: '", request.results(i).worker_id(),
+          "' is not the caller '", request.worker_id(), "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+WorkerRegistry::WorkerRegistry(Store* store, Clock* clock,
+                               WorkerRegistryOptions options)
+    : store_(store), clock_(clock), options_(options) {
+  timer_ = std::thread([this] { TimerLoop(); });
+}
+
+WorkerRegistry::~WorkerRegistry() {
+  Shutdown();
+  timer_.join();
+}
+
+absl::Status WorkerRegistry::Recover() {
+  absl::StatusOr<std::vector<v1::Worker>> stored = store_->ListWorkers();
+  if (!stored.ok()) return stored.status();
+  const absl::Time deadline = clock_->Wall() + options_.hold + options_.margin;
+  absl::MutexLock lock(&mu_);
+  for (v1::Worker& worker : *stored) {
+    if (!absl::StartsWith(worker.name(), kWorkerNamePrefix)) continue;
+    std::string id = worker.name().substr(kWorkerNamePrefix.size());
+    Entry& entry = workers_[id];
+    if (entry.info.worker_id.empty()) {
+      entry.info.worker_id = id;
+      entry.info.desired = Idle();
+    }
+    entry.info.facts = std::move(*worker.mutable_facts());
+    entry.info.last_seen = TimeFromProto(worker.last_seen_time());
+    // Give it one round to show up before calling it lost.
+    entry.info.next_synchronization_time = deadline;
+    entry.info.lost = worker.status() == v1::WORKER_STATUS_LOST;
+  }
+  return absl::OkStatus();
+}
+
+void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
+                                 absl::Time receive_time,
+                                 v1::SynchronizeResponse* response,
+                                 Completion done) {
+  const std::string& id = request.worker_id();
+  v1::HostFacts facts;
+  bool refused;
+  {
+    absl::MutexLock lock(&mu_);
+    refused = shut_down_;
+    auto it = workers_.find(id);
+    facts = request.has_facts() || it == workers_.end() ? request.facts()
+                                                        : it->second.info.facts;
+  }
+  if (refused) {
+    done(absl::UnavailableError("the coordinator is shutting down"));
+    return;
+  }
+  if (absl::Status s =
+          store_->UpsertWorker(id, request.session_id(), facts, receive_time);
+      !s.ok()) {
+    done(s);
+    return;
+  }
+  for (const v1::WorkerResult& result : request.results()) {
+    absl::StatusOr<bool> stored = store_->StoreWorkerResult(result);
+    if (!stored.ok() && !absl::IsNotFound(stored.status())) {
+      done(stored.status());
+      return;
+    }
+    if (!stored.ok()) {
+      std::cerr << "scalebench-coordinator: dropping a result of worker " << id
+                << ": " << stored.status().message() << "\n";
+    }
+    v1::ResultAck* ack = response->add_acknowledged();
+    *ack->mutable_key() = result.key();
+    ack->set_worker_id(result.worker_id());
+  }
+
+  std::vector<HeldCall> released;
+  bool hold = false;
+  {
+    absl::MutexLock lock(&mu_);
+    Entry& entry = workers_[id];
+    WorkerInfo& info = entry.info;
+    if (info.worker_id.empty()) {
+      info.worker_id = id;
+      info.desired = Idle();
+    }
+    if (!info.session_id.empty() && info.session_id != request.session_id()) {
+      ++info.restarts;
+      restarted_.insert(id);
+    }
+    info.session_id = request.session_id();
+    info.facts = std::move(facts);
+    info.last_seen = receive_time;
+    info.next_synchronization_time =
+        receive_time + options_.hold + options_.margin;
+    info.lost = false;
+    info.current = request.current();
+    if (std::optional<WorkerClockEstimate> estimate =
+            EstimateFrom(request.previous_clock())) {
+      info.clock = estimate;
+    }
+    // A newer call supersedes a held one (the worker gave up on it).
+    if (entry.held.has_value()) released.push_back(Release(entry));
+    if (shut_down_) {
+      // Shutdown began while the results were stored; they are committed,
+      // so answer rather than fail.
+      FillResponse(entry, receive_time, response);
+    } else if (response->acknowledged_size() > 0 ||
+               !Matches(info.desired, info.current)) {
+      FillResponse(entry, receive_time, response);
+    } else {
+      entry.held =
+          HeldCall{response, receive_time, clock_->Monotonic() + options_.hold,
+                   std::move(done)};
+      hold = true;
+      wake_.Signal();
+    }
+  }
+  for (HeldCall& call : released) call.done(absl::OkStatus());
+  if (!hold) done(absl::OkStatus());
+}
+
+void WorkerRegistry::SetDesired(const std::string& worker_id,
+                                const v1::DesiredState& desired) {
+  std::optional<HeldCall> released;
+  {
+    absl::MutexLock lock(&mu_);
+    Entry& entry = workers_[worker_id];
+    if (entry.info.worker_id.empty()) {
+      entry.info.worker_id = worker_id;
+      // Not seen yet: never lost before its first call.
+      entry.info.next_synchronization_time = absl::InfiniteFuture();
+    }
+    entry.info.desired = desired;
+    if (entry.held.has_value() && !Matches(desired, entry.info.current)) {
+      released = Release(entry);
+    }
+  }
+  if (released.has_value()) released->done(absl::OkStatus());
+}
+
+absl::flat_hash_set<std::string> WorkerRegistry::TakeRestarted() {
+  absl::MutexLock lock(&mu_);
+  return std::exchange(restarted_, {});
+}
+
+absl::flat_hash_set<std::string> WorkerRegistry::ExpireLost(absl::Time now) {
+  absl::flat_hash_set<std::string> lost;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [id, entry] : workers_) {
+      // A held call is a worker waiting on us, not a silent one.
+      if (entry.info.lost || entry.held.has_value()) continue;
+      if (entry.info.next_synchronization_time + options_.grace < now) {
+        entry.info.lost = true;
+        lost.insert(id);
+      }
+    }
+  }
+  for (const std::string& id : lost) {
+    if (absl::Status s = store_->SetWorkerStatus(id, v1::WORKER_STATUS_LOST);
+        !s.ok()) {
+      std::cerr << "scalebench-coordinator: cannot record worker " << id
+                << " as lost: " << s.message() << "\n";
+    }
+  }
+  return lost;
+}
+
+std::optional<WorkerInfo> WorkerRegistry::Get(
+    const std::string& worker_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = workers_.find(worker_id);
+  if (it == workers_.end()) return std::nullopt;
+  return it->second.info;
+}
+
+int WorkerRegistry::TEST_HeldCalls() const {
+  absl::MutexLock lock(&mu_);
+  int held = 0;
+  for (const auto& [id, entry] : workers_) held += entry.held.has_value();
+  return held;
+}
+
+void WorkerRegistry::Shutdown() {
+  std::vector<HeldCall> released;
+  {
+    absl::MutexLock lock(&mu_);
+    shut_down_ = true;
+    for (auto& [id, entry] : workers_) {
+      if (!entry.held.has_value()) continue;
+      released.push_back(std::move(*entry.held));
+      entry.held.reset();
+    }
+    wake_.SignalAll();
+  }
+  for (HeldCall& call : released) {
+    call.done(absl::UnavailableError("the coordinator is shutting down"));
+  }
+}
+
+WorkerRegistry::HeldCall WorkerRegistry::Release(Entry& entry) {
+  HeldCall call = std::move(*entry.held);
+  entry.held.reset();
+  FillResponse(entry, call.receive_time, call.response);
+  return call;
+}
+
+void WorkerRegistry::FillResponse(Entry& entry, absl::Time receive_time,
+                                  v1::SynchronizeResponse* response) {
+  const absl::Time now = clock_->Wall();
+  entry.info.next_synchronization_time = now + options_.hold + options_.margin;
+  *response->mutable_desired() = entry.info.desired;
+  *response->mutable_next_synchronization_time() =
+      TimeToProto(entry.info.next_synchronization_time);
+  *response->mutable_receive_time() = TimeToProto(receive_time);
+  *response->mutable_transmit_time() = TimeToProto(clock_->Wall());
+}
+
+void WorkerRegistry::TimerLoop() {
+  absl::MutexLock lock(&mu_);
+  while (!shut_down_) {
+    const absl::Duration now = clock_->Monotonic();
+    absl::Duration next = absl::InfiniteDuration();
+    std::vector<HeldCall> released;
+    for (auto& [id, entry] : workers_) {
+      if (!entry.held.has_value()) continue;
+      if (entry.held->deadline <= now) {
+        released.push_back(Release(entry));
+      } else {
+        next = std::min(next, entry.held->deadline);
+      }
+    }
+    if (!released.empty()) {
+      mu_.Unlock();
+      for (HeldCall& call : released) call.done(absl::OkStatus());
+      mu_.Lock();
+      continue;
+    }
+    wake_.WaitWithTimeout(&mu_, std::min(next - now, kTimerPoll));
+  }
+}
+
+grpc::ServerUnaryReactor* WorkerServiceImpl::Synchronize(
+    grpc::CallbackServerContext* context, const v1::SynchronizeRequest* request,
+    v1::SynchronizeResponse* response) {
+  const absl::Time receive_time = clock_->Wall();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status s = ValidateRequest(*request); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  }
+  registry_->Synchronize(*request, receive_time, response,
+                         [reactor](absl::Status status) {
+                           reactor->Finish(ToGrpcStatus(status));
+                         });
+  return reactor;
+}
+
+}  // namespace scalebench::coordinator

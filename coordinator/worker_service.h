@@ -1,0 +1,192 @@
+// The coordinator's side of WorkerService.Synchronize (the scheduler comes
+// later). WorkerRegistry keeps, per worker, what its exchanges taught the
+// coordinator (session, facts, clock estimate, reported state, liveness)
+// and what the scheduler wants of it (the desired state), persists workers
+// and their results in the Store, and holds long-poll calls until there is
+// something to say. WorkerServiceImpl is the gRPC edge over it.
+// Both are thread-safe.
+#ifndef SCALEBENCH_COORDINATOR_WORKER_SERVICE_H_
+#define SCALEBENCH_COORDINATOR_WORKER_SERVICE_H_
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "coordinator/store.h"
+#include "scalebench/v1/worker.grpc.pb.h"
+
+namespace scalebench::coordinator {
+
+struct WorkerRegistryOptions {
+  // Longest a call is held when there is nothing to say. Default 5 s.
+  absl::Duration hold = absl::Seconds(5);
+  // Added to now + hold for next_synchronization_time. Default 5 s.
+  absl::Duration margin = absl::Seconds(5);
+  // How far past next_synchronization_time a silent worker is lost.
+  // Default 10 s.
+  absl::Duration grace = absl::Seconds(10);
+};
+
+// One worker's clock against the coordinator's, from the previous
+// exchange's four timestamps.
+struct WorkerClockEstimate {
+  // Coordinator clock minus worker clock: ((t2 - t1) + (t3 - t4)) / 2.
+  absl::Duration offset;
+  // (t4 - t1) - (t3 - t2).
+  absl::Duration round_trip;
+};
+
+// What the registry knows of one worker.
+struct WorkerInfo {
+  std::string worker_id;
+  // Empty for a worker known only from the store (before its first call
+  // since the coordinator started).
+  std::string session_id;
+  v1::HostFacts facts;
+  // When its last call arrived, and when it must call again (coordinator
+  // wall clock).
+  absl::Time last_seen = absl::InfinitePast();
+  absl::Time next_synchronization_time = absl::InfinitePast();
+  std::optional<WorkerClockEstimate> clock;
+  // What it last reported, and what the scheduler wants (default idle).
+  v1::WorkerState current;
+  v1::DesiredState desired;
+  // Set by ExpireLost, cleared by its next call.
+  bool lost = false;
+  // Sessions seen to change while the coordinator ran.
+  int restarts = 0;
+};
+
+class WorkerRegistry final {
+ public:
+  // Called with the Synchronize status once the response is complete: OK
+  // (send it) or an error (send that).
+  using Completion = std::function<void(absl::Status)>;
+
+  // `store` and `clock` outlive the registry. Starts the thread that ends
+  // held calls when their hold time passes.
+  WorkerRegistry(Store* store, Clock* clock,
+                 WorkerRegistryOptions options = {});
+  WorkerRegistry(const WorkerRegistry&) = delete;
+  WorkerRegistry& operator=(const WorkerRegistry&) = delete;
+  // Shutdown(), then joins the timer thread.
+  ~WorkerRegistry();
+
+  // Loads the workers the store knows (their facts), so that a worker that
+  // keeps its session across a coordinator restart and therefore sends no
+  // facts keeps the ones stored. Call before serving. Errors are the
+  // store's.
+  absl::Status Recover();
+
+  // One exchange. `request` has been validated (ValidateRequest);
+  // `receive_time` is t2. Records the worker (UpsertWorker), its clock
+  // estimate and current state; stores every result (StoreWorkerResult, a
+  // duplicate is ignored) and acknowledges each once committed; then
+  // completes at once when there are acknowledgements or the desired state
+  // differs from the current one, otherwise holds the call until SetDesired
+  // changes the desired state, the hold time passes, or Shutdown. A newer
+  // call from the same worker ends a held one. `response` must stay valid
+  // until `done` runs; `done` runs exactly once, never under the registry's
+  // lock. Errors passed to `done`: the store's (the worker retries; result
+  // storage is idempotent), UNAVAILABLE after Shutdown. A result for an
+  // attempt the store does not know (NOT_FOUND: it can never be stored) is
+  // acknowledged and dropped with a log line, so it cannot clog the
+  // worker's spool.
+  void Synchronize(const v1::SynchronizeRequest& request,
+                   absl::Time receive_time, v1::SynchronizeResponse* response,
+                   Completion done);
+
+  // Sets what `worker_id` should do; a held call of that worker is
+  // answered at once. Known or not: the state waits for the worker's call.
+  void SetDesired(const std::string& worker_id,
+                  const v1::DesiredState& desired);
+
+  // The workers whose session changed (they restarted and lost their
+  // in-flight work) since the last call; clears the set. For the scheduler
+  // to fail their attempts with FAILURE_KIND_WORKER_RESTARTED.
+  absl::flat_hash_set<std::string> TakeRestarted();
+
+  // Marks lost (in memory and Store::SetWorkerStatus LOST) every worker not
+  // already lost whose next_synchronization_time + grace is before `now`,
+  // and returns them. A lost worker that calls again is no longer lost.
+  absl::flat_hash_set<std::string> ExpireLost(absl::Time now);
+
+  // A copy of what is known of `worker_id`; nullopt when unknown.
+  std::optional<WorkerInfo> Get(const std::string& worker_id) const;
+
+  // How many calls are held now. Test-only.
+  int TEST_HeldCalls() const;
+
+  // Completes every held call with UNAVAILABLE and refuses new calls the
+  // same way. Call before grpc::Server::Shutdown, which waits for held
+  // calls. Idempotent.
+  void Shutdown();
+
+ private:
+  struct HeldCall {
+    v1::SynchronizeResponse* response;
+    absl::Time receive_time;
+    absl::Duration deadline;  // On clock_->Monotonic().
+    Completion done;
+  };
+  struct Entry {
+    WorkerInfo info;
+    std::optional<HeldCall> held;
+  };
+  // Fills the held call's response from `entry` and takes it out.
+  HeldCall Release(Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FillResponse(Entry& entry, absl::Time receive_time,
+                    v1::SynchronizeResponse* response)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void TimerLoop();
+
+  Store* const store_;
+  Clock* const clock_;
+  const WorkerRegistryOptions options_;
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Entry> workers_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::string> restarted_ ABSL_GUARDED_BY(mu_);
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  absl::CondVar wake_;  // A call was held, or Shutdown.
+  std::thread timer_;
+};
+
+// OK, or INVALID_ARGUMENT naming the offending field: worker_id (pattern),
+// session_id (empty), current (no state), results (over the count bound),
+// results[i].worker_id (another worker's result).
+absl::Status ValidateRequest(const v1::SynchronizeRequest& request);
+
+// WorkerService on the callback API: validates, reads t2 on `clock`, and
+// hands the call to the registry, which may complete it later.
+class WorkerServiceImpl final : public v1::WorkerService::CallbackService {
+ public:
+  // Neither may be null; both outlive the service.
+  WorkerServiceImpl(WorkerRegistry* registry, Clock* clock)
+      : registry_(registry), clock_(clock) {}
+  WorkerServiceImpl(const WorkerServiceImpl&) = delete;
+  WorkerServiceImpl& operator=(const WorkerServiceImpl&) = delete;
+
+  grpc::ServerUnaryReactor* Synchronize(
+      grpc::CallbackServerContext* context,
+      const v1::SynchronizeRequest* request,
+      v1::SynchronizeResponse* response) override;
+
+ private:
+  WorkerRegistry* const registry_;
+  Clock* const clock_;
+};
+
+}  // namespace scalebench::coordinator
+
+#endif  // SCALEBENCH_COORDINATOR_WORKER_SERVICE_H_

@@ -60,16 +60,6 @@ v1::DesiredState Idle() {
   return idle;
 }
 
-std::optional<WorkerClockEstimate> EstimateFrom(const v1::ClockSample& s) {
-  if (!s.has_t1() || !s.has_t2() || !s.has_t3() || !s.has_t4()) {
-    return std::nullopt;
-  }
-  const absl::Time t1 = TimeFromProto(s.t1()), t2 = TimeFromProto(s.t2()),
-                   t3 = TimeFromProto(s.t3()), t4 = TimeFromProto(s.t4());
-  return WorkerClockEstimate{((t2 - t1) + (t3 - t4)) / 2,
-                             (t4 - t1) - (t3 - t2)};
-}
-
 }  // namespace
 
 absl::Status ValidateRequest(const v1::SynchronizeRequest& request) {
@@ -188,7 +178,7 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
     info.lost = false;
     info.current = request.current();
     if (std::optional<WorkerClockEstimate> estimate =
-            EstimateFrom(request.previous_clock())) {
+            EstimateWorkerClock(request.previous_clock())) {
       info.clock = estimate;
     }
     // A newer call supersedes a held one (the worker gave up on it).
@@ -347,6 +337,17 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::Synchronize(
                            reactor->Finish(ToGrpcStatus(status));
                          });
   return reactor;
+}
+
+std::optional<WorkerClockEstimate> EstimateWorkerClock(
+    const v1::ClockSample& s) {
+  if (!s.has_t1() || !s.has_t2() || !s.has_t3() || !s.has_t4()) {
+    return std::nullopt;
+  }
+  const absl::Time t1 = TimeFromProto(s.t1()), t2 = TimeFromProto(s.t2()),
+                   t3 = TimeFromProto(s.t3()), t4 = TimeFromProto(s.t4());
+  return WorkerClockEstimate{((t1 - t2) + (t4 - t3)) / 2,
+                             (t4 - t1) - (t3 - t2)};
 }
 
 }  // namespace scalebench::coordinator

@@ -40,11 +40,17 @@ struct WorkerRegistryOptions {
 // One worker's clock against the coordinator's, from the previous
 // exchange's four timestamps.
 struct WorkerClockEstimate {
-  // Coordinator clock minus worker clock: ((t2 - t1) + (t3 - t4)) / 2.
+  // Worker clock minus coordinator clock, as Worker.clock_offset in the
+  // API: ((t1 - t2) + (t4 - t3)) / 2 (t1, t4 on the worker's clock).
   absl::Duration offset;
   // (t4 - t1) - (t3 - t2).
   absl::Duration round_trip;
 };
+
+// The estimate one complete sample gives; nullopt when a timestamp is
+// missing.
+std::optional<WorkerClockEstimate> EstimateWorkerClock(
+    const v1::ClockSample& sample);
 
 // What the registry knows of one worker.
 struct WorkerInfo {

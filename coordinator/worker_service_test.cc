@@ -485,5 +485,24 @@ TEST(WorkerRegistryTest, StoredFactsSurviveACoordinatorRestart) {
   std::filesystem::remove_all(dir);
 }
 
+// The sign is the API's: a worker whose clock runs 3 s ahead has offset
+// +3 s, whatever the coordinator held the call for.
+TEST(EstimateWorkerClockTest, AWorkerAheadHasAPositiveOffset) {
+  const absl::Time coordinator_t2 = absl::FromUnixSeconds(1'800'000'000);
+  v1::ClockSample sample;
+  // Sent 1 ms before the coordinator received it, on a clock 3 s ahead.
+  *sample.mutable_t1() =
+      TimeToProto(coordinator_t2 - absl::Milliseconds(1) + absl::Seconds(3));
+  *sample.mutable_t2() = TimeToProto(coordinator_t2);
+  *sample.mutable_t3() = TimeToProto(coordinator_t2 + absl::Seconds(4));
+  *sample.mutable_t4() = TimeToProto(coordinator_t2 + absl::Seconds(4) +
+                                     absl::Milliseconds(1) + absl::Seconds(3));
+  const std::optional<WorkerClockEstimate> e = EstimateWorkerClock(sample);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->offset, absl::Seconds(3));
+  EXPECT_EQ(e->round_trip, absl::Milliseconds(2));
+  EXPECT_FALSE(EstimateWorkerClock(v1::ClockSample()).has_value());
+}
+
 }  // namespace
 }  // namespace scalebench::coordinator

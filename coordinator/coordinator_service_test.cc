@@ -1,0 +1,432 @@
+#include "coordinator/coordinator_service.h"
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "api/resource_names.h"
+#include "common/grpc_channel.h"
+#include "common/grpc_status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "spec/spec_yaml.h"
+#include "worker/agent/sync_client.h"
+#include "worker/spool.h"
+
+namespace scalebench::coordinator {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+constexpr char kSpecYaml[] = R"yaml(
+name: coordinator-service-test
+repetitions: 2
+seed: 7
+loadgen:
+  mode: closed
+  connections: 10
+  duration: 1s
+sweep:
+  instances: [1, 2]
+)yaml";
+
+// Always idle: the worker side of a synchronization with nothing assigned.
+class IdleExecutor final : public worker::AssignmentExecutor {
+ public:
+  void Apply(const v1::DesiredState&, const worker::ClockSync&) override {}
+  v1::WorkerState Current() override {
+    v1::WorkerState state;
+    state.mutable_idle();
+    return state;
+  }
+};
+
+class CoordinatorServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string dir = ::testing::TempDir() + "/csvc-XXXXXX";
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    dir_ = dir;
+    absl::StatusOr<std::unique_ptr<Store>> store =
+        Store::Open(dir_ + "/coordinator.db", Clock::Real());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(store).value();
+    WorkerRegistryOptions options;
+    options.hold = absl::Milliseconds(100);
+    registry_ =
+        std::make_unique<WorkerRegistry>(store_.get(), Clock::Real(), options);
+    ASSERT_TRUE(registry_->Recover().ok());
+    service_ =
+        std::make_unique<CoordinatorServiceImpl>(store_.get(), registry_.get());
+    worker_service_ =
+        std::make_unique<WorkerServiceImpl>(registry_.get(), Clock::Real());
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                             &port);
+    builder.RegisterService(service_.get());
+    builder.RegisterService(worker_service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        MakeChannel(absl::StrCat("127.0.0.1:", port), TransportSecurity{});
+    ASSERT_TRUE(channel.ok()) << channel.status();
+    channel_ = *channel;
+    stub_ = v1::CoordinatorService::NewStub(channel_);
+    absl::StatusOr<v1::ExperimentSpec> spec =
+        spec::ParseSpecYaml(kSpecYaml, "t");
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    spec_ = *spec;
+  }
+  void TearDown() override {
+    registry_->Shutdown();
+    service_->Shutdown();
+    server_->Shutdown();
+    server_.reset();
+    worker_service_.reset();
+    service_.reset();
+    registry_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  absl::StatusOr<v1::Experiment> Create(const v1::ExperimentSpec& spec,
+                                        const std::string& request_id = "",
+                                        bool validate_only = false) {
+    grpc::ClientContext context;
+    v1::CreateExperimentRequest request;
+    *request.mutable_spec() = spec;
+    request.set_spec_source(kSpecYaml);
+    request.set_request_id(request_id);
+    request.set_validate_only(validate_only);
+    v1::CreateExperimentResponse response;
+    grpc::Status s = stub_->CreateExperiment(&context, request, &response);
+    if (!s.ok()) return FromGrpcStatus(s);
+    return response.experiment();
+  }
+
+  absl::StatusOr<v1::GetExperimentResponse> Get(const std::string& name,
+                                                v1::ExperimentView view) {
+    grpc::ClientContext context;
+    v1::GetExperimentRequest request;
+    request.set_name(name);
+    request.set_view(view);
+    v1::GetExperimentResponse response;
+    grpc::Status s = stub_->GetExperiment(&context, request, &response);
+    if (!s.ok()) return FromGrpcStatus(s);
+    return response;
+  }
+
+  absl::StatusOr<v1::Experiment> Cancel(const std::string& name) {
+    grpc::ClientContext context;
+    v1::CancelExperimentRequest request;
+    request.set_name(name);
+    v1::CancelExperimentResponse response;
+    grpc::Status s = stub_->CancelExperiment(&context, request, &response);
+    if (!s.ok()) return FromGrpcStatus(s);
+    return response.experiment();
+  }
+
+  absl::StatusOr<v1::ListExperimentsResponse> List(v1::ExperimentView view) {
+    grpc::ClientContext context;
+    v1::ListExperimentsRequest request;
+    request.set_view(view);
+    v1::ListExperimentsResponse response;
+    grpc::Status s = stub_->ListExperiments(&context, request, &response);
+    if (!s.ok()) return FromGrpcStatus(s);
+    return response;
+  }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<WorkerRegistry> registry_;
+  std::unique_ptr<CoordinatorServiceImpl> service_;
+  std::unique_ptr<WorkerServiceImpl> worker_service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::CoordinatorService::Stub> stub_;
+  v1::ExperimentSpec spec_;
+};
+
+TEST_F(CoordinatorServiceTest, CreateReturnsThePendingExperimentInFullView) {
+  absl::StatusOr<v1::Experiment> created = Create(spec_);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->name(), "experiments/exp-000001");
+  EXPECT_EQ(created->state(), v1::EXPERIMENT_STATE_PENDING);
+  EXPECT_EQ(created->seed(), 7u);
+  EXPECT_THAT(created->configurations(), SizeIs(2));
+  EXPECT_EQ(created->spec_source(), kSpecYaml);
+  EXPECT_EQ(created->progress().trials_total(), 4u);
+}
+
+TEST_F(CoordinatorServiceTest, BadSpecIsInvalidArgumentNamingTheField) {
+  v1::ExperimentSpec bad = spec_;
+  bad.clear_name();
+  absl::StatusOr<v1::Experiment> created = Create(bad);
+  EXPECT_TRUE(absl::IsInvalidArgument(created.status())) << created.status();
+  EXPECT_THAT(created.status().message(), HasSubstr("name: is required"));
+  absl::StatusOr<v1::ListExperimentsResponse> list =
+      List(v1::EXPERIMENT_VIEW_BASIC);
+  ASSERT_TRUE(list.ok());
+  EXPECT_THAT(list->experiments(), SizeIs(0));
+}
+
+TEST_F(CoordinatorServiceTest, ValidateOnlyExpandsButCreatesNothing) {
+  absl::StatusOr<v1::Experiment> preview = Create(spec_, "", true);
+  ASSERT_TRUE(preview.ok()) << preview.status();
+  EXPECT_EQ(preview->name(), "");
+  EXPECT_THAT(preview->configurations(), SizeIs(2));
+  EXPECT_EQ(preview->progress().trials_total(), 4u);
+  absl::StatusOr<v1::ListExperimentsResponse> list =
+      List(v1::EXPERIMENT_VIEW_BASIC);
+  ASSERT_TRUE(list.ok());
+  EXPECT_THAT(list->experiments(), SizeIs(0));
+}
+
+TEST_F(CoordinatorServiceTest, RequestIdMakesARetryReturnTheSameExperiment) {
+  absl::StatusOr<v1::Experiment> first = Create(spec_, "req-1");
+  absl::StatusOr<v1::Experiment> retry = Create(spec_, "req-1");
+  ASSERT_TRUE(first.ok() && retry.ok());
+  EXPECT_EQ(retry->name(), first->name());
+  v1::ExperimentSpec other = spec_;
+  other.set_name("another");
+  EXPECT_TRUE(absl::IsAlreadyExists(Create(other, "req-1").status()));
+  absl::StatusOr<v1::ListExperimentsResponse> list =
+      List(v1::EXPERIMENT_VIEW_BASIC);
+  ASSERT_TRUE(list.ok());
+  EXPECT_THAT(list->experiments(), SizeIs(1));
+}
+
+TEST_F(CoordinatorServiceTest, GetAndListHonourTheView) {
+  ASSERT_TRUE(Create(spec_).ok());
+  const std::string name = "experiments/exp-000001";
+
+  absl::StatusOr<v1::GetExperimentResponse> basic =
+      Get(name, v1::EXPERIMENT_VIEW_UNSPECIFIED);
+  ASSERT_TRUE(basic.ok()) << basic.status();
+  EXPECT_EQ(basic->experiment().name(), name);
+  EXPECT_EQ(basic->experiment().spec_source(), "");
+  EXPECT_THAT(basic->experiment().configurations(), SizeIs(0));
+  EXPECT_THAT(basic->trials(), SizeIs(0));
+
+  absl::StatusOr<v1::GetExperimentResponse> full =
+      Get(name, v1::EXPERIMENT_VIEW_FULL);
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(full->experiment().spec_source(), kSpecYaml);
+  EXPECT_THAT(full->experiment().configurations(), SizeIs(2));
+  EXPECT_THAT(full->trials(), SizeIs(4));
+
+  absl::StatusOr<v1::ListExperimentsResponse> list_basic =
+      List(v1::EXPERIMENT_VIEW_BASIC);
+  absl::StatusOr<v1::ListExperimentsResponse> list_full =
+      List(v1::EXPERIMENT_VIEW_FULL);
+  ASSERT_TRUE(list_basic.ok() && list_full.ok());
+  ASSERT_THAT(list_basic->experiments(), SizeIs(1));
+  ASSERT_THAT(list_full->experiments(), SizeIs(1));
+  EXPECT_THAT(list_basic->experiments(0).configurations(), SizeIs(0));
+  EXPECT_THAT(list_full->experiments(0).configurations(), SizeIs(2));
+}
+
+TEST_F(CoordinatorServiceTest, ListFiltersByState) {
+  ASSERT_TRUE(Create(spec_).ok());
+  grpc::ClientContext context;
+  v1::ListExperimentsRequest request;
+  request.add_states(v1::EXPERIMENT_STATE_RUNNING);
+  v1::ListExperimentsResponse response;
+  ASSERT_TRUE(stub_->ListExperiments(&context, request, &response).ok());
+  EXPECT_THAT(response.experiments(), SizeIs(0));
+}
+
+TEST_F(CoordinatorServiceTest, MalformedNamesAreInvalidUnknownOnesNotFound) {
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      Get("experiment/exp-000001", v1::EXPERIMENT_VIEW_BASIC).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(Cancel("exp-000001").status()));
+  EXPECT_TRUE(absl::IsNotFound(
+      Get("experiments/exp-000099", v1::EXPERIMENT_VIEW_BASIC).status()));
+  EXPECT_TRUE(absl::IsNotFound(Cancel("experiments/exp-000099").status()));
+
+  grpc::ClientContext context;
+  v1::WatchExperimentRequest request;
+  request.set_name("experiments/exp-000099");
+  auto reader = stub_->WatchExperiment(&context, request);
+  v1::WatchExperimentResponse response;
+  EXPECT_FALSE(reader->Read(&response));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(CoordinatorServiceTest, CancelIsIdempotentAndCancelsQueuedTrials) {
+  ASSERT_TRUE(Create(spec_).ok());
+  const std::string name = "experiments/exp-000001";
+  absl::StatusOr<v1::Experiment> first = Cancel(name);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->state(), v1::EXPERIMENT_STATE_CANCELLED);
+  absl::StatusOr<v1::Experiment> again = Cancel(name);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->state(), v1::EXPERIMENT_STATE_CANCELLED);
+  EXPECT_EQ(again->end_time().seconds(), first->end_time().seconds());
+  absl::StatusOr<v1::GetExperimentResponse> full =
+      Get(name, v1::EXPERIMENT_VIEW_FULL);
+  ASSERT_TRUE(full.ok());
+  for (const v1::Trial& trial : full->trials()) {
+    EXPECT_EQ(trial.state(), v1::TRIAL_STATE_CANCELLED) << trial.name();
+  }
+}
+
+TEST_F(CoordinatorServiceTest, WatchSendsTheCreationEventThenEndsOnCancel) {
+  ASSERT_TRUE(Create(spec_).ok());
+  const std::string name = "experiments/exp-000001";
+  grpc::ClientContext context;
+  v1::WatchExperimentRequest request;
+  request.set_name(name);
+  auto reader = stub_->WatchExperiment(&context, request);
+  v1::WatchExperimentResponse response;
+  ASSERT_TRUE(reader->Read(&response));
+  EXPECT_EQ(response.event().sequence(), 1u);
+  EXPECT_EQ(response.event().experiment().state(),
+            v1::EXPERIMENT_STATE_PENDING);
+
+  ASSERT_TRUE(Cancel(name).ok());
+  uint64_t last = 1;
+  v1::ExperimentState state = v1::EXPERIMENT_STATE_PENDING;
+  while (reader->Read(&response)) {
+    EXPECT_EQ(response.event().sequence(), last + 1);
+    last = response.event().sequence();
+    state = response.event().experiment().state();
+  }
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(state, v1::EXPERIMENT_STATE_CANCELLED);
+}
+
+TEST_F(CoordinatorServiceTest, WatchResumesAfterASequence) {
+  ASSERT_TRUE(Create(spec_).ok());
+  ASSERT_TRUE(Cancel("experiments/exp-000001").ok());
+  grpc::ClientContext context;
+  v1::WatchExperimentRequest request;
+  request.set_name("experiments/exp-000001");
+  request.set_after_sequence(1);
+  auto reader = stub_->WatchExperiment(&context, request);
+  v1::WatchExperimentResponse response;
+  ASSERT_TRUE(reader->Read(&response));
+  EXPECT_EQ(response.event().sequence(), 2u);
+}
+
+TEST_F(CoordinatorServiceTest, ShutdownEndsAnOpenWatch) {
+  ASSERT_TRUE(Create(spec_).ok());
+  grpc::ClientContext context;
+  v1::WatchExperimentRequest request;
+  request.set_name("experiments/exp-000001");
+  auto reader = stub_->WatchExperiment(&context, request);
+  v1::WatchExperimentResponse response;
+  ASSERT_TRUE(reader->Read(&response));
+
+  service_->Shutdown();
+  EXPECT_FALSE(reader->Read(&response));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(CoordinatorServiceTest, ExportOfANewExperimentHasNoResults) {
+  ASSERT_TRUE(Create(spec_).ok());
+  grpc::ClientContext context;
+  v1::ExportResultsRequest request;
+  request.set_name("experiments/exp-000001");
+  auto reader = stub_->ExportResults(&context, request);
+  std::vector<v1::ExportResultsResponse> messages;
+  v1::ExportResultsResponse response;
+  while (reader->Read(&response)) messages.push_back(response);
+  EXPECT_TRUE(reader->Finish().ok());
+  ASSERT_THAT(messages, SizeIs(1));
+  EXPECT_THAT(messages[0].results(), SizeIs(0));
+}
+
+TEST_F(CoordinatorServiceTest, ExportSendsSucceededTrialsThenTheFits) {
+  ASSERT_TRUE(Create(spec_).ok());
+  const std::string trial = api::TrialName("exp-000001", 0);
+  ASSERT_TRUE(store_->StartAttempt(trial, {}).ok());
+  v1::WorkerResult raw;
+  raw.mutable_key()->set_trial(trial);
+  raw.mutable_key()->set_attempt(1);
+  raw.set_worker_id("host-a");
+  raw.mutable_loadgen()->set_requests(100);
+  ASSERT_TRUE(store_->StoreWorkerResult(raw).ok());
+  v1::TrialResult merged;
+  *merged.mutable_key() = raw.key();
+  merged.set_requests_per_s(100);
+  *merged.add_raw() = raw;
+  ASSERT_TRUE(store_->StoreTrialResult(merged).ok());
+  ASSERT_TRUE(
+      store_->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "done").ok());
+
+  for (bool include_raw : {false, true}) {
+    grpc::ClientContext context;
+    v1::ExportResultsRequest request;
+    request.set_name("experiments/exp-000001");
+    request.set_include_raw(include_raw);
+    auto reader = stub_->ExportResults(&context, request);
+    std::vector<v1::ExportResultsResponse> messages;
+    v1::ExportResultsResponse response;
+    while (reader->Read(&response)) messages.push_back(response);
+    EXPECT_TRUE(reader->Finish().ok());
+    ASSERT_THAT(messages, SizeIs(2));
+    ASSERT_THAT(messages[0].results(), SizeIs(1));
+    EXPECT_EQ(messages[0].results(0).key().trial(), trial);
+    EXPECT_EQ(messages[0].results(0).raw_size(), include_raw ? 1 : 0);
+    EXPECT_THAT(messages[1].results(), SizeIs(0));
+  }
+}
+
+TEST_F(CoordinatorServiceTest, ExportOfAnUnknownExperimentIsNotFound) {
+  grpc::ClientContext context;
+  v1::ExportResultsRequest request;
+  request.set_name("experiments/exp-000099");
+  auto reader = stub_->ExportResults(&context, request);
+  v1::ExportResultsResponse response;
+  EXPECT_FALSE(reader->Read(&response));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(CoordinatorServiceTest, AForeignPageTokenIsInvalid) {
+  grpc::ClientContext context;
+  v1::ListExperimentsRequest request;
+  request.set_page_token("not-a-token");
+  v1::ListExperimentsResponse response;
+  EXPECT_EQ(stub_->ListExperiments(&context, request, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(CoordinatorServiceTest, ListWorkersShowsAWorkerThatSynchronized) {
+  absl::StatusOr<worker::Spool> spool = worker::Spool::Open(dir_ + "/spool");
+  ASSERT_TRUE(spool.ok());
+  IdleExecutor executor;
+  worker::SyncOptions options;
+  options.worker_id = "host-a";
+  options.session_id = "session-1";
+  v1::HostFacts facts;
+  facts.mutable_environment()->set_hostname("host-a.example");
+  worker::SyncClient client(channel_, options, facts, &*spool, &executor,
+                            Clock::Real());
+  ASSERT_TRUE(client.SynchronizeOnce().ok());
+  // The second exchange carries the first one's timestamps.
+  ASSERT_TRUE(client.SynchronizeOnce().ok());
+
+  grpc::ClientContext context;
+  v1::ListWorkersResponse response;
+  ASSERT_TRUE(
+      stub_->ListWorkers(&context, v1::ListWorkersRequest(), &response).ok());
+  ASSERT_THAT(response.workers(), SizeIs(1));
+  const v1::Worker& worker = response.workers(0);
+  EXPECT_EQ(worker.name(), "workers/host-a");
+  EXPECT_EQ(worker.status(), v1::WORKER_STATUS_IDLE);
+  EXPECT_EQ(worker.facts().environment().hostname(), "host-a.example");
+  EXPECT_TRUE(worker.has_round_trip());
+}
+
+}  // namespace
+}  // namespace scalebench::coordinator

@@ -260,6 +260,11 @@ void CoordinatorServiceImpl::Shutdown() {
   }
 }
 
+int CoordinatorServiceImpl::TEST_OpenWatches() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(watches_.size());
+}
+
 bool CoordinatorServiceImpl::AddWatch(WatchReactor* watch) {
   absl::MutexLock lock(&mu_);
   if (shut_down_) return false;

@@ -45,6 +45,9 @@ class CoordinatorServiceImpl final
   // open streams. Idempotent.
   void Shutdown();
 
+  // How many WatchExperiment streams are open. Test-only.
+  int TEST_OpenWatches() const;
+
   grpc::ServerUnaryReactor* CreateExperiment(
       grpc::CallbackServerContext* context,
       const v1::CreateExperimentRequest* request,
@@ -87,7 +90,7 @@ class CoordinatorServiceImpl final
   WorkerRegistry* const registry_;
   const CoordinatorServiceOptions options_;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   // Every open stream, and those waiting for the next poll.
   absl::flat_hash_set<WatchReactor*> watches_ ABSL_GUARDED_BY(mu_);

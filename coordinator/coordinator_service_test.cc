@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "api/resource_names.h"
 #include "common/grpc_channel.h"
 #include "common/grpc_status.h"
@@ -316,6 +317,43 @@ TEST_F(CoordinatorServiceTest, WatchResumesAfterASequence) {
   v1::WatchExperimentResponse response;
   ASSERT_TRUE(reader->Read(&response));
   EXPECT_EQ(response.event().sequence(), 2u);
+}
+
+TEST_F(CoordinatorServiceTest, AClientThatCancelsClosesItsWatch) {
+  ASSERT_TRUE(Create(spec_).ok());
+  grpc::ClientContext context;
+  v1::WatchExperimentRequest request;
+  request.set_name("experiments/exp-000001");
+  auto reader = stub_->WatchExperiment(&context, request);
+  v1::WatchExperimentResponse response;
+  ASSERT_TRUE(reader->Read(&response));
+  EXPECT_EQ(service_->TEST_OpenWatches(), 1);
+
+  context.TryCancel();
+  EXPECT_FALSE(reader->Read(&response));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  for (int i = 0; i < 500 && service_->TEST_OpenWatches() > 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(service_->TEST_OpenWatches(), 0);
+}
+
+TEST_F(CoordinatorServiceTest, AFullViewWatchCarriesTheGrid) {
+  ASSERT_TRUE(Create(spec_).ok());
+  ASSERT_TRUE(Cancel("experiments/exp-000001").ok());
+  grpc::ClientContext context;
+  v1::WatchExperimentRequest request;
+  request.set_name("experiments/exp-000001");
+  request.set_view(v1::EXPERIMENT_VIEW_FULL);
+  auto reader = stub_->WatchExperiment(&context, request);
+  v1::WatchExperimentResponse response;
+  int events = 0;
+  while (reader->Read(&response)) {
+    ++events;
+    EXPECT_THAT(response.event().experiment().configurations(), SizeIs(2));
+  }
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_GT(events, 1);
 }
 
 TEST_F(CoordinatorServiceTest, ShutdownEndsAnOpenWatch) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/resource_names.h"
 #include "api/synchronize_limits.h"
+#include "common/grpc_channel.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
 
@@ -329,6 +330,14 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::Synchronize(
   const absl::Time receive_time = clock_->Wall();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (absl::Status s = ValidateRequest(*request); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  }
+  // Under mutual TLS a worker may synchronize only as the id its
+  // certificate names; plaintext peers are loopback-only.
+  if (absl::Status s =
+          CheckWorkerIdentity(*context->auth_context(), request->worker_id());
+      !s.ok()) {
     reactor->Finish(ToGrpcStatus(s));
     return reactor;
   }

@@ -173,8 +173,10 @@ class WorkerRegistry final {
 // results[i].worker_id (another worker's result).
 absl::Status ValidateRequest(const v1::SynchronizeRequest& request);
 
-// WorkerService on the callback API: validates, reads t2 on `clock`, and
-// hands the call to the registry, which may complete it later.
+// WorkerService on the callback API: validates, checks that a TLS peer's
+// certificate names the request's worker id (PERMISSION_DENIED otherwise),
+// reads t2 on `clock`, and hands the call to the registry, which may
+// complete it later.
 class WorkerServiceImpl final : public v1::WorkerService::CallbackService {
  public:
   // Neither may be null; both outlive the service.

@@ -6,7 +6,8 @@
 - an unknown flag exits 2 with a message naming it on stderr, nothing on
   stdout;
 - a repeated single-valued flag exits 2 naming it;
-- --output json prints one valid JSON document and exits 0.
+- --output json prints one valid JSON document and exits 0 (binaries that
+  print a result: the daemon's coordinator prints none).
 
 The load generator's JSON run goes to a tiny HTTP server this script starts
 on 127.0.0.1, bounded to 20 requests.
@@ -66,6 +67,8 @@ def check_binary(checks, name, binary, repeated, flag, json_args):
     checks.expect(r.returncode == 2 and flag in r.stderr,
                   f"{name}: {flag} given twice exits 2 naming it",
                   f"rc={r.returncode} err={r.stderr!r}")
+    if json_args is None:
+        return  # A daemon: it prints no result.
     r = run(binary, json_args)
     try:
         json.loads(r.stdout)
@@ -94,6 +97,22 @@ def main():
              "linear", "--model", "usl"], "--model",
             ["fit", "--data", csv, "--x", "n", "--y", "rps", "--model",
              "linear", "--output", "json"])
+
+        spec = os.path.join(tmp, "spec.yaml")
+        with open(spec, "w") as f:
+            f.write("name: c\nloadgen:\n  duration: 1s\n")
+        check_binary(
+            checks, "scalebench-worker",
+            os.path.join(options.bin, "scalebench-worker"),
+            ["run-trial", spec, "--configuration", "0", "--configuration",
+             "0"], "--configuration",
+            ["run-trial", spec, "--dry-run", "--output", "json",
+             "--state-dir", os.path.join(tmp, "state")])
+        check_binary(
+            checks, "scalebench-coordinator",
+            os.path.join(options.bin, "scalebench-coordinator"),
+            ["--listen", "127.0.0.1:1", "--listen", "127.0.0.1:2"], "--listen",
+            None)
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -19,6 +19,27 @@ using internal::Parse;
 using internal::Serialize;
 using internal::TrialEnded;
 
+namespace {
+
+// NOT_FOUND unless attempt `key` of the trial `ref` names is stored.
+absl::Status CheckAttemptExists(Database& db, const api::TrialRef& ref,
+                                const v1::AttemptKey& key) {
+  ASSIGN_OR_RETURN(Statement find,
+                   db.Prepare("SELECT 1 FROM attempts WHERE experiment = ? "
+                              "AND trial = ? AND number = ?"));
+  find.Bind(1, ref.experiment_id)
+      .Bind(2, static_cast<int64_t>(ref.trial))
+      .Bind(3, static_cast<int64_t>(key.attempt()));
+  ASSIGN_OR_RETURN(bool row, find.Step());
+  if (!row) {
+    return absl::NotFoundError(
+        absl::StrCat("no attempt ", key.attempt(), " of ", key.trial()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Attempt> Store::StartAttempt(
     absl::string_view trial_name,
     const google::protobuf::Map<std::string, std::string>& placement) {
@@ -179,17 +200,7 @@ absl::StatusOr<bool> Store::StoreWorkerResult(const v1::WorkerResult& result) {
   absl::MutexLock lock(&mu_);
   bool stored = false;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Statement find,
-                     db_->Prepare("SELECT 1 FROM attempts WHERE experiment = ? "
-                                  "AND trial = ? AND number = ?"));
-    find.Bind(1, ref.experiment_id)
-        .Bind(2, static_cast<int64_t>(ref.trial))
-        .Bind(3, static_cast<int64_t>(result.key().attempt()));
-    ASSIGN_OR_RETURN(bool row, find.Step());
-    if (!row) {
-      return absl::NotFoundError(absl::StrCat(
-          "no attempt ", result.key().attempt(), " of ", result.key().trial()));
-    }
+    RETURN_IF_ERROR(CheckAttemptExists(*db_, ref, result.key()));
     ASSIGN_OR_RETURN(
         Statement insert,
         db_->Prepare("INSERT INTO worker_results (experiment, trial, attempt, "
@@ -213,17 +224,7 @@ absl::Status Store::StoreTrialResult(const v1::TrialResult& result) {
   const std::string blob = Serialize(result);
   absl::MutexLock lock(&mu_);
   return InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Statement attempt,
-                     db_->Prepare("SELECT 1 FROM attempts WHERE experiment = ? "
-                                  "AND trial = ? AND number = ?"));
-    attempt.Bind(1, ref.experiment_id)
-        .Bind(2, static_cast<int64_t>(ref.trial))
-        .Bind(3, static_cast<int64_t>(result.key().attempt()));
-    ASSIGN_OR_RETURN(bool known, attempt.Step());
-    if (!known) {
-      return absl::NotFoundError(absl::StrCat(
-          "no attempt ", result.key().attempt(), " of ", result.key().trial()));
-    }
+    RETURN_IF_ERROR(CheckAttemptExists(*db_, ref, result.key()));
     ASSIGN_OR_RETURN(Statement find,
                      db_->Prepare("SELECT result FROM trial_results WHERE "
                                   "experiment = ? AND trial = ?"));

@@ -1,7 +1,9 @@
 #include "worker/agent/daemon.h"
 
 #include <signal.h>
+#include <unistd.h>
 
+#include <memory>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
@@ -61,6 +63,30 @@ void AddDaemonFlags(CLI::App& app, DaemonFlags* flags) {
 }
 
 int RunDaemon(const DaemonFlags& flags, std::ostream& err) {
+  // SIGINT and SIGTERM are blocked in every thread (main() blocks them
+  // before any thread starts) and taken here by one thread with sigwait,
+  // so they stop the loop cleanly instead of interrupting a phase.
+  const sigset_t signals = StopSignals();
+  absl::Notification stop;
+  std::thread waiter([&] {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    if (stop.HasBeenNotified()) return;  // Woken by ourselves, below.
+    err << "scalebench-worker: stopping (signal " << signal_number << ")\n";
+    stop.Notify();
+  });
+  const int exit_code = RunDaemonUntil(flags, stop, err);
+  if (!stop.HasBeenNotified()) {
+    // The daemon gave up by itself: wake the waiter.
+    stop.Notify();
+    kill(getpid(), SIGTERM);
+  }
+  waiter.join();
+  return exit_code;
+}
+
+int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
+                   std::ostream& err) {
   if (flags.coordinator.empty()) {
     err << "scalebench-worker: give --coordinator ADDR to run as a worker, "
            "or a command (run-trial); see --help\n";
@@ -103,11 +129,6 @@ int RunDaemon(const DaemonFlags& flags, std::ostream& err) {
     return kExitBadInput;
   }
 
-  // SIGINT and SIGTERM are blocked in every thread (main() blocks them
-  // before any thread starts) and taken here by one thread with sigwait,
-  // so they stop the loop cleanly instead of interrupting a phase.
-  const sigset_t signals = StopSignals();
-
   std::unique_ptr<DriverSet> drivers = MakeDrivers(context, flags.drivers);
   if (absl::Status s = drivers->RecoverAll(); !s.ok()) {
     err << "scalebench-worker: removing what an earlier worker left: "
@@ -129,24 +150,20 @@ int RunDaemon(const DaemonFlags& flags, std::ostream& err) {
                                             platforms, balancers, cpus);
 
   TrialRunner runner(context, drivers.get(), cpus, flags.listen_address);
-  TrialExecutor executor(&runner, &*spool, context.name);
+  // Destroyed before the client, whose StateChanged its thread calls.
+  auto executor =
+      std::make_unique<TrialExecutor>(&runner, &*spool, context.name);
   SyncOptions options;
   options.worker_id = context.name;
-  SyncClient client(*channel, options, facts, &*spool, &executor,
+  SyncClient client(*channel, options, facts, &*spool, executor.get(),
                     context.clock);
+  executor->SetChangeListener([&client] { client.StateChanged(); });
 
-  absl::Notification stop;
-  std::thread waiter([&] {
-    int signal_number = 0;
-    sigwait(&signals, &signal_number);
-    err << "scalebench-worker: stopping (signal " << signal_number << ")\n";
-    stop.Notify();
-  });
   err << "scalebench-worker: " << context.name << " (session "
       << client.session_id() << ") synchronizing with " << flags.coordinator
       << "\n";
   client.Run(stop);
-  waiter.join();
+  executor.reset();  // Tears down what runs.
   return kExitOk;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "common/command_line.h"
 #include "worker/agent/drivers.h"
 
@@ -34,8 +35,15 @@ struct DaemonFlags {
 // Adds the daemon's flags to the top level of `app`.
 void AddDaemonFlags(CLI::App& app, DaemonFlags* flags);
 
-// Runs the daemon until SIGINT or SIGTERM; the exit code.
+// Runs the daemon until SIGINT or SIGTERM; the exit code. The stop
+// signals must be blocked in every thread (BlockStopSignals).
 int RunDaemon(const DaemonFlags& flags, std::ostream& err);
+
+// Runs the daemon until `stop` is notified (for `scalebench run`, which
+// embeds a worker); the exit code. Returns early, without `stop`, when the
+// flags or the host are unusable.
+int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
+                   std::ostream& err);
 
 }  // namespace scalebench::worker
 

@@ -41,7 +41,18 @@ SyncClient::SyncClient(std::shared_ptr<grpc::Channel> channel,
   if (options_.session_id.empty()) options_.session_id = RandomSessionId();
 }
 
+void SyncClient::StateChanged() {
+  absl::MutexLock lock(&mu_);
+  ++generation_;
+  if (in_flight_ != nullptr) in_flight_->TryCancel();
+}
+
 absl::StatusOr<absl::Time> SyncClient::SynchronizeOnce() {
+  uint64_t generation;
+  {
+    absl::MutexLock lock(&mu_);
+    generation = generation_;
+  }
   v1::SynchronizeRequest request;
   request.set_worker_id(options_.worker_id);
   request.set_session_id(options_.session_id);
@@ -65,9 +76,31 @@ absl::StatusOr<absl::Time> SyncClient::SynchronizeOnce() {
   const absl::Time t1 = clock_->Wall();
   *request.mutable_send_time() = TimeToProto(t1);
   v1::SynchronizeResponse response;
+  {
+    absl::MutexLock lock(&mu_);
+    // The state changed while the request was built: build it again.
+    if (generation_ != generation) {
+      return absl::AbortedError("the state changed");
+    }
+    in_flight_ = &context;
+  }
   const grpc::Status status = stub_->Synchronize(&context, request, &response);
   const absl::Time t4 = clock_->Wall();
-  if (!status.ok()) return FromGrpcStatus(status);
+  bool superseded;
+  {
+    absl::MutexLock lock(&mu_);
+    in_flight_ = nullptr;
+    superseded = generation_ != generation;
+  }
+  if (!status.ok()) {
+    // Ended by StateChanged: nothing failed, the next call says more. (The
+    // response, had one crossed the cancel, is repeated by the
+    // coordinator: acknowledgements and the desired state are idempotent.)
+    if (superseded && status.error_code() == grpc::StatusCode::CANCELLED) {
+      return absl::AbortedError("the state changed");
+    }
+    return FromGrpcStatus(status);
+  }
 
   facts_sent_ = true;
   if (response.has_receive_time() && response.has_transmit_time()) {
@@ -91,6 +124,7 @@ void SyncClient::Run(absl::Notification& stop) {
   int failures = 0;
   while (!stop.HasBeenNotified()) {
     absl::StatusOr<absl::Time> next = SynchronizeOnce();
+    if (absl::IsAborted(next.status())) continue;
     if (next.ok()) {
       if (failures > 0) {
         std::cerr << "scalebench-worker: synchronizing again after " << failures

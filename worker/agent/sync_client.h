@@ -11,12 +11,14 @@
 #define SCALEBENCH_WORKER_AGENT_SYNC_CLIENT_H_
 
 #include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
@@ -56,12 +58,17 @@ class SyncClient final {
   SyncClient& operator=(const SyncClient&) = delete;
 
   // One exchange. Returns the coordinator's next_synchronization_time, or
-  // the call's error (the loop backs off and retries).
+  // the call's error (the loop backs off and retries), or ABORTED when
+  // StateChanged ended the call early (the loop goes again at once).
   absl::StatusOr<absl::Time> SynchronizeOnce();
 
   // Exchanges until `stop` is notified; the coordinator long-polls, so a
   // successful exchange is followed by the next at once.
   void Run(absl::Notification& stop);
+
+  // The executor's state changed: ends a call the coordinator is holding,
+  // so that the next exchange reports the new state at once. Thread-safe.
+  void StateChanged();
 
   const ClockSync& clock_sync() const { return clock_sync_; }
   const std::string& session_id() const { return options_.session_id; }
@@ -76,6 +83,12 @@ class SyncClient final {
   ClockSync clock_sync_;
   bool facts_sent_ = false;
   std::optional<ClockSample> previous_sample_;
+
+  absl::Mutex mu_;
+  // Bumped by StateChanged; a call started at an older generation carries
+  // a stale state.
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  grpc::ClientContext* in_flight_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace scalebench::worker

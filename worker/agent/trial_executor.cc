@@ -69,10 +69,16 @@ v1::WorkerState TrialExecutor::Current() {
   return current_;
 }
 
+void TrialExecutor::SetChangeListener(std::function<void()> listener) {
+  absl::MutexLock lock(&mu_);
+  listener_ = std::move(listener);
+}
+
 void TrialExecutor::Loop() {
   while (true) {
     v1::DesiredState desired;
     absl::Time start;
+    std::function<void()> listener;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
@@ -95,7 +101,9 @@ void TrialExecutor::Loop() {
         current_.Clear();
         *current_.mutable_tearing_down()->mutable_key() = prepared_->key();
       }
+      listener = listener_;
     }
+    if (listener) listener();
     v1::WorkerState next;
     if (desired.has_prepare()) {
       next = DoPrepare(desired.prepare());
@@ -104,8 +112,12 @@ void TrialExecutor::Loop() {
     } else {
       next = DoTearDown();
     }
-    absl::MutexLock lock(&mu_);
-    current_ = next;
+    {
+      absl::MutexLock lock(&mu_);
+      current_ = next;
+      listener = listener_;
+    }
+    if (listener) listener();
   }
 }
 

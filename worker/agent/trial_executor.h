@@ -9,6 +9,7 @@
 #ifndef SCALEBENCH_WORKER_AGENT_TRIAL_EXECUTOR_H_
 #define SCALEBENCH_WORKER_AGENT_TRIAL_EXECUTOR_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
@@ -33,6 +34,11 @@ class TrialExecutor final : public AssignmentExecutor {
   void Apply(const v1::DesiredState& desired, const ClockSync& clock) override;
   v1::WorkerState Current() override;
 
+  // Called on the executor's thread, outside its lock, each time the
+  // current state changes, so the Synchronize client can report it at
+  // once instead of after its long poll.
+  void SetChangeListener(std::function<void()> listener);
+
  private:
   void Loop();
   // Each returns the state to report next.
@@ -56,6 +62,7 @@ class TrialExecutor final : public AssignmentExecutor {
   v1::DesiredState last_ ABSL_GUARDED_BY(mu_);
   v1::WorkerState current_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::function<void()> listener_ ABSL_GUARDED_BY(mu_);
 
   // Touched by the background thread only.
   std::optional<TrialPlan> plan_;

@@ -22,6 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "api/resource_names.h"
 #include "common/clock.h"
 #include "coordinator/sqlite.h"
 #include "scalebench/v1/common.pb.h"
@@ -128,6 +129,20 @@ class Store final {
   absl::Status FinishAttempt(const v1::AttemptKey& key,
                              const std::optional<v1::Failure>& failure);
 
+  // Ends attempt `key` and moves its trial on, in one transaction: stores
+  // `result` (may be null) as the trial's merged result, ends the attempt
+  // with `failure` (none on success), and sets the trial to `next_state`
+  // (SUCCEEDED, or after a failure QUEUED for a retry, FAILED or
+  // CANCELLED) with `message`. A crash leaves either all of it or none.
+  // Idempotent: an attempt that has ended changes nothing and returns OK.
+  // INVALID_ARGUMENT when SUCCEEDED does not come with a result and no
+  // failure (or the other way round), or the result is another attempt's;
+  // NOT_FOUND; FAILED_PRECONDITION when the trial has ended.
+  absl::Status EndAttempt(const v1::AttemptKey& key,
+                          const std::optional<v1::Failure>& failure,
+                          const v1::TrialResult* result,
+                          v1::TrialState next_state, absl::string_view message);
+
   // Stores one worker's raw result for an attempt. Returns true when it is
   // new, false when a result of that worker for that attempt is already
   // stored (delivery is at-least-once): the stored one is kept, never
@@ -159,6 +174,23 @@ class Store final {
   // in order. NOT_FOUND when the experiment is unknown.
   absl::StatusOr<std::vector<v1::ExperimentEvent>> Events(
       absl::string_view experiment_id, uint64_t after_sequence);
+
+  // For the scheduler (store_scheduling.cc).
+
+  // The ids of experiments not yet ended (PENDING, RUNNING, CANCELLING),
+  // oldest first.
+  absl::StatusOr<std::vector<std::string>> ListActiveExperimentIds();
+
+  // Appends one QUEUED trial for each entry of `configuration_indexes` (an
+  // adaptive policy's next round), numbered after the last trial, each the
+  // next repetition of its configuration, and appends an event saying
+  // `message`. Returns the new trials. FAILED_PRECONDITION when the
+  // experiment has ended or is cancelling; INVALID_ARGUMENT for an index
+  // the experiment does not have; NOT_FOUND.
+  absl::StatusOr<std::vector<v1::Trial>> AddTrials(
+      absl::string_view experiment_id,
+      const std::vector<uint32_t>& configuration_indexes,
+      absl::string_view message);
 
   // Records that worker `worker_id` synchronized at `now` in `session`
   // with `facts`. A new worker, or a lost one coming back, is IDLE; a busy
@@ -205,6 +237,19 @@ class Store final {
                            const v1::Trial* trial,
                            const v1::TrialResult* result,
                            absl::string_view message)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The bodies of SetTrialState, FinishAttempt and StoreTrialResult, for
+  // use inside a transaction.
+  absl::Status SetTrialStateLocked(const api::TrialRef& ref,
+                                   v1::TrialState state,
+                                   absl::string_view message)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status FinishAttemptLocked(const api::TrialRef& ref,
+                                   const v1::AttemptKey& key,
+                                   const std::optional<v1::Failure>& failure)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status StoreTrialResultLocked(const api::TrialRef& ref,
+                                      const v1::TrialResult& result)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t NowMicros() const;
 

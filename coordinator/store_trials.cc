@@ -114,7 +114,14 @@ absl::Status Store::SetTrialState(absl::string_view trial_name,
     return absl::InvalidArgumentError("trial state: unspecified");
   }
   absl::MutexLock lock(&mu_);
-  return InTransaction([&]() -> absl::Status {
+  return InTransaction(
+      [&]() -> absl::Status { return SetTrialStateLocked(ref, state, message); });
+}
+
+absl::Status Store::SetTrialStateLocked(const api::TrialRef& ref,
+                                        v1::TrialState state,
+                                        absl::string_view message) {
+  {
     ASSIGN_OR_RETURN(v1::Trial trial, ReadTrial(ref.experiment_id, ref.trial));
     if (trial.state() == state) return absl::OkStatus();
     if (TrialEnded(trial.state())) {
@@ -146,7 +153,7 @@ absl::Status Store::SetTrialState(absl::string_view trial_name,
         message.empty()
             ? absl::StrCat("trial ", ref.trial, " ", v1::TrialState_Name(state))
             : std::string(message));
-  });
+  }
 }
 
 absl::Status Store::FinishAttempt(const v1::AttemptKey& key,
@@ -154,6 +161,14 @@ absl::Status Store::FinishAttempt(const v1::AttemptKey& key,
   ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(key.trial()));
   absl::MutexLock lock(&mu_);
   return InTransaction([&]() -> absl::Status {
+    return FinishAttemptLocked(ref, key, failure);
+  });
+}
+
+absl::Status Store::FinishAttemptLocked(
+    const api::TrialRef& ref, const v1::AttemptKey& key,
+    const std::optional<v1::Failure>& failure) {
+  {
     ASSIGN_OR_RETURN(Statement find,
                      db_->Prepare("SELECT end_time IS NOT NULL FROM attempts "
                                   "WHERE experiment = ? AND trial = ? AND "
@@ -190,7 +205,7 @@ absl::Status Store::FinishAttempt(const v1::AttemptKey& key,
       absl::StrAppend(&message, "succeeded");
     }
     return AppendEvent(ref.experiment_id, &trial, nullptr, message);
-  });
+  }
 }
 
 absl::StatusOr<bool> Store::StoreWorkerResult(const v1::WorkerResult& result) {
@@ -221,9 +236,15 @@ absl::StatusOr<bool> Store::StoreWorkerResult(const v1::WorkerResult& result) {
 absl::Status Store::StoreTrialResult(const v1::TrialResult& result) {
   ASSIGN_OR_RETURN(api::TrialRef ref,
                    api::ParseTrialName(result.key().trial()));
-  const std::string blob = Serialize(result);
   absl::MutexLock lock(&mu_);
-  return InTransaction([&]() -> absl::Status {
+  return InTransaction(
+      [&]() -> absl::Status { return StoreTrialResultLocked(ref, result); });
+}
+
+absl::Status Store::StoreTrialResultLocked(const api::TrialRef& ref,
+                                           const v1::TrialResult& result) {
+  const std::string blob = Serialize(result);
+  {
     RETURN_IF_ERROR(CheckAttemptExists(*db_, ref, result.key()));
     ASSIGN_OR_RETURN(Statement find,
                      db_->Prepare("SELECT result FROM trial_results WHERE "
@@ -244,6 +265,50 @@ absl::Status Store::StoreTrialResult(const v1::TrialResult& result) {
         .Bind(3, static_cast<int64_t>(result.key().attempt()))
         .BindBlob(4, blob);
     return insert.Run();
+  }
+}
+
+absl::Status Store::EndAttempt(const v1::AttemptKey& key,
+                               const std::optional<v1::Failure>& failure,
+                               const v1::TrialResult* result,
+                               v1::TrialState next_state,
+                               absl::string_view message) {
+  ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(key.trial()));
+  if (next_state != v1::TRIAL_STATE_SUCCEEDED &&
+      next_state != v1::TRIAL_STATE_FAILED &&
+      next_state != v1::TRIAL_STATE_QUEUED &&
+      next_state != v1::TRIAL_STATE_CANCELLED) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("next_state: ", v1::TrialState_Name(next_state),
+                     " does not follow an attempt"));
+  }
+  if ((next_state == v1::TRIAL_STATE_SUCCEEDED) !=
+      (result != nullptr && !failure.has_value())) {
+    return absl::InvalidArgumentError(
+        "a trial succeeds exactly when its attempt has a merged result and "
+        "no failure");
+  }
+  if (result != nullptr && (result->key().trial() != key.trial() ||
+                            result->key().attempt() != key.attempt())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("result.key: not attempt ", key.attempt(), " of ",
+                     key.trial()));
+  }
+  absl::MutexLock lock(&mu_);
+  return InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(v1::Trial trial, ReadTrial(ref.experiment_id, ref.trial));
+    if (key.attempt() == 0 ||
+        key.attempt() > static_cast<uint32_t>(trial.attempts_size())) {
+      return absl::NotFoundError(
+          absl::StrCat("no attempt ", key.attempt(), " of ", key.trial()));
+    }
+    if (trial.attempts(key.attempt() - 1).has_end_time()) {
+      // Ended before (a retry of this call after a lost reply): done.
+      return absl::OkStatus();
+    }
+    if (result != nullptr) RETURN_IF_ERROR(StoreTrialResultLocked(ref, *result));
+    RETURN_IF_ERROR(FinishAttemptLocked(ref, key, failure));
+    return SetTrialStateLocked(ref, next_state, message);
   });
 }
 

@@ -201,6 +201,24 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
   }
   for (HeldCall& call : released) call.done(absl::OkStatus());
   if (!hold) done(absl::OkStatus());
+  if (listener_) listener_();
+}
+
+std::vector<WorkerInfo> WorkerRegistry::List() const {
+  std::vector<WorkerInfo> infos;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, entry] : workers_) infos.push_back(entry.info);
+  }
+  std::sort(infos.begin(), infos.end(),
+            [](const WorkerInfo& a, const WorkerInfo& b) {
+              return a.worker_id < b.worker_id;
+            });
+  return infos;
+}
+
+void WorkerRegistry::SetListener(std::function<void()> listener) {
+  listener_ = std::move(listener);
 }
 
 void WorkerRegistry::SetDesired(const std::string& worker_id,

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -130,6 +131,14 @@ class WorkerRegistry final {
   // A copy of what is known of `worker_id`; nullopt when unknown.
   std::optional<WorkerInfo> Get(const std::string& worker_id) const;
 
+  // Every worker known, ordered by id.
+  std::vector<WorkerInfo> List() const;
+
+  // Called after every exchange has been recorded (never under the
+  // registry's lock), so the scheduler can act on a new state at once.
+  // Set before serving.
+  void SetListener(std::function<void()> listener);
+
   // How many calls are held now. Test-only.
   int TEST_HeldCalls() const;
 
@@ -164,6 +173,7 @@ class WorkerRegistry final {
   absl::flat_hash_map<std::string, Entry> workers_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<std::string> restarted_ ABSL_GUARDED_BY(mu_);
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::function<void()> listener_;
   absl::CondVar wake_;  // A call was held, or Shutdown.
   std::thread timer_;
 };

@@ -1,0 +1,83 @@
+// Which hosts play which role in one attempt of a trial. A configuration
+// with `hosts` = H spreads its instances over H target hosts (the first
+// instances % H of them get one more). With one host, that host also runs
+// the balancer (if any) and the load generator. With several hosts and a
+// balancer, one more host runs the balancer and the load generator, in
+// front of them all; without a balancer, every target host generates load
+// against its own targets, at the same instant, and the coordinator merges
+// what they measured. A host runs one trial at a time. Pure functions;
+// thread-safe.
+#ifndef SCALEBENCH_COORDINATOR_PLACEMENT_H_
+#define SCALEBENCH_COORDINATOR_PLACEMENT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "google/protobuf/map.h"
+#include "scalebench/v1/common.pb.h"
+#include "scalebench/v1/spec.pb.h"
+
+namespace scalebench::coordinator {
+
+// Role names in Attempt.placement: "target/0".."target/H-1", "balancer",
+// "loadgen/0"...
+inline constexpr char kTargetRole[] = "target";
+inline constexpr char kBalancerRole[] = "balancer";
+inline constexpr char kLoadgenRole[] = "loadgen";
+
+// A worker that could take part: idle, synchronizing, not reserved.
+struct CandidateHost {
+  std::string worker_id;
+  v1::HostFacts facts;
+};
+
+// What one host does in an attempt.
+struct HostRoles {
+  std::string worker_id;
+  // Targets it runs (0 on a balancer-only host).
+  uint32_t targets = 0;
+  // Its index among the target hosts; -1 when it runs no targets.
+  int target_host = -1;
+  bool balancer = false;
+  bool loadgen = false;
+};
+
+struct Placement {
+  // One entry per distinct host: target hosts in order, then a separate
+  // front host if there is one.
+  std::vector<HostRoles> hosts;
+
+  // As stored in Attempt.placement: role -> worker id.
+  google::protobuf::Map<std::string, std::string> Roles() const;
+  // The host running the balancer; null without one.
+  const HostRoles* BalancerHost() const;
+  // Whether `worker_id` takes part.
+  bool Includes(const std::string& worker_id) const;
+};
+
+// How many distinct hosts `configuration` needs.
+uint32_t HostsNeeded(const v1::Configuration& configuration);
+
+// Whether the configuration can ever be placed, whatever hosts exist:
+// INVALID_ARGUMENT when it has fewer instances than hosts (a target host
+// would have nothing to run).
+absl::Status CheckPlaceable(const v1::Configuration& configuration);
+
+// Chooses hosts among `candidates` (in their order, which the caller makes
+// deterministic). Target hosts must list the platform in their facts, the
+// balancer host the balancer kind. Hosts in `avoid` (those an earlier
+// attempt of the trial failed on) are taken only when no other host
+// qualifies. RESOURCE_EXHAUSTED saying what is missing when not enough
+// suitable candidates are free now; the errors of CheckPlaceable.
+absl::StatusOr<Placement> PlaceTrial(
+    const v1::Configuration& configuration,
+    absl::Span<const CandidateHost> candidates,
+    const absl::flat_hash_set<std::string>& avoid);
+
+}  // namespace scalebench::coordinator
+
+#endif  // SCALEBENCH_COORDINATOR_PLACEMENT_H_

@@ -1,0 +1,136 @@
+#include "coordinator/placement.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace scalebench::coordinator {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+
+CandidateHost Host(std::string id, std::vector<v1::Platform> platforms,
+                   std::vector<v1::BalancerKind> balancers) {
+  CandidateHost host;
+  host.worker_id = std::move(id);
+  for (v1::Platform p : platforms) host.facts.add_platforms(p);
+  for (v1::BalancerKind b : balancers) host.facts.add_balancers(b);
+  return host;
+}
+
+v1::Configuration Config(uint32_t instances, uint32_t hosts,
+                         v1::BalancerKind balancer,
+                         v1::Platform platform = v1::PLATFORM_NATIVE) {
+  v1::Configuration c;
+  c.set_platform(platform);
+  c.set_instances(instances);
+  c.set_hosts(hosts);
+  c.set_balancer(balancer);
+  return c;
+}
+
+TEST(PlacementTest, OneHostPlaysEveryRole) {
+  const std::vector<CandidateHost> hosts = {
+      Host("a", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY})};
+  absl::StatusOr<Placement> p =
+      PlaceTrial(Config(3, 1, v1::BALANCER_KIND_HAPROXY), hosts, {});
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_EQ(p->hosts.size(), 1u);
+  EXPECT_EQ(p->hosts[0].targets, 3u);
+  EXPECT_TRUE(p->hosts[0].balancer);
+  EXPECT_TRUE(p->hosts[0].loadgen);
+  EXPECT_THAT(p->Roles(), UnorderedElementsAre(Pair("target/0", "a"),
+                                               Pair("balancer", "a"),
+                                               Pair("loadgen/0", "a")));
+}
+
+TEST(PlacementTest, InstancesSpreadOverTargetHostsWithAFrontHost) {
+  const std::vector<CandidateHost> hosts = {
+      Host("a", {v1::PLATFORM_NATIVE}, {}),
+      Host("b", {v1::PLATFORM_NATIVE}, {}),
+      Host("c", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_NGINX})};
+  // 5 instances over 2 hosts: 3 and 2; the nginx balancer needs c.
+  absl::StatusOr<Placement> p =
+      PlaceTrial(Config(5, 2, v1::BALANCER_KIND_NGINX), hosts, {});
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_EQ(p->hosts.size(), 3u);
+  EXPECT_EQ(p->hosts[0].worker_id, "a");
+  EXPECT_EQ(p->hosts[0].targets, 3u);
+  EXPECT_EQ(p->hosts[1].worker_id, "b");
+  EXPECT_EQ(p->hosts[1].targets, 2u);
+  EXPECT_EQ(p->hosts[2].worker_id, "c");
+  EXPECT_EQ(p->hosts[2].targets, 0u);
+  EXPECT_FALSE(p->hosts[0].loadgen);
+  EXPECT_TRUE(p->hosts[2].balancer && p->hosts[2].loadgen);
+  EXPECT_EQ(p->BalancerHost()->worker_id, "c");
+  EXPECT_THAT(p->Roles(),
+              UnorderedElementsAre(Pair("target/0", "a"), Pair("target/1", "b"),
+                                   Pair("balancer", "c"),
+                                   Pair("loadgen/0", "c")));
+  EXPECT_EQ(HostsNeeded(Config(5, 2, v1::BALANCER_KIND_NGINX)), 3u);
+}
+
+TEST(PlacementTest, WithoutABalancerEveryTargetHostGeneratesLoad) {
+  const std::vector<CandidateHost> hosts = {
+      Host("a", {v1::PLATFORM_DOCKER}, {}), Host("b", {v1::PLATFORM_DOCKER}, {})};
+  absl::StatusOr<Placement> p = PlaceTrial(
+      Config(2, 2, v1::BALANCER_KIND_NONE, v1::PLATFORM_DOCKER), hosts, {});
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_THAT(p->Roles(),
+              UnorderedElementsAre(Pair("target/0", "a"), Pair("target/1", "b"),
+                                   Pair("loadgen/0", "a"),
+                                   Pair("loadgen/1", "b")));
+  EXPECT_EQ(p->BalancerHost(), nullptr);
+}
+
+TEST(PlacementTest, OnlyHostsWhoseFactsFit) {
+  const std::vector<CandidateHost> hosts = {
+      Host("native-only", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY}),
+      Host("qemu", {v1::PLATFORM_QEMU}, {})};
+  absl::StatusOr<Placement> p = PlaceTrial(
+      Config(1, 1, v1::BALANCER_KIND_NONE, v1::PLATFORM_QEMU), hosts, {});
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->hosts[0].worker_id, "qemu");
+  // qemu with haproxy on one host: no host offers both.
+  absl::StatusOr<Placement> none = PlaceTrial(
+      Config(1, 1, v1::BALANCER_KIND_HAPROXY, v1::PLATFORM_QEMU), hosts, {});
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(none.status().message(),
+              HasSubstr("needs 1 free hosts that run qemu and haproxy"));
+}
+
+TEST(PlacementTest, ARetryPrefersHostsThatDidNotFail) {
+  const std::vector<CandidateHost> hosts = {
+      Host("a", {v1::PLATFORM_NATIVE}, {}), Host("b", {v1::PLATFORM_NATIVE}, {})};
+  absl::StatusOr<Placement> p =
+      PlaceTrial(Config(1, 1, v1::BALANCER_KIND_NONE), hosts, {"a"});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->hosts[0].worker_id, "b");
+  // With nothing else free, the failed host is better than waiting.
+  absl::StatusOr<Placement> only =
+      PlaceTrial(Config(1, 1, v1::BALANCER_KIND_NONE), {hosts[0]}, {"a"});
+  ASSERT_TRUE(only.ok());
+  EXPECT_EQ(only->hosts[0].worker_id, "a");
+}
+
+TEST(PlacementTest, TooFewHostsOrInstances) {
+  const std::vector<CandidateHost> hosts = {
+      Host("a", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY}),
+      Host("b", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY})};
+  absl::StatusOr<Placement> p =
+      PlaceTrial(Config(2, 2, v1::BALANCER_KIND_HAPROXY), hosts, {});
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(p.status().message(), HasSubstr("one more free host"));
+  absl::StatusOr<Placement> q =
+      PlaceTrial(Config(1, 2, v1::BALANCER_KIND_NONE), hosts, {});
+  EXPECT_EQ(q.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(q.status().message(), HasSubstr("1 instances on 2 hosts"));
+}
+
+}  // namespace
+}  // namespace scalebench::coordinator

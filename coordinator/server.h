@@ -1,0 +1,74 @@
+// A running coordinator: the store, the worker registry, the scheduler and
+// both gRPC services on one listening port. Used by scalebench-coordinator
+// and, in process, by `scalebench run`. Thread-safe.
+#ifndef SCALEBENCH_COORDINATOR_SERVER_H_
+#define SCALEBENCH_COORDINATOR_SERVER_H_
+
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/grpc_channel.h"
+#include "coordinator/coordinator_service.h"
+#include "coordinator/scheduler.h"
+#include "coordinator/store.h"
+#include "coordinator/worker_service.h"
+
+namespace scalebench::coordinator {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free one (see CoordinatorServer::address).
+  std::string listen = "127.0.0.1:7300";
+  // The SQLite file, created with its folder when missing.
+  std::string db = "./scalebench-data/coordinator.db";
+  // Plaintext (loopback only) or mutual TLS material.
+  TransportSecurity security;
+  WorkerRegistryOptions registry;
+  SchedulerOptions scheduler;
+  // How long Shutdown waits for open calls before cancelling them.
+  absl::Duration shutdown_grace = absl::Seconds(5);
+};
+
+class CoordinatorServer final {
+ public:
+  // Opens the store, settles what a previous coordinator left running
+  // (Scheduler::Recover), serves, and starts the scheduler. Errors:
+  // INVALID_ARGUMENT naming the option (listen: plaintext off loopback;
+  // db: its folder cannot be created), and the store's.
+  static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Start(
+      const ServerOptions& options, Clock* clock);
+
+  // Shutdown().
+  ~CoordinatorServer();
+  CoordinatorServer(const CoordinatorServer&) = delete;
+  CoordinatorServer& operator=(const CoordinatorServer&) = delete;
+
+  // Where it listens, with the port it picked for port 0.
+  const std::string& address() const { return address_; }
+  Store& store() { return *store_; }
+
+  // Stops the scheduler, ends held calls and watches, stops serving.
+  // Attempts in progress stay in the store for the next start. Idempotent.
+  void Shutdown();
+
+ private:
+  CoordinatorServer() = default;
+
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<WorkerRegistry> registry_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<CoordinatorServiceImpl> coordinator_service_;
+  std::unique_ptr<WorkerServiceImpl> worker_service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  absl::Duration shutdown_grace_;
+  bool shut_down_ = false;
+};
+
+}  // namespace scalebench::coordinator
+
+#endif  // SCALEBENCH_COORDINATOR_SERVER_H_

@@ -1,11 +1,10 @@
 #include "api/result_columns.h"
 
 #include <cstdint>
-#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "api/enum_names.h"
 
 namespace scalebench::api {
@@ -24,20 +23,13 @@ constexpr const char* kModelX[] = {"instances", "vcpus_total", "hosts", "vcpus",
                                    "connections"};
 
 // A Duration in seconds, exactly: "0", "2", "0.5", "-1.25".
-std::string Seconds(const google::protobuf::Duration& d) {
-  const bool negative = d.seconds() < 0 || d.nanos() < 0;
-  const uint64_t seconds = static_cast<uint64_t>(std::llabs(d.seconds()));
-  const uint32_t nanos = static_cast<uint32_t>(std::abs(d.nanos()));
-  std::string text = absl::StrCat(negative ? "-" : "", seconds);
-  if (nanos != 0) {
-    const std::string fraction = absl::StrFormat("%09u", nanos);
-    absl::string_view trimmed = fraction;
-    while (!trimmed.empty() && trimmed.back() == '0') {
-      trimmed.remove_suffix(1);
-    }
-    absl::StrAppend(&text, ".", trimmed);
-  }
-  return text;
+// A duration as a spec writes one: "2s", "500ms", "1m30s", and "0s" (as
+// docs/spec.md writes "off"), where absl would write "0".
+std::string DurationCell(const google::protobuf::Duration& d) {
+  const absl::Duration duration =
+      absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+  if (duration == absl::ZeroDuration()) return "0s";
+  return absl::FormatDuration(duration);
 }
 
 }  // namespace
@@ -63,7 +55,7 @@ std::vector<std::string> FactorCells(const v1::Configuration& c) {
           absl::StrCat(c.vcpus()),
           absl::StrCat(uint64_t{c.instances()} * c.vcpus()),
           c.keepalive() ? "true" : "false",
-          Seconds(c.health_check_interval()),
+          DurationCell(c.health_check_interval()),
           absl::StrCat(c.connections())};
 }
 

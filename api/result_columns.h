@@ -17,7 +17,7 @@ namespace scalebench::api {
 
 // The factor columns, from v1::Configuration, in this order: platform,
 // instances, balancer, algorithm, hosts, vcpus, vcpus_total (= instances x
-// vcpus), keepalive, health_check_interval (seconds), connections.
+// vcpus), keepalive, health_check_interval (a duration), connections.
 absl::Span<const char* const> FactorColumns();
 
 // The metric columns of a trial, in this order: requests_per_s,
@@ -38,8 +38,9 @@ bool IsColumn(absl::Span<const char* const> columns, absl::string_view name);
 
 // The cells of the factor columns for `configuration`, in FactorColumns()
 // order: enum values as api/enum_names.h spells them ("docker"), numbers in
-// decimal, keepalive "true" or "false", health_check_interval in seconds
-// written exactly ("0", "2", "0.5").
+// decimal, keepalive "true" or "false", health_check_interval as a spec
+// spells a duration ("0s" when off, "2s", "500ms"), so that a model's
+// train/test filter written like the spec's sweep matches it.
 std::vector<std::string> FactorCells(const v1::Configuration& configuration);
 
 }  // namespace scalebench::api

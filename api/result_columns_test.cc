@@ -22,18 +22,18 @@ TEST(ResultColumnsTest, FactorCellsSpellTheConfiguration) {
   c.set_connections(100);
   EXPECT_THAT(FactorCells(c),
               ElementsAre("docker", "3", "haproxy", "leastconn", "2", "4", "12",
-                          "true", "2.5", "100"));
+                          "true", "2.5s", "100"));
   EXPECT_EQ(FactorCells(c).size(), FactorColumns().size());
 }
 
-TEST(ResultColumnsTest, HealthChecksOffIsZeroSeconds) {
+TEST(ResultColumnsTest, HealthCheckIntervalsAreSpelledAsInASpec) {
   v1::Configuration c;
   c.set_keepalive(false);
   c.mutable_health_check_interval()->set_nanos(1'000'000);
   EXPECT_EQ(FactorCells(c)[7], "false");
-  EXPECT_EQ(FactorCells(c)[8], "0.001");
+  EXPECT_EQ(FactorCells(c)[8], "1ms");
   c.clear_health_check_interval();
-  EXPECT_EQ(FactorCells(c)[8], "0");
+  EXPECT_EQ(FactorCells(c)[8], "0s");  // Health checks off.
 }
 
 TEST(ResultColumnsTest, ModelColumnsAreNumericFactorsAndMetrics) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_join.h"
+#include "coordinator/fit_models.h"
 #include "coordinator/trial_order.h"
 #include "results/repetitions.h"
 #include "results/trial_result.h"
@@ -54,7 +55,6 @@ absl::StatusOr<bool> AddAdaptiveRound(const v1::Experiment& experiment,
   const v1::RepetitionPolicy& policy = experiment.spec().repetitions();
   if (!policy.has_adaptive()) return false;
   const std::string id(absl::StripPrefix(experiment.name(), "experiments/"));
-  std::vector<v1::TrialResult> measured;
   absl::flat_hash_set<uint32_t> failing;
   uint32_t rounds = 0;
   for (const v1::Trial& trial : trials) {
@@ -62,13 +62,12 @@ absl::StatusOr<bool> AddAdaptiveRound(const v1::Experiment& experiment,
     if (trial.state() == v1::TRIAL_STATE_FAILED) {
       failing.insert(trial.configuration_index());
     }
-    if (trial.state() != v1::TRIAL_STATE_SUCCEEDED) continue;
-    absl::StatusOr<v1::TrialResult> result = store.GetTrialResult(trial.name());
-    if (!result.ok()) return result.status();
-    measured.push_back(*std::move(result));
   }
+  absl::StatusOr<std::vector<v1::TrialResult>> measured =
+      store.ListTrialResults(id);
+  if (!measured.ok()) return measured.status();
   absl::StatusOr<std::vector<results::ConfigurationSummary>> summaries =
-      results::SummarizeByConfiguration(measured);
+      results::SummarizeByConfiguration(*measured);
   if (!summaries.ok()) return summaries.status();
   std::vector<uint32_t> more;
   std::vector<std::string> reasons;
@@ -119,6 +118,15 @@ absl::Status ConcludeExperiment(const v1::Experiment& experiment,
   if (cancelled > 0) {
     return store.SetExperimentState(id, v1::EXPERIMENT_STATE_CANCELLED,
                                      "cancelled by request");
+  }
+  // The spec's models over whatever was measured, failed trials or not.
+  absl::StatusOr<std::vector<v1::TrialResult>> measured =
+      store.ListTrialResults(id);
+  if (!measured.ok()) return measured.status();
+  if (absl::Status s = store.ReplaceFits(
+          id, FitSpecModels(experiment.spec(), *measured));
+      !s.ok()) {
+    return s;
   }
   if (failed > 0) {
     return store.SetExperimentState(

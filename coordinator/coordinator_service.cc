@@ -401,10 +401,16 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CancelExperiment(
     const v1::ExperimentState state = experiment->state();
     if (!Ended(state) && state != v1::EXPERIMENT_STATE_CANCELLING) {
       if (experiment->progress().trials_running() > 0) {
-        return absl::UnimplementedError(absl::StrCat(
-            "cancelling ", request->name(),
-            " while trials run needs their teardown, which comes with the "
-            "scheduler"));
+        // The scheduler fails the running attempts, tears them down,
+        // cancels the queue, and then the experiment.
+        absl::Status s = store_->SetExperimentState(
+            *id, v1::EXPERIMENT_STATE_CANCELLING,
+            "cancel requested; running trials are being torn down");
+        if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;
+        experiment = store_->GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
+        if (!experiment.ok()) return experiment.status();
+        *response->mutable_experiment() = std::move(experiment).value();
+        return absl::OkStatus();
       }
       absl::StatusOr<std::vector<v1::Trial>> trials = store_->ListTrials(*id);
       if (!trials.ok()) return trials.status();

@@ -1,7 +1,8 @@
 // CoordinatorService on the callback API: the experiments and workers the
 // Store and the WorkerRegistry hold, as the API in coordinator.proto shows
-// them. No scheduler runs yet: experiments stay PENDING until cancelled,
-// and WatchExperiment polls the store for new events.
+// them; the Scheduler moves them. WatchExperiment polls the store for new
+// events. A cancel with no trial running cancels at once; otherwise it
+// marks the experiment CANCELLING and the scheduler finishes it.
 // Thread-safe.
 #ifndef SCALEBENCH_COORDINATOR_COORDINATOR_SERVICE_H_
 #define SCALEBENCH_COORDINATOR_COORDINATOR_SERVICE_H_

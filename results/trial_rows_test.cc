@@ -71,7 +71,7 @@ TEST(TrialRowsTest, CellsOfAKnownResult) {
   absl::StatusOr<std::vector<std::string>> cells = TrialRowCells(Trial(3));
   ASSERT_TRUE(cells.ok()) << cells.status();
   EXPECT_THAT(*cells, ElementsAre("exp-000001/3", "native", "2", "none",
-                                  "roundrobin", "1", "1", "2", "true", "0",
+                                  "roundrobin", "1", "1", "2", "true", "0s",
                                   "30", "1", "1234.5", "80.25", "0.63", "0.1",
                                   "0.2", "5", "5", "10", "-1500"));
 }

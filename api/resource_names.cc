@@ -74,6 +74,10 @@ std::string TrialName(absl::string_view experiment_id, uint32_t trial) {
                       trial);
 }
 
+std::string TrialShortName(absl::string_view experiment_id, uint32_t trial) {
+  return absl::StrCat(experiment_id, "/", trial);
+}
+
 std::string WorkerName(absl::string_view worker_id) {
   return absl::StrCat(kWorkers, "/", worker_id);
 }

@@ -24,6 +24,8 @@ absl::Status ValidateId(absl::string_view id, absl::string_view what);
 std::string ExperimentName(absl::string_view experiment_id);
 // "experiments/exp-000042/trials/7".
 std::string TrialName(absl::string_view experiment_id, uint32_t trial);
+// A trial's short form for tables and people: "exp-000042/7".
+std::string TrialShortName(absl::string_view experiment_id, uint32_t trial);
 // "workers/host-a".
 std::string WorkerName(absl::string_view worker_id);
 

@@ -12,6 +12,7 @@ TEST(ResourceNamesTest, FormatsTheDocumentedForms) {
   EXPECT_EQ(ExperimentName("exp-000042"), "experiments/exp-000042");
   EXPECT_EQ(TrialName("exp-000042", 7), "experiments/exp-000042/trials/7");
   EXPECT_EQ(WorkerName("host-a"), "workers/host-a");
+  EXPECT_EQ(TrialShortName("exp-000042", 7), "exp-000042/7");
 }
 
 TEST(ResourceNamesTest, ParsesWhatItFormats) {

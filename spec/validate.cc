@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "analysis/model_fit.h"
 #include "api/enum_names.h"
+#include "api/result_columns.h"
 #include "spec/defaults.h"
 #include "spec/durations.h"
 #include "spec/factors.h"
@@ -33,11 +34,6 @@ constexpr uint32_t kMaxCpu = 4095;
 const char* const kServers[] = {"nginx"};
 // The hypervisors that run a unikernel.
 const char* const kHypervisors[] = {"xen", "qemu"};
-// ModelSpec's comment: the columns a model may use.
-const char* const kModelX[] = {"instances", "vcpus_total", "hosts",
-                               "connections"};
-const char* const kModelY[] = {"requests_per_s", "transfer_kb_per_s",
-                               "latency_p50_us", "latency_p99_us"};
 
 template <typename... Parts>
 Problem At(absl::string_view path, const Parts&... parts) {
@@ -398,11 +394,14 @@ Problem CheckModel(int index, const v1::ModelSpec& model) {
     if (colon == absl::string_view::npos) return At(path, message);
     return At(message.substr(0, colon), message.substr(colon + 2));
   }
-  if (!OneOf(model.x(), kModelX)) {
-    return At(path + ".x", "'", model.x(), "' is not one of ", List(kModelX));
+  // The columns a model may use: api/result_columns.h.
+  if (!api::IsColumn(api::ModelXColumns(), model.x())) {
+    return At(path + ".x", "'", model.x(), "' is not one of ",
+              absl::StrJoin(api::ModelXColumns(), ", "));
   }
-  if (!OneOf(model.y(), kModelY)) {
-    return At(path + ".y", "'", model.y(), "' is not one of ", List(kModelY));
+  if (!api::IsColumn(api::ModelYColumns(), model.y())) {
+    return At(path + ".y", "'", model.y(), "' is not one of ",
+              absl::StrJoin(api::ModelYColumns(), ", "));
   }
   for (int i = 0; i < model.by_size(); ++i) {
     const std::string& by = model.by(i);

@@ -180,14 +180,16 @@ TEST(ValidateSpecTest, ModelsAreCheckedWithTheirIndex) {
                            y: "requests_per_s"
                          })pb"),
             "models[1].x: 'cores' is not one of instances, vcpus_total, "
-            "hosts, connections");
+            "hosts, vcpus, connections");
   EXPECT_EQ(ErrorOf(R"pb(models {
                            fit: MODEL_KIND_USL
                            x: "instances"
                            y: "throughput"
                          })pb"),
             "models[0].y: 'throughput' is not one of requests_per_s, "
-            "transfer_kb_per_s, latency_p50_us, latency_p99_us");
+            "transfer_kb_per_s, latency_mean_us, latency_p50_us, "
+            "latency_p90_us, latency_p99_us, latency_max_us, errors, "
+            "start_skew_us");
   EXPECT_THAT(ErrorOf(R"pb(models {
                              fit: MODEL_KIND_USL
                              x: "instances"

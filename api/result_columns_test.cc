@@ -21,8 +21,8 @@ TEST(ResultColumnsTest, FactorCellsSpellTheConfiguration) {
   c.mutable_health_check_interval()->set_nanos(500'000'000);
   c.set_connections(100);
   EXPECT_THAT(FactorCells(c),
-              ElementsAre("docker", "3", "haproxy", "leastconn", "2", "4",
-                          "12", "true", "2.5", "100"));
+              ElementsAre("docker", "3", "haproxy", "leastconn", "2", "4", "12",
+                          "true", "2.5", "100"));
   EXPECT_EQ(FactorCells(c).size(), FactorColumns().size());
 }
 

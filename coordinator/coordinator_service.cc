@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "absl/algorithm/container.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "api/resource_names.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
+#include "coordinator/fit_models.h"
 #include "spec/defaults.h"
 #include "spec/grid.h"
 #include "spec/validate.h"
@@ -339,7 +341,9 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::GetExperiment(
       absl::StatusOr<std::vector<v1::Trial>> trials = store_->ListTrials(*id);
       if (!trials.ok()) return trials.status();
       for (v1::Trial& t : *trials) *response->add_trials() = std::move(t);
-      // Model fits come with the analysis step of the scheduler.
+      absl::StatusOr<std::vector<v1::ModelFit>> fits = store_->ListFits(*id);
+      if (!fits.ok()) return fits.status();
+      for (v1::ModelFit& f : *fits) *response->add_fits() = std::move(f);
     }
     *response->mutable_experiment() = std::move(experiment).value();
     return absl::OkStatus();
@@ -457,22 +461,45 @@ CoordinatorServiceImpl::ExportResults(grpc::CallbackServerContext* /*context*/,
   using Writer = ListWriter<v1::ExportResultsResponse>;
   absl::StatusOr<std::string> id = api::ParseExperimentName(request->name());
   if (!id.ok()) return new Writer(id.status());
+  absl::StatusOr<v1::Experiment> experiment =
+      store_->GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
+  if (!experiment.ok()) return new Writer(experiment.status());
   absl::StatusOr<std::vector<v1::Trial>> trials = store_->ListTrials(*id);
   if (!trials.ok()) return new Writer(trials.status());
-  std::vector<v1::ExportResultsResponse> messages;
+  absl::StatusOr<std::vector<v1::TrialResult>> results =
+      store_->ListTrialResults(*id);
+  if (!results.ok()) return new Writer(results.status());
+  absl::StatusOr<std::vector<v1::ModelFit>> fits = store_->ListFits(*id);
+  if (!fits.ok()) return new Writer(fits.status());
+
+  // Only succeeded trials' results, as the API promises.
+  absl::flat_hash_set<std::string> succeeded;
   for (const v1::Trial& trial : *trials) {
-    if (trial.state() != v1::TRIAL_STATE_SUCCEEDED) continue;
-    absl::StatusOr<v1::TrialResult> result =
-        store_->GetTrialResult(trial.name());
-    if (absl::IsNotFound(result.status())) continue;
-    if (!result.ok()) return new Writer(result.status());
-    if (!request->include_raw()) result->clear_raw();
-    messages.emplace_back();
-    *messages.back().add_results() = std::move(result).value();
+    if (trial.state() == v1::TRIAL_STATE_SUCCEEDED) {
+      succeeded.insert(trial.name());
+    }
   }
-  // The last message carries the model fits; none are computed until the
-  // analysis step comes with the scheduler.
+  std::vector<v1::TrialResult> exported;
+  for (v1::TrialResult& result : *results) {
+    if (succeeded.contains(result.key().trial())) {
+      exported.push_back(std::move(result));
+    }
+  }
+  // Fits not stored yet are computed now from the stored results, and not
+  // stored: storing them is the scheduler's analysis step.
+  if (fits->empty()) *fits = FitSpecModels(experiment->spec(), exported);
+
+  std::vector<v1::ExportResultsResponse> messages;
+  for (v1::TrialResult& result : exported) {
+    if (!request->include_raw()) result.clear_raw();
+    messages.emplace_back();
+    *messages.back().add_results() = std::move(result);
+  }
+  // The last message carries the model fits.
   messages.emplace_back();
+  for (v1::ModelFit& fit : *fits) {
+    *messages.back().add_fits() = std::move(fit);
+  }
   return new Writer(std::move(messages));
 }
 

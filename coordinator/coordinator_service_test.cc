@@ -420,6 +420,81 @@ TEST_F(CoordinatorServiceTest, ExportSendsSucceededTrialsThenTheFits) {
   }
 }
 
+TEST_F(CoordinatorServiceTest, FullViewReturnsTheStoredFits) {
+  ASSERT_TRUE(Create(spec_).ok());
+  v1::ModelFit stored;
+  stored.mutable_spec()->set_x("instances");
+  stored.set_n(4);
+  ASSERT_TRUE(store_->ReplaceFits("exp-000001", {stored}).ok());
+  absl::StatusOr<v1::GetExperimentResponse> full =
+      Get("experiments/exp-000001", v1::EXPERIMENT_VIEW_FULL);
+  ASSERT_TRUE(full.ok()) << full.status();
+  ASSERT_THAT(full->fits(), SizeIs(1));
+  EXPECT_EQ(full->fits(0).n(), 4u);
+  absl::StatusOr<v1::GetExperimentResponse> basic =
+      Get("experiments/exp-000001", v1::EXPERIMENT_VIEW_BASIC);
+  ASSERT_TRUE(basic.ok()) << basic.status();
+  EXPECT_THAT(basic->fits(), SizeIs(0));
+}
+
+// The last message of an export.
+v1::ExportResultsResponse LastExported(v1::CoordinatorService::Stub& stub) {
+  grpc::ClientContext context;
+  v1::ExportResultsRequest request;
+  request.set_name("experiments/exp-000001");
+  auto reader = stub.ExportResults(&context, request);
+  v1::ExportResultsResponse response, last;
+  while (reader->Read(&response)) last = response;
+  EXPECT_TRUE(reader->Finish().ok());
+  return last;
+}
+
+// Four succeeded trials at 1 and 2 instances measured 30 and 50 req/s:
+// the line through them is 10 + 20 x. Without stored fits the export
+// computes them (and stores nothing); stored fits are exported as stored.
+TEST_F(CoordinatorServiceTest, ExportComputesFitsUntilSomeAreStored) {
+  v1::ExperimentSpec spec = spec_;
+  v1::ModelSpec* model = spec.add_models();
+  model->set_fit(v1::MODEL_KIND_LINEAR);
+  model->set_x("instances");
+  model->set_y("requests_per_s");
+  ASSERT_TRUE(Create(spec).ok());
+  for (uint32_t n = 0; n < 4; ++n) {
+    const std::string trial = api::TrialName("exp-000001", n);
+    ASSERT_TRUE(store_->StartAttempt(trial, {}).ok());
+    v1::TrialResult merged;
+    merged.mutable_key()->set_trial(trial);
+    merged.mutable_key()->set_attempt(1);
+    const uint32_t instances = 1 + n % 2;
+    merged.mutable_configuration()->set_instances(instances);
+    merged.mutable_merged()->mutable_latency()->set_sub_bucket_bits(7);
+    merged.set_requests_per_s(10 + 20.0 * instances);
+    ASSERT_TRUE(store_->StoreTrialResult(merged).ok());
+    ASSERT_TRUE(
+        store_->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "done").ok());
+  }
+
+  v1::ExportResultsResponse last = LastExported(*stub_);
+  ASSERT_THAT(last.fits(), SizeIs(1));
+  const v1::ModelFit& fit = last.fits(0);
+  EXPECT_EQ(fit.error(), "");
+  EXPECT_EQ(fit.n(), 4u);
+  ASSERT_THAT(fit.parameters(), SizeIs(2));
+  EXPECT_NEAR(fit.parameters(0).estimate(), 10, 1e-9);
+  EXPECT_NEAR(fit.parameters(1).estimate(), 20, 1e-9);
+  absl::StatusOr<std::vector<v1::ModelFit>> stored =
+      store_->ListFits("exp-000001");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_THAT(*stored, SizeIs(0));
+
+  v1::ModelFit marker;
+  marker.set_error("stored");
+  ASSERT_TRUE(store_->ReplaceFits("exp-000001", {marker}).ok());
+  last = LastExported(*stub_);
+  ASSERT_THAT(last.fits(), SizeIs(1));
+  EXPECT_EQ(last.fits(0).error(), "stored");
+}
+
 TEST_F(CoordinatorServiceTest, ExportOfAnUnknownExperimentIsNotFound) {
   grpc::ClientContext context;
   v1::ExportResultsRequest request;

@@ -83,6 +83,16 @@ CREATE TABLE workers (
   status INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 1 -> 2: the model fits of an experiment, in the order of its spec's
+    // models (one spec model may yield several fits, one per group).
+    R"sql(
+CREATE TABLE fits (
+  experiment TEXT NOT NULL REFERENCES experiments(id),
+  idx INTEGER NOT NULL,
+  fit BLOB NOT NULL,
+  PRIMARY KEY (experiment, idx)
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace

@@ -33,7 +33,7 @@ namespace scalebench::coordinator {
 
 // The schema version this build writes; a file at a higher version was
 // written by a newer coordinator.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 // ListExperiments' page size when 0 is asked for, and its cap.
 inline constexpr uint32_t kDefaultPageSize = 50;
 inline constexpr uint32_t kMaxPageSize = 500;
@@ -145,6 +145,24 @@ class Store final {
   // The raw results stored for an attempt, ordered by worker id.
   absl::StatusOr<std::vector<v1::WorkerResult>> ListWorkerResults(
       const v1::AttemptKey& key);
+
+  // Model fits and the results they are fitted to (store_fits.cc).
+
+  // Replaces the experiment's stored model fits with `fits`, in order, in
+  // one transaction. Replacing with an empty list removes them. NOT_FOUND
+  // when the experiment is unknown.
+  absl::Status ReplaceFits(absl::string_view experiment_id,
+                           const std::vector<v1::ModelFit>& fits);
+
+  // The experiment's stored fits, in the order stored; empty when none
+  // are. NOT_FOUND when the experiment is unknown.
+  absl::StatusOr<std::vector<v1::ModelFit>> ListFits(
+      absl::string_view experiment_id);
+
+  // Every merged result stored for the experiment, in trial order (only
+  // trials that have one). NOT_FOUND when the experiment is unknown.
+  absl::StatusOr<std::vector<v1::TrialResult>> ListTrialResults(
+      absl::string_view experiment_id);
 
   // Moves an experiment to `state` with `status_message`; RUNNING sets the
   // start time if unset, SUCCEEDED, FAILED and CANCELLED the end time.

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "api/resource_names.h"
 #include "common/fake_clock.h"
+#include "coordinator/schema.h"
 #include "coordinator/sqlite.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -96,8 +97,87 @@ TEST_F(StoreTest, MigratesAFreshFileAndReopensIt) {
                   "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
                   "AND name IN ('experiments', 'configurations', 'trials', "
                   "'attempts', 'worker_results', 'trial_results', 'events', "
-                  "'workers')"),
-            8);
+                  "'workers', 'fits')"),
+            9);
+}
+
+// A file written by a version-1 coordinator, with an experiment in it,
+// gains the fits table and keeps its experiment.
+TEST_F(StoreTest, MigratesAVersionOneFile) {
+  {
+    std::unique_ptr<Database> raw = Raw();
+    ASSERT_TRUE(raw->Exec(Migrations()[0]).ok());
+    ASSERT_TRUE(raw->Exec("INSERT INTO experiments (id, name, spec, "
+                          "spec_source, state, seed, create_time) VALUES "
+                          "('exp-000001', 'old', x'', '', 1, 7, 0)")
+                    .ok());
+    ASSERT_TRUE(raw->Exec("PRAGMA user_version = 1").ok());
+  }
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), 2);
+  EXPECT_EQ(Count(*Raw(),
+                  "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
+                  "AND name = 'fits'"),
+            1);
+  absl::StatusOr<std::vector<v1::ModelFit>> fits =
+      store->ListFits("exp-000001");
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  EXPECT_THAT(*fits, SizeIs(0));
+}
+
+v1::ModelFit Fit(const std::string& x, const std::string& error) {
+  v1::ModelFit fit;
+  fit.mutable_spec()->set_x(x);
+  fit.set_error(error);
+  return fit;
+}
+
+TEST_F(StoreTest, ReplaceFitsReplacesThemAllInOrder) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  ASSERT_TRUE(
+      store->ReplaceFits("exp-000001", {Fit("a", ""), Fit("b", "too few")})
+          .ok());
+  absl::StatusOr<std::vector<v1::ModelFit>> fits =
+      store->ListFits("exp-000001");
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  ASSERT_THAT(*fits, SizeIs(2));
+  EXPECT_EQ((*fits)[0].spec().x(), "a");
+  EXPECT_EQ((*fits)[1].error(), "too few");
+
+  ASSERT_TRUE(store->ReplaceFits("exp-000001", {Fit("c", "")}).ok());
+  fits = store->ListFits("exp-000001");
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  ASSERT_THAT(*fits, SizeIs(1));
+  EXPECT_EQ((*fits)[0].spec().x(), "c");
+
+  EXPECT_EQ(store->ReplaceFits("exp-000099", {Fit("a", "")}).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store->ListFits("exp-000099").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, ListTrialResultsInTrialOrder) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  for (uint32_t n : {5, 2}) {
+    const std::string trial = api::TrialName("exp-000001", n);
+    ASSERT_TRUE(store->StartAttempt(trial, {}).ok());
+    v1::TrialResult result;
+    result.mutable_key()->set_trial(trial);
+    result.mutable_key()->set_attempt(1);
+    result.set_requests_per_s(n * 100);
+    ASSERT_TRUE(store->StoreTrialResult(result).ok());
+  }
+  absl::StatusOr<std::vector<v1::TrialResult>> results =
+      store->ListTrialResults("exp-000001");
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_THAT(*results, SizeIs(2));
+  EXPECT_EQ((*results)[0].requests_per_s(), 200);
+  EXPECT_EQ((*results)[1].requests_per_s(), 500);
+  EXPECT_EQ(store->ListTrialResults("exp-000099").status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(StoreTest, RefusesASchemaNewerThanItKnows) {

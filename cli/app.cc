@@ -7,6 +7,7 @@
 
 #include "cli/fit_command.h"
 #include "cli/fit_request.h"
+#include "cli/results_command.h"
 #include "cli/status_command.h"
 #include "cli/submit_command.h"
 #include "cli/watch_command.h"
@@ -58,9 +59,16 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
   CLI::App* cancel = app.add_subcommand("cancel", "cancel an experiment");
   AddCancelFlags(*cancel, &cancel_flags);
 
+  ResultsFlags results_flags;
+  CLI::App* results = app.add_subcommand(
+      "results", "an experiment's results: table, CSV (for fit) or JSON");
+  AddResultsFlags(*results, &results_flags);
+
   FitFlags fit_flags;
   CLI::App* fit = app.add_subcommand(
-      "fit", "fit a scalability model (linear, poly:D, usl, amdahl) to a CSV");
+      "fit",
+      "fit a scalability model (linear, poly:D, usl, amdahl) to a CSV, or "
+      "show an experiment's fits");
   AddFitFlags(*fit, &fit_flags);
 
   command_line.AddHelpCommand();
@@ -78,6 +86,7 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
   if (status->parsed()) return RunStatus(status_flags, out, err);
   if (workers->parsed()) return RunWorkers(workers_flags, out, err);
   if (cancel->parsed()) return RunCancel(cancel_flags, out, err);
+  if (results->parsed()) return RunResults(results_flags, out, err);
   if (fit->parsed()) return RunFit(fit_flags, out, err);
   return kExitBadInput;  // Parse insists on a command.
 }

@@ -92,6 +92,7 @@ def check_commands(checks, binary, spec):
         "status": ["status"],
         "workers": ["workers"],
         "cancel": ["cancel", "exp-000001"],
+        "results": ["results", "exp-000001"],
     }
     for name, args in commands.items():
         r = run(binary, [name, "--help"])

@@ -9,6 +9,7 @@
 #include "api/resource_names.h"
 #include "cli/app.h"
 #include "cli/remote_fixture.h"
+#include "cli/watch_command.h"
 #include "common/exit_codes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -286,6 +287,57 @@ TEST_F(RemoteCommandsTest, WatchFollowsALiveExperimentToItsEnd) {
   EXPECT_EQ(err.str(),
             "scalebench watch: experiments/exp-000001 cancelled: 1 of 4 "
             "trials succeeded, 0 failed: cancelled by request\n");
+}
+
+TEST_F(RemoteCommandsTest, WatchSurvivesACoordinatorRestartAndMissesNothing) {
+  Submit();
+  WatchFlags flags;
+  flags.client.coordinator = address_;
+  flags.experiment = "exp-000001";
+  std::ostringstream out, err;
+  WatchOptions options;  // Short pauses: this test waits in real time.
+  options.first_backoff = absl::Milliseconds(10);
+  options.max_backoff = absl::Milliseconds(50);
+  int exit_code = -1;
+  std::thread watcher([&] {
+    exit_code = RunWatch(flags, {&out, false}, *Clock::Real(), err, options);
+  });
+  while (service_->TEST_OpenWatches() == 0) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  StopServing();
+  // Events the watcher cannot see while the coordinator is down.
+  SucceedTrial(0);
+  SucceedTrial(1);
+  int port = 0;
+  Serve(address_, &port);
+  ASSERT_NE(server_, nullptr) << "cannot listen on " << address_ << " again";
+  SucceedTrial(2);
+  SucceedTrial(3);
+  ASSERT_TRUE(
+      store_
+          ->SetExperimentState("exp-000001", v1::EXPERIMENT_STATE_SUCCEEDED, "")
+          .ok());
+  watcher.join();
+  EXPECT_EQ(exit_code, kExitOk) << err.str();
+  const std::string text = out.str();
+  // Every event exactly once, in order, with one line for the outage.
+  EXPECT_THAT(text, StartsWith("[0/4] experiment created: 2 configurations x "
+                               "2 repetitions = 4 trials\n"
+                               "coordinator unavailable, reconnecting...\n"
+                               "[0/4] trial 0 attempt 1 started\n"));
+  for (const char* line :
+       {"experiment created", "coordinator unavailable",
+        "[1/4] trial 0 succeeded\n", "[2/4] trial 1 succeeded\n",
+        "[3/4] trial 2 succeeded\n", "[4/4] trial 3 succeeded\n"}) {
+    const size_t first = text.find(line);
+    EXPECT_NE(first, std::string::npos) << line;
+    if (first != std::string::npos) {
+      EXPECT_EQ(text.find(line, first + 1), std::string::npos) << line;
+    }
+  }
+  EXPECT_THAT(text, EndsWith("experiments/exp-000001 succeeded: 4 of 4 "
+                             "trials succeeded, 0 failed\n"));
 }
 
 }  // namespace

@@ -57,26 +57,36 @@ class RemoteCommandsTest : public ::testing::Test {
     registry_ = std::make_unique<coordinator::WorkerRegistry>(store_.get(),
                                                               Clock::Real());
     ASSERT_TRUE(registry_->Recover().ok());
+    int port = 0;
+    Serve("127.0.0.1:0", &port);
+    ASSERT_NE(server_, nullptr);
+    address_ = absl::StrCat("127.0.0.1:", port);
+    spec_path_ = WriteFile("spec.yaml", kSpec);
+  }
+
+  // Starts a fresh service and server over the store on `listen`.
+  void Serve(const std::string& listen, int* port) {
     coordinator::CoordinatorServiceOptions options;
     options.watch_poll_interval = absl::Milliseconds(10);
     service_ = std::make_unique<coordinator::CoordinatorServiceImpl>(
         store_.get(), registry_.get(), options);
     grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                             &port);
+    builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    address_ = absl::StrCat("127.0.0.1:", port);
-    spec_path_ = WriteFile("spec.yaml", kSpec);
   }
-  void TearDown() override {
-    registry_->Shutdown();
+
+  // Stops the service and server as a coordinator going down does: open
+  // watches end with UNAVAILABLE.
+  void StopServing() {
     service_->Shutdown();
     server_->Shutdown();
     server_.reset();
     service_.reset();
+  }
+  void TearDown() override {
+    registry_->Shutdown();
+    if (server_ != nullptr) StopServing();
     registry_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);

@@ -1,9 +1,17 @@
 #include "cli/app.h"
 
+#include <unistd.h>
+
+#include <iostream>
 #include <optional>
 
 #include "cli/fit_command.h"
 #include "cli/fit_request.h"
+#include "cli/results_command.h"
+#include "cli/status_command.h"
+#include "cli/submit_command.h"
+#include "cli/watch_command.h"
+#include "common/clock.h"
 #include "common/command_line.h"
 #include "common/exit_codes.h"
 
@@ -12,7 +20,8 @@ namespace {
 
 constexpr char kDescription[] =
     "scalebench: how does an HTTP service scale on a platform?\n"
-    "Commands that run experiments come with the coordinator; today: fit.";
+    "Submit an experiment spec to a coordinator, follow it, read its\n"
+    "results, and fit scalability models.";
 
 }  // namespace
 
@@ -21,15 +30,63 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
   CommandLine command_line("scalebench", kDescription);
   CLI::App& app = command_line.app();
 
+  SubmitFlags submit_flags;
+  CLI::App* submit = app.add_subcommand(
+      "submit", "validate a spec and submit it; prints the experiment's name");
+  AddSubmitFlags(*submit, &submit_flags);
+
+  ValidateFlags validate_flags;
+  CLI::App* validate = app.add_subcommand(
+      "validate", "check a spec and print its grid, without a coordinator");
+  AddValidateFlags(*validate, &validate_flags);
+
+  WatchFlags watch_flags;
+  CLI::App* watch = app.add_subcommand(
+      "watch", "follow an experiment until it ends, across restarts");
+  AddWatchFlags(*watch, &watch_flags);
+
+  StatusFlags status_flags;
+  CLI::App* status = app.add_subcommand(
+      "status", "list experiments, or show one with its trials");
+  AddStatusFlags(*status, &status_flags);
+
+  WorkersFlags workers_flags;
+  CLI::App* workers =
+      app.add_subcommand("workers", "list the workers the coordinator knows");
+  AddWorkersFlags(*workers, &workers_flags);
+
+  CancelFlags cancel_flags;
+  CLI::App* cancel = app.add_subcommand("cancel", "cancel an experiment");
+  AddCancelFlags(*cancel, &cancel_flags);
+
+  ResultsFlags results_flags;
+  CLI::App* results = app.add_subcommand(
+      "results", "an experiment's results: table, CSV (for fit) or JSON");
+  AddResultsFlags(*results, &results_flags);
+
   FitFlags fit_flags;
   CLI::App* fit = app.add_subcommand(
-      "fit", "fit a scalability model (linear, poly:D, usl, amdahl) to a CSV");
+      "fit",
+      "fit a scalability model (linear, poly:D, usl, amdahl) to a CSV, or "
+      "show an experiment's fits");
   AddFitFlags(*fit, &fit_flags);
 
   command_line.AddHelpCommand();
   if (std::optional<int> exit = command_line.Parse(args, out, err)) {
     return *exit;
   }
+  if (submit->parsed()) return RunSubmit(submit_flags, out, err);
+  if (validate->parsed()) return RunValidate(validate_flags, out, err);
+  if (watch->parsed()) {
+    WatchOutput output;
+    output.out = &out;
+    output.terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
+    return RunWatch(watch_flags, output, *Clock::Real(), err);
+  }
+  if (status->parsed()) return RunStatus(status_flags, out, err);
+  if (workers->parsed()) return RunWorkers(workers_flags, out, err);
+  if (cancel->parsed()) return RunCancel(cancel_flags, out, err);
+  if (results->parsed()) return RunResults(results_flags, out, err);
   if (fit->parsed()) return RunFit(fit_flags, out, err);
   return kExitBadInput;  // Parse insists on a command.
 }

@@ -4,10 +4,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_join.h"
 #include "analysis/model_fit.h"
 #include "cli/csv.h"
 #include "cli/fit_report.h"
 #include "cli/fit_request.h"
+#include "cli/results_command.h"
 #include "common/exit_codes.h"
 
 namespace scalebench::cli {
@@ -18,9 +20,51 @@ int Fail(const absl::Status& status, std::ostream& err) {
   return ExitCodeFor(status);
 }
 
+// Prints the stored fits of an experiment, model by model.
+int RunFitExperiment(const FitFlags& flags, std::ostream& out,
+                     std::ostream& err) {
+  absl::StatusOr<std::string> name = ExperimentNameArgument(flags.experiment);
+  if (!name.ok()) return Fail(name.status(), err);
+  absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
+      CoordinatorClient::Connect(flags.client);
+  if (!client.ok()) return Fail(client.status(), err);
+  absl::StatusOr<ExportedResults> exported = ExportResults(**client, *name);
+  if (!exported.ok()) {
+    return ReportCallFailure("fit", exported.status(), (*client)->address(),
+                             err);
+  }
+  if (exported->fits.empty()) {
+    err << "scalebench fit: " << *name
+        << " has no model fits: its spec has no models, or it has not "
+           "ended\n";
+    return kExitRunFailed;
+  }
+  const std::vector<std::vector<v1::ModelFit>> models =
+      GroupFitsByModel(exported->fits);
+  if (flags.output == OutputFormat::kJson) {
+    std::vector<std::string> documents;
+    for (const std::vector<v1::ModelFit>& model : models) {
+      documents.push_back(ToJson(model.front().spec(), model));
+    }
+    out << "[" << absl::StrJoin(documents, ",") << "]\n";
+    return kExitOk;
+  }
+  for (size_t i = 0; i < models.size(); ++i) {
+    if (i > 0) out << "\n";
+    PrintText(*name, models[i], out);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunFit(const FitFlags& flags, std::ostream& out, std::ostream& err) {
+  if (absl::Status s = CheckFitSource(flags); !s.ok()) {
+    err << "scalebench fit: " << s.message()
+        << "\nRun 'scalebench fit --help' for the flags.\n";
+    return kExitBadInput;
+  }
+  if (!flags.experiment.empty()) return RunFitExperiment(flags, out, err);
   absl::StatusOr<FitRequest> request = MakeFitRequest(flags);
   if (!request.ok()) {
     err << "scalebench fit: " << request.status().message()

@@ -77,7 +77,14 @@ Exit status: 0 on success; 2 when the command line or the data are wrong or
 cannot identify the model (the message names the file, line, column or
 group; with --by the other groups are still printed); 1 otherwise.
 
+With --experiment EXPERIMENT (instead of --data and the model flags): the
+fits the coordinator computed for the spec's models from the experiment's
+stored results, printed the same way; with --output json a list of
+{"spec", "fits"} documents, one per model. The coordinator and TLS flags
+are those of the other remote commands (docs/cli.md).
+
 Examples:
+  scalebench fit --experiment exp-000001
   scalebench fit --data results.csv --x instances --y requests_per_s \
       --model poly:2
   scalebench fit --data results.csv --x instances --y requests_per_s \
@@ -148,21 +155,26 @@ std::string FlagForField(absl::string_view field) {
 }
 
 void AddFitFlags(CLI::App& fit, FitFlags* flags) {
-  fit.add_option("--data", flags->data,
-                 "the CSV file of measurements (described below)")
-      ->type_name("FILE")
-      ->required();
+  CLI::Option* data =
+      fit.add_option("--data", flags->data,
+                     "the CSV file of measurements (described below)")
+          ->type_name("FILE");
+  fit.add_option("--experiment", flags->experiment,
+                 "instead of --data: print the model fits the coordinator "
+                 "computed for this experiment's spec")
+      ->type_name("EXPERIMENT")
+      ->excludes(data);
   fit.add_option("--x", flags->x,
-                 "the explanatory column: instances, vcpus_total, hosts, ...")
-      ->type_name("COLUMN")
-      ->required();
+                 "with --data: the explanatory column: instances, "
+                 "vcpus_total, hosts, ...")
+      ->type_name("COLUMN");
   fit.add_option("--y", flags->y,
-                 "the measured column: requests_per_s, transfer_kb_per_s, ...")
-      ->type_name("COLUMN")
-      ->required();
-  fit.add_option("--model", flags->model, "linear, poly:D, usl or amdahl")
-      ->type_name("MODEL")
-      ->required();
+                 "with --data: the measured column: requests_per_s, "
+                 "transfer_kb_per_s, ...")
+      ->type_name("COLUMN");
+  fit.add_option("--model", flags->model,
+                 "with --data: linear, poly:D, usl or amdahl")
+      ->type_name("MODEL");
   fit.add_option("--by", flags->by,
                  "fit each distinct combination of these columns' values on "
                  "its own (platform, or platform,hosts), in order of first "
@@ -176,7 +188,37 @@ void AddFitFlags(CLI::App& fit, FitFlags* flags) {
       ->type_name("EXPR");
   AddOutputOption(fit, &flags->output,
                   {OutputFormat::kText, OutputFormat::kJson});
+  AddClientFlags(fit, &flags->client);
   fit.footer(kFitManual);
+}
+
+absl::Status CheckFitSource(const FitFlags& flags) {
+  const std::pair<const char*, const std::string&> model_flags[] = {
+      {"--x", flags.x},   {"--y", flags.y},         {"--model", flags.model},
+      {"--by", flags.by}, {"--train", flags.train}, {"--test", flags.test}};
+  if (!flags.experiment.empty()) {
+    for (const auto& [flag, value] : model_flags) {
+      if (!value.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            flag,
+            " applies to --data only; with --experiment the models are the "
+            "spec's"));
+      }
+    }
+    return absl::OkStatus();
+  }
+  if (flags.data.empty()) {
+    return absl::InvalidArgumentError(
+        "--data is required (or --experiment EXPERIMENT for an experiment's "
+        "model fits)");
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (model_flags[i].second.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(model_flags[i].first, " is required with --data"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<FitRequest> MakeFitRequest(const FitFlags& flags) {

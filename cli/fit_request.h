@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "cli/client.h"
 #include "common/command_line.h"
 #include "scalebench/v1/spec.pb.h"
 
@@ -33,7 +34,11 @@ std::string FlagForField(absl::string_view field);
 
 // The flags of `scalebench fit` as given, before they are checked.
 struct FitFlags {
+  // Exactly one of the two: a CSV file, or an experiment whose stored fits
+  // are printed (then the model flags do not apply).
   std::string data;
+  std::string experiment;
+  ClientFlags client;
   std::string x;
   std::string y;
   std::string model;
@@ -44,8 +49,15 @@ struct FitFlags {
 };
 
 // Adds the flags to `fit` (the subcommand), bound to `flags`, with its
-// manual as the help's footer. --data, --x, --y and --model are required.
+// manual as the help's footer. --data and --experiment exclude each other;
+// CheckFitSource says which is needed.
 void AddFitFlags(CLI::App& fit, FitFlags* flags);
+
+// OK when exactly one of --data and --experiment is given, and with --data
+// --x, --y and --model, with --experiment none of the model flags.
+// INVALID_ARGUMENT naming the flag otherwise ("--data is required (or
+// --experiment ...)", "--x is required with --data").
+absl::Status CheckFitSource(const FitFlags& flags);
 
 struct FitRequest {
   std::string data;

@@ -208,8 +208,12 @@ CLI::Option* AddOutputOption(CLI::App& app, OutputFormat* value,
       absl::StrCat("output format: ", absl::StrJoin(names, ", "), " (default ",
                    FormatName(*value), ")"),
       "FORMAT", [value, formats, names](const std::string& text) {
+        // "table" is another spelling of text, for commands whose text
+        // is a table (scalebench results --output table).
+        const std::string name =
+            text == "table" ? FormatName(OutputFormat::kText) : text;
         for (OutputFormat f : formats) {
-          if (text == FormatName(f)) {
+          if (name == FormatName(f)) {
             *value = f;
             return absl::OkStatus();
           }

@@ -85,8 +85,9 @@ CLI::Option* AddInstantOption(CLI::App& app, const std::string& names,
 // A core list (0,2-3).
 CLI::Option* AddCpuListOption(CLI::App& app, const std::string& names,
                               std::vector<int>* value, const std::string& help);
-// -o/--output FORMAT, one of `allowed` (spelled text, json, csv, proto);
-// `*value` keeps its initial value when the flag is absent.
+// -o/--output FORMAT, one of `allowed` (spelled text, json, csv, proto;
+// "table" is accepted for text); `*value` keeps its initial value when the
+// flag is absent.
 CLI::Option* AddOutputOption(CLI::App& app, OutputFormat* value,
                              std::initializer_list<OutputFormat> allowed);
 

@@ -56,6 +56,12 @@ TEST_F(CommandLineTest, BindsValuesAndGoesOn) {
   EXPECT_THAT(err_.str(), IsEmpty());
 }
 
+TEST_F(CommandLineTest, OutputTableIsAnotherSpellingOfText) {
+  output_ = OutputFormat::kJson;
+  EXPECT_EQ(Parse({"--output", "table"}), std::nullopt) << err_.str();
+  EXPECT_EQ(output_, OutputFormat::kText);
+}
+
 TEST_F(CommandLineTest, UnknownFlagIsAUsageErrorOnStderr) {
   EXPECT_EQ(Parse({"--frobnicate"}), kExitBadInput);
   EXPECT_THAT(err_.str(), HasSubstr("demo: "));

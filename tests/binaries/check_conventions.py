@@ -81,6 +81,54 @@ def check_binary(checks, name, binary, repeated, flag, json_args):
                   f"rc={r.returncode} err={r.stderr!r} out={r.stdout[:200]!r}")
 
 
+def check_commands(checks, binary, spec):
+    """The dialect per scalebench command: --help, unknown and repeated
+    flags; validate's JSON; --output table as the text format. None of
+    these reach a coordinator."""
+    commands = {
+        "submit": ["submit", spec],
+        "validate": ["validate", spec],
+        "watch": ["watch", "exp-000001"],
+        "status": ["status"],
+        "workers": ["workers"],
+        "cancel": ["cancel", "exp-000001"],
+        "results": ["results", "exp-000001"],
+    }
+    for name, args in commands.items():
+        r = run(binary, [name, "--help"])
+        checks.expect(r.returncode == 0 and "Usage:" in r.stdout
+                      and "Examples:" in r.stdout,
+                      f"scalebench {name} --help teaches, with examples",
+                      f"rc={r.returncode} out={r.stdout[:200]!r}")
+        r = run(binary, args + ["--frobnicate"])
+        checks.expect(r.returncode == 2 and "--frobnicate" in r.stderr
+                      and r.stdout == "",
+                      f"scalebench {name} --frobnicate exits 2 naming it",
+                      f"rc={r.returncode} err={r.stderr!r}")
+        r = run(binary, args + ["--coordinator", "127.0.0.1:1",
+                                "--coordinator", "127.0.0.1:2"]
+                if name != "validate" else args + ["-o", "text", "-o", "json"])
+        flag = "--coordinator" if name != "validate" else "--output"
+        checks.expect(r.returncode == 2 and flag in r.stderr,
+                      f"scalebench {name}: {flag} given twice exits 2",
+                      f"rc={r.returncode} err={r.stderr!r}")
+    r = run(binary, ["validate", spec, "--output", "json"])
+    try:
+        doc = json.loads(r.stdout)
+        valid = isinstance(doc.get("configurations"), list)
+    except ValueError as e:
+        valid = False
+        r.stderr += f" (JSON: {e})"
+    checks.expect(r.returncode == 0 and valid,
+                  "scalebench validate --output json prints valid JSON",
+                  f"rc={r.returncode} err={r.stderr!r} out={r.stdout[:200]!r}")
+    text = run(binary, ["validate", spec])
+    table = run(binary, ["validate", spec, "--output", "table"])
+    checks.expect(table.returncode == 0 and table.stdout == text.stdout,
+                  "scalebench --output table is the text format",
+                  f"rc={table.returncode} err={table.stderr!r}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", required=True, help="folder of the binaries")
@@ -101,6 +149,7 @@ def main():
         spec = os.path.join(tmp, "spec.yaml")
         with open(spec, "w") as f:
             f.write("name: c\nloadgen:\n  duration: 1s\n")
+        check_commands(checks, os.path.join(options.bin, "scalebench"), spec)
         check_binary(
             checks, "scalebench-worker",
             os.path.join(options.bin, "scalebench-worker"),

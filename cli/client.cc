@@ -1,0 +1,111 @@
+#include "cli/client.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "api/resource_names.h"
+#include "common/exit_codes.h"
+#include "common/grpc_channel.h"
+
+namespace scalebench::cli {
+
+const char kClientManual[] =
+    R"(The coordinator is --coordinator ADDR, else $SCALEBENCH_COORDINATOR, else
+127.0.0.1:7300. On loopback the channel may be plaintext; any other address
+needs mutual TLS: --ca, --cert and --key (else $SCALEBENCH_CA,
+$SCALEBENCH_CERT, $SCALEBENCH_KEY), a client certificate signed by the
+coordinator's CA (deploy/pki/pki.sh, docs/security.md).
+)";
+
+void AddClientFlags(CLI::App& command, ClientFlags* flags) {
+  command
+      .add_option("--coordinator", flags->coordinator,
+                  absl::StrCat("the coordinator, host:port (default: "
+                               "SCALEBENCH_COORDINATOR, else ",
+                               kDefaultCoordinator, ")"))
+      ->type_name("ADDR")
+      ->envname("SCALEBENCH_COORDINATOR");
+  command
+      .add_option("--ca", flags->ca,
+                  "mutual TLS: the CA certificate that signs the "
+                  "coordinator's (default: SCALEBENCH_CA)")
+      ->type_name("FILE")
+      ->envname("SCALEBENCH_CA");
+  command
+      .add_option("--cert", flags->cert,
+                  "mutual TLS: this client's certificate (default: "
+                  "SCALEBENCH_CERT)")
+      ->type_name("FILE")
+      ->envname("SCALEBENCH_CERT");
+  command
+      .add_option("--key", flags->key,
+                  "mutual TLS: this client's private key (default: "
+                  "SCALEBENCH_KEY)")
+      ->type_name("FILE")
+      ->envname("SCALEBENCH_KEY");
+}
+
+absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Connect(
+    const ClientFlags& flags) {
+  absl::StatusOr<TransportSecurity> security =
+      LoadTransportSecurity(flags.ca, flags.cert, flags.key);
+  if (!security.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--ca/--cert/--key: ", security.status().message()));
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      MakeChannel(flags.coordinator, *security);
+  if (!channel.ok()) {
+    std::string message =
+        absl::StrCat("--coordinator: ", channel.status().message());
+    if (security->plaintext()) {
+      absl::StrAppend(&message,
+                      "; off loopback give --ca, --cert and --key for mutual "
+                      "TLS (deploy/pki/pki.sh, docs/security.md)");
+    }
+    return absl::InvalidArgumentError(message);
+  }
+  return std::unique_ptr<CoordinatorClient>(
+      new CoordinatorClient(flags.coordinator, *std::move(channel)));
+}
+
+void CoordinatorClient::SetDeadline(grpc::ClientContext& context,
+                                    absl::Duration timeout) {
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(timeout));
+}
+
+bool IsUnreachable(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
+}
+
+int ReportCallFailure(absl::string_view command, const absl::Status& status,
+                      absl::string_view address, std::ostream& err) {
+  err << "scalebench " << command << ": ";
+  if (IsUnreachable(status)) {
+    err << "cannot reach the coordinator at " << address << ": "
+        << status.message()
+        << ", start it with scalebench-coordinator or set --coordinator\n";
+    return kExitRunFailed;
+  }
+  err << status.message() << "\n";
+  return ExitCodeFor(status);
+}
+
+absl::StatusOr<std::string> ExperimentNameArgument(absl::string_view text) {
+  const bool is_name = absl::StartsWith(text, "experiments/");
+  absl::StatusOr<std::string> id =
+      is_name ? api::ParseExperimentName(text)
+              : absl::StatusOr<std::string>(std::string(text));
+  if (id.ok() && api::ValidateId(*id, "experiment id").ok()) {
+    return api::ExperimentName(*id);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("EXPERIMENT '", text,
+                   "' is not an experiment: give the name submit printed "
+                   "(experiments/exp-000001) or its id (exp-000001)"));
+}
+
+}  // namespace scalebench::cli

@@ -1,0 +1,64 @@
+#include "cli/output.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+
+#include "common/proto_time.h"
+
+namespace scalebench::cli {
+
+void TextTable::Print(std::ostream& out) const {
+  std::vector<size_t> widths;
+  for (const std::vector<std::string>& row : rows_) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  }
+  for (const std::vector<std::string>& row : rows_) {
+    std::string line;
+    for (size_t i = 0; i < widths.size(); ++i) {
+      const std::string cell = i < row.size() ? row[i] : "";
+      line += cell;
+      if (i + 1 < widths.size()) {
+        line += std::string(widths[i] - cell.size() + 2, ' ');
+      }
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << "\n";
+  }
+}
+
+std::string ApiJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  // Only fails for messages with unresolvable Any fields; the API has none.
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (json.empty() || json.back() != '\n') json += "\n";
+  return json;
+}
+
+std::string FormatTimestamp(const google::protobuf::Timestamp& time) {
+  if (time.seconds() == 0 && time.nanos() == 0) return "-";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", TimeFromProto(time),
+                          absl::UTCTimeZone());
+}
+
+std::string FormatDuration(const google::protobuf::Duration& duration) {
+  if (duration.seconds() == 0 && duration.nanos() == 0) return "-";
+  absl::Duration d = DurationFromProto(duration);
+  // Whole seconds for long spans, three significant digits for short ones.
+  if (absl::AbsDuration(d) >= absl::Seconds(10)) {
+    d = absl::Trunc(d, absl::Seconds(1));
+  } else if (absl::AbsDuration(d) >= absl::Milliseconds(10)) {
+    d = absl::Trunc(d, absl::Milliseconds(1));
+  } else {
+    d = absl::Trunc(d, absl::Microseconds(1));
+  }
+  return absl::FormatDuration(d);
+}
+
+}  // namespace scalebench::cli

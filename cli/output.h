@@ -1,0 +1,48 @@
+// Rendering shared by the remote commands: aligned text tables, API
+// messages as JSON (protobuf's JSON mapping with the proto field names),
+// and timestamps and durations for people. Stateless functions and a
+// plain value type; thread-compatible.
+#ifndef SCALEBENCH_CLI_OUTPUT_H_
+#define SCALEBENCH_CLI_OUTPUT_H_
+
+#include <google/protobuf/duration.pb.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace scalebench::cli {
+
+// Columns separated by two spaces, each as wide as its widest cell; the
+// last column is not padded.
+class TextTable final {
+ public:
+  explicit TextTable(std::vector<std::string> header)
+      : rows_{std::move(header)} {}
+
+  // A row with as many cells as the header (missing cells are empty).
+  void AddRow(std::vector<std::string> cells) {
+    rows_.push_back(std::move(cells));
+  }
+  void Print(std::ostream& out) const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// `message` in protobuf's JSON mapping with proto field names
+// (snake_case), indented, ending in a newline.
+std::string ApiJson(const google::protobuf::Message& message);
+
+// "2026-11-29T21:13:09Z", or "-" when unset.
+std::string FormatTimestamp(const google::protobuf::Timestamp& time);
+// "1h2m3s", "350ms", "-1.2ms", or "-" when unset (all zero).
+std::string FormatDuration(const google::protobuf::Duration& duration);
+
+}  // namespace scalebench::cli
+
+#endif  // SCALEBENCH_CLI_OUTPUT_H_

@@ -1,0 +1,344 @@
+// The remote commands as a user types them (cli::Main), against a real
+// CoordinatorService on 127.0.0.1:0 over a real store in a temp dir. The
+// store is driven directly to move experiments along, as a scheduler would.
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/resource_names.h"
+#include "cli/app.h"
+#include "cli/remote_fixture.h"
+#include "cli/watch_command.h"
+#include "common/exit_codes.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace scalebench::cli {
+namespace {
+
+using ::testing::EndsWith;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+TEST_F(RemoteCommandsTest, SubmitPrintsTheNameLastAndCreatesTheExperiment) {
+  ASSERT_EQ(Run({"submit", spec_path_}), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(),
+            "submitted t: 2 configurations, 4 trials, seed 7\n"
+            "follow it with: scalebench watch experiments/exp-000001\n"
+            "experiments/exp-000001\n");
+  absl::StatusOr<v1::Experiment> stored =
+      store_->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_FULL);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->spec_source(), kSpec);
+  EXPECT_EQ(stored->progress().trials_total(), 4u);
+}
+
+TEST_F(RemoteCommandsTest, SubmitWithARequestIdTwiceCreatesOneExperiment) {
+  ASSERT_EQ(Run({"submit", spec_path_, "--request-id", "r1"}), kExitOk);
+  ASSERT_EQ(Run({"submit", spec_path_, "--request-id", "r1"}), kExitOk);
+  EXPECT_THAT(out_.str(), EndsWith("\nexperiments/exp-000001\n"));
+  EXPECT_EQ(ExperimentCount(), 1);
+}
+
+TEST_F(RemoteCommandsTest, SpecErrorsExitTwoNamingTheLineAndCreateNothing) {
+  struct Case {
+    const char* what;
+    std::string yaml;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"unknown platform", "name: t\nsweep:\n  platform: [native, kvm]\n",
+       "bad.yaml:3:22: sweep.platform[1]: 'kvm' is not one of"},
+      {"negative count", "name: t\nrepetitions: -3\n",
+       "bad.yaml:2:14: repetitions: '-3' is negative"},
+      {"bad duration", "name: t\nloadgen:\n  duration: 3x\n",
+       "bad.yaml:3:13: loadgen.duration: '3x' is not a duration"},
+      {"misspelt key", "name: t\nloadgen:\n  conections: 10\n",
+       "bad.yaml:3:3: loadgen.conections: unknown field (did you mean "
+       "'connections'?)"},
+      {"YAML syntax", "name: t\nsweep:\n  instances: [1, 2\n",
+       "bad.yaml:4:1: invalid YAML"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = WriteFile("bad.yaml", c.yaml);
+    EXPECT_EQ(Run({"submit", path}), kExitBadInput) << c.what;
+    EXPECT_THAT(err_.str(), HasSubstr(c.message)) << c.what;
+    EXPECT_THAT(out_.str(), IsEmpty()) << c.what;
+    EXPECT_EQ(RunOffline({"validate", path}), kExitBadInput) << c.what;
+    EXPECT_THAT(err_.str(), HasSubstr(c.message)) << c.what;
+  }
+  EXPECT_EQ(ExperimentCount(), 0);
+}
+
+TEST_F(RemoteCommandsTest, ServerRefusalOfASpecExitsTwo) {
+  // The spec is valid locally; a spec the server refuses would be a
+  // version skew. A request id reused with another spec stands in for it:
+  // ALREADY_EXISTS blames the input too.
+  ASSERT_EQ(Run({"submit", spec_path_, "--request-id", "r1"}), kExitOk);
+  const std::string other =
+      WriteFile("other.yaml", "name: other\nloadgen:\n  duration: 1s\n");
+  EXPECT_EQ(Run({"submit", other, "--request-id", "r1"}), kExitBadInput);
+  EXPECT_THAT(err_.str(), StartsWith("scalebench submit: "));
+  EXPECT_EQ(ExperimentCount(), 1);
+}
+
+TEST_F(RemoteCommandsTest, ValidatePrintsTheGridWithoutACoordinator) {
+  ASSERT_EQ(RunOffline({"validate", spec_path_}), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(),
+            spec_path_ +
+                ": valid, 2 configurations x 2 repetitions = 4 trials\n"
+                "  0  platform=native instances=1 balancer=none hosts=1 "
+                "vcpus=1 keepalive=true connections=10\n"
+                "  1  platform=native instances=2 balancer=none hosts=1 "
+                "vcpus=1 keepalive=true connections=10\n");
+  EXPECT_EQ(ExperimentCount(), 0);
+}
+
+TEST_F(RemoteCommandsTest, AnUnreachableCoordinatorExitsOneSayingWhatToDo) {
+  server_->Shutdown();
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"submit", spec_path_},
+                                             {"status"},
+                                             {"workers"},
+                                             {"cancel", "exp-000001"},
+                                             {"watch", "exp-000001"}}) {
+    EXPECT_EQ(Run(args), kExitRunFailed) << args[0];
+    EXPECT_THAT(err_.str(),
+                HasSubstr("cannot reach the coordinator at " + address_ + ": "))
+        << args[0];
+    EXPECT_THAT(err_.str(), HasSubstr(", start it with scalebench-coordinator "
+                                      "or set --coordinator"))
+        << args[0];
+  }
+}
+
+TEST_F(RemoteCommandsTest, PlaintextOffLoopbackIsRefusedBeforeAnyCall) {
+  EXPECT_EQ(RunOffline({"status", "--coordinator", "192.0.2.1:7300"}),
+            kExitBadInput);
+  EXPECT_THAT(err_.str(), HasSubstr("give --ca, --cert and --key"));
+}
+
+TEST_F(RemoteCommandsTest, StatusListsExperiments) {
+  EXPECT_EQ(Run({"status"}), kExitOk);
+  EXPECT_EQ(out_.str(),
+            "no experiments; submit one with: scalebench submit SPEC\n");
+  Submit();
+  EXPECT_EQ(Run({"status"}), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(),
+            "NAME                    SPEC  STATE    OK/FAILED/TOTAL  CREATED\n"
+            "experiments/exp-000001  t     pending  0/0/4            "
+            "2026-01-02T03:04:05Z\n");
+}
+
+TEST_F(RemoteCommandsTest, StatusOfOneExperimentShowsEveryTrialAndAttempt) {
+  Submit();
+  const std::string trial = api::TrialName("exp-000001", 0);
+  google::protobuf::Map<std::string, std::string> placement;
+  placement["target/0"] = "workers/a";
+  placement["loadgen/0"] = "workers/b";
+  ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
+  v1::AttemptKey key;
+  key.set_trial(trial);
+  key.set_attempt(1);
+  v1::Failure failure;
+  failure.set_kind(v1::FAILURE_KIND_TARGET_START);
+  failure.set_reason("nginx exited (1)");
+  ASSERT_TRUE(store_->FinishAttempt(key, failure).ok());
+  ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
+
+  // The short id and the full name are the same argument.
+  for (const char* argument : {"exp-000001", "experiments/exp-000001"}) {
+    ASSERT_EQ(Run({"status", argument}), kExitOk) << err_.str();
+    const std::string out = out_.str();
+    EXPECT_THAT(out, StartsWith("experiments/exp-000001 (t): running\n"
+                                "trials: 0 succeeded, 0 failed, 1 running, 4 "
+                                "in all\n"));
+    EXPECT_THAT(out, HasSubstr("\nTRIAL  CONFIGURATION"));
+    EXPECT_THAT(
+        out,
+        HasSubstr("\n0      platform=native instances=1 balancer=none hosts=1 "
+                  "vcpus=1 keepalive=true connections=10  preparing  attempt "
+                  "1 failed (target_start: nginx exited (1)) on "
+                  "loadgen/0=workers/b target/0=workers/a; attempt 2 running "
+                  "on loadgen/0=workers/b target/0=workers/a\n"));
+    EXPECT_THAT(
+        out,
+        HasSubstr("\n3      platform=native instances=2 balancer=none hosts=1 "
+                  "vcpus=1 keepalive=true connections=10  queued     -\n"));
+  }
+  EXPECT_EQ(Run({"status", "exp-000009"}), kExitBadInput);
+  EXPECT_THAT(err_.str(), HasSubstr("exp-000009"));
+  EXPECT_EQ(Run({"status", "trials/1"}), kExitBadInput);
+  EXPECT_THAT(err_.str(), HasSubstr("EXPERIMENT 'trials/1' is not an"));
+}
+
+TEST_F(RemoteCommandsTest, StatusJsonIsTheApiResponse) {
+  Submit();
+  ASSERT_EQ(Run({"status", "exp-000001", "--output", "json"}), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("\"name\": \"experiments/exp-000001\""));
+  EXPECT_THAT(out_.str(), HasSubstr("\"state\": \"EXPERIMENT_STATE_PENDING\""));
+  EXPECT_THAT(out_.str(),
+              HasSubstr("\"name\": \"experiments/exp-000001/trials/3\""));
+}
+
+TEST_F(RemoteCommandsTest, WorkersListsEveryKnownWorker) {
+  EXPECT_EQ(Run({"workers"}), kExitOk);
+  EXPECT_THAT(out_.str(), StartsWith("no workers; start scalebench-worker"));
+  v1::HostFacts facts;
+  facts.add_cpus(0);
+  facts.add_cpus(1);
+  facts.add_platforms(v1::PLATFORM_NATIVE);
+  facts.add_platforms(v1::PLATFORM_DOCKER);
+  ASSERT_TRUE(store_->UpsertWorker("host-a", "s1", facts, kCreated).ok());
+  ASSERT_TRUE(store_
+                  ->UpsertWorker("b", "s2", v1::HostFacts(),
+                                 kCreated + absl::Seconds(1))
+                  .ok());
+  ASSERT_EQ(Run({"workers"}), kExitOk) << err_.str();
+  EXPECT_EQ(
+      out_.str(),
+      "NAME            STATUS  CPUS  PLATFORMS      LAST SEEN             "
+      "CLOCK OFFSET  ROUND TRIP\n"
+      "workers/b       idle    0     -              2026-01-02T03:04:06Z  "
+      "-             -\n"
+      "workers/host-a  idle    2     native,docker  2026-01-02T03:04:05Z  "
+      "-             -\n");
+}
+
+TEST_F(RemoteCommandsTest, CancelPrintsTheResultingState) {
+  Submit();
+  ASSERT_EQ(Run({"cancel", "exp-000001"}), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(),
+            "experiments/exp-000001: cancelled: cancelled by "
+            "request\n");
+  // Idempotent.
+  ASSERT_EQ(Run({"cancel", "experiments/exp-000001"}), kExitOk);
+  EXPECT_EQ(Run({"cancel", "exp-000002"}), kExitBadInput);
+}
+
+TEST_F(RemoteCommandsTest, CancelPassesTheServersRefusalThrough) {
+  Submit();
+  google::protobuf::Map<std::string, std::string> placement;
+  ASSERT_TRUE(
+      store_->StartAttempt(api::TrialName("exp-000001", 0), placement).ok());
+  EXPECT_EQ(Run({"cancel", "exp-000001"}), kExitRunFailed);
+  EXPECT_THAT(err_.str(),
+              StartsWith("scalebench cancel: cancelling experiments/exp-000001 "
+                         "while trials run needs their teardown"));
+}
+
+TEST_F(RemoteCommandsTest, WatchEndsWithZeroWhenTheExperimentSucceeded) {
+  Submit();
+  for (int n = 0; n < 4; ++n) SucceedTrial(n);
+  ASSERT_TRUE(
+      store_
+          ->SetExperimentState("exp-000001", v1::EXPERIMENT_STATE_SUCCEEDED, "")
+          .ok());
+  ASSERT_EQ(Run({"watch", "exp-000001"}), kExitOk) << err_.str();
+  const std::string out = out_.str();
+  EXPECT_THAT(out, StartsWith("[0/4] experiment created: 2 configurations x 2 "
+                              "repetitions = 4 trials\n"
+                              "[0/4] trial 0 attempt 1 started\n"
+                              "[0/4] trial 0 measuring\n"));
+  EXPECT_THAT(out, HasSubstr("\n[1/4] trial 0 succeeded\n"));
+  EXPECT_THAT(out, HasSubstr("\n[4/4] trial 3 succeeded\n"));
+  EXPECT_THAT(out, EndsWith("\n[4/4] experiment EXPERIMENT_STATE_SUCCEEDED\n"
+                            "experiments/exp-000001 succeeded: 4 of 4 trials "
+                            "succeeded, 0 failed\n"));
+  EXPECT_THAT(err_.str(), IsEmpty());
+}
+
+TEST_F(RemoteCommandsTest, WatchEndsWithOneAndTheReasonWhenItFailed) {
+  Submit();
+  ASSERT_TRUE(store_
+                  ->SetExperimentState("exp-000001",
+                                       v1::EXPERIMENT_STATE_FAILED,
+                                       "trial 0 failed all 3 attempts")
+                  .ok());
+  EXPECT_EQ(Run({"watch", "experiments/exp-000001"}), kExitRunFailed);
+  EXPECT_THAT(out_.str(), EndsWith("[0/4] trial 0 failed all 3 attempts\n"));
+  EXPECT_EQ(err_.str(),
+            "scalebench watch: experiments/exp-000001 failed: 0 of 4 trials "
+            "succeeded, 0 failed: trial 0 failed all 3 attempts\n");
+}
+
+TEST_F(RemoteCommandsTest, WatchFollowsALiveExperimentToItsEnd) {
+  Submit();
+  int exit_code = -1;
+  std::ostringstream out, err;
+  std::thread watcher([&] {
+    exit_code =
+        Main({"watch", "exp-000001", "--coordinator", address_}, out, err);
+  });
+  // Watch has seen the first event once the service holds its stream.
+  while (service_->TEST_OpenWatches() == 0)
+    absl::SleepFor(absl::Milliseconds(5));
+  SucceedTrial(0);
+  ASSERT_TRUE(store_
+                  ->SetExperimentState("exp-000001",
+                                       v1::EXPERIMENT_STATE_CANCELLED,
+                                       "cancelled by request")
+                  .ok());
+  watcher.join();
+  EXPECT_EQ(exit_code, kExitRunFailed);
+  EXPECT_THAT(out.str(), HasSubstr("\n[1/4] trial 0 succeeded\n"));
+  EXPECT_EQ(err.str(),
+            "scalebench watch: experiments/exp-000001 cancelled: 1 of 4 "
+            "trials succeeded, 0 failed: cancelled by request\n");
+}
+
+TEST_F(RemoteCommandsTest, WatchSurvivesACoordinatorRestartAndMissesNothing) {
+  Submit();
+  WatchFlags flags;
+  flags.client.coordinator = address_;
+  flags.experiment = "exp-000001";
+  std::ostringstream out, err;
+  WatchOptions options;  // Short pauses: this test waits in real time.
+  options.first_backoff = absl::Milliseconds(10);
+  options.max_backoff = absl::Milliseconds(50);
+  int exit_code = -1;
+  std::thread watcher([&] {
+    exit_code = RunWatch(flags, {&out, false}, *Clock::Real(), err, options);
+  });
+  while (service_->TEST_OpenWatches() == 0) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  StopServing();
+  // Events the watcher cannot see while the coordinator is down.
+  SucceedTrial(0);
+  SucceedTrial(1);
+  int port = 0;
+  Serve(address_, &port);
+  ASSERT_NE(server_, nullptr) << "cannot listen on " << address_ << " again";
+  SucceedTrial(2);
+  SucceedTrial(3);
+  ASSERT_TRUE(
+      store_
+          ->SetExperimentState("exp-000001", v1::EXPERIMENT_STATE_SUCCEEDED, "")
+          .ok());
+  watcher.join();
+  EXPECT_EQ(exit_code, kExitOk) << err.str();
+  const std::string text = out.str();
+  // Every event exactly once, in order, with one line for the outage.
+  EXPECT_THAT(text, StartsWith("[0/4] experiment created: 2 configurations x "
+                               "2 repetitions = 4 trials\n"
+                               "coordinator unavailable, reconnecting...\n"
+                               "[0/4] trial 0 attempt 1 started\n"));
+  for (const char* line :
+       {"experiment created", "coordinator unavailable",
+        "[1/4] trial 0 succeeded\n", "[2/4] trial 1 succeeded\n",
+        "[3/4] trial 2 succeeded\n", "[4/4] trial 3 succeeded\n"}) {
+    const size_t first = text.find(line);
+    EXPECT_NE(first, std::string::npos) << line;
+    if (first != std::string::npos) {
+      EXPECT_EQ(text.find(line, first + 1), std::string::npos) << line;
+    }
+  }
+  EXPECT_THAT(text, EndsWith("experiments/exp-000001 succeeded: 4 of 4 "
+                             "trials succeeded, 0 failed\n"));
+}
+
+}  // namespace
+}  // namespace scalebench::cli

@@ -1,0 +1,159 @@
+// Test-only: a real CoordinatorService on 127.0.0.1:0 over a real store in
+// a temp dir (its clock a FakeClock, so stored times are known), and
+// cli::Main run against it as a user types commands. The store is driven
+// directly to move experiments along, as a scheduler would.
+#ifndef SCALEBENCH_CLI_REMOTE_FIXTURE_H_
+#define SCALEBENCH_CLI_REMOTE_FIXTURE_H_
+
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "api/resource_names.h"
+#include "cli/app.h"
+#include "common/exit_codes.h"
+#include "common/fake_clock.h"
+#include "coordinator/coordinator_service.h"
+#include "coordinator/store.h"
+#include "coordinator/worker_service.h"
+#include "gtest/gtest.h"
+
+namespace scalebench::cli {
+
+inline constexpr char kSpec[] = R"yaml(name: t
+repetitions: 2
+order: sequential
+seed: 7
+loadgen:
+  duration: 1s
+  connections: 10
+sweep:
+  instances: [1, 2]
+)yaml";
+
+inline const absl::Time kCreated = absl::FromCivil(
+    absl::CivilSecond(2026, 1, 2, 3, 4, 5), absl::UTCTimeZone());
+
+class RemoteCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string dir = ::testing::TempDir() + "/cli-XXXXXX";
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    dir_ = dir;
+    absl::StatusOr<std::unique_ptr<coordinator::Store>> store =
+        coordinator::Store::Open(dir_ + "/coordinator.db", &store_clock_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    registry_ = std::make_unique<coordinator::WorkerRegistry>(store_.get(),
+                                                              Clock::Real());
+    ASSERT_TRUE(registry_->Recover().ok());
+    int port = 0;
+    Serve("127.0.0.1:0", &port);
+    ASSERT_NE(server_, nullptr);
+    address_ = absl::StrCat("127.0.0.1:", port);
+    spec_path_ = WriteFile("spec.yaml", kSpec);
+  }
+
+  // Starts a fresh service and server over the store on `listen`.
+  void Serve(const std::string& listen, int* port) {
+    coordinator::CoordinatorServiceOptions options;
+    options.watch_poll_interval = absl::Milliseconds(10);
+    service_ = std::make_unique<coordinator::CoordinatorServiceImpl>(
+        store_.get(), registry_.get(), options);
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+  }
+
+  // Stops the service and server as a coordinator going down does: open
+  // watches end with UNAVAILABLE.
+  void StopServing() {
+    service_->Shutdown();
+    server_->Shutdown();
+    server_.reset();
+    service_.reset();
+  }
+  void TearDown() override {
+    registry_->Shutdown();
+    if (server_ != nullptr) StopServing();
+    registry_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string WriteFile(const std::string& name, const std::string& text) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  // Runs `scalebench ARGS... --coordinator ADDRESS`.
+  int Run(std::vector<std::string> args) {
+    args.push_back("--coordinator");
+    args.push_back(address_);
+    return RunOffline(std::move(args));
+  }
+  int RunOffline(const std::vector<std::string>& args) {
+    out_.str("");
+    err_.str("");
+    return Main(args, out_, err_);
+  }
+
+  std::string Submit() {
+    EXPECT_EQ(Run({"submit", spec_path_}), kExitOk) << err_.str();
+    return api::ExperimentName("exp-000001");
+  }
+
+  int ExperimentCount() {
+    absl::StatusOr<coordinator::ExperimentPage> page =
+        store_->ListExperiments(0, "", v1::EXPERIMENT_VIEW_BASIC);
+    EXPECT_TRUE(page.ok()) << page.status();
+    return page.ok() ? static_cast<int>(page->experiments.size()) : -1;
+  }
+
+  // Runs trial `n` to success through the store, as the scheduler would.
+  void SucceedTrial(int n) {
+    const std::string trial = api::TrialName("exp-000001", n);
+    google::protobuf::Map<std::string, std::string> placement;
+    placement["target/0"] = "workers/a";
+    ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
+    ASSERT_TRUE(store_
+                    ->SetTrialState(trial, v1::TRIAL_STATE_MEASURING,
+                                    absl::StrCat("trial ", n, " measuring"))
+                    .ok());
+    v1::AttemptKey key;
+    key.set_trial(trial);
+    key.set_attempt(1);
+    ASSERT_TRUE(store_->FinishAttempt(key, std::nullopt).ok());
+    ASSERT_TRUE(store_
+                    ->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED,
+                                    absl::StrCat("trial ", n, " succeeded"))
+                    .ok());
+  }
+
+  FakeClock store_clock_{kCreated};
+  std::string dir_;
+  std::string spec_path_;
+  std::unique_ptr<coordinator::Store> store_;
+  std::unique_ptr<coordinator::WorkerRegistry> registry_;
+  std::unique_ptr<coordinator::CoordinatorServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  std::ostringstream out_;
+  std::ostringstream err_;
+};
+
+}  // namespace scalebench::cli
+
+#endif  // SCALEBENCH_CLI_REMOTE_FIXTURE_H_

@@ -1,0 +1,241 @@
+#include "cli/results_command.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "cli/fit_report.h"
+#include "cli/output.h"
+#include "common/exit_codes.h"
+#include "common/grpc_status.h"
+#include "nlohmann/json.hpp"
+#include "results/repetitions.h"
+#include "results/trial_rows.h"
+#include "spec/grid.h"
+
+namespace scalebench::cli {
+namespace {
+
+constexpr char kResultsManual[] =
+    R"(Reads the experiment's stored results from the coordinator: the merged
+result of every trial that succeeded, and the model fits of the spec's
+models once the experiment has ended.
+
+--output table (the default; text is the same): one line per
+configuration: its description, n (trials), the median requests/s with its
+distribution-free 95% interval (from 6 trials on; "-" below), and the
+median p99 latency in microseconds; then the model fits, as scalebench fit
+prints them.
+
+--output csv: a header row, then one row per trial. The columns are
+trial_id (exp-000001/3), the factors platform, instances, balancer,
+algorithm, hosts, vcpus, vcpus_total, keepalive, health_check_interval
+(seconds), connections, then repetition, then the metrics requests_per_s,
+transfer_kb_per_s, latency_mean_us, latency_p50_us, latency_p90_us,
+latency_p99_us, latency_max_us, errors, start_skew_us. The file is what
+scalebench fit --data reads:
+
+  scalebench results exp-000001 --output csv > r.csv
+  scalebench fit --data r.csv --x instances --y requests_per_s --model usl \
+      --by platform
+
+--output json: a list with one object per trial: trial (its name),
+configuration (the API's Configuration), result (the merged LoadgenResult),
+requests_per_s, start_skew_us.
+
+Exit status: 0 ok; 2 EXPERIMENT is wrong or unknown; 1 the coordinator
+cannot be reached or a stored result cannot be read.
+
+)";
+
+// RFC 4180 quoting when needed.
+std::string CsvCell(const std::string& cell) {
+  if (cell.find_first_of(",\"\n\r") == std::string::npos) return cell;
+  std::string quoted = "\"";
+  for (char c : cell) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+// Longer than a unary call's: the stream carries every trial's result.
+constexpr absl::Duration kExportDeadline = absl::Minutes(5);
+
+std::string Num(double value) { return absl::StrFormat("%.6g", value); }
+
+int PrintCsv(const ExportedResults& exported, std::ostream& out,
+             std::ostream& err) {
+  out << absl::StrJoin(results::TrialRowColumns(), ",") << "\n";
+  for (const v1::TrialResult& trial : exported.trials) {
+    absl::StatusOr<std::vector<std::string>> cells =
+        results::TrialRowCells(trial);
+    if (!cells.ok()) {
+      err << "scalebench results: " << trial.key().trial() << ": "
+          << cells.status().message() << "\n";
+      return kExitRunFailed;
+    }
+    std::vector<std::string> quoted;
+    for (const std::string& cell : *cells) quoted.push_back(CsvCell(cell));
+    out << absl::StrJoin(quoted, ",") << "\n";
+  }
+  return kExitOk;
+}
+
+int PrintJson(const ExportedResults& exported, std::ostream& out,
+              std::ostream& err) {
+  const std::vector<std::string> columns = results::TrialRowColumns();
+  const size_t skew_column =
+      std::find(columns.begin(), columns.end(), "start_skew_us") -
+      columns.begin();
+  nlohmann::json list = nlohmann::json::array();
+  for (const v1::TrialResult& trial : exported.trials) {
+    absl::StatusOr<std::vector<std::string>> cells =
+        results::TrialRowCells(trial);
+    double skew_us = 0;
+    if (!cells.ok() || skew_column >= cells->size() ||
+        !absl::SimpleAtod((*cells)[skew_column], &skew_us)) {
+      err << "scalebench results: " << trial.key().trial() << ": "
+          << (cells.ok() ? "no start skew" : cells.status().message()) << "\n";
+      return kExitRunFailed;
+    }
+    nlohmann::json item;
+    item["trial"] = trial.key().trial();
+    item["configuration"] =
+        nlohmann::json::parse(ApiJson(trial.configuration()));
+    item["result"] = nlohmann::json::parse(ApiJson(trial.merged()));
+    item["requests_per_s"] = trial.requests_per_s();
+    item["start_skew_us"] = skew_us;
+    list.push_back(std::move(item));
+  }
+  out << list.dump(2) << "\n";
+  return kExitOk;
+}
+
+int PrintTable(const std::string& name, const ExportedResults& exported,
+               std::ostream& out, std::ostream& err) {
+  if (exported.trials.empty()) {
+    out << name << ": no trial results yet\n";
+  } else {
+    absl::StatusOr<std::vector<results::ConfigurationSummary>> rates =
+        results::SummarizeByConfiguration(exported.trials, "requests_per_s");
+    absl::StatusOr<std::vector<results::ConfigurationSummary>> p99s =
+        results::SummarizeByConfiguration(exported.trials, "latency_p99_us");
+    if (!rates.ok() || !p99s.ok()) {
+      err << "scalebench results: "
+          << (rates.ok() ? p99s.status() : rates.status()).message() << "\n";
+      return kExitRunFailed;
+    }
+    TextTable table(
+        {"CONFIGURATION", "N", "REQUESTS/S", "95% INTERVAL", "P99 US"});
+    for (size_t i = 0; i < rates->size(); ++i) {
+      const results::ConfigurationSummary& rate = (*rates)[i];
+      const std::optional<analysis::MedianInterval>& ci =
+          rate.summary.median_ci;
+      table.AddRow({spec::DescribeConfiguration(rate.configuration),
+                    absl::StrCat(rate.n), Num(rate.summary.median),
+                    ci.has_value()
+                        ? absl::StrCat("[", Num(ci->interval.low), ", ",
+                                       Num(ci->interval.high), "]")
+                        : "-",
+                    Num((*p99s)[i].summary.median)});
+    }
+    table.Print(out);
+  }
+  for (const std::vector<v1::ModelFit>& model :
+       GroupFitsByModel(exported.fits)) {
+    out << "\n";
+    PrintText(name, model, out);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+absl::StatusOr<ExportedResults> ExportResults(CoordinatorClient& client,
+                                              const std::string& name) {
+  v1::ExportResultsRequest request;
+  request.set_name(name);
+  grpc::ClientContext context;
+  CoordinatorClient::SetDeadline(context, kExportDeadline);
+  std::unique_ptr<grpc::ClientReader<v1::ExportResultsResponse>> reader =
+      client.stub().ExportResults(&context, request);
+  ExportedResults exported;
+  absl::flat_hash_set<std::string> seen;  // Trials, each kept once.
+  v1::ExportResultsResponse response;
+  while (reader->Read(&response)) {
+    for (v1::TrialResult& trial : *response.mutable_results()) {
+      if (!seen.insert(trial.key().trial()).second) continue;
+      exported.trials.push_back(std::move(trial));
+    }
+    for (v1::ModelFit& fit : *response.mutable_fits()) {
+      exported.fits.push_back(std::move(fit));
+    }
+  }
+  absl::Status status = FromGrpcStatus(reader->Finish());
+  if (!status.ok()) return status;
+  return exported;
+}
+
+std::vector<std::vector<v1::ModelFit>> GroupFitsByModel(
+    const std::vector<v1::ModelFit>& fits) {
+  std::vector<std::vector<v1::ModelFit>> models;
+  for (const v1::ModelFit& fit : fits) {
+    if (models.empty() || models.back().front().spec().SerializeAsString() !=
+                              fit.spec().SerializeAsString()) {
+      models.emplace_back();
+    }
+    models.back().push_back(fit);
+  }
+  return models;
+}
+
+void AddResultsFlags(CLI::App& results, ResultsFlags* flags) {
+  results.add_option("EXPERIMENT", flags->experiment, "the experiment")
+      ->type_name("EXPERIMENT")
+      ->required();
+  AddOutputOption(
+      results, &flags->output,
+      {OutputFormat::kText, OutputFormat::kCsv, OutputFormat::kJson});
+  AddClientFlags(results, &flags->client);
+  results.footer(absl::StrCat(
+      kResultsManual, kClientManual,
+      "\nExamples:\n  scalebench results exp-000001\n"
+      "  scalebench results exp-000001 --output csv > results.csv\n"
+      "  scalebench results experiments/exp-000001 --output json\n"));
+}
+
+int RunResults(const ResultsFlags& flags, std::ostream& out,
+               std::ostream& err) {
+  absl::StatusOr<std::string> name = ExperimentNameArgument(flags.experiment);
+  if (!name.ok()) {
+    err << "scalebench results: " << name.status().message() << "\n";
+    return kExitBadInput;
+  }
+  absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
+      CoordinatorClient::Connect(flags.client);
+  if (!client.ok()) {
+    err << "scalebench results: " << client.status().message() << "\n";
+    return kExitBadInput;
+  }
+  absl::StatusOr<ExportedResults> exported = ExportResults(**client, *name);
+  if (!exported.ok()) {
+    return ReportCallFailure("results", exported.status(), (*client)->address(),
+                             err);
+  }
+  switch (flags.output) {
+    case OutputFormat::kCsv:
+      return PrintCsv(*exported, out, err);
+    case OutputFormat::kJson:
+      return PrintJson(*exported, out, err);
+    default:
+      return PrintTable(*name, *exported, out, err);
+  }
+}
+
+}  // namespace scalebench::cli

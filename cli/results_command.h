@@ -1,0 +1,54 @@
+// `scalebench results EXPERIMENT`: an experiment's stored results from the
+// coordinator (ExportResults) as a CSV of trial rows in the shared column
+// vocabulary (results/trial_rows.h, so `scalebench fit --data` reads it),
+// as JSON, or as a per-configuration table with the model fits. Also the
+// export itself, which `scalebench fit --experiment` uses. No global state.
+#ifndef SCALEBENCH_CLI_RESULTS_COMMAND_H_
+#define SCALEBENCH_CLI_RESULTS_COMMAND_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "cli/client.h"
+#include "common/command_line.h"
+#include "scalebench/v1/results.pb.h"
+
+namespace scalebench::cli {
+
+struct ResultsFlags {
+  ClientFlags client;
+  std::string experiment;
+  OutputFormat output = OutputFormat::kText;
+};
+
+// Adds the command's argument and flags, with its manual as the footer.
+void AddResultsFlags(CLI::App& results, ResultsFlags* flags);
+
+// Returns kExitOk; kExitBadInput for a bad or unknown EXPERIMENT;
+// kExitRunFailed when the coordinator cannot be reached or a stored result
+// cannot be read.
+int RunResults(const ResultsFlags& flags, std::ostream& out, std::ostream& err);
+
+// What ExportResults streams for one experiment.
+struct ExportedResults {
+  // Merged trial results in trial order, each trial once.
+  std::vector<v1::TrialResult> trials;
+  // The model fits, in the order the coordinator sent them.
+  std::vector<v1::ModelFit> fits;
+};
+
+// Reads the whole ExportResults stream of `name` (an experiment name).
+// Errors as the coordinator gives them.
+absl::StatusOr<ExportedResults> ExportResults(CoordinatorClient& client,
+                                              const std::string& name);
+
+// `fits` split by model: each run of consecutive fits with the same spec
+// (one per group of its `by`) is one model.
+std::vector<std::vector<v1::ModelFit>> GroupFitsByModel(
+    const std::vector<v1::ModelFit>& fits);
+
+}  // namespace scalebench::cli
+
+#endif  // SCALEBENCH_CLI_RESULTS_COMMAND_H_

@@ -1,0 +1,242 @@
+// `scalebench results` and `scalebench fit --experiment` against a real
+// CoordinatorService whose store holds known trial results.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "api/resource_names.h"
+#include "cli/remote_fixture.h"
+#include "common/exit_codes.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace scalebench::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+constexpr char kSpecWithModel[] = R"yaml(name: t
+repetitions: 2
+order: sequential
+seed: 7
+loadgen:
+  duration: 1s
+  connections: 10
+sweep:
+  instances: [1, 2]
+models:
+  - fit: linear
+    x: instances
+    y: requests_per_s
+)yaml";
+
+class ResultsCommandTest : public RemoteCommandsTest {
+ protected:
+  void SetUp() override {
+    RemoteCommandsTest::SetUp();
+    spec_path_ = WriteFile("models.yaml", kSpecWithModel);
+  }
+
+  // Trial `n` of exp-000001 succeeded with `requests_per_s`. Ten latency
+  // samples: 100 ns x5, 200 ns x4, 5000 ns: mean 0.63 us, p50 0.1, p90 0.2,
+  // p99 and max 5; start skew -1.5 ms.
+  void StoreResult(int n, double requests_per_s) {
+    const std::string trial = api::TrialName("exp-000001", n);
+    absl::StatusOr<v1::Trial> stored = store_->GetTrial(trial);
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    absl::StatusOr<v1::Experiment> experiment =
+        store_->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_FULL);
+    ASSERT_TRUE(experiment.ok()) << experiment.status();
+    google::protobuf::Map<std::string, std::string> placement;
+    placement["loadgen/0"] = "workers/a";
+    ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
+    v1::TrialResult result;
+    result.mutable_key()->set_trial(trial);
+    result.mutable_key()->set_attempt(1);
+    *result.mutable_configuration() =
+        experiment->configurations(stored->configuration_index());
+    result.set_repetition(stored->repetition());
+    v1::LatencyHistogram* h = result.mutable_merged()->mutable_latency();
+    h->set_sub_bucket_bits(7);
+    h->set_highest_trackable_ns(1'000'000);
+    for (auto [index, count] : std::vector<std::pair<uint32_t, uint64_t>>{
+             {100, 5}, {200, 4}, {796, 1}}) {
+      h->add_bucket_index(index);
+      h->add_bucket_count(count);
+    }
+    h->set_count(10);
+    h->set_sum_ns(6300);
+    h->set_min_ns(100);
+    h->set_max_ns(5000);
+    result.mutable_merged()->set_requests(
+        static_cast<uint64_t>(requests_per_s));
+    result.mutable_merged()->mutable_start_skew()->set_nanos(-1'500'000);
+    result.set_requests_per_s(requests_per_s);
+    result.set_transfer_kb_per_s(50.5);
+    ASSERT_TRUE(store_->StoreTrialResult(result).ok());
+    ASSERT_TRUE(store_->FinishAttempt(result.key(), std::nullopt).ok());
+    ASSERT_TRUE(
+        store_->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "").ok());
+  }
+
+  // Submits the spec and stores results for its four trials: instances 1
+  // measured 1000 and 1100 requests/s, instances 2 1900 and 2100. The
+  // least-squares line is 100 + 950 x.
+  void SubmitWithResults() {
+    Submit();
+    StoreResult(0, 1000);
+    StoreResult(1, 1100);
+    StoreResult(2, 1900);
+    StoreResult(3, 2100);
+  }
+};
+
+constexpr char kHeader[] =
+    "trial_id,platform,instances,balancer,algorithm,hosts,vcpus,vcpus_total,"
+    "keepalive,health_check_interval,connections,repetition,requests_per_s,"
+    "transfer_kb_per_s,latency_mean_us,latency_p50_us,latency_p90_us,"
+    "latency_p99_us,latency_max_us,errors,start_skew_us\n";
+
+TEST_F(ResultsCommandTest, CsvHasTheSharedColumnsAndOneRowPerTrial) {
+  SubmitWithResults();
+  ASSERT_EQ(Run({"results", "exp-000001", "--output", "csv"}), kExitOk)
+      << err_.str();
+  EXPECT_EQ(out_.str(),
+            std::string(kHeader) +
+                "exp-000001/0,native,1,none,,1,1,1,true,0,10,0,1000,50.5,0.63,"
+                "0.1,0.2,5,5,0,-1500\n"
+                "exp-000001/1,native,1,none,,1,1,1,true,0,10,1,1100,50.5,0.63,"
+                "0.1,0.2,5,5,0,-1500\n"
+                "exp-000001/2,native,2,none,,1,1,2,true,0,10,0,1900,50.5,0.63,"
+                "0.1,0.2,5,5,0,-1500\n"
+                "exp-000001/3,native,2,none,,1,1,2,true,0,10,1,2100,50.5,0.63,"
+                "0.1,0.2,5,5,0,-1500\n");
+}
+
+TEST_F(ResultsCommandTest, CsvIsWhatFitDataReads) {
+  SubmitWithResults();
+  ASSERT_EQ(Run({"results", "exp-000001", "--output", "csv"}), kExitOk);
+  const std::string csv = WriteFile("results.csv", out_.str());
+  ASSERT_EQ(
+      RunOffline({"fit", "--data", csv, "--x", "instances", "--y",
+                  "requests_per_s", "--model", "linear", "--output", "json"}),
+      kExitOk)
+      << err_.str();
+  const nlohmann::json fit = nlohmann::json::parse(out_.str());
+  EXPECT_NEAR(fit["fits"][0]["parameters"][0]["estimate"].get<double>(), 100,
+              1e-6);
+  EXPECT_NEAR(fit["fits"][0]["parameters"][1]["estimate"].get<double>(), 950,
+              1e-6);
+}
+
+TEST_F(ResultsCommandTest, CsvOfAnExperimentWithoutResultsIsTheHeader) {
+  Submit();
+  ASSERT_EQ(Run({"results", "exp-000001", "--output", "csv"}), kExitOk);
+  EXPECT_EQ(out_.str(), kHeader);
+}
+
+TEST_F(ResultsCommandTest, JsonListsEachTrialWithItsConfigurationAndResult) {
+  SubmitWithResults();
+  ASSERT_EQ(Run({"results", "experiments/exp-000001", "--output", "json"}),
+            kExitOk)
+      << err_.str();
+  const nlohmann::json list = nlohmann::json::parse(out_.str());
+  ASSERT_EQ(list.size(), 4u);
+  EXPECT_EQ(list[2]["trial"], "experiments/exp-000001/trials/2");
+  EXPECT_EQ(list[2]["configuration"]["instances"], 2);
+  EXPECT_EQ(list[2]["configuration"]["platform"], "PLATFORM_NATIVE");
+  EXPECT_EQ(list[2]["requests_per_s"], 1900.0);
+  EXPECT_EQ(list[2]["start_skew_us"], -1500.0);
+  EXPECT_EQ(list[2]["result"]["latency"]["count"], "10");
+  EXPECT_EQ(list[2]["result"]["requests"], "1900");
+}
+
+TEST_F(ResultsCommandTest, TableHasOneLinePerConfigurationThenTheFits) {
+  SubmitWithResults();
+  ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();
+  const std::string out = out_.str();
+  EXPECT_THAT(
+      out,
+      StartsWith(
+          "CONFIGURATION                                                     "
+          "                       N  REQUESTS/S  95% INTERVAL  P99 US\n"
+          "platform=native instances=1 balancer=none hosts=1 vcpus=1 "
+          "keepalive=true connections=10  2  1050        -             5\n"
+          "platform=native instances=2 balancer=none hosts=1 vcpus=1 "
+          "keepalive=true connections=10  2  2000        -             5\n"
+          "\n"));
+  EXPECT_THAT(out, HasSubstr("b1 (x)"));
+  EXPECT_THAT(out, HasSubstr("950"));
+  // --output table is the same.
+  ASSERT_EQ(Run({"results", "exp-000001", "--output", "table"}), kExitOk);
+  EXPECT_EQ(out_.str(), out);
+}
+
+TEST_F(ResultsCommandTest, TableShowsTheMedianIntervalFromSixTrials) {
+  spec_path_ = WriteFile("six.yaml",
+                         "name: t\nrepetitions: 6\norder: sequential\nseed: "
+                         "7\nloadgen:\n  duration: 1s\n  connections: 10\n");
+  Submit();
+  const double rates[] = {1000, 1010, 990, 1020, 980, 1005};
+  for (int n = 0; n < 6; ++n) StoreResult(n, rates[n]);
+  ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();
+  // Sorted: 980 990 1000 1005 1010 1020; median 1002.5; with n = 6 the
+  // distribution-free 96.9% interval is [x(1), x(6)].
+  EXPECT_THAT(out_.str(),
+              HasSubstr("connections=10  6  1002.5      [980, 1020]   5\n"));
+}
+
+TEST_F(ResultsCommandTest, UnknownExperimentExitsTwo) {
+  EXPECT_EQ(Run({"results", "exp-000042"}), kExitBadInput);
+  EXPECT_THAT(err_.str(), HasSubstr("exp-000042"));
+}
+
+TEST_F(ResultsCommandTest, FitExperimentPrintsTheStoredFitsLikeFitData) {
+  SubmitWithResults();
+  ASSERT_EQ(Run({"fit", "--experiment", "exp-000001"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("experiments/exp-000001"));
+  EXPECT_THAT(out_.str(), HasSubstr("b1 (x)"));
+  ASSERT_EQ(Run({"fit", "--experiment", "exp-000001", "--output", "json"}),
+            kExitOk);
+  const nlohmann::json models = nlohmann::json::parse(out_.str());
+  ASSERT_EQ(models.size(), 1u);
+  EXPECT_EQ(models[0]["spec"]["fit"], "linear");
+  EXPECT_EQ(models[0]["spec"]["x"], "instances");
+  EXPECT_NEAR(models[0]["fits"][0]["parameters"][1]["estimate"].get<double>(),
+              950, 1e-6);
+  EXPECT_EQ(models[0]["fits"][0]["n"], 4);
+}
+
+TEST_F(ResultsCommandTest, FitExperimentWithoutModelsExitsOne) {
+  spec_path_ = WriteFile("plain.yaml", kSpec);
+  Submit();
+  EXPECT_EQ(Run({"fit", "--experiment", "exp-000001"}), kExitRunFailed);
+  EXPECT_THAT(err_.str(),
+              HasSubstr("experiments/exp-000001 has no model fits"));
+}
+
+TEST_F(ResultsCommandTest, FitTakesExactlyOneSource) {
+  struct Case {
+    std::vector<std::string> args;
+    const char* message;
+  };
+  const Case cases[] = {
+      {{"fit"}, "--data is required (or --experiment EXPERIMENT"},
+      {{"fit", "--data", "r.csv", "--experiment", "exp-000001"}, "--data"},
+      {{"fit", "--experiment", "exp-000001", "--x", "instances"},
+       "--x applies to --data only"},
+      {{"fit", "--data", "r.csv", "--x", "instances", "--y", "rps"},
+       "--model is required with --data"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(RunOffline(c.args), kExitBadInput) << c.message;
+    EXPECT_THAT(err_.str(), HasSubstr(c.message));
+    EXPECT_THAT(out_.str(), IsEmpty());
+  }
+}
+
+}  // namespace
+}  // namespace scalebench::cli

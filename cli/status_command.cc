@@ -1,0 +1,321 @@
+#include "cli/status_command.h"
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "api/enum_names.h"
+#include "api/resource_names.h"
+#include "cli/output.h"
+#include "common/exit_codes.h"
+#include "common/grpc_status.h"
+#include "spec/grid.h"
+
+namespace scalebench::cli {
+namespace {
+
+constexpr char kStatusManual[] =
+    R"(Without EXPERIMENT: every experiment, newest first, with its state, its
+trials succeeded/failed/total and when it was created. With one: its state
+(and why it failed or was cancelled), then one line per trial: its number,
+its configuration, its state, and each attempt with its outcome (the
+failure's kind and reason) and placement (role=worker).
+
+EXPERIMENT is the name submit printed (experiments/exp-000001) or its id
+(exp-000001).
+
+With --output json: ListExperimentsResponse, or GetExperimentResponse in
+the FULL view (experiment, trials, fits), with proto field names.
+
+)";
+
+constexpr char kWorkersManual[] =
+    R"(Every worker the coordinator knows, connected or lost, by name: its
+status (idle, busy, lost), the cores it offers, its platforms, when it last
+synchronized, its clock offset to the coordinator and the round trip.
+
+With --output json: ListWorkersResponse with proto field names.
+
+)";
+
+constexpr char kCancelManual[] =
+    R"(Stops scheduling the experiment's trials and marks it cancelled;
+finished trials keep their results. Cancelling an ended experiment changes
+nothing. Prints the experiment's state afterwards.
+
+With --output json: the experiment (Experiment) with proto field names.
+
+Exit status: 0 done; 2 EXPERIMENT is wrong or unknown; 1 the coordinator
+cannot be reached or cannot cancel it now (the message says why).
+
+)";
+
+constexpr char kExamples[] = "\nExamples:\n";
+
+absl::StatusOr<std::unique_ptr<CoordinatorClient>> ConnectOrReport(
+    absl::string_view command, const ClientFlags& flags, std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
+      CoordinatorClient::Connect(flags);
+  if (!client.ok()) {
+    err << "scalebench " << command << ": " << client.status().message()
+        << "\n";
+  }
+  return client;
+}
+
+std::string Counts(const v1::Experiment::Progress& progress) {
+  return absl::StrCat(progress.trials_succeeded(), "/",
+                      progress.trials_failed(), "/", progress.trials_total());
+}
+
+// "1 ok", "2 failed (timeout: loadgen did not start)", then the placement.
+std::string DescribeAttempt(const v1::Attempt& attempt) {
+  std::string text = absl::StrCat("attempt ", attempt.number(), " ");
+  if (attempt.has_failure()) {
+    absl::StrAppend(&text, "failed (", api::EnumName(attempt.failure().kind()),
+                    ": ", attempt.failure().reason(), ")");
+  } else if (attempt.has_end_time()) {
+    absl::StrAppend(&text, "ok");
+  } else {
+    absl::StrAppend(&text, "running");
+  }
+  std::vector<std::pair<std::string, std::string>> placement(
+      attempt.placement().begin(), attempt.placement().end());
+  std::sort(placement.begin(), placement.end());
+  if (!placement.empty()) {
+    absl::StrAppend(&text, " on ",
+                    absl::StrJoin(placement, " ", absl::PairFormatter("=")));
+  }
+  return text;
+}
+
+int ListExperiments(CoordinatorClient& client, OutputFormat output,
+                    std::ostream& out, std::ostream& err) {
+  v1::ListExperimentsResponse all;
+  v1::ListExperimentsRequest request;
+  do {
+    v1::ListExperimentsResponse page;
+    grpc::ClientContext context;
+    CoordinatorClient::SetDeadline(context);
+    const absl::Status status =
+        FromGrpcStatus(client.stub().ListExperiments(&context, request, &page));
+    if (!status.ok()) {
+      return ReportCallFailure("status", status, client.address(), err);
+    }
+    for (v1::Experiment& e : *page.mutable_experiments()) {
+      *all.add_experiments() = std::move(e);
+    }
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  if (output == OutputFormat::kJson) {
+    out << ApiJson(all);
+    return kExitOk;
+  }
+  if (all.experiments().empty()) {
+    out << "no experiments; submit one with: scalebench submit SPEC\n";
+    return kExitOk;
+  }
+  TextTable table({"NAME", "SPEC", "STATE", "OK/FAILED/TOTAL", "CREATED"});
+  for (const v1::Experiment& e : all.experiments()) {
+    table.AddRow({e.name(), e.spec().name(), StateName(e.state()),
+                  Counts(e.progress()), FormatTimestamp(e.create_time())});
+  }
+  table.Print(out);
+  return kExitOk;
+}
+
+int ShowExperiment(CoordinatorClient& client, const std::string& name,
+                   OutputFormat output, std::ostream& out, std::ostream& err) {
+  v1::GetExperimentRequest request;
+  request.set_name(name);
+  request.set_view(v1::EXPERIMENT_VIEW_FULL);
+  v1::GetExperimentResponse response;
+  grpc::ClientContext context;
+  CoordinatorClient::SetDeadline(context);
+  const absl::Status status =
+      FromGrpcStatus(client.stub().GetExperiment(&context, request, &response));
+  if (!status.ok()) {
+    return ReportCallFailure("status", status, client.address(), err);
+  }
+  if (output == OutputFormat::kJson) {
+    out << ApiJson(response);
+    return kExitOk;
+  }
+  const v1::Experiment& e = response.experiment();
+  const v1::Experiment::Progress& p = e.progress();
+  out << e.name() << " (" << e.spec().name() << "): " << StateName(e.state());
+  if (!e.status_message().empty()) out << ": " << e.status_message();
+  out << "\n"
+      << "trials: " << p.trials_succeeded() << " succeeded, "
+      << p.trials_failed() << " failed, " << p.trials_running() << " running, "
+      << p.trials_total() << " in all\n"
+      << "created " << FormatTimestamp(e.create_time()) << ", started "
+      << FormatTimestamp(e.start_time()) << ", ended "
+      << FormatTimestamp(e.end_time()) << "\n";
+  TextTable table({"TRIAL", "CONFIGURATION", "STATE", "ATTEMPTS"});
+  for (const v1::Trial& trial : response.trials()) {
+    absl::StatusOr<api::TrialRef> ref = api::ParseTrialName(trial.name());
+    const int index = static_cast<int>(trial.configuration_index());
+    std::string config =
+        index < e.configurations_size()
+            ? spec::DescribeConfiguration(e.configurations(index))
+            : absl::StrCat("configuration ", index);
+    std::vector<std::string> attempts;
+    for (const v1::Attempt& a : trial.attempts()) {
+      attempts.push_back(DescribeAttempt(a));
+    }
+    table.AddRow({ref.ok() ? absl::StrCat(ref->trial) : trial.name(), config,
+                  StateName(trial.state()),
+                  attempts.empty() ? "-" : absl::StrJoin(attempts, "; ")});
+  }
+  table.Print(out);
+  if (!response.fits().empty()) {
+    out << response.fits_size() << " model fits: scalebench fit --experiment "
+        << e.name() << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::string StateName(v1::ExperimentState state) {
+  const std::string name = api::EnumName(state);
+  return name.empty() ? "unknown" : name;
+}
+
+std::string StateName(v1::TrialState state) {
+  const std::string name = api::EnumName(state);
+  return name.empty() ? "unknown" : name;
+}
+
+void AddStatusFlags(CLI::App& status, StatusFlags* flags) {
+  status
+      .add_option("EXPERIMENT", flags->experiment,
+                  "one experiment (default: list them all)")
+      ->type_name("EXPERIMENT");
+  AddOutputOption(status, &flags->output,
+                  {OutputFormat::kText, OutputFormat::kJson});
+  AddClientFlags(status, &flags->client);
+  status.footer(absl::StrCat(kStatusManual, kClientManual, kExamples,
+                             "  scalebench status\n"
+                             "  scalebench status exp-000001\n"
+                             "  scalebench status experiments/exp-000001 "
+                             "--output json\n"));
+}
+
+void AddWorkersFlags(CLI::App& workers, WorkersFlags* flags) {
+  AddOutputOption(workers, &flags->output,
+                  {OutputFormat::kText, OutputFormat::kJson});
+  AddClientFlags(workers, &flags->client);
+  workers.footer(absl::StrCat(kWorkersManual, kClientManual, kExamples,
+                              "  scalebench workers\n"
+                              "  scalebench workers --coordinator "
+                              "coord.lab:7300 --output json\n"));
+}
+
+void AddCancelFlags(CLI::App& cancel, CancelFlags* flags) {
+  cancel.add_option("EXPERIMENT", flags->experiment, "the experiment")
+      ->type_name("EXPERIMENT")
+      ->required();
+  AddOutputOption(cancel, &flags->output,
+                  {OutputFormat::kText, OutputFormat::kJson});
+  AddClientFlags(cancel, &flags->client);
+  cancel.footer(absl::StrCat(kCancelManual, kClientManual, kExamples,
+                             "  scalebench cancel exp-000001\n"));
+}
+
+int RunStatus(const StatusFlags& flags, std::ostream& out, std::ostream& err) {
+  std::string name;
+  if (!flags.experiment.empty()) {
+    absl::StatusOr<std::string> parsed =
+        ExperimentNameArgument(flags.experiment);
+    if (!parsed.ok()) {
+      err << "scalebench status: " << parsed.status().message() << "\n";
+      return kExitBadInput;
+    }
+    name = *parsed;
+  }
+  absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
+      ConnectOrReport("status", flags.client, err);
+  if (!client.ok()) return kExitBadInput;
+  if (name.empty()) return ListExperiments(**client, flags.output, out, err);
+  return ShowExperiment(**client, name, flags.output, out, err);
+}
+
+int RunWorkers(const WorkersFlags& flags, std::ostream& out,
+               std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
+      ConnectOrReport("workers", flags.client, err);
+  if (!client.ok()) return kExitBadInput;
+  v1::ListWorkersResponse response;
+  grpc::ClientContext context;
+  CoordinatorClient::SetDeadline(context);
+  const absl::Status status = FromGrpcStatus((*client)->stub().ListWorkers(
+      &context, v1::ListWorkersRequest(), &response));
+  if (!status.ok()) {
+    return ReportCallFailure("workers", status, (*client)->address(), err);
+  }
+  if (flags.output == OutputFormat::kJson) {
+    out << ApiJson(response);
+    return kExitOk;
+  }
+  if (response.workers().empty()) {
+    out << "no workers; start scalebench-worker --coordinator "
+        << (*client)->address() << " on each host\n";
+    return kExitOk;
+  }
+  TextTable table({"NAME", "STATUS", "CPUS", "PLATFORMS", "LAST SEEN",
+                   "CLOCK OFFSET", "ROUND TRIP"});
+  for (const v1::Worker& w : response.workers()) {
+    std::vector<std::string> platforms;
+    for (int p : w.facts().platforms()) {
+      platforms.push_back(api::EnumName(static_cast<v1::Platform>(p)));
+    }
+    std::string status_name = api::EnumName(w.status());
+    if (w.has_attempt()) {
+      absl::StrAppend(&status_name, " (", w.attempt().trial(), " attempt ",
+                      w.attempt().attempt(), ")");
+    }
+    table.AddRow({w.name(), status_name, absl::StrCat(w.facts().cpus_size()),
+                  platforms.empty() ? "-" : absl::StrJoin(platforms, ","),
+                  FormatTimestamp(w.last_seen_time()),
+                  FormatDuration(w.clock_offset()),
+                  FormatDuration(w.round_trip())});
+  }
+  table.Print(out);
+  return kExitOk;
+}
+
+int RunCancel(const CancelFlags& flags, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<std::string> name = ExperimentNameArgument(flags.experiment);
+  if (!name.ok()) {
+    err << "scalebench cancel: " << name.status().message() << "\n";
+    return kExitBadInput;
+  }
+  absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
+      ConnectOrReport("cancel", flags.client, err);
+  if (!client.ok()) return kExitBadInput;
+  v1::CancelExperimentRequest request;
+  request.set_name(*name);
+  v1::CancelExperimentResponse response;
+  grpc::ClientContext context;
+  CoordinatorClient::SetDeadline(context);
+  const absl::Status status = FromGrpcStatus(
+      (*client)->stub().CancelExperiment(&context, request, &response));
+  if (!status.ok()) {
+    return ReportCallFailure("cancel", status, (*client)->address(), err);
+  }
+  if (flags.output == OutputFormat::kJson) {
+    out << ApiJson(response.experiment());
+    return kExitOk;
+  }
+  const v1::Experiment& e = response.experiment();
+  out << e.name() << ": " << StateName(e.state());
+  if (!e.status_message().empty()) out << ": " << e.status_message();
+  out << "\n";
+  return kExitOk;
+}
+
+}  // namespace scalebench::cli

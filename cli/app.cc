@@ -8,6 +8,7 @@
 #include "cli/fit_command.h"
 #include "cli/fit_request.h"
 #include "cli/results_command.h"
+#include "cli/run_command.h"
 #include "cli/status_command.h"
 #include "cli/submit_command.h"
 #include "cli/watch_command.h"
@@ -29,6 +30,11 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
          std::ostream& err) {
   CommandLine command_line("scalebench", kDescription);
   CLI::App& app = command_line.app();
+
+  RunFlags run_flags;
+  CLI::App* run = app.add_subcommand(
+      "run", "run a spec on this machine alone: the embedded default");
+  AddRunFlags(*run, &run_flags);
 
   SubmitFlags submit_flags;
   CLI::App* submit = app.add_subcommand(
@@ -74,6 +80,10 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
   command_line.AddHelpCommand();
   if (std::optional<int> exit = command_line.Parse(args, out, err)) {
     return *exit;
+  }
+  if (run->parsed()) {
+    return RunRun(run_flags, out, err,
+                  &out == &std::cout && isatty(STDOUT_FILENO) == 1);
   }
   if (submit->parsed()) return RunSubmit(submit_flags, out, err);
   if (validate->parsed()) return RunValidate(validate_flags, out, err);

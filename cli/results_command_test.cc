@@ -106,13 +106,13 @@ TEST_F(ResultsCommandTest, CsvHasTheSharedColumnsAndOneRowPerTrial) {
       << err_.str();
   EXPECT_EQ(out_.str(),
             std::string(kHeader) +
-                "exp-000001/0,native,1,none,,1,1,1,true,0,10,0,1000,50.5,0.63,"
+                "exp-000001/0,native,1,none,,1,1,1,true,0s,10,0,1000,50.5,0.63,"
                 "0.1,0.2,5,5,0,-1500\n"
-                "exp-000001/1,native,1,none,,1,1,1,true,0,10,1,1100,50.5,0.63,"
+                "exp-000001/1,native,1,none,,1,1,1,true,0s,10,1,1100,50.5,0.63,"
                 "0.1,0.2,5,5,0,-1500\n"
-                "exp-000001/2,native,2,none,,1,1,2,true,0,10,0,1900,50.5,0.63,"
+                "exp-000001/2,native,2,none,,1,1,2,true,0s,10,0,1900,50.5,0.63,"
                 "0.1,0.2,5,5,0,-1500\n"
-                "exp-000001/3,native,2,none,,1,1,2,true,0,10,1,2100,50.5,0.63,"
+                "exp-000001/3,native,2,none,,1,1,2,true,0s,10,1,2100,50.5,0.63,"
                 "0.1,0.2,5,5,0,-1500\n");
 }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "api/enum_names.h"
+#include "api/resource_names.h"
 #include "common/proto_time.h"
 #include "results/trial_result.h"
 #include "spec/defaults.h"
@@ -48,6 +49,13 @@ v1::DesiredState IdleState() {
 }
 
 }  // namespace
+
+std::string AttemptLabel(const v1::AttemptKey& key) {
+  absl::StatusOr<api::TrialRef> ref = api::ParseTrialName(key.trial());
+  return absl::StrCat("trial ",
+                      ref.ok() ? absl::StrCat(ref->trial) : key.trial(),
+                      " attempt ", key.attempt());
+}
 
 bool Retryable(v1::FailureKind kind) {
   return kind != v1::FAILURE_KIND_INVALID_ASSIGNMENT &&
@@ -143,6 +151,10 @@ bool AttemptRun::Reports(const HostRoles& host,
   if (it == current_.end() || it->second.state_case() != state) return false;
   const v1::AttemptKey* key = KeyOf(it->second);
   return key != nullptr && SameKey(*key, key_);
+}
+
+std::string AttemptRun::Label() const {
+  return AttemptLabel(key_);
 }
 
 std::string AttemptRun::PhaseName() const {
@@ -305,8 +317,7 @@ absl::Status AttemptRun::StepBalance() {
 absl::Status AttemptRun::BeginMeasure() {
   if (absl::Status s = store_->SetTrialState(
           key_.trial(), v1::TRIAL_STATE_MEASURING,
-          absl::StrCat("trial ", key_.trial(), " attempt ", key_.attempt(),
-                       ": every host is ready; measuring"));
+          absl::StrCat(Label(), ": every host is ready; measuring"));
       !s.ok()) {
     return s;  // Still in its phase; the next step tries again.
   }
@@ -348,8 +359,7 @@ absl::Status AttemptRun::StepMeasure() {
   if (waiting.empty()) {
     if (absl::Status s = store_->SetTrialState(
             key_.trial(), v1::TRIAL_STATE_COLLECTING,
-            absl::StrCat("trial ", key_.trial(), " attempt ", key_.attempt(),
-                         ": measured; collecting results"));
+            absl::StrCat(Label(), ": measured; collecting results"));
         !s.ok()) {
       return s;
     }
@@ -409,7 +419,7 @@ absl::Status AttemptRun::StepCollect() {
   }
   if (absl::Status s = store_->EndAttempt(
           key_, std::nullopt, &*merged, v1::TRIAL_STATE_SUCCEEDED,
-          absl::StrFormat("%s succeeded: %.0f requests/s", key_.trial(),
+          absl::StrFormat("%s succeeded: %.0f requests/s", Label(),
                           merged->requests_per_s()));
       !s.ok()) {
     return s;
@@ -429,7 +439,7 @@ absl::Status AttemptRun::Fail(v1::Failure failure) {
   const v1::TrialState next =
       AfterFailure(failure, attempts_, spec_.retry().max_attempts());
   std::string message = absl::StrCat(
-      key_.trial(), " attempt ", key_.attempt(), " failed (",
+      Label(), " failed (",
       api::EnumName(failure.kind()), "): ", failure.reason());
   if (next == v1::TRIAL_STATE_QUEUED) {
     absl::StrAppend(&message, "; retrying on a fresh placement");

@@ -43,6 +43,9 @@ struct AttemptTimeouts {
   absl::Duration request_count_run = absl::Minutes(10);
 };
 
+// "trial 3 attempt 1": how events name an attempt.
+std::string AttemptLabel(const v1::AttemptKey& key);
+
 // Whether a failure of this kind is worth another attempt on a fresh
 // placement: everything but an assignment no host can carry out and a
 // cancel.
@@ -117,6 +120,7 @@ class AttemptRun final {
   void SetPhase(Phase phase, absl::Duration timeout);
   bool Reports(const HostRoles& host, v1::WorkerState::StateCase state) const;
   std::string PhaseName() const;
+  std::string Label() const;
 
   const v1::AttemptKey key_;
   const v1::ExperimentSpec spec_;

@@ -131,9 +131,13 @@ absl::Status ConcludeExperiment(const v1::Experiment& experiment,
   if (failed > 0) {
     return store.SetExperimentState(
         id, v1::EXPERIMENT_STATE_FAILED,
-        absl::StrCat(failed, " of ", trials.size(),
-                     " trials failed after their retries; the others' "
-                     "results are stored"));
+        failed == static_cast<int>(trials.size())
+            ? absl::StrCat("all ", failed,
+                           " trials failed after their retries; see "
+                           "`scalebench status` for why")
+            : absl::StrCat(failed, " of ", trials.size(),
+                           " trials failed after their retries; the "
+                           "other results are stored"));
   }
   return store.SetExperimentState(
       id, v1::EXPERIMENT_STATE_SUCCEEDED,

@@ -84,7 +84,7 @@ absl::Status Scheduler::Recover() {
             key, std::nullopt, &**merged, v1::TRIAL_STATE_SUCCEEDED,
             absl::StrFormat("%s succeeded (its results were complete when "
                             "the coordinator restarted): %.0f requests/s",
-                            trial.name(), (*merged)->requests_per_s()));
+                            AttemptLabel(key), (*merged)->requests_per_s()));
       } else {
         v1::Failure failure;
         failure.set_kind(v1::FAILURE_KIND_COORDINATOR_RESTARTED);
@@ -95,8 +95,7 @@ absl::Status Scheduler::Recover() {
             failure, Attempts(trial), spec.retry().max_attempts());
         s = store_->EndAttempt(
             key, failure, nullptr, next,
-            absl::StrCat(trial.name(), " attempt ", attempt.number(),
-                         " failed (coordinator_restarted): ",
+            absl::StrCat(AttemptLabel(key), " failed (coordinator_restarted): ",
                          failure.reason(),
                          next == v1::TRIAL_STATE_QUEUED
                              ? "; retrying on a fresh placement"
@@ -136,6 +135,16 @@ std::vector<CandidateHost> Scheduler::FreeHosts() const {
     if (!reserved) free.push_back({info.worker_id, info.facts});
   }
   return free;
+}
+
+std::vector<CandidateHost> Scheduler::LiveHosts() const {
+  std::vector<CandidateHost> live;
+  for (const WorkerInfo& info : registry_->List()) {
+    if (!info.session_id.empty() && !info.lost) {
+      live.push_back({info.worker_id, info.facts});
+    }
+  }
+  return live;
 }
 
 bool Scheduler::HasRunningAttempt(const std::string& experiment_id) const {
@@ -227,11 +236,17 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
     absl::StatusOr<Placement> placement =
         PlaceTrial(configuration, free, FailedHosts(trial));
     if (!placement.ok()) {
-      const std::string message = absl::StrCat(
-          trial.name(), " waits for hosts: ", placement.status().message());
-      if (waiting_[experiment_id] != message) {
-        std::cerr << "scalebench-coordinator: " << message << "\n";
-        waiting_[experiment_id] = message;
+      // Busy hosts free up by themselves; say so only when no live host
+      // could take the trial even when idle.
+      if (absl::Status never = PlaceTrial(configuration, LiveHosts(), {})
+                                   .status();
+          !never.ok()) {
+        const std::string message =
+            absl::StrCat(trial.name(), " waits for hosts: ", never.message());
+        if (waiting_[experiment_id] != message) {
+          std::cerr << "scalebench-coordinator: " << message << "\n";
+          waiting_[experiment_id] = message;
+        }
       }
       // Later trials may need fewer hosts, but they keep their order.
       break;

@@ -79,6 +79,8 @@ class Scheduler final {
                             const std::vector<v1::Trial>& trials);
   std::vector<CandidateHost> FreeHosts() const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
+  // Every worker that synchronizes, busy or not.
+  std::vector<CandidateHost> LiveHosts() const;
   bool HasRunningAttempt(const std::string& experiment_id) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
   void Loop();

@@ -329,7 +329,7 @@ TEST_F(SchedulerTest, APrepareTimeoutIsRetriedThenFailsTheTrial) {
   scheduler_->RunOnce();
   const v1::Experiment e = Experiment();
   EXPECT_EQ(e.state(), v1::EXPERIMENT_STATE_FAILED);
-  EXPECT_THAT(e.status_message(), HasSubstr("1 of 1 trials failed"));
+  EXPECT_THAT(e.status_message(), HasSubstr("all 1 trials failed after their retries"));
 }
 
 TEST_F(SchedulerTest, ALostWorkerFailsItsAttemptAndTheRetryGoesElsewhere) {

@@ -222,7 +222,7 @@ absl::Status Store::ReadProgress(absl::string_view id,
   *progress = v1::Experiment::Progress();
   while (true) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return absl::OkStatus();
+    if (!row) break;
     const auto count = static_cast<uint32_t>(stmt.ColumnInt(1));
     progress->set_trials_total(progress->trials_total() + count);
     switch (static_cast<v1::TrialState>(stmt.ColumnInt(0))) {
@@ -241,6 +241,24 @@ absl::Status Store::ReadProgress(absl::string_view id,
         break;
     }
   }
+  // The time left: the trials not yet ended, at the mean length of the
+  // successful attempts so far, as many at a time as run now.
+  const uint32_t left = progress->trials_total() -
+                        progress->trials_succeeded() -
+                        progress->trials_failed();
+  if (left == 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Statement mean,
+                   db_->Prepare("SELECT AVG(end_time - start_time) FROM "
+                                "attempts WHERE experiment = ? AND end_time "
+                                "IS NOT NULL AND failure IS NULL"));
+  mean.Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, mean.Step());
+  if (!row || mean.ColumnIsNull(0)) return absl::OkStatus();
+  const double micros = static_cast<double>(mean.ColumnInt(0)) * left /
+                        std::max<uint32_t>(1, progress->trials_running());
+  *progress->mutable_estimated_remaining() =
+      DurationToProto(absl::Microseconds(micros));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Experiment> Store::ReadExperiment(absl::string_view id,

@@ -555,3 +555,110 @@ TEST_F(StoreTest, UpsertsWorkersAndKeepsBusyOnes) {
 
 }  // namespace
 }  // namespace scalebench::coordinator
+
+namespace scalebench::coordinator {
+namespace {
+
+TEST_F(StoreTest, EstimatesTheTimeLeftFromSuccessfulAttempts) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 1).ok());
+  auto progress = [&] {
+    return store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
+        ->progress();
+  };
+  EXPECT_FALSE(progress().has_estimated_remaining());
+  google::protobuf::Map<std::string, std::string> roles;
+  roles["target/0"] = "w1";
+  const std::string trial0 = "experiments/exp-000001/trials/0";
+  ASSERT_TRUE(store->StartAttempt(trial0, roles).ok());
+  clock_.Advance(absl::Seconds(10));
+  v1::AttemptKey key;
+  key.set_trial(trial0);
+  key.set_attempt(1);
+  v1::TrialResult result;
+  *result.mutable_key() = key;
+  ASSERT_TRUE(store
+                  ->EndAttempt(key, std::nullopt, &result,
+                               v1::TRIAL_STATE_SUCCEEDED, "")
+                  .ok());
+  // 23 trials left at 10 s each, one at a time.
+  EXPECT_EQ(progress().estimated_remaining().seconds(), 230);
+  // Two running at once: half as long.
+  ASSERT_TRUE(
+      store->StartAttempt("experiments/exp-000001/trials/1", roles).ok());
+  ASSERT_TRUE(
+      store->StartAttempt("experiments/exp-000001/trials/2", roles).ok());
+  EXPECT_EQ(progress().estimated_remaining().seconds(), 115);
+}
+
+TEST_F(StoreTest, EndAttemptIsOneTransactionAndChecksItsArguments) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 1).ok());
+  google::protobuf::Map<std::string, std::string> roles;
+  roles["target/0"] = "w1";
+  const std::string trial0 = "experiments/exp-000001/trials/0";
+  ASSERT_TRUE(store->StartAttempt(trial0, roles).ok());
+  v1::AttemptKey key;
+  key.set_trial(trial0);
+  key.set_attempt(1);
+  // Succeeding needs a result; a result of another attempt is refused.
+  EXPECT_TRUE(absl::IsInvalidArgument(store->EndAttempt(
+      key, std::nullopt, nullptr, v1::TRIAL_STATE_SUCCEEDED, "")));
+  v1::TrialResult other;
+  other.mutable_key()->set_trial(trial0);
+  other.mutable_key()->set_attempt(2);
+  EXPECT_TRUE(absl::IsInvalidArgument(store->EndAttempt(
+      key, std::nullopt, &other, v1::TRIAL_STATE_SUCCEEDED, "")));
+  EXPECT_TRUE(absl::IsInvalidArgument(store->EndAttempt(
+      key, std::nullopt, nullptr, v1::TRIAL_STATE_MEASURING, "")));
+  // A failure requeues the trial, with the attempt ended, in one go.
+  v1::Failure failure;
+  failure.set_kind(v1::FAILURE_KIND_TIMEOUT);
+  failure.set_reason("prepare: w1 not ready within 30s");
+  ASSERT_TRUE(store
+                  ->EndAttempt(key, failure, nullptr, v1::TRIAL_STATE_QUEUED,
+                               "retrying")
+                  .ok());
+  absl::StatusOr<v1::Trial> trial = store->GetTrial(trial0);
+  ASSERT_TRUE(trial.ok());
+  EXPECT_EQ(trial->state(), v1::TRIAL_STATE_QUEUED);
+  EXPECT_TRUE(trial->attempts(0).has_end_time());
+  EXPECT_EQ(trial->attempts(0).failure().reason(),
+            "prepare: w1 not ready within 30s");
+  // Again (a retry after a lost reply): nothing changes.
+  const size_t events = store->Events("exp-000001", 0)->size();
+  EXPECT_TRUE(store
+                  ->EndAttempt(key, failure, nullptr, v1::TRIAL_STATE_FAILED,
+                               "")
+                  .ok());
+  EXPECT_EQ(store->GetTrial(trial0)->state(), v1::TRIAL_STATE_QUEUED);
+  EXPECT_EQ(store->Events("exp-000001", 0)->size(), events);
+}
+
+TEST_F(StoreTest, AddTrialsAppendsTheNextRepetitions) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 1).ok());
+  absl::StatusOr<std::vector<v1::Trial>> added =
+      store->AddTrials("exp-000001", {5, 2}, "round 4");
+  ASSERT_TRUE(added.ok()) << added.status();
+  ASSERT_EQ(added->size(), 2u);
+  // 24 trials before (8 configurations x 3): numbers 24 and 25, each the
+  // fourth repetition (3) of its configuration.
+  EXPECT_EQ((*added)[0].name(), "experiments/exp-000001/trials/24");
+  EXPECT_EQ((*added)[0].configuration_index(), 5u);
+  EXPECT_EQ((*added)[0].repetition(), 3u);
+  EXPECT_EQ((*added)[1].name(), "experiments/exp-000001/trials/25");
+  EXPECT_EQ((*added)[1].configuration_index(), 2u);
+  EXPECT_EQ((*added)[1].state(), v1::TRIAL_STATE_QUEUED);
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      store->AddTrials("exp-000001", {8}, "").status()));
+  EXPECT_EQ(store->ListTrials("exp-000001")->size(), 26u);
+  EXPECT_THAT(store->ListActiveExperimentIds().value(),
+              ::testing::ElementsAre("exp-000001"));
+}
+
+}  // namespace
+}  // namespace scalebench::coordinator

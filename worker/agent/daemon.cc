@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -99,8 +100,13 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
     return kExitBadInput;
   }
   context.owner = "scalebench-" + context.name;
-  context.state_dir =
-      flags.state_dir.empty() ? DefaultStateDir() : flags.state_dir;
+  // Absolute: targets and balancers read their files from other working
+  // directories.
+  context.state_dir = std::filesystem::absolute(
+                          flags.state_dir.empty() ? DefaultStateDir()
+                                                  : flags.state_dir)
+                          .lexically_normal()
+                          .string();
   if (absl::Status s = PrepareStateDir(context.state_dir); !s.ok()) {
     err << "scalebench-worker: " << s.message() << "\n";
     return kExitBadInput;

@@ -1,0 +1,556 @@
+#!/usr/bin/env python3
+"""End-to-end checks of the cluster: scalebench-coordinator and
+scalebench-worker as separate processes on this host, driven through the
+scalebench CLI, measuring real nginx (and haproxy) targets.
+
+  sweep        a coordinator and two workers run a sweep; trials run on
+               both hosts; `results --output csv` has exactly one row per
+               trial; `watch` exits 0; the models are fitted; nothing a
+               worker started is left running
+  crash        the coordinator is killed with SIGKILL twice in the middle
+               of a sweep and restarted on the same database each time:
+               the sweep completes, every trial exactly once, and a `watch`
+               started before the crashes exits 0
+  worker_kill  a worker is killed with SIGKILL while it measures and
+               restarted 20 s later: that attempt fails, the trial is
+               retried and completes; the counts are exact; nothing any
+               worker started is left running
+  spec         specs with an error (unknown platform, negative count, bad
+               duration, misspelt key, YAML syntax) are refused by submit
+               with exit 2 naming the line; nothing is created
+  run          `scalebench run` (the embedded default) on a small sweep in
+               a fresh directory: exit 0, progress, the results table and
+               the fits, the store under ./scalebench-data/, and nothing
+               left running
+  tls          off loopback (an address in a network namespace this test
+               makes), mutual TLS: a worker and a CLI with certificates
+               from the CA are served; no certificate, another CA's, or a
+               worker presenting another worker's name are refused
+
+Usage: cluster_test.py --bin DIR --group NAME
+Prints one line per check and 'N passed, M failed'; exit 1 on a failure.
+"""
+import argparse
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "support"))
+from checks import Checks  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+SWEEP = """name: {name}
+repetitions: {repetitions}
+order: randomized
+seed: 11
+loadgen:
+  connections: 4
+  duration: {duration}
+sweep:
+  platform: [native]
+  instances: [1, 2]
+  balancer: [none, haproxy]
+timeouts:
+  prepare: 20s
+  start_lead: 1s
+models:
+  - {{fit: linear, x: instances, y: requests_per_s, by: [balancer]}}
+"""
+
+
+def make_tmp(prefix):
+    """A temp dir nginx's workers (user nobody) can traverse."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(tmp, 0o755)
+    return tmp
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def our_processes(marker):
+    """Live processes whose command line contains `marker` (a state dir:
+    nginx and haproxy read their configs under it)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker in cmdline and state != "Z" and "cluster_test" not in cmdline:
+            found.append(f"{pid}: {cmdline.strip()}")
+    return found
+
+
+class Cluster:
+    """The processes of one test, stopped (by pid) whatever happens."""
+
+    def __init__(self, bin_dir, tmp, netns=None):
+        self.bin = bin_dir
+        self.tmp = tmp
+        self.netns = netns
+        self.procs = {}
+        self.address = None
+        self.db = os.path.join(tmp, "coordinator.db")
+
+    def _cmd(self, args):
+        if self.netns:
+            return ["ip", "netns", "exec", self.netns] + args
+        return args
+
+    def start_coordinator(self, listen=None, tls=(), expect_ok=True):
+        listen = listen or self.address or f"127.0.0.1:{free_port()}"
+        log = open(os.path.join(self.tmp, "coordinator.log"), "a")
+        proc = subprocess.Popen(
+            self._cmd([os.path.join(self.bin, "scalebench-coordinator"),
+                       "--listen", listen, "--db", self.db, *tls]),
+            stdout=subprocess.PIPE, stderr=log, text=True)
+        line = proc.stdout.readline()
+        if not expect_ok:
+            proc.wait(timeout=10)
+            return proc
+        if "listening on" not in line:
+            proc.kill()
+            raise RuntimeError(f"coordinator did not start: {line!r}; see "
+                               f"{log.name}")
+        self.address = line.split("listening on ")[1].strip()
+        self.procs["coordinator"] = proc
+        return proc
+
+    def start_worker(self, name, extra=(), state_dir=None):
+        state_dir = state_dir or os.path.join(self.tmp, f"state-{name}")
+        log = open(os.path.join(self.tmp, f"worker-{name}.log"), "a")
+        proc = subprocess.Popen(
+            self._cmd([os.path.join(self.bin, "scalebench-worker"),
+                       "--coordinator", self.address, "--name", name,
+                       "--state-dir", state_dir, *extra]),
+            stdout=log, stderr=log)
+        self.procs[name] = proc
+        return proc
+
+    def cli(self, *args, timeout=60, env_extra=None):
+        env = dict(os.environ, SCALEBENCH_COORDINATOR=self.address or "")
+        env.update(env_extra or {})
+        return subprocess.run(
+            self._cmd([os.path.join(self.bin, "scalebench"), *args]),
+            capture_output=True, text=True, timeout=timeout, env=env)
+
+    def cli_async(self, *args):
+        env = dict(os.environ, SCALEBENCH_COORDINATOR=self.address)
+        return subprocess.Popen(
+            self._cmd([os.path.join(self.bin, "scalebench"), *args]),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+    def kill(self, name, sig=signal.SIGKILL):
+        proc = self.procs.pop(name)
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+        return proc.returncode
+
+    def stop_all(self):
+        for name in list(self.procs):
+            proc = self.procs.pop(name)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+    def experiment(self, name):
+        r = self.cli("status", name, "--output", "json")
+        if r.returncode != 0:
+            return None
+        return json.loads(r.stdout)
+
+    def wait_for(self, predicate, timeout, what):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.5)
+        raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
+
+
+def submit(cluster, checks, spec_text, label):
+    path = os.path.join(cluster.tmp, f"{label}.yaml")
+    with open(path, "w") as f:
+        f.write(spec_text)
+    r = cluster.cli("submit", path)
+    checks.expect(r.returncode == 0, f"{label}: submit exits 0",
+                  r.stdout + r.stderr)
+    lines = r.stdout.strip().splitlines()
+    name = lines[-1] if lines else ""
+    checks.expect(name.startswith("experiments/exp-"),
+                  f"{label}: submit prints the experiment's name last", r.stdout)
+    return name
+
+
+def trials_in_state(doc, state):
+    return sum(1 for t in doc.get("trials", []) if t.get("state") == state)
+
+
+def check_results(cluster, checks, name, trials, label):
+    """The CSV has a header and exactly one row per trial, no duplicates,
+    every trial succeeded with exactly one merged result."""
+    r = cluster.cli("results", name, "--output", "csv")
+    checks.expect(r.returncode == 0, f"{label}: results --output csv exits 0",
+                  r.stderr)
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    ids = [row.get("trial_id") for row in rows]
+    checks.expect(len(rows) == trials and len(set(ids)) == trials,
+                  f"{label}: the CSV has exactly {trials} rows, one per trial",
+                  f"{len(rows)} rows, {len(set(ids))} distinct: {ids}")
+    checks.expect(all(float(row["requests_per_s"]) > 0 for row in rows),
+                  f"{label}: every row measured requests", r.stdout[:2000])
+    doc = cluster.experiment(name)
+    succeeded = trials_in_state(doc, "TRIAL_STATE_SUCCEEDED")
+    checks.expect(succeeded == trials,
+                  f"{label}: all {trials} trials succeeded", f"{succeeded}")
+    r = cluster.cli("results", name, "--output", "json")
+    items = json.loads(r.stdout) if r.returncode == 0 else []
+    checks.expect(len(items) == trials and
+                  all("start_skew_us" in item for item in items),
+                  f"{label}: results --output json has each trial with its "
+                  "start skew", r.stdout[:1000] + r.stderr)
+    return doc
+
+
+def group_sweep(bin_dir, checks):
+    tmp = make_tmp("sb-e2e-sweep-")
+    cluster = Cluster(bin_dir, tmp)
+    try:
+        cluster.start_coordinator()
+        cluster.start_worker("w1", ["--cpus", "0"])
+        cluster.start_worker("w2", ["--cpus", "1"])
+        cluster.wait_for(
+            lambda: cluster.cli("workers").stdout.count("idle") >= 2, 30,
+            "two idle workers")
+        name = submit(cluster, checks,
+                      SWEEP.format(name="sweep", repetitions=2, duration="1s"),
+                      "sweep")
+        watch = cluster.cli_async("watch", name)
+        out, err = watch.communicate(timeout=300)
+        checks.expect(watch.returncode == 0, "sweep: watch exits 0",
+                      out[-2000:] + err[-2000:])
+        doc = check_results(cluster, checks, name, 8, "sweep")
+        hosts = {a["placement"]["target/0"] for t in doc["trials"]
+                 for a in t["attempts"]}
+        checks.expect(hosts == {"w1", "w2"},
+                      "sweep: trials ran on both workers", f"{hosts}")
+        r = cluster.cli("fit", "--experiment", name, "--output", "json")
+        fits = json.loads(r.stdout).get("fits", []) if r.returncode == 0 else []
+        checks.expect(len(fits) == 2 and all(not f.get("error") for f in fits),
+                      "sweep: the spec's linear model is fitted per balancer",
+                      r.stdout[:2000] + r.stderr)
+        r = cluster.cli("workers")
+        checks.expect(r.returncode == 0 and "w1" in r.stdout and
+                      "w2" in r.stdout, "sweep: workers lists both", r.stdout)
+    finally:
+        cluster.stop_all()
+    left = our_processes(tmp)
+    checks.expect(not left, "sweep: nothing a worker started is left running",
+                  "\n".join(left))
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def group_crash(bin_dir, checks):
+    tmp = make_tmp("sb-e2e-crash-")
+    cluster = Cluster(bin_dir, tmp)
+    try:
+        cluster.start_coordinator()
+        cluster.start_worker("w1", ["--cpus", "0"])
+        cluster.start_worker("w2", ["--cpus", "1"])
+        name = submit(cluster, checks,
+                      SWEEP.format(name="crash", repetitions=3, duration="1s"),
+                      "crash")
+        watch = cluster.cli_async("watch", name)
+        for crash in (1, 2):
+            target = 2 * crash
+            cluster.wait_for(
+                lambda: trials_in_state(cluster.experiment(name) or {},
+                                        "TRIAL_STATE_SUCCEEDED") >= target,
+                180, f"{target} trials to succeed")
+            # Mid-sweep: some trial should be running now.
+            code = cluster.kill("coordinator")
+            checks.expect(code == -signal.SIGKILL,
+                          f"crash: coordinator killed with SIGKILL ({crash})",
+                          f"exit {code}")
+            time.sleep(1)
+            cluster.start_coordinator()
+        out, err = watch.communicate(timeout=400)
+        checks.expect(watch.returncode == 0,
+                      "crash: the watch started before both crashes exits 0",
+                      out[-2000:] + err[-2000:])
+        doc = check_results(cluster, checks, name, 12, "crash")
+        restarted = [a for t in doc["trials"] for a in t["attempts"]
+                     if a.get("failure", {}).get("kind") ==
+                     "FAILURE_KIND_COORDINATOR_RESTARTED"]
+        print(f"      {len(restarted)} attempts ended by the crashes")
+    finally:
+        cluster.stop_all()
+    left = our_processes(tmp)
+    checks.expect(not left, "crash: nothing a worker started is left running",
+                  "\n".join(left))
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def group_worker_kill(bin_dir, checks):
+    tmp = make_tmp("sb-e2e-wkill-")
+    cluster = Cluster(bin_dir, tmp)
+    try:
+        cluster.start_coordinator()
+        cluster.start_worker("w1", ["--cpus", "0"])
+        cluster.start_worker("w2", ["--cpus", "1"])
+        name = submit(cluster, checks,
+                      SWEEP.format(name="wkill", repetitions=1, duration="4s"),
+                      "worker_kill")
+
+        def measuring_on_w1():
+            doc = cluster.experiment(name) or {}
+            for t in doc.get("trials", []):
+                if t.get("state") == "TRIAL_STATE_MEASURING":
+                    last = t["attempts"][-1]
+                    if last["placement"].get("loadgen/0") == "w1":
+                        return t["name"]
+            return None
+        victim = cluster.wait_for(measuring_on_w1, 120, "w1 to measure")
+        cluster.kill("w1")
+        time.sleep(20)
+        cluster.start_worker("w1", ["--cpus", "0"])
+        r = cluster.cli("watch", name, timeout=300)
+        checks.expect(r.returncode == 0, "worker_kill: the sweep completes",
+                      r.stdout[-2000:] + r.stderr[-2000:])
+        doc = check_results(cluster, checks, name, 4, "worker_kill")
+        trial = next(t for t in doc["trials"] if t["name"] == victim)
+        kinds = [a.get("failure", {}).get("kind", "") for a in trial["attempts"]]
+        checks.expect(len(kinds) >= 2 and kinds[0] in (
+            "FAILURE_KIND_WORKER_LOST", "FAILURE_KIND_WORKER_RESTARTED")
+            and kinds[-1] == "",
+            "worker_kill: the killed worker's attempt failed (lost or "
+            "restarted) and a retry succeeded", f"{trial}")
+    finally:
+        cluster.stop_all()
+    left = our_processes(tmp)
+    checks.expect(not left,
+                  "worker_kill: nothing any worker started is left running",
+                  "\n".join(left))
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+BAD_SPECS = {
+    "unknown platform": ("name: bad\nsweep:\n  platform: [native, vmware]\n",
+                         "bad.yaml:3:"),
+    "negative count": ("name: bad\nrepetitions: -3\n", "bad.yaml:2:"),
+    "bad duration": ("name: bad\nloadgen:\n  duration: 5 parsecs\n",
+                     "bad.yaml:3:"),
+    "misspelt key": ("name: bad\nloadgen:\n  conections: 10\n", "bad.yaml:3:"),
+    # The parser sees the missing ']' where the file ends.
+    "YAML syntax": ("name: bad\nsweep:\n  instances: [1, 2\n", "bad.yaml:4:"),
+}
+
+
+def group_spec(bin_dir, checks):
+    tmp = make_tmp("sb-e2e-spec-")
+    cluster = Cluster(bin_dir, tmp)
+    try:
+        cluster.start_coordinator()
+        for label, (text, where) in BAD_SPECS.items():
+            path = os.path.join(tmp, "bad.yaml")
+            with open(path, "w") as f:
+                f.write(text)
+            r = cluster.cli("submit", path)
+            checks.expect(r.returncode == 2 and where in r.stderr,
+                          f"spec: {label} exits 2 naming the line ({where})",
+                          f"exit {r.returncode}: {r.stderr}")
+        r = cluster.cli("status", "--output", "json")
+        listed = json.loads(r.stdout).get("experiments", []) \
+            if r.returncode == 0 else None
+        checks.expect(listed == [], "spec: nothing was created",
+                      r.stdout + r.stderr)
+    finally:
+        cluster.stop_all()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def group_tls(bin_dir, checks):
+    tmp = make_tmp("sb-e2e-tls-")
+    netns = f"sb-e2e-{os.getpid()}"
+    address = "10.211.0.1"
+    cluster = Cluster(bin_dir, tmp, netns=netns)
+    pki = os.path.join(TOP, "deploy", "pki", "pki.sh")
+    good, other = os.path.join(tmp, "pki"), os.path.join(tmp, "other")
+
+    def run(*args):
+        subprocess.run(args, check=True, capture_output=True, text=True)
+    try:
+        run("ip", "netns", "add", netns)
+        for cmd in (["ip", "link", "set", "lo", "up"],
+                    ["ip", "link", "add", "sb0", "type", "dummy"],
+                    ["ip", "addr", "add", f"{address}/24", "dev", "sb0"],
+                    ["ip", "link", "set", "sb0", "up"]):
+            run("ip", "netns", "exec", netns, *cmd)
+        run(pki, "ca", good)
+        run(pki, "server", good, "coordinator", "--ip", address)
+        run(pki, "worker", good, "w1")
+        run(pki, "client", good, "alice")
+        run(pki, "ca", other)
+        run(pki, "worker", other, "w1")
+        run(pki, "client", other, "mallory")
+
+        listen = f"{address}:7443"
+        proc = cluster.start_coordinator(listen=listen, expect_ok=False)
+        checks.expect(proc.returncode == 2,
+                      "tls: a plaintext coordinator off loopback is refused",
+                      f"exit {proc.returncode}")
+        cluster.start_coordinator(listen=listen, tls=(
+            "--ca", f"{good}/ca.crt", "--cert",
+            f"{good}/server-coordinator.crt", "--key",
+            f"{good}/server-coordinator.key"))
+
+        def client(directory, who):
+            return {"SCALEBENCH_CA": f"{good}/ca.crt",
+                    "SCALEBENCH_CERT": f"{directory}/client-{who}.crt",
+                    "SCALEBENCH_KEY": f"{directory}/client-{who}.key"}
+        alice = client(good, "alice")
+
+        r = cluster.cli("workers")
+        checks.expect(r.returncode == 2 and "TLS" in r.stderr,
+                      "tls: a CLI without a certificate is refused", r.stderr)
+        r = cluster.cli("workers", env_extra=client(other, "mallory"))
+        checks.expect(r.returncode == 1,
+                      "tls: a CLI with another CA's certificate is refused",
+                      f"exit {r.returncode}: {r.stderr}")
+        r = cluster.cli("workers", env_extra=alice)
+        checks.expect(r.returncode == 0,
+                      "tls: a CLI with the CA's certificate is served",
+                      r.stderr)
+
+        plain = cluster.start_worker("w1", state_dir=os.path.join(tmp, "s0"))
+        plain.wait(timeout=30)
+        cluster.procs.pop("w1")
+        checks.expect(plain.returncode == 2,
+                      "tls: a worker without a certificate is refused",
+                      f"exit {plain.returncode}")
+
+        def worker_tls(directory, worker):
+            return ("--ca", f"{good}/ca.crt", "--cert",
+                    f"{directory}/worker-{worker}.crt", "--key",
+                    f"{directory}/worker-{worker}.key")
+        cluster.start_worker("w2", worker_tls(good, "w1"),
+                             os.path.join(tmp, "s2"))
+        cluster.start_worker("w1x", worker_tls(other, "w1"),
+                             os.path.join(tmp, "s3"))
+        time.sleep(5)
+        r = cluster.cli("workers", "--output", "json", env_extra=alice)
+        names = [w["name"] for w in json.loads(r.stdout).get("workers", [])] \
+            if r.returncode == 0 else None
+        checks.expect(names == [],
+                      "tls: a worker presenting another worker's name, and "
+                      "one with another CA's certificate, are refused",
+                      f"{names} {r.stderr}")
+        log = open(os.path.join(tmp, "worker-w2.log")).read()
+        checks.expect("w1" in log and ("PERMISSION_DENIED" in log or
+                                       "permission" in log.lower() or
+                                       "certificate" in log.lower()),
+                      "tls: the impostor is told why", log[-1000:])
+        cluster.kill("w2", signal.SIGTERM)
+        cluster.kill("w1x", signal.SIGTERM)
+        cluster.start_worker("w1", worker_tls(good, "w1"),
+                             os.path.join(tmp, "s1"))
+        cluster.wait_for(
+            lambda: "w1" in cluster.cli("workers", env_extra=alice).stdout,
+            30, "w1 to register")
+        checks.expect(True, "tls: a worker with its own certificate is served")
+    finally:
+        cluster.stop_all()
+        subprocess.run(["ip", "netns", "delete", netns], capture_output=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+RUN_SPEC = """name: run
+repetitions: 2
+loadgen:
+  connections: 4
+  duration: 1s
+sweep:
+  instances: [1, 2]
+timeouts:
+  start_lead: 1s
+models:
+  - {fit: linear, x: instances, y: requests_per_s}
+"""
+
+
+def group_run(bin_dir, checks):
+    tmp = make_tmp("sb-e2e-run-")
+    try:
+        path = os.path.join(tmp, "spec.yaml")
+        with open(path, "w") as f:
+            f.write(RUN_SPEC)
+        r = subprocess.run([os.path.join(bin_dir, "scalebench"), "run", path],
+                           cwd=tmp, capture_output=True, text=True,
+                           timeout=300)
+        checks.expect(r.returncode == 0, "run: exits 0",
+                      r.stdout[-2000:] + r.stderr[-2000:])
+        checks.expect("[4/4]" in r.stdout, "run: shows its progress",
+                      r.stdout[:2000])
+        checks.expect("N  REQUESTS/S" in r.stdout and
+                      "linear fit of requests_per_s on instances" in r.stdout,
+                      "run: prints the results table and the fit",
+                      r.stdout[-3000:])
+        checks.expect(os.path.exists(os.path.join(
+            tmp, "scalebench-data", "coordinator.db")),
+            "run: keeps its store in ./scalebench-data/")
+        r = subprocess.run([os.path.join(bin_dir, "scalebench"), "run",
+                            os.path.join(tmp, "missing.yaml")],
+                           cwd=tmp, capture_output=True, text=True, timeout=60)
+        checks.expect(r.returncode == 2 and "missing.yaml" in r.stderr,
+                      "run: a missing spec exits 2 naming it", r.stderr)
+    finally:
+        left = our_processes(tmp)
+        checks.expect(not left, "run: nothing it started is left running",
+                      "\n".join(left))
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+GROUPS = {"run": group_run, "sweep": group_sweep, "crash": group_crash,
+          "worker_kill": group_worker_kill, "spec": group_spec,
+          "tls": group_tls}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--group", required=True, choices=sorted(GROUPS))
+    args = parser.parse_args()
+    checks = Checks()
+    try:
+        GROUPS[args.group](os.path.abspath(args.bin), checks)
+    except Exception as e:  # A broken step is a failed check, not a crash.
+        checks.expect(False, f"{args.group}: ran to the end", repr(e))
+    return checks.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -218,11 +218,8 @@ int RunResults(const ResultsFlags& flags, std::ostream& out,
     return kExitBadInput;
   }
   absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
-      CoordinatorClient::Connect(flags.client);
-  if (!client.ok()) {
-    err << "scalebench results: " << client.status().message() << "\n";
-    return kExitBadInput;
-  }
+      ConnectForCommand("results", flags.client, err);
+  if (!client.ok()) return kExitBadInput;
   absl::StatusOr<ExportedResults> exported = ExportResults(**client, *name);
   if (!exported.ok()) {
     return ReportCallFailure("results", exported.status(), (*client)->address(),

@@ -201,7 +201,9 @@ void AddResultsFlags(CLI::App& results, ResultsFlags* flags) {
       ->required();
   AddOutputOption(
       results, &flags->output,
-      {OutputFormat::kText, OutputFormat::kCsv, OutputFormat::kJson});
+      {OutputFormat::kText, OutputFormat::kCsv, OutputFormat::kJson})
+      ->description(
+          "output format: table (the default; text is the same), csv, json");
   AddClientFlags(results, &flags->client);
   results.footer(absl::StrCat(
       kResultsManual, kClientManual,

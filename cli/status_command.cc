@@ -38,7 +38,8 @@ std::string Counts(const v1::Experiment::Progress& progress) {
                       progress.trials_failed(), "/", progress.trials_total());
 }
 
-// "1 ok", "2 failed (timeout: loadgen did not start)", then the placement.
+// "attempt 1 ok", "attempt 2 failed (late_start: ...)", "attempt 3
+// running", each followed by its placement: " on target/0=workers/a".
 std::string DescribeAttempt(const v1::Attempt& attempt) {
   std::string text = absl::StrCat("attempt ", attempt.number(), " ");
   if (attempt.has_failure()) {

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/cancel_command.h"
 #include "cli/fit_command.h"
 #include "cli/fit_request.h"
 #include "cli/results_command.h"
@@ -12,6 +13,7 @@
 #include "cli/status_command.h"
 #include "cli/submit_command.h"
 #include "cli/watch_command.h"
+#include "cli/workers_command.h"
 #include "common/clock.h"
 #include "common/command_line.h"
 #include "common/exit_codes.h"

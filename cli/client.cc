@@ -77,6 +77,17 @@ void CoordinatorClient::SetDeadline(grpc::ClientContext& context,
                        absl::ToChronoMilliseconds(timeout));
 }
 
+absl::StatusOr<std::unique_ptr<CoordinatorClient>> ConnectForCommand(
+    absl::string_view command, const ClientFlags& flags, std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
+      CoordinatorClient::Connect(flags);
+  if (!client.ok()) {
+    err << "scalebench " << command << ": " << client.status().message()
+        << "\n";
+  }
+  return client;
+}
+
 bool IsUnreachable(const absl::Status& status) {
   return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
 }

@@ -75,6 +75,11 @@ class CoordinatorClient final {
   std::unique_ptr<v1::CoordinatorService::Stub> stub_;
 };
 
+// CoordinatorClient::Connect, printing "scalebench COMMAND: " and why to
+// `err` when it fails (the caller exits with kExitBadInput).
+absl::StatusOr<std::unique_ptr<CoordinatorClient>> ConnectForCommand(
+    absl::string_view command, const ClientFlags& flags, std::ostream& err);
+
 // True for the codes that mean the coordinator could not be reached
 // (UNAVAILABLE, DEADLINE_EXCEEDED).
 bool IsUnreachable(const absl::Status& status);

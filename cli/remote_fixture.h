@@ -65,13 +65,15 @@ class RemoteCommandsTest : public ::testing::Test {
   }
 
   // Starts a fresh service and server over the store on `listen`.
-  void Serve(const std::string& listen, int* port) {
+  void Serve(const std::string& listen, int* port,
+             std::shared_ptr<grpc::ServerCredentials> credentials =
+                 grpc::InsecureServerCredentials()) {
     coordinator::CoordinatorServiceOptions options;
     options.watch_poll_interval = absl::Milliseconds(10);
     service_ = std::make_unique<coordinator::CoordinatorServiceImpl>(
         store_.get(), registry_.get(), options);
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
+    builder.AddListeningPort(listen, credentials, port);
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
   }

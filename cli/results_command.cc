@@ -201,7 +201,9 @@ void AddResultsFlags(CLI::App& results, ResultsFlags* flags) {
       ->required();
   AddOutputOption(
       results, &flags->output,
-      {OutputFormat::kText, OutputFormat::kCsv, OutputFormat::kJson});
+      {OutputFormat::kText, OutputFormat::kCsv, OutputFormat::kJson})
+      ->description(
+          "output format: table (the default; text is the same), csv, json");
   AddClientFlags(results, &flags->client);
   results.footer(absl::StrCat(
       kResultsManual, kClientManual,
@@ -218,11 +220,8 @@ int RunResults(const ResultsFlags& flags, std::ostream& out,
     return kExitBadInput;
   }
   absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
-      CoordinatorClient::Connect(flags.client);
-  if (!client.ok()) {
-    err << "scalebench results: " << client.status().message() << "\n";
-    return kExitBadInput;
-  }
+      ConnectForCommand("results", flags.client, err);
+  if (!client.ok()) return kExitBadInput;
   absl::StatusOr<ExportedResults> exported = ExportResults(**client, *name);
   if (!exported.ok()) {
     return ReportCallFailure("results", exported.status(), (*client)->address(),

@@ -31,46 +31,15 @@ the FULL view (experiment, trials, fits), with proto field names.
 
 )";
 
-constexpr char kWorkersManual[] =
-    R"(Every worker the coordinator knows, connected or lost, by name: its
-status (idle, busy, lost), the cores it offers, its platforms, when it last
-synchronized, its clock offset to the coordinator and the round trip.
-
-With --output json: ListWorkersResponse with proto field names.
-
-)";
-
-constexpr char kCancelManual[] =
-    R"(Stops scheduling the experiment's trials and marks it cancelled;
-finished trials keep their results. Cancelling an ended experiment changes
-nothing. Prints the experiment's state afterwards.
-
-With --output json: the experiment (Experiment) with proto field names.
-
-Exit status: 0 done; 2 EXPERIMENT is wrong or unknown; 1 the coordinator
-cannot be reached or cannot cancel it now (the message says why).
-
-)";
-
 constexpr char kExamples[] = "\nExamples:\n";
-
-absl::StatusOr<std::unique_ptr<CoordinatorClient>> ConnectOrReport(
-    absl::string_view command, const ClientFlags& flags, std::ostream& err) {
-  absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
-      CoordinatorClient::Connect(flags);
-  if (!client.ok()) {
-    err << "scalebench " << command << ": " << client.status().message()
-        << "\n";
-  }
-  return client;
-}
 
 std::string Counts(const v1::Experiment::Progress& progress) {
   return absl::StrCat(progress.trials_succeeded(), "/",
                       progress.trials_failed(), "/", progress.trials_total());
 }
 
-// "1 ok", "2 failed (timeout: loadgen did not start)", then the placement.
+// "attempt 1 ok", "attempt 2 failed (late_start: ...)", "attempt 3
+// running", each followed by its placement: " on target/0=workers/a".
 std::string DescribeAttempt(const v1::Attempt& attempt) {
   std::string text = absl::StrCat("attempt ", attempt.number(), " ");
   if (attempt.has_failure()) {
@@ -205,27 +174,6 @@ void AddStatusFlags(CLI::App& status, StatusFlags* flags) {
                              "--output json\n"));
 }
 
-void AddWorkersFlags(CLI::App& workers, WorkersFlags* flags) {
-  AddOutputOption(workers, &flags->output,
-                  {OutputFormat::kText, OutputFormat::kJson});
-  AddClientFlags(workers, &flags->client);
-  workers.footer(absl::StrCat(kWorkersManual, kClientManual, kExamples,
-                              "  scalebench workers\n"
-                              "  scalebench workers --coordinator "
-                              "coord.lab:7300 --output json\n"));
-}
-
-void AddCancelFlags(CLI::App& cancel, CancelFlags* flags) {
-  cancel.add_option("EXPERIMENT", flags->experiment, "the experiment")
-      ->type_name("EXPERIMENT")
-      ->required();
-  AddOutputOption(cancel, &flags->output,
-                  {OutputFormat::kText, OutputFormat::kJson});
-  AddClientFlags(cancel, &flags->client);
-  cancel.footer(absl::StrCat(kCancelManual, kClientManual, kExamples,
-                             "  scalebench cancel exp-000001\n"));
-}
-
 int RunStatus(const StatusFlags& flags, std::ostream& out, std::ostream& err) {
   std::string name;
   if (!flags.experiment.empty()) {
@@ -238,84 +186,10 @@ int RunStatus(const StatusFlags& flags, std::ostream& out, std::ostream& err) {
     name = *parsed;
   }
   absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
-      ConnectOrReport("status", flags.client, err);
+      ConnectForCommand("status", flags.client, err);
   if (!client.ok()) return kExitBadInput;
   if (name.empty()) return ListExperiments(**client, flags.output, out, err);
   return ShowExperiment(**client, name, flags.output, out, err);
-}
-
-int RunWorkers(const WorkersFlags& flags, std::ostream& out,
-               std::ostream& err) {
-  absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
-      ConnectOrReport("workers", flags.client, err);
-  if (!client.ok()) return kExitBadInput;
-  v1::ListWorkersResponse response;
-  grpc::ClientContext context;
-  CoordinatorClient::SetDeadline(context);
-  const absl::Status status = FromGrpcStatus((*client)->stub().ListWorkers(
-      &context, v1::ListWorkersRequest(), &response));
-  if (!status.ok()) {
-    return ReportCallFailure("workers", status, (*client)->address(), err);
-  }
-  if (flags.output == OutputFormat::kJson) {
-    out << ApiJson(response);
-    return kExitOk;
-  }
-  if (response.workers().empty()) {
-    out << "no workers; start scalebench-worker --coordinator "
-        << (*client)->address() << " on each host\n";
-    return kExitOk;
-  }
-  TextTable table({"NAME", "STATUS", "CPUS", "PLATFORMS", "LAST SEEN",
-                   "CLOCK OFFSET", "ROUND TRIP"});
-  for (const v1::Worker& w : response.workers()) {
-    std::vector<std::string> platforms;
-    for (int p : w.facts().platforms()) {
-      platforms.push_back(api::EnumName(static_cast<v1::Platform>(p)));
-    }
-    std::string status_name = api::EnumName(w.status());
-    if (w.has_attempt()) {
-      absl::StrAppend(&status_name, " (", w.attempt().trial(), " attempt ",
-                      w.attempt().attempt(), ")");
-    }
-    table.AddRow({w.name(), status_name, absl::StrCat(w.facts().cpus_size()),
-                  platforms.empty() ? "-" : absl::StrJoin(platforms, ","),
-                  FormatTimestamp(w.last_seen_time()),
-                  FormatDuration(w.clock_offset()),
-                  FormatDuration(w.round_trip())});
-  }
-  table.Print(out);
-  return kExitOk;
-}
-
-int RunCancel(const CancelFlags& flags, std::ostream& out, std::ostream& err) {
-  absl::StatusOr<std::string> name = ExperimentNameArgument(flags.experiment);
-  if (!name.ok()) {
-    err << "scalebench cancel: " << name.status().message() << "\n";
-    return kExitBadInput;
-  }
-  absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
-      ConnectOrReport("cancel", flags.client, err);
-  if (!client.ok()) return kExitBadInput;
-  v1::CancelExperimentRequest request;
-  request.set_name(*name);
-  v1::CancelExperimentResponse response;
-  grpc::ClientContext context;
-  CoordinatorClient::SetDeadline(context);
-  const absl::Status status = FromGrpcStatus(
-      (*client)->stub().CancelExperiment(&context, request, &response));
-  if (!status.ok()) {
-    return ReportCallFailure("cancel", status, (*client)->address(), err);
-  }
-  if (flags.output == OutputFormat::kJson) {
-    out << ApiJson(response.experiment());
-    return kExitOk;
-  }
-  const v1::Experiment& e = response.experiment();
-  out << e.name() << ": " << StateName(e.state());
-  if (!e.status_message().empty()) out << ": " << e.status_message();
-  out << "\n";
-  return kExitOk;
 }
 
 }  // namespace scalebench::cli

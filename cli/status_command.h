@@ -1,7 +1,6 @@
-// `scalebench status [EXPERIMENT]`, `scalebench workers` and
-// `scalebench cancel EXPERIMENT`: read or change what the coordinator
-// holds, one unary call each, printed as aligned text or as the API's
-// messages in JSON. No global state.
+// `scalebench status [EXPERIMENT]`: every experiment as a table, or one
+// with its trials and attempts (GetExperiment, FULL view), as aligned text
+// or the API's messages in JSON. No global state.
 #ifndef SCALEBENCH_CLI_STATUS_COMMAND_H_
 #define SCALEBENCH_CLI_STATUS_COMMAND_H_
 
@@ -20,31 +19,17 @@ struct StatusFlags {
   OutputFormat output = OutputFormat::kText;
 };
 
-struct WorkersFlags {
-  ClientFlags client;
-  OutputFormat output = OutputFormat::kText;
-};
-
-struct CancelFlags {
-  ClientFlags client;
-  std::string experiment;
-  OutputFormat output = OutputFormat::kText;
-};
-
-// Add each command's arguments and flags, bound to `flags`, with its
+// Adds the command's argument and flags, bound to `flags`, with its
 // manual as the help's footer.
 void AddStatusFlags(CLI::App& status, StatusFlags* flags);
-void AddWorkersFlags(CLI::App& workers, WorkersFlags* flags);
-void AddCancelFlags(CLI::App& cancel, CancelFlags* flags);
 
-// Each returns kExitOk; kExitBadInput for a bad EXPERIMENT or one the
+// Returns kExitOk; kExitBadInput for a bad EXPERIMENT or one the
 // coordinator does not know; kExitRunFailed when the coordinator cannot be
-// reached or refuses (cancel: FAILED_PRECONDITION, UNIMPLEMENTED).
+// reached.
 int RunStatus(const StatusFlags& flags, std::ostream& out, std::ostream& err);
-int RunWorkers(const WorkersFlags& flags, std::ostream& out, std::ostream& err);
-int RunCancel(const CancelFlags& flags, std::ostream& out, std::ostream& err);
 
-// "succeeded", "running", ... for people; "unknown" for unspecified.
+// "succeeded", "running", ... for people (and the other commands);
+// "unknown" for unspecified.
 std::string StateName(v1::ExperimentState state);
 std::string StateName(v1::TrialState state);
 

@@ -124,11 +124,8 @@ int RunSubmit(const SubmitFlags& flags, std::ostream& out, std::ostream& err) {
     return kExitBadInput;
   }
   absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
-      CoordinatorClient::Connect(flags.client);
-  if (!client.ok()) {
-    err << "scalebench submit: " << client.status().message() << "\n";
-    return kExitBadInput;
-  }
+      ConnectForCommand("submit", flags.client, err);
+  if (!client.ok()) return kExitBadInput;
   v1::CreateExperimentRequest request;
   *request.mutable_spec() = *std::move(spec);
   request.set_spec_source(*std::move(source));

@@ -218,11 +218,8 @@ int RunWatch(const WatchFlags& flags, const WatchOutput& output, Clock& clock,
     return kExitBadInput;
   }
   absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
-      CoordinatorClient::Connect(flags.client);
-  if (!client.ok()) {
-    err << "scalebench watch: " << client.status().message() << "\n";
-    return kExitBadInput;
-  }
+      ConnectForCommand("watch", flags.client, err);
+  if (!client.ok()) return kExitBadInput;
   GrpcWatchSource source(**client);
   absl::StatusOr<v1::Experiment> ended;
   {

@@ -7,6 +7,17 @@
 
 namespace scalebench::cli {
 
+namespace {
+
+// A call that failed because the coordinator is away or going away: not
+// reachable, or cancelled by a server shutting down (this client never
+// cancels the calls it waits on).
+bool IsTransient(const absl::Status& status) {
+  return IsUnreachable(status) || absl::IsCancelled(status);
+}
+
+}  // namespace
+
 bool IsEnded(v1::ExperimentState state) {
   return state == v1::EXPERIMENT_STATE_SUCCEEDED ||
          state == v1::EXPERIMENT_STATE_FAILED ||
@@ -41,7 +52,7 @@ absl::StatusOr<v1::Experiment> FollowExperiment(WatchSource& source,
       // The server closed the stream: the experiment ended, or the
       // coordinator is going away; either way ask it again.
       status = absl::UnavailableError("the coordinator closed the stream");
-    } else if (!IsUnreachable(status)) {
+    } else if (!IsTransient(status)) {
       return status;
     }
     if (!reconnecting) {
@@ -66,7 +77,7 @@ absl::StatusOr<v1::Experiment> FollowExperiment(WatchSource& source,
         reconnecting = false;
         break;
       }
-      if (!IsUnreachable(probe.status())) return probe.status();
+      if (!IsTransient(probe.status())) return probe.status();
       status = probe.status();
     }
   }

@@ -68,6 +68,8 @@ struct WatchOptions {
 bool IsEnded(v1::ExperimentState state);
 
 // Follows experiment `name` until it ends and returns it as it ended.
+// A stream or probe that fails with UNAVAILABLE, DEADLINE_EXCEEDED or
+// CANCELLED (a coordinator shutting down cancels open calls) is retried.
 // Errors: UNAVAILABLE or DEADLINE_EXCEEDED when the coordinator cannot be
 // reached at first, or has not answered for `give_up_after`; NOT_FOUND,
 // INVALID_ARGUMENT and any other error of a call as the server gave it.

@@ -156,6 +156,26 @@ TEST(FollowExperimentTest, ReattachesAfterTheLastSequenceWithGrowingPauses) {
                           absl::Seconds(2), absl::Seconds(4)));
 }
 
+// A coordinator stopping cancels the calls still open after its grace
+// period: CANCELLED, from the stream or from a probe, is retried too.
+TEST(FollowExperimentTest, CallsCancelledByAStoppingCoordinatorAreRetried) {
+  SteppingClock clock;
+  ScriptedSource source(&clock);
+  source.probes = {absl::OkStatus(), absl::CancelledError("CANCELLED"),
+                   absl::OkStatus()};
+  source.streams.push_back({{MakeEvent(1, v1::EXPERIMENT_STATE_RUNNING)},
+                            absl::CancelledError("CANCELLED")});
+  source.streams.push_back(
+      {{MakeEvent(2, v1::EXPERIMENT_STATE_CANCELLED)}, absl::OkStatus()});
+  RecordingView view;
+  absl::StatusOr<v1::Experiment> ended =
+      FollowExperiment(source, "experiments/exp-000001", clock, view, {});
+  ASSERT_TRUE(ended.ok()) << ended.status();
+  EXPECT_EQ(ended->state(), v1::EXPERIMENT_STATE_CANCELLED);
+  EXPECT_THAT(view.sequences, ElementsAre(1, 2));
+  EXPECT_EQ(view.reconnecting, 1);
+}
+
 TEST(FollowExperimentTest, BackoffStopsGrowingAtTheMaximum) {
   SteppingClock clock;
   ScriptedSource source(&clock);

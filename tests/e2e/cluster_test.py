@@ -259,8 +259,11 @@ def group_sweep(bin_dir, checks):
         checks.expect(hosts == {"w1", "w2"},
                       "sweep: trials ran on both workers", f"{hosts}")
         r = cluster.cli("fit", "--experiment", name, "--output", "json")
-        fits = json.loads(r.stdout).get("fits", []) if r.returncode == 0 else []
-        checks.expect(len(fits) == 2 and all(not f.get("error") for f in fits),
+        # One document per model, each with its fits (one per balancer).
+        models = json.loads(r.stdout) if r.returncode == 0 else []
+        fits = [f for m in models for f in m.get("fits", [])]
+        checks.expect(len(models) == 1 and len(fits) == 2 and
+                      all(not f.get("error") for f in fits),
                       "sweep: the spec's linear model is fitted per balancer",
                       r.stdout[:2000] + r.stderr)
         r = cluster.cli("workers")
@@ -287,11 +290,13 @@ def group_crash(bin_dir, checks):
         watch = cluster.cli_async("watch", name)
         for crash in (1, 2):
             target = 2 * crash
-            cluster.wait_for(
-                lambda: trials_in_state(cluster.experiment(name) or {},
-                                        "TRIAL_STATE_SUCCEEDED") >= target,
-                180, f"{target} trials to succeed")
-            # Mid-sweep: some trial should be running now.
+            def mid_sweep():
+                doc = cluster.experiment(name) or {}
+                return (trials_in_state(doc, "TRIAL_STATE_SUCCEEDED") >= target
+                        and trials_in_state(doc, "TRIAL_STATE_MEASURING") > 0)
+            # Mid-sweep: trials done, and one measuring right now.
+            cluster.wait_for(mid_sweep, 180,
+                             f"{target} trials done and one measuring")
             code = cluster.kill("coordinator")
             checks.expect(code == -signal.SIGKILL,
                           f"crash: coordinator killed with SIGKILL ({crash})",
@@ -405,10 +410,14 @@ def group_tls(bin_dir, checks):
         subprocess.run(args, check=True, capture_output=True, text=True)
     try:
         run("ip", "netns", "add", netns)
+        # A veth pair inside the namespace: an ordinary, non-loopback
+        # address for the coordinator to listen on.
         for cmd in (["ip", "link", "set", "lo", "up"],
-                    ["ip", "link", "add", "sb0", "type", "dummy"],
+                    ["ip", "link", "add", "sb0", "type", "veth", "peer",
+                     "name", "sb1"],
                     ["ip", "addr", "add", f"{address}/24", "dev", "sb0"],
-                    ["ip", "link", "set", "sb0", "up"]):
+                    ["ip", "link", "set", "sb0", "up"],
+                    ["ip", "link", "set", "sb1", "up"]):
             run("ip", "netns", "exec", netns, *cmd)
         run(pki, "ca", good)
         run(pki, "server", good, "coordinator", "--ip", address)

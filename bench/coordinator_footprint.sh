@@ -18,6 +18,7 @@ workers=${1:-2}
 seconds=${2:-60}
 bin="$top/build/bin"
 dir=$(mktemp -d /tmp/sb-footprint.XXXXXX)
+chmod 755 "$dir"  # nginx workers (user nobody) read under it
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -62,7 +63,7 @@ measure "idle, $workers workers synchronizing"
 
 cat > "$dir/sweep.yaml" <<'YAML'
 name: footprint
-repetitions: 100
+repetitions: 20
 loadgen:
   connections: 4
   duration: 1s

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "api/resource_names.h"
 #include "api/synchronize_limits.h"
 #include "common/fake_clock.h"
@@ -72,6 +73,11 @@ class AdoptingExecutor final : public worker::AssignmentExecutor {
   std::vector<v1::DesiredState> applied() {
     absl::MutexLock lock(&mu_);
     return applied_;
+  }
+  // Moves on by itself, as after a phase's work.
+  void Set(const v1::WorkerState& state) {
+    absl::MutexLock lock(&mu_);
+    current_ = state;
   }
 
  private:
@@ -322,6 +328,43 @@ TEST_F(WorkerServiceTest, ADesiredStateSetDuringTheHoldIsDeliveredAtOnce) {
   registry_->SetDesired(kWorker, idle);  // Differs from Preparing.
   again.join();
   ASSERT_TRUE(next.ok()) << next.status();
+}
+
+TEST_F(WorkerServiceTest, AStateChangeEndsTheHeldCallAndIsReportedAtOnce) {
+  StartServer(absl::Hours(1));  // No hold ends by itself in this test.
+  registry_->SetDesired(kWorker, Prepare());
+  worker::Spool spool = NewSpool();
+  auto client = MakeClient(&spool);
+  absl::Notification stop;
+  std::thread loop([&] { client->Run(stop); });
+  // Told to prepare, it reports Preparing, which matches: held.
+  for (int i = 0; i < 500; ++i) {
+    std::optional<WorkerInfo> info = registry_->Get(kWorker);
+    if (info.has_value() && info->current.has_preparing() &&
+        registry_->TEST_HeldCalls() == 1) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(registry_->TEST_HeldCalls(), 1);
+
+  // Ready (still what Prepare leads to, so the coordinator would hold on):
+  // only the client's own cancel brings the news before the hour is up.
+  v1::WorkerState ready;
+  *ready.mutable_ready()->mutable_key() = Prepare().prepare().key();
+  ready.mutable_ready()->add_target_endpoints("127.0.0.1:8080");
+  executor_.Set(ready);
+  client->StateChanged();
+  bool reported = false;
+  for (int i = 0; i < 500 && !reported; ++i) {
+    std::optional<WorkerInfo> info = registry_->Get(kWorker);
+    reported = info.has_value() && info->current.has_ready();
+    if (!reported) absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_TRUE(reported);
+  stop.Notify();
+  registry_->Shutdown();  // Ends the call held now.
+  loop.join();
 }
 
 TEST_F(WorkerServiceTest, ANewSessionIsReportedAsARestart) {

@@ -181,7 +181,8 @@ void AttemptRun::SetPhase(Phase phase, absl::Duration timeout) {
   phase_deadline_ = clock_->Monotonic() + timeout;
 }
 
-v1::DesiredState::Prepare AttemptRun::PrepareFor(const HostRoles& host) const {
+v1::DesiredState::Prepare AttemptRun::PrepareFor(const HostRoles& host,
+                                                  bool with_endpoints) const {
   v1::DesiredState::Prepare prepare;
   *prepare.mutable_key() = key_;
   *prepare.mutable_configuration() = configuration_;
@@ -195,13 +196,17 @@ v1::DesiredState::Prepare AttemptRun::PrepareFor(const HostRoles& host) const {
     b.set_algorithm(configuration_.algorithm());
     *b.mutable_health_check_interval() =
         configuration_.health_check_interval();
-    if (host.targets == 0) {
-      // A front host: every target host's endpoints, in host order.
-      for (const HostRoles& target : placement_.hosts) {
-        auto it = targets_.find(target.worker_id);
-        if (it == targets_.end()) continue;
-        for (const std::string& endpoint : it->second) {
-          b.add_endpoints(endpoint);
+    if (MultiHost()) {
+      // In front of every host's targets: their endpoints, in host order,
+      // once all are known; until then the host starts its targets only.
+      b.set_awaiting_endpoints(!with_endpoints);
+      if (with_endpoints) {
+        for (const HostRoles& target : placement_.hosts) {
+          auto it = targets_.find(target.worker_id);
+          if (it == targets_.end()) continue;
+          for (const std::string& endpoint : it->second) {
+            b.add_endpoints(endpoint);
+          }
         }
       }
     }
@@ -209,16 +214,18 @@ v1::DesiredState::Prepare AttemptRun::PrepareFor(const HostRoles& host) const {
   return prepare;
 }
 
+bool AttemptRun::MultiHost() const { return placement_.hosts.size() > 1; }
+
 void AttemptRun::BeginPrepare() {
   absl::Duration timeout =
       DurationFromProto(spec_.timeouts().prepare()) + timeouts_.slack;
   for (const HostRoles& host : placement_.hosts) {
-    if (host.targets == 0) continue;
-    if (host.balancer) {
+    // One host starts its balancer in the same step.
+    if (host.balancer && !MultiHost()) {
       timeout += DurationFromProto(spec_.timeouts().balance());
     }
     v1::DesiredState desired;
-    *desired.mutable_prepare() = PrepareFor(host);
+    *desired.mutable_prepare() = PrepareFor(host, /*with_endpoints=*/false);
     registry_->SetDesired(host.worker_id, desired);
   }
   SetPhase(Phase::kPrepare, timeout);
@@ -243,7 +250,6 @@ absl::StatusOr<std::optional<v1::Failure>> AttemptRun::StoredFailure(
 absl::Status AttemptRun::StepPrepare() {
   std::vector<std::string> waiting;
   for (const HostRoles& host : placement_.hosts) {
-    if (host.targets == 0) continue;
     if (Reports(host, v1::WorkerState::kFinished)) {
       // The executor reports finished during prepare only after a failure,
       // whose result it sent with that report.
@@ -266,8 +272,7 @@ absl::Status AttemptRun::StepPrepare() {
     waiting.push_back(host.worker_id);
   }
   if (waiting.empty()) {
-    const HostRoles* front = placement_.BalancerHost();
-    if (front != nullptr && front->targets == 0) {
+    if (placement_.BalancerHost() != nullptr && MultiHost()) {
       BeginBalance();
       return absl::OkStatus();
     }
@@ -285,7 +290,7 @@ absl::Status AttemptRun::StepPrepare() {
 void AttemptRun::BeginBalance() {
   const HostRoles* front = placement_.BalancerHost();
   v1::DesiredState desired;
-  *desired.mutable_prepare() = PrepareFor(*front);
+  *desired.mutable_prepare() = PrepareFor(*front, /*with_endpoints=*/true);
   registry_->SetDesired(front->worker_id, desired);
   SetPhase(Phase::kBalance,
            DurationFromProto(spec_.timeouts().balance()) + timeouts_.slack);
@@ -302,7 +307,10 @@ absl::Status AttemptRun::StepBalance() {
                 absl::StrCat("worker ", front.worker_id,
                              " finished during balance without a failure"));
   }
-  if (Reports(front, v1::WorkerState::kReady)) {
+  // Ready with a balancer endpoint: the balancer answers (until then the
+  // host may still report the Ready of its targets alone).
+  if (Reports(front, v1::WorkerState::kReady) &&
+      !current_[front.worker_id].ready().balancer_endpoint().empty()) {
     balancer_endpoint_ = current_[front.worker_id].ready().balancer_endpoint();
     return BeginMeasure();
   }

@@ -1,7 +1,7 @@
 // One attempt of one trial, driven through its phases: prepare (every
-// target host starts its targets, and the balancer when it shares their
-// host), balance (a separate front host starts the balancer over every
-// target host's endpoints), measure (every load generator host starts at
+// target host starts its targets; a single host also its balancer),
+// balance (with several hosts, the first starts the balancer in front of
+// every host's endpoints), measure (every host's load generator starts at
 // T0 = now + the spec's start lead, on the coordinator's clock, which each
 // worker converts through its measured offset), collect (the load
 // generators' results are stored, merged exactly and stored with the
@@ -116,7 +116,12 @@ class AttemptRun final {
   absl::StatusOr<std::optional<v1::Failure>> StoredFailure(
       const std::string& worker_id);
 
-  v1::DesiredState::Prepare PrepareFor(const HostRoles& host) const;
+  // What `host` is told to prepare; a multi-host balancer gets every
+  // endpoint only `with_endpoints` (the balance phase).
+  v1::DesiredState::Prepare PrepareFor(const HostRoles& host,
+                                       bool with_endpoints) const;
+  // More than one host: the balancer waits for every host's targets.
+  bool MultiHost() const;
   void SetPhase(Phase phase, absl::Duration timeout);
   bool Reports(const HostRoles& host, v1::WorkerState::StateCase state) const;
   std::string PhaseName() const;

@@ -59,8 +59,7 @@ bool Placement::Includes(const std::string& worker_id) const {
 }
 
 uint32_t HostsNeeded(const v1::Configuration& configuration) {
-  const uint32_t targets = TargetHosts(configuration);
-  return targets > 1 && Balanced(configuration) ? targets + 1 : targets;
+  return TargetHosts(configuration);
 }
 
 absl::Status CheckPlaceable(const v1::Configuration& configuration) {
@@ -81,7 +80,6 @@ absl::StatusOr<Placement> PlaceTrial(
   if (absl::Status s = CheckPlaceable(configuration); !s.ok()) return s;
   const uint32_t target_hosts = TargetHosts(configuration);
   const bool balanced = Balanced(configuration);
-  const bool separate_front = balanced && target_hosts > 1;
 
   // Fresh hosts first, then those an earlier attempt failed on; the
   // candidates' own order within each group.
@@ -95,54 +93,34 @@ absl::StatusOr<Placement> PlaceTrial(
 
   Placement placement;
   std::vector<bool> taken(ordered.size(), false);
-  auto take = [&](auto suitable) -> const CandidateHost* {
-    for (size_t i = 0; i < ordered.size(); ++i) {
-      if (!taken[i] && suitable(ordered[i]->facts)) {
-        taken[i] = true;
-        return ordered[i];
-      }
-    }
-    return nullptr;
-  };
-
   const uint32_t per_host = configuration.instances() / target_hosts;
   const uint32_t extra = configuration.instances() % target_hosts;
   for (uint32_t i = 0; i < target_hosts; ++i) {
-    const CandidateHost* host = take([&](const v1::HostFacts& facts) {
-      return RunsPlatform(facts, configuration.platform()) &&
-             (separate_front || !balanced ||
-              RunsBalancer(facts, configuration.balancer()));
-    });
+    // The first host also balances.
+    const bool balancer = balanced && i == 0;
+    const CandidateHost* host = nullptr;
+    for (size_t k = 0; k < ordered.size() && host == nullptr; ++k) {
+      const v1::HostFacts& facts = ordered[k]->facts;
+      if (!taken[k] && RunsPlatform(facts, configuration.platform()) &&
+          (!balancer || RunsBalancer(facts, configuration.balancer()))) {
+        taken[k] = true;
+        host = ordered[k];
+      }
+    }
     if (host == nullptr) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "needs ", target_hosts, " free hosts that run ",
           api::EnumName(configuration.platform()),
-          balanced && !separate_front
-              ? absl::StrCat(" and ", api::EnumName(configuration.balancer()))
-              : "",
-          "; ", i, " free now"));
+          balanced ? absl::StrCat(", the first also ",
+                                  api::EnumName(configuration.balancer()))
+                   : "",
+          "; ", i, " found"));
     }
     HostRoles roles;
     roles.worker_id = host->worker_id;
     roles.targets = per_host + (i < extra ? 1 : 0);
     roles.target_host = static_cast<int>(i);
-    roles.balancer = balanced && !separate_front;
-    roles.loadgen = !separate_front;
-    placement.hosts.push_back(std::move(roles));
-  }
-  if (separate_front) {
-    const CandidateHost* front = take([&](const v1::HostFacts& facts) {
-      return RunsBalancer(facts, configuration.balancer());
-    });
-    if (front == nullptr) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("needs one more free host that runs ",
-                       api::EnumName(configuration.balancer()),
-                       " in front of the ", target_hosts, " target hosts"));
-    }
-    HostRoles roles;
-    roles.worker_id = front->worker_id;
-    roles.balancer = true;
+    roles.balancer = balancer;
     roles.loadgen = true;
     placement.hosts.push_back(std::move(roles));
   }

@@ -1,12 +1,13 @@
 // Which hosts play which role in one attempt of a trial. A configuration
 // with `hosts` = H spreads its instances over H target hosts (the first
-// instances % H of them get one more). With one host, that host also runs
-// the balancer (if any) and the load generator. With several hosts and a
-// balancer, one more host runs the balancer and the load generator, in
-// front of them all; without a balancer, every target host generates load
-// against its own targets, at the same instant, and the coordinator merges
-// what they measured. A host runs one trial at a time. Pure functions;
-// thread-safe.
+// instances % H of them get one more). Every target host also generates
+// load, all at the same instant T0: against the balancer when there is
+// one, otherwise against its own targets (the coordinator merges what they
+// measured). The balancer runs on the first target host; with several
+// hosts it starts once every host's targets answer, in front of all of
+// them. So a configuration needs exactly H hosts, and adding a host adds
+// targets and load generation in the same proportion. A host runs one
+// trial at a time. Pure functions; thread-safe.
 #ifndef SCALEBENCH_COORDINATOR_PLACEMENT_H_
 #define SCALEBENCH_COORDINATOR_PLACEMENT_H_
 
@@ -38,17 +39,16 @@ struct CandidateHost {
 // What one host does in an attempt.
 struct HostRoles {
   std::string worker_id;
-  // Targets it runs (0 on a balancer-only host).
+  // Targets it runs (at least one).
   uint32_t targets = 0;
-  // Its index among the target hosts; -1 when it runs no targets.
+  // Its index among the target hosts.
   int target_host = -1;
   bool balancer = false;
   bool loadgen = false;
 };
 
 struct Placement {
-  // One entry per distinct host: target hosts in order, then a separate
-  // front host if there is one.
+  // One entry per host, in target host order; the first runs the balancer.
   std::vector<HostRoles> hosts;
 
   // As stored in Attempt.placement: role -> worker id.
@@ -59,7 +59,7 @@ struct Placement {
   bool Includes(const std::string& worker_id) const;
 };
 
-// How many distinct hosts `configuration` needs.
+// How many distinct hosts `configuration` needs: its `hosts` (at least 1).
 uint32_t HostsNeeded(const v1::Configuration& configuration);
 
 // Whether the configuration can ever be placed, whatever hosts exist:
@@ -68,8 +68,8 @@ uint32_t HostsNeeded(const v1::Configuration& configuration);
 absl::Status CheckPlaceable(const v1::Configuration& configuration);
 
 // Chooses hosts among `candidates` (in their order, which the caller makes
-// deterministic). Target hosts must list the platform in their facts, the
-// balancer host the balancer kind. Hosts in `avoid` (those an earlier
+// deterministic). Every host must list the platform in its facts, the
+// first also the balancer kind. Hosts in `avoid` (those an earlier
 // attempt of the trial failed on) are taken only when no other host
 // qualifies. RESOURCE_EXHAUSTED saying what is missing when not enough
 // suitable candidates are free now; the errors of CheckPlaceable.

@@ -49,30 +49,31 @@ TEST(PlacementTest, OneHostPlaysEveryRole) {
                                                Pair("loadgen/0", "a")));
 }
 
-TEST(PlacementTest, InstancesSpreadOverTargetHostsWithAFrontHost) {
+TEST(PlacementTest, InstancesSpreadOverTheHostsAndTheFirstBalances) {
   const std::vector<CandidateHost> hosts = {
       Host("a", {v1::PLATFORM_NATIVE}, {}),
       Host("b", {v1::PLATFORM_NATIVE}, {}),
       Host("c", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_NGINX})};
-  // 5 instances over 2 hosts: 3 and 2; the nginx balancer needs c.
+  // 5 instances over 2 hosts: 3 and 2. Only c runs nginx, so c comes
+  // first; every host generates load (against the balancer).
   absl::StatusOr<Placement> p =
       PlaceTrial(Config(5, 2, v1::BALANCER_KIND_NGINX), hosts, {});
   ASSERT_TRUE(p.ok()) << p.status();
-  ASSERT_EQ(p->hosts.size(), 3u);
-  EXPECT_EQ(p->hosts[0].worker_id, "a");
+  ASSERT_EQ(p->hosts.size(), 2u);
+  EXPECT_EQ(p->hosts[0].worker_id, "c");
   EXPECT_EQ(p->hosts[0].targets, 3u);
-  EXPECT_EQ(p->hosts[1].worker_id, "b");
+  EXPECT_TRUE(p->hosts[0].balancer);
+  EXPECT_EQ(p->hosts[1].worker_id, "a");
   EXPECT_EQ(p->hosts[1].targets, 2u);
-  EXPECT_EQ(p->hosts[2].worker_id, "c");
-  EXPECT_EQ(p->hosts[2].targets, 0u);
-  EXPECT_FALSE(p->hosts[0].loadgen);
-  EXPECT_TRUE(p->hosts[2].balancer && p->hosts[2].loadgen);
+  EXPECT_FALSE(p->hosts[1].balancer);
+  EXPECT_TRUE(p->hosts[0].loadgen && p->hosts[1].loadgen);
   EXPECT_EQ(p->BalancerHost()->worker_id, "c");
   EXPECT_THAT(p->Roles(),
-              UnorderedElementsAre(Pair("target/0", "a"), Pair("target/1", "b"),
+              UnorderedElementsAre(Pair("target/0", "c"), Pair("target/1", "a"),
                                    Pair("balancer", "c"),
-                                   Pair("loadgen/0", "c")));
-  EXPECT_EQ(HostsNeeded(Config(5, 2, v1::BALANCER_KIND_NGINX)), 3u);
+                                   Pair("loadgen/0", "c"),
+                                   Pair("loadgen/1", "a")));
+  EXPECT_EQ(HostsNeeded(Config(5, 2, v1::BALANCER_KIND_NGINX)), 2u);
 }
 
 TEST(PlacementTest, WithoutABalancerEveryTargetHostGeneratesLoad) {
@@ -101,7 +102,8 @@ TEST(PlacementTest, OnlyHostsWhoseFactsFit) {
       Config(1, 1, v1::BALANCER_KIND_HAPROXY, v1::PLATFORM_QEMU), hosts, {});
   EXPECT_EQ(none.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(none.status().message(),
-              HasSubstr("needs 1 free hosts that run qemu and haproxy"));
+              HasSubstr("needs 1 free hosts that run qemu, the first also "
+                        "haproxy"));
 }
 
 TEST(PlacementTest, ARetryPrefersHostsThatDidNotFail) {
@@ -123,9 +125,11 @@ TEST(PlacementTest, TooFewHostsOrInstances) {
       Host("a", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY}),
       Host("b", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY})};
   absl::StatusOr<Placement> p =
-      PlaceTrial(Config(2, 2, v1::BALANCER_KIND_HAPROXY), hosts, {});
+      PlaceTrial(Config(3, 3, v1::BALANCER_KIND_HAPROXY), hosts, {});
   EXPECT_EQ(p.status().code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_THAT(p.status().message(), HasSubstr("one more free host"));
+  EXPECT_THAT(p.status().message(),
+              HasSubstr("needs 3 free hosts that run native, the first also "
+                        "haproxy; 2 found"));
   absl::StatusOr<Placement> q =
       PlaceTrial(Config(1, 2, v1::BALANCER_KIND_NONE), hosts, {});
   EXPECT_EQ(q.status().code(), absl::StatusCode::kInvalidArgument);

@@ -434,39 +434,55 @@ TEST_F(SchedulerTest, CancelStopsTheRunningAttemptAndTheQueue) {
   EXPECT_EQ(Experiment().state(), v1::EXPERIMENT_STATE_CANCELLED);
 }
 
-TEST_F(SchedulerTest, AFrontHostBalancesOverEveryTargetHostAndMeasures) {
+TEST_F(SchedulerTest, TheFirstHostBalancesOverEveryHostAndAllGenerateLoad) {
   Create(kTwoHostsBehindHaproxy);
-  for (const char* w : {"w1", "w2", "w3"}) Report(w, Idle());
+  for (const char* w : {"w1", "w2"}) Report(w, Idle());
   scheduler_->RunOnce();
   const v1::AttemptKey key = Key(0, 1);
-  ASSERT_TRUE(Desired("w1").has_prepare());
-  EXPECT_EQ(Desired("w1").prepare().target_count(), 1u);
-  EXPECT_FALSE(Desired("w1").prepare().has_balancer());
+  // Targets first; w1 keeps cores and a port for the balancer.
+  const v1::DesiredState first = Desired("w1");
+  ASSERT_TRUE(first.has_prepare()) << first.DebugString();
+  EXPECT_EQ(first.prepare().target_count(), 1u);
+  EXPECT_EQ(first.prepare().balancer().kind(), v1::BALANCER_KIND_HAPROXY);
+  EXPECT_TRUE(first.prepare().balancer().awaiting_endpoints());
   EXPECT_EQ(Desired("w2").prepare().target_count(), 1u);
-  EXPECT_TRUE(Desired("w3").has_idle());  // Until the targets are up.
+  EXPECT_FALSE(Desired("w2").prepare().has_balancer());
 
   Report("w1", Ready(key, {"10.0.0.1:8001"}));
   scheduler_->RunOnce();
-  EXPECT_TRUE(Desired("w3").has_idle());
+  EXPECT_TRUE(Desired("w1").prepare().balancer().awaiting_endpoints());
   Report("w2", Ready(key, {"10.0.0.2:8002"}));
   scheduler_->RunOnce();
-  const v1::DesiredState front = Desired("w3");
-  ASSERT_TRUE(front.has_prepare()) << front.DebugString();
-  EXPECT_EQ(front.prepare().target_count(), 0u);
-  EXPECT_EQ(front.prepare().balancer().kind(), v1::BALANCER_KIND_HAPROXY);
-  EXPECT_THAT(front.prepare().balancer().endpoints(),
+  // Every endpoint known: w1 starts the balancer in front of both.
+  const v1::DesiredState second = Desired("w1");
+  ASSERT_TRUE(second.has_prepare()) << second.DebugString();
+  EXPECT_FALSE(second.prepare().balancer().awaiting_endpoints());
+  EXPECT_THAT(second.prepare().balancer().endpoints(),
               ElementsAre("10.0.0.1:8001", "10.0.0.2:8002"));
-
-  Report("w3", Ready(key, {}, "10.0.0.3:8080"));
+  // Still the Ready of its targets alone: no measuring yet.
   scheduler_->RunOnce();
-  ASSERT_TRUE(Desired("w3").has_measure());
-  EXPECT_THAT(Desired("w3").measure().urls(),
-              ElementsAre("http://10.0.0.3:8080/"));
-  EXPECT_TRUE(Desired("w1").has_prepare());  // Targets keep serving.
-  Report("w3", Finished(key), {Measured(key, "w3", 500, 5, clock_.Wall())});
+  EXPECT_TRUE(Desired("w1").has_prepare());
+
+  Report("w1", Ready(key, {"10.0.0.1:8001"}, "10.0.0.1:8080"));
+  scheduler_->RunOnce();
+  // Both hosts load the balancer from the same T0.
+  for (const char* w : {"w1", "w2"}) {
+    ASSERT_TRUE(Desired(w).has_measure()) << w;
+    EXPECT_THAT(Desired(w).measure().urls(),
+                ElementsAre("http://10.0.0.1:8080/"));
+  }
+  EXPECT_EQ(TimeFromProto(Desired("w1").measure().start_time()),
+            TimeFromProto(Desired("w2").measure().start_time()));
+  Report("w1", Finished(key), {Measured(key, "w1", 500, 5, clock_.Wall())});
+  scheduler_->RunOnce();
+  EXPECT_EQ(Trial(0).state(), v1::TRIAL_STATE_MEASURING);  // w2 still runs.
+  Report("w2", Finished(key), {Measured(key, "w2", 1000, 5, clock_.Wall())});
   scheduler_->RunOnce();
   EXPECT_EQ(Trial(0).state(), v1::TRIAL_STATE_SUCCEEDED);
-  for (const char* w : {"w1", "w2", "w3"}) EXPECT_TRUE(Desired(w).has_idle());
+  // 100 + 200 requests/s, merged.
+  EXPECT_DOUBLE_EQ(store_->GetTrialResult(key.trial())->requests_per_s(),
+                   300.0);
+  for (const char* w : {"w1", "w2"}) EXPECT_TRUE(Desired(w).has_idle());
 }
 
 TEST_F(SchedulerTest, RecoverMergesCompleteAttemptsAndRetriesTheOthers) {

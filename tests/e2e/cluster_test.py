@@ -75,6 +75,21 @@ def make_tmp(prefix):
     return tmp
 
 
+CROSS_HOST = """name: cross-host
+repetitions: 1
+loadgen:
+  connections: 4
+  duration: 1s
+sweep:
+  instances: [2]
+  hosts: [2]
+  balancer: [none, haproxy]
+timeouts:
+  prepare: 20s
+  start_lead: 1s
+"""
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -269,6 +284,28 @@ def group_sweep(bin_dir, checks):
         r = cluster.cli("workers")
         checks.expect(r.returncode == 0 and "w1" in r.stdout and
                       "w2" in r.stdout, "sweep: workers lists both", r.stdout)
+
+        # Across both hosts: one target each, haproxy on the first in front
+        # of both, load from both at one T0, merged.
+        name = submit(cluster, checks, CROSS_HOST, "cross-host")
+        r = cluster.cli("watch", name, timeout=300)
+        checks.expect(r.returncode == 0, "cross-host: watch exits 0",
+                      r.stdout[-2000:] + r.stderr[-2000:])
+        r = cluster.cli("results", name, "--output", "json")
+        items = json.loads(r.stdout) if r.returncode == 0 else []
+        sources = [item["result"].get("source", "") for item in items]
+        checks.expect(len(items) == 2 and all(
+            sorted(item["result"].get("source", "").split(",")) ==
+            ["w1", "w2"] for item in items),
+            "cross-host: every trial merged the load generators of both "
+            "hosts", f"{sources} {r.stderr}")
+        doc = cluster.experiment(name)
+        balanced = [a["placement"] for t in doc["trials"]
+                    for a in t["attempts"] if "balancer" in a["placement"]]
+        checks.expect(len(balanced) == 1 and
+                      balanced[0]["balancer"] == balanced[0]["target/0"],
+                      "cross-host: haproxy ran on the first target host",
+                      f"{balanced}")
     finally:
         cluster.stop_all()
     left = our_processes(tmp)

@@ -19,6 +19,10 @@ v1::Failure MakeFailure(v1::FailureKind kind, absl::string_view reason) {
   return f;
 }
 
+bool SameKey(const v1::AttemptKey& a, const v1::AttemptKey& b) {
+  return a.trial() == b.trial() && a.attempt() == b.attempt();
+}
+
 // "http://10.0.0.2:8080/" or "10.0.0.2:8080" to "10.0.0.2:8080".
 std::string Endpoint(absl::string_view url) {
   absl::ConsumePrefix(&url, "http://");
@@ -123,6 +127,24 @@ void TrialExecutor::Loop() {
 
 v1::WorkerState TrialExecutor::DoPrepare(
     const v1::DesiredState::Prepare& prepare) {
+  if (plan_.has_value() && prepared_.has_value() &&
+      SameKey(prepared_->key(), prepare.key())) {
+    // The same attempt again: the second step of a host that balances over
+    // other hosts' targets, now that their endpoints are known.
+    if (plan_->balancer != nullptr && plan_->balancer_deferred &&
+        prepare.has_balancer() && !prepare.balancer().awaiting_endpoints()) {
+      TrialTimings timings;
+      const std::vector<std::string> endpoints(
+          prepare.balancer().endpoints().begin(),
+          prepare.balancer().endpoints().end());
+      if (std::optional<v1::Failure> failure =
+              runner_->StartBalancer(&*plan_, endpoints, &timings)) {
+        return Finish(prepare.key(), *failure, std::nullopt);
+      }
+      prepared_ = prepare;
+    }
+    return ReadyState();
+  }
   if (plan_.has_value()) DoTearDown();
   TrialRequest request;
   request.configuration = prepare.configuration();
@@ -131,6 +153,7 @@ v1::WorkerState TrialExecutor::DoPrepare(
                                          ? prepare.balancer().kind()
                                          : v1::BALANCER_KIND_NONE);
   if (prepare.has_balancer()) {
+    request.defer_balancer = prepare.balancer().awaiting_endpoints();
     request.configuration.set_algorithm(prepare.balancer().algorithm());
     *request.configuration.mutable_health_check_interval() =
         prepare.balancer().health_check_interval();
@@ -154,13 +177,18 @@ v1::WorkerState TrialExecutor::DoPrepare(
   }
   plan_ = *std::move(plan);
   prepared_ = prepare;
+  return ReadyState();
+}
+
+v1::WorkerState TrialExecutor::ReadyState() const {
   v1::WorkerState ready;
-  *ready.mutable_ready()->mutable_key() = prepare.key();
+  *ready.mutable_ready()->mutable_key() = prepared_->key();
   for (const TargetLaunch& t : plan_->targets) {
     ready.mutable_ready()->add_target_endpoints(
         absl::StrCat(t.listen_address, ":", t.port));
   }
-  if (plan_->balancer != nullptr) {
+  // A deferred balancer has no endpoint yet: the coordinator waits for it.
+  if (plan_->balancer != nullptr && !plan_->balancer_deferred) {
     ready.mutable_ready()->set_balancer_endpoint(
         absl::StrCat(plan_->balancer_launch.listen_address, ":",
                      plan_->balancer_launch.port));

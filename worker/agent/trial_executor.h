@@ -46,6 +46,8 @@ class TrialExecutor final : public AssignmentExecutor {
   v1::WorkerState DoMeasure(const v1::DesiredState::Measure& measure,
                             absl::Time local_start);
   v1::WorkerState DoTearDown();
+  // Ready with the prepared attempt's endpoints; needs plan_ and prepared_.
+  v1::WorkerState ReadyState() const;
   v1::WorkerState Finish(const v1::AttemptKey& key,
                          std::optional<v1::Failure> failure,
                          std::optional<v1::LoadgenResult> loadgen);

@@ -111,6 +111,53 @@ TEST_F(TrialExecutorTest, PrepareMeasureTearDown) {
   EXPECT_TRUE(driver_->List()->empty());
 }
 
+TEST_F(TrialExecutorTest, ABalancerOverOtherHostsStartsWhenItsEndpointsCome) {
+  auto fake = std::make_unique<testing::FakeBalancer>();
+  testing::FakeBalancer* balancer = fake.get();
+  drivers_.AddBalancer(std::move(fake));
+  v1::DesiredState first = Prepare(1);
+  v1::BalancerAssignment* assignment =
+      first.mutable_prepare()->mutable_balancer();
+  assignment->set_kind(v1::BALANCER_KIND_HAPROXY);
+  assignment->set_awaiting_endpoints(true);
+  executor_->Apply(first, clock_);
+  v1::WorkerState ready =
+      WaitFor([](const v1::WorkerState& s) { return s.has_ready(); });
+  ASSERT_TRUE(ready.has_ready()) << ready.DebugString();
+  ASSERT_EQ(ready.ready().target_endpoints_size(), 1);
+  // Targets only, so far.
+  EXPECT_EQ(ready.ready().balancer_endpoint(), "");
+  EXPECT_TRUE(balancer->launches().empty());
+
+  // The same attempt with every host's endpoints: the balancer starts in
+  // front of them; the targets are not started again.
+  v1::DesiredState second = first;
+  assignment = second.mutable_prepare()->mutable_balancer();
+  assignment->set_awaiting_endpoints(false);
+  assignment->add_endpoints(ready.ready().target_endpoints(0));
+  assignment->add_endpoints("10.0.0.2:8002");
+  executor_->Apply(second, clock_);
+  ready = WaitFor([](const v1::WorkerState& s) {
+    return s.has_ready() && !s.ready().balancer_endpoint().empty();
+  });
+  ASSERT_FALSE(ready.ready().balancer_endpoint().empty())
+      << ready.DebugString();
+  ASSERT_EQ(balancer->launches().size(), 1u);
+  EXPECT_THAT(balancer->launches()[0].endpoints,
+              ::testing::ElementsAre(ready.ready().target_endpoints(0),
+                                     "10.0.0.2:8002"));
+  EXPECT_EQ(driver_->launches().size(), 1u);
+
+  v1::DesiredState idle;
+  idle.mutable_idle();
+  executor_->Apply(idle, clock_);
+  EXPECT_TRUE(WaitFor([](const v1::WorkerState& s) {
+                return s.has_idle();
+              }).has_idle());
+  EXPECT_EQ(balancer->running(), 0u);
+  EXPECT_TRUE(driver_->List()->empty());
+}
+
 TEST_F(TrialExecutorTest, AFailedPreparationIsASpooledResultNotAnError) {
   driver_->fail_index = 0;
   executor_->Apply(Prepare(1), clock_);

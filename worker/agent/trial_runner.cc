@@ -150,6 +150,7 @@ absl::StatusOr<TrialPlan> TrialRunner::PlanHost(const TrialRequest& request) {
     plan.targets.push_back(std::move(launch));
   }
   if (balanced) {
+    plan.balancer_deferred = request.defer_balancer;
     BalancerLaunch& b = plan.balancer_launch;
     b.id = absl::StrCat(context_.owner, "-balancer");
     b.algorithm = config.algorithm() == v1::BALANCER_ALGORITHM_UNSPECIFIED
@@ -216,8 +217,32 @@ std::optional<v1::Failure> TrialRunner::Prepare(const TrialPlan& plan,
     }
   }
   timings->targets_ready_s = SecondsSince(clock, start);
-  if (plan.balancer == nullptr) return std::nullopt;
+  if (plan.balancer == nullptr || plan.balancer_deferred) return std::nullopt;
+  return StartBalancerNow(plan, timings);
+}
 
+std::optional<v1::Failure> TrialRunner::StartBalancer(
+    TrialPlan* plan, const std::vector<std::string>& endpoints,
+    TrialTimings* timings) {
+  if (plan->balancer == nullptr) {
+    return MakeFailure(v1::FAILURE_KIND_INVALID_ASSIGNMENT,
+                       "no balancer was planned on this host");
+  }
+  plan->balancer_launch.endpoints = endpoints;
+  absl::StatusOr<LaunchPlan> launch_plan =
+      plan->balancer->Plan(plan->balancer_launch);
+  if (!launch_plan.ok()) {
+    return MakeFailure(v1::FAILURE_KIND_INVALID_ASSIGNMENT,
+                       launch_plan.status().message());
+  }
+  plan->launch_plans.back() = *std::move(launch_plan);
+  plan->balancer_deferred = false;
+  return StartBalancerNow(*plan, timings);
+}
+
+std::optional<v1::Failure> TrialRunner::StartBalancerNow(
+    const TrialPlan& plan, TrialTimings* timings) {
+  Clock& clock = *context_.clock;
   const absl::Duration balancer_start = clock.Monotonic();
   absl::StatusOr<std::string> endpoint =
       plan.balancer->Start(plan.balancer_launch);

@@ -40,6 +40,9 @@ struct TrialRequest {
   // The balancer's backends when they are not (only) this host's targets:
   // host:port of every target on every host. Empty = this host's targets.
   std::vector<std::string> balancer_endpoints;
+  // Plan the balancer (cores, port) but start it only with StartBalancer,
+  // once every host's endpoints are known.
+  bool defer_balancer = false;
 };
 
 // The plan of a trial on this host; the launches are what the drivers
@@ -50,6 +53,8 @@ struct TrialPlan {
   std::vector<TargetLaunch> targets;
   Balancer* balancer = nullptr;  // Null without a balancer.
   BalancerLaunch balancer_launch;
+  // Prepare leaves the balancer to StartBalancer.
+  bool balancer_deferred = false;
   // The files and commands of each target, then the balancer.
   std::vector<LaunchPlan> launch_plans;
   // Where load goes: the balancer, or this host's targets (host:port).
@@ -116,11 +121,19 @@ class TrialRunner final {
                         const std::vector<std::string>& endpoints,
                         TrialPlan* plan);
 
-  // Starts every target and waits until each answers, then the balancer.
+  // Starts every target and waits until each answers, then the balancer
+  // (unless deferred).
   // On failure returns the Failure (target_start, balancer_start) after
   // stopping what started.
   std::optional<v1::Failure> Prepare(const TrialPlan& plan,
                                      TrialTimings* timings);
+
+  // Starts a deferred balancer in front of `endpoints` (every host's
+  // targets) and waits until it answers. On failure returns the Failure
+  // (balancer_start) after tearing this host's part down, as Prepare does.
+  std::optional<v1::Failure> StartBalancer(
+      TrialPlan* plan, const std::vector<std::string>& endpoints,
+      TrialTimings* timings);
 
   // Runs the load generator. A run that could not start is a Failure
   // (loadgen); a late start is in the result's own failure.
@@ -136,6 +149,11 @@ class TrialRunner final {
   v1::HostEnvironment Environment(const TrialPlan& plan) const;
 
  private:
+  // Starts the planned balancer and waits until it answers; on failure
+  // tears the whole plan down (as Prepare does) and says why.
+  std::optional<v1::Failure> StartBalancerNow(const TrialPlan& plan,
+                                              TrialTimings* timings);
+
   WorkerContext context_;
   DriverSet* drivers_;
   std::vector<int> host_cpus_;

@@ -98,4 +98,34 @@ std::vector<TargetLaunch> FakeTargetDriver::launches() const {
   return launches_;
 }
 
+absl::StatusOr<LaunchPlan> FakeBalancer::Plan(const BalancerLaunch& launch) {
+  LaunchPlan plan;
+  plan.summary = absl::StrCat("fake balancer over ", launch.endpoints.size(),
+                              " endpoints");
+  return plan;
+}
+
+absl::StatusOr<std::string> FakeBalancer::Start(const BalancerLaunch& launch) {
+  absl::MutexLock lock(&mu_);
+  servers_[launch.id] = std::make_unique<InProcessServer>(launch.port, 10);
+  launches_.push_back(launch);
+  return absl::StrCat(launch.listen_address, ":", launch.port);
+}
+
+absl::Status FakeBalancer::Stop(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  servers_.erase(id);
+  return absl::OkStatus();
+}
+
+std::vector<BalancerLaunch> FakeBalancer::launches() const {
+  absl::MutexLock lock(&mu_);
+  return launches_;
+}
+
+size_t FakeBalancer::running() const {
+  absl::MutexLock lock(&mu_);
+  return servers_.size();
+}
+
 }  // namespace scalebench::worker::testing

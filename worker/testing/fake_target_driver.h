@@ -1,5 +1,6 @@
-// Test doubles for the worker: a TargetDriver whose targets are HTTP servers
-// inside the test process, so trial logic is tested without a platform.
+// Test doubles for the worker: a TargetDriver whose targets, and a Balancer
+// whose balancer, are HTTP servers inside the test process, so trial logic
+// is tested without a platform.
 // Test-only. Thread-safe.
 #ifndef SCALEBENCH_WORKER_TESTING_FAKE_TARGET_DRIVER_H_
 #define SCALEBENCH_WORKER_TESTING_FAKE_TARGET_DRIVER_H_
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "worker/balancers/balancer.h"
 #include "worker/targets/target_driver.h"
 
 namespace scalebench::worker::testing {
@@ -64,6 +66,28 @@ class FakeTargetDriver final : public TargetDriver {
       ABSL_GUARDED_BY(mu_);
   std::set<std::string> running_ ABSL_GUARDED_BY(mu_);
   std::vector<TargetLaunch> launches_ ABSL_GUARDED_BY(mu_);
+};
+
+// A haproxy Balancer whose balancer is an InProcessServer on its port (it
+// forwards nothing): records what it was asked to front.
+class FakeBalancer final : public Balancer {
+ public:
+  v1::BalancerKind kind() const override { return v1::BALANCER_KIND_HAPROXY; }
+  absl::Status CheckUsable() override { return absl::OkStatus(); }
+  absl::Status Recover() override { return absl::OkStatus(); }
+  absl::StatusOr<LaunchPlan> Plan(const BalancerLaunch& launch) override;
+  absl::StatusOr<std::string> Start(const BalancerLaunch& launch) override;
+  absl::Status Stop(const std::string& id) override;
+
+  // Every launch started, in order, and those running now.
+  std::vector<BalancerLaunch> launches() const;
+  size_t running() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::unique_ptr<InProcessServer>> servers_
+      ABSL_GUARDED_BY(mu_);
+  std::vector<BalancerLaunch> launches_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace scalebench::worker::testing

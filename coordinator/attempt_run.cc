@@ -127,9 +127,9 @@ absl::Status AttemptRun::Step(const absl::flat_hash_set<std::string>& restarted,
     current_[host.worker_id] = info->current;
   }
   if (cancelled) {
-    return Fail(v1::FAILURE_KIND_CANCELLED,
-                absl::StrCat("the experiment was cancelled during ",
-                             PhaseName()));
+    return Fail(
+        v1::FAILURE_KIND_CANCELLED,
+        absl::StrCat("the experiment was cancelled during ", PhaseName()));
   }
   switch (phase_) {
     case Phase::kPrepare:
@@ -153,9 +153,7 @@ bool AttemptRun::Reports(const HostRoles& host,
   return key != nullptr && SameKey(*key, key_);
 }
 
-std::string AttemptRun::Label() const {
-  return AttemptLabel(key_);
-}
+std::string AttemptRun::Label() const { return AttemptLabel(key_); }
 
 std::string AttemptRun::PhaseName() const {
   switch (phase_) {
@@ -182,7 +180,7 @@ void AttemptRun::SetPhase(Phase phase, absl::Duration timeout) {
 }
 
 v1::DesiredState::Prepare AttemptRun::PrepareFor(const HostRoles& host,
-                                                  bool with_endpoints) const {
+                                                 bool with_endpoints) const {
   v1::DesiredState::Prepare prepare;
   *prepare.mutable_key() = key_;
   *prepare.mutable_configuration() = configuration_;
@@ -194,8 +192,7 @@ v1::DesiredState::Prepare AttemptRun::PrepareFor(const HostRoles& host,
     v1::BalancerAssignment& b = *prepare.mutable_balancer();
     b.set_kind(configuration_.balancer());
     b.set_algorithm(configuration_.algorithm());
-    *b.mutable_health_check_interval() =
-        configuration_.health_check_interval();
+    *b.mutable_health_check_interval() = configuration_.health_check_interval();
     if (MultiHost()) {
       // In front of every host's targets: their endpoints, in host order,
       // once all are known; until then the host starts its targets only.
@@ -262,8 +259,7 @@ absl::Status AttemptRun::StepPrepare() {
                                " finished during prepare without a failure"));
     }
     if (Reports(host, v1::WorkerState::kReady)) {
-      const v1::WorkerState::Ready& ready =
-          current_[host.worker_id].ready();
+      const v1::WorkerState::Ready& ready = current_[host.worker_id].ready();
       targets_[host.worker_id].assign(ready.target_endpoints().begin(),
                                       ready.target_endpoints().end());
       if (host.balancer) balancer_endpoint_ = ready.balancer_endpoint();
@@ -348,9 +344,9 @@ absl::Status AttemptRun::BeginMeasure() {
     }
     registry_->SetDesired(host.worker_id, desired);
   }
-  const absl::Duration length =
-      load.has_duration() ? DurationFromProto(load.duration())
-                          : timeouts_.request_count_run;
+  const absl::Duration length = load.has_duration()
+                                    ? DurationFromProto(load.duration())
+                                    : timeouts_.request_count_run;
   SetPhase(Phase::kMeasure, lead + DurationFromProto(load.warmup()) + length +
                                 DurationFromProto(load.timeout()) +
                                 timeouts_.slack);
@@ -411,10 +407,10 @@ absl::Status AttemptRun::StepCollect() {
   }
   if (!missing.empty()) {
     if (clock_->Monotonic() > phase_deadline_) {
-      return Fail(v1::FAILURE_KIND_TIMEOUT,
-                  absl::StrCat("collect: no result from ",
-                               absl::StrJoin(missing, ", "), " within ",
-                               absl::FormatDuration(phase_timeout_)));
+      return Fail(
+          v1::FAILURE_KIND_TIMEOUT,
+          absl::StrCat("collect: no result from ", absl::StrJoin(missing, ", "),
+                       " within ", absl::FormatDuration(phase_timeout_)));
     }
     return absl::OkStatus();
   }
@@ -446,9 +442,9 @@ absl::Status AttemptRun::Fail(v1::FailureKind kind, std::string reason) {
 absl::Status AttemptRun::Fail(v1::Failure failure) {
   const v1::TrialState next =
       AfterFailure(failure, attempts_, spec_.retry().max_attempts());
-  std::string message = absl::StrCat(
-      Label(), " failed (",
-      api::EnumName(failure.kind()), "): ", failure.reason());
+  std::string message =
+      absl::StrCat(Label(), " failed (", api::EnumName(failure.kind()),
+                   "): ", failure.reason());
   if (next == v1::TRIAL_STATE_QUEUED) {
     absl::StrAppend(&message, "; retrying on a fresh placement");
   } else if (next == v1::TRIAL_STATE_FAILED) {

@@ -4,11 +4,11 @@
 #include <string>
 #include <utility>
 
-#include "absl/strings/match.h"
-#include "absl/strings/strip.h"
-#include "absl/strings/str_cat.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "coordinator/fit_models.h"
 #include "coordinator/trial_order.h"
 #include "results/repetitions.h"
@@ -25,8 +25,7 @@ bool IsLoadgenRole(absl::string_view role) {
 
 absl::StatusOr<std::optional<v1::TrialResult>> MergeIfComplete(
     const v1::AttemptKey& key, const v1::Attempt& attempt,
-    const v1::Configuration& configuration, uint32_t repetition,
-    Store& store) {
+    const v1::Configuration& configuration, uint32_t repetition, Store& store) {
   absl::StatusOr<std::vector<v1::WorkerResult>> results =
       store.ListWorkerResults(key);
   if (!results.ok()) return results.status();
@@ -85,18 +84,18 @@ absl::StatusOr<bool> AddAdaptiveRound(const v1::Experiment& experiment,
   }
   if (more.empty()) return false;
   // One more repetition of each, in the experiment's order for this round.
-  const std::vector<TrialPlan> order = PlanTrials(
-      static_cast<uint32_t>(more.size()), 1, experiment.spec().order(),
-      experiment.seed() + rounds);
+  const std::vector<TrialPlan> order =
+      PlanTrials(static_cast<uint32_t>(more.size()), 1,
+                 experiment.spec().order(), experiment.seed() + rounds);
   std::vector<uint32_t> ordered;
   for (const TrialPlan& plan : order) {
     ordered.push_back(more[plan.configuration_index]);
   }
-  absl::StatusOr<std::vector<v1::Trial>> added = store.AddTrials(
-      id, ordered,
-      absl::StrCat("round ", rounds + 1, ": ", more.size(),
-                   " configurations need another repetition (",
-                   absl::StrJoin(reasons, "; "), ")"));
+  absl::StatusOr<std::vector<v1::Trial>> added =
+      store.AddTrials(id, ordered,
+                      absl::StrCat("round ", rounds + 1, ": ", more.size(),
+                                   " configurations need another repetition (",
+                                   absl::StrJoin(reasons, "; "), ")"));
   if (!added.ok()) return added.status();
   return true;
 }
@@ -117,14 +116,14 @@ absl::Status ConcludeExperiment(const v1::Experiment& experiment,
   }
   if (cancelled > 0) {
     return store.SetExperimentState(id, v1::EXPERIMENT_STATE_CANCELLED,
-                                     "cancelled by request");
+                                    "cancelled by request");
   }
   // The spec's models over whatever was measured, failed trials or not.
   absl::StatusOr<std::vector<v1::TrialResult>> measured =
       store.ListTrialResults(id);
   if (!measured.ok()) return measured.status();
-  if (absl::Status s = store.ReplaceFits(
-          id, FitSpecModels(experiment.spec(), *measured));
+  if (absl::Status s =
+          store.ReplaceFits(id, FitSpecModels(experiment.spec(), *measured));
       !s.ok()) {
     return s;
   }

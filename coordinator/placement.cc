@@ -66,8 +66,7 @@ absl::Status CheckPlaceable(const v1::Configuration& configuration) {
   if (configuration.instances() < TargetHosts(configuration)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "configuration ", configuration.index(), " has ",
-        configuration.instances(), " instances on ",
-        TargetHosts(configuration),
+        configuration.instances(), " instances on ", TargetHosts(configuration),
         " hosts: every target host needs at least one instance"));
   }
   return absl::OkStatus();

@@ -44,9 +44,9 @@ TEST(PlacementTest, OneHostPlaysEveryRole) {
   EXPECT_EQ(p->hosts[0].targets, 3u);
   EXPECT_TRUE(p->hosts[0].balancer);
   EXPECT_TRUE(p->hosts[0].loadgen);
-  EXPECT_THAT(p->Roles(), UnorderedElementsAre(Pair("target/0", "a"),
-                                               Pair("balancer", "a"),
-                                               Pair("loadgen/0", "a")));
+  EXPECT_THAT(p->Roles(),
+              UnorderedElementsAre(Pair("target/0", "a"), Pair("balancer", "a"),
+                                   Pair("loadgen/0", "a")));
 }
 
 TEST(PlacementTest, InstancesSpreadOverTheHostsAndTheFirstBalances) {
@@ -68,24 +68,23 @@ TEST(PlacementTest, InstancesSpreadOverTheHostsAndTheFirstBalances) {
   EXPECT_FALSE(p->hosts[1].balancer);
   EXPECT_TRUE(p->hosts[0].loadgen && p->hosts[1].loadgen);
   EXPECT_EQ(p->BalancerHost()->worker_id, "c");
-  EXPECT_THAT(p->Roles(),
-              UnorderedElementsAre(Pair("target/0", "c"), Pair("target/1", "a"),
-                                   Pair("balancer", "c"),
-                                   Pair("loadgen/0", "c"),
-                                   Pair("loadgen/1", "a")));
+  EXPECT_THAT(p->Roles(), UnorderedElementsAre(
+                              Pair("target/0", "c"), Pair("target/1", "a"),
+                              Pair("balancer", "c"), Pair("loadgen/0", "c"),
+                              Pair("loadgen/1", "a")));
   EXPECT_EQ(HostsNeeded(Config(5, 2, v1::BALANCER_KIND_NGINX)), 2u);
 }
 
 TEST(PlacementTest, WithoutABalancerEveryTargetHostGeneratesLoad) {
   const std::vector<CandidateHost> hosts = {
-      Host("a", {v1::PLATFORM_DOCKER}, {}), Host("b", {v1::PLATFORM_DOCKER}, {})};
+      Host("a", {v1::PLATFORM_DOCKER}, {}),
+      Host("b", {v1::PLATFORM_DOCKER}, {})};
   absl::StatusOr<Placement> p = PlaceTrial(
       Config(2, 2, v1::BALANCER_KIND_NONE, v1::PLATFORM_DOCKER), hosts, {});
   ASSERT_TRUE(p.ok()) << p.status();
-  EXPECT_THAT(p->Roles(),
-              UnorderedElementsAre(Pair("target/0", "a"), Pair("target/1", "b"),
-                                   Pair("loadgen/0", "a"),
-                                   Pair("loadgen/1", "b")));
+  EXPECT_THAT(p->Roles(), UnorderedElementsAre(
+                              Pair("target/0", "a"), Pair("target/1", "b"),
+                              Pair("loadgen/0", "a"), Pair("loadgen/1", "b")));
   EXPECT_EQ(p->BalancerHost(), nullptr);
 }
 
@@ -108,7 +107,8 @@ TEST(PlacementTest, OnlyHostsWhoseFactsFit) {
 
 TEST(PlacementTest, ARetryPrefersHostsThatDidNotFail) {
   const std::vector<CandidateHost> hosts = {
-      Host("a", {v1::PLATFORM_NATIVE}, {}), Host("b", {v1::PLATFORM_NATIVE}, {})};
+      Host("a", {v1::PLATFORM_NATIVE}, {}),
+      Host("b", {v1::PLATFORM_NATIVE}, {})};
   absl::StatusOr<Placement> p =
       PlaceTrial(Config(1, 1, v1::BALANCER_KIND_NONE), hosts, {"a"});
   ASSERT_TRUE(p.ok());

@@ -4,9 +4,9 @@
 #include <iostream>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "coordinator/conclude.h"
 #include "coordinator/placement.h"
@@ -91,12 +91,12 @@ absl::Status Scheduler::Recover() {
         failure.set_reason(
             "the coordinator restarted before the attempt's results were "
             "all stored");
-        const v1::TrialState next = AfterFailure(
-            failure, Attempts(trial), spec.retry().max_attempts());
+        const v1::TrialState next =
+            AfterFailure(failure, Attempts(trial), spec.retry().max_attempts());
         s = store_->EndAttempt(
             key, failure, nullptr, next,
-            absl::StrCat(AttemptLabel(key), " failed (coordinator_restarted): ",
-                         failure.reason(),
+            absl::StrCat(AttemptLabel(key),
+                         " failed (coordinator_restarted): ", failure.reason(),
                          next == v1::TRIAL_STATE_QUEUED
                              ? "; retrying on a fresh placement"
                              : "; the trial failed"));
@@ -224,8 +224,8 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
     if (!Ended(trial.state())) all_ended = false;
     if (trial.state() != v1::TRIAL_STATE_QUEUED || Running(trial)) continue;
     if (runs_.contains(trial.name())) continue;
-    const v1::Configuration& configuration =
-        experiment->configurations(static_cast<int>(trial.configuration_index()));
+    const v1::Configuration& configuration = experiment->configurations(
+        static_cast<int>(trial.configuration_index()));
     if (absl::Status s = CheckPlaceable(configuration); !s.ok()) {
       absl::Status failed = store_->SetTrialState(
           trial.name(), v1::TRIAL_STATE_FAILED,
@@ -238,8 +238,8 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
     if (!placement.ok()) {
       // Busy hosts free up by themselves; say so only when no live host
       // could take the trial even when idle.
-      if (absl::Status never = PlaceTrial(configuration, LiveHosts(), {})
-                                   .status();
+      if (absl::Status never =
+              PlaceTrial(configuration, LiveHosts(), {}).status();
           !never.ok()) {
         const std::string message =
             absl::StrCat(trial.name(), " waits for hosts: ", never.message());
@@ -288,9 +288,8 @@ absl::Status Scheduler::CancelQueued(const v1::Experiment& experiment,
   const std::string id(absl::StripPrefix(experiment.name(), "experiments/"));
   for (const v1::Trial& trial : trials) {
     if (trial.state() != v1::TRIAL_STATE_QUEUED || Running(trial)) continue;
-    absl::Status s = store_->SetTrialState(trial.name(),
-                                           v1::TRIAL_STATE_CANCELLED,
-                                           "experiment cancelled");
+    absl::Status s = store_->SetTrialState(
+        trial.name(), v1::TRIAL_STATE_CANCELLED, "experiment cancelled");
     if (!s.ok()) return s;
   }
   if (HasRunningAttempt(id)) return absl::OkStatus();

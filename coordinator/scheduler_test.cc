@@ -329,7 +329,8 @@ TEST_F(SchedulerTest, APrepareTimeoutIsRetriedThenFailsTheTrial) {
   scheduler_->RunOnce();
   const v1::Experiment e = Experiment();
   EXPECT_EQ(e.state(), v1::EXPERIMENT_STATE_FAILED);
-  EXPECT_THAT(e.status_message(), HasSubstr("all 1 trials failed after their retries"));
+  EXPECT_THAT(e.status_message(),
+              HasSubstr("all 1 trials failed after their retries"));
 }
 
 TEST_F(SchedulerTest, ALostWorkerFailsItsAttemptAndTheRetryGoesElsewhere) {
@@ -379,8 +380,7 @@ TEST_F(SchedulerTest, AFailureAHostReportsEndsTheAttemptWithItsKind) {
   scheduler_->RunOnce();
   const v1::Trial trial = Trial(0);
   ASSERT_EQ(trial.attempts_size(), 1);
-  EXPECT_EQ(trial.attempts(0).failure().kind(),
-            v1::FAILURE_KIND_TARGET_START);
+  EXPECT_EQ(trial.attempts(0).failure().kind(), v1::FAILURE_KIND_TARGET_START);
   EXPECT_EQ(trial.attempts(0).failure().reason(),
             "worker w1: target 0: nginx exited with status 1");
   // The failed attempt's data is kept, and no merged result exists.
@@ -422,8 +422,7 @@ TEST_F(SchedulerTest, CancelStopsTheRunningAttemptAndTheQueue) {
                   .ok());
   scheduler_->RunOnce();
   EXPECT_EQ(Trial(0).state(), v1::TRIAL_STATE_CANCELLED);
-  EXPECT_EQ(Trial(0).attempts(0).failure().kind(),
-            v1::FAILURE_KIND_CANCELLED);
+  EXPECT_EQ(Trial(0).attempts(0).failure().kind(), v1::FAILURE_KIND_CANCELLED);
   EXPECT_EQ(Trial(1).state(), v1::TRIAL_STATE_CANCELLED);
   // Cancelled once its host has torn down.
   EXPECT_EQ(Experiment().state(), v1::EXPERIMENT_STATE_CANCELLING);
@@ -491,13 +490,13 @@ TEST_F(SchedulerTest, RecoverMergesCompleteAttemptsAndRetriesTheOthers) {
   roles["target/0"] = "w1";
   roles["loadgen/0"] = "w1";
   ASSERT_TRUE(store_->StartAttempt(Key(0, 1).trial(), roles).ok());
-  ASSERT_TRUE(store_->SetTrialState(Key(0, 1).trial(),
-                                    v1::TRIAL_STATE_COLLECTING, "")
-                  .ok());
-  ASSERT_TRUE(store_
-                  ->StoreWorkerResult(
-                      Measured(Key(0, 1), "w1", 700, 5, clock_.Wall()))
-                  .ok());
+  ASSERT_TRUE(
+      store_->SetTrialState(Key(0, 1).trial(), v1::TRIAL_STATE_COLLECTING, "")
+          .ok());
+  ASSERT_TRUE(
+      store_
+          ->StoreWorkerResult(Measured(Key(0, 1), "w1", 700, 5, clock_.Wall()))
+          .ok());
   roles["target/0"] = "w2";
   roles["loadgen/0"] = "w2";
   ASSERT_TRUE(store_->StartAttempt(Key(1, 1).trial(), roles).ok());

@@ -30,9 +30,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     std::error_code error;
     std::filesystem::create_directories(db.parent_path(), error);
     if (error) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("db: cannot create ", db.parent_path().string(), ": ",
-                       error.message()));
+      return absl::InvalidArgumentError(absl::StrCat("db: cannot create ",
+                                                     db.parent_path().string(),
+                                                     ": ", error.message()));
     }
   }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =

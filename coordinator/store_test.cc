@@ -629,10 +629,9 @@ TEST_F(StoreTest, EndAttemptIsOneTransactionAndChecksItsArguments) {
             "prepare: w1 not ready within 30s");
   // Again (a retry after a lost reply): nothing changes.
   const size_t events = store->Events("exp-000001", 0)->size();
-  EXPECT_TRUE(store
-                  ->EndAttempt(key, failure, nullptr, v1::TRIAL_STATE_FAILED,
-                               "")
-                  .ok());
+  EXPECT_TRUE(
+      store->EndAttempt(key, failure, nullptr, v1::TRIAL_STATE_FAILED, "")
+          .ok());
   EXPECT_EQ(store->GetTrial(trial0)->state(), v1::TRIAL_STATE_QUEUED);
   EXPECT_EQ(store->Events("exp-000001", 0)->size(), events);
 }

@@ -114,8 +114,9 @@ absl::Status Store::SetTrialState(absl::string_view trial_name,
     return absl::InvalidArgumentError("trial state: unspecified");
   }
   absl::MutexLock lock(&mu_);
-  return InTransaction(
-      [&]() -> absl::Status { return SetTrialStateLocked(ref, state, message); });
+  return InTransaction([&]() -> absl::Status {
+    return SetTrialStateLocked(ref, state, message);
+  });
 }
 
 absl::Status Store::SetTrialStateLocked(const api::TrialRef& ref,
@@ -160,9 +161,8 @@ absl::Status Store::FinishAttempt(const v1::AttemptKey& key,
                                   const std::optional<v1::Failure>& failure) {
   ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(key.trial()));
   absl::MutexLock lock(&mu_);
-  return InTransaction([&]() -> absl::Status {
-    return FinishAttemptLocked(ref, key, failure);
-  });
+  return InTransaction(
+      [&]() -> absl::Status { return FinishAttemptLocked(ref, key, failure); });
 }
 
 absl::Status Store::FinishAttemptLocked(
@@ -290,9 +290,8 @@ absl::Status Store::EndAttempt(const v1::AttemptKey& key,
   }
   if (result != nullptr && (result->key().trial() != key.trial() ||
                             result->key().attempt() != key.attempt())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("result.key: not attempt ", key.attempt(), " of ",
-                     key.trial()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "result.key: not attempt ", key.attempt(), " of ", key.trial()));
   }
   absl::MutexLock lock(&mu_);
   return InTransaction([&]() -> absl::Status {
@@ -306,7 +305,8 @@ absl::Status Store::EndAttempt(const v1::AttemptKey& key,
       // Ended before (a retry of this call after a lost reply): done.
       return absl::OkStatus();
     }
-    if (result != nullptr) RETURN_IF_ERROR(StoreTrialResultLocked(ref, *result));
+    if (result != nullptr)
+      RETURN_IF_ERROR(StoreTrialResultLocked(ref, *result));
     RETURN_IF_ERROR(FinishAttemptLocked(ref, key, failure));
     return SetTrialStateLocked(ref, next_state, message);
   });

@@ -47,6 +47,9 @@ std::vector<v1::Configuration> ExpandGrid(const v1::ExperimentSpec& spec) {
               balanced ? static_cast<v1::BalancerAlgorithm>(s.algorithm(a))
                        : v1::BALANCER_ALGORITHM_UNSPECIFIED);
           for (uint32_t hosts : s.hosts()) {
+            // Every host needs a target: fewer instances than hosts is
+            // no configuration.
+            if (instances < hosts) continue;
             c.set_hosts(hosts);
             for (uint32_t vcpus : s.vcpus()) {
               c.set_vcpus(vcpus);
@@ -86,10 +89,13 @@ uint64_t CountConfigurations(const v1::ExperimentSpec& spec) {
                                                s.health_check_interval_size())
                           : 1);
   }
-  uint64_t count = balancer_levels;
+  // (instances, hosts) pairs with at least one instance per host.
+  uint64_t placements = 0;
+  for (uint32_t instances : s.instances()) {
+    for (uint32_t hosts : s.hosts()) placements += instances >= hosts ? 1 : 0;
+  }
+  uint64_t count = SaturatingMultiply(balancer_levels, placements);
   for (uint64_t levels : {static_cast<uint64_t>(s.platform_size()),
-                          static_cast<uint64_t>(s.instances_size()),
-                          static_cast<uint64_t>(s.hosts_size()),
                           static_cast<uint64_t>(s.vcpus_size()),
                           static_cast<uint64_t>(s.keepalive_size()),
                           static_cast<uint64_t>(s.connections_size())}) {

@@ -20,9 +20,10 @@
 
 namespace scalebench::spec {
 
-// The configurations of `spec` in canonical order, `index` from 0. `spec`
-// should be valid (ValidateSpec); never empty, since every factor has at
-// least one level.
+// The configurations of `spec` in canonical order, `index` from 0: every
+// combination of the sweep's levels, except those with fewer instances
+// than hosts (a host without a target). `spec` should be valid
+// (ValidateSpec), which makes sure at least one remains.
 std::vector<v1::Configuration> ExpandGrid(const v1::ExperimentSpec& spec);
 
 // How many configurations ExpandGrid returns, without expanding;

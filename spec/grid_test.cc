@@ -133,6 +133,31 @@ TEST(ExpandGridTest, CountMatchesTheExpansion) {
   EXPECT_EQ(CountConfigurations(spec), 210u);
 }
 
+TEST(ExpandGridTest, LeavesOutFewerInstancesThanHosts) {
+  const v1::ExperimentSpec spec = FromText(R"pb(
+    sweep {
+      instances: [ 1, 2, 3 ]
+      hosts: [ 1, 2, 3 ]
+    }
+  )pb");
+  // (1,1) (2,1) (2,2) (3,1) (3,2) (3,3): 6 of the 9 pairs.
+  const std::vector<v1::Configuration> grid = ExpandGrid(spec);
+  ASSERT_EQ(grid.size(), 6u);
+  EXPECT_EQ(CountConfigurations(spec), 6u);
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  for (const v1::Configuration& c : grid) {
+    pairs.emplace_back(c.instances(), c.hosts());
+  }
+  EXPECT_THAT(pairs,
+              ::testing::ElementsAre(std::pair<uint32_t, uint32_t>{1, 1},
+                                     std::pair<uint32_t, uint32_t>{2, 1},
+                                     std::pair<uint32_t, uint32_t>{2, 2},
+                                     std::pair<uint32_t, uint32_t>{3, 1},
+                                     std::pair<uint32_t, uint32_t>{3, 2},
+                                     std::pair<uint32_t, uint32_t>{3, 3}));
+  EXPECT_EQ(grid.back().index(), 5u);
+}
+
 TEST(DescribeConfigurationTest, SpellsFactorsAsTheYamlDoes) {
   v1::Configuration c;
   c.set_platform(v1::PLATFORM_NATIVE);

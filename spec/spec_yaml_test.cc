@@ -390,7 +390,9 @@ TEST(ParseSpecYamlTest, PointsValidationProblemsAtTheNearestGivenField) {
 
 TEST(ParseSpecYamlTest, AcceptsAScalarWhereAListIsExpected) {
   absl::StatusOr<v1::ExperimentSpec> spec = ParseSpecYaml(
-      absl::StrCat(kMinimal, "sweep: {platform: docker, hosts: 2}\n"), "s");
+      absl::StrCat(kMinimal,
+                   "sweep: {platform: docker, instances: 2, hosts: 2}\n"),
+      "s");
   ASSERT_TRUE(spec.ok()) << spec.status();
   EXPECT_THAT(spec->sweep().platform(),
               ::testing::ElementsAre(v1::PLATFORM_DOCKER));

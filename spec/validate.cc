@@ -352,6 +352,12 @@ Problem CheckSweep(const v1::ExperimentSpec& spec) {
   if (Problem p = CheckCountLevels("connections", sweep.connections()))
     return p;
   const uint64_t count = CountConfigurations(spec);
+  if (count == 0) {
+    return At("sweep.hosts",
+              "every level is above every level of sweep.instances: each "
+              "host needs at least one instance, so there is no "
+              "configuration");
+  }
   if (count > kMaxConfigurations) {
     return At("sweep", "has ", count, " configurations, more than the ",
               kMaxConfigurations, " one experiment may have");

@@ -61,6 +61,15 @@ TEST(ValidateSpecTest, TheNameIsRequiredAndFollowsThePattern) {
   EXPECT_TRUE(ValidateSpec(spec).ok());
 }
 
+TEST(ValidateSpecTest, SomeConfigurationMustHaveAnInstancePerHost) {
+  // Valid() sweeps instances 1 and 2: hosts 2 leaves (2, 2).
+  EXPECT_EQ(ErrorOf("sweep { hosts: [ 2 ] }"), "OK");
+  EXPECT_EQ(ErrorOf("sweep { hosts: [ 3, 4 ] }"),
+            "sweep.hosts: every level is above every level of "
+            "sweep.instances: each host needs at least one instance, so "
+            "there is no configuration");
+}
+
 TEST(ValidateSpecTest, TheLoadNeedsExactlyOneLength) {
   v1::ExperimentSpec spec = Valid();
   spec.mutable_loadgen()->clear_duration();

@@ -102,11 +102,11 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
   context.owner = "scalebench-" + context.name;
   // Absolute: targets and balancers read their files from other working
   // directories.
-  context.state_dir = std::filesystem::absolute(
-                          flags.state_dir.empty() ? DefaultStateDir()
-                                                  : flags.state_dir)
-                          .lexically_normal()
-                          .string();
+  context.state_dir =
+      std::filesystem::absolute(flags.state_dir.empty() ? DefaultStateDir()
+                                                        : flags.state_dir)
+          .lexically_normal()
+          .string();
   if (absl::Status s = PrepareStateDir(context.state_dir); !s.ok()) {
     err << "scalebench-worker: " << s.message() << "\n";
     return kExitBadInput;

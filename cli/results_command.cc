@@ -1,6 +1,7 @@
 #include "cli/results_command.h"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <utility>
 
@@ -13,6 +14,7 @@
 #include "cli/output.h"
 #include "common/exit_codes.h"
 #include "common/grpc_status.h"
+#include "common/proto_time.h"
 #include "nlohmann/json.hpp"
 #include "results/repetitions.h"
 #include "results/trial_rows.h"
@@ -117,6 +119,33 @@ int PrintJson(const ExportedResults& exported, std::ostream& out,
   return kExitOk;
 }
 
+// The x-th quantile (0 < q <= 1) of `sorted` by nearest rank: the smallest
+// value with at least q of the values at or below it.
+double NearestRank(const std::vector<double>& sorted, double q) {
+  const size_t rank =
+      static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+  return sorted[std::max<size_t>(rank, 1) - 1];
+}
+
+}  // namespace
+
+std::string SkewLine(const std::vector<v1::TrialResult>& trials) {
+  std::vector<double> skews_us;
+  for (const v1::TrialResult& trial : trials) {
+    skews_us.push_back(
+        absl::ToDoubleMicroseconds(DurationFromProto(trial.max_start_skew())));
+  }
+  if (skews_us.empty()) return "";
+  std::sort(skews_us.begin(), skews_us.end());
+  return absl::StrCat(
+      "start skew (the largest load generator's of each trial, ",
+      skews_us.size(), " trials): p50 ", Num(NearestRank(skews_us, 0.5)),
+      " us, p99 ", Num(NearestRank(skews_us, 0.99)), " us, max ",
+      Num(skews_us.back()), " us\n");
+}
+
+namespace {
+
 int PrintTable(const std::string& name, const ExportedResults& exported,
                std::ostream& out, std::ostream& err) {
   if (exported.trials.empty()) {
@@ -146,6 +175,7 @@ int PrintTable(const std::string& name, const ExportedResults& exported,
                     Num((*p99s)[i].summary.median)});
     }
     table.Print(out);
+    out << SkewLine(exported.trials);
   }
   for (const std::vector<v1::ModelFit>& model :
        GroupFitsByModel(exported.fits)) {

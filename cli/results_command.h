@@ -44,6 +44,11 @@ struct ExportedResults {
 absl::StatusOr<ExportedResults> ExportResults(CoordinatorClient& client,
                                               const std::string& name);
 
+// One line on the load generators' start skew (each trial's largest,
+// |actual window start - T0|): its p50, p99 (nearest rank) and maximum in
+// microseconds over `trials`; empty without trials.
+std::string SkewLine(const std::vector<v1::TrialResult>& trials);
+
 // `fits` split by model: each run of consecutive fits with the same spec
 // (one per group of its `by`) is one model.
 std::vector<std::vector<v1::ModelFit>> GroupFitsByModel(

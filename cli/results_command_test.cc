@@ -7,6 +7,7 @@
 #include "api/resource_names.h"
 #include "cli/remote_fixture.h"
 #include "common/exit_codes.h"
+#include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -43,7 +44,7 @@ class ResultsCommandTest : public RemoteCommandsTest {
   // Trial `n` of exp-000001 succeeded with `requests_per_s`. Ten latency
   // samples: 100 ns x5, 200 ns x4, 5000 ns: mean 0.63 us, p50 0.1, p90 0.2,
   // p99 and max 5; start skew -1.5 ms.
-  void StoreResult(int n, double requests_per_s) {
+  void StoreResult(int n, double requests_per_s, int skew_us = 1500) {
     const std::string trial = api::TrialName("exp-000001", n);
     absl::StatusOr<v1::Trial> stored = store_->GetTrial(trial);
     ASSERT_TRUE(stored.ok()) << stored.status();
@@ -74,6 +75,8 @@ class ResultsCommandTest : public RemoteCommandsTest {
     result.mutable_merged()->set_requests(
         static_cast<uint64_t>(requests_per_s));
     result.mutable_merged()->mutable_start_skew()->set_nanos(-1'500'000);
+    *result.mutable_max_start_skew() =
+        DurationToProto(absl::Microseconds(skew_us));
     result.set_requests_per_s(requests_per_s);
     result.set_transfer_kb_per_s(50.5);
     ASSERT_TRUE(store_->StoreTrialResult(result).ok());
@@ -167,6 +170,8 @@ TEST_F(ResultsCommandTest, TableHasOneLinePerConfigurationThenTheFits) {
           "keepalive=true connections=10  2  1050        -             5\n"
           "platform=native instances=2 balancer=none hosts=1 vcpus=1 "
           "keepalive=true connections=10  2  2000        -             5\n"
+          "start skew (the largest load generator's of each trial, 4 "
+          "trials): p50 1500 us, p99 1500 us, max 1500 us\n"
           "\n"));
   EXPECT_THAT(out, HasSubstr("b1 (x)"));
   EXPECT_THAT(out, HasSubstr("950"));
@@ -187,6 +192,20 @@ TEST_F(ResultsCommandTest, TableShowsTheMedianIntervalFromSixTrials) {
   // distribution-free 96.9% interval is [x(1), x(6)].
   EXPECT_THAT(out_.str(),
               HasSubstr("connections=10  6  1002.5      [980, 1020]   5\n"));
+}
+
+TEST_F(ResultsCommandTest, TheSkewLineHasNearestRankPercentiles) {
+  spec_path_ = WriteFile("six.yaml",
+                         "name: t\nrepetitions: 6\norder: sequential\nseed: "
+                         "7\nloadgen:\n  duration: 1s\n  connections: 10\n");
+  Submit();
+  const int skews_us[] = {500, 100, 900, 300, 200, 400};
+  for (int n = 0; n < 6; ++n) StoreResult(n, 1000, skews_us[n]);
+  ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();
+  // Sorted 100 200 300 400 500 900: rank ceil(0.5 x 6) = 3 is 300, rank
+  // ceil(0.99 x 6) = 6 is 900.
+  EXPECT_THAT(out_.str(),
+              HasSubstr("6 trials): p50 300 us, p99 900 us, max 900 us\n"));
 }
 
 TEST_F(ResultsCommandTest, UnknownExperimentExitsTwo) {

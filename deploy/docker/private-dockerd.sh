@@ -38,7 +38,9 @@ layout() {
   DATA=$DIR/data
   EXEC=$DIR/exec
   # Containers' cgroups: /sys/fs/cgroup/<controller>/$CGROUP_PARENT/<id>.
-  CGROUP_PARENT=scalebench-docker-$(printf '%s' "$DIR" | sha256sum | cut -c1-12)
+  # PRIVATE_DOCKERD_CGROUP_PARENT puts them elsewhere (deploy/testbed/testbed:
+  # under a testbed host's CPU slice).
+  CGROUP_PARENT=${PRIVATE_DOCKERD_CGROUP_PARENT:-scalebench-docker-$(printf '%s' "$DIR" | sha256sum | cut -c1-12)}
   CONTAINERD_PIDFILE=$EXEC/containerd/containerd.pid
 }
 

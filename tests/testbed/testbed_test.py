@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""The one-machine testbed (deploy/testbed/testbed) comes up and goes away
+cleanly.
+
+  up 3         exits 0 and prints exactly the four SCALEBENCH_ lines;
+               `status` exits 0; the three workers h1..h3 are registered
+               and idle, each with its own address and the cpus of its
+               cgroup; `up 3` again prints identical lines; `up 2` is
+               refused with exit 2
+  down         exits 0; afterwards no sbtb- namespace, no sbtb- link or
+               bridge, no testbed cgroup, no process whose command line
+               contains the state dir, no mount under it; `status` exits 1;
+               `down` again exits 0
+
+Usage: testbed_test.py --bin DIR
+Needs root. Uses its own state dir (SCALEBENCH_TESTBED_DIR), but the
+namespace, link and cgroup names are fixed: do not run it beside another
+testbed. Prints one line per check and 'N passed, M failed'; exit 1 on a
+failure. Whatever fails, it runs `down` before it exits.
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "support"))
+from checks import Checks  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TESTBED = os.path.join(TOP, "deploy", "testbed", "testbed")
+ENV_KEYS = ["SCALEBENCH_COORDINATOR", "SCALEBENCH_CA", "SCALEBENCH_CERT",
+            "SCALEBENCH_KEY"]
+
+
+def our_processes(marker):
+    """Live processes whose command line contains `marker`."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker in cmdline and state != "Z" and "testbed_test" not in cmdline:
+            found.append(f"{pid}: {cmdline.strip()}")
+    return found
+
+
+def output(*args):
+    return subprocess.run(args, capture_output=True, text=True).stdout
+
+
+class Testbed:
+    def __init__(self, bin_dir, state):
+        self.state = state
+        self.env = dict(os.environ, SCALEBENCH_BIN=bin_dir,
+                        SCALEBENCH_TESTBED_DIR=state)
+        self.bin = bin_dir
+
+    def run(self, *args, timeout=180):
+        return subprocess.run([TESTBED, *args], capture_output=True,
+                              text=True, timeout=timeout, env=self.env)
+
+    def workers(self, lines):
+        env = dict(os.environ)
+        env.update(line.split("=", 1) for line in lines)
+        r = subprocess.run([os.path.join(self.bin, "scalebench"), "workers",
+                            "--output", "json"], capture_output=True,
+                           text=True, timeout=60, env=env)
+        if r.returncode != 0:
+            raise RuntimeError(f"scalebench workers: {r.stderr}")
+        return {w["name"].split("/")[-1]: w
+                for w in json.loads(r.stdout).get("workers", [])}
+
+
+def check_up(testbed, checks):
+    r = testbed.run("up", "3")
+    checks.expect(r.returncode == 0, "up 3 exits 0",
+                  f"exit {r.returncode}: {r.stderr[-2000:]}")
+    lines = r.stdout.splitlines()
+    checks.expect([line.split("=", 1)[0] for line in lines] == ENV_KEYS,
+                  "up 3 prints the four SCALEBENCH_ lines and nothing else",
+                  r.stdout)
+    checks.expect("SCALEBENCH_COORDINATOR=10.213.0.2:7300" in lines,
+                  "the coordinator is at 10.213.0.2:7300", r.stdout)
+    for line in lines[1:]:
+        path = line.split("=", 1)[1]
+        checks.expect(os.path.isfile(path), f"{line.split('=')[0]} exists",
+                      path)
+
+    r = testbed.run("status")
+    checks.expect(r.returncode == 0, "status exits 0 when up",
+                  f"exit {r.returncode}: {r.stdout}{r.stderr}")
+    checks.expect("cgroup v1" in r.stdout or "cgroup v2" in r.stdout,
+                  "status names the cgroup kind", r.stdout)
+
+    workers = testbed.workers(lines)
+    checks.expect(sorted(workers) == ["h1", "h2", "h3"],
+                  "h1, h2 and h3 are registered", sorted(workers))
+    checks.expect(all(w.get("status") == "WORKER_STATUS_IDLE"
+                      for w in workers.values()),
+                  "every worker is idle",
+                  {n: w.get("status") for n, w in workers.items()})
+    for k in (1, 2, 3):
+        facts = workers.get(f"h{k}", {}).get("facts", {})
+        checks.expect(facts.get("addresses") == [f"10.213.0.{10 + k}"],
+                      f"h{k} reports its own address 10.213.0.{10 + k}",
+                      facts.get("addresses"))
+        cpus = ",".join(str(c) for c in facts.get("cpus", []))
+        checks.expect(cpus and f"cpus {cpus} " in r.stdout,
+                      f"h{k} reports the cpus of its slice",
+                      f"{cpus!r} vs status:\n{r.stdout}")
+
+    again = testbed.run("up", "3")
+    checks.expect(again.returncode == 0 and again.stdout == "\n".join(lines) + "\n",
+                  "up 3 again prints identical lines",
+                  f"exit {again.returncode}: {again.stdout!r} {again.stderr}")
+    checks.expect("starting" not in again.stderr,
+                  "up 3 again starts nothing", again.stderr)
+    other = testbed.run("up", "2")
+    checks.expect(other.returncode == 2 and "down" in other.stderr,
+                  "up 2 while up with 3 is refused with exit 2, saying down",
+                  f"exit {other.returncode}: {other.stderr}")
+    checks.expect(sorted(testbed.workers(lines)) == ["h1", "h2", "h3"],
+                  "the refused up 2 left the three workers alone")
+
+
+def check_down(testbed, checks):
+    r = testbed.run("down")
+    checks.expect(r.returncode == 0, "down exits 0",
+                  f"exit {r.returncode}: {r.stderr[-2000:]}")
+    namespaces = [n for n in output("ip", "netns", "list").split()
+                  if n.startswith("sbtb-")]
+    checks.expect(not namespaces, "no sbtb- namespace is left", namespaces)
+    links = [line for line in output("ip", "-o", "link", "show").splitlines()
+             if "sbtb" in line]
+    checks.expect(not links, "no testbed link or bridge is left",
+                  "\n".join(links))
+    cgroups = glob.glob("/sys/fs/cgroup/sbtb") + \
+        glob.glob("/sys/fs/cgroup/*/sbtb")
+    checks.expect(not cgroups, "no testbed cgroup is left", cgroups)
+    left = our_processes(testbed.state)
+    checks.expect(not left, "no process of the testbed is left",
+                  "\n".join(left))
+    mounts = [m for m in output("findmnt", "-rn", "-o", "TARGET").splitlines()
+              if m.startswith(testbed.state)]
+    checks.expect(not mounts, "no mount under the state dir is left", mounts)
+    r = testbed.run("status")
+    checks.expect(r.returncode == 1, "status exits 1 when down",
+                  f"exit {r.returncode}: {r.stdout}")
+    r = testbed.run("down")
+    checks.expect(r.returncode == 0, "down again exits 0",
+                  f"exit {r.returncode}: {r.stderr}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bin", required=True)
+    args = parser.parse_args()
+    checks = Checks()
+    # Short: the private dockerds' socket paths must stay under 107 bytes.
+    parent = tempfile.mkdtemp(prefix="sbtb-t-")
+    os.chmod(parent, 0o755)  # nginx's workers (nobody) traverse the state
+    state = os.path.join(parent, "tb")
+    testbed = Testbed(os.path.abspath(args.bin), state)
+    try:
+        check_up(testbed, checks)
+    except Exception as e:  # A broken step is a failed check, not a crash.
+        checks.expect(False, "up: ran to the end", repr(e))
+    try:
+        check_down(testbed, checks)
+    except Exception as e:
+        checks.expect(False, "down: ran to the end", repr(e))
+    finally:
+        testbed.run("down")
+        try:
+            os.rmdir(parent)  # only when down left it empty
+        except OSError:
+            pass
+    return checks.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

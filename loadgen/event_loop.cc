@@ -386,6 +386,13 @@ void EventLoop::CheckTimeouts(int64_t now) {
   }
 }
 
+bool EventLoop::WakeInRealTime(bool on) {
+  sched_param param = {};
+  param.sched_priority = on ? sched_get_priority_min(SCHED_FIFO) : 0;
+  return pthread_setschedparam(pthread_self(), on ? SCHED_FIFO : SCHED_OTHER,
+                               &param) == 0;
+}
+
 absl::Status EventLoop::Run() {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) {
@@ -405,11 +412,17 @@ absl::Status EventLoop::Run() {
   prctl(PR_SET_TIMERSLACK, kTimerSlackNs);
   const timespec start = {static_cast<time_t>(run_.start_ns / 1'000'000'000),
                           static_cast<long>(run_.start_ns % 1'000'000'000)};
+  // Wake at the start instant even on a busy core: for the sleep only, the
+  // lowest real-time priority, which preempts ordinary threads at once (a
+  // woken ordinary thread can wait milliseconds for a busy core). Without
+  // the privilege (not root, or a cgroup without real-time time) the
+  // sleep is an ordinary one.
+  const bool realtime = WakeInRealTime(true);
   while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &start, nullptr) ==
          EINTR) {
   }
-
   int64_t now = NowNs();
+  if (realtime) WakeInRealTime(false);
   stats_.began_ns = now;
   // CPU is charged from the start of the measurement window.
   bool in_window = false;

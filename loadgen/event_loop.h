@@ -78,6 +78,10 @@ class EventLoop {
   }
 
  private:
+  // Switches this thread to SCHED_FIFO at the lowest priority (on) or back
+  // to SCHED_OTHER (off); whether it worked.
+  static bool WakeInRealTime(bool on);
+
   enum class ConnState : uint8_t {
     kIdle,        // No request; socket may be open (kept alive).
     kWaiting,     // Open loop: waiting in the timer heap for its slot.

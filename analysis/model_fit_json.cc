@@ -70,6 +70,12 @@ void WriteCrossHost(const v1::CrossHostTest& test, JsonWriter& w) {
   w.Key("miss_probability").Double(test.miss_probability());
   w.Key("holds").Bool(test.holds());
   w.Key("verdict").String(test.verdict());
+  w.Key("saturation");
+  if (test.has_saturation()) {
+    w.String(test.saturation());
+  } else {
+    w.Null();
+  }
   w.EndObject();
 }
 

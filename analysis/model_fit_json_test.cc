@@ -116,6 +116,12 @@ TEST(ModelFitJsonTest, AbsentStatisticsAreNullAndPresentOnesNumbers) {
   EXPECT_EQ(test["holds"], true);
   EXPECT_EQ(test["verdict"], "holds: ...");
   EXPECT_EQ(test["outside"], 0);
+  ASSERT_TRUE(test.contains("saturation"));
+  EXPECT_TRUE(test["saturation"].is_null());
+  fit.mutable_cross_host()->set_saturation(
+      "from x = 8: ...: the balancer ran out");
+  EXPECT_EQ(FitJson(fit, FitSpecInJson::kOmit)["cross_host"]["saturation"],
+            "from x = 8: ...: the balancer ran out");
 
   EXPECT_EQ(FitJson(fit, FitSpecInJson::kInclude)["spec"]["fit"], "poly");
 }

@@ -216,7 +216,11 @@ TEST_F(FitCommandTest, CrossHostReportsAVerdict) {
             kExitOk);
   EXPECT_THAT(out_.str(), HasSubstr("trained on hosts=1 (7 rows), tested on "
                                     "hosts=2,3 (3 rows)"));
-  EXPECT_THAT(out_.str(), HasSubstr("verdict        does not hold"));
+  // The verdict is a line of its own, unindented; no saturation line
+  // without an experiment's core usage.
+  EXPECT_THAT(out_.str(), HasSubstr("\nverdict: does not hold"));
+  EXPECT_THAT(out_.str(), Not(HasSubstr("saturation:")));
+  EXPECT_TRUE(test["saturation"].is_null());
 }
 
 TEST_F(FitCommandTest, DegenerateInputsExitTwoWithAMessageAndNoOutput) {

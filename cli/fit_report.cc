@@ -108,7 +108,8 @@ void PrintCrossHost(const v1::ModelFit& fit, std::ostream& out) {
   }
   out << "\n"
       << absl::StrFormat("  %-14s %s\n", "RMSE", Num(test.rmse()))
-      << absl::StrFormat("  %-14s %s\n", "verdict", test.verdict());
+      << "\nverdict: " << test.verdict() << "\n";
+  if (test.has_saturation()) out << "saturation: " << test.saturation() << "\n";
 }
 
 void PrintFit(const std::string& data, const v1::ModelFit& fit,

@@ -29,10 +29,11 @@ const char kFitManual[] =
 The cross-host model test (--train and --test, linear and poly:D only) fits
 on the rows --train selects, predicts the rows --test selects, and reports
 each prediction, its 95% prediction interval, whether the measurement lies
-inside, the RMSE, and a verdict. EXPR is COLUMN=VALUE[,VALUE...]: the rows
-whose COLUMN holds one of the values (as numbers when both sides are
-numbers, so 2 matches 2.0). Rows selected by neither are ignored; a row
-selected by both is an error. With --by, each group is tested on its own.
+inside, the RMSE, and a line starting "verdict: ". EXPR is
+COLUMN=VALUE[,VALUE...]: the rows whose COLUMN holds one of the values (as
+numbers when both sides are numbers, so 2 matches 2.0). Rows selected by
+neither are ignored; a row selected by both is an error. With --by, each
+group is tested on its own.
 
 The CSV file has a header row naming the columns, then one row per
 measurement. Cells are separated by commas; quote a cell ("...") to include
@@ -59,9 +60,10 @@ aicc, residual_se, loo_rmse, peak_x, peak_y, peak_beyond_data, fallback_x,
 cross_host, error. cross_host is null without --train/--test, else
 predictions (x, measured, predicted, relative_error = (measured - predicted)
 / measured, pi_low, pi_high, inside), rmse, outside, miss_probability, holds
-(true when the model carries over to the test rows) and verdict (the same in
-a sentence). error is null, or says why the group could not be fitted; then
-every field but group, n and error is null.
+(true when the model carries over to the test rows), verdict (the same in
+a sentence) and saturation (null with --data: see --experiment). error is
+null, or says why the group could not be fitted; then every field but
+group, n and error is null.
 
 AIC = 2k - 2 ln L (Gaussian likelihood at RSS/n, k = parameters + 1). A
 quantity that does not exist is null in JSON and n/a in text, never NaN: the
@@ -80,7 +82,10 @@ group; with --by the other groups are still printed); 1 otherwise.
 With --experiment EXPERIMENT (instead of --data and the model flags): the
 fits the coordinator computed for the spec's models from the experiment's
 stored results, printed the same way; with --output json a list of
-{"spec", "fits"} documents, one per model. The coordinator and TLS flags
+{"spec", "fits"} documents, one per model. A cross-host test there also
+says where the model stops holding and which CPU resource ran out (the
+balancer's cores, the load generators', the targets', or the machine's), in
+a line starting "saturation: " after the verdict (docs/analysis.md). The coordinator and TLS flags
 are those of the other remote commands (docs/cli.md).
 
 Examples:

@@ -41,10 +41,12 @@ class ResultsCommandTest : public RemoteCommandsTest {
     spec_path_ = WriteFile("models.yaml", kSpecWithModel);
   }
 
-  // Trial `n` of exp-000001 succeeded with `requests_per_s`. Ten latency
+  // Trial `n` of exp-000001 succeeded with `requests_per_s`, from the
+  // worker results `raw`. Ten latency
   // samples: 100 ns x5, 200 ns x4, 5000 ns: mean 0.63 us, p50 0.1, p90 0.2,
-  // p99 and max 5; start skew -1.5 ms.
-  void StoreResult(int n, double requests_per_s, int skew_us = 1500) {
+  // p99 and max 5; start skew -1.5 ms, and `skew_us` the trial's largest.
+  void StoreResult(int n, double requests_per_s, int skew_us = 1500,
+                   std::vector<v1::WorkerResult> raw = {}) {
     const std::string trial = api::TrialName("exp-000001", n);
     absl::StatusOr<v1::Trial> stored = store_->GetTrial(trial);
     ASSERT_TRUE(stored.ok()) << stored.status();
@@ -79,6 +81,7 @@ class ResultsCommandTest : public RemoteCommandsTest {
         DurationToProto(absl::Microseconds(skew_us));
     result.set_requests_per_s(requests_per_s);
     result.set_transfer_kb_per_s(50.5);
+    for (v1::WorkerResult& worker : raw) *result.add_raw() = std::move(worker);
     ASSERT_TRUE(store_->StoreTrialResult(result).ok());
     ASSERT_TRUE(store_->FinishAttempt(result.key(), std::nullopt).ok());
     ASSERT_TRUE(
@@ -227,6 +230,66 @@ TEST_F(ResultsCommandTest, FitExperimentPrintsTheStoredFitsLikeFitData) {
   EXPECT_NEAR(models[0]["fits"][0]["parameters"][1]["estimate"].get<double>(),
               950, 1e-6);
   EXPECT_EQ(models[0]["fits"][0]["n"], 4);
+}
+
+constexpr char kCrossHostSpec[] = R"yaml(name: t
+repetitions: 1
+order: sequential
+seed: 7
+loadgen:
+  duration: 1s
+  connections: 10
+sweep:
+  instances: [1, 2, 3, 4]
+  hosts: [1, 2]
+models:
+  - {fit: linear, x: instances, y: requests_per_s, train: {hosts: 1},
+     test: {hosts: 2}}
+)yaml";
+
+TEST_F(ResultsCommandTest, FitExperimentSaysWhereACrossHostModelStopsAndWhy) {
+  spec_path_ = WriteFile("cross.yaml", kCrossHostSpec);
+  Submit();
+  // One host: about 1000 requests/s per instance. Two hosts: 2000 at every
+  // instance count, so 3 and 4 instances fall far below the line; at 3,
+  // the balancer's core was 96% busy, the load generator's 50%.
+  v1::WorkerResult worker;
+  (*worker.mutable_environment()->mutable_pinning())["loadgen"] = "0";
+  (*worker.mutable_environment()->mutable_pinning())["balancer"] = "1";
+  for (auto [cpu, busy] : {std::pair<uint32_t, double>{0, 0.5}, {1, 0.96}}) {
+    v1::CoreBusy* core = worker.add_core_busy();
+    core->set_cpu(cpu);
+    core->set_busy(busy);
+  }
+  for (int n = 0; n < 7; ++n) {
+    absl::StatusOr<v1::Trial> trial =
+        store_->GetTrial(api::TrialName("exp-000001", n));
+    ASSERT_TRUE(trial.ok()) << trial.status();
+    absl::StatusOr<v1::Experiment> experiment =
+        store_->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_FULL);
+    ASSERT_TRUE(experiment.ok()) << experiment.status();
+    const v1::Configuration& c =
+        experiment->configurations(trial->configuration_index());
+    if (c.hosts() == 1) {
+      StoreResult(n, 1000.0 * c.instances() + (c.instances() % 2 ? 10 : -10));
+    } else {
+      StoreResult(n, 2000, 1500,
+                  c.instances() == 3 ? std::vector<v1::WorkerResult>{worker}
+                                     : std::vector<v1::WorkerResult>{});
+    }
+  }
+  ASSERT_EQ(Run({"fit", "--experiment", "exp-000001"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("\nverdict: does not hold"));
+  EXPECT_THAT(out_.str(),
+              HasSubstr("\nsaturation: from instances = 3 (hosts = 2): the "
+                        "balancer's cores were 96% busy, the load generators' "
+                        "50%, all cores 73%: the balancer ran out\n"));
+  ASSERT_EQ(Run({"fit", "--experiment", "exp-000001", "--output", "json"}),
+            kExitOk);
+  const nlohmann::json models = nlohmann::json::parse(out_.str());
+  EXPECT_THAT(
+      models[0]["fits"][0]["cross_host"]["saturation"].get<std::string>(),
+      HasSubstr("the balancer ran out"));
 }
 
 TEST_F(ResultsCommandTest, FitExperimentWithoutModelsExitsOne) {

@@ -1,5 +1,6 @@
 #include "coordinator/fit_models.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "analysis/model_fit.h"
 #include "analysis/row_table.h"
+#include "coordinator/saturation.h"
 #include "results/trial_rows.h"
 
 namespace scalebench::coordinator {
@@ -49,7 +51,16 @@ std::vector<v1::ModelFit> FitSpecModels(
                                        : absl::StrCat(path, ": ", message)));
       continue;
     }
-    for (v1::ModelFit& fit : *applied) fits.push_back(std::move(fit));
+    for (v1::ModelFit& fit : *applied) {
+      if (fit.has_cross_host()) {
+        std::optional<std::string> saturation =
+            ExplainSaturation(fit, *table, results);
+        if (saturation.has_value()) {
+          fit.mutable_cross_host()->set_saturation(*std::move(saturation));
+        }
+      }
+      fits.push_back(std::move(fit));
+    }
   }
   return fits;
 }

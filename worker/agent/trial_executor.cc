@@ -230,7 +230,9 @@ v1::WorkerState TrialExecutor::DoMeasure(
     plan_->load.cpus.assign(measure.cpus().cpus().begin(),
                             measure.cpus().cpus().end());
   }
-  absl::StatusOr<v1::LoadgenResult> result = runner_->Measure(*plan_);
+  std::vector<v1::CoreBusy> core_busy;
+  absl::StatusOr<v1::LoadgenResult> result =
+      runner_->Measure(*plan_, &core_busy);
   if (!result.ok()) {
     return Finish(
         measure.key(),
@@ -240,7 +242,8 @@ v1::WorkerState TrialExecutor::DoMeasure(
   result->set_source(worker_id_);
   std::optional<v1::Failure> failure;
   if (result->has_failure()) failure = result->failure();
-  return Finish(measure.key(), failure, *std::move(result));
+  return Finish(measure.key(), failure, *std::move(result),
+                std::move(core_busy));
 }
 
 v1::WorkerState TrialExecutor::DoTearDown() {
@@ -254,9 +257,10 @@ v1::WorkerState TrialExecutor::DoTearDown() {
   return Idle();
 }
 
-v1::WorkerState TrialExecutor::Finish(
-    const v1::AttemptKey& key, std::optional<v1::Failure> failure,
-    std::optional<v1::LoadgenResult> loadgen) {
+v1::WorkerState TrialExecutor::Finish(const v1::AttemptKey& key,
+                                      std::optional<v1::Failure> failure,
+                                      std::optional<v1::LoadgenResult> loadgen,
+                                      std::vector<v1::CoreBusy> core_busy) {
   v1::WorkerResult result;
   *result.mutable_key() = key;
   result.set_worker_id(worker_id_);
@@ -264,6 +268,9 @@ v1::WorkerState TrialExecutor::Finish(
   if (loadgen.has_value()) *result.mutable_loadgen() = *std::move(loadgen);
   if (plan_.has_value())
     *result.mutable_environment() = runner_->Environment(*plan_);
+  for (v1::CoreBusy& core : core_busy) {
+    *result.add_core_busy() = std::move(core);
+  }
   if (absl::Status s = spool_->Store(result); !s.ok()) {
     // Without the spool the result would be lost: say so loudly; the
     // coordinator's timeout fails the attempt.

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "worker/agent/assignment_executor.h"
@@ -50,7 +51,8 @@ class TrialExecutor final : public AssignmentExecutor {
   v1::WorkerState ReadyState() const;
   v1::WorkerState Finish(const v1::AttemptKey& key,
                          std::optional<v1::Failure> failure,
-                         std::optional<v1::LoadgenResult> loadgen);
+                         std::optional<v1::LoadgenResult> loadgen,
+                         std::vector<v1::CoreBusy> core_busy = {});
 
   TrialRunner* runner_;
   Spool* spool_;

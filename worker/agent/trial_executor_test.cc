@@ -101,6 +101,14 @@ TEST_F(TrialExecutorTest, PrepareMeasureTearDown) {
   EXPECT_EQ(result.key().attempt(), 1u);
   // Started at the instant asked for: far below the 200 ms lead.
   EXPECT_LT(result.loadgen().start_skew().seconds(), 1);
+  // How busy each of the worker's cores was over the measurement.
+  ASSERT_EQ(result.core_busy_size(), 2);
+  EXPECT_EQ(result.core_busy(0).cpu(), 0u);
+  EXPECT_EQ(result.core_busy(1).cpu(), 1u);
+  for (const v1::CoreBusy& core : result.core_busy()) {
+    EXPECT_GE(core.busy(), 0.0);
+    EXPECT_LE(core.busy(), 1.0);
+  }
 
   v1::DesiredState tear_down;
   *tear_down.mutable_tear_down()->mutable_key() = result.key();

@@ -1,5 +1,6 @@
 #include "worker/agent/trial_runner.h"
 
+#include <iostream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -58,6 +59,16 @@ void ChooseImage(v1::Platform platform, const v1::TargetSpec& target,
   if (platform == v1::PLATFORM_XEN || platform == v1::PLATFORM_UNIKERNEL) {
     launch->variant = "pvh";
   }
+}
+
+// How busy each of `cpus` was from the reading `before` until now.
+absl::StatusOr<std::vector<v1::CoreBusy>> BusySince(
+    const absl::StatusOr<CpuTimesMap>& before, const std::string& path,
+    const std::vector<int>& cpus) {
+  if (!before.ok()) return before.status();
+  absl::StatusOr<CpuTimesMap> after = ReadCpuTimes(path);
+  if (!after.ok()) return after.status();
+  return BusyBetween(*before, *after, cpus);
 }
 
 }  // namespace
@@ -258,8 +269,24 @@ std::optional<v1::Failure> TrialRunner::StartBalancerNow(
   return std::nullopt;
 }
 
-absl::StatusOr<v1::LoadgenResult> TrialRunner::Measure(const TrialPlan& plan) {
-  return loadgen::RunLoad(plan.load, nullptr, context_.clock);
+absl::StatusOr<v1::LoadgenResult> TrialRunner::Measure(
+    const TrialPlan& plan, std::vector<v1::CoreBusy>* core_busy) {
+  if (core_busy == nullptr) {
+    return loadgen::RunLoad(plan.load, nullptr, context_.clock);
+  }
+  core_busy->clear();
+  const absl::StatusOr<CpuTimesMap> before = ReadCpuTimes(proc_stat_path_);
+  absl::StatusOr<v1::LoadgenResult> result =
+      loadgen::RunLoad(plan.load, nullptr, context_.clock);
+  absl::StatusOr<std::vector<v1::CoreBusy>> busy =
+      BusySince(before, proc_stat_path_, host_cpus_);
+  if (busy.ok()) {
+    *core_busy = *std::move(busy);
+  } else {
+    std::cerr << "scalebench-worker: core usage not measured: "
+              << busy.status().message() << "\n";
+  }
+  return result;
 }
 
 absl::Status TrialRunner::TearDown(const TrialPlan& plan) {
@@ -293,7 +320,8 @@ absl::StatusOr<TrialOutcome> TrialRunner::RunLocal(
   outcome.environment = Environment(*plan);
   outcome.failure = Prepare(*plan, &outcome.timings);
   if (!outcome.failure.has_value()) {
-    absl::StatusOr<v1::LoadgenResult> result = Measure(*plan);
+    absl::StatusOr<v1::LoadgenResult> result =
+        Measure(*plan, &outcome.core_busy);
     if (result.ok()) {
       outcome.loadgen = *std::move(result);
       if (outcome.loadgen->has_failure()) {

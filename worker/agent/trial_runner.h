@@ -18,6 +18,7 @@
 #include "scalebench/v1/spec.pb.h"
 #include "worker/agent/driver_set.h"
 #include "worker/cores.h"
+#include "worker/cpu_usage.h"
 #include "worker/launch_plan.h"
 #include "worker/worker_context.h"
 
@@ -80,6 +81,9 @@ struct TrialOutcome {
   // Present once measurement ran.
   std::optional<v1::LoadgenResult> loadgen;
   v1::HostEnvironment environment;
+  // How busy each of the host's cores was over the measurement; empty when
+  // it did not run or could not be read.
+  std::vector<v1::CoreBusy> core_busy;
   bool overcommitted = false;
   TrialTimings timings;
 };
@@ -136,8 +140,13 @@ class TrialRunner final {
       TrialTimings* timings);
 
   // Runs the load generator. A run that could not start is a Failure
-  // (loadgen); a late start is in the result's own failure.
-  absl::StatusOr<v1::LoadgenResult> Measure(const TrialPlan& plan);
+  // (loadgen); a late start is in the result's own failure. When
+  // `core_busy` is given, it receives how busy each of this host's cores
+  // (host_cpus) was over the run, from /proc/stat read before and after;
+  // a reading that fails leaves it empty, says so on stderr, and never
+  // fails the measurement.
+  absl::StatusOr<v1::LoadgenResult> Measure(
+      const TrialPlan& plan, std::vector<v1::CoreBusy>* core_busy = nullptr);
 
   // Stops the balancer and every target. Idempotent.
   absl::Status TearDown(const TrialPlan& plan);
@@ -147,6 +156,11 @@ class TrialRunner final {
 
   // The host environment with this plan's pinning and versions.
   v1::HostEnvironment Environment(const TrialPlan& plan) const;
+
+  // Where Measure reads the per-CPU counters; default /proc/stat.
+  void TEST_set_proc_stat_path(std::string path) {
+    proc_stat_path_ = std::move(path);
+  }
 
  private:
   // Starts the planned balancer and waits until it answers; on failure
@@ -160,6 +174,7 @@ class TrialRunner final {
   std::string listen_address_;
   bool plan_only_ = false;
   std::string xen_guest_network_ = "10.200.0.0";
+  std::string proc_stat_path_ = kProcStatPath;
 };
 
 }  // namespace scalebench::worker

@@ -90,6 +90,30 @@ TEST_F(TrialRunnerTest, RunLocalMeasuresAndLeavesNothingRunning) {
   EXPECT_TRUE(driver_->List()->empty());
 }
 
+TEST_F(TrialRunnerTest, RunLocalMeasuresHowBusyEachOfTheHostsCoresWas) {
+  TrialRunner runner(context_, &drivers_, {1, 0});
+  absl::StatusOr<TrialOutcome> outcome = runner.RunLocal(Request(1));
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  ASSERT_EQ(outcome->core_busy.size(), 2u);
+  EXPECT_EQ(outcome->core_busy[0].cpu(), 0u);
+  EXPECT_EQ(outcome->core_busy[1].cpu(), 1u);
+  for (const v1::CoreBusy& core : outcome->core_busy) {
+    EXPECT_GE(core.busy(), 0.0);
+    EXPECT_LE(core.busy(), 1.0);
+  }
+}
+
+TEST_F(TrialRunnerTest, UnreadableCpuCountersLeaveCoreUsageEmptyNotAFailure) {
+  TrialRunner runner(context_, &drivers_, {0, 1});
+  runner.TEST_set_proc_stat_path(::testing::TempDir() + "/no-such-proc-stat");
+  absl::StatusOr<TrialOutcome> outcome = runner.RunLocal(Request(1));
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_FALSE(outcome->failure.has_value()) << outcome->failure->reason();
+  ASSERT_TRUE(outcome->loadgen.has_value());
+  EXPECT_GT(outcome->loadgen->requests(), 0u);
+  EXPECT_TRUE(outcome->core_busy.empty());
+}
+
 TEST_F(TrialRunnerTest, ATargetThatFailsToStartFailsTheTrialAndStopsTheRest) {
   driver_->fail_index = 1;
   TrialRunner runner(context_, &drivers_, {0, 1});

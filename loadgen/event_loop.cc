@@ -422,7 +422,11 @@ absl::Status EventLoop::Run() {
          EINTR) {
   }
   int64_t now = NowNs();
-  if (realtime) WakeInRealTime(false);
+  if (realtime) {
+    WakeInRealTime(false);
+    // Leaving real time resets the timer slack to the default.
+    prctl(PR_SET_TIMERSLACK, kTimerSlackNs);
+  }
   stats_.began_ns = now;
   // CPU is charged from the start of the measurement window.
   bool in_window = false;

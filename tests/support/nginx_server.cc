@@ -20,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/free_ports.h"
 
 extern char** environ;
 
@@ -94,18 +95,9 @@ http {
 }  // namespace
 
 absl::StatusOr<int> PickFreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return absl::InternalError(absl::StrCat("bind: ", std::strerror(errno)));
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
+  absl::StatusOr<std::vector<uint16_t>> ports = FreePorts("127.0.0.1", 1);
+  if (!ports.ok()) return ports.status();
+  return (*ports)[0];
 }
 
 absl::StatusOr<std::unique_ptr<NginxServer>> NginxServer::Start(

@@ -53,7 +53,8 @@ class NginxServer {
   pid_t pid_;
 };
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
+// A TCP port on 127.0.0.1 that was free a moment ago, from below the
+// ephemeral range (common/free_ports.h), so no bind to port 0 takes it.
 absl::StatusOr<int> PickFreePort();
 
 }  // namespace scalebench::testing

@@ -5,13 +5,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/enum_names.h"
+#include "common/free_ports.h"
 #include "common/proto_time.h"
 #include "loadgen/runner.h"
 #include "loadgen/spec_options.h"
 #include "spec/defaults.h"
 #include "worker/host_facts.h"
 #include "worker/http_probe.h"
-#include "worker/ports.h"
 
 namespace scalebench::worker {
 namespace {

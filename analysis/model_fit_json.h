@@ -29,8 +29,9 @@ enum class FitSpecInJson { kInclude, kOmit };
 // relative_error, pi_low, pi_high, inside}], rmse, outside,
 // miss_probability, holds, verdict, saturation}) and error; preceded by
 // spec with kInclude. Null: an absent optional statistic; cross_host when
-// the spec has no cross-host test; saturation when it was not worked out; error when the fit succeeded; and when it did
-// not, every field but spec, group, n and error.
+// the spec has no cross-host test; saturation when it was not worked out; error
+// when the fit succeeded; and when it did not, every field but spec, group, n
+// and error.
 void WriteModelFitJson(const v1::ModelFit& fit, FitSpecInJson spec,
                        JsonWriter& w);
 

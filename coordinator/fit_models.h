@@ -13,9 +13,9 @@ namespace scalebench::coordinator {
 // For each of spec.models in order, analysis::ApplyModel's fits over the
 // rows of `results` (one per group; a group that cannot be fitted carries
 // its ModelFit.error); a cross-host test also carries its
-// CrossHostTest.saturation (saturation.h). Never fails: a model that cannot be fitted at all
-// (the rows cannot be built, a cell is not a number, no rows) yields one
-// ModelFit with its spec and `error` saying why ("models[1]: ...").
+// CrossHostTest.saturation (saturation.h). Never fails: a model that cannot be
+// fitted at all (the rows cannot be built, a cell is not a number, no rows)
+// yields one ModelFit with its spec and `error` saying why ("models[1]: ...").
 std::vector<v1::ModelFit> FitSpecModels(
     const v1::ExperimentSpec& spec,
     const std::vector<v1::TrialResult>& results);

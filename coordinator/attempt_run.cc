@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "api/attempt_keys.h"
 #include "api/enum_names.h"
 #include "api/resource_names.h"
 #include "common/proto_time.h"
@@ -14,33 +15,6 @@
 
 namespace scalebench::coordinator {
 namespace {
-
-bool SameKey(const v1::AttemptKey& a, const v1::AttemptKey& b) {
-  return a.trial() == b.trial() && a.attempt() == b.attempt();
-}
-
-// The key a reported state refers to; null for idle.
-const v1::AttemptKey* KeyOf(const v1::WorkerState& state) {
-  switch (state.state_case()) {
-    case v1::WorkerState::kPreparing:
-      return &state.preparing().key();
-    case v1::WorkerState::kReady:
-      return &state.ready().key();
-    case v1::WorkerState::kMeasuring:
-      return &state.measuring().key();
-    case v1::WorkerState::kFinished:
-      return &state.finished().key();
-    case v1::WorkerState::kTearingDown:
-      return &state.tearing_down().key();
-    default:
-      return nullptr;
-  }
-}
-
-bool Balanced(const v1::Configuration& c) {
-  return c.balancer() != v1::BALANCER_KIND_NONE &&
-         c.balancer() != v1::BALANCER_KIND_UNSPECIFIED;
-}
 
 v1::DesiredState IdleState() {
   v1::DesiredState idle;
@@ -149,8 +123,8 @@ bool AttemptRun::Reports(const HostRoles& host,
                          v1::WorkerState::StateCase state) const {
   auto it = current_.find(host.worker_id);
   if (it == current_.end() || it->second.state_case() != state) return false;
-  const v1::AttemptKey* key = KeyOf(it->second);
-  return key != nullptr && SameKey(*key, key_);
+  const v1::AttemptKey* key = api::ReportedAttempt(it->second);
+  return key != nullptr && api::SameAttempt(*key, key_);
 }
 
 std::string AttemptRun::Label() const { return AttemptLabel(key_); }
@@ -335,7 +309,7 @@ absl::Status AttemptRun::BeginMeasure() {
     *measure.mutable_key() = key_;
     *measure.mutable_load() = load;
     *measure.mutable_start_time() = TimeToProto(*start_time_);
-    if (Balanced(configuration_)) {
+    if (HasBalancer(configuration_)) {
       measure.add_urls(absl::StrCat("http://", balancer_endpoint_, "/"));
     } else {
       for (const std::string& endpoint : targets_[host.worker_id]) {

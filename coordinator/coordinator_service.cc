@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "api/attempt_keys.h"
 #include "api/resource_names.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
@@ -51,24 +52,6 @@ v1::Experiment Preview(const v1::CreateExperimentRequest& request,
       experiment.configurations_size() *
       spec::MinRepetitions(full.repetitions()));
   return experiment;
-}
-
-// The attempt a worker's reported state is about, if any.
-const v1::AttemptKey* ReportedAttempt(const v1::WorkerState& state) {
-  switch (state.state_case()) {
-    case v1::WorkerState::kPreparing:
-      return &state.preparing().key();
-    case v1::WorkerState::kReady:
-      return &state.ready().key();
-    case v1::WorkerState::kMeasuring:
-      return &state.measuring().key();
-    case v1::WorkerState::kFinished:
-      return &state.finished().key();
-    case v1::WorkerState::kTearingDown:
-      return &state.tearing_down().key();
-    default:
-      return nullptr;
-  }
 }
 
 // Writes a fixed list of messages, then finishes with OK; or finishes at
@@ -450,7 +433,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListWorkers(
           *worker.mutable_round_trip() =
               DurationToProto(info->clock->round_trip);
         }
-        if (const v1::AttemptKey* key = ReportedAttempt(info->current)) {
+        if (const v1::AttemptKey* key = api::ReportedAttempt(info->current)) {
           *worker.mutable_attempt() = *key;
         }
       }

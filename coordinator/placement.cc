@@ -8,11 +8,6 @@
 namespace scalebench::coordinator {
 namespace {
 
-bool Balanced(const v1::Configuration& c) {
-  return c.balancer() != v1::BALANCER_KIND_NONE &&
-         c.balancer() != v1::BALANCER_KIND_UNSPECIFIED;
-}
-
 uint32_t TargetHosts(const v1::Configuration& c) {
   return std::max<uint32_t>(1, c.hosts());
 }
@@ -58,6 +53,11 @@ bool Placement::Includes(const std::string& worker_id) const {
   return false;
 }
 
+bool HasBalancer(const v1::Configuration& configuration) {
+  return configuration.balancer() != v1::BALANCER_KIND_NONE &&
+         configuration.balancer() != v1::BALANCER_KIND_UNSPECIFIED;
+}
+
 uint32_t HostsNeeded(const v1::Configuration& configuration) {
   return TargetHosts(configuration);
 }
@@ -78,7 +78,7 @@ absl::StatusOr<Placement> PlaceTrial(
     const absl::flat_hash_set<std::string>& avoid) {
   if (absl::Status s = CheckPlaceable(configuration); !s.ok()) return s;
   const uint32_t target_hosts = TargetHosts(configuration);
-  const bool balanced = Balanced(configuration);
+  const bool balanced = HasBalancer(configuration);
 
   // Fresh hosts first, then those an earlier attempt failed on; the
   // candidates' own order within each group.

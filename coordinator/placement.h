@@ -59,6 +59,9 @@ struct Placement {
   bool Includes(const std::string& worker_id) const;
 };
 
+// Whether the configuration puts a balancer in front of its targets.
+bool HasBalancer(const v1::Configuration& configuration);
+
 // How many distinct hosts `configuration` needs: its `hosts` (at least 1).
 uint32_t HostsNeeded(const v1::Configuration& configuration);
 

@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "api/attempt_keys.h"
 #include "api/resource_names.h"
 #include "api/synchronize_limits.h"
 #include "common/grpc_channel.h"
@@ -21,10 +22,6 @@ namespace {
 constexpr absl::Duration kTimerPoll = absl::Milliseconds(50);
 constexpr absl::string_view kWorkerNamePrefix = "workers/";
 
-bool SameKey(const v1::AttemptKey& a, const v1::AttemptKey& b) {
-  return a.trial() == b.trial() && a.attempt() == b.attempt();
-}
-
 // Whether `current` is where `desired` leads (or on its way there), so
 // there is nothing new to tell the worker.
 bool Matches(const v1::DesiredState& desired, const v1::WorkerState& current) {
@@ -34,20 +31,24 @@ bool Matches(const v1::DesiredState& desired, const v1::WorkerState& current) {
     case D::kPrepare: {
       const v1::AttemptKey& key = desired.prepare().key();
       return (current.has_preparing() &&
-              SameKey(current.preparing().key(), key)) ||
-             (current.has_ready() && SameKey(current.ready().key(), key)) ||
-             (current.has_finished() && SameKey(current.finished().key(), key));
+              api::SameAttempt(current.preparing().key(), key)) ||
+             (current.has_ready() &&
+              api::SameAttempt(current.ready().key(), key)) ||
+             (current.has_finished() &&
+              api::SameAttempt(current.finished().key(), key));
     }
     case D::kMeasure: {
       const v1::AttemptKey& key = desired.measure().key();
       return (current.has_measuring() &&
-              SameKey(current.measuring().key(), key)) ||
-             (current.has_finished() && SameKey(current.finished().key(), key));
+              api::SameAttempt(current.measuring().key(), key)) ||
+             (current.has_finished() &&
+              api::SameAttempt(current.finished().key(), key));
     }
     case D::kTearDown:
       return current.state_case() == W::kIdle ||
              (current.has_tearing_down() &&
-              SameKey(current.tearing_down().key(), desired.tear_down().key()));
+              api::SameAttempt(current.tearing_down().key(),
+                               desired.tear_down().key()));
     case D::kIdle:
     case D::STATE_NOT_SET:
       return current.state_case() == W::kIdle;

@@ -174,6 +174,12 @@ class Cluster:
             self._cmd([os.path.join(self.bin, "scalebench"), *args]),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
+    def start_coordinator_and_two_workers(self):
+        """A coordinator and workers w1 and w2, one on each of CPUs 0, 1."""
+        self.start_coordinator()
+        self.start_worker("w1", ["--cpus", "0"])
+        self.start_worker("w2", ["--cpus", "1"])
+
     def kill(self, name, sig=signal.SIGKILL):
         proc = self.procs.pop(name)
         proc.send_signal(sig)
@@ -205,6 +211,16 @@ class Cluster:
                 return value
             time.sleep(0.5)
         raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
+
+
+def stop_and_check_nothing_left(cluster, tmp, checks, label):
+    """Stops every process of `cluster`, checks that nothing its workers
+    started still runs, and removes `tmp`."""
+    cluster.stop_all()
+    left = our_processes(tmp)
+    checks.expect(not left, f"{label}: nothing a worker started is left "
+                  "running", "\n".join(left))
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def submit(cluster, checks, spec_text, label):
@@ -255,9 +271,7 @@ def group_sweep(bin_dir, checks):
     tmp = make_tmp("sb-e2e-sweep-")
     cluster = Cluster(bin_dir, tmp)
     try:
-        cluster.start_coordinator()
-        cluster.start_worker("w1", ["--cpus", "0"])
-        cluster.start_worker("w2", ["--cpus", "1"])
+        cluster.start_coordinator_and_two_workers()
         cluster.wait_for(
             lambda: cluster.cli("workers").stdout.count("idle") >= 2, 30,
             "two idle workers")
@@ -307,20 +321,14 @@ def group_sweep(bin_dir, checks):
                       "cross-host: haproxy ran on the first target host",
                       f"{balanced}")
     finally:
-        cluster.stop_all()
-    left = our_processes(tmp)
-    checks.expect(not left, "sweep: nothing a worker started is left running",
-                  "\n".join(left))
-    shutil.rmtree(tmp, ignore_errors=True)
+        stop_and_check_nothing_left(cluster, tmp, checks, "sweep")
 
 
 def group_crash(bin_dir, checks):
     tmp = make_tmp("sb-e2e-crash-")
     cluster = Cluster(bin_dir, tmp)
     try:
-        cluster.start_coordinator()
-        cluster.start_worker("w1", ["--cpus", "0"])
-        cluster.start_worker("w2", ["--cpus", "1"])
+        cluster.start_coordinator_and_two_workers()
         name = submit(cluster, checks,
                       SWEEP.format(name="crash", repetitions=3, duration="1s"),
                       "crash")
@@ -350,20 +358,14 @@ def group_crash(bin_dir, checks):
                      "FAILURE_KIND_COORDINATOR_RESTARTED"]
         print(f"      {len(restarted)} attempts ended by the crashes")
     finally:
-        cluster.stop_all()
-    left = our_processes(tmp)
-    checks.expect(not left, "crash: nothing a worker started is left running",
-                  "\n".join(left))
-    shutil.rmtree(tmp, ignore_errors=True)
+        stop_and_check_nothing_left(cluster, tmp, checks, "crash")
 
 
 def group_worker_kill(bin_dir, checks):
     tmp = make_tmp("sb-e2e-wkill-")
     cluster = Cluster(bin_dir, tmp)
     try:
-        cluster.start_coordinator()
-        cluster.start_worker("w1", ["--cpus", "0"])
-        cluster.start_worker("w2", ["--cpus", "1"])
+        cluster.start_coordinator_and_two_workers()
         name = submit(cluster, checks,
                       SWEEP.format(name="wkill", repetitions=1, duration="4s"),
                       "worker_kill")
@@ -392,12 +394,7 @@ def group_worker_kill(bin_dir, checks):
             "worker_kill: the killed worker's attempt failed (lost or "
             "restarted) and a retry succeeded", f"{trial}")
     finally:
-        cluster.stop_all()
-    left = our_processes(tmp)
-    checks.expect(not left,
-                  "worker_kill: nothing any worker started is left running",
-                  "\n".join(left))
-    shutil.rmtree(tmp, ignore_errors=True)
+        stop_and_check_nothing_left(cluster, tmp, checks, "worker_kill")
 
 
 BAD_SPECS = {

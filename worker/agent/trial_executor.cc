@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "api/attempt_keys.h"
 #include "common/proto_time.h"
 
 namespace scalebench::worker {
@@ -17,10 +18,6 @@ v1::Failure MakeFailure(v1::FailureKind kind, absl::string_view reason) {
   f.set_kind(kind);
   f.set_reason(std::string(reason));
   return f;
-}
-
-bool SameKey(const v1::AttemptKey& a, const v1::AttemptKey& b) {
-  return a.trial() == b.trial() && a.attempt() == b.attempt();
 }
 
 // "http://10.0.0.2:8080/" or "10.0.0.2:8080" to "10.0.0.2:8080".
@@ -128,7 +125,7 @@ void TrialExecutor::Loop() {
 v1::WorkerState TrialExecutor::DoPrepare(
     const v1::DesiredState::Prepare& prepare) {
   if (plan_.has_value() && prepared_.has_value() &&
-      SameKey(prepared_->key(), prepare.key())) {
+      api::SameAttempt(prepared_->key(), prepare.key())) {
     // The same attempt again: the second step of a host that balances over
     // other hosts' targets, now that their endpoints are known.
     if (plan_->balancer != nullptr && plan_->balancer_deferred &&

@@ -48,7 +48,10 @@ scalebench fit --data reads:
 
 --output json: a list with one object per trial: trial (its name),
 configuration (the API's Configuration), result (the merged LoadgenResult),
-requests_per_s, start_skew_us.
+requests_per_s, start_skew_us, and workers: per host, worker_id, pinning
+(role -> cores), core_busy (how busy each core was), cpu_quota (how often
+the host's CPU quota was used up, when it has one), and on a host that
+generated load its requests and start_skew_us.
 
 Exit status: 0 ok; 2 EXPERIMENT is wrong or unknown; 1 the coordinator
 cannot be reached or a stored result cannot be read.
@@ -89,6 +92,37 @@ int PrintCsv(const ExportedResults& exported, std::ostream& out,
   return kExitOk;
 }
 
+// What each host of the trial reported besides the merged load: the
+// cores of its roles, how busy each core was, its CPU quota, and, on a
+// host that generated load, its own requests and start skew.
+nlohmann::json WorkersJson(const v1::TrialResult& trial) {
+  nlohmann::json workers = nlohmann::json::array();
+  for (const v1::WorkerResult& raw : trial.raw()) {
+    nlohmann::json worker;
+    worker["worker_id"] = raw.worker_id();
+    nlohmann::json pinning = nlohmann::json::object();
+    for (const auto& [role, cores] : raw.environment().pinning()) {
+      pinning[role] = cores;
+    }
+    worker["pinning"] = std::move(pinning);
+    if (raw.has_loadgen()) {
+      worker["requests"] = raw.loadgen().requests();
+      worker["start_skew_us"] = absl::ToDoubleMicroseconds(
+          DurationFromProto(raw.loadgen().start_skew()));
+    }
+    nlohmann::json busy = nlohmann::json::array();
+    for (const v1::CoreBusy& core : raw.core_busy()) {
+      busy.push_back({{"cpu", core.cpu()}, {"busy", core.busy()}});
+    }
+    worker["core_busy"] = std::move(busy);
+    if (raw.has_cpu_quota()) {
+      worker["cpu_quota"] = nlohmann::json::parse(ApiJson(raw.cpu_quota()));
+    }
+    workers.push_back(std::move(worker));
+  }
+  return workers;
+}
+
 int PrintJson(const ExportedResults& exported, std::ostream& out,
               std::ostream& err) {
   const std::vector<std::string> columns = results::TrialRowColumns();
@@ -113,6 +147,7 @@ int PrintJson(const ExportedResults& exported, std::ostream& out,
     item["result"] = nlohmann::json::parse(ApiJson(trial.merged()));
     item["requests_per_s"] = trial.requests_per_s();
     item["start_skew_us"] = skew_us;
+    item["workers"] = WorkersJson(trial);
     list.push_back(std::move(item));
   }
   out << list.dump(2) << "\n";
@@ -188,9 +223,11 @@ int PrintTable(const std::string& name, const ExportedResults& exported,
 }  // namespace
 
 absl::StatusOr<ExportedResults> ExportResults(CoordinatorClient& client,
-                                              const std::string& name) {
+                                              const std::string& name,
+                                              bool include_raw) {
   v1::ExportResultsRequest request;
   request.set_name(name);
+  request.set_include_raw(include_raw);
   grpc::ClientContext context;
   CoordinatorClient::SetDeadline(context, kExportDeadline);
   std::unique_ptr<grpc::ClientReader<v1::ExportResultsResponse>> reader =
@@ -252,7 +289,9 @@ int RunResults(const ResultsFlags& flags, std::ostream& out,
   absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
       ConnectForCommand("results", flags.client, err);
   if (!client.ok()) return kExitBadInput;
-  absl::StatusOr<ExportedResults> exported = ExportResults(**client, *name);
+  // Only JSON lists what each host reported.
+  absl::StatusOr<ExportedResults> exported = ExportResults(
+      **client, *name, /*include_raw=*/flags.output == OutputFormat::kJson);
   if (!exported.ok()) {
     return ReportCallFailure("results", exported.status(), (*client)->address(),
                              err);

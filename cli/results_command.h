@@ -39,10 +39,12 @@ struct ExportedResults {
   std::vector<v1::ModelFit> fits;
 };
 
-// Reads the whole ExportResults stream of `name` (an experiment name).
-// Errors as the coordinator gives them.
+// Reads the whole ExportResults stream of `name` (an experiment name),
+// with each trial's raw worker results when `include_raw`. Errors as the
+// coordinator gives them.
 absl::StatusOr<ExportedResults> ExportResults(CoordinatorClient& client,
-                                              const std::string& name);
+                                              const std::string& name,
+                                              bool include_raw = false);
 
 // One line on the load generators' start skew (each trial's largest,
 // |actual window start - T0|): its p50, p99 (nearest rank) and maximum in

@@ -160,6 +160,46 @@ TEST_F(ResultsCommandTest, JsonListsEachTrialWithItsConfigurationAndResult) {
   EXPECT_EQ(list[2]["result"]["requests"], "1900");
 }
 
+TEST_F(ResultsCommandTest, JsonSaysWhatEachHostReported) {
+  Submit();
+  StoreResult(0, 1000);
+  v1::WorkerResult loaded;
+  loaded.set_worker_id("h2");
+  (*loaded.mutable_environment()->mutable_pinning())["loadgen"] = "1";
+  loaded.mutable_loadgen()->set_requests(4000);
+  *loaded.mutable_loadgen()->mutable_start_skew() =
+      DurationToProto(absl::Microseconds(120));
+  v1::CpuQuotaUsage& quota = *loaded.mutable_cpu_quota();
+  quota.set_cgroup("/sbtb/h2");
+  quota.set_cpus(0.5);
+  quota.set_periods(40);
+  quota.set_throttled_periods(31);
+  v1::WorkerResult balancing;
+  balancing.set_worker_id("h1");
+  (*balancing.mutable_environment()->mutable_pinning())["balancer"] = "0";
+  v1::CoreBusy* core = balancing.add_core_busy();
+  core->set_cpu(0);
+  core->set_busy(0.75);
+  StoreResult(1, 1100, 1500, {balancing, loaded});
+  ASSERT_EQ(Run({"results", "exp-000001", "--output", "json"}), kExitOk)
+      << err_.str();
+  const nlohmann::json list = nlohmann::json::parse(out_.str());
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_TRUE(list[0]["workers"].empty());
+  const nlohmann::json& workers = list[1]["workers"];
+  ASSERT_EQ(workers.size(), 2u);
+  EXPECT_EQ(workers[0]["worker_id"], "h1");
+  EXPECT_EQ(workers[0]["pinning"]["balancer"], "0");
+  EXPECT_FALSE(workers[0].contains("requests"));
+  EXPECT_EQ(workers[0]["core_busy"][0]["busy"], 0.75);
+  EXPECT_FALSE(workers[0].contains("cpu_quota"));
+  EXPECT_EQ(workers[1]["worker_id"], "h2");
+  EXPECT_EQ(workers[1]["requests"], 4000u);
+  EXPECT_EQ(workers[1]["start_skew_us"], 120.0);
+  EXPECT_EQ(workers[1]["cpu_quota"]["cgroup"], "/sbtb/h2");
+  EXPECT_EQ(workers[1]["cpu_quota"]["throttled_periods"], "31");
+}
+
 TEST_F(ResultsCommandTest, TableHasOneLinePerConfigurationThenTheFits) {
   SubmitWithResults();
   ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();

@@ -28,6 +28,7 @@ void FakeClock::SleepUntil(absl::Duration deadline) {
   absl::MutexLock lock(&mu_);
   Wakeup wakeup{&monotonic_, deadline};
   ++sleepers_;
+  ++sleeps_begun_;
   mu_.Await(absl::Condition(&DeadlinePassed, &wakeup));
   --sleepers_;
 }
@@ -47,6 +48,11 @@ void FakeClock::SetWall(absl::Time wall) {
 int FakeClock::sleepers() const {
   absl::MutexLock lock(&mu_);
   return sleepers_;
+}
+
+int FakeClock::sleeps_begun() const {
+  absl::MutexLock lock(&mu_);
+  return sleeps_begun_;
 }
 
 }  // namespace scalebench

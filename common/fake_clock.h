@@ -35,12 +35,16 @@ class FakeClock final : public Clock {
   // How many threads are blocked in SleepUntil, so a test can wait until
   // the code under test has gone to sleep before advancing.
   int sleepers() const;
+  // How many times SleepUntil has been entered, so a test can tell a
+  // thread's second sleep from its first.
+  int sleeps_begun() const;
 
  private:
   mutable absl::Mutex mu_;
   absl::Duration monotonic_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
   absl::Time wall_ ABSL_GUARDED_BY(mu_);
   int sleepers_ ABSL_GUARDED_BY(mu_) = 0;
+  int sleeps_begun_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace scalebench

@@ -187,6 +187,10 @@ v1::DesiredState::Prepare AttemptRun::PrepareFor(const HostRoles& host,
 
 bool AttemptRun::MultiHost() const { return placement_.hosts.size() > 1; }
 
+bool AttemptRun::Measures(const HostRoles& host) const {
+  return host.loadgen || (host.balancer && spec_.loadgen().has_duration());
+}
+
 void AttemptRun::BeginPrepare() {
   absl::Duration timeout =
       DurationFromProto(spec_.timeouts().prepare()) + timeouts_.slack;
@@ -303,15 +307,16 @@ absl::Status AttemptRun::BeginMeasure() {
   const absl::Duration lead = DurationFromProto(spec_.timeouts().start_lead());
   start_time_ = clock_->Wall() + lead;
   for (const HostRoles& host : placement_.hosts) {
-    if (!host.loadgen) continue;
+    if (!Measures(host)) continue;
     v1::DesiredState desired;
     v1::DesiredState::Measure& measure = *desired.mutable_measure();
     *measure.mutable_key() = key_;
     *measure.mutable_load() = load;
     *measure.mutable_start_time() = TimeToProto(*start_time_);
-    if (HasBalancer(configuration_)) {
+    // A host that only balances gets no urls: it observes its cores.
+    if (host.loadgen && HasBalancer(configuration_)) {
       measure.add_urls(absl::StrCat("http://", balancer_endpoint_, "/"));
-    } else {
+    } else if (host.loadgen) {
       for (const std::string& endpoint : targets_[host.worker_id]) {
         measure.add_urls(absl::StrCat("http://", endpoint, "/"));
       }
@@ -330,7 +335,7 @@ absl::Status AttemptRun::BeginMeasure() {
 absl::Status AttemptRun::StepMeasure() {
   std::vector<std::string> waiting;
   for (const HostRoles& host : placement_.hosts) {
-    if (host.loadgen && !Reports(host, v1::WorkerState::kFinished)) {
+    if (Measures(host) && !Reports(host, v1::WorkerState::kFinished)) {
       waiting.push_back(host.worker_id);
     }
   }
@@ -371,7 +376,7 @@ absl::Status AttemptRun::StepCollect() {
   std::vector<v1::WorkerResult> raw;
   std::vector<std::string> missing;
   for (const HostRoles& host : placement_.hosts) {
-    if (!host.loadgen) continue;
+    if (!Measures(host)) continue;
     auto it = by_worker.find(host.worker_id);
     if (it == by_worker.end()) {
       missing.push_back(host.worker_id);

@@ -1,11 +1,12 @@
 // One attempt of one trial, driven through its phases: prepare (every
 // target host starts its targets; a single host also its balancer),
-// balance (with several hosts, the first starts the balancer in front of
-// every host's endpoints), measure (every host's load generator starts at
-// T0 = now + the spec's start lead, on the coordinator's clock, which each
-// worker converts through its measured offset), collect (the load
-// generators' results are stored, merged exactly and stored with the
-// trial), and tear down (every host back to idle). Each phase has a
+// balance (with several hosts, the balancer's host starts it in front of
+// every host's endpoints), measure (every target host's load generator
+// starts at T0 = now + the spec's start lead, on the coordinator's clock,
+// which each worker converts through its measured offset; a host that
+// only balances measures how busy its cores are over the same window),
+// collect (the hosts' results are stored, merged exactly and stored with
+// the trial), and tear down (every host back to idle). Each phase has a
 // deadline; a lost or restarted host, a failure a host reports, a missed
 // deadline or a cancel ends the attempt as failed, and the trial goes back
 // to the queue (a fresh placement) or fails, by the failure's kind and the
@@ -122,6 +123,10 @@ class AttemptRun final {
                                        bool with_endpoints) const;
   // More than one host: the balancer waits for every host's targets.
   bool MultiHost() const;
+  // Whether `host` reports a result of the measurement: its load
+  // generator's, or on a host that only balances how busy its cores were
+  // (for a load of fixed duration: a request count gives no window).
+  bool Measures(const HostRoles& host) const;
   void SetPhase(Phase phase, absl::Duration timeout);
   bool Reports(const HostRoles& host, v1::WorkerState::StateCase state) const;
   std::string PhaseName() const;

@@ -22,6 +22,12 @@ bool RunsBalancer(const v1::HostFacts& facts, v1::BalancerKind kind) {
          facts.balancers().end();
 }
 
+bool OwnBalancerHost(const v1::Configuration& configuration,
+                     v1::BalancerPlacement balancer_placement) {
+  return HasBalancer(configuration) &&
+         balancer_placement == v1::BALANCER_PLACEMENT_OWN_HOST;
+}
+
 }  // namespace
 
 google::protobuf::Map<std::string, std::string> Placement::Roles() const {
@@ -58,8 +64,10 @@ bool HasBalancer(const v1::Configuration& configuration) {
          configuration.balancer() != v1::BALANCER_KIND_UNSPECIFIED;
 }
 
-uint32_t HostsNeeded(const v1::Configuration& configuration) {
-  return TargetHosts(configuration);
+uint32_t HostsNeeded(const v1::Configuration& configuration,
+                     v1::BalancerPlacement balancer_placement) {
+  return TargetHosts(configuration) +
+         (OwnBalancerHost(configuration, balancer_placement) ? 1 : 0);
 }
 
 absl::Status CheckPlaceable(const v1::Configuration& configuration) {
@@ -74,11 +82,13 @@ absl::Status CheckPlaceable(const v1::Configuration& configuration) {
 
 absl::StatusOr<Placement> PlaceTrial(
     const v1::Configuration& configuration,
+    v1::BalancerPlacement balancer_placement,
     absl::Span<const CandidateHost> candidates,
     const absl::flat_hash_set<std::string>& avoid) {
   if (absl::Status s = CheckPlaceable(configuration); !s.ok()) return s;
   const uint32_t target_hosts = TargetHosts(configuration);
   const bool balanced = HasBalancer(configuration);
+  const bool own_host = OwnBalancerHost(configuration, balancer_placement);
 
   // Fresh hosts first, then those an earlier attempt failed on; the
   // candidates' own order within each group.
@@ -89,32 +99,52 @@ absl::StatusOr<Placement> PlaceTrial(
   for (const CandidateHost& c : candidates) {
     if (avoid.contains(c.worker_id)) ordered.push_back(&c);
   }
+  std::vector<bool> taken(ordered.size(), false);
+  // The first untaken host that runs what `fits` asks for.
+  const auto take = [&](auto fits) -> const CandidateHost* {
+    for (size_t k = 0; k < ordered.size(); ++k) {
+      if (!taken[k] && fits(ordered[k]->facts)) {
+        taken[k] = true;
+        return ordered[k];
+      }
+    }
+    return nullptr;
+  };
+  const auto missing = [&](uint32_t found) {
+    const std::string balancer = api::EnumName(configuration.balancer());
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "needs ", HostsNeeded(configuration, balancer_placement),
+        " free hosts: ", target_hosts, " that run ",
+        api::EnumName(configuration.platform()),
+        !balanced  ? ""
+        : own_host ? absl::StrCat(" and one more that runs ", balancer)
+                   : absl::StrCat(", the first also ", balancer),
+        "; ", found, " found"));
+  };
 
   Placement placement;
-  std::vector<bool> taken(ordered.size(), false);
+  // The balancer's own host first: any host can run targets, fewer may run
+  // the balancer.
+  if (own_host) {
+    const CandidateHost* host = take([&](const v1::HostFacts& facts) {
+      return RunsBalancer(facts, configuration.balancer());
+    });
+    if (host == nullptr) return missing(0);
+    HostRoles roles;
+    roles.worker_id = host->worker_id;
+    roles.balancer = true;
+    placement.hosts.push_back(std::move(roles));
+  }
   const uint32_t per_host = configuration.instances() / target_hosts;
   const uint32_t extra = configuration.instances() % target_hosts;
   for (uint32_t i = 0; i < target_hosts; ++i) {
-    // The first host also balances.
-    const bool balancer = balanced && i == 0;
-    const CandidateHost* host = nullptr;
-    for (size_t k = 0; k < ordered.size() && host == nullptr; ++k) {
-      const v1::HostFacts& facts = ordered[k]->facts;
-      if (!taken[k] && RunsPlatform(facts, configuration.platform()) &&
-          (!balancer || RunsBalancer(facts, configuration.balancer()))) {
-        taken[k] = true;
-        host = ordered[k];
-      }
-    }
-    if (host == nullptr) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "needs ", target_hosts, " free hosts that run ",
-          api::EnumName(configuration.platform()),
-          balanced ? absl::StrCat(", the first also ",
-                                  api::EnumName(configuration.balancer()))
-                   : "",
-          "; ", i, " found"));
-    }
+    // Without a host of its own, the first target host also balances.
+    const bool balancer = balanced && !own_host && i == 0;
+    const CandidateHost* host = take([&](const v1::HostFacts& facts) {
+      return RunsPlatform(facts, configuration.platform()) &&
+             (!balancer || RunsBalancer(facts, configuration.balancer()));
+    });
+    if (host == nullptr) return missing(i + (own_host ? 1 : 0));
     HostRoles roles;
     roles.worker_id = host->worker_id;
     roles.targets = per_host + (i < extra ? 1 : 0);
@@ -122,6 +152,11 @@ absl::StatusOr<Placement> PlaceTrial(
     roles.balancer = balancer;
     roles.loadgen = true;
     placement.hosts.push_back(std::move(roles));
+  }
+  // Target hosts first, as Placement::hosts promises.
+  if (own_host) {
+    std::rotate(placement.hosts.begin(), placement.hosts.begin() + 1,
+                placement.hosts.end());
   }
   return placement;
 }

@@ -3,11 +3,14 @@
 // instances % H of them get one more). Every target host also generates
 // load, all at the same instant T0: against the balancer when there is
 // one, otherwise against its own targets (the coordinator merges what they
-// measured). The balancer runs on the first target host; with several
+// measured). The balancer runs where the spec's placement says: on the
+// first target host (BALANCER_PLACEMENT_TARGET_HOST), or on a host of its
+// own that runs nothing else (BALANCER_PLACEMENT_OWN_HOST). With several
 // hosts it starts once every host's targets answer, in front of all of
-// them. So a configuration needs exactly H hosts, and adding a host adds
-// targets and load generation in the same proportion. A host runs one
-// trial at a time. Pure functions; thread-safe.
+// them. So a configuration needs H hosts, or H + 1 with a balancer of its
+// own, and adding a target host adds targets and load generation in the
+// same proportion. A host runs one trial at a time. Pure functions;
+// thread-safe.
 #ifndef SCALEBENCH_COORDINATOR_PLACEMENT_H_
 #define SCALEBENCH_COORDINATOR_PLACEMENT_H_
 
@@ -39,16 +42,18 @@ struct CandidateHost {
 // What one host does in an attempt.
 struct HostRoles {
   std::string worker_id;
-  // Targets it runs (at least one).
+  // Targets it runs: at least one on a target host, none on a host of the
+  // balancer's own.
   uint32_t targets = 0;
-  // Its index among the target hosts.
+  // Its index among the target hosts; -1 on a host of the balancer's own.
   int target_host = -1;
   bool balancer = false;
   bool loadgen = false;
 };
 
 struct Placement {
-  // One entry per host, in target host order; the first runs the balancer.
+  // One entry per host: the target hosts in order, then the balancer's
+  // own host if it has one.
   std::vector<HostRoles> hosts;
 
   // As stored in Attempt.placement: role -> worker id.
@@ -62,8 +67,10 @@ struct Placement {
 // Whether the configuration puts a balancer in front of its targets.
 bool HasBalancer(const v1::Configuration& configuration);
 
-// How many distinct hosts `configuration` needs: its `hosts` (at least 1).
-uint32_t HostsNeeded(const v1::Configuration& configuration);
+// How many distinct hosts `configuration` needs: its `hosts` (at least 1),
+// plus one when its balancer runs on a host of its own.
+uint32_t HostsNeeded(const v1::Configuration& configuration,
+                     v1::BalancerPlacement balancer_placement);
 
 // Whether the configuration can ever be placed, whatever hosts exist:
 // INVALID_ARGUMENT when it has fewer instances than hosts (a target host
@@ -71,13 +78,15 @@ uint32_t HostsNeeded(const v1::Configuration& configuration);
 absl::Status CheckPlaceable(const v1::Configuration& configuration);
 
 // Chooses hosts among `candidates` (in their order, which the caller makes
-// deterministic). Every host must list the platform in its facts, the
-// first also the balancer kind. Hosts in `avoid` (those an earlier
-// attempt of the trial failed on) are taken only when no other host
+// deterministic). Every target host must list the platform in its facts;
+// the balancer's host (the first target host, or a host of its own as
+// `balancer_placement` says) the balancer kind. Hosts in `avoid` (those an
+// earlier attempt of the trial failed on) are taken only when no other host
 // qualifies. RESOURCE_EXHAUSTED saying what is missing when not enough
 // suitable candidates are free now; the errors of CheckPlaceable.
 absl::StatusOr<Placement> PlaceTrial(
     const v1::Configuration& configuration,
+    v1::BalancerPlacement balancer_placement,
     absl::Span<const CandidateHost> candidates,
     const absl::flat_hash_set<std::string>& avoid);
 

@@ -23,6 +23,10 @@ CandidateHost Host(std::string id, std::vector<v1::Platform> platforms,
   return host;
 }
 
+constexpr v1::BalancerPlacement kBesideTargets =
+    v1::BALANCER_PLACEMENT_TARGET_HOST;
+constexpr v1::BalancerPlacement kOwnHost = v1::BALANCER_PLACEMENT_OWN_HOST;
+
 v1::Configuration Config(uint32_t instances, uint32_t hosts,
                          v1::BalancerKind balancer,
                          v1::Platform platform = v1::PLATFORM_NATIVE) {
@@ -37,8 +41,8 @@ v1::Configuration Config(uint32_t instances, uint32_t hosts,
 TEST(PlacementTest, OneHostPlaysEveryRole) {
   const std::vector<CandidateHost> hosts = {
       Host("a", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY})};
-  absl::StatusOr<Placement> p =
-      PlaceTrial(Config(3, 1, v1::BALANCER_KIND_HAPROXY), hosts, {});
+  absl::StatusOr<Placement> p = PlaceTrial(
+      Config(3, 1, v1::BALANCER_KIND_HAPROXY), kBesideTargets, hosts, {});
   ASSERT_TRUE(p.ok()) << p.status();
   ASSERT_EQ(p->hosts.size(), 1u);
   EXPECT_EQ(p->hosts[0].targets, 3u);
@@ -56,8 +60,8 @@ TEST(PlacementTest, InstancesSpreadOverTheHostsAndTheFirstBalances) {
       Host("c", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_NGINX})};
   // 5 instances over 2 hosts: 3 and 2. Only c runs nginx, so c comes
   // first; every host generates load (against the balancer).
-  absl::StatusOr<Placement> p =
-      PlaceTrial(Config(5, 2, v1::BALANCER_KIND_NGINX), hosts, {});
+  absl::StatusOr<Placement> p = PlaceTrial(
+      Config(5, 2, v1::BALANCER_KIND_NGINX), kBesideTargets, hosts, {});
   ASSERT_TRUE(p.ok()) << p.status();
   ASSERT_EQ(p->hosts.size(), 2u);
   EXPECT_EQ(p->hosts[0].worker_id, "c");
@@ -72,15 +76,17 @@ TEST(PlacementTest, InstancesSpreadOverTheHostsAndTheFirstBalances) {
                               Pair("target/0", "c"), Pair("target/1", "a"),
                               Pair("balancer", "c"), Pair("loadgen/0", "c"),
                               Pair("loadgen/1", "a")));
-  EXPECT_EQ(HostsNeeded(Config(5, 2, v1::BALANCER_KIND_NGINX)), 2u);
+  EXPECT_EQ(HostsNeeded(Config(5, 2, v1::BALANCER_KIND_NGINX), kBesideTargets),
+            2u);
 }
 
 TEST(PlacementTest, WithoutABalancerEveryTargetHostGeneratesLoad) {
   const std::vector<CandidateHost> hosts = {
       Host("a", {v1::PLATFORM_DOCKER}, {}),
       Host("b", {v1::PLATFORM_DOCKER}, {})};
-  absl::StatusOr<Placement> p = PlaceTrial(
-      Config(2, 2, v1::BALANCER_KIND_NONE, v1::PLATFORM_DOCKER), hosts, {});
+  absl::StatusOr<Placement> p =
+      PlaceTrial(Config(2, 2, v1::BALANCER_KIND_NONE, v1::PLATFORM_DOCKER),
+                 kBesideTargets, hosts, {});
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_THAT(p->Roles(), UnorderedElementsAre(
                               Pair("target/0", "a"), Pair("target/1", "b"),
@@ -92,16 +98,18 @@ TEST(PlacementTest, OnlyHostsWhoseFactsFit) {
   const std::vector<CandidateHost> hosts = {
       Host("native-only", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY}),
       Host("qemu", {v1::PLATFORM_QEMU}, {})};
-  absl::StatusOr<Placement> p = PlaceTrial(
-      Config(1, 1, v1::BALANCER_KIND_NONE, v1::PLATFORM_QEMU), hosts, {});
+  absl::StatusOr<Placement> p =
+      PlaceTrial(Config(1, 1, v1::BALANCER_KIND_NONE, v1::PLATFORM_QEMU),
+                 kBesideTargets, hosts, {});
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->hosts[0].worker_id, "qemu");
   // qemu with haproxy on one host: no host offers both.
-  absl::StatusOr<Placement> none = PlaceTrial(
-      Config(1, 1, v1::BALANCER_KIND_HAPROXY, v1::PLATFORM_QEMU), hosts, {});
+  absl::StatusOr<Placement> none =
+      PlaceTrial(Config(1, 1, v1::BALANCER_KIND_HAPROXY, v1::PLATFORM_QEMU),
+                 kBesideTargets, hosts, {});
   EXPECT_EQ(none.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(none.status().message(),
-              HasSubstr("needs 1 free hosts that run qemu, the first also "
+              HasSubstr("needs 1 free hosts: 1 that run qemu, the first also "
                         "haproxy"));
 }
 
@@ -109,13 +117,13 @@ TEST(PlacementTest, ARetryPrefersHostsThatDidNotFail) {
   const std::vector<CandidateHost> hosts = {
       Host("a", {v1::PLATFORM_NATIVE}, {}),
       Host("b", {v1::PLATFORM_NATIVE}, {})};
-  absl::StatusOr<Placement> p =
-      PlaceTrial(Config(1, 1, v1::BALANCER_KIND_NONE), hosts, {"a"});
+  absl::StatusOr<Placement> p = PlaceTrial(Config(1, 1, v1::BALANCER_KIND_NONE),
+                                           kBesideTargets, hosts, {"a"});
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->hosts[0].worker_id, "b");
   // With nothing else free, the failed host is better than waiting.
-  absl::StatusOr<Placement> only =
-      PlaceTrial(Config(1, 1, v1::BALANCER_KIND_NONE), {hosts[0]}, {"a"});
+  absl::StatusOr<Placement> only = PlaceTrial(
+      Config(1, 1, v1::BALANCER_KIND_NONE), kBesideTargets, {hosts[0]}, {"a"});
   ASSERT_TRUE(only.ok());
   EXPECT_EQ(only->hosts[0].worker_id, "a");
 }
@@ -124,16 +132,58 @@ TEST(PlacementTest, TooFewHostsOrInstances) {
   const std::vector<CandidateHost> hosts = {
       Host("a", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY}),
       Host("b", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY})};
-  absl::StatusOr<Placement> p =
-      PlaceTrial(Config(3, 3, v1::BALANCER_KIND_HAPROXY), hosts, {});
+  absl::StatusOr<Placement> p = PlaceTrial(
+      Config(3, 3, v1::BALANCER_KIND_HAPROXY), kBesideTargets, hosts, {});
   EXPECT_EQ(p.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(p.status().message(),
-              HasSubstr("needs 3 free hosts that run native, the first also "
-                        "haproxy; 2 found"));
-  absl::StatusOr<Placement> q =
-      PlaceTrial(Config(1, 2, v1::BALANCER_KIND_NONE), hosts, {});
+              HasSubstr("needs 3 free hosts: 3 that run native, the first "
+                        "also haproxy; 2 found"));
+  absl::StatusOr<Placement> q = PlaceTrial(Config(1, 2, v1::BALANCER_KIND_NONE),
+                                           kBesideTargets, hosts, {});
   EXPECT_EQ(q.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(q.status().message(), HasSubstr("1 instances on 2 hosts"));
+}
+
+TEST(PlacementTest, ABalancerOnItsOwnHostRunsNothingElseThere) {
+  const std::vector<CandidateHost> hosts = {
+      Host("a", {v1::PLATFORM_NATIVE}, {}),
+      Host("b", {v1::PLATFORM_NATIVE}, {}),
+      Host("c", {}, {v1::BALANCER_KIND_HAPROXY})};
+  absl::StatusOr<Placement> p =
+      PlaceTrial(Config(3, 2, v1::BALANCER_KIND_HAPROXY), kOwnHost, hosts, {});
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_EQ(p->hosts.size(), 3u);
+  // Target hosts first, in order, each generating load; then the balancer.
+  EXPECT_EQ(p->hosts[0].worker_id, "a");
+  EXPECT_EQ(p->hosts[0].targets, 2u);
+  EXPECT_FALSE(p->hosts[0].balancer);
+  EXPECT_EQ(p->hosts[1].worker_id, "b");
+  EXPECT_EQ(p->hosts[1].targets, 1u);
+  EXPECT_EQ(p->hosts[2].worker_id, "c");
+  EXPECT_EQ(p->hosts[2].targets, 0u);
+  EXPECT_EQ(p->hosts[2].target_host, -1);
+  EXPECT_TRUE(p->hosts[2].balancer);
+  EXPECT_FALSE(p->hosts[2].loadgen);
+  EXPECT_EQ(p->BalancerHost()->worker_id, "c");
+  EXPECT_THAT(p->Roles(), UnorderedElementsAre(
+                              Pair("target/0", "a"), Pair("target/1", "b"),
+                              Pair("balancer", "c"), Pair("loadgen/0", "a"),
+                              Pair("loadgen/1", "b")));
+  EXPECT_EQ(HostsNeeded(Config(3, 2, v1::BALANCER_KIND_HAPROXY), kOwnHost), 3u);
+  // Without a balancer there is nothing to give a host of its own.
+  EXPECT_EQ(HostsNeeded(Config(3, 2, v1::BALANCER_KIND_NONE), kOwnHost), 2u);
+}
+
+TEST(PlacementTest, ABalancerOfItsOwnNeedsOneHostMore) {
+  const std::vector<CandidateHost> hosts = {
+      Host("a", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY}),
+      Host("b", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY})};
+  absl::StatusOr<Placement> p =
+      PlaceTrial(Config(2, 2, v1::BALANCER_KIND_HAPROXY), kOwnHost, hosts, {});
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(p.status().message(),
+              HasSubstr("needs 3 free hosts: 2 that run native and one more "
+                        "that runs haproxy; 2 found"));
 }
 
 }  // namespace

@@ -33,6 +33,18 @@ struct Mean {
   double value() const { return count == 0 ? 0 : sum / count; }
 };
 
+// CPU quota periods, summed over worker results.
+struct QuotaPeriods {
+  uint64_t periods = 0;
+  uint64_t throttled = 0;
+  bool measured() const { return periods > 0; }
+  double fraction() const {
+    return periods == 0
+               ? 0
+               : static_cast<double>(throttled) / static_cast<double>(periods);
+  }
+};
+
 struct CoreUsage {
   Mean balancer;
   Mean loadgen;
@@ -40,6 +52,10 @@ struct CoreUsage {
   Mean all;
   int measured = 0;    // worker results with core_busy
   int unmeasured = 0;  // worker results without
+  // The CPU quota of the hosts that ran the balancer, and of the others.
+  QuotaPeriods balancer_host_quota;
+  QuotaPeriods other_hosts_quota;
+  std::set<double> quota_cpus;
 };
 
 // "0,2" -> {0, 2}; parts that are not numbers are skipped.
@@ -53,6 +69,14 @@ std::set<int> ParseCores(const std::string& cores) {
 }
 
 void AddWorker(const v1::WorkerResult& worker, CoreUsage* usage) {
+  if (worker.has_cpu_quota()) {
+    QuotaPeriods& quota = worker.environment().pinning().contains(kBalancerRole)
+                              ? usage->balancer_host_quota
+                              : usage->other_hosts_quota;
+    quota.periods += worker.cpu_quota().periods();
+    quota.throttled += worker.cpu_quota().throttled_periods();
+    usage->quota_cpus.insert(worker.cpu_quota().cpus());
+  }
   if (worker.core_busy().empty()) {
     ++usage->unmeasured;
     return;
@@ -88,6 +112,41 @@ std::string Percent(double fraction) {
   return absl::StrFormat("%.0f%%", 100 * fraction);
 }
 
+// "the CPU quota (0.67 CPUs per host) was used up in 98% of the periods
+// on the balancer's host, 2% on the others"; nullopt when no result
+// carries a quota. A host's quota caps all its roles together, whatever
+// its (shared) cores show, so one used up in kThrottledPeriods or more
+// is what ran out: sets `conclusion`, the balancer's host first.
+std::optional<std::string> DescribeQuota(const CoreUsage& usage,
+                                         std::string* conclusion) {
+  const QuotaPeriods& front = usage.balancer_host_quota;
+  const QuotaPeriods& others = usage.other_hosts_quota;
+  if (!front.measured() && !others.measured()) return std::nullopt;
+  std::string text = absl::StrCat(
+      "the CPU quota",
+      usage.quota_cpus.size() == 1
+          ? absl::StrFormat(" (%.2g CPUs per host)", *usage.quota_cpus.begin())
+          : "",
+      " was used up in ");
+  if (!front.measured()) {
+    absl::StrAppend(&text, Percent(others.fraction()), " of the periods");
+  } else {
+    absl::StrAppend(&text, Percent(front.fraction()),
+                    " of the periods on the balancer's host");
+    if (others.measured()) {
+      absl::StrAppend(&text, ", ", Percent(others.fraction()),
+                      " on the others");
+    }
+  }
+  if (front.measured() && front.fraction() >= kThrottledPeriods) {
+    *conclusion = "the balancer's host's CPU quota ran out";
+  } else if (others.measured() && others.fraction() >= kThrottledPeriods) {
+    *conclusion = front.measured() ? "the other hosts' CPU quota ran out"
+                                   : "the hosts' CPU quota ran out";
+  }
+  return text;
+}
+
 // "the balancer's cores were 98% busy, the load generators' 61%, the
 // targets' 55%, all cores 88%: the balancer ran out".
 std::string Describe(const CoreUsage& usage) {
@@ -118,6 +177,9 @@ std::string Describe(const CoreUsage& usage) {
       parts.empty()
           ? absl::StrCat("all cores were ", Percent(usage.all.value()), " busy")
           : absl::StrCat("all cores ", Percent(usage.all.value())));
+  if (std::optional<std::string> quota = DescribeQuota(usage, &conclusion)) {
+    parts.push_back(*std::move(quota));
+  }
   if (conclusion.empty()) {
     conclusion = usage.all.value() >= kSaturatedBusy
                      ? "the machine ran out"

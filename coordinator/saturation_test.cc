@@ -156,6 +156,73 @@ TEST(ExplainSaturationTest, EveryCoreBusyBeyondTheRolesIsTheMachine) {
             "91%: the machine ran out");
 }
 
+// `worker` under a CPU quota of `cpus` that was used up in `throttled` of
+// `periods` periods.
+v1::WorkerResult Quota(v1::WorkerResult worker, double cpus, uint64_t periods,
+                       uint64_t throttled) {
+  v1::CpuQuotaUsage& quota = *worker.mutable_cpu_quota();
+  quota.set_cgroup("/sbtb/h1");
+  quota.set_cpus(cpus);
+  quota.set_periods(periods);
+  quota.set_throttled_periods(throttled);
+  return worker;
+}
+
+TEST(ExplainSaturationTest, AHostSliceThrottledMostOfTheTimeIsWhatRanOut) {
+  // The balancer's core looks saturated, but it is shared with the other
+  // hosts' slices; what capped the balancer's host is its quota, used up
+  // in 27 of 30 periods (the other host's in 25 of 30).
+  const std::optional<std::string> saturation = Explain(
+      Fit(), Results({Quota(Worker({{"balancer", "0"}, {"loadgen", "1"}},
+                                   {{0, 0.95}, {1, 0.70}}),
+                            0.67, 30, 27),
+                      Quota(Worker({{"loadgen", "1"}}, {{0, 0.94}, {1, 0.72}}),
+                            0.67, 30, 25)}));
+  EXPECT_EQ(saturation,
+            "from vcpus_total = 4 (hosts = 2): the balancer's cores were 95% "
+            "busy, the load generators' 71%, all cores 83%, the CPU quota "
+            "(0.67 CPUs per host) was used up in 90% of the periods on the "
+            "balancer's host, 83% on the others: the balancer's host's CPU "
+            "quota ran out");
+}
+
+TEST(ExplainSaturationTest, AQuotaRarelyUsedUpLeavesTheVerdictToTheCores) {
+  const std::optional<std::string> saturation = Explain(
+      Fit(), Results({Quota(Worker({{"balancer", "0"}, {"loadgen", "1"}},
+                                   {{0, 0.96}, {1, 0.50}}),
+                            1.0, 40, 12),
+                      Quota(Worker({{"loadgen", "1"}}, {{0, 0.96}, {1, 0.50}}),
+                            0.5, 40, 4)}));
+  EXPECT_EQ(saturation,
+            "from vcpus_total = 4 (hosts = 2): the balancer's cores were 96% "
+            "busy, the load generators' 50%, all cores 73%, the CPU quota "
+            "was used up in 30% of the periods on the balancer's host, 10% "
+            "on the others: the balancer ran out");
+}
+
+TEST(ExplainSaturationTest, TheOtherHostsQuotaWhenTheBalancersHostHadRoom) {
+  const std::optional<std::string> saturation = Explain(
+      Fit(),
+      Results({Quota(Worker({{"balancer", "0"}}, {{0, 0.40}}), 0.5, 40, 2),
+               Quota(Worker({{"loadgen", "0"}}, {{0, 0.40}}), 0.5, 40, 30)}));
+  EXPECT_EQ(saturation,
+            "from vcpus_total = 4 (hosts = 2): the balancer's cores were 40% "
+            "busy, the load generators' 40%, all cores 40%, the CPU quota "
+            "(0.5 CPUs per host) was used up in 5% of the periods on the "
+            "balancer's host, 75% on the others: the other hosts' CPU quota "
+            "ran out");
+}
+
+TEST(ExplainSaturationTest, WithoutABalancerTheHostsQuota) {
+  const std::optional<std::string> saturation = Explain(
+      Fit(),
+      Results({Quota(Worker({{"loadgen", "0"}}, {{0, 0.40}}), 2, 40, 20)}));
+  EXPECT_EQ(saturation,
+            "from vcpus_total = 4 (hosts = 2): the load generators' cores "
+            "were 40% busy, all cores 40%, the CPU quota (2 CPUs per host) "
+            "was used up in 50% of the periods: the hosts' CPU quota ran out");
+}
+
 TEST(ExplainSaturationTest, NoBusyCoresPointAwayFromTheCpus) {
   const std::optional<std::string> saturation =
       Explain(Fit(), Results({Worker({{"loadgen", "0"}, {"target/0", "1"}},

@@ -233,13 +233,15 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
       if (!failed.ok()) return failed;
       continue;
     }
-    absl::StatusOr<Placement> placement =
-        PlaceTrial(configuration, free, FailedHosts(trial));
+    absl::StatusOr<Placement> placement = PlaceTrial(
+        configuration, spec.placement().balancer(), free, FailedHosts(trial));
     if (!placement.ok()) {
       // Busy hosts free up by themselves; say so only when no live host
       // could take the trial even when idle.
       if (absl::Status never =
-              PlaceTrial(configuration, LiveHosts(), {}).status();
+              PlaceTrial(configuration, spec.placement().balancer(),
+                         LiveHosts(), {})
+                  .status();
           !never.ok()) {
         const std::string message =
             absl::StrCat(trial.name(), " waits for hosts: ", never.message());

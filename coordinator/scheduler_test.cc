@@ -24,6 +24,8 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
 
 constexpr char kTwoConfigurations[] = R"yaml(
 name: sched
@@ -62,6 +64,18 @@ sweep:
   instances: [2]
   hosts: [2]
   balancer: [haproxy]
+)yaml";
+
+constexpr char kBalancerOnItsOwnHost[] = R"yaml(
+name: own-balancer
+loadgen:
+  duration: 5s
+sweep:
+  instances: [2]
+  hosts: [2]
+  balancer: [haproxy]
+placement:
+  balancer: own_host
 )yaml";
 
 constexpr char kAdaptive[] = R"yaml(
@@ -482,6 +496,65 @@ TEST_F(SchedulerTest, TheFirstHostBalancesOverEveryHostAndAllGenerateLoad) {
   EXPECT_DOUBLE_EQ(store_->GetTrialResult(key.trial())->requests_per_s(),
                    300.0);
   for (const char* w : {"w1", "w2"}) EXPECT_TRUE(Desired(w).has_idle());
+}
+
+TEST_F(SchedulerTest, ABalancerOnItsOwnHostObservesWhileTheOthersLoadIt) {
+  Create(kBalancerOnItsOwnHost);
+  for (const char* w : {"w1", "w2", "w3"}) Report(w, Idle());
+  scheduler_->RunOnce();
+  const v1::AttemptKey key = Key(0, 1);
+  // w1 balances only: no targets, and it waits for the others' endpoints.
+  const v1::DesiredState front = Desired("w1");
+  ASSERT_TRUE(front.has_prepare()) << front.DebugString();
+  EXPECT_EQ(front.prepare().target_count(), 0u);
+  EXPECT_TRUE(front.prepare().balancer().awaiting_endpoints());
+  for (const char* w : {"w2", "w3"}) {
+    EXPECT_EQ(Desired(w).prepare().target_count(), 1u) << w;
+    EXPECT_FALSE(Desired(w).prepare().has_balancer()) << w;
+  }
+  EXPECT_THAT(
+      Trial(0).attempts(0).placement(),
+      UnorderedElementsAre(Pair("balancer", "w1"), Pair("target/0", "w2"),
+                           Pair("target/1", "w3"), Pair("loadgen/0", "w2"),
+                           Pair("loadgen/1", "w3")));
+
+  Report("w1", Ready(key, {}));
+  Report("w2", Ready(key, {"10.0.0.2:8002"}));
+  Report("w3", Ready(key, {"10.0.0.3:8003"}));
+  scheduler_->RunOnce();
+  EXPECT_THAT(Desired("w1").prepare().balancer().endpoints(),
+              ElementsAre("10.0.0.2:8002", "10.0.0.3:8003"));
+  Report("w1", Ready(key, {}, "10.0.0.1:8080"));
+  scheduler_->RunOnce();
+  // w2 and w3 load the balancer; w1 sends nothing and observes its cores
+  // over the same window.
+  for (const char* w : {"w2", "w3"}) {
+    EXPECT_THAT(Desired(w).measure().urls(),
+                ElementsAre("http://10.0.0.1:8080/"));
+  }
+  ASSERT_TRUE(Desired("w1").has_measure());
+  EXPECT_TRUE(Desired("w1").measure().urls().empty());
+  EXPECT_EQ(TimeFromProto(Desired("w1").measure().start_time()),
+            TimeFromProto(Desired("w2").measure().start_time()));
+
+  Report("w2", Finished(key), {Measured(key, "w2", 500, 5, clock_.Wall())});
+  Report("w3", Finished(key), {Measured(key, "w3", 1000, 5, clock_.Wall())});
+  scheduler_->RunOnce();
+  // The balancer's host has not reported how busy it was yet.
+  EXPECT_EQ(Trial(0).state(), v1::TRIAL_STATE_MEASURING);
+  v1::WorkerResult observed;
+  *observed.mutable_key() = key;
+  observed.set_worker_id("w1");
+  observed.add_core_busy()->set_busy(0.97);
+  Report("w1", Finished(key), {observed});
+  scheduler_->RunOnce();
+  ASSERT_EQ(Trial(0).state(), v1::TRIAL_STATE_SUCCEEDED);
+  const v1::TrialResult result = *store_->GetTrialResult(key.trial());
+  // Only the load generators' requests count: 100 + 200 requests/s.
+  EXPECT_DOUBLE_EQ(result.requests_per_s(), 300.0);
+  ASSERT_EQ(result.raw_size(), 3);
+  EXPECT_EQ(result.raw(0).worker_id(), "w1");
+  EXPECT_DOUBLE_EQ(result.raw(0).core_busy(0).busy(), 0.97);
 }
 
 TEST_F(SchedulerTest, RecoverMergesCompleteAttemptsAndRetriesTheOthers) {

@@ -64,6 +64,9 @@ void DefaultSweep(const v1::ExperimentSpec& spec, v1::SweepSpec& sweep) {
 v1::ExperimentSpec WithDefaults(const v1::ExperimentSpec& spec) {
   v1::ExperimentSpec out = spec;
   if (out.order() == v1::TRIAL_ORDER_UNSPECIFIED) out.set_order(kDefaultOrder);
+  if (out.placement().balancer() == v1::BALANCER_PLACEMENT_UNSPECIFIED) {
+    out.mutable_placement()->set_balancer(kDefaultBalancerPlacement);
+  }
   DefaultRepetitions(*out.mutable_repetitions());
 
   v1::ServiceSpec& service = *out.mutable_service();

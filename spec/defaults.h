@@ -14,6 +14,8 @@
 namespace scalebench::spec {
 
 inline constexpr v1::TrialOrder kDefaultOrder = v1::TRIAL_ORDER_RANDOMIZED;
+inline constexpr v1::BalancerPlacement kDefaultBalancerPlacement =
+    v1::BALANCER_PLACEMENT_TARGET_HOST;
 inline constexpr uint32_t kDefaultRepetitions = 1;
 // The fewest repetitions for which a distribution-free 95% interval of the
 // median exists; the floor and default of `until.min`.

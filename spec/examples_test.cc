@@ -33,5 +33,23 @@ TEST(ExamplesTest, PaperParsesAndValidates) {
   EXPECT_EQ(spec->loadgen().connections(), 1000u);
 }
 
+TEST(ExamplesTest, CrossHostLinearParsesAndValidates) {
+  absl::StatusOr<v1::ExperimentSpec> spec = Example("cross-host-linear.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  // instances x hosts with at least one instance per host: 1+2+3.
+  EXPECT_EQ(ExpandGrid(*spec).size(), 6u);
+  EXPECT_EQ(spec->placement().balancer(), v1::BALANCER_PLACEMENT_UNSPECIFIED);
+}
+
+TEST(ExamplesTest, CrossHostOwnBalancerParsesAndValidates) {
+  absl::StatusOr<v1::ExperimentSpec> spec =
+      Example("cross-host-own-balancer.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  // (1, 1), (2, 1), (2, 2).
+  EXPECT_EQ(ExpandGrid(*spec).size(), 3u);
+  EXPECT_EQ(spec->placement().balancer(), v1::BALANCER_PLACEMENT_OWN_HOST);
+  EXPECT_FALSE(spec->loadgen().has_warmup());
+}
+
 }  // namespace
 }  // namespace scalebench::spec

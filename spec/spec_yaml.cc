@@ -52,6 +52,8 @@ class SpecReader final {
             {"retry", Message(&spec, &S::mutable_retry, &SpecReader::Retry)},
             {"timeouts",
              Message(&spec, &S::mutable_timeouts, &SpecReader::Timeouts)},
+            {"placement",
+             Message(&spec, &S::mutable_placement, &SpecReader::Placement)},
         });
   }
 
@@ -301,6 +303,14 @@ class SpecReader final {
             {"collect", Field(&YamlReader::Duration,
                               [&](D d) { *t.mutable_collect() = d; })},
         });
+  }
+
+  absl::Status Placement(const YamlValue& v, v1::PlacementSpec& placement) {
+    return yaml_.ReadFields(
+        v, "placement",
+        {{"balancer",
+          Field(&YamlReader::Enum<v1::BalancerPlacement>,
+                [&](v1::BalancerPlacement p) { placement.set_balancer(p); })}});
   }
 
   YamlReader& yaml_;

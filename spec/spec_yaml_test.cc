@@ -202,6 +202,7 @@ models:
     by: platform
 retry: {max_attempts: 5}
 timeouts: {prepare: 2m, balance: 10s, start_lead: 1500ms, collect: 1m}
+placement: {balancer: own_host}
 )";
   constexpr char kProto[] = R"pb(
     name: "all.fields_1"
@@ -255,6 +256,7 @@ timeouts: {prepare: 2m, balance: 10s, start_lead: 1500ms, collect: 1m}
       start_lead { seconds: 1 nanos: 500000000 }
       collect { seconds: 60 }
     }
+    placement { balancer: BALANCER_PLACEMENT_OWN_HOST }
   )pb";
   absl::StatusOr<v1::ExperimentSpec> spec = ParseSpecYaml(kYaml, "all.yaml");
   ASSERT_TRUE(spec.ok()) << spec.status();
@@ -285,6 +287,20 @@ TEST(ParseSpecYamlTest, NamesAnUnknownPlatformByItsListIndex) {
                                  "  platform: [native, docker, kvm]\n")),
             "spec.yaml:5:30: sweep.platform[2]: 'kvm' is not one of native, "
             "docker, qemu, xen, unikernel");
+}
+
+TEST(ParseSpecYamlTest, ABalancerOfItsOwnNeedsABalancer) {
+  EXPECT_EQ(
+      ErrorOf(absl::StrCat(kMinimal, "placement: {balancer: own_host}\n")),
+      "spec.yaml:4:23: placement.balancer: own_host, but no level of "
+      "sweep.balancer puts a balancer in front of the targets (add "
+      "haproxy or nginx there)");
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "placement: {balancer: apart}\n")),
+            "spec.yaml:4:23: placement.balancer: 'apart' is not one of "
+            "target_host, own_host");
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "sweep: {balancer: [none, nginx]}\n",
+                                 "placement: {balancer: own_host}\n")),
+            "OK");
 }
 
 TEST(ParseSpecYamlTest, RejectsNegativeAndFractionalCounts) {

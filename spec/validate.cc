@@ -439,6 +439,18 @@ Problem CheckTimeouts(const v1::PhaseTimeouts& t) {
   return std::nullopt;
 }
 
+Problem CheckPlacement(const v1::ExperimentSpec& spec) {
+  const v1::BalancerPlacement balancer = spec.placement().balancer();
+  if (Problem p = CheckEnum("placement.balancer", balancer, false)) return p;
+  if (balancer != v1::BALANCER_PLACEMENT_OWN_HOST) return std::nullopt;
+  for (int kind : spec.sweep().balancer()) {
+    if (kind != v1::BALANCER_KIND_NONE) return std::nullopt;
+  }
+  return At("placement.balancer",
+            "own_host, but no level of sweep.balancer puts a balancer in "
+            "front of the targets (add haproxy or nginx there)");
+}
+
 }  // namespace
 
 std::optional<SpecProblem> FindSpecProblem(const v1::ExperimentSpec& spec) {
@@ -455,7 +467,8 @@ std::optional<SpecProblem> FindSpecProblem(const v1::ExperimentSpec& spec) {
   if (spec.retry().has_max_attempts() && spec.retry().max_attempts() < 1) {
     return At("retry.max_attempts", "must be at least 1");
   }
-  return CheckTimeouts(spec.timeouts());
+  if (Problem p = CheckTimeouts(spec.timeouts())) return p;
+  return CheckPlacement(spec);
 }
 
 absl::Status ValidateSpec(const v1::ExperimentSpec& spec) {

@@ -27,7 +27,7 @@ target_link_libraries(scalebench-worker PRIVATE scalebench_worker_agent)
 # Test doubles of the worker (test-only).
 add_library(scalebench_worker_testing STATIC testing/fake_target_driver.cc)
 target_link_libraries(scalebench_worker_testing PUBLIC
-  scalebench_worker_core absl::synchronization absl::strings Threads::Threads)
+  scalebench_worker_core scalebench_worker_balancers absl::synchronization absl::strings Threads::Threads)
 
 # The executor's tests run the real load generator at a planned instant
 # with a 5 ms start tolerance: they take the load-test lock, so that no

@@ -195,6 +195,21 @@ v1::WorkerState TrialExecutor::ReadyState() const {
 
 v1::WorkerState TrialExecutor::DoMeasure(
     const v1::DesiredState::Measure& measure, absl::Time local_start) {
+  if (measure.urls().empty()) {
+    // A host that only balances: no load, only how busy it was.
+    if (!plan_.has_value() || !measure.load().has_duration()) {
+      return Finish(measure.key(),
+                    MakeFailure(v1::FAILURE_KIND_INVALID_ASSIGNMENT,
+                                "measure without urls: only a host that "
+                                "was prepared, for a load of fixed "
+                                "duration, can observe without sending load"),
+                    std::nullopt);
+    }
+    return Finish(
+        measure.key(), std::nullopt, std::nullopt,
+        runner_->Observe(local_start,
+                         DurationFromProto(measure.load().duration())));
+  }
   if (!plan_.has_value()) {
     // A load-generator-only host: plan just the load's cores.
     TrialRequest request;
@@ -227,9 +242,8 @@ v1::WorkerState TrialExecutor::DoMeasure(
     plan_->load.cpus.assign(measure.cpus().cpus().begin(),
                             measure.cpus().cpus().end());
   }
-  std::vector<v1::CoreBusy> core_busy;
-  absl::StatusOr<v1::LoadgenResult> result =
-      runner_->Measure(*plan_, &core_busy);
+  HostUsage usage;
+  absl::StatusOr<v1::LoadgenResult> result = runner_->Measure(*plan_, &usage);
   if (!result.ok()) {
     return Finish(
         measure.key(),
@@ -239,8 +253,7 @@ v1::WorkerState TrialExecutor::DoMeasure(
   result->set_source(worker_id_);
   std::optional<v1::Failure> failure;
   if (result->has_failure()) failure = result->failure();
-  return Finish(measure.key(), failure, *std::move(result),
-                std::move(core_busy));
+  return Finish(measure.key(), failure, *std::move(result), std::move(usage));
 }
 
 v1::WorkerState TrialExecutor::DoTearDown() {
@@ -257,7 +270,7 @@ v1::WorkerState TrialExecutor::DoTearDown() {
 v1::WorkerState TrialExecutor::Finish(const v1::AttemptKey& key,
                                       std::optional<v1::Failure> failure,
                                       std::optional<v1::LoadgenResult> loadgen,
-                                      std::vector<v1::CoreBusy> core_busy) {
+                                      HostUsage usage) {
   v1::WorkerResult result;
   *result.mutable_key() = key;
   result.set_worker_id(worker_id_);
@@ -265,8 +278,11 @@ v1::WorkerState TrialExecutor::Finish(const v1::AttemptKey& key,
   if (loadgen.has_value()) *result.mutable_loadgen() = *std::move(loadgen);
   if (plan_.has_value())
     *result.mutable_environment() = runner_->Environment(*plan_);
-  for (v1::CoreBusy& core : core_busy) {
+  for (v1::CoreBusy& core : usage.core_busy) {
     *result.add_core_busy() = std::move(core);
+  }
+  if (usage.cpu_quota.has_value()) {
+    *result.mutable_cpu_quota() = *std::move(usage.cpu_quota);
   }
   if (absl::Status s = spool_->Store(result); !s.ok()) {
     // Without the spool the result would be lost: say so loudly; the

@@ -52,7 +52,7 @@ class TrialExecutor final : public AssignmentExecutor {
   v1::WorkerState Finish(const v1::AttemptKey& key,
                          std::optional<v1::Failure> failure,
                          std::optional<v1::LoadgenResult> loadgen,
-                         std::vector<v1::CoreBusy> core_busy = {});
+                         HostUsage usage = {});
 
   TrialRunner* runner_;
   Spool* spool_;

@@ -166,6 +166,57 @@ TEST_F(TrialExecutorTest, ABalancerOverOtherHostsStartsWhenItsEndpointsCome) {
   EXPECT_TRUE(driver_->List()->empty());
 }
 
+TEST_F(TrialExecutorTest, AHostThatOnlyBalancesObservesInsteadOfLoading) {
+  auto fake = std::make_unique<testing::FakeBalancer>();
+  testing::FakeBalancer* balancer = fake.get();
+  drivers_.AddBalancer(std::move(fake));
+  v1::DesiredState first = Prepare(0);
+  v1::BalancerAssignment* assignment =
+      first.mutable_prepare()->mutable_balancer();
+  assignment->set_kind(v1::BALANCER_KIND_HAPROXY);
+  assignment->set_awaiting_endpoints(true);
+  executor_->Apply(first, clock_);
+  v1::WorkerState ready =
+      WaitFor([](const v1::WorkerState& s) { return s.has_ready(); });
+  ASSERT_TRUE(ready.has_ready()) << ready.DebugString();
+  EXPECT_EQ(ready.ready().target_endpoints_size(), 0);
+
+  v1::DesiredState second = first;
+  assignment = second.mutable_prepare()->mutable_balancer();
+  assignment->set_awaiting_endpoints(false);
+  assignment->add_endpoints("10.0.0.2:8002");
+  executor_->Apply(second, clock_);
+  ready = WaitFor([](const v1::WorkerState& s) {
+    return s.has_ready() && !s.ready().balancer_endpoint().empty();
+  });
+  ASSERT_FALSE(ready.ready().balancer_endpoint().empty())
+      << ready.DebugString();
+  ASSERT_EQ(balancer->launches().size(), 1u);
+  EXPECT_TRUE(driver_->launches().empty());
+
+  // No urls: send nothing, measure the cores over the window.
+  v1::DesiredState measure;
+  v1::DesiredState::Measure* m = measure.mutable_measure();
+  *m->mutable_key() = first.prepare().key();
+  m->mutable_load()->mutable_duration()->set_nanos(300'000'000);
+  *m->mutable_start_time() = TimeToProto(absl::Now() + absl::Milliseconds(200));
+  const absl::Time asked = absl::Now();
+  executor_->Apply(measure, clock_);
+  v1::WorkerState finished =
+      WaitFor([](const v1::WorkerState& s) { return s.has_finished(); });
+  ASSERT_TRUE(finished.has_finished()) << finished.DebugString();
+  // It waited for T0 and then for the whole window.
+  EXPECT_GE(absl::Now() - asked, absl::Milliseconds(500));
+  absl::StatusOr<std::vector<v1::WorkerResult>> spooled = spool_->List();
+  ASSERT_TRUE(spooled.ok());
+  ASSERT_EQ(spooled->size(), 1u);
+  const v1::WorkerResult& result = (*spooled)[0];
+  EXPECT_FALSE(result.has_failure()) << result.failure().reason();
+  EXPECT_FALSE(result.has_loadgen());
+  EXPECT_EQ(result.core_busy_size(), 2);
+  EXPECT_EQ(result.environment().pinning().count("balancer"), 1u);
+}
+
 TEST_F(TrialExecutorTest, AFailedPreparationIsASpooledResultNotAnError) {
   driver_->fail_index = 0;
   executor_->Apply(Prepare(1), clock_);

@@ -61,14 +61,11 @@ void ChooseImage(v1::Platform platform, const v1::TargetSpec& target,
   }
 }
 
-// How busy each of `cpus` was from the reading `before` until now.
-absl::StatusOr<std::vector<v1::CoreBusy>> BusySince(
-    const absl::StatusOr<CpuTimesMap>& before, const std::string& path,
-    const std::vector<int>& cpus) {
-  if (!before.ok()) return before.status();
-  absl::StatusOr<CpuTimesMap> after = ReadCpuTimes(path);
-  if (!after.ok()) return after.status();
-  return BusyBetween(*before, *after, cpus);
+// Says on stderr what could not be measured.
+void LogProblems(const HostUsage& usage) {
+  for (const std::string& problem : usage.problems) {
+    std::cerr << "scalebench-worker: " << problem << "\n";
+  }
 }
 
 }  // namespace
@@ -174,9 +171,12 @@ absl::StatusOr<TrialPlan> TrialRunner::PlanHost(const TrialRequest& request) {
     b.cpus = plan.cores.balancer;
     b.listen_address = listen_address_;
     b.port = ports->back();
-    absl::StatusOr<LaunchPlan> launch_plan = plan.balancer->Plan(b);
-    if (!launch_plan.ok()) return launch_plan.status();
-    plan.launch_plans.push_back(*std::move(launch_plan));
+    // A deferred balancer is planned once its backends are known.
+    if (!plan.balancer_deferred) {
+      absl::StatusOr<LaunchPlan> launch_plan = plan.balancer->Plan(b);
+      if (!launch_plan.ok()) return launch_plan.status();
+      plan.launch_plans.push_back(*std::move(launch_plan));
+    }
     endpoints = {absl::StrCat(listen_address_, ":", b.port)};
   }
 
@@ -246,7 +246,7 @@ std::optional<v1::Failure> TrialRunner::StartBalancer(
     return MakeFailure(v1::FAILURE_KIND_INVALID_ASSIGNMENT,
                        launch_plan.status().message());
   }
-  plan->launch_plans.back() = *std::move(launch_plan);
+  plan->launch_plans.push_back(*std::move(launch_plan));
   plan->balancer_deferred = false;
   return StartBalancerNow(*plan, timings);
 }
@@ -269,24 +269,28 @@ std::optional<v1::Failure> TrialRunner::StartBalancerNow(
   return std::nullopt;
 }
 
-absl::StatusOr<v1::LoadgenResult> TrialRunner::Measure(
-    const TrialPlan& plan, std::vector<v1::CoreBusy>* core_busy) {
-  if (core_busy == nullptr) {
+absl::StatusOr<v1::LoadgenResult> TrialRunner::Measure(const TrialPlan& plan,
+                                                       HostUsage* usage) {
+  if (usage == nullptr) {
     return loadgen::RunLoad(plan.load, nullptr, context_.clock);
   }
-  core_busy->clear();
-  const absl::StatusOr<CpuTimesMap> before = ReadCpuTimes(proc_stat_path_);
+  const HostUsageMeter meter(usage_sources_, host_cpus_);
   absl::StatusOr<v1::LoadgenResult> result =
       loadgen::RunLoad(plan.load, nullptr, context_.clock);
-  absl::StatusOr<std::vector<v1::CoreBusy>> busy =
-      BusySince(before, proc_stat_path_, host_cpus_);
-  if (busy.ok()) {
-    *core_busy = *std::move(busy);
-  } else {
-    std::cerr << "scalebench-worker: core usage not measured: "
-              << busy.status().message() << "\n";
-  }
+  *usage = meter.End();
+  LogProblems(*usage);
   return result;
+}
+
+HostUsage TrialRunner::Observe(absl::Time start, absl::Duration length) {
+  Clock& clock = *context_.clock;
+  const absl::Duration begin = clock.Monotonic() + (start - clock.Wall());
+  clock.SleepUntil(begin);
+  const HostUsageMeter meter(usage_sources_, host_cpus_);
+  clock.SleepUntil(begin + length);
+  HostUsage usage = meter.End();
+  LogProblems(usage);
+  return usage;
 }
 
 absl::Status TrialRunner::TearDown(const TrialPlan& plan) {
@@ -320,8 +324,7 @@ absl::StatusOr<TrialOutcome> TrialRunner::RunLocal(
   outcome.environment = Environment(*plan);
   outcome.failure = Prepare(*plan, &outcome.timings);
   if (!outcome.failure.has_value()) {
-    absl::StatusOr<v1::LoadgenResult> result =
-        Measure(*plan, &outcome.core_busy);
+    absl::StatusOr<v1::LoadgenResult> result = Measure(*plan, &outcome.usage);
     if (result.ok()) {
       outcome.loadgen = *std::move(result);
       if (outcome.loadgen->has_failure()) {

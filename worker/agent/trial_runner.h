@@ -18,7 +18,7 @@
 #include "scalebench/v1/spec.pb.h"
 #include "worker/agent/driver_set.h"
 #include "worker/cores.h"
-#include "worker/cpu_usage.h"
+#include "worker/host_usage.h"
 #include "worker/launch_plan.h"
 #include "worker/worker_context.h"
 
@@ -56,7 +56,8 @@ struct TrialPlan {
   BalancerLaunch balancer_launch;
   // Prepare leaves the balancer to StartBalancer.
   bool balancer_deferred = false;
-  // The files and commands of each target, then the balancer.
+  // The files and commands of each target, then the balancer (a deferred
+  // one once StartBalancer plans it).
   std::vector<LaunchPlan> launch_plans;
   // Where load goes: the balancer, or this host's targets (host:port).
   std::vector<std::string> endpoints;
@@ -81,9 +82,9 @@ struct TrialOutcome {
   // Present once measurement ran.
   std::optional<v1::LoadgenResult> loadgen;
   v1::HostEnvironment environment;
-  // How busy each of the host's cores was over the measurement; empty when
-  // it did not run or could not be read.
-  std::vector<v1::CoreBusy> core_busy;
+  // How the host's CPUs were used over the measurement; empty when it did
+  // not run or could not be read.
+  HostUsage usage;
   bool overcommitted = false;
   TrialTimings timings;
 };
@@ -140,13 +141,18 @@ class TrialRunner final {
       TrialTimings* timings);
 
   // Runs the load generator. A run that could not start is a Failure
-  // (loadgen); a late start is in the result's own failure. When
-  // `core_busy` is given, it receives how busy each of this host's cores
-  // (host_cpus) was over the run, from /proc/stat read before and after;
-  // a reading that fails leaves it empty, says so on stderr, and never
-  // fails the measurement.
-  absl::StatusOr<v1::LoadgenResult> Measure(
-      const TrialPlan& plan, std::vector<v1::CoreBusy>* core_busy = nullptr);
+  // (loadgen); a late start is in the result's own failure. When `usage`
+  // is given, it receives how busy each of this host's cores (host_cpus)
+  // was over the run and how often the worker's CPU quota was used up
+  // (host_usage.h); what cannot be read is left out, said on stderr, and
+  // never fails the measurement.
+  absl::StatusOr<v1::LoadgenResult> Measure(const TrialPlan& plan,
+                                            HostUsage* usage = nullptr);
+
+  // For a host that only balances: sends no load, waits until `start` on
+  // this host's wall clock and returns how its CPUs were used from then
+  // for `length` (timed on the monotonic clock).
+  HostUsage Observe(absl::Time start, absl::Duration length);
 
   // Stops the balancer and every target. Idempotent.
   absl::Status TearDown(const TrialPlan& plan);
@@ -157,9 +163,9 @@ class TrialRunner final {
   // The host environment with this plan's pinning and versions.
   v1::HostEnvironment Environment(const TrialPlan& plan) const;
 
-  // Where Measure reads the per-CPU counters; default /proc/stat.
-  void TEST_set_proc_stat_path(std::string path) {
-    proc_stat_path_ = std::move(path);
+  // Where Measure and Observe read the CPU counters.
+  void TEST_set_usage_sources(UsageSources sources) {
+    usage_sources_ = std::move(sources);
   }
 
  private:
@@ -174,7 +180,7 @@ class TrialRunner final {
   std::string listen_address_;
   bool plan_only_ = false;
   std::string xen_guest_network_ = "10.200.0.0";
-  std::string proc_stat_path_ = kProcStatPath;
+  UsageSources usage_sources_;
 };
 
 }  // namespace scalebench::worker

@@ -1,9 +1,13 @@
 #include "worker/agent/trial_runner.h"
 
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/fake_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "worker/testing/fake_target_driver.h"
@@ -94,10 +98,10 @@ TEST_F(TrialRunnerTest, RunLocalMeasuresHowBusyEachOfTheHostsCoresWas) {
   TrialRunner runner(context_, &drivers_, {1, 0});
   absl::StatusOr<TrialOutcome> outcome = runner.RunLocal(Request(1));
   ASSERT_TRUE(outcome.ok()) << outcome.status();
-  ASSERT_EQ(outcome->core_busy.size(), 2u);
-  EXPECT_EQ(outcome->core_busy[0].cpu(), 0u);
-  EXPECT_EQ(outcome->core_busy[1].cpu(), 1u);
-  for (const v1::CoreBusy& core : outcome->core_busy) {
+  ASSERT_EQ(outcome->usage.core_busy.size(), 2u);
+  EXPECT_EQ(outcome->usage.core_busy[0].cpu(), 0u);
+  EXPECT_EQ(outcome->usage.core_busy[1].cpu(), 1u);
+  for (const v1::CoreBusy& core : outcome->usage.core_busy) {
     EXPECT_GE(core.busy(), 0.0);
     EXPECT_LE(core.busy(), 1.0);
   }
@@ -105,13 +109,82 @@ TEST_F(TrialRunnerTest, RunLocalMeasuresHowBusyEachOfTheHostsCoresWas) {
 
 TEST_F(TrialRunnerTest, UnreadableCpuCountersLeaveCoreUsageEmptyNotAFailure) {
   TrialRunner runner(context_, &drivers_, {0, 1});
-  runner.TEST_set_proc_stat_path(::testing::TempDir() + "/no-such-proc-stat");
+  UsageSources sources;
+  sources.proc_stat = ::testing::TempDir() + "/no-such-proc-stat";
+  runner.TEST_set_usage_sources(sources);
   absl::StatusOr<TrialOutcome> outcome = runner.RunLocal(Request(1));
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_FALSE(outcome->failure.has_value()) << outcome->failure->reason();
   ASSERT_TRUE(outcome->loadgen.has_value());
   EXPECT_GT(outcome->loadgen->requests(), 0u);
-  EXPECT_TRUE(outcome->core_busy.empty());
+  EXPECT_TRUE(outcome->usage.core_busy.empty());
+  ASSERT_FALSE(outcome->usage.problems.empty());
+  EXPECT_THAT(outcome->usage.problems[0], HasSubstr("no-such-proc-stat"));
+}
+
+// Waits until the code under test has begun its `n`-th sleep on `clock`,
+// so it has read what it reads before that sleep.
+void AwaitSleep(const FakeClock& clock, int n) {
+  while (clock.sleeps_begun() < n) absl::SleepFor(absl::Milliseconds(1));
+}
+
+TEST_F(TrialRunnerTest, ObserveReadsTheCountersExactlyAtTheWindowsEdges) {
+  const std::string dir = ::testing::TempDir() + "/observe";
+  ASSERT_EQ(std::system(
+                ("rm -rf '" + dir + "' && mkdir -p '" + dir + "/cg/sbtb/h1/w'")
+                    .c_str()),
+            0);
+  const auto write = [](const std::string& path, const std::string& text) {
+    std::ofstream(path) << text;
+  };
+  // A cgroup v2 host slice of half a CPU with the worker in a leaf.
+  write(dir + "/self", "0::/sbtb/h1/w\n");
+  write(dir + "/cg/cgroup.controllers", "cpuset cpu\n");
+  write(dir + "/cg/sbtb/cpu.max", "max 100000\n");
+  write(dir + "/cg/sbtb/h1/cpu.max", "50000 100000\n");
+  write(dir + "/cg/sbtb/h1/w/cpu.max", "max 100000\n");
+  const auto counters = [&](int user, int idle, int periods, int throttled) {
+    write(dir + "/stat",
+          absl::StrCat("cpu0 ", user, " 0 0 ", idle, " 0 0 0 0 0 0\n"));
+    write(dir + "/cg/sbtb/h1/cpu.stat",
+          absl::StrCat("nr_periods ", periods, "\nnr_throttled ", throttled,
+                       "\nthrottled_usec ", throttled * 1000, "\n"));
+  };
+  UsageSources sources;
+  sources.proc_stat = dir + "/stat";
+  sources.proc_self_cgroup = dir + "/self";
+  sources.cgroup_root = dir + "/cg";
+
+  FakeClock clock;
+  context_.clock = &clock;
+  TrialRunner runner(context_, &drivers_, {0});
+  runner.TEST_set_usage_sources(sources);
+  // Before the window: what happens now must not count.
+  counters(/*user=*/5, /*idle=*/1, /*periods=*/5, /*throttled=*/5);
+  HostUsage usage;
+  std::thread observer([&] {
+    usage = runner.Observe(clock.Wall() + absl::Seconds(1), absl::Seconds(3));
+  });
+  AwaitSleep(clock, 1);
+  counters(10, 90, 10, 6);  // At T0.
+  clock.Advance(absl::Seconds(1));
+  AwaitSleep(clock, 2);
+  // Over the window: cpu0 busy 60 of 100 more ticks, 30 periods, 24 of them
+  // throttled.
+  counters(70, 130, 40, 30);
+  clock.Advance(absl::Seconds(3));
+  observer.join();
+
+  EXPECT_TRUE(usage.problems.empty()) << usage.problems[0];
+  ASSERT_EQ(usage.core_busy.size(), 1u);
+  EXPECT_DOUBLE_EQ(usage.core_busy[0].busy(), 0.6);
+  ASSERT_TRUE(usage.cpu_quota.has_value());
+  EXPECT_EQ(usage.cpu_quota->cgroup(), "/sbtb/h1");
+  EXPECT_DOUBLE_EQ(usage.cpu_quota->cpus(), 0.5);
+  EXPECT_EQ(usage.cpu_quota->periods(), 30u);
+  EXPECT_EQ(usage.cpu_quota->throttled_periods(), 24u);
+  EXPECT_EQ(usage.cpu_quota->throttled().seconds(), 0);
+  EXPECT_EQ(usage.cpu_quota->throttled().nanos(), 24'000'000);
 }
 
 TEST_F(TrialRunnerTest, ATargetThatFailsToStartFailsTheTrialAndStopsTheRest) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "worker/balancers/balancer_launch.h"
 
 namespace scalebench::worker::testing {
 
@@ -99,6 +100,12 @@ std::vector<TargetLaunch> FakeTargetDriver::launches() const {
 }
 
 absl::StatusOr<LaunchPlan> FakeBalancer::Plan(const BalancerLaunch& launch) {
+  // What every real balancer refuses, this one refuses too.
+  if (absl::StatusOr<CheckedBalancerLaunch> checked =
+          CheckBalancerLaunch(launch);
+      !checked.ok()) {
+    return checked.status();
+  }
   LaunchPlan plan;
   plan.summary = absl::StrCat("fake balancer over ", launch.endpoints.size(),
                               " endpoints");

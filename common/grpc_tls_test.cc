@@ -220,6 +220,13 @@ TEST_F(GrpcTlsTest, TargetNameOverrideChecksTheServerCertificateForThatName) {
   worker.target_name_override = "elsewhere.example";
   EXPECT_EQ(CallAs(worker, "host-a").error_code(),
             grpc::StatusCode::UNAVAILABLE);
+  // An address is checked against the certificate's IP names, as a nested
+  // host's worker does: it dials 10.0.2.2 and names the host's 127.0.0.1.
+  worker.target_name_override = "127.0.0.1";
+  EXPECT_TRUE(CallAs(worker, "host-a").ok());
+  worker.target_name_override = "10.0.2.2";
+  EXPECT_EQ(CallAs(worker, "host-a").error_code(),
+            grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(GrpcTlsTest, APlaintextPeerOnLoopbackMayActAsAnyWorker) {

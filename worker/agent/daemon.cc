@@ -57,6 +57,12 @@ void AddDaemonFlags(CLI::App& app, DaemonFlags* flags) {
                  "SCALEBENCH_KEY)")
       ->type_name("FILE")
       ->envname("SCALEBENCH_KEY");
+  app.add_option("--tls-server-name", flags->tls_server_name,
+                 "mutual TLS: check the coordinator's certificate against "
+                 "NAME instead of the host of --coordinator (when the "
+                 "address dialled is a forwarded one, e.g. a nested host's "
+                 "10.0.2.2 for the host's 127.0.0.1)")
+      ->type_name("NAME");
   app.add_option("--docker-host", flags->drivers.docker_host,
                  "the Docker engine, unix:///path (default: DOCKER_HOST, "
                  "else unix:///var/run/docker.sock)")
@@ -123,6 +129,7 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
         << security.status().message() << "\n";
     return kExitBadInput;
   }
+  security->target_name_override = flags.tls_server_name;
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
       MakeChannel(flags.coordinator, *security);
   if (!channel.ok()) {

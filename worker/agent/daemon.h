@@ -30,6 +30,11 @@ struct DaemonFlags {
   std::string ca;
   std::string cert;
   std::string key;
+  // The name the coordinator's certificate is checked against when the
+  // address dialled is not one it names (a worker behind NAT or a
+  // forwarded port: a nested host's worker dials 10.0.2.2 for the host's
+  // 127.0.0.1). Empty = the host of `coordinator`.
+  std::string tls_server_name;
 };
 
 // Adds the daemon's flags to the top level of `app`.

@@ -26,6 +26,11 @@ absl::Span<const char* const> FactorColumns();
 // start_skew_us.
 absl::Span<const char* const> MetricColumns();
 
+// The column after the metrics: "true" when a host of the trial is itself
+// a virtual machine (v1::TrialResult.nested), so its throughput says the
+// code path works, not how fast the platform is; "false" otherwise.
+inline constexpr char kNestedColumn[] = "nested";
+
 // The columns a model may take as x: the numeric factors instances,
 // vcpus_total, hosts, vcpus, connections.
 absl::Span<const char* const> ModelXColumns();

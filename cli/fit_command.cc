@@ -53,6 +53,8 @@ int RunFitExperiment(const FitFlags& flags, std::ostream& out,
     if (i > 0) out << "\n";
     PrintText(*name, models[i], out);
   }
+  // Fitted to results from nested hosts: say so under the verdict.
+  out << NestedLine(exported->trials);
   return kExitOk;
 }
 

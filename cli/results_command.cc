@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "api/resource_names.h"
 #include "cli/fit_report.h"
 #include "cli/output.h"
 #include "common/exit_codes.h"
@@ -31,15 +32,18 @@ models once the experiment has ended.
 --output table (the default; text is the same): one line per
 configuration: its description, n (trials), the median requests/s with its
 distribution-free 95% interval (from 6 trials on; "-" below), and the
-median p99 latency in microseconds; then the model fits, as scalebench fit
-prints them.
+median p99 latency in microseconds; a line with the load generators'
+start skew, and one marking trials from nested hosts; then the model fits,
+as scalebench fit prints them.
 
 --output csv: a header row, then one row per trial. The columns are
 trial_id (exp-000001/3), the factors platform, instances, balancer,
 algorithm, hosts, vcpus, vcpus_total, keepalive, health_check_interval
 (seconds), connections, then repetition, then the metrics requests_per_s,
 transfer_kb_per_s, latency_mean_us, latency_p50_us, latency_p90_us,
-latency_p99_us, latency_max_us, errors, start_skew_us. The file is what
+latency_p99_us, latency_max_us, errors, start_skew_us, then nested (true
+when a host of the trial is itself a virtual machine: its throughput shows
+that the code path works, not how fast the platform is). The file is what
 scalebench fit --data reads:
 
   scalebench results exp-000001 --output csv > r.csv
@@ -48,7 +52,7 @@ scalebench fit --data reads:
 
 --output json: a list with one object per trial: trial (its name),
 configuration (the API's Configuration), result (the merged LoadgenResult),
-requests_per_s, start_skew_us, and workers: per host, worker_id, pinning
+requests_per_s, start_skew_us, nested, and workers: per host, worker_id, pinning
 (role -> cores), core_busy (how busy each core was), cpu_quota (how often
 the host's CPU quota was used up, when it has one), and on a host that
 generated load its requests and start_skew_us.
@@ -147,6 +151,7 @@ int PrintJson(const ExportedResults& exported, std::ostream& out,
     item["result"] = nlohmann::json::parse(ApiJson(trial.merged()));
     item["requests_per_s"] = trial.requests_per_s();
     item["start_skew_us"] = skew_us;
+    item["nested"] = trial.nested();
     item["workers"] = WorkersJson(trial);
     list.push_back(std::move(item));
   }
@@ -177,6 +182,35 @@ std::string SkewLine(const std::vector<v1::TrialResult>& trials) {
       skews_us.size(), " trials): p50 ", Num(NearestRank(skews_us, 0.5)),
       " us, p99 ", Num(NearestRank(skews_us, 0.99)), " us, max ",
       Num(skews_us.back()), " us\n");
+}
+
+std::string NestedLine(const std::vector<v1::TrialResult>& trials) {
+  constexpr size_t kListed = 5;
+  std::vector<std::string> nested;
+  for (const v1::TrialResult& trial : trials) {
+    if (!trial.nested()) continue;
+    absl::StatusOr<api::TrialRef> ref =
+        api::ParseTrialName(trial.key().trial());
+    nested.push_back(ref.ok()
+                         ? api::TrialShortName(ref->experiment_id, ref->trial)
+                         : trial.key().trial());
+  }
+  if (nested.empty()) return "";
+  std::string which;
+  if (nested.size() == trials.size()) {
+    which = nested.size() == 1 ? "the trial"
+                               : absl::StrCat("all ", nested.size(), " trials");
+  } else {
+    const size_t listed = std::min(nested.size(), kListed);
+    which = absl::StrCat(
+        nested.size(), " of ", trials.size(), " trials (",
+        absl::StrJoin(nested.begin(), nested.begin() + listed, ", "),
+        nested.size() > listed ? ", ..." : "", ")");
+  }
+  return absl::StrCat(
+      "nested: ", which,
+      " ran on a host that is itself a virtual machine: the throughput "
+      "shows that the code path works, not how fast the platform is\n");
 }
 
 namespace {
@@ -210,7 +244,7 @@ int PrintTable(const std::string& name, const ExportedResults& exported,
                     Num((*p99s)[i].summary.median)});
     }
     table.Print(out);
-    out << SkewLine(exported.trials);
+    out << SkewLine(exported.trials) << NestedLine(exported.trials);
   }
   for (const std::vector<v1::ModelFit>& model :
        GroupFitsByModel(exported.fits)) {

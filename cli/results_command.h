@@ -51,6 +51,13 @@ absl::StatusOr<ExportedResults> ExportResults(CoordinatorClient& client,
 // microseconds over `trials`; empty without trials.
 std::string SkewLine(const std::vector<v1::TrialResult>& trials);
 
+// One line marking results from nested hosts (TrialResult.nested), e.g.
+// "nested: all 18 trials ran on a host that is itself a virtual machine:
+// the throughput shows that the code path works, not how fast the
+// platform is"; with only some nested, how many and which (up to 5 trial
+// ids). Empty when none is nested.
+std::string NestedLine(const std::vector<v1::TrialResult>& trials);
+
 // `fits` split by model: each run of consecutive fits with the same spec
 // (one per group of its `by`) is one model.
 std::vector<std::vector<v1::ModelFit>> GroupFitsByModel(

@@ -6,6 +6,7 @@
 
 #include "api/resource_names.h"
 #include "cli/remote_fixture.h"
+#include "cli/results_command.h"
 #include "common/exit_codes.h"
 #include "common/proto_time.h"
 #include "gmock/gmock.h"
@@ -46,7 +47,8 @@ class ResultsCommandTest : public RemoteCommandsTest {
   // samples: 100 ns x5, 200 ns x4, 5000 ns: mean 0.63 us, p50 0.1, p90 0.2,
   // p99 and max 5; start skew -1.5 ms, and `skew_us` the trial's largest.
   void StoreResult(int n, double requests_per_s, int skew_us = 1500,
-                   std::vector<v1::WorkerResult> raw = {}) {
+                   std::vector<v1::WorkerResult> raw = {},
+                   bool nested = false) {
     const std::string trial = api::TrialName("exp-000001", n);
     absl::StatusOr<v1::Trial> stored = store_->GetTrial(trial);
     ASSERT_TRUE(stored.ok()) << stored.status();
@@ -82,6 +84,7 @@ class ResultsCommandTest : public RemoteCommandsTest {
     result.set_requests_per_s(requests_per_s);
     result.set_transfer_kb_per_s(50.5);
     for (v1::WorkerResult& worker : raw) *result.add_raw() = std::move(worker);
+    result.set_nested(nested);
     ASSERT_TRUE(store_->StoreTrialResult(result).ok());
     ASSERT_TRUE(store_->FinishAttempt(result.key(), std::nullopt).ok());
     ASSERT_TRUE(
@@ -104,7 +107,7 @@ constexpr char kHeader[] =
     "trial_id,platform,instances,balancer,algorithm,hosts,vcpus,vcpus_total,"
     "keepalive,health_check_interval,connections,repetition,requests_per_s,"
     "transfer_kb_per_s,latency_mean_us,latency_p50_us,latency_p90_us,"
-    "latency_p99_us,latency_max_us,errors,start_skew_us\n";
+    "latency_p99_us,latency_max_us,errors,start_skew_us,nested\n";
 
 TEST_F(ResultsCommandTest, CsvHasTheSharedColumnsAndOneRowPerTrial) {
   SubmitWithResults();
@@ -113,13 +116,13 @@ TEST_F(ResultsCommandTest, CsvHasTheSharedColumnsAndOneRowPerTrial) {
   EXPECT_EQ(out_.str(),
             std::string(kHeader) +
                 "exp-000001/0,native,1,none,,1,1,1,true,0s,10,0,1000,50.5,0.63,"
-                "0.1,0.2,5,5,0,-1500\n"
+                "0.1,0.2,5,5,0,-1500,false\n"
                 "exp-000001/1,native,1,none,,1,1,1,true,0s,10,1,1100,50.5,0.63,"
-                "0.1,0.2,5,5,0,-1500\n"
+                "0.1,0.2,5,5,0,-1500,false\n"
                 "exp-000001/2,native,2,none,,1,1,2,true,0s,10,0,1900,50.5,0.63,"
-                "0.1,0.2,5,5,0,-1500\n"
+                "0.1,0.2,5,5,0,-1500,false\n"
                 "exp-000001/3,native,2,none,,1,1,2,true,0s,10,1,2100,50.5,0.63,"
-                "0.1,0.2,5,5,0,-1500\n");
+                "0.1,0.2,5,5,0,-1500,false\n");
 }
 
 TEST_F(ResultsCommandTest, CsvIsWhatFitDataReads) {
@@ -249,6 +252,41 @@ TEST_F(ResultsCommandTest, TheSkewLineHasNearestRankPercentiles) {
   // ceil(0.99 x 6) = 6 is 900.
   EXPECT_THAT(out_.str(),
               HasSubstr("6 trials): p50 300 us, p99 900 us, max 900 us\n"));
+}
+
+TEST_F(ResultsCommandTest, ResultsFromNestedHostsAreMarkedEverywhere) {
+  Submit();
+  StoreResult(0, 1000);
+  StoreResult(1, 1100, 1500, {}, /*nested=*/true);
+  StoreResult(2, 1900);
+  StoreResult(3, 2100, 1500, {}, /*nested=*/true);
+  const std::string line =
+      "nested: 2 of 4 trials (exp-000001/1, exp-000001/3) ran on a host that "
+      "is itself a virtual machine: the throughput shows that the code "
+      "path works, not how fast the platform is\n";
+  ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr(line));
+  ASSERT_EQ(Run({"results", "exp-000001", "--output", "csv"}), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("exp-000001/1,native,1,none,,1,1,1,true,"
+                                    "0s,10,1,1100,50.5,0.63,0.1,0.2,5,5,0,"
+                                    "-1500,true\n"));
+  EXPECT_THAT(out_.str(), HasSubstr(",-1500,false\n"));
+  ASSERT_EQ(Run({"results", "exp-000001", "--output", "json"}), kExitOk);
+  const nlohmann::json list = nlohmann::json::parse(out_.str());
+  EXPECT_EQ(list[0]["nested"], false);
+  EXPECT_EQ(list[1]["nested"], true);
+}
+
+TEST(NestedLineTest, AllOrNoneNested) {
+  std::vector<v1::TrialResult> trials(3);
+  for (int i = 0; i < 3; ++i) {
+    trials[i].mutable_key()->set_trial(api::TrialName("exp-000001", i));
+  }
+  EXPECT_EQ(NestedLine(trials), "");
+  for (v1::TrialResult& t : trials) t.set_nested(true);
+  EXPECT_THAT(NestedLine(trials), StartsWith("nested: all 3 trials ran on"));
+  trials.resize(1);
+  EXPECT_THAT(NestedLine(trials), StartsWith("nested: the trial ran on"));
 }
 
 TEST_F(ResultsCommandTest, UnknownExperimentExitsTwo) {

@@ -77,7 +77,10 @@ absl::StatusOr<v1::TrialResult> MakeTrialResult(
   trial.set_transfer_kb_per_s(kb_per_s);
   *trial.mutable_max_start_skew() = DurationToProto(max_skew);
   trial.set_loadgen_saturated(saturated);
-  for (v1::WorkerResult& r : raw) *trial.add_raw() = std::move(r);
+  for (v1::WorkerResult& r : raw) {
+    if (r.environment().nested()) trial.set_nested(true);
+    *trial.add_raw() = std::move(r);
+  }
   return trial;
 }
 

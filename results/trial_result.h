@@ -30,6 +30,7 @@ inline constexpr double kSaturatedCpuFraction = 0.9;
 //  - loadgen_saturated = some generator used cpu_user + cpu_system >
 //    kSaturatedCpuFraction x duration x cpus.size() (a generator that
 //    lists no cpus cannot be judged and is never flagged);
+//  - nested = some raw result's environment is nested;
 //  - raw = `raw` sorted by worker_id.
 // Errors: FAILED_PRECONDITION when a raw result (or its loadgen part) has
 // a failure, or none has a loadgen part; INVALID_ARGUMENT "raw[worker

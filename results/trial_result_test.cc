@@ -84,6 +84,21 @@ TEST(MakeTrialResultTest, RateIsTheSumOfEachGeneratorsOwnRate) {
   EXPECT_EQ(trial->raw(2).worker_id(), "w2");
 }
 
+TEST(MakeTrialResultTest, NestedWhenAnyHostIsAVirtualMachine) {
+  v1::WorkerResult balancer = Worker("w0", std::nullopt);
+  v1::WorkerResult loadgen = Worker("w1", Loadgen(1, 1, 10, 1000, 2, 0));
+  absl::StatusOr<v1::TrialResult> bare =
+      MakeTrialResult(Key(), {}, 0, {balancer, loadgen});
+  ASSERT_TRUE(bare.ok()) << bare.status();
+  EXPECT_FALSE(bare->nested());
+  // Only the host that sent no load is nested: still a nested trial.
+  balancer.mutable_environment()->set_nested(true);
+  absl::StatusOr<v1::TrialResult> nested =
+      MakeTrialResult(Key(), {}, 0, {balancer, loadgen});
+  ASSERT_TRUE(nested.ok()) << nested.status();
+  EXPECT_TRUE(nested->nested());
+}
+
 // 2 cores for 10 s: saturated above 0.9 x 20 s = 18 s of CPU.
 TEST(MakeTrialResultTest, SaturatedAboveNinetyPercentOfItsCores) {
   absl::StatusOr<v1::TrialResult> below = MakeTrialResult(

@@ -31,6 +31,7 @@ std::vector<std::string> TrialRowColumns() {
   for (const char* c : api::FactorColumns()) columns.push_back(c);
   columns.push_back("repetition");
   for (const char* c : api::MetricColumns()) columns.push_back(c);
+  columns.push_back(api::kNestedColumn);
   return columns;
 }
 
@@ -66,6 +67,7 @@ absl::StatusOr<std::vector<std::string>> TrialRowCells(
   cells.push_back(absl::StrCat(ErrorSum(merged.errors())));
   cells.push_back(Number(
       absl::ToDoubleMicroseconds(DurationFromProto(merged.start_skew()))));
+  cells.push_back(trial.nested() ? "true" : "false");
   return cells;
 }
 

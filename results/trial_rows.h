@@ -15,7 +15,7 @@
 namespace scalebench::results {
 
 // "trial_id", then api::FactorColumns(), then "repetition", then
-// api::MetricColumns().
+// api::MetricColumns(), then api::kNestedColumn.
 std::vector<std::string> TrialRowColumns();
 
 // The cells of `trial` in TrialRowColumns() order. trial_id is the trial's
@@ -26,8 +26,9 @@ std::vector<std::string> TrialRowColumns();
 // microseconds from the merged histogram (percentiles read off it, never
 // averaged); errors the sum of connect, read, write, timeout, parse and
 // status errors; start_skew_us the merged (largest-magnitude, signed)
-// start skew. Errors: INVALID_ARGUMENT "key.trial: ..." when the key does
-// not name a trial, "merged.latency: ..." when the histogram is unreadable.
+// start skew; nested "true" or "false". Errors: INVALID_ARGUMENT "key.trial:
+// ..." when the key does not name a trial, "merged.latency: ..." when the
+// histogram is unreadable.
 absl::StatusOr<std::vector<std::string>> TrialRowCells(
     const v1::TrialResult& trial);
 

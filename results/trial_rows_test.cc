@@ -64,7 +64,7 @@ TEST(TrialRowsTest, ColumnsAreIdFactorsRepetitionMetrics) {
                   "health_check_interval", "connections", "repetition",
                   "requests_per_s", "transfer_kb_per_s", "latency_mean_us",
                   "latency_p50_us", "latency_p90_us", "latency_p99_us",
-                  "latency_max_us", "errors", "start_skew_us"));
+                  "latency_max_us", "errors", "start_skew_us", "nested"));
 }
 
 TEST(TrialRowsTest, CellsOfAKnownResult) {
@@ -73,7 +73,7 @@ TEST(TrialRowsTest, CellsOfAKnownResult) {
   EXPECT_THAT(*cells, ElementsAre("exp-000001/3", "native", "2", "none",
                                   "roundrobin", "1", "1", "2", "true", "0s",
                                   "30", "1", "1234.5", "80.25", "0.63", "0.1",
-                                  "0.2", "5", "5", "10", "-1500"));
+                                  "0.2", "5", "5", "10", "-1500", "false"));
 }
 
 TEST(TrialRowsTest, TableHasOneRowPerTrialWithItsOrigin) {

@@ -21,15 +21,17 @@
 #   OUTDIR/inputs.sha256    hashes of every input; when they match, nothing
 #                           is rebuilt
 #   OUTDIR/cache/           the downloaded .debs
-# When <repo>/build/images/xen (or XEN_GUEST_IMAGES) holds the xen
-# driver's built-in guest, vmlinuz and initrd.img, they are copied to /opt/scalebench/build/images/xen, the
-# worker's default images dir (it runs in /opt/scalebench).
+#   OUTDIR/guest/vmlinuz, OUTDIR/guest/initrd.img
+#                           the xen driver's built-in guest: the same
+#                           kernel as a PV/PVH domU, and an initramfs with
+#                           busybox, nginx and xen-netfront whose /init is
+#                           deploy/xen-host/domu-init. dom0 has a copy in
+#                           /opt/scalebench/build/images/xen, the worker's
+#                           default images dir (it runs in /opt/scalebench).
 #
 # Environment:
 #   BIN              scalebench-worker and scalebench-loadgen (default
 #                    <repo>/build/bin)
-#   XEN_GUEST_IMAGES the built-in domU images to include (default
-#                    <repo>/build/images/xen; skipped when absent)
 #   REFRESH_DEBS     1 = ask apt for current versions even when cached
 #   KERNEL_PACKAGE   whose dependency names the kernel (default
 #                    linux-image-amd64)
@@ -40,7 +42,6 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 OUT=${1:-$TOP/build/images/xen-host}
 BIN=${BIN:-$TOP/build/bin}
-GUEST=${XEN_GUEST_IMAGES:-$TOP/build/images/xen}
 KERNEL_PACKAGE=${KERNEL_PACKAGE:-linux-image-amd64}
 NGINX=${NGINX:-/usr/sbin/nginx}
 HAPROXY=${HAPROXY:-/usr/sbin/haproxy}
@@ -62,6 +63,8 @@ MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
          virtio_pci failover net_failover virtio_net
          xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc xen-netback
          llc stp bridge)
+# The built-in guest's: its vif's frontend.
+GUEST_MODULES=(xen-netfront)
 
 die() { echo "build-xen-host-image: $*" >&2; exit 1; }
 for tool in apt-get apt-cache dpkg-deb cpio gzip sha256sum ldd; do
@@ -124,18 +127,15 @@ KDEB=$(deb "$(kernel_pkg)")
 DEBS=()
 for p in "${XEN_DEBS[@]}"; do DEBS+=("$(deb "$p")"); done
 
-GUEST_FILES=()
-if [[ -f "$GUEST/vmlinuz" && -f "$GUEST/initrd.img" ]]; then
-  GUEST_FILES=("$GUEST/vmlinuz" "$GUEST/initrd.img")
-fi
-INPUTS=("${BASH_SOURCE[0]}" "$HERE/dom0-init" "$HERE/vif-bridge" "$KDEB"
+INPUTS=("${BASH_SOURCE[0]}" "$HERE/dom0-init" "$HERE/domu-init" "$HERE/vif-bridge" "$KDEB"
         "${DEBS[@]}" "$BUSYBOX" "$NGINX" "$HAPROXY" "$BIN/scalebench-worker"
-        "$BIN/scalebench-loadgen" "${GUEST_FILES[@]}")
+        "$BIN/scalebench-loadgen")
 STAMP=$(for f in "${INPUTS[@]}"; do
           printf '%s  %s\n' "$(sha256sum < "$f" | cut -d' ' -f1)" "$(basename "$f")"
         done)
 if [[ -f "$OUT/inputs.sha256" && "$(cat "$OUT/inputs.sha256")" == "$STAMP" &&
-      -f "$OUT/xen" && -f "$OUT/vmlinuz" && -f "$OUT/initrd.cpio.gz" ]]; then
+      -f "$OUT/xen" && -f "$OUT/vmlinuz" && -f "$OUT/initrd.cpio.gz" &&
+      -f "$OUT/guest/vmlinuz" && -f "$OUT/guest/initrd.img" ]]; then
   exit 0
 fi
 
@@ -150,8 +150,15 @@ for d in "${DEBS[@]}"; do dpkg-deb -x "$d" "$PKG"; done
 # package is several times slower.
 dpkg-deb --fsys-tarfile "$KDEB" |
   tar -x -C "$WORK" --wildcards './boot/vmlinuz-*' \
-      $(printf "./lib/modules/*/%s.ko " "${MODULES[@]}")
+      $(printf "./lib/modules/*/%s.ko " "${MODULES[@]}" "${GUEST_MODULES[@]}")
 KERNEL=$(ls "$WORK"/boot/vmlinuz-*)
+
+# newc cpio owned by root, in a stable order, gzip without a timestamp.
+pack() {
+  (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+    gzip -n -6 > "$2.tmp"
+  mv "$2.tmp" "$2"
+}
 
 R=$WORK/root
 XBIN=/usr/lib/xen-$XENVER/bin
@@ -217,15 +224,34 @@ printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\nwww
 printf 'root:x:0:\nwww-data:x:33:\nnogroup:x:65534:\n' > "$R/etc/group"
 printf '127.0.0.1 localhost\n' > "$R/etc/hosts"
 printf 'hosts: files dns\npasswd: files\ngroup: files\n' > "$R/etc/nsswitch.conf"
-if ((${#GUEST_FILES[@]})); then
-  mkdir -p "$R/opt/scalebench/build/images/xen"
-  cp "${GUEST_FILES[@]}" "$R/opt/scalebench/build/images/xen/"
-fi
+# The built-in guest: busybox, nginx with its libraries, xen-netfront.
+G=$WORK/guest
+mkdir -p "$G"/{bin,sbin,usr/sbin,etc,proc,sys,dev,run,tmp,www,lib/modules}
+cp "$BUSYBOX" "$G/bin/busybox"
+for applet in $("$BUSYBOX" --list); do
+  [[ -e "$G/bin/$applet" ]] || ln -s busybox "$G/bin/$applet"
+done
+cp "$NGINX" "$G/usr/sbin/nginx"
+ldd "$NGINX" | awk '/=> \// {print $3} /^\t\// {print $1}' | while read -r lib; do
+  mkdir -p "$G$(dirname "$lib")"
+  cp -L "$lib" "$G$lib"
+done
+for m in "${GUEST_MODULES[@]}"; do
+  f=$(find "$WORK/lib/modules" -name "$m.ko" | head -1)
+  [[ -n "$f" ]] || die "$KDEB lacks $m.ko"
+  cp "$f" "$G/lib/modules/"
+done
+cp "$HERE/domu-init" "$G/init"
+chmod 755 "$G/init"
+printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$G/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$G/etc/group"
+mkdir -p "$OUT/guest" "$R/opt/scalebench/build/images/xen"
+pack "$G" "$OUT/guest/initrd.img"
+cp "$KERNEL" "$OUT/guest/vmlinuz.tmp" && mv "$OUT/guest/vmlinuz.tmp" "$OUT/guest/vmlinuz"
+cp "$OUT/guest/vmlinuz" "$OUT/guest/initrd.img" "$R/opt/scalebench/build/images/xen/"
 
-(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
-  gzip -n -6 > "$OUT/initrd.cpio.gz.tmp"
-mv "$OUT/initrd.cpio.gz.tmp" "$OUT/initrd.cpio.gz"
+pack "$R" "$OUT/initrd.cpio.gz"
 gzip -dc "$PKG/boot/xen-$XENVER-amd64.gz" > "$OUT/xen.tmp" && mv "$OUT/xen.tmp" "$OUT/xen"
 cp "$KERNEL" "$OUT/vmlinuz.tmp" && mv "$OUT/vmlinuz.tmp" "$OUT/vmlinuz"
 printf '%s\n' "$STAMP" > "$OUT/inputs.sha256"
-echo "build-xen-host-image: xen $(du -k "$OUT/xen" | cut -f1) KiB, $(basename "$KERNEL") $(du -k "$OUT/vmlinuz" | cut -f1) KiB, initrd $(du -k "$OUT/initrd.cpio.gz" | cut -f1) KiB" >&2
+echo "build-xen-host-image: xen $(du -k "$OUT/xen" | cut -f1) KiB, $(basename "$KERNEL") $(du -k "$OUT/vmlinuz" | cut -f1) KiB, initrd $(du -k "$OUT/initrd.cpio.gz" | cut -f1) KiB, guest initrd $(du -k "$OUT/guest/initrd.img" | cut -f1) KiB" >&2

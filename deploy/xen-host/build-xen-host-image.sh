@@ -49,8 +49,8 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 XENVER=4.17
 # Xen's packages: the hypervisor, the toolstack and the libraries it links,
 # so the libraries match xl's version whatever the host has installed.
-XEN_DEBS=(xen-hypervisor-$XENVER-amd64 xen-utils-$XENVER xenstore-utils
-          libxenmisc$XENVER libxencall1 libxenevtchn1 libxenforeignmemory1
+XEN_DEBS=("xen-hypervisor-$XENVER-amd64" "xen-utils-$XENVER" xenstore-utils
+          "libxenmisc$XENVER" libxencall1 libxenevtchn1 libxenforeignmemory1
           libxengnttab1 libxenstore4 libxentoollog1 libxendevicemodel1
           libxenhypfs1 libxentoolcore1 libyajl2)
 XEN_TOOLS=(xl xenstored xenconsoled xen-init-dom0 libxl-save-helper xenconsole)
@@ -85,6 +85,7 @@ OUT=$(cd "$OUT" && pwd)
 # seconds): delete OUT/cache, or set REFRESH_DEBS=1, after `apt-get update`.
 deb() {
   local pkg=$1 cached ver file tmp
+  # shellcheck disable=SC2012  # .deb names have no odd characters
   cached=$(ls -t "$OUT/cache/${pkg}_"*.deb 2>/dev/null | head -1 || true)
   if [[ -n "$cached" && "${REFRESH_DEBS:-0}" != 1 ]]; then
     echo "$cached"
@@ -113,6 +114,7 @@ deb() {
 # The kernel: the versioned package KERNEL_PACKAGE depends on.
 kernel_pkg() {
   local cached
+  # shellcheck disable=SC2012  # .deb names have no odd characters
   cached=$(ls -t "$OUT"/cache/linux-image-*.deb 2>/dev/null | head -1 || true)
   if [[ -n "$cached" && "${REFRESH_DEBS:-0}" != 1 ]]; then
     basename "$cached" | cut -d_ -f1
@@ -148,9 +150,9 @@ for d in "${DEBS[@]}"; do dpkg-deb -x "$d" "$PKG"; done
 [[ -f "$PKG/boot/xen-$XENVER-amd64.gz" ]] || die "no xen-$XENVER-amd64.gz in the hypervisor package"
 # Only the kernel and the modules we load: unpacking the whole kernel
 # package is several times slower.
+mapfile -t KO < <(printf './lib/modules/*/%s.ko\n' "${MODULES[@]}" "${GUEST_MODULES[@]}")
 dpkg-deb --fsys-tarfile "$KDEB" |
-  tar -x -C "$WORK" --wildcards './boot/vmlinuz-*' \
-      $(printf "./lib/modules/*/%s.ko " "${MODULES[@]}" "${GUEST_MODULES[@]}")
+  tar -x -C "$WORK" --wildcards './boot/vmlinuz-*' "${KO[@]}"
 KERNEL=$(ls "$WORK"/boot/vmlinuz-*)
 
 # newc cpio owned by root, in a stable order, gzip without a timestamp.

@@ -34,6 +34,8 @@ constexpr uint32_t kMaxCpu = 4095;
 const char* const kServers[] = {"nginx"};
 // The hypervisors that run a unikernel.
 const char* const kHypervisors[] = {"xen", "qemu"};
+// Xen guest types, as xl.cfg spells them.
+const char* const kXenTypes[] = {"pvh", "pv", "hvm"};
 
 template <typename... Parts>
 Problem At(absl::string_view path, const Parts&... parts) {
@@ -180,6 +182,18 @@ Problem CheckTarget(const v1::ExperimentSpec& spec) {
   }
   const bool unikernel = SweepsPlatform(spec, v1::PLATFORM_UNIKERNEL);
   const std::string unikernel_name = api::EnumName(v1::PLATFORM_UNIKERNEL);
+  if (!target.xen_type().empty()) {
+    if (!OneOf(target.xen_type(), kXenTypes)) {
+      return At("target.xen_type", "'", target.xen_type(), "' is not one of ",
+                List(kXenTypes));
+    }
+    if (!SweepsPlatform(spec, v1::PLATFORM_XEN) &&
+        !(unikernel && target.hypervisor() == "xen")) {
+      return At("target.xen_type",
+                "is only for Xen guests: sweep.platform has neither xen nor "
+                "unikernel with target.hypervisor xen");
+    }
+  }
   if (target.hypervisor().empty()) {
     if (unikernel) {
       return At("target.hypervisor", "is required when sweep.platform has ",

@@ -153,6 +153,25 @@ TEST(ValidateSpecTest, TheHypervisorGoesWithUnikernels) {
             "target.hypervisor: 'kvm' is not one of xen, qemu");
 }
 
+TEST(ValidateSpecTest, TheXenTypeGoesWithXenGuests) {
+  EXPECT_EQ(ErrorOf("sweep { platform: [ PLATFORM_XEN ] } "
+                    "target { xen_type: \"pv\" }"),
+            "OK");
+  EXPECT_EQ(ErrorOf("sweep { platform: [ PLATFORM_UNIKERNEL ] } "
+                    "target { hypervisor: \"xen\" xen_type: \"pvh\" }"),
+            "OK");
+  EXPECT_EQ(ErrorOf("sweep { platform: [ PLATFORM_XEN ] } "
+                    "target { xen_type: \"hvm2\" }"),
+            "target.xen_type: 'hvm2' is not one of pvh, pv, hvm");
+  EXPECT_EQ(ErrorOf("target { xen_type: \"pv\" }"),
+            "target.xen_type: is only for Xen guests: sweep.platform has "
+            "neither xen nor unikernel with target.hypervisor xen");
+  EXPECT_EQ(ErrorOf("sweep { platform: [ PLATFORM_UNIKERNEL ] } "
+                    "target { hypervisor: \"qemu\" xen_type: \"pv\" }"),
+            "target.xen_type: is only for Xen guests: sweep.platform has "
+            "neither xen nor unikernel with target.hypervisor xen");
+}
+
 TEST(ValidateSpecTest, ValuesThatReachConfigFilesAreStrict) {
   EXPECT_THAT(ErrorOf(R"pb(target { image: "x; rm -rf /" })pb"),
               StartsWith("target.image: 'x; rm -rf /' may hold only"));

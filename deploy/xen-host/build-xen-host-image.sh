@@ -129,7 +129,8 @@ KDEB=$(deb "$(kernel_pkg)")
 DEBS=()
 for p in "${XEN_DEBS[@]}"; do DEBS+=("$(deb "$p")"); done
 
-INPUTS=("${BASH_SOURCE[0]}" "$HERE/dom0-init" "$HERE/domu-init" "$HERE/vif-bridge" "$KDEB"
+INPUTS=("${BASH_SOURCE[0]}" "$HERE/dom0-init" "$HERE/domu-init" "$HERE/vif-bridge"
+        "$HERE/control" "$KDEB"
         "${DEBS[@]}" "$BUSYBOX" "$NGINX" "$HAPROXY" "$BIN/scalebench-worker"
         "$BIN/scalebench-loadgen")
 STAMP=$(for f in "${INPUTS[@]}"; do
@@ -221,6 +222,8 @@ cp "$HERE/vif-bridge" "$R/etc/xen/scripts/vif-bridge"
 chmod 755 "$R/etc/xen/scripts/vif-bridge"
 cp "$HERE/dom0-init" "$R/init"
 chmod 755 "$R/init"
+cp "$HERE/control" "$R/opt/scalebench/control"
+chmod 755 "$R/opt/scalebench/control"
 printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\nwww-data:x:33:33:www-data:/:/bin/false\n' \
   > "$R/etc/passwd"
 printf 'root:x:0:\nwww-data:x:33:\nnogroup:x:65534:\n' > "$R/etc/group"

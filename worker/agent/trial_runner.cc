@@ -37,7 +37,8 @@ double SecondsSince(Clock& clock, absl::Duration start) {
 
 // The guest kind and image the drivers receive: for qemu, image "" or
 // "general" is the traditional VM and "single-app" the unikernel stand-in;
-// any other image is a kernel path. Xen guests default to pvh.
+// any other image is a kernel path. Xen guests are of target.xen_type,
+// pvh when unset.
 void ChooseImage(v1::Platform platform, const v1::TargetSpec& target,
                  TargetLaunch* launch) {
   const std::string& image = target.image();
@@ -57,7 +58,7 @@ void ChooseImage(v1::Platform platform, const v1::TargetSpec& target,
   }
   launch->image = image;
   if (platform == v1::PLATFORM_XEN || platform == v1::PLATFORM_UNIKERNEL) {
-    launch->variant = "pvh";
+    launch->variant = target.xen_type().empty() ? "pvh" : target.xen_type();
   }
 }
 

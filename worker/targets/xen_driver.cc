@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <iostream>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -229,6 +230,11 @@ absl::Status XenDriver::Recover() {
   for (const std::string& name : *ours) {
     if (absl::Status s = Stop(name); !s.ok()) {
       failures.emplace_back(s.message());
+    } else {
+      // What an operator (and the nested host's test) looks for after a
+      // worker died mid-trial.
+      std::cerr << "scalebench-worker: xen: destroyed domain " << name
+                << ", left by an earlier worker\n";
     }
   }
   if (!failures.empty()) {

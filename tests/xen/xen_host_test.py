@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""The xen driver for real: a nested Xen host (deploy/xen-host/xen-host up)
+whose dom0 worker takes trials from a coordinator (deploy/testbed/testbed
+up 1), over mutual TLS.
+
+  pv          a trial with 1 PV domU succeeds, requests > 0, no errors
+  haproxy     PVH domUs behind haproxy in dom0: 1 and 2 domUs, each trial
+              succeeds with requests > 0 and no errors
+  after each  `xl list` in dom0 shows only Domain-0
+  nested      the results are marked nested in CSV and JSON
+  kill        the dom0 worker is killed while a trial measures; it starts
+              again, destroys the domain the dead one left before it
+              synchronizes, and the trial succeeds on a retry, once
+
+Usage: xen_host_test.py --bin DIR
+Needs root, qemu-system-x86_64 and Debian's package registry (the image
+is built, or reused, by deploy/xen-host/build-xen-host-image.sh). Prints
+one line per check and 'N passed, M failed'; exit 1 on a failure. Whatever
+fails, it stops the Xen host and the testbed.
+"""
+import argparse
+import calendar
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, "tests", "support"))
+from checks import Checks  # noqa: E402
+
+TESTBED = os.path.join(TOP, "deploy", "testbed", "testbed")
+XEN_HOST = os.path.join(TOP, "deploy", "xen-host", "xen-host")
+HOST = "xh1"
+STATE = os.environ.get("SB_XEN_HOST_DIR", "/tmp/sb-xen-host")
+
+SPECS = {
+    "pv": """name: xen-pv
+target: {xen_type: pv}
+loadgen: {connections: 4, duration: 3s}
+sweep: {platform: [xen], instances: [1]}
+timeouts: {prepare: 180s, start_lead: 3s}
+""",
+    "haproxy": """name: xen-haproxy
+order: sequential
+loadgen: {connections: 4, duration: 3s}
+sweep: {platform: [xen], instances: [1, 2], balancer: [haproxy]}
+timeouts: {prepare: 180s, balance: 60s, start_lead: 3s}
+""",
+    "kill": """name: xen-kill
+loadgen: {connections: 4, duration: 20s}
+sweep: {platform: [xen], instances: [1]}
+timeouts: {prepare: 180s, start_lead: 3s}
+""",
+}
+
+
+class Cluster:
+    """A testbed coordinator and a nested Xen host, and the CLI."""
+
+    def __init__(self, bin_dir):
+        self.bin = bin_dir
+        self.env = dict(os.environ, SCALEBENCH_BIN=bin_dir)
+        out = subprocess.run([TESTBED, "up", "1"], capture_output=True,
+                             text=True, timeout=180, env=self.env)
+        if out.returncode != 0:
+            raise RuntimeError(f"testbed up 1: {out.stderr[-2000:]}")
+        for line in out.stdout.splitlines():
+            key, _, value = line.partition("=")
+            self.env[key] = value
+        started = time.time()
+        out = subprocess.run(
+            [XEN_HOST, "up", HOST, "--coordinator",
+             self.env["SCALEBENCH_COORDINATOR"], "--timeout", "400"],
+            capture_output=True, text=True, timeout=900, env=self.env)
+        if out.returncode != 0:
+            raise RuntimeError(f"xen-host up: {out.stderr[-3000:]}")
+        print(f"      xen-host up to a registered worker: "
+              f"{time.time() - started:.0f} s")
+
+    def cli(self, *args, timeout=120):
+        return subprocess.run([os.path.join(self.bin, "scalebench"), *args],
+                              capture_output=True, text=True,
+                              timeout=timeout, env=self.env)
+
+    def control(self, command):
+        r = subprocess.run([XEN_HOST, "control", HOST, command],
+                           capture_output=True, text=True, timeout=60)
+        return r.stdout
+
+    def domains(self):
+        """(name, id) of every domain `xl list` shows in dom0."""
+        found = []
+        for line in self.control("xl-list").splitlines()[1:]:
+            parts = line.split()
+            if len(parts) >= 2 and parts[1].isdigit():
+                found.append((parts[0], int(parts[1])))
+        return found
+
+    def console(self):
+        with open(os.path.join(STATE, HOST, "console.log"), "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def experiment(self, name):
+        r = self.cli("status", name, "--output", "json")
+        return json.loads(r.stdout) if r.returncode == 0 else {}
+
+    @staticmethod
+    def down():
+        subprocess.run([XEN_HOST, "down", HOST], capture_output=True,
+                       timeout=120)
+        subprocess.run([TESTBED, "down"], capture_output=True, timeout=300)
+
+
+def submit(cluster, checks, tmp, key):
+    path = os.path.join(tmp, f"{key}.yaml")
+    with open(path, "w") as f:
+        f.write(SPECS[key])
+    r = cluster.cli("submit", path)
+    checks.expect(r.returncode == 0, f"{key}: submit exits 0", r.stderr)
+    return r.stdout.strip().splitlines()[-1] if r.returncode == 0 else None
+
+
+def wait_idle_domains(cluster, timeout=60):
+    """Domains in dom0 once every trial has torn down (Domain-0 alone), or
+    what is left after `timeout` seconds."""
+    deadline = time.time() + timeout
+    domains = cluster.domains()
+    while time.time() < deadline and [n for n, _ in domains] != ["Domain-0"]:
+        time.sleep(2)
+        domains = cluster.domains()
+    return domains
+
+
+def check_experiment(cluster, checks, key, name, trials):
+    started = time.time()
+    r = cluster.cli("watch", name, timeout=1200)
+    checks.expect(r.returncode == 0, f"{key}: watch exits 0 "
+                  f"({time.time() - started:.0f} s)",
+                  r.stdout[-2000:] + r.stderr[-2000:])
+    r = cluster.cli("results", name, "--output", "csv")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    good = [row for row in rows if float(row["requests_per_s"]) > 0 and
+            row["errors"] == "0"]
+    checks.expect(len(rows) == trials and len(good) == trials,
+                  f"{key}: {trials} trial(s), each with requests and no "
+                  "errors", r.stdout + r.stderr)
+    checks.expect(rows and all(row["nested"] == "true" for row in rows),
+                  f"{key}: the CSV marks every row nested", r.stdout)
+    r = cluster.cli("results", name, "--output", "json")
+    items = json.loads(r.stdout) if r.returncode == 0 else []
+    checks.expect(items and all(item["nested"] for item in items),
+                  f"{key}: the JSON marks every trial nested", r.stdout[:500])
+    # From the attempt's placement to its domUs (and balancer) answering:
+    # the window opens the start lead (3 s) after every host was ready.
+    placed = {t["name"]: t["attempts"][-1]["start_time"]
+              for t in cluster.experiment(name).get("trials", [])}
+    for row, item in zip(rows, items):
+        ready = (parse_time(item["result"]["start_time"]) -
+                 parse_time(placed.get(item["trial"], item["result"]
+                                       ["start_time"])) - 3)
+        print(f"      {key}: instances={row['instances']} "
+              f"balancer={row['balancer']} "
+              f"{float(row['requests_per_s']):.0f} requests/s; placed to "
+              f"ready {ready:.1f} s")
+    domains = wait_idle_domains(cluster)
+    checks.expect([n for n, _ in domains] == ["Domain-0"],
+                  f"{key}: afterwards xl list shows only Domain-0",
+                  f"{domains}")
+
+
+def parse_time(text):
+    """Seconds since the epoch of an RFC 3339 UTC timestamp as the API's
+    JSON writes it ("2026-11-30T00:52:01.123456Z")."""
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    seconds = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
+    return seconds + float("0." + (fraction or "0"))
+
+
+def measuring(cluster, name):
+    doc = cluster.experiment(name)
+    return any(t.get("state") == "TRIAL_STATE_MEASURING"
+               for t in doc.get("trials", []))
+
+
+def check_kill(cluster, checks, tmp):
+    name = submit(cluster, checks, tmp, "kill")
+    if name is None:
+        return
+    deadline = time.time() + 600
+    while time.time() < deadline and not measuring(cluster, name):
+        time.sleep(1)
+    before = cluster.domains()
+    ours = [(n, i) for n, i in before if n != "Domain-0"]
+    checks.expect(len(ours) == 1, "kill: one domU runs while the trial "
+                  "measures", f"{before}")
+    log_mark = len(cluster.console())
+    killed = cluster.control("kill-worker")
+    checks.expect(killed.startswith("killed"), "kill: the dom0 worker is "
+                  "killed mid-trial", killed)
+    r = cluster.cli("watch", name, timeout=1200)
+    checks.expect(r.returncode == 0, "kill: the experiment succeeds",
+                  r.stdout[-2000:] + r.stderr[-2000:])
+    after = cluster.console()[log_mark:]
+    left = ours[0][0] if ours else "?"
+    destroyed = re.search(rf"xen: destroyed domain {re.escape(left)}", after)
+    restarted = after.find("starting scalebench-worker")
+    checks.expect(destroyed is not None and restarted != -1 and
+                  destroyed.start() > restarted,
+                  "kill: the restarted worker destroyed the domain the dead "
+                  "one left", after[-3000:])
+    doc = cluster.experiment(name)
+    trials = doc.get("trials", [])
+    attempts = trials[0]["attempts"] if trials else []
+    checks.expect(len(trials) == 1 and
+                  trials[0].get("state") == "TRIAL_STATE_SUCCEEDED" and
+                  len(attempts) >= 2 and attempts[0].get("failure") and
+                  not attempts[-1].get("failure"),
+                  "kill: the struck attempt failed and a retry succeeded",
+                  json.dumps(attempts)[:2000])
+    r = cluster.cli("results", name, "--output", "csv")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    checks.expect(len(rows) == 1, "kill: exactly one result", r.stdout)
+    domains = wait_idle_domains(cluster)
+    checks.expect([n for n, _ in domains] == ["Domain-0"],
+                  "kill: afterwards xl list shows only Domain-0",
+                  f"{domains}")
+
+
+def run(bin_dir, checks):
+    tmp = tempfile.mkdtemp(prefix="sb-xen-")
+    try:
+        cluster = Cluster(bin_dir)
+        r = cluster.cli("workers", "--output", "json")
+        checks.expect(HOST in r.stdout and "PLATFORM_XEN" in r.stdout,
+                      "the dom0 worker registered with platform xen",
+                      r.stdout[-2000:])
+        for key, trials in (("pv", 1), ("haproxy", 2)):
+            name = submit(cluster, checks, tmp, key)
+            if name is not None:
+                check_experiment(cluster, checks, key, name, trials)
+        check_kill(cluster, checks, tmp)
+    finally:
+        Cluster.down()  # Idempotent: also after a failed `up`.
+    checks.expect(not os.path.exists(os.path.join(STATE, HOST)),
+                  "down: the Xen host's state is gone")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bin", required=True)
+    args = parser.parse_args()
+    checks = Checks()
+    try:
+        run(os.path.abspath(args.bin), checks)
+    except Exception as e:  # A broken step is a failed check, not a crash.
+        checks.expect(False, "ran to the end", repr(e))
+    return checks.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -35,6 +35,7 @@ RUN_PACKAGES=(
   # `apt-get download` and unpacks it with dpkg-deb.
   qemu-system-x86
   cpio
+  openssl        # deploy/pki/pki.sh: the testbed's and nested hosts' certificates
 )
 # Benchmarks: the peer tools bench/ compares against.
 BENCH_PACKAGES=(

@@ -72,7 +72,7 @@ add_program() {
 }
 # Whole packages of tools the scripts may call, then the servers.
 for pkg in bash coreutils grep sed mawk findutils util-linux mount \
-  iproute2 procps; do
+  iproute2; do
   while read -r path; do
     [[ -f "$path" && -x "$path" ]] && add_program "$path"
   done < <(dpkg -L "$pkg" | grep -E '^/(usr/)?s?bin/')

@@ -1,6 +1,7 @@
 #include "coordinator/placement.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "api/enum_names.h"
@@ -64,10 +65,19 @@ bool HasBalancer(const v1::Configuration& configuration) {
          configuration.balancer() != v1::BALANCER_KIND_UNSPECIFIED;
 }
 
+PlacementRules PlacementRules::FromSpec(const v1::ExperimentSpec& spec) {
+  PlacementRules rules;
+  if (spec.placement().balancer() != v1::BALANCER_PLACEMENT_UNSPECIFIED) {
+    rules.balancer = spec.placement().balancer();
+  }
+  rules.unikernel_hypervisor = spec.target().hypervisor();
+  return rules;
+}
+
 uint32_t HostsNeeded(const v1::Configuration& configuration,
-                     v1::BalancerPlacement balancer_placement) {
+                     const PlacementRules& rules) {
   return TargetHosts(configuration) +
-         (OwnBalancerHost(configuration, balancer_placement) ? 1 : 0);
+         (OwnBalancerHost(configuration, rules.balancer) ? 1 : 0);
 }
 
 absl::Status CheckPlaceable(const v1::Configuration& configuration) {
@@ -81,14 +91,25 @@ absl::Status CheckPlaceable(const v1::Configuration& configuration) {
 }
 
 absl::StatusOr<Placement> PlaceTrial(
-    const v1::Configuration& configuration,
-    v1::BalancerPlacement balancer_placement,
+    const v1::Configuration& configuration, const PlacementRules& rules,
     absl::Span<const CandidateHost> candidates,
     const absl::flat_hash_set<std::string>& avoid) {
   if (absl::Status s = CheckPlaceable(configuration); !s.ok()) return s;
   const uint32_t target_hosts = TargetHosts(configuration);
   const bool balanced = HasBalancer(configuration);
-  const bool own_host = OwnBalancerHost(configuration, balancer_placement);
+  const bool own_host = OwnBalancerHost(configuration, rules.balancer);
+  // A unikernel runs on its hypervisor's platform, which the host must
+  // also run ("xen" or "qemu"; validation allows no other).
+  std::optional<v1::Platform> hypervisor;
+  if (configuration.platform() == v1::PLATFORM_UNIKERNEL) {
+    if (rules.unikernel_hypervisor == "xen") hypervisor = v1::PLATFORM_XEN;
+    if (rules.unikernel_hypervisor == "qemu") hypervisor = v1::PLATFORM_QEMU;
+  }
+  const std::string platform_name =
+      hypervisor.has_value()
+          ? absl::StrCat(api::EnumName(configuration.platform()), " on ",
+                         api::EnumName(*hypervisor))
+          : api::EnumName(configuration.platform());
 
   // Fresh hosts first, then those an earlier attempt failed on; the
   // candidates' own order within each group.
@@ -113,9 +134,8 @@ absl::StatusOr<Placement> PlaceTrial(
   const auto missing = [&](uint32_t found) {
     const std::string balancer = api::EnumName(configuration.balancer());
     return absl::ResourceExhaustedError(absl::StrCat(
-        "needs ", HostsNeeded(configuration, balancer_placement),
-        " free hosts: ", target_hosts, " that run ",
-        api::EnumName(configuration.platform()),
+        "needs ", HostsNeeded(configuration, rules),
+        " free hosts: ", target_hosts, " that run ", platform_name,
         !balanced  ? ""
         : own_host ? absl::StrCat(" and one more that runs ", balancer)
                    : absl::StrCat(", the first also ", balancer),
@@ -142,6 +162,7 @@ absl::StatusOr<Placement> PlaceTrial(
     const bool balancer = balanced && !own_host && i == 0;
     const CandidateHost* host = take([&](const v1::HostFacts& facts) {
       return RunsPlatform(facts, configuration.platform()) &&
+             (!hypervisor.has_value() || RunsPlatform(facts, *hypervisor)) &&
              (!balancer || RunsBalancer(facts, configuration.balancer()));
     });
     if (host == nullptr) return missing(i + (own_host ? 1 : 0));

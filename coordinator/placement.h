@@ -64,13 +64,25 @@ struct Placement {
   bool Includes(const std::string& worker_id) const;
 };
 
+// What a spec asks of placement beyond its configurations.
+struct PlacementRules {
+  // Where the balancer runs (PlacementSpec.balancer).
+  v1::BalancerPlacement balancer = v1::BALANCER_PLACEMENT_TARGET_HOST;
+  // For PLATFORM_UNIKERNEL, the hypervisor that runs it
+  // (TargetSpec.hypervisor): a target host must also list that platform,
+  // since a host lists unikernel when it runs either.
+  std::string unikernel_hypervisor;
+
+  static PlacementRules FromSpec(const v1::ExperimentSpec& spec);
+};
+
 // Whether the configuration puts a balancer in front of its targets.
 bool HasBalancer(const v1::Configuration& configuration);
 
 // How many distinct hosts `configuration` needs: its `hosts` (at least 1),
 // plus one when its balancer runs on a host of its own.
 uint32_t HostsNeeded(const v1::Configuration& configuration,
-                     v1::BalancerPlacement balancer_placement);
+                     const PlacementRules& rules);
 
 // Whether the configuration can ever be placed, whatever hosts exist:
 // INVALID_ARGUMENT when it has fewer instances than hosts (a target host
@@ -78,15 +90,15 @@ uint32_t HostsNeeded(const v1::Configuration& configuration,
 absl::Status CheckPlaceable(const v1::Configuration& configuration);
 
 // Chooses hosts among `candidates` (in their order, which the caller makes
-// deterministic). Every target host must list the platform in its facts;
-// the balancer's host (the first target host, or a host of its own as
-// `balancer_placement` says) the balancer kind. Hosts in `avoid` (those an
+// deterministic). Every target host must list the platform in its facts
+// (for a unikernel, also its hypervisor's platform); the balancer's host
+// (the first target host, or a host of its own as `rules` say) the
+// balancer kind. Hosts in `avoid` (those an
 // earlier attempt of the trial failed on) are taken only when no other host
 // qualifies. RESOURCE_EXHAUSTED saying what is missing when not enough
 // suitable candidates are free now; the errors of CheckPlaceable.
 absl::StatusOr<Placement> PlaceTrial(
-    const v1::Configuration& configuration,
-    v1::BalancerPlacement balancer_placement,
+    const v1::Configuration& configuration, const PlacementRules& rules,
     absl::Span<const CandidateHost> candidates,
     const absl::flat_hash_set<std::string>& avoid);
 

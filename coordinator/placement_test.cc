@@ -23,9 +23,8 @@ CandidateHost Host(std::string id, std::vector<v1::Platform> platforms,
   return host;
 }
 
-constexpr v1::BalancerPlacement kBesideTargets =
-    v1::BALANCER_PLACEMENT_TARGET_HOST;
-constexpr v1::BalancerPlacement kOwnHost = v1::BALANCER_PLACEMENT_OWN_HOST;
+const PlacementRules kBesideTargets;
+const PlacementRules kOwnHost{v1::BALANCER_PLACEMENT_OWN_HOST, ""};
 
 v1::Configuration Config(uint32_t instances, uint32_t hosts,
                          v1::BalancerKind balancer,
@@ -184,6 +183,30 @@ TEST(PlacementTest, ABalancerOfItsOwnNeedsOneHostMore) {
   EXPECT_THAT(p.status().message(),
               HasSubstr("needs 3 free hosts: 2 that run native and one more "
                         "that runs haproxy; 2 found"));
+}
+
+TEST(PlacementTest, AUnikernelGoesToAHostOfItsHypervisor) {
+  // Both list unikernel (each runs one of the hypervisors); only b runs xen.
+  const std::vector<CandidateHost> hosts = {
+      Host("a", {v1::PLATFORM_QEMU, v1::PLATFORM_UNIKERNEL}, {}),
+      Host("b", {v1::PLATFORM_XEN, v1::PLATFORM_UNIKERNEL}, {})};
+  const v1::Configuration unikernel =
+      Config(1, 1, v1::BALANCER_KIND_NONE, v1::PLATFORM_UNIKERNEL);
+  PlacementRules on_xen;
+  on_xen.unikernel_hypervisor = "xen";
+  absl::StatusOr<Placement> p = PlaceTrial(unikernel, on_xen, hosts, {});
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->hosts[0].worker_id, "b");
+  PlacementRules on_qemu;
+  on_qemu.unikernel_hypervisor = "qemu";
+  p = PlaceTrial(unikernel, on_qemu, hosts, {});
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->hosts[0].worker_id, "a");
+  absl::StatusOr<Placement> none =
+      PlaceTrial(unikernel, on_xen, {hosts[0]}, {});
+  EXPECT_THAT(none.status().message(),
+              HasSubstr("needs 1 free hosts: 1 that run unikernel on xen; 0 "
+                        "found"));
 }
 
 }  // namespace

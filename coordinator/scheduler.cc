@@ -219,6 +219,7 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
     return CancelQueued(*experiment, *trials);
   }
   const v1::ExperimentSpec spec = spec::WithDefaults(experiment->spec());
+  const PlacementRules rules = PlacementRules::FromSpec(spec);
   bool all_ended = true;
   for (const v1::Trial& trial : *trials) {
     if (!Ended(trial.state())) all_ended = false;
@@ -233,15 +234,13 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
       if (!failed.ok()) return failed;
       continue;
     }
-    absl::StatusOr<Placement> placement = PlaceTrial(
-        configuration, spec.placement().balancer(), free, FailedHosts(trial));
+    absl::StatusOr<Placement> placement =
+        PlaceTrial(configuration, rules, free, FailedHosts(trial));
     if (!placement.ok()) {
       // Busy hosts free up by themselves; say so only when no live host
       // could take the trial even when idle.
       if (absl::Status never =
-              PlaceTrial(configuration, spec.placement().balancer(),
-                         LiveHosts(), {})
-                  .status();
+              PlaceTrial(configuration, rules, LiveHosts(), {}).status();
           !never.ok()) {
         const std::string message =
             absl::StrCat(trial.name(), " waits for hosts: ", never.message());

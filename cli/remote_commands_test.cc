@@ -207,6 +207,20 @@ TEST_F(RemoteCommandsTest, WorkersListsEveryKnownWorker) {
       "-             -\n");
 }
 
+TEST_F(RemoteCommandsTest, WorkersSaysWhichXenADom0Runs) {
+  v1::HostFacts facts;
+  facts.add_cpus(0);
+  facts.add_platforms(v1::PLATFORM_NATIVE);
+  facts.add_platforms(v1::PLATFORM_XEN);
+  facts.mutable_xen()->set_version("4.17.7");
+  facts.mutable_xen()->set_nr_cpus(2);
+  facts.mutable_xen()->set_free_memory_mb(1011);
+  ASSERT_TRUE(store_->UpsertWorker("xh1", "s1", facts, kCreated).ok());
+  ASSERT_EQ(Run({"workers"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(),
+              HasSubstr(" native,xen (4.17.7, 2 cpus, 1011 MiB free) "));
+}
+
 TEST_F(RemoteCommandsTest, CancelPrintsTheResultingState) {
   Submit();
   ASSERT_EQ(Run({"cancel", "exp-000001"}), kExitOk) << err_.str();

@@ -64,6 +64,13 @@ int RunWorkers(const WorkersFlags& flags, std::ostream& out,
     std::vector<std::string> platforms;
     for (int p : w.facts().platforms()) {
       platforms.push_back(api::EnumName(static_cast<v1::Platform>(p)));
+      // A dom0 says which Xen and how much of it is free.
+      if (p == v1::PLATFORM_XEN && w.facts().has_xen()) {
+        const v1::XenFacts& xen = w.facts().xen();
+        absl::StrAppend(&platforms.back(), " (", xen.version(), ", ",
+                        xen.nr_cpus(), " cpus, ", xen.free_memory_mb(),
+                        " MiB free)");
+      }
     }
     std::string status_name = api::EnumName(w.status());
     if (w.has_attempt()) {

@@ -159,8 +159,9 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
   for (const auto& [program, version] : drivers->versions()) {
     (*environment.mutable_versions())[program] = version;
   }
-  const v1::HostFacts facts = MakeHostFacts(environment, {flags.listen_address},
-                                            platforms, balancers, cpus);
+  v1::HostFacts facts = MakeHostFacts(environment, {flags.listen_address},
+                                      platforms, balancers, cpus);
+  if (drivers->xen().has_value()) *facts.mutable_xen() = *drivers->xen();
 
   TrialRunner runner(context, drivers.get(), cpus, flags.listen_address);
   // Destroyed before the client, whose StateChanged its thread calls.

@@ -6,11 +6,14 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "scalebench/v1/common.pb.h"
 #include "scalebench/v1/spec.pb.h"
 #include "worker/balancers/balancer.h"
 #include "worker/targets/target_driver.h"
@@ -51,6 +54,11 @@ class DriverSet final {
     return versions_;
   }
 
+  // The hypervisor under this host when it is a Xen dom0, recorded by
+  // whoever built the set; unset otherwise.
+  void set_xen(v1::XenFacts xen) { xen_ = std::move(xen); }
+  const std::optional<v1::XenFacts>& xen() const { return xen_; }
+
   // Platforms and balancers whose CheckUsable() passes.
   std::vector<v1::Platform> UsablePlatforms();
   std::vector<v1::BalancerKind> UsableBalancers();
@@ -59,6 +67,7 @@ class DriverSet final {
   std::map<v1::Platform, std::unique_ptr<TargetDriver>> targets_;
   std::map<v1::BalancerKind, std::unique_ptr<Balancer>> balancers_;
   std::map<std::string, std::string> versions_;
+  std::optional<v1::XenFacts> xen_;
 };
 
 }  // namespace scalebench::worker

@@ -41,6 +41,12 @@ std::unique_ptr<DriverSet> MakeDrivers(const WorkerContext& context,
   auto xen = std::make_unique<XenDriver>(context);
   if (absl::StatusOr<XenHostInfo> info = xen->HostInfo(); info.ok()) {
     drivers->SetVersion("xen", info->xen_version);
+    v1::XenFacts facts;
+    facts.set_version(info->xen_version);
+    facts.set_nr_cpus(static_cast<uint32_t>(info->nr_cpus));
+    facts.set_total_memory_mb(info->total_memory_mb);
+    facts.set_free_memory_mb(info->free_memory_mb);
+    drivers->set_xen(std::move(facts));
   }
   drivers->AddTarget(std::move(xen));
   return drivers;

@@ -35,10 +35,10 @@ double SecondsSince(Clock& clock, absl::Duration start) {
   return absl::ToDoubleSeconds(clock.Monotonic() - start);
 }
 
-// The guest kind and image the drivers receive: for qemu, image "" or
-// "general" is the traditional VM and "single-app" the unikernel stand-in;
-// any other image is a kernel path. Xen guests are of target.xen_type,
-// pvh when unset.
+// The guest kind and image the drivers receive: for qemu and xen alike,
+// image "" or "general" is the traditional VM and "single-app" the
+// unikernel stand-in (a unikernel's default); any other image is a kernel
+// path. Xen guests are of target.xen_type, pvh when unset.
 void ChooseImage(v1::Platform platform, const v1::TargetSpec& target,
                  TargetLaunch* launch) {
   const std::string& image = target.image();
@@ -56,7 +56,10 @@ void ChooseImage(v1::Platform platform, const v1::TargetSpec& target,
     }
     return;
   }
-  launch->image = image;
+  // A unikernel without an image of its own: the stand-in, as on qemu.
+  launch->image = platform == v1::PLATFORM_UNIKERNEL && image.empty()
+                      ? "single-app"
+                      : image;
   if (platform == v1::PLATFORM_XEN || platform == v1::PLATFORM_UNIKERNEL) {
     launch->variant = target.xen_type().empty() ? "pvh" : target.xen_type();
   }

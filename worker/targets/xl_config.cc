@@ -203,11 +203,16 @@ struct BootFiles {
   std::string disk;
 };
 
+bool IsBuiltInImage(absl::string_view image) {
+  return image.empty() || image == kXenGeneralImage ||
+         image == kXenSingleAppImage;
+}
+
 absl::StatusOr<BootFiles> ResolveBootFiles(const TargetLaunch& launch,
                                            XenGuestType type,
                                            const XlConfigOptions& options) {
   BootFiles files;
-  if (launch.image.empty()) {
+  if (IsBuiltInImage(launch.image)) {
     if (absl::Status s = CheckPath("images_dir", options.images_dir); !s.ok()) {
       return s;
     }
@@ -251,6 +256,9 @@ std::string GuestCommandLine(const TargetLaunch& launch,
   args.push_back(absl::StrCat(
       "scalebench.workers=",
       launch.worker_processes == 0 ? launch.vcpus : launch.worker_processes));
+  if (launch.image == kXenSingleAppImage) {
+    args.push_back("scalebench.single_app=1");
+  }
   return absl::StrJoin(args, " ");
 }
 

@@ -35,6 +35,12 @@ inline constexpr char kDefaultXenImagesDir[] = "build/images/xen";
 inline constexpr char kXenKernelFile[] = "vmlinuz";
 inline constexpr char kXenRamdiskFile[] = "initrd.img";
 inline constexpr char kXenDiskFile[] = "disk.img";
+// `image` names of the built-in guest, as for the qemu driver: "general"
+// (the same as no image) boots it as a traditional VM; "single-app" boots
+// the same files with scalebench.single_app=1, on which its init execs
+// nginx as PID 1 and the only process: the unikernel stand-in.
+inline constexpr char kXenGeneralImage[] = "general";
+inline constexpr char kXenSingleAppImage[] = "single-app";
 
 // The bridge a guest's vif joins unless configured otherwise.
 inline constexpr char kDefaultXenBridge[] = "xenbr0";
@@ -81,16 +87,18 @@ std::string XenMacForId(absl::string_view id);
 
 // Generates the configuration of `launch`:
 //   name, type ("pvh" unless `variant` says otherwise);
-//   pv, pvh: kernel and ramdisk of the built-in guest, or from `image`:
-//     "KERNEL,RAMDISK" (a Linux guest) or "KERNEL" alone (a unikernel:
-//     Rumprun as pv, MirageOS/Solo5 as pvh), absolute paths;
+//   pv, pvh: kernel and ramdisk of the built-in guest (no `image`,
+//     "general" or "single-app"), or from `image`: "KERNEL,RAMDISK" (a
+//     Linux guest) or "KERNEL" alone (a unikernel: Rumprun as pv,
+//     MirageOS/Solo5 as pvh), absolute paths;
 //   hvm: disk from `image` or the built-in disk image;
 //   vcpus, cpus (vCPU i pinned to cpus[i mod cpus.size()]; none if empty),
 //   memory (MiB), one vif with the fixed MAC on the bridge,
 //   tsc_mode = "native" for pvh, on_poweroff/on_reboot/on_crash "destroy",
 //   extra (pv, pvh): the guest's settings, "scalebench.address=A/PREFIX
-//     scalebench.port=P scalebench.page_bytes=N scalebench.workers=W",
-//     after "console=hvc0" when there is a ramdisk (a Linux guest). An
+//     scalebench.port=P scalebench.page_bytes=N scalebench.workers=W"
+//     (and " scalebench.single_app=1" for "single-app"), after
+//     "console=hvc0" when there is a ramdisk (a Linux guest). An
 //     HVM guest boots from its disk, whose boot loader sets its command
 //     line, so it gets none.
 // INVALID_ARGUMENT naming the field when a value does not fit its pattern:

@@ -82,6 +82,29 @@ TEST(XlConfigTest, BuiltInPvhGuestByDefault) {
   EXPECT_EQ(parsed.lists.count("disk"), 0u);
 }
 
+TEST(XlConfigTest, TheBuiltInGuestsNamesPickItsFiles) {
+  TargetLaunch general = Launch();
+  general.image = "general";
+  ParsedXlConfig parsed = Parse(general);
+  EXPECT_EQ(parsed.strings["kernel"], absl::StrCat(kImages, "/vmlinuz"));
+  EXPECT_EQ(parsed.strings["ramdisk"], absl::StrCat(kImages, "/initrd.img"));
+  EXPECT_EQ(parsed.strings["extra"],
+            "console=hvc0 scalebench.address=10.0.0.2/24 scalebench.port=80 "
+            "scalebench.page_bytes=612 scalebench.workers=1");
+  // The same files; its init execs nginx as PID 1.
+  TargetLaunch single_app = Launch();
+  single_app.image = "single-app";
+  single_app.variant = "pv";
+  parsed = Parse(single_app);
+  EXPECT_EQ(parsed.strings["type"], "pv");
+  EXPECT_EQ(parsed.strings["kernel"], absl::StrCat(kImages, "/vmlinuz"));
+  EXPECT_EQ(parsed.strings["ramdisk"], absl::StrCat(kImages, "/initrd.img"));
+  EXPECT_EQ(parsed.strings["extra"],
+            "console=hvc0 scalebench.address=10.0.0.2/24 scalebench.port=80 "
+            "scalebench.page_bytes=612 scalebench.workers=1 "
+            "scalebench.single_app=1");
+}
+
 TEST(XlConfigTest, VifHasFixedMacOnConfiguredBridge) {
   XlConfigOptions options = Options();
   options.bridge = "sbbr0";

@@ -1,12 +1,13 @@
 // `scalebench results` and `scalebench fit --experiment` against a real
 // CoordinatorService whose store holds known trial results.
+#include "cli/results_command.h"
+
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "api/resource_names.h"
 #include "cli/remote_fixture.h"
-#include "cli/results_command.h"
 #include "common/exit_codes.h"
 #include "common/proto_time.h"
 #include "gmock/gmock.h"

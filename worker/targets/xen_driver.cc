@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <iostream>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <string>
 #include <utility>
 #include <vector>

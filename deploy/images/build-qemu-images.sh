@@ -33,6 +33,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC=$HERE/qemu
+# shellcheck source=debian-packages.sh
+. "$HERE/debian-packages.sh"
 OUT=${1:-build/images/qemu}
 KERNEL_PACKAGE=${KERNEL_PACKAGE:-linux-image-cloud-amd64}
 NGINX=${NGINX:-/usr/sbin/nginx}
@@ -67,33 +69,24 @@ kernel_deb() {
     echo "$cached"
     return
   fi
-  local pkg ver file
+  local pkg file rc=0
   pkg=$(apt-cache depends "$KERNEL_PACKAGE" 2>/dev/null |
         awk '/Depends: linux-image-/ {print $2; exit}')
-  ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null |
-        awk '/^Version:/ {print $2; exit}' || true)
-  if [[ -z "$pkg" || -z "$ver" ]]; then
-    [[ -n "$cached" ]] || die "cannot resolve $KERNEL_PACKAGE (apt-get update?)"
-    echo "$cached"
-    return
+  if [[ -n "$pkg" ]]; then
+    file=$(download_deb "$pkg" "$OUT/cache" build-qemu-images) || rc=$?
+    ((rc != 2)) || die "cannot download the kernel"
+    if ((rc == 0)); then
+      echo "$file"
+      return
+    fi
   fi
-  file=$OUT/cache/${pkg}_${ver//:/%3a}_amd64.deb
-  if [[ ! -f "$file" ]]; then
-    echo "build-qemu-images: downloading $pkg $ver" >&2
-    local tmp
-    tmp=$(mktemp -d "$OUT/cache/dl.XXXXXX")
-    chmod 777 "$tmp"  # apt's sandbox user writes there
-    (cd "$tmp" && apt-get download -q "$pkg=$ver" >&2) ||
-      { rm -rf "$tmp"; die "apt-get download $pkg=$ver failed"; }
-    mv "$tmp"/*.deb "$file"
-    rm -rf "$tmp"
-  fi
-  echo "$file"
+  [[ -n "$cached" ]] || die "cannot resolve $KERNEL_PACKAGE (apt-get update?)"
+  echo "$cached"
 }
 
 DEB=$(kernel_deb)
 mapfile -t LIBS < <(ldd "$NGINX" | awk '/=> \// {print $3} /^\t\// {print $1}')
-INPUTS=("${BASH_SOURCE[0]}" "$SRC"/* "$DEB" "$BUSYBOX" "$NGINX" "${LIBS[@]}")
+INPUTS=("${BASH_SOURCE[0]}" "$HERE/debian-packages.sh" "$SRC"/* "$DEB" "$BUSYBOX" "$NGINX" "${LIBS[@]}")
 STAMP=$(for f in "${INPUTS[@]}"; do
           printf '%s  %s\n' "$(sha256sum < "$f" | cut -d' ' -f1)" "$(basename "$f")"
         done)

@@ -40,6 +40,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
+# shellcheck source=../images/debian-packages.sh
+. "$TOP/deploy/images/debian-packages.sh"
 OUT=${1:-$TOP/build/images/xen-host}
 BIN=${BIN:-$TOP/build/bin}
 KERNEL_PACKAGE=${KERNEL_PACKAGE:-linux-image-amd64}
@@ -84,29 +86,18 @@ OUT=$(cd "$OUT" && pwd)
 # into OUT/cache. A cached .deb is used as is (apt-cache alone takes
 # seconds): delete OUT/cache, or set REFRESH_DEBS=1, after `apt-get update`.
 deb() {
-  local pkg=$1 cached ver file tmp
+  local pkg=$1 cached file rc=0
   # shellcheck disable=SC2012  # .deb names have no odd characters
   cached=$(ls -t "$OUT/cache/${pkg}_"*.deb 2>/dev/null | head -1 || true)
   if [[ -n "$cached" && "${REFRESH_DEBS:-0}" != 1 ]]; then
     echo "$cached"
     return
   fi
-  ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null |
-        awk '/^Version:/ {print $2; exit}' || true)
-  if [[ -z "$ver" ]]; then
+  file=$(download_deb "$pkg" "$OUT/cache" build-xen-host-image) || rc=$?
+  ((rc != 2)) || die "cannot download $pkg"
+  if ((rc == 1)); then
     [[ -n "$cached" ]] || die "apt knows no $pkg (apt-get update?)"
-    echo "$cached"
-    return
-  fi
-  file=$OUT/cache/${pkg}_${ver//:/%3a}_amd64.deb
-  if [[ ! -f "$file" ]]; then
-    echo "build-xen-host-image: downloading $pkg $ver" >&2
-    tmp=$(mktemp -d "$OUT/cache/dl.XXXXXX")
-    chmod 777 "$tmp"  # apt's sandbox user writes there
-    (cd "$tmp" && apt-get download -q "$pkg=$ver" >&2) ||
-      { rm -rf "$tmp"; die "apt-get download $pkg=$ver failed"; }
-    mv "$tmp"/*.deb "$file"
-    rm -rf "$tmp"
+    file=$cached
   fi
   echo "$file"
 }
@@ -129,7 +120,7 @@ KDEB=$(deb "$(kernel_pkg)")
 DEBS=()
 for p in "${XEN_DEBS[@]}"; do DEBS+=("$(deb "$p")"); done
 
-INPUTS=("${BASH_SOURCE[0]}" "$HERE/dom0-init" "$HERE/domu-init" "$HERE/vif-bridge"
+INPUTS=("${BASH_SOURCE[0]}" "$TOP/deploy/images/debian-packages.sh" "$HERE/dom0-init" "$HERE/domu-init" "$HERE/vif-bridge"
         "$HERE/control" "$KDEB"
         "${DEBS[@]}" "$BUSYBOX" "$NGINX" "$HAPROXY" "$BIN/scalebench-worker"
         "$BIN/scalebench-loadgen")

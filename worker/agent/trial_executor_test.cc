@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/proto_time.h"
 #include "gmock/gmock.h"
@@ -56,6 +57,35 @@ class TrialExecutorTest : public ::testing::Test {
     p->mutable_configuration()->set_connections(4);
     p->set_target_count(targets);
     p->mutable_service()->set_page_bytes(50);
+    return desired;
+  }
+
+  // A fake haproxy this worker can run.
+  testing::FakeBalancer* AddFakeBalancer() {
+    auto fake = std::make_unique<testing::FakeBalancer>();
+    testing::FakeBalancer* balancer = fake.get();
+    drivers_.AddBalancer(std::move(fake));
+    return balancer;
+  }
+
+  // Prepare(targets) for a host that balances over every host's targets,
+  // whose endpoints come later (WithEndpoints).
+  v1::DesiredState PrepareBalancer(uint32_t targets) {
+    v1::DesiredState desired = Prepare(targets);
+    v1::BalancerAssignment* assignment =
+        desired.mutable_prepare()->mutable_balancer();
+    assignment->set_kind(v1::BALANCER_KIND_HAPROXY);
+    assignment->set_awaiting_endpoints(true);
+    return desired;
+  }
+
+  // The same attempt again, with the endpoints to balance over.
+  static v1::DesiredState WithEndpoints(
+      v1::DesiredState desired, const std::vector<std::string>& endpoints) {
+    v1::BalancerAssignment* assignment =
+        desired.mutable_prepare()->mutable_balancer();
+    assignment->set_awaiting_endpoints(false);
+    for (const std::string& e : endpoints) assignment->add_endpoints(e);
     return desired;
   }
 
@@ -120,14 +150,8 @@ TEST_F(TrialExecutorTest, PrepareMeasureTearDown) {
 }
 
 TEST_F(TrialExecutorTest, ABalancerOverOtherHostsStartsWhenItsEndpointsCome) {
-  auto fake = std::make_unique<testing::FakeBalancer>();
-  testing::FakeBalancer* balancer = fake.get();
-  drivers_.AddBalancer(std::move(fake));
-  v1::DesiredState first = Prepare(1);
-  v1::BalancerAssignment* assignment =
-      first.mutable_prepare()->mutable_balancer();
-  assignment->set_kind(v1::BALANCER_KIND_HAPROXY);
-  assignment->set_awaiting_endpoints(true);
+  testing::FakeBalancer* balancer = AddFakeBalancer();
+  const v1::DesiredState first = PrepareBalancer(1);
   executor_->Apply(first, clock_);
   v1::WorkerState ready =
       WaitFor([](const v1::WorkerState& s) { return s.has_ready(); });
@@ -139,12 +163,9 @@ TEST_F(TrialExecutorTest, ABalancerOverOtherHostsStartsWhenItsEndpointsCome) {
 
   // The same attempt with every host's endpoints: the balancer starts in
   // front of them; the targets are not started again.
-  v1::DesiredState second = first;
-  assignment = second.mutable_prepare()->mutable_balancer();
-  assignment->set_awaiting_endpoints(false);
-  assignment->add_endpoints(ready.ready().target_endpoints(0));
-  assignment->add_endpoints("10.0.0.2:8002");
-  executor_->Apply(second, clock_);
+  executor_->Apply(WithEndpoints(first, {ready.ready().target_endpoints(0),
+                                         "10.0.0.2:8002"}),
+                   clock_);
   ready = WaitFor([](const v1::WorkerState& s) {
     return s.has_ready() && !s.ready().balancer_endpoint().empty();
   });
@@ -167,25 +188,15 @@ TEST_F(TrialExecutorTest, ABalancerOverOtherHostsStartsWhenItsEndpointsCome) {
 }
 
 TEST_F(TrialExecutorTest, AHostThatOnlyBalancesObservesInsteadOfLoading) {
-  auto fake = std::make_unique<testing::FakeBalancer>();
-  testing::FakeBalancer* balancer = fake.get();
-  drivers_.AddBalancer(std::move(fake));
-  v1::DesiredState first = Prepare(0);
-  v1::BalancerAssignment* assignment =
-      first.mutable_prepare()->mutable_balancer();
-  assignment->set_kind(v1::BALANCER_KIND_HAPROXY);
-  assignment->set_awaiting_endpoints(true);
+  testing::FakeBalancer* balancer = AddFakeBalancer();
+  const v1::DesiredState first = PrepareBalancer(0);
   executor_->Apply(first, clock_);
   v1::WorkerState ready =
       WaitFor([](const v1::WorkerState& s) { return s.has_ready(); });
   ASSERT_TRUE(ready.has_ready()) << ready.DebugString();
   EXPECT_EQ(ready.ready().target_endpoints_size(), 0);
 
-  v1::DesiredState second = first;
-  assignment = second.mutable_prepare()->mutable_balancer();
-  assignment->set_awaiting_endpoints(false);
-  assignment->add_endpoints("10.0.0.2:8002");
-  executor_->Apply(second, clock_);
+  executor_->Apply(WithEndpoints(first, {"10.0.0.2:8002"}), clock_);
   ready = WaitFor([](const v1::WorkerState& s) {
     return s.has_ready() && !s.ready().balancer_endpoint().empty();
   });

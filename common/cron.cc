@@ -71,8 +71,8 @@ std::string RangeText(const FieldSpec& spec) {
   return text;
 }
 
-// Parses a number or a name of `spec` at most; `field` is the whole field
-// text for messages.
+// Parses one value of `spec`: a number in its range or one of its names.
+// `field` is the whole field text, for messages.
 absl::StatusOr<int> ParseValue(const FieldSpec& spec, absl::string_view field,
                                absl::string_view token) {
   if (token.empty()) {

@@ -1,5 +1,8 @@
 #include "common/cron.h"
 
+#include <cstdlib>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -209,6 +212,60 @@ TEST(CronNextTest, DayOfMonthOrDayOfWeekWhenBothRestricted) {
   // 1-31 is restricted: every day of the month OR Monday = every day.
   EXPECT_EQ(MustParse("0 0 1-31 * mon").NextAfter(Utc(2026, 12, 1, 0)),
             Utc(2026, 12, 2, 0));
+}
+
+// The first minute after `after` that `matches`, found the slow way: every
+// UTC minute in turn. An independent reference for NextAfter in UTC.
+absl::Time BruteForceNext(
+    absl::Time after, const std::function<bool(absl::CivilMinute)>& matches) {
+  absl::Time t = absl::FromCivil(
+      absl::ToCivilMinute(after, absl::UTCTimeZone()) + 1, absl::UTCTimeZone());
+  for (int i = 0; i < 400 * 24 * 60; ++i, t += absl::Minutes(1)) {
+    if (matches(absl::ToCivilMinute(t, absl::UTCTimeZone()))) return t;
+  }
+  return absl::InfiniteFuture();
+}
+
+int CronWeekday(absl::CivilMinute m) {
+  return (static_cast<int>(absl::GetWeekday(absl::CivilDay(m))) + 1) % 7;
+}
+
+TEST(CronNextTest, AgreesWithAMinuteByMinuteScan) {
+  struct Case {
+    const char* expression;
+    std::function<bool(absl::CivilMinute)> matches;
+  };
+  const std::vector<Case> cases = {
+      {"5,35 */6 1-10 * mon",
+       [](absl::CivilMinute m) {
+         return (m.minute() == 5 || m.minute() == 35) && m.hour() % 6 == 0 &&
+                (m.day() <= 10 || CronWeekday(m) == 1);
+       }},
+      {"*/7 9-17 * * 1-5",
+       [](absl::CivilMinute m) {
+         return m.minute() % 7 == 0 && m.hour() >= 9 && m.hour() <= 17 &&
+                CronWeekday(m) >= 1 && CronWeekday(m) <= 5;
+       }},
+      {"0 0 */2 * sat-sun",
+       [](absl::CivilMinute m) {
+         return m.minute() == 0 && m.hour() == 0 && m.day() % 2 == 1 &&
+                (CronWeekday(m) == 6 || CronWeekday(m) == 0);
+       }},
+      {"30 */5 15 jan,jul *",
+       [](absl::CivilMinute m) {
+         return m.minute() == 30 && m.hour() % 5 == 0 && m.day() == 15 &&
+                (m.month() == 1 || m.month() == 7);
+       }},
+  };
+  for (const Case& c : cases) {
+    const CronSchedule schedule = MustParse(c.expression);
+    for (int i = 0; i < 25; ++i) {
+      const absl::Time after =
+          Utc(2026, 1, 1, 0) + absl::Minutes(7919 * i) + absl::Seconds(13 * i);
+      EXPECT_EQ(schedule.NextAfter(after), BruteForceNext(after, c.matches))
+          << c.expression << " after " << after;
+    }
+  }
 }
 
 TEST(CronDstTest, LisbonGapAndOverlapFireOncePerDay) {

@@ -36,6 +36,8 @@ RUN_PACKAGES=(
   qemu-system-x86
   cpio
   openssl        # deploy/pki/pki.sh: the testbed's and nested hosts' certificates
+  tzdata         # /usr/share/zoneinfo: the time zones of cron schedules
+                 # (common/cron.h, absl::LoadTimeZone)
 )
 # Benchmarks: the peer tools bench/ compares against.
 BENCH_PACKAGES=(

@@ -43,6 +43,10 @@ struct Scratch {
   std::vector<double> full;
   // column[k]: sum of d(v[i], v[k]) over i < tau (the rows added so far).
   std::vector<double> column;
+  // inverse[k] = 1 / k and inverse_pairs[k] = 1 / C(k, 2), so that the
+  // inner loop does not divide.
+  std::vector<double> inverse;
+  std::vector<double> inverse_pairs;
 };
 
 // Maximizes Q(X, Y) = m n / (m + n) * E(X, Y) over X = v[0, tau) and
@@ -59,6 +63,16 @@ Split BestSplit(absl::Span<const double> v, int min_segment,
   std::vector<double>& column = scratch.column;
   full.assign(n, 0);
   column.assign(n, 0);
+  if (scratch.inverse.size() < static_cast<size_t>(n) + 1) {
+    scratch.inverse.resize(n + 1);
+    scratch.inverse_pairs.resize(n + 1);
+    for (int k = 2; k <= n; ++k) {
+      scratch.inverse[k] = 1.0 / k;
+      scratch.inverse_pairs[k] = 2.0 / (k * (k - 1.0));
+    }
+  }
+  const double* inverse = scratch.inverse.data();
+  const double* inverse_pairs = scratch.inverse_pairs.data();
   for (int k = 1; k < n; ++k) {
     double sum = 0;
     for (int j = 0; j < k; ++j) sum += distance(v[j], v[k]);
@@ -71,17 +85,19 @@ Split BestSplit(absl::Span<const double> v, int min_segment,
     const int tau = row + 1;
     if (tau < min_segment) continue;
     const double m = tau;
-    const double mean_within_x = 2 * within_x / (m * (m - 1));
+    const double mean_within_x = within_x * inverse_pairs[tau];
     double between = 0;
     double within_y = 0;
     for (int kappa = tau; kappa < n; ++kappa) {
       between += column[kappa];
       within_y += full[kappa] - column[kappa];
-      const double y_size = kappa + 1 - tau;
+      const int y_size = kappa + 1 - tau;
       if (y_size < min_segment) continue;
-      const double energy = 2 * between / (m * y_size) - mean_within_x -
-                            2 * within_y / (y_size * (y_size - 1));
-      const double q = m * y_size / (m + y_size) * energy;
+      // m y / (m + y) * E, multiplied out.
+      const double q =
+          (2 * between -
+           m * y_size * (mean_within_x + within_y * inverse_pairs[y_size])) *
+          inverse[tau + y_size];
       if (q > best.q) best = {tau, q};
     }
   }

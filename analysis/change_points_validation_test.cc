@@ -165,6 +165,13 @@ TEST(ChangePointsValidationTest, HitsMissesAndFalseAlarms) {
       strong_end.hits, strong_end.series, shifted.hits, shifted.series,
       shifted.false_alarms, none.false_alarms, none.series);
 
+  // Also in the test's XML report (--gtest_output=xml).
+  RecordProperty("hits_3sd", Cell(strong));
+  RecordProperty("false_alarms_3sd", strong.false_alarms);
+  RecordProperty("hits_5sd_end", Cell(strong_end));
+  RecordProperty("false_alarms_no_shift",
+                 absl::StrFormat("%d/%d", none.false_alarms, none.series));
+
   EXPECT_GE(strong.hits, 0.95 * strong.series);
   EXPECT_GE(strong_end.hits, 0.5 * strong_end.series);
   EXPECT_LE(none.false_alarms, 0.08 * none.series);

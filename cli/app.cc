@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/cancel_command.h"
+#include "cli/changepoints_command.h"
 #include "cli/fit_command.h"
 #include "cli/fit_request.h"
 #include "cli/results_command.h"
@@ -79,6 +80,11 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
       "show an experiment's fits");
   AddFitFlags(*fit, &fit_flags);
 
+  ChangepointsFlags changepoints_flags;
+  CLI::App* changepoints = app.add_subcommand(
+      "changepoints", "find where a series (nightly results) shifted level");
+  AddChangepointsFlags(*changepoints, &changepoints_flags);
+
   command_line.AddHelpCommand();
   if (std::optional<int> exit = command_line.Parse(args, out, err)) {
     return *exit;
@@ -100,6 +106,9 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
   if (cancel->parsed()) return RunCancel(cancel_flags, out, err);
   if (results->parsed()) return RunResults(results_flags, out, err);
   if (fit->parsed()) return RunFit(fit_flags, out, err);
+  if (changepoints->parsed()) {
+    return RunChangepoints(changepoints_flags, out, err);
+  }
   return kExitBadInput;  // Parse insists on a command.
 }
 

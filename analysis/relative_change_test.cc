@@ -77,8 +77,8 @@ TEST(RelativeChangeTest, IntervalExcludesZeroExactlyWhenTheTestRejects) {
     const bool rejects = test->p_value <= 0.05;
     rejected += rejects ? 1 : 0;
     EXPECT_EQ(!r->ci->Contains(0), rejects)
-        << "round " << round << " p " << test->p_value << " ["
-        << r->ci->low << ", " << r->ci->high << "]";
+        << "round " << round << " p " << test->p_value << " [" << r->ci->low
+        << ", " << r->ci->high << "]";
   }
   // Both outcomes occurred, so the equivalence was tested both ways.
   EXPECT_GT(rejected, 20);

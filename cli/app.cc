@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/cancel_command.h"
+#include "cli/compare_command.h"
 #include "cli/fit_command.h"
 #include "cli/fit_request.h"
 #include "cli/results_command.h"
@@ -79,6 +80,13 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
       "show an experiment's fits");
   AddFitFlags(*fit, &fit_flags);
 
+  CompareFlags compare_flags;
+  CLI::App* compare = app.add_subcommand(
+      "compare",
+      "is a change between two experiments real? exit 1 on a "
+      "regression");
+  AddCompareFlags(*compare, &compare_flags);
+
   command_line.AddHelpCommand();
   if (std::optional<int> exit = command_line.Parse(args, out, err)) {
     return *exit;
@@ -100,6 +108,7 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
   if (cancel->parsed()) return RunCancel(cancel_flags, out, err);
   if (results->parsed()) return RunResults(results_flags, out, err);
   if (fit->parsed()) return RunFit(fit_flags, out, err);
+  if (compare->parsed()) return RunCompare(compare_flags, out, err);
   return kExitBadInput;  // Parse insists on a command.
 }
 

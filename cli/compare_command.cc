@@ -348,8 +348,8 @@ void AddCompareFlags(CLI::App& compare, CompareFlags* flags) {
       "shortened):\n"
       "  CONFIGURATION                N    BASELINE  CONTENDER  "
       "CHANGE [95% INTERVAL]    P (HOLM)  P(C>B)  VERDICT\n"
-      "  platform=native instances=1  6/6  22260.5   2389       "
-      "-89.5% [-96.3%, -86.4%]  0.00216   0.00    regression\n"
+      "  platform=native instances=1  6/6  60019.5   2180.5     "
+      "-96.1% [-96.8%, -95.8%]  0.00216   0.00    regression\n"
       "  summary: 1 regression, 0 improvement, 0 no_change of 1 "
       "configuration\n"));
 }

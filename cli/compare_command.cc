@@ -16,7 +16,9 @@
 #include "api/result_columns.h"
 #include "cli/output.h"
 #include "cli/results_command.h"
+#include "cli/status_command.h"
 #include "common/exit_codes.h"
+#include "common/grpc_status.h"
 #include "nlohmann/json.hpp"
 #include "spec/grid.h"
 
@@ -46,7 +48,8 @@ latencies and the rest. With few runs no difference can be significant: 3
 and 3 runs allow p >= 0.1, and give no 95% interval; compare warns and
 says how many repetitions would do (4 each for one configuration at 5%,
 more across several, as Holm divides alpha). docs/analysis.md has the
-statistics.
+statistics. An experiment that has not ended yet is compared on the
+results it has, with a warning that they are partial.
 
 --output json: one object: baseline, contender, metric, higher_is_better,
 threshold, alpha, configurations (each: factors, description, baseline and
@@ -182,6 +185,34 @@ void PrintUnmatched(const char* side, const std::string& name,
   }
 }
 
+// Empty when experiment `name` has ended; otherwise a warning that its
+// results are partial. Errors as the coordinator gives them.
+absl::StatusOr<std::string> PartialNote(CoordinatorClient& client,
+                                        const char* side,
+                                        const std::string& name) {
+  v1::GetExperimentRequest request;
+  request.set_name(name);
+  request.set_view(v1::EXPERIMENT_VIEW_BASIC);
+  v1::GetExperimentResponse response;
+  grpc::ClientContext context;
+  CoordinatorClient::SetDeadline(context);
+  const absl::Status status =
+      FromGrpcStatus(client.stub().GetExperiment(&context, request, &response));
+  if (!status.ok()) return status;
+  const v1::Experiment& e = response.experiment();
+  switch (e.state()) {
+    case v1::EXPERIMENT_STATE_PENDING:
+    case v1::EXPERIMENT_STATE_RUNNING:
+    case v1::EXPERIMENT_STATE_CANCELLING:
+      return absl::StrCat(side, " ", name, " is ", StateName(e.state()),
+                          ": its results are partial (",
+                          e.progress().trials_succeeded(), " of ",
+                          e.progress().trials_total(), " trials succeeded)");
+    default:
+      return std::string();
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<double> ParseThreshold(absl::string_view text) {
@@ -204,8 +235,8 @@ absl::StatusOr<double> ParseThreshold(absl::string_view text) {
 }
 
 void PrintCompareText(const std::string& baseline, const std::string& contender,
-                      const results::RunsComparison& report,
-                      std::ostream& out) {
+                      const results::RunsComparison& report, std::ostream& out,
+                      const std::vector<std::string>& notes) {
   const size_t family = report.configurations.size();
   out << "metric " << report.metric << " (" << Sense(report)
       << "): " << contender << " against " << baseline << "; threshold "
@@ -241,6 +272,7 @@ void PrintCompareText(const std::string& baseline, const std::string& contender,
   table.Print(out);
   PrintUnmatched("baseline", baseline, report.only_baseline, out);
   PrintUnmatched("contender", contender, report.only_contender, out);
+  for (const std::string& note : notes) out << "warning: " << note << "\n";
   for (const std::string& warning : Warnings(report)) {
     out << "warning: " << warning << "\n";
   }
@@ -255,7 +287,8 @@ void PrintCompareText(const std::string& baseline, const std::string& contender,
 
 std::string CompareJson(const std::string& baseline,
                         const std::string& contender,
-                        const results::RunsComparison& report) {
+                        const results::RunsComparison& report,
+                        const std::vector<std::string>& notes) {
   nlohmann::json doc;
   doc["baseline"] = baseline;
   doc["contender"] = contender;
@@ -303,7 +336,11 @@ std::string CompareJson(const std::string& baseline,
        report.improvements},
       {std::string(analysis::VerdictName(analysis::Verdict::kNoChange)),
        report.unchanged}};
-  doc["warnings"] = Warnings(report);
+  std::vector<std::string> warnings = notes;
+  for (std::string& warning : Warnings(report)) {
+    warnings.push_back(std::move(warning));
+  }
+  doc["warnings"] = std::move(warnings);
   return doc.dump(2) + "\n";
 }
 
@@ -383,7 +420,16 @@ int RunCompare(const CompareFlags& flags, std::ostream& out,
   if (!client.ok()) return kExitBadInput;
   std::vector<v1::TrialResult> trials[2];
   const std::string* names[2] = {&*baseline, &*contender};
+  const char* sides[2] = {"baseline", "contender"};
+  std::vector<std::string> notes;
   for (int side = 0; side < 2; ++side) {
+    absl::StatusOr<std::string> partial =
+        PartialNote(**client, sides[side], *names[side]);
+    if (!partial.ok()) {
+      return ReportCallFailure("compare", partial.status(),
+                               (*client)->address(), err);
+    }
+    if (!partial->empty()) notes.push_back(*std::move(partial));
     absl::StatusOr<ExportedResults> exported =
         ExportResults(**client, *names[side]);
     if (!exported.ok()) {
@@ -416,9 +462,9 @@ int RunCompare(const CompareFlags& flags, std::ostream& out,
     return kExitBadInput;
   }
   if (flags.output == OutputFormat::kJson) {
-    out << CompareJson(*baseline, *contender, *report);
+    out << CompareJson(*baseline, *contender, *report, notes);
   } else {
-    PrintCompareText(*baseline, *contender, *report, out);
+    PrintCompareText(*baseline, *contender, *report, out, notes);
   }
   return report->regressions > 0 ? kExitRunFailed : kExitOk;
 }

@@ -8,6 +8,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -44,14 +45,18 @@ absl::StatusOr<double> ParseThreshold(absl::string_view text);
 
 // `report` as the text table: a heading line, a table of the compared
 // configurations, the configurations only one side measured, warnings
-// when the sample sizes cannot reach significance, and a summary line.
+// (`notes`, then where the sample sizes cannot reach significance), and a
+// summary line.
 void PrintCompareText(const std::string& baseline, const std::string& contender,
-                      const results::RunsComparison& report, std::ostream& out);
+                      const results::RunsComparison& report, std::ostream& out,
+                      const std::vector<std::string>& notes = {});
 
-// `report` as one JSON document (snake_case fields; docs/cli.md).
+// `report` as one JSON document (snake_case fields; docs/cli.md), `notes`
+// first among its warnings.
 std::string CompareJson(const std::string& baseline,
                         const std::string& contender,
-                        const results::RunsComparison& report);
+                        const results::RunsComparison& report,
+                        const std::vector<std::string>& notes = {});
 
 }  // namespace scalebench::cli
 

@@ -86,13 +86,25 @@ class CompareCommandTest : public RemoteCommandsTest {
   }
 
   // exp-000001 measured kBaseline; exp-000002 `contender` (first `runs`
-  // of each).
-  void TwoExperiments(const double* contender, int runs = 6) {
+  // of each); both have ended unless `contender_running`.
+  void TwoExperiments(const double* contender, int runs = 6,
+                      bool contender_running = false) {
     Submit();
     SubmitAnother();
     for (int i = 0; i < runs; ++i) {
       StoreResult("exp-000001", i, kBaseline[i]);
       StoreResult("exp-000002", i, contender[i]);
+    }
+    for (const char* id : {"exp-000001", "exp-000002"}) {
+      if (contender_running && std::string(id) == "exp-000002") {
+        ASSERT_TRUE(
+            store_->SetExperimentState(id, v1::EXPERIMENT_STATE_RUNNING, "")
+                .ok());
+        continue;
+      }
+      ASSERT_TRUE(
+          store_->SetExperimentState(id, v1::EXPERIMENT_STATE_SUCCEEDED, "")
+              .ok());
     }
   }
 };
@@ -179,6 +191,23 @@ TEST_F(CompareCommandTest, ThreeRunsEachWarnThatNothingCanBeSignificant) {
               HasSubstr("warning: with 3 and 3 runs (the configuration) no "
                         "difference can be significant at 0.05: the smallest "
                         "possible p is 0.1; use repetitions >= 4"));
+}
+
+TEST_F(CompareCommandTest, AnExperimentStillRunningIsMarkedPartial) {
+  TwoExperiments(kSame, 4, /*contender_running=*/true);
+  EXPECT_EQ(Run({"compare", "exp-000001", "exp-000002"}), kExitOk)
+      << err_.str();
+  EXPECT_THAT(out_.str(),
+              HasSubstr("warning: contender experiments/exp-000002 is "
+                        "running: its results are partial (4 of 6 trials "
+                        "succeeded)\n"));
+  EXPECT_THAT(out_.str(), Not(HasSubstr("baseline experiments/exp-000001 is")));
+  ASSERT_EQ(Run({"compare", "exp-000001", "exp-000002", "--output", "json"}),
+            kExitOk);
+  const nlohmann::json doc = nlohmann::json::parse(out_.str());
+  ASSERT_FALSE(doc["warnings"].empty());
+  EXPECT_THAT(doc["warnings"][0].get<std::string>(),
+              HasSubstr("is running: its results are partial"));
 }
 
 TEST_F(CompareCommandTest, BadInputExitsTwo) {

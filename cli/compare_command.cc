@@ -33,7 +33,9 @@ position in the sweep; those only one experiment measured are listed.
 
 For each configuration: the two medians of the metric; the relative change
 CONTENDER / BASELINE - 1 (the Hodges-Lehmann estimate: the median of all
-pairwise ratios) with its distribution-free 95% interval; Mann-Whitney's p,
+pairwise ratios, which can differ from the ratio of the two medians
+shown, even in sign, when runs are skewed or bimodal) with its
+distribution-free 95% interval; Mann-Whitney's p,
 adjusted with Holm's method across the configurations; the effect size
 P(C>B), the probability that a contender run beats a baseline run (0.5 is
 none, 0 or 1 complete separation); and a verdict:

@@ -85,6 +85,34 @@ TEST(RelativeChangeTest, IntervalExcludesZeroExactlyWhenTheTestRejects) {
   EXPECT_LT(rejected, 280);
 }
 
+// The same holds in the normal approximation (samples above
+// kMaxExactSampleSize, no ties): k and p use the same variance and
+// continuity correction.
+TEST(RelativeChangeTest, LargeSampleIntervalAlsoInvertsTheTest) {
+  std::mt19937 rng(5);
+  std::lognormal_distribution<double> noise(0, 0.05);
+  int rejected = 0;
+  for (int round = 0; round < 100; ++round) {
+    const int m = 26 + round % 9;
+    const int n = 30 + round % 7;
+    const double shift = 1 + 0.005 * (round % 6);
+    std::vector<double> a, b;
+    for (int i = 0; i < m; ++i) a.push_back(1000 * noise(rng));
+    for (int i = 0; i < n; ++i) b.push_back(1000 * shift * noise(rng));
+    absl::StatusOr<RelativeChange> r = RelativeChangeOf(a, b);
+    absl::StatusOr<MannWhitneyResult> test = MannWhitneyU(b, a);
+    ASSERT_TRUE(r.ok() && test.ok());
+    ASSERT_FALSE(r->exact || test->exact);
+    ASSERT_TRUE(r->ci.has_value());
+    const bool rejects = test->p_value <= 0.05;
+    rejected += rejects ? 1 : 0;
+    EXPECT_EQ(!r->ci->Contains(0), rejects)
+        << "round " << round << " p " << test->p_value;
+  }
+  EXPECT_GT(rejected, 10);
+  EXPECT_LT(rejected, 90);
+}
+
 // 30 and 30 runs: the normal approximation, k = floor(450 + 1/2 - z sd)
 // with sd = sqrt(900 x 61 / 12) = 67.6387...: 317.
 TEST(RelativeChangeTest, LargeSamplesUseTheNormalApproximation) {

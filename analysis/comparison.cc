@@ -12,24 +12,6 @@
 namespace scalebench::analysis {
 namespace {
 
-// Number of arrangements giving each U = 0 .. m n, for samples of sizes m
-// and n without ties: the coefficients of the Gaussian binomial
-// [m + n choose m]_q = prod_{k=1..m} (1 - q^(n+k)) / (1 - q^k). Every step
-// keeps integer coefficients below 2^53 for m, n <= kMaxExactSampleSize.
-std::vector<double> UCounts(int m, int n) {
-  std::vector<double> poly(static_cast<size_t>(m) * n + 1, 0.0);
-  poly[0] = 1;
-  for (int k = 1; k <= m; ++k) {
-    // Multiply by (1 - q^(n+k)), from the top down.
-    for (int i = static_cast<int>(poly.size()) - 1; i >= n + k; --i) {
-      poly[i] -= poly[i - n - k];
-    }
-    // Divide by (1 - q^k): a running sum with stride k.
-    for (size_t i = k; i < poly.size(); ++i) poly[i] += poly[i - k];
-  }
-  return poly;
-}
-
 absl::Status CheckSample(absl::Span<const double> sample, const char* name) {
   if (sample.empty()) {
     return absl::InvalidArgumentError(
@@ -45,6 +27,23 @@ absl::Status CheckSample(absl::Span<const double> sample, const char* name) {
 }
 
 }  // namespace
+
+// The coefficients of the Gaussian binomial [m + n choose m]_q = prod_{k=1..m}
+// (1 - q^(n+k)) / (1 - q^k). Every step keeps integer coefficients below
+// 2^53 for m, n <= kMaxExactSampleSize.
+std::vector<double> MannWhitneyUCounts(int m, int n) {
+  std::vector<double> poly(static_cast<size_t>(m) * n + 1, 0.0);
+  poly[0] = 1;
+  for (int k = 1; k <= m; ++k) {
+    // Multiply by (1 - q^(n+k)), from the top down.
+    for (int i = static_cast<int>(poly.size()) - 1; i >= n + k; --i) {
+      poly[i] -= poly[i - n - k];
+    }
+    // Divide by (1 - q^k): a running sum with stride k.
+    for (size_t i = k; i < poly.size(); ++i) poly[i] += poly[i - k];
+  }
+  return poly;
+}
 
 absl::StatusOr<MannWhitneyResult> MannWhitneyU(absl::Span<const double> a,
                                                absl::Span<const double> b) {
@@ -82,7 +81,7 @@ absl::StatusOr<MannWhitneyResult> MannWhitneyU(absl::Span<const double> a,
 
   if (tie_term == 0 && m <= kMaxExactSampleSize && n <= kMaxExactSampleSize) {
     result.exact = true;
-    const std::vector<double> counts = UCounts(m, n);
+    const std::vector<double> counts = MannWhitneyUCounts(m, n);
     const double arrangements =
         std::accumulate(counts.begin(), counts.end(), 0.0);
     double upper = 0;  // arrangements with U >= u_large

@@ -43,6 +43,12 @@ absl::StatusOr<MannWhitneyResult> MannWhitneyU(absl::Span<const double> a,
 // error rate at alpha.
 std::vector<double> HolmAdjust(absl::Span<const double> p_values);
 
+// The exact null distribution of U for samples of sizes m and n without
+// ties: element u (0 .. m n) is the number of the C(m + n, m) equally
+// likely arrangements with U = u. Exact integers in doubles for m, n <=
+// kMaxExactSampleSize; callers keep to that (and to m, n >= 1).
+std::vector<double> MannWhitneyUCounts(int m, int n);
+
 }  // namespace scalebench::analysis
 
 #endif  // SCALEBENCH_ANALYSIS_COMPARISON_H_

@@ -46,6 +46,10 @@ bool IsColumn(absl::Span<const char* const> columns, absl::string_view name) {
   return false;
 }
 
+bool HigherIsBetter(absl::string_view metric) {
+  return metric == "requests_per_s" || metric == "transfer_kb_per_s";
+}
+
 std::vector<std::string> FactorCells(const v1::Configuration& c) {
   return {EnumName(c.platform()),
           absl::StrCat(c.instances()),

@@ -26,6 +26,11 @@ absl::Span<const char* const> FactorColumns();
 // start_skew_us.
 absl::Span<const char* const> MetricColumns();
 
+// True when a higher value of metric column `metric` is better:
+// requests_per_s and transfer_kb_per_s. For every other metric (the
+// latencies, errors, start_skew_us) lower is better.
+bool HigherIsBetter(absl::string_view metric);
+
 // The column after the metrics: "true" when a host of the trial is itself
 // a virtual machine (v1::TrialResult.nested), so its throughput says the
 // code path works, not how fast the platform is; "false" otherwise.

@@ -46,5 +46,15 @@ TEST(ResultColumnsTest, ModelColumnsAreNumericFactorsAndMetrics) {
   }
 }
 
+TEST(ResultColumnsTest, OnlyThroughputsAreBetterHigher) {
+  int higher = 0;
+  for (const char* metric : MetricColumns()) higher += HigherIsBetter(metric);
+  EXPECT_EQ(higher, 2);
+  EXPECT_TRUE(HigherIsBetter("requests_per_s"));
+  EXPECT_TRUE(HigherIsBetter("transfer_kb_per_s"));
+  EXPECT_FALSE(HigherIsBetter("latency_p99_us"));
+  EXPECT_FALSE(HigherIsBetter("errors"));
+}
+
 }  // namespace
 }  // namespace scalebench::api

@@ -7,6 +7,7 @@
 
 #include "cli/cancel_command.h"
 #include "cli/changepoints_command.h"
+#include "cli/compare_command.h"
 #include "cli/fit_command.h"
 #include "cli/fit_request.h"
 #include "cli/results_command.h"
@@ -85,6 +86,13 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
       "changepoints", "find where a series (nightly results) shifted level");
   AddChangepointsFlags(*changepoints, &changepoints_flags);
 
+  CompareFlags compare_flags;
+  CLI::App* compare = app.add_subcommand(
+      "compare",
+      "is a change between two experiments real? exit 1 on a "
+      "regression");
+  AddCompareFlags(*compare, &compare_flags);
+
   command_line.AddHelpCommand();
   if (std::optional<int> exit = command_line.Parse(args, out, err)) {
     return *exit;
@@ -109,6 +117,7 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
   if (changepoints->parsed()) {
     return RunChangepoints(changepoints_flags, out, err);
   }
+  if (compare->parsed()) return RunCompare(compare_flags, out, err);
   return kExitBadInput;  // Parse insists on a command.
 }
 

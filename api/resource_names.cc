@@ -15,6 +15,7 @@ constexpr size_t kMaxIdLength = 64;
 constexpr absl::string_view kExperiments = "experiments";
 constexpr absl::string_view kTrials = "trials";
 constexpr absl::string_view kWorkers = "workers";
+constexpr absl::string_view kSchedules = "schedules";
 
 bool IsIdChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' ||
@@ -82,6 +83,10 @@ std::string WorkerName(absl::string_view worker_id) {
   return absl::StrCat(kWorkers, "/", worker_id);
 }
 
+std::string ScheduleName(absl::string_view schedule_id) {
+  return absl::StrCat(kSchedules, "/", schedule_id);
+}
+
 absl::StatusOr<std::string> ParseExperimentName(absl::string_view name) {
   return ParseTopLevelName(name, kExperiments, "experiments/{experiment}",
                            "the experiment id");
@@ -114,6 +119,11 @@ absl::StatusOr<TrialRef> ParseTrialName(absl::string_view name) {
 
 absl::StatusOr<std::string> ParseWorkerName(absl::string_view name) {
   return ParseTopLevelName(name, kWorkers, "workers/{worker}", "the worker id");
+}
+
+absl::StatusOr<std::string> ParseScheduleName(absl::string_view name) {
+  return ParseTopLevelName(name, kSchedules, "schedules/{schedule}",
+                           "the schedule id");
 }
 
 }  // namespace scalebench::api

@@ -1,5 +1,6 @@
 // Resource names of the v1 API (AIP-122): "experiments/{experiment}",
-// "experiments/{experiment}/trials/{trial}", "workers/{worker}". Ids are
+// "experiments/{experiment}/trials/{trial}", "workers/{worker}",
+// "schedules/{schedule}". Ids are
 // [A-Za-z0-9._-]{1,64} and never "." or ".."; trial numbers are decimal
 // without leading zeros. Every binary formats and parses names here, so a
 // name written by one is read by all. Thread-safe.
@@ -28,6 +29,8 @@ std::string TrialName(absl::string_view experiment_id, uint32_t trial);
 std::string TrialShortName(absl::string_view experiment_id, uint32_t trial);
 // "workers/host-a".
 std::string WorkerName(absl::string_view worker_id);
+// "schedules/nightly-nginx".
+std::string ScheduleName(absl::string_view schedule_id);
 
 struct TrialRef {
   std::string experiment_id;
@@ -41,6 +44,8 @@ absl::StatusOr<std::string> ParseExperimentName(absl::string_view name);
 absl::StatusOr<TrialRef> ParseTrialName(absl::string_view name);
 // The id in a worker name.
 absl::StatusOr<std::string> ParseWorkerName(absl::string_view name);
+// The id in a schedule name.
+absl::StatusOr<std::string> ParseScheduleName(absl::string_view name);
 
 }  // namespace scalebench::api
 

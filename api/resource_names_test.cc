@@ -24,6 +24,15 @@ TEST(ResourceNamesTest, ParsesWhatItFormats) {
   EXPECT_EQ(*ParseExperimentName("experiments/nightly_2026.11"),
             "nightly_2026.11");
   EXPECT_EQ(*ParseWorkerName("workers/host-a.lab"), "host-a.lab");
+  EXPECT_EQ(ScheduleName("nightly-nginx"), "schedules/nightly-nginx");
+  EXPECT_EQ(*ParseScheduleName("schedules/nightly.nginx"), "nightly.nginx");
+}
+
+TEST(ResourceNamesTest, ScheduleNamesAreNotExperimentNames) {
+  absl::StatusOr<std::string> id = ParseScheduleName("experiments/exp-1");
+  ASSERT_FALSE(id.ok());
+  EXPECT_THAT(id.status().message(), HasSubstr("schedules/{schedule}"));
+  EXPECT_FALSE(ParseScheduleName("schedules/a/b").ok());
 }
 
 TEST(ResourceNamesTest, RejectsMalformedNamesSayingTheForm) {

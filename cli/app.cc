@@ -10,8 +10,10 @@
 #include "cli/compare_command.h"
 #include "cli/fit_command.h"
 #include "cli/fit_request.h"
+#include "cli/history_command.h"
 #include "cli/results_command.h"
 #include "cli/run_command.h"
+#include "cli/schedule_command.h"
 #include "cli/status_command.h"
 #include "cli/submit_command.h"
 #include "cli/watch_command.h"
@@ -93,6 +95,16 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
       "regression");
   AddCompareFlags(*compare, &compare_flags);
 
+  ScheduleFlags schedule_flags;
+  CLI::App* schedule = app.add_subcommand(
+      "schedule", "nightly sweeps: add, list, pause, resume, delete, run-now");
+  AddScheduleFlags(*schedule, &schedule_flags);
+
+  HistoryFlags history_flags;
+  CLI::App* history = app.add_subcommand(
+      "history", "a schedule's nightly series with the shifts found in it");
+  AddHistoryFlags(*history, &history_flags);
+
   command_line.AddHelpCommand();
   if (std::optional<int> exit = command_line.Parse(args, out, err)) {
     return *exit;
@@ -118,6 +130,10 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
     return RunChangepoints(changepoints_flags, out, err);
   }
   if (compare->parsed()) return RunCompare(compare_flags, out, err);
+  if (schedule->parsed()) {
+    return RunSchedule(*schedule, schedule_flags, out, err);
+  }
+  if (history->parsed()) return RunHistory(history_flags, out, err);
   return kExitBadInput;  // Parse insists on a command.
 }
 

@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
 #include "coordinator/fit_models.h"
+#include "coordinator/random_seed.h"
 #include "spec/defaults.h"
 #include "spec/grid.h"
 #include "spec/validate.h"
@@ -29,11 +29,6 @@ bool Ended(v1::ExperimentState state) {
   return state == v1::EXPERIMENT_STATE_SUCCEEDED ||
          state == v1::EXPERIMENT_STATE_FAILED ||
          state == v1::EXPERIMENT_STATE_CANCELLED;
-}
-
-uint64_t RandomSeed() {
-  std::random_device device;
-  return (static_cast<uint64_t>(device()) << 32) | device();
 }
 
 // The experiment a valid `spec` would become, without an id.
@@ -339,8 +334,20 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListExperiments(
     const v1::ListExperimentsRequest* request,
     v1::ListExperimentsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<ExperimentPage> page = store_->ListExperiments(
-      request->page_size(), request->page_token(), request->view());
+  std::string schedule_id;
+  if (!request->schedule().empty()) {
+    absl::StatusOr<std::string> id =
+        api::ParseScheduleName(request->schedule());
+    if (!id.ok()) {
+      reactor->Finish(ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat("schedule: ", id.status().message()))));
+      return reactor;
+    }
+    schedule_id = *std::move(id);
+  }
+  absl::StatusOr<ExperimentPage> page =
+      store_->ListExperiments(request->page_size(), request->page_token(),
+                              request->view(), schedule_id);
   if (page.ok()) {
     // The state filter applies within the page: a page may hold fewer
     // than page_size experiments and still not be the last (AIP-158).

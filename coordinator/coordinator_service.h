@@ -2,8 +2,8 @@
 // Store and the WorkerRegistry hold, as the API in coordinator.proto shows
 // them; the Scheduler moves them. WatchExperiment polls the store for new
 // events. A cancel with no trial running cancels at once; otherwise it
-// marks the experiment CANCELLING and the scheduler finishes it.
-// Thread-safe.
+// marks the experiment CANCELLING and the scheduler finishes it. Schedules
+// are stored and read here; the NightlyRunner fires them. Thread-safe.
 #ifndef SCALEBENCH_COORDINATOR_COORDINATOR_SERVICE_H_
 #define SCALEBENCH_COORDINATOR_COORDINATOR_SERVICE_H_
 
@@ -75,6 +75,36 @@ class CoordinatorServiceImpl final
   grpc::ServerWriteReactor<v1::ExportResultsResponse>* ExportResults(
       grpc::CallbackServerContext* context,
       const v1::ExportResultsRequest* request) override;
+
+  // Schedules (schedule_service.cc).
+  grpc::ServerUnaryReactor* CreateSchedule(
+      grpc::CallbackServerContext* context,
+      const v1::CreateScheduleRequest* request,
+      v1::CreateScheduleResponse* response) override;
+  grpc::ServerUnaryReactor* GetSchedule(
+      grpc::CallbackServerContext* context,
+      const v1::GetScheduleRequest* request,
+      v1::GetScheduleResponse* response) override;
+  grpc::ServerUnaryReactor* ListSchedules(
+      grpc::CallbackServerContext* context,
+      const v1::ListSchedulesRequest* request,
+      v1::ListSchedulesResponse* response) override;
+  grpc::ServerUnaryReactor* SetSchedulePaused(
+      grpc::CallbackServerContext* context,
+      const v1::SetSchedulePausedRequest* request,
+      v1::SetSchedulePausedResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteSchedule(
+      grpc::CallbackServerContext* context,
+      const v1::DeleteScheduleRequest* request,
+      v1::DeleteScheduleResponse* response) override;
+  grpc::ServerUnaryReactor* RunSchedule(
+      grpc::CallbackServerContext* context,
+      const v1::RunScheduleRequest* request,
+      v1::RunScheduleResponse* response) override;
+  grpc::ServerUnaryReactor* ListScheduleRuns(
+      grpc::CallbackServerContext* context,
+      const v1::ListScheduleRunsRequest* request,
+      v1::ListScheduleRunsResponse* response) override;
 
  private:
   friend class WatchReactor;

@@ -15,6 +15,7 @@
 #include "api/resource_names.h"
 #include "common/grpc_channel.h"
 #include "common/grpc_status.h"
+#include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spec/spec_yaml.h"
@@ -539,6 +540,100 @@ TEST_F(CoordinatorServiceTest, ListWorkersShowsAWorkerThatSynchronized) {
   EXPECT_EQ(worker.status(), v1::WORKER_STATUS_IDLE);
   EXPECT_EQ(worker.facts().environment().hostname(), "host-a.example");
   EXPECT_TRUE(worker.has_round_trip());
+}
+
+v1::Schedule NightlySchedule(const v1::ExperimentSpec& spec) {
+  v1::Schedule schedule;
+  schedule.set_name("schedules/nightly");
+  *schedule.mutable_spec() = spec;
+  schedule.set_cron("0 2 * * *");
+  schedule.set_time_zone("Europe/Lisbon");
+  return schedule;
+}
+
+TEST_F(CoordinatorServiceTest, SchedulesAreCreatedReadPausedRunAndDeleted) {
+  grpc::ClientContext create_context;
+  v1::CreateScheduleRequest create;
+  *create.mutable_schedule() = NightlySchedule(spec_);
+  v1::CreateScheduleResponse created;
+  ASSERT_TRUE(stub_->CreateSchedule(&create_context, create, &created).ok());
+  EXPECT_EQ(created.schedule().name(), "schedules/nightly");
+  ASSERT_TRUE(created.schedule().has_next_run_time());
+  // 02:00 in Lisbon is 01:00 or 02:00 UTC: a whole hour, after now.
+  const absl::Time next = TimeFromProto(created.schedule().next_run_time());
+  EXPECT_GT(next, absl::Now());
+  EXPECT_EQ(absl::ToUnixSeconds(next) % 3600, 0);
+
+  grpc::ClientContext pause_context;
+  v1::SetSchedulePausedRequest pause;
+  pause.set_name("schedules/nightly");
+  pause.set_paused(true);
+  v1::SetSchedulePausedResponse paused;
+  ASSERT_TRUE(stub_->SetSchedulePaused(&pause_context, pause, &paused).ok());
+  EXPECT_TRUE(paused.schedule().paused());
+  EXPECT_FALSE(paused.schedule().has_next_run_time());
+
+  // By hand it runs even while paused, and records its night.
+  grpc::ClientContext run_context;
+  v1::RunScheduleRequest run_request;
+  run_request.set_name("schedules/nightly");
+  v1::RunScheduleResponse run;
+  ASSERT_TRUE(stub_->RunSchedule(&run_context, run_request, &run).ok());
+  EXPECT_TRUE(run.run().manual());
+  absl::StatusOr<v1::GetExperimentResponse> experiment =
+      Get(run.run().experiment(), v1::EXPERIMENT_VIEW_BASIC);
+  ASSERT_TRUE(experiment.ok()) << experiment.status();
+  EXPECT_EQ(experiment->experiment().schedule(), "schedules/nightly");
+
+  grpc::ClientContext list_context;
+  v1::ListExperimentsRequest list;
+  list.set_schedule("schedules/nightly");
+  v1::ListExperimentsResponse listed;
+  ASSERT_TRUE(stub_->ListExperiments(&list_context, list, &listed).ok());
+  EXPECT_THAT(listed.experiments(), SizeIs(1));
+
+  grpc::ClientContext delete_context;
+  v1::DeleteScheduleRequest remove;
+  remove.set_name("schedules/nightly");
+  v1::DeleteScheduleResponse removed;
+  ASSERT_TRUE(stub_->DeleteSchedule(&delete_context, remove, &removed).ok());
+  grpc::ClientContext get_context;
+  v1::GetScheduleRequest get;
+  get.set_name("schedules/nightly");
+  v1::GetScheduleResponse got;
+  EXPECT_EQ(stub_->GetSchedule(&get_context, get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(CoordinatorServiceTest, ABadScheduleIsRefusedNamingTheField) {
+  struct Case {
+    void (*spoil)(v1::Schedule*);
+    grpc::StatusCode code;
+    const char* says;
+  };
+  const Case cases[] = {
+      {[](v1::Schedule* s) { s->set_cron("0 2 * *"); },
+       grpc::StatusCode::INVALID_ARGUMENT, "cron: "},
+      {[](v1::Schedule* s) { s->set_name("nightly"); },
+       grpc::StatusCode::INVALID_ARGUMENT, "name: "},
+      {[](v1::Schedule* s) { s->set_baseline("experiments/exp-000099"); },
+       grpc::StatusCode::NOT_FOUND, "baseline: no experiment"},
+  };
+  for (const Case& c : cases) {
+    v1::CreateScheduleRequest request;
+    *request.mutable_schedule() = NightlySchedule(spec_);
+    c.spoil(request.mutable_schedule());
+    grpc::ClientContext context;
+    v1::CreateScheduleResponse response;
+    grpc::Status status = stub_->CreateSchedule(&context, request, &response);
+    EXPECT_EQ(status.error_code(), c.code) << c.says;
+    EXPECT_THAT(status.error_message(), HasSubstr(c.says));
+  }
+  grpc::ClientContext context;
+  v1::ListSchedulesResponse none;
+  ASSERT_TRUE(
+      stub_->ListSchedules(&context, v1::ListSchedulesRequest(), &none).ok());
+  EXPECT_THAT(none.schedules(), SizeIs(0));
 }
 
 }  // namespace

@@ -93,6 +93,45 @@ CREATE TABLE fits (
   PRIMARY KEY (experiment, idx)
 ) WITHOUT ROWID;
 )sql",
+    // 2 -> 3: nightly sweeps. Schedules (the v1::Schedule as given, with
+    // the firing last acted on), what each firing did, which experiments
+    // a schedule started and for which night, and the outbox of
+    // notifications: each event once (event_key), kept until a webhook
+    // accepted it.
+    R"sql(
+ALTER TABLE experiments ADD COLUMN schedule TEXT;
+ALTER TABLE experiments ADD COLUMN night INTEGER;
+CREATE INDEX experiments_by_schedule ON experiments (schedule, night);
+CREATE TABLE schedules (
+  id TEXT PRIMARY KEY,
+  schedule BLOB NOT NULL,
+  paused INTEGER NOT NULL,
+  last_fire_time INTEGER NOT NULL,
+  create_time INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE schedule_runs (
+  schedule TEXT NOT NULL REFERENCES schedules(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  night INTEGER NOT NULL,
+  experiment TEXT REFERENCES experiments(id),
+  judged INTEGER NOT NULL DEFAULT 0,
+  run BLOB NOT NULL,
+  PRIMARY KEY (schedule, seq)
+) WITHOUT ROWID;
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  event_key TEXT NOT NULL UNIQUE,
+  schedule TEXT NOT NULL,
+  url TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_time INTEGER NOT NULL,
+  sent_time INTEGER,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX notifications_due ON notifications (sent_time, next_attempt_time);
+)sql",
 };
 
 }  // namespace

@@ -71,6 +71,13 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   }
   server->address_ = ListeningAddress(options.listen, port);
   server->scheduler_->Start();
+  server->nightly_ = std::make_unique<NightlyRunner>(server->store_.get(),
+                                                     clock, options.nightly);
+  server->nightly_->Start();
+  server->poster_ = std::make_unique<CurlWebhookPoster>();
+  server->notifier_ = std::make_unique<WebhookNotifier>(
+      server->store_.get(), clock, server->poster_.get(), options.webhooks);
+  server->notifier_->Start();
   return server;
 }
 
@@ -79,6 +86,8 @@ CoordinatorServer::~CoordinatorServer() { Shutdown(); }
 void CoordinatorServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  if (notifier_ != nullptr) notifier_->Stop();
+  if (nightly_ != nullptr) nightly_->Stop();
   if (scheduler_ != nullptr) scheduler_->Stop();
   // Held Synchronize calls and open watches first: Server::Shutdown waits
   // for them.

@@ -1,5 +1,6 @@
-// A running coordinator: the store, the worker registry, the scheduler and
-// both gRPC services on one listening port. Used by scalebench-coordinator
+// A running coordinator: the store, the worker registry, the scheduler, the
+// nightly runner and webhook notifier, and both gRPC services on one
+// listening port. Used by scalebench-coordinator
 // and, in process, by `scalebench run`. Thread-safe.
 #ifndef SCALEBENCH_COORDINATOR_SERVER_H_
 #define SCALEBENCH_COORDINATOR_SERVER_H_
@@ -14,8 +15,10 @@
 #include "common/clock.h"
 #include "common/grpc_channel.h"
 #include "coordinator/coordinator_service.h"
+#include "coordinator/nightly_runner.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/store.h"
+#include "coordinator/webhook_notifier.h"
 #include "coordinator/worker_service.h"
 
 namespace scalebench::coordinator {
@@ -29,6 +32,8 @@ struct ServerOptions {
   TransportSecurity security;
   WorkerRegistryOptions registry;
   SchedulerOptions scheduler;
+  NightlyRunnerOptions nightly;
+  WebhookNotifierOptions webhooks;
   // How long Shutdown waits for open calls before cancelling them.
   absl::Duration shutdown_grace = absl::Seconds(5);
 };
@@ -51,7 +56,8 @@ class CoordinatorServer final {
   const std::string& address() const { return address_; }
   Store& store() { return *store_; }
 
-  // Stops the scheduler, ends held calls and watches, stops serving.
+  // Stops the notifier, the nightly runner and the scheduler, ends held
+  // calls and watches, stops serving.
   // Attempts in progress stay in the store for the next start. Idempotent.
   void Shutdown();
 
@@ -61,6 +67,9 @@ class CoordinatorServer final {
   std::unique_ptr<Store> store_;
   std::unique_ptr<WorkerRegistry> registry_;
   std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<NightlyRunner> nightly_;
+  std::unique_ptr<CurlWebhookPoster> poster_;
+  std::unique_ptr<WebhookNotifier> notifier_;
   std::unique_ptr<CoordinatorServiceImpl> coordinator_service_;
   std::unique_ptr<WorkerServiceImpl> worker_service_;
   std::unique_ptr<grpc::Server> server_;

@@ -119,91 +119,111 @@ absl::StatusOr<v1::Experiment> Store::CreateExperiment(
     const v1::ExperimentSpec& spec, absl::string_view spec_source,
     absl::string_view request_id, uint64_t seed) {
   RETURN_IF_ERROR(spec::ValidateSpec(spec));
+  absl::MutexLock lock(&mu_);
+  std::string id;
+  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(id, CreateExperimentLocked(spec, spec_source, request_id,
+                                                seed, /*schedule_id=*/"",
+                                                /*night=*/std::nullopt));
+    return absl::OkStatus();
+  }));
+  return ReadExperiment(id, v1::EXPERIMENT_VIEW_FULL);
+}
+
+absl::StatusOr<std::string> Store::CreateExperimentLocked(
+    const v1::ExperimentSpec& spec, absl::string_view spec_source,
+    absl::string_view request_id, uint64_t seed, absl::string_view schedule_id,
+    std::optional<absl::Time> night) {
   const v1::ExperimentSpec full = spec::WithDefaults(spec);
   const std::vector<v1::Configuration> configurations = spec::ExpandGrid(full);
   const uint32_t repetitions = spec::MinRepetitions(full.repetitions());
   const std::string spec_blob = Serialize(spec);
 
-  absl::MutexLock lock(&mu_);
-  std::string id;
-  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
-    if (!request_id.empty()) {
-      ASSIGN_OR_RETURN(
-          Statement find,
-          db_->Prepare(
-              "SELECT id, spec FROM experiments WHERE request_id = ?"));
-      find.Bind(1, request_id);
-      ASSIGN_OR_RETURN(bool found, find.Step());
-      if (found) {
-        if (find.ColumnBlob(1) != spec_blob) {
-          return absl::AlreadyExistsError(absl::StrCat(
-              "request_id ", request_id, " was used for experiment ",
-              api::ExperimentName(find.ColumnText(0)),
-              " with a different spec"));
-        }
-        id = find.ColumnText(0);
-        return absl::OkStatus();
+  if (!request_id.empty()) {
+    ASSIGN_OR_RETURN(
+        Statement find,
+        db_->Prepare("SELECT id, spec FROM experiments WHERE request_id = ?"));
+    find.Bind(1, request_id);
+    ASSIGN_OR_RETURN(bool found, find.Step());
+    if (found) {
+      if (find.ColumnBlob(1) != spec_blob) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "request_id ", request_id, " was used for experiment ",
+            api::ExperimentName(find.ColumnText(0)), " with a different spec"));
       }
+      return find.ColumnText(0);
     }
-    ASSIGN_OR_RETURN(
-        Statement next,
-        db_->Prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM experiments"));
-    ASSIGN_OR_RETURN(bool row, next.Step());
-    const int64_t seq = row ? next.ColumnInt(0) : 1;
-    id = absl::StrFormat("%s%06d", kExperimentIdPrefix, seq);
-    const int64_t now = NowMicros();
+  }
+  ASSIGN_OR_RETURN(
+      Statement next,
+      db_->Prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM experiments"));
+  ASSIGN_OR_RETURN(bool row, next.Step());
+  const int64_t seq = row ? next.ColumnInt(0) : 1;
+  const std::string id = absl::StrFormat("%s%06d", kExperimentIdPrefix, seq);
+  const int64_t now = NowMicros();
 
-    ASSIGN_OR_RETURN(
-        Statement insert,
-        db_->Prepare("INSERT INTO experiments (seq, id, name, spec, "
-                     "spec_source, state, seed, create_time, request_id) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    insert.Bind(1, seq).Bind(2, id).Bind(3, spec.name()).BindBlob(4, spec_blob);
-    insert.Bind(5, spec_source)
-        .Bind(6, static_cast<int64_t>(v1::EXPERIMENT_STATE_PENDING))
-        .Bind(7, static_cast<int64_t>(seed))
-        .Bind(8, now);
-    if (request_id.empty()) {
-      insert.BindNull(9);
-    } else {
-      insert.Bind(9, request_id);
-    }
-    RETURN_IF_ERROR(insert.Run());
+  ASSIGN_OR_RETURN(
+      Statement insert,
+      db_->Prepare("INSERT INTO experiments (seq, id, name, spec, "
+                   "spec_source, state, seed, create_time, request_id, "
+                   "schedule, night) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  insert.Bind(1, seq).Bind(2, id).Bind(3, spec.name()).BindBlob(4, spec_blob);
+  insert.Bind(5, spec_source)
+      .Bind(6, static_cast<int64_t>(v1::EXPERIMENT_STATE_PENDING))
+      .Bind(7, static_cast<int64_t>(seed))
+      .Bind(8, now);
+  if (request_id.empty()) {
+    insert.BindNull(9);
+  } else {
+    insert.Bind(9, request_id);
+  }
+  if (schedule_id.empty()) {
+    insert.BindNull(10).BindNull(11);
+  } else {
+    insert.Bind(10, schedule_id)
+        .Bind(11,
+              absl::ToUnixMicros(night.value_or(absl::FromUnixMicros(now))));
+  }
+  RETURN_IF_ERROR(insert.Run());
 
-    ASSIGN_OR_RETURN(Statement config,
-                     db_->Prepare("INSERT INTO configurations (experiment, "
-                                  "idx, configuration) VALUES (?, ?, ?)"));
-    for (const v1::Configuration& c : configurations) {
-      config.Reset();
-      config.Bind(1, id)
-          .Bind(2, static_cast<int64_t>(c.index()))
-          .BindBlob(3, Serialize(c));
-      RETURN_IF_ERROR(config.Run());
-    }
+  ASSIGN_OR_RETURN(Statement config,
+                   db_->Prepare("INSERT INTO configurations (experiment, "
+                                "idx, configuration) VALUES (?, ?, ?)"));
+  for (const v1::Configuration& c : configurations) {
+    config.Reset();
+    config.Bind(1, id)
+        .Bind(2, static_cast<int64_t>(c.index()))
+        .BindBlob(3, Serialize(c));
+    RETURN_IF_ERROR(config.Run());
+  }
 
-    std::vector<TrialPlan> plan =
-        PlanTrials(static_cast<uint32_t>(configurations.size()), repetitions,
-                   full.order(), seed);
-    ASSIGN_OR_RETURN(Statement trial,
-                     db_->Prepare("INSERT INTO trials (experiment, number, "
-                                  "configuration_index, repetition, state) "
-                                  "VALUES (?, ?, ?, ?, ?)"));
-    for (size_t n = 0; n < plan.size(); ++n) {
-      trial.Reset();
-      trial.Bind(1, id)
-          .Bind(2, static_cast<int64_t>(n))
-          .Bind(3, static_cast<int64_t>(plan[n].configuration_index))
-          .Bind(4, static_cast<int64_t>(plan[n].repetition))
-          .Bind(5, static_cast<int64_t>(v1::TRIAL_STATE_QUEUED));
-      RETURN_IF_ERROR(trial.Run());
-    }
-    return AppendEvent(
-        id, nullptr, nullptr,
-        absl::StrFormat("experiment created: %d configurations x %d "
-                        "repetitions = %d trials",
-                        configurations.size(), repetitions, plan.size()));
-  }));
-  return ReadExperiment(id, v1::EXPERIMENT_VIEW_FULL);
+  std::vector<TrialPlan> plan =
+      PlanTrials(static_cast<uint32_t>(configurations.size()), repetitions,
+                 full.order(), seed);
+  ASSIGN_OR_RETURN(Statement trial,
+                   db_->Prepare("INSERT INTO trials (experiment, number, "
+                                "configuration_index, repetition, state) "
+                                "VALUES (?, ?, ?, ?, ?)"));
+  for (size_t n = 0; n < plan.size(); ++n) {
+    trial.Reset();
+    trial.Bind(1, id)
+        .Bind(2, static_cast<int64_t>(n))
+        .Bind(3, static_cast<int64_t>(plan[n].configuration_index))
+        .Bind(4, static_cast<int64_t>(plan[n].repetition))
+        .Bind(5, static_cast<int64_t>(v1::TRIAL_STATE_QUEUED));
+    RETURN_IF_ERROR(trial.Run());
+  }
+  RETURN_IF_ERROR(AppendEvent(
+      id, nullptr, nullptr,
+      absl::StrFormat("experiment created: %d configurations x %d "
+                      "repetitions = %d trials%s",
+                      configurations.size(), repetitions, plan.size(),
+                      schedule_id.empty()
+                          ? ""
+                          : absl::StrCat(", by schedule ",
+                                         api::ScheduleName(schedule_id)))));
+  return id;
 }
 
 absl::Status Store::InReadTransaction(absl::FunctionRef<absl::Status()> body) {
@@ -266,8 +286,8 @@ absl::StatusOr<v1::Experiment> Store::ReadExperiment(absl::string_view id,
   ASSIGN_OR_RETURN(
       Statement stmt,
       db_->Prepare("SELECT spec, spec_source, state, seed, create_time, "
-                   "start_time, end_time, status_message FROM experiments "
-                   "WHERE id = ?"));
+                   "start_time, end_time, status_message, schedule, night "
+                   "FROM experiments WHERE id = ?"));
   stmt.Bind(1, id);
   ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) {
@@ -290,6 +310,10 @@ absl::StatusOr<v1::Experiment> Store::ReadExperiment(absl::string_view id,
     *experiment.mutable_end_time() = MicrosToProto(stmt.ColumnInt(6));
   }
   experiment.set_status_message(stmt.ColumnText(7));
+  if (!stmt.ColumnIsNull(8)) {
+    experiment.set_schedule(api::ScheduleName(stmt.ColumnText(8)));
+    *experiment.mutable_night() = MicrosToProto(stmt.ColumnInt(9));
+  }
   RETURN_IF_ERROR(ReadProgress(id, experiment.mutable_progress()));
   if (full) {
     ASSIGN_OR_RETURN(Statement configs,
@@ -397,7 +421,8 @@ absl::StatusOr<v1::Experiment> Store::GetExperiment(
 }
 
 absl::StatusOr<ExperimentPage> Store::ListExperiments(
-    uint32_t page_size, absl::string_view page_token, v1::ExperimentView view) {
+    uint32_t page_size, absl::string_view page_token, v1::ExperimentView view,
+    absl::string_view schedule_id) {
   if (page_size == 0) page_size = kDefaultPageSize;
   if (page_size > kMaxPageSize) page_size = kMaxPageSize;
   int64_t before = std::numeric_limits<int64_t>::max();
@@ -412,9 +437,13 @@ absl::StatusOr<ExperimentPage> Store::ListExperiments(
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement stmt,
                      db_->Prepare("SELECT seq, id FROM experiments WHERE seq < "
-                                  "? ORDER BY seq DESC LIMIT ?"));
+                                  "? AND (? = '' OR schedule = ?) ORDER BY "
+                                  "seq DESC LIMIT ?"));
     // One more than asked, to know whether another page follows.
-    stmt.Bind(1, before).Bind(2, static_cast<int64_t>(page_size) + 1);
+    stmt.Bind(1, before)
+        .Bind(2, schedule_id)
+        .Bind(3, schedule_id)
+        .Bind(4, static_cast<int64_t>(page_size) + 1);
     std::vector<std::pair<int64_t, std::string>> rows;
     while (true) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());

@@ -34,13 +34,66 @@ namespace scalebench::coordinator {
 
 // The schema version this build writes; a file at a higher version was
 // written by a newer coordinator.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 // ListExperiments' page size when 0 is asked for, and its cap.
 inline constexpr uint32_t kDefaultPageSize = 50;
 inline constexpr uint32_t kMaxPageSize = 500;
 // How long a call waits for another process holding the file's write lock
 // before failing with UNAVAILABLE.
 inline constexpr absl::Duration kBusyTimeout = absl::Seconds(5);
+
+// A schedule as stored, with the firing it last acted on.
+struct StoredSchedule {
+  // As given, with create_time, paused and last_run filled in;
+  // next_run_time is left for the caller, who knows the cron rules.
+  v1::Schedule schedule;
+  // The latest firing acted on (run or skipped), or the creation or resume
+  // time when none has been since: the next firing is the first after it.
+  absl::Time last_fire_time;
+};
+
+// What FireSchedule is asked to do.
+struct Firing {
+  // The firing the run belongs to (ScheduleRun.night); ignored for a
+  // manual firing, whose night is now.
+  absl::Time night;
+  // Earlier firings folded into this one (ScheduleRun.missed_firings).
+  uint32_t missed_firings = 0;
+  // A run asked for by hand: fires even when paused, does not move
+  // last_fire_time, and is refused rather than skipped when the previous
+  // run is still going.
+  bool manual = false;
+  // The seed the experiment orders its trials with, unless its spec names
+  // one.
+  uint64_t seed = 0;
+};
+
+// A run whose experiment has ended and has no verdict yet.
+struct UnjudgedRun {
+  std::string schedule_id;
+  int64_t seq = 0;
+  v1::ScheduleRun run;
+};
+
+// A notification to deliver, as kept in the outbox.
+struct OutboxEntry {
+  int64_t id = 0;
+  // Unique per event; sent as the Idempotency-Key header.
+  std::string event_key;
+  std::string schedule_id;
+  std::string url;
+  // The JSON body.
+  std::string payload;
+  // Deliveries tried so far.
+  int attempts = 0;
+};
+
+// A notification to add to the outbox.
+struct NewNotification {
+  std::string event_key;
+  std::string url;
+  std::string payload;
+};
 
 // One page of ListExperiments.
 struct ExperimentPage {
@@ -93,10 +146,11 @@ class Store final {
 
   // Experiments newest first. `page_size` 0 means kDefaultPageSize, and it
   // is capped at kMaxPageSize. `page_token` is empty or a previous page's
-  // next_page_token; INVALID_ARGUMENT otherwise.
-  absl::StatusOr<ExperimentPage> ListExperiments(uint32_t page_size,
-                                                 absl::string_view page_token,
-                                                 v1::ExperimentView view);
+  // next_page_token; INVALID_ARGUMENT otherwise. A non-empty
+  // `schedule_id` keeps only the experiments that schedule started.
+  absl::StatusOr<ExperimentPage> ListExperiments(
+      uint32_t page_size, absl::string_view page_token, v1::ExperimentView view,
+      absl::string_view schedule_id = "");
 
   // The experiment's trials in number order, each with its attempts.
   // NOT_FOUND when the experiment is unknown.
@@ -224,6 +278,72 @@ class Store final {
   // Every known worker, ordered by name.
   absl::StatusOr<std::vector<v1::Worker>> ListWorkers();
 
+  // Schedules, their runs, and the notification outbox
+  // (store_schedules.cc). Callers validate schedules (schedule_rules.h).
+
+  // Stores a new schedule, not paused, with last_fire_time now.
+  // ALREADY_EXISTS when one has its name; INVALID_ARGUMENT for a bad name.
+  absl::StatusOr<StoredSchedule> CreateSchedule(const v1::Schedule& schedule);
+
+  // NOT_FOUND when there is none of that id.
+  absl::StatusOr<StoredSchedule> GetSchedule(absl::string_view schedule_id);
+
+  // Every schedule, ordered by name.
+  absl::StatusOr<std::vector<StoredSchedule>> ListSchedules();
+
+  // Pauses or resumes. Resuming a paused schedule sets last_fire_time to
+  // now, so the firings it slept through do not run. Idempotent.
+  // NOT_FOUND.
+  absl::StatusOr<StoredSchedule> SetSchedulePaused(
+      absl::string_view schedule_id, bool paused);
+
+  // Deletes the schedule and its runs; its experiments and queued
+  // notifications stay. NOT_FOUND.
+  absl::Status DeleteSchedule(absl::string_view schedule_id);
+
+  // Acts on one firing in one transaction: when the schedule's latest
+  // run is still going, records a skip saying so (a manual firing is
+  // FAILED_PRECONDITION instead); otherwise creates the experiment from
+  // the schedule's spec, recording its schedule and night, and records the
+  // run. A cron firing then sets last_fire_time to `firing.night`.
+  // FAILED_PRECONDITION also when a cron firing is not after
+  // last_fire_time (it was acted on already), or the schedule is paused.
+  // NOT_FOUND.
+  absl::StatusOr<v1::ScheduleRun> FireSchedule(absl::string_view schedule_id,
+                                               const Firing& firing);
+
+  // The schedule's runs and skips, newest first. NOT_FOUND.
+  absl::StatusOr<std::vector<v1::ScheduleRun>> ListScheduleRuns(
+      absl::string_view schedule_id);
+
+  // Runs whose experiment has ended and that have no verdict, oldest
+  // first.
+  absl::StatusOr<std::vector<UnjudgedRun>> ListUnjudgedRuns();
+
+  // Records a run's verdict and queues its notifications, in one
+  // transaction, so a crash leaves both or neither. A notification whose
+  // event_key is already queued is not queued again. NOT_FOUND when the
+  // run is gone (its schedule was deleted).
+  absl::Status JudgeRun(absl::string_view schedule_id, int64_t seq,
+                        absl::string_view verdict,
+                        absl::string_view verdict_detail,
+                        const std::vector<NewNotification>& notifications);
+
+  // Undelivered notifications due at `now` (next attempt time reached),
+  // oldest first, at most `limit`.
+  absl::StatusOr<std::vector<OutboxEntry>> DueNotifications(absl::Time now,
+                                                            int limit);
+
+  // Marks a notification delivered; it is never sent again. Idempotent.
+  absl::Status MarkNotificationSent(int64_t id);
+
+  // Records a failed delivery (`error`) and when to try again.
+  absl::Status DeferNotification(int64_t id, absl::string_view error,
+                                 absl::Time next_attempt_time);
+
+  // Notifications not yet delivered, for status and metrics.
+  absl::StatusOr<int64_t> CountUndeliveredNotifications();
+
  private:
   Store(std::unique_ptr<Database> db, Clock* clock)
       : db_(std::move(db)), clock_(clock) {}
@@ -235,6 +355,17 @@ class Store final {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs `body` in a read transaction (one consistent snapshot).
   absl::Status InReadTransaction(absl::FunctionRef<absl::Status()> body)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // The body of CreateExperiment inside a transaction: returns the new
+  // experiment's id (or the one `request_id` already made). A non-empty
+  // `schedule_id` records the schedule and `night` (default now).
+  absl::StatusOr<std::string> CreateExperimentLocked(
+      const v1::ExperimentSpec& spec, absl::string_view spec_source,
+      absl::string_view request_id, uint64_t seed,
+      absl::string_view schedule_id, std::optional<absl::Time> night)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<StoredSchedule> ReadSchedule(absl::string_view schedule_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Helpers run inside a transaction or a locked read.

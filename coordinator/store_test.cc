@@ -115,7 +115,11 @@ TEST_F(StoreTest, MigratesAVersionOneFile) {
   }
   std::unique_ptr<Store> store = OpenStore();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), 2);
+  EXPECT_EQ(store->schema_version(), kSchemaVersion);
+  absl::StatusOr<v1::Experiment> old =
+      store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->schedule(), "");  // Submitted by hand, before schedules.
   EXPECT_EQ(Count(*Raw(),
                   "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
                   "AND name = 'fits'"),

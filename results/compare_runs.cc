@@ -8,8 +8,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "api/resource_names.h"
 #include "api/result_columns.h"
-#include "results/trial_rows.h"
+#include "results/metric_values.h"
 
 namespace scalebench::results {
 namespace {
@@ -24,21 +25,24 @@ struct Group {
 // The experiment's trials grouped by factor cells (joined), each with the
 // metric in `column`. `side` names the experiment in errors.
 absl::StatusOr<std::map<std::string, Group>> GroupByFactors(
-    const std::vector<v1::TrialResult>& trials, size_t column,
-    const std::string& metric, const char* side) {
+    const std::vector<v1::TrialResult>& trials, const std::string& metric,
+    const char* side) {
+  absl::StatusOr<std::vector<double>> values = MetricValues(trials, metric);
+  if (!values.ok()) {
+    return absl::Status(values.status().code(),
+                        absl::StrCat(side, " ", values.status().message()));
+  }
   std::map<std::string, Group> groups;
   for (size_t i = 0; i < trials.size(); ++i) {
-    const std::string where = absl::StrCat(side, " trials[", i, "]");
-    absl::StatusOr<std::vector<std::string>> cells = TrialRowCells(trials[i]);
-    if (!cells.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": ", cells.status().message()));
-    }
-    const analysis::Cell cell =
-        analysis::Cell::FromText(std::move((*cells)[column]));
-    if (!cell.number.has_value() || !(*cell.number > 0)) {
+    const double value = (*values)[i];
+    if (!(value > 0)) {
+      absl::StatusOr<api::TrialRef> trial =
+          api::ParseTrialName(trials[i].key().trial());
       return absl::InvalidArgumentError(absl::StrCat(
-          where, " (", (*cells)[0], "): ", metric, " is '", cell.text,
+          side, " trials[", i, "] (",
+          trial.ok() ? api::TrialShortName(trial->experiment_id, trial->trial)
+                     : trials[i].key().trial(),
+          "): ", metric, " is '", value,
           "', not a positive number: the change is a ratio, so compare "
           "needs a metric that is positive in every trial"));
     }
@@ -51,7 +55,7 @@ absl::StatusOr<std::map<std::string, Group>> GroupByFactors(
       group.configuration = trials[i].configuration();
       group.factors = std::move(factors);
     }
-    group.values.push_back(*cell.number);
+    group.values.push_back(value);
   }
   return groups;
 }
@@ -87,15 +91,11 @@ absl::StatusOr<RunsComparison> CompareTrialResults(
         absl::StrCat("metric: '", options.metric, "' is not one of ",
                      absl::StrJoin(api::MetricColumns(), ", ")));
   }
-  const std::vector<std::string> columns = TrialRowColumns();
-  const size_t column =
-      std::find(columns.begin(), columns.end(), options.metric) -
-      columns.begin();
   absl::StatusOr<std::map<std::string, Group>> base =
-      GroupByFactors(baseline, column, options.metric, "baseline");
+      GroupByFactors(baseline, options.metric, "baseline");
   if (!base.ok()) return base.status();
   absl::StatusOr<std::map<std::string, Group>> cont =
-      GroupByFactors(contender, column, options.metric, "contender");
+      GroupByFactors(contender, options.metric, "contender");
   if (!cont.ok()) return cont.status();
 
   RunsComparison report;

@@ -7,45 +7,24 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "api/result_columns.h"
-#include "results/trial_rows.h"
+#include "results/metric_values.h"
 
 namespace scalebench::results {
 
 absl::StatusOr<std::vector<ConfigurationSummary>> SummarizeByConfiguration(
     const std::vector<v1::TrialResult>& trials, absl::string_view metric) {
-  if (!api::IsColumn(api::MetricColumns(), metric)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("metric: '", metric, "' is not one of ",
-                     absl::StrJoin(api::MetricColumns(), ", ")));
-  }
-  const std::vector<std::string> columns = TrialRowColumns();
-  const size_t column =
-      std::find(columns.begin(), columns.end(), metric) - columns.begin();
-
+  absl::StatusOr<std::vector<double>> values = MetricValues(trials, metric);
+  if (!values.ok()) return values.status();
   struct Group {
     v1::Configuration configuration;
     std::vector<double> values;
   };
   std::map<uint32_t, Group> groups;
   for (size_t i = 0; i < trials.size(); ++i) {
-    absl::StatusOr<std::vector<std::string>> cells = TrialRowCells(trials[i]);
-    if (!cells.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("trials[", i, "]: ", cells.status().message()));
-    }
-    const analysis::Cell cell =
-        analysis::Cell::FromText(std::move((*cells)[column]));
-    if (!cell.number.has_value()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("trials[", i, "]: ", metric, " is '", cell.text,
-                       "', not a finite number"));
-    }
     const uint32_t index = trials[i].configuration().index();
     auto [it, inserted] = groups.try_emplace(index);
     if (inserted) it->second.configuration = trials[i].configuration();
-    it->second.values.push_back(*cell.number);
+    it->second.values.push_back((*values)[i]);
   }
   std::vector<ConfigurationSummary> summaries;
   for (auto& [index, group] : groups) {

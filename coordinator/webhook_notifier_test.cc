@@ -1,0 +1,171 @@
+// The webhook notifier on a FakeClock over a real store, through a fake
+// poster: 2xx marks an entry sent, anything else backs it off doubling up
+// to the cap, and a restarted notifier sends what was left, never what was
+// sent.
+#include "coordinator/webhook_notifier.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "api/resource_names.h"
+#include "common/fake_clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "spec/spec_yaml.h"
+
+namespace scalebench::coordinator {
+namespace {
+
+using ::testing::ElementsAre;
+
+// Answers each POST with the next scripted status (UNAVAILABLE for -1),
+// 200 once the script runs out, and records what it was sent.
+class ScriptedPoster final : public WebhookPoster {
+ public:
+  struct Sent {
+    std::string url, json, key;
+  };
+  explicit ScriptedPoster(std::vector<int> answers)
+      : answers_(std::move(answers)) {}
+  absl::StatusOr<int> Post(const std::string& url, const std::string& json,
+                           const std::string& key) override {
+    sent_.push_back({url, json, key});
+    const int answer = next_ < answers_.size() ? answers_[next_++] : 200;
+    if (answer < 0) return absl::UnavailableError("connection refused");
+    return answer;
+  }
+  std::vector<std::string> keys() const {
+    std::vector<std::string> keys;
+    for (const Sent& s : sent_) keys.push_back(s.key);
+    return keys;
+  }
+  const std::vector<Sent>& sent() const { return sent_; }
+
+ private:
+  std::vector<int> answers_;
+  size_t next_ = 0;
+  std::vector<Sent> sent_;
+};
+
+TEST(BackoffTest, DoublesFromTheInitialWaitUpToTheCap) {
+  WebhookNotifierOptions options;
+  options.initial_backoff = absl::Seconds(1);
+  options.max_backoff = absl::Seconds(10);
+  EXPECT_EQ(Backoff(1, options), absl::Seconds(1));
+  EXPECT_EQ(Backoff(2, options), absl::Seconds(2));
+  EXPECT_EQ(Backoff(4, options), absl::Seconds(8));
+  EXPECT_EQ(Backoff(5, options), absl::Seconds(10));
+  EXPECT_EQ(Backoff(1000, options), absl::Seconds(10));
+}
+
+class WebhookNotifierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string dir = ::testing::TempDir() + "/webhook-XXXXXX";
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    dir_ = dir;
+    absl::StatusOr<std::unique_ptr<Store>> store =
+        Store::Open(dir_ + "/coordinator.db", &clock_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    Queue({{"a", "http://h/1", R"({"text":"a"})"},
+           {"b", "http://h/2", R"({"text":"b"})"}});
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Queues `notifications` as a failed scheduled run's judgement would.
+  void Queue(const std::vector<NewNotification>& notifications) {
+    absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(
+        "name: n\nloadgen:\n  duration: 1s\nsweep:\n  instances: [1]\n", "t");
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    v1::Schedule schedule;
+    schedule.set_name("schedules/s");
+    *schedule.mutable_spec() = *spec;
+    schedule.set_cron("@daily");
+    ASSERT_TRUE(store_->CreateSchedule(schedule).ok());
+    absl::StatusOr<v1::ScheduleRun> run =
+        store_->FireSchedule("s", {clock_.Wall() + absl::Hours(1)});
+    ASSERT_TRUE(run.ok()) << run.status();
+    const std::string id =
+        api::ParseExperimentName(run->experiment()).value_or("");
+    ASSERT_TRUE(
+        store_->SetExperimentState(id, v1::EXPERIMENT_STATE_CANCELLED, "")
+            .ok());
+    absl::StatusOr<std::vector<UnjudgedRun>> runs = store_->ListUnjudgedRuns();
+    ASSERT_TRUE(runs.ok() && runs->size() == 1);
+    ASSERT_TRUE(
+        store_->JudgeRun("s", (*runs)[0].seq, "failed", "", notifications)
+            .ok());
+  }
+
+  WebhookNotifierOptions Options() {
+    WebhookNotifierOptions options;
+    options.initial_backoff = absl::Seconds(1);
+    options.max_backoff = absl::Seconds(4);
+    return options;
+  }
+
+  std::string dir_;
+  FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(WebhookNotifierTest, SendsEachEntryOnceWithItsKey) {
+  ScriptedPoster poster({});
+  WebhookNotifier notifier(store_.get(), &clock_, &poster, Options());
+  EXPECT_EQ(notifier.RunOnce(), 2);
+  EXPECT_EQ(notifier.RunOnce(), 0);
+  clock_.Advance(absl::Hours(1));
+  EXPECT_EQ(notifier.RunOnce(), 0);
+  EXPECT_THAT(poster.keys(), ElementsAre("a", "b"));
+  EXPECT_EQ(poster.sent()[1].url, "http://h/2");
+  EXPECT_EQ(poster.sent()[1].json, R"({"text":"b"})");
+}
+
+TEST_F(WebhookNotifierTest, RetriesWithDoublingBackoffUntilA2xx) {
+  // a: refused, 500, 404, then 204; b: 200 at once.
+  ScriptedPoster poster({-1, 200, 500, 404, 204});
+  WebhookNotifier notifier(store_.get(), &clock_, &poster, Options());
+  EXPECT_EQ(notifier.RunOnce(), 1);  // a refused (retry in 1 s), b sent.
+  clock_.Advance(absl::Milliseconds(999));
+  EXPECT_EQ(notifier.RunOnce(), 0);  // Not yet due.
+  clock_.Advance(absl::Milliseconds(1));
+  EXPECT_EQ(notifier.RunOnce(), 0);  // 500: retry in 2 s.
+  clock_.Advance(absl::Seconds(2));
+  EXPECT_EQ(notifier.RunOnce(), 0);  // 404: retry in 4 s.
+  clock_.Advance(absl::Seconds(3));
+  EXPECT_EQ(notifier.RunOnce(), 0);  // Not yet due.
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(notifier.RunOnce(), 1);  // 204.
+  EXPECT_THAT(poster.keys(), ElementsAre("a", "b", "a", "a", "a"));
+  absl::StatusOr<int64_t> left = store_->CountUndeliveredNotifications();
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(*left, 0);
+}
+
+// What one notifier could not deliver, the next one (after a restart)
+// delivers; what was delivered is never sent again.
+TEST_F(WebhookNotifierTest, ARestartedNotifierSendsOnlyWhatWasLeft) {
+  {
+    ScriptedPoster refused({200, -1});
+    WebhookNotifier first(store_.get(), &clock_, &refused, Options());
+    EXPECT_EQ(first.RunOnce(), 1);
+  }
+  clock_.Advance(absl::Seconds(1));
+  ScriptedPoster poster({});
+  WebhookNotifier second(store_.get(), &clock_, &poster, Options());
+  EXPECT_EQ(second.RunOnce(), 1);
+  EXPECT_THAT(poster.keys(), ElementsAre("b"));
+}
+
+}  // namespace
+}  // namespace scalebench::coordinator

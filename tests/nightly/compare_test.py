@@ -34,15 +34,13 @@ exit 1 on a failure.
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "support"))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
 from checks import Checks  # noqa: E402
-from cluster_test import Cluster, make_tmp, our_processes  # noqa: E402
+from cluster import Cluster, make_tmp, stop_and_check_nothing_left  # noqa: E402
 
 SPEC = """name: {name}
 repetitions: 6
@@ -167,11 +165,7 @@ def check_compare(bin_dir, checks):
             "slowed target: JSON has the regression, n 6 and 6, p <= 0.05 "
             "and an interval below zero", r.stdout[:3000] + r.stderr)
     finally:
-        cluster.stop_all()
-        left = our_processes(tmp)
-        checks.expect(not left, "nothing a worker started is left running",
-                      "\n".join(left))
-        shutil.rmtree(tmp, ignore_errors=True)
+        stop_and_check_nothing_left(cluster, tmp, checks, "compare")
 
 
 def main():

@@ -172,7 +172,7 @@ std::string HistoryJson(
     const std::string& schedule, const std::string& metric,
     const std::vector<results::ConfigurationHistory>& history) {
   const auto rfc3339 = [](absl::Time t) {
-    return absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone());
+    return FormatTimestamp(TimeToProto(t));
   };
   JsonWriter json;
   json.BeginObject();

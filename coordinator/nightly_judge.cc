@@ -34,8 +34,9 @@ std::string Night(absl::Time night) {
   return absl::FormatTime("%Y-%m-%d %H:%M UTC", night, absl::UTCTimeZone());
 }
 
+// As the API's JSON spells a Timestamp: "2026-11-30T02:00:00Z".
 std::string Rfc3339(absl::Time time) {
-  return absl::FormatTime(absl::RFC3339_sec, time, absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", time, absl::UTCTimeZone());
 }
 
 std::string Percent(double fraction) {

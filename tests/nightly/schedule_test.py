@@ -10,9 +10,10 @@ scalebench-worker, driven through the scalebench CLI, on the wall clock:
                   minute and started again after it: the run starts once,
                   on restart, and a second restart starts nothing more
   by hand         run-now starts a run; run-now again while it goes is
-                  refused naming it (exit 1); pause, resume, list, show and
-                  delete do what they say; a bad cron or time zone is
-                  refused by add with exit 2 naming the flag
+                  refused naming it (exit 1); history shows the runs night
+                  by night; pause, resume, list, show and delete do what
+                  they say; a bad cron or time zone is refused by add with
+                  exit 2 naming the flag
 
 Usage: schedule_test.py --bin DIR
 Prints one line per check and 'N passed, M failed'; exit 1 on a failure.
@@ -162,6 +163,20 @@ def check_by_hand(cluster, spec, checks):
     got = runs(cluster, "at-minute")
     checks.expect(got[0]["experiment"] == experiment and got[0].get("manual"),
                   "run-now: recorded as a run by hand", json.dumps(got[0]))
+
+    r = cluster.cli("history", "at-minute", "--output", "json")
+    doc = json.loads(r.stdout) if r.returncode == 0 else {}
+    configurations = doc.get("configurations", [])
+    points = configurations[0]["points"] if configurations else []
+    checks.expect(len(configurations) == 1 and
+                  [p["experiment"] for p in points] ==
+                  [run["experiment"] for run in reversed(got)] and
+                  configurations[0]["change_points"] == [],
+                  "history: the schedule's two successful runs, night by "
+                  "night, no shift", r.stdout + r.stderr)
+    r = cluster.cli("history", "nobody")
+    checks.expect(r.returncode == 2 and "no schedule" in r.stderr,
+                  "history: an unknown schedule exits 2", r.stderr)
 
     r = cluster.cli("schedule", "pause", "across")
     shown = json.loads(cluster.cli("schedule", "show", "across", "--output",

@@ -253,6 +253,7 @@ TEST(CoordinatorServerMetricsTest, ASynchronizeCallIsMeasured) {
   EXPECT_THAT(text, HasSubstr("scalebench_workers{status=\"idle\"} 1"));
   EXPECT_THAT(text, HasSubstr("scalebench_worker_clock_offset_seconds{worker="
                               "\"host-a\"} 0"));
+  EXPECT_THAT(text, HasSubstr("# TYPE process_open_fds gauge"));
   (*server)->Shutdown();
   EXPECT_EQ(Scrape((*server)->metrics_address()), "");
   server->reset();

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/process_metrics.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -67,7 +68,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
           metrics->ObserveSynchronize(handling);
         });
     absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
-        MetricsEndpoint::Start(options.metrics, {server->metrics_});
+        MetricsEndpoint::Start(
+            options.metrics,
+            {server->metrics_, std::make_shared<ProcessMetrics>()});
     if (!endpoint.ok()) return endpoint.status();
     server->metrics_endpoint_ = *std::move(endpoint);
   }

@@ -232,6 +232,17 @@ def main():
         if not os.access(args.prometheus, os.X_OK):
             raise RuntimeError(f"{args.prometheus} is missing: run "
                                "deploy/install-deps.sh (package prometheus)")
+        r = subprocess.run(
+            [os.path.join(args.bin, "scalebench-coordinator"), "--listen",
+             f"127.0.0.1:{free_port()}", "--db",
+             os.path.join(tmp, "refused.db"), "--metrics-listen",
+             f"0.0.0.0:{free_port()}"],
+            capture_output=True, text=True, timeout=20)
+        checks.expect(r.returncode == 2 and
+                      "--metrics-allow-remote" in r.stderr,
+                      "a metrics address off loopback is refused (exit 2) "
+                      "without --metrics-allow-remote",
+                      f"rc={r.returncode} {r.stderr!r}")
         coordinator_metrics = f"127.0.0.1:{free_port()}"
         worker_metrics = f"127.0.0.1:{free_port()}"
         cluster.start_coordinator(
@@ -290,6 +301,12 @@ def main():
         checks.expect(by_label(up, "job") == {"scalebench-coordinator": 1.0,
                                               "scalebench-worker": 1.0},
                       "both targets are up", repr(up))
+        rows = by_label(prom.query("process_resident_memory_bytes"), "job")
+        checks.expect(sorted(rows) == ["scalebench-coordinator",
+                                       "scalebench-worker"] and
+                      all(v > 1e6 for v in rows.values()),
+                      f"both daemons export process metrics ({rows})",
+                      repr(rows))
         rows = prom.query('scalebench_worker_trials_total{outcome="succeeded"}')
         checks.expect(list(rows.values()) == [2.0],
                       "the worker counted its 2 succeeded trials", repr(rows))

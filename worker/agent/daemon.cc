@@ -12,6 +12,7 @@
 #include "common/exit_codes.h"
 #include "common/grpc_channel.h"
 #include "common/metrics_endpoint.h"
+#include "common/process_metrics.h"
 #include "worker/agent/stop_signals.h"
 #include "worker/agent/sync_client.h"
 #include "worker/agent/trial_executor.h"
@@ -161,7 +162,7 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
     absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
         MetricsEndpoint::Start(
             {flags.metrics_listen, flags.metrics_allow_remote},
-            {metrics.registry()});
+            {metrics.registry(), std::make_shared<ProcessMetrics>()});
     if (!endpoint.ok()) {
       err << "scalebench-worker: --" << endpoint.status().message() << "\n";
       return absl::IsInvalidArgument(endpoint.status()) ? kExitBadInput

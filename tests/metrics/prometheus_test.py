@@ -321,6 +321,14 @@ def main():
         checks.expect(len(rows) == 1 and list(rows.values())[0] > 0,
                       "Synchronize handling times are recorded "
                       f"({list(rows.values())} calls)", repr(rows))
+        mean = prom.query("scalebench_synchronize_handling_seconds_sum / "
+                          "scalebench_synchronize_handling_seconds_count")
+        print(f"figure: mean Synchronize handling "
+              f"{[round(v * 1e6) for v in mean.values()]} us")
+        scrape_started = time.perf_counter()
+        http_get(f"http://{coordinator_metrics}/metrics")
+        print(f"figure: one scrape of the coordinator took "
+              f"{(time.perf_counter() - scrape_started) * 1e3:.1f} ms")
         rows = prom.query('scalebench_worker_clock_offset_seconds{worker="w1"}')
         checks.expect(len(rows) == 1 and abs(list(rows.values())[0]) < 0.05,
                       "w1's clock offset on one host is near 0", repr(rows))

@@ -37,12 +37,14 @@ struct Flags {
   std::string listen = kDefaultListen;
   std::string db = kDefaultDb;
   std::string ca, cert, key;
+  std::string metrics_listen;
+  bool metrics_allow_remote = false;
 };
 
 // The server's message with its option spelled as the flag that sets it:
 // "listen: ..." is "--listen: ...".
 std::string FlagMessage(const absl::Status& status) {
-  for (absl::string_view option : {"listen", "db"}) {
+  for (absl::string_view option : {"listen", "db", "metrics-listen"}) {
     if (absl::StartsWith(status.message(), absl::StrCat(option, ": "))) {
       return absl::StrCat("--", status.message());
     }
@@ -63,11 +65,14 @@ int Serve(const Flags& flags) {
   options.db = flags.db;
   options.security = *security;
   options.shutdown_grace = kShutdownGrace;
+  options.metrics.listen = flags.metrics_listen;
+  options.metrics.allow_remote = flags.metrics_allow_remote;
   absl::StatusOr<std::unique_ptr<CoordinatorServer>> server =
       CoordinatorServer::Start(options, Clock::Real());
   if (!server.ok()) {
     std::cerr << "scalebench-coordinator: " << FlagMessage(server.status());
-    if (absl::IsInvalidArgument(server.status()) && security->plaintext()) {
+    if (absl::IsInvalidArgument(server.status()) && security->plaintext() &&
+        absl::StartsWith(server.status().message(), "listen: ")) {
       std::cerr << "; off loopback give --ca, --cert and --key for mutual "
                    "TLS (deploy/pki/pki.sh, docs/security.md)";
     }
@@ -77,6 +82,10 @@ int Serve(const Flags& flags) {
   }
   std::cout << "scalebench-coordinator: listening on " << (*server)->address()
             << std::endl;
+  if (!(*server)->metrics_address().empty()) {
+    std::cout << "scalebench-coordinator: metrics on http://"
+              << (*server)->metrics_address() << "/metrics" << std::endl;
+  }
 
   // SIGINT and SIGTERM are blocked in every thread (Main blocks them before
   // any thread starts) and taken here with sigwait.
@@ -119,6 +128,15 @@ int Main(const std::vector<std::string>& args) {
                  "SCALEBENCH_KEY)")
       ->type_name("FILE")
       ->envname("SCALEBENCH_KEY");
+  app.add_option("--metrics-listen", flags.metrics_listen,
+                 "serve Prometheus metrics over plaintext HTTP at "
+                 "http://ADDR/metrics, host:port (default: none; "
+                 "docs/metrics.md)")
+      ->type_name("ADDR")
+      ->envname("SCALEBENCH_METRICS_LISTEN");
+  app.add_flag("--metrics-allow-remote", flags.metrics_allow_remote,
+               "allow --metrics-listen on an address other than loopback "
+               "(the endpoint has no TLS and no authentication)");
   if (std::optional<int> exit =
           command_line.Parse(args, std::cout, std::cerr)) {
     return *exit;

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/process_metrics.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -58,6 +59,21 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
       server->store_.get(), server->registry_.get());
   server->worker_service_ =
       std::make_unique<WorkerServiceImpl>(server->registry_.get(), clock);
+  if (!options.metrics.listen.empty()) {
+    server->metrics_ = std::make_shared<CoordinatorMetrics>(
+        server->store_.get(), server->registry_.get());
+    CoordinatorMetrics* metrics = server->metrics_.get();
+    server->worker_service_->SetHandlingObserver(
+        [metrics](absl::Duration handling) {
+          metrics->ObserveSynchronize(handling);
+        });
+    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
+        MetricsEndpoint::Start(
+            options.metrics,
+            {server->metrics_, std::make_shared<ProcessMetrics>()});
+    if (!endpoint.ok()) return endpoint.status();
+    server->metrics_endpoint_ = *std::move(endpoint);
+  }
 
   int port = 0;
   grpc::ServerBuilder builder;
@@ -86,6 +102,8 @@ CoordinatorServer::~CoordinatorServer() { Shutdown(); }
 void CoordinatorServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  // No scrape reads the store or the registry after this.
+  metrics_endpoint_.reset();
   if (notifier_ != nullptr) notifier_->Stop();
   if (nightly_ != nullptr) nightly_->Stop();
   if (scheduler_ != nullptr) scheduler_->Stop();

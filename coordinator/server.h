@@ -14,6 +14,8 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/grpc_channel.h"
+#include "common/metrics_endpoint.h"
+#include "coordinator/coordinator_metrics.h"
 #include "coordinator/coordinator_service.h"
 #include "coordinator/nightly_runner.h"
 #include "coordinator/scheduler.h"
@@ -34,6 +36,9 @@ struct ServerOptions {
   SchedulerOptions scheduler;
   NightlyRunnerOptions nightly;
   WebhookNotifierOptions webhooks;
+  // The Prometheus endpoint (docs/metrics.md); listen empty (the default)
+  // serves none.
+  MetricsEndpointOptions metrics;
   // How long Shutdown waits for open calls before cancelling them.
   absl::Duration shutdown_grace = absl::Seconds(5);
 };
@@ -43,7 +48,9 @@ class CoordinatorServer final {
   // Opens the store, settles what a previous coordinator left running
   // (Scheduler::Recover), serves, and starts the scheduler. Errors:
   // INVALID_ARGUMENT naming the option (listen: plaintext off loopback;
-  // db: its folder cannot be created), and the store's.
+  // db: its folder cannot be created; metrics-listen: malformed, or off
+  // loopback without allow_remote), UNAVAILABLE when an address cannot be
+  // bound, and the store's.
   static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Start(
       const ServerOptions& options, Clock* clock);
 
@@ -54,11 +61,15 @@ class CoordinatorServer final {
 
   // Where it listens, with the port it picked for port 0.
   const std::string& address() const { return address_; }
+  // Where the metrics are served (host:port), empty when they are not.
+  std::string metrics_address() const {
+    return metrics_endpoint_ == nullptr ? "" : metrics_endpoint_->address();
+  }
   Store& store() { return *store_; }
 
-  // Stops the notifier, the nightly runner and the scheduler, ends held
-  // calls and watches, stops serving.
-  // Attempts in progress stay in the store for the next start. Idempotent.
+  // Stops the metrics endpoint, the notifier, the nightly runner and the
+  // scheduler, ends held calls and watches, stops serving. Attempts in progress
+  // stay in the store for the next start. Idempotent.
   void Shutdown();
 
  private:
@@ -73,6 +84,8 @@ class CoordinatorServer final {
   std::unique_ptr<CoordinatorServiceImpl> coordinator_service_;
   std::unique_ptr<WorkerServiceImpl> worker_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<CoordinatorMetrics> metrics_;
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
   std::string address_;
   absl::Duration shutdown_grace_;
   bool shut_down_ = false;

@@ -347,6 +347,7 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::Synchronize(
     grpc::CallbackServerContext* context, const v1::SynchronizeRequest* request,
     v1::SynchronizeResponse* response) {
   const absl::Time receive_time = clock_->Wall();
+  const absl::Duration arrival = clock_->Monotonic();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (absl::Status s = ValidateRequest(*request); !s.ok()) {
     reactor->Finish(ToGrpcStatus(s));
@@ -364,6 +365,7 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::Synchronize(
                          [reactor](absl::Status status) {
                            reactor->Finish(ToGrpcStatus(status));
                          });
+  if (observer_) observer_(clock_->Monotonic() - arrival);
   return reactor;
 }
 

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -200,9 +201,18 @@ class WorkerServiceImpl final : public v1::WorkerService::CallbackService {
       const v1::SynchronizeRequest* request,
       v1::SynchronizeResponse* response) override;
 
+  // Called with the handling time of every valid call: from its arrival
+  // until the registry has recorded it (results stored, state taken) and
+  // either answered or held it, on the clock's monotonic time. The
+  // long-poll hold is not part of it. Set before serving; may be empty.
+  void SetHandlingObserver(std::function<void(absl::Duration)> observer) {
+    observer_ = std::move(observer);
+  }
+
  private:
   WorkerRegistry* const registry_;
   Clock* const clock_;
+  std::function<void(absl::Duration)> observer_;
 };
 
 }  // namespace scalebench::coordinator

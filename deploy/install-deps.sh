@@ -16,6 +16,7 @@ BUILD_PACKAGES=(
   libcurl4-openssl-dev libgtest-dev libgmock-dev
   libcli11-dev         # the command-line layer of every binary
   nlohmann-json3-dev   # tests parse the JSON our binaries print
+  prometheus-cpp-dev   # the daemons' metrics endpoints (docs/metrics.md)
   libxen-dev           # libxlutil: the xen driver's tests parse its configs
                        # with Xen's own xl config parser
 )
@@ -38,6 +39,8 @@ RUN_PACKAGES=(
   openssl        # deploy/pki/pki.sh: the testbed's and nested hosts' certificates
   tzdata         # /usr/share/zoneinfo: the time zones of cron schedules
                  # (common/cron.h, absl::LoadTimeZone)
+  prometheus     # tests/metrics/prometheus_test.py scrapes the daemons
+                 # with a real Prometheus (docs/metrics.md)
 )
 # Benchmarks: the peer tools bench/ compares against.
 BENCH_PACKAGES=(

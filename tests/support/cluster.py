@@ -60,12 +60,13 @@ class Cluster:
             return ["ip", "netns", "exec", self.netns] + args
         return args
 
-    def start_coordinator(self, listen=None, tls=(), expect_ok=True):
+    def start_coordinator(self, listen=None, tls=(), expect_ok=True,
+                          extra=()):
         listen = listen or self.address or f"127.0.0.1:{free_port()}"
         log = open(os.path.join(self.tmp, "coordinator.log"), "a")
         proc = subprocess.Popen(
             self._cmd([os.path.join(self.bin, "scalebench-coordinator"),
-                       "--listen", listen, "--db", self.db, *tls]),
+                       "--listen", listen, "--db", self.db, *tls, *extra]),
             stdout=subprocess.PIPE, stderr=log, text=True)
         line = proc.stdout.readline()
         if not expect_ok:

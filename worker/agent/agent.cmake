@@ -9,12 +9,13 @@ add_library(scalebench_worker_agent STATIC
   agent/sync_client.cc
   agent/trial_executor.cc
   agent/trial_runner.cc
-  agent/worker_defaults.cc)
+  agent/worker_defaults.cc
+  agent/worker_metrics.cc)
 target_link_libraries(scalebench_worker_agent PUBLIC
   scalebench_worker_core scalebench_worker_native scalebench_worker_balancers
   scalebench_worker_docker scalebench_worker_qemu scalebench_worker_xen
   scalebench_loadgen scalebench_spec scalebench_api
-  scalebench_common scalebench_proto nlohmann_json::nlohmann_json
+  scalebench_common scalebench_metrics scalebench_proto nlohmann_json::nlohmann_json
   absl::synchronization absl::time)
 
 # Where the worker finds the qemu guests' images unless told otherwise.
@@ -35,6 +36,7 @@ target_link_libraries(scalebench_worker_testing PUBLIC
 scalebench_test(worker_agent_test
   SOURCES agent/clock_sync_test.cc agent/sync_client_test.cc
           agent/trial_executor_test.cc agent/trial_runner_test.cc
+          agent/worker_metrics_test.cc
   LIBS scalebench_worker_agent scalebench_worker_testing
   PROPERTIES RESOURCE_LOCK loadgen_cpu)
 

@@ -11,11 +11,14 @@
 #include "api/resource_names.h"
 #include "common/exit_codes.h"
 #include "common/grpc_channel.h"
+#include "common/metrics_endpoint.h"
+#include "common/process_metrics.h"
 #include "worker/agent/stop_signals.h"
 #include "worker/agent/sync_client.h"
 #include "worker/agent/trial_executor.h"
 #include "worker/agent/trial_runner.h"
 #include "worker/agent/worker_defaults.h"
+#include "worker/agent/worker_metrics.h"
 #include "worker/host_facts.h"
 #include "worker/spool.h"
 
@@ -67,6 +70,15 @@ void AddDaemonFlags(CLI::App& app, DaemonFlags* flags) {
                  "the Docker engine, unix:///path (default: DOCKER_HOST, "
                  "else unix:///var/run/docker.sock)")
       ->type_name("URL");
+  app.add_option("--metrics-listen", flags->metrics_listen,
+                 "serve Prometheus metrics over plaintext HTTP at "
+                 "http://ADDR/metrics, host:port (default: none; "
+                 "docs/metrics.md)")
+      ->type_name("ADDR")
+      ->envname("SCALEBENCH_METRICS_LISTEN");
+  app.add_flag("--metrics-allow-remote", flags->metrics_allow_remote,
+               "allow --metrics-listen on an address other than loopback "
+               "(the endpoint has no TLS and no authentication)");
 }
 
 int RunDaemon(const DaemonFlags& flags, std::ostream& err) {
@@ -142,6 +154,24 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
     return kExitBadInput;
   }
 
+  // Declared before the endpoint, which is destroyed (and stops reading
+  // them) first.
+  WorkerMetrics metrics;
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
+  if (!flags.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
+        MetricsEndpoint::Start(
+            {flags.metrics_listen, flags.metrics_allow_remote},
+            {metrics.registry(), std::make_shared<ProcessMetrics>()});
+    if (!endpoint.ok()) {
+      err << "scalebench-worker: --" << endpoint.status().message() << "\n";
+      return absl::IsInvalidArgument(endpoint.status()) ? kExitBadInput
+                                                        : kExitRunFailed;
+    }
+    metrics_endpoint = *std::move(endpoint);
+    err << "scalebench-worker: metrics on http://"
+        << metrics_endpoint->address() << "/metrics\n";
+  }
   std::unique_ptr<DriverSet> drivers = MakeDrivers(context, flags.drivers);
   if (absl::Status s = drivers->RecoverAll(); !s.ok()) {
     err << "scalebench-worker: removing what an earlier worker left: "
@@ -169,8 +199,14 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
       std::make_unique<TrialExecutor>(&runner, &*spool, context.name);
   SyncOptions options;
   options.worker_id = context.name;
+  options.on_exchange = [&metrics](const absl::Status& status) {
+    metrics.RecordExchange(status);
+  };
   SyncClient client(*channel, options, facts, &*spool, executor.get(),
                     context.clock);
+  executor->SetResultObserver([&metrics](const v1::WorkerResult& result) {
+    metrics.RecordResult(result);
+  });
   executor->SetChangeListener([&client] { client.StateChanged(); });
 
   err << "scalebench-worker: " << context.name << " (session "

@@ -35,6 +35,10 @@ struct DaemonFlags {
   // forwarded port: a nested host's worker dials 10.0.2.2 for the host's
   // 127.0.0.1). Empty = the host of `coordinator`.
   std::string tls_server_name;
+  // Where to serve Prometheus metrics (host:port, plaintext HTTP); empty
+  // = none. Off loopback only with metrics_allow_remote.
+  std::string metrics_listen;
+  bool metrics_allow_remote = false;
 };
 
 // Adds the daemon's flags to the top level of `app`.

@@ -125,6 +125,7 @@ void SyncClient::Run(absl::Notification& stop) {
   while (!stop.HasBeenNotified()) {
     absl::StatusOr<absl::Time> next = SynchronizeOnce();
     if (absl::IsAborted(next.status())) continue;
+    if (options_.on_exchange) options_.on_exchange(next.status());
     if (next.ok()) {
       if (failures > 0) {
         std::cerr << "scalebench-worker: synchronizing again after " << failures

@@ -13,6 +13,7 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,10 @@ struct SyncOptions {
   // `max_backoff`, with up to 20% random jitter.
   absl::Duration min_backoff = absl::Milliseconds(200);
   absl::Duration max_backoff = absl::Seconds(10);
+  // Called by Run after each exchange with its outcome (OK or the call's
+  // error; not for one that StateChanged cut short), e.g. for the
+  // worker's metrics. Default empty.
+  std::function<void(const absl::Status&)> on_exchange;
 };
 
 // The wait after `failures` consecutive failed calls (>= 1), before

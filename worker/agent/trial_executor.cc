@@ -290,6 +290,7 @@ v1::WorkerState TrialExecutor::Finish(const v1::AttemptKey& key,
     std::cerr << "scalebench-worker: cannot spool the result of " << key.trial()
               << ": " << s.message() << "\n";
   }
+  if (result_observer_) result_observer_(result);
   v1::WorkerState finished;
   *finished.mutable_finished()->mutable_key() = key;
   return finished;

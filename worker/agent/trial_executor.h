@@ -40,6 +40,13 @@ class TrialExecutor final : public AssignmentExecutor {
   // once instead of after its long poll.
   void SetChangeListener(std::function<void()> listener);
 
+  // Called on the executor's thread with each result once it is spooled
+  // (for the worker's metrics). Set before the first Apply.
+  void SetResultObserver(
+      std::function<void(const v1::WorkerResult&)> observer) {
+    result_observer_ = std::move(observer);
+  }
+
  private:
   void Loop();
   // Each returns the state to report next.
@@ -67,6 +74,7 @@ class TrialExecutor final : public AssignmentExecutor {
   v1::WorkerState current_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::function<void()> listener_ ABSL_GUARDED_BY(mu_);
+  std::function<void(const v1::WorkerResult&)> result_observer_;
 
   // Touched by the background thread only.
   std::optional<TrialPlan> plan_;

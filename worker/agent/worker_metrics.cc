@@ -1,0 +1,61 @@
+#include "worker/agent/worker_metrics.h"
+
+#include "api/enum_names.h"
+#include "common/proto_time.h"
+
+namespace scalebench::worker {
+
+WorkerMetrics::WorkerMetrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      synchronizing_(&prometheus::BuildGauge()
+                          .Name("scalebench_worker_synchronizing")
+                          .Help("1 when the worker's last Synchronize "
+                                "exchange with the coordinator succeeded, "
+                                "0 while it fails (or before the first)")
+                          .Register(*registry_)
+                          .Add({})),
+      exchange_failures_(
+          &prometheus::BuildCounter()
+               .Name("scalebench_worker_synchronize_failures_total")
+               .Help("Synchronize exchanges that failed (the "
+                     "worker backs off and retries)")
+               .Register(*registry_)
+               .Add({})),
+      trials_(&prometheus::BuildCounter()
+                   .Name("scalebench_worker_trials_total")
+                   .Help("Results this worker produced (one per attempt it "
+                         "took part in), by outcome: succeeded or the "
+                         "failure kind")
+                   .Register(*registry_)),
+      last_requests_per_second_(
+          &prometheus::BuildGauge()
+               .Name("scalebench_worker_last_trial_requests_per_second")
+               .Help("Completed requests per second of this worker's last "
+                     "load-generator run (0 before the first)")
+               .Register(*registry_)
+               .Add({})) {
+  trials_->Add({{"outcome", "succeeded"}});
+}
+
+void WorkerMetrics::RecordExchange(const absl::Status& status) {
+  synchronizing_->Set(status.ok() ? 1 : 0);
+  if (!status.ok()) exchange_failures_->Increment();
+}
+
+void WorkerMetrics::RecordResult(const v1::WorkerResult& result) {
+  const std::string outcome = result.has_failure()
+                                  ? api::EnumName(result.failure().kind())
+                                  : std::string("succeeded");
+  trials_->Add({{"outcome", outcome.empty() ? "unspecified" : outcome}})
+      .Increment();
+  if (result.has_loadgen()) {
+    const double seconds =
+        absl::ToDoubleSeconds(DurationFromProto(result.loadgen().duration()));
+    if (seconds > 0) {
+      last_requests_per_second_->Set(
+          static_cast<double>(result.loadgen().requests()) / seconds);
+    }
+  }
+}
+
+}  // namespace scalebench::worker

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "analysis/model_fit.h"
@@ -17,6 +18,7 @@
 #include "analysis/usl.h"
 #include "api/enum_names.h"
 #include "api/resource_names.h"
+#include "api/result_columns.h"
 #include "results/repetitions.h"
 #include "results/trial_rows.h"
 #include "spec/grid.h"
@@ -237,6 +239,11 @@ std::optional<ModelCurve> MakeCurve(const Rows& rows, const v1::ModelFit& fit) {
   curve.run = rows.run;
   curve.model = ModelName(spec);
   curve.group = analysis::GroupLabel(fit);
+  for (const std::string& column : spec.by()) {
+    const auto value = fit.group().find(column);
+    if (value != fit.group().end())
+      curve.group_values.emplace_back(column, value->second);
+  }
   curve.x = Grid(*std::min_element(xs.begin(), xs.end()),
                  *std::max_element(xs.begin(), xs.end()));
   if (spec.fit() == v1::MODEL_KIND_LINEAR ||
@@ -309,6 +316,30 @@ void AddLatency(const Rows& rows, std::vector<LatencyRow>& out) {
       *fields[k] = Median(values);
     }
     out.push_back(std::move(row));
+  }
+}
+
+// Labels of the latency rows: the factors that vary among them.
+void LabelLatency(const std::vector<std::vector<std::string>>& factors,
+                  std::vector<LatencyRow>& rows) {
+  const auto columns = api::FactorColumns();
+  std::vector<size_t> varying;
+  for (size_t f = 0; f < columns.size(); ++f) {
+    for (const std::vector<std::string>& cells : factors) {
+      if (cells[f] != factors.front()[f]) {
+        varying.push_back(f);
+        break;
+      }
+    }
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::vector<std::string> parts;
+    for (size_t f : varying) {
+      if (!factors[r][f].empty())
+        parts.push_back(absl::StrCat(columns[f], "=", factors[r][f]));
+    }
+    rows[r].label =
+        parts.empty() ? rows[r].configuration : absl::StrJoin(parts, " ");
   }
 }
 
@@ -419,6 +450,17 @@ absl::StatusOr<ReportData> AssembleReport(const ReportInput& input) {
     }
   }
   data.skew_histogram = MakeSkewHistogram(data.skew, run_names);
+  std::vector<std::vector<std::string>> latency_factors;
+  for (const RunInput* run : inputs) {
+    std::map<uint32_t, const v1::Configuration*> by_index;
+    for (const v1::TrialResult& t : run->trials) {
+      by_index.emplace(t.configuration().index(), &t.configuration());
+    }
+    for (const auto& [index, configuration] : by_index) {
+      latency_factors.push_back(api::FactorCells(*configuration));
+    }
+  }
+  LabelLatency(latency_factors, data.latency);
   if (input.baseline.has_value()) {
     if (input.run.trials.empty() || input.baseline->trials.empty()) {
       data.comparison_error = "one of the runs has no trial results";

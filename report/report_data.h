@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -80,6 +81,8 @@ struct ModelCurve {
   std::string model;
   // analysis::GroupLabel of the fit; "" without `by`.
   std::string group;
+  // The same as (column, value) pairs: {"balancer", "haproxy"}.
+  std::vector<std::pair<std::string, std::string>> group_values;
   // kCurveGridPoints values from the smallest to the largest x fitted,
   // and the model there.
   std::vector<double> x;
@@ -110,6 +113,9 @@ struct LatencyRow {
   std::string run;
   // spec::DescribeConfiguration.
   std::string configuration;
+  // Only the factors whose values differ between the report's
+  // configurations ("instances=2 balancer=haproxy"), for chart labels.
+  std::string label;
   int n = 0;
   double p50_us = 0;
   double p90_us = 0;

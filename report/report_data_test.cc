@@ -226,6 +226,10 @@ TEST(AssembleReportTest, LatencySkewAndHosts) {
   ASSERT_TRUE(d.ok()) << d.status();
   ASSERT_EQ(d->latency.size(), 4u);
   EXPECT_EQ(d->latency[2].n, 3);
+  // Labelled by the factors that vary, not the whole configuration.
+  EXPECT_EQ(d->latency[2].label,
+            "instances=1 balancer=haproxy algorithm=roundrobin vcpus_total=1");
+  EXPECT_THAT(d->latency[2].configuration, HasSubstr("connections=10"));
   // Configuration 2 records 120 ns, read off its histogram as 0.12 µs
   // (to the histogram's accuracy).
   EXPECT_NEAR(d->latency[2].p50_us, 0.12, 0.12 * 0.005);

@@ -1,5 +1,6 @@
 #include "report/report_html.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -56,7 +57,10 @@ json Options(const std::string& title, const std::string& x_title,
   options["maintainAspectRatio"] = false;
   options["plugins"]["title"] = {
       {"display", true}, {"text", title}, {"font", {{"size", 16}}}};
-  options["plugins"]["legend"] = {{"position", "bottom"}};
+  options["plugins"]["legend"] = {
+      {"position", "bottom"},
+      {"labels",
+       {{"boxWidth", 18}, {"usePointStyle", true}, {"font", {{"size", 11}}}}}};
   options["scales"]["x"]["title"] = {{"display", true}, {"text", x_title}};
   if (linear_x) options["scales"]["x"]["type"] = "linear";
   options["scales"]["y"]["title"] = {{"display", true}, {"text", y_title}};
@@ -92,10 +96,33 @@ std::string SeriesName(const Series& s, bool two_runs) {
   return two_runs ? absl::StrCat(s.run, " ", name) : name;
 }
 
-json ScatterChart(const ScatterFigure& f, bool two_runs) {
+// Whether curve `m` was fitted to (a superset of) series `s`'s rows: its
+// group names no platform or balancer other than the series'.
+bool CurveCovers(const ModelCurve& m, const Series& s) {
+  if (m.run != s.run) return false;
+  for (const auto& [column, value] : m.group_values) {
+    if (column == "platform" && value != s.platform) return false;
+    if (column == "balancer" && value != s.balancer) return false;
+  }
+  return true;
+}
+
+// `baseline` names the run drawn fainter, with triangles and a dotted
+// line; "" for one run. A series keeps its colour across the two runs.
+json ScatterChart(const ScatterFigure& f, const std::string& baseline) {
+  const bool two_runs = !baseline.empty();
   json datasets = json::array();
-  size_t colour = 0;
+  std::vector<std::pair<std::string, std::string>> keys;
+  auto colour_of = [&keys](const Series& s) {
+    const auto key = std::make_pair(s.platform, s.balancer);
+    const auto at = std::find(keys.begin(), keys.end(), key);
+    if (at != keys.end()) return static_cast<size_t>(at - keys.begin());
+    keys.push_back(key);
+    return keys.size() - 1;
+  };
   for (const Series& s : f.series) {
+    const size_t colour = colour_of(s);
+    const bool faint = two_runs && s.run == baseline;
     const std::string name = SeriesName(s, two_runs);
     json points = json::array();
     for (const TrialPoint& p : s.points) points.push_back(Point(p.x, p.y));
@@ -117,25 +144,36 @@ json ScatterChart(const ScatterFigure& f, bool two_runs) {
                            ": no 95% CI)")
             : "95% CI of the median, min–max where n < 6";
     AddBand(datasets, absl::StrCat(name, ": ", interval), low, high, colour,
-            0.18);
+            faint ? 0.1 : 0.2);
     datasets.push_back({{"type", "scatter"},
                         {"label", absl::StrCat(name, ": trials")},
                         {"data", points},
-                        {"pointRadius", 3},
-                        {"pointStyle", "crossRot"},
-                        {"borderColor", Rgba(colour, 0.8)},
-                        {"backgroundColor", Rgba(colour, 0.8)}});
-    datasets.push_back({{"type", "scatter"},
-                        {"label", absl::StrCat(name, ": median")},
-                        {"data", median},
-                        {"showLine", true},
-                        {"pointRadius", 5},
-                        {"borderWidth", 2},
-                        {"borderColor", Rgba(colour, 1)},
-                        {"backgroundColor", Rgba(colour, 1)}});
-    ++colour;
+                        {"pointRadius", 4},
+                        {"pointStyle", faint ? "triangle" : "crossRot"},
+                        {"borderColor", Rgba(colour, faint ? 0.5 : 0.85)},
+                        {"backgroundColor", Rgba(colour, faint ? 0.2 : 0.85)}});
+    json line = {{"type", "scatter"},
+                 {"label", absl::StrCat(name, ": median")},
+                 {"data", median},
+                 {"showLine", true},
+                 {"pointRadius", 5},
+                 {"pointStyle", faint ? "triangle" : "circle"},
+                 {"borderWidth", 2},
+                 {"borderColor", Rgba(colour, faint ? 0.55 : 1)},
+                 {"backgroundColor", Rgba(colour, faint ? 0.55 : 1)}};
+    if (faint) line["borderDash"] = {2, 3};
+    datasets.push_back(std::move(line));
   }
+  size_t next_colour = keys.size();
   for (const ModelCurve& m : f.curves) {
+    size_t colour = next_colour;
+    for (const Series& s : f.series) {
+      if (CurveCovers(m, s)) {
+        colour = colour_of(s);
+        break;
+      }
+    }
+    if (colour == next_colour) ++next_colour;
     std::string name = absl::StrCat("model ", m.model);
     if (!m.group.empty()) absl::StrAppend(&name, " (", m.group, ")");
     if (two_runs) name = absl::StrCat(m.run, " ", name);
@@ -151,18 +189,17 @@ json ScatterChart(const ScatterFigure& f, bool two_runs) {
     }
     if (!m.band_low.empty()) {
       AddBand(datasets, absl::StrCat(name, ": 95% prediction band"), low, high,
-              colour, 0.1);
+              colour, 0.08);
     }
     datasets.push_back({{"type", "scatter"},
                         {"label", absl::StrCat(name, ": fit")},
                         {"data", fitted},
                         {"showLine", true},
                         {"pointRadius", 0},
-                        {"borderWidth", 2},
-                        {"borderDash", {6, 4}},
-                        {"borderColor", Rgba(colour, 1)},
+                        {"borderWidth", 1.5},
+                        {"borderDash", {8, 4}},
+                        {"borderColor", Rgba(colour, 0.9)},
                         {"fill", false}});
-    ++colour;
   }
   json chart;
   chart["type"] = "scatter";
@@ -170,6 +207,10 @@ json ScatterChart(const ScatterFigure& f, bool two_runs) {
   chart["options"] =
       Options(absl::StrCat(AxisTitle(f.y_column), " against ", f.x_column),
               AxisTitle(f.x_column), AxisTitle(f.y_column), true);
+  // The x columns are counts: whole-number ticks, and a margin so that the
+  // points at either end are not cut in half (offset).
+  chart["options"]["scales"]["x"]["ticks"] = {{"precision", 0}};
+  chart["options"]["scales"]["x"]["offset"] = true;
   return chart;
 }
 
@@ -177,8 +218,7 @@ json LatencyChart(const ReportData& data, bool two_runs) {
   json labels = json::array();
   json p[3] = {json::array(), json::array(), json::array()};
   for (const LatencyRow& r : data.latency) {
-    labels.push_back(two_runs ? absl::StrCat(r.run, " ", r.configuration)
-                              : r.configuration);
+    labels.push_back(two_runs ? absl::StrCat(r.run, " ", r.label) : r.label);
     p[0].push_back(r.p50_us);
     p[1].push_back(r.p90_us);
     p[2].push_back(r.p99_us);
@@ -197,7 +237,10 @@ json LatencyChart(const ReportData& data, bool two_runs) {
   chart["data"] = {{"labels", labels}, {"datasets", datasets}};
   chart["options"] =
       Options("latency percentiles per configuration (median over trials)",
-              "configuration", "latency (µs)", false);
+              "configuration", "latency (µs, log scale)", false);
+  // Percentiles span orders of magnitude: p99 may be 100 times p50.
+  chart["options"]["scales"]["y"]["type"] = "logarithmic";
+  chart["options"]["scales"]["y"].erase("beginAtZero");
   return chart;
 }
 
@@ -242,8 +285,8 @@ constexpr char kInit[] = R"(
   var specs = JSON.parse(document.getElementById('report-charts').textContent);
   specs.forEach(function(s){
     var cfg = s.config;
-    cfg.options.plugins.legend.labels = {filter: function(item, data){
-      return !data.datasets[item.datasetIndex].hideInLegend; }};
+    cfg.options.plugins.legend.labels.filter = function(item, data){
+      return !data.datasets[item.datasetIndex].hideInLegend; };
     new Chart(document.getElementById(s.id), cfg);
   });
 })();
@@ -424,7 +467,7 @@ std::string RenderHtml(const ReportData& data, const RenderOptions& options) {
     for (const Series& s : f.series)
       trials += static_cast<int>(s.points.size());
     page.Chart(
-        id, ScatterChart(f, two_runs),
+        id, ScatterChart(f, two_runs ? data.baseline->name : std::string()),
         absl::StrCat("Figure ", ++figure_number, ": ", f.y_column, " against ",
                      f.x_column, ", ", trials, " trials in ", f.series.size(),
                      " series, ", f.curves.size(), " model curves."));

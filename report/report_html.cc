@@ -88,6 +88,7 @@ void AddBand(json& datasets, const std::string& label, const json& low,
                       {"borderWidth", 0},
                       {"borderColor", Rgba(colour, 0)},
                       {"backgroundColor", Rgba(colour, alpha)},
+                      {"pointStyle", "rect"},
                       {"fill", "-1"}});
 }
 
@@ -198,6 +199,7 @@ json ScatterChart(const ScatterFigure& f, const std::string& baseline) {
                         {"pointRadius", 0},
                         {"borderWidth", 1.5},
                         {"borderDash", {8, 4}},
+                        {"pointStyle", "line"},
                         {"borderColor", Rgba(colour, 0.9)},
                         {"fill", false}});
   }

@@ -41,7 +41,7 @@ inside the file; nothing is fetched). The page has:
               distribution-free 95% interval shaded (from 6 trials on;
               below that the min-max range, marked as such), and the
               spec's models refitted to the same trials with their 95%
-              prediction band (polynomials; USL/Amdahl: the curve only)
+              prediction band (USL/Amdahl: by the delta method)
   latency     p50/p90/p99 per configuration (median over its trials of
               each trial's percentile from its merged histogram)
   start skew  a histogram of the trials' start skews

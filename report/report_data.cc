@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <set>
 #include <utility>
@@ -201,13 +202,6 @@ bool InGroup(const analysis::RowTable& table, size_t row,
   return true;
 }
 
-double Parameter(const v1::ModelFit& fit, const std::string& name) {
-  for (const v1::FittedParameter& p : fit.parameters()) {
-    if (p.name() == name) return p.estimate();
-  }
-  return 0;
-}
-
 std::vector<double> Grid(double low, double high) {
   std::vector<double> grid;
   for (int i = 0; i < kCurveGridPoints; ++i) {
@@ -246,45 +240,57 @@ std::optional<ModelCurve> MakeCurve(const Rows& rows, const v1::ModelFit& fit) {
   }
   curve.x = Grid(*std::min_element(xs.begin(), xs.end()),
                  *std::max_element(xs.begin(), xs.end()));
+  // Refitted with the analysis library; the estimates in the stored fit's
+  // parameter order.
+  std::function<analysis::Prediction(double)> predict;
+  std::vector<double> estimates;
   if (spec.fit() == v1::MODEL_KIND_LINEAR ||
       spec.fit() == v1::MODEL_KIND_POLY) {
     const int degree = spec.fit() == v1::MODEL_KIND_LINEAR ? 1 : spec.degree();
     absl::StatusOr<analysis::PolynomialFit> refit =
         analysis::PolynomialFit::Fit(xs, ys, degree);
     if (!refit.ok()) return std::nullopt;
-    for (double x : curve.x) {
-      const analysis::Prediction p = refit->Predict(x);
-      curve.fitted.push_back(p.fitted);
-      curve.band_low.push_back(p.prediction.low);
-      curve.band_high.push_back(p.prediction.high);
+    for (const analysis::Estimate& e : refit->coefficients()) {
+      estimates.push_back(e.value);
     }
-    // The refit must be the stored fit: same rows, same estimates.
-    for (int i = 0; i < fit.parameters_size() && i <= degree; ++i) {
-      const double stored = fit.parameters(i).estimate();
-      const double again = refit->coefficients()[i].value;
-      if (std::abs(stored - again) > 1e-6 * std::max(1.0, std::abs(stored))) {
-        curve.note = absl::StrCat(
-            "the refit's ", fit.parameters(i).name(), " (", Num(again),
-            ") differs from the stored fit's (", Num(stored), ")");
-      }
-    }
-    if (static_cast<int>(xs.size()) != static_cast<int>(fit.n()) &&
-        curve.note.empty()) {
-      curve.note = absl::StrCat("refitted to ", xs.size(),
-                                " rows; the stored fit had ", fit.n());
-    }
+    predict = [refit = *std::move(refit)](double x) {
+      return refit.Predict(x);
+    };
   } else {
-    const double lambda = Parameter(fit, "lambda");
-    const double sigma = Parameter(fit, "sigma");
-    const double kappa = Parameter(fit, "kappa");
-    for (double x : curve.x) {
-      curve.fitted.push_back(lambda * x /
-                             (1 + sigma * (x - 1) + kappa * x * (x - 1)));
+    const bool usl = spec.fit() == v1::MODEL_KIND_USL;
+    absl::StatusOr<analysis::UslFit> refit =
+        analysis::UslFit::Fit(xs, ys,
+                              usl ? analysis::ScalabilityModel::kUsl
+                                  : analysis::ScalabilityModel::kAmdahl);
+    if (!refit.ok()) return std::nullopt;
+    estimates = {refit->lambda().value, refit->sigma().value};
+    if (usl) estimates.push_back(refit->kappa().value);
+    predict = [refit = *std::move(refit)](double x) {
+      return refit.Predict(x);
+    };
+  }
+  for (double x : curve.x) {
+    const analysis::Prediction p = predict(x);
+    curve.fitted.push_back(p.fitted);
+    curve.band_low.push_back(p.prediction.low);
+    curve.band_high.push_back(p.prediction.high);
+  }
+  // The refit must be the stored fit: same rows, same estimates.
+  for (int i = 0;
+       i < fit.parameters_size() && i < static_cast<int>(estimates.size());
+       ++i) {
+    const double stored = fit.parameters(i).estimate();
+    const double again = estimates[i];
+    if (std::abs(stored - again) > 1e-6 * std::max(1.0, std::abs(stored))) {
+      curve.note = absl::StrCat("the refit's ", fit.parameters(i).name(), " (",
+                                Num(again), ") differs from the stored fit's (",
+                                Num(stored), ")");
     }
-    curve.note = absl::StrCat(curve.model,
-                              ": the curve of the stored parameters, without a "
-                              "band (the analysis library gives no prediction "
-                              "interval for nonlinear fits)");
+  }
+  if (static_cast<int>(xs.size()) != static_cast<int>(fit.n()) &&
+      curve.note.empty()) {
+    curve.note = absl::StrCat("refitted to ", xs.size(),
+                              " rows; the stored fit had ", fit.n());
   }
   return curve;
 }

@@ -87,13 +87,13 @@ struct ModelCurve {
   // and the model there.
   std::vector<double> x;
   std::vector<double> fitted;
-  // The 95% prediction interval for one new observation at each x (from
-  // analysis::PolynomialFit::Predict, refitted to the same rows as the
-  // stored fit); empty when the model has none (USL, Amdahl).
+  // The 95% prediction interval for one new observation at each x, from
+  // analysis::PolynomialFit::Predict or analysis::UslFit::Predict (the
+  // delta method) of a refit to the same rows as the stored fit.
   std::vector<double> band_low;
   std::vector<double> band_high;
-  // Why there is no band, or a warning that the refit differs from the
-  // stored fit; empty otherwise.
+  // A warning that the refit differs from the stored fit; empty
+  // otherwise.
   std::string note;
 };
 

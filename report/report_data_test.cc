@@ -188,33 +188,63 @@ TEST(AssembleReportTest, GroupedFitsAreRefittedOnTheirGroupOnly) {
   EXPECT_TRUE(Figure(*d, "vcpus_total", "requests_per_s").curves.empty());
 }
 
-TEST(AssembleReportTest, UslCurveHasNoBandAndSaysWhy) {
+// The USL's band is its delta-method prediction interval
+// (analysis::UslFit::Predict), around the curve of the stored parameters.
+TEST(AssembleReportTest, UslCurveCarriesItsPredictionBand) {
   ReportInput input;
   input.run.experiment = Experiment("exp-000007", "quick");
-  input.run.trials = Sweep("exp-000007", 3);
-  v1::ModelFit fit;
-  fit.mutable_spec()->set_fit(v1::MODEL_KIND_USL);
-  fit.mutable_spec()->set_x("instances");
-  fit.mutable_spec()->set_y("transfer_kb_per_s");
-  fit.set_n(12);
-  for (const auto& [name, value] :
-       {std::pair<const char*, double>{"lambda", 100},
-        {"sigma", 0.1},
-        {"kappa", 0.01}}) {
-    v1::FittedParameter* p = fit.add_parameters();
-    p->set_name(name);
-    p->set_estimate(value);
+  // X(N) = 1000 N / (1 + 0.05 (N - 1) + 0.01 N (N - 1)), +-2%, 3 runs.
+  const int levels[] = {1, 2, 4, 8, 16};
+  int number = 0;
+  for (int rep = 0; rep < 3; ++rep) {
+    for (int i = 0; i < 5; ++i) {
+      const double n = levels[i];
+      const double x = 1000 * n / (1 + 0.05 * (n - 1) + 0.01 * n * (n - 1));
+      input.run.trials.push_back(Trial("exp-000007", number++, i, levels[i],
+                                       kNone, x * (1 + 0.02 * (rep - 1))));
+    }
   }
-  input.run.fits.push_back(fit);
+  v1::ModelSpec spec;
+  spec.set_fit(v1::MODEL_KIND_USL);
+  spec.set_x("instances");
+  spec.set_y("transfer_kb_per_s");
+  absl::StatusOr<analysis::RowTable> table =
+      results::TrialRowTable(input.run.trials);
+  ASSERT_TRUE(table.ok());
+  absl::StatusOr<std::vector<v1::ModelFit>> fits =
+      analysis::ApplyModel(spec, *table);
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  ASSERT_EQ(fits->at(0).error(), "");
+  input.run.fits = *fits;
   absl::StatusOr<ReportData> d = AssembleReport(input);
   ASSERT_TRUE(d.ok()) << d.status();
   ASSERT_EQ(d->figures.size(), 3u);  // a figure for the model's axes
   const ModelCurve& c =
       Figure(*d, "instances", "transfer_kb_per_s").curves.at(0);
-  EXPECT_TRUE(c.band_low.empty());
-  EXPECT_THAT(c.note, HasSubstr("without a band"));
-  // X(2) = 100 * 2 / (1 + 0.1 + 0.02).
-  EXPECT_NEAR(c.fitted.back(), 200 / 1.12, 1e-9);
+  EXPECT_EQ(c.model, "usl");
+  EXPECT_EQ(c.note, "");  // the refit is the stored fit
+  ASSERT_EQ(c.band_low.size(), c.x.size());
+  // transfer_kb_per_s is a tenth of the rate: lambda about 100.
+  double lambda = 0;
+  for (const v1::FittedParameter& p : input.run.fits[0].parameters()) {
+    if (p.name() == "lambda") lambda = p.estimate();
+  }
+  EXPECT_NEAR(lambda, 100, 2);
+  EXPECT_NEAR(c.fitted.front(), lambda, 1e-9);
+  for (size_t i = 0; i < c.x.size(); ++i) {
+    EXPECT_LT(c.band_low[i], c.fitted[i]);
+    EXPECT_GT(c.band_high[i], c.fitted[i]);
+  }
+  // The band holds the trials it was fitted to: 2% noise, well inside.
+  for (const Series& s : Figure(*d, "instances", "transfer_kb_per_s").series) {
+    for (const TrialPoint& p : s.points) {
+      const size_t at = static_cast<size_t>(
+          std::lround((p.x - 1) / 15 * (kCurveGridPoints - 1)));
+      if (std::abs(c.x[at] - p.x) > 1e-9) continue;  // not on the grid
+      EXPECT_LE(c.band_low[at], p.y);
+      EXPECT_GE(c.band_high[at], p.y);
+    }
+  }
 }
 
 TEST(AssembleReportTest, LatencySkewAndHosts) {

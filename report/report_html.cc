@@ -460,7 +460,8 @@ std::string RenderHtml(const ReportData& data, const RenderOptions& options) {
                    "interval). Dashed: the experiment's models, refitted to "
                    "the same trial rows, with "
                    "their 95% prediction interval for one new trial shaded "
-                   "(polynomials only)."));
+                   "(exact for polynomials; for USL and Amdahl to first "
+                   "order, by the delta method)."));
   page.Raw("</p>\n");
   int figure_number = 0;
   for (const ScatterFigure& f : data.figures) {

@@ -235,6 +235,21 @@ int WriteReport(const ReportFlags& flags, const std::string& name,
     if (!b.ok()) return exit_code;
     input.baseline = *std::move(b);
   }
+  {
+    // The hosts' current facts; the report goes on without them.
+    v1::ListWorkersResponse response;
+    grpc::ClientContext context;
+    CoordinatorClient::SetDeadline(context);
+    const absl::Status status = FromGrpcStatus((*client)->stub().ListWorkers(
+        &context, v1::ListWorkersRequest(), &response));
+    if (status.ok()) {
+      input.workers.assign(response.workers().begin(),
+                           response.workers().end());
+    } else {
+      err << "scalebench report: warning: ListWorkers: " << status.message()
+          << "; the hosts' current facts are left out\n";
+    }
+  }
   absl::StatusOr<report::ReportData> data = report::AssembleReport(input);
   if (!data.ok()) {
     err << "scalebench report: " << data.status().message() << "\n";

@@ -77,18 +77,29 @@ std::string Skew(const ReportData& data) {
 
 std::string Hosts(const ReportData& data) {
   Table t({"run", "worker", "hostname", "kernel", "cpu_model", "logical_cpus",
-           "smt", "governor", "memory_bytes", "kvm", "nested", "versions"});
+           "smt", "governor", "memory_bytes", "kvm", "nested", "versions",
+           "addresses_now", "worker_cpus_now", "platforms_now",
+           "balancers_now"});
   for (const HostRow& h : data.hosts) {
     const v1::HostEnvironment& e = h.environment;
     std::vector<std::string> versions;
     for (const auto& [k, v] : e.versions())
       versions.push_back(absl::StrCat(k, "=", v));
     std::sort(versions.begin(), versions.end());
-    t.Add({h.run, h.worker, e.hostname(), e.kernel(), e.cpu_model(),
-           absl::StrCat(e.logical_cpus()), e.smt() ? "true" : "false",
-           e.governor(), absl::StrCat(e.memory_bytes()),
-           e.kvm() ? "true" : "false", e.nested() ? "true" : "false",
-           absl::StrJoin(versions, " ")});
+    std::vector<std::string> cells = {h.run,
+                                      h.worker,
+                                      e.hostname(),
+                                      e.kernel(),
+                                      e.cpu_model(),
+                                      absl::StrCat(e.logical_cpus()),
+                                      e.smt() ? "true" : "false",
+                                      e.governor(),
+                                      absl::StrCat(e.memory_bytes()),
+                                      e.kvm() ? "true" : "false",
+                                      e.nested() ? "true" : "false",
+                                      absl::StrJoin(versions, " ")};
+    for (std::string& cell : HostFactCells(h)) cells.push_back(std::move(cell));
+    t.Add(cells);
   }
   return t.str();
 }

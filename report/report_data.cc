@@ -387,6 +387,21 @@ SkewHistogram MakeSkewHistogram(const std::vector<SkewValue>& values,
 
 }  // namespace
 
+std::vector<std::string> HostFactCells(const HostRow& host) {
+  if (!host.facts.has_value()) return {"", "", "", ""};
+  const v1::HostFacts& f = *host.facts;
+  std::vector<std::string> platforms;
+  for (int p : f.platforms()) {
+    platforms.push_back(api::EnumName(static_cast<v1::Platform>(p)));
+  }
+  std::vector<std::string> balancers;
+  for (int b : f.balancers()) {
+    balancers.push_back(api::EnumName(static_cast<v1::BalancerKind>(b)));
+  }
+  return {absl::StrJoin(f.addresses(), " "), absl::StrJoin(f.cpus(), ","),
+          absl::StrJoin(platforms, " "), absl::StrJoin(balancers, " ")};
+}
+
 std::string ShortName(const std::string& experiment_name) {
   absl::string_view name = experiment_name;
   absl::ConsumePrefix(&name, "experiments/");
@@ -450,8 +465,13 @@ absl::StatusOr<ReportData> AssembleReport(const ReportInput& input) {
       for (const v1::WorkerResult& w : t.raw()) {
         if (!w.has_environment() || !seen.insert(w.worker_id()).second)
           continue;
-        data.hosts.push_back(
-            HostRow{rows[i].run, w.worker_id(), w.environment()});
+        HostRow host{rows[i].run, w.worker_id(), w.environment(), std::nullopt};
+        for (const v1::Worker& known : input.workers) {
+          if (known.name() == absl::StrCat("workers/", w.worker_id())) {
+            host.facts = known.facts();
+          }
+        }
+        data.hosts.push_back(std::move(host));
       }
     }
   }

@@ -37,6 +37,9 @@ struct ReportInput {
   RunInput run;
   // Set with --compare: the run `run` is compared against.
   std::optional<RunInput> baseline;
+  // The workers the coordinator knows now (ListWorkers), for the facts of
+  // the hosts that took part; may be empty.
+  std::vector<v1::Worker> workers;
 };
 
 // One trial's value in a figure.
@@ -141,7 +144,11 @@ struct SkewHistogram {
 struct HostRow {
   std::string run;
   std::string worker;
+  // As the worker reported it with its result.
   v1::HostEnvironment environment;
+  // What the worker reports about its host now (addresses, CPUs,
+  // platforms); unset when the coordinator no longer knows the worker.
+  std::optional<v1::HostFacts> facts;
 };
 
 // What ran and what the models say.
@@ -186,6 +193,11 @@ struct ReportData {
   std::optional<results::RunsComparison> comparison;
   std::string comparison_error;
 };
+
+// The host's facts as cells: its addresses, the CPUs the worker may use
+// ("0,1"), its platforms and balancers (space-separated names); four
+// empty cells without facts.
+std::vector<std::string> HostFactCells(const HostRow& host);
 
 // "exp-000001" for "experiments/exp-000001".
 std::string ShortName(const std::string& experiment_name);

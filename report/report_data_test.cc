@@ -252,6 +252,13 @@ TEST(AssembleReportTest, LatencySkewAndHosts) {
   input.run.experiment = Experiment("exp-000007", "quick");
   input.run.trials = Sweep("exp-000007", 3);
   input.run.trials[5].mutable_raw(0)->set_worker_id("w2");
+  v1::Worker& known = input.workers.emplace_back();
+  known.set_name("workers/w1");
+  known.mutable_facts()->add_addresses("10.0.0.1");
+  known.mutable_facts()->add_cpus(0);
+  known.mutable_facts()->add_cpus(1);
+  known.mutable_facts()->add_platforms(v1::PLATFORM_NATIVE);
+  known.mutable_facts()->add_platforms(v1::PLATFORM_DOCKER);
   absl::StatusOr<ReportData> d = AssembleReport(input);
   ASSERT_TRUE(d.ok()) << d.status();
   ASSERT_EQ(d->latency.size(), 4u);
@@ -275,6 +282,12 @@ TEST(AssembleReportTest, LatencySkewAndHosts) {
   ASSERT_EQ(d->hosts.size(), 2u);
   EXPECT_EQ(d->hosts[1].worker, "w2");
   EXPECT_EQ(d->hosts[1].environment.hostname(), "w1-host");
+  // The coordinator knows w1 now, not w2.
+  EXPECT_EQ(HostFactCells(d->hosts[0]),
+            (std::vector<std::string>{"10.0.0.1", "0,1", "native docker", ""}));
+  EXPECT_FALSE(d->hosts[1].facts.has_value());
+  EXPECT_EQ(HostFactCells(d->hosts[1]),
+            (std::vector<std::string>{"", "", "", ""}));
 }
 
 TEST(AssembleReportTest, ComparisonFindsTheRegression) {

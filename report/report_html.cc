@@ -508,7 +508,9 @@ std::string RenderHtml(const ReportData& data, const RenderOptions& options) {
 
   page.Raw("<h2 id=\"hosts\">Hosts</h2>\n<table class=\"hosts\">\n");
   page.Row({"run", "worker", "hostname", "kernel", "CPU", "logical CPUs", "SMT",
-            "governor", "memory (GiB)", "KVM", "nested", "versions"},
+            "governor", "memory (GiB)", "KVM", "nested", "versions",
+            "addresses (now)", "worker's CPUs (now)", "platforms (now)",
+            "balancers (now)"},
            "th");
   for (const HostRow& h : data.hosts) {
     const v1::HostEnvironment& e = h.environment;
@@ -516,16 +518,33 @@ std::string RenderHtml(const ReportData& data, const RenderOptions& options) {
     for (const auto& [k, v] : e.versions())
       versions.push_back(absl::StrCat(k, " ", v));
     std::sort(versions.begin(), versions.end());
-    page.Row({h.run, h.worker, e.hostname(), e.kernel(), e.cpu_model(),
-              absl::StrCat(e.logical_cpus()), e.smt() ? "on" : "off",
-              e.governor(),
-              absl::StrFormat("%.1f", e.memory_bytes() / 1073741824.0),
-              e.kvm() ? "yes" : "no", e.nested() ? "YES" : "no",
-              absl::StrJoin(versions, "; ")});
+    std::vector<std::string> cells = {
+        h.run,
+        h.worker,
+        e.hostname(),
+        e.kernel(),
+        e.cpu_model(),
+        absl::StrCat(e.logical_cpus()),
+        e.smt() ? "on" : "off",
+        e.governor(),
+        absl::StrFormat("%.1f", e.memory_bytes() / 1073741824.0),
+        e.kvm() ? "yes" : "no",
+        e.nested() ? "YES" : "no",
+        absl::StrJoin(versions, "; ")};
+    for (std::string& cell : HostFactCells(h)) {
+      cells.push_back(cell.empty() ? "-" : std::move(cell));
+    }
+    page.Row(cells);
   }
   page.Raw("</table>\n");
   if (data.hosts.empty()) {
     page.Tag("p", "No worker's raw result carries its host's environment.");
+  } else {
+    page.Tag("p",
+             "The environment is as each worker reported it with its "
+             "results; the columns marked (now) are what the coordinator "
+             "knows of the worker as the report was made (ListWorkers), "
+             "'-' when it no longer knows it.");
   }
 
   page.Raw("<h2 id=\"models\">Models</h2>\n");

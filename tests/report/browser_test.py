@@ -240,6 +240,14 @@ def check_report(bin_dir, artifacts, checks):
                        "charts": 4, "trials": 5 * REPS,
                        "datasets": {instances: both,
                                     "chart-latency": {"p50": 5}}})
+        hosts = driver.execute_script("""
+            return Array.from(document.querySelectorAll('table.hosts tr'))
+                .slice(1).map(function(r) {
+                  return Array.from(r.cells).map(c => c.textContent); });""")
+        checks.expect(len(hosts) == 2 and all(
+            h[1] == "w1" and "native" in h[14] for h in hosts),
+            "compare: the hosts table has w1 for each run, with its "
+            "platforms now", str(hosts))
         rows = driver.execute_script("""
             return Array.from(document.querySelectorAll(
                 'table.comparison tr.regression')).map(function(r) {

@@ -51,7 +51,10 @@ std::string Throughput(const ReportData& data) {
         t.Add({f.x_column, f.y_column, m.run, "", "", "model", Num(m.x[i]),
                Num(m.fitted[i]), band ? Num(m.band_low[i]) : "",
                band ? Num(m.band_high[i]) : "", band ? "prediction_95" : "", "",
-               "", m.model, m.group});
+               "",
+               m.cross_host.empty() ? m.model
+                                    : absl::StrCat(m.model, " ", m.cross_host),
+               m.group});
       }
     }
   }

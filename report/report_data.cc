@@ -15,6 +15,7 @@
 #include "analysis/model_fit.h"
 #include "analysis/ols.h"
 #include "analysis/repetition_stats.h"
+#include "analysis/row_selector.h"
 #include "analysis/row_table.h"
 #include "analysis/usl.h"
 #include "api/enum_names.h"
@@ -214,17 +215,32 @@ std::vector<double> Grid(double low, double high) {
 // error), refitted to its rows of `rows`.
 std::optional<ModelCurve> MakeCurve(const Rows& rows, const v1::ModelFit& fit) {
   const v1::ModelSpec& spec = fit.spec();
-  if (!fit.error().empty() || fit.has_cross_host() || spec.has_train() ||
-      spec.has_test()) {
-    return std::nullopt;
+  if (!fit.error().empty()) return std::nullopt;
+  // A cross-host test is fitted to its training rows and drawn over the
+  // test rows' x as well: they lie inside its band or not.
+  const bool cross_host = spec.has_train() || spec.has_test();
+  std::optional<analysis::RowSelector> train;
+  std::optional<analysis::RowSelector> test;
+  if (cross_host) {
+    absl::StatusOr<analysis::RowSelector> t =
+        analysis::RowSelector::Create(spec.train(), rows.table, "train");
+    absl::StatusOr<analysis::RowSelector> u =
+        analysis::RowSelector::Create(spec.test(), rows.table, "test");
+    if (!t.ok() || !u.ok()) return std::nullopt;
+    train = *std::move(t);
+    test = *std::move(u);
   }
   std::vector<double> xs;
   std::vector<double> ys;
+  std::vector<double> all_x;
   for (size_t r = 0; r < rows.table.row_count(); ++r) {
     if (!InGroup(rows.table, r, fit)) continue;
     const double x = NumberAt(rows.table, r, spec.x());
     const double y = NumberAt(rows.table, r, spec.y());
     if (!std::isfinite(x) || !std::isfinite(y)) continue;
+    const bool in_train = !cross_host || train->Matches(rows.table, r);
+    if (in_train || test->Matches(rows.table, r)) all_x.push_back(x);
+    if (!in_train) continue;
     xs.push_back(x);
     ys.push_back(y);
   }
@@ -238,8 +254,13 @@ std::optional<ModelCurve> MakeCurve(const Rows& rows, const v1::ModelFit& fit) {
     if (value != fit.group().end())
       curve.group_values.emplace_back(column, value->second);
   }
-  curve.x = Grid(*std::min_element(xs.begin(), xs.end()),
-                 *std::max_element(xs.begin(), xs.end()));
+  if (cross_host) {
+    curve.cross_host =
+        absl::StrCat("trained on ", analysis::FormatRowFilter(spec.train()),
+                     ", tested on ", analysis::FormatRowFilter(spec.test()));
+  }
+  curve.x = Grid(*std::min_element(all_x.begin(), all_x.end()),
+                 *std::max_element(all_x.begin(), all_x.end()));
   // Refitted with the analysis library; the estimates in the stored fit's
   // parameter order.
   std::function<analysis::Prediction(double)> predict;

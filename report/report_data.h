@@ -84,7 +84,11 @@ struct ModelCurve {
   std::string model;
   // analysis::GroupLabel of the fit; "" without `by`.
   std::string group;
-  // The same as (column, value) pairs: {"balancer", "haproxy"}.
+  // For a cross-host test: "trained on hosts=1, tested on hosts=2,3"; the
+  // curve is then fitted to the training rows and drawn over the test
+  // rows' x too. Empty otherwise.
+  std::string cross_host;
+  // The group as (column, value) pairs: {"balancer", "haproxy"}.
   std::vector<std::pair<std::string, std::string>> group_values;
   // kCurveGridPoints values from the smallest to the largest x fitted,
   // and the model there.
@@ -203,10 +207,10 @@ std::vector<std::string> HostFactCells(const HostRow& host);
 std::string ShortName(const std::string& experiment_name);
 
 // Assembles the report. Curves are refitted with the analysis library from
-// the trial rows the stored fit used (its group; fits with train/test and
-// fits that failed are not drawn). Errors: INVALID_ARGUMENT when a trial
-// cannot be made into a row (results::TrialRowCells' message, prefixed
-// with the run).
+// the trial rows the stored fit used (its group, and its training rows for
+// a cross-host test); fits that failed are not drawn. Errors: INVALID_ARGUMENT
+// when a trial cannot be made into a row (results::TrialRowCells' message,
+// prefixed with the run).
 absl::StatusOr<ReportData> AssembleReport(const ReportInput& input);
 
 }  // namespace scalebench::report

@@ -247,6 +247,55 @@ TEST(AssembleReportTest, UslCurveCarriesItsPredictionBand) {
   }
 }
 
+// A cross-host test: fitted on hosts 1 (instances 1..3), drawn out to the
+// test rows' x (hosts 2, instances 4 and 6).
+TEST(AssembleReportTest, CrossHostCurveIsFittedToTheTrainingRows) {
+  ReportInput input;
+  input.run.experiment = Experiment("exp-000007", "quick");
+  const int instances[] = {1, 2, 3, 4, 6};
+  int number = 0;
+  for (int rep = 0; rep < 2; ++rep) {
+    for (int i = 0; i < 5; ++i) {
+      v1::TrialResult t = Trial("exp-000007", number++, i, instances[i], kNone,
+                                1000.0 * instances[i] + 20 * rep);
+      t.mutable_configuration()->set_hosts(i < 3 ? 1 : 2);
+      input.run.trials.push_back(std::move(t));
+    }
+  }
+  v1::ModelSpec spec;
+  spec.set_fit(v1::MODEL_KIND_LINEAR);
+  spec.set_x("instances");
+  spec.set_y("requests_per_s");
+  (*spec.mutable_train()->mutable_factors())["hosts"].add_values("1");
+  (*spec.mutable_test()->mutable_factors())["hosts"].add_values("2");
+  absl::StatusOr<analysis::RowTable> table =
+      results::TrialRowTable(input.run.trials);
+  ASSERT_TRUE(table.ok());
+  absl::StatusOr<std::vector<v1::ModelFit>> fits =
+      analysis::ApplyModel(spec, *table);
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  ASSERT_TRUE(fits->at(0).has_cross_host()) << fits->at(0).error();
+  input.run.fits = *fits;
+  absl::StatusOr<ReportData> d = AssembleReport(input);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const ModelCurve& c = Figure(*d, "instances", "requests_per_s").curves.at(0);
+  EXPECT_EQ(c.note, "");  // the refit on hosts 1 is the stored fit
+  EXPECT_EQ(c.cross_host, "trained on hosts=1, tested on hosts=2");
+  EXPECT_DOUBLE_EQ(c.x.front(), 1);
+  EXPECT_DOUBLE_EQ(c.x.back(), 6);  // out to the test rows
+  // y = 1000 x + 10 exactly on the training rows: at 6, 6010.
+  EXPECT_NEAR(c.fitted.back(), 6010, 1e-6);
+  // The stored predictions' interval at x = 6 is the band's there.
+  int checked = 0;
+  for (const v1::PredictionCheck& p : fits->at(0).cross_host().predictions()) {
+    if (p.x() != 6) continue;
+    EXPECT_NEAR(c.band_low.back(), p.pi_low(), 1e-6);
+    EXPECT_NEAR(c.band_high.back(), p.pi_high(), 1e-6);
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2);
+}
+
 TEST(AssembleReportTest, LatencySkewAndHosts) {
   ReportInput input;
   input.run.experiment = Experiment("exp-000007", "quick");

@@ -177,6 +177,7 @@ json ScatterChart(const ScatterFigure& f, const std::string& baseline) {
     if (colour == next_colour) ++next_colour;
     std::string name = absl::StrCat("model ", m.model);
     if (!m.group.empty()) absl::StrAppend(&name, " (", m.group, ")");
+    if (!m.cross_host.empty()) absl::StrAppend(&name, " (", m.cross_host, ")");
     if (two_runs) name = absl::StrCat(m.run, " ", name);
     json fitted = json::array();
     json low = json::array();

@@ -463,6 +463,12 @@ std::string RenderHtml(const ReportData& data, const RenderOptions& options) {
                    "their 95% prediction interval for one new trial shaded "
                    "(exact for polynomials; for USL and Amdahl to first "
                    "order, by the delta method)."));
+  if (two_runs) {
+    page.Text(absl::StrCat(" The baseline, ", data.baseline->name,
+                           ", is drawn fainter, with triangles and dotted "
+                           "lines; ",
+                           data.run.name, " with crosses and solid lines."));
+  }
   page.Raw("</p>\n");
   int figure_number = 0;
   for (const ScatterFigure& f : data.figures) {

@@ -88,6 +88,7 @@ TEST(RenderHtmlTest, RegressionRowsAreHighlighted) {
   EXPECT_THAT(html, HasSubstr("id=\"comparison\""));
   EXPECT_EQ(Count(html, "<tr class=\"regression\">"), 2);
   EXPECT_THAT(html, HasSubstr("tr.regression td{"));
+  EXPECT_THAT(html, HasSubstr("The baseline, exp-000001, is drawn fainter"));
   const std::string same = Render(Input(1));
   EXPECT_EQ(Count(same, "<tr class=\"regression\">"), 0);
 }

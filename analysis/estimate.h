@@ -26,6 +26,19 @@ struct Estimate {
   Interval ci;
 };
 
+// The fitted curve at one x, with its two 95% intervals. For a polynomial
+// (ols.h) with v = (1, x, x^2, ...) and design X; for the USL (usl.h) to
+// first order (the delta method), with v the gradient of the curve in its
+// parameters at x and X the Jacobian at the optimum.
+struct Prediction {
+  double x = 0;
+  double fitted = 0;
+  // For the mean response at x: fitted -/+ t * s * sqrt(v' (X'X)^-1 v).
+  Interval mean_ci;
+  // For one new observation at x: fitted -/+ t * s * sqrt(1 + v' (X'X)^-1 v).
+  Interval prediction;
+};
+
 // A point on a fitted curve.
 struct CurvePoint {
   double x = 0;

@@ -16,16 +16,6 @@
 
 namespace scalebench::analysis {
 
-// The fitted curve at one x, with its two 95% intervals.
-struct Prediction {
-  double x = 0;
-  double fitted = 0;
-  // For the mean response at x: fitted -/+ t * s * sqrt(v' (X'X)^-1 v).
-  Interval mean_ci;
-  // For one new observation at x: fitted -/+ t * s * sqrt(1 + v' (X'X)^-1 v).
-  Interval prediction;
-};
-
 class PolynomialFit final {
  public:
   // Fits a polynomial of `degree` >= 1 to the points (x[i], y[i]). Points

@@ -287,6 +287,12 @@ absl::StatusOr<UslFit> UslFit::Fit(absl::Span<const double> n,
     e.ci = {e.value - t * e.std_error, e.value + t * e.std_error};
     return e;
   };
+  fit.t_critical_ = t;
+  for (int i = 0; i < parameters; ++i) {
+    for (int j = 0; j < parameters; ++j) {
+      fit.unscaled_covariance_.push_back(unscaled_inverse(i, j));
+    }
+  }
   fit.lambda_ = estimate(kLambda);
   fit.sigma_ = estimate(kSigma);
   if (usl) fit.kappa_ = estimate(kKappa);
@@ -296,6 +302,33 @@ absl::StatusOr<UslFit> UslFit::Fit(absl::Span<const double> n,
 double UslFit::Evaluate(double n) const {
   return lambda_.value * n /
          (1 + sigma_.value * (n - 1) + kappa_.value * n * (n - 1));
+}
+
+Prediction UslFit::Predict(double n) const {
+  const double denominator =
+      1 + sigma_.value * (n - 1) + kappa_.value * n * (n - 1);
+  const double d2 = denominator * denominator;
+  const double lambda = lambda_.value;
+  // The gradient of X(N) in (lambda, sigma[, kappa]), as Jacobian() has it.
+  const double gradient[3] = {n / denominator, -lambda * n * (n - 1) / d2,
+                              -lambda * n * n * (n - 1) / d2};
+  const int k = parameters();
+  double quadratic = 0;
+  for (int i = 0; i < k; ++i) {
+    for (int j = 0; j < k; ++j) {
+      quadratic += gradient[i] * unscaled_covariance_[i * k + j] * gradient[j];
+    }
+  }
+  Prediction p;
+  p.x = n;
+  p.fitted = lambda * n / denominator;
+  const double mean_half =
+      t_critical_ * residual_se_ * std::sqrt(std::max(quadratic, 0.0));
+  const double new_half =
+      t_critical_ * residual_se_ * std::sqrt(1 + std::max(quadratic, 0.0));
+  p.mean_ci = {p.fitted - mean_half, p.fitted + mean_half};
+  p.prediction = {p.fitted - new_half, p.fitted + new_half};
+  return p;
 }
 
 }  // namespace scalebench::analysis

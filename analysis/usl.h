@@ -8,6 +8,7 @@
 #define SCALEBENCH_ANALYSIS_USL_H_
 
 #include <optional>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -70,6 +71,14 @@ class UslFit final {
 
   // X(N) with the fitted parameters.
   double Evaluate(double n) const;
+  // X(N) with its 95% confidence interval for the mean and prediction
+  // interval for one new measurement, by the delta method: with g the
+  // gradient of X(N) in the free parameters at the optimum and Cov =
+  // s^2 (J'J)^-1 the covariance the standard errors come from, X(N) -/+
+  // t(dof) sqrt(g' Cov g) and -/+ t(dof) sqrt(s^2 + g' Cov g). A
+  // first-order approximation, as R's nls-based tools give; it is exact
+  // for lambda alone (at N = 1 the mean interval is lambda's).
+  Prediction Predict(double n) const;
 
  private:
   UslFit() = default;
@@ -86,6 +95,10 @@ class UslFit final {
   std::optional<double> aic_;
   std::optional<double> aicc_;
   int iterations_ = 0;
+  // (J'J)^-1 over the free parameters (lambda, sigma[, kappa]), row-major,
+  // and t(0.975, dof).
+  std::vector<double> unscaled_covariance_;
+  double t_critical_ = 0;
 };
 
 }  // namespace scalebench::analysis

@@ -1,8 +1,10 @@
 #include "analysis/usl.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "Eigen/Dense"
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -48,6 +50,63 @@ TEST(UslFitTest, MatchesTheRUslPackageOnSpecSdm91) {
   EXPECT_LT(RelativeError(fit->kappa().std_error, 0.0000199),
             5e-3);  // 3 digits
   EXPECT_LT(RelativeError(fit->lambda().std_error, 14.2134894), 1e-5);
+}
+
+// The delta method's intervals. At N = 1 the USL is lambda, so the mean's
+// interval is lambda's own (R's standard error, 14.2134894); elsewhere
+// they match the delta method worked out here independently, from a
+// finite-difference Jacobian and Eigen's inverse of J'J.
+TEST(UslFitTest, PredictGivesTheDeltaMethodIntervals) {
+  const std::vector<double> load = {1, 18, 36, 72, 108, 144, 216};
+  const std::vector<double> throughput = {64.9,   995.9,  1652.4, 1853.2,
+                                          1828.9, 1775.0, 1702.2};
+  absl::StatusOr<UslFit> fit =
+      UslFit::Fit(load, throughput, ScalabilityModel::kUsl);
+  ASSERT_TRUE(fit.ok()) << fit.status();
+  const double t = 2.7764451051977987;  // t(0.975, 4)
+  const Prediction one = fit->Predict(1);
+  EXPECT_NEAR(one.fitted, fit->lambda().value, 1e-9);
+  EXPECT_LT(
+      RelativeError((one.mean_ci.high - one.mean_ci.low) / 2, t * 14.2134894),
+      1e-4);
+
+  const double p[3] = {fit->lambda().value, fit->sigma().value,
+                       fit->kappa().value};
+  auto curve = [](const double* q, double n) {
+    return q[0] * n / (1 + q[1] * (n - 1) + q[2] * n * (n - 1));
+  };
+  auto gradient = [&](double n) {
+    Eigen::Vector3d g;
+    for (int j = 0; j < 3; ++j) {
+      double up[3] = {p[0], p[1], p[2]};
+      double down[3] = {p[0], p[1], p[2]};
+      const double h = 1e-6 * std::max(std::fabs(p[j]), 1e-6);
+      up[j] += h;
+      down[j] -= h;
+      g(j) = (curve(up, n) - curve(down, n)) / (2 * h);
+    }
+    return g;
+  };
+  Eigen::MatrixXd jacobian(load.size(), 3);
+  for (size_t i = 0; i < load.size(); ++i) {
+    jacobian.row(i) = gradient(load[i]).transpose();
+  }
+  const Eigen::Matrix3d inverse = (jacobian.transpose() * jacobian).inverse();
+  const double s = fit->residual_se();
+  for (double n : {10.0, 100.0, 300.0}) {
+    const Eigen::Vector3d g = gradient(n);
+    const double q = g.dot(inverse * g);
+    const Prediction at = fit->Predict(n);
+    EXPECT_NEAR(at.fitted, fit->Evaluate(n), 1e-9) << n;
+    EXPECT_LT(RelativeError((at.mean_ci.high - at.mean_ci.low) / 2,
+                            t * s * std::sqrt(q)),
+              1e-4)
+        << n;
+    EXPECT_LT(RelativeError((at.prediction.high - at.prediction.low) / 2,
+                            t * s * std::sqrt(1 + q)),
+              1e-4)
+        << n;
+  }
 }
 
 // The R usl package's tests/coef.R: data made from sigma = kappa = 0.02,

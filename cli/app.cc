@@ -11,6 +11,7 @@
 #include "cli/fit_command.h"
 #include "cli/fit_request.h"
 #include "cli/history_command.h"
+#include "cli/report_command.h"
 #include "cli/results_command.h"
 #include "cli/run_command.h"
 #include "cli/schedule_command.h"
@@ -95,6 +96,13 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
       "regression");
   AddCompareFlags(*compare, &compare_flags);
 
+  ReportFlags report_flags;
+  CLI::App* report = app.add_subcommand(
+      "report",
+      "an experiment (or two, compared) as one offline HTML page with "
+      "charts, and CSVs");
+  AddReportFlags(*report, &report_flags);
+
   ScheduleFlags schedule_flags;
   CLI::App* schedule = app.add_subcommand(
       "schedule", "nightly sweeps: add, list, pause, resume, delete, run-now");
@@ -130,6 +138,7 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
     return RunChangepoints(changepoints_flags, out, err);
   }
   if (compare->parsed()) return RunCompare(compare_flags, out, err);
+  if (report->parsed()) return RunReport(report_flags, out, err);
   if (schedule->parsed()) {
     return RunSchedule(*schedule, schedule_flags, out, err);
   }

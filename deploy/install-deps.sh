@@ -52,8 +52,16 @@ BENCH_PACKAGES=(
 # tests/analysis/validate_against_statsmodels.py checks `scalebench fit` against.
 ANALYSIS_PACKAGES=(python3-numpy python3-scipy python3-statsmodels)
 
+# `scalebench report`: Chart.js, inlined into every report page, read at
+# run time from /usr/share/javascript/chart.js/chart.min.js; and the
+# browser its test opens the pages in (tests/report/browser_test.py).
+REPORT_PACKAGES=(
+  libjs-chart.js
+  chromium chromium-driver python3-selenium
+)
+
 PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
-          "${ANALYSIS_PACKAGES[@]}")
+          "${ANALYSIS_PACKAGES[@]}" "${REPORT_PACKAGES[@]}")
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -1,0 +1,528 @@
+#include "report/report_data.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "analysis/model_fit.h"
+#include "analysis/ols.h"
+#include "analysis/repetition_stats.h"
+#include "analysis/row_selector.h"
+#include "analysis/row_table.h"
+#include "analysis/usl.h"
+#include "api/enum_names.h"
+#include "api/resource_names.h"
+#include "api/result_columns.h"
+#include "results/repetitions.h"
+#include "results/trial_rows.h"
+#include "spec/grid.h"
+
+namespace scalebench::report {
+namespace {
+
+constexpr char kThroughput[] = "requests_per_s";
+constexpr int kSkewBins = 12;
+
+std::string Timestamp(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                          absl::FromUnixSeconds(t.seconds()),
+                          absl::UTCTimeZone());
+}
+
+std::string ModelName(const v1::ModelSpec& spec) {
+  std::string name = api::EnumName(spec.fit());
+  if (spec.fit() == v1::MODEL_KIND_POLY)
+    absl::StrAppend(&name, ":", spec.degree());
+  return name;
+}
+
+std::string Num(double v) { return absl::StrFormat("%.4g", v); }
+
+// One line per fit for the summary.
+std::string FitVerdict(const v1::ModelFit& fit) {
+  const std::string group = analysis::GroupLabel(fit);
+  std::string line = absl::StrCat(ModelName(fit.spec()), " ", fit.spec().y(),
+                                  " ~ ", fit.spec().x());
+  if (!group.empty()) absl::StrAppend(&line, " (", group, ")");
+  if (!fit.error().empty())
+    return absl::StrCat(line, ": not fitted: ", fit.error());
+  absl::StrAppend(&line, ": n ", fit.n());
+  if (fit.has_r2()) absl::StrAppend(&line, ", R² ", Num(fit.r2()));
+  if (fit.has_peak_x()) {
+    absl::StrAppend(&line, ", peaks at x = ", Num(fit.peak_x()), " (y ",
+                    Num(fit.peak_y()),
+                    fit.peak_beyond_data() ? ", beyond the data" : "", ")");
+  } else {
+    absl::StrAppend(&line, ", no peak");
+  }
+  if (fit.has_fallback_x()) {
+    absl::StrAppend(&line, ", falls back at x = ", Num(fit.fallback_x()));
+  }
+  if (fit.has_cross_host()) {
+    absl::StrAppend(&line, fit.cross_host().holds()
+                               ? ", holds across hosts"
+                               : ", does not hold across hosts");
+  }
+  return line;
+}
+
+RunSummary Summarize(const RunInput& run) {
+  const v1::Experiment& e = run.experiment;
+  RunSummary s;
+  s.name = ShortName(e.name());
+  s.spec_name = e.spec().name();
+  s.state = api::EnumName(e.state());
+  s.create_time = Timestamp(e.create_time());
+  s.start_time = Timestamp(e.start_time());
+  s.end_time = Timestamp(e.end_time());
+  s.trials_total = static_cast<int>(e.progress().trials_total());
+  s.trials_succeeded = static_cast<int>(e.progress().trials_succeeded());
+  s.trials_failed = static_cast<int>(e.progress().trials_failed());
+  s.results = static_cast<int>(run.trials.size());
+  std::set<std::string> workers;
+  for (const v1::TrialResult& t : run.trials) {
+    if (t.nested()) ++s.nested_trials;
+    for (const v1::WorkerResult& w : t.raw()) workers.insert(w.worker_id());
+  }
+  s.workers.assign(workers.begin(), workers.end());
+  for (const v1::ModelFit& fit : run.fits) {
+    s.fit_verdicts.push_back(FitVerdict(fit));
+    if (fit.has_cross_host()) {
+      s.cross_host_verdicts.push_back(fit.cross_host().verdict());
+    }
+  }
+  return s;
+}
+
+// A run's trials as rows, with the columns a figure needs found.
+struct Rows {
+  std::string run;
+  const std::vector<v1::TrialResult>* trials = nullptr;
+  analysis::RowTable table;
+};
+
+absl::StatusOr<Rows> MakeRows(const RunInput& input) {
+  absl::StatusOr<analysis::RowTable> table =
+      results::TrialRowTable(input.trials);
+  if (!table.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ShortName(input.experiment.name()), ": ", table.status().message()));
+  }
+  return Rows{ShortName(input.experiment.name()), &input.trials,
+              *std::move(table)};
+}
+
+double NumberAt(const analysis::RowTable& table, size_t row,
+                const std::string& column) {
+  const std::optional<int> c = table.FindColumn(column);
+  if (!c.has_value()) return NAN;
+  const analysis::Cell& cell = table.cell(row, *c);
+  return cell.number.value_or(NAN);
+}
+
+const std::string& TextAt(const analysis::RowTable& table, size_t row,
+                          const std::string& column) {
+  static const std::string kEmpty;
+  const std::optional<int> c = table.FindColumn(column);
+  return c.has_value() ? table.cell(row, *c).text : kEmpty;
+}
+
+std::vector<Series> MakeSeries(const Rows& rows, const std::string& x_column,
+                               const std::string& y_column) {
+  // Series by (platform, balancer) in order of first appearance; within
+  // one, values by configuration index.
+  std::vector<Series> series;
+  std::map<std::pair<std::string, std::string>, size_t> index;
+  std::vector<std::map<uint32_t, std::vector<double>>> by_configuration;
+  std::vector<std::map<uint32_t, double>> x_of;
+  for (size_t r = 0; r < rows.table.row_count(); ++r) {
+    const double x = NumberAt(rows.table, r, x_column);
+    const double y = NumberAt(rows.table, r, y_column);
+    if (!std::isfinite(x) || !std::isfinite(y)) continue;
+    std::string balancer = TextAt(rows.table, r, "balancer");
+    if (balancer.empty()) balancer = "none";
+    const auto key =
+        std::make_pair(TextAt(rows.table, r, "platform"), balancer);
+    auto [it, inserted] = index.emplace(key, series.size());
+    if (inserted) {
+      Series s;
+      s.run = rows.run;
+      s.platform = key.first;
+      s.balancer = key.second;
+      series.push_back(std::move(s));
+      by_configuration.emplace_back();
+      x_of.emplace_back();
+    }
+    Series& s = series[it->second];
+    s.points.push_back(TrialPoint{x, y, rows.table.origin(r)});
+    const uint32_t config = (*rows.trials)[r].configuration().index();
+    by_configuration[it->second][config].push_back(y);
+    x_of[it->second][config] = x;
+  }
+  for (size_t i = 0; i < series.size(); ++i) {
+    for (const auto& [config, values] : by_configuration[i]) {
+      absl::StatusOr<analysis::RepetitionSummary> summary =
+          analysis::SummarizeRepetitions(values);
+      if (!summary.ok()) continue;  // values are finite: cannot happen
+      ConfigurationPoint p;
+      p.x = x_of[i][config];
+      p.n = summary->n;
+      p.median = summary->median;
+      if (summary->median_ci.has_value()) {
+        p.is_ci = true;
+        p.low = summary->median_ci->interval.low;
+        p.high = summary->median_ci->interval.high;
+      } else {
+        p.low = *std::min_element(values.begin(), values.end());
+        p.high = *std::max_element(values.begin(), values.end());
+      }
+      series[i].configurations.push_back(p);
+    }
+    std::stable_sort(series[i].configurations.begin(),
+                     series[i].configurations.end(),
+                     [](const ConfigurationPoint& a,
+                        const ConfigurationPoint& b) { return a.x < b.x; });
+  }
+  return series;
+}
+
+bool InGroup(const analysis::RowTable& table, size_t row,
+             const v1::ModelFit& fit) {
+  for (const auto& [column, value] : fit.group()) {
+    if (TextAt(table, row, column) != value) return false;
+  }
+  return true;
+}
+
+std::vector<double> Grid(double low, double high) {
+  std::vector<double> grid;
+  for (int i = 0; i < kCurveGridPoints; ++i) {
+    grid.push_back(low + (high - low) * i / (kCurveGridPoints - 1));
+  }
+  return grid;
+}
+
+// The curve of `fit` (drawn when it is not a cross-host test and has no
+// error), refitted to its rows of `rows`.
+std::optional<ModelCurve> MakeCurve(const Rows& rows, const v1::ModelFit& fit) {
+  const v1::ModelSpec& spec = fit.spec();
+  if (!fit.error().empty()) return std::nullopt;
+  // A cross-host test is fitted to its training rows and drawn over the
+  // test rows' x as well: they lie inside its band or not.
+  const bool cross_host = spec.has_train() || spec.has_test();
+  std::optional<analysis::RowSelector> train;
+  std::optional<analysis::RowSelector> test;
+  if (cross_host) {
+    absl::StatusOr<analysis::RowSelector> t =
+        analysis::RowSelector::Create(spec.train(), rows.table, "train");
+    absl::StatusOr<analysis::RowSelector> u =
+        analysis::RowSelector::Create(spec.test(), rows.table, "test");
+    if (!t.ok() || !u.ok()) return std::nullopt;
+    train = *std::move(t);
+    test = *std::move(u);
+  }
+  std::vector<double> xs;
+  std::vector<double> ys;
+  std::vector<double> all_x;
+  for (size_t r = 0; r < rows.table.row_count(); ++r) {
+    if (!InGroup(rows.table, r, fit)) continue;
+    const double x = NumberAt(rows.table, r, spec.x());
+    const double y = NumberAt(rows.table, r, spec.y());
+    if (!std::isfinite(x) || !std::isfinite(y)) continue;
+    const bool in_train = !cross_host || train->Matches(rows.table, r);
+    if (in_train || test->Matches(rows.table, r)) all_x.push_back(x);
+    if (!in_train) continue;
+    xs.push_back(x);
+    ys.push_back(y);
+  }
+  if (xs.empty()) return std::nullopt;
+  ModelCurve curve;
+  curve.run = rows.run;
+  curve.model = ModelName(spec);
+  curve.group = analysis::GroupLabel(fit);
+  for (const std::string& column : spec.by()) {
+    const auto value = fit.group().find(column);
+    if (value != fit.group().end())
+      curve.group_values.emplace_back(column, value->second);
+  }
+  if (cross_host) {
+    curve.cross_host =
+        absl::StrCat("trained on ", analysis::FormatRowFilter(spec.train()),
+                     ", tested on ", analysis::FormatRowFilter(spec.test()));
+  }
+  curve.x = Grid(*std::min_element(all_x.begin(), all_x.end()),
+                 *std::max_element(all_x.begin(), all_x.end()));
+  // Refitted with the analysis library; the estimates in the stored fit's
+  // parameter order.
+  std::function<analysis::Prediction(double)> predict;
+  std::vector<double> estimates;
+  if (spec.fit() == v1::MODEL_KIND_LINEAR ||
+      spec.fit() == v1::MODEL_KIND_POLY) {
+    const int degree = spec.fit() == v1::MODEL_KIND_LINEAR ? 1 : spec.degree();
+    absl::StatusOr<analysis::PolynomialFit> refit =
+        analysis::PolynomialFit::Fit(xs, ys, degree);
+    if (!refit.ok()) return std::nullopt;
+    for (const analysis::Estimate& e : refit->coefficients()) {
+      estimates.push_back(e.value);
+    }
+    predict = [refit = *std::move(refit)](double x) {
+      return refit.Predict(x);
+    };
+  } else {
+    const bool usl = spec.fit() == v1::MODEL_KIND_USL;
+    absl::StatusOr<analysis::UslFit> refit =
+        analysis::UslFit::Fit(xs, ys,
+                              usl ? analysis::ScalabilityModel::kUsl
+                                  : analysis::ScalabilityModel::kAmdahl);
+    if (!refit.ok()) return std::nullopt;
+    estimates = {refit->lambda().value, refit->sigma().value};
+    if (usl) estimates.push_back(refit->kappa().value);
+    predict = [refit = *std::move(refit)](double x) {
+      return refit.Predict(x);
+    };
+  }
+  for (double x : curve.x) {
+    const analysis::Prediction p = predict(x);
+    curve.fitted.push_back(p.fitted);
+    curve.band_low.push_back(p.prediction.low);
+    curve.band_high.push_back(p.prediction.high);
+  }
+  // The refit must be the stored fit: same rows, same estimates.
+  for (int i = 0;
+       i < fit.parameters_size() && i < static_cast<int>(estimates.size());
+       ++i) {
+    const double stored = fit.parameters(i).estimate();
+    const double again = estimates[i];
+    if (std::abs(stored - again) > 1e-6 * std::max(1.0, std::abs(stored))) {
+      curve.note = absl::StrCat("the refit's ", fit.parameters(i).name(), " (",
+                                Num(again), ") differs from the stored fit's (",
+                                Num(stored), ")");
+    }
+  }
+  if (static_cast<int>(xs.size()) != static_cast<int>(fit.n()) &&
+      curve.note.empty()) {
+    curve.note = absl::StrCat("refitted to ", xs.size(),
+                              " rows; the stored fit had ", fit.n());
+  }
+  return curve;
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+void AddLatency(const Rows& rows, std::vector<LatencyRow>& out) {
+  std::map<uint32_t, std::vector<size_t>> by_configuration;
+  for (size_t r = 0; r < rows.table.row_count(); ++r) {
+    by_configuration[(*rows.trials)[r].configuration().index()].push_back(r);
+  }
+  for (const auto& [config, list] : by_configuration) {
+    LatencyRow row;
+    row.run = rows.run;
+    row.configuration = spec::DescribeConfiguration(
+        (*rows.trials)[list.front()].configuration());
+    row.n = static_cast<int>(list.size());
+    double* fields[] = {&row.p50_us, &row.p90_us, &row.p99_us};
+    const char* columns[] = {"latency_p50_us", "latency_p90_us",
+                             "latency_p99_us"};
+    for (int k = 0; k < 3; ++k) {
+      std::vector<double> values;
+      for (size_t r : list)
+        values.push_back(NumberAt(rows.table, r, columns[k]));
+      *fields[k] = Median(values);
+    }
+    out.push_back(std::move(row));
+  }
+}
+
+// Labels of the latency rows: the factors that vary among them.
+void LabelLatency(const std::vector<std::vector<std::string>>& factors,
+                  std::vector<LatencyRow>& rows) {
+  const auto columns = api::FactorColumns();
+  std::vector<size_t> varying;
+  for (size_t f = 0; f < columns.size(); ++f) {
+    for (const std::vector<std::string>& cells : factors) {
+      if (cells[f] != factors.front()[f]) {
+        varying.push_back(f);
+        break;
+      }
+    }
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::vector<std::string> parts;
+    for (size_t f : varying) {
+      if (!factors[r][f].empty())
+        parts.push_back(absl::StrCat(columns[f], "=", factors[r][f]));
+    }
+    rows[r].label =
+        parts.empty() ? rows[r].configuration : absl::StrJoin(parts, " ");
+  }
+}
+
+SkewHistogram MakeSkewHistogram(const std::vector<SkewValue>& values,
+                                const std::vector<std::string>& runs) {
+  SkewHistogram h;
+  h.runs = runs;
+  h.counts.assign(runs.size(), {});
+  if (values.empty()) return h;
+  double low = values.front().skew_us;
+  double high = low;
+  for (const SkewValue& v : values) {
+    low = std::min(low, v.skew_us);
+    high = std::max(high, v.skew_us);
+  }
+  // Round the bin width up to 1, 2 or 5 times a power of ten.
+  const double raw = std::max((high - low) / kSkewBins, 1.0);
+  const double decade = std::pow(10, std::floor(std::log10(raw)));
+  double width = decade;
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * decade >= raw) {
+      width = m * decade;
+      break;
+    }
+  }
+  const double start = std::floor(low / width) * width;
+  int bins = static_cast<int>(std::floor((high - start) / width)) + 1;
+  for (int i = 0; i <= bins; ++i) h.edges.push_back(start + i * width);
+  h.counts.assign(runs.size(), std::vector<int>(bins, 0));
+  for (const SkewValue& v : values) {
+    const size_t run =
+        std::find(runs.begin(), runs.end(), v.run) - runs.begin();
+    int bin = static_cast<int>(std::floor((v.skew_us - start) / width));
+    bin = std::clamp(bin, 0, bins - 1);
+    if (run < runs.size()) ++h.counts[run][bin];
+  }
+  return h;
+}
+
+}  // namespace
+
+std::vector<std::string> HostFactCells(const HostRow& host) {
+  if (!host.facts.has_value()) return {"", "", "", ""};
+  const v1::HostFacts& f = *host.facts;
+  std::vector<std::string> platforms;
+  for (int p : f.platforms()) {
+    platforms.push_back(api::EnumName(static_cast<v1::Platform>(p)));
+  }
+  std::vector<std::string> balancers;
+  for (int b : f.balancers()) {
+    balancers.push_back(api::EnumName(static_cast<v1::BalancerKind>(b)));
+  }
+  return {absl::StrJoin(f.addresses(), " "), absl::StrJoin(f.cpus(), ","),
+          absl::StrJoin(platforms, " "), absl::StrJoin(balancers, " ")};
+}
+
+std::string ShortName(const std::string& experiment_name) {
+  absl::string_view name = experiment_name;
+  absl::ConsumePrefix(&name, "experiments/");
+  return std::string(name);
+}
+
+absl::StatusOr<ReportData> AssembleReport(const ReportInput& input) {
+  ReportData data;
+  data.run = Summarize(input.run);
+  std::vector<const RunInput*> inputs = {&input.run};
+  if (input.baseline.has_value()) {
+    data.baseline = Summarize(*input.baseline);
+    inputs.push_back(&*input.baseline);
+  }
+  std::vector<Rows> rows;
+  for (const RunInput* run : inputs) {
+    absl::StatusOr<Rows> r = MakeRows(*run);
+    if (!r.ok()) return r.status();
+    rows.push_back(*std::move(r));
+  }
+  // The figures: throughput against instances and vcpus_total, then every
+  // other (x, y) a drawable model names.
+  std::vector<std::pair<std::string, std::string>> axes = {
+      {"instances", kThroughput}, {"vcpus_total", kThroughput}};
+  for (const RunInput* run : inputs) {
+    for (const v1::ModelFit& fit : run->fits) {
+      const auto xy = std::make_pair(fit.spec().x(), fit.spec().y());
+      if (std::find(axes.begin(), axes.end(), xy) == axes.end())
+        axes.push_back(xy);
+    }
+  }
+  for (const auto& [x, y] : axes) {
+    ScatterFigure figure;
+    figure.x_column = x;
+    figure.y_column = y;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      for (Series& s : MakeSeries(rows[i], x, y))
+        figure.series.push_back(std::move(s));
+      for (const v1::ModelFit& fit : inputs[i]->fits) {
+        if (fit.spec().x() != x || fit.spec().y() != y) continue;
+        std::optional<ModelCurve> curve = MakeCurve(rows[i], fit);
+        if (curve.has_value()) figure.curves.push_back(*std::move(curve));
+      }
+    }
+    const bool is_default =
+        y == kThroughput && (x == "instances" || x == "vcpus_total");
+    if (!figure.series.empty() || is_default)
+      data.figures.push_back(std::move(figure));
+  }
+  std::vector<std::string> run_names;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    AddLatency(rows[i], data.latency);
+    run_names.push_back(rows[i].run);
+    for (size_t r = 0; r < rows[i].table.row_count(); ++r) {
+      data.skew.push_back(
+          SkewValue{rows[i].run, rows[i].table.origin(r),
+                    NumberAt(rows[i].table, r, "start_skew_us")});
+    }
+    std::set<std::string> seen;
+    for (const v1::TrialResult& t : inputs[i]->trials) {
+      for (const v1::WorkerResult& w : t.raw()) {
+        if (!w.has_environment() || !seen.insert(w.worker_id()).second)
+          continue;
+        HostRow host{rows[i].run, w.worker_id(), w.environment(), std::nullopt};
+        for (const v1::Worker& known : input.workers) {
+          if (known.name() == absl::StrCat("workers/", w.worker_id())) {
+            host.facts = known.facts();
+          }
+        }
+        data.hosts.push_back(std::move(host));
+      }
+    }
+  }
+  data.skew_histogram = MakeSkewHistogram(data.skew, run_names);
+  std::vector<std::vector<std::string>> latency_factors;
+  for (const RunInput* run : inputs) {
+    std::map<uint32_t, const v1::Configuration*> by_index;
+    for (const v1::TrialResult& t : run->trials) {
+      by_index.emplace(t.configuration().index(), &t.configuration());
+    }
+    for (const auto& [index, configuration] : by_index) {
+      latency_factors.push_back(api::FactorCells(*configuration));
+    }
+  }
+  LabelLatency(latency_factors, data.latency);
+  if (input.baseline.has_value()) {
+    if (input.run.trials.empty() || input.baseline->trials.empty()) {
+      data.comparison_error = "one of the runs has no trial results";
+    } else {
+      absl::StatusOr<results::RunsComparison> comparison =
+          results::CompareTrialResults(input.baseline->trials,
+                                       input.run.trials);
+      if (comparison.ok()) {
+        data.comparison = *std::move(comparison);
+      } else {
+        data.comparison_error = std::string(comparison.status().message());
+      }
+    }
+  }
+  return data;
+}
+
+}  // namespace scalebench::report

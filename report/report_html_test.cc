@@ -1,0 +1,142 @@
+#include "report/report_html.h"
+
+#include <string>
+
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "report/report_csv.h"
+#include "report/report_test_util.h"
+
+namespace scalebench::report {
+namespace {
+
+using testing::Experiment;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::Trial;
+
+constexpr char kFakeChartJs[] =
+    "/* Chart.js stand-in */ window.Chart = function(){};";
+
+int Count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos;
+       at = text.find(what, at + what.size())) {
+    ++n;
+  }
+  return n;
+}
+
+ReportInput Input(int baseline_factor = 0) {
+  ReportInput input;
+  input.run.experiment = Experiment("exp-000002", "quick");
+  for (int k = 0; k < 12; ++k) {
+    input.run.trials.push_back(Trial("exp-000002", k, k % 2, 1 + k % 2,
+                                     v1::BALANCER_KIND_NONE, 1000.0 + k));
+  }
+  if (baseline_factor > 0) {
+    input.baseline.emplace();
+    input.baseline->experiment = Experiment("exp-000001", "quick");
+    for (int k = 0; k < 12; ++k) {
+      input.baseline->trials.push_back(Trial("exp-000001", k, k % 2, 1 + k % 2,
+                                             v1::BALANCER_KIND_NONE,
+                                             baseline_factor * (1000.0 + k)));
+    }
+  }
+  return input;
+}
+
+std::string Render(const ReportInput& input, RenderOptions options = {}) {
+  absl::StatusOr<ReportData> data = AssembleReport(input);
+  EXPECT_TRUE(data.ok()) << data.status();
+  if (options.chartjs.empty()) options.chartjs = kFakeChartJs;
+  return RenderHtml(*data, options);
+}
+
+TEST(RenderHtmlTest, OneCanvasPerChartAndChartJsInlinedOnce) {
+  const std::string html = Render(Input());
+  // Throughput against instances and vcpus_total, latency, start skew.
+  EXPECT_EQ(Count(html, "<canvas class=\"chart\""), 4);
+  EXPECT_EQ(Count(html, kFakeChartJs), 1);
+  EXPECT_THAT(html, HasSubstr("id=\"chart-requests_per_s-instances\""));
+  // Nothing is loaded from elsewhere.
+  EXPECT_THAT(html, Not(HasSubstr("src=")));
+  EXPECT_THAT(html, Not(HasSubstr("href=\"http")));
+  EXPECT_THAT(html, Not(HasSubstr("<link")));
+  EXPECT_THAT(html, HasSubstr("throughput (requests/s)"));  // axis with unit
+}
+
+TEST(RenderHtmlTest, StringsFromTheStoreAreEscaped) {
+  ReportInput input = Input();
+  input.run.experiment.mutable_spec()->set_name("<img src=x onerror=alert(1)>");
+  input.run.trials[0].mutable_raw(0)->set_worker_id("</script><b>w</b>");
+  const std::string html = Render(input);
+  EXPECT_THAT(html, Not(HasSubstr("<img")));
+  EXPECT_THAT(html, HasSubstr("&lt;img src=x onerror=alert(1)&gt;"));
+  EXPECT_THAT(html, Not(HasSubstr("<b>w</b>")));
+  EXPECT_THAT(html, HasSubstr("&lt;/script&gt;&lt;b&gt;w&lt;/b&gt;"));
+  // The three scripts (data, Chart.js, init) are closed once each.
+  EXPECT_EQ(Count(html, "</script>"), 3);
+  EXPECT_EQ(HtmlEscape("a&b\"c'"), "a&amp;b&quot;c&#39;");
+  EXPECT_EQ(ScriptSafeJson("{\"a\":\"</script>\"}"),
+            "{\"a\":\"\\u003c/script>\"}");
+}
+
+TEST(RenderHtmlTest, RegressionRowsAreHighlighted) {
+  const std::string html = Render(Input(2));  // the baseline twice as fast
+  EXPECT_THAT(html, HasSubstr("id=\"comparison\""));
+  EXPECT_EQ(Count(html, "<tr class=\"regression\">"), 2);
+  EXPECT_THAT(html, HasSubstr("tr.regression td{"));
+  EXPECT_THAT(html, HasSubstr("The baseline, exp-000001, is drawn fainter"));
+  const std::string same = Render(Input(1));
+  EXPECT_EQ(Count(same, "<tr class=\"regression\">"), 0);
+}
+
+TEST(RenderHtmlTest, LinksTheCsvFilesAndShowsTheTexts) {
+  RenderOptions options;
+  options.csv_links = {{"r-throughput.csv", "throughput"}};
+  options.model_table = "linear fit of a<b";
+  const std::string html = Render(Input(), options);
+  EXPECT_THAT(html, HasSubstr("<a href=\"r-throughput.csv\">"));
+  EXPECT_THAT(html, HasSubstr("<pre>linear fit of a&lt;b</pre>"));
+}
+
+TEST(RenderHtmlTest, AnExperimentWithoutResultsSaysSo) {
+  ReportInput input;
+  input.run.experiment = Experiment("exp-000003", "quick");
+  const std::string html = Render(input);
+  EXPECT_THAT(html, HasSubstr("exp-000003 has no trial results (yet)"));
+}
+
+TEST(ReportCsvTest, QuotingAndPaths) {
+  EXPECT_EQ(CsvField("plain"), "plain");
+  EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvPathBeside("out/report.html", "latency"),
+            "out/report-latency.csv");
+  EXPECT_EQ(CsvPathBeside("report", "skew"), "report-skew.csv");
+}
+
+TEST(ReportCsvTest, ThroughputHoldsEveryTrialAndMedian) {
+  absl::StatusOr<ReportData> data = AssembleReport(Input(2));
+  ASSERT_TRUE(data.ok());
+  const std::vector<CsvFile> files = ReportCsvs(*data);
+  ASSERT_EQ(files.size(), 5u);
+  EXPECT_EQ(files[0].suffix, "throughput");
+  EXPECT_EQ(files[4].suffix, "comparison");
+  const std::vector<std::string> lines =
+      absl::StrSplit(files[0].content, '\n', absl::SkipEmpty());
+  // Header; 2 figures x 2 runs x (12 trials + 2 medians).
+  EXPECT_EQ(lines.size(), 1u + 2 * 2 * (12 + 2));
+  EXPECT_EQ(Count(files[0].content, ",trial,"), 48);
+  EXPECT_EQ(Count(files[0].content, ",median,"), 8);
+  EXPECT_EQ(Count(files[0].content, ",median_95ci,"), 8);  // 6 runs each
+  const std::vector<std::string> comparison =
+      absl::StrSplit(files[4].content, '\n', absl::SkipEmpty());
+  EXPECT_EQ(comparison.size(), 3u);
+  EXPECT_THAT(comparison[1], HasSubstr("regression"));
+}
+
+}  // namespace
+}  // namespace scalebench::report

@@ -126,22 +126,31 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
   const std::string& id = request.worker_id();
   v1::HostFacts facts;
   bool refused;
+  bool persist;
   {
     absl::MutexLock lock(&mu_);
     refused = shut_down_;
     auto it = workers_.find(id);
     facts = request.has_facts() || it == workers_.end() ? request.facts()
                                                         : it->second.info.facts;
+    // The row changes only with these; last_seen alone is refreshed now
+    // and then (the registry has the current one).
+    persist = it == workers_.end() || request.has_facts() ||
+              it->second.info.session_id != request.session_id() ||
+              it->second.info.lost ||
+              receive_time - it->second.persisted >= options_.persist_interval;
   }
   if (refused) {
     done(absl::UnavailableError("the coordinator is shutting down"));
     return;
   }
-  if (absl::Status s =
-          store_->UpsertWorker(id, request.session_id(), facts, receive_time);
-      !s.ok()) {
-    done(s);
-    return;
+  if (persist) {
+    if (absl::Status s =
+            store_->UpsertWorker(id, request.session_id(), facts, receive_time);
+        !s.ok()) {
+      done(s);
+      return;
+    }
   }
   for (const v1::WorkerResult& result : request.results()) {
     absl::StatusOr<bool> stored = store_->StoreWorkerResult(result);
@@ -160,6 +169,7 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
 
   std::vector<HeldCall> released;
   bool hold = false;
+  bool notify = true;
   {
     absl::MutexLock lock(&mu_);
     Entry& entry = workers_[id];
@@ -173,11 +183,17 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
       restarted_.insert(id);
     }
     info.session_id = request.session_id();
+    if (persist) entry.persisted = receive_time;
     info.facts = std::move(facts);
     info.last_seen = receive_time;
     info.next_synchronization_time =
         receive_time + options_.hold + options_.margin;
     info.lost = false;
+    // The scheduler need not look again for a worker that only re-polls
+    // in the same state (most calls of idle workers).
+    notify = persist || response->acknowledged_size() > 0 ||
+             info.current.SerializeAsString() !=
+                 request.current().SerializeAsString();
     info.current = request.current();
     if (std::optional<WorkerClockEstimate> estimate =
             EstimateWorkerClock(request.previous_clock())) {
@@ -202,7 +218,7 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
   }
   for (HeldCall& call : released) call.done(absl::OkStatus());
   if (!hold) done(absl::OkStatus());
-  if (listener_) listener_();
+  if (listener_ && notify) listener_();
 }
 
 std::vector<WorkerInfo> WorkerRegistry::List() const {

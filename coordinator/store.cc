@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -29,6 +30,27 @@ using internal::Serialize;
 using internal::TrialEnded;
 
 namespace {
+
+// The attempt in columns first.. first + 4 of `stmt`: number, placement,
+// start_time, end_time, failure.
+absl::StatusOr<v1::Attempt> AttemptFromRow(Statement& stmt, int first) {
+  ASSIGN_OR_RETURN(
+      v1::Attempt attempt,
+      internal::Parse<v1::Attempt>(stmt.ColumnBlob(first + 1), "placement"));
+  attempt.set_number(static_cast<uint32_t>(stmt.ColumnInt(first)));
+  *attempt.mutable_start_time() =
+      internal::MicrosToProto(stmt.ColumnInt(first + 2));
+  if (!stmt.ColumnIsNull(first + 3)) {
+    *attempt.mutable_end_time() =
+        internal::MicrosToProto(stmt.ColumnInt(first + 3));
+  }
+  if (!stmt.ColumnIsNull(first + 4)) {
+    ASSIGN_OR_RETURN(
+        *attempt.mutable_failure(),
+        internal::Parse<v1::Failure>(stmt.ColumnBlob(first + 4), "failure"));
+  }
+  return attempt;
+}
 
 constexpr char kExperimentIdPrefix[] = "exp-";
 constexpr char kPageTokenPrefix[] = "p";
@@ -342,18 +364,7 @@ absl::Status Store::ReadAttempts(absl::string_view experiment_id,
   while (true) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) return absl::OkStatus();
-    ASSIGN_OR_RETURN(v1::Attempt attempt,
-                     Parse<v1::Attempt>(stmt.ColumnBlob(1), "placement"));
-    attempt.set_number(static_cast<uint32_t>(stmt.ColumnInt(0)));
-    *attempt.mutable_start_time() = MicrosToProto(stmt.ColumnInt(2));
-    if (!stmt.ColumnIsNull(3)) {
-      *attempt.mutable_end_time() = MicrosToProto(stmt.ColumnInt(3));
-    }
-    if (!stmt.ColumnIsNull(4)) {
-      ASSIGN_OR_RETURN(*attempt.mutable_failure(),
-                       Parse<v1::Failure>(stmt.ColumnBlob(4), "failure"));
-    }
-    *trial->add_attempts() = std::move(attempt);
+    ASSIGN_OR_RETURN(*trial->add_attempts(), AttemptFromRow(stmt, 0));
   }
 }
 
@@ -467,20 +478,42 @@ absl::StatusOr<std::vector<v1::Trial>> Store::ListTrials(
     absl::string_view experiment_id) {
   absl::MutexLock lock(&mu_);
   std::vector<v1::Trial> trials;
+  // Two queries for the whole experiment, not two per trial: the scheduler
+  // lists an experiment's trials on every pass, with the store locked.
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(
         ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC).status());
-    ASSIGN_OR_RETURN(Statement stmt,
-                     db_->Prepare("SELECT number FROM trials WHERE experiment "
-                                  "= ? ORDER BY number"));
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        db_->Prepare("SELECT number, configuration_index, repetition, state "
+                     "FROM trials WHERE experiment = ? ORDER BY number"));
     stmt.Bind(1, experiment_id);
+    absl::flat_hash_map<int64_t, size_t> index;
     while (true) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      v1::Trial& trial = trials.emplace_back();
+      const int64_t number = stmt.ColumnInt(0);
+      index[number] = trials.size() - 1;
+      trial.set_name(
+          api::TrialName(experiment_id, static_cast<uint32_t>(number)));
+      trial.set_configuration_index(static_cast<uint32_t>(stmt.ColumnInt(1)));
+      trial.set_repetition(static_cast<uint32_t>(stmt.ColumnInt(2)));
+      trial.set_state(static_cast<v1::TrialState>(stmt.ColumnInt(3)));
+    }
+    ASSIGN_OR_RETURN(
+        Statement attempts,
+        db_->Prepare("SELECT trial, number, placement, start_time, end_time, "
+                     "failure FROM attempts WHERE experiment = ? "
+                     "ORDER BY trial, number"));
+    attempts.Bind(1, experiment_id);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, attempts.Step());
       if (!row) return absl::OkStatus();
-      ASSIGN_OR_RETURN(
-          v1::Trial trial,
-          ReadTrial(experiment_id, static_cast<uint32_t>(stmt.ColumnInt(0))));
-      trials.push_back(std::move(trial));
+      auto it = index.find(attempts.ColumnInt(0));
+      if (it == index.end()) continue;  // Foreign keys make this impossible.
+      ASSIGN_OR_RETURN(*trials[it->second].add_attempts(),
+                       AttemptFromRow(attempts, 1));
     }
   }));
   return trials;

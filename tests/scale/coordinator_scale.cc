@@ -351,6 +351,10 @@ int Run(const Flags& flags) {
         "\"sweep_seconds\": %.1f, \"trials\": %d, \"succeeded\": %d, "
         "\"attempts\": %d, \"exported\": %d, \"answered_calls\": %d, "
         "\"answered_p50_ms\": %.2f, \"answered_p99_ms\": %.2f, "
+        "\"answered_server_p50_ms\": %.2f, "
+        "\"answered_server_p99_ms\": %.2f, "
+        "\"answered_uplink_p50_ms\": %.2f, "
+        "\"answered_uplink_p99_ms\": %.2f, "
         "\"reaction_p50_ms\": %.2f, \"reaction_p99_ms\": %.2f, "
         "\"idle_hold_overrun_p50_ms\": %.2f, "
         "\"idle_hold_overrun_p99_ms\": %.2f, \"idle_calls\": %d, "
@@ -358,6 +362,10 @@ int Run(const Flags& flags) {
         flags.workers, idle_cores, idle_rss, sweep_cores, sweep_rss, hwm,
         sweep_seconds, expected, succeeded, attempts, exported,
         sweep.answered_ms.size(), answered_p50, answered_p99,
+        Percentile(sweep.answered_server_ms, 0.5),
+        Percentile(sweep.answered_server_ms, 0.99),
+        Percentile(sweep.answered_uplink_ms, 0.5),
+        Percentile(sweep.answered_uplink_ms, 0.99),
         Percentile(sweep.reaction_ms, 0.5), Percentile(sweep.reaction_ms, 0.99),
         Percentile(idle.hold_overrun_ms, 0.5), overrun_p99,
         idle.hold_overrun_ms.size(), idle.errors + sweep.errors);

@@ -167,10 +167,23 @@ SyncSamples SimulatedWorkers::Samples(int phase) const {
 void SimulatedWorkers::Record(Kind kind, double ms) {
   absl::MutexLock lock(&mu_);
   SyncSamples& s = samples_[phase_];
-  (kind == Kind::kAnswered   ? s.answered_ms
-   : kind == Kind::kReaction ? s.reaction_ms
-                             : s.hold_overrun_ms)
-      .push_back(ms);
+  switch (kind) {
+    case Kind::kAnswered:
+      s.answered_ms.push_back(ms);
+      break;
+    case Kind::kAnsweredServer:
+      s.answered_server_ms.push_back(ms);
+      break;
+    case Kind::kUplink:
+      s.answered_uplink_ms.push_back(ms);
+      break;
+    case Kind::kReaction:
+      s.reaction_ms.push_back(ms);
+      break;
+    case Kind::kOverrun:
+      s.hold_overrun_ms.push_back(ms);
+      break;
+  }
 }
 
 void SimulatedWorkers::Send(Worker& w) {
@@ -228,6 +241,10 @@ void SimulatedWorkers::OnDone(Worker& w, std::shared_ptr<Call> call,
         Record(Kind::kOverrun, absl::ToDoubleMilliseconds(round_trip - hold_));
       } else if (call->request.results_size() > 0) {
         Record(Kind::kAnswered, absl::ToDoubleMilliseconds(round_trip));
+        Record(Kind::kAnsweredServer, absl::ToDoubleMilliseconds(server));
+        Record(Kind::kUplink,
+               absl::ToDoubleMilliseconds(TimeFromProto(resp.receive_time()) -
+                                          (call->t1 - w.clock.skew())));
       } else if (!call->cancelled) {
         Record(Kind::kReaction, absl::ToDoubleMilliseconds(round_trip));
       }

@@ -31,6 +31,7 @@ namespace scalebench::scale {
 class SkewedClock final : public Clock {
  public:
   explicit SkewedClock(absl::Duration skew) : skew_(skew) {}
+  absl::Duration skew() const { return skew_; }
   absl::Duration Monotonic() const override {
     return Clock::Real()->Monotonic();
   }
@@ -74,6 +75,12 @@ struct SyncSamples {
   // must answer at once: those carrying results (it answers once they are
   // committed, with their acknowledgements).
   std::vector<double> answered_ms;
+  // For the same calls, the coordinator's own time: its transmit_time minus
+  // its receive_time (t3 - t2, on its clock).
+  std::vector<double> answered_server_ms;
+  // And their way in: t2 minus t1 with the worker's skew taken out (both
+  // on this host's clock): gRPC on both sides before the handler ran.
+  std::vector<double> answered_uplink_ms;
   // Round trip of the other calls it answered before the hold ran out
   // (not cancelled by the worker): held until the scheduler gave the
   // worker something new to do, so they include the scheduler's reaction
@@ -110,7 +117,7 @@ class SimulatedWorkers final {
   void OnDone(Worker& w, std::shared_ptr<Call> call, grpc::Status status);
   void Finish(Worker& w, const v1::AttemptKey& key, absl::Time start,
               absl::Duration length);
-  enum class Kind { kAnswered, kReaction, kOverrun };
+  enum class Kind { kAnswered, kAnsweredServer, kUplink, kReaction, kOverrun };
   void Record(Kind kind, double ms);
 
   const std::string coordinator_;

@@ -78,7 +78,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
 Store::~Store() = default;
 
 absl::Status Store::Configure() {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   RETURN_IF_ERROR(db_->Exec(absl::StrCat(
       "PRAGMA busy_timeout = ", absl::ToInt64Milliseconds(kBusyTimeout))));
   ASSIGN_OR_RETURN(Statement wal, db_->Prepare("PRAGMA journal_mode = WAL"));
@@ -93,7 +93,7 @@ absl::Status Store::Configure() {
 }
 
 int Store::schema_version() {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   absl::StatusOr<Statement> stmt = db_->Prepare("PRAGMA user_version");
   if (!stmt.ok()) return -1;
   absl::StatusOr<bool> row = stmt->Step();
@@ -101,7 +101,7 @@ int Store::schema_version() {
 }
 
 absl::Status Store::Migrate() {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   absl::Span<const char* const> migrations = Migrations();
   while (true) {
     int64_t version = 0;
@@ -127,6 +127,22 @@ absl::Status Store::Migrate() {
   }
 }
 
+Store::StoreLock::StoreLock(Store* store, bool urgent) : store_(store) {
+  if (urgent) {
+    store->urgent_waiting_.fetch_add(1);
+    store->mu_.Lock();
+    store->urgent_waiting_.fetch_sub(1);
+    return;
+  }
+  // Re-evaluated whenever mu_ is released: an urgent caller that began
+  // waiting before then goes first.
+  store->mu_.LockWhen(absl::Condition(
+      +[](std::atomic<int>* urgent) { return urgent->load() == 0; },
+      &store->urgent_waiting_));
+}
+
+Store::StoreLock::~StoreLock() { store_->mu_.Unlock(); }
+
 absl::Status Store::InTransaction(absl::FunctionRef<absl::Status()> body) {
   RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
   absl::Status status = body();
@@ -141,7 +157,7 @@ absl::StatusOr<v1::Experiment> Store::CreateExperiment(
     const v1::ExperimentSpec& spec, absl::string_view spec_source,
     absl::string_view request_id, uint64_t seed) {
   RETURN_IF_ERROR(spec::ValidateSpec(spec));
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::string id;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(id, CreateExperimentLocked(spec, spec_source, request_id,
@@ -422,7 +438,7 @@ absl::Status Store::AppendEvent(absl::string_view experiment_id,
 
 absl::StatusOr<v1::Experiment> Store::GetExperiment(
     absl::string_view experiment_id, v1::ExperimentView view) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   v1::Experiment experiment;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(experiment, ReadExperiment(experiment_id, view));
@@ -443,7 +459,7 @@ absl::StatusOr<ExperimentPage> Store::ListExperiments(
       return absl::InvalidArgumentError("page_token: not issued by this store");
     }
   }
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   ExperimentPage page;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement stmt,
@@ -476,7 +492,7 @@ absl::StatusOr<ExperimentPage> Store::ListExperiments(
 
 absl::StatusOr<std::vector<v1::Trial>> Store::ListTrials(
     absl::string_view experiment_id) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::vector<v1::Trial> trials;
   // Two queries for the whole experiment, not two per trial: the scheduler
   // lists an experiment's trials on every pass, with the store locked.
@@ -521,7 +537,7 @@ absl::StatusOr<std::vector<v1::Trial>> Store::ListTrials(
 
 absl::StatusOr<v1::Trial> Store::GetTrial(absl::string_view trial_name) {
   ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(trial_name));
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   v1::Trial trial;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(trial, ReadTrial(ref.experiment_id, ref.trial));
@@ -536,7 +552,7 @@ absl::Status Store::SetExperimentState(absl::string_view experiment_id,
   if (state == v1::EXPERIMENT_STATE_UNSPECIFIED) {
     return absl::InvalidArgumentError("experiment state: unspecified");
   }
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   return InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(v1::Experiment experiment,
                      ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC));
@@ -571,7 +587,7 @@ absl::Status Store::SetExperimentState(absl::string_view experiment_id,
 
 absl::StatusOr<std::vector<v1::ExperimentEvent>> Store::Events(
     absl::string_view experiment_id, uint64_t after_sequence) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::vector<v1::ExperimentEvent> events;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(

@@ -152,19 +152,27 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
       return;
     }
   }
-  for (const v1::WorkerResult& result : request.results()) {
-    absl::StatusOr<bool> stored = store_->StoreWorkerResult(result);
-    if (!stored.ok() && !absl::IsNotFound(stored.status())) {
-      done(stored.status());
+  if (request.results_size() > 0) {
+    absl::StatusOr<std::vector<absl::StatusOr<bool>>> outcomes =
+        StoreResults(request);
+    if (!outcomes.ok()) {
+      done(outcomes.status());
       return;
     }
-    if (!stored.ok()) {
-      std::cerr << "scalebench-coordinator: dropping a result of worker " << id
-                << ": " << stored.status().message() << "\n";
+    for (int i = 0; i < request.results_size(); ++i) {
+      const absl::StatusOr<bool>& stored = (*outcomes)[i];
+      if (!stored.ok() && !absl::IsNotFound(stored.status())) {
+        done(stored.status());
+        return;
+      }
+      if (!stored.ok()) {
+        std::cerr << "scalebench-coordinator: dropping a result of worker "
+                  << id << ": " << stored.status().message() << "\n";
+      }
+      v1::ResultAck* ack = response->add_acknowledged();
+      *ack->mutable_key() = request.results(i).key();
+      ack->set_worker_id(request.results(i).worker_id());
     }
-    v1::ResultAck* ack = response->add_acknowledged();
-    *ack->mutable_key() = result.key();
-    ack->set_worker_id(result.worker_id());
   }
 
   std::vector<HeldCall> released;
@@ -219,6 +227,44 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
   for (HeldCall& call : released) call.done(absl::OkStatus());
   if (!hold) done(absl::OkStatus());
   if (listener_ && notify) listener_();
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<bool>>> WorkerRegistry::StoreResults(
+    const v1::SynchronizeRequest& request) {
+  absl::MutexLock lock(&commit_mu_);
+  if (open_batch_ == nullptr) open_batch_ = std::make_shared<ResultBatch>();
+  std::shared_ptr<ResultBatch> batch = open_batch_;
+  const size_t first = batch->results.size();
+  batch->results.insert(batch->results.end(), request.results().begin(),
+                        request.results().end());
+  while (!batch->done) {
+    if (!committing_) {
+      // Lead: commit everything collected so far (this call's included,
+      // unless an earlier leader took it already).
+      committing_ = true;
+      std::shared_ptr<ResultBatch> taken = std::move(open_batch_);
+      open_batch_ = nullptr;
+      commit_mu_.Unlock();
+      auto outcomes = store_->StoreWorkerResults(taken->results);
+      commit_mu_.Lock();
+      taken->outcomes = std::move(outcomes);
+      taken->done = true;
+      committing_ = false;
+      continue;
+    }
+    struct Waiting {
+      ResultBatch* batch;
+      bool* committing;
+    } waiting{batch.get(), &committing_};
+    commit_mu_.Await(absl::Condition(
+        +[](Waiting* w) { return w->batch->done || !*w->committing; },
+        &waiting));
+  }
+  if (!batch->outcomes.ok()) return batch->outcomes.status();
+  return std::vector<absl::StatusOr<bool>>(
+      batch->outcomes->begin() + static_cast<std::ptrdiff_t>(first),
+      batch->outcomes->begin() +
+          static_cast<std::ptrdiff_t>(first + request.results_size()));
 }
 
 std::vector<WorkerInfo> WorkerRegistry::List() const {
@@ -359,6 +405,39 @@ void WorkerRegistry::TimerLoop() {
   }
 }
 
+WorkerServiceImpl::WorkerServiceImpl(WorkerRegistry* registry, Clock* clock)
+    : registry_(registry), clock_(clock) {
+  for (int i = 0; i < kStoreThreads; ++i) {
+    threads_.emplace_back([this] { StoreLoop(); });
+  }
+}
+
+WorkerServiceImpl::~WorkerServiceImpl() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  for (std::thread& thread : threads_) thread.join();
+}
+
+void WorkerServiceImpl::StoreLoop() {
+  while (true) {
+    std::function<void()> task;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](WorkerServiceImpl* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+            return s->stop_ || !s->queue_.empty();
+          },
+          this));
+      if (queue_.empty()) return;  // Stopping, and nothing left to run.
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    task();
+  }
+}
+
 grpc::ServerUnaryReactor* WorkerServiceImpl::Synchronize(
     grpc::CallbackServerContext* context, const v1::SynchronizeRequest* request,
     v1::SynchronizeResponse* response) {
@@ -376,10 +455,18 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::Synchronize(
     reactor->Finish(ToGrpcStatus(s));
     return reactor;
   }
-  registry_->Synchronize(*request, receive_time, response,
-                         [reactor](absl::Status status) {
-                           reactor->Finish(ToGrpcStatus(status));
-                         });
+  auto run = [this, request, receive_time, response, reactor] {
+    registry_->Synchronize(*request, receive_time, response,
+                           [reactor](absl::Status status) {
+                             reactor->Finish(ToGrpcStatus(status));
+                           });
+  };
+  if (request->results_size() == 0) {
+    run();  // At most a rare worker-row write: no commit to wait for.
+    return reactor;
+  }
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(std::move(run));
   return reactor;
 }
 

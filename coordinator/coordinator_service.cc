@@ -435,6 +435,10 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListWorkers(
       if (id.ok()) info = registry_->Get(*id);
       if (info.has_value()) {
         if (info->lost) worker.set_status(v1::WORKER_STATUS_LOST);
+        // The store's is refreshed only now and then (persist_interval).
+        if (info->last_seen > TimeFromProto(worker.last_seen_time())) {
+          *worker.mutable_last_seen_time() = TimeToProto(info->last_seen);
+        }
         if (info->clock.has_value()) {
           *worker.mutable_clock_offset() = DurationToProto(info->clock->offset);
           *worker.mutable_round_trip() =

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -29,6 +30,27 @@ using internal::Serialize;
 using internal::TrialEnded;
 
 namespace {
+
+// The attempt in columns first.. first + 4 of `stmt`: number, placement,
+// start_time, end_time, failure.
+absl::StatusOr<v1::Attempt> AttemptFromRow(Statement& stmt, int first) {
+  ASSIGN_OR_RETURN(
+      v1::Attempt attempt,
+      internal::Parse<v1::Attempt>(stmt.ColumnBlob(first + 1), "placement"));
+  attempt.set_number(static_cast<uint32_t>(stmt.ColumnInt(first)));
+  *attempt.mutable_start_time() =
+      internal::MicrosToProto(stmt.ColumnInt(first + 2));
+  if (!stmt.ColumnIsNull(first + 3)) {
+    *attempt.mutable_end_time() =
+        internal::MicrosToProto(stmt.ColumnInt(first + 3));
+  }
+  if (!stmt.ColumnIsNull(first + 4)) {
+    ASSIGN_OR_RETURN(
+        *attempt.mutable_failure(),
+        internal::Parse<v1::Failure>(stmt.ColumnBlob(first + 4), "failure"));
+  }
+  return attempt;
+}
 
 constexpr char kExperimentIdPrefix[] = "exp-";
 constexpr char kPageTokenPrefix[] = "p";
@@ -56,7 +78,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
 Store::~Store() = default;
 
 absl::Status Store::Configure() {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   RETURN_IF_ERROR(db_->Exec(absl::StrCat(
       "PRAGMA busy_timeout = ", absl::ToInt64Milliseconds(kBusyTimeout))));
   ASSIGN_OR_RETURN(Statement wal, db_->Prepare("PRAGMA journal_mode = WAL"));
@@ -71,7 +93,7 @@ absl::Status Store::Configure() {
 }
 
 int Store::schema_version() {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   absl::StatusOr<Statement> stmt = db_->Prepare("PRAGMA user_version");
   if (!stmt.ok()) return -1;
   absl::StatusOr<bool> row = stmt->Step();
@@ -79,7 +101,7 @@ int Store::schema_version() {
 }
 
 absl::Status Store::Migrate() {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   absl::Span<const char* const> migrations = Migrations();
   while (true) {
     int64_t version = 0;
@@ -105,6 +127,22 @@ absl::Status Store::Migrate() {
   }
 }
 
+Store::StoreLock::StoreLock(Store* store, bool urgent) : store_(store) {
+  if (urgent) {
+    store->urgent_waiting_.fetch_add(1);
+    store->mu_.Lock();
+    store->urgent_waiting_.fetch_sub(1);
+    return;
+  }
+  // Re-evaluated whenever mu_ is released: an urgent caller that began
+  // waiting before then goes first.
+  store->mu_.LockWhen(absl::Condition(
+      +[](std::atomic<int>* urgent) { return urgent->load() == 0; },
+      &store->urgent_waiting_));
+}
+
+Store::StoreLock::~StoreLock() { store_->mu_.Unlock(); }
+
 absl::Status Store::InTransaction(absl::FunctionRef<absl::Status()> body) {
   RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
   absl::Status status = body();
@@ -119,7 +157,7 @@ absl::StatusOr<v1::Experiment> Store::CreateExperiment(
     const v1::ExperimentSpec& spec, absl::string_view spec_source,
     absl::string_view request_id, uint64_t seed) {
   RETURN_IF_ERROR(spec::ValidateSpec(spec));
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::string id;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(id, CreateExperimentLocked(spec, spec_source, request_id,
@@ -342,18 +380,7 @@ absl::Status Store::ReadAttempts(absl::string_view experiment_id,
   while (true) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) return absl::OkStatus();
-    ASSIGN_OR_RETURN(v1::Attempt attempt,
-                     Parse<v1::Attempt>(stmt.ColumnBlob(1), "placement"));
-    attempt.set_number(static_cast<uint32_t>(stmt.ColumnInt(0)));
-    *attempt.mutable_start_time() = MicrosToProto(stmt.ColumnInt(2));
-    if (!stmt.ColumnIsNull(3)) {
-      *attempt.mutable_end_time() = MicrosToProto(stmt.ColumnInt(3));
-    }
-    if (!stmt.ColumnIsNull(4)) {
-      ASSIGN_OR_RETURN(*attempt.mutable_failure(),
-                       Parse<v1::Failure>(stmt.ColumnBlob(4), "failure"));
-    }
-    *trial->add_attempts() = std::move(attempt);
+    ASSIGN_OR_RETURN(*trial->add_attempts(), AttemptFromRow(stmt, 0));
   }
 }
 
@@ -411,7 +438,7 @@ absl::Status Store::AppendEvent(absl::string_view experiment_id,
 
 absl::StatusOr<v1::Experiment> Store::GetExperiment(
     absl::string_view experiment_id, v1::ExperimentView view) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   v1::Experiment experiment;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(experiment, ReadExperiment(experiment_id, view));
@@ -432,7 +459,7 @@ absl::StatusOr<ExperimentPage> Store::ListExperiments(
       return absl::InvalidArgumentError("page_token: not issued by this store");
     }
   }
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   ExperimentPage page;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement stmt,
@@ -465,22 +492,44 @@ absl::StatusOr<ExperimentPage> Store::ListExperiments(
 
 absl::StatusOr<std::vector<v1::Trial>> Store::ListTrials(
     absl::string_view experiment_id) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::vector<v1::Trial> trials;
+  // Two queries for the whole experiment, not two per trial: the scheduler
+  // lists an experiment's trials on every pass, with the store locked.
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(
         ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC).status());
-    ASSIGN_OR_RETURN(Statement stmt,
-                     db_->Prepare("SELECT number FROM trials WHERE experiment "
-                                  "= ? ORDER BY number"));
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        db_->Prepare("SELECT number, configuration_index, repetition, state "
+                     "FROM trials WHERE experiment = ? ORDER BY number"));
     stmt.Bind(1, experiment_id);
+    absl::flat_hash_map<int64_t, size_t> index;
     while (true) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      v1::Trial& trial = trials.emplace_back();
+      const int64_t number = stmt.ColumnInt(0);
+      index[number] = trials.size() - 1;
+      trial.set_name(
+          api::TrialName(experiment_id, static_cast<uint32_t>(number)));
+      trial.set_configuration_index(static_cast<uint32_t>(stmt.ColumnInt(1)));
+      trial.set_repetition(static_cast<uint32_t>(stmt.ColumnInt(2)));
+      trial.set_state(static_cast<v1::TrialState>(stmt.ColumnInt(3)));
+    }
+    ASSIGN_OR_RETURN(
+        Statement attempts,
+        db_->Prepare("SELECT trial, number, placement, start_time, end_time, "
+                     "failure FROM attempts WHERE experiment = ? "
+                     "ORDER BY trial, number"));
+    attempts.Bind(1, experiment_id);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, attempts.Step());
       if (!row) return absl::OkStatus();
-      ASSIGN_OR_RETURN(
-          v1::Trial trial,
-          ReadTrial(experiment_id, static_cast<uint32_t>(stmt.ColumnInt(0))));
-      trials.push_back(std::move(trial));
+      auto it = index.find(attempts.ColumnInt(0));
+      if (it == index.end()) continue;  // Foreign keys make this impossible.
+      ASSIGN_OR_RETURN(*trials[it->second].add_attempts(),
+                       AttemptFromRow(attempts, 1));
     }
   }));
   return trials;
@@ -488,7 +537,7 @@ absl::StatusOr<std::vector<v1::Trial>> Store::ListTrials(
 
 absl::StatusOr<v1::Trial> Store::GetTrial(absl::string_view trial_name) {
   ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(trial_name));
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   v1::Trial trial;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(trial, ReadTrial(ref.experiment_id, ref.trial));
@@ -503,7 +552,7 @@ absl::Status Store::SetExperimentState(absl::string_view experiment_id,
   if (state == v1::EXPERIMENT_STATE_UNSPECIFIED) {
     return absl::InvalidArgumentError("experiment state: unspecified");
   }
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   return InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(v1::Experiment experiment,
                      ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC));
@@ -538,7 +587,7 @@ absl::Status Store::SetExperimentState(absl::string_view experiment_id,
 
 absl::StatusOr<std::vector<v1::ExperimentEvent>> Store::Events(
     absl::string_view experiment_id, uint64_t after_sequence) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::vector<v1::ExperimentEvent> events;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(

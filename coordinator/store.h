@@ -10,6 +10,7 @@
 #ifndef SCALEBENCH_COORDINATOR_STORE_H_
 #define SCALEBENCH_COORDINATOR_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -212,6 +213,15 @@ class Store final {
   // stored (delivery is at-least-once): the stored one is kept, never
   // overwritten. NOT_FOUND when the attempt is unknown.
   absl::StatusOr<bool> StoreWorkerResult(const v1::WorkerResult& result);
+
+  // StoreWorkerResult for each of `results` in one transaction (one
+  // synchronous commit for many: see WorkerRegistry's group commit). The
+  // outcome of results[i] is element i: as StoreWorkerResult's, with
+  // INVALID_ARGUMENT (a malformed key or worker id) and NOT_FOUND kept per
+  // result (the others are still stored). Any other error fails the whole
+  // batch, and nothing of it is stored.
+  absl::StatusOr<std::vector<absl::StatusOr<bool>>> StoreWorkerResults(
+      const std::vector<v1::WorkerResult>& results);
 
   // Stores a trial's merged result (one per trial). Storing an identical
   // one again is OK; a different one is ALREADY_EXISTS. NOT_FOUND when the
@@ -418,7 +428,22 @@ class Store final {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t NowMicros() const;
 
+  // Holds mu_ for one method. Workers' Synchronize calls are waiting on
+  // the store (UpsertWorker, StoreWorkerResults): they lock as urgent, and
+  // other methods (the scheduler's passes, the CLI's reads) let a waiting
+  // urgent one go first, so a pass of many commits does not starve them.
+  class ABSL_SCOPED_LOCKABLE StoreLock {
+   public:
+    StoreLock(Store* store, bool urgent = false)
+        ABSL_EXCLUSIVE_LOCK_FUNCTION(store->mu_);
+    ~StoreLock() ABSL_UNLOCK_FUNCTION();
+
+   private:
+    Store* const store_;
+  };
+
   absl::Mutex mu_;
+  std::atomic<int> urgent_waiting_{0};
   std::unique_ptr<Database> db_ ABSL_GUARDED_BY(mu_);
   Clock* const clock_;
 };

@@ -13,7 +13,7 @@ using internal::Serialize;
 
 absl::Status Store::ReplaceFits(absl::string_view experiment_id,
                                 const std::vector<v1::ModelFit>& fits) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   return InTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(
         ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC).status());
@@ -36,7 +36,7 @@ absl::Status Store::ReplaceFits(absl::string_view experiment_id,
 
 absl::StatusOr<std::vector<v1::ModelFit>> Store::ListFits(
     absl::string_view experiment_id) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::vector<v1::ModelFit> fits;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(
@@ -58,7 +58,7 @@ absl::StatusOr<std::vector<v1::ModelFit>> Store::ListFits(
 
 absl::StatusOr<std::vector<v1::TrialResult>> Store::ListTrialResults(
     absl::string_view experiment_id) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::vector<v1::TrialResult> results;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(

@@ -68,7 +68,7 @@ absl::StatusOr<StoredSchedule> Store::ReadSchedule(
 absl::StatusOr<StoredSchedule> Store::CreateSchedule(
     const v1::Schedule& schedule) {
   ASSIGN_OR_RETURN(std::string id, api::ParseScheduleName(schedule.name()));
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   StoredSchedule stored;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement exists,
@@ -96,7 +96,7 @@ absl::StatusOr<StoredSchedule> Store::CreateSchedule(
 
 absl::StatusOr<StoredSchedule> Store::GetSchedule(
     absl::string_view schedule_id) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   StoredSchedule stored;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(stored, ReadSchedule(schedule_id));
@@ -106,7 +106,7 @@ absl::StatusOr<StoredSchedule> Store::GetSchedule(
 }
 
 absl::StatusOr<std::vector<StoredSchedule>> Store::ListSchedules() {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::vector<StoredSchedule> schedules;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement stmt,
@@ -128,7 +128,7 @@ absl::StatusOr<std::vector<StoredSchedule>> Store::ListSchedules() {
 
 absl::StatusOr<StoredSchedule> Store::SetSchedulePaused(
     absl::string_view schedule_id, bool paused) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   StoredSchedule stored;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(stored, ReadSchedule(schedule_id));
@@ -151,7 +151,7 @@ absl::StatusOr<StoredSchedule> Store::SetSchedulePaused(
 }
 
 absl::Status Store::DeleteSchedule(absl::string_view schedule_id) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   return InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement runs,
                      db_->Prepare("DELETE FROM schedule_runs WHERE schedule "
@@ -169,7 +169,7 @@ absl::Status Store::DeleteSchedule(absl::string_view schedule_id) {
 
 absl::StatusOr<v1::ScheduleRun> Store::FireSchedule(
     absl::string_view schedule_id, const Firing& firing) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   v1::ScheduleRun run;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(StoredSchedule stored, ReadSchedule(schedule_id));
@@ -260,7 +260,7 @@ absl::StatusOr<v1::ScheduleRun> Store::FireSchedule(
 
 absl::StatusOr<std::vector<v1::ScheduleRun>> Store::ListScheduleRuns(
     absl::string_view schedule_id) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::vector<v1::ScheduleRun> runs;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(ReadSchedule(schedule_id).status());
@@ -280,7 +280,7 @@ absl::StatusOr<std::vector<v1::ScheduleRun>> Store::ListScheduleRuns(
 }
 
 absl::StatusOr<std::vector<UnjudgedRun>> Store::ListUnjudgedRuns() {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::vector<UnjudgedRun> runs;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(
@@ -310,7 +310,7 @@ absl::Status Store::JudgeRun(
     absl::string_view schedule_id, int64_t seq, absl::string_view verdict,
     absl::string_view verdict_detail,
     const std::vector<NewNotification>& notifications) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   return InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement read,
                      db_->Prepare("SELECT run FROM schedule_runs WHERE "
@@ -353,7 +353,7 @@ absl::Status Store::JudgeRun(
 
 absl::StatusOr<std::vector<OutboxEntry>> Store::DueNotifications(absl::Time now,
                                                                  int limit) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::vector<OutboxEntry> due;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(
@@ -379,7 +379,7 @@ absl::StatusOr<std::vector<OutboxEntry>> Store::DueNotifications(absl::Time now,
 }
 
 absl::Status Store::MarkNotificationSent(int64_t id) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   return InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Statement update,
@@ -393,7 +393,7 @@ absl::Status Store::MarkNotificationSent(int64_t id) {
 
 absl::Status Store::DeferNotification(int64_t id, absl::string_view error,
                                       absl::Time next_attempt_time) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   return InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Statement update,
@@ -408,7 +408,7 @@ absl::Status Store::DeferNotification(int64_t id, absl::string_view error,
 }
 
 absl::StatusOr<int64_t> Store::CountUndeliveredNotifications() {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   int64_t count = 0;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement stmt,

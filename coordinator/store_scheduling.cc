@@ -13,7 +13,7 @@ namespace scalebench::coordinator {
 using internal::ExperimentEnded;
 
 absl::StatusOr<std::vector<std::string>> Store::ListActiveExperimentIds() {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::vector<std::string> ids;
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement stmt,
@@ -35,7 +35,7 @@ absl::StatusOr<std::vector<v1::Trial>> Store::AddTrials(
     absl::string_view experiment_id,
     const std::vector<uint32_t>& configuration_indexes,
     absl::string_view message) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   std::vector<v1::Trial> added;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
     added.clear();

@@ -464,6 +464,49 @@ TEST_F(StoreTest, DuplicateWorkerResultIsIgnoredAndNotOverwritten) {
             absl::StatusCode::kNotFound);
 }
 
+// One transaction for many results: each keeps its own outcome (new, a
+// duplicate, an unknown attempt, a malformed key), and the others are stored.
+TEST_F(StoreTest, StoreWorkerResultsGivesEachItsOwnOutcome) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  const std::string trial = api::TrialName("exp-000001", 0);
+  ASSERT_TRUE(store->StartAttempt(trial, {}).ok());
+  v1::WorkerResult a;
+  a.mutable_key()->set_trial(trial);
+  a.mutable_key()->set_attempt(1);
+  a.set_worker_id("host-a");
+  a.mutable_loadgen()->set_requests(100);
+  v1::WorkerResult b = a;
+  b.set_worker_id("host-b");
+  v1::WorkerResult unknown = a;
+  unknown.mutable_key()->set_attempt(2);
+  v1::WorkerResult malformed = a;
+  malformed.mutable_key()->set_trial("not a trial");
+  v1::WorkerResult a_again = a;
+  a_again.mutable_loadgen()->set_requests(999);
+
+  absl::StatusOr<std::vector<absl::StatusOr<bool>>> outcomes =
+      store->StoreWorkerResults({a, unknown, b, malformed, a_again});
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status();
+  ASSERT_THAT(*outcomes, SizeIs(5));
+  ASSERT_TRUE((*outcomes)[0].ok());
+  EXPECT_TRUE(*(*outcomes)[0]);
+  EXPECT_EQ((*outcomes)[1].status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE((*outcomes)[2].ok());
+  EXPECT_TRUE(*(*outcomes)[2]);
+  EXPECT_EQ((*outcomes)[3].status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE((*outcomes)[4].ok());
+  EXPECT_FALSE(*(*outcomes)[4]);  // The duplicate in the same batch.
+
+  absl::StatusOr<std::vector<v1::WorkerResult>> stored =
+      store->ListWorkerResults(a.key());
+  ASSERT_TRUE(stored.ok());
+  ASSERT_THAT(*stored, SizeIs(2));
+  for (const v1::WorkerResult& r : *stored) {
+    EXPECT_EQ(r.loadgen().requests(), 100u);
+  }
+}
+
 TEST_F(StoreTest, AFailedTransactionLeavesNothing) {
   {
     std::unique_ptr<Store> store = OpenStore();

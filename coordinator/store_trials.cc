@@ -44,7 +44,7 @@ absl::StatusOr<v1::Attempt> Store::StartAttempt(
     absl::string_view trial_name,
     const google::protobuf::Map<std::string, std::string>& placement) {
   ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(trial_name));
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   v1::Attempt attempt;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(
@@ -113,7 +113,7 @@ absl::Status Store::SetTrialState(absl::string_view trial_name,
   if (state == v1::TRIAL_STATE_UNSPECIFIED) {
     return absl::InvalidArgumentError("trial state: unspecified");
   }
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   return InTransaction([&]() -> absl::Status {
     return SetTrialStateLocked(ref, state, message);
   });
@@ -160,7 +160,7 @@ absl::Status Store::SetTrialStateLocked(const api::TrialRef& ref,
 absl::Status Store::FinishAttempt(const v1::AttemptKey& key,
                                   const std::optional<v1::Failure>& failure) {
   ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(key.trial()));
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   return InTransaction(
       [&]() -> absl::Status { return FinishAttemptLocked(ref, key, failure); });
 }
@@ -212,7 +212,7 @@ absl::StatusOr<bool> Store::StoreWorkerResult(const v1::WorkerResult& result) {
   ASSIGN_OR_RETURN(api::TrialRef ref,
                    api::ParseTrialName(result.key().trial()));
   RETURN_IF_ERROR(api::ValidateId(result.worker_id(), "worker id"));
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   bool stored = false;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(CheckAttemptExists(*db_, ref, result.key()));
@@ -233,10 +233,48 @@ absl::StatusOr<bool> Store::StoreWorkerResult(const v1::WorkerResult& result) {
   return stored;
 }
 
+absl::StatusOr<std::vector<absl::StatusOr<bool>>> Store::StoreWorkerResults(
+    const std::vector<v1::WorkerResult>& results) {
+  std::vector<absl::StatusOr<bool>> outcomes;
+  StoreLock lock(this, /*urgent=*/true);
+  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    outcomes.clear();
+    ASSIGN_OR_RETURN(
+        Statement insert,
+        db_->Prepare("INSERT INTO worker_results (experiment, trial, attempt, "
+                     "worker, result) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO "
+                     "NOTHING"));
+    for (const v1::WorkerResult& result : results) {
+      absl::StatusOr<api::TrialRef> ref =
+          api::ParseTrialName(result.key().trial());
+      absl::Status valid = ref.status();
+      if (valid.ok()) valid = api::ValidateId(result.worker_id(), "worker id");
+      if (valid.ok()) valid = CheckAttemptExists(*db_, *ref, result.key());
+      if (!valid.ok()) {
+        if (!absl::IsInvalidArgument(valid) && !absl::IsNotFound(valid)) {
+          return valid;
+        }
+        outcomes.push_back(valid);
+        continue;
+      }
+      insert.Reset();
+      insert.Bind(1, ref->experiment_id)
+          .Bind(2, static_cast<int64_t>(ref->trial))
+          .Bind(3, static_cast<int64_t>(result.key().attempt()))
+          .Bind(4, result.worker_id())
+          .BindBlob(5, Serialize(result));
+      RETURN_IF_ERROR(insert.Run());
+      outcomes.push_back(db_->Changes() == 1);
+    }
+    return absl::OkStatus();
+  }));
+  return outcomes;
+}
+
 absl::Status Store::StoreTrialResult(const v1::TrialResult& result) {
   ASSIGN_OR_RETURN(api::TrialRef ref,
                    api::ParseTrialName(result.key().trial()));
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   return InTransaction(
       [&]() -> absl::Status { return StoreTrialResultLocked(ref, result); });
 }
@@ -293,7 +331,7 @@ absl::Status Store::EndAttempt(const v1::AttemptKey& key,
     return absl::InvalidArgumentError(absl::StrCat(
         "result.key: not attempt ", key.attempt(), " of ", key.trial()));
   }
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   return InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(v1::Trial trial, ReadTrial(ref.experiment_id, ref.trial));
     if (key.attempt() == 0 ||
@@ -315,7 +353,7 @@ absl::Status Store::EndAttempt(const v1::AttemptKey& key,
 absl::StatusOr<v1::TrialResult> Store::GetTrialResult(
     absl::string_view trial_name) {
   ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(trial_name));
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   ASSIGN_OR_RETURN(Statement find,
                    db_->Prepare("SELECT result FROM trial_results WHERE "
                                 "experiment = ? AND trial = ?"));
@@ -331,7 +369,7 @@ absl::StatusOr<v1::TrialResult> Store::GetTrialResult(
 absl::StatusOr<std::vector<v1::WorkerResult>> Store::ListWorkerResults(
     const v1::AttemptKey& key) {
   ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(key.trial()));
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   ASSIGN_OR_RETURN(
       Statement stmt,
       db_->Prepare("SELECT result FROM worker_results WHERE experiment = ? "

@@ -22,7 +22,7 @@ absl::Status Store::UpsertWorker(absl::string_view worker_id,
                                  absl::string_view session,
                                  const v1::HostFacts& facts, absl::Time now) {
   RETURN_IF_ERROR(api::ValidateId(worker_id, "worker id"));
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this, /*urgent=*/true);
   return InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Statement upsert,
@@ -44,7 +44,7 @@ absl::Status Store::UpsertWorker(absl::string_view worker_id,
 
 absl::Status Store::SetWorkerStatus(absl::string_view worker_id,
                                     v1::WorkerStatus status) {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   return InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Statement update,
@@ -60,7 +60,7 @@ absl::Status Store::SetWorkerStatus(absl::string_view worker_id,
 }
 
 absl::StatusOr<std::vector<v1::Worker>> Store::ListWorkers() {
-  absl::MutexLock lock(&mu_);
+  StoreLock lock(this);
   ASSIGN_OR_RETURN(Statement stmt,
                    db_->Prepare("SELECT id, facts, last_seen, status FROM "
                                 "workers ORDER BY id"));

@@ -126,40 +126,58 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
   const std::string& id = request.worker_id();
   v1::HostFacts facts;
   bool refused;
+  bool persist;
   {
     absl::MutexLock lock(&mu_);
     refused = shut_down_;
     auto it = workers_.find(id);
     facts = request.has_facts() || it == workers_.end() ? request.facts()
                                                         : it->second.info.facts;
+    // The row changes only with these; last_seen alone is refreshed now
+    // and then (the registry has the current one).
+    persist = it == workers_.end() || request.has_facts() ||
+              it->second.info.session_id != request.session_id() ||
+              it->second.info.lost ||
+              receive_time - it->second.persisted >= options_.persist_interval;
   }
   if (refused) {
     done(absl::UnavailableError("the coordinator is shutting down"));
     return;
   }
-  if (absl::Status s =
-          store_->UpsertWorker(id, request.session_id(), facts, receive_time);
-      !s.ok()) {
-    done(s);
-    return;
-  }
-  for (const v1::WorkerResult& result : request.results()) {
-    absl::StatusOr<bool> stored = store_->StoreWorkerResult(result);
-    if (!stored.ok() && !absl::IsNotFound(stored.status())) {
-      done(stored.status());
+  if (persist) {
+    if (absl::Status s =
+            store_->UpsertWorker(id, request.session_id(), facts, receive_time);
+        !s.ok()) {
+      done(s);
       return;
     }
-    if (!stored.ok()) {
-      std::cerr << "scalebench-coordinator: dropping a result of worker " << id
-                << ": " << stored.status().message() << "\n";
+  }
+  if (request.results_size() > 0) {
+    absl::StatusOr<std::vector<absl::StatusOr<bool>>> outcomes =
+        StoreResults(request);
+    if (!outcomes.ok()) {
+      done(outcomes.status());
+      return;
     }
-    v1::ResultAck* ack = response->add_acknowledged();
-    *ack->mutable_key() = result.key();
-    ack->set_worker_id(result.worker_id());
+    for (int i = 0; i < request.results_size(); ++i) {
+      const absl::StatusOr<bool>& stored = (*outcomes)[i];
+      if (!stored.ok() && !absl::IsNotFound(stored.status())) {
+        done(stored.status());
+        return;
+      }
+      if (!stored.ok()) {
+        std::cerr << "scalebench-coordinator: dropping a result of worker "
+                  << id << ": " << stored.status().message() << "\n";
+      }
+      v1::ResultAck* ack = response->add_acknowledged();
+      *ack->mutable_key() = request.results(i).key();
+      ack->set_worker_id(request.results(i).worker_id());
+    }
   }
 
   std::vector<HeldCall> released;
   bool hold = false;
+  bool notify = true;
   {
     absl::MutexLock lock(&mu_);
     Entry& entry = workers_[id];
@@ -173,11 +191,17 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
       restarted_.insert(id);
     }
     info.session_id = request.session_id();
+    if (persist) entry.persisted = receive_time;
     info.facts = std::move(facts);
     info.last_seen = receive_time;
     info.next_synchronization_time =
         receive_time + options_.hold + options_.margin;
     info.lost = false;
+    // The scheduler need not look again for a worker that only re-polls
+    // in the same state (most calls of idle workers).
+    notify = persist || response->acknowledged_size() > 0 ||
+             info.current.SerializeAsString() !=
+                 request.current().SerializeAsString();
     info.current = request.current();
     if (std::optional<WorkerClockEstimate> estimate =
             EstimateWorkerClock(request.previous_clock())) {
@@ -202,7 +226,45 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
   }
   for (HeldCall& call : released) call.done(absl::OkStatus());
   if (!hold) done(absl::OkStatus());
-  if (listener_) listener_();
+  if (listener_ && notify) listener_();
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<bool>>> WorkerRegistry::StoreResults(
+    const v1::SynchronizeRequest& request) {
+  absl::MutexLock lock(&commit_mu_);
+  if (open_batch_ == nullptr) open_batch_ = std::make_shared<ResultBatch>();
+  std::shared_ptr<ResultBatch> batch = open_batch_;
+  const size_t first = batch->results.size();
+  batch->results.insert(batch->results.end(), request.results().begin(),
+                        request.results().end());
+  while (!batch->done) {
+    if (!committing_) {
+      // Lead: commit everything collected so far (this call's included,
+      // unless an earlier leader took it already).
+      committing_ = true;
+      std::shared_ptr<ResultBatch> taken = std::move(open_batch_);
+      open_batch_ = nullptr;
+      commit_mu_.Unlock();
+      auto outcomes = store_->StoreWorkerResults(taken->results);
+      commit_mu_.Lock();
+      taken->outcomes = std::move(outcomes);
+      taken->done = true;
+      committing_ = false;
+      continue;
+    }
+    struct Waiting {
+      ResultBatch* batch;
+      bool* committing;
+    } waiting{batch.get(), &committing_};
+    commit_mu_.Await(absl::Condition(
+        +[](Waiting* w) { return w->batch->done || !*w->committing; },
+        &waiting));
+  }
+  if (!batch->outcomes.ok()) return batch->outcomes.status();
+  return std::vector<absl::StatusOr<bool>>(
+      batch->outcomes->begin() + static_cast<std::ptrdiff_t>(first),
+      batch->outcomes->begin() +
+          static_cast<std::ptrdiff_t>(first + request.results_size()));
 }
 
 std::vector<WorkerInfo> WorkerRegistry::List() const {
@@ -343,6 +405,39 @@ void WorkerRegistry::TimerLoop() {
   }
 }
 
+WorkerServiceImpl::WorkerServiceImpl(WorkerRegistry* registry, Clock* clock)
+    : registry_(registry), clock_(clock) {
+  for (int i = 0; i < kStoreThreads; ++i) {
+    threads_.emplace_back([this] { StoreLoop(); });
+  }
+}
+
+WorkerServiceImpl::~WorkerServiceImpl() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  for (std::thread& thread : threads_) thread.join();
+}
+
+void WorkerServiceImpl::StoreLoop() {
+  while (true) {
+    std::function<void()> task;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](WorkerServiceImpl* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+            return s->stop_ || !s->queue_.empty();
+          },
+          this));
+      if (queue_.empty()) return;  // Stopping, and nothing left to run.
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    task();
+  }
+}
+
 grpc::ServerUnaryReactor* WorkerServiceImpl::Synchronize(
     grpc::CallbackServerContext* context, const v1::SynchronizeRequest* request,
     v1::SynchronizeResponse* response) {
@@ -361,11 +456,19 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::Synchronize(
     reactor->Finish(ToGrpcStatus(s));
     return reactor;
   }
-  registry_->Synchronize(*request, receive_time, response,
-                         [reactor](absl::Status status) {
-                           reactor->Finish(ToGrpcStatus(status));
-                         });
-  if (observer_) observer_(clock_->Monotonic() - arrival);
+  auto run = [this, request, receive_time, response, reactor, arrival] {
+    registry_->Synchronize(*request, receive_time, response,
+                           [reactor](absl::Status status) {
+                             reactor->Finish(ToGrpcStatus(status));
+                           });
+    if (observer_) observer_(clock_->Monotonic() - arrival);
+  };
+  if (request->results_size() == 0) {
+    run();  // At most a rare worker-row write: no commit to wait for.
+    return reactor;
+  }
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(std::move(run));
   return reactor;
 }
 

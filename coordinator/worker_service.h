@@ -11,7 +11,9 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -37,6 +39,13 @@ struct WorkerRegistryOptions {
   // How far past next_synchronization_time a silent worker is lost.
   // Default 10 s.
   absl::Duration grace = absl::Seconds(10);
+  // A worker's row is written (Store::UpsertWorker) on its first call, on
+  // a new session, when it sends facts, when it was lost, and otherwise at
+  // most once per this interval (its stored last_seen is then up to this
+  // old; ListWorkers shows the registry's). Not on every call: each write
+  // is a synchronous commit, and 1000 workers polling every 5 s made 200 a
+  // second. Default 60 s.
+  absl::Duration persist_interval = absl::Seconds(60);
 };
 
 // One worker's clock against the coordinator's, from the previous
@@ -97,7 +106,8 @@ class WorkerRegistry final {
   absl::Status Recover();
 
   // One exchange. `request` has been validated (ValidateRequest);
-  // `receive_time` is t2. Records the worker (UpsertWorker), its clock
+  // `receive_time` is t2. Records the worker (UpsertWorker, when due: see
+  // WorkerRegistryOptions::persist_interval), its clock
   // estimate and current state; stores every result (StoreWorkerResult, a
   // duplicate is ignored) and acknowledges each once committed; then
   // completes at once when there are acknowledgements or the desired state
@@ -135,8 +145,10 @@ class WorkerRegistry final {
   // Every worker known, ordered by id.
   std::vector<WorkerInfo> List() const;
 
-  // Called after every exchange has been recorded (never under the
-  // registry's lock), so the scheduler can act on a new state at once.
+  // Called after an exchange has been recorded (never under the registry's
+  // lock) when it told something new: the worker's row was written, results
+  // were stored, or its reported state changed; so the scheduler can act on
+  // a new state at once. Not for a worker re-polling in the same state.
   // Set before serving.
   void SetListener(std::function<void()> listener);
 
@@ -158,6 +170,8 @@ class WorkerRegistry final {
   struct Entry {
     WorkerInfo info;
     std::optional<HeldCall> held;
+    // When this coordinator last wrote the worker's row.
+    absl::Time persisted = absl::InfinitePast();
   };
   // Fills the held call's response from `entry` and takes it out.
   HeldCall Release(Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -165,6 +179,18 @@ class WorkerRegistry final {
                     v1::SynchronizeResponse* response)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void TimerLoop();
+  // Stores `results` with whatever other calls are storing at the same
+  // time, in one transaction (group commit): the first caller commits the
+  // batch collected so far while later ones gather the next. Outcomes as
+  // Store::StoreWorkerResults; blocks until this call's batch committed.
+  absl::StatusOr<std::vector<absl::StatusOr<bool>>> StoreResults(
+      const v1::SynchronizeRequest& request);
+
+  struct ResultBatch {
+    std::vector<v1::WorkerResult> results;
+    bool done = false;
+    absl::StatusOr<std::vector<absl::StatusOr<bool>>> outcomes;
+  };
 
   Store* const store_;
   Clock* const clock_;
@@ -175,6 +201,11 @@ class WorkerRegistry final {
   absl::flat_hash_set<std::string> restarted_ ABSL_GUARDED_BY(mu_);
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   std::function<void()> listener_;
+
+  absl::Mutex commit_mu_;
+  // Collecting results for the next commit; null when none are waiting.
+  std::shared_ptr<ResultBatch> open_batch_ ABSL_GUARDED_BY(commit_mu_);
+  bool committing_ ABSL_GUARDED_BY(commit_mu_) = false;
   absl::CondVar wake_;  // A call was held, or Shutdown.
   std::thread timer_;
 };
@@ -188,13 +219,23 @@ absl::Status ValidateRequest(const v1::SynchronizeRequest& request);
 // certificate names the request's worker id (PERMISSION_DENIED otherwise),
 // reads t2 on `clock`, and hands the call to the registry, which may
 // complete it later.
+//
+// A call that carries results waits for their commit (group commit, a few
+// ms); it does so on one of the service's own `kStoreThreads` threads, not
+// on gRPC's callback threads: blocked, those few threads left 1000 workers'
+// requests queued before their handler ran (hundreds of ms at a sweep's
+// wave of results, measured by tests/scale).
 class WorkerServiceImpl final : public v1::WorkerService::CallbackService {
  public:
-  // Neither may be null; both outlive the service.
-  WorkerServiceImpl(WorkerRegistry* registry, Clock* clock)
-      : registry_(registry), clock_(clock) {}
+  static constexpr int kStoreThreads = 32;
+
+  // Neither may be null; both outlive the service. Starts the threads.
+  WorkerServiceImpl(WorkerRegistry* registry, Clock* clock);
   WorkerServiceImpl(const WorkerServiceImpl&) = delete;
   WorkerServiceImpl& operator=(const WorkerServiceImpl&) = delete;
+  // Runs what is queued, then joins the threads. Destroy after the
+  // grpc::Server.
+  ~WorkerServiceImpl() override;
 
   grpc::ServerUnaryReactor* Synchronize(
       grpc::CallbackServerContext* context,
@@ -203,16 +244,23 @@ class WorkerServiceImpl final : public v1::WorkerService::CallbackService {
 
   // Called with the handling time of every valid call: from its arrival
   // until the registry has recorded it (results stored, state taken) and
-  // either answered or held it, on the clock's monotonic time. The
+  // either answered or held it, on the clock's monotonic time, including a
+  // results-carrying call's wait for one of the store threads. The
   // long-poll hold is not part of it. Set before serving; may be empty.
   void SetHandlingObserver(std::function<void(absl::Duration)> observer) {
     observer_ = std::move(observer);
   }
 
  private:
+  void StoreLoop();
+
   WorkerRegistry* const registry_;
   Clock* const clock_;
   std::function<void(absl::Duration)> observer_;
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace scalebench::coordinator

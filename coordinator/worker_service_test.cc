@@ -528,6 +528,112 @@ TEST(WorkerRegistryTest, StoredFactsSurviveACoordinatorRestart) {
   std::filesystem::remove_all(dir);
 }
 
+// Results sent by many workers at once are all stored and acknowledged,
+// whichever call commits them (group commit), each call with its own.
+TEST(WorkerRegistryTest, ConcurrentResultsAreAllStoredAndEachAcknowledged) {
+  std::string dir = ::testing::TempDir() + "/wsvc-group-XXXXXX";
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  FakeClock clock(absl::FromUnixSeconds(1'800'000'000));
+  auto store = Store::Open(std::string(dir) + "/coordinator.db", &clock);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(
+      "name: g\nrepetitions: 1\nloadgen:\n  duration: 1s\n", "g");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  ASSERT_TRUE((*store)->CreateExperiment(*spec, "", "", 7).ok());
+  const std::string trial = api::TrialName("exp-000001", 0);
+  ASSERT_TRUE((*store)->StartAttempt(trial, {}).ok());
+  WorkerRegistry registry(store->get(), &clock);
+  constexpr int kWorkers = 24;
+  std::vector<v1::SynchronizeResponse> responses(kWorkers);
+  std::vector<absl::Status> statuses(kWorkers, absl::InternalError("none"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWorkers; ++i) {
+    threads.emplace_back([&, i] {
+      v1::SynchronizeRequest request;
+      request.set_worker_id(absl::StrCat("w", i));
+      request.set_session_id("s");
+      request.mutable_current()->mutable_idle();
+      v1::WorkerResult& result = *request.add_results();
+      result.mutable_key()->set_trial(trial);
+      result.mutable_key()->set_attempt(1);
+      result.set_worker_id(request.worker_id());
+      result.mutable_loadgen()->set_requests(static_cast<uint64_t>(i));
+      registry.Synchronize(request, clock.Wall(), &responses[i],
+                           [&, i](absl::Status s) { statuses[i] = s; });
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < kWorkers; ++i) {
+    EXPECT_TRUE(statuses[i].ok()) << i << ": " << statuses[i];
+    ASSERT_THAT(responses[i].acknowledged(), SizeIs(1));
+    EXPECT_EQ(responses[i].acknowledged(0).worker_id(), absl::StrCat("w", i));
+  }
+  v1::AttemptKey key;
+  key.set_trial(trial);
+  key.set_attempt(1);
+  absl::StatusOr<std::vector<v1::WorkerResult>> stored =
+      (*store)->ListWorkerResults(key);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_THAT(*stored, SizeIs(kWorkers));
+  registry.Shutdown();
+  std::filesystem::remove_all(dir);
+}
+
+// A worker that re-polls in the same state costs no store write and does
+// not wake the scheduler; its row's last_seen is refreshed once per
+// persist_interval, and a change of state wakes the scheduler again.
+TEST(WorkerRegistryTest, ARepollInTheSameStateWritesNothingUntilDue) {
+  std::string dir = ::testing::TempDir() + "/wsvc-persist-XXXXXX";
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  FakeClock clock(t0);
+  auto store = Store::Open(std::string(dir) + "/coordinator.db", &clock);
+  ASSERT_TRUE(store.ok()) << store.status();
+  WorkerRegistryOptions options;
+  options.persist_interval = absl::Seconds(60);
+  WorkerRegistry registry(store->get(), &clock, options);
+  int wakes = 0;
+  registry.SetListener([&] { ++wakes; });
+  v1::DesiredState prepare;  // Differs from idle: answered at once.
+  prepare.mutable_prepare()->mutable_key()->set_trial("t");
+  registry.SetDesired("host-a", prepare);
+  auto synchronize = [&](bool ready) {
+    v1::SynchronizeRequest request;
+    request.set_worker_id("host-a");
+    request.set_session_id("s");
+    if (ready) {
+      request.mutable_current()->mutable_preparing()->mutable_key()->set_trial(
+          "other");
+    } else {
+      request.mutable_current()->mutable_idle();
+    }
+    v1::SynchronizeResponse response;
+    registry.Synchronize(request, clock.Wall(), &response,
+                         [](absl::Status s) { EXPECT_TRUE(s.ok()) << s; });
+  };
+  auto stored_last_seen = [&] {
+    return TimeFromProto((*(*store)->ListWorkers())[0].last_seen_time());
+  };
+  synchronize(false);  // New: written, wakes.
+  EXPECT_EQ(stored_last_seen(), t0);
+  EXPECT_EQ(wakes, 1);
+  clock.Advance(absl::Seconds(30));
+  synchronize(false);  // Same state, not due: nothing.
+  EXPECT_EQ(stored_last_seen(), t0);
+  EXPECT_EQ(wakes, 1);
+  EXPECT_EQ(registry.Get("host-a")->last_seen, t0 + absl::Seconds(30));
+  clock.Advance(absl::Seconds(30));
+  synchronize(false);  // Due: written, which wakes too.
+  EXPECT_EQ(stored_last_seen(), t0 + absl::Seconds(60));
+  EXPECT_EQ(wakes, 2);
+  clock.Advance(absl::Seconds(1));
+  synchronize(true);  // A new state: not written, but wakes.
+  EXPECT_EQ(stored_last_seen(), t0 + absl::Seconds(60));
+  EXPECT_EQ(wakes, 3);
+  registry.Shutdown();
+  std::filesystem::remove_all(dir);
+}
+
 // The sign is the API's: a worker whose clock runs 3 s ahead has offset
 // +3 s, whatever the coordinator held the call for.
 TEST(EstimateWorkerClockTest, AWorkerAheadHasAPositiveOffset) {

@@ -51,7 +51,7 @@ timeouts: {prepare: 180s, start_lead: 3s}
 """,
     "haproxy": """name: xen-haproxy
 order: sequential
-loadgen: {connections: 4, duration: 3s, warmup: 1s}
+loadgen: {connections: 4, duration: 3s, warmup: 3s}
 sweep: {platform: [xen], instances: [1, 2], balancer: [haproxy]}
 timeouts: {prepare: 180s, balance: 60s, start_lead: 3s}
 """,

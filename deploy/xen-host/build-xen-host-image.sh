@@ -205,7 +205,9 @@ if [[ -d "$R/usr/lib/x86_64-linux-gnu" ]]; then
 fi
 # libgcc_s: libxl's threads need it for pthread_cancel/unwinding, and
 # nothing links it directly.
-gcc_s=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ {print $NF; exit}')
+# awk reads the whole listing: stopping at the first match would let
+# ldconfig die of SIGPIPE, which pipefail turns into a silent exit.
+gcc_s=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ && !found {print $NF; found = 1}')
 [[ -n "$gcc_s" ]] || die "no libgcc_s.so.1 on this host (libgcc-s1)"
 cp -L "$gcc_s" "$R/lib/x86_64-linux-gnu/libgcc_s.so.1"
 

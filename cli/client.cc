@@ -119,4 +119,15 @@ absl::StatusOr<std::string> ExperimentNameArgument(absl::string_view text) {
                    "(experiments/exp-000001) or its id (exp-000001)"));
 }
 
+absl::StatusOr<std::string> ScheduleNameArgument(absl::string_view text) {
+  const std::string name = absl::StartsWith(text, "schedules/")
+                               ? std::string(text)
+                               : api::ScheduleName(text);
+  if (absl::StatusOr<std::string> id = api::ParseScheduleName(name); !id.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("NAME: ", id.status().message()));
+  }
+  return name;
+}
+
 }  // namespace scalebench::cli

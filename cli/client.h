@@ -98,6 +98,10 @@ int ReportCallFailure(absl::string_view command, const absl::Status& status,
 // naming the argument otherwise.
 absl::StatusOr<std::string> ExperimentNameArgument(absl::string_view text);
 
+// The schedule name a NAME argument means: "schedules/nightly" or the bare
+// id "nightly". INVALID_ARGUMENT "NAME: ..." otherwise.
+absl::StatusOr<std::string> ScheduleNameArgument(absl::string_view text);
+
 }  // namespace scalebench::cli
 
 #endif  // SCALEBENCH_CLI_CLIENT_H_

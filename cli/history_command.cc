@@ -6,11 +6,9 @@
 #include <utility>
 
 #include "absl/algorithm/container.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "api/resource_names.h"
 #include "api/result_columns.h"
 #include "cli/output.h"
 #include "cli/results_command.h"
@@ -227,13 +225,12 @@ std::string HistoryJson(
 int RunHistory(const HistoryFlags& flags, std::ostream& out,
                std::ostream& err) {
   constexpr char kPrefix[] = "scalebench history: ";
-  const std::string name = absl::StartsWith(flags.schedule, "schedules/")
-                               ? flags.schedule
-                               : api::ScheduleName(flags.schedule);
-  if (absl::StatusOr<std::string> id = api::ParseScheduleName(name); !id.ok()) {
-    err << kPrefix << "NAME: " << id.status().message() << "\n";
+  absl::StatusOr<std::string> parsed = ScheduleNameArgument(flags.schedule);
+  if (!parsed.ok()) {
+    err << kPrefix << parsed.status().message() << "\n";
     return kExitBadInput;
   }
+  const std::string& name = *parsed;
   std::vector<v1::RowFilter> filters;
   for (const std::string& expression : flags.configurations) {
     absl::StatusOr<v1::RowFilter> filter =

@@ -7,7 +7,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "api/resource_names.h"
 #include "cli/compare_command.h"
 #include "cli/output.h"
 #include "common/cron.h"
@@ -55,18 +54,6 @@ Examples:
   scalebench schedule pause nightly-nginx
   scalebench history nightly-nginx
 )";
-
-// The schedule name a NAME argument means: "schedules/x" or the bare id.
-absl::StatusOr<std::string> ScheduleNameArgument(absl::string_view text) {
-  const std::string name = absl::StartsWith(text, "schedules/")
-                               ? std::string(text)
-                               : api::ScheduleName(text);
-  if (absl::StatusOr<std::string> id = api::ParseScheduleName(name); !id.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("NAME: ", id.status().message()));
-  }
-  return name;
-}
 
 std::string Describe(const v1::ScheduleRun& run) {
   if (!run.has_night()) return "-";
@@ -144,13 +131,17 @@ absl::StatusOr<v1::Schedule> ScheduleToAdd(const ScheduleFlags& flags,
   return schedule;
 }
 
-// Calls `call` and prints the failure; returns the exit code.
-template <typename Call>
-int Invoke(const char* command, CoordinatorClient& client, Call call,
-           std::ostream& err) {
+// Calls `method` of the coordinator's stub; prints a failure as
+// `command`'s and returns the exit code.
+template <typename Request, typename Response>
+int Call(const std::string& command, CoordinatorClient& client,
+         grpc::Status (v1::CoordinatorService::Stub::*method)(
+             grpc::ClientContext*, const Request&, Response*),
+         const Request& request, Response* response, std::ostream& err) {
   grpc::ClientContext context;
   CoordinatorClient::SetDeadline(context);
-  const absl::Status status = FromGrpcStatus(call(context));
+  const absl::Status status =
+      FromGrpcStatus((client.stub().*method)(&context, request, response));
   if (status.ok()) return kExitOk;
   return ReportCallFailure(command, status, client.address(), err);
 }
@@ -242,18 +233,14 @@ int RunSchedule(const CLI::App& schedule, const ScheduleFlags& flags,
       ConnectForCommand(prefix, flags.client, err);
   if (!connected.ok()) return kExitBadInput;
   CoordinatorClient& client = **connected;
-  v1::CoordinatorService::Stub& stub = client.stub();
+  using Stub = v1::CoordinatorService::Stub;
 
   if (command == "add") {
     v1::CreateScheduleRequest request;
     *request.mutable_schedule() = *to_add;
     v1::CreateScheduleResponse response;
-    if (int exit = Invoke(
-            prefix.c_str(), client,
-            [&](grpc::ClientContext& c) {
-              return stub.CreateSchedule(&c, request, &response);
-            },
-            err);
+    if (int exit = Call(prefix, client, &Stub::CreateSchedule, request,
+                        &response, err);
         exit != kExitOk) {
       return exit;
     }
@@ -266,14 +253,10 @@ int RunSchedule(const CLI::App& schedule, const ScheduleFlags& flags,
     return kExitOk;
   }
   if (command == "list") {
+    const v1::ListSchedulesRequest request;
     v1::ListSchedulesResponse response;
-    if (int exit = Invoke(
-            prefix.c_str(), client,
-            [&](grpc::ClientContext& c) {
-              return stub.ListSchedules(&c, v1::ListSchedulesRequest(),
-                                        &response);
-            },
-            err);
+    if (int exit =
+            Call(prefix, client, &Stub::ListSchedules, request, &response, err);
         exit != kExitOk) {
       return exit;
     }
@@ -300,12 +283,8 @@ int RunSchedule(const CLI::App& schedule, const ScheduleFlags& flags,
     v1::GetScheduleRequest request;
     request.set_name(name);
     v1::GetScheduleResponse response;
-    if (int exit = Invoke(
-            prefix.c_str(), client,
-            [&](grpc::ClientContext& c) {
-              return stub.GetSchedule(&c, request, &response);
-            },
-            err);
+    if (int exit =
+            Call(prefix, client, &Stub::GetSchedule, request, &response, err);
         exit != kExitOk) {
       return exit;
     }
@@ -321,12 +300,8 @@ int RunSchedule(const CLI::App& schedule, const ScheduleFlags& flags,
     request.set_name(name);
     request.set_paused(command == "pause");
     v1::SetSchedulePausedResponse response;
-    if (int exit = Invoke(
-            prefix.c_str(), client,
-            [&](grpc::ClientContext& c) {
-              return stub.SetSchedulePaused(&c, request, &response);
-            },
-            err);
+    if (int exit = Call(prefix, client, &Stub::SetSchedulePaused, request,
+                        &response, err);
         exit != kExitOk) {
       return exit;
     }
@@ -344,12 +319,8 @@ int RunSchedule(const CLI::App& schedule, const ScheduleFlags& flags,
     v1::DeleteScheduleRequest request;
     request.set_name(name);
     v1::DeleteScheduleResponse response;
-    if (int exit = Invoke(
-            prefix.c_str(), client,
-            [&](grpc::ClientContext& c) {
-              return stub.DeleteSchedule(&c, request, &response);
-            },
-            err);
+    if (int exit = Call(prefix, client, &Stub::DeleteSchedule, request,
+                        &response, err);
         exit != kExitOk) {
       return exit;
     }
@@ -364,12 +335,8 @@ int RunSchedule(const CLI::App& schedule, const ScheduleFlags& flags,
     v1::RunScheduleRequest request;
     request.set_name(name);
     v1::RunScheduleResponse response;
-    if (int exit = Invoke(
-            prefix.c_str(), client,
-            [&](grpc::ClientContext& c) {
-              return stub.RunSchedule(&c, request, &response);
-            },
-            err);
+    if (int exit =
+            Call(prefix, client, &Stub::RunSchedule, request, &response, err);
         exit != kExitOk) {
       return exit;
     }
@@ -387,12 +354,8 @@ int RunSchedule(const CLI::App& schedule, const ScheduleFlags& flags,
   v1::ListScheduleRunsRequest request;
   request.set_name(name);
   v1::ListScheduleRunsResponse response;
-  if (int exit = Invoke(
-          prefix.c_str(), client,
-          [&](grpc::ClientContext& c) {
-            return stub.ListScheduleRuns(&c, request, &response);
-          },
-          err);
+  if (int exit = Call(prefix, client, &Stub::ListScheduleRuns, request,
+                      &response, err);
       exit != kExitOk) {
     return exit;
   }

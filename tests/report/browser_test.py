@@ -29,7 +29,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "support"))
 from checks import Checks  # noqa: E402
-from cluster import Cluster, make_tmp, stop_and_check_nothing_left  # noqa: E402
+from cluster import (Cluster, make_tmp, stop_and_check_nothing_left,  # noqa: E402
+                     submit_and_watch)
 
 SPEC = """name: {name}
 repetitions: 4
@@ -61,21 +62,10 @@ GRID_POINTS = 60  # report::kCurveGridPoints
 
 
 def run_experiment(cluster, checks, label, page_bytes, instances, balancers):
-    path = os.path.join(cluster.tmp, f"{label}.yaml")
-    with open(path, "w") as f:
-        f.write(SPEC.format(name=label, page_bytes=page_bytes,
-                            instances=instances, balancers=balancers))
-    r = cluster.cli("submit", path)
-    lines = r.stdout.strip().splitlines()
-    name = lines[-1] if lines else ""
-    checks.expect(r.returncode == 0 and name.startswith("experiments/exp-"),
-                  f"{label}: submitted", r.stdout + r.stderr)
-    started = time.time()
-    r = cluster.cli("watch", name, timeout=150)
-    checks.expect(r.returncode == 0, f"{label}: watch exits 0 "
-                  f"({time.time() - started:.0f} s)",
-                  r.stdout[-2000:] + r.stderr[-2000:])
-    return name
+    return submit_and_watch(
+        cluster, checks, label,
+        SPEC.format(name=label, page_bytes=page_bytes, instances=instances,
+                    balancers=balancers))
 
 
 def make_driver():

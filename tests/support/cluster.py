@@ -151,3 +151,22 @@ def stop_and_check_nothing_left(cluster, tmp, checks, label):
     checks.expect(not left, f"{label}: nothing a worker started is left "
                   "running", "\n".join(left))
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def submit_and_watch(cluster, checks, label, spec_text):
+    """Writes `spec_text` as LABEL.yaml, submits it and watches it to its
+    end, checking both; returns the experiment's name."""
+    path = os.path.join(cluster.tmp, f"{label}.yaml")
+    with open(path, "w") as f:
+        f.write(spec_text)
+    r = cluster.cli("submit", path)
+    lines = r.stdout.strip().splitlines()
+    name = lines[-1] if lines else ""
+    checks.expect(r.returncode == 0 and name.startswith("experiments/exp-"),
+                  f"{label}: submitted", r.stdout + r.stderr)
+    started = time.time()
+    r = cluster.cli("watch", name, timeout=150)
+    checks.expect(r.returncode == 0, f"{label}: watch exits 0 "
+                  f"({time.time() - started:.0f} s)",
+                  r.stdout[-2000:] + r.stderr[-2000:])
+    return name

@@ -34,7 +34,8 @@ absl::Status CheckSearchableByOthers(absl::string_view path) {
           dir, " is not searchable by others (mode ",
           absl::StrFormat("%o", info.st_mode & 07777),
           "), so nginx's workers, running as nobody, cannot reach ", path,
-          "; choose a state dir under a world-searchable path (chmod o+x)"));
+          "; give the worker a --runtime-dir under a world-searchable path, "
+          "or leave it to the default (docs/worker.md)"));
     }
     const size_t slash = dir.rfind('/');
     if (slash == std::string::npos) break;

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "worker/runtime_dir.h"
 
 namespace scalebench::worker {
 namespace {
@@ -76,11 +77,11 @@ absl::Status OwnedProcesses::ValidateId(const std::string& id) const {
 }
 
 std::string OwnedProcesses::PidFile(const std::string& id) const {
-  return absl::StrCat(context_.state_dir, "/run/", id, kPidSuffix);
+  return absl::StrCat(context_.runtime(), "/run/", id, kPidSuffix);
 }
 
 std::string OwnedProcesses::Prefix(const std::string& id) const {
-  return absl::StrCat(context_.state_dir, "/", kind_.area, "/", id);
+  return absl::StrCat(context_.runtime(), "/", kind_.area, "/", id);
 }
 
 bool OwnedProcesses::IsOurs(const std::string& id) const {
@@ -102,14 +103,14 @@ absl::Status OwnedProcesses::CreatePrefix(const std::string& id) {
   const std::string prefix = Prefix(id);
   if (absl::Status s = RemoveTree(prefix); !s.ok()) return s;
   if (absl::Status s = MakeDirs(prefix); !s.ok()) return s;
-  if (absl::Status s = MakeDirs(absl::StrCat(context_.state_dir, "/run"));
+  if (absl::Status s = MakeDirs(absl::StrCat(context_.runtime(), "/run"));
       !s.ok()) {
     return s;
   }
   // nginx workers run as nobody when the worker is root: every directory
   // from the state dir down must be searchable by others.
   for (const std::string& dir :
-       {context_.state_dir, absl::StrCat(context_.state_dir, "/", kind_.area),
+       {context_.runtime(), absl::StrCat(context_.runtime(), "/", kind_.area),
         prefix}) {
     chmod(dir.c_str(), 0755);
   }
@@ -119,6 +120,10 @@ absl::Status OwnedProcesses::CreatePrefix(const std::string& id) {
     return absl::InternalError(absl::StrCat("cannot write ", prefix, "/kind"));
   }
   return absl::OkStatus();
+}
+
+absl::Status OwnedProcesses::CheckReachable() const {
+  return CheckTargetsCanReach(context_.runtime());
 }
 
 absl::StatusOr<pid_t> OwnedProcesses::Start(const std::string& id,
@@ -140,7 +145,7 @@ absl::Status OwnedProcesses::Stop(const std::string& id) {
 absl::StatusOr<std::vector<std::string>> OwnedProcesses::List() const {
   std::vector<std::string> ids;
   std::error_code error;
-  fs::directory_iterator it(absl::StrCat(context_.state_dir, "/run"), error);
+  fs::directory_iterator it(absl::StrCat(context_.runtime(), "/run"), error);
   if (error) return ids;  // No run dir: nothing started yet.
   for (const fs::directory_entry& entry : it) {
     const std::string name = IdOfPidFile(entry.path());
@@ -158,7 +163,7 @@ absl::Status OwnedProcesses::Recover() {
   // while it is iterated may skip or repeat entries.
   std::vector<std::string> ids;
   std::error_code error;
-  for (fs::directory_iterator it(absl::StrCat(context_.state_dir, "/run"),
+  for (fs::directory_iterator it(absl::StrCat(context_.runtime(), "/run"),
                                  error);
        !error && it != fs::directory_iterator(); it.increment(error)) {
     const std::string name = IdOfPidFile(it->path());
@@ -168,7 +173,7 @@ absl::Status OwnedProcesses::Recover() {
   // file anyway, so a process that appeared since is stopped too.
   error.clear();
   for (fs::directory_iterator it(
-           absl::StrCat(context_.state_dir, "/", kind_.area), error);
+           absl::StrCat(context_.runtime(), "/", kind_.area), error);
        !error && it != fs::directory_iterator(); it.increment(error)) {
     const std::string name = it->path().filename().string();
     if (IsOurs(name)) ids.push_back(name);

@@ -1,7 +1,7 @@
 // The long-running processes a worker owns of one kind (native nginx
 // targets, a haproxy or nginx balancer): each has an id carrying the
-// worker's owner prefix, a pid file STATE/run/<id>.pid, and a prefix
-// directory STATE/<area>/<id>/ with its config, logs, and a `kind` file
+// worker's owner prefix, a pid file RUNTIME/run/<id>.pid, and a prefix
+// directory RUNTIME/<area>/<id>/ with its config, logs, and a `kind` file
 // naming who started it. The kind file lets one driver's Recover() remove
 // exactly its own leftovers and never another driver's (a QEMU target's
 // pid file has the same shape). Thread-compatible.
@@ -44,7 +44,7 @@ class OwnedProcesses {
   // INVALID_ARGUMENT unless `id` is one of this worker's ids of this kind.
   absl::Status ValidateId(const std::string& id) const;
 
-  // STATE/run/<id>.pid and STATE/<area>/<id> (no trailing slash).
+  // RUNTIME/run/<id>.pid and RUNTIME/<area>/<id> (no trailing slash).
   std::string PidFile(const std::string& id) const;
   std::string Prefix(const std::string& id) const;
 
@@ -53,6 +53,12 @@ class OwnedProcesses {
   // workers running as nobody can read what is put there.
   // FAILED_PRECONDITION when a process of that id still runs.
   absl::Status CreatePrefix(const std::string& id);
+
+  // OK when processes that drop to another user (nginx's workers, as
+  // nobody under a root worker) can reach the prefixes; otherwise
+  // FAILED_PRECONDITION naming the directory that stops them (see
+  // runtime_dir.h). Cheap; for CheckUsable().
+  absl::Status CheckReachable() const;
 
   // Starts the process of `id` (launch.pid_file is set to PidFile(id)).
   absl::StatusOr<pid_t> Start(const std::string& id, ProcessLaunch launch);
@@ -64,7 +70,7 @@ class OwnedProcesses {
   // Ids of this kind whose process runs now, sorted.
   absl::StatusOr<std::vector<std::string>> List() const;
 
-  // Stops every process of this kind with a pid file under STATE/run/ and
+  // Stops every process of this kind with a pid file under RUNTIME/run/ and
   // removes every prefix of this kind; processes of other owners or kinds
   // are left alone. Idempotent.
   absl::Status Recover();

@@ -1,14 +1,18 @@
 // What every part of a worker shares: who it is, where its state lives, and
 // the clock. Drivers and balancers take one at construction. Plain data.
 //
-// State dir layout (created on demand):
-//   DIR/run/        pid files of processes the worker started (native
-//                   nginx, balancers, QEMU), one per id: "<id>.pid"
-//   DIR/targets/    per-target prefixes: configs, logs, pages
-//   DIR/balancers/  per-balancer prefixes: configs, logs
-//                   (a prefix's `kind` file names the driver or balancer
-//                   that made it; see owned_process.h)
-//   DIR/spool/      results not yet acknowledged by the coordinator
+// What the worker keeps (state dir, persistent):
+//   STATE/spool/    results not yet acknowledged by the coordinator
+//   STATE/images/   the Docker driver's image cache
+// What its targets and balancers read (runtime dir, created on demand;
+// the state dir itself unless the targets could not reach it there, see
+// worker/runtime_dir.h):
+//   RUNTIME/run/        pid files of processes the worker started (native
+//                       nginx, balancers, QEMU), one per id: "<id>.pid"
+//   RUNTIME/targets/    per-target prefixes: configs, logs, pages
+//   RUNTIME/balancers/  per-balancer prefixes: configs, logs
+//                       (a prefix's `kind` file names the driver or
+//                       balancer that made it; see owned_process.h)
 #ifndef SCALEBENCH_WORKER_WORKER_CONTEXT_H_
 #define SCALEBENCH_WORKER_WORKER_CONTEXT_H_
 
@@ -23,12 +27,20 @@ struct WorkerContext {
   std::string name;
   // The absolute path of its state dir.
   std::string state_dir;
+  // The absolute path of its runtime dir; empty means the state dir.
+  std::string runtime_dir;
   // The prefix of every id this worker gives a target, balancer,
   // container, VM or domain: "scalebench-<name>". Recover() removes
   // exactly what carries it.
   std::string owner;
   // Never null.
   Clock* clock = Clock::Real();
+
+  // Where run/, targets/ and balancers/ live: runtime_dir, or state_dir
+  // when it is empty.
+  const std::string& runtime() const {
+    return runtime_dir.empty() ? state_dir : runtime_dir;
+  }
 };
 
 }  // namespace scalebench::worker

@@ -34,7 +34,7 @@ target_link_libraries(scalebench_worker_testing PUBLIC
 # with a 5 ms start tolerance: they take the load-test lock, so that no
 # other load test starves them of CPU (a start 5.8 ms late was seen).
 scalebench_test(worker_agent_test
-  SOURCES agent/clock_sync_test.cc agent/sync_client_test.cc
+  SOURCES agent/clock_sync_test.cc agent/driver_set_test.cc agent/sync_client_test.cc
           agent/trial_executor_test.cc agent/trial_runner_test.cc
           agent/worker_metrics_test.cc
   LIBS scalebench_worker_agent scalebench_worker_testing

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/synchronization/notification.h"
+#include "api/enum_names.h"
 #include "api/resource_names.h"
 #include "common/exit_codes.h"
 #include "common/grpc_channel.h"
@@ -20,6 +21,7 @@
 #include "worker/agent/worker_defaults.h"
 #include "worker/agent/worker_metrics.h"
 #include "worker/host_facts.h"
+#include "worker/runtime_dir.h"
 #include "worker/spool.h"
 
 namespace scalebench::worker {
@@ -34,6 +36,12 @@ void AddDaemonFlags(CLI::App& app, DaemonFlags* flags) {
   app.add_option("--state-dir", flags->state_dir,
                  "pid files, configs and the result spool (default " +
                      DefaultStateDir() + ")")
+      ->type_name("DIR");
+  app.add_option("--runtime-dir", flags->runtime_dir,
+                 "where the targets' and balancers' configs, pages and pid "
+                 "files go (default: the state dir when nginx's workers, "
+                 "as nobody under root, can reach it, else "
+                 "/run/scalebench/NAME-HASH, removed when the worker stops)")
       ->type_name("DIR");
   app.add_option("--listen-address", flags->listen_address,
                  "where targets and the balancer listen (default 127.0.0.1)")
@@ -134,6 +142,16 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
     err << "scalebench-worker: " << spool.status().message() << "\n";
     return kExitBadInput;
   }
+  absl::StatusOr<std::string> runtime_dir =
+      ResolveRuntimeDir(context.state_dir, context.name, flags.runtime_dir);
+  if (!runtime_dir.ok()) {
+    err << "scalebench-worker: " << runtime_dir.status().message() << "\n";
+    return kExitRunFailed;
+  }
+  context.runtime_dir = *runtime_dir;
+  // Whatever happens below, an empty runtime dir of our own goes when the
+  // worker does.
+  const RuntimeDirReleaser release(context);
   absl::StatusOr<TransportSecurity> security =
       LoadTransportSecurity(flags.ca, flags.cert, flags.key);
   if (!security.ok()) {
@@ -179,11 +197,31 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
     return kExitRunFailed;
   }
   const std::vector<int> cpus = flags.cpus.empty() ? AllowedCpus() : flags.cpus;
+  // What would fail every trial the same way is said once, in the facts,
+  // so that the coordinator places nothing here that cannot run.
+  std::vector<v1::Unavailable> unavailable = drivers->Unavailable();
   std::vector<Capability> platforms, balancers;
-  for (v1::Platform p : drivers->UsablePlatforms())
+  for (v1::Platform p : drivers->UsablePlatforms()) {
+    if (cpus.empty()) {
+      v1::Unavailable& u = unavailable.emplace_back();
+      u.set_platform(p);
+      u.set_reason(
+          "no cores to pin targets to (--cpus, or this process's "
+          "CPU affinity, is empty)");
+      continue;
+    }
     platforms.push_back({p, "", ""});
+  }
   for (v1::BalancerKind b : drivers->UsableBalancers()) {
     balancers.push_back({b, "", ""});
+  }
+  for (const v1::Unavailable& u : unavailable) {
+    if (!flags.log_unavailable) break;
+    err << "scalebench-worker: cannot run "
+        << (u.platform() != v1::PLATFORM_UNSPECIFIED
+                ? "platform " + api::EnumName(u.platform())
+                : "balancer " + api::EnumName(u.balancer()))
+        << ": " << u.reason() << "\n";
   }
   v1::HostEnvironment environment = ReadHostEnvironment();
   for (const auto& [program, version] : drivers->versions()) {
@@ -192,6 +230,8 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
   v1::HostFacts facts = MakeHostFacts(environment, {flags.listen_address},
                                       platforms, balancers, cpus);
   if (drivers->xen().has_value()) *facts.mutable_xen() = *drivers->xen();
+  for (v1::Unavailable& u : unavailable)
+    *facts.add_unavailable() = std::move(u);
 
   TrialRunner runner(context, drivers.get(), cpus, flags.listen_address);
   // Destroyed before the client, whose StateChanged its thread calls.
@@ -212,7 +252,14 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
   err << "scalebench-worker: " << context.name << " (session "
       << client.session_id() << ") synchronizing with " << flags.coordinator
       << "\n";
+  // A stop also ends the call the coordinator may be holding (a long poll
+  // of up to 5 s), so the worker stops at once, not after the poll.
+  std::thread interrupter([&] {
+    stop.WaitForNotification();
+    client.StateChanged();
+  });
   client.Run(stop);
+  interrupter.join();
   executor.reset();  // Tears down what runs.
   return kExitOk;
 }

@@ -19,6 +19,10 @@ struct DaemonFlags {
   std::string coordinator;
   std::string name;
   std::string state_dir;
+  // Where the targets' and balancers' files and pid files go; empty = the
+  // state dir when the targets can reach it, else a dir of the worker's
+  // own under /run/scalebench (worker/runtime_dir.h).
+  std::string runtime_dir;
   // Where targets and the balancer listen, and the address other hosts use
   // to reach them.
   std::string listen_address = "127.0.0.1";
@@ -39,6 +43,9 @@ struct DaemonFlags {
   // = none. Off loopback only with metrics_allow_remote.
   std::string metrics_listen;
   bool metrics_allow_remote = false;
+  // Whether to log, at start, each platform and balancer this host cannot
+  // run and why (`scalebench run` says it only when a spec needs one).
+  bool log_unavailable = true;
 };
 
 // Adds the daemon's flags to the top level of `app`.

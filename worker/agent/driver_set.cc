@@ -12,6 +12,10 @@ void DriverSet::AddTarget(std::unique_ptr<TargetDriver> driver) {
   targets_[platform] = std::move(driver);
 }
 
+void DriverSet::AddMissingTarget(v1::Platform platform, std::string reason) {
+  missing_[platform] = std::move(reason);
+}
+
 void DriverSet::AddBalancer(std::unique_ptr<Balancer> balancer) {
   const v1::BalancerKind kind = balancer->kind();
   balancers_[kind] = std::move(balancer);
@@ -94,6 +98,41 @@ std::vector<v1::BalancerKind> DriverSet::UsableBalancers() {
     if (balancer->CheckUsable().ok()) usable.push_back(kind);
   }
   return usable;
+}
+
+std::vector<v1::Unavailable> DriverSet::Unavailable() {
+  std::vector<v1::Unavailable> out;
+  std::map<v1::Platform, std::string> reasons = missing_;
+  for (auto& [platform, driver] : targets_) {
+    if (absl::Status s = driver->CheckUsable(); !s.ok()) {
+      reasons[platform] = std::string(s.message());
+    }
+  }
+  // Unikernel images run on qemu or xen: unavailable when both are.
+  const auto reason_of = [&](v1::Platform p) -> std::string {
+    if (auto it = reasons.find(p); it != reasons.end()) return it->second;
+    return targets_.count(p) > 0 ? "" : "no driver here";
+  };
+  const std::string qemu = reason_of(v1::PLATFORM_QEMU);
+  const std::string xen = reason_of(v1::PLATFORM_XEN);
+  if (!qemu.empty() && !xen.empty()) {
+    reasons[v1::PLATFORM_UNIKERNEL] =
+        absl::StrCat("runs on qemu or xen, and neither is usable: qemu: ", qemu,
+                     "; xen: ", xen);
+  }
+  for (const auto& [platform, reason] : reasons) {
+    v1::Unavailable& u = out.emplace_back();
+    u.set_platform(platform);
+    u.set_reason(reason);
+  }
+  for (auto& [kind, balancer] : balancers_) {
+    if (absl::Status s = balancer->CheckUsable(); !s.ok()) {
+      v1::Unavailable& u = out.emplace_back();
+      u.set_balancer(kind);
+      u.set_reason(std::string(s.message()));
+    }
+  }
+  return out;
 }
 
 }  // namespace scalebench::worker

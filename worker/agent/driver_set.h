@@ -27,6 +27,9 @@ class DriverSet final {
   DriverSet& operator=(const DriverSet&) = delete;
 
   void AddTarget(std::unique_ptr<TargetDriver> driver);
+  // Records that `platform` has no driver here, and why (e.g. the Docker
+  // engine could not be reached when the set was built).
+  void AddMissingTarget(v1::Platform platform, std::string reason);
   void AddBalancer(std::unique_ptr<Balancer> balancer);
 
   // The driver that runs `platform` (for unikernels: the one `hypervisor`,
@@ -62,10 +65,15 @@ class DriverSet final {
   // Platforms and balancers whose CheckUsable() passes.
   std::vector<v1::Platform> UsablePlatforms();
   std::vector<v1::BalancerKind> UsableBalancers();
+  // The others, each with its reason: drivers and balancers whose
+  // CheckUsable() fails, missing drivers, and unikernels when neither
+  // hypervisor is usable. Sorted by platform, then balancer.
+  std::vector<v1::Unavailable> Unavailable();
 
  private:
   std::map<v1::Platform, std::unique_ptr<TargetDriver>> targets_;
   std::map<v1::BalancerKind, std::unique_ptr<Balancer>> balancers_;
+  std::map<v1::Platform, std::string> missing_;
   std::map<std::string, std::string> versions_;
   std::optional<v1::XenFacts> xen_;
 };

@@ -37,7 +37,12 @@ std::unique_ptr<DriverSet> MakeDrivers(const WorkerContext& context,
   docker.docker_host = ResolveDockerHost(options.docker_host);
   absl::StatusOr<std::unique_ptr<DockerDriver>> docker_driver =
       DockerDriver::Create(context, docker);
-  if (docker_driver.ok()) drivers->AddTarget(*std::move(docker_driver));
+  if (docker_driver.ok()) {
+    drivers->AddTarget(*std::move(docker_driver));
+  } else {
+    drivers->AddMissingTarget(v1::PLATFORM_DOCKER,
+                              std::string(docker_driver.status().message()));
+  }
   auto xen = std::make_unique<XenDriver>(context);
   if (absl::StatusOr<XenHostInfo> info = xen->HostInfo(); info.ok()) {
     drivers->SetVersion("xen", info->xen_version);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <thread>
 #include <utility>
 
@@ -20,6 +21,7 @@
 #include "worker/agent/trial_runner.h"
 #include "worker/agent/worker_defaults.h"
 #include "worker/host_facts.h"
+#include "worker/runtime_dir.h"
 
 namespace scalebench::worker {
 namespace {
@@ -269,11 +271,22 @@ int RunTrialCommand(const RunTrialFlags& flags, std::ostream& out,
   context.name = flags.name.empty() ? "local" : flags.name;
   context.owner = "scalebench-" + context.name;
   context.state_dir =
-      flags.state_dir.empty() ? DefaultStateDir() : flags.state_dir;
+      std::filesystem::absolute(flags.state_dir.empty() ? DefaultStateDir()
+                                                        : flags.state_dir)
+          .lexically_normal()
+          .string();
   if (absl::Status s = PrepareStateDir(context.state_dir); !s.ok()) {
     err << "scalebench-worker: " << s.message() << "\n";
     return kExitBadInput;
   }
+  absl::StatusOr<std::string> runtime_dir =
+      ResolveRuntimeDir(context.state_dir, context.name, "");
+  if (!runtime_dir.ok()) {
+    err << "scalebench-worker: " << runtime_dir.status().message() << "\n";
+    return kExitRunFailed;
+  }
+  context.runtime_dir = *runtime_dir;
+  const RuntimeDirReleaser release(context);
   std::unique_ptr<DriverSet> drivers = MakeDrivers(context, flags.drivers);
   TrialRunner runner(context, drivers.get(),
                      flags.cpus.empty() ? AllowedCpus() : flags.cpus);

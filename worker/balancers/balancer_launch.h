@@ -32,7 +32,7 @@ absl::StatusOr<CheckedBalancerLaunch> CheckBalancerLaunch(
     const BalancerLaunch& launch);
 
 // Balancer pid files and prefixes: "<owner>-balancer[N]" under
-// STATE/balancers/, marked with `kind` ("haproxy", "nginx").
+// RUNTIME/balancers/, marked with `kind` ("haproxy", "nginx").
 OwnedProcessKind BalancerProcessKind(const std::string& kind);
 
 // The part of Start() both balancers share, once the prefix exists: writes

@@ -1,7 +1,7 @@
 // The haproxy balancer: one haproxy process in the foreground (-db) with
 // one thread per core, each thread pinned with cpu-map and the process
-// pinned to the same cores; config and log in STATE/balancers/<id>/, pid
-// file STATE/run/<id>.pid. HTTP mode with keep-alive on both sides
+// pinned to the same cores; config and log in RUNTIME/balancers/<id>/, pid
+// file RUNTIME/run/<id>.pid. HTTP mode with keep-alive on both sides
 // (idle backend connections reused: http-reuse always). Health checks are
 // haproxy's active checks ("check inter <ms>" on every server) when the
 // interval is above zero, none otherwise. Thread-compatible.
@@ -56,7 +56,7 @@ class HaproxyBalancer final : public Balancer {
 
   absl::Status Stop(const std::string& id) override;
 
-  // STATE/balancers/<id>.
+  // RUNTIME/balancers/<id>.
   std::string PrefixOf(const std::string& id) const {
     return processes_.Prefix(id);
   }

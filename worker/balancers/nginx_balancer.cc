@@ -84,7 +84,10 @@ absl::StatusOr<std::string> NginxBalancer::Version() {
   return ProgramVersion({options_.nginx_binary, "-v"}, "nginx/");
 }
 
-absl::Status NginxBalancer::CheckUsable() { return Version().status(); }
+absl::Status NginxBalancer::CheckUsable() {
+  if (absl::Status s = Version().status(); !s.ok()) return s;
+  return processes_.CheckReachable();
+}
 
 absl::Status NginxBalancer::Recover() { return processes_.Recover(); }
 

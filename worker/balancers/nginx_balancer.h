@@ -1,7 +1,7 @@
 // The nginx balancer: a private nginx in the foreground with one worker per
 // core, each pinned with worker_cpu_affinity and the process pinned to the
-// same cores; config and logs in STATE/balancers/<id>/, pid file
-// STATE/run/<id>.pid. An upstream of every endpoint with keep-alive
+// same cores; config and logs in RUNTIME/balancers/<id>/, pid file
+// RUNTIME/run/<id>.pid. An upstream of every endpoint with keep-alive
 // connections to the backends. Algorithms: roundrobin (nginx's default),
 // leastconn (least_conn), source (ip_hash).
 //
@@ -62,7 +62,7 @@ class NginxBalancer final : public Balancer {
 
   absl::Status Stop(const std::string& id) override;
 
-  // STATE/balancers/<id>.
+  // RUNTIME/balancers/<id>.
   std::string PrefixOf(const std::string& id) const {
     return processes_.Prefix(id);
   }

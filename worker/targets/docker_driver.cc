@@ -246,7 +246,7 @@ absl::Status DockerDriver::CheckUsable() {
 }
 
 std::string DockerDriver::TargetDir(const std::string& id) const {
-  return absl::StrCat(context_.state_dir, "/targets/", id);
+  return absl::StrCat(context_.runtime(), "/targets/", id);
 }
 
 absl::Status DockerDriver::ResolveDefaultImage(bool build) {

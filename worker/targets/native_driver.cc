@@ -75,7 +75,10 @@ absl::StatusOr<std::string> NativeDriver::Version() {
   return ProgramVersion({options_.nginx_binary, "-v"}, "nginx/");
 }
 
-absl::Status NativeDriver::CheckUsable() { return Version().status(); }
+absl::Status NativeDriver::CheckUsable() {
+  if (absl::Status s = Version().status(); !s.ok()) return s;
+  return processes_.CheckReachable();
+}
 
 absl::Status NativeDriver::Recover() { return processes_.Recover(); }
 

@@ -1,7 +1,7 @@
 // PLATFORM_NATIVE: each target is a private nginx run by the worker as a
 // process pinned to the target's cores, with its own prefix
-// STATE/targets/<id>/ (nginx.conf, html/index.html of page_bytes bytes,
-// error.log, temp dirs) and pid file STATE/run/<id>.pid. nginx runs in
+// RUNTIME/targets/<id>/ (nginx.conf, html/index.html of page_bytes bytes,
+// error.log, temp dirs) and pid file RUNTIME/run/<id>.pid. nginx runs in
 // the foreground ("daemon off; master_process on;") with one worker per
 // vCPU, each pinned with worker_cpu_affinity; access logging is off.
 // Thread-compatible, like every TargetDriver.
@@ -48,7 +48,7 @@ class NativeDriver final : public TargetDriver {
   absl::StatusOr<std::string> Version();
 
   // Stops every native target of this worker's owner with a pid file in
-  // STATE/run/ and removes every native prefix it left; targets of other
+  // RUNTIME/run/ and removes every native prefix it left; targets of other
   // owners and of other drivers are left alone.
   absl::Status Recover() override;
 
@@ -65,7 +65,7 @@ class NativeDriver final : public TargetDriver {
   absl::Status Stop(const std::string& id) override;
   absl::StatusOr<std::vector<std::string>> List() override;
 
-  // STATE/targets/<id>, where the target's files live while it runs.
+  // RUNTIME/targets/<id>, where the target's files live while it runs.
   std::string PrefixOf(const std::string& id) const {
     return processes_.Prefix(id);
   }

@@ -197,11 +197,11 @@ QemuDriver::QemuDriver(const WorkerContext& context, QemuOptions options)
       }()) {}
 
 std::string QemuDriver::PidFile(const std::string& id) const {
-  return absl::StrCat(context_.state_dir, "/run/", id, ".pid");
+  return absl::StrCat(context_.runtime(), "/run/", id, ".pid");
 }
 
 std::string QemuDriver::TargetDir(const std::string& id) const {
-  return absl::StrCat(context_.state_dir, "/targets/", id);
+  return absl::StrCat(context_.runtime(), "/targets/", id);
 }
 
 absl::Status QemuDriver::CheckUsable() {
@@ -249,7 +249,7 @@ bool QemuDriver::ProbeKvm() {
   const std::string id = absl::StrCat(context_.owner, kProbeSuffix);
   const std::string dir = TargetDir(id);
   if (!MakeDirs(dir).ok() ||
-      !MakeDirs(absl::StrCat(context_.state_dir, "/run")).ok()) {
+      !MakeDirs(absl::StrCat(context_.runtime(), "/run")).ok()) {
     return false;
   }
   const std::string console = absl::StrCat(dir, "/console.log");
@@ -421,7 +421,7 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
   }
   const std::string dir = TargetDir(launch.id);
   if (absl::Status s = MakeDirs(dir); !s.ok()) return s;
-  if (absl::Status s = MakeDirs(absl::StrCat(context_.state_dir, "/run"));
+  if (absl::Status s = MakeDirs(absl::StrCat(context_.runtime(), "/run"));
       !s.ok()) {
     return s;
   }
@@ -487,7 +487,7 @@ bool QemuDriver::IsOurs(const std::string& id) const {
 
 std::vector<std::string> QemuDriver::OurIds() const {
   std::vector<std::string> ids;
-  const std::string run = absl::StrCat(context_.state_dir, "/run");
+  const std::string run = absl::StrCat(context_.runtime(), "/run");
   DIR* dir = opendir(run.c_str());
   if (dir == nullptr) return ids;
   const std::string prefix = context_.owner + "-";

@@ -3,7 +3,7 @@
 // named by TargetLaunch::image), with the guest's port 80 forwarded to the
 // target's listen address and port through QEMU user networking. KVM when
 // it is usable, otherwise TCG. Each VM is a process started with a pid file
-// STATE/run/<id>.pid; its files live in STATE/targets/<id>/ (`kind`,
+// RUNTIME/run/<id>.pid; its files live in RUNTIME/targets/<id>/ (`kind`,
 // "qemu", the marker that the pid file is a VM's; qemu.args, the command
 // line; console.log, the guest's serial console; qemu.log, QEMU's own
 // output). Thread-compatible.

@@ -170,7 +170,7 @@ bool XenDriver::IsOurs(absl::string_view name) const {
 }
 
 std::string XenDriver::ConfigPath(const std::string& id) const {
-  return absl::StrCat(context_.state_dir, "/targets/", id, "/domain.cfg");
+  return absl::StrCat(context_.runtime(), "/targets/", id, "/domain.cfg");
 }
 
 absl::StatusOr<XenHostInfo> XenDriver::HostInfo() {

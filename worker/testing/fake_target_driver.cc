@@ -61,6 +61,11 @@ void InProcessServer::Serve(int c) {
   close(c);
 }
 
+absl::Status FakeTargetDriver::CheckUsable() {
+  if (unusable.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(unusable);
+}
+
 absl::StatusOr<LaunchPlan> FakeTargetDriver::Plan(const TargetLaunch& launch) {
   LaunchPlan plan;
   plan.summary = absl::StrCat("fake target ", launch.index);

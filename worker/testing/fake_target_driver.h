@@ -45,8 +45,12 @@ class InProcessServer {
 // A TargetDriver for PLATFORM_NATIVE whose targets are InProcessServers.
 class FakeTargetDriver final : public TargetDriver {
  public:
-  v1::Platform platform() const override { return v1::PLATFORM_NATIVE; }
-  absl::Status CheckUsable() override { return absl::OkStatus(); }
+  // A driver for `platform` (only its name differs).
+  explicit FakeTargetDriver(v1::Platform platform = v1::PLATFORM_NATIVE)
+      : platform_(platform) {}
+  v1::Platform platform() const override { return platform_; }
+  // OK, or FAILED_PRECONDITION with `unusable` when set.
+  absl::Status CheckUsable() override;
   absl::Status Recover() override { return absl::OkStatus(); }
   absl::StatusOr<LaunchPlan> Plan(const TargetLaunch& launch) override;
   absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
@@ -57,10 +61,13 @@ class FakeTargetDriver final : public TargetDriver {
   std::atomic<int> fail_index{-1};
   // Targets start but never answer.
   std::atomic<bool> silent{false};
+  // Why CheckUsable fails; empty = it passes. Set before use.
+  std::string unusable;
   // Every launch started, in order.
   std::vector<TargetLaunch> launches() const;
 
  private:
+  const v1::Platform platform_;
   mutable absl::Mutex mu_;
   std::map<std::string, std::unique_ptr<InProcessServer>> servers_
       ABSL_GUARDED_BY(mu_);

@@ -92,6 +92,11 @@ int ListExperiments(CoordinatorClient& client, OutputFormat output,
                   Counts(e.progress()), FormatTimestamp(e.create_time())});
   }
   table.Print(out);
+  for (const v1::Experiment& e : all.experiments()) {
+    if (!e.waiting_for().empty()) {
+      out << e.name() << " waits: " << e.waiting_for() << "\n";
+    }
+  }
   return kExitOk;
 }
 
@@ -116,8 +121,9 @@ int ShowExperiment(CoordinatorClient& client, const std::string& name,
   const v1::Experiment::Progress& p = e.progress();
   out << e.name() << " (" << e.spec().name() << "): " << StateName(e.state());
   if (!e.status_message().empty()) out << ": " << e.status_message();
-  out << "\n"
-      << "trials: " << p.trials_succeeded() << " succeeded, "
+  out << "\n";
+  if (!e.waiting_for().empty()) out << "waiting: " << e.waiting_for() << "\n";
+  out << "trials: " << p.trials_succeeded() << " succeeded, "
       << p.trials_failed() << " failed, " << p.trials_running() << " running, "
       << p.trials_total() << " in all\n"
       << "created " << FormatTimestamp(e.create_time()) << ", started "

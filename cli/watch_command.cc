@@ -175,6 +175,9 @@ class BarView final : public WatchView {
     if (p.has_estimated_remaining()) {
       absl::StrAppend(&line, "  ETA ", FormatDuration(p.estimated_remaining()));
     }
+    if (!experiment_.waiting_for().empty()) {
+      absl::StrAppend(&line, "  waiting: ", experiment_.waiting_for());
+    }
     if (!note.empty()) absl::StrAppend(&line, "  ", note);
     // Carriage return and erase-to-end-of-line: redraw in place.
     out_ << "\r\x1b[K" << line;

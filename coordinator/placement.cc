@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "api/enum_names.h"
 
 namespace scalebench::coordinator {
@@ -180,6 +181,52 @@ absl::StatusOr<Placement> PlaceTrial(
                 placement.hosts.end());
   }
   return placement;
+}
+
+absl::Status CheckPlaceableOn(const v1::Configuration& configuration,
+                              const PlacementRules& rules,
+                              absl::Span<const CandidateHost> hosts) {
+  if (hosts.empty()) {
+    return absl::FailedPreconditionError(
+        "no worker is synchronizing with this coordinator (start "
+        "scalebench-worker --coordinator ADDR on a host)");
+  }
+  absl::Status placed = PlaceTrial(configuration, rules, hosts, {}).status();
+  if (placed.ok()) return placed;
+  if (!absl::IsResourceExhausted(placed)) return placed;
+  // What the hosts said they cannot run, of what this configuration needs.
+  std::vector<v1::Platform> platforms = {configuration.platform()};
+  if (configuration.platform() == v1::PLATFORM_UNIKERNEL) {
+    if (rules.unikernel_hypervisor == "xen") {
+      platforms.push_back(v1::PLATFORM_XEN);
+    }
+    if (rules.unikernel_hypervisor == "qemu") {
+      platforms.push_back(v1::PLATFORM_QEMU);
+    }
+  }
+  std::vector<std::string> reasons;
+  for (const CandidateHost& host : hosts) {
+    for (const v1::Unavailable& u : host.facts.unavailable()) {
+      const bool needed = (u.platform() != v1::PLATFORM_UNSPECIFIED &&
+                           std::find(platforms.begin(), platforms.end(),
+                                     u.platform()) != platforms.end()) ||
+                          (u.balancer() != v1::BALANCER_KIND_UNSPECIFIED &&
+                           HasBalancer(configuration) &&
+                           u.balancer() == configuration.balancer());
+      if (!needed) continue;
+      reasons.push_back(absl::StrCat(
+          host.worker_id, ": ",
+          u.platform() != v1::PLATFORM_UNSPECIFIED
+              ? absl::StrCat("platform ", api::EnumName(u.platform()))
+              : absl::StrCat("balancer ", api::EnumName(u.balancer())),
+          ": ", u.reason()));
+    }
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      placed.message(), hosts.size() == 1 ? " (1 worker" : " (",
+      hosts.size() == 1 ? "" : absl::StrCat(hosts.size(), " workers"),
+      " synchronizing", reasons.empty() ? "" : "; ",
+      absl::StrJoin(reasons, "; "), ")"));
 }
 
 }  // namespace scalebench::coordinator

@@ -102,6 +102,14 @@ absl::StatusOr<Placement> PlaceTrial(
     absl::Span<const CandidateHost> candidates,
     const absl::flat_hash_set<std::string>& avoid);
 
+// Whether `configuration` could be placed on `hosts` were they all idle:
+// OK, or FAILED_PRECONDITION saying what is missing: no worker at all, or
+// PlaceTrial's reason followed by what each host said it cannot run of
+// what the configuration needs ("local: platform xen: xl: not found").
+absl::Status CheckPlaceableOn(const v1::Configuration& configuration,
+                              const PlacementRules& rules,
+                              absl::Span<const CandidateHost> hosts);
+
 }  // namespace scalebench::coordinator
 
 #endif  // SCALEBENCH_COORDINATOR_PLACEMENT_H_

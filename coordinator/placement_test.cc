@@ -11,6 +11,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
@@ -207,6 +208,48 @@ TEST(PlacementTest, AUnikernelGoesToAHostOfItsHypervisor) {
   EXPECT_THAT(none.status().message(),
               HasSubstr("needs 1 free hosts: 1 that run unikernel on xen; 0 "
                         "found"));
+}
+
+// What a configuration waits for names what the hosts lack of what it
+// needs, and only that.
+TEST(PlacementTest, CheckPlaceableOnNamesWhatTheHostsSaidTheyLack) {
+  EXPECT_THAT(
+      CheckPlaceableOn(Config(1, 1, v1::BALANCER_KIND_NONE), kBesideTargets, {})
+          .message(),
+      HasSubstr("no worker is synchronizing"));
+  CandidateHost a = Host("a", {v1::PLATFORM_NATIVE}, {});
+  v1::Unavailable* xen = a.facts.add_unavailable();
+  xen->set_platform(v1::PLATFORM_XEN);
+  xen->set_reason("xl: not found");
+  v1::Unavailable* haproxy = a.facts.add_unavailable();
+  haproxy->set_balancer(v1::BALANCER_KIND_HAPROXY);
+  haproxy->set_reason("haproxy: not found");
+  const std::vector<CandidateHost> hosts = {a};
+
+  EXPECT_TRUE(CheckPlaceableOn(Config(2, 1, v1::BALANCER_KIND_NONE),
+                               kBesideTargets, hosts)
+                  .ok());
+  const absl::Status needs_xen =
+      CheckPlaceableOn(Config(1, 1, v1::BALANCER_KIND_NONE, v1::PLATFORM_XEN),
+                       kBesideTargets, hosts);
+  EXPECT_EQ(needs_xen.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(needs_xen.message(), HasSubstr("that run xen"));
+  EXPECT_THAT(needs_xen.message(), HasSubstr("a: platform xen: xl: not found"));
+  EXPECT_THAT(needs_xen.message(), Not(HasSubstr("haproxy")));
+
+  const absl::Status needs_haproxy = CheckPlaceableOn(
+      Config(1, 1, v1::BALANCER_KIND_HAPROXY), kBesideTargets, hosts);
+  EXPECT_THAT(needs_haproxy.message(),
+              HasSubstr("a: balancer haproxy: haproxy: not found"));
+  EXPECT_THAT(needs_haproxy.message(), Not(HasSubstr("xl")));
+
+  // A unikernel on xen needs the xen platform too.
+  const PlacementRules on_xen{v1::BALANCER_PLACEMENT_TARGET_HOST, "xen"};
+  EXPECT_THAT(CheckPlaceableOn(
+                  Config(1, 1, v1::BALANCER_KIND_NONE, v1::PLATFORM_UNIKERNEL),
+                  on_xen, hosts)
+                  .message(),
+              HasSubstr("a: platform xen: xl: not found"));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "coordinator/conclude.h"
 #include "coordinator/placement.h"
 #include "spec/defaults.h"
+#include "spec/grid.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -204,6 +205,13 @@ void Scheduler::RunOnce() {
   for (const std::string& id : *ids) {
     if (absl::Status s = Schedule(id, free); !s.ok()) Log(id, s);
   }
+  // Forget what was noted of experiments that have ended.
+  const absl::flat_hash_set<std::string> active(ids->begin(), ids->end());
+  absl::erase_if(waiting_, [&](const auto& entry) {
+    return !active.contains(entry.first);
+  });
+  absl::erase_if(placeable_,
+                 [&](const std::string& id) { return !active.contains(id); });
 }
 
 absl::Status Scheduler::Schedule(const std::string& experiment_id,
@@ -216,10 +224,19 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
   if (!trials.ok()) return trials.status();
 
   if (experiment->state() == v1::EXPERIMENT_STATE_CANCELLING) {
-    return CancelQueued(*experiment, *trials);
+    return CancelQueued(*experiment);
+  }
+  // After a restart, what the store says it waits for is what to clear.
+  if (!experiment->waiting_for().empty()) {
+    waiting_.try_emplace(experiment_id, experiment->waiting_for());
   }
   const v1::ExperimentSpec spec = spec::WithDefaults(experiment->spec());
   const PlacementRules rules = PlacementRules::FromSpec(spec);
+  if (options_.closed_cluster) {
+    absl::StatusOr<bool> failed = FailIfNeverPlaceable(*experiment, rules);
+    if (!failed.ok()) return failed.status();
+    if (*failed) return absl::OkStatus();
+  }
   bool all_ended = true;
   for (const v1::Trial& trial : *trials) {
     if (!Ended(trial.state())) all_ended = false;
@@ -238,21 +255,21 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
         PlaceTrial(configuration, rules, free, FailedHosts(trial));
     if (!placement.ok()) {
       // Busy hosts free up by themselves; say so only when no live host
-      // could take the trial even when idle.
-      if (absl::Status never =
-              PlaceTrial(configuration, rules, LiveHosts(), {}).status();
-          !never.ok()) {
-        const std::string message =
-            absl::StrCat(trial.name(), " waits for hosts: ", never.message());
-        if (waiting_[experiment_id] != message) {
-          std::cerr << "scalebench-coordinator: " << message << "\n";
-          waiting_[experiment_id] = message;
-        }
+      // could take the trial even when idle. (A closed cluster fails
+      // what it can never place, above; there it waits only for its own
+      // worker to start or to free up.)
+      if (!options_.closed_cluster) {
+        const absl::Status never =
+            CheckPlaceableOn(configuration, rules, LiveHosts());
+        SetWaiting(experiment_id, never.ok()
+                                      ? ""
+                                      : absl::StrCat("trial ", trial.name(),
+                                                     ": ", never.message()));
       }
       // Later trials may need fewer hosts, but they keep their order.
       break;
     }
-    waiting_.erase(experiment_id);
+    SetWaiting(experiment_id, "");
     absl::StatusOr<v1::Attempt> attempt =
         store_->StartAttempt(trial.name(), placement->Roles());
     if (!attempt.ok()) return attempt.status();
@@ -284,18 +301,57 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
   return absl::OkStatus();
 }
 
-absl::Status Scheduler::CancelQueued(const v1::Experiment& experiment,
-                                     const std::vector<v1::Trial>& trials) {
+absl::Status Scheduler::CancelQueued(const v1::Experiment& experiment) {
   const std::string id(absl::StripPrefix(experiment.name(), "experiments/"));
-  for (const v1::Trial& trial : trials) {
-    if (trial.state() != v1::TRIAL_STATE_QUEUED || Running(trial)) continue;
-    absl::Status s = store_->SetTrialState(
-        trial.name(), v1::TRIAL_STATE_CANCELLED, "experiment cancelled");
-    if (!s.ok()) return s;
+  // One transaction for all queued trials; the experiment ends with it
+  // unless an attempt is still being torn down (a later pass ends it).
+  std::optional<v1::ExperimentState> then;
+  if (!HasRunningAttempt(id)) then = v1::EXPERIMENT_STATE_CANCELLED;
+  return store_
+      ->EndQueuedTrials(id, v1::TRIAL_STATE_CANCELLED, then,
+                        "cancelled by request")
+      .status();
+}
+
+absl::StatusOr<bool> Scheduler::FailIfNeverPlaceable(
+    const v1::Experiment& experiment, const PlacementRules& rules) {
+  const std::string id(absl::StripPrefix(experiment.name(), "experiments/"));
+  if (placeable_.contains(id)) return false;
+  const std::vector<CandidateHost> live = LiveHosts();
+  if (live.empty()) return false;  // The embedded worker is still starting.
+  for (const v1::Configuration& configuration : experiment.configurations()) {
+    if (!CheckPlaceable(configuration).ok()) continue;  // Fails on its own.
+    absl::Status never = CheckPlaceableOn(configuration, rules, live);
+    if (never.ok()) continue;
+    const std::string reason = absl::StrCat(
+        "cannot run here: ", spec::DescribeConfiguration(configuration), ": ",
+        never.message());
+    absl::StatusOr<uint32_t> ended = store_->EndQueuedTrials(
+        id, v1::TRIAL_STATE_FAILED, v1::EXPERIMENT_STATE_FAILED, reason);
+    if (!ended.ok()) return ended.status();
+    return true;
   }
-  if (HasRunningAttempt(id)) return absl::OkStatus();
-  return store_->SetExperimentState(id, v1::EXPERIMENT_STATE_CANCELLED,
-                                    "cancelled by request");
+  placeable_.insert(id);
+  return false;
+}
+
+void Scheduler::SetWaiting(const std::string& experiment_id,
+                           const std::string& reason) {
+  auto it = waiting_.find(experiment_id);
+  const std::string before = it == waiting_.end() ? "" : it->second;
+  if (before == reason) return;
+  if (absl::Status s = store_->SetExperimentWaiting(experiment_id, reason);
+      !s.ok()) {
+    Log(experiment_id, s);
+    return;  // Tried again on the next pass.
+  }
+  if (!reason.empty()) {
+    std::cerr << "scalebench-coordinator: experiments/" << experiment_id
+              << " waits: " << reason << "\n";
+    waiting_[experiment_id] = reason;
+  } else {
+    waiting_.erase(experiment_id);
+  }
 }
 
 absl::Status Scheduler::Conclude(const v1::Experiment& experiment,

@@ -16,11 +16,13 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "coordinator/attempt_run.h"
+#include "coordinator/placement.h"
 #include "coordinator/store.h"
 #include "coordinator/worker_service.h"
 
@@ -31,6 +33,13 @@ struct SchedulerOptions {
   // wakes it. Default 100 ms.
   absl::Duration tick = absl::Milliseconds(100);
   AttemptTimeouts attempt;
+  // No other worker can join (`scalebench run`'s embedded coordinator):
+  // once a worker synchronizes, an experiment with a configuration that
+  // no live worker could run even idle fails at once, before any attempt,
+  // with the reason, instead of waiting for a host that cannot come.
+  // Default false: a standalone coordinator waits, and says what for in
+  // Experiment.waiting_for.
+  bool closed_cluster = false;
 };
 
 class Scheduler final {
@@ -75,8 +84,16 @@ class Scheduler final {
   // adaptive round.
   absl::Status Conclude(const v1::Experiment& experiment,
                         const std::vector<v1::Trial>& trials);
-  absl::Status CancelQueued(const v1::Experiment& experiment,
-                            const std::vector<v1::Trial>& trials);
+  absl::Status CancelQueued(const v1::Experiment& experiment);
+  // With closed_cluster: fails the experiment (true) when one of its
+  // configurations can never be placed on the live hosts.
+  absl::StatusOr<bool> FailIfNeverPlaceable(const v1::Experiment& experiment,
+                                            const PlacementRules& rules)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
+  // Records in the store what the experiment waits for ("" for nothing),
+  // when that changed.
+  void SetWaiting(const std::string& experiment_id, const std::string& reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
   std::vector<CandidateHost> FreeHosts() const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
   // Every worker that synchronizes, busy or not.
@@ -98,9 +115,11 @@ class Scheduler final {
   // The experiment each run belongs to, by trial name.
   absl::flat_hash_map<std::string, std::string> run_experiment_
       ABSL_GUARDED_BY(pass_mu_);
-  // The last message logged per experiment while it waits for hosts.
+  // What each experiment waits for, as last recorded in the store.
   absl::flat_hash_map<std::string, std::string> waiting_
       ABSL_GUARDED_BY(pass_mu_);
+  // Experiments FailIfNeverPlaceable found placeable.
+  absl::flat_hash_set<std::string> placeable_ ABSL_GUARDED_BY(pass_mu_);
 
   absl::Mutex wake_mu_;
   bool woken_ ABSL_GUARDED_BY(wake_mu_) = false;

@@ -187,9 +187,7 @@ class SchedulerTest : public ::testing::Test {
     v1::SynchronizeRequest request;
     request.set_worker_id(id);
     request.set_session_id(session);
-    v1::HostFacts& facts = *request.mutable_facts();
-    facts.add_platforms(v1::PLATFORM_NATIVE);
-    facts.add_balancers(v1::BALANCER_KIND_HAPROXY);
+    *request.mutable_facts() = facts_;
     *request.mutable_current() = current;
     for (v1::WorkerResult& r : results) *request.add_results() = r;
     auto response = std::make_shared<v1::SynchronizeResponse>();
@@ -232,6 +230,13 @@ class SchedulerTest : public ::testing::Test {
     scheduler_->RunOnce();
   }
 
+  // What Report() says of every worker: native, behind haproxy.
+  v1::HostFacts facts_ = [] {
+    v1::HostFacts facts;
+    facts.add_platforms(v1::PLATFORM_NATIVE);
+    facts.add_balancers(v1::BALANCER_KIND_HAPROXY);
+    return facts;
+  }();
   std::string dir_;
   FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
   std::unique_ptr<Store> store_;
@@ -445,6 +450,118 @@ TEST_F(SchedulerTest, CancelStopsTheRunningAttemptAndTheQueue) {
   scheduler_->RunOnce();
   scheduler_->RunOnce();
   EXPECT_EQ(Experiment().state(), v1::EXPERIMENT_STATE_CANCELLED);
+}
+
+constexpr char kDocker[] = R"yaml(
+name: docker
+repetitions: 3
+loadgen:
+  duration: 5s
+sweep:
+  platform: [docker]
+)yaml";
+
+// A standalone coordinator waits for a host that could come, and says
+// what it waits for: no worker at all, then what the workers lack and why.
+TEST_F(SchedulerTest, AnExperimentNoHostCanRunSaysWhatItWaitsFor) {
+  Create(kDocker);
+  scheduler_->RunOnce();
+  EXPECT_THAT(Experiment().waiting_for(),
+              HasSubstr("no worker is synchronizing"));
+
+  v1::Unavailable& docker = *facts_.add_unavailable();
+  docker.set_platform(v1::PLATFORM_DOCKER);
+  docker.set_reason("the engine does not answer");
+  Report("w1", Idle());
+  scheduler_->RunOnce();
+  const v1::Experiment waiting = Experiment();
+  EXPECT_EQ(waiting.state(), v1::EXPERIMENT_STATE_PENDING);
+  EXPECT_THAT(waiting.waiting_for(), HasSubstr("that run docker"));
+  EXPECT_THAT(waiting.waiting_for(),
+              HasSubstr("w1: platform docker: the engine does not answer"));
+  absl::StatusOr<std::vector<v1::ExperimentEvent>> events =
+      store_->Events("exp-000001", 0);
+  ASSERT_TRUE(events.ok()) << events.status();
+  EXPECT_THAT(events->back().message(),
+              HasSubstr("waiting: trial experiments/exp-000001/trials/0"));
+  // Another pass with nothing new records nothing new.
+  scheduler_->RunOnce();
+  EXPECT_EQ(store_->Events("exp-000001", 0)->size(), events->size());
+
+  // A host that runs docker arrives: the trial is placed, nothing waits.
+  facts_.clear_unavailable();
+  facts_.add_platforms(v1::PLATFORM_DOCKER);
+  Report("w2", Idle());
+  scheduler_->RunOnce();
+  EXPECT_TRUE(Desired("w2").has_prepare()) << Desired("w2").DebugString();
+  EXPECT_EQ(Experiment().waiting_for(), "");
+}
+
+// `scalebench run`: no other worker can join, so an experiment the one
+// worker cannot run fails at once, with the reason, before any attempt.
+TEST_F(SchedulerTest, AClosedClusterFailsWhatItsWorkersCannotRun) {
+  SchedulerOptions options;
+  options.closed_cluster = true;
+  scheduler_ = std::make_unique<Scheduler>(store_.get(), registry_.get(),
+                                           &clock_, options);
+  Create(kDocker);
+  scheduler_->RunOnce();  // No worker yet: the embedded one is starting.
+  EXPECT_EQ(Experiment().state(), v1::EXPERIMENT_STATE_PENDING);
+
+  v1::Unavailable& docker = *facts_.add_unavailable();
+  docker.set_platform(v1::PLATFORM_DOCKER);
+  docker.set_reason("the engine does not answer");
+  Report("local", Idle());
+  scheduler_->RunOnce();
+  const v1::Experiment failed = Experiment();
+  EXPECT_EQ(failed.state(), v1::EXPERIMENT_STATE_FAILED);
+  EXPECT_THAT(failed.status_message(), HasSubstr("cannot run here"));
+  EXPECT_THAT(failed.status_message(),
+              HasSubstr("local: platform docker: the engine does not answer"));
+  EXPECT_EQ(failed.progress().trials_failed(), 3u);
+  for (int n = 0; n < 3; ++n) {
+    EXPECT_EQ(Trial(n).state(), v1::TRIAL_STATE_FAILED);
+    EXPECT_EQ(Trial(n).attempts_size(), 0);
+  }
+  EXPECT_TRUE(Desired("local").has_idle());
+}
+
+// A closed cluster runs what its workers can run.
+TEST_F(SchedulerTest, AClosedClusterRunsWhatItsWorkersCanRun) {
+  SchedulerOptions options;
+  options.closed_cluster = true;
+  scheduler_ = std::make_unique<Scheduler>(store_.get(), registry_.get(),
+                                           &clock_, options);
+  Create(kOneConfiguration);
+  Report("local", Idle());
+  scheduler_->RunOnce();
+  EXPECT_TRUE(Desired("local").has_prepare());
+  EXPECT_EQ(Experiment().state(), v1::EXPERIMENT_STATE_RUNNING);
+}
+
+// Cancelling ends every queued trial in one store transaction.
+TEST_F(SchedulerTest, CancelEndsEveryQueuedTrialAtOnce) {
+  Create(kDocker);  // Nobody runs docker: all three stay queued.
+  scheduler_->RunOnce();
+  ASSERT_TRUE(store_
+                  ->SetExperimentState("exp-000001",
+                                       v1::EXPERIMENT_STATE_CANCELLING,
+                                       "cancel requested")
+                  .ok());
+  const size_t before = store_->Events("exp-000001", 0)->size();
+  scheduler_->RunOnce();
+  const v1::Experiment cancelled = Experiment();
+  EXPECT_EQ(cancelled.state(), v1::EXPERIMENT_STATE_CANCELLED);
+  EXPECT_EQ(cancelled.waiting_for(), "");
+  for (int n = 0; n < 3; ++n) {
+    EXPECT_EQ(Trial(n).state(), v1::TRIAL_STATE_CANCELLED);
+  }
+  // One event for the trials, one for the experiment.
+  absl::StatusOr<std::vector<v1::ExperimentEvent>> events =
+      store_->Events("exp-000001", before);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_THAT((*events)[0].message(), HasSubstr("3 queued trials cancelled"));
 }
 
 TEST_F(SchedulerTest, TheFirstHostBalancesOverEveryHostAndAllGenerateLoad) {

@@ -132,6 +132,11 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_due ON notifications (sent_time, next_attempt_time);
 )sql",
+    // 3 -> 4: what a pending or running experiment waits for, when no
+    // live worker could run its next trial (Experiment.waiting_for).
+    R"sql(
+ALTER TABLE experiments ADD COLUMN waiting_for TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

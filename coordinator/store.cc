@@ -324,8 +324,8 @@ absl::StatusOr<v1::Experiment> Store::ReadExperiment(absl::string_view id,
   ASSIGN_OR_RETURN(
       Statement stmt,
       db_->Prepare("SELECT spec, spec_source, state, seed, create_time, "
-                   "start_time, end_time, status_message, schedule, night "
-                   "FROM experiments WHERE id = ?"));
+                   "start_time, end_time, status_message, schedule, night, "
+                   "waiting_for FROM experiments WHERE id = ?"));
   stmt.Bind(1, id);
   ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) {
@@ -348,6 +348,7 @@ absl::StatusOr<v1::Experiment> Store::ReadExperiment(absl::string_view id,
     *experiment.mutable_end_time() = MicrosToProto(stmt.ColumnInt(6));
   }
   experiment.set_status_message(stmt.ColumnText(7));
+  experiment.set_waiting_for(stmt.ColumnText(10));
   if (!stmt.ColumnIsNull(8)) {
     experiment.set_schedule(api::ScheduleName(stmt.ColumnText(8)));
     *experiment.mutable_night() = MicrosToProto(stmt.ColumnInt(9));
@@ -554,6 +555,14 @@ absl::Status Store::SetExperimentState(absl::string_view experiment_id,
   }
   StoreLock lock(this);
   return InTransaction([&]() -> absl::Status {
+    return SetExperimentStateLocked(experiment_id, state, status_message);
+  });
+}
+
+absl::Status Store::SetExperimentStateLocked(absl::string_view experiment_id,
+                                             v1::ExperimentState state,
+                                             absl::string_view status_message) {
+  {
     ASSIGN_OR_RETURN(v1::Experiment experiment,
                      ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC));
     if (experiment.state() == state) return absl::OkStatus();
@@ -568,21 +577,23 @@ absl::Status Store::SetExperimentState(absl::string_view experiment_id,
         db_->Prepare("UPDATE experiments SET state = ?, status_message = ?, "
                      "start_time = CASE WHEN ? THEN COALESCE(start_time, ?) "
                      "ELSE start_time END, end_time = CASE WHEN ? THEN ? ELSE "
-                     "end_time END WHERE id = ?"));
+                     "end_time END, waiting_for = CASE WHEN ? THEN '' ELSE "
+                     "waiting_for END WHERE id = ?"));
     update.Bind(1, static_cast<int64_t>(state))
         .Bind(2, status_message)
         .Bind(3, int64_t{state == v1::EXPERIMENT_STATE_RUNNING})
         .Bind(4, now)
         .Bind(5, int64_t{ExperimentEnded(state)})
         .Bind(6, now)
-        .Bind(7, experiment_id);
+        .Bind(7, int64_t{ExperimentEnded(state)})
+        .Bind(8, experiment_id);
     RETURN_IF_ERROR(update.Run());
     return AppendEvent(
         experiment_id, nullptr, nullptr,
         status_message.empty()
             ? absl::StrCat("experiment ", v1::ExperimentState_Name(state))
             : std::string(status_message));
-  });
+  }
 }
 
 absl::StatusOr<std::vector<v1::ExperimentEvent>> Store::Events(

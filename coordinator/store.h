@@ -36,7 +36,7 @@ namespace scalebench::coordinator {
 
 // The schema version this build writes; a file at a higher version was
 // written by a newer coordinator.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 // ListExperiments' page size when 0 is asked for, and its cap.
 inline constexpr uint32_t kDefaultPageSize = 50;
 inline constexpr uint32_t kMaxPageSize = 500;
@@ -273,6 +273,26 @@ class Store final {
   // oldest first.
   absl::StatusOr<std::vector<std::string>> ListActiveExperimentIds();
 
+  // Records what the experiment's next trial waits for ("no worker
+  // offers platform xen ..."), or that it waits for nothing (empty), in
+  // Experiment.waiting_for. A new non-empty reason appends an event saying
+  // it; the same reason again, or clearing, appends none. OK and nothing
+  // changed when the experiment has ended. NOT_FOUND.
+  absl::Status SetExperimentWaiting(absl::string_view experiment_id,
+                                    absl::string_view reason);
+
+  // Ends every QUEUED trial of the experiment that has no running attempt
+  // with `trial_state` (CANCELLED or FAILED), then, when `then_experiment`
+  // is set and none of its attempts is still running, the experiment with
+  // that state and `message`: one transaction and at most two events
+  // however many trials there are. Returns how many trials it ended.
+  // FAILED_PRECONDITION when the experiment has ended; INVALID_ARGUMENT
+  // for a state that is not an end; NOT_FOUND.
+  absl::StatusOr<uint32_t> EndQueuedTrials(
+      absl::string_view experiment_id, v1::TrialState trial_state,
+      std::optional<v1::ExperimentState> then_experiment,
+      absl::string_view message);
+
   // Appends one QUEUED trial for each entry of `configuration_indexes` (an
   // adaptive policy's next round), numbered after the last trial, each the
   // next repetition of its configuration, and appends an event saying
@@ -392,6 +412,12 @@ class Store final {
       absl::string_view schedule_id, std::optional<absl::Time> night)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<StoredSchedule> ReadSchedule(absl::string_view schedule_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // SetExperimentState's body, inside a transaction.
+  absl::Status SetExperimentStateLocked(absl::string_view experiment_id,
+                                        v1::ExperimentState state,
+                                        absl::string_view status_message)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Helpers run inside a transaction or a locked read.

@@ -11,6 +11,7 @@
 namespace scalebench::coordinator {
 
 using internal::ExperimentEnded;
+using internal::TrialEnded;
 
 absl::StatusOr<std::vector<std::string>> Store::ListActiveExperimentIds() {
   StoreLock lock(this);
@@ -91,6 +92,86 @@ absl::StatusOr<std::vector<v1::Trial>> Store::AddTrials(
     return AppendEvent(experiment_id, nullptr, nullptr, message);
   }));
   return added;
+}
+
+absl::Status Store::SetExperimentWaiting(absl::string_view experiment_id,
+                                         absl::string_view reason) {
+  StoreLock lock(this);
+  return InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(v1::Experiment experiment,
+                     ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC));
+    if (ExperimentEnded(experiment.state()) ||
+        experiment.waiting_for() == reason) {
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(Statement update,
+                     db_->Prepare("UPDATE experiments SET waiting_for = ? "
+                                  "WHERE id = ?"));
+    update.Bind(1, reason).Bind(2, experiment_id);
+    RETURN_IF_ERROR(update.Run());
+    if (reason.empty()) return absl::OkStatus();
+    return AppendEvent(experiment_id, nullptr, nullptr,
+                       absl::StrCat("waiting: ", reason));
+  });
+}
+
+absl::StatusOr<uint32_t> Store::EndQueuedTrials(
+    absl::string_view experiment_id, v1::TrialState trial_state,
+    std::optional<v1::ExperimentState> then_experiment,
+    absl::string_view message) {
+  if (!TrialEnded(trial_state) ||
+      (then_experiment.has_value() && !ExperimentEnded(*then_experiment))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "EndQueuedTrials: ", v1::TrialState_Name(trial_state),
+        then_experiment.has_value()
+            ? absl::StrCat(" and ", v1::ExperimentState_Name(*then_experiment))
+            : "",
+        ": not an end"));
+  }
+  StoreLock lock(this);
+  uint32_t ended = 0;
+  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(v1::Experiment experiment,
+                     ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC));
+    if (ExperimentEnded(experiment.state())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          experiment.name(),
+          " has ended: ", v1::ExperimentState_Name(experiment.state())));
+    }
+    // One statement for every trial: a cancel of the largest experiment
+    // is one pass over its trials, not one transaction each.
+    ASSIGN_OR_RETURN(
+        Statement update,
+        db_->Prepare("UPDATE trials SET state = ? WHERE experiment = ? AND "
+                     "state = ? AND NOT EXISTS (SELECT 1 FROM attempts a "
+                     "WHERE a.experiment = trials.experiment AND a.trial = "
+                     "trials.number AND a.end_time IS NULL)"));
+    update.Bind(1, static_cast<int64_t>(trial_state))
+        .Bind(2, experiment_id)
+        .Bind(3, static_cast<int64_t>(v1::TRIAL_STATE_QUEUED));
+    RETURN_IF_ERROR(update.Run());
+    ended = static_cast<uint32_t>(db_->Changes());
+    if (ended > 0) {
+      // The reason is said once, by the experiment's event when it ends
+      // here too.
+      RETURN_IF_ERROR(AppendEvent(
+          experiment_id, nullptr, nullptr,
+          absl::StrCat(
+              ended, " queued trial", ended == 1 ? "" : "s", " ",
+              trial_state == v1::TRIAL_STATE_CANCELLED ? "cancelled" : "failed",
+              then_experiment.has_value() ? "" : ": ",
+              then_experiment.has_value() ? "" : message)));
+    }
+    if (!then_experiment.has_value()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Statement running,
+                     db_->Prepare("SELECT 1 FROM attempts WHERE experiment = "
+                                  "? AND end_time IS NULL LIMIT 1"));
+    running.Bind(1, experiment_id);
+    ASSIGN_OR_RETURN(bool any_running, running.Step());
+    if (any_running) return absl::OkStatus();
+    return SetExperimentStateLocked(experiment_id, *then_experiment, message);
+  }));
+  return ended;
 }
 
 }  // namespace scalebench::coordinator

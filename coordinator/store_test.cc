@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "api/resource_names.h"
 #include "common/fake_clock.h"
@@ -704,6 +705,97 @@ TEST_F(StoreTest, AddTrialsAppendsTheNextRepetitions) {
   EXPECT_EQ(store->ListTrials("exp-000001")->size(), 26u);
   EXPECT_THAT(store->ListActiveExperimentIds().value(),
               ::testing::ElementsAre("exp-000001"));
+}
+
+// The largest grid (100 x 100 configurations, 10,000 trials) cancelled
+// in one call: every queued trial ends, with one event for all of them,
+// and the experiment with another.
+TEST_F(StoreTest, EndQueuedTrialsEndsAThousandsOfTrialsInOneTransaction) {
+  std::string levels;
+  for (int i = 1; i <= 100; ++i) absl::StrAppend(&levels, i > 1 ? ", " : "", i);
+  const std::string yaml = absl::StrCat(
+      "name: big\nrepetitions: 1\nloadgen:\n  duration: 1s\nsweep:\n"
+      "  instances: [",
+      levels, "]\n  connections: [", levels, "]\n");
+  absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(yaml, "t");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store->CreateExperiment(*spec, yaml, "", 1).ok());
+  // One trial is running: it is not queued, and keeps the experiment on.
+  google::protobuf::Map<std::string, std::string> roles;
+  roles["target/0"] = "workers/w";
+  ASSERT_TRUE(
+      store->StartAttempt("experiments/exp-000001/trials/0", roles).ok());
+  const size_t before = store->Events("exp-000001", 0)->size();
+
+  absl::StatusOr<uint32_t> ended =
+      store->EndQueuedTrials("exp-000001", v1::TRIAL_STATE_CANCELLED,
+                             v1::EXPERIMENT_STATE_CANCELLED, "cancelled");
+  ASSERT_TRUE(ended.ok()) << ended.status();
+  EXPECT_EQ(*ended, 9999u);
+  absl::StatusOr<v1::Experiment> experiment =
+      store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC);
+  EXPECT_EQ(experiment->progress().trials_total(), 10000u);
+  EXPECT_EQ(experiment->progress().trials_running(), 1u);
+  // An attempt still runs: the experiment has not ended.
+  EXPECT_EQ(experiment->state(), v1::EXPERIMENT_STATE_RUNNING);
+  EXPECT_THAT(*store->Events("exp-000001", before), SizeIs(1));
+  EXPECT_EQ(Count(*Raw(), "SELECT COUNT(*) FROM trials WHERE state = " +
+                              std::to_string(v1::TRIAL_STATE_CANCELLED)),
+            9999);
+
+  // Once it has ended, the experiment ends with the next call.
+  v1::AttemptKey key;
+  key.set_trial("experiments/exp-000001/trials/0");
+  key.set_attempt(1);
+  v1::Failure failure;
+  failure.set_kind(v1::FAILURE_KIND_CANCELLED);
+  ASSERT_TRUE(store
+                  ->EndAttempt(key, failure, nullptr, v1::TRIAL_STATE_CANCELLED,
+                               "cancelled")
+                  .ok());
+  ended = store->EndQueuedTrials("exp-000001", v1::TRIAL_STATE_CANCELLED,
+                                 v1::EXPERIMENT_STATE_CANCELLED, "cancelled");
+  ASSERT_TRUE(ended.ok()) << ended.status();
+  EXPECT_EQ(*ended, 0u);
+  EXPECT_EQ(
+      store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)->state(),
+      v1::EXPERIMENT_STATE_CANCELLED);
+  EXPECT_EQ(store
+                ->EndQueuedTrials("exp-000001", v1::TRIAL_STATE_CANCELLED,
+                                  v1::EXPERIMENT_STATE_CANCELLED, "again")
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(StoreTest, WaitingIsRecordedOnceAndClearedWhenTheExperimentEnds) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 1).ok());
+  const size_t before = store->Events("exp-000001", 0)->size();
+  ASSERT_TRUE(store->SetExperimentWaiting("exp-000001", "no xen").ok());
+  ASSERT_TRUE(store->SetExperimentWaiting("exp-000001", "no xen").ok());
+  EXPECT_EQ(store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
+                ->waiting_for(),
+            "no xen");
+  absl::StatusOr<std::vector<v1::ExperimentEvent>> events =
+      store->Events("exp-000001", before);
+  ASSERT_THAT(*events, SizeIs(1));
+  EXPECT_EQ((*events)[0].message(), "waiting: no xen");
+  EXPECT_EQ((*events)[0].experiment().waiting_for(), "no xen");
+
+  ASSERT_TRUE(store
+                  ->SetExperimentState("exp-000001",
+                                       v1::EXPERIMENT_STATE_CANCELLED, "bye")
+                  .ok());
+  EXPECT_EQ(store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
+                ->waiting_for(),
+            "");
+  // An ended experiment waits for nothing.
+  ASSERT_TRUE(store->SetExperimentWaiting("exp-000001", "later").ok());
+  EXPECT_EQ(store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
+                ->waiting_for(),
+            "");
 }
 
 }  // namespace

@@ -9,23 +9,33 @@ JOBS ?= $(shell nproc)
 # CI); a direct `cmake` build leaves them as warnings.
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DSCALEBENCH_WERROR=ON
 
-.PHONY: all deps configure build test run format clean
+.PHONY: all deps configure build binaries test run format clean
 
 all: build
 
+# Every package the tests need (docker.io, qemu, chromium, ...).
 deps:
 	@deploy/install-deps.sh
 
-configure: deps
+configure:
 	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
 
-build: configure
+# Every binary and every test.
+build: deps
+	@$(MAKE) --no-print-directory configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The four binaries in build/bin/ and no test: what `make run` needs,
+# after only the packages it needs.
+binaries:
+	@deploy/install-deps.sh --run
+	@$(MAKE) --no-print-directory configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target binaries
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-run: build
+run: binaries
 	@deploy/run-local.sh
 
 format:

@@ -38,6 +38,11 @@ DATA_DIR/coordinator.db, so every run stays available:
   scalebench-coordinator --db DATA_DIR/coordinator.db   (then, elsewhere)
   scalebench status; scalebench results exp-000001 --output csv
 
+A spec this machine cannot run (a platform or balancer it lacks, files
+its targets could not reach) fails at once, before any trial starts, with
+the reason; `scalebench-worker --coordinator ADDR` (run by `scalebench
+run`) lists what this host cannot run and why.
+
 Ctrl-C cancels the experiment, tears down what it started, and exits 1.
 For several machines, run scalebench-coordinator and one scalebench-worker
 per host, and use `scalebench submit` and `scalebench watch`.
@@ -149,6 +154,12 @@ void AddRunFlags(CLI::App& run, RunFlags* flags) {
                  "where the store and the worker's state live (default "
                  "./scalebench-data)")
       ->type_name("DIR");
+  run.add_option("--runtime-dir", flags->runtime_dir,
+                 "where the targets' configs, pages and pid files go "
+                 "(default: DATA_DIR/worker when nginx's workers, as "
+                 "nobody under root, can reach it, else a directory under "
+                 "/run/scalebench, removed at the end)")
+      ->type_name("DIR");
   run.footer(kRunManual);
 }
 
@@ -177,6 +188,9 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err,
   options.listen = "127.0.0.1:0";
   options.db = data_dir + "/coordinator.db";
   options.shutdown_grace = absl::Seconds(1);
+  // No other worker can join: a spec this machine cannot run fails at
+  // once, saying why, instead of waiting for a host that cannot come.
+  options.scheduler.closed_cluster = true;
   absl::StatusOr<std::unique_ptr<coordinator::CoordinatorServer>> server =
       coordinator::CoordinatorServer::Start(options, Clock::Real());
   if (!server.ok()) {
@@ -190,6 +204,9 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err,
   worker_flags.coordinator = address;
   worker_flags.name = kWorkerName;
   worker_flags.state_dir = data_dir + "/worker";
+  worker_flags.runtime_dir = flags.runtime_dir;
+  // What this host cannot run is said when a spec needs it.
+  worker_flags.log_unavailable = false;
   absl::Notification stop_worker;
   int worker_exit = kExitOk;
   std::thread worker([&] {

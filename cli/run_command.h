@@ -18,6 +18,9 @@ struct RunFlags {
   std::string spec;
   // The coordinator's store and the worker's state live here.
   std::string data_dir = "./scalebench-data";
+  // The worker's --runtime-dir: where its targets' files go (empty = the
+  // worker's default, worker/runtime_dir.h).
+  std::string runtime_dir;
 };
 
 // Adds the command's argument and flags, with its manual as the footer.

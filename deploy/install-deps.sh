@@ -4,7 +4,10 @@
 # index update) runs only when a package is missing. Works as root or
 # through sudo.
 #
-# Usage: deploy/install-deps.sh [--check]
+# Usage: deploy/install-deps.sh [--run] [--check]
+#   --run     only what building the binaries and `make run` (native nginx
+#             behind haproxy or nginx) need: no test, benchmark, Docker,
+#             QEMU or browser packages.
 #   --check   list missing packages and exit 1 if any, installing nothing.
 set -euo pipefail
 
@@ -60,8 +63,27 @@ REPORT_PACKAGES=(
   chromium chromium-driver python3-selenium
 )
 
-PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
-          "${ANALYSIS_PACKAGES[@]}" "${REPORT_PACKAGES[@]}")
+# `make run`: the quickstart measures native nginx alone and behind haproxy.
+MAIN_JOB_PACKAGES=(nginx haproxy)
+
+check=false
+only_run=false
+for arg in "$@"; do
+  case "$arg" in
+    --check) check=true ;;
+    --run) only_run=true ;;
+    *) echo "install-deps: unknown argument '$arg'; see the usage at the" \
+            "top of $0" >&2
+       exit 2 ;;
+  esac
+done
+
+if $only_run; then
+  PACKAGES=("${BUILD_PACKAGES[@]}" "${MAIN_JOB_PACKAGES[@]}")
+else
+  PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
+            "${ANALYSIS_PACKAGES[@]}" "${REPORT_PACKAGES[@]}")
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -72,7 +94,7 @@ done
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
 fi
-if [[ "${1:-}" == "--check" ]]; then
+if $check; then
   echo "missing packages: ${missing[*]}" >&2
   exit 1
 fi

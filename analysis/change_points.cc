@@ -200,9 +200,20 @@ absl::Status ValidateChangePointOptions(const ChangePointOptions& options) {
     return absl::InvalidArgumentError(absl::StrCat(
         "significance must be in (0, 1); got ", options.significance));
   }
+  if (options.significance < 1.0 / (kMaxPermutations + 1.0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "significance must be at least ", 1.0 / (kMaxPermutations + 1.0),
+        " (1 / (", kMaxPermutations, " permutations + 1)); got ",
+        options.significance));
+  }
   if (options.permutations < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "permutations must be at least 1; got ", options.permutations));
+  }
+  if (options.permutations > kMaxPermutations) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("permutations must be at most ", kMaxPermutations,
+                     "; got ", options.permutations));
   }
   if (1.0 / (options.permutations + 1.0) > options.significance) {
     return absl::InvalidArgumentError(
@@ -211,9 +222,10 @@ absl::Status ValidateChangePointOptions(const ChangePointOptions& options) {
                      " for a p-value of ", options.significance,
                      " to be possible; got ", options.permutations));
   }
-  if (options.min_segment < 2) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "min_segment must be at least 2; got ", options.min_segment));
+  if (options.min_segment < 2 || options.min_segment > kMaxMinSegment) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("min_segment must be from 2 to ", kMaxMinSegment, "; got ",
+                     options.min_segment));
   }
   if (!(options.alpha > 0 && options.alpha < 2)) {
     return absl::InvalidArgumentError(
@@ -230,6 +242,11 @@ absl::Status ValidateChangePointOptions(const ChangePointOptions& options) {
 absl::StatusOr<std::vector<ChangePoint>> DetectChangePoints(
     absl::Span<const double> series, const ChangePointOptions& options) {
   if (absl::Status s = ValidateChangePointOptions(options); !s.ok()) return s;
+  if (series.size() > kMaxSeriesLength) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the series has ", series.size(), " values, more than the ",
+        kMaxSeriesLength, " change point detection takes"));
+  }
   for (size_t i = 0; i < series.size(); ++i) {
     if (!std::isfinite(series[i])) {
       return absl::InvalidArgumentError(

@@ -6,6 +6,7 @@
 #ifndef SCALEBENCH_ANALYSIS_CHANGE_POINTS_H_
 #define SCALEBENCH_ANALYSIS_CHANGE_POINTS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -16,15 +17,28 @@
 
 namespace scalebench::analysis {
 
+// The most permutations a test may take: the cost is O(n^2 * permutations)
+// and 9,999 resolve p-values down to 1e-4, so significance must be at
+// least 1 / (kMaxPermutations + 1).
+inline constexpr int kMaxPermutations = 9'999;
+// The longest min_segment: far beyond any series worth the quadratic cost,
+// and small enough that 2 * min_segment cannot overflow.
+inline constexpr int kMaxMinSegment = 100'000;
+// The longest series DetectChangePoints takes: 27 years of nights. The
+// cost grows with the square of the length: 2,000 values take some 4 s a
+// change point at the defaults, 10,000 some 90 s.
+inline constexpr size_t kMaxSeriesLength = 10'000;
+
 struct ChangePointOptions {
   // A split is accepted when its permutation p-value is at most this. In
-  // (0, 1); default 0.05.
+  // [1 / (kMaxPermutations + 1), 1); default 0.05.
   double significance = 0.05;
-  // Random permutations per test; at least 1, and enough that the smallest
-  // possible p-value, 1 / (permutations + 1), is <= significance. Default
-  // 199 (smallest p 0.005).
+  // Random permutations per test; from 1 to kMaxPermutations, and enough
+  // that the smallest possible p-value, 1 / (permutations + 1), is <=
+  // significance. Default 199 (smallest p 0.005).
   int permutations = 199;
-  // Fewest observations on either side of a change point; at least 2.
+  // Fewest observations on either side of a change point; from 2 to
+  // kMaxMinSegment.
   // A shift in the last min_segment - 1 observations cannot be seen yet.
   // Default 3.
   int min_segment = 3;
@@ -64,8 +78,9 @@ absl::Status ValidateChangePointOptions(const ChangePointOptions& options);
 // permuting the observations within every segment; a significant split is
 // kept and the search goes on, the first insignificant one ends it. A
 // series shorter than 2 * min_segment, or constant, has none.
-// INVALID_ARGUMENT for bad options (as ValidateChangePointOptions) or a
-// value that is not finite ("series[12] is not finite (nan)"). Cost
+// INVALID_ARGUMENT for bad options (as ValidateChangePointOptions), a
+// series longer than kMaxSeriesLength, or a value that is not finite
+// ("series[12] is not finite (nan)"). Cost
 // O(n^2 * permutations) per test: 365 values take about 0.05 s a change
 // point at the defaults.
 absl::StatusOr<std::vector<ChangePoint>> DetectChangePoints(

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <iostream>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -206,8 +207,18 @@ TEST(ChangePointsTest, BadOptionsAreNamed) {
   // 1 / (9 + 1) > 0.05: no split could ever be significant.
   options.permutations = 9;
   expect_refused(options, "permutations must be at least 19");
+  // Issue 25: no upper bound, at O(n^2) each.
+  options.permutations = kMaxPermutations + 1;
+  expect_refused(options, "permutations must be at most 9999; got 10000");
+  options.permutations = kMaxPermutations;
+  options.significance = 1e-5;
+  expect_refused(options, "significance must be at least 0.0001");
   options = {};
   options.min_segment = 1;
+  expect_refused(options, "min_segment must be from 2 to 100000");
+  options.min_segment = kMaxMinSegment + 1;
+  expect_refused(options, "min_segment must be from 2 to 100000");
+  options.min_segment = std::numeric_limits<int>::max();
   expect_refused(options, "min_segment");
   for (double alpha : {0.0, 2.0, -1.0}) {
     options = {};
@@ -218,6 +229,24 @@ TEST(ChangePointsTest, BadOptionsAreNamed) {
   options.max_change_points = -1;
   expect_refused(options, "max_change_points");
   EXPECT_TRUE(ValidateChangePointOptions({}).ok());
+  options = {};
+  options.permutations = kMaxPermutations;
+  options.significance = 1.0 / (kMaxPermutations + 1);
+  options.min_segment = kMaxMinSegment;
+  EXPECT_TRUE(ValidateChangePointOptions(options).ok());
+}
+
+// Issue 25: the work is quadratic in the length, so the length is bounded.
+TEST(ChangePointsTest, ASeriesLongerThanTheLimitIsRefused) {
+  std::vector<double> series(kMaxSeriesLength + 1, 1.0);
+  series.back() = 2;
+  absl::StatusOr<std::vector<ChangePoint>> points = DetectChangePoints(series);
+  EXPECT_EQ(points.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(points.status().message(),
+            "the series has 10001 values, more than the 10000 change point "
+            "detection takes");
+  series.pop_back();
+  EXPECT_TRUE(DetectChangePoints(series).ok());
 }
 
 // A single night ten sigma off is not a shift of level.

@@ -67,5 +67,21 @@ TEST(CrossHostTest, BadInputsAreRejected) {
               HasSubstr("training rows: all x values are equal"));
 }
 
+TEST(CrossHostTest, NoRowsOrTooFewAreRefused) {
+  EXPECT_THAT(TestCrossHost({}, {}, {}, {}).status().message(),
+              HasSubstr("no test rows"));
+  EXPECT_THAT(TestCrossHost({}, {}, {2}, {4}).status().message(),
+              HasSubstr("training rows: a straight line has 2 parameters and "
+                        "needs at least 3 points (one residual degree of "
+                        "freedom); got 0"));
+  EXPECT_THAT(TestCrossHost({1, 2}, {1, 2}, {3}, {3}).status().message(),
+              HasSubstr("training rows: a straight line has 2 parameters and "
+                        "needs at least 3 points"));
+  EXPECT_THAT(
+      TestCrossHost({1, 2, 3}, {1, 4, 9}, {4}, {16}, 2).status().message(),
+      HasSubstr("training rows: a degree-2 polynomial has 3 parameters and "
+                "needs at least 4 points"));
+}
+
 }  // namespace
 }  // namespace scalebench::analysis

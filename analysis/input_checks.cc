@@ -27,7 +27,7 @@ absl::Status CheckPoints(absl::Span<const double> x,
           absl::StrCat("point ", i + 1, " is not finite"));
     }
   }
-  if (!y.empty() && DistinctCount(y) == 1) {
+  if (y.size() > 1 && DistinctCount(y) == 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("all y values are equal (y = ", y[0],
                      "): there is no variation to fit and R^2 is undefined"));

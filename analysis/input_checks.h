@@ -12,7 +12,8 @@ namespace scalebench::analysis {
 int DistinctCount(absl::Span<const double> values);
 
 // OK when x and y have the same length, every value is finite, and y is
-// not constant; otherwise INVALID_ARGUMENT saying which.
+// not constant; otherwise INVALID_ARGUMENT saying which. Zero points or one
+// pass (CheckIdentifiable says how many more are needed).
 absl::Status CheckPoints(absl::Span<const double> x,
                          absl::Span<const double> y);
 

@@ -266,6 +266,14 @@ absl::StatusOr<std::vector<v1::ModelFit>> ApplyModel(
     for (int i = 0; i < spec.by_size(); ++i) {
       (*fit.mutable_group())[spec.by(i)] = group.key[i];
     }
+    // Only the one group of a table without rows is empty: say so rather
+    // than how many points the model would need.
+    if (group.rows.empty()) {
+      fit.set_n(0);
+      fit.set_error(std::string(kNoRowsToFit));
+      fits.push_back(std::move(fit));
+      continue;
+    }
     const absl::Status status =
         plan->train.has_value()
             ? FitCrossHost(spec, table, *plan, group, options, fit)
@@ -280,8 +288,9 @@ std::string GroupLabel(const v1::ModelFit& fit) {
   std::vector<std::string> parts;
   for (const std::string& name : fit.spec().by()) {
     const auto it = fit.group().find(name);
-    parts.push_back(
-        absl::StrCat(name, " = ", it == fit.group().end() ? "" : it->second));
+    if (it != fit.group().end()) {
+      parts.push_back(absl::StrCat(name, " = ", it->second));
+    }
   }
   return absl::StrJoin(parts, ", ");
 }

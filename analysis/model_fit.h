@@ -42,9 +42,14 @@ struct ApplyModelOptions {
 absl::Status ValidateModelSpec(const v1::ModelSpec& spec,
                                const ApplyModelOptions& options = {});
 
+// ModelFit.error of the one fit ApplyModel gives for a table without rows
+// when the spec has no `by`.
+inline constexpr absl::string_view kNoRowsToFit = "no rows to fit";
+
 // Fits `spec` to the rows of `table`: one ModelFit per distinct combination
 // of the `by` columns' texts, in order of first appearance (exactly one,
-// with an empty group, when `by` is empty, even for an empty table). With
+// with an empty group, when `by` is empty, even for an empty table: its
+// error is kNoRowsToFit; none with `by` and no rows). With
 // train and test, each group's fit uses its training rows and predicts its
 // test rows; rows that match neither are ignored.
 //
@@ -61,7 +66,8 @@ absl::StatusOr<std::vector<v1::ModelFit>> ApplyModel(
     const ApplyModelOptions& options = {});
 
 // The fit's group for people, in the order of spec.by:
-// "platform = docker, hosts = 2"; "" when the spec has no `by`.
+// "platform = docker, hosts = 2"; "" when the spec has no `by` or the fit
+// has no group (a model that could not be fitted at all, e.g. to no rows).
 std::string GroupLabel(const v1::ModelFit& fit);
 
 }  // namespace scalebench::analysis

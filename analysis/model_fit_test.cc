@@ -271,15 +271,75 @@ TEST(ApplyModelTest, AGroupThatCannotBeFittedGetsAnErrorNamingIt) {
   EXPECT_FALSE(xen.has_residual_se());
 }
 
-TEST(ApplyModelTest, WithoutByAnEmptyTableIsOneFitWithAnError) {
-  absl::StatusOr<std::vector<v1::ModelFit>> fits =
-      ApplyModel(Spec(v1::MODEL_KIND_LINEAR), Table({"n", "rps"}, {}));
-  ASSERT_TRUE(fits.ok()) << fits.status();
-  ASSERT_EQ(fits->size(), 1u);
-  EXPECT_EQ((*fits)[0].error(),
-            "a straight line has 2 parameters and needs at least 3 points "
-            "(one residual degree of freedom); got 0");
-  EXPECT_EQ((*fits)[0].n(), 0u);
+// Every kind of model, and a cross-host test: the usl and amdahl cases
+// dereferenced the largest x of no points before issue 25.
+std::vector<v1::ModelSpec> EveryKindOfModel() {
+  std::vector<v1::ModelSpec> specs = {
+      Spec(v1::MODEL_KIND_LINEAR), Spec(v1::MODEL_KIND_POLY, 2),
+      Spec(v1::MODEL_KIND_USL), Spec(v1::MODEL_KIND_AMDAHL)};
+  v1::ModelSpec cross_host = Spec(v1::MODEL_KIND_LINEAR);
+  AddFactor(cross_host.mutable_train(), "hosts", {"1"});
+  AddFactor(cross_host.mutable_test(), "hosts", {"2"});
+  specs.push_back(cross_host);
+  return specs;
+}
+
+TEST(ApplyModelTest, WithoutByAnEmptyTableIsOneFitSayingThereAreNoRows) {
+  for (const v1::ModelSpec& spec : EveryKindOfModel()) {
+    absl::StatusOr<std::vector<v1::ModelFit>> fits =
+        ApplyModel(spec, Table({"n", "rps", "hosts"}, {}));
+    ASSERT_TRUE(fits.ok()) << fits.status();
+    ASSERT_EQ(fits->size(), 1u) << spec.ShortDebugString();
+    EXPECT_EQ((*fits)[0].error(), "no rows to fit") << spec.ShortDebugString();
+    EXPECT_EQ((*fits)[0].n(), 0u);
+    EXPECT_THAT((*fits)[0].group(), IsEmpty());
+  }
+}
+
+TEST(ApplyModelTest, WithByAnEmptyTableHasNoGroupsToFit) {
+  for (v1::ModelSpec spec : EveryKindOfModel()) {
+    spec.add_by("platform");
+    absl::StatusOr<std::vector<v1::ModelFit>> fits =
+        ApplyModel(spec, Table({"platform", "n", "rps", "hosts"}, {}));
+    ASSERT_TRUE(fits.ok()) << fits.status();
+    EXPECT_THAT(*fits, IsEmpty()) << spec.ShortDebugString();
+  }
+}
+
+// One row short of what each model needs (and a single row): an error on
+// the fit naming the count, never a crash.
+TEST(ApplyModelTest, TooFewRowsForEachModelAreAnErrorOnTheFit) {
+  const std::vector<std::vector<std::string>> rows = {
+      {"1", "10", "1"}, {"2", "18", "1"}, {"4", "30", "1"}, {"3", "20", "2"}};
+  struct Case {
+    v1::ModelSpec spec;
+    size_t rows;
+    const char* message;
+  };
+  const std::vector<v1::ModelSpec> kinds = EveryKindOfModel();
+  const Case cases[] = {
+      {kinds[0], 1,
+       "needs at least 3 points (one residual degree of "
+       "freedom); got 1"},
+      {kinds[0], 2, "needs at least 3 points"},
+      {kinds[1], 3, "needs at least 4 points"},
+      {kinds[2], 1,
+       "needs at least 4 points (one residual degree of "
+       "freedom); got 1"},
+      {kinds[2], 3, "needs at least 4 points"},
+      {kinds[3], 1, "needs at least 3 points"},
+      {kinds[3], 2, "needs at least 3 points"},
+      // Two training rows (hosts = 1) and the test row (hosts = 2).
+      {kinds[4], 4, "training rows: a straight line has 2 parameters"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::vector<std::string>> some(rows.begin(),
+                                               rows.begin() + c.rows);
+    if (c.spec.has_train()) some.erase(some.begin() + 2);
+    const v1::ModelFit fit =
+        OnlyFit(c.spec, Table({"n", "rps", "hosts"}, some));
+    EXPECT_THAT(fit.error(), HasSubstr(c.message)) << c.spec.ShortDebugString();
+  }
 }
 
 TEST(ApplyModelTest, CrossHostTestPredictsTheTestRows) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -195,6 +196,33 @@ TEST(PolynomialFitTest, DegenerateInputsAreRejectedWithAReason) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(PolynomialFit::Fit(four, four, 0).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// No points, and each count short of one residual degree of freedom, for
+// the line and the highest degree a spec may ask for (10: 12 points).
+TEST(PolynomialFitTest, NoPointsOrTooFewAreRefusedWithTheCount) {
+  EXPECT_THAT(PolynomialFit::Fit({}, {}, 1).status().message(),
+              HasSubstr("a straight line has 2 parameters and needs at least "
+                        "3 points (one residual degree of freedom); got 0"));
+  std::vector<double> x;
+  std::vector<double> y;
+  for (int i = 0; i < 11; ++i) {
+    for (int degree : {1, 2, 10}) {
+      if (static_cast<int>(x.size()) >= degree + 2) continue;
+      const absl::StatusOr<PolynomialFit> fit =
+          PolynomialFit::Fit(x, y, degree);
+      EXPECT_EQ(fit.status().code(), absl::StatusCode::kInvalidArgument)
+          << x.size() << " points, degree " << degree;
+      EXPECT_THAT(fit.status().message(),
+                  HasSubstr(absl::StrCat("needs at least ", degree + 2,
+                                         " points (one residual degree of "
+                                         "freedom); got ",
+                                         x.size())))
+          << x.size() << " points, degree " << degree;
+    }
+    x.push_back(i + 1);
+    y.push_back((i + 1) * (i + 1));
+  }
 }
 
 }  // namespace

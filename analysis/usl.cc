@@ -221,12 +221,13 @@ absl::StatusOr<UslFit> UslFit::Fit(absl::Span<const double> n,
   UslFit fit;
   fit.model_ = model;
   fit.n_ = static_cast<int>(n.size());
-  fit.n_max_ = *std::max_element(n.begin(), n.end());
   const int parameters = fit.parameters();
+  // First: it refuses too few points, and an empty span has no maximum.
   if (absl::Status status = CheckIdentifiable(n, parameters, name);
       !status.ok()) {
     return status;
   }
+  fit.n_max_ = *std::max_element(n.begin(), n.end());
 
   const Data data{std::vector<double>(n.begin(), n.end()),
                   std::vector<double>(throughput.begin(), throughput.end()),

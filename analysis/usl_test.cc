@@ -192,5 +192,45 @@ TEST(UslFitTest, DegenerateInputsAreRejectedWithAReason) {
       absl::StatusCode::kInvalidArgument);
 }
 
+// Issue 25: a usl or amdahl model over an experiment without a succeeded
+// trial fitted zero points and read the largest of none (a SIGSEGV that
+// took the coordinator down). Zero points and every count short of one
+// residual degree of freedom are refused with the count, for both models.
+TEST(UslFitTest, NoPointsOrTooFewAreRefusedWithTheCount) {
+  const std::vector<double> n = {1, 2, 4, 8};
+  const std::vector<double> y = {10, 18, 30, 40};
+  struct Case {
+    ScalabilityModel model;
+    size_t points;
+    const char* message;
+  };
+  const Case cases[] = {
+      {ScalabilityModel::kUsl, 0,
+       "the USL has 3 parameters and needs at "
+       "least 4 points (one residual degree of "
+       "freedom); got 0"},
+      {ScalabilityModel::kUsl, 1, "needs at least 4 points"},
+      {ScalabilityModel::kUsl, 2, "needs at least 4 points"},
+      {ScalabilityModel::kUsl, 3, "needs at least 4 points"},
+      {ScalabilityModel::kAmdahl, 0,
+       "Amdahl's law has 2 parameters and "
+       "needs at least 3 points (one residual "
+       "degree of freedom); got 0"},
+      {ScalabilityModel::kAmdahl, 1, "needs at least 3 points"},
+      {ScalabilityModel::kAmdahl, 2, "needs at least 3 points"},
+  };
+  for (const Case& c : cases) {
+    // Vectors of their own, as ApplyModel passes them: no points is no
+    // storage at all.
+    const std::vector<double> some_n(n.begin(), n.begin() + c.points);
+    const std::vector<double> some_y(y.begin(), y.begin() + c.points);
+    const absl::StatusOr<UslFit> fit = UslFit::Fit(some_n, some_y, c.model);
+    EXPECT_EQ(fit.status().code(), absl::StatusCode::kInvalidArgument)
+        << c.points << " points";
+    EXPECT_THAT(fit.status().message(), HasSubstr(c.message))
+        << c.points << " points";
+  }
+}
+
 }  // namespace
 }  // namespace scalebench::analysis

@@ -48,7 +48,9 @@ where x is a number when the x column is numeric and the text otherwise,
 and change is null when before is 0.
 
 The CSV file has a header row naming the columns, then one row per
-measurement, as for scalebench fit (scalebench fit --help).
+measurement, as for scalebench fit (scalebench fit --help), within the same
+limits. A series may have at most 10000 points (distinct x values): the
+work grows with their square.
 
 Exit status: 0 on success, whether or not there are change points; 2 when
 the command line or the data are wrong (the message names the flag, or the
@@ -132,11 +134,20 @@ double Median(std::vector<double> values) {
   return values[half - 1] + (values[half] - values[half - 1]) / 2;
 }
 
-// The groups' series in x order, equal x combined.
-absl::StatusOr<std::vector<Group>> ReadSeries(const analysis::RowTable& table,
-                                              int x, int y,
-                                              const std::vector<int>& by,
-                                              bool numeric_x) {
+std::string GroupLabel(const std::vector<std::string>& by_names,
+                       const Group& group) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < by_names.size(); ++i) {
+    parts.push_back(absl::StrCat(by_names[i], "=", group.key[i]));
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
+// The groups' series in x order, equal x combined. INVALID_ARGUMENT as soon
+// as a series is longer than analysis::kMaxSeriesLength.
+absl::StatusOr<std::vector<Group>> ReadSeries(
+    const analysis::RowTable& table, int x, int y, const std::vector<int>& by,
+    const std::vector<std::string>& by_names, bool numeric_x) {
   std::vector<Group> groups;
   absl::flat_hash_map<std::vector<std::string>, size_t> group_index;
   std::vector<absl::flat_hash_map<std::string, size_t>> point_index;
@@ -161,6 +172,14 @@ absl::StatusOr<std::vector<Group>> ReadSeries(const analysis::RowTable& table,
         numeric_x ? absl::StrFormat("%.17g", *x_cell.number) : x_cell.text;
     auto [point, new_point] =
         point_index[group->second].emplace(x_key, g.points.size());
+    if (new_point && g.points.size() == analysis::kMaxSeriesLength) {
+      const std::string group = GroupLabel(by_names, g);
+      return absl::InvalidArgumentError(absl::StrCat(
+          table.origin(row), ": the series", group.empty() ? "" : " of ", group,
+          " has more than ", analysis::kMaxSeriesLength,
+          " distinct x values, the most change point detection takes (its "
+          "work grows with their square)"));
+    }
     if (new_point) g.points.push_back({x_cell, {}, 0});
     g.points[point->second].ys.push_back(*value);
   }
@@ -179,15 +198,6 @@ absl::StatusOr<std::vector<Group>> ReadSeries(const analysis::RowTable& table,
 }
 
 std::string Number(double value) { return absl::StrFormat("%.6g", value); }
-
-std::string GroupLabel(const std::vector<std::string>& by_names,
-                       const Group& group) {
-  std::vector<std::string> parts;
-  for (size_t i = 0; i < by_names.size(); ++i) {
-    parts.push_back(absl::StrCat(by_names[i], "=", group.key[i]));
-  }
-  return absl::StrJoin(parts, ", ");
-}
 
 void PrintText(const ChangepointsFlags& flags,
                const analysis::ChangePointOptions& options,
@@ -284,19 +294,22 @@ void AddChangepointsFlags(CLI::App& command, ChangepointsFlags* flags) {
                   {OutputFormat::kText, OutputFormat::kJson});
   command
       .add_option("--significance", flags->significance,
-                  "largest p-value of a change point, in (0, 1); default " +
-                      absl::StrCat(flags->significance))
+                  absl::StrCat("largest p-value of a change point, from ",
+                               1.0 / (analysis::kMaxPermutations + 1),
+                               " to below 1; default ", flags->significance))
       ->type_name("P");
   command
-      .add_option(
-          "--permutations", flags->permutations,
-          "shuffles per test; default " + absl::StrCat(flags->permutations))
+      .add_option("--permutations", flags->permutations,
+                  absl::StrCat("shuffles per test, at most ",
+                               analysis::kMaxPermutations, "; default ",
+                               flags->permutations))
       ->type_name("R");
   command
       .add_option("--min-segment", flags->min_segment,
-                  "fewest points on either side of a change point, at "
-                  "least 2; default " +
-                      absl::StrCat(flags->min_segment))
+                  absl::StrCat("fewest points on either side of a change "
+                               "point, from 2 to ",
+                               analysis::kMaxMinSegment, "; default ",
+                               flags->min_segment))
       ->type_name("K");
   command
       .add_option("--seed", flags->seed,
@@ -322,9 +335,9 @@ int RunChangepoints(const ChangepointsFlags& flags, std::ostream& out,
   absl::StatusOr<analysis::ChangePointOptions> options = MakeOptions(flags);
   if (!options.ok()) return FailFlags(options.status().message(), err);
 
-  absl::StatusOr<CsvTable> csv = CsvTable::Read(flags.data);
-  if (!csv.ok()) return Fail(csv.status(), err);
-  const analysis::RowTable table = csv->ToRowTable();
+  absl::StatusOr<analysis::RowTable> read = ReadCsvFile(flags.data);
+  if (!read.ok()) return Fail(read.status(), err);
+  const analysis::RowTable& table = *read;
   absl::StatusOr<int> x = Column(table, flags.x, "--x");
   if (!x.ok()) return Fail(x.status(), err);
   absl::StatusOr<int> y = Column(table, flags.y, "--y");
@@ -347,7 +360,7 @@ int RunChangepoints(const ChangepointsFlags& flags, std::ostream& out,
     numeric_x = numeric_x && table.cell(row, *x).number.has_value();
   }
   absl::StatusOr<std::vector<Group>> groups =
-      ReadSeries(table, *x, *y, by, numeric_x);
+      ReadSeries(table, *x, *y, by, flags.by, numeric_x);
   if (!groups.ok()) return Fail(groups.status(), err);
   for (Group& group : *groups) {
     std::vector<double> series;

@@ -1,11 +1,16 @@
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "analysis/change_points.h"
 #include "cli/app.h"
+#include "cli/csv.h"
 #include "common/exit_codes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -160,6 +165,56 @@ TEST_F(ChangepointsCommandTest, BadDataNamesFileLineAndColumn) {
   EXPECT_THAT(err_.str(), HasSubstr(".missing"));
 }
 
+// Issue 25: /dev/zero aborted with bad_alloc and a directory was "empty".
+TEST_F(ChangepointsCommandTest, WhatIsNotACsvFileExitsTwoNamingIt) {
+  const std::string big = WriteCsv("big-nightly.csv", "date,rps\n");
+  std::filesystem::resize_file(big, kMaxCsvBytes + 1);
+  const std::string dir = ::testing::TempDir();
+  const std::pair<std::string, std::string> cases[] = {
+      {"/dev/zero", "/dev/zero: not a regular file (a character device)"},
+      {dir, dir + ": is a directory, not a CSV file"},
+      {big, big + ": " + std::to_string(kMaxCsvBytes + 1) +
+                " bytes, larger than 32 MiB"}};
+  for (const auto& [path, message] : cases) {
+    EXPECT_EQ(Run({"--data", path, "--x", "date", "--y", "rps"}), kExitBadInput)
+        << path;
+    EXPECT_THAT(err_.str(), HasSubstr(message));
+    EXPECT_THAT(out_.str(), IsEmpty());
+  }
+  std::filesystem::remove(big);
+}
+
+// The nightly series with CR-only line endings finds the same shift.
+TEST_F(ChangepointsCommandTest, CrOnlyLineEndingsReadLikeLf) {
+  // A comment first: it used to reach to the end of a CR-only file.
+  std::string csv = "# nights\n" + NightlyCsv();
+  std::replace(csv.begin(), csv.end(), '\n', '\r');
+  const std::string path = WriteCsv("nightly-cr.csv", csv);
+  ASSERT_EQ(Run({"--data", path, "--x", "date", "--y", "rps"}), kExitOk)
+      << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("x=2026-01-21, index 20: "));
+}
+
+// Issue 25: the detection's work is quadratic in the series' length; a
+// longer series is refused where the file says so, before any work.
+TEST_F(ChangepointsCommandTest, ASeriesTooLongForTheDetectionIsRefused) {
+  std::string csv = "platform,night,rps\n";
+  for (size_t i = 0; i <= analysis::kMaxSeriesLength; ++i) {
+    absl::StrAppend(&csv, "xen,", i, ",", 1000 + i % 3, "\n");
+  }
+  const std::string path = WriteCsv("long.csv", csv);
+  EXPECT_EQ(
+      Run({"--data", path, "--x", "night", "--y", "rps", "--by", "platform"}),
+      kExitBadInput);
+  EXPECT_EQ(err_.str(),
+            absl::StrCat("scalebench changepoints: ", path, ":",
+                         analysis::kMaxSeriesLength + 2,
+                         ": the series of platform=xen has more than 10000 "
+                         "distinct x values, the most change point detection "
+                         "takes (its work grows with their square)\n"));
+  EXPECT_THAT(out_.str(), IsEmpty());
+}
+
 TEST_F(ChangepointsCommandTest, BadFlagsAreNamed) {
   const std::string path = WriteCsv("nightly.csv", NightlyCsv());
   const std::vector<std::string> base = {"--data", path,  "--x",
@@ -167,7 +222,13 @@ TEST_F(ChangepointsCommandTest, BadFlagsAreNamed) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"--significance", "1.5"}, "--significance must be in (0, 1)"},
       {{"--permutations", "9"}, "--permutations must be at least 19"},
-      {{"--min-segment", "1"}, "--min-segment must be at least 2"},
+      {{"--min-segment", "1"}, "--min-segment must be from 2 to 100000"},
+      // Issue 25: the permutations and the segment had no upper bound.
+      {{"--permutations", "10000"},
+       "--permutations must be at most 9999; got 10000"},
+      {{"--min-segment", "100001"}, "--min-segment must be from 2 to 100000"},
+      {{"--significance", "0.00001"}, "--significance must be at least 0.0001"},
+      {{"--permutations", "99999999999"}, "--permutations"},
       {{"--by", "date", "--by", "date"}, "--by names 'date' twice"}};
   for (const auto& [extra, message] : cases) {
     std::vector<std::string> args = base;

@@ -1,16 +1,20 @@
-// A CSV table of measurements, read whole: a header row of column names,
-// then one row per measurement. Quoted fields ("a, b", "say ""hi""") may
-// hold commas, quotes and newlines; unquoted cells are trimmed of spaces;
-// blank lines and lines starting with '#' are skipped. Every problem is
-// reported with the file name and line, so a user can go and fix it.
-// ToRowTable() hands the rows to the analysis library.
+// CSV files of measurements for `scalebench fit` and `changepoints`: a
+// header row of column names, then one row per measurement, read into an
+// analysis::RowTable. Quoted fields ("a, b", "say ""hi""") may hold commas,
+// quotes and line breaks; unquoted cells are trimmed of spaces; blank lines
+// and lines starting with '#' are skipped; lines end in LF, CRLF or CR; a
+// UTF-8 byte order mark at the start is ignored. Every problem is reported
+// with the file name and line, so a user can go and fix it.
 //
-// Immutable once read; concurrent const use is safe.
+// The input is bounded (kMaxCsv*): a file is read once, in chunks, straight
+// into the table, so memory follows the data and the limits bound both.
+// Stateless functions; thread-safe.
 #ifndef SCALEBENCH_CLI_CSV_H_
 #define SCALEBENCH_CLI_CSV_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -18,46 +22,36 @@
 
 namespace scalebench::cli {
 
-class CsvTable final {
- public:
-  // Reads and parses the file at `path`. NOT_FOUND when it cannot be
-  // opened; otherwise as Parse.
-  static absl::StatusOr<CsvTable> Read(const std::string& path);
+// The most bytes, rows (after the header) and cells (the header's
+// included) a CSV file may have. A table costs some 50 bytes a cell and
+// 70 a row beyond its text: at these limits `scalebench fit` and
+// `changepoints` stay under 200 MB, whatever the shape of the file. The
+// rows of `scalebench results --output csv` (24 columns) fit 80,000 at a
+// time.
+inline constexpr uint64_t kMaxCsvBytes = uint64_t{32} << 20;
+inline constexpr size_t kMaxCsvRows = 500'000;
+inline constexpr size_t kMaxCsvCells = 2'000'000;
+// The longest cell (or column name), in bytes.
+inline constexpr size_t kMaxCsvCellBytes = 64 << 10;
 
-  // Parses `text`; `source` names it in messages. INVALID_ARGUMENT when
-  // there is no header row, a column name is empty or repeated, a quote is
-  // not closed, or a row's cell count differs from the header's.
-  static absl::StatusOr<CsvTable> Parse(absl::string_view text,
-                                        absl::string_view source);
+// Reads the CSV file at `path` into a table whose source is `path` and
+// whose rows' origins are "PATH:LINE" (the line where the row starts),
+// each cell's number read from its text when it is a finite number.
+// NOT_FOUND "PATH: cannot open the file: REASON" when it cannot be opened;
+// INVALID_ARGUMENT when it is a directory ("PATH: is a directory"), not a
+// regular file ("PATH: not a regular file (a FIFO)": devices, FIFOs and
+// sockets are refused, so /dev/zero or a FIFO without a writer cannot hang
+// or exhaust memory), larger than a limit above (naming it), or as
+// ParseCsv.
+absl::StatusOr<analysis::RowTable> ReadCsvFile(const std::string& path);
 
-  const std::string& source() const { return source_; }
-  const std::vector<std::string>& columns() const { return columns_; }
-  size_t row_count() const { return rows_.size(); }
-
-  // The cell's text. Requires row < row_count() and a valid column.
-  const std::string& Cell(size_t row, int column) const {
-    return rows_[row].cells[column];
-  }
-  // The line of the file where the row starts (from 1).
-  int Line(size_t row) const { return rows_[row].line; }
-
-  // The table to fit models to: the same columns and rows, each cell's
-  // number read from its text when it is a finite number, each row's
-  // origin "SOURCE:LINE".
-  analysis::RowTable ToRowTable() const;
-
- private:
-  struct Row {
-    int line = 0;
-    std::vector<std::string> cells;
-  };
-
-  CsvTable() = default;
-
-  std::string source_;
-  std::vector<std::string> columns_;
-  std::vector<Row> rows_;
-};
+// Parses `text` as ReadCsvFile does a file's contents; `source` names it
+// in messages and origins. INVALID_ARGUMENT "SOURCE:LINE: ..." when there
+// is no header row, a column name is empty or repeated, a quote is not
+// closed, a row's cell count differs from the header's, or a limit above
+// is exceeded.
+absl::StatusOr<analysis::RowTable> ParseCsv(absl::string_view text,
+                                            absl::string_view source);
 
 }  // namespace scalebench::cli
 

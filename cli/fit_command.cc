@@ -73,12 +73,12 @@ int RunFit(const FitFlags& flags, std::ostream& out, std::ostream& err) {
         << "\nRun 'scalebench fit --help' for the flags.\n";
     return kExitBadInput;
   }
-  absl::StatusOr<CsvTable> csv = CsvTable::Read(request->data);
-  if (!csv.ok()) return Fail(csv.status(), err);
+  absl::StatusOr<analysis::RowTable> table = ReadCsvFile(request->data);
+  if (!table.ok()) return Fail(table.status(), err);
   analysis::ApplyModelOptions options;
   options.field_name = FlagForField;
   absl::StatusOr<std::vector<v1::ModelFit>> fits =
-      analysis::ApplyModel(request->spec, csv->ToRowTable(), options);
+      analysis::ApplyModel(request->spec, *table, options);
   if (!fits.ok()) return Fail(fits.status(), err);
   if (fits->empty()) {
     err << "scalebench fit: " << request->data << ": no rows to fit\n";

@@ -1,9 +1,13 @@
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "cli/app.h"
+#include "cli/csv.h"
 #include "common/exit_codes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -271,6 +275,69 @@ TEST_F(FitCommandTest, DegenerateInputsExitTwoWithAMessageAndNoOutput) {
   EXPECT_THAT(err_.str(), HasSubstr("/nonexistent.csv: cannot open the file"));
 }
 
+// Issue 25: with a header and no rows, usl and amdahl crashed (SIGSEGV)
+// where linear and poly exited 2.
+TEST_F(FitCommandTest, AHeaderOnlyFileExitsTwoSayingThereAreNoRows) {
+  const std::string csv = WriteCsv("header-only.csv", "platform,n,rps\n");
+  for (const char* model : {"linear", "poly:2", "usl", "amdahl"}) {
+    for (bool by : {false, true}) {
+      std::vector<std::string> args = {"--data", csv, "--model", model};
+      if (by) args.insert(args.end(), {"--by", "platform"});
+      EXPECT_EQ(Run(args), kExitBadInput) << model << " by " << by;
+      EXPECT_EQ(err_.str(), "scalebench fit: " + csv + ": no rows to fit\n")
+          << model << " by " << by;
+      EXPECT_THAT(out_.str(), IsEmpty());
+    }
+  }
+}
+
+// Issue 25: /dev/zero aborted with bad_alloc, a directory was "empty", and
+// CR-only line endings were read in quadratic time.
+TEST_F(FitCommandTest, WhatIsNotACsvFileExitsTwoNamingIt) {
+  const std::string big = WriteCsv("big.csv", "n,rps\n");
+  std::filesystem::resize_file(big, kMaxCsvBytes + 1);
+  const std::string dir = ::testing::TempDir();
+  const std::pair<std::string, std::string> cases[] = {
+      {"/dev/zero", "/dev/zero: not a regular file (a character device)"},
+      {dir, dir + ": is a directory, not a CSV file"},
+      {big, big + ": " + std::to_string(kMaxCsvBytes + 1) +
+                " bytes, larger than 32 MiB"}};
+  for (const auto& [path, message] : cases) {
+    for (const char* model : {"linear", "usl"}) {
+      EXPECT_EQ(Run({"--data", path, "--model", model}), kExitBadInput) << path;
+      EXPECT_THAT(err_.str(), HasSubstr(message));
+      EXPECT_THAT(out_.str(), IsEmpty());
+    }
+  }
+  std::filesystem::remove(big);
+}
+
+TEST_F(FitCommandTest, CrOnlyLineEndingsFitLikeLf) {
+  // A comment first: it used to reach to the end of a CR-only file.
+  const std::string lf =
+      WriteCsv("lf.csv", "# sweep\nn,rps\n1,3\n2,5\n3,7\n4,10\n");
+  const std::string cr =
+      WriteCsv("cr.csv", "# sweep\rn,rps\r1,3\r2,5\r3,7\r4,10\r");
+  ASSERT_EQ(Run({"--data", lf, "--model", "linear", "--output", "json"}),
+            kExitOk)
+      << err_.str();
+  json expected = json::parse(out_.str())["fits"];
+  ASSERT_EQ(Run({"--data", cr, "--model", "linear", "--output", "json"}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(json::parse(out_.str())["fits"], expected);
+  EXPECT_EQ(expected[0]["n"], 4);
+}
+
+// Issue 25: a byte order mark joined the first column's name ("--x: no
+// column named 'n'").
+TEST_F(FitCommandTest, AByteOrderMarkIsNotPartOfTheFirstColumnName) {
+  const std::string csv =
+      WriteCsv("bom.csv", "\xEF\xBB\xBFn,rps\n1,3\n2,5\n3,7\n4,10\n");
+  EXPECT_EQ(Run({"--data", csv, "--model", "linear"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("4 rows"));
+}
+
 TEST_F(FitCommandTest, PerfectFitPrintsNotAvailableInsteadOfInfinity) {
   const std::string csv = WriteCsv("exact.csv", "n,rps\n1,3\n2,5\n3,7\n4,9\n");
   EXPECT_EQ(Run({"--data", csv, "--model", "linear"}), kExitOk);
@@ -290,6 +357,14 @@ TEST_F(FitCommandTest, HelpDescribesEveryFlag) {
                            "COLUMN=VALUE[,VALUE...]", "Examples"}) {
     EXPECT_THAT(out.str(), HasSubstr(flag)) << flag;
   }
+  // The CSV limits, as csv.h has them.
+  for (const std::string& limit :
+       {std::string("at most 32 MiB"), absl::StrCat(kMaxCsvRows, " rows"),
+        absl::StrCat(kMaxCsvCells), std::string("64 KiB a cell")}) {
+    EXPECT_THAT(out.str(), HasSubstr(limit)) << limit;
+  }
+  EXPECT_EQ(kMaxCsvBytes, uint64_t{32} << 20);
+  EXPECT_EQ(kMaxCsvCellBytes, size_t{64} << 10);
 }
 
 // The command line as a user types it: the shared layer's rules hold for

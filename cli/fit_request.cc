@@ -37,8 +37,11 @@ group is tested on its own.
 
 The CSV file has a header row naming the columns, then one row per
 measurement. Cells are separated by commas; quote a cell ("...") to include
-commas or quotes (doubled: ""). Blank lines and lines starting with # are
-skipped; columns other than those named by the flags are ignored.
+commas or quotes (doubled: ""). Lines end in LF, CRLF or CR; a UTF-8 byte
+order mark is ignored. Blank lines and lines starting with # are skipped;
+columns other than those named by the flags are ignored. The file must be a
+regular file (not a pipe or device) of at most 32 MiB, 500000 rows, 2000000
+cells and 64 KiB a cell (docs/limits.md).
 
 Rows that repeat an x (repetitions) are used as they are, not averaged. A
 polynomial of degree D (linear: D = 1) needs D + 2 rows and D + 1 distinct x

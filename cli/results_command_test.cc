@@ -371,6 +371,35 @@ TEST_F(ResultsCommandTest, FitExperimentSaysWhereACrossHostModelStopsAndWhy) {
       HasSubstr("the balancer ran out"));
 }
 
+constexpr char kUslSpec[] = R"yaml(name: t
+repetitions: 1
+loadgen:
+  duration: 1s
+sweep:
+  instances: [1, 2, 4, 8]
+models:
+  - {fit: usl, x: instances, y: requests_per_s}
+  - {fit: amdahl, x: instances, y: requests_per_s}
+)yaml";
+
+// Issue 25: `results` on a just-submitted experiment with a usl model
+// without `by` killed the coordinator. Both commands say there is nothing
+// to fit, and the coordinator answers on.
+TEST_F(ResultsCommandTest, BeforeAnyResultTheFitsSayThereAreNoRows) {
+  spec_path_ = WriteFile("usl.yaml", kUslSpec);
+  Submit();
+  ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(),
+              HasSubstr("models[0]: no rows to fit: there are no trial "
+                        "results"));
+  ASSERT_EQ(Run({"fit", "--experiment", "exp-000001"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("usl fit of requests_per_s on instances"));
+  EXPECT_THAT(out_.str(),
+              HasSubstr("error: models[1]: no rows to fit: there are no "
+                        "trial results"));
+  EXPECT_EQ(Run({"status", "exp-000001"}), kExitOk) << err_.str();
+}
+
 TEST_F(ResultsCommandTest, FitExperimentWithoutModelsExitsOne) {
   spec_path_ = WriteFile("plain.yaml", kSpec);
   Submit();

@@ -496,6 +496,29 @@ TEST_F(CoordinatorServiceTest, ExportComputesFitsUntilSomeAreStored) {
   EXPECT_EQ(last.fits(0).error(), "stored");
 }
 
+// Issue 25: `scalebench results` on a just-submitted experiment with a usl
+// model without `by` killed the coordinator (SIGSEGV in the fit of no
+// rows). The export says there is nothing to fit, and the service answers
+// on.
+TEST_F(CoordinatorServiceTest, ExportBeforeAnyResultSaysThereAreNoRowsToFit) {
+  v1::ExperimentSpec spec = spec_;
+  for (v1::ModelKind kind : {v1::MODEL_KIND_USL, v1::MODEL_KIND_AMDAHL}) {
+    v1::ModelSpec* model = spec.add_models();
+    model->set_fit(kind);
+    model->set_x("instances");
+    model->set_y("requests_per_s");
+  }
+  ASSERT_TRUE(Create(spec).ok());
+  const v1::ExportResultsResponse last = LastExported(*stub_);
+  EXPECT_THAT(last.results(), SizeIs(0));
+  ASSERT_THAT(last.fits(), SizeIs(2));
+  EXPECT_EQ(last.fits(0).error(),
+            "models[0]: no rows to fit: there are no trial results");
+  EXPECT_EQ(last.fits(1).error(),
+            "models[1]: no rows to fit: there are no trial results");
+  EXPECT_TRUE(Get("experiments/exp-000001", v1::EXPERIMENT_VIEW_BASIC).ok());
+}
+
 TEST_F(CoordinatorServiceTest, ExportOfAnUnknownExperimentIsNotFound) {
   grpc::ClientContext context;
   v1::ExportResultsRequest request;

@@ -38,6 +38,15 @@ std::vector<v1::ModelFit> FitSpecModels(
           Failed(model, absl::StrCat(path, ": ", table.status().message())));
       continue;
     }
+    // Before any trial has a result (or when all failed): one error per
+    // model, with or without `by`, rather than no fit at all.
+    if (table->row_count() == 0) {
+      fits.push_back(
+          Failed(model, absl::StrCat(path, ": ", analysis::kNoRowsToFit,
+                                     ": there are no trial "
+                                     "results")));
+      continue;
+    }
     analysis::ApplyModelOptions options;
     options.field_name = [&path](absl::string_view field) {
       return absl::StrCat(path, ".", field);

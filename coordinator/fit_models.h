@@ -15,7 +15,8 @@ namespace scalebench::coordinator {
 // its ModelFit.error); a cross-host test also carries its
 // CrossHostTest.saturation (saturation.h). Never fails: a model that cannot be
 // fitted at all (the rows cannot be built, a cell is not a number, no rows)
-// yields one ModelFit with its spec and `error` saying why ("models[1]: ...").
+// yields one ModelFit with its spec and `error` saying why ("models[1]: ...";
+// without results, "models[0]: no rows to fit: there are no trial results").
 std::vector<v1::ModelFit> FitSpecModels(
     const v1::ExperimentSpec& spec,
     const std::vector<v1::TrialResult>& results);

@@ -102,12 +102,31 @@ TEST(FitSpecModelsTest, UnreadableResultsFailEveryModelWithoutACrash) {
   EXPECT_THAT(fits[0].error(), HasSubstr("models[0]: trials[1]: key.trial"));
 }
 
+// Issue 25: a usl or amdahl model without `by` over an experiment with no
+// result crashed the coordinator (in `results`, and when it concluded an
+// experiment whose trials all failed). Every kind, with and without `by`,
+// gets one fit saying there is nothing to fit.
 TEST(FitSpecModelsTest, NoResultsGiveAnErrorPerModel) {
   v1::ExperimentSpec spec;
-  *spec.add_models() = Linear("instances");
+  for (v1::ModelKind kind : {v1::MODEL_KIND_LINEAR, v1::MODEL_KIND_POLY,
+                             v1::MODEL_KIND_USL, v1::MODEL_KIND_AMDAHL}) {
+    for (bool by : {false, true}) {
+      v1::ModelSpec model =
+          Linear("instances", by ? std::vector<std::string>{"platform"}
+                                 : std::vector<std::string>{});
+      model.set_fit(kind);
+      if (kind == v1::MODEL_KIND_POLY) model.set_degree(2);
+      *spec.add_models() = model;
+    }
+  }
   const std::vector<v1::ModelFit> fits = FitSpecModels(spec, {});
-  ASSERT_THAT(fits, SizeIs(1));
-  EXPECT_NE(fits[0].error(), "");
+  ASSERT_THAT(fits, SizeIs(spec.models_size()));
+  for (int i = 0; i < spec.models_size(); ++i) {
+    EXPECT_EQ(fits[i].error(),
+              absl::StrCat("models[", i,
+                           "]: no rows to fit: there are no trial results"));
+    EXPECT_EQ(fits[i].spec().fit(), spec.models(i).fit());
+  }
 }
 
 }  // namespace

@@ -78,6 +78,21 @@ placement:
   balancer: own_host
 )yaml";
 
+// Issue 25: USL and Amdahl without `by`. With no result to fit, the
+// coordinator crashed concluding the experiment, and again after each
+// restart.
+constexpr char kUslWithoutBy[] = R"yaml(
+name: usl
+repetitions: 1
+loadgen:
+  duration: 5s
+retry:
+  max_attempts: 1
+models:
+  - {fit: usl, x: instances, y: requests_per_s}
+  - {fit: amdahl, x: instances, y: requests_per_s}
+)yaml";
+
 constexpr char kAdaptive[] = R"yaml(
 name: adaptive
 repetitions: {until: {ci_halfwidth: 0.01, min: 6, max: 7}}
@@ -405,6 +420,34 @@ TEST_F(SchedulerTest, AFailureAHostReportsEndsTheAttemptWithItsKind) {
   // The failed attempt's data is kept, and no merged result exists.
   EXPECT_EQ(store_->ListWorkerResults(Key(0, 1))->size(), 1u);
   EXPECT_FALSE(store_->GetTrialResult(Key(0, 1).trial()).ok());
+}
+
+TEST_F(SchedulerTest, AllTrialsFailedEndsTheExperimentWithNoRowsToFit) {
+  Create(kUslWithoutBy);
+  Report("w1", Idle());
+  scheduler_->RunOnce();
+  Report("w1", Finished(Key(0, 1)),
+         {Failed(Key(0, 1), "w1", v1::FAILURE_KIND_TARGET_START,
+                 "target 0: nginx exited with status 1")});
+  scheduler_->RunOnce();
+  Report("w1", Idle());
+  scheduler_->RunOnce();
+  scheduler_->RunOnce();
+  EXPECT_EQ(Trial(0).state(), v1::TRIAL_STATE_FAILED);
+  const v1::Experiment e = Experiment();
+  EXPECT_EQ(e.state(), v1::EXPERIMENT_STATE_FAILED);
+  EXPECT_THAT(e.status_message(),
+              HasSubstr("all 1 trials failed after their retries"));
+  absl::StatusOr<std::vector<v1::ModelFit>> fits =
+      store_->ListFits("exp-000001");
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  ASSERT_EQ(fits->size(), 2u);
+  EXPECT_EQ((*fits)[0].spec().fit(), v1::MODEL_KIND_USL);
+  EXPECT_EQ((*fits)[0].error(),
+            "models[0]: no rows to fit: there are no trial results");
+  EXPECT_EQ((*fits)[1].spec().fit(), v1::MODEL_KIND_AMDAHL);
+  EXPECT_EQ((*fits)[1].error(),
+            "models[1]: no rows to fit: there are no trial results");
 }
 
 TEST_F(SchedulerTest, TheMeasurePhaseEndsAtLeadPlusLengthPlusTimeoutPlusSlack) {

@@ -211,15 +211,19 @@ class Store final {
   // Stores one worker's raw result for an attempt. Returns true when it is
   // new, false when a result of that worker for that attempt is already
   // stored (delivery is at-least-once): the stored one is kept, never
-  // overwritten. NOT_FOUND when the attempt is unknown.
+  // overwritten. NOT_FOUND when the attempt is unknown; PERMISSION_DENIED
+  // when the attempt's placement gives the result's worker no role (only a
+  // worker placed on an attempt may report for it, so one worker cannot
+  // fail another's attempt).
   absl::StatusOr<bool> StoreWorkerResult(const v1::WorkerResult& result);
 
   // StoreWorkerResult for each of `results` in one transaction (one
   // synchronous commit for many: see WorkerRegistry's group commit). The
   // outcome of results[i] is element i: as StoreWorkerResult's, with
-  // INVALID_ARGUMENT (a malformed key or worker id) and NOT_FOUND kept per
-  // result (the others are still stored). Any other error fails the whole
-  // batch, and nothing of it is stored.
+  // INVALID_ARGUMENT (a malformed key or worker id), NOT_FOUND and
+  // PERMISSION_DENIED (not placed) kept per result (the others are still
+  // stored). Any other error fails the whole batch, and nothing of it is
+  // stored.
   absl::StatusOr<std::vector<absl::StatusOr<bool>>> StoreWorkerResults(
       const std::vector<v1::WorkerResult>& results);
 

@@ -432,11 +432,19 @@ TEST_F(StoreTest, StartAttemptRefusesWhileTheLastIsRunning) {
             absl::StatusCode::kNotFound);
 }
 
+// Attempt placement: host-a and host-b hold its roles.
+google::protobuf::Map<std::string, std::string> HostsAAndB() {
+  google::protobuf::Map<std::string, std::string> placement;
+  placement["target/0"] = "host-a";
+  placement["loadgen/0"] = "host-b";
+  return placement;
+}
+
 TEST_F(StoreTest, DuplicateWorkerResultIsIgnoredAndNotOverwritten) {
   std::unique_ptr<Store> store = OpenStore();
   ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
   const std::string trial = api::TrialName("exp-000001", 0);
-  ASSERT_TRUE(store->StartAttempt(trial, {}).ok());
+  ASSERT_TRUE(store->StartAttempt(trial, HostsAAndB()).ok());
   v1::WorkerResult result;
   result.mutable_key()->set_trial(trial);
   result.mutable_key()->set_attempt(1);
@@ -470,7 +478,7 @@ TEST_F(StoreTest, StoreWorkerResultsGivesEachItsOwnOutcome) {
   std::unique_ptr<Store> store = OpenStore();
   ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
   const std::string trial = api::TrialName("exp-000001", 0);
-  ASSERT_TRUE(store->StartAttempt(trial, {}).ok());
+  ASSERT_TRUE(store->StartAttempt(trial, HostsAAndB()).ok());
   v1::WorkerResult a;
   a.mutable_key()->set_trial(trial);
   a.mutable_key()->set_attempt(1);
@@ -505,6 +513,63 @@ TEST_F(StoreTest, StoreWorkerResultsGivesEachItsOwnOutcome) {
   for (const v1::WorkerResult& r : *stored) {
     EXPECT_EQ(r.loadgen().requests(), 100u);
   }
+}
+
+// A worker may report only for an attempt it was placed on: another
+// worker's failure, even a well-formed one, is refused and not stored, so
+// it cannot end the placed worker's attempt.
+TEST_F(StoreTest, AResultOfAWorkerNotPlacedOnTheAttemptIsRefused) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  const std::string trial = api::TrialName("exp-000001", 0);
+  ASSERT_TRUE(store->StartAttempt(trial, HostsAAndB()).ok());
+  v1::WorkerResult forged;
+  forged.mutable_key()->set_trial(trial);
+  forged.mutable_key()->set_attempt(1);
+  forged.set_worker_id("evil");
+  forged.mutable_failure()->set_kind(v1::FAILURE_KIND_TARGET_START);
+  forged.mutable_failure()->set_reason("nginx exited");
+  v1::WorkerResult honest = forged;
+  honest.set_worker_id("host-b");
+  honest.clear_failure();
+
+  absl::StatusOr<bool> single = store->StoreWorkerResult(forged);
+  EXPECT_EQ(single.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(std::string(single.status().message()),
+              ::testing::HasSubstr("worker evil was not placed on attempt 1"));
+  absl::StatusOr<std::vector<absl::StatusOr<bool>>> outcomes =
+      store->StoreWorkerResults({forged, honest});
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status();
+  ASSERT_THAT(*outcomes, SizeIs(2));
+  EXPECT_EQ((*outcomes)[0].status().code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE((*outcomes)[1].ok());
+  EXPECT_TRUE(*(*outcomes)[1]);
+
+  absl::StatusOr<std::vector<v1::WorkerResult>> stored =
+      store->ListWorkerResults(forged.key());
+  ASSERT_TRUE(stored.ok());
+  ASSERT_THAT(*stored, SizeIs(1));
+  EXPECT_EQ((*stored)[0].worker_id(), "host-b");
+  EXPECT_FALSE((*stored)[0].has_failure());
+}
+
+// The placement may name a worker by id or by resource name.
+TEST_F(StoreTest, APlacementByResourceNameAdmitsThatWorker) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  const std::string trial = api::TrialName("exp-000001", 0);
+  google::protobuf::Map<std::string, std::string> placement;
+  placement["target/0"] = "workers/host-a";
+  ASSERT_TRUE(store->StartAttempt(trial, placement).ok());
+  v1::WorkerResult result;
+  result.mutable_key()->set_trial(trial);
+  result.mutable_key()->set_attempt(1);
+  result.set_worker_id("host-a");
+  EXPECT_TRUE(store->StoreWorkerResult(result).ok());
+  result.set_worker_id("host-ab");
+  EXPECT_EQ(store->StoreWorkerResult(result).status().code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 TEST_F(StoreTest, AFailedTransactionLeavesNothing) {

@@ -1,15 +1,18 @@
 #include "coordinator/store.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "api/resource_names.h"
 #include "common/fake_clock.h"
@@ -570,6 +573,60 @@ TEST_F(StoreTest, APlacementByResourceNameAdmitsThatWorker) {
   result.set_worker_id("host-ab");
   EXPECT_EQ(store->StoreWorkerResult(result).status().code(),
             absl::StatusCode::kPermissionDenied);
+}
+
+// Two coordinators on one store would interleave their schedulers'
+// decisions: the second is refused, naming the holder.
+TEST_F(StoreTest, ASecondStoreOnTheSameFileIsRefusedWhileTheFirstIsOpen) {
+  std::unique_ptr<Store> first = OpenStore();
+  ASSERT_NE(first, nullptr);
+  absl::StatusOr<std::unique_ptr<Store>> second = Store::Open(path_, &clock_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(second.status().message()),
+              ::testing::HasSubstr(absl::StrCat("another coordinator (pid ",
+                                                getpid(), ") holds ", path_)));
+  first.reset();
+  EXPECT_NE(OpenStore(), nullptr);
+}
+
+// The store holds spec headers and webhook URLs: only its owner may read
+// it, its write-ahead log and shared memory, whatever the umask.
+TEST_F(StoreTest, TheStoreFilesAreReadableByTheirOwnerOnly) {
+  const mode_t previous = umask(022);
+  std::unique_ptr<Store> store = OpenStore();
+  umask(previous);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  for (const std::string& path :
+       {path_, path_ + "-wal", path_ + "-shm", path_ + ".lock"}) {
+    struct stat info;
+    ASSERT_EQ(stat(path.c_str(), &info), 0) << path;
+    EXPECT_EQ(info.st_mode & 0777, 0600u) << path;
+  }
+}
+
+// A file a previous version made world-readable is made private on open.
+TEST_F(StoreTest, OpeningAWorldReadableStoreMakesItPrivate) {
+  { ASSERT_NE(OpenStore(), nullptr); }
+  ASSERT_EQ(chmod(path_.c_str(), 0644), 0);
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  struct stat info;
+  ASSERT_EQ(stat(path_.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+// A store error says which file it is about.
+TEST_F(StoreTest, ErrorsFromSqliteNameTheFile) {
+  {
+    std::ofstream garbage(path_);
+    garbage << std::string(4096, 'x');
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_, &clock_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(std::string(store.status().message()),
+              ::testing::HasSubstr(path_));
 }
 
 TEST_F(StoreTest, AFailedTransactionLeavesNothing) {

@@ -18,6 +18,7 @@
 #include "common/fake_clock.h"
 #include "coordinator/schema.h"
 #include "coordinator/sqlite.h"
+#include "coordinator/store_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spec/spec_yaml.h"
@@ -615,6 +616,26 @@ TEST_F(StoreTest, OpeningAWorldReadableStoreMakesItPrivate) {
   struct stat info;
   ASSERT_EQ(stat(path_.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+// The coordinator makes the store's folders readable by its user only;
+// folders that exist are the user's business and are left as they are.
+TEST_F(StoreTest, MissingFoldersAreCreatedReadableByTheirOwnerOnly) {
+  const mode_t previous = umask(022);
+  ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
+  const std::string nested = dir_ + "/data/coordinator";
+  absl::Status created = CreatePrivateDirectories(nested);
+  umask(previous);
+  ASSERT_TRUE(created.ok()) << created;
+  for (const std::string& folder : {dir_ + "/data", nested}) {
+    struct stat info;
+    ASSERT_EQ(stat(folder.c_str(), &info), 0) << folder;
+    EXPECT_EQ(info.st_mode & 0777, 0700u) << folder;
+  }
+  struct stat existing;
+  ASSERT_EQ(stat(dir_.c_str(), &existing), 0);
+  EXPECT_EQ(existing.st_mode & 0777, 0755u);
+  EXPECT_TRUE(CreatePrivateDirectories(nested).ok());  // Idempotent.
 }
 
 // A store error says which file it is about.

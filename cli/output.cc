@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 
 namespace scalebench::cli {
@@ -39,6 +40,27 @@ std::string ApiJson(const google::protobuf::Message& message) {
   (void)google::protobuf::util::MessageToJsonString(message, &json, options);
   if (json.empty() || json.back() != '\n') json += "\n";
   return json;
+}
+
+absl::StatusOr<nlohmann::json> ApiJsonValue(
+    const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string text;
+  const auto printed =
+      google::protobuf::util::MessageToJsonString(message, &text, options);
+  if (!printed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        message.GetTypeName(), " has no JSON form: ", printed.ToString()));
+  }
+  // Without exceptions: a parse error is a value, checked here.
+  nlohmann::json value =
+      nlohmann::json::parse(text, /*cb=*/nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        message.GetTypeName(), ": protobuf's JSON of it does not parse"));
+  }
+  return value;
 }
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& time) {

@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "nlohmann/json.hpp"
 
 namespace scalebench::cli {
 
@@ -37,6 +39,13 @@ class TextTable final {
 // `message` in protobuf's JSON mapping with proto field names
 // (snake_case), indented, ending in a newline.
 std::string ApiJson(const google::protobuf::Message& message);
+
+// `message` as a JSON value: ApiJson's text, parsed. INVALID_ARGUMENT
+// with protobuf's reason when the message has no JSON form (a Timestamp
+// outside the years 1 to 9999, a Duration out of range: a stored result
+// is not trusted to have one). Never throws.
+absl::StatusOr<nlohmann::json> ApiJsonValue(
+    const google::protobuf::Message& message);
 
 // "2026-11-29T21:13:09Z", or "-" when unset.
 std::string FormatTimestamp(const google::protobuf::Timestamp& time);

@@ -99,7 +99,7 @@ int PrintCsv(const ExportedResults& exported, std::ostream& out,
 // What each host of the trial reported besides the merged load: the
 // cores of its roles, how busy each core was, its CPU quota, and, on a
 // host that generated load, its own requests and start skew.
-nlohmann::json WorkersJson(const v1::TrialResult& trial) {
+absl::StatusOr<nlohmann::json> WorkersJson(const v1::TrialResult& trial) {
   nlohmann::json workers = nlohmann::json::array();
   for (const v1::WorkerResult& raw : trial.raw()) {
     nlohmann::json worker;
@@ -120,7 +120,14 @@ nlohmann::json WorkersJson(const v1::TrialResult& trial) {
     }
     worker["core_busy"] = std::move(busy);
     if (raw.has_cpu_quota()) {
-      worker["cpu_quota"] = nlohmann::json::parse(ApiJson(raw.cpu_quota()));
+      absl::StatusOr<nlohmann::json> quota = ApiJsonValue(raw.cpu_quota());
+      if (!quota.ok()) {
+        return absl::Status(
+            quota.status().code(),
+            absl::StrCat("workers[", raw.worker_id(),
+                         "].cpu_quota: ", quota.status().message()));
+      }
+      worker["cpu_quota"] = *std::move(quota);
     }
     workers.push_back(std::move(worker));
   }
@@ -144,18 +151,35 @@ int PrintJson(const ExportedResults& exported, std::ostream& out,
           << (cells.ok() ? "no start skew" : cells.status().message()) << "\n";
       return kExitRunFailed;
     }
+    // A stored result need not have a JSON form (a start time in the year
+    // 10000): say so, naming the trial, rather than abort.
+    absl::StatusOr<nlohmann::json> configuration =
+        ApiJsonValue(trial.configuration());
+    absl::StatusOr<nlohmann::json> result = ApiJsonValue(trial.merged());
+    absl::StatusOr<nlohmann::json> workers = WorkersJson(trial);
+    for (const auto& [field, status] :
+         {std::pair<const char*, absl::Status>{"configuration",
+                                               configuration.status()},
+          {"result", result.status()},
+          {"workers", workers.status()}}) {
+      if (status.ok()) continue;
+      err << "scalebench results: " << trial.key().trial() << ": " << field
+          << ": cannot be shown as JSON: " << status.message() << "\n";
+      return kExitRunFailed;
+    }
     nlohmann::json item;
     item["trial"] = trial.key().trial();
-    item["configuration"] =
-        nlohmann::json::parse(ApiJson(trial.configuration()));
-    item["result"] = nlohmann::json::parse(ApiJson(trial.merged()));
+    item["configuration"] = *std::move(configuration);
+    item["result"] = *std::move(result);
     item["requests_per_s"] = trial.requests_per_s();
     item["start_skew_us"] = skew_us;
     item["nested"] = trial.nested();
-    item["workers"] = WorkersJson(trial);
+    item["workers"] = *std::move(workers);
     list.push_back(std::move(item));
   }
-  out << list.dump(2) << "\n";
+  // Replaces invalid UTF-8 rather than throwing on it.
+  out << list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+      << "\n";
   return kExitOk;
 }
 

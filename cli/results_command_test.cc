@@ -164,6 +164,46 @@ TEST_F(ResultsCommandTest, JsonListsEachTrialWithItsConfigurationAndResult) {
   EXPECT_EQ(list[2]["result"]["requests"], "1900");
 }
 
+// A stored result need not have a JSON form (protobuf refuses a start in
+// the year 10000): the command says which trial and exits 1 instead of
+// aborting on a parse error.
+TEST_F(ResultsCommandTest, JsonOfAResultWithNoJsonFormIsAnErrorNotACrash) {
+  Submit();
+  StoreResult(0, 1000);
+  v1::WorkerResult absurd;
+  absurd.set_worker_id("h1");
+  absurd.mutable_cpu_quota()->mutable_throttled()->set_seconds(400'000'000'000);
+  StoreResult(1, 1100, 1500, {absurd});
+  ASSERT_EQ(Run({"results", "exp-000001", "--output", "json"}), kExitRunFailed);
+  EXPECT_THAT(err_.str(),
+              HasSubstr("scalebench results: experiments/exp-000001/trials/1: "
+                        "workers: cannot be shown as JSON: workers[h1]"));
+}
+
+TEST_F(ResultsCommandTest, JsonOfAStartInTheYear10000IsAnErrorNotACrash) {
+  Submit();
+  StoreResult(0, 1000);
+  absl::StatusOr<v1::TrialResult> stored =
+      store_->GetTrialResult(api::TrialName("exp-000001", 0));
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  // Another trial's result, its window starting after the year 9999.
+  Submit();
+  const std::string trial = api::TrialName("exp-000002", 0);
+  google::protobuf::Map<std::string, std::string> placement;
+  placement["loadgen/0"] = "a";
+  ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
+  v1::TrialResult result = *stored;
+  result.mutable_key()->set_trial(trial);
+  result.mutable_merged()->mutable_start_time()->set_seconds(253402300800);
+  ASSERT_TRUE(store_->StoreTrialResult(result).ok());
+  ASSERT_TRUE(store_->FinishAttempt(result.key(), std::nullopt).ok());
+  ASSERT_TRUE(store_->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "").ok());
+
+  ASSERT_EQ(Run({"results", "exp-000002", "--output", "json"}), kExitRunFailed);
+  EXPECT_THAT(err_.str(), HasSubstr("experiments/exp-000002/trials/0: result: "
+                                    "cannot be shown as JSON"));
+}
+
 TEST_F(ResultsCommandTest, JsonSaysWhatEachHostReported) {
   Submit();
   StoreResult(0, 1000);

@@ -251,19 +251,55 @@ absl::StatusOr<std::string> PeerIdentity(const grpc::AuthContext& auth) {
                    absl::StrJoin(identities, ", ")));
 }
 
+namespace {
+
+// Whether a peer that presented no certificate came over TLS (which
+// requires one, so it may do nothing) rather than over a plaintext server,
+// which MakeServerCredentials allows on loopback only.
+bool IsTlsPeer(const grpc::AuthContext& auth) {
+  for (const grpc::string_ref& type :
+       auth.FindPropertyValues(GRPC_TRANSPORT_SECURITY_TYPE_PROPERTY_NAME)) {
+    if (absl::string_view(type.data(), type.size()) ==
+        GRPC_SSL_TRANSPORT_SECURITY_TYPE) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::Status CheckUserIdentity(const grpc::AuthContext& auth) {
+  if (!auth.IsPeerAuthenticated()) {
+    if (IsTlsPeer(auth)) {
+      return absl::PermissionDeniedError(
+          "a TLS peer without a certificate may not use the coordinator "
+          "service");
+    }
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::string> identity = PeerIdentity(auth);
+  if (!identity.ok()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "may not use the coordinator service: ", identity.status().message()));
+  }
+  if (!absl::StartsWith(*identity, kClientsPrefix)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "the peer's certificate names '", *identity,
+        "', a worker: workers may call only WorkerService.Synchronize; the "
+        "coordinator service takes a user's certificate (",
+        kIdentityUriPrefix, kClientsPrefix, "NAME)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckWorkerIdentity(const grpc::AuthContext& auth,
                                  absl::string_view worker_id) {
   if (!auth.IsPeerAuthenticated()) {
-    // No certificate. A TLS server requires and verifies one, so this is a
-    // plaintext server, which MakeServerCredentials allows on loopback only.
-    for (const grpc::string_ref& type :
-         auth.FindPropertyValues(GRPC_TRANSPORT_SECURITY_TYPE_PROPERTY_NAME)) {
-      if (absl::string_view(type.data(), type.size()) ==
-          GRPC_SSL_TRANSPORT_SECURITY_TYPE) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            "a TLS peer without a certificate may not act as worker '",
-            worker_id, "'"));
-      }
+    if (IsTlsPeer(auth)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "a TLS peer without a certificate may not act as worker '", worker_id,
+          "'"));
     }
     return absl::OkStatus();
   }

@@ -9,8 +9,9 @@
 // server uses mutual TLS on any address: both sides present a certificate
 // signed by the configured CA. A worker's certificate names the worker id
 // it may use (SAN URI scalebench://workers/ID), a CLI user's its name
-// (scalebench://clients/NAME); PeerIdentity and CheckWorkerIdentity read
-// them on the server side. All functions are thread-safe.
+// (scalebench://clients/NAME); PeerIdentity, CheckWorkerIdentity and
+// CheckUserIdentity read them on the server side (docs/security.md: what
+// each role may call). All functions are thread-safe.
 #ifndef SCALEBENCH_COMMON_GRPC_CHANNEL_H_
 #define SCALEBENCH_COMMON_GRPC_CHANNEL_H_
 
@@ -80,6 +81,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
 // presented no certificate (plaintext); PERMISSION_DENIED when the
 // certificate names no such identity, or more than one.
 absl::StatusOr<std::string> PeerIdentity(const grpc::AuthContext& auth);
+
+// Whether the peer may call the coordinator service (CoordinatorService:
+// experiments, workers, schedules), which is for users. OK for a
+// plaintext peer (loopback only, as for CheckWorkerIdentity) and for a
+// certificate naming clients/NAME; PERMISSION_DENIED naming the identity
+// for a worker's certificate (workers/ID: a worker may call only
+// WorkerService.Synchronize), and for a certificate naming no identity or
+// a TLS peer without one.
+absl::Status CheckUserIdentity(const grpc::AuthContext& auth);
 
 // Whether the peer may act as worker `worker_id`. OK for a plaintext peer
 // (no certificate: plaintext servers are loopback-only, see

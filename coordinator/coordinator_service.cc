@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/attempt_keys.h"
 #include "api/resource_names.h"
+#include "common/grpc_channel.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
 #include "coordinator/fit_models.h"
@@ -84,6 +85,17 @@ class ListWriter final : public grpc::ServerWriteReactor<Response> {
   std::vector<Response> messages_;
   size_t next_ = 0;
 };
+
+// Finishes `reactor` with PERMISSION_DENIED and returns true when the
+// caller may not use this service (CheckUserIdentity: a worker's
+// certificate may call only WorkerService.Synchronize).
+bool RefuseNonUser(grpc::CallbackServerContext* context,
+                   grpc::ServerUnaryReactor* reactor) {
+  absl::Status s = CheckUserIdentity(*context->auth_context());
+  if (s.ok()) return false;
+  reactor->Finish(ToGrpcStatus(s));
+  return true;
+}
 
 }  // namespace
 
@@ -286,6 +298,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CreateExperiment(
     const v1::CreateExperimentRequest* request,
     v1::CreateExperimentResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (RefuseNonUser(context, reactor)) return reactor;
   if (absl::Status s = spec::ValidateSpec(request->spec()); !s.ok()) {
     reactor->Finish(ToGrpcStatus(s));
     return reactor;
@@ -309,6 +322,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::GetExperiment(
     const v1::GetExperimentRequest* request,
     v1::GetExperimentResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (RefuseNonUser(context, reactor)) return reactor;
   reactor->Finish(ToGrpcStatus([&]() -> absl::Status {
     absl::StatusOr<std::string> id = api::ParseExperimentName(request->name());
     if (!id.ok()) return id.status();
@@ -334,6 +348,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListExperiments(
     const v1::ListExperimentsRequest* request,
     v1::ListExperimentsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (RefuseNonUser(context, reactor)) return reactor;
   std::string schedule_id;
   if (!request->schedule().empty()) {
     absl::StatusOr<std::string> id =
@@ -365,8 +380,11 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListExperiments(
 
 grpc::ServerWriteReactor<v1::WatchExperimentResponse>*
 CoordinatorServiceImpl::WatchExperiment(
-    grpc::CallbackServerContext* /*context*/,
+    grpc::CallbackServerContext* context,
     const v1::WatchExperimentRequest* request) {
+  if (absl::Status s = CheckUserIdentity(*context->auth_context()); !s.ok()) {
+    return new ListWriter<v1::WatchExperimentResponse>(s);
+  }
   absl::StatusOr<std::string> id = api::ParseExperimentName(request->name());
   if (!id.ok()) {
     return new ListWriter<v1::WatchExperimentResponse>(id.status());
@@ -382,6 +400,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CancelExperiment(
     const v1::CancelExperimentRequest* request,
     v1::CancelExperimentResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (RefuseNonUser(context, reactor)) return reactor;
   reactor->Finish(ToGrpcStatus([&]() -> absl::Status {
     absl::StatusOr<std::string> id = api::ParseExperimentName(request->name());
     if (!id.ok()) return id.status();
@@ -427,6 +446,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListWorkers(
     grpc::CallbackServerContext* context, const v1::ListWorkersRequest*,
     v1::ListWorkersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (RefuseNonUser(context, reactor)) return reactor;
   absl::StatusOr<std::vector<v1::Worker>> workers = store_->ListWorkers();
   if (workers.ok()) {
     for (v1::Worker& worker : *workers) {
@@ -456,9 +476,12 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListWorkers(
 }
 
 grpc::ServerWriteReactor<v1::ExportResultsResponse>*
-CoordinatorServiceImpl::ExportResults(grpc::CallbackServerContext* /*context*/,
+CoordinatorServiceImpl::ExportResults(grpc::CallbackServerContext* context,
                                       const v1::ExportResultsRequest* request) {
   using Writer = ListWriter<v1::ExportResultsResponse>;
+  if (absl::Status s = CheckUserIdentity(*context->auth_context()); !s.ok()) {
+    return new Writer(s);
+  }
   absl::StatusOr<std::string> id = api::ParseExperimentName(request->name());
   if (!id.ok()) return new Writer(id.status());
   absl::StatusOr<v1::Experiment> experiment =

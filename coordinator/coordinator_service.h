@@ -3,7 +3,10 @@
 // them; the Scheduler moves them. WatchExperiment polls the store for new
 // events. A cancel with no trial running cancels at once; otherwise it
 // marks the experiment CANCELLING and the scheduler finishes it. Schedules
-// are stored and read here; the NightlyRunner fires them. Thread-safe.
+// are stored and read here; the NightlyRunner fires them. The service is
+// for users: every method first refuses a caller whose certificate is a
+// worker's with PERMISSION_DENIED (CheckUserIdentity; docs/security.md).
+// Thread-safe.
 #ifndef SCALEBENCH_COORDINATOR_COORDINATOR_SERVICE_H_
 #define SCALEBENCH_COORDINATOR_COORDINATOR_SERVICE_H_
 

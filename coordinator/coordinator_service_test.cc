@@ -388,7 +388,9 @@ TEST_F(CoordinatorServiceTest, ExportOfANewExperimentHasNoResults) {
 TEST_F(CoordinatorServiceTest, ExportSendsSucceededTrialsThenTheFits) {
   ASSERT_TRUE(Create(spec_).ok());
   const std::string trial = api::TrialName("exp-000001", 0);
-  ASSERT_TRUE(store_->StartAttempt(trial, {}).ok());
+  google::protobuf::Map<std::string, std::string> placement;
+  placement["loadgen/0"] = "host-a";
+  ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
   v1::WorkerResult raw;
   raw.mutable_key()->set_trial(trial);
   raw.mutable_key()->set_attempt(1);

@@ -8,6 +8,7 @@
 #include "api/resource_names.h"
 #include "common/cron.h"
 #include "common/proto_time.h"
+#include "coordinator/webhook_url.h"
 #include "spec/validate.h"
 
 namespace scalebench::coordinator {
@@ -58,12 +59,13 @@ absl::Status ValidateSchedule(const v1::Schedule& schedule) {
   const std::string& url = schedule.webhook_url();
   if (!url.empty() && !absl::StartsWith(url, "http://") &&
       !absl::StartsWith(url, "https://")) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "webhook_url: \"", url, "\" is not an http:// or https:// URL"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("webhook_url: ", RedactedWebhookUrl(url),
+                     " is not an http:// or https:// URL"));
   }
   if (absl::StrContains(url, ' ')) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("webhook_url: \"", url, "\" contains a space"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "webhook_url: ", RedactedWebhookUrl(url), " contains a space"));
   }
   return absl::OkStatus();
 }

@@ -66,7 +66,7 @@ TEST(ScheduleRulesTest, NamesTheFieldThatIsWrong) {
       {[](v1::Schedule* s) { s->set_threshold(-0.1); }, "threshold: "},
       {[](v1::Schedule* s) { s->set_baseline("exp-000007"); }, "baseline: "},
       {[](v1::Schedule* s) { s->set_webhook_url("chat.example/x"); },
-       "webhook_url: \"chat.example/x\""},
+       "webhook_url: (url #"},
   };
   for (const Case& c : cases) {
     v1::Schedule schedule = Valid();

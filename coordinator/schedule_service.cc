@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "api/resource_names.h"
+#include "common/grpc_channel.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "coordinator/coordinator_service.h"
@@ -28,11 +29,14 @@ absl::StatusOr<std::string> ScheduleId(const std::string& name) {
   return id;
 }
 
-// Finishes `reactor` with what `body` returns.
+// Finishes `reactor` with what `body` returns, once the caller is known
+// to be a user (CheckUserIdentity; PERMISSION_DENIED and no body for a
+// worker's certificate).
 grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
                                  const std::function<absl::Status()>& body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(body()));
+  absl::Status caller = CheckUserIdentity(*context->auth_context());
+  reactor->Finish(ToGrpcStatus(caller.ok() ? body() : caller));
   return reactor;
 }
 

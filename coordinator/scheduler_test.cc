@@ -450,6 +450,49 @@ TEST_F(SchedulerTest, AllTrialsFailedEndsTheExperimentWithNoRowsToFit) {
             "models[1]: no rows to fit: there are no trial results");
 }
 
+// A worker never placed on an attempt cannot end it: its forged failure is
+// dropped, and the placed worker's measurement completes the trial.
+TEST_F(SchedulerTest, AFailureFromAWorkerNotPlacedOnTheAttemptDoesNotEndIt) {
+  Create(kOneConfiguration);
+  Report("w1", Idle());
+  scheduler_->RunOnce();
+  ASSERT_TRUE(Desired("w1").has_prepare());
+  Report("evil", Idle(),
+         {Failed(Key(0, 1), "evil", v1::FAILURE_KIND_TARGET_START,
+                 "forged: nginx exited")});
+  scheduler_->RunOnce();
+  RunThrough(0, 1, "w1", 100);
+  const v1::Trial trial = Trial(0);
+  EXPECT_EQ(trial.state(), v1::TRIAL_STATE_SUCCEEDED);
+  ASSERT_EQ(trial.attempts_size(), 1);
+  EXPECT_FALSE(trial.attempts(0).has_failure())
+      << trial.attempts(0).failure().reason();
+  EXPECT_EQ(store_->ListWorkerResults(Key(0, 1))->size(), 1u);
+}
+
+// A measurement no honest worker could make (a window in the year 10000)
+// fails the attempt of the worker that sent it, saying why, and is not
+// merged into a result.
+TEST_F(SchedulerTest, AnImplausibleMeasurementFailsItsOwnAttempt) {
+  Create(kOneConfiguration);
+  Report("w1", Idle());
+  scheduler_->RunOnce();
+  Report("w1", Ready(Key(0, 1), {"127.0.0.1:9001"}));
+  scheduler_->RunOnce();
+  ASSERT_TRUE(Desired("w1").has_measure());
+  Report("w1", Finished(Key(0, 1)),
+         {Measured(Key(0, 1), "w1", 1000, 5,
+                   absl::FromUnixSeconds(253402300800))});
+  scheduler_->RunOnce();
+  const v1::Trial trial = Trial(0);
+  ASSERT_EQ(trial.attempts_size(), 1);
+  EXPECT_EQ(trial.attempts(0).failure().kind(), v1::FAILURE_KIND_INTERNAL);
+  EXPECT_THAT(trial.attempts(0).failure().reason(),
+              HasSubstr("worker w1: the coordinator refused the worker's "
+                        "result: loadgen.start_time"));
+  EXPECT_FALSE(store_->GetTrialResult(Key(0, 1).trial()).ok());
+}
+
 TEST_F(SchedulerTest, TheMeasurePhaseEndsAtLeadPlusLengthPlusTimeoutPlusSlack) {
   Create(kOneConfiguration);
   Report("w1", Idle());

@@ -4,12 +4,12 @@
 
 #include <chrono>
 #include <filesystem>
-#include <system_error>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/process_metrics.h"
+#include "coordinator/store_file.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -28,12 +28,10 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     const ServerOptions& options, Clock* clock) {
   const std::filesystem::path db(options.db);
   if (db.has_parent_path()) {
-    std::error_code error;
-    std::filesystem::create_directories(db.parent_path(), error);
-    if (error) {
-      return absl::InvalidArgumentError(absl::StrCat("db: cannot create ",
-                                                     db.parent_path().string(),
-                                                     ": ", error.message()));
+    // Readable by the coordinator's user only: the store holds secrets.
+    if (absl::Status s = CreatePrivateDirectories(db.parent_path().string());
+        !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("db: ", s.message()));
     }
   }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =

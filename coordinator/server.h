@@ -28,7 +28,8 @@ namespace scalebench::coordinator {
 struct ServerOptions {
   // host:port; port 0 picks a free one (see CoordinatorServer::address).
   std::string listen = "127.0.0.1:7300";
-  // The SQLite file, created with its folder when missing.
+  // The SQLite file, created with its folder when missing (the folders
+  // it creates with mode 0700, the file 0600: the store holds secrets).
   std::string db = "./scalebench-data/coordinator.db";
   // Plaintext (loopback only) or mutual TLS material.
   TransportSecurity security;

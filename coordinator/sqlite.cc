@@ -22,7 +22,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
         absl::StrCat("cannot open database ", path, ": ", message));
   }
   sqlite3_extended_result_codes(db, 1);
-  return std::unique_ptr<Database>(new Database(db));
+  return std::unique_ptr<Database>(new Database(db, path));
 }
 
 Database::~Database() { sqlite3_close(db_); }
@@ -52,8 +52,8 @@ int Database::Changes() const { return sqlite3_changes(db_); }
 
 absl::Status Database::Error(int rc, absl::string_view what) const {
   std::string message =
-      absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db_), " (",
-                   sqlite3_errstr(rc), ")");
+      absl::StrCat("sqlite ", path_, ": ", what, ": ", sqlite3_errmsg(db_),
+                   " (", sqlite3_errstr(rc), ")");
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:

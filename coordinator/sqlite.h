@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -46,16 +47,19 @@ class Database final {
   int Changes() const;
 
   // A status for SQLite result code `rc` with the connection's message,
-  // `what` saying what was being done. SQLITE_BUSY maps to UNAVAILABLE,
-  // a constraint violation to ALREADY_EXISTS (unique) or ABORTED (other
-  // constraints), everything else to INTERNAL.
+  // `what` saying what was being done, and the file's path. SQLITE_BUSY
+  // maps to UNAVAILABLE, a constraint violation to ALREADY_EXISTS
+  // (unique) or ABORTED (other constraints), everything else to INTERNAL.
   absl::Status Error(int rc, absl::string_view what) const;
 
   sqlite3* handle() const { return db_; }
+  // The file, as given to Open.
+  const std::string& path() const { return path_; }
 
  private:
-  explicit Database(sqlite3* db) : db_(db) {}
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_;
+  const std::string path_;
 };
 
 // One prepared statement. Binds are 1-based, columns 0-based. Movable.

@@ -15,6 +15,7 @@
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "coordinator/schema.h"
+#include "coordinator/store_file.h"
 #include "coordinator/store_internal.h"
 #include "coordinator/trial_order.h"
 #include "spec/defaults.h"
@@ -68,8 +69,13 @@ absl::StatusOr<std::string> ParsePageToken(absl::string_view token) {
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                                    Clock* clock) {
+  // First the lock: a second coordinator must not touch the file at all.
+  ASSIGN_OR_RETURN(std::unique_ptr<StoreFileLock> lock,
+                   StoreFileLock::Acquire(path));
+  RETURN_IF_ERROR(MakeStoreFilesPrivate(path));
   ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(path));
   std::unique_ptr<Store> store(new Store(std::move(db), clock));
+  store->lock_file_ = std::move(lock);
   RETURN_IF_ERROR(store->Configure());
   RETURN_IF_ERROR(store->Migrate());
   return store;
@@ -85,8 +91,9 @@ absl::Status Store::Configure() {
   ASSIGN_OR_RETURN(bool row, wal.Step());
   if (!row || wal.ColumnText(0) != "wal") {
     return absl::FailedPreconditionError(
-        "store: cannot turn on WAL mode (is the file on a network "
-        "filesystem?)");
+        absl::StrCat("store ", db_->path(),
+                     ": cannot turn on WAL mode (is the file on a network "
+                     "filesystem?)"));
   }
   RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous = FULL"));
   return db_->Exec("PRAGMA foreign_keys = ON");
@@ -112,9 +119,9 @@ absl::Status Store::Migrate() {
       version = row ? stmt.ColumnInt(0) : 0;
       if (version > static_cast<int64_t>(migrations.size())) {
         return absl::FailedPreconditionError(absl::StrFormat(
-            "store: the file's schema version %d is newer than this "
+            "store %s: the file's schema version %d is newer than this "
             "coordinator's %d; use a newer coordinator",
-            version, migrations.size()));
+            db_->path(), version, migrations.size()));
       }
       if (version == static_cast<int64_t>(migrations.size())) {
         done = true;

@@ -27,6 +27,7 @@
 #include "api/resource_names.h"
 #include "common/clock.h"
 #include "coordinator/sqlite.h"
+#include "coordinator/store_file.h"
 #include "scalebench/v1/common.pb.h"
 #include "scalebench/v1/coordinator.pb.h"
 #include "scalebench/v1/results.pb.h"
@@ -118,11 +119,16 @@ class Store final {
  public:
   // Opens (creating if missing) the store at `path`, turns on WAL mode,
   // synchronous=FULL and foreign keys, and migrates the schema to
-  // kSchemaVersion, each migration step in its own transaction. Times come
-  // from `clock`'s wall time; `clock` must outlive the store. Errors:
-  // UNAVAILABLE (the file cannot be opened or is locked),
-  // FAILED_PRECONDITION (the file's schema is newer than this build knows,
-  // or WAL mode cannot be turned on), INTERNAL.
+  // kSchemaVersion, each migration step in its own transaction. Holds an
+  // exclusive lock on "`path`.lock" while open, so that no other store
+  // (another coordinator) opens the file meanwhile, and keeps the file
+  // and its -wal and -shm files readable by their owner only (mode 0600;
+  // see store_file.h). Times come from `clock`'s wall time; `clock` must
+  // outlive the store. Errors, each naming the file: UNAVAILABLE (the
+  // file cannot be opened or is locked, "another coordinator (pid N)
+  // holds PATH"), FAILED_PRECONDITION (the file's schema is newer than
+  // this build knows, WAL mode cannot be turned on, or the file's mode
+  // cannot be set), INTERNAL.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
                                                      Clock* clock);
 
@@ -211,15 +217,19 @@ class Store final {
   // Stores one worker's raw result for an attempt. Returns true when it is
   // new, false when a result of that worker for that attempt is already
   // stored (delivery is at-least-once): the stored one is kept, never
-  // overwritten. NOT_FOUND when the attempt is unknown.
+  // overwritten. NOT_FOUND when the attempt is unknown; PERMISSION_DENIED
+  // when the attempt's placement gives the result's worker no role (only a
+  // worker placed on an attempt may report for it, so one worker cannot
+  // fail another's attempt).
   absl::StatusOr<bool> StoreWorkerResult(const v1::WorkerResult& result);
 
   // StoreWorkerResult for each of `results` in one transaction (one
   // synchronous commit for many: see WorkerRegistry's group commit). The
   // outcome of results[i] is element i: as StoreWorkerResult's, with
-  // INVALID_ARGUMENT (a malformed key or worker id) and NOT_FOUND kept per
-  // result (the others are still stored). Any other error fails the whole
-  // batch, and nothing of it is stored.
+  // INVALID_ARGUMENT (a malformed key or worker id), NOT_FOUND and
+  // PERMISSION_DENIED (not placed) kept per result (the others are still
+  // stored). Any other error fails the whole batch, and nothing of it is
+  // stored.
   absl::StatusOr<std::vector<absl::StatusOr<bool>>> StoreWorkerResults(
       const std::vector<v1::WorkerResult>& results);
 
@@ -470,6 +480,8 @@ class Store final {
 
   absl::Mutex mu_;
   std::atomic<int> urgent_waiting_{0};
+  // Released after db_ is closed (members are destroyed in reverse).
+  std::unique_ptr<StoreFileLock> lock_file_;
   std::unique_ptr<Database> db_ ABSL_GUARDED_BY(mu_);
   Clock* const clock_;
 };

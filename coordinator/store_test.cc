@@ -1,10 +1,12 @@
 #include "coordinator/store.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -16,6 +18,7 @@
 #include "common/fake_clock.h"
 #include "coordinator/schema.h"
 #include "coordinator/sqlite.h"
+#include "coordinator/store_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spec/spec_yaml.h"
@@ -433,11 +436,19 @@ TEST_F(StoreTest, StartAttemptRefusesWhileTheLastIsRunning) {
             absl::StatusCode::kNotFound);
 }
 
+// Attempt placement: host-a and host-b hold its roles.
+google::protobuf::Map<std::string, std::string> HostsAAndB() {
+  google::protobuf::Map<std::string, std::string> placement;
+  placement["target/0"] = "host-a";
+  placement["loadgen/0"] = "host-b";
+  return placement;
+}
+
 TEST_F(StoreTest, DuplicateWorkerResultIsIgnoredAndNotOverwritten) {
   std::unique_ptr<Store> store = OpenStore();
   ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
   const std::string trial = api::TrialName("exp-000001", 0);
-  ASSERT_TRUE(store->StartAttempt(trial, {}).ok());
+  ASSERT_TRUE(store->StartAttempt(trial, HostsAAndB()).ok());
   v1::WorkerResult result;
   result.mutable_key()->set_trial(trial);
   result.mutable_key()->set_attempt(1);
@@ -471,7 +482,7 @@ TEST_F(StoreTest, StoreWorkerResultsGivesEachItsOwnOutcome) {
   std::unique_ptr<Store> store = OpenStore();
   ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
   const std::string trial = api::TrialName("exp-000001", 0);
-  ASSERT_TRUE(store->StartAttempt(trial, {}).ok());
+  ASSERT_TRUE(store->StartAttempt(trial, HostsAAndB()).ok());
   v1::WorkerResult a;
   a.mutable_key()->set_trial(trial);
   a.mutable_key()->set_attempt(1);
@@ -506,6 +517,137 @@ TEST_F(StoreTest, StoreWorkerResultsGivesEachItsOwnOutcome) {
   for (const v1::WorkerResult& r : *stored) {
     EXPECT_EQ(r.loadgen().requests(), 100u);
   }
+}
+
+// A worker may report only for an attempt it was placed on: another
+// worker's failure, even a well-formed one, is refused and not stored, so
+// it cannot end the placed worker's attempt.
+TEST_F(StoreTest, AResultOfAWorkerNotPlacedOnTheAttemptIsRefused) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  const std::string trial = api::TrialName("exp-000001", 0);
+  ASSERT_TRUE(store->StartAttempt(trial, HostsAAndB()).ok());
+  v1::WorkerResult forged;
+  forged.mutable_key()->set_trial(trial);
+  forged.mutable_key()->set_attempt(1);
+  forged.set_worker_id("evil");
+  forged.mutable_failure()->set_kind(v1::FAILURE_KIND_TARGET_START);
+  forged.mutable_failure()->set_reason("nginx exited");
+  v1::WorkerResult honest = forged;
+  honest.set_worker_id("host-b");
+  honest.clear_failure();
+
+  absl::StatusOr<bool> single = store->StoreWorkerResult(forged);
+  EXPECT_EQ(single.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(std::string(single.status().message()),
+              ::testing::HasSubstr("worker evil was not placed on attempt 1"));
+  absl::StatusOr<std::vector<absl::StatusOr<bool>>> outcomes =
+      store->StoreWorkerResults({forged, honest});
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status();
+  ASSERT_THAT(*outcomes, SizeIs(2));
+  EXPECT_EQ((*outcomes)[0].status().code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE((*outcomes)[1].ok());
+  EXPECT_TRUE(*(*outcomes)[1]);
+
+  absl::StatusOr<std::vector<v1::WorkerResult>> stored =
+      store->ListWorkerResults(forged.key());
+  ASSERT_TRUE(stored.ok());
+  ASSERT_THAT(*stored, SizeIs(1));
+  EXPECT_EQ((*stored)[0].worker_id(), "host-b");
+  EXPECT_FALSE((*stored)[0].has_failure());
+}
+
+// The placement may name a worker by id or by resource name.
+TEST_F(StoreTest, APlacementByResourceNameAdmitsThatWorker) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  const std::string trial = api::TrialName("exp-000001", 0);
+  google::protobuf::Map<std::string, std::string> placement;
+  placement["target/0"] = "workers/host-a";
+  ASSERT_TRUE(store->StartAttempt(trial, placement).ok());
+  v1::WorkerResult result;
+  result.mutable_key()->set_trial(trial);
+  result.mutable_key()->set_attempt(1);
+  result.set_worker_id("host-a");
+  EXPECT_TRUE(store->StoreWorkerResult(result).ok());
+  result.set_worker_id("host-ab");
+  EXPECT_EQ(store->StoreWorkerResult(result).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+// Two coordinators on one store would interleave their schedulers'
+// decisions: the second is refused, naming the holder.
+TEST_F(StoreTest, ASecondStoreOnTheSameFileIsRefusedWhileTheFirstIsOpen) {
+  std::unique_ptr<Store> first = OpenStore();
+  ASSERT_NE(first, nullptr);
+  absl::StatusOr<std::unique_ptr<Store>> second = Store::Open(path_, &clock_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(second.status().message()),
+              ::testing::HasSubstr(absl::StrCat("another coordinator (pid ",
+                                                getpid(), ") holds ", path_)));
+  first.reset();
+  EXPECT_NE(OpenStore(), nullptr);
+}
+
+// The store holds spec headers and webhook URLs: only its owner may read
+// it, its write-ahead log and shared memory, whatever the umask.
+TEST_F(StoreTest, TheStoreFilesAreReadableByTheirOwnerOnly) {
+  const mode_t previous = umask(022);
+  std::unique_ptr<Store> store = OpenStore();
+  umask(previous);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  for (const std::string& path :
+       {path_, path_ + "-wal", path_ + "-shm", path_ + ".lock"}) {
+    struct stat info;
+    ASSERT_EQ(stat(path.c_str(), &info), 0) << path;
+    EXPECT_EQ(info.st_mode & 0777, 0600u) << path;
+  }
+}
+
+// A file a previous version made world-readable is made private on open.
+TEST_F(StoreTest, OpeningAWorldReadableStoreMakesItPrivate) {
+  { ASSERT_NE(OpenStore(), nullptr); }
+  ASSERT_EQ(chmod(path_.c_str(), 0644), 0);
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  struct stat info;
+  ASSERT_EQ(stat(path_.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+// The coordinator makes the store's folders readable by its user only;
+// folders that exist are the user's business and are left as they are.
+TEST_F(StoreTest, MissingFoldersAreCreatedReadableByTheirOwnerOnly) {
+  const mode_t previous = umask(022);
+  ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
+  const std::string nested = dir_ + "/data/coordinator";
+  absl::Status created = CreatePrivateDirectories(nested);
+  umask(previous);
+  ASSERT_TRUE(created.ok()) << created;
+  for (const std::string& folder : {dir_ + "/data", nested}) {
+    struct stat info;
+    ASSERT_EQ(stat(folder.c_str(), &info), 0) << folder;
+    EXPECT_EQ(info.st_mode & 0777, 0700u) << folder;
+  }
+  struct stat existing;
+  ASSERT_EQ(stat(dir_.c_str(), &existing), 0);
+  EXPECT_EQ(existing.st_mode & 0777, 0755u);
+  EXPECT_TRUE(CreatePrivateDirectories(nested).ok());  // Idempotent.
+}
+
+// A store error says which file it is about.
+TEST_F(StoreTest, ErrorsFromSqliteNameTheFile) {
+  {
+    std::ofstream garbage(path_);
+    garbage << std::string(4096, 'x');
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_, &clock_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(std::string(store.status().message()),
+              ::testing::HasSubstr(path_));
 }
 
 TEST_F(StoreTest, AFailedTransactionLeavesNothing) {

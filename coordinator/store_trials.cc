@@ -38,6 +38,35 @@ absl::Status CheckAttemptExists(Database& db, const api::TrialRef& ref,
   return absl::OkStatus();
 }
 
+// NOT_FOUND unless attempt `key` of the trial `ref` names is stored;
+// PERMISSION_DENIED when `worker_id` holds no role in its placement (a
+// value is the worker's id, or its resource name "workers/ID"): only a
+// worker placed on an attempt may report for it.
+absl::Status CheckPlacedOnAttempt(Database& db, const api::TrialRef& ref,
+                                  const v1::AttemptKey& key,
+                                  const std::string& worker_id) {
+  ASSIGN_OR_RETURN(Statement find,
+                   db.Prepare("SELECT placement FROM attempts WHERE "
+                              "experiment = ? AND trial = ? AND number = ?"));
+  find.Bind(1, ref.experiment_id)
+      .Bind(2, static_cast<int64_t>(ref.trial))
+      .Bind(3, static_cast<int64_t>(key.attempt()));
+  ASSIGN_OR_RETURN(bool row, find.Step());
+  if (!row) {
+    return absl::NotFoundError(
+        absl::StrCat("no attempt ", key.attempt(), " of ", key.trial()));
+  }
+  ASSIGN_OR_RETURN(v1::Attempt placed,
+                   Parse<v1::Attempt>(find.ColumnBlob(0), "placement"));
+  const std::string name = api::WorkerName(worker_id);
+  for (const auto& [role, worker] : placed.placement()) {
+    if (worker == worker_id || worker == name) return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("worker ", worker_id, " was not placed on attempt ",
+                   key.attempt(), " of ", key.trial()));
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Attempt> Store::StartAttempt(
@@ -215,7 +244,8 @@ absl::StatusOr<bool> Store::StoreWorkerResult(const v1::WorkerResult& result) {
   StoreLock lock(this);
   bool stored = false;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
-    RETURN_IF_ERROR(CheckAttemptExists(*db_, ref, result.key()));
+    RETURN_IF_ERROR(
+        CheckPlacedOnAttempt(*db_, ref, result.key(), result.worker_id()));
     ASSIGN_OR_RETURN(
         Statement insert,
         db_->Prepare("INSERT INTO worker_results (experiment, trial, attempt, "
@@ -249,9 +279,13 @@ absl::StatusOr<std::vector<absl::StatusOr<bool>>> Store::StoreWorkerResults(
           api::ParseTrialName(result.key().trial());
       absl::Status valid = ref.status();
       if (valid.ok()) valid = api::ValidateId(result.worker_id(), "worker id");
-      if (valid.ok()) valid = CheckAttemptExists(*db_, *ref, result.key());
+      if (valid.ok()) {
+        valid =
+            CheckPlacedOnAttempt(*db_, *ref, result.key(), result.worker_id());
+      }
       if (!valid.ok()) {
-        if (!absl::IsInvalidArgument(valid) && !absl::IsNotFound(valid)) {
+        if (!absl::IsInvalidArgument(valid) && !absl::IsNotFound(valid) &&
+            !absl::IsPermissionDenied(valid)) {
           return valid;
         }
         outcomes.push_back(valid);

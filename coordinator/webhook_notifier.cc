@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "coordinator/webhook_url.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -55,8 +56,8 @@ absl::StatusOr<int> CurlWebhookPoster::Post(const std::string& url,
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
   if (code != CURLE_OK) {
-    return absl::UnavailableError(
-        absl::StrCat("POST ", url, ": ", curl_easy_strerror(code)));
+    return absl::UnavailableError(absl::StrCat("POST ", RedactedWebhookUrl(url),
+                                               ": ", curl_easy_strerror(code)));
   }
   return static_cast<int>(status);
 }
@@ -92,7 +93,8 @@ int WebhookNotifier::RunOnce() {
       if (stored.ok()) ++sent;
     } else {
       const std::string error =
-          status.ok() ? absl::StrCat("POST ", entry.url, ": HTTP ", *status)
+          status.ok() ? absl::StrCat("POST ", RedactedWebhookUrl(entry.url),
+                                     ": HTTP ", *status)
                       : std::string(status.status().message());
       const absl::Duration wait = Backoff(entry.attempts + 1, options_);
       std::cerr << "scalebench-coordinator: notification " << entry.event_key

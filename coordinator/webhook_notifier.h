@@ -27,7 +27,8 @@ class WebhookPoster {
   virtual ~WebhookPoster() = default;
   // POSTs `json` to `url` with Content-Type application/json and
   // Idempotency-Key `key`. Returns the HTTP status of the answer, or
-  // UNAVAILABLE when there was none (refused, timed out, bad URL).
+  // UNAVAILABLE when there was none (refused, timed out, bad URL), whose
+  // message shows the URL only as RedactedWebhookUrl does.
   virtual absl::StatusOr<int> Post(const std::string& url,
                                    const std::string& json,
                                    const std::string& key) = 0;
@@ -72,7 +73,8 @@ class WebhookNotifier final {
 
   // One pass: tries every entry due at the clock's wall time; a 2xx marks
   // it sent, anything else defers it by Backoff. Returns how many were
-  // sent. Store errors are logged.
+  // sent. Failed deliveries and store errors are logged, naming the URL
+  // only as RedactedWebhookUrl (it is a secret).
   int RunOnce();
 
   // Runs passes on a thread until Stop(). Stop is idempotent.

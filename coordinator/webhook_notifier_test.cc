@@ -7,14 +7,19 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "api/resource_names.h"
 #include "common/fake_clock.h"
+#include "common/free_ports.h"
+#include "coordinator/webhook_url.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spec/spec_yaml.h"
@@ -23,6 +28,9 @@ namespace scalebench::coordinator {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
 
 // Answers each POST with the next scripted status (UNAVAILABLE for -1),
 // 200 once the script runs out, and records what it was sent.
@@ -82,18 +90,20 @@ class WebhookNotifierTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  // Queues `notifications` as a failed scheduled run's judgement would.
-  void Queue(const std::vector<NewNotification>& notifications) {
+  // Queues `notifications` as a failed scheduled run's judgement would,
+  // of a schedule named `schedule_id`.
+  void Queue(const std::vector<NewNotification>& notifications,
+             const std::string& schedule_id = "s") {
     absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(
         "name: n\nloadgen:\n  duration: 1s\nsweep:\n  instances: [1]\n", "t");
     ASSERT_TRUE(spec.ok()) << spec.status();
     v1::Schedule schedule;
-    schedule.set_name("schedules/s");
+    schedule.set_name(api::ScheduleName(schedule_id));
     *schedule.mutable_spec() = *spec;
     schedule.set_cron("@daily");
     ASSERT_TRUE(store_->CreateSchedule(schedule).ok());
     absl::StatusOr<v1::ScheduleRun> run =
-        store_->FireSchedule("s", {clock_.Wall() + absl::Hours(1)});
+        store_->FireSchedule(schedule_id, {clock_.Wall() + absl::Hours(1)});
     ASSERT_TRUE(run.ok()) << run.status();
     const std::string id =
         api::ParseExperimentName(run->experiment()).value_or("");
@@ -103,7 +113,8 @@ class WebhookNotifierTest : public ::testing::Test {
     absl::StatusOr<std::vector<UnjudgedRun>> runs = store_->ListUnjudgedRuns();
     ASSERT_TRUE(runs.ok() && runs->size() == 1);
     ASSERT_TRUE(
-        store_->JudgeRun("s", (*runs)[0].seq, "failed", "", notifications)
+        store_
+            ->JudgeRun(schedule_id, (*runs)[0].seq, "failed", "", notifications)
             .ok());
   }
 
@@ -165,6 +176,70 @@ TEST_F(WebhookNotifierTest, ARestartedNotifierSendsOnlyWhatWasLeft) {
   WebhookNotifier second(store_.get(), &clock_, &poster, Options());
   EXPECT_EQ(second.RunOnce(), 1);
   EXPECT_THAT(poster.keys(), ElementsAre("b"));
+}
+
+// A webhook URL is a bearer secret: a failed delivery, answered with an
+// error status or not at all, is logged with the URL's scheme and host and
+// a hash, never its path or query.
+TEST_F(WebhookNotifierTest, AFailedDeliveryLogsNoPathOrQueryOfTheUrl) {
+  // Nothing listens there: the POST is refused.
+  absl::StatusOr<std::vector<uint16_t>> ports = FreePorts("127.0.0.1", 1);
+  ASSERT_TRUE(ports.ok()) << ports.status();
+  const std::string refused =
+      absl::StrCat("http://user:pw@127.0.0.1:", (*ports)[0],
+                   "/hooks/T0SECRETPATH?token=SECRETQUERY");
+  const std::string erroring =
+      "https://chat.example/services/SECRETPATH2?sig=SECRETQUERY2";
+  {
+    ScriptedPoster sent({});
+    WebhookNotifier drain(store_.get(), &clock_, &sent, Options());
+    ASSERT_EQ(drain.RunOnce(), 2);
+  }
+  Queue({{"c", refused, "{}"}}, "t");
+
+  std::stringstream log;
+  std::streambuf* const original = std::cerr.rdbuf(log.rdbuf());
+  CurlWebhookPoster curl(absl::Seconds(5));
+  {
+    WebhookNotifier notifier(store_.get(), &clock_, &curl, Options());
+    notifier.RunOnce();  // c: refused.
+  }
+  Queue({{"d", erroring, "{}"}}, "u");
+  clock_.Advance(absl::Hours(1));
+  ScriptedPoster answered({500, 500});
+  {
+    WebhookNotifier notifier(store_.get(), &clock_, &answered, Options());
+    notifier.RunOnce();  // c and d: HTTP 500.
+  }
+  std::cerr.rdbuf(original);
+
+  const std::string text = log.str();
+  EXPECT_THAT(text, HasSubstr("POST http://127.0.0.1:"));
+  EXPECT_THAT(text, HasSubstr("POST https://chat.example (url #"));
+  EXPECT_THAT(text, HasSubstr("HTTP 500"));
+  for (const char* secret : {"SECRETPATH", "SECRETQUERY", "hooks", "token",
+                             "services", "sig=", "user:pw"}) {
+    EXPECT_THAT(text, Not(HasSubstr(secret))) << text;
+  }
+}
+
+TEST(RedactedWebhookUrlTest, ShowsSchemeAndHostAndAStableHash) {
+  const std::string a = RedactedWebhookUrl(
+      "https://Hooks.Example.com:8443/services/T0/B0/XYZ?x=1#frag");
+  EXPECT_THAT(a, StartsWith("https://Hooks.Example.com:8443 (url #"));
+  EXPECT_THAT(a, Not(HasSubstr("services")));
+  EXPECT_EQ(a,
+            RedactedWebhookUrl(
+                "https://Hooks.Example.com:8443/services/T0/B0/XYZ?x=1#frag"));
+  EXPECT_NE(a,
+            RedactedWebhookUrl(
+                "https://Hooks.Example.com:8443/services/T0/B0/XYZ?x=2#frag"));
+  EXPECT_EQ(RedactedWebhookUrl("http://u:secret@h/p"),
+            RedactedWebhookUrl("http://u:secret@h/p"));
+  EXPECT_THAT(RedactedWebhookUrl("http://u:secret@h/p"),
+              StartsWith("http://h (url #"));
+  EXPECT_THAT(RedactedWebhookUrl("chat.example/secret"),
+              ::testing::MatchesRegex("\\(url #[0-9a-f]{8}\\)"));
 }
 
 }  // namespace

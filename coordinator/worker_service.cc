@@ -13,6 +13,7 @@
 #include "common/grpc_channel.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
+#include "coordinator/result_checks.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -127,10 +128,38 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
   v1::HostFacts facts;
   bool refused;
   bool persist;
+  // This exchange's clock sample, or the estimate kept from earlier ones.
+  std::optional<WorkerClockEstimate> clock;
+  absl::StatusOr<std::optional<WorkerClockEstimate>> sampled =
+      EstimateWorkerClock(request.previous_clock());
+  if (!sampled.ok()) {
+    std::cerr << "scalebench-coordinator: dropping a clock sample of worker "
+              << id << ": " << sampled.status().message() << "\n";
+  } else {
+    clock = *sampled;
+  }
+  std::vector<ResultContext> contexts(
+      static_cast<size_t>(request.results_size()));
   {
     absl::MutexLock lock(&mu_);
     refused = shut_down_;
     auto it = workers_.find(id);
+    if (!clock.has_value() && it != workers_.end()) {
+      clock = it->second.info.clock;
+    }
+    for (int i = 0; i < request.results_size(); ++i) {
+      ResultContext& context = contexts[static_cast<size_t>(i)];
+      context.receive_time = receive_time;
+      if (clock.has_value()) {
+        context.clock_offset = clock->offset;
+        context.round_trip = clock->round_trip;
+      }
+      if (it != workers_.end() && it->second.measure.has_value() &&
+          api::SameAttempt(it->second.measure->key(),
+                           request.results(i).key())) {
+        context.measure = it->second.measure;
+      }
+    }
     facts = request.has_facts() || it == workers_.end() ? request.facts()
                                                         : it->second.info.facts;
     // The row changes only with these; last_seen alone is refreshed now
@@ -153,19 +182,39 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
     }
   }
   if (request.results_size() > 0) {
+    std::vector<v1::WorkerResult> results;
+    results.reserve(static_cast<size_t>(request.results_size()));
+    for (int i = 0; i < request.results_size(); ++i) {
+      const v1::WorkerResult& result = request.results(i);
+      if (absl::Status s =
+              CheckWorkerResult(result, contexts[static_cast<size_t>(i)]);
+          !s.ok()) {
+        std::cerr << "scalebench-coordinator: refusing a result of worker "
+                  << id << " for " << result.key().trial() << " attempt "
+                  << result.key().attempt() << ": " << s.message() << "\n";
+        results.push_back(RefusedResult(result, s));
+      } else {
+        results.push_back(result);
+      }
+    }
     absl::StatusOr<std::vector<absl::StatusOr<bool>>> outcomes =
-        StoreResults(request);
+        StoreResults(results);
     if (!outcomes.ok()) {
       done(outcomes.status());
       return;
     }
     for (int i = 0; i < request.results_size(); ++i) {
       const absl::StatusOr<bool>& stored = (*outcomes)[i];
-      if (!stored.ok() && !absl::IsNotFound(stored.status())) {
+      // Never storable: an unknown attempt, or one the worker was not
+      // placed on.
+      const bool dropped =
+          !stored.ok() && (absl::IsNotFound(stored.status()) ||
+                           absl::IsPermissionDenied(stored.status()));
+      if (!stored.ok() && !dropped) {
         done(stored.status());
         return;
       }
-      if (!stored.ok()) {
+      if (dropped) {
         std::cerr << "scalebench-coordinator: dropping a result of worker "
                   << id << ": " << stored.status().message() << "\n";
       }
@@ -203,10 +252,7 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
              info.current.SerializeAsString() !=
                  request.current().SerializeAsString();
     info.current = request.current();
-    if (std::optional<WorkerClockEstimate> estimate =
-            EstimateWorkerClock(request.previous_clock())) {
-      info.clock = estimate;
-    }
+    if (sampled.ok() && sampled->has_value()) info.clock = *sampled;
     // A newer call supersedes a held one (the worker gave up on it).
     if (entry.held.has_value()) released.push_back(Release(entry));
     if (shut_down_) {
@@ -230,13 +276,12 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<bool>>> WorkerRegistry::StoreResults(
-    const v1::SynchronizeRequest& request) {
+    const std::vector<v1::WorkerResult>& results) {
   absl::MutexLock lock(&commit_mu_);
   if (open_batch_ == nullptr) open_batch_ = std::make_shared<ResultBatch>();
   std::shared_ptr<ResultBatch> batch = open_batch_;
   const size_t first = batch->results.size();
-  batch->results.insert(batch->results.end(), request.results().begin(),
-                        request.results().end());
+  batch->results.insert(batch->results.end(), results.begin(), results.end());
   while (!batch->done) {
     if (!committing_) {
       // Lead: commit everything collected so far (this call's included,
@@ -264,7 +309,7 @@ absl::StatusOr<std::vector<absl::StatusOr<bool>>> WorkerRegistry::StoreResults(
   return std::vector<absl::StatusOr<bool>>(
       batch->outcomes->begin() + static_cast<std::ptrdiff_t>(first),
       batch->outcomes->begin() +
-          static_cast<std::ptrdiff_t>(first + request.results_size()));
+          static_cast<std::ptrdiff_t>(first + results.size()));
 }
 
 std::vector<WorkerInfo> WorkerRegistry::List() const {
@@ -296,6 +341,7 @@ void WorkerRegistry::SetDesired(const std::string& worker_id,
       entry.info.next_synchronization_time = absl::InfiniteFuture();
     }
     entry.info.desired = desired;
+    if (desired.has_measure()) entry.measure = desired.measure();
     if (entry.held.has_value() && !Matches(desired, entry.info.current)) {
       released = Release(entry);
     }
@@ -472,15 +518,31 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::Synchronize(
   return reactor;
 }
 
-std::optional<WorkerClockEstimate> EstimateWorkerClock(
+absl::StatusOr<std::optional<WorkerClockEstimate>> EstimateWorkerClock(
     const v1::ClockSample& s) {
   if (!s.has_t1() || !s.has_t2() || !s.has_t3() || !s.has_t4()) {
     return std::nullopt;
   }
   const absl::Time t1 = TimeFromProto(s.t1()), t2 = TimeFromProto(s.t2()),
                    t3 = TimeFromProto(s.t3()), t4 = TimeFromProto(s.t4());
-  return WorkerClockEstimate{((t1 - t2) + (t4 - t3)) / 2,
-                             (t4 - t1) - (t3 - t2)};
+  const absl::Duration worker = t4 - t1, coordinator = t3 - t2;
+  if (worker < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "previous_clock: t4 is ", absl::FormatDuration(-worker), " before t1"));
+  }
+  if (coordinator < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("previous_clock: t3 is ",
+                     absl::FormatDuration(-coordinator), " before t2"));
+  }
+  if (coordinator > worker) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "previous_clock: the round trip is negative (the coordinator held the "
+        "call ",
+        absl::FormatDuration(coordinator), ", the worker waited only ",
+        absl::FormatDuration(worker), ")"));
+  }
+  return WorkerClockEstimate{((t1 - t2) + (t4 - t3)) / 2, worker - coordinator};
 }
 
 }  // namespace scalebench::coordinator

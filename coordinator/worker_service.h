@@ -23,6 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
@@ -59,8 +60,11 @@ struct WorkerClockEstimate {
 };
 
 // The estimate one complete sample gives; nullopt when a timestamp is
-// missing.
-std::optional<WorkerClockEstimate> EstimateWorkerClock(
+// missing (there was no previous exchange). INVALID_ARGUMENT, saying
+// which, for a sample no honest exchange gives: the worker's interval
+// (t4 - t1) or the coordinator's (t3 - t2) negative, or the coordinator's
+// longer than the worker's (a negative round trip).
+absl::StatusOr<std::optional<WorkerClockEstimate>> EstimateWorkerClock(
     const v1::ClockSample& sample);
 
 // What the registry knows of one worker.
@@ -107,9 +111,14 @@ class WorkerRegistry final {
 
   // One exchange. `request` has been validated (ValidateRequest);
   // `receive_time` is t2. Records the worker (UpsertWorker, when due: see
-  // WorkerRegistryOptions::persist_interval), its clock
-  // estimate and current state; stores every result (StoreWorkerResult, a
-  // duplicate is ignored) and acknowledges each once committed; then
+  // WorkerRegistryOptions::persist_interval), its clock estimate (a sample
+  // EstimateWorkerClock refuses is dropped with a log line, and the
+  // previous estimate kept) and current state; checks every result
+  // (CheckWorkerResult, against the worker's clock and the Measure it was
+  // last given for that attempt) and stores it, or for one that fails the
+  // checks its RefusedResult, so that a worker sending garbage fails its
+  // own attempt (StoreWorkerResults; a duplicate is ignored), and
+  // acknowledges each once committed; then
   // completes at once when there are acknowledgements or the desired state
   // differs from the current one, otherwise holds the call until SetDesired
   // changes the desired state, the hold time passes, or Shutdown. A newer
@@ -117,9 +126,11 @@ class WorkerRegistry final {
   // until `done` runs; `done` runs exactly once, never under the registry's
   // lock. Errors passed to `done`: the store's (the worker retries; result
   // storage is idempotent), UNAVAILABLE after Shutdown. A result for an
-  // attempt the store does not know (NOT_FOUND: it can never be stored) is
-  // acknowledged and dropped with a log line, so it cannot clog the
-  // worker's spool.
+  // attempt the store does not know (NOT_FOUND), or one on which the
+  // worker was not placed (PERMISSION_DENIED: a worker may report only for
+  // its own attempts), can never be stored: it is acknowledged and dropped
+  // with a log line, so that it cannot clog the worker's spool, nor a
+  // confused worker retry it forever.
   void Synchronize(const v1::SynchronizeRequest& request,
                    absl::Time receive_time, v1::SynchronizeResponse* response,
                    Completion done);
@@ -170,6 +181,9 @@ class WorkerRegistry final {
   struct Entry {
     WorkerInfo info;
     std::optional<HeldCall> held;
+    // The last Measure this worker was given (kept after the desired state
+    // moves on): what its result for that attempt is checked against.
+    std::optional<v1::DesiredState::Measure> measure;
     // When this coordinator last wrote the worker's row.
     absl::Time persisted = absl::InfinitePast();
   };
@@ -184,7 +198,7 @@ class WorkerRegistry final {
   // batch collected so far while later ones gather the next. Outcomes as
   // Store::StoreWorkerResults; blocks until this call's batch committed.
   absl::StatusOr<std::vector<absl::StatusOr<bool>>> StoreResults(
-      const v1::SynchronizeRequest& request);
+      const std::vector<v1::WorkerResult>& results);
 
   struct ResultBatch {
     std::vector<v1::WorkerResult> results;

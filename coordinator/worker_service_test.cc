@@ -4,6 +4,7 @@
 #include <grpcpp/server_builder.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -21,6 +22,7 @@
 #include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "results/histogram.h"
 #include "spec/spec_yaml.h"
 #include "worker/agent/sync_client.h"
 #include "worker/spool.h"
@@ -45,6 +47,25 @@ sweep:
 constexpr char kWorker[] = "host-a";
 // Short, so tests whose call is held stay fast.
 constexpr absl::Duration kHold = absl::Milliseconds(200);
+
+// A plausible measurement by `worker` for attempt 1 of `trial`: `requests`
+// requests of 1 ms each in the second that ended a second before `now`.
+v1::WorkerResult Measurement(const std::string& trial,
+                             const std::string& worker, uint64_t requests,
+                             absl::Time now) {
+  v1::WorkerResult r;
+  r.mutable_key()->set_trial(trial);
+  r.mutable_key()->set_attempt(1);
+  r.set_worker_id(worker);
+  v1::LoadgenResult& load = *r.mutable_loadgen();
+  load.set_requests(requests);
+  results::Histogram latency;
+  for (uint64_t i = 0; i < requests; ++i) latency.Record(1'000'000);
+  *load.mutable_latency() = latency.ToProto();
+  *load.mutable_start_time() = TimeToProto(now - absl::Seconds(2));
+  *load.mutable_duration() = DurationToProto(absl::Seconds(1));
+  return r;
+}
 
 // Does what it is told at once: a Prepare makes it Preparing, a Measure
 // Measuring, anything else idle.
@@ -113,7 +134,11 @@ class WorkerServiceTest : public ::testing::Test {
         spec::ParseSpecYaml(kSpecYaml, "t");
     ASSERT_TRUE(spec.ok()) << spec.status();
     ASSERT_TRUE(store_->CreateExperiment(*spec, "", "", 1).ok());
-    absl::StatusOr<v1::Attempt> attempt = store_->StartAttempt(trial_, {});
+    google::protobuf::Map<std::string, std::string> placement;
+    placement["target/0"] = kWorker;
+    placement["loadgen/0"] = kWorker;
+    absl::StatusOr<v1::Attempt> attempt =
+        store_->StartAttempt(trial_, placement);
     ASSERT_TRUE(attempt.ok()) << attempt.status();
   }
 
@@ -158,13 +183,10 @@ class WorkerServiceTest : public ::testing::Test {
                                                 &executor_, Clock::Real());
   }
 
+  // A plausible measurement of `requests` requests of 1 ms each in the
+  // second before the last one.
   v1::WorkerResult Result(uint64_t requests) {
-    v1::WorkerResult r;
-    r.mutable_key()->set_trial(trial_);
-    r.mutable_key()->set_attempt(1);
-    r.set_worker_id(kWorker);
-    r.mutable_loadgen()->set_requests(requests);
-    return r;
+    return Measurement(trial_, kWorker, requests, Clock::Real()->Wall());
   }
 
   v1::DesiredState Prepare() {
@@ -541,9 +563,13 @@ TEST(WorkerRegistryTest, ConcurrentResultsAreAllStoredAndEachAcknowledged) {
   ASSERT_TRUE(spec.ok()) << spec.status();
   ASSERT_TRUE((*store)->CreateExperiment(*spec, "", "", 7).ok());
   const std::string trial = api::TrialName("exp-000001", 0);
-  ASSERT_TRUE((*store)->StartAttempt(trial, {}).ok());
-  WorkerRegistry registry(store->get(), &clock);
   constexpr int kWorkers = 24;
+  google::protobuf::Map<std::string, std::string> placement;
+  for (int i = 0; i < kWorkers; ++i) {
+    placement[absl::StrCat("target/", i)] = absl::StrCat("w", i);
+  }
+  ASSERT_TRUE((*store)->StartAttempt(trial, placement).ok());
+  WorkerRegistry registry(store->get(), &clock);
   std::vector<v1::SynchronizeResponse> responses(kWorkers);
   std::vector<absl::Status> statuses(kWorkers, absl::InternalError("none"));
   std::vector<std::thread> threads;
@@ -553,11 +579,8 @@ TEST(WorkerRegistryTest, ConcurrentResultsAreAllStoredAndEachAcknowledged) {
       request.set_worker_id(absl::StrCat("w", i));
       request.set_session_id("s");
       request.mutable_current()->mutable_idle();
-      v1::WorkerResult& result = *request.add_results();
-      result.mutable_key()->set_trial(trial);
-      result.mutable_key()->set_attempt(1);
-      result.set_worker_id(request.worker_id());
-      result.mutable_loadgen()->set_requests(static_cast<uint64_t>(i));
+      *request.add_results() = Measurement(
+          trial, request.worker_id(), static_cast<uint64_t>(i), clock.Wall());
       registry.Synchronize(request, clock.Wall(), &responses[i],
                            [&, i](absl::Status s) { statuses[i] = s; });
     });
@@ -575,6 +598,9 @@ TEST(WorkerRegistryTest, ConcurrentResultsAreAllStoredAndEachAcknowledged) {
       (*store)->ListWorkerResults(key);
   ASSERT_TRUE(stored.ok());
   EXPECT_THAT(*stored, SizeIs(kWorkers));
+  for (const v1::WorkerResult& r : *stored) {
+    EXPECT_FALSE(r.has_failure()) << r.failure().reason();
+  }
   registry.Shutdown();
   std::filesystem::remove_all(dir);
 }
@@ -646,11 +672,141 @@ TEST(EstimateWorkerClockTest, AWorkerAheadHasAPositiveOffset) {
   *sample.mutable_t3() = TimeToProto(coordinator_t2 + absl::Seconds(4));
   *sample.mutable_t4() = TimeToProto(coordinator_t2 + absl::Seconds(4) +
                                      absl::Milliseconds(1) + absl::Seconds(3));
-  const std::optional<WorkerClockEstimate> e = EstimateWorkerClock(sample);
-  ASSERT_TRUE(e.has_value());
-  EXPECT_EQ(e->offset, absl::Seconds(3));
-  EXPECT_EQ(e->round_trip, absl::Milliseconds(2));
-  EXPECT_FALSE(EstimateWorkerClock(v1::ClockSample()).has_value());
+  const absl::StatusOr<std::optional<WorkerClockEstimate>> e =
+      EstimateWorkerClock(sample);
+  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_TRUE(e->has_value());
+  EXPECT_EQ((*e)->offset, absl::Seconds(3));
+  EXPECT_EQ((*e)->round_trip, absl::Milliseconds(2));
+  const absl::StatusOr<std::optional<WorkerClockEstimate>> none =
+      EstimateWorkerClock(v1::ClockSample());
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+}
+
+// A sample whose coordinator interval is longer than the worker's (a
+// negative round trip), or whose intervals run backwards, comes from no
+// real exchange: it is refused with the reason.
+TEST(EstimateWorkerClockTest, ASampleWithANegativeRoundTripIsRefused) {
+  const absl::Time t = absl::FromUnixSeconds(1'800'000'000);
+  v1::ClockSample sample;
+  *sample.mutable_t1() = TimeToProto(t);
+  *sample.mutable_t2() = TimeToProto(t);
+  *sample.mutable_t3() = TimeToProto(t + absl::Seconds(5));
+  *sample.mutable_t4() = TimeToProto(t + absl::Seconds(1));
+  absl::StatusOr<std::optional<WorkerClockEstimate>> e =
+      EstimateWorkerClock(sample);
+  EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(e.status().message()),
+              HasSubstr("the round trip is negative"));
+
+  v1::ClockSample backwards = sample;
+  *backwards.mutable_t4() = TimeToProto(t - absl::Seconds(1));
+  e = EstimateWorkerClock(backwards);
+  EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(e.status().message()), HasSubstr("before t1"));
+
+  v1::ClockSample reversed = sample;
+  *reversed.mutable_t3() = TimeToProto(t - absl::Seconds(1));
+  e = EstimateWorkerClock(reversed);
+  EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(e.status().message()), HasSubstr("before t2"));
+}
+
+// The registry keeps no estimate from such a sample.
+TEST(WorkerRegistryTest, AClockSampleWithANegativeRoundTripIsDropped) {
+  std::string dir = ::testing::TempDir() + "/wsvc-clock-XXXXXX";
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  FakeClock clock(absl::FromUnixSeconds(1'800'000'000));
+  auto store = Store::Open(std::string(dir) + "/coordinator.db", &clock);
+  ASSERT_TRUE(store.ok()) << store.status();
+  WorkerRegistry registry(store->get(), &clock);
+  v1::SynchronizeRequest request;
+  request.set_worker_id("w1");
+  request.set_session_id("s");
+  request.mutable_current()->mutable_idle();
+  const absl::Time t = clock.Wall();
+  v1::ClockSample& sample = *request.mutable_previous_clock();
+  *sample.mutable_t1() = TimeToProto(t - absl::Seconds(2));
+  *sample.mutable_t2() = TimeToProto(t - absl::Seconds(10));
+  *sample.mutable_t3() = TimeToProto(t);
+  *sample.mutable_t4() = TimeToProto(t - absl::Seconds(1));
+  v1::SynchronizeResponse response;
+  absl::Notification done;
+  registry.Synchronize(request, clock.Wall(), &response,
+                       [&done](absl::Status) { done.Notify(); });
+  std::optional<WorkerInfo> info = registry.Get("w1");
+  ASSERT_TRUE(info.has_value());
+  EXPECT_FALSE(info->clock.has_value());
+  registry.Shutdown();
+  done.WaitForNotification();
+  std::filesystem::remove_all(dir);
+}
+
+// A worker that was never placed on an attempt, calling the real service
+// with its own identity, reports a failure for another worker's attempt:
+// it is acknowledged (so it does not retry forever) but not stored, and the
+// placed worker's own result is what the attempt has.
+TEST_F(WorkerServiceTest,
+       ARogueWorkersFailureForAnotherWorkersAttemptIsDropped) {
+  StartServer();
+  auto stub = v1::WorkerService::NewStub(channel_);
+  v1::SynchronizeRequest forged;
+  forged.set_worker_id("evil");
+  forged.set_session_id("s-evil");
+  forged.mutable_current()->mutable_idle();
+  v1::WorkerResult& failure = *forged.add_results();
+  failure.mutable_key()->set_trial(trial_);
+  failure.mutable_key()->set_attempt(1);
+  failure.set_worker_id("evil");
+  failure.mutable_failure()->set_kind(v1::FAILURE_KIND_TARGET_START);
+  failure.mutable_failure()->set_reason("nginx exited");
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  v1::SynchronizeResponse response;
+  grpc::Status status = stub->Synchronize(&context, forged, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(response.acknowledged(), SizeIs(1));
+  EXPECT_EQ(response.acknowledged(0).worker_id(), "evil");
+
+  worker::Spool spool = NewSpool();
+  ASSERT_TRUE(spool.Store(Result(100)).ok());
+  auto client = MakeClient(&spool);
+  ASSERT_TRUE(client->SynchronizeOnce().ok());
+
+  absl::StatusOr<std::vector<v1::WorkerResult>> stored =
+      store_->ListWorkerResults(Result(0).key());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_THAT(*stored, SizeIs(1));
+  EXPECT_EQ((*stored)[0].worker_id(), kWorker);
+  EXPECT_FALSE((*stored)[0].has_failure()) << (*stored)[0].failure().reason();
+  EXPECT_EQ((*stored)[0].loadgen().requests(), 100u);
+}
+
+// A result no honest worker could send (here: a window in the year 10000)
+// is stored as that worker's own failure, naming what was wrong, so it
+// fails its own attempt instead of becoming a measurement.
+TEST_F(WorkerServiceTest, AnImplausibleResultIsStoredAsTheWorkersFailure) {
+  StartServer();
+  worker::Spool spool = NewSpool();
+  v1::WorkerResult absurd = Result(100);
+  absurd.mutable_loadgen()->mutable_start_time()->set_seconds(253402300800);
+  ASSERT_TRUE(spool.Store(absurd).ok());
+  auto client = MakeClient(&spool);
+  ASSERT_TRUE(client->SynchronizeOnce().ok());
+
+  EXPECT_THAT(*spool.List(), SizeIs(0));  // Acknowledged.
+  absl::StatusOr<std::vector<v1::WorkerResult>> stored =
+      store_->ListWorkerResults(absurd.key());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_THAT(*stored, SizeIs(1));
+  ASSERT_TRUE((*stored)[0].has_failure());
+  EXPECT_EQ((*stored)[0].failure().kind(), v1::FAILURE_KIND_INTERNAL);
+  EXPECT_THAT((*stored)[0].failure().reason(),
+              HasSubstr("the coordinator refused the worker's result: "
+                        "loadgen.start_time"));
+  EXPECT_FALSE((*stored)[0].has_loadgen());
 }
 
 }  // namespace

@@ -117,12 +117,23 @@ absl::StatusOr<Histogram> Histogram::FromProto(
     }
     previous = index;
     h.counts_[index] = proto.bucket_count(k);
-    total += proto.bucket_count(k);
+    if (__builtin_add_overflow(total, proto.bucket_count(k), &total)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "histogram: the bucket counts add up to more than 2^64 at position ",
+          k));
+    }
   }
-  if (total + proto.overflow_count() != proto.count()) {
+  uint64_t samples = 0;
+  if (__builtin_add_overflow(total, proto.overflow_count(), &samples) ||
+      samples != proto.count()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "histogram: buckets hold ", total, " and overflow ",
         proto.overflow_count(), " samples, but count is ", proto.count()));
+  }
+  if (proto.count() > 0 && proto.min_ns() > proto.max_ns()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("histogram: min_ns ", proto.min_ns(),
+                     " is greater than max_ns ", proto.max_ns()));
   }
   h.count_ = proto.count();
   h.overflow_ = proto.overflow_count();

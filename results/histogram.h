@@ -75,8 +75,9 @@ class Histogram {
 
   v1::LatencyHistogram ToProto() const;
   // Errors: INVALID_ARGUMENT when the message is inconsistent (unsorted or
-  // out-of-range indexes, unequal list lengths, counts that do not add up,
-  // another sub_bucket_bits).
+  // out-of-range indexes, unequal list lengths, counts that do not add up
+  // or whose sum overflows 64 bits, min_ns above max_ns, another
+  // sub_bucket_bits).
   static absl::StatusOr<Histogram> FromProto(const v1::LatencyHistogram& proto);
 
  private:

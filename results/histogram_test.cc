@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace scalebench::results {
 namespace {
+
+using ::testing::HasSubstr;
 
 constexpr double kBound = 1.0 / (1 << (Histogram::kSubBucketBits + 1));
 
@@ -157,6 +161,37 @@ TEST(HistogramTest, FromProtoRejectsInconsistentMessages) {
   v1::LatencyHistogram beyond = good;
   beyond.set_highest_trackable_ns(300);
   EXPECT_FALSE(Histogram::FromProto(beyond).ok());
+}
+
+// Counts that add up only modulo 2^64, and extremes out of order, are not
+// a histogram any recorder could make.
+TEST(HistogramTest, FromProtoRejectsWrappedCountsAndMinAboveMax) {
+  Histogram h;
+  h.Record(100);
+  h.Record(1000);
+  const v1::LatencyHistogram good = h.ToProto();
+  ASSERT_TRUE(Histogram::FromProto(good).ok());
+
+  // 2^63 + 2^63 + 2 wraps to 2, the count.
+  v1::LatencyHistogram wrapped = good;
+  wrapped.set_bucket_count(0, (uint64_t{1} << 63) + 1);
+  wrapped.set_bucket_count(1, (uint64_t{1} << 63) + 1);
+  absl::StatusOr<Histogram> parsed = Histogram::FromProto(wrapped);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("2^64"));
+
+  // The overflow count wraps the sum instead.
+  v1::LatencyHistogram wrapped_overflow = good;
+  wrapped_overflow.set_overflow_count(~uint64_t{0});
+  wrapped_overflow.set_count(1);
+  EXPECT_FALSE(Histogram::FromProto(wrapped_overflow).ok());
+
+  v1::LatencyHistogram inverted = good;
+  inverted.set_min_ns(5000);
+  parsed = Histogram::FromProto(inverted);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(std::string(parsed.status().message()),
+              HasSubstr("min_ns 5000 is greater than max_ns 1000"));
 }
 
 }  // namespace

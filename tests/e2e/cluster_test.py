@@ -24,8 +24,9 @@ scalebench CLI, measuring real nginx (and haproxy) targets.
                left running
   tls          off loopback (an address in a network namespace this test
                makes), mutual TLS: a worker and a CLI with certificates
-               from the CA are served; no certificate, another CA's, or a
-               worker presenting another worker's name are refused
+               from the CA are served; no certificate, another CA's, a
+               worker presenting another worker's name, or a CLI with a
+               worker's certificate are refused
 
 Usage: cluster_test.py --bin DIR --group NAME
 Prints one line per check and 'N passed, M failed'; exit 1 on a failure.
@@ -348,6 +349,15 @@ def group_tls(bin_dir, checks):
         checks.expect(r.returncode == 0,
                       "tls: a CLI with the CA's certificate is served",
                       r.stderr)
+        # Roles: a worker's certificate may call only Synchronize.
+        r = cluster.cli("workers", env_extra={
+            "SCALEBENCH_CA": f"{good}/ca.crt",
+            "SCALEBENCH_CERT": f"{good}/worker-w1.crt",
+            "SCALEBENCH_KEY": f"{good}/worker-w1.key"})
+        checks.expect(r.returncode != 0 and "workers/w1" in r.stderr,
+                      "tls: a worker's certificate may not use the "
+                      "coordinator service",
+                      f"exit {r.returncode}: {r.stderr}")
 
         plain = cluster.start_worker("w1", state_dir=os.path.join(tmp, "s0"))
         plain.wait(timeout=30)

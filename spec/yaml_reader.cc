@@ -1,5 +1,7 @@
 #include "spec/yaml_reader.h"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -9,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/echo_text.h"
 #include "common/flag_values.h"
 #include "spec/durations.h"
 
@@ -17,6 +20,9 @@ namespace {
 
 // An unknown key this close to a known one (in edits) is taken for a typo.
 constexpr size_t kMaxTypoDistance = 2;
+// The most bytes of a field's path that a message repeats: a path holds
+// the document's keys, which can be long.
+constexpr size_t kMaxEchoedPath = 200;
 
 bool HasMark(const YAML::Mark& mark) { return !mark.is_null(); }
 
@@ -28,7 +34,7 @@ std::string Describe(const YAML::Node& node) {
     case YAML::NodeType::Map:
       return "a mapping";
     case YAML::NodeType::Scalar:
-      return absl::StrCat("'", node.Scalar(), "'");
+      return QuoteValue(node.Scalar());
     default:
       return "nothing";
   }
@@ -66,6 +72,13 @@ absl::StatusOr<YamlValue> YamlReader::Load(absl::string_view yaml) {
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(yaml));
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp says only "bad file" here.
+    return ErrorAtMark(
+        e.mark, "",
+        absl::StrCat("invalid YAML: nested too deeply (", e.depth(),
+                     " levels of lists and mappings, the parser's limit; a "
+                     "spec needs a handful)"));
   } catch (const YAML::Exception& e) {
     return ErrorAtMark(e.mark, "", absl::StrCat("invalid YAML: ", e.msg));
   }
@@ -92,9 +105,9 @@ absl::Status YamlReader::ErrorAtMark(const YAML::Mark& mark,
                                      absl::string_view path,
                                      absl::string_view message) const {
   const YAML::Mark& at = HasMark(mark) ? mark : start_;
-  return absl::InvalidArgumentError(
-      absl::StrCat(source_, ":", at.line + 1, ":", at.column + 1, ": ", path,
-                   path.empty() ? "" : ": ", message));
+  return absl::InvalidArgumentError(absl::StrCat(
+      source_, ":", at.line + 1, ":", at.column + 1, ": ",
+      ClipText(path, kMaxEchoedPath), path.empty() ? "" : ": ", message));
 }
 
 absl::Status YamlReader::Error(const YamlValue& value,
@@ -234,16 +247,17 @@ absl::StatusOr<uint64_t> YamlReader::WholeNumber(const YamlValue& value,
   if (!digits) {
     double number = 0;
     if (absl::SimpleAtod(*text, &number) && number < 0) {
-      return Error(value, absl::StrCat("'", *text,
-                                       "' is negative; expected a whole "
+      return Error(value, absl::StrCat(QuoteValue(*text),
+                                       " is negative; expected a whole "
                                        "number >= 0"));
     }
-    return Error(value, absl::StrCat("'", *text, "' is not a whole number"));
+    return Error(value,
+                 absl::StrCat(QuoteValue(*text), " is not a whole number"));
   }
   uint64_t number = 0;
   if (!absl::SimpleAtoi(*text, &number) || number > max) {
-    return Error(
-        value, absl::StrCat("'", *text, "' is larger than the maximum, ", max));
+    return Error(value, absl::StrCat(QuoteValue(*text),
+                                     " is larger than the maximum, ", max));
   }
   return number;
 }
@@ -264,7 +278,7 @@ absl::StatusOr<double> YamlReader::Number(const YamlValue& value) const {
   if (!text.ok()) return text.status();
   double number = 0;
   if (!absl::SimpleAtod(*text, &number) || !std::isfinite(number)) {
-    return Error(value, absl::StrCat("'", *text, "' is not a number"));
+    return Error(value, absl::StrCat(QuoteValue(*text), " is not a number"));
   }
   return number;
 }
@@ -274,7 +288,7 @@ absl::StatusOr<bool> YamlReader::Bool(const YamlValue& value) const {
   if (!text.ok()) return text.status();
   if (*text == "true") return true;
   if (*text == "false") return false;
-  return Error(value, absl::StrCat("'", *text, "' is not true or false"));
+  return Error(value, absl::StrCat(QuoteValue(*text), " is not true or false"));
 }
 
 absl::StatusOr<google::protobuf::Duration> YamlReader::Duration(

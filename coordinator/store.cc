@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <exception>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,6 +64,25 @@ absl::StatusOr<std::string> ParsePageToken(absl::string_view token) {
     return absl::InvalidArgumentError("page_token: not issued by this store");
   }
   return std::string(token);
+}
+
+// `body()`, with an exception it throws turned into a status, so that the
+// transaction around it is always ended: an exception that left it open
+// would make every later BEGIN fail ("cannot start a transaction within a
+// transaction") for as long as the process lives.
+absl::Status RunCatching(absl::FunctionRef<absl::Status()> body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(
+        "store: out of memory; the transaction was rolled back");
+  } catch (const std::exception& e) {
+    return absl::InternalError(
+        absl::StrCat("store: ", e.what(), "; the transaction was rolled back"));
+  } catch (...) {
+    return absl::InternalError(
+        "store: an unknown exception; the transaction was rolled back");
+  }
 }
 
 }  // namespace
@@ -145,10 +166,16 @@ Store::StoreLock::~StoreLock() { store_->mu_.Unlock(); }
 
 absl::Status Store::InTransaction(absl::FunctionRef<absl::Status()> body) {
   RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
-  absl::Status status = body();
+  absl::Status status = RunCatching(body);
   if (status.ok()) status = db_->Exec("COMMIT");
   if (!status.ok()) db_->Exec("ROLLBACK").IgnoreError();
   return status;
+}
+
+absl::Status Store::TEST_InTransaction(
+    absl::FunctionRef<absl::Status(Database& db)> body) {
+  StoreLock lock(this);
+  return InTransaction([&] { return body(*db_); });
 }
 
 int64_t Store::NowMicros() const { return absl::ToUnixMicros(clock_->Wall()); }
@@ -172,6 +199,9 @@ absl::StatusOr<std::string> Store::CreateExperimentLocked(
     const v1::ExperimentSpec& spec, absl::string_view spec_source,
     absl::string_view request_id, uint64_t seed, absl::string_view schedule_id,
     std::optional<absl::Time> night) {
+  // Every way in (a request, a schedule's stored spec) is checked here too,
+  // so no size beyond the limits reaches the grid or the plan below.
+  RETURN_IF_ERROR(spec::ValidateSpec(spec));
   const v1::ExperimentSpec full = spec::WithDefaults(spec);
   const std::vector<v1::Configuration> configurations = spec::ExpandGrid(full);
   const uint32_t repetitions = spec::MinRepetitions(full.repetitions());
@@ -236,9 +266,9 @@ absl::StatusOr<std::string> Store::CreateExperimentLocked(
     RETURN_IF_ERROR(config.Run());
   }
 
-  std::vector<TrialPlan> plan =
-      PlanTrials(static_cast<uint32_t>(configurations.size()), repetitions,
-                 full.order(), seed);
+  ASSIGN_OR_RETURN(const std::vector<TrialPlan> plan,
+                   PlanTrials(static_cast<uint32_t>(configurations.size()),
+                              repetitions, full.order(), seed));
   ASSIGN_OR_RETURN(Statement trial,
                    db_->Prepare("INSERT INTO trials (experiment, number, "
                                 "configuration_index, repetition, state) "
@@ -266,7 +296,7 @@ absl::StatusOr<std::string> Store::CreateExperimentLocked(
 
 absl::Status Store::InReadTransaction(absl::FunctionRef<absl::Status()> body) {
   RETURN_IF_ERROR(db_->Exec("BEGIN"));
-  absl::Status status = body();
+  absl::Status status = RunCatching(body);
   db_->Exec(status.ok() ? "COMMIT" : "ROLLBACK").IgnoreError();
   return status;
 }

@@ -370,16 +370,25 @@ class Store final {
   // UNAVAILABLE) or INTERNAL for a failure that does not parse.
   absl::StatusOr<StoreCounts> CountStates();
 
+  // For tests: runs `body` on the store's connection inside a write
+  // transaction, as every mutating call does.
+  absl::Status TEST_InTransaction(
+      absl::FunctionRef<absl::Status(Database& db)> body);
+
  private:
   Store(std::unique_ptr<Database> db, Clock* clock)
       : db_(std::move(db)), clock_(clock) {}
 
   absl::Status Configure();
   absl::Status Migrate();
-  // Runs `body` in BEGIN IMMEDIATE ... COMMIT; rolls back on any error.
+  // Runs `body` in BEGIN IMMEDIATE ... COMMIT; rolls back on any error,
+  // and on any exception `body` throws, which becomes RESOURCE_EXHAUSTED
+  // (std::bad_alloc) or INTERNAL: no exception leaves the store, and no
+  // transaction stays open.
   absl::Status InTransaction(absl::FunctionRef<absl::Status()> body)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Runs `body` in a read transaction (one consistent snapshot).
+  // Runs `body` in a read transaction (one consistent snapshot); ended on
+  // an exception as InTransaction's.
   absl::Status InReadTransaction(absl::FunctionRef<absl::Status()> body)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

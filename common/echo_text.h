@@ -20,8 +20,14 @@ inline constexpr size_t kMaxEchoedValueBytes = 80;
 // "... (N bytes)", N being the length of the whole.
 std::string ClipText(absl::string_view text, size_t max);
 
+// ClipText(text, max) with control characters written as QuoteValue
+// writes them: for echoing a field's path, whose keys come from the input.
+std::string OneLine(absl::string_view text, size_t max);
+
 // `value` in single quotes for an error message, clipped to
-// kMaxEchoedValueBytes: "'kvm'", "'aaaa...' (1048576 bytes)".
+// kMaxEchoedValueBytes, with control characters written as \n, \r, \t or
+// \xNN so that the message stays on one line: "'kvm'", "'a\nb'",
+// "'aaaa...' (1048576 bytes)".
 std::string QuoteValue(absl::string_view value);
 
 }  // namespace scalebench

@@ -329,6 +329,17 @@ TEST(ParseSpecYamlTest, DeepNestingSaysSoWithItsLine) {
   EXPECT_THAT(message, ::testing::Not(HasSubstr("bad file")));
 }
 
+// Found by spec_fuzz_test: a message quoted control characters raw, and
+// broke over lines.
+TEST(ParseSpecYamlTest, MessagesStayOnOneLine) {
+  const std::string escape = ErrorOf("name: \"a\\\x01\"\n");
+  EXPECT_THAT(escape, StartsWith("spec.yaml:1:"));
+  EXPECT_THAT(escape, HasSubstr("invalid YAML: unknown escape character: "
+                                "\\x01"));
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "service: \"a\\nb\"\n")),
+            "spec.yaml:4:10: service: expected a mapping, got 'a\\nb'");
+}
+
 // Issue 25: a 1 MB value was echoed back whole.
 TEST(ParseSpecYamlTest, AHugeValueIsNotEchoedWhole) {
   const std::string huge(1 << 20, '7');

@@ -40,7 +40,7 @@ const char* const kXenTypes[] = {"pvh", "pv", "hvm"};
 
 template <typename... Parts>
 Problem At(absl::string_view path, const Parts&... parts) {
-  return SpecProblem{ClipText(path, kMaxEchoedPath), absl::StrCat(parts...)};
+  return SpecProblem{OneLine(path, kMaxEchoedPath), absl::StrCat(parts...)};
 }
 
 // A problem when list `path` has more than `max` elements, so that no

@@ -24,8 +24,18 @@ TEST(ClipTextTest, NeverCutsInsideAUtf8Character) {
   EXPECT_EQ(ClipText(text, 5), "ab\xC3\xA9... (9 bytes)");
 }
 
+TEST(OneLineTest, ClipsAndEscapes) {
+  EXPECT_EQ(OneLine("a.b\nc", 10), "a.b\\nc");
+  EXPECT_EQ(OneLine("a.b\nc", 4), "a.b\\n... (5 bytes)");
+}
+
 TEST(QuoteValueTest, QuotesShortValuesWhole) {
   EXPECT_EQ(QuoteValue("kvm"), "'kvm'");
+}
+
+TEST(QuoteValueTest, KeepsTheMessageOnOneLine) {
+  EXPECT_EQ(QuoteValue("a\nb\tc\r\x01\x7f\xC3\xA9"),
+            "'a\\nb\\tc\\r\\x01\\x7f\xC3\xA9'");
 }
 
 TEST(QuoteValueTest, ClipsLongValuesToTheEchoBound) {

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "api/resource_names.h"
 #include "cli/app.h"
 #include "cli/remote_fixture.h"
@@ -172,6 +173,30 @@ TEST_F(RemoteCommandsTest, StatusOfOneExperimentShowsEveryTrialAndAttempt) {
   EXPECT_THAT(err_.str(), HasSubstr("exp-000009"));
   EXPECT_EQ(Run({"status", "trials/1"}), kExitBadInput);
   EXPECT_THAT(err_.str(), HasSubstr("EXPERIMENT 'trials/1' is not an"));
+}
+
+// Issue 25: the trials of a large experiment come in pages; status shows
+// them all.
+TEST_F(RemoteCommandsTest, StatusShowsTheTrialsOfEveryPage) {
+  // 2 instances x 600 connections levels = 1200 trials: two pages.
+  std::string connections;
+  for (int c = 1; c <= 600; ++c) absl::StrAppend(&connections, c, ",");
+  connections.pop_back();
+  const std::string spec = WriteFile(
+      "large.yaml",
+      absl::StrCat("name: large\nseed: 1\nloadgen:\n  duration: 1s\nsweep:\n"
+                   "  instances: [1, 2]\n  connections: [",
+                   connections, "]\n"));
+  ASSERT_EQ(Run({"submit", spec}), kExitOk) << err_.str();
+  ASSERT_EQ(Run({"status", "exp-000001"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("1200 in all"));
+  EXPECT_THAT(out_.str(), HasSubstr("\n999    platform=native"));
+  EXPECT_THAT(out_.str(), HasSubstr("\n1199   platform=native"));
+
+  ASSERT_EQ(Run({"status", "exp-000001", "--output", "json"}), kExitOk);
+  EXPECT_THAT(out_.str(),
+              HasSubstr("\"name\": \"experiments/exp-000001/trials/1199\""));
+  EXPECT_THAT(out_.str(), ::testing::Not(HasSubstr("next_page_token")));
 }
 
 TEST_F(RemoteCommandsTest, StatusJsonIsTheApiResponse) {

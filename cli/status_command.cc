@@ -27,7 +27,8 @@ EXPERIMENT is the name submit printed (experiments/exp-000001) or its id
 (exp-000001).
 
 With --output json: ListExperimentsResponse, or GetExperimentResponse in
-the FULL view (experiment, trials, fits), with proto field names.
+the FULL view (experiment, trials, fits), with proto field names; the
+trials of every page are in the one response.
 
 )";
 
@@ -100,19 +101,41 @@ int ListExperiments(CoordinatorClient& client, OutputFormat output,
   return kExitOk;
 }
 
-int ShowExperiment(CoordinatorClient& client, const std::string& name,
-                   OutputFormat output, std::ostream& out, std::ostream& err) {
+// The experiment in the FULL view with every trial: the first page's
+// experiment (it has the source and the grid), the trials of every page,
+// and the last page's fits.
+absl::StatusOr<v1::GetExperimentResponse> GetAllPages(CoordinatorClient& client,
+                                                      const std::string& name) {
+  v1::GetExperimentResponse all;
   v1::GetExperimentRequest request;
   request.set_name(name);
   request.set_view(v1::EXPERIMENT_VIEW_FULL);
-  v1::GetExperimentResponse response;
-  grpc::ClientContext context;
-  CoordinatorClient::SetDeadline(context);
-  const absl::Status status =
-      FromGrpcStatus(client.stub().GetExperiment(&context, request, &response));
-  if (!status.ok()) {
-    return ReportCallFailure("status", status, client.address(), err);
+  do {
+    v1::GetExperimentResponse page;
+    grpc::ClientContext context;
+    CoordinatorClient::SetDeadline(context);
+    const absl::Status status =
+        FromGrpcStatus(client.stub().GetExperiment(&context, request, &page));
+    if (!status.ok()) return status;
+    if (request.page_token().empty()) {
+      *all.mutable_experiment() = std::move(*page.mutable_experiment());
+    }
+    for (v1::Trial& trial : *page.mutable_trials()) {
+      *all.add_trials() = std::move(trial);
+    }
+    *all.mutable_fits() = std::move(*page.mutable_fits());
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return all;
+}
+
+int ShowExperiment(CoordinatorClient& client, const std::string& name,
+                   OutputFormat output, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<v1::GetExperimentResponse> all = GetAllPages(client, name);
+  if (!all.ok()) {
+    return ReportCallFailure("status", all.status(), client.address(), err);
   }
+  const v1::GetExperimentResponse& response = *all;
   if (output == OutputFormat::kJson) {
     out << ApiJson(response);
     return kExitOk;

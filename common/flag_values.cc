@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/echo_text.h"
 
 namespace scalebench {
 namespace {
@@ -15,7 +16,8 @@ namespace {
 constexpr int kMaxCpu = 4095;
 
 absl::Status Expected(absl::string_view text, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not ", what));
+  return absl::InvalidArgumentError(
+      absl::StrCat(QuoteValue(text), " is not ", what));
 }
 
 }  // namespace
@@ -33,11 +35,11 @@ absl::StatusOr<absl::Duration> ParseDurationText(absl::string_view text) {
   }
   if (d < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("'", text, "' is negative; a duration is >= 0"));
+        absl::StrCat(QuoteValue(text), " is negative; a duration is >= 0"));
   }
   if (d > kMaxDuration) {
     return absl::InvalidArgumentError(
-        absl::StrFormat("'%s' is longer than the maximum of %s", text,
+        absl::StrFormat("%s is longer than the maximum of %s", QuoteValue(text),
                         absl::FormatDuration(kMaxDuration)));
   }
   return d;
@@ -61,7 +63,7 @@ absl::StatusOr<std::vector<int>> ParseCpuListText(absl::string_view text) {
     for (int c = low; c <= high; ++c) {
       if (!seen.insert(c).second) {
         return absl::InvalidArgumentError(
-            absl::StrCat("'", text, "' names core ", c, " twice"));
+            absl::StrCat(QuoteValue(text), " names core ", c, " twice"));
       }
       cpus.push_back(c);
     }

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "common/echo_text.h"
+
 namespace scalebench {
 namespace {
 
@@ -19,7 +21,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   return grpc::Status(static_cast<grpc::StatusCode>(
                           CanonicalOrUnknown(static_cast<int>(status.code()))),
-                      std::string(status.message()));
+                      ClipText(status.message(), kMaxStatusMessageBytes));
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {

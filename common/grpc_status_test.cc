@@ -1,5 +1,7 @@
 #include "common/grpc_status.h"
 
+#include <string>
+
 #include "gtest/gtest.h"
 
 namespace scalebench {
@@ -29,6 +31,18 @@ TEST(GrpcStatusTest, NamedCodesAgree) {
   EXPECT_EQ(
       FromGrpcStatus(grpc::Status(grpc::StatusCode::NOT_FOUND, "x")).code(),
       absl::StatusCode::kNotFound);
+}
+
+TEST(GrpcStatusTest, LongMessageIsClippedAndKeepsItsCode) {
+  // A 10 kB field echoed in an error would exceed the client's metadata
+  // limit, which turns INVALID_ARGUMENT into RESOURCE_EXHAUSTED.
+  const std::string message = "name: '" + std::string(10000, 'n') + "'";
+  const grpc::Status wire = ToGrpcStatus(absl::InvalidArgumentError(message));
+  EXPECT_EQ(wire.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_LE(wire.error_message().size(), kMaxStatusMessageBytes + 32);
+  EXPECT_EQ(wire.error_message().substr(0, 7), "name: '");
+  EXPECT_NE(wire.error_message().find("(10008 bytes)"), std::string::npos)
+      << wire.error_message();
 }
 
 TEST(GrpcStatusTest, NonCanonicalCodeBecomesUnknown) {

@@ -1,6 +1,11 @@
 #include "common/text_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -20,6 +25,79 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
   if (in.bad())
     return absl::UnavailableError(absl::StrCat("cannot read ", path));
   return text.str();
+}
+
+namespace {
+
+// What a file that is not a regular one is, for messages.
+const char* FileKind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a file";
+}
+
+// Closes a descriptor on every path out.
+class Descriptor final {
+ public:
+  explicit Descriptor(int fd) : fd_(fd) {}
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  ~Descriptor() {
+    if (fd_ >= 0) close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  const int fd_;
+};
+
+absl::Status CannotRead(const std::string& path, int error) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(path, ": cannot read: ", std::strerror(error)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadRegularFile(const std::string& path,
+                                            size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+  // writer. The check is on the descriptor itself, so nothing can swap the
+  // file between the check and the read.
+  const Descriptor fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) {
+    const int error = errno;
+    if (error == ENOENT) {
+      return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+    }
+    return CannotRead(path, error);
+  }
+  struct stat info;
+  if (fstat(fd.get(), &info) != 0) return CannotRead(path, errno);
+  if (!S_ISREG(info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": not a regular file (", FileKind(info.st_mode), ")"));
+  }
+  const auto too_large = [&] {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": larger than ", max_bytes, " bytes"));
+  };
+  if (static_cast<uint64_t>(info.st_size) > max_bytes) return too_large();
+  std::string text;
+  char buffer[8192];
+  while (true) {
+    const ssize_t n = read(fd.get(), buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return CannotRead(path, errno);
+    }
+    if (n == 0) return text;
+    // The file may grow after fstat.
+    if (text.size() + static_cast<size_t>(n) > max_bytes) return too_large();
+    text.append(buffer, static_cast<size_t>(n));
+  }
 }
 
 }  // namespace scalebench

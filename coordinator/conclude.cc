@@ -84,11 +84,12 @@ absl::StatusOr<bool> AddAdaptiveRound(const v1::Experiment& experiment,
   }
   if (more.empty()) return false;
   // One more repetition of each, in the experiment's order for this round.
-  const std::vector<TrialPlan> order =
+  const absl::StatusOr<std::vector<TrialPlan>> order =
       PlanTrials(static_cast<uint32_t>(more.size()), 1,
                  experiment.spec().order(), experiment.seed() + rounds);
+  if (!order.ok()) return order.status();
   std::vector<uint32_t> ordered;
-  for (const TrialPlan& plan : order) {
+  for (const TrialPlan& plan : *order) {
     ordered.push_back(more[plan.configuration_index]);
   }
   absl::StatusOr<std::vector<v1::Trial>> added =

@@ -21,6 +21,7 @@
 #include "coordinator/random_seed.h"
 #include "spec/defaults.h"
 #include "spec/grid.h"
+#include "spec/limits.h"
 #include "spec/validate.h"
 
 namespace scalebench::coordinator {
@@ -30,6 +31,27 @@ bool Ended(v1::ExperimentState state) {
   return state == v1::EXPERIMENT_STATE_SUCCEEDED ||
          state == v1::EXPERIMENT_STATE_FAILED ||
          state == v1::EXPERIMENT_STATE_CANCELLED;
+}
+
+// The longest request_id a client may send (a UUID is 36 characters).
+constexpr size_t kMaxRequestIdLength = 128;
+
+// The spec (spec::ValidateSpec, the same checks as for a spec file) and
+// the request's other fields, bounded so that nothing stored with the
+// experiment can make a later response too large.
+absl::Status CheckCreateRequest(const v1::CreateExperimentRequest& request) {
+  if (request.spec_source().size() > spec::kMaxSpecFileBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("spec_source: has ", request.spec_source().size(),
+                     " bytes, more than the ", spec::kMaxSpecFileBytes,
+                     " of the largest spec file"));
+  }
+  if (request.request_id().size() > kMaxRequestIdLength) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request_id: has ", request.request_id().size(),
+        " bytes, more than the ", kMaxRequestIdLength, " allowed"));
+  }
+  return spec::ValidateSpec(request.spec());
 }
 
 // The experiment a valid `spec` would become, without an id.
@@ -299,7 +321,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CreateExperiment(
     v1::CreateExperimentResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (RefuseNonUser(context, reactor)) return reactor;
-  if (absl::Status s = spec::ValidateSpec(request->spec()); !s.ok()) {
+  if (absl::Status s = CheckCreateRequest(*request); !s.ok()) {
     reactor->Finish(ToGrpcStatus(s));
     return reactor;
   }
@@ -326,16 +348,23 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::GetExperiment(
   reactor->Finish(ToGrpcStatus([&]() -> absl::Status {
     absl::StatusOr<std::string> id = api::ParseExperimentName(request->name());
     if (!id.ok()) return id.status();
-    absl::StatusOr<v1::Experiment> experiment =
-        store_->GetExperiment(*id, request->view());
+    const bool full = request->view() == v1::EXPERIMENT_VIEW_FULL;
+    // The source and the grid once, on the first page.
+    const bool first_page = request->page_token().empty();
+    absl::StatusOr<v1::Experiment> experiment = store_->GetExperiment(
+        *id, full && !first_page ? v1::EXPERIMENT_VIEW_BASIC : request->view());
     if (!experiment.ok()) return experiment.status();
-    if (request->view() == v1::EXPERIMENT_VIEW_FULL) {
-      absl::StatusOr<std::vector<v1::Trial>> trials = store_->ListTrials(*id);
-      if (!trials.ok()) return trials.status();
-      for (v1::Trial& t : *trials) *response->add_trials() = std::move(t);
-      absl::StatusOr<std::vector<v1::ModelFit>> fits = store_->ListFits(*id);
-      if (!fits.ok()) return fits.status();
-      for (v1::ModelFit& f : *fits) *response->add_fits() = std::move(f);
+    if (full) {
+      absl::StatusOr<TrialPage> page = store_->ListTrialsPage(
+          *id, request->page_size(), request->page_token());
+      if (!page.ok()) return page.status();
+      for (v1::Trial& t : page->trials) *response->add_trials() = std::move(t);
+      response->set_next_page_token(page->next_page_token);
+      if (page->next_page_token.empty()) {
+        absl::StatusOr<std::vector<v1::ModelFit>> fits = store_->ListFits(*id);
+        if (!fits.ok()) return fits.status();
+        for (v1::ModelFit& f : *fits) *response->add_fits() = std::move(f);
+      }
     }
     *response->mutable_experiment() = std::move(experiment).value();
     return absl::OkStatus();
@@ -421,20 +450,27 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CancelExperiment(
         *response->mutable_experiment() = std::move(experiment).value();
         return absl::OkStatus();
       }
-      absl::StatusOr<std::vector<v1::Trial>> trials = store_->ListTrials(*id);
-      if (!trials.ok()) return trials.status();
-      for (const v1::Trial& trial : *trials) {
-        if (trial.state() != v1::TRIAL_STATE_QUEUED) continue;
-        absl::Status s = store_->SetTrialState(
-            trial.name(), v1::TRIAL_STATE_CANCELLED, "experiment cancelled");
-        if (!s.ok()) return s;
-      }
-      absl::Status s = store_->SetExperimentState(
-          *id, v1::EXPERIMENT_STATE_CANCELLED, "cancelled by request");
+      // Every queued trial and the experiment in one transaction, however
+      // many trials there are.
+      absl::Status s =
+          store_
+              ->EndQueuedTrials(*id, v1::TRIAL_STATE_CANCELLED,
+                                v1::EXPERIMENT_STATE_CANCELLED,
+                                "cancelled by request")
+              .status();
       // FAILED_PRECONDITION: it ended meanwhile; return it as it is.
       if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;
       experiment = store_->GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
       if (!experiment.ok()) return experiment.status();
+      if (!Ended(experiment->state())) {
+        // A trial was placed meanwhile: the scheduler tears it down.
+        s = store_->SetExperimentState(
+            *id, v1::EXPERIMENT_STATE_CANCELLING,
+            "cancel requested; running trials are being torn down");
+        if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;
+        experiment = store_->GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
+        if (!experiment.ok()) return experiment.status();
+      }
     }
     *response->mutable_experiment() = std::move(experiment).value();
     return absl::OkStatus();

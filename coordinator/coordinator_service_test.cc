@@ -18,6 +18,7 @@
 #include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "spec/limits.h"
 #include "spec/spec_yaml.h"
 #include "worker/agent/sync_client.h"
 #include "worker/spool.h"
@@ -181,6 +182,83 @@ TEST_F(CoordinatorServiceTest, BadSpecIsInvalidArgumentNamingTheField) {
   EXPECT_THAT(list->experiments(), SizeIs(0));
 }
 
+// Issue 25: repetitions were not bounded; 4294967295 x 10,000
+// configurations reached the store and wedged it.
+TEST_F(CoordinatorServiceTest, ASpecBeyondTheLimitsIsRefusedAsProtobufToo) {
+  v1::ExperimentSpec huge = spec_;
+  huge.mutable_repetitions()->set_count(4294967295u);
+  for (uint32_t c = 1; c <= 5000; ++c) huge.mutable_sweep()->add_connections(c);
+  for (bool validate_only : {true, false}) {
+    absl::StatusOr<v1::Experiment> created = Create(huge, "", validate_only);
+    EXPECT_TRUE(absl::IsInvalidArgument(created.status())) << created.status();
+    EXPECT_THAT(created.status().message(),
+                HasSubstr("repetitions: 4294967295 is more than the maximum"));
+  }
+  huge.mutable_repetitions()->set_count(2);
+  absl::StatusOr<v1::Experiment> created = Create(huge);
+  EXPECT_TRUE(absl::IsInvalidArgument(created.status())) << created.status();
+  EXPECT_THAT(created.status().message(),
+              HasSubstr("repetitions: 10000 configurations x 2 repetitions = "
+                        "20000 trials, more than the 10000"));
+  // The store is not wedged: a valid spec is created.
+  EXPECT_TRUE(Create(spec_).ok());
+}
+
+// Issue 25: a 1.8 MB request of instances and hosts levels took 23.5 s of
+// validation (instances x hosts); now the number of levels is checked
+// first. The deadline only keeps a regression from hanging the test.
+TEST_F(CoordinatorServiceTest, AHugeSweepIsRefusedBeforeItsGridIsCounted) {
+  v1::ExperimentSpec huge = spec_;
+  huge.mutable_sweep()->clear_instances();
+  for (uint32_t i = 1; i <= 250000; ++i) {
+    huge.mutable_sweep()->add_instances(i);
+    huge.mutable_sweep()->add_hosts(i);
+  }
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  v1::CreateExperimentRequest request;
+  *request.mutable_spec() = huge;
+  request.set_validate_only(true);
+  v1::CreateExperimentResponse response;
+  const absl::Status status =
+      FromGrpcStatus(stub_->CreateExperiment(&context, request, &response));
+  EXPECT_TRUE(absl::IsInvalidArgument(status)) << status;
+  EXPECT_THAT(status.message(),
+              HasSubstr("sweep.instances: has 250000 levels, more than the "
+                        "10000 allowed"));
+}
+
+// Issue 25: a 10 kB name was echoed whole, and the error's trailer
+// exceeded the client's metadata limit: RESOURCE_EXHAUSTED instead.
+TEST_F(CoordinatorServiceTest, AHugeNameIsInvalidArgumentWithAShortMessage) {
+  v1::ExperimentSpec bad = spec_;
+  bad.set_name(std::string(10000, 'n') + " ");
+  absl::StatusOr<v1::Experiment> created = Create(bad);
+  EXPECT_TRUE(absl::IsInvalidArgument(created.status())) << created.status();
+  EXPECT_LT(created.status().message().size(), 300u);
+  EXPECT_THAT(created.status().message(), HasSubstr("(10001 bytes)"));
+}
+
+TEST_F(CoordinatorServiceTest, TheRequestsOtherFieldsAreBounded) {
+  grpc::ClientContext context;
+  v1::CreateExperimentRequest request;
+  *request.mutable_spec() = spec_;
+  request.set_spec_source(std::string(spec::kMaxSpecFileBytes + 1, '#'));
+  v1::CreateExperimentResponse response;
+  const absl::Status status =
+      FromGrpcStatus(stub_->CreateExperiment(&context, request, &response));
+  EXPECT_TRUE(absl::IsInvalidArgument(status)) << status;
+  EXPECT_THAT(status.message(), HasSubstr("spec_source: has 1048577 bytes"));
+
+  grpc::ClientContext again;
+  request.clear_spec_source();
+  request.set_request_id(std::string(129, 'r'));
+  const absl::Status id =
+      FromGrpcStatus(stub_->CreateExperiment(&again, request, &response));
+  EXPECT_TRUE(absl::IsInvalidArgument(id)) << id;
+  EXPECT_THAT(id.message(), HasSubstr("request_id: has 129 bytes"));
+}
+
 TEST_F(CoordinatorServiceTest, ValidateOnlyExpandsButCreatesNothing) {
   absl::StatusOr<v1::Experiment> preview = Create(spec_, "", true);
   ASSERT_TRUE(preview.ok()) << preview.status();
@@ -235,6 +313,77 @@ TEST_F(CoordinatorServiceTest, GetAndListHonourTheView) {
   ASSERT_THAT(list_full->experiments(), SizeIs(1));
   EXPECT_THAT(list_basic->experiments(0).configurations(), SizeIs(0));
   EXPECT_THAT(list_full->experiments(0).configurations(), SizeIs(2));
+}
+
+TEST_F(CoordinatorServiceTest, AFullViewPagesTheTrials) {
+  ASSERT_TRUE(Create(spec_).ok());
+  grpc::ClientContext context;
+  v1::GetExperimentRequest request;
+  request.set_name("experiments/exp-000001");
+  request.set_view(v1::EXPERIMENT_VIEW_FULL);
+  request.set_page_size(3);
+  v1::GetExperimentResponse first;
+  ASSERT_TRUE(stub_->GetExperiment(&context, request, &first).ok());
+  EXPECT_THAT(first.trials(), SizeIs(3));
+  EXPECT_THAT(first.experiment().configurations(), SizeIs(2));
+  ASSERT_FALSE(first.next_page_token().empty());
+
+  grpc::ClientContext again;
+  request.set_page_token(first.next_page_token());
+  v1::GetExperimentResponse last;
+  ASSERT_TRUE(stub_->GetExperiment(&again, request, &last).ok());
+  ASSERT_THAT(last.trials(), SizeIs(1));
+  EXPECT_EQ(last.trials(0).name(), "experiments/exp-000001/trials/3");
+  EXPECT_EQ(last.next_page_token(), "");
+  // The grid and source come once, on the first page.
+  EXPECT_THAT(last.experiment().configurations(), SizeIs(0));
+  EXPECT_EQ(last.experiment().spec_source(), "");
+
+  grpc::ClientContext foreign;
+  request.set_page_token("p1");
+  EXPECT_EQ(stub_->GetExperiment(&foreign, request, &last).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Issue 25: `status EXP` of a large experiment exceeded gRPC's 4 MiB
+// message limit. 600 trials with a 7 kB failure each are 4.2 MB.
+TEST_F(CoordinatorServiceTest, ALargeExperimentComesInPagesThatEachFit) {
+  v1::ExperimentSpec large = spec_;
+  large.mutable_repetitions()->set_count(1);
+  for (uint32_t c = 1; c <= 300; ++c) large.mutable_sweep()->add_connections(c);
+  ASSERT_TRUE(Create(large).ok());
+  google::protobuf::Map<std::string, std::string> placement;
+  placement["target/0"] = "workers/a";
+  v1::Failure failure;
+  failure.set_kind(v1::FAILURE_KIND_TARGET_START);
+  failure.set_reason(std::string(7000, 'r'));
+  for (uint32_t n = 0; n < 600; ++n) {
+    const std::string trial = api::TrialName("exp-000001", n);
+    ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
+    v1::AttemptKey key;
+    key.set_trial(trial);
+    key.set_attempt(1);
+    ASSERT_TRUE(store_->FinishAttempt(key, failure).ok());
+  }
+  v1::GetExperimentRequest request;
+  request.set_name("experiments/exp-000001");
+  request.set_view(v1::EXPERIMENT_VIEW_FULL);
+  int trials = 0;
+  int pages = 0;
+  do {
+    grpc::ClientContext context;
+    v1::GetExperimentResponse page;
+    const grpc::Status s = stub_->GetExperiment(&context, request, &page);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_LT(page.ByteSizeLong(), size_t{2} << 20);
+    for (const v1::Trial& trial : page.trials()) {
+      EXPECT_EQ(trial.name(), api::TrialName("exp-000001", trials++));
+    }
+    ++pages;
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  EXPECT_EQ(trials, 600);
+  EXPECT_GE(pages, 4);
 }
 
 TEST_F(CoordinatorServiceTest, ListFiltersByState) {

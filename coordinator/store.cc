@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <exception>
+#include <limits>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,6 +58,8 @@ absl::StatusOr<v1::Attempt> AttemptFromRow(Statement& stmt, int first) {
 
 constexpr char kExperimentIdPrefix[] = "exp-";
 constexpr char kPageTokenPrefix[] = "p";
+// A trial page's token: the number of its first trial.
+constexpr char kTrialPageTokenPrefix[] = "t";
 
 absl::StatusOr<std::string> ParsePageToken(absl::string_view token) {
   int64_t seq = 0;
@@ -63,6 +68,25 @@ absl::StatusOr<std::string> ParsePageToken(absl::string_view token) {
     return absl::InvalidArgumentError("page_token: not issued by this store");
   }
   return std::string(token);
+}
+
+// `body()`, with an exception it throws turned into a status, so that the
+// transaction around it is always ended: an exception that left it open
+// would make every later BEGIN fail ("cannot start a transaction within a
+// transaction") for as long as the process lives.
+absl::Status RunCatching(absl::FunctionRef<absl::Status()> body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(
+        "store: out of memory; the transaction was rolled back");
+  } catch (const std::exception& e) {
+    return absl::InternalError(
+        absl::StrCat("store: ", e.what(), "; the transaction was rolled back"));
+  } catch (...) {
+    return absl::InternalError(
+        "store: an unknown exception; the transaction was rolled back");
+  }
 }
 
 }  // namespace
@@ -152,10 +176,16 @@ Store::StoreLock::~StoreLock() { store_->mu_.Unlock(); }
 
 absl::Status Store::InTransaction(absl::FunctionRef<absl::Status()> body) {
   RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
-  absl::Status status = body();
+  absl::Status status = RunCatching(body);
   if (status.ok()) status = db_->Exec("COMMIT");
   if (!status.ok()) db_->Exec("ROLLBACK").IgnoreError();
   return status;
+}
+
+absl::Status Store::TEST_InTransaction(
+    absl::FunctionRef<absl::Status(Database& db)> body) {
+  StoreLock lock(this);
+  return InTransaction([&] { return body(*db_); });
 }
 
 int64_t Store::NowMicros() const { return absl::ToUnixMicros(clock_->Wall()); }
@@ -179,6 +209,9 @@ absl::StatusOr<std::string> Store::CreateExperimentLocked(
     const v1::ExperimentSpec& spec, absl::string_view spec_source,
     absl::string_view request_id, uint64_t seed, absl::string_view schedule_id,
     std::optional<absl::Time> night) {
+  // Every way in (a request, a schedule's stored spec) is checked here too,
+  // so no size beyond the limits reaches the grid or the plan below.
+  RETURN_IF_ERROR(spec::ValidateSpec(spec));
   const v1::ExperimentSpec full = spec::WithDefaults(spec);
   const std::vector<v1::Configuration> configurations = spec::ExpandGrid(full);
   const uint32_t repetitions = spec::MinRepetitions(full.repetitions());
@@ -243,9 +276,9 @@ absl::StatusOr<std::string> Store::CreateExperimentLocked(
     RETURN_IF_ERROR(config.Run());
   }
 
-  std::vector<TrialPlan> plan =
-      PlanTrials(static_cast<uint32_t>(configurations.size()), repetitions,
-                 full.order(), seed);
+  ASSIGN_OR_RETURN(const std::vector<TrialPlan> plan,
+                   PlanTrials(static_cast<uint32_t>(configurations.size()),
+                              repetitions, full.order(), seed));
   ASSIGN_OR_RETURN(Statement trial,
                    db_->Prepare("INSERT INTO trials (experiment, number, "
                                 "configuration_index, repetition, state) "
@@ -273,7 +306,7 @@ absl::StatusOr<std::string> Store::CreateExperimentLocked(
 
 absl::Status Store::InReadTransaction(absl::FunctionRef<absl::Status()> body) {
   RETURN_IF_ERROR(db_->Exec("BEGIN"));
-  absl::Status status = body();
+  absl::Status status = RunCatching(body);
   db_->Exec(status.ok() ? "COMMIT" : "ROLLBACK").IgnoreError();
   return status;
 }
@@ -489,13 +522,70 @@ absl::StatusOr<ExperimentPage> Store::ListExperiments(
       rows.pop_back();
       page.next_page_token = absl::StrCat(kPageTokenPrefix, rows.back().first);
     }
-    for (const auto& [seq, id] : rows) {
-      ASSIGN_OR_RETURN(v1::Experiment experiment, ReadExperiment(id, view));
+    size_t bytes = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      ASSIGN_OR_RETURN(v1::Experiment experiment,
+                       ReadExperiment(rows[i].second, view));
+      bytes += experiment.ByteSizeLong();
+      if (i > 0 && bytes > kMaxPageBytes) {
+        // The next page starts with this one.
+        page.next_page_token =
+            absl::StrCat(kPageTokenPrefix, rows[i - 1].first);
+        break;
+      }
       page.experiments.push_back(std::move(experiment));
     }
     return absl::OkStatus();
   }));
   return page;
+}
+
+absl::StatusOr<std::vector<v1::Trial>> Store::ReadTrials(
+    absl::string_view experiment_id, int64_t first, int64_t limit,
+    int64_t* next) {
+  std::vector<v1::Trial> trials;
+  *next = -1;
+  ASSIGN_OR_RETURN(
+      Statement stmt,
+      db_->Prepare("SELECT number, configuration_index, repetition, state "
+                   "FROM trials WHERE experiment = ? AND number >= ? "
+                   "ORDER BY number LIMIT ?"));
+  // One more than asked, to know whether more follow.
+  stmt.Bind(1, experiment_id).Bind(2, first).Bind(3, limit + 1);
+  absl::flat_hash_map<int64_t, size_t> index;
+  int64_t last = first;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    const int64_t number = stmt.ColumnInt(0);
+    if (static_cast<int64_t>(trials.size()) == limit) {
+      *next = number;
+      break;
+    }
+    v1::Trial& trial = trials.emplace_back();
+    index[number] = trials.size() - 1;
+    last = number;
+    trial.set_name(
+        api::TrialName(experiment_id, static_cast<uint32_t>(number)));
+    trial.set_configuration_index(static_cast<uint32_t>(stmt.ColumnInt(1)));
+    trial.set_repetition(static_cast<uint32_t>(stmt.ColumnInt(2)));
+    trial.set_state(static_cast<v1::TrialState>(stmt.ColumnInt(3)));
+  }
+  if (trials.empty()) return trials;
+  ASSIGN_OR_RETURN(
+      Statement attempts,
+      db_->Prepare("SELECT trial, number, placement, start_time, end_time, "
+                   "failure FROM attempts WHERE experiment = ? AND trial >= ? "
+                   "AND trial <= ? ORDER BY trial, number"));
+  attempts.Bind(1, experiment_id).Bind(2, first).Bind(3, last);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, attempts.Step());
+    if (!row) return trials;
+    auto it = index.find(attempts.ColumnInt(0));
+    if (it == index.end()) continue;  // Foreign keys make this impossible.
+    ASSIGN_OR_RETURN(*trials[it->second].add_attempts(),
+                     AttemptFromRow(attempts, 1));
+  }
 }
 
 absl::StatusOr<std::vector<v1::Trial>> Store::ListTrials(
@@ -507,40 +597,54 @@ absl::StatusOr<std::vector<v1::Trial>> Store::ListTrials(
   RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(
         ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC).status());
+    int64_t next = -1;
     ASSIGN_OR_RETURN(
-        Statement stmt,
-        db_->Prepare("SELECT number, configuration_index, repetition, state "
-                     "FROM trials WHERE experiment = ? ORDER BY number"));
-    stmt.Bind(1, experiment_id);
-    absl::flat_hash_map<int64_t, size_t> index;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      v1::Trial& trial = trials.emplace_back();
-      const int64_t number = stmt.ColumnInt(0);
-      index[number] = trials.size() - 1;
-      trial.set_name(
-          api::TrialName(experiment_id, static_cast<uint32_t>(number)));
-      trial.set_configuration_index(static_cast<uint32_t>(stmt.ColumnInt(1)));
-      trial.set_repetition(static_cast<uint32_t>(stmt.ColumnInt(2)));
-      trial.set_state(static_cast<v1::TrialState>(stmt.ColumnInt(3)));
-    }
-    ASSIGN_OR_RETURN(
-        Statement attempts,
-        db_->Prepare("SELECT trial, number, placement, start_time, end_time, "
-                     "failure FROM attempts WHERE experiment = ? "
-                     "ORDER BY trial, number"));
-    attempts.Bind(1, experiment_id);
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, attempts.Step());
-      if (!row) return absl::OkStatus();
-      auto it = index.find(attempts.ColumnInt(0));
-      if (it == index.end()) continue;  // Foreign keys make this impossible.
-      ASSIGN_OR_RETURN(*trials[it->second].add_attempts(),
-                       AttemptFromRow(attempts, 1));
-    }
+        trials, ReadTrials(experiment_id, 0,
+                           std::numeric_limits<int64_t>::max() - 1, &next));
+    return absl::OkStatus();
   }));
   return trials;
+}
+
+absl::StatusOr<TrialPage> Store::ListTrialsPage(absl::string_view experiment_id,
+                                                uint32_t page_size,
+                                                absl::string_view page_token) {
+  if (page_size == 0) page_size = kDefaultTrialPageSize;
+  page_size = std::min(page_size, kMaxTrialPageSize);
+  int64_t first = 0;
+  if (!page_token.empty()) {
+    absl::string_view number = page_token;
+    if (!absl::ConsumePrefix(&number, kTrialPageTokenPrefix) ||
+        !absl::SimpleAtoi(number, &first) || first <= 0) {
+      return absl::InvalidArgumentError("page_token: not issued by this store");
+    }
+  }
+  StoreLock lock(this);
+  TrialPage page;
+  RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
+    RETURN_IF_ERROR(
+        ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC).status());
+    int64_t next = -1;
+    ASSIGN_OR_RETURN(page.trials,
+                     ReadTrials(experiment_id, first, page_size, &next));
+    // Cut before the trial that would take the page past kMaxPageBytes.
+    size_t bytes = 0;
+    for (size_t i = 0; i < page.trials.size(); ++i) {
+      bytes += page.trials[i].ByteSizeLong();
+      if (i > 0 && bytes > kMaxPageBytes) {
+        ASSIGN_OR_RETURN(const api::TrialRef cut,
+                         api::ParseTrialName(page.trials[i].name()));
+        next = cut.trial;
+        page.trials.resize(i);
+        break;
+      }
+    }
+    if (next >= 0) {
+      page.next_page_token = absl::StrCat(kTrialPageTokenPrefix, next);
+    }
+    return absl::OkStatus();
+  }));
+  return page;
 }
 
 absl::StatusOr<v1::Trial> Store::GetTrial(absl::string_view trial_name) {

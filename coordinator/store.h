@@ -41,6 +41,13 @@ inline constexpr int kSchemaVersion = 4;
 // ListExperiments' page size when 0 is asked for, and its cap.
 inline constexpr uint32_t kDefaultPageSize = 50;
 inline constexpr uint32_t kMaxPageSize = 500;
+// ListTrialsPage's page size when 0 is asked for, and its cap.
+inline constexpr uint32_t kDefaultTrialPageSize = 1000;
+inline constexpr uint32_t kMaxTrialPageSize = 1000;
+// A page of experiments or of trials ends early once it holds about this
+// many serialized bytes (it always holds one), so that a response stays
+// well within gRPC's 4 MiB messages.
+inline constexpr size_t kMaxPageBytes = 1 << 20;
 // How long a call waits for another process holding the file's write lock
 // before failing with UNAVAILABLE.
 inline constexpr absl::Duration kBusyTimeout = absl::Seconds(5);
@@ -115,6 +122,14 @@ struct ExperimentPage {
   std::string next_page_token;
 };
 
+// One page of an experiment's trials.
+struct TrialPage {
+  // In number order, each with its attempts.
+  std::vector<v1::Trial> trials;
+  // Empty on the last page.
+  std::string next_page_token;
+};
+
 class Store final {
  public:
   // Opens (creating if missing) the store at `path`, turns on WAL mode,
@@ -162,9 +177,10 @@ class Store final {
                                                v1::ExperimentView view);
 
   // Experiments newest first. `page_size` 0 means kDefaultPageSize, and it
-  // is capped at kMaxPageSize. `page_token` is empty or a previous page's
-  // next_page_token; INVALID_ARGUMENT otherwise. A non-empty
-  // `schedule_id` keeps only the experiments that schedule started.
+  // is capped at kMaxPageSize; a page also ends after kMaxPageBytes.
+  // `page_token` is empty or a previous page's next_page_token;
+  // INVALID_ARGUMENT otherwise. A non-empty `schedule_id` keeps only the
+  // experiments that schedule started.
   absl::StatusOr<ExperimentPage> ListExperiments(
       uint32_t page_size, absl::string_view page_token, v1::ExperimentView view,
       absl::string_view schedule_id = "");
@@ -173,6 +189,16 @@ class Store final {
   // NOT_FOUND when the experiment is unknown.
   absl::StatusOr<std::vector<v1::Trial>> ListTrials(
       absl::string_view experiment_id);
+
+  // One page of the experiment's trials in number order, each with its
+  // attempts: at most `page_size` (0 means kDefaultTrialPageSize, capped at
+  // kMaxTrialPageSize), ending early after kMaxPageBytes. `page_token` is
+  // empty for the first page or a previous page's next_page_token.
+  // NOT_FOUND when the experiment is unknown, INVALID_ARGUMENT for a token
+  // this store did not issue.
+  absl::StatusOr<TrialPage> ListTrialsPage(absl::string_view experiment_id,
+                                           uint32_t page_size,
+                                           absl::string_view page_token);
 
   // One trial with its attempts. INVALID_ARGUMENT (the name), NOT_FOUND.
   absl::StatusOr<v1::Trial> GetTrial(absl::string_view trial_name);
@@ -400,16 +426,25 @@ class Store final {
   // UNAVAILABLE) or INTERNAL for a failure that does not parse.
   absl::StatusOr<StoreCounts> CountStates();
 
+  // For tests: runs `body` on the store's connection inside a write
+  // transaction, as every mutating call does.
+  absl::Status TEST_InTransaction(
+      absl::FunctionRef<absl::Status(Database& db)> body);
+
  private:
   Store(std::unique_ptr<Database> db, Clock* clock)
       : db_(std::move(db)), clock_(clock) {}
 
   absl::Status Configure();
   absl::Status Migrate();
-  // Runs `body` in BEGIN IMMEDIATE ... COMMIT; rolls back on any error.
+  // Runs `body` in BEGIN IMMEDIATE ... COMMIT; rolls back on any error,
+  // and on any exception `body` throws, which becomes RESOURCE_EXHAUSTED
+  // (std::bad_alloc) or INTERNAL: no exception leaves the store, and no
+  // transaction stays open.
   absl::Status InTransaction(absl::FunctionRef<absl::Status()> body)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Runs `body` in a read transaction (one consistent snapshot).
+  // Runs `body` in a read transaction (one consistent snapshot); ended on
+  // an exception as InTransaction's.
   absl::Status InReadTransaction(absl::FunctionRef<absl::Status()> body)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -442,6 +477,12 @@ class Store final {
   absl::Status ReadAttempts(absl::string_view experiment_id, uint32_t number,
                             v1::Trial* trial)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Up to `limit` trials of the experiment from number `first` on, with
+  // their attempts, in number order; `next` is the number of the trial
+  // after them, or -1 when none follows.
+  absl::StatusOr<std::vector<v1::Trial>> ReadTrials(
+      absl::string_view experiment_id, int64_t first, int64_t limit,
+      int64_t* next) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Appends the next event of `experiment_id`: the experiment (BASIC) as it
   // is now, `trial` if given, `result` if given, and `message`.
   absl::Status AppendEvent(absl::string_view experiment_id,

@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <new>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 #include "absl/status/status.h"
@@ -680,6 +682,34 @@ TEST_F(StoreTest, AFailedTransactionLeavesNothing) {
       store->CreateExperiment(TestSpec(), "", "req-1", 7);
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_EQ(created->name(), "experiments/exp-000001");
+}
+
+// Issue 25: plan.reserve threw std::bad_alloc inside CreateExperiment's
+// transaction, which was never rolled back, so every later call failed
+// with "cannot start a transaction within a transaction".
+TEST_F(StoreTest, AnExceptionInATransactionRollsItBackAndIsAStatus) {
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  const absl::Status thrown = store->TEST_InTransaction([](Database& db) {
+    EXPECT_TRUE(db.Exec("CREATE TABLE scratch (x)").ok());
+    throw std::bad_alloc();
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(thrown.code(), absl::StatusCode::kResourceExhausted) << thrown;
+
+  // Rolled back: the table is not there, and a new transaction starts.
+  const absl::Status again = store->TEST_InTransaction(
+      [](Database& db) { return db.Exec("CREATE TABLE scratch (x)"); });
+  EXPECT_TRUE(again.ok()) << again;
+  absl::StatusOr<v1::Experiment> created =
+      store->CreateExperiment(TestSpec(), "", "", 7);
+  EXPECT_TRUE(created.ok()) << created.status();
+
+  const absl::Status other = store->TEST_InTransaction(
+      [](Database&) -> absl::Status { throw std::runtime_error("boom"); });
+  EXPECT_EQ(other.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(std::string(other.message()), ::testing::HasSubstr("boom"));
+  EXPECT_TRUE(store->CreateExperiment(TestSpec(), "", "", 8).ok());
 }
 
 TEST_F(StoreTest, EverythingCommittedSurvivesAProcessThatDiesWithoutClosing) {

@@ -4,6 +4,10 @@
 #include <random>
 #include <utility>
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "spec/limits.h"
+
 namespace scalebench::coordinator {
 namespace {
 
@@ -25,10 +29,20 @@ uint64_t UniformBelow(std::mt19937_64& rng, uint64_t n) {
 
 }  // namespace
 
-std::vector<TrialPlan> PlanTrials(uint32_t configurations, uint32_t repetitions,
-                                  v1::TrialOrder order, uint64_t seed) {
+absl::StatusOr<std::vector<TrialPlan>> PlanTrials(uint32_t configurations,
+                                                  uint32_t repetitions,
+                                                  v1::TrialOrder order,
+                                                  uint64_t seed) {
+  // Both are 32-bit: the product cannot overflow 64 bits.
+  const uint64_t trials = uint64_t{configurations} * repetitions;
+  if (trials > spec::kMaxTrials) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(configurations, " configurations x ", repetitions,
+                     " repetitions = ", trials, " trials, more than the ",
+                     spec::kMaxTrials, " one experiment may have"));
+  }
   std::vector<TrialPlan> plan;
-  plan.reserve(static_cast<size_t>(configurations) * repetitions);
+  plan.reserve(static_cast<size_t>(trials));
   if (order == v1::TRIAL_ORDER_SEQUENTIAL) {
     for (uint32_t c = 0; c < configurations; ++c) {
       for (uint32_t r = 0; r < repetitions; ++r) plan.push_back({c, r});

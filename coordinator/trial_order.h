@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "scalebench/v1/spec.pb.h"
 
 namespace scalebench::coordinator {
@@ -21,8 +22,12 @@ struct TrialPlan {
 };
 
 // Trials in the order they run; their position is their number.
-std::vector<TrialPlan> PlanTrials(uint32_t configurations, uint32_t repetitions,
-                                  v1::TrialOrder order, uint64_t seed);
+// INVALID_ARGUMENT, allocating nothing, when configurations x repetitions
+// exceeds spec::kMaxTrials (validation refuses such a spec before).
+absl::StatusOr<std::vector<TrialPlan>> PlanTrials(uint32_t configurations,
+                                                  uint32_t repetitions,
+                                                  v1::TrialOrder order,
+                                                  uint64_t seed);
 
 }  // namespace scalebench::coordinator
 

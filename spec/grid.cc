@@ -1,6 +1,8 @@
 #include "spec/grid.h"
 
+#include <algorithm>
 #include <limits>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -89,10 +91,16 @@ uint64_t CountConfigurations(const v1::ExperimentSpec& spec) {
                                                s.health_check_interval_size())
                           : 1);
   }
-  // (instances, hosts) pairs with at least one instance per host.
+  // (instances, hosts) pairs with at least one instance per host: for each
+  // instances level, the hosts levels at or below it, found in the sorted
+  // hosts levels (n log n, not instances x hosts).
+  std::vector<uint32_t> hosts(s.hosts().begin(), s.hosts().end());
+  std::sort(hosts.begin(), hosts.end());
   uint64_t placements = 0;
   for (uint32_t instances : s.instances()) {
-    for (uint32_t hosts : s.hosts()) placements += instances >= hosts ? 1 : 0;
+    placements += static_cast<uint64_t>(
+        std::upper_bound(hosts.begin(), hosts.end(), instances) -
+        hosts.begin());
   }
   uint64_t count = SaturatingMultiply(balancer_levels, placements);
   for (uint64_t levels : {static_cast<uint64_t>(s.platform_size()),

@@ -26,8 +26,8 @@ namespace scalebench::spec {
 // (ValidateSpec), which makes sure at least one remains.
 std::vector<v1::Configuration> ExpandGrid(const v1::ExperimentSpec& spec);
 
-// How many configurations ExpandGrid returns, without expanding;
-// saturates at UINT64_MAX.
+// How many configurations ExpandGrid returns, without expanding, in time
+// O(n log n) of the number of levels; saturates at UINT64_MAX.
 uint64_t CountConfigurations(const v1::ExperimentSpec& spec);
 
 // One line in the YAML spelling, factors in canonical order:

@@ -1,14 +1,12 @@
 #include "spec/spec_yaml.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/flag_values.h"
+#include "common/text_file.h"
 #include "spec/validate.h"
 #include "spec/yaml_reader.h"
 
@@ -335,28 +333,9 @@ absl::StatusOr<v1::ExperimentSpec> ParseSpecYaml(absl::string_view yaml,
 }
 
 absl::StatusOr<v1::ExperimentSpec> ParseSpecFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    const int error = errno;
-    const std::string message =
-        absl::StrCat(path, ": cannot read: ", std::strerror(error));
-    if (error == ENOENT) return absl::NotFoundError(message);
-    return absl::InvalidArgumentError(message);
-  }
-  std::string text;
-  char buffer[8192];
-  while (file.read(buffer, sizeof buffer) || file.gcount() > 0) {
-    text.append(buffer, static_cast<size_t>(file.gcount()));
-    if (text.size() > kMaxSpecFileBytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": larger than ", kMaxSpecFileBytes,
-                       " bytes; a spec is a few kB"));
-    }
-  }
-  if (file.bad()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read"));
-  }
-  return ParseSpecYaml(text, path);
+  absl::StatusOr<std::string> text = ReadRegularFile(path, kMaxSpecFileBytes);
+  if (!text.ok()) return text.status();
+  return ParseSpecYaml(*text, path);
 }
 
 }  // namespace scalebench::spec

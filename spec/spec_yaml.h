@@ -12,11 +12,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "scalebench/v1/spec.pb.h"
+#include "spec/limits.h"
 
 namespace scalebench::spec {
-
-// The largest spec file ParseSpecFile reads, in bytes.
-inline constexpr size_t kMaxSpecFileBytes = 1 << 20;
 
 // Parses and validates `yaml`. `source` names it in messages, usually the
 // file name. INVALID_ARGUMENT otherwise, for the first problem found, as
@@ -33,8 +31,9 @@ absl::StatusOr<v1::ExperimentSpec> ParseSpecYaml(absl::string_view yaml,
 
 // Reads the file at `path` and parses it with ParseSpecYaml, `path` naming
 // it in messages. NOT_FOUND when the file does not exist; INVALID_ARGUMENT
-// when it cannot be read, is larger than kMaxSpecFileBytes or is not a
-// valid spec.
+// when it cannot be read, is not a regular file (a FIFO is refused, not
+// waited on), is larger than kMaxSpecFileBytes or is not a valid spec
+// (common/text_file.h's ReadRegularFile).
 absl::StatusOr<v1::ExperimentSpec> ParseSpecFile(const std::string& path);
 
 }  // namespace scalebench::spec

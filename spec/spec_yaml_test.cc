@@ -2,9 +2,12 @@
 
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/message_differencer.h>
+#include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -17,7 +20,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// ARCHITECTURE.md's "Experiment spec", verbatim.
+// ARCHITECTURE.md's "Experiment spec", with memory_mb 128: QEMU guests
+// (sweep.platform has qemu) need at least that much.
 constexpr char kArchitectureExample[] = R"(name: paper-figure-7
 repetitions: 10              # or: until: {ci_halfwidth: 0.03, max: 30}
 order: randomized            # randomized interleaving of configurations per round
@@ -26,7 +30,7 @@ service:
   page_bytes: 612
 target:
   vcpus: 1
-  memory_mb: 64
+  memory_mb: 128
 loadgen:
   mode: closed               # closed | open (constant rate, latency from intended send time)
   connections: 100
@@ -50,7 +54,7 @@ constexpr char kArchitectureExampleProto[] = R"pb(
   repetitions { count: 10 }
   order: TRIAL_ORDER_RANDOMIZED
   service { server: "nginx" page_bytes: 612 }
-  target { vcpus: 1 memory_mb: 64 }
+  target { vcpus: 1 memory_mb: 128 }
   loadgen {
     mode: LOAD_MODE_CLOSED
     connections: 100
@@ -314,6 +318,46 @@ TEST(ParseSpecYamlTest, RejectsNegativeAndFractionalCounts) {
             "maximum, 4294967295");
 }
 
+// Issue 25: deep nesting said "invalid YAML: bad file".
+TEST(ParseSpecYamlTest, DeepNestingSaysSoWithItsLine) {
+  const std::string deep =
+      absl::StrCat(kMinimal, "sweep:\n  instances: ", std::string(2000, '['),
+                   "1", std::string(2000, ']'), "\n");
+  const std::string message = ErrorOf(deep);
+  EXPECT_THAT(message, StartsWith("spec.yaml:5:"));
+  EXPECT_THAT(message, HasSubstr("invalid YAML: nested too deeply"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("bad file")));
+}
+
+// Found by spec_fuzz_test: a message quoted control characters raw, and
+// broke over lines.
+TEST(ParseSpecYamlTest, MessagesStayOnOneLine) {
+  const std::string escape = ErrorOf("name: \"a\\\x01\"\n");
+  EXPECT_THAT(escape, StartsWith("spec.yaml:1:"));
+  EXPECT_THAT(escape, HasSubstr("invalid YAML: unknown escape character: "
+                                "\\x01"));
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "service: \"a\\nb\"\n")),
+            "spec.yaml:4:10: service: expected a mapping, got 'a\\nb'");
+}
+
+// Issue 25: a 1 MB value was echoed back whole.
+TEST(ParseSpecYamlTest, AHugeValueIsNotEchoedWhole) {
+  const std::string huge(1 << 20, '7');
+  for (const std::string& yaml :
+       {absl::StrCat(kMinimal, "  mode: ", huge, "\n"),
+        absl::StrCat(kMinimal, "  connections: ", huge, "\n"),
+        absl::StrCat(kMinimal, "  warmup: ", huge, "x\n"),
+        absl::StrCat(kMinimal, "  keepalive: ", huge, "\n"),
+        absl::StrCat(kMinimal, "  rate: x", huge, "\n"),
+        absl::StrCat(kMinimal, "  cpus: \"", huge, "\"\n"),
+        absl::StrCat(kMinimal, "? ", huge, "\n: 1\n"),
+        absl::StrCat("name: n", huge, "\nloadgen:\n  duration: 3s\n")}) {
+    const std::string message = ErrorOf(yaml);
+    EXPECT_LT(message.size(), 500u) << message.substr(0, 500);
+    EXPECT_THAT(message, HasSubstr(" bytes)")) << message.substr(0, 500);
+  }
+}
+
 TEST(ParseSpecYamlTest, RejectsZeroWhereACountMustBePositive) {
   EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "  connections: 0\n")),
             "spec.yaml:4:16: loadgen.connections: must be at least 1");
@@ -442,6 +486,37 @@ TEST(ParseSpecFileTest, AMissingFileIsNotFound) {
   ASSERT_FALSE(spec.ok());
   EXPECT_EQ(spec.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(spec.status().message(), HasSubstr("/nonexistent/spec.yaml"));
+}
+
+// Issue 25: `scalebench validate` on a FIFO blocked forever.
+TEST(ParseSpecFileTest, AFifoIsRefusedWithoutWaitingForAWriter) {
+  const std::string path = ::testing::TempDir() + "/spec_yaml_test.fifo";
+  std::remove(path.c_str());
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  std::future<absl::StatusOr<v1::ExperimentSpec>> parsed =
+      std::async(std::launch::async, [&] { return ParseSpecFile(path); });
+  if (parsed.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    // Blocked in open(): a writer releases it, so the test can end.
+    std::ofstream(path) << "name: t\n";
+    ADD_FAILURE() << "ParseSpecFile waited for a writer";
+  }
+  const absl::StatusOr<v1::ExperimentSpec> spec = parsed.get();
+  EXPECT_EQ(spec.status().code(), absl::StatusCode::kInvalidArgument)
+      << spec.status();
+  EXPECT_EQ(spec.status().message(),
+            absl::StrCat(path, ": not a regular file (a FIFO)"));
+  std::remove(path.c_str());
+}
+
+TEST(ParseSpecFileTest, ADirectoryAndATooLargeFileAreRefused) {
+  const std::string dir = ::testing::TempDir();
+  EXPECT_THAT(ParseSpecFile(dir).status().message(),
+              HasSubstr("not a regular file (a directory)"));
+  const std::string path = ::testing::TempDir() + "/spec_yaml_test_big.yaml";
+  std::ofstream(path) << std::string(kMaxSpecFileBytes + 1, '#');
+  EXPECT_EQ(ParseSpecFile(path).status().message(),
+            absl::StrCat(path, ": larger than 1048576 bytes"));
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -10,26 +10,27 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "analysis/model_fit.h"
 #include "api/enum_names.h"
 #include "api/result_columns.h"
+#include "common/echo_text.h"
+#include "common/flag_values.h"
 #include "spec/defaults.h"
 #include "spec/durations.h"
 #include "spec/factors.h"
 #include "spec/grid.h"
+#include "spec/limits.h"
 
 namespace scalebench::spec {
 namespace {
 
 using Problem = std::optional<SpecProblem>;
 
-constexpr size_t kMaxNameLength = 64;
-constexpr size_t kMaxImageLength = 1024;
-constexpr size_t kMaxMethodLength = 20;
-constexpr size_t kMaxPathLength = 2048;
-constexpr size_t kMaxHeaderLength = 4096;
-constexpr uint32_t kMaxCpu = 4095;
+// The most bytes of a field's path that a message repeats: a path can hold
+// keys from the input (a filter's factor names).
+constexpr size_t kMaxEchoedPath = 200;
 // The servers a target can run today.
 const char* const kServers[] = {"nginx"};
 // The hypervisors that run a unikernel.
@@ -39,7 +40,22 @@ const char* const kXenTypes[] = {"pvh", "pv", "hvm"};
 
 template <typename... Parts>
 Problem At(absl::string_view path, const Parts&... parts) {
-  return SpecProblem{std::string(path), absl::StrCat(parts...)};
+  return SpecProblem{OneLine(path, kMaxEchoedPath), absl::StrCat(parts...)};
+}
+
+// A problem when list `path` has more than `max` elements, so that no
+// later check walks a list beyond the limits.
+Problem CheckListSize(absl::string_view path, int size, int max,
+                      absl::string_view what) {
+  if (size <= max) return std::nullopt;
+  return At(path, "has ", size, " ", what, ", more than the ", max, " allowed");
+}
+
+// A problem when count `value` of `path` is above `max`.
+Problem CheckAtMost(absl::string_view path, uint64_t value, uint64_t max,
+                    absl::string_view why = "") {
+  if (value <= max) return std::nullopt;
+  return At(path, value, " is more than the maximum, ", max, why);
 }
 
 std::string Index(absl::string_view path, int i) {
@@ -105,11 +121,19 @@ Problem CheckDuration(absl::string_view path,
   return std::nullopt;
 }
 
+// A problem when duration `d` (valid) is longer than kMaxWindow.
+Problem CheckWindow(absl::string_view path,
+                    const google::protobuf::Duration& d) {
+  if (FromProto(d) <= kMaxWindow) return std::nullopt;
+  return At(path, DurationText(d), " is longer than the maximum, ",
+            absl::FormatDuration(kMaxWindow));
+}
+
 Problem CheckName(const v1::ExperimentSpec& spec) {
   const std::string& name = spec.name();
   if (name.empty()) return At("name", "is required");
   if (name.size() > kMaxNameLength || !AllOf(name, NameChar)) {
-    return At("name", "'", name, "' is not 1 to ", kMaxNameLength,
+    return At("name", QuoteValue(name), " is not 1 to ", kMaxNameLength,
               " letters, digits, '.', '_' or '-'");
   }
   return std::nullopt;
@@ -118,7 +142,7 @@ Problem CheckName(const v1::ExperimentSpec& spec) {
 Problem CheckRepetitions(const v1::RepetitionPolicy& policy) {
   if (policy.policy_case() == v1::RepetitionPolicy::kCount) {
     if (policy.count() < 1) return At("repetitions", "must be at least 1");
-    return std::nullopt;
+    return CheckAtMost("repetitions", policy.count(), kMaxRepetitions);
   }
   if (policy.policy_case() != v1::RepetitionPolicy::kAdaptive) {
     return std::nullopt;
@@ -148,15 +172,20 @@ Problem CheckRepetitions(const v1::RepetitionPolicy& policy) {
     return At("repetitions.until.max", until.max(), " is less than min (", min,
               ")");
   }
-  return std::nullopt;
+  return CheckAtMost("repetitions.until.max", until.max(), kMaxRepetitions);
 }
 
 Problem CheckService(const v1::ServiceSpec& service) {
   if (service.has_server() && !OneOf(service.server(), kServers)) {
-    return At("service.server", "'", service.server(), "' is not one of ",
+    return At("service.server", QuoteValue(service.server()), " is not one of ",
               List(kServers));
   }
-  return std::nullopt;
+  if (Problem p = CheckAtMost("service.page_bytes", service.page_bytes(),
+                              kMaxPageBytes)) {
+    return p;
+  }
+  return CheckAtMost("service.worker_processes", service.worker_processes(),
+                     kMaxWorkerProcesses);
 }
 
 bool SweepsPlatform(const v1::ExperimentSpec& spec, v1::Platform platform) {
@@ -166,26 +195,111 @@ bool SweepsPlatform(const v1::ExperimentSpec& spec, v1::Platform platform) {
   return false;
 }
 
+// Whether QEMU runs some target of the sweep (qemu, or unikernel with
+// hypervisor qemu), and whether Xen does (xen, or unikernel on xen).
+bool RunsOnQemu(const v1::ExperimentSpec& spec) {
+  return SweepsPlatform(spec, v1::PLATFORM_QEMU) ||
+         (SweepsPlatform(spec, v1::PLATFORM_UNIKERNEL) &&
+          spec.target().hypervisor() == "qemu");
+}
+bool RunsOnXen(const v1::ExperimentSpec& spec) {
+  return SweepsPlatform(spec, v1::PLATFORM_XEN) ||
+         (SweepsPlatform(spec, v1::PLATFORM_UNIKERNEL) &&
+          spec.target().hypervisor() == "xen");
+}
+
+// The most vCPUs per target the sweep's platforms can run.
+uint32_t MaxVcpus(const v1::ExperimentSpec& spec) {
+  return RunsOnQemu(spec) ? kMaxQemuVcpus : kMaxVcpus;
+}
+
+// What MaxVcpus' bound is, for messages.
+const char* VcpusWhy(const v1::ExperimentSpec& spec) {
+  return RunsOnQemu(spec) ? " (QEMU's limit)" : "";
+}
+
+// The image names the worker builds itself (docs/xen.md, docs/qemu.md).
+bool IsBuiltInImage(absl::string_view image) {
+  return image.empty() || image == "general" || image == "single-app";
+}
+
+bool KernelPathChar(char c) {
+  return absl::ascii_isalnum(c) || absl::StrContains("._-+/", c);
+}
+
+// For targets that QEMU or Xen boot, an image other than a built-in one is
+// "KERNEL" or "KERNEL,INITRD" (an HVM guest's: one disk). The drivers
+// pass the parts on as -kernel and -initrd, where QEMU would read a
+// further comma as another file, and as xl settings, which take absolute
+// paths of plain characters only.
+Problem CheckKernelImage(const v1::ExperimentSpec& spec) {
+  const v1::TargetSpec& target = spec.target();
+  const bool qemu = RunsOnQemu(spec);
+  const bool xen = RunsOnXen(spec);
+  if (!(qemu || xen) || IsBuiltInImage(target.image())) return std::nullopt;
+  const std::vector<absl::string_view> parts =
+      absl::StrSplit(target.image(), ',');
+  const bool hvm = xen && target.xen_type() == "hvm";
+  const std::string form =
+      hvm ? "DISK (a Xen hvm guest's disk image)" : "KERNEL or KERNEL,INITRD";
+  if (parts.size() > (hvm ? 1u : 2u)) {
+    return At("target.image", QuoteValue(target.image()), " has ",
+              parts.size() - 1, " commas, but the image of a ",
+              qemu ? "QEMU" : "Xen", " target is ", form);
+  }
+  for (absl::string_view part : parts) {
+    if (part.empty()) {
+      return At("target.image", QuoteValue(target.image()), " is not ", form,
+                ": a part is empty");
+    }
+    if (!xen) continue;
+    bool dotdot = false;
+    for (absl::string_view step : absl::StrSplit(part, '/')) {
+      dotdot = dotdot || step == "..";
+    }
+    if (part[0] != '/' || !AllOf(part, KernelPathChar) || dotdot) {
+      return At("target.image", QuoteValue(target.image()), " is not ", form,
+                " for Xen: each an absolute path of letters, digits and "
+                ". _ - + / without '..'");
+    }
+  }
+  return std::nullopt;
+}
+
 Problem CheckTarget(const v1::ExperimentSpec& spec) {
   const v1::TargetSpec& target = spec.target();
   if (target.has_vcpus() && target.vcpus() < 1) {
     return At("target.vcpus", "must be at least 1");
   }
-  if (target.has_memory_mb() && target.memory_mb() < 1) {
-    return At("target.memory_mb", "must be at least 1");
+  if (Problem p = CheckAtMost("target.vcpus", target.vcpus(), MaxVcpus(spec),
+                              VcpusWhy(spec))) {
+    return p;
+  }
+  if (target.has_memory_mb()) {
+    const uint32_t min = RunsOnQemu(spec)  ? kMinQemuMemoryMb
+                         : RunsOnXen(spec) ? kMinXenMemoryMb
+                                           : 1;
+    if (target.memory_mb() < min) {
+      return At("target.memory_mb", "must be at least ", min,
+                min == 1 ? "" : " for the guests of sweep.platform");
+    }
+    if (Problem p =
+            CheckAtMost("target.memory_mb", target.memory_mb(), kMaxMemoryMb)) {
+      return p;
+    }
   }
   if (target.image().size() > kMaxImageLength ||
       !AllOf(target.image(), ImageChar)) {
-    return At("target.image", "'", target.image(),
-              "' may hold only letters, digits and . _ - : / @ + , = (at most ",
+    return At("target.image", QuoteValue(target.image()),
+              " may hold only letters, digits and . _ - : / @ + , = (at most ",
               kMaxImageLength, ")");
   }
   const bool unikernel = SweepsPlatform(spec, v1::PLATFORM_UNIKERNEL);
   const std::string unikernel_name = api::EnumName(v1::PLATFORM_UNIKERNEL);
   if (!target.xen_type().empty()) {
     if (!OneOf(target.xen_type(), kXenTypes)) {
-      return At("target.xen_type", "'", target.xen_type(), "' is not one of ",
-                List(kXenTypes));
+      return At("target.xen_type", QuoteValue(target.xen_type()),
+                " is not one of ", List(kXenTypes));
     }
     if (!SweepsPlatform(spec, v1::PLATFORM_XEN) &&
         !(unikernel && target.hypervisor() == "xen")) {
@@ -199,17 +313,17 @@ Problem CheckTarget(const v1::ExperimentSpec& spec) {
       return At("target.hypervisor", "is required when sweep.platform has ",
                 unikernel_name, ": one of ", List(kHypervisors));
     }
-    return std::nullopt;
+    return CheckKernelImage(spec);
   }
   if (!OneOf(target.hypervisor(), kHypervisors)) {
-    return At("target.hypervisor", "'", target.hypervisor(), "' is not one of ",
-              List(kHypervisors));
+    return At("target.hypervisor", QuoteValue(target.hypervisor()),
+              " is not one of ", List(kHypervisors));
   }
   if (!unikernel) {
     return At("target.hypervisor", "is only for platform ", unikernel_name,
               ", which sweep.platform does not have");
   }
-  return std::nullopt;
+  return CheckKernelImage(spec);
 }
 
 Problem CheckHeader(absl::string_view path, absl::string_view header) {
@@ -218,9 +332,10 @@ Problem CheckHeader(absl::string_view path, absl::string_view header) {
   if (colon == absl::string_view::npos || name.empty() ||
       !AllOf(name, TokenChar) || header.size() > kMaxHeaderLength ||
       !AllOf(header.substr(colon + 1), HeaderValueChar)) {
-    return At(path, "'", header,
-              "' is not 'Name: value' (a token, a colon, then printable "
-              "text on one line)");
+    return At(path, QuoteValue(header),
+              " is not 'Name: value' (a token, a colon, then printable "
+              "text on one line, at most ",
+              kMaxHeaderLength, " bytes)");
   }
   return std::nullopt;
 }
@@ -230,14 +345,27 @@ Problem CheckLoad(const v1::LoadSpec& load) {
   if (load.has_connections() && load.connections() < 1) {
     return At("loadgen.connections", "must be at least 1");
   }
+  if (Problem p = CheckAtMost("loadgen.connections", load.connections(),
+                              kMaxConnections)) {
+    return p;
+  }
+  if (Problem p = CheckAtMost("loadgen.threads", load.threads(), kMaxThreads)) {
+    return p;
+  }
   switch (load.length_case()) {
     case v1::LoadSpec::kDuration:
       if (Problem p = CheckDuration("loadgen.duration", load.duration(), true))
+        return p;
+      if (Problem p = CheckWindow("loadgen.duration", load.duration()))
         return p;
       break;
     case v1::LoadSpec::kRequests:
       if (load.requests() < 1) {
         return At("loadgen.requests", "must be at least 1");
+      }
+      if (Problem p =
+              CheckAtMost("loadgen.requests", load.requests(), kMaxRequests)) {
+        return p;
       }
       break;
     case v1::LoadSpec::LENGTH_NOT_SET:
@@ -259,9 +387,14 @@ Problem CheckLoad(const v1::LoadSpec& load) {
   if (open && !(std::isfinite(load.rate()) && load.rate() > 0)) {
     return At("loadgen.rate", load.rate(), " is not a rate > 0");
   }
+  if (open && !(load.rate() >= kMinRate && load.rate() <= kMaxRate)) {
+    return At("loadgen.rate", load.rate(), " is not from ", kMinRate, " to ",
+              kMaxRate, " requests per second");
+  }
   if (load.has_warmup()) {
     if (Problem p = CheckDuration("loadgen.warmup", load.warmup(), false))
       return p;
+    if (Problem p = CheckWindow("loadgen.warmup", load.warmup())) return p;
   }
   if (load.has_timeout()) {
     if (Problem p = CheckDuration("loadgen.timeout", load.timeout(), true))
@@ -270,19 +403,28 @@ Problem CheckLoad(const v1::LoadSpec& load) {
   if (load.has_method() &&
       (load.method().empty() || load.method().size() > kMaxMethodLength ||
        !AllOf(load.method(), MethodChar))) {
-    return At("loadgen.method", "'", load.method(),
-              "' is not an HTTP method in capitals, such as GET or POST");
+    return At("loadgen.method", QuoteValue(load.method()),
+              " is not an HTTP method in capitals, such as GET or POST");
   }
   if (load.has_path() && (!absl::StartsWith(load.path(), "/") ||
                           load.path().size() > kMaxPathLength ||
                           !AllOf(load.path(), VisibleChar))) {
-    return At("loadgen.path", "'", load.path(),
-              "' is not a path that starts with '/' and has no spaces or "
-              "control characters");
+    return At("loadgen.path", QuoteValue(load.path()),
+              " is not a path that starts with '/' and has no spaces or "
+              "control characters (at most ",
+              kMaxPathLength, " bytes)");
+  }
+  if (Problem p = CheckListSize("loadgen.headers", load.headers_size(),
+                                kMaxHeaders, "headers")) {
+    return p;
   }
   for (int i = 0; i < load.headers_size(); ++i) {
     if (Problem p = CheckHeader(Index("loadgen.headers", i), load.headers(i)))
       return p;
+  }
+  if (load.body().size() > kMaxBodyBytes) {
+    return At("loadgen.body", "has ", load.body().size(),
+              " bytes, more than the ", kMaxBodyBytes, " allowed");
   }
   absl::flat_hash_set<uint32_t> cpus;
   for (int i = 0; i < load.cpus_size(); ++i) {
@@ -327,30 +469,92 @@ Problem CheckEnumLevels(absl::string_view factor,
       [](int v) { return api::EnumName(static_cast<E>(v)); });
 }
 
+// Levels from 1 to `max`; `why` says whose bound `max` is, if anyone's.
 Problem CheckCountLevels(absl::string_view factor,
-                         const google::protobuf::RepeatedField<uint32_t>& v) {
+                         const google::protobuf::RepeatedField<uint32_t>& v,
+                         uint32_t max, absl::string_view why = "") {
   return CheckLevels(
       factor, v,
-      [](absl::string_view at, uint32_t n) -> Problem {
+      [max, why](absl::string_view at, uint32_t n) -> Problem {
         if (n < 1) return At(at, "must be at least 1");
-        return std::nullopt;
+        return CheckAtMost(at, n, max, why);
       },
       [](uint32_t n) { return absl::StrCat(n); });
 }
 
+// The number of levels of every factor, before any level is looked at.
+Problem CheckLevelCounts(const v1::SweepSpec& sweep) {
+  const google::protobuf::Reflection& reflection = *sweep.GetReflection();
+  const google::protobuf::Descriptor& descriptor = *sweep.GetDescriptor();
+  for (int i = 0; i < descriptor.field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* factor = descriptor.field(i);
+    if (Problem p = CheckListSize(absl::StrCat("sweep.", factor->name()),
+                                  reflection.FieldSize(sweep, factor),
+                                  kMaxLevelsPerFactor, "levels")) {
+      return p;
+    }
+  }
+  return std::nullopt;
+}
+
+// The connections levels every configuration has: sweep.connections, or
+// loadgen.connections (default 100) when the sweep lists none.
+std::vector<uint32_t> ConnectionLevels(const v1::ExperimentSpec& spec) {
+  const auto& levels = spec.sweep().connections();
+  if (!levels.empty()) return {levels.begin(), levels.end()};
+  return {spec.loadgen().has_connections() ? spec.loadgen().connections()
+                                           : kDefaultConnections};
+}
+
+// What the load generator refuses for some configuration: more threads
+// than connections, fewer requests than connections.
+Problem CheckLoadAgainstConnections(const v1::ExperimentSpec& spec) {
+  const std::vector<uint32_t> levels = ConnectionLevels(spec);
+  const uint32_t fewest = *std::min_element(levels.begin(), levels.end());
+  const uint32_t most = *std::max_element(levels.begin(), levels.end());
+  const v1::LoadSpec& load = spec.loadgen();
+  if (load.threads() > fewest) {
+    return At("loadgen.threads", load.threads(), " is more than ", fewest,
+              " connections (each thread needs a connection of its own)");
+  }
+  if (load.length_case() == v1::LoadSpec::kRequests && load.requests() < most) {
+    return At("loadgen.requests", load.requests(), " is fewer than ", most,
+              " connections (each connection sends at least one request)");
+  }
+  return std::nullopt;
+}
+
+// Configurations x the most repetitions per configuration.
+Problem CheckTrials(const v1::ExperimentSpec& spec, uint64_t configurations) {
+  const uint64_t repetitions = MaxRepetitions(spec.repetitions());
+  // Both are bounded (10,000 and 1,000 by default): no overflow.
+  const uint64_t trials = configurations * repetitions;
+  if (trials <= kMaxTrials) return std::nullopt;
+  const bool adaptive =
+      spec.repetitions().policy_case() == v1::RepetitionPolicy::kAdaptive;
+  return At(adaptive ? "repetitions.until.max" : "repetitions", configurations,
+            " configurations x ", repetitions, " repetitions = ", trials,
+            " trials, more than the ", kMaxTrials, " one experiment may have");
+}
+
 Problem CheckSweep(const v1::ExperimentSpec& spec) {
   const v1::SweepSpec& sweep = spec.sweep();
+  if (Problem p = CheckLevelCounts(sweep)) return p;
   if (Problem p = CheckEnumLevels<v1::Platform>("platform", sweep.platform()))
     return p;
-  if (Problem p = CheckCountLevels("instances", sweep.instances())) return p;
+  if (Problem p =
+          CheckCountLevels("instances", sweep.instances(), kMaxInstances))
+    return p;
   if (Problem p =
           CheckEnumLevels<v1::BalancerKind>("balancer", sweep.balancer()))
     return p;
   if (Problem p = CheckEnumLevels<v1::BalancerAlgorithm>("algorithm",
                                                          sweep.algorithm()))
     return p;
-  if (Problem p = CheckCountLevels("hosts", sweep.hosts())) return p;
-  if (Problem p = CheckCountLevels("vcpus", sweep.vcpus())) return p;
+  if (Problem p = CheckCountLevels("hosts", sweep.hosts(), kMaxHosts)) return p;
+  if (Problem p = CheckCountLevels("vcpus", sweep.vcpus(), MaxVcpus(spec),
+                                   VcpusWhy(spec)))
+    return p;
   if (Problem p = CheckLevels(
           "keepalive", sweep.keepalive(),
           [](absl::string_view, bool) -> Problem { return std::nullopt; },
@@ -363,7 +567,8 @@ Problem CheckSweep(const v1::ExperimentSpec& spec) {
           },
           [](const google::protobuf::Duration& d) { return DurationText(d); }))
     return p;
-  if (Problem p = CheckCountLevels("connections", sweep.connections()))
+  if (Problem p =
+          CheckCountLevels("connections", sweep.connections(), kMaxConnections))
     return p;
   const uint64_t count = CountConfigurations(spec);
   if (count == 0) {
@@ -376,7 +581,8 @@ Problem CheckSweep(const v1::ExperimentSpec& spec) {
     return At("sweep", "has ", count, " configurations, more than the ",
               kMaxConfigurations, " one experiment may have");
   }
-  return std::nullopt;
+  if (Problem p = CheckLoadAgainstConnections(spec)) return p;
+  return CheckTrials(spec, count);
 }
 
 Problem CheckRowFilter(const std::string& path, const v1::RowFilter& filter) {
@@ -387,11 +593,15 @@ Problem CheckRowFilter(const std::string& path, const v1::RowFilter& filter) {
   for (const std::string& name : names) {
     const std::string at = absl::StrCat(path, ".", name);
     if (!IsFactor(name)) {
-      return At(at, "'", name, "' is not a factor; the factors are ",
+      return At(at, QuoteValue(name), " is not a factor; the factors are ",
                 absl::StrJoin(FactorNames(), ", "));
     }
     const v1::FactorValues& values = filter.factors().at(name);
     if (values.values().empty()) return At(at, "lists no values");
+    if (Problem p = CheckListSize(at, values.values_size(), kMaxLevelsPerFactor,
+                                  "values")) {
+      return p;
+    }
     for (int i = 0; i < values.values_size(); ++i) {
       if (absl::Status s = CheckFactorLevel(name, values.values(i)); !s.ok()) {
         return At(Index(at, i), s.message());
@@ -407,6 +617,14 @@ Problem CheckModel(int index, const v1::ModelSpec& model) {
   options.field_name = [&path](absl::string_view field) {
     return absl::StrCat(path, ".", field);
   };
+  // Factor names first: the checks below may repeat a name in full.
+  for (int i = 0; i < model.by_size(); ++i) {
+    if (!IsFactor(model.by(i))) {
+      return At(Index(path + ".by", i), QuoteValue(model.by(i)),
+                " is not a factor; the factors are ",
+                absl::StrJoin(FactorNames(), ", "));
+    }
+  }
   if (absl::Status s = analysis::ValidateModelSpec(model, options); !s.ok()) {
     // "models[1].degree: message": split the path back off.
     const absl::string_view message = s.message();
@@ -416,20 +634,15 @@ Problem CheckModel(int index, const v1::ModelSpec& model) {
   }
   // The columns a model may use: api/result_columns.h.
   if (!api::IsColumn(api::ModelXColumns(), model.x())) {
-    return At(path + ".x", "'", model.x(), "' is not one of ",
+    return At(path + ".x", QuoteValue(model.x()), " is not one of ",
               absl::StrJoin(api::ModelXColumns(), ", "));
   }
   if (!api::IsColumn(api::ModelYColumns(), model.y())) {
-    return At(path + ".y", "'", model.y(), "' is not one of ",
+    return At(path + ".y", QuoteValue(model.y()), " is not one of ",
               absl::StrJoin(api::ModelYColumns(), ", "));
   }
   for (int i = 0; i < model.by_size(); ++i) {
     const std::string& by = model.by(i);
-    if (!IsFactor(by)) {
-      return At(Index(path + ".by", i), "'", by,
-                "' is not a factor; the factors are ",
-                absl::StrJoin(FactorNames(), ", "));
-    }
     if (by == model.x()) {
       return At(Index(path + ".by", i), "'", by,
                 "' is x: grouping by it leaves one x value per fit");
@@ -469,6 +682,10 @@ Problem CheckPlacement(const v1::ExperimentSpec& spec) {
 
 std::optional<SpecProblem> FindSpecProblem(const v1::ExperimentSpec& spec) {
   if (Problem p = CheckName(spec)) return p;
+  if (Problem p =
+          CheckListSize("models", spec.models_size(), kMaxModels, "models")) {
+    return p;
+  }
   if (Problem p = CheckRepetitions(spec.repetitions())) return p;
   if (Problem p = CheckEnum("order", spec.order(), false)) return p;
   if (Problem p = CheckService(spec.service())) return p;
@@ -481,13 +698,27 @@ std::optional<SpecProblem> FindSpecProblem(const v1::ExperimentSpec& spec) {
   if (spec.retry().has_max_attempts() && spec.retry().max_attempts() < 1) {
     return At("retry.max_attempts", "must be at least 1");
   }
+  if (Problem p = CheckAtMost("retry.max_attempts", spec.retry().max_attempts(),
+                              kMaxAttempts)) {
+    return p;
+  }
   if (Problem p = CheckTimeouts(spec.timeouts())) return p;
-  return CheckPlacement(spec);
+  if (Problem p = CheckPlacement(spec)) return p;
+  // Last: every list and text is bounded by now, so what is left is their
+  // sum.
+  const size_t bytes = spec.ByteSizeLong();
+  if (bytes > kMaxSpecBytes) {
+    return At("", "the spec is ", bytes, " bytes as protobuf, more than the ",
+              kMaxSpecBytes, " one experiment may have");
+  }
+  return std::nullopt;
 }
 
 absl::Status ValidateSpec(const v1::ExperimentSpec& spec) {
   const Problem problem = FindSpecProblem(spec);
   if (!problem.has_value()) return absl::OkStatus();
+  if (problem->path.empty())
+    return absl::InvalidArgumentError(problem->message);
   return absl::InvalidArgumentError(
       absl::StrCat(problem->path, ": ", problem->message));
 }

@@ -3,7 +3,9 @@
 // YAML (spec_yaml.h) and one received as protobuf. Problems name the field
 // by its path in the YAML spelling of docs/spec.md ("loadgen.duration",
 // "sweep.platform[2]", "models[1].degree", "repetitions.until.max").
-// Stateless; thread-safe.
+// Every size is bounded (limits.h), and checking takes time linear in the
+// spec's size (n log n for the grid), expanding nothing; values echoed in
+// messages are clipped (common/echo_text.h). Stateless; thread-safe.
 #ifndef SCALEBENCH_SPEC_VALIDATE_H_
 #define SCALEBENCH_SPEC_VALIDATE_H_
 
@@ -13,11 +15,9 @@
 
 #include "absl/status/status.h"
 #include "scalebench/v1/spec.pb.h"
+#include "spec/limits.h"
 
 namespace scalebench::spec {
-
-// The most configurations (grid points) one experiment may have.
-inline constexpr uint64_t kMaxConfigurations = 10000;
 
 // One problem of a spec: the field's path and what is wrong with it.
 struct SpecProblem {
@@ -31,7 +31,8 @@ struct SpecProblem {
 std::optional<SpecProblem> FindSpecProblem(const v1::ExperimentSpec& spec);
 
 // OK when `spec` is valid; otherwise INVALID_ARGUMENT "PATH: MESSAGE" for
-// the first problem (FindSpecProblem).
+// the first problem (FindSpecProblem), or just "MESSAGE" for a problem of
+// the whole spec (its size), whose path is empty.
 absl::Status ValidateSpec(const v1::ExperimentSpec& spec);
 
 }  // namespace scalebench::spec

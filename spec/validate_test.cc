@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "spec/limits.h"
 
 namespace scalebench::spec {
 namespace {
@@ -299,6 +300,252 @@ TEST(ValidateSpecTest, TimeoutsAndRetriesArePositive) {
   EXPECT_EQ(ErrorOf("retry { max_attempts: 0 }"),
             "retry.max_attempts: must be at least 1");
   EXPECT_EQ(ErrorOf("loadgen { warmup { seconds: 0 } }"), "OK");
+}
+
+// Issue 25: counts of 4294967295, a rate of 1e300 or 1e-320 and about
+// 12,000 instances validated, and the worker refused them at run time
+// naming no field. Each is refused now, naming its field.
+TEST(ValidateSpecLimitsTest, EveryCountIsBoundedAndNamesItsField) {
+  EXPECT_EQ(ErrorOf("repetitions { count: 4294967295 }"),
+            "repetitions: 4294967295 is more than the maximum, 1000");
+  EXPECT_EQ(ErrorOf("repetitions { count: 1000 }"), "OK");
+  EXPECT_EQ(ErrorOf("repetitions { adaptive { ci_halfwidth: 0.1 max: 1001 } }"),
+            "repetitions.until.max: 1001 is more than the maximum, 1000");
+  EXPECT_EQ(ErrorOf("service { page_bytes: 4294967295 }"),
+            "service.page_bytes: 4294967295 is more than the maximum, "
+            "67108864");
+  EXPECT_EQ(ErrorOf("service { worker_processes: 4294967295 }"),
+            "service.worker_processes: 4294967295 is more than the maximum, "
+            "1024");
+  EXPECT_EQ(ErrorOf("target { vcpus: 4294967295 }"),
+            "target.vcpus: 4294967295 is more than the maximum, 128");
+  EXPECT_EQ(ErrorOf("target { memory_mb: 4294967295 }"),
+            "target.memory_mb: 4294967295 is more than the maximum, 1048576");
+  EXPECT_EQ(ErrorOf("loadgen { connections: 4294967295 }"),
+            "loadgen.connections: 4294967295 is more than the maximum, "
+            "1000000");
+  EXPECT_EQ(ErrorOf("loadgen { threads: 4294967295 }"),
+            "loadgen.threads: 4294967295 is more than the maximum, 1024");
+  EXPECT_EQ(ErrorOf("sweep { instances: [ 12000 ] }"),
+            "sweep.instances[2]: 12000 is more than the maximum, 1024");
+  EXPECT_EQ(ErrorOf("sweep { hosts: [ 1025 ] }"),
+            "sweep.hosts[0]: 1025 is more than the maximum, 1024");
+  EXPECT_EQ(ErrorOf("sweep { vcpus: [ 129 ] }"),
+            "sweep.vcpus[0]: 129 is more than the maximum, 128");
+  EXPECT_EQ(ErrorOf("sweep { connections: [ 1000001 ] }"),
+            "sweep.connections[0]: 1000001 is more than the maximum, "
+            "1000000");
+  EXPECT_EQ(ErrorOf("retry { max_attempts: 4294967295 }"),
+            "retry.max_attempts: 4294967295 is more than the maximum, 10");
+  v1::ExperimentSpec spec = Valid();
+  spec.mutable_loadgen()->set_requests(1'000'000'000'001);
+  spec.mutable_loadgen()->set_connections(1);
+  EXPECT_EQ(ValidateSpec(spec).message(),
+            "loadgen.requests: 1000000000001 is more than the maximum, "
+            "1000000000000");
+}
+
+TEST(ValidateSpecLimitsTest, QemuAndXenGuestsHaveTheirOwnBounds) {
+  EXPECT_EQ(ErrorOf("sweep { platform: [ PLATFORM_QEMU ] vcpus: [ 65 ] }"),
+            "sweep.vcpus[0]: 65 is more than the maximum, 64 (QEMU's limit)");
+  EXPECT_EQ(ErrorOf("sweep { platform: [ PLATFORM_QEMU ] } "
+                    "target { vcpus: 65 }"),
+            "target.vcpus: 65 is more than the maximum, 64 (QEMU's limit)");
+  EXPECT_EQ(ErrorOf("sweep { platform: [ PLATFORM_QEMU ] } "
+                    "target { memory_mb: 64 }"),
+            "target.memory_mb: must be at least 128 for the guests of "
+            "sweep.platform");
+  EXPECT_EQ(ErrorOf("sweep { platform: [ PLATFORM_XEN ] } "
+                    "target { memory_mb: 7 }"),
+            "target.memory_mb: must be at least 8 for the guests of "
+            "sweep.platform");
+  EXPECT_EQ(ErrorOf("sweep { platform: [ PLATFORM_XEN ] } "
+                    "target { memory_mb: 8 }"),
+            "OK");
+  EXPECT_EQ(ErrorOf("target { memory_mb: 7 }"), "OK");  // native
+}
+
+TEST(ValidateSpecLimitsTest, RateIsFiniteAndWithinItsBounds) {
+  EXPECT_EQ(ErrorOf("loadgen { mode: LOAD_MODE_OPEN rate: 1e300 }"),
+            "loadgen.rate: 1e+300 is not from 0.1 to 1e+09 requests per "
+            "second");
+  EXPECT_EQ(ErrorOf("loadgen { mode: LOAD_MODE_OPEN rate: 1e-320 }"),
+            "loadgen.rate: 9.99989e-321 is not from 0.1 to 1e+09 requests "
+            "per second");
+  EXPECT_EQ(ErrorOf("loadgen { mode: LOAD_MODE_OPEN rate: inf }"),
+            "loadgen.rate: inf is not a rate > 0");
+  EXPECT_EQ(ErrorOf("loadgen { mode: LOAD_MODE_OPEN rate: nan }"),
+            "loadgen.rate: nan is not a rate > 0");
+  EXPECT_EQ(ErrorOf("loadgen { mode: LOAD_MODE_OPEN rate: 0.1 }"), "OK");
+  EXPECT_EQ(ErrorOf("loadgen { mode: LOAD_MODE_OPEN rate: 1e9 }"), "OK");
+}
+
+TEST(ValidateSpecLimitsTest, TrialsAreConfigurationsTimesRepetitions) {
+  // 2 instances x 50 connections = 100 configurations.
+  std::string connections = "sweep { connections: [";
+  for (int c = 1; c <= 50; ++c) absl::StrAppend(&connections, c, ",");
+  connections.back() = ']';
+  connections += " }";
+  EXPECT_EQ(ErrorOf(connections + " repetitions { count: 100 }"), "OK");
+  EXPECT_EQ(ErrorOf(connections + " repetitions { count: 101 }"),
+            "repetitions: 100 configurations x 101 repetitions = 10100 "
+            "trials, more than the 10000 one experiment may have");
+  // The adaptive policy can grow to until.max.
+  EXPECT_EQ(ErrorOf(connections +
+                    " repetitions { adaptive { ci_halfwidth: 0.1 max: 101 } }"),
+            "repetitions.until.max: 100 configurations x 101 repetitions = "
+            "10100 trials, more than the 10000 one experiment may have");
+}
+
+// Issue 25: a qemu image "/a,/b,/c" validated; QEMU reads a comma as
+// another file.
+TEST(ValidateSpecLimitsTest, AKernelImageIsKernelOrKernelAndInitrd) {
+  EXPECT_EQ(ErrorOf(R"pb(sweep { platform: [ PLATFORM_QEMU ] }
+                         target { image: "/a,/b,/c" })pb"),
+            "target.image: '/a,/b,/c' has 2 commas, but the image of a QEMU "
+            "target is KERNEL or KERNEL,INITRD");
+  EXPECT_EQ(ErrorOf(R"pb(sweep { platform: [ PLATFORM_QEMU ] }
+                         target { image: "/boot/k,/boot/i" })pb"),
+            "OK");
+  EXPECT_EQ(ErrorOf(R"pb(sweep { platform: [ PLATFORM_QEMU ] }
+                         target { image: "/boot/k," })pb"),
+            "target.image: '/boot/k,' is not KERNEL or KERNEL,INITRD: a part "
+            "is empty");
+  EXPECT_EQ(ErrorOf(R"pb(sweep { platform: [ PLATFORM_UNIKERNEL ] }
+                         target { hypervisor: "qemu" image: "/a,/b,/c" })pb"),
+            "target.image: '/a,/b,/c' has 2 commas, but the image of a QEMU "
+            "target is KERNEL or KERNEL,INITRD");
+  EXPECT_THAT(ErrorOf(R"pb(sweep { platform: [ PLATFORM_XEN ] }
+                           target { image: "boot/k" })pb"),
+              StartsWith("target.image: 'boot/k' is not KERNEL or "
+                         "KERNEL,INITRD for Xen: each an absolute path"));
+  EXPECT_THAT(ErrorOf(R"pb(sweep { platform: [ PLATFORM_XEN ] }
+                           target { image: "/d,/e" xen_type: "hvm" })pb"),
+              StartsWith("target.image: '/d,/e' has 1 commas, but the image "
+                         "of a Xen target is DISK"));
+  EXPECT_EQ(ErrorOf(R"pb(sweep { platform: [ PLATFORM_XEN ] }
+                         target { image: "single-app" })pb"),
+            "OK");
+  // Native targets do not use the image.
+  EXPECT_EQ(ErrorOf(R"pb(target { image: "/a,/b,/c" })pb"), "OK");
+}
+
+TEST(ValidateSpecLimitsTest, ListsAreBoundedBeforeTheirElementsAreChecked) {
+  v1::ExperimentSpec spec = Valid();
+  // 0 would be refused too, but the number of levels is checked first.
+  for (int i = 0; i <= kMaxLevelsPerFactor; ++i) {
+    spec.mutable_sweep()->add_connections(0);
+  }
+  EXPECT_EQ(ValidateSpec(spec).message(),
+            "sweep.connections: has 10001 levels, more than the 10000 "
+            "allowed");
+
+  spec = Valid();
+  for (int i = 0; i <= kMaxHeaders; ++i) {
+    spec.mutable_loadgen()->add_headers("X-A: 1");
+  }
+  EXPECT_EQ(ValidateSpec(spec).message(),
+            "loadgen.headers: has 65 headers, more than the 64 allowed");
+
+  spec = Valid();
+  for (int i = 0; i <= kMaxModels; ++i) spec.add_models();
+  EXPECT_EQ(ValidateSpec(spec).message(),
+            "models: has 33 models, more than the 32 allowed");
+
+  spec = Valid();
+  spec.mutable_loadgen()->set_body(std::string(kMaxBodyBytes + 1, 'b'));
+  EXPECT_EQ(ValidateSpec(spec).message(),
+            "loadgen.body: has 65537 bytes, more than the 65536 allowed");
+
+  spec = Valid();
+  v1::ModelSpec& model = *spec.add_models();
+  model.set_fit(v1::MODEL_KIND_LINEAR);
+  model.set_x("vcpus_total");
+  model.set_y("requests_per_s");
+  (*model.mutable_train()->mutable_factors())["hosts"].add_values("1");
+  v1::FactorValues& test = (*model.mutable_test()->mutable_factors())["hosts"];
+  for (int i = 0; i <= kMaxLevelsPerFactor; ++i) test.add_values("2");
+  EXPECT_EQ(ValidateSpec(spec).message(),
+            "models[0].test.hosts: has 10001 values, more than the 10000 "
+            "allowed");
+}
+
+TEST(ValidateSpecLimitsTest, ThreadsAndRequestsFitEveryConnectionsLevel) {
+  EXPECT_EQ(ErrorOf("loadgen { threads: 8 } sweep { connections: [ 4, 16 ] }"),
+            "loadgen.threads: 8 is more than 4 connections (each thread "
+            "needs a connection of its own)");
+  EXPECT_EQ(ErrorOf("loadgen { threads: 4 } sweep { connections: [ 4, 16 ] }"),
+            "OK");
+  EXPECT_EQ(ErrorOf("loadgen { threads: 101 }"),
+            "loadgen.threads: 101 is more than 100 connections (each thread "
+            "needs a connection of its own)");
+  v1::ExperimentSpec spec = Valid();
+  spec.mutable_loadgen()->set_requests(10);
+  spec.mutable_sweep()->add_connections(5);
+  spec.mutable_sweep()->add_connections(50);
+  EXPECT_EQ(ValidateSpec(spec).message(),
+            "loadgen.requests: 10 is fewer than 50 connections (each "
+            "connection sends at least one request)");
+}
+
+TEST(ValidateSpecLimitsTest, TheWindowAndTheWarmupAreAtMostADay) {
+  EXPECT_EQ(ErrorOf("loadgen { duration { seconds: 86400 } }"), "OK");
+  EXPECT_EQ(ErrorOf("loadgen { duration { seconds: 86401 } }"),
+            "loadgen.duration: 24h1s is longer than the maximum, 24h");
+  EXPECT_EQ(ErrorOf("loadgen { warmup { seconds: 90000 } }"),
+            "loadgen.warmup: 25h is longer than the maximum, 24h");
+}
+
+// Issue 25: a 1 MB value was echoed back whole in the error.
+TEST(ValidateSpecLimitsTest, EchoedValuesAndPathsAreClipped) {
+  const std::string huge(1 << 20, 'v');
+  v1::ExperimentSpec spec = Valid();
+  spec.mutable_loadgen()->set_path("/" + huge + " ");
+  std::string message(ValidateSpec(spec).message());
+  EXPECT_LT(message.size(), 300u) << message;
+  EXPECT_THAT(message, StartsWith("loadgen.path: '/vvvv"));
+  EXPECT_THAT(message, ::testing::HasSubstr("...' (1048578 bytes) is not a "
+                                            "path"));
+
+  spec = Valid();
+  v1::ModelSpec& model = *spec.add_models();
+  model.set_fit(v1::MODEL_KIND_LINEAR);
+  model.set_x("vcpus_total");
+  model.set_y("requests_per_s");
+  (*model.mutable_train()->mutable_factors())["hosts"].add_values(huge);
+  (*model.mutable_test()->mutable_factors())["hosts"].add_values("2");
+  message = std::string(ValidateSpec(spec).message());
+  EXPECT_LT(message.size(), 300u) << message;
+  EXPECT_THAT(message, StartsWith("models[0].train.hosts[0]: 'vvvv"));
+
+  const v1::ModelSpec cross_host = model;
+  spec = Valid();
+  *spec.add_models() = cross_host;
+  spec.mutable_models(0)->mutable_train()->clear_factors();
+  (*spec.mutable_models(0)->mutable_train()->mutable_factors())[huge]
+      .add_values("1");
+  message = std::string(ValidateSpec(spec).message());
+  EXPECT_LT(message.size(), 600u) << message;
+  EXPECT_THAT(message, ::testing::HasSubstr("is not a factor"));
+
+  spec = Valid();
+  spec.add_models()->add_by(huge);
+  spec.mutable_models(0)->add_by(huge);
+  message = std::string(ValidateSpec(spec).message());
+  EXPECT_LT(message.size(), 600u) << message;
+  EXPECT_THAT(message, StartsWith("models[0].by[0]: 'vvvv"));
+}
+
+TEST(ValidateSpecLimitsTest, TheWholeSpecIsBounded) {
+  v1::ExperimentSpec spec = Valid();
+  for (int i = 0; i < kMaxHeaders; ++i) {
+    spec.mutable_loadgen()->add_headers("X-A: " + std::string(4000, 'a'));
+  }
+  spec.mutable_loadgen()->set_body(std::string(kMaxBodyBytes, 'b'));
+  EXPECT_THAT(std::string(ValidateSpec(spec).message()),
+              StartsWith("the spec is "));
+  EXPECT_THAT(std::string(ValidateSpec(spec).message()),
+              ::testing::HasSubstr("bytes as protobuf, more than the 262144"));
 }
 
 }  // namespace

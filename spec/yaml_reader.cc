@@ -1,14 +1,23 @@
 #include "spec/yaml_reader.h"
 
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/echo_text.h"
 #include "common/flag_values.h"
 #include "spec/durations.h"
 
@@ -17,6 +26,9 @@ namespace {
 
 // An unknown key this close to a known one (in edits) is taken for a typo.
 constexpr size_t kMaxTypoDistance = 2;
+// The most bytes of a field's path that a message repeats: a path holds
+// the document's keys, which can be long.
+constexpr size_t kMaxEchoedPath = 200;
 
 bool HasMark(const YAML::Mark& mark) { return !mark.is_null(); }
 
@@ -28,7 +40,7 @@ std::string Describe(const YAML::Node& node) {
     case YAML::NodeType::Map:
       return "a mapping";
     case YAML::NodeType::Scalar:
-      return absl::StrCat("'", node.Scalar(), "'");
+      return QuoteValue(node.Scalar());
     default:
       return "nothing";
   }
@@ -50,6 +62,45 @@ size_t EditDistance(absl::string_view a, absl::string_view b) {
   return row[b.size()];
 }
 
+// Records where each document starts, and where its first value starts
+// (as a node's Mark() would say), and nothing else.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    starts.push_back(mark);
+    values.push_back(mark);
+    value_seen_ = false;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { Value(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Value(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Value(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&,
+                       YAML::anchor_t, YAML::EmitterStyle::value) override {
+    Value(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Value(mark);
+  }
+  void OnMapEnd() override {}
+
+  std::vector<YAML::Mark> starts;
+  std::vector<YAML::Mark> values;
+
+ private:
+  void Value(const YAML::Mark& mark) {
+    if (value_seen_ || values.empty()) return;
+    values.back() = mark;
+    value_seen_ = true;
+  }
+  bool value_seen_ = false;
+};
+
 std::string Join(absl::string_view path, absl::string_view key) {
   return path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
 }
@@ -63,21 +114,54 @@ YamlReader::YamlReader(absl::string_view source) : source_(source) {
 }
 
 absl::StatusOr<YamlValue> YamlReader::Load(absl::string_view yaml) {
-  std::vector<YAML::Node> documents;
+  const std::string text(yaml);
+  YAML::Node first;
+  // Where the second document starts, if there is one; and whether the
+  // parser made no progress there (yaml-cpp 0.7 reads a stray ',' where a
+  // document's value should start as an empty document without consuming
+  // it, so YAML::LoadAll would collect empty documents until memory runs
+  // out: documents are read one at a time, and at most two).
+  std::optional<YAML::Mark> second;
+  bool stuck = false;
   try {
-    documents = YAML::LoadAll(std::string(yaml));
+    first = YAML::Load(text);
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    DocumentStarts starts;
+    if (parser.HandleNextDocument(starts) &&
+        parser.HandleNextDocument(starts) && starts.starts.size() == 2) {
+      second = starts.values[1];
+      stuck = starts.starts[0].pos == starts.starts[1].pos;
+    }
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp says only "bad file" here.
+    return ErrorAtMark(
+        e.mark, "",
+        absl::StrCat("invalid YAML: nested too deeply (", e.depth(),
+                     " levels of lists and mappings, the parser's limit; a "
+                     "spec needs a handful)"));
   } catch (const YAML::Exception& e) {
-    return ErrorAtMark(e.mark, "", absl::StrCat("invalid YAML: ", e.msg));
+    // Some messages end with the offending character: kept on one line.
+    return ErrorAtMark(
+        e.mark, "",
+        absl::StrCat("invalid YAML: ", OneLine(e.msg, kMaxEchoedPath)));
   }
-  if (documents.empty() || documents[0].IsNull()) {
-    return ErrorAtMark(start_, "", "the spec is empty");
+  if (stuck) {
+    const size_t pos = static_cast<size_t>(std::max(0, second->pos));
+    return ErrorAtMark(
+        *second, "",
+        absl::StrCat("invalid YAML: ",
+                     pos < text.size() ? QuoteValue(text.substr(pos, 1))
+                                       : std::string("this"),
+                     " cannot start a value"));
   }
-  if (documents.size() > 1) {
-    return ErrorAtMark(documents[1].Mark(), "",
+  if (first.IsNull()) return ErrorAtMark(start_, "", "the spec is empty");
+  if (second.has_value()) {
+    return ErrorAtMark(*second, "",
                        "a spec file holds one YAML document; this is a "
                        "second one");
   }
-  YamlValue root{documents[0], "", documents[0].Mark()};
+  YamlValue root{first, "", first.Mark()};
   if (!HasMark(root.mark)) root.mark = start_;
   start_ = root.mark;
   if (!root.node.IsMap()) {
@@ -92,9 +176,9 @@ absl::Status YamlReader::ErrorAtMark(const YAML::Mark& mark,
                                      absl::string_view path,
                                      absl::string_view message) const {
   const YAML::Mark& at = HasMark(mark) ? mark : start_;
-  return absl::InvalidArgumentError(
-      absl::StrCat(source_, ":", at.line + 1, ":", at.column + 1, ": ", path,
-                   path.empty() ? "" : ": ", message));
+  return absl::InvalidArgumentError(absl::StrCat(
+      source_, ":", at.line + 1, ":", at.column + 1, ": ",
+      OneLine(path, kMaxEchoedPath), path.empty() ? "" : ": ", message));
 }
 
 absl::Status YamlReader::Error(const YamlValue& value,
@@ -234,16 +318,17 @@ absl::StatusOr<uint64_t> YamlReader::WholeNumber(const YamlValue& value,
   if (!digits) {
     double number = 0;
     if (absl::SimpleAtod(*text, &number) && number < 0) {
-      return Error(value, absl::StrCat("'", *text,
-                                       "' is negative; expected a whole "
+      return Error(value, absl::StrCat(QuoteValue(*text),
+                                       " is negative; expected a whole "
                                        "number >= 0"));
     }
-    return Error(value, absl::StrCat("'", *text, "' is not a whole number"));
+    return Error(value,
+                 absl::StrCat(QuoteValue(*text), " is not a whole number"));
   }
   uint64_t number = 0;
   if (!absl::SimpleAtoi(*text, &number) || number > max) {
-    return Error(
-        value, absl::StrCat("'", *text, "' is larger than the maximum, ", max));
+    return Error(value, absl::StrCat(QuoteValue(*text),
+                                     " is larger than the maximum, ", max));
   }
   return number;
 }
@@ -264,7 +349,7 @@ absl::StatusOr<double> YamlReader::Number(const YamlValue& value) const {
   if (!text.ok()) return text.status();
   double number = 0;
   if (!absl::SimpleAtod(*text, &number) || !std::isfinite(number)) {
-    return Error(value, absl::StrCat("'", *text, "' is not a number"));
+    return Error(value, absl::StrCat(QuoteValue(*text), " is not a number"));
   }
   return number;
 }
@@ -274,7 +359,7 @@ absl::StatusOr<bool> YamlReader::Bool(const YamlValue& value) const {
   if (!text.ok()) return text.status();
   if (*text == "true") return true;
   if (*text == "false") return false;
-  return Error(value, absl::StrCat("'", *text, "' is not true or false"));
+  return Error(value, absl::StrCat(QuoteValue(*text), " is not true or false"));
 }
 
 absl::StatusOr<google::protobuf::Duration> YamlReader::Duration(

@@ -2,8 +2,9 @@
 // its field path ("sweep.platform[2]") and where it is in the file, so
 // every message can say "SOURCE:LINE:COLUMN: PATH: ...". Mappings reject
 // unknown and duplicate keys; a single value is accepted where a list is
-// expected. yaml-cpp's exceptions stop here. Internal to spec/; one reader
-// per parse, not thread-safe.
+// expected. yaml-cpp's exceptions stop here. Messages quote values and
+// paths clipped (common/echo_text.h), so a huge value is not echoed back.
+// Internal to spec/; one reader per parse, not thread-safe.
 #ifndef SCALEBENCH_SPEC_YAML_READER_H_
 #define SCALEBENCH_SPEC_YAML_READER_H_
 
@@ -19,8 +20,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "api/enum_names.h"
+#include "common/echo_text.h"
 
 namespace scalebench::spec {
 
@@ -97,7 +101,12 @@ class YamlReader final {
     absl::StatusOr<std::string> text = Text(value);
     if (!text.ok()) return text.status();
     absl::StatusOr<E> parsed = api::ParseEnumName<E>(*text);
-    if (!parsed.ok()) return Error(value, parsed.status().message());
+    if (!parsed.ok()) {
+      // Not parsed.status(): it repeats the text whole.
+      return Error(value,
+                   absl::StrCat(QuoteValue(*text), " is not one of ",
+                                absl::StrJoin(api::EnumNames<E>(), ", ")));
+    }
     return *parsed;
   }
 

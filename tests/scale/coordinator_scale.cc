@@ -285,21 +285,28 @@ int Run(const Flags& flags) {
     // Exact counts: the store's trials, and the exported results.
     int succeeded = 0, attempts = 0;
     {
-      grpc::ClientContext context;
+      // The trials come in pages.
+      int trials = 0;
       v1::GetExperimentRequest get;
       get.set_name(name);
       get.set_view(v1::EXPERIMENT_VIEW_FULL);
-      v1::GetExperimentResponse got;
-      grpc::Status s = api->GetExperiment(&context, get, &got);
-      if (!s.ok())
-        problems.push_back("GetExperiment FULL: " + s.error_message());
-      for (const v1::Trial& trial : got.trials()) {
-        succeeded += trial.state() == v1::TRIAL_STATE_SUCCEEDED;
-        attempts += trial.attempts_size();
-      }
-      if (got.trials_size() != expected) {
-        problems.push_back(
-            absl::StrCat(got.trials_size(), " trials, not ", expected));
+      do {
+        grpc::ClientContext context;
+        v1::GetExperimentResponse got;
+        grpc::Status s = api->GetExperiment(&context, get, &got);
+        if (!s.ok()) {
+          problems.push_back("GetExperiment FULL: " + s.error_message());
+          break;
+        }
+        for (const v1::Trial& trial : got.trials()) {
+          succeeded += trial.state() == v1::TRIAL_STATE_SUCCEEDED;
+          attempts += trial.attempts_size();
+        }
+        trials += got.trials_size();
+        get.set_page_token(got.next_page_token());
+      } while (!get.page_token().empty());
+      if (trials != expected) {
+        problems.push_back(absl::StrCat(trials, " trials, not ", expected));
       }
     }
     std::set<std::string> exported_trials;

@@ -172,7 +172,7 @@ TEST_F(ChangepointsCommandTest, WhatIsNotACsvFileExitsTwoNamingIt) {
   const std::string dir = ::testing::TempDir();
   const std::pair<std::string, std::string> cases[] = {
       {"/dev/zero", "/dev/zero: not a regular file (a character device)"},
-      {dir, dir + ": is a directory, not a CSV file"},
+      {dir, dir + ": not a regular file (a directory)"},
       {big, big + ": " + std::to_string(kMaxCsvBytes + 1) +
                 " bytes, larger than 32 MiB"}};
   for (const auto& [path, message] : cases) {

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/text_file.h"
 
 namespace scalebench::cli {
 namespace {
@@ -279,60 +280,17 @@ class Parser final {
   size_t cells_ = 0;  // read so far, the header's included
 };
 
-// What a file that is not a regular file is, for messages.
-const char* FileKind(mode_t mode) {
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a file";
-}
-
-class FileDescriptor final {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  const int fd_;
-};
-
 }  // namespace
 
 absl::StatusOr<analysis::RowTable> ReadCsvFile(const std::string& path) {
-  // Non-blocking, so that a FIFO without a writer cannot hold the open;
-  // it is refused below.
-  const FileDescriptor fd(
-      open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (fd.get() < 0) {
-    return absl::NotFoundError(
-        absl::StrCat(path, ": cannot open the file: ", std::strerror(errno)));
-  }
-  struct stat info;
-  if (fstat(fd.get(), &info) != 0) {
+  absl::StatusOr<RegularFile> file = RegularFile::Open(path);
+  if (!file.ok()) return file.status();
+  if (file->size() > kMaxCsvBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat(path, ": cannot read: ", std::strerror(errno)));
-  }
-  if (S_ISDIR(info.st_mode)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": is a directory, not a CSV file"));
-  }
-  if (!S_ISREG(info.st_mode)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": not a regular file (", FileKind(info.st_mode),
-                     "); save the data to a file first"));
-  }
-  if (static_cast<uint64_t>(info.st_size) > kMaxCsvBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": ", info.st_size, " bytes, larger than ",
+        absl::StrCat(path, ": ", file->size(), " bytes, larger than ",
                      Bytes(kMaxCsvBytes), ", the most a CSV file may have"));
   }
-  Input in(fd.get(), path);
+  Input in(file->fd(), path);
   return Parser(in, path).Parse();
 }
 

@@ -37,11 +37,11 @@ inline constexpr size_t kMaxCsvCellBytes = 64 << 10;
 // Reads the CSV file at `path` into a table whose source is `path` and
 // whose rows' origins are "PATH:LINE" (the line where the row starts),
 // each cell's number read from its text when it is a finite number.
-// NOT_FOUND "PATH: cannot open the file: REASON" when it cannot be opened;
-// INVALID_ARGUMENT when it is a directory ("PATH: is a directory"), not a
-// regular file ("PATH: not a regular file (a FIFO)": devices, FIFOs and
-// sockets are refused, so /dev/zero or a FIFO without a writer cannot hang
-// or exhaust memory), larger than a limit above (naming it), or as
+// The errors of RegularFile::Open (common/text_file.h): NOT_FOUND "PATH:
+// no such file"; INVALID_ARGUMENT "PATH: not a regular file (a
+// directory)" (a FIFO, a device: /dev/zero or a FIFO without a writer
+// cannot hang or exhaust memory), "PATH: cannot read: REASON"; then
+// INVALID_ARGUMENT when it is larger than a limit above (naming it), or as
 // ParseCsv.
 absl::StatusOr<analysis::RowTable> ReadCsvFile(const std::string& path);
 

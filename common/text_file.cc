@@ -39,21 +39,6 @@ const char* FileKind(mode_t mode) {
   return "not a file";
 }
 
-// Closes a descriptor on every path out.
-class Descriptor final {
- public:
-  explicit Descriptor(int fd) : fd_(fd) {}
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  ~Descriptor() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  const int fd_;
-};
-
 absl::Status CannotRead(const std::string& path, int error) {
   return absl::InvalidArgumentError(
       absl::StrCat(path, ": cannot read: ", std::strerror(error)));
@@ -61,34 +46,51 @@ absl::Status CannotRead(const std::string& path, int error) {
 
 }  // namespace
 
-absl::StatusOr<std::string> ReadRegularFile(const std::string& path,
-                                            size_t max_bytes) {
+absl::StatusOr<RegularFile> RegularFile::Open(const std::string& path) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
-  // writer. The check is on the descriptor itself, so nothing can swap the
-  // file between the check and the read.
-  const Descriptor fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-  if (fd.get() < 0) {
+  // writer.
+  const int fd =
+      open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
     const int error = errno;
     if (error == ENOENT) {
       return absl::NotFoundError(absl::StrCat(path, ": no such file"));
     }
     return CannotRead(path, error);
   }
+  RegularFile file(fd, 0);
   struct stat info;
-  if (fstat(fd.get(), &info) != 0) return CannotRead(path, errno);
+  if (fstat(fd, &info) != 0) return CannotRead(path, errno);
   if (!S_ISREG(info.st_mode)) {
     return absl::InvalidArgumentError(absl::StrCat(
         path, ": not a regular file (", FileKind(info.st_mode), ")"));
   }
+  file.size_ = static_cast<uint64_t>(info.st_size);
+  return file;
+}
+
+RegularFile::RegularFile(RegularFile&& other) noexcept
+    : fd_(other.fd_), size_(other.size_) {
+  other.fd_ = -1;
+}
+
+RegularFile::~RegularFile() {
+  if (fd_ >= 0) close(fd_);
+}
+
+absl::StatusOr<std::string> ReadRegularFile(const std::string& path,
+                                            size_t max_bytes) {
+  absl::StatusOr<RegularFile> file = RegularFile::Open(path);
+  if (!file.ok()) return file.status();
   const auto too_large = [&] {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": larger than ", max_bytes, " bytes"));
   };
-  if (static_cast<uint64_t>(info.st_size) > max_bytes) return too_large();
+  if (file->size() > max_bytes) return too_large();
   std::string text;
   char buffer[8192];
   while (true) {
-    const ssize_t n = read(fd.get(), buffer, sizeof buffer);
+    const ssize_t n = read(file->fd(), buffer, sizeof buffer);
     if (n < 0) {
       if (errno == EINTR) continue;
       return CannotRead(path, errno);

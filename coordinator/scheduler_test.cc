@@ -223,6 +223,14 @@ class SchedulerTest : public ::testing::Test {
     return trial.value_or(v1::Trial());
   }
 
+  // As `scalebench run` has it: no other worker can join.
+  void UseAClosedCluster() {
+    SchedulerOptions options;
+    options.closed_cluster = true;
+    scheduler_ = std::make_unique<Scheduler>(store_.get(), registry_.get(),
+                                             &clock_, options);
+  }
+
   v1::Experiment Experiment() {
     absl::StatusOr<v1::Experiment> e =
         store_->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC);
@@ -586,10 +594,7 @@ TEST_F(SchedulerTest, AnExperimentNoHostCanRunSaysWhatItWaitsFor) {
 // `scalebench run`: no other worker can join, so an experiment the one
 // worker cannot run fails at once, with the reason, before any attempt.
 TEST_F(SchedulerTest, AClosedClusterFailsWhatItsWorkersCannotRun) {
-  SchedulerOptions options;
-  options.closed_cluster = true;
-  scheduler_ = std::make_unique<Scheduler>(store_.get(), registry_.get(),
-                                           &clock_, options);
+  UseAClosedCluster();
   Create(kDocker);
   scheduler_->RunOnce();  // No worker yet: the embedded one is starting.
   EXPECT_EQ(Experiment().state(), v1::EXPERIMENT_STATE_PENDING);
@@ -614,10 +619,7 @@ TEST_F(SchedulerTest, AClosedClusterFailsWhatItsWorkersCannotRun) {
 
 // A closed cluster runs what its workers can run.
 TEST_F(SchedulerTest, AClosedClusterRunsWhatItsWorkersCanRun) {
-  SchedulerOptions options;
-  options.closed_cluster = true;
-  scheduler_ = std::make_unique<Scheduler>(store_.get(), registry_.get(),
-                                           &clock_, options);
+  UseAClosedCluster();
   Create(kOneConfiguration);
   Report("local", Idle());
   scheduler_->RunOnce();

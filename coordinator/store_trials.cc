@@ -21,30 +21,11 @@ using internal::TrialEnded;
 
 namespace {
 
-// NOT_FOUND unless attempt `key` of the trial `ref` names is stored.
-absl::Status CheckAttemptExists(Database& db, const api::TrialRef& ref,
-                                const v1::AttemptKey& key) {
-  ASSIGN_OR_RETURN(Statement find,
-                   db.Prepare("SELECT 1 FROM attempts WHERE experiment = ? "
-                              "AND trial = ? AND number = ?"));
-  find.Bind(1, ref.experiment_id)
-      .Bind(2, static_cast<int64_t>(ref.trial))
-      .Bind(3, static_cast<int64_t>(key.attempt()));
-  ASSIGN_OR_RETURN(bool row, find.Step());
-  if (!row) {
-    return absl::NotFoundError(
-        absl::StrCat("no attempt ", key.attempt(), " of ", key.trial()));
-  }
-  return absl::OkStatus();
-}
-
-// NOT_FOUND unless attempt `key` of the trial `ref` names is stored;
-// PERMISSION_DENIED when `worker_id` holds no role in its placement (a
-// value is the worker's id, or its resource name "workers/ID"): only a
-// worker placed on an attempt may report for it.
-absl::Status CheckPlacedOnAttempt(Database& db, const api::TrialRef& ref,
-                                  const v1::AttemptKey& key,
-                                  const std::string& worker_id) {
+// The stored attempt `key` of the trial `ref` names (its placement);
+// NOT_FOUND when there is none.
+absl::StatusOr<v1::Attempt> ReadAttemptPlacement(Database& db,
+                                                 const api::TrialRef& ref,
+                                                 const v1::AttemptKey& key) {
   ASSIGN_OR_RETURN(Statement find,
                    db.Prepare("SELECT placement FROM attempts WHERE "
                               "experiment = ? AND trial = ? AND number = ?"));
@@ -56,8 +37,23 @@ absl::Status CheckPlacedOnAttempt(Database& db, const api::TrialRef& ref,
     return absl::NotFoundError(
         absl::StrCat("no attempt ", key.attempt(), " of ", key.trial()));
   }
-  ASSIGN_OR_RETURN(v1::Attempt placed,
-                   Parse<v1::Attempt>(find.ColumnBlob(0), "placement"));
+  return Parse<v1::Attempt>(find.ColumnBlob(0), "placement");
+}
+
+// NOT_FOUND unless attempt `key` of the trial `ref` names is stored.
+absl::Status CheckAttemptExists(Database& db, const api::TrialRef& ref,
+                                const v1::AttemptKey& key) {
+  return ReadAttemptPlacement(db, ref, key).status();
+}
+
+// NOT_FOUND unless attempt `key` of the trial `ref` names is stored;
+// PERMISSION_DENIED when `worker_id` holds no role in its placement (a
+// value is the worker's id, or its resource name "workers/ID"): only a
+// worker placed on an attempt may report for it.
+absl::Status CheckPlacedOnAttempt(Database& db, const api::TrialRef& ref,
+                                  const v1::AttemptKey& key,
+                                  const std::string& worker_id) {
+  ASSIGN_OR_RETURN(v1::Attempt placed, ReadAttemptPlacement(db, ref, key));
   const std::string name = api::WorkerName(worker_id);
   for (const auto& [role, worker] : placed.placement()) {
     if (worker == worker_id || worker == name) return absl::OkStatus();

@@ -31,7 +31,6 @@ scalebench CLI, measuring real nginx (and haproxy) targets.
 Usage: cluster_test.py --bin DIR --group NAME
 Prints one line per check and 'N passed, M failed'; exit 1 on a failure.
 """
-import argparse
 import csv
 import io
 import json
@@ -44,7 +43,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "support"))
-from checks import Checks  # noqa: E402
+from checks import run_groups  # noqa: E402
 from cluster import (Cluster, make_tmp, our_processes,  # noqa: E402
                      stop_and_check_nothing_left)
 
@@ -452,18 +451,5 @@ GROUPS = {"run": group_run, "sweep": group_sweep, "crash": group_crash,
           "tls": group_tls}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--bin", required=True)
-    parser.add_argument("--group", required=True, choices=sorted(GROUPS))
-    args = parser.parse_args()
-    checks = Checks()
-    try:
-        GROUPS[args.group](os.path.abspath(args.bin), checks)
-    except Exception as e:  # A broken step is a failed check, not a crash.
-        checks.expect(False, f"{args.group}: ran to the end", repr(e))
-    return checks.finish()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_groups(__doc__, GROUPS))

@@ -18,7 +18,6 @@ mode 700, and a spec this machine cannot run.
 Usage: first_run_test.py --bin DIR --group NAME
 Prints one line per check and 'N passed, M failed'; exit 1 on a failure.
 """
-import argparse
 import json
 import os
 import shutil
@@ -29,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "support"))
-from checks import Checks  # noqa: E402
+from checks import run_groups  # noqa: E402
 from cluster import Cluster, make_tmp, our_processes  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -232,18 +231,5 @@ def group_cannot_run(bin_dir, checks):
 GROUPS = {"private_home": group_private_home, "cannot_run": group_cannot_run}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--bin", required=True)
-    parser.add_argument("--group", required=True, choices=sorted(GROUPS))
-    args = parser.parse_args()
-    checks = Checks()
-    try:
-        GROUPS[args.group](os.path.abspath(args.bin), checks)
-    except Exception as e:  # A broken step is a failed check, not a crash.
-        checks.expect(False, f"{args.group}: ran to the end", repr(e))
-    return checks.finish()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_groups(__doc__, GROUPS))

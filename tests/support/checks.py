@@ -1,5 +1,7 @@
 """A tally of named checks for the Python end-to-end tests: one line per
 check, then the plain closing line 'N passed, M failed' that CI reads."""
+import argparse
+import os
 
 
 class Checks:
@@ -20,3 +22,19 @@ class Checks:
         """Prints the closing line; returns the exit code (1 on a failure)."""
         print(f"{self.passed} passed, {self.failed} failed")
         return 1 if self.failed else 0
+
+
+def run_groups(doc, groups):
+    """The main() of a test script made of groups: `--bin DIR --group NAME`
+    runs groups[NAME](bin_dir, checks); a step that raises is a failed
+    check, not a crash. Returns the exit code."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--group", required=True, choices=sorted(groups))
+    args = parser.parse_args()
+    checks = Checks()
+    try:
+        groups[args.group](os.path.abspath(args.bin), checks)
+    except Exception as e:  # A broken step is a failed check, not a crash.
+        checks.expect(False, f"{args.group}: ran to the end", repr(e))
+    return checks.finish()

@@ -34,9 +34,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
 from checks import Checks  # noqa: E402
 from cluster import Cluster, make_tmp, stop_and_check_nothing_left  # noqa: E402
 
+# Secrets that must never reach a log line: the webhook URL's path and
+# query (a bearer secret), and a spec header's value.
+URL_SECRET = "hook-s3cr3t-path"
+QUERY_SECRET = "t0ken-s3cr3t"
+HEADER_SECRET = "Bearer h3ad3r-s3cr3t"
+
 SPEC = """name: webhook-e2e
 loadgen:
   duration: 1s
+  headers: ["Authorization: """ + HEADER_SECRET + """"]
 sweep:
   platform: [native]
   instances: [1]
@@ -84,7 +91,8 @@ class Receiver:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
                                                       Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.url = (f"http://127.0.0.1:{self.server.server_port}/"
+                    f"{URL_SECRET}?token={QUERY_SECRET}")
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        daemon=True)
         self.thread.start()
@@ -181,6 +189,16 @@ def main():
         checks.expect(False, "the test ran to the end", repr(e))
     finally:
         receiver.stop()
+        cluster.stop_all()
+        with open(os.path.join(tmp, "coordinator.log"),
+                  errors="replace") as f:
+            log = f.read()
+        leaked = [line for line in log.splitlines()
+                  if any(secret in line for secret in
+                         (URL_SECRET, QUERY_SECRET, HEADER_SECRET))]
+        checks.expect("127.0.0.1" in log and not leaked,
+                      "no log line holds the webhook URL's path or query, "
+                      "or a header's value", "\n".join(leaked))
         stop_and_check_nothing_left(cluster, tmp, checks, "webhook")
     return checks.finish()
 

@@ -5,19 +5,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/stable_hash.h"
 
 namespace scalebench::coordinator {
 namespace {
-
-// FNV-1a, 64 bits: stable across builds and platforms (std::hash is not).
-uint64_t Fnv1a64(absl::string_view data) {
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
 
 bool IsSchemeChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '+' ||

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/stable_hash.h"
 #include "worker/nginx_conf.h"
 
 namespace scalebench::worker {
@@ -21,17 +22,6 @@ namespace fs = std::filesystem;
 constexpr char kStateDirFile[] = "state-dir";
 // The folders a worker makes in its runtime dir (worker_context.h).
 constexpr const char* kAreas[] = {"run", "targets", "balancers"};
-
-// FNV-1a, 64 bits: a stable name for a state dir's runtime dir (the same
-// across builds and runs, unlike absl::Hash).
-uint64_t StableHash(const std::string& text) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
 
 // Makes `dir` with `mode` unless it exists; then it must be a directory
 // owned by us, not a link, and gets `mode`.
@@ -89,7 +79,7 @@ absl::StatusOr<std::string> ResolveRuntimeDir(
   if (absl::Status s = MakeOwnedDir(options.base, 0711); !s.ok()) return s;
   const std::string dir =
       absl::StrFormat("%s/%s-%012x", options.base, worker_name,
-                      StableHash(state_dir) & 0xffffffffffffULL);
+                      Fnv1a64(state_dir) & 0xffffffffffffULL);
   if (absl::Status s = MakeOwnedDir(dir, 0755); !s.ok()) return s;
   // For an operator wondering whose directory this is.
   const std::string note = absl::StrCat(dir, "/", kStateDirFile);

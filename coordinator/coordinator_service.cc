@@ -452,12 +452,11 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CancelExperiment(
       }
       // Every queued trial and the experiment in one transaction, however
       // many trials there are.
-      absl::Status s =
-          store_
-              ->EndQueuedTrials(*id, v1::TRIAL_STATE_CANCELLED,
-                                v1::EXPERIMENT_STATE_CANCELLED,
-                                "cancelled by request")
-              .status();
+      absl::Status s = store_
+                           ->EndQueuedTrials(*id, v1::TRIAL_STATE_CANCELLED,
+                                             v1::EXPERIMENT_STATE_CANCELLED,
+                                             "cancelled by request")
+                           .status();
       // FAILED_PRECONDITION: it ended meanwhile; return it as it is.
       if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;
       experiment = store_->GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);

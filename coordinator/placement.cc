@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "api/enum_names.h"
+#include "common/echo_text.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -13,6 +14,11 @@ namespace {
 uint32_t TargetHosts(const v1::Configuration& c) {
   return std::max<uint32_t>(1, c.hosts());
 }
+
+// How much of what hosts say they lack CheckPlaceableOn repeats: each
+// reason's bytes, and how many reasons.
+constexpr size_t kMaxReasonBytes = 200;
+constexpr size_t kMaxReasons = 8;
 
 bool RunsPlatform(const v1::HostFacts& facts, v1::Platform platform) {
   return std::find(facts.platforms().begin(), facts.platforms().end(),
@@ -214,13 +220,19 @@ absl::Status CheckPlaceableOn(const v1::Configuration& configuration,
                            HasBalancer(configuration) &&
                            u.balancer() == configuration.balancer());
       if (!needed) continue;
+      // A worker's reason is its own text: echoed on one line, clipped.
       reasons.push_back(absl::StrCat(
           host.worker_id, ": ",
           u.platform() != v1::PLATFORM_UNSPECIFIED
               ? absl::StrCat("platform ", api::EnumName(u.platform()))
               : absl::StrCat("balancer ", api::EnumName(u.balancer())),
-          ": ", u.reason()));
+          ": ", OneLine(u.reason(), kMaxReasonBytes)));
     }
+  }
+  if (reasons.size() > kMaxReasons) {
+    const size_t more = reasons.size() - kMaxReasons;
+    reasons.resize(kMaxReasons);
+    reasons.push_back(absl::StrCat("and ", more, " more"));
   }
   return absl::FailedPreconditionError(absl::StrCat(
       placed.message(), hosts.size() == 1 ? " (1 worker" : " (",

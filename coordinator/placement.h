@@ -105,7 +105,8 @@ absl::StatusOr<Placement> PlaceTrial(
 // Whether `configuration` could be placed on `hosts` were they all idle:
 // OK, or FAILED_PRECONDITION saying what is missing: no worker at all, or
 // PlaceTrial's reason followed by what each host said it cannot run of
-// what the configuration needs ("local: platform xen: xl: not found").
+// what the configuration needs ("local: platform xen: xl: not found"),
+// each reason on one line and clipped to 200 bytes, at most 8 of them.
 absl::Status CheckPlaceableOn(const v1::Configuration& configuration,
                               const PlacementRules& rules,
                               absl::Span<const CandidateHost> hosts);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -208,6 +209,25 @@ TEST(PlacementTest, AUnikernelGoesToAHostOfItsHypervisor) {
   EXPECT_THAT(none.status().message(),
               HasSubstr("needs 1 free hosts: 1 that run unikernel on xen; 0 "
                         "found"));
+}
+
+// A worker's reasons are its own text: they are echoed clipped, on one
+// line, and only so many of them.
+TEST(PlacementTest, CheckPlaceableOnBoundsWhatWorkersSay) {
+  std::vector<CandidateHost> hosts;
+  for (int i = 0; i < 20; ++i) {
+    CandidateHost host = Host(absl::StrCat("h", i), {v1::PLATFORM_NATIVE}, {});
+    v1::Unavailable* xen = host.facts.add_unavailable();
+    xen->set_platform(v1::PLATFORM_XEN);
+    xen->set_reason(std::string(100000, 'x') + "\nsecond line");
+    hosts.push_back(std::move(host));
+  }
+  const absl::Status needs_xen =
+      CheckPlaceableOn(Config(1, 1, v1::BALANCER_KIND_NONE, v1::PLATFORM_XEN),
+                       kBesideTargets, hosts);
+  EXPECT_LT(needs_xen.message().size(), 4000u);
+  EXPECT_THAT(needs_xen.message(), HasSubstr("and 12 more"));
+  EXPECT_THAT(needs_xen.message(), Not(HasSubstr("\n")));
 }
 
 // What a configuration waits for names what the hosts lack of what it

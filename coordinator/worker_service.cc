@@ -10,6 +10,7 @@
 #include "api/attempt_keys.h"
 #include "api/resource_names.h"
 #include "api/synchronize_limits.h"
+#include "common/echo_text.h"
 #include "common/grpc_channel.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
@@ -190,8 +191,10 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
               CheckWorkerResult(result, contexts[static_cast<size_t>(i)]);
           !s.ok()) {
         std::cerr << "scalebench-coordinator: refusing a result of worker "
-                  << id << " for " << result.key().trial() << " attempt "
-                  << result.key().attempt() << ": " << s.message() << "\n";
+                  << id << " for "
+                  << OneLine(result.key().trial(), kMaxEchoedValueBytes)
+                  << " attempt " << result.key().attempt() << ": "
+                  << s.message() << "\n";
         results.push_back(RefusedResult(result, s));
       } else {
         results.push_back(result);

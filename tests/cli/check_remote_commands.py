@@ -107,13 +107,16 @@ def main():
                           "request\n", "cancel prints the resulting state",
                           f"rc={r.returncode} out={r.stdout!r} err={r.stderr!r}")
             out, err = watch.communicate(timeout=TIMEOUT_S)
-            # With no worker, the experiment says once what it waits for;
-            # where that line falls depends on when watch attached.
+            # With no worker, the experiment says at most once what it
+            # waits for (not at all when the cancel beats the scheduler's
+            # first pass; first_run_test.py waits for it); where that line
+            # falls depends on when watch attached.
             waiting = [line for line in out.splitlines()
                        if line.startswith("[0/4] waiting: ")]
             checks.expect(
-                len(waiting) == 1 and "no worker is synchronizing" in
-                waiting[0], "watch shows once what the experiment waits for",
+                len(waiting) <= 1 and all("no worker is synchronizing" in w
+                                          for w in waiting),
+                "watch shows at most once what the experiment waits for",
                 f"out={out!r}")
             lines = [line for line in out.splitlines() if line not in waiting]
             checks.expect(watch.returncode == 1,

@@ -79,6 +79,20 @@ class TrialExecutorTest : public ::testing::Test {
     return desired;
   }
 
+  static v1::DesiredState Idle() {
+    v1::DesiredState idle;
+    idle.mutable_idle();
+    return idle;
+  }
+
+  // Applies `desired` and waits until the executor is idle; whether it
+  // got there.
+  bool GoesIdle(const v1::DesiredState& desired) {
+    executor_->Apply(desired, clock_);
+    return WaitFor([](const v1::WorkerState& s) { return s.has_idle(); })
+        .has_idle();
+  }
+
   // Applies `first` (PrepareBalancer) and waits until the host is ready
   // with its own targets; the state it reports.
   v1::WorkerState ReadyToBalance(const v1::DesiredState& first) {
@@ -159,10 +173,7 @@ TEST_F(TrialExecutorTest, PrepareMeasureTearDown) {
 
   v1::DesiredState tear_down;
   *tear_down.mutable_tear_down()->mutable_key() = result.key();
-  executor_->Apply(tear_down, clock_);
-  EXPECT_TRUE(WaitFor([](const v1::WorkerState& s) {
-                return s.has_idle();
-              }).has_idle());
+  EXPECT_TRUE(GoesIdle(tear_down));
   EXPECT_TRUE(driver_->List()->empty());
 }
 
@@ -188,12 +199,7 @@ TEST_F(TrialExecutorTest, ABalancerOverOtherHostsStartsWhenItsEndpointsCome) {
                                      "10.0.0.2:8002"));
   EXPECT_EQ(driver_->launches().size(), 1u);
 
-  v1::DesiredState idle;
-  idle.mutable_idle();
-  executor_->Apply(idle, clock_);
-  EXPECT_TRUE(WaitFor([](const v1::WorkerState& s) {
-                return s.has_idle();
-              }).has_idle());
+  EXPECT_TRUE(GoesIdle(Idle()));
   EXPECT_EQ(balancer->running(), 0u);
   EXPECT_TRUE(driver_->List()->empty());
 }
@@ -253,12 +259,7 @@ TEST_F(TrialExecutorTest, IdleTearsDownWhatAPreparationStarted) {
                 return s.has_ready();
               }).has_ready());
   EXPECT_EQ(driver_->List()->size(), 2u);
-  v1::DesiredState idle;
-  idle.mutable_idle();
-  executor_->Apply(idle, clock_);
-  EXPECT_TRUE(WaitFor([](const v1::WorkerState& s) {
-                return s.has_idle();
-              }).has_idle());
+  EXPECT_TRUE(GoesIdle(Idle()));
   EXPECT_TRUE(driver_->List()->empty());
 }
 

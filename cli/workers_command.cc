@@ -10,6 +10,7 @@
 #include "cli/status_command.h"
 #include "common/exit_codes.h"
 #include "common/grpc_status.h"
+#include "platforms/registry.h"
 
 namespace scalebench::cli {
 namespace {
@@ -61,27 +62,23 @@ int RunWorkers(const WorkersFlags& flags, std::ostream& out,
   TextTable table({"NAME", "STATUS", "CPUS", "PLATFORMS", "LAST SEEN",
                    "CLOCK OFFSET", "ROUND TRIP"});
   for (const v1::Worker& w : response.workers()) {
-    std::vector<std::string> platforms;
+    // Each as its platform names itself on this host (a dom0 says which
+    // Xen and how much of it is free).
+    std::vector<std::string> platform_names;
     for (int p : w.facts().platforms()) {
-      platforms.push_back(api::EnumName(static_cast<v1::Platform>(p)));
-      // A dom0 says which Xen and how much of it is free.
-      if (p == v1::PLATFORM_XEN && w.facts().has_xen()) {
-        const v1::XenFacts& xen = w.facts().xen();
-        absl::StrAppend(&platforms.back(), " (", xen.version(), ", ",
-                        xen.nr_cpus(), " cpus, ", xen.free_memory_mb(),
-                        " MiB free)");
-      }
+      platform_names.push_back(
+          platforms::DescribeOn(static_cast<v1::Platform>(p), w.facts()));
     }
     std::string status_name = api::EnumName(w.status());
     if (w.has_attempt()) {
       absl::StrAppend(&status_name, " (", w.attempt().trial(), " attempt ",
                       w.attempt().attempt(), ")");
     }
-    table.AddRow({w.name(), status_name, absl::StrCat(w.facts().cpus_size()),
-                  platforms.empty() ? "-" : absl::StrJoin(platforms, ","),
-                  FormatTimestamp(w.last_seen_time()),
-                  FormatDuration(w.clock_offset()),
-                  FormatDuration(w.round_trip())});
+    table.AddRow(
+        {w.name(), status_name, absl::StrCat(w.facts().cpus_size()),
+         platform_names.empty() ? "-" : absl::StrJoin(platform_names, ","),
+         FormatTimestamp(w.last_seen_time()), FormatDuration(w.clock_offset()),
+         FormatDuration(w.round_trip())});
   }
   table.Print(out);
   return kExitOk;

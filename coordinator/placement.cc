@@ -1,12 +1,12 @@
 #include "coordinator/placement.h"
 
 #include <algorithm>
-#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "api/enum_names.h"
 #include "common/echo_text.h"
+#include "platforms/registry.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -34,6 +34,14 @@ bool OwnBalancerHost(const v1::Configuration& configuration,
                      v1::BalancerPlacement balancer_placement) {
   return HasBalancer(configuration) &&
          balancer_placement == v1::BALANCER_PLACEMENT_OWN_HOST;
+}
+
+// What a target host must list: platforms::HostPlatforms, the one rule.
+absl::StatusOr<std::vector<v1::Platform>> NeededPlatforms(
+    const v1::Configuration& configuration, const PlacementRules& rules) {
+  v1::TargetSpec target;
+  target.set_hypervisor(rules.unikernel_hypervisor);
+  return platforms::HostPlatforms(configuration.platform(), target);
 }
 
 }  // namespace
@@ -105,18 +113,15 @@ absl::StatusOr<Placement> PlaceTrial(
   const uint32_t target_hosts = TargetHosts(configuration);
   const bool balanced = HasBalancer(configuration);
   const bool own_host = OwnBalancerHost(configuration, rules.balancer);
-  // A unikernel runs on its hypervisor's platform, which the host must
-  // also run ("xen" or "qemu"; validation allows no other).
-  std::optional<v1::Platform> hypervisor;
-  if (configuration.platform() == v1::PLATFORM_UNIKERNEL) {
-    if (rules.unikernel_hypervisor == "xen") hypervisor = v1::PLATFORM_XEN;
-    if (rules.unikernel_hypervisor == "qemu") hypervisor = v1::PLATFORM_QEMU;
-  }
-  const std::string platform_name =
-      hypervisor.has_value()
-          ? absl::StrCat(api::EnumName(configuration.platform()), " on ",
-                         api::EnumName(*hypervisor))
-          : api::EnumName(configuration.platform());
+  // The platforms a target host must list (platforms/registry.h): the
+  // configuration's, and the one whose driver runs it when another (a
+  // unikernel's hypervisor).
+  absl::StatusOr<std::vector<v1::Platform>> needed =
+      NeededPlatforms(configuration, rules);
+  if (!needed.ok()) return needed.status();
+  std::vector<std::string> names;
+  for (v1::Platform p : *needed) names.push_back(api::EnumName(p));
+  const std::string platform_name = absl::StrJoin(names, " on ");
 
   // Fresh hosts first, then those an earlier attempt failed on; the
   // candidates' own order within each group.
@@ -168,8 +173,9 @@ absl::StatusOr<Placement> PlaceTrial(
     // Without a host of its own, the first target host also balances.
     const bool balancer = balanced && !own_host && i == 0;
     const CandidateHost* host = take([&](const v1::HostFacts& facts) {
-      return RunsPlatform(facts, configuration.platform()) &&
-             (!hypervisor.has_value() || RunsPlatform(facts, *hypervisor)) &&
+      return std::all_of(
+                 needed->begin(), needed->end(),
+                 [&](v1::Platform p) { return RunsPlatform(facts, p); }) &&
              (!balancer || RunsBalancer(facts, configuration.balancer()));
     });
     if (host == nullptr) return missing(i + (own_host ? 1 : 0));
@@ -201,15 +207,9 @@ absl::Status CheckPlaceableOn(const v1::Configuration& configuration,
   if (placed.ok()) return placed;
   if (!absl::IsResourceExhausted(placed)) return placed;
   // What the hosts said they cannot run, of what this configuration needs.
-  std::vector<v1::Platform> platforms = {configuration.platform()};
-  if (configuration.platform() == v1::PLATFORM_UNIKERNEL) {
-    if (rules.unikernel_hypervisor == "xen") {
-      platforms.push_back(v1::PLATFORM_XEN);
-    }
-    if (rules.unikernel_hypervisor == "qemu") {
-      platforms.push_back(v1::PLATFORM_QEMU);
-    }
-  }
+  const std::vector<v1::Platform> platforms =
+      NeededPlatforms(configuration, rules)
+          .value_or(std::vector<v1::Platform>{configuration.platform()});
   std::vector<std::string> reasons;
   for (const CandidateHost& host : hosts) {
     for (const v1::Unavailable& u : host.facts.unavailable()) {

@@ -68,8 +68,8 @@ struct Placement {
 struct PlacementRules {
   // Where the balancer runs (PlacementSpec.balancer).
   v1::BalancerPlacement balancer = v1::BALANCER_PLACEMENT_TARGET_HOST;
-  // For PLATFORM_UNIKERNEL, the hypervisor that runs it
-  // (TargetSpec.hypervisor): a target host must also list that platform,
+  // TargetSpec.hypervisor: for PLATFORM_UNIKERNEL, what runs it. A target
+  // host must also list that platform (platforms/registry.h HostPlatforms),
   // since a host lists unikernel when it runs either.
   std::string unikernel_hypervisor;
 
@@ -91,7 +91,8 @@ absl::Status CheckPlaceable(const v1::Configuration& configuration);
 
 // Chooses hosts among `candidates` (in their order, which the caller makes
 // deterministic). Every target host must list the platform in its facts
-// (for a unikernel, also its hypervisor's platform); the balancer's host
+// (for a unikernel, also its hypervisor's platform: HostPlatforms, which
+// errs with INVALID_ARGUMENT for a unikernel without one); the balancer's host
 // (the first target host, or a host of its own as `rules` say) the
 // balancer kind. Hosts in `avoid` (those an
 // earlier attempt of the trial failed on) are taken only when no other host

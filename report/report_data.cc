@@ -21,6 +21,7 @@
 #include "api/enum_names.h"
 #include "api/resource_names.h"
 #include "api/result_columns.h"
+#include "platforms/registry.h"
 #include "results/repetitions.h"
 #include "results/trial_rows.h"
 #include "spec/grid.h"
@@ -411,16 +412,17 @@ SkewHistogram MakeSkewHistogram(const std::vector<SkewValue>& values,
 std::vector<std::string> HostFactCells(const HostRow& host) {
   if (!host.facts.has_value()) return {"", "", "", ""};
   const v1::HostFacts& f = *host.facts;
-  std::vector<std::string> platforms;
+  std::vector<std::string> platform_names;
   for (int p : f.platforms()) {
-    platforms.push_back(api::EnumName(static_cast<v1::Platform>(p)));
+    platform_names.push_back(
+        platforms::PlatformName(static_cast<v1::Platform>(p)));
   }
   std::vector<std::string> balancers;
   for (int b : f.balancers()) {
     balancers.push_back(api::EnumName(static_cast<v1::BalancerKind>(b)));
   }
   return {absl::StrJoin(f.addresses(), " "), absl::StrJoin(f.cpus(), ","),
-          absl::StrJoin(platforms, " "), absl::StrJoin(balancers, " ")};
+          absl::StrJoin(platform_names, " "), absl::StrJoin(balancers, " ")};
 }
 
 std::string ShortName(const std::string& experiment_name) {

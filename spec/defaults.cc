@@ -1,5 +1,6 @@
 #include "spec/defaults.h"
 
+#include "platforms/registry.h"
 #include "spec/durations.h"
 
 namespace scalebench::spec {
@@ -97,22 +98,13 @@ v1::ExperimentSpec WithDefaults(const v1::ExperimentSpec& spec) {
   return out;
 }
 
-uint32_t DefaultMemoryMb(v1::Platform platform) {
-  switch (platform) {
-    case v1::PLATFORM_QEMU:
-    case v1::PLATFORM_XEN:
-      return kDefaultVmMemoryMb;
-    default:
-      return kDefaultMemoryMb;
-  }
-}
-
 v1::TargetSpec ResolvedTarget(const v1::ExperimentSpec& spec,
                               const v1::Configuration& config) {
   v1::TargetSpec target = spec.target();
   target.set_vcpus(config.vcpus());
   if (!target.has_memory_mb()) {
-    target.set_memory_mb(DefaultMemoryMb(config.platform()));
+    target.set_memory_mb(
+        platforms::DefaultMemoryMb(config.platform(), spec.target()));
   }
   return target;
 }

@@ -24,9 +24,6 @@ inline constexpr char kDefaultServer[] = "nginx";
 // nginx's default index page, as in the original study.
 inline constexpr uint32_t kDefaultPageBytes = 612;
 inline constexpr uint32_t kDefaultVcpus = 1;
-// Memory per target in MiB: processes, containers and unikernels, then VMs.
-inline constexpr uint32_t kDefaultMemoryMb = 64;
-inline constexpr uint32_t kDefaultVmMemoryMb = 256;
 inline constexpr v1::LoadMode kDefaultLoadMode = v1::LOAD_MODE_CLOSED;
 inline constexpr uint32_t kDefaultConnections = 100;
 inline constexpr bool kDefaultKeepalive = true;
@@ -59,8 +56,10 @@ inline constexpr absl::Duration kDefaultCollectTimeout = absl::Seconds(30);
 v1::ExperimentSpec WithDefaults(const v1::ExperimentSpec& spec);
 
 // The target one configuration starts on each target host: `spec.target`
-// with vcpus from the configuration and memory_mb resolved (given, else
-// 256 MiB for qemu and xen, 64 MiB for native, docker and unikernel).
+// with vcpus from the configuration and memory_mb resolved: given, else
+// the platform's default (platforms/registry.h DefaultMemoryMb: 256 MiB for
+// qemu and xen, 64 MiB for native and docker, and for a unikernel 64 MiB
+// or its hypervisor's least, 128 MiB on qemu).
 v1::TargetSpec ResolvedTarget(const v1::ExperimentSpec& spec,
                               const v1::Configuration& config);
 
@@ -69,9 +68,6 @@ v1::TargetSpec ResolvedTarget(const v1::ExperimentSpec& spec,
 // keepalive from the configuration.
 v1::LoadSpec ResolvedLoad(const v1::ExperimentSpec& spec,
                           const v1::Configuration& config);
-
-// The default memory of one target on `platform`, in MiB.
-uint32_t DefaultMemoryMb(v1::Platform platform);
 
 // Bounds on repetitions per configuration: a fixed count gives it as both;
 // an adaptive policy its min (default 6) and max; neither form a count of 1.

@@ -32,15 +32,13 @@ inline constexpr uint32_t kMaxRepetitions = 1'000;
 inline constexpr uint32_t kMaxInstances = 1'024;
 // Target hosts of one configuration (sweep.hosts).
 inline constexpr uint32_t kMaxHosts = 1'024;
-// vCPUs per target (target.vcpus, sweep.vcpus): Xen's guest limit, and
-// QEMU's for targets QEMU runs (qemu, unikernel on qemu).
+// vCPUs per target (target.vcpus, sweep.vcpus): Xen's guest limit. A
+// platform may allow fewer, and a guest needs some least memory: each
+// platform's own bounds are in its description (platforms/NAME/; QEMU's 64
+// vCPUs and 128 MiB, Xen's 8 MiB), for the targets its driver runs.
 inline constexpr uint32_t kMaxVcpus = 128;
-inline constexpr uint32_t kMaxQemuVcpus = 64;
-// Memory per target in MiB (target.memory_mb); the least a QEMU guest and
-// a Xen guest boot with.
+// Memory per target in MiB (target.memory_mb).
 inline constexpr uint32_t kMaxMemoryMb = 1u << 20;
-inline constexpr uint32_t kMinQemuMemoryMb = 128;
-inline constexpr uint32_t kMinXenMemoryMb = 8;
 // The static page's size (service.page_bytes).
 inline constexpr uint32_t kMaxPageBytes = 64u << 20;
 // Server worker processes per target (service.worker_processes).

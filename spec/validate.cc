@@ -10,57 +10,29 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "analysis/model_fit.h"
 #include "api/enum_names.h"
-#include "api/result_columns.h"
 #include "common/echo_text.h"
 #include "common/flag_values.h"
 #include "spec/defaults.h"
 #include "spec/durations.h"
-#include "spec/factors.h"
 #include "spec/grid.h"
 #include "spec/limits.h"
+#include "spec/platform_checks.h"
+#include "spec/validate_internal.h"
 
 namespace scalebench::spec {
 namespace {
 
-using Problem = std::optional<SpecProblem>;
+using validate_internal::At;
+using validate_internal::CheckAtMost;
+using validate_internal::CheckListSize;
+using validate_internal::CheckModel;
+using validate_internal::Index;
+using validate_internal::Problem;
 
-// The most bytes of a field's path that a message repeats: a path can hold
-// keys from the input (a filter's factor names).
-constexpr size_t kMaxEchoedPath = 200;
 // The servers a target can run today.
 const char* const kServers[] = {"nginx"};
-// The hypervisors that run a unikernel.
-const char* const kHypervisors[] = {"xen", "qemu"};
-// Xen guest types, as xl.cfg spells them.
-const char* const kXenTypes[] = {"pvh", "pv", "hvm"};
-
-template <typename... Parts>
-Problem At(absl::string_view path, const Parts&... parts) {
-  return SpecProblem{OneLine(path, kMaxEchoedPath), absl::StrCat(parts...)};
-}
-
-// A problem when list `path` has more than `max` elements, so that no
-// later check walks a list beyond the limits.
-Problem CheckListSize(absl::string_view path, int size, int max,
-                      absl::string_view what) {
-  if (size <= max) return std::nullopt;
-  return At(path, "has ", size, " ", what, ", more than the ", max, " allowed");
-}
-
-// A problem when count `value` of `path` is above `max`.
-Problem CheckAtMost(absl::string_view path, uint64_t value, uint64_t max,
-                    absl::string_view why = "") {
-  if (value <= max) return std::nullopt;
-  return At(path, value, " is more than the maximum, ", max, why);
-}
-
-std::string Index(absl::string_view path, int i) {
-  return absl::StrCat(path, "[", i, "]");
-}
 
 template <size_t N>
 bool OneOf(absl::string_view text, const char* const (&names)[N]) {
@@ -188,97 +160,18 @@ Problem CheckService(const v1::ServiceSpec& service) {
                      kMaxWorkerProcesses);
 }
 
-bool SweepsPlatform(const v1::ExperimentSpec& spec, v1::Platform platform) {
-  for (int p : spec.sweep().platform()) {
-    if (p == platform) return true;
-  }
-  return false;
-}
-
-// Whether QEMU runs some target of the sweep (qemu, or unikernel with
-// hypervisor qemu), and whether Xen does (xen, or unikernel on xen).
-bool RunsOnQemu(const v1::ExperimentSpec& spec) {
-  return SweepsPlatform(spec, v1::PLATFORM_QEMU) ||
-         (SweepsPlatform(spec, v1::PLATFORM_UNIKERNEL) &&
-          spec.target().hypervisor() == "qemu");
-}
-bool RunsOnXen(const v1::ExperimentSpec& spec) {
-  return SweepsPlatform(spec, v1::PLATFORM_XEN) ||
-         (SweepsPlatform(spec, v1::PLATFORM_UNIKERNEL) &&
-          spec.target().hypervisor() == "xen");
-}
-
-// The most vCPUs per target the sweep's platforms can run.
-uint32_t MaxVcpus(const v1::ExperimentSpec& spec) {
-  return RunsOnQemu(spec) ? kMaxQemuVcpus : kMaxVcpus;
-}
-
-// What MaxVcpus' bound is, for messages.
-const char* VcpusWhy(const v1::ExperimentSpec& spec) {
-  return RunsOnQemu(spec) ? " (QEMU's limit)" : "";
-}
-
-// The image names the worker builds itself (docs/xen.md, docs/qemu.md).
-bool IsBuiltInImage(absl::string_view image) {
-  return image.empty() || image == "general" || image == "single-app";
-}
-
-bool KernelPathChar(char c) {
-  return absl::ascii_isalnum(c) || absl::StrContains("._-+/", c);
-}
-
-// For targets that QEMU or Xen boot, an image other than a built-in one is
-// "KERNEL" or "KERNEL,INITRD" (an HVM guest's: one disk). The drivers
-// pass the parts on as -kernel and -initrd, where QEMU would read a
-// further comma as another file, and as xl settings, which take absolute
-// paths of plain characters only.
-Problem CheckKernelImage(const v1::ExperimentSpec& spec) {
-  const v1::TargetSpec& target = spec.target();
-  const bool qemu = RunsOnQemu(spec);
-  const bool xen = RunsOnXen(spec);
-  if (!(qemu || xen) || IsBuiltInImage(target.image())) return std::nullopt;
-  const std::vector<absl::string_view> parts =
-      absl::StrSplit(target.image(), ',');
-  const bool hvm = xen && target.xen_type() == "hvm";
-  const std::string form =
-      hvm ? "DISK (a Xen hvm guest's disk image)" : "KERNEL or KERNEL,INITRD";
-  if (parts.size() > (hvm ? 1u : 2u)) {
-    return At("target.image", QuoteValue(target.image()), " has ",
-              parts.size() - 1, " commas, but the image of a ",
-              qemu ? "QEMU" : "Xen", " target is ", form);
-  }
-  for (absl::string_view part : parts) {
-    if (part.empty()) {
-      return At("target.image", QuoteValue(target.image()), " is not ", form,
-                ": a part is empty");
-    }
-    if (!xen) continue;
-    bool dotdot = false;
-    for (absl::string_view step : absl::StrSplit(part, '/')) {
-      dotdot = dotdot || step == "..";
-    }
-    if (part[0] != '/' || !AllOf(part, KernelPathChar) || dotdot) {
-      return At("target.image", QuoteValue(target.image()), " is not ", form,
-                " for Xen: each an absolute path of letters, digits and "
-                ". _ - + / without '..'");
-    }
-  }
-  return std::nullopt;
-}
-
 Problem CheckTarget(const v1::ExperimentSpec& spec) {
   const v1::TargetSpec& target = spec.target();
+  const TargetBounds bounds = TargetBoundsOf(spec);
   if (target.has_vcpus() && target.vcpus() < 1) {
     return At("target.vcpus", "must be at least 1");
   }
-  if (Problem p = CheckAtMost("target.vcpus", target.vcpus(), MaxVcpus(spec),
-                              VcpusWhy(spec))) {
+  if (Problem p = CheckAtMost("target.vcpus", target.vcpus(), bounds.max_vcpus,
+                              bounds.vcpus_why)) {
     return p;
   }
   if (target.has_memory_mb()) {
-    const uint32_t min = RunsOnQemu(spec)  ? kMinQemuMemoryMb
-                         : RunsOnXen(spec) ? kMinXenMemoryMb
-                                           : 1;
+    const uint32_t min = bounds.min_memory_mb;
     if (target.memory_mb() < min) {
       return At("target.memory_mb", "must be at least ", min,
                 min == 1 ? "" : " for the guests of sweep.platform");
@@ -294,36 +187,8 @@ Problem CheckTarget(const v1::ExperimentSpec& spec) {
               " may hold only letters, digits and . _ - : / @ + , = (at most ",
               kMaxImageLength, ")");
   }
-  const bool unikernel = SweepsPlatform(spec, v1::PLATFORM_UNIKERNEL);
-  const std::string unikernel_name = api::EnumName(v1::PLATFORM_UNIKERNEL);
-  if (!target.xen_type().empty()) {
-    if (!OneOf(target.xen_type(), kXenTypes)) {
-      return At("target.xen_type", QuoteValue(target.xen_type()),
-                " is not one of ", List(kXenTypes));
-    }
-    if (!SweepsPlatform(spec, v1::PLATFORM_XEN) &&
-        !(unikernel && target.hypervisor() == "xen")) {
-      return At("target.xen_type",
-                "is only for Xen guests: sweep.platform has neither xen nor "
-                "unikernel with target.hypervisor xen");
-    }
-  }
-  if (target.hypervisor().empty()) {
-    if (unikernel) {
-      return At("target.hypervisor", "is required when sweep.platform has ",
-                unikernel_name, ": one of ", List(kHypervisors));
-    }
-    return CheckKernelImage(spec);
-  }
-  if (!OneOf(target.hypervisor(), kHypervisors)) {
-    return At("target.hypervisor", QuoteValue(target.hypervisor()),
-              " is not one of ", List(kHypervisors));
-  }
-  if (!unikernel) {
-    return At("target.hypervisor", "is only for platform ", unikernel_name,
-              ", which sweep.platform does not have");
-  }
-  return CheckKernelImage(spec);
+  // xen_type, hypervisor and the image's form: each platform's own.
+  return CheckPlatformFields(spec);
 }
 
 Problem CheckHeader(absl::string_view path, absl::string_view header) {
@@ -552,8 +417,9 @@ Problem CheckSweep(const v1::ExperimentSpec& spec) {
                                                          sweep.algorithm()))
     return p;
   if (Problem p = CheckCountLevels("hosts", sweep.hosts(), kMaxHosts)) return p;
-  if (Problem p = CheckCountLevels("vcpus", sweep.vcpus(), MaxVcpus(spec),
-                                   VcpusWhy(spec)))
+  const TargetBounds bounds = TargetBoundsOf(spec);
+  if (Problem p = CheckCountLevels("vcpus", sweep.vcpus(), bounds.max_vcpus,
+                                   bounds.vcpus_why))
     return p;
   if (Problem p = CheckLevels(
           "keepalive", sweep.keepalive(),
@@ -583,73 +449,6 @@ Problem CheckSweep(const v1::ExperimentSpec& spec) {
   }
   if (Problem p = CheckLoadAgainstConnections(spec)) return p;
   return CheckTrials(spec, count);
-}
-
-Problem CheckRowFilter(const std::string& path, const v1::RowFilter& filter) {
-  // The map's order is unspecified: report the first factor by name.
-  std::vector<std::string> names;
-  for (const auto& entry : filter.factors()) names.push_back(entry.first);
-  std::sort(names.begin(), names.end());
-  for (const std::string& name : names) {
-    const std::string at = absl::StrCat(path, ".", name);
-    if (!IsFactor(name)) {
-      return At(at, QuoteValue(name), " is not a factor; the factors are ",
-                absl::StrJoin(FactorNames(), ", "));
-    }
-    const v1::FactorValues& values = filter.factors().at(name);
-    if (values.values().empty()) return At(at, "lists no values");
-    if (Problem p = CheckListSize(at, values.values_size(), kMaxLevelsPerFactor,
-                                  "values")) {
-      return p;
-    }
-    for (int i = 0; i < values.values_size(); ++i) {
-      if (absl::Status s = CheckFactorLevel(name, values.values(i)); !s.ok()) {
-        return At(Index(at, i), s.message());
-      }
-    }
-  }
-  return std::nullopt;
-}
-
-Problem CheckModel(int index, const v1::ModelSpec& model) {
-  const std::string path = Index("models", index);
-  analysis::ApplyModelOptions options;
-  options.field_name = [&path](absl::string_view field) {
-    return absl::StrCat(path, ".", field);
-  };
-  // Factor names first: the checks below may repeat a name in full.
-  for (int i = 0; i < model.by_size(); ++i) {
-    if (!IsFactor(model.by(i))) {
-      return At(Index(path + ".by", i), QuoteValue(model.by(i)),
-                " is not a factor; the factors are ",
-                absl::StrJoin(FactorNames(), ", "));
-    }
-  }
-  if (absl::Status s = analysis::ValidateModelSpec(model, options); !s.ok()) {
-    // "models[1].degree: message": split the path back off.
-    const absl::string_view message = s.message();
-    const size_t colon = message.find(": ");
-    if (colon == absl::string_view::npos) return At(path, message);
-    return At(message.substr(0, colon), message.substr(colon + 2));
-  }
-  // The columns a model may use: api/result_columns.h.
-  if (!api::IsColumn(api::ModelXColumns(), model.x())) {
-    return At(path + ".x", QuoteValue(model.x()), " is not one of ",
-              absl::StrJoin(api::ModelXColumns(), ", "));
-  }
-  if (!api::IsColumn(api::ModelYColumns(), model.y())) {
-    return At(path + ".y", QuoteValue(model.y()), " is not one of ",
-              absl::StrJoin(api::ModelYColumns(), ", "));
-  }
-  for (int i = 0; i < model.by_size(); ++i) {
-    const std::string& by = model.by(i);
-    if (by == model.x()) {
-      return At(Index(path + ".by", i), "'", by,
-                "' is x: grouping by it leaves one x value per fit");
-    }
-  }
-  if (Problem p = CheckRowFilter(path + ".train", model.train())) return p;
-  return CheckRowFilter(path + ".test", model.test());
 }
 
 Problem CheckTimeouts(const v1::PhaseTimeouts& t) {

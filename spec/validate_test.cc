@@ -240,30 +240,24 @@ TEST(ValidateSpecTest, ModelsAreCheckedWithTheirIndex) {
 }
 
 TEST(ValidateSpecTest, CrossHostFiltersNameFactorsAndTheirLevels) {
-  const std::string model = R"pb(
-    models {
-      fit: MODEL_KIND_LINEAR
-      x: "vcpus_total"
-      y: "requests_per_s"
-      train {
-        factors {
-          key: "hosts"
-          value { values: "1" }
-        }
-      }
-      test {
-        factors {
-          key: "%s"
-          value { values: "%s" }
-        }
-      }
-    })pb";
+  // A linear model trained on one host, and its test block when given.
+  const auto model = [](const std::string& test) {
+    return absl::StrCat(R"pb(
+                          models { fit: MODEL_KIND_LINEAR x: "vcpus_total"
+                                   y: "requests_per_s"
+                                   train {
+                                     factors {
+                                       key: "hosts"
+                                       value { values: "1" }
+                                     }
+                                   })pb",
+                        test, "}");
+  };
   const auto with_test = [&](const std::string& factor,
                              const std::string& value) {
-    std::string text = model;
-    text.replace(text.find("%s"), 2, factor);
-    text.replace(text.find("%s"), 2, value);
-    return ErrorOf(text);
+    return ErrorOf(
+        model(absl::StrCat("test { factors { key: \"", factor,
+                           "\" value { values: \"", value, "\" } } }")));
   };
   EXPECT_EQ(with_test("hosts", "2"), "OK");
   EXPECT_EQ(with_test("platform", "docker"), "OK");
@@ -276,17 +270,7 @@ TEST(ValidateSpecTest, CrossHostFiltersNameFactorsAndTheirLevels) {
             "models[0].test.keepalive[0]: 'yes' is not true or false");
   EXPECT_THAT(with_test("region", "eu"),
               StartsWith("models[0].test.region: 'region' is not a factor"));
-  EXPECT_EQ(ErrorOf(R"pb(models {
-                           fit: MODEL_KIND_LINEAR
-                           x: "vcpus_total"
-                           y: "requests_per_s"
-                           train {
-                             factors {
-                               key: "hosts"
-                               value { values: "1" }
-                             }
-                           }
-                         })pb"),
+  EXPECT_EQ(ErrorOf(model("")),
             "models[0].test: is required for a cross-host test: give "
             "models[0].train and models[0].test together, or neither");
 }

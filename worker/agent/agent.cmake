@@ -6,21 +6,18 @@ add_library(scalebench_worker_agent STATIC
   agent/driver_set.cc
   agent/drivers.cc
   agent/run_trial.cc
+  agent/state_dir_lock.cc
   agent/sync_client.cc
   agent/trial_executor.cc
   agent/trial_runner.cc
   agent/worker_defaults.cc
+  agent/worker_host.cc
   agent/worker_metrics.cc)
 target_link_libraries(scalebench_worker_agent PUBLIC
-  scalebench_worker_core scalebench_worker_native scalebench_worker_balancers
-  scalebench_worker_docker scalebench_worker_qemu scalebench_worker_xen
+  scalebench_worker_core scalebench_platform_drivers scalebench_worker_balancers
   scalebench_loadgen scalebench_spec scalebench_api
   scalebench_common scalebench_metrics scalebench_proto nlohmann_json::nlohmann_json
   absl::synchronization absl::time)
-
-# Where the worker finds the qemu guests' images unless told otherwise.
-set_source_files_properties(agent/drivers.cc PROPERTIES COMPILE_DEFINITIONS
-  SCALEBENCH_QEMU_IMAGE_DIR="${CMAKE_BINARY_DIR}/images/qemu")
 
 add_executable(scalebench-worker agent/worker_main.cc)
 target_link_libraries(scalebench-worker PRIVATE scalebench_worker_agent)
@@ -35,8 +32,8 @@ target_link_libraries(scalebench_worker_testing PUBLIC
 # other load test starves them of CPU (a start 5.8 ms late was seen).
 scalebench_test(worker_agent_test
   SOURCES agent/clock_sync_test.cc agent/driver_set_test.cc agent/sync_client_test.cc
-          agent/trial_executor_test.cc agent/trial_runner_test.cc
-          agent/worker_metrics_test.cc
+          agent/state_dir_lock_test.cc agent/trial_executor_test.cc
+          agent/trial_runner_test.cc agent/worker_metrics_test.cc
   LIBS scalebench_worker_agent scalebench_worker_testing
   PROPERTIES RESOURCE_LOCK loadgen_cpu)
 

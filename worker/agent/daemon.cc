@@ -3,13 +3,11 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <memory>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
 #include "api/enum_names.h"
-#include "api/resource_names.h"
 #include "common/exit_codes.h"
 #include "common/grpc_channel.h"
 #include "common/metrics_endpoint.h"
@@ -21,7 +19,6 @@
 #include "worker/agent/worker_defaults.h"
 #include "worker/agent/worker_metrics.h"
 #include "worker/host_facts.h"
-#include "worker/runtime_dir.h"
 #include "worker/spool.h"
 
 namespace scalebench::worker {
@@ -30,29 +27,7 @@ void AddDaemonFlags(CLI::App& app, DaemonFlags* flags) {
   app.add_option("--coordinator", flags->coordinator,
                  "the coordinator to synchronize with, host:port")
       ->type_name("ADDR");
-  app.add_option("--name", flags->name,
-                 "this worker's id (default: the host name)")
-      ->type_name("NAME");
-  app.add_option("--state-dir", flags->state_dir,
-                 "pid files, configs and the result spool (default " +
-                     DefaultStateDir() + ")")
-      ->type_name("DIR");
-  app.add_option("--runtime-dir", flags->runtime_dir,
-                 "where the targets' and balancers' configs, pages and pid "
-                 "files go (default: the state dir when nginx's workers, "
-                 "as nobody under root, can reach it, else "
-                 "/run/scalebench/NAME-HASH, removed when the worker stops)")
-      ->type_name("DIR");
-  app.add_option("--listen-address", flags->listen_address,
-                 "where targets and the balancer listen (default 127.0.0.1)")
-      ->type_name("ADDR");
-  AddCpuListOption(app, "--cpus", &flags->cpus,
-                   "the cores scalebench may use (default: all this process "
-                   "may run on)");
-  app.add_option("--qemu-images", flags->drivers.qemu_image_dir,
-                 "the qemu guests' images (default: the build tree's "
-                 "images/qemu)")
-      ->type_name("DIR");
+  AddWorkerFlags(app, flags, "the host name");
   app.add_option("--ca", flags->ca,
                  "mutual TLS: the CA certificate that signs the "
                  "coordinator's (default: SCALEBENCH_CA)")
@@ -74,10 +49,6 @@ void AddDaemonFlags(CLI::App& app, DaemonFlags* flags) {
                  "address dialled is a forwarded one, e.g. a nested host's "
                  "10.0.2.2 for the host's 127.0.0.1)")
       ->type_name("NAME");
-  app.add_option("--docker-host", flags->drivers.docker_host,
-                 "the Docker engine, unix:///path (default: DOCKER_HOST, "
-                 "else unix:///var/run/docker.sock)")
-      ->type_name("URL");
   app.add_option("--metrics-listen", flags->metrics_listen,
                  "serve Prometheus metrics over plaintext HTTP at "
                  "http://ADDR/metrics, host:port (default: none; "
@@ -119,39 +90,19 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
            "or a command (run-trial); see --help\n";
     return kExitBadInput;
   }
-  WorkerContext context;
-  context.name = flags.name.empty() ? DefaultWorkerName() : flags.name;
-  if (absl::Status s = api::ValidateId(context.name, "--name"); !s.ok()) {
-    err << "scalebench-worker: " << s.message() << "\n";
-    return kExitBadInput;
+  absl::StatusOr<std::unique_ptr<WorkerHost>> host =
+      WorkerHost::Open(flags, DefaultWorkerName());
+  if (!host.ok()) {
+    err << "scalebench-worker: " << host.status().message() << "\n";
+    return ExitCodeFor(host.status());
   }
-  context.owner = "scalebench-" + context.name;
-  // Absolute: targets and balancers read their files from other working
-  // directories.
-  context.state_dir =
-      std::filesystem::absolute(flags.state_dir.empty() ? DefaultStateDir()
-                                                        : flags.state_dir)
-          .lexically_normal()
-          .string();
-  if (absl::Status s = PrepareStateDir(context.state_dir); !s.ok()) {
-    err << "scalebench-worker: " << s.message() << "\n";
-    return kExitBadInput;
-  }
+  const WorkerContext& context = (*host)->context();
+  DriverSet* drivers = &(*host)->drivers();
   absl::StatusOr<Spool> spool = Spool::Open(context.state_dir + "/spool");
   if (!spool.ok()) {
     err << "scalebench-worker: " << spool.status().message() << "\n";
     return kExitBadInput;
   }
-  absl::StatusOr<std::string> runtime_dir =
-      ResolveRuntimeDir(context.state_dir, context.name, flags.runtime_dir);
-  if (!runtime_dir.ok()) {
-    err << "scalebench-worker: " << runtime_dir.status().message() << "\n";
-    return kExitRunFailed;
-  }
-  context.runtime_dir = *runtime_dir;
-  // Whatever happens below, an empty runtime dir of our own goes when the
-  // worker does.
-  const RuntimeDirReleaser release(context);
   absl::StatusOr<TransportSecurity> security =
       LoadTransportSecurity(flags.ca, flags.cert, flags.key);
   if (!security.ok()) {
@@ -190,30 +141,26 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
     err << "scalebench-worker: metrics on http://"
         << metrics_endpoint->address() << "/metrics\n";
   }
-  std::unique_ptr<DriverSet> drivers = MakeDrivers(context, flags.drivers);
   if (absl::Status s = drivers->RecoverAll(); !s.ok()) {
     err << "scalebench-worker: removing what an earlier worker left: "
         << s.message() << "\n";
     return kExitRunFailed;
   }
-  const std::vector<int> cpus = flags.cpus.empty() ? AllowedCpus() : flags.cpus;
+  const std::vector<int>& cpus = (*host)->cpus();
   // What would fail every trial the same way is said once, in the facts,
   // so that the coordinator places nothing here that cannot run.
   std::vector<v1::Unavailable> unavailable = drivers->Unavailable();
-  std::vector<Capability> platforms, balancers;
-  for (v1::Platform p : drivers->UsablePlatforms()) {
+  std::vector<Capability> platforms;
+  for (const Capability& c : drivers->UsablePlatforms()) {
     if (cpus.empty()) {
       v1::Unavailable& u = unavailable.emplace_back();
-      u.set_platform(p);
+      u.set_platform(static_cast<v1::Platform>(c.kind));
       u.set_reason(
           "no cores to pin targets to (--cpus, or this process's "
           "CPU affinity, is empty)");
       continue;
     }
-    platforms.push_back({p, "", ""});
-  }
-  for (v1::BalancerKind b : drivers->UsableBalancers()) {
-    balancers.push_back({b, "", ""});
+    platforms.push_back(c);
   }
   for (const v1::Unavailable& u : unavailable) {
     if (!flags.log_unavailable) break;
@@ -223,17 +170,15 @@ int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
                 : "balancer " + api::EnumName(u.balancer()))
         << ": " << u.reason() << "\n";
   }
-  v1::HostEnvironment environment = ReadHostEnvironment();
-  for (const auto& [program, version] : drivers->versions()) {
-    (*environment.mutable_versions())[program] = version;
-  }
-  v1::HostFacts facts = MakeHostFacts(environment, {flags.listen_address},
-                                      platforms, balancers, cpus);
-  if (drivers->xen().has_value()) *facts.mutable_xen() = *drivers->xen();
+  // The versions of what runs here come with each capability.
+  v1::HostFacts facts =
+      MakeHostFacts(ReadHostEnvironment(), {flags.listen_address}, platforms,
+                    drivers->UsableBalancers(), cpus);
+  facts.MergeFrom(drivers->platform_facts());
   for (v1::Unavailable& u : unavailable)
     *facts.add_unavailable() = std::move(u);
 
-  TrialRunner runner(context, drivers.get(), cpus, flags.listen_address);
+  TrialRunner runner(context, drivers, cpus, flags.listen_address);
   // Destroyed before the client, whose StateChanged its thread calls.
   auto executor =
       std::make_unique<TrialExecutor>(&runner, &*spool, context.name);

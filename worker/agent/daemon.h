@@ -7,27 +7,17 @@
 
 #include <ostream>
 #include <string>
-#include <vector>
 
 #include "absl/synchronization/notification.h"
 #include "common/command_line.h"
-#include "worker/agent/drivers.h"
+#include "worker/agent/worker_host.h"
 
 namespace scalebench::worker {
 
-struct DaemonFlags {
+// The daemon's flags: the worker's own (worker_host.h, shared with
+// run-trial), then the coordinator and how to reach it.
+struct DaemonFlags : WorkerFlags {
   std::string coordinator;
-  std::string name;
-  std::string state_dir;
-  // Where the targets' and balancers' files and pid files go; empty = the
-  // state dir when the targets can reach it, else a dir of the worker's
-  // own under /run/scalebench (worker/runtime_dir.h).
-  std::string runtime_dir;
-  // Where targets and the balancer listen, and the address other hosts use
-  // to reach them.
-  std::string listen_address = "127.0.0.1";
-  std::vector<int> cpus;
-  DriverOptions drivers;
   // Mutual TLS material (PEM files): the CA that signs the coordinator's
   // certificate, and this worker's certificate and key (deploy/pki/pki.sh
   // worker DIR ID). All empty = plaintext, allowed only on loopback.
@@ -48,7 +38,8 @@ struct DaemonFlags {
   bool log_unavailable = true;
 };
 
-// Adds the daemon's flags to the top level of `app`.
+// Adds the daemon's flags, the worker's among them, to the top level of
+// `app`.
 void AddDaemonFlags(CLI::App& app, DaemonFlags* flags);
 
 // Runs the daemon until SIGINT or SIGTERM; the exit code. The stop

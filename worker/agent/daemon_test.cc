@@ -1,5 +1,6 @@
 // The real scalebench-worker binary as a daemon, against a coordinator
-// stand-in on 127.0.0.1:0: it reports its facts, prepares a native target,
+// stand-in on 127.0.0.1:0: it reports its facts, prepares a native target
+// (and holds its state dir: a second worker there is refused),
 // measures at the instant it is given, spools and delivers the result,
 // tears down, and stops cleanly on SIGTERM leaving nothing running.
 #include <grpcpp/server.h>
@@ -105,6 +106,36 @@ int ProcessesNaming(const std::string& needle) {
   return count;
 }
 
+// Runs the worker binary with `args` to its end; its exit code and what it
+// wrote on stderr.
+struct Finished {
+  int exit_code = -1;
+  std::string err;
+};
+Finished RunWorker(const std::vector<std::string>& args,
+                   const std::string& scratch) {
+  const std::string err_path = scratch + "/worker.err";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (!freopen(err_path.c_str(), "w", stderr)) _exit(126);
+    std::vector<char*> argv = {const_cast<char*>("scalebench-worker")};
+    for (const std::string& a : args)
+      argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(SCALEBENCH_WORKER_BINARY, argv.data());
+    _exit(127);
+  }
+  Finished finished;
+  int status = 0;
+  if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)) {
+    finished.exit_code = WEXITSTATUS(status);
+  }
+  std::ifstream in(err_path);
+  finished.err.assign(std::istreambuf_iterator<char>(in),
+                      std::istreambuf_iterator<char>());
+  return finished;
+}
+
 TEST(DaemonTest, PreparesMeasuresDeliversAndStopsCleanly) {
   ScriptedCoordinator coordinator;
   v1::DesiredState idle;
@@ -140,6 +171,8 @@ TEST(DaemonTest, PreparesMeasuresDeliversAndStopsCleanly) {
   bool native = false;
   for (int p : first->facts().platforms()) native |= p == v1::PLATFORM_NATIVE;
   EXPECT_TRUE(native);
+  // Each usable platform comes with the version of what runs it.
+  EXPECT_EQ(first->facts().environment().versions().count("nginx"), 1u);
 
   v1::AttemptKey key;
   key.set_trial("experiments/e2e/trials/0");
@@ -159,6 +192,25 @@ TEST(DaemonTest, PreparesMeasuresDeliversAndStopsCleanly) {
   ASSERT_EQ(ready->current().ready().target_endpoints_size(), 1);
   // nginx's master names its prefix; its workers do not.
   EXPECT_EQ(ProcessesNaming("scalebench-daemon-test-t0"), 1);
+
+  // A second worker on the held state dir (a run-trial under the same
+  // name, which would "recover" the live target) is refused, names the
+  // holder and touches nothing: the target still runs.
+  const std::string scratch = state + "-scratch";
+  std::filesystem::create_directories(scratch);
+  {
+    std::ofstream spec(scratch + "/spec.yaml");
+    spec << "name: second\nloadgen: {duration: 1s}\n";
+  }
+  const Finished second =
+      RunWorker({"run-trial", scratch + "/spec.yaml", "--name", "daemon-test",
+                 "--state-dir", state},
+                scratch);
+  EXPECT_EQ(second.exit_code, 1) << second.err;
+  EXPECT_NE(second.err.find(absl::StrCat("pid ", worker)), std::string::npos)
+      << second.err;
+  EXPECT_EQ(ProcessesNaming("scalebench-daemon-test-t0"), 1);
+  std::filesystem::remove_all(scratch);
 
   v1::DesiredState measure;
   v1::DesiredState::Measure* m = measure.mutable_measure();

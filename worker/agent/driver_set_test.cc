@@ -28,7 +28,9 @@ TEST(DriverSetTest, UnavailableNamesEachPlatformItCannotRunAndWhy) {
   drivers.AddMissingTarget(v1::PLATFORM_DOCKER, "the engine does not answer");
   drivers.AddBalancer(std::make_unique<testing::FakeBalancer>());
 
-  EXPECT_THAT(drivers.UsablePlatforms(), ElementsAre(v1::PLATFORM_NATIVE));
+  const std::vector<Capability> usable = drivers.UsablePlatforms();
+  ASSERT_EQ(usable.size(), 1u);
+  EXPECT_EQ(usable[0].kind, v1::PLATFORM_NATIVE);
   const std::vector<v1::Unavailable> unavailable = drivers.Unavailable();
   ASSERT_EQ(unavailable.size(), 4u);
   EXPECT_EQ(unavailable[0].platform(), v1::PLATFORM_DOCKER);
@@ -59,6 +61,37 @@ TEST(DriverSetTest, NothingIsUnavailableWhenEverythingRuns) {
       std::make_unique<testing::FakeTargetDriver>(v1::PLATFORM_QEMU));
   drivers.AddBalancer(std::make_unique<testing::FakeBalancer>());
   EXPECT_THAT(drivers.Unavailable(), IsEmpty());
+}
+
+}  // namespace
+}  // namespace scalebench::worker
+
+namespace scalebench::worker {
+namespace {
+
+// A capability carries the version its driver's probe found, so the host
+// facts name what runs each usable platform and balancer (and only those).
+TEST(DriverSetTest, CapabilitiesCarryTheVersionsOfWhatRunsThem) {
+  DriverSet drivers;
+  drivers.AddTarget(std::make_unique<testing::FakeTargetDriver>(),
+                    {"nginx", "1.22.1"});
+  auto qemu = std::make_unique<testing::FakeTargetDriver>(v1::PLATFORM_QEMU);
+  qemu->unusable = "no images";
+  drivers.AddTarget(std::move(qemu), {"qemu", "7.2.0"});
+  drivers.AddBalancer(std::make_unique<testing::FakeBalancer>(),
+                      {"haproxy", "2.6.12"});
+
+  const std::vector<Capability> platforms = drivers.UsablePlatforms();
+  ASSERT_EQ(platforms.size(), 1u);
+  EXPECT_EQ(platforms[0].program, "nginx");
+  EXPECT_EQ(platforms[0].version, "1.22.1");
+  const v1::HostFacts facts =
+      MakeHostFacts({}, {}, platforms, drivers.UsableBalancers(), {0});
+  EXPECT_EQ(facts.environment().versions().at("nginx"), "1.22.1");
+  EXPECT_EQ(facts.environment().versions().at("haproxy"), "2.6.12");
+  EXPECT_EQ(facts.environment().versions().count("qemu"), 0u);
+  // A trial's environment names every program, usable or not.
+  EXPECT_EQ(drivers.versions().at("qemu"), "7.2.0");
 }
 
 }  // namespace

@@ -1,28 +1,23 @@
 // Every target driver and balancer this build of the worker has, set up
-// for one worker context. Thread-compatible.
+// for one worker context: each registered platform's driver
+// (platforms/driver_factory.h) and the haproxy and nginx balancers.
+// Thread-compatible.
 #ifndef SCALEBENCH_WORKER_AGENT_DRIVERS_H_
 #define SCALEBENCH_WORKER_AGENT_DRIVERS_H_
 
 #include <memory>
-#include <string>
 
+#include "platforms/driver_factory.h"
 #include "worker/agent/driver_set.h"
 #include "worker/worker_context.h"
 
 namespace scalebench::worker {
 
-struct DriverOptions {
-  // The Docker engine, "unix:///path"; empty = DOCKER_HOST, else
-  // unix:///var/run/docker.sock.
-  std::string docker_host;
-  // The qemu guests' images (deploy/images/build-qemu-images.sh); empty =
-  // the build tree's build/images/qemu.
-  std::string qemu_image_dir;
-};
+using platforms::DriverOptions;
 
-// The native, docker, qemu and xen drivers and the haproxy and nginx
-// balancers. A driver whose platform is not usable here is still present;
-// its CheckUsable() says why.
+// A driver whose platform is not usable here is still present; its
+// CheckUsable() says why. One that could not be made is recorded as
+// missing, with the reason.
 std::unique_ptr<DriverSet> MakeDrivers(const WorkerContext& context,
                                        const DriverOptions& options);
 

@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <filesystem>
 #include <thread>
 #include <utility>
 
@@ -19,9 +18,6 @@
 #include "spec/spec_yaml.h"
 #include "worker/agent/stop_signals.h"
 #include "worker/agent/trial_runner.h"
-#include "worker/agent/worker_defaults.h"
-#include "worker/host_facts.h"
-#include "worker/runtime_dir.h"
 
 namespace scalebench::worker {
 namespace {
@@ -201,32 +197,7 @@ CLI::App* AddRunTrialCommand(CLI::App& app, RunTrialFlags* flags) {
                    "the grid point to run, by its index (see the error "
                    "listing them); required when the grid has several")
       ->type_name("N");
-  command
-      ->add_option("--state-dir", flags->state_dir,
-                   "where the worker keeps pid files, configs and its "
-                   "spool; what an earlier worker left there is removed "
-                   "first (default " +
-                       DefaultStateDir() + ")")
-      ->type_name("DIR");
-  command
-      ->add_option("--name", flags->name,
-                   "the worker's name, part of every id it gives "
-                   "(default local)")
-      ->type_name("NAME");
-  AddCpuListOption(*command, "--cpus", &flags->cpus,
-                   "the cores scalebench may use (default: all this process "
-                   "may run on)");
-  command
-      ->add_option("--docker-host", flags->drivers.docker_host,
-                   "the Docker engine, unix:///path (default: DOCKER_HOST, "
-                   "else unix:///var/run/docker.sock)")
-      ->type_name("URL");
-  command
-      ->add_option("--qemu-images", flags->drivers.qemu_image_dir,
-                   "the qemu guests' images, from "
-                   "deploy/images/build-qemu-images.sh (default: the build "
-                   "tree's images/qemu)")
-      ->type_name("DIR");
+  AddWorkerFlags(*command, flags, "local");
   command->add_flag("--dry-run", flags->dry_run,
                     "print the core map, every generated config and command, "
                     "and start nothing");
@@ -267,29 +238,15 @@ int RunTrialCommand(const RunTrialFlags& flags, std::ostream& out,
   const v1::Configuration& configuration =
       grid[flags.configuration.value_or(0)];
 
-  WorkerContext context;
-  context.name = flags.name.empty() ? "local" : flags.name;
-  context.owner = "scalebench-" + context.name;
-  context.state_dir =
-      std::filesystem::absolute(flags.state_dir.empty() ? DefaultStateDir()
-                                                        : flags.state_dir)
-          .lexically_normal()
-          .string();
-  if (absl::Status s = PrepareStateDir(context.state_dir); !s.ok()) {
-    err << "scalebench-worker: " << s.message() << "\n";
-    return kExitBadInput;
+  absl::StatusOr<std::unique_ptr<WorkerHost>> host =
+      WorkerHost::Open(flags, "local");
+  if (!host.ok()) {
+    err << "scalebench-worker: " << host.status().message() << "\n";
+    return ExitCodeFor(host.status());
   }
-  absl::StatusOr<std::string> runtime_dir =
-      ResolveRuntimeDir(context.state_dir, context.name, "");
-  if (!runtime_dir.ok()) {
-    err << "scalebench-worker: " << runtime_dir.status().message() << "\n";
-    return kExitRunFailed;
-  }
-  context.runtime_dir = *runtime_dir;
-  const RuntimeDirReleaser release(context);
-  std::unique_ptr<DriverSet> drivers = MakeDrivers(context, flags.drivers);
-  TrialRunner runner(context, drivers.get(),
-                     flags.cpus.empty() ? AllowedCpus() : flags.cpus);
+  DriverSet* drivers = &(*host)->drivers();
+  TrialRunner runner((*host)->context(), drivers, (*host)->cpus(),
+                     flags.listen_address);
 
   TrialRequest request;
   request.configuration = configuration;
@@ -318,7 +275,7 @@ int RunTrialCommand(const RunTrialFlags& flags, std::ostream& out,
   // SIGINT or SIGTERM (blocked by main(), taken here): stop everything
   // this worker started, as an earlier worker's leftovers are, and exit 1.
   // The thread is detached; a normal return simply ends the process.
-  std::thread([&err, &drivers] {
+  std::thread([&err, drivers] {
     const sigset_t signals = StopSignals();
     int signal_number = 0;
     sigwait(&signals, &signal_number);

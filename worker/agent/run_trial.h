@@ -8,23 +8,20 @@
 #include <optional>
 #include <ostream>
 #include <string>
-#include <vector>
 
 #include "common/command_line.h"
-#include "worker/agent/drivers.h"
+#include "worker/agent/worker_host.h"
 
 namespace scalebench::worker {
 
-struct RunTrialFlags {
+// run-trial's flags: the worker's own (worker_host.h, shared with the
+// daemon), then the trial's.
+struct RunTrialFlags : WorkerFlags {
   std::string spec_path;
   // The Configuration.index to run; required when the grid has several.
   std::optional<uint32_t> configuration;
-  std::string state_dir;
-  std::string name;
   OutputFormat output = OutputFormat::kText;
   bool dry_run = false;
-  std::vector<int> cpus;
-  DriverOptions drivers;
 };
 
 // Adds the run-trial subcommand to `app`, bound to `flags`.

@@ -79,6 +79,37 @@ class TrialExecutorTest : public ::testing::Test {
     return desired;
   }
 
+  static v1::DesiredState Idle() {
+    v1::DesiredState idle;
+    idle.mutable_idle();
+    return idle;
+  }
+
+  // Applies `desired` and waits until the executor is idle; whether it
+  // got there.
+  bool GoesIdle(const v1::DesiredState& desired) {
+    executor_->Apply(desired, clock_);
+    return WaitFor([](const v1::WorkerState& s) { return s.has_idle(); })
+        .has_idle();
+  }
+
+  // Applies `first` (PrepareBalancer) and waits until the host is ready
+  // with its own targets; the state it reports.
+  v1::WorkerState ReadyToBalance(const v1::DesiredState& first) {
+    executor_->Apply(first, clock_);
+    return WaitFor([](const v1::WorkerState& s) { return s.has_ready(); });
+  }
+
+  // Gives `first`'s attempt every host's `endpoints` and waits until its
+  // balancer answers; the state it reports.
+  v1::WorkerState Balancing(const v1::DesiredState& first,
+                            const std::vector<std::string>& endpoints) {
+    executor_->Apply(WithEndpoints(first, endpoints), clock_);
+    return WaitFor([](const v1::WorkerState& s) {
+      return s.has_ready() && !s.ready().balancer_endpoint().empty();
+    });
+  }
+
   // The same attempt again, with the endpoints to balance over.
   static v1::DesiredState WithEndpoints(
       v1::DesiredState desired, const std::vector<std::string>& endpoints) {
@@ -142,19 +173,14 @@ TEST_F(TrialExecutorTest, PrepareMeasureTearDown) {
 
   v1::DesiredState tear_down;
   *tear_down.mutable_tear_down()->mutable_key() = result.key();
-  executor_->Apply(tear_down, clock_);
-  EXPECT_TRUE(WaitFor([](const v1::WorkerState& s) {
-                return s.has_idle();
-              }).has_idle());
+  EXPECT_TRUE(GoesIdle(tear_down));
   EXPECT_TRUE(driver_->List()->empty());
 }
 
 TEST_F(TrialExecutorTest, ABalancerOverOtherHostsStartsWhenItsEndpointsCome) {
   testing::FakeBalancer* balancer = AddFakeBalancer();
   const v1::DesiredState first = PrepareBalancer(1);
-  executor_->Apply(first, clock_);
-  v1::WorkerState ready =
-      WaitFor([](const v1::WorkerState& s) { return s.has_ready(); });
+  v1::WorkerState ready = ReadyToBalance(first);
   ASSERT_TRUE(ready.has_ready()) << ready.DebugString();
   ASSERT_EQ(ready.ready().target_endpoints_size(), 1);
   // Targets only, so far.
@@ -163,12 +189,8 @@ TEST_F(TrialExecutorTest, ABalancerOverOtherHostsStartsWhenItsEndpointsCome) {
 
   // The same attempt with every host's endpoints: the balancer starts in
   // front of them; the targets are not started again.
-  executor_->Apply(WithEndpoints(first, {ready.ready().target_endpoints(0),
-                                         "10.0.0.2:8002"}),
-                   clock_);
-  ready = WaitFor([](const v1::WorkerState& s) {
-    return s.has_ready() && !s.ready().balancer_endpoint().empty();
-  });
+  ready =
+      Balancing(first, {ready.ready().target_endpoints(0), "10.0.0.2:8002"});
   ASSERT_FALSE(ready.ready().balancer_endpoint().empty())
       << ready.DebugString();
   ASSERT_EQ(balancer->launches().size(), 1u);
@@ -177,12 +199,7 @@ TEST_F(TrialExecutorTest, ABalancerOverOtherHostsStartsWhenItsEndpointsCome) {
                                      "10.0.0.2:8002"));
   EXPECT_EQ(driver_->launches().size(), 1u);
 
-  v1::DesiredState idle;
-  idle.mutable_idle();
-  executor_->Apply(idle, clock_);
-  EXPECT_TRUE(WaitFor([](const v1::WorkerState& s) {
-                return s.has_idle();
-              }).has_idle());
+  EXPECT_TRUE(GoesIdle(Idle()));
   EXPECT_EQ(balancer->running(), 0u);
   EXPECT_TRUE(driver_->List()->empty());
 }
@@ -190,16 +207,11 @@ TEST_F(TrialExecutorTest, ABalancerOverOtherHostsStartsWhenItsEndpointsCome) {
 TEST_F(TrialExecutorTest, AHostThatOnlyBalancesObservesInsteadOfLoading) {
   testing::FakeBalancer* balancer = AddFakeBalancer();
   const v1::DesiredState first = PrepareBalancer(0);
-  executor_->Apply(first, clock_);
-  v1::WorkerState ready =
-      WaitFor([](const v1::WorkerState& s) { return s.has_ready(); });
+  v1::WorkerState ready = ReadyToBalance(first);
   ASSERT_TRUE(ready.has_ready()) << ready.DebugString();
   EXPECT_EQ(ready.ready().target_endpoints_size(), 0);
 
-  executor_->Apply(WithEndpoints(first, {"10.0.0.2:8002"}), clock_);
-  ready = WaitFor([](const v1::WorkerState& s) {
-    return s.has_ready() && !s.ready().balancer_endpoint().empty();
-  });
+  ready = Balancing(first, {"10.0.0.2:8002"});
   ASSERT_FALSE(ready.ready().balancer_endpoint().empty())
       << ready.DebugString();
   ASSERT_EQ(balancer->launches().size(), 1u);
@@ -247,12 +259,7 @@ TEST_F(TrialExecutorTest, IdleTearsDownWhatAPreparationStarted) {
                 return s.has_ready();
               }).has_ready());
   EXPECT_EQ(driver_->List()->size(), 2u);
-  v1::DesiredState idle;
-  idle.mutable_idle();
-  executor_->Apply(idle, clock_);
-  EXPECT_TRUE(WaitFor([](const v1::WorkerState& s) {
-                return s.has_idle();
-              }).has_idle());
+  EXPECT_TRUE(GoesIdle(Idle()));
   EXPECT_TRUE(driver_->List()->empty());
 }
 

@@ -9,6 +9,8 @@
 #include "common/proto_time.h"
 #include "loadgen/runner.h"
 #include "loadgen/spec_options.h"
+#include "platforms/driver_factory.h"
+#include "platforms/registry.h"
 #include "spec/defaults.h"
 #include "worker/host_facts.h"
 #include "worker/http_probe.h"
@@ -20,9 +22,6 @@ namespace {
 // generator.
 constexpr int kBalancerCores = 1;
 constexpr int kDefaultLoadgenCores = 1;
-// Xen guests: host part of the first guest's address, and the port.
-constexpr int kFirstGuestHost = 10;
-constexpr uint16_t kGuestPort = 80;
 
 v1::Failure MakeFailure(v1::FailureKind kind, absl::string_view reason) {
   v1::Failure failure;
@@ -33,36 +32,6 @@ v1::Failure MakeFailure(v1::FailureKind kind, absl::string_view reason) {
 
 double SecondsSince(Clock& clock, absl::Duration start) {
   return absl::ToDoubleSeconds(clock.Monotonic() - start);
-}
-
-// The guest kind and image the drivers receive: for qemu and xen alike,
-// image "" or "general" is the traditional VM and "single-app" the
-// unikernel stand-in (a unikernel's default); any other image is a kernel
-// path. Xen guests are of target.xen_type, pvh when unset.
-void ChooseImage(v1::Platform platform, const v1::TargetSpec& target,
-                 TargetLaunch* launch) {
-  const std::string& image = target.image();
-  const bool qemu =
-      platform == v1::PLATFORM_QEMU ||
-      (platform == v1::PLATFORM_UNIKERNEL && target.hypervisor() != "xen");
-  if (qemu) {
-    if (image.empty() || image == "general" || image == "single-app") {
-      launch->variant =
-          image.empty()
-              ? (platform == v1::PLATFORM_UNIKERNEL ? "single-app" : "general")
-              : image;
-    } else {
-      launch->image = image;
-    }
-    return;
-  }
-  // A unikernel without an image of its own: the stand-in, as on qemu.
-  launch->image = platform == v1::PLATFORM_UNIKERNEL && image.empty()
-                      ? "single-app"
-                      : image;
-  if (platform == v1::PLATFORM_XEN || platform == v1::PLATFORM_UNIKERNEL) {
-    launch->variant = target.xen_type().empty() ? "pvh" : target.xen_type();
-  }
 }
 
 // Says on stderr what could not be measured.
@@ -99,8 +68,8 @@ absl::StatusOr<TrialPlan> TrialRunner::PlanHost(const TrialRequest& request) {
   plan.balance_timeout = request.balance_timeout;
   // A host with no targets (a load generator only) needs no driver.
   if (config.instances() > 0) {
-    absl::StatusOr<TargetDriver*> driver = drivers_->ForPlatform(
-        config.platform(), request.target.hypervisor(), !plan_only_);
+    absl::StatusOr<TargetDriver*> driver =
+        drivers_->ForPlatform(config.platform(), request.target, !plan_only_);
     if (!driver.ok()) return driver.status();
     plan.driver = *driver;
   }
@@ -130,6 +99,20 @@ absl::StatusOr<TrialPlan> TrialRunner::PlanHost(const TrialRequest& request) {
       FreePorts(listen_address_, cores.targets + (balanced ? 1 : 0));
   if (!ports.ok()) return ports.status();
 
+  // What the requested platform and its driver's platform know of a
+  // launch (both are known once a driver was found).
+  const platforms::PlatformDescription* description =
+      platforms::FindPlatform(config.platform());
+  const platforms::DriverFactory* launch_shape =
+      plan.driver == nullptr
+          ? nullptr
+          : platforms::FindDriverFactory(plan.driver->platform());
+  if (cores.targets > 0 &&
+      (description == nullptr || launch_shape == nullptr)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("platform ", api::EnumName(config.platform()),
+                     " is not one this worker knows"));
+  }
   std::vector<std::string> endpoints;
   for (int i = 0; i < cores.targets; ++i) {
     TargetLaunch launch;
@@ -137,24 +120,23 @@ absl::StatusOr<TrialPlan> TrialRunner::PlanHost(const TrialRequest& request) {
     launch.index = i;
     launch.cpus = plan.cores.targets[i];
     launch.vcpus = static_cast<uint32_t>(cores.vcpus_per_target);
-    launch.memory_mb = request.target.has_memory_mb()
-                           ? request.target.memory_mb()
-                           : spec::DefaultMemoryMb(config.platform());
-    if (plan.driver->platform() == v1::PLATFORM_XEN) {
-      // A guest has an address of its own and serves on port 80.
-      launch.listen_address = absl::StrCat(
-          xen_guest_network_.substr(0, xen_guest_network_.rfind('.')), ".",
-          kFirstGuestHost + i);
-      launch.port = kGuestPort;
-    } else {
-      launch.listen_address = listen_address_;
-      launch.port = (*ports)[i];
-    }
+    launch.memory_mb =
+        request.target.has_memory_mb()
+            ? request.target.memory_mb()
+            : platforms::DefaultMemoryMb(config.platform(), request.target);
+    launch.listen_address = listen_address_;
+    launch.port = (*ports)[i];
     launch.page_bytes = request.service.has_page_bytes()
                             ? request.service.page_bytes()
                             : spec::kDefaultPageBytes;
     launch.worker_processes = request.service.worker_processes();
-    ChooseImage(config.platform(), request.target, &launch);
+    // The image and what the driver's platform makes of it (a variant, a
+    // guest's own address).
+    launch_shape->ShapeLaunch(request.target,
+                              request.target.image().empty()
+                                  ? description->DefaultImage()
+                                  : request.target.image(),
+                              &launch);
     absl::StatusOr<LaunchPlan> launch_plan = plan.driver->Plan(launch);
     if (!launch_plan.ok()) return launch_plan.status();
     plan.launch_plans.push_back(*std::move(launch_plan));

@@ -101,13 +101,6 @@ class TrialRunner final {
   // still plan (their plans are shown, nothing is started).
   void set_plan_only(bool plan_only) { plan_only_ = plan_only; }
 
-  // Xen guests get addresses of their own on the dom0 bridge's network:
-  // the first three octets of this IPv4 network, and 10 + the instance
-  // number. Default 10.200.0.0 (so 10.200.0.10, .11, ...).
-  void set_xen_guest_network(std::string network) {
-    xen_guest_network_ = std::move(network);
-  }
-
   // Allocates cores and ports and asks the drivers for their launch plans;
   // starts nothing. INVALID_ARGUMENT or FAILED_PRECONDITION (a platform or
   // balancer this host cannot run) saying why.
@@ -179,7 +172,6 @@ class TrialRunner final {
   std::vector<int> host_cpus_;
   std::string listen_address_;
   bool plan_only_ = false;
-  std::string xen_guest_network_ = "10.200.0.0";
   UsageSources usage_sources_;
 };
 

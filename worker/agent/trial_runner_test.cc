@@ -10,6 +10,10 @@
 #include "common/fake_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "spec/defaults.h"
+#include "spec/grid.h"
+#include "spec/spec_yaml.h"
+#include "worker/targets/qemu_driver.h"
 #include "worker/testing/fake_target_driver.h"
 
 namespace scalebench::worker {
@@ -222,6 +226,69 @@ TEST_F(TrialRunnerTest, APlatformWithoutADriverIsRefusedBeforeAnythingStarts) {
   request.configuration.set_platform(v1::PLATFORM_NATIVE);
   request.configuration.set_balancer(v1::BALANCER_KIND_HAPROXY);
   EXPECT_THAT(runner.Plan(request).status().message(), HasSubstr("haproxy"));
+}
+
+}  // namespace
+}  // namespace scalebench::worker
+
+namespace scalebench::worker {
+namespace {
+
+// Issue 19: a unikernel on qemu relying on the default memory was given
+// 64 MiB, which the qemu driver refuses; the default now follows the
+// hypervisor. Planned with the real qemu driver (TCG: no KVM probe, no VM).
+TEST(TrialRunnerPlatformTest, AUnikernelOnQemuWithDefaultMemoryIsPlanned) {
+  absl::StatusOr<v1::ExperimentSpec> parsed = spec::ParseSpecYaml(R"(
+name: unikernel-on-qemu
+target: {hypervisor: qemu}
+loadgen: {duration: 1s}
+sweep: {platform: [unikernel]}
+)",
+                                                                  "spec.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  const v1::ExperimentSpec spec = spec::WithDefaults(*parsed);
+  const std::vector<v1::Configuration> grid = spec::ExpandGrid(spec);
+  ASSERT_EQ(grid.size(), 1u);
+
+  WorkerContext context;
+  context.name = "test";
+  context.owner = "scalebench-test";
+  context.state_dir = ::testing::TempDir();
+  QemuOptions qemu;
+  qemu.accel = QemuAccel::kTcg;
+  DriverSet drivers;
+  drivers.AddTarget(std::make_unique<QemuDriver>(context, qemu));
+  TrialRunner runner(context, &drivers, {0, 1});
+  runner.set_plan_only(true);  // This host may have no QEMU.
+  TrialRequest request;
+  request.configuration = grid[0];
+  request.service = spec.service();
+  request.target = spec::ResolvedTarget(spec, grid[0]);
+  request.load = spec::ResolvedLoad(spec, grid[0]);
+  absl::StatusOr<TrialPlan> plan = runner.Plan(request);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->targets.size(), 1u);
+  EXPECT_EQ(plan->targets[0].memory_mb, kQemuMinMemoryMb);
+  EXPECT_EQ(plan->targets[0].variant, "single-app");
+  EXPECT_EQ(plan->driver->platform(), v1::PLATFORM_QEMU);
+}
+
+// The one rule for a unikernel's driver: no hypervisor, no driver (it used
+// to mean qemu here, and nothing in placement).
+TEST(TrialRunnerPlatformTest, AUnikernelWithoutAHypervisorIsRefused) {
+  WorkerContext context;
+  context.owner = "scalebench-test";
+  DriverSet drivers;
+  drivers.AddTarget(
+      std::make_unique<testing::FakeTargetDriver>(v1::PLATFORM_QEMU));
+  TrialRunner runner(context, &drivers, {0, 1});
+  TrialRequest request;
+  request.configuration.set_platform(v1::PLATFORM_UNIKERNEL);
+  request.configuration.set_instances(1);
+  request.configuration.set_vcpus(1);
+  const absl::StatusOr<TrialPlan> plan = runner.PlanHost(request);
+  EXPECT_TRUE(absl::IsInvalidArgument(plan.status())) << plan.status();
+  EXPECT_THAT(plan.status().message(), HasSubstr("target.hypervisor"));
 }
 
 }  // namespace

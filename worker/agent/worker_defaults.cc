@@ -24,7 +24,7 @@ absl::Status PrepareStateDir(const std::string& dir) {
     std::error_code error;
     std::filesystem::create_directories(dir + sub, error);
     if (error) {
-      return absl::FailedPreconditionError(absl::StrCat(
+      return absl::InvalidArgumentError(absl::StrCat(
           "cannot create the state dir ", dir, sub, ": ", error.message()));
     }
   }

@@ -12,8 +12,8 @@ namespace scalebench::worker {
 // $XDG_STATE_HOME/scalebench/worker, or ~/.local/state/scalebench/worker.
 std::string DefaultStateDir();
 
-// Creates `dir` and its run/ and targets/ folders. FAILED_PRECONDITION
-// naming the path when it cannot.
+// Creates `dir` and its run/ and targets/ folders. INVALID_ARGUMENT
+// naming the path when it cannot (the state dir given cannot be used).
 absl::Status PrepareStateDir(const std::string& dir);
 
 // This machine's host name as a worker name: [A-Za-z0-9._-], at most 64.

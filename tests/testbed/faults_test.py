@@ -7,8 +7,7 @@ strikes in the middle of a trial:
                     host lost (past its liveness window: next
                     synchronization + grace, about 20 s), then restored
   worker_kill       a host's worker is killed with SIGKILL, and restarted
-                    (testbed up restarts what died) once the coordinator
-                    has declared the host lost
+                    (testbed up restarts what died) once it has exited
   coordinator_kill  the coordinator is killed with SIGKILL and restarted
                     once it is gone
 
@@ -92,8 +91,9 @@ def run_group(bin_dir, group, checks):
         elif group == "worker_kill":
             victim = bed.wait_for(lambda: measuring_on(bed, name, "h2"), 120,
                                   "h2 to measure")
-            os.kill(Testbed.pid_of("h2/worker.pid"), signal.SIGKILL)
-            wait_lost(bed, "h2")
+            pid = Testbed.pid_of("h2/worker.pid")
+            os.kill(pid, signal.SIGKILL)
+            bed.wait_for(lambda: gone(pid), 30, "h2's worker to exit")
             bed.restart_what_died()
         elif group == "coordinator_kill":
             bed.wait_for(

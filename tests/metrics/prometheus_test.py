@@ -40,30 +40,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "support"))
 from checks import Checks  # noqa: E402
 from cluster import (Cluster, free_port, make_tmp,  # noqa: E402
                      stop_and_check_nothing_left)
+from specs import native_spec  # noqa: E402
 
 DASHBOARD = os.path.join(ROOT, "deploy", "grafana", "scalebench.json")
-
-SPEC = """name: {name}
-repetitions: 1
-order: sequential
-service:
-  server: nginx
-target:
-  vcpus: 1
-loadgen:
-  mode: closed
-  connections: 8
-  duration: 1s
-  warmup: 200ms
-sweep:
-  platform: [native]
-  instances: [1, 2]
-  balancer: [none]
-  hosts: [1]
-timeouts:
-  prepare: 20s
-  start_lead: 1s
-"""
 
 CONFIG = """global:
   scrape_interval: 1s
@@ -255,7 +234,8 @@ def main():
 
         spec = os.path.join(tmp, "spec.yaml")
         with open(spec, "w") as f:
-            f.write(SPEC.format(name="metrics"))
+            f.write(native_spec("metrics", repetitions=1, connections=8,
+                                warmup="200ms", instances=(1, 2)))
         r = cluster.cli("submit", spec)
         name = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
         checks.expect(r.returncode == 0 and name.startswith("experiments/"),

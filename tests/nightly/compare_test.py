@@ -40,29 +40,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "support"))
 from checks import run_main  # noqa: E402
 from cluster import (Cluster, make_tmp, stop_and_check_nothing_left,  # noqa: E402
                      submit_and_watch)
-
-SPEC = """name: {name}
-repetitions: 6
-order: sequential
-service:
-  server: nginx
-  page_bytes: {page_bytes}
-target:
-  vcpus: 1
-loadgen:
-  mode: closed
-  connections: 16
-  duration: 1s
-  warmup: 500ms
-sweep:
-  platform: [native]
-  instances: [1]
-  balancer: [none]
-  hosts: [1]
-timeouts:
-  prepare: 20s
-  start_lead: 1s
-"""
+from specs import native_spec  # noqa: E402
 
 SMALL_PAGE = 612
 PAIRS = 3
@@ -86,8 +64,9 @@ class NiceCluster(Cluster):
 
 def run_experiment(cluster, checks, label, page_bytes):
     """Submits the spec with `page_bytes`, waits for it; returns its name."""
-    return submit_and_watch(cluster, checks, label,
-                            SPEC.format(name=label, page_bytes=page_bytes))
+    return submit_and_watch(cluster, checks, label, native_spec(
+        label, repetitions=6, connections=16, warmup="500ms",
+        page_bytes=page_bytes))
 
 
 def show(title, r):

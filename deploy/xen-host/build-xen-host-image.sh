@@ -203,7 +203,9 @@ cp "$HAPROXY" "$R/usr/sbin/haproxy"
 PROGS+=("$BIN/scalebench-worker" "$BIN/scalebench-loadgen" "$NGINX" "$HAPROXY")
 XENLIB=$PKG/usr/lib/x86_64-linux-gnu:$PKG/lib/x86_64-linux-gnu
 for p in "${PROGS[@]}"; do
-  LD_LIBRARY_PATH=$XENLIB ldd "$p" | grep -q 'not found' &&
+  # grep without -q reads all of ldd's output: with -q, ldd could die of
+  # SIGPIPE and pipefail would hide the missing library.
+  LD_LIBRARY_PATH=$XENLIB ldd "$p" | grep 'not found' >/dev/null &&
     die "ldd $p: a library is missing: $(LD_LIBRARY_PATH=$XENLIB ldd "$p" | grep 'not found' | head -3)"
   LD_LIBRARY_PATH=$XENLIB ldd "$p" | awk '/=> \// {print $3} /^\t\// {print $1}'
 done | sort -u | while read -r lib; do

@@ -287,20 +287,21 @@ def main():
                       all(v > 1e6 for v in rows.values()),
                       f"both daemons export process metrics ({rows})",
                       repr(rows))
-        rows = prom.query('scalebench_worker_trials_total{outcome="succeeded"}')
-        checks.expect(list(rows.values()) == [2.0],
-                      "the worker counted its 2 succeeded trials", repr(rows))
-        rows = prom.query("scalebench_worker_last_trial_requests_per_second")
-        checks.expect(len(rows) == 1 and list(rows.values())[0] > 100,
-                      "the worker's last run's requests/s is real "
-                      f"({list(rows.values())})", repr(rows))
-        rows = prom.query("scalebench_worker_synchronizing")
-        checks.expect(list(rows.values()) == [1.0],
-                      "the worker is synchronizing", repr(rows))
-        rows = prom.query("scalebench_synchronize_handling_seconds_count")
-        checks.expect(len(rows) == 1 and list(rows.values())[0] > 0,
-                      "Synchronize handling times are recorded "
-                      f"({list(rows.values())} calls)", repr(rows))
+        # One series each, and what its value must be.
+        for expr, holds, what in (
+                ('scalebench_worker_trials_total{outcome="succeeded"}',
+                 lambda v: v == 2.0, "the worker counted its 2 succeeded "
+                 "trials"),
+                ("scalebench_worker_last_trial_requests_per_second",
+                 lambda v: v > 100, "the worker's last run's requests/s is "
+                 "real"),
+                ("scalebench_worker_synchronizing", lambda v: v == 1.0,
+                 "the worker is synchronizing"),
+                ("scalebench_synchronize_handling_seconds_count",
+                 lambda v: v > 0, "Synchronize handling times are recorded")):
+            values = list(prom.query(expr).values())
+            checks.expect(len(values) == 1 and holds(values[0]),
+                          f"{what} ({values})", f"{expr}: {values}")
         mean = prom.query("scalebench_synchronize_handling_seconds_sum / "
                           "scalebench_synchronize_handling_seconds_count")
         print(f"figure: mean Synchronize handling "

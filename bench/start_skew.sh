@@ -53,7 +53,9 @@ testbed_skew() {
   local repeats=${1:-1} testbed="$top/deploy/testbed/testbed" bin="$top/build/bin"
   local tmp name i
   tmp=$(mktemp -d)
-  trap '"$testbed" down >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+  # Expanded now: the trap runs after this function's locals are gone.
+  # shellcheck disable=SC2064
+  trap "\"$testbed\" down >/dev/null 2>&1; rm -rf \"$tmp\"" EXIT
   SCALEBENCH_BIN="$bin" "$testbed" up 3 > "$tmp/env"
   set -a
   # shellcheck source=/dev/null  # the four SCALEBENCH_ lines `up` prints

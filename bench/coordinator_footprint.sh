@@ -27,22 +27,36 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=$(( 20000 + RANDOM % 20000 ))
-"$bin/scalebench-coordinator" --listen "127.0.0.1:$port" --db "$dir/c.db" \
+# Port 0: the kernel picks a free port, and the coordinator prints the
+# address it got ("listening on 127.0.0.1:PORT").
+"$bin/scalebench-coordinator" --listen "127.0.0.1:0" --db "$dir/c.db" \
   > "$dir/coordinator.out" 2> "$dir/coordinator.log" &
 coordinator=$!
 pids+=("$coordinator")
-for _ in $(seq 50); do
-  grep -q "listening on" "$dir/coordinator.out" 2>/dev/null && break
+address=""
+for _ in $(seq 100); do
+  address=$(awk '/listening on / {print $NF}' "$dir/coordinator.out" 2>/dev/null)
+  [[ -n "$address" ]] && break
   sleep 0.1
 done
-export SCALEBENCH_COORDINATOR="127.0.0.1:$port"
+[[ -n "$address" ]] || {
+  echo "coordinator did not start; see its log:" >&2
+  cat "$dir/coordinator.log" >&2
+  exit 1
+}
+export SCALEBENCH_COORDINATOR="$address"
 for i in $(seq "$workers"); do
-  "$bin/scalebench-worker" --coordinator "127.0.0.1:$port" --name "w$i" \
+  "$bin/scalebench-worker" --coordinator "$address" --name "w$i" \
     --state-dir "$dir/w$i" 2> "$dir/w$i.log" &
   pids+=("$!")
 done
-sleep 3
+# Measure from the moment every worker is registered and idle (30 s at most).
+for _ in $(seq 300); do
+  idle=$("$bin/scalebench" workers 2>/dev/null | grep -c idle || true)
+  ((idle >= workers)) && break
+  sleep 0.1
+done
+((idle >= workers)) || { echo "only $idle of $workers workers idle after 30 s" >&2; exit 1; }
 
 ticks() { awk '{print $14 + $15}' "/proc/$coordinator/stat"; }
 mem() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$coordinator/status"; }
@@ -75,6 +89,6 @@ YAML
 "$bin/scalebench" submit "$dir/sweep.yaml" > /dev/null
 measure "running a sweep on $workers workers"
 experiment=$("$bin/scalebench" status | awk 'NR == 2 {print $1}')
-"$bin/scalebench" status "$experiment" | head -1
+"$bin/scalebench" status "$experiment" | awk 'NR == 1'
 "$bin/scalebench" cancel "$experiment" > /dev/null || true
 sleep 3

@@ -162,7 +162,8 @@ stop_daemon() {
   local shim
   for shim in /proc/[0-9]*; do
     [[ "$(readlink "$shim/exe" 2>/dev/null)" == *containerd-shim* ]] || continue
-    if tr '\0' ' ' <"$shim/cmdline" 2>/dev/null | grep -qF -- "$EXEC/"; then
+    # grep without -q reads all of it: tr cannot die of SIGPIPE (pipefail).
+    if tr '\0' ' ' <"$shim/cmdline" 2>/dev/null | grep -F -- "$EXEC/" >/dev/null; then
       kill -KILL "${shim#/proc/}" 2>/dev/null || true
     fi
   done

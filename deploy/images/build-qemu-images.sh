@@ -49,7 +49,9 @@ for tool in dpkg-deb cpio gzip sha256sum ldd; do
 done
 [[ -x "$NGINX" ]] || die "no nginx at $NGINX (run deploy/install-deps.sh)"
 [[ -x "$BUSYBOX" ]] || die "no busybox at $BUSYBOX (install busybox-static)"
-"$BUSYBOX" --list | grep -qx udhcpc || die "$BUSYBOX has no udhcpc applet"
+# grep reads the whole list (no -q): stopping at the match could kill
+# busybox with SIGPIPE, which pipefail reports as a failure.
+"$BUSYBOX" --list | grep -x udhcpc >/dev/null || die "$BUSYBOX has no udhcpc applet"
 mkdir -p "$OUT/cache"
 OUT=$(cd "$OUT" && pwd)
 

@@ -56,6 +56,16 @@ issue() {
   rm -rf "$tmp"
 }
 
+# issue_leaf KIND NAME EKU SAN: DIR/KIND-NAME.{key,crt} (KIND server,
+# worker or client) with subject CN NAME, extendedKeyUsage EKU and
+# subjectAltName SAN, unless they exist; prints both paths.
+issue_leaf() {
+  local base=$dir/$1-$2
+  make_key "$base.key"
+  issue "$2" "$base.key" "$base.crt" "$(leaf_extensions "$3" "$4")"
+  printf '%s\n' "$base.key" "$base.crt"
+}
+
 leaf_extensions() {  # extendedKeyUsage, subjectAltName
   printf '%s\n' \
     "basicConstraints = critical, CA:FALSE" \
@@ -93,28 +103,17 @@ cmd_server() {
   ((${#sans[@]})) || die "server '$name' needs at least one --dns or --ip"
   local san_list
   san_list=$(IFS=,; echo "${sans[*]}")
-  make_key "$dir/server-$name.key"
-  issue "$name" "$dir/server-$name.key" "$dir/server-$name.crt" \
-    "$(leaf_extensions "serverAuth" "$san_list")"
-  printf '%s\n' "$dir/server-$name.key" "$dir/server-$name.crt"
+  issue_leaf server "$name" serverAuth "$san_list"
 }
 
 cmd_worker() {
-  local id=$1
-  check_name "worker id" "$id"
-  make_key "$dir/worker-$id.key"
-  issue "$id" "$dir/worker-$id.key" "$dir/worker-$id.crt" \
-    "$(leaf_extensions "clientAuth" "URI:scalebench://workers/$id")"
-  printf '%s\n' "$dir/worker-$id.key" "$dir/worker-$id.crt"
+  check_name "worker id" "$1"
+  issue_leaf worker "$1" clientAuth "URI:scalebench://workers/$1"
 }
 
 cmd_client() {
-  local name=$1
-  check_name "client name" "$name"
-  make_key "$dir/client-$name.key"
-  issue "$name" "$dir/client-$name.key" "$dir/client-$name.crt" \
-    "$(leaf_extensions "clientAuth" "URI:scalebench://clients/$name")"
-  printf '%s\n' "$dir/client-$name.key" "$dir/client-$name.crt"
+  check_name "client name" "$1"
+  issue_leaf client "$1" clientAuth "URI:scalebench://clients/$1"
 }
 
 (($# >= 2)) || usage

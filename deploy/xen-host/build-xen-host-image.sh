@@ -147,6 +147,29 @@ dpkg-deb --fsys-tarfile "$KDEB" |
   tar -x -C "$WORK" --wildcards './boot/vmlinuz-*' "${KO[@]}"
 KERNEL=$(ls "$WORK"/boot/vmlinuz-*)
 
+# copy_modules DEST MODULE...: copies each MODULE.ko unpacked from the
+# kernel package into DEST. find stops at the first match itself (-quit):
+# `find | head -1` under pipefail lets find die of SIGPIPE when head exits
+# first, which set -e turns into a silent exit (as ldconfig did, below).
+copy_modules() {
+  local dest=$1 m f
+  shift
+  for m in "$@"; do
+    f=$(find "$WORK/lib/modules" -name "$m.ko" -print -quit)
+    [[ -n "$f" ]] || die "$KDEB lacks $m.ko"
+    cp "$f" "$dest/"
+  done
+}
+
+# install_busybox ROOT: busybox as ROOT/bin/busybox with a link per applet.
+install_busybox() {
+  local root=$1 applet
+  cp "$BUSYBOX" "$root/bin/busybox"
+  for applet in $("$BUSYBOX" --list); do
+    [[ -e "$root/bin/$applet" ]] || ln -s busybox "$root/bin/$applet"
+  done
+}
+
 # newc cpio owned by root, in a stable order, gzip without a timestamp.
 pack() {
   (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
@@ -159,15 +182,8 @@ XBIN=/usr/lib/xen-$XENVER/bin
 mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,etc/xen/scripts,proc,sys,dev,run,tmp,var}
 mkdir -p "$R/lib/modules" "$R$XBIN" "$R/opt/scalebench"
 chmod 1777 "$R/tmp"
-cp "$BUSYBOX" "$R/bin/busybox"
-for applet in $("$BUSYBOX" --list); do
-  [[ -e "$R/bin/$applet" ]] || ln -s busybox "$R/bin/$applet"
-done
-for m in "${MODULES[@]}"; do
-  f=$(find "$WORK/lib/modules" -name "$m.ko" | head -1)
-  [[ -n "$f" ]] || die "$KDEB lacks $m.ko"
-  cp "$f" "$R/lib/modules/"
-done
+install_busybox "$R"
+copy_modules "$R/lib/modules" "${MODULES[@]}"
 printf '%s\n' "${MODULES[@]}" > "$R/lib/modules/order"
 
 # Programs, each with the libraries ldd lists; Xen's libraries are
@@ -187,7 +203,9 @@ cp "$HAPROXY" "$R/usr/sbin/haproxy"
 PROGS+=("$BIN/scalebench-worker" "$BIN/scalebench-loadgen" "$NGINX" "$HAPROXY")
 XENLIB=$PKG/usr/lib/x86_64-linux-gnu:$PKG/lib/x86_64-linux-gnu
 for p in "${PROGS[@]}"; do
-  LD_LIBRARY_PATH=$XENLIB ldd "$p" | grep -q 'not found' &&
+  # grep without -q reads all of ldd's output: with -q, ldd could die of
+  # SIGPIPE and pipefail would hide the missing library.
+  LD_LIBRARY_PATH=$XENLIB ldd "$p" | grep 'not found' >/dev/null &&
     die "ldd $p: a library is missing: $(LD_LIBRARY_PATH=$XENLIB ldd "$p" | grep 'not found' | head -3)"
   LD_LIBRARY_PATH=$XENLIB ldd "$p" | awk '/=> \// {print $3} /^\t\// {print $1}'
 done | sort -u | while read -r lib; do
@@ -225,20 +243,13 @@ printf 'hosts: files dns\npasswd: files\ngroup: files\n' > "$R/etc/nsswitch.conf
 # The built-in guest: busybox, nginx with its libraries, xen-netfront.
 G=$WORK/guest
 mkdir -p "$G"/{bin,sbin,usr/sbin,etc,proc,sys,dev,run,tmp,www,lib/modules}
-cp "$BUSYBOX" "$G/bin/busybox"
-for applet in $("$BUSYBOX" --list); do
-  [[ -e "$G/bin/$applet" ]] || ln -s busybox "$G/bin/$applet"
-done
+install_busybox "$G"
 cp "$NGINX" "$G/usr/sbin/nginx"
 ldd "$NGINX" | awk '/=> \// {print $3} /^\t\// {print $1}' | while read -r lib; do
   mkdir -p "$G$(dirname "$lib")"
   cp -L "$lib" "$G$lib"
 done
-for m in "${GUEST_MODULES[@]}"; do
-  f=$(find "$WORK/lib/modules" -name "$m.ko" | head -1)
-  [[ -n "$f" ]] || die "$KDEB lacks $m.ko"
-  cp "$f" "$G/lib/modules/"
-done
+copy_modules "$G/lib/modules" "${GUEST_MODULES[@]}"
 cp "$HERE/domu-init" "$G/init"
 chmod 755 "$G/init"
 printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$G/etc/passwd"

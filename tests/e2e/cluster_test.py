@@ -12,9 +12,9 @@ scalebench CLI, measuring real nginx (and haproxy) targets.
                the sweep completes, every trial exactly once, and a `watch`
                started before the crashes exits 0
   worker_kill  a worker is killed with SIGKILL while it measures and
-               restarted 20 s later: that attempt fails, the trial is
-               retried and completes; the counts are exact; nothing any
-               worker started is left running
+               restarted on its state dir once it has exited: that attempt
+               fails, the trial is retried and completes; the counts are
+               exact; nothing any worker started is left running
   spec         specs with an error (unknown platform, negative count, bad
                duration, misspelt key, YAML syntax) are refused by submit
                with exit 2 naming the line; nothing is created
@@ -31,8 +31,7 @@ scalebench CLI, measuring real nginx (and haproxy) targets.
 Usage: cluster_test.py --bin DIR --group NAME
 Prints one line per check and 'N passed, M failed'; exit 1 on a failure.
 """
-import csv
-import io
+import contextlib
 import json
 import os
 import shutil
@@ -44,8 +43,9 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "support"))
 from checks import run_groups  # noqa: E402
-from cluster import (Cluster, make_tmp, our_processes,  # noqa: E402
-                     stop_and_check_nothing_left)
+from cluster import (Cluster, check_results, make_tmp,  # noqa: E402
+                     our_processes, stop_and_check_nothing_left, submit,
+                     trials_in_state, wait_for)
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -83,55 +83,22 @@ timeouts:
 """
 
 
-def submit(cluster, checks, spec_text, label):
-    path = os.path.join(cluster.tmp, f"{label}.yaml")
-    with open(path, "w") as f:
-        f.write(spec_text)
-    r = cluster.cli("submit", path)
-    checks.expect(r.returncode == 0, f"{label}: submit exits 0",
-                  r.stdout + r.stderr)
-    lines = r.stdout.strip().splitlines()
-    name = lines[-1] if lines else ""
-    checks.expect(name.startswith("experiments/exp-"),
-                  f"{label}: submit prints the experiment's name last", r.stdout)
-    return name
-
-
-def trials_in_state(doc, state):
-    return sum(1 for t in doc.get("trials", []) if t.get("state") == state)
-
-
-def check_results(cluster, checks, name, trials, label):
-    """The CSV has a header and exactly one row per trial, no duplicates,
-    every trial succeeded with exactly one merged result."""
-    r = cluster.cli("results", name, "--output", "csv")
-    checks.expect(r.returncode == 0, f"{label}: results --output csv exits 0",
-                  r.stderr)
-    rows = list(csv.DictReader(io.StringIO(r.stdout)))
-    ids = [row.get("trial_id") for row in rows]
-    checks.expect(len(rows) == trials and len(set(ids)) == trials,
-                  f"{label}: the CSV has exactly {trials} rows, one per trial",
-                  f"{len(rows)} rows, {len(set(ids))} distinct: {ids}")
-    checks.expect(all(float(row["requests_per_s"]) > 0 for row in rows),
-                  f"{label}: every row measured requests", r.stdout[:2000])
-    doc = cluster.experiment(name)
-    succeeded = trials_in_state(doc, "TRIAL_STATE_SUCCEEDED")
-    checks.expect(succeeded == trials,
-                  f"{label}: all {trials} trials succeeded", f"{succeeded}")
-    r = cluster.cli("results", name, "--output", "json")
-    items = json.loads(r.stdout) if r.returncode == 0 else []
-    checks.expect(len(items) == trials and
-                  all("start_skew_us" in item for item in items),
-                  f"{label}: results --output json has each trial with its "
-                  "start skew", r.stdout[:1000] + r.stderr)
-    return doc
-
-
-def group_sweep(bin_dir, checks):
-    tmp = make_tmp("sb-e2e-sweep-")
+@contextlib.contextmanager
+def two_workers(bin_dir, checks, label):
+    """A coordinator and workers w1 (CPU 0) and w2 (CPU 1) with a temp dir
+    of their own; at the end, all stopped by pid and a check that nothing a
+    worker started is left."""
+    tmp = make_tmp(f"sb-e2e-{label}-")
     cluster = Cluster(bin_dir, tmp)
     try:
         cluster.start_coordinator_and_two_workers()
+        yield cluster
+    finally:
+        stop_and_check_nothing_left(cluster, tmp, checks, label)
+
+
+def group_sweep(bin_dir, checks):
+    with two_workers(bin_dir, checks, "sweep") as cluster:
         cluster.wait_for(
             lambda: cluster.cli("workers").stdout.count("idle") >= 2, 30,
             "two idle workers")
@@ -180,15 +147,10 @@ def group_sweep(bin_dir, checks):
                       balanced[0]["balancer"] == balanced[0]["target/0"],
                       "cross-host: haproxy ran on the first target host",
                       f"{balanced}")
-    finally:
-        stop_and_check_nothing_left(cluster, tmp, checks, "sweep")
 
 
 def group_crash(bin_dir, checks):
-    tmp = make_tmp("sb-e2e-crash-")
-    cluster = Cluster(bin_dir, tmp)
-    try:
-        cluster.start_coordinator_and_two_workers()
+    with two_workers(bin_dir, checks, "crash") as cluster:
         name = submit(cluster, checks,
                       SWEEP.format(name="crash", repetitions=3, duration="1s"),
                       "crash")
@@ -217,15 +179,10 @@ def group_crash(bin_dir, checks):
                      if a.get("failure", {}).get("kind") ==
                      "FAILURE_KIND_COORDINATOR_RESTARTED"]
         print(f"      {len(restarted)} attempts ended by the crashes")
-    finally:
-        stop_and_check_nothing_left(cluster, tmp, checks, "crash")
 
 
 def group_worker_kill(bin_dir, checks):
-    tmp = make_tmp("sb-e2e-wkill-")
-    cluster = Cluster(bin_dir, tmp)
-    try:
-        cluster.start_coordinator_and_two_workers()
+    with two_workers(bin_dir, checks, "worker_kill") as cluster:
         name = submit(cluster, checks,
                       SWEEP.format(name="wkill", repetitions=1, duration="4s"),
                       "worker_kill")
@@ -239,8 +196,9 @@ def group_worker_kill(bin_dir, checks):
                         return t["name"]
             return None
         victim = cluster.wait_for(measuring_on_w1, 120, "w1 to measure")
+        # kill() returns once w1 has exited; its restart, on the same state
+        # dir, is a new session the coordinator sees at its first call.
         cluster.kill("w1")
-        time.sleep(20)
         cluster.start_worker("w1", ["--cpus", "0"])
         r = cluster.cli("watch", name, timeout=300)
         checks.expect(r.returncode == 0, "worker_kill: the sweep completes",
@@ -253,8 +211,6 @@ def group_worker_kill(bin_dir, checks):
             and kinds[-1] == "",
             "worker_kill: the killed worker's attempt failed (lost or "
             "restarted) and a retry succeeded", f"{trial}")
-    finally:
-        stop_and_check_nothing_left(cluster, tmp, checks, "worker_kill")
 
 
 BAD_SPECS = {
@@ -290,6 +246,18 @@ def group_spec(bin_dir, checks):
     finally:
         cluster.stop_all()
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def refused(log_path):
+    """Whether a worker's log says the coordinator refused it (its name, or
+    its certificate)."""
+    try:
+        with open(log_path, errors="replace") as f:
+            text = f.read().lower()
+    except OSError:
+        return False
+    return "permission_denied" in text or "permission" in text or \
+        "certificate" in text or "unavailable" in text
 
 
 def group_tls(bin_dir, checks):
@@ -373,7 +341,10 @@ def group_tls(bin_dir, checks):
                              os.path.join(tmp, "s2"))
         cluster.start_worker("w1x", worker_tls(other, "w1"),
                              os.path.join(tmp, "s3"))
-        time.sleep(5)
+        # Both have been answered once each has logged its refusal.
+        for name in ("w2", "w1x"):
+            wait_for(lambda: refused(os.path.join(tmp, f"worker-{name}.log")),
+                     30, f"{name} to be refused")
         r = cluster.cli("workers", "--output", "json", env_extra=alice)
         names = [w["name"] for w in json.loads(r.stdout).get("workers", [])] \
             if r.returncode == 0 else None
@@ -390,10 +361,15 @@ def group_tls(bin_dir, checks):
         cluster.kill("w1x", signal.SIGTERM)
         cluster.start_worker("w1", worker_tls(good, "w1"),
                              os.path.join(tmp, "s1"))
-        cluster.wait_for(
-            lambda: "w1" in cluster.cli("workers", env_extra=alice).stdout,
-            30, "w1 to register")
-        checks.expect(True, "tls: a worker with its own certificate is served")
+        def w1_idle():
+            workers = cluster.workers(env_extra=alice)
+            idle = workers.get("w1", {}).get("status") == "WORKER_STATUS_IDLE"
+            return workers if idle else None
+        workers = wait_for(w1_idle, 30, "w1 to register and be idle")
+        checks.expect(sorted(workers) == ["w1"],
+                      "tls: a worker with its own certificate is served (w1 "
+                      "registered and idle, and no one else)",
+                      json.dumps(workers)[:2000])
     finally:
         cluster.stop_all()
         subprocess.run(["ip", "netns", "delete", netns], capture_output=True)

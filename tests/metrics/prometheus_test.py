@@ -40,30 +40,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "support"))
 from checks import Checks  # noqa: E402
 from cluster import (Cluster, free_port, make_tmp,  # noqa: E402
                      stop_and_check_nothing_left)
+from specs import native_spec  # noqa: E402
 
 DASHBOARD = os.path.join(ROOT, "deploy", "grafana", "scalebench.json")
-
-SPEC = """name: {name}
-repetitions: 1
-order: sequential
-service:
-  server: nginx
-target:
-  vcpus: 1
-loadgen:
-  mode: closed
-  connections: 8
-  duration: 1s
-  warmup: 200ms
-sweep:
-  platform: [native]
-  instances: [1, 2]
-  balancer: [none]
-  hosts: [1]
-timeouts:
-  prepare: 20s
-  start_lead: 1s
-"""
 
 CONFIG = """global:
   scrape_interval: 1s
@@ -255,7 +234,8 @@ def main():
 
         spec = os.path.join(tmp, "spec.yaml")
         with open(spec, "w") as f:
-            f.write(SPEC.format(name="metrics"))
+            f.write(native_spec("metrics", repetitions=1, connections=8,
+                                warmup="200ms", instances=(1, 2)))
         r = cluster.cli("submit", spec)
         name = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
         checks.expect(r.returncode == 0 and name.startswith("experiments/"),
@@ -307,20 +287,21 @@ def main():
                       all(v > 1e6 for v in rows.values()),
                       f"both daemons export process metrics ({rows})",
                       repr(rows))
-        rows = prom.query('scalebench_worker_trials_total{outcome="succeeded"}')
-        checks.expect(list(rows.values()) == [2.0],
-                      "the worker counted its 2 succeeded trials", repr(rows))
-        rows = prom.query("scalebench_worker_last_trial_requests_per_second")
-        checks.expect(len(rows) == 1 and list(rows.values())[0] > 100,
-                      "the worker's last run's requests/s is real "
-                      f"({list(rows.values())})", repr(rows))
-        rows = prom.query("scalebench_worker_synchronizing")
-        checks.expect(list(rows.values()) == [1.0],
-                      "the worker is synchronizing", repr(rows))
-        rows = prom.query("scalebench_synchronize_handling_seconds_count")
-        checks.expect(len(rows) == 1 and list(rows.values())[0] > 0,
-                      "Synchronize handling times are recorded "
-                      f"({list(rows.values())} calls)", repr(rows))
+        # One series each, and what its value must be.
+        for expr, holds, what in (
+                ('scalebench_worker_trials_total{outcome="succeeded"}',
+                 lambda v: v == 2.0, "the worker counted its 2 succeeded "
+                 "trials"),
+                ("scalebench_worker_last_trial_requests_per_second",
+                 lambda v: v > 100, "the worker's last run's requests/s is "
+                 "real"),
+                ("scalebench_worker_synchronizing", lambda v: v == 1.0,
+                 "the worker is synchronizing"),
+                ("scalebench_synchronize_handling_seconds_count",
+                 lambda v: v > 0, "Synchronize handling times are recorded")):
+            values = list(prom.query(expr).values())
+            checks.expect(len(values) == 1 and holds(values[0]),
+                          f"{what} ({values})", f"{expr}: {values}")
         mean = prom.query("scalebench_synchronize_handling_seconds_sum / "
                           "scalebench_synchronize_handling_seconds_count")
         print(f"figure: mean Synchronize handling "

@@ -31,39 +31,16 @@ Usage: compare_test.py --bin DIR
 Prints the compare outputs, one line per check and 'N passed, M failed';
 exit 1 on a failure.
 """
-import argparse
 import json
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "support"))
-from checks import Checks  # noqa: E402
+from checks import run_main  # noqa: E402
 from cluster import (Cluster, make_tmp, stop_and_check_nothing_left,  # noqa: E402
                      submit_and_watch)
-
-SPEC = """name: {name}
-repetitions: 6
-order: sequential
-service:
-  server: nginx
-  page_bytes: {page_bytes}
-target:
-  vcpus: 1
-loadgen:
-  mode: closed
-  connections: 16
-  duration: 1s
-  warmup: 500ms
-sweep:
-  platform: [native]
-  instances: [1]
-  balancer: [none]
-  hosts: [1]
-timeouts:
-  prepare: 20s
-  start_lead: 1s
-"""
+from specs import native_spec  # noqa: E402
 
 SMALL_PAGE = 612
 PAIRS = 3
@@ -87,8 +64,9 @@ class NiceCluster(Cluster):
 
 def run_experiment(cluster, checks, label, page_bytes):
     """Submits the spec with `page_bytes`, waits for it; returns its name."""
-    return submit_and_watch(cluster, checks, label,
-                            SPEC.format(name=label, page_bytes=page_bytes))
+    return submit_and_watch(cluster, checks, label, native_spec(
+        label, repetitions=6, connections=16, warmup="500ms",
+        page_bytes=page_bytes))
 
 
 def show(title, r):
@@ -156,17 +134,5 @@ def check_compare(bin_dir, checks):
         stop_and_check_nothing_left(cluster, tmp, checks, "compare")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--bin", required=True)
-    args = parser.parse_args()
-    checks = Checks()
-    try:
-        check_compare(os.path.abspath(args.bin), checks)
-    except Exception as e:  # A broken step is a failed check, not a crash.
-        checks.expect(False, "compare: ran to the end", repr(e))
-    return checks.finish()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(__doc__, check_compare, "compare: ran to the end"))

@@ -31,41 +31,17 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "support"))
 from checks import Checks  # noqa: E402
 from cluster import (Cluster, make_tmp, stop_and_check_nothing_left,  # noqa: E402
                      submit_and_watch)
-
-SPEC = """name: {name}
-repetitions: 4
-order: sequential
-service:
-  server: nginx
-  page_bytes: {page_bytes}
-target:
-  vcpus: 1
-loadgen:
-  mode: closed
-  connections: 8
-  duration: 1s
-  warmup: 300ms
-sweep:
-  platform: [native]
-  instances: {instances}
-  balancer: {balancers}
-  hosts: [1]
-models:
-  - {{fit: linear, x: instances, y: requests_per_s, by: [balancer]}}
-timeouts:
-  prepare: 20s
-  start_lead: 1s
-"""
+from specs import native_spec  # noqa: E402
 
 REPS = 4
 GRID_POINTS = 60  # report::kCurveGridPoints
 
 
 def run_experiment(cluster, checks, label, page_bytes, instances, balancers):
-    return submit_and_watch(
-        cluster, checks, label,
-        SPEC.format(name=label, page_bytes=page_bytes, instances=instances,
-                    balancers=balancers))
+    return submit_and_watch(cluster, checks, label, native_spec(
+        label, repetitions=REPS, connections=8, warmup="300ms",
+        page_bytes=page_bytes, instances=instances, balancers=balancers,
+        linear_model=True))
 
 
 def make_driver():
@@ -170,10 +146,10 @@ def check_report(bin_dir, artifacts, checks):
         cluster.start_worker("w1")
         cluster.wait_for(lambda: "idle" in cluster.cli("workers").stdout, 30,
                          "an idle worker")
-        sweep = run_experiment(cluster, checks, "sweep", 612, "[1, 2]",
-                               "[none, haproxy]")
-        slowed = run_experiment(cluster, checks, "slowed", 1 << 20, "[1]",
-                                "[none]")
+        sweep = run_experiment(cluster, checks, "sweep", 612, (1, 2),
+                               ("none", "haproxy"))
+        slowed = run_experiment(cluster, checks, "slowed", 1 << 20, (1,),
+                                ("none",))
         a = sweep.split("/")[-1]
         b = slowed.split("/")[-1]
         os.makedirs(artifacts, exist_ok=True)

@@ -32,9 +32,26 @@ def run_groups(doc, groups):
     parser.add_argument("--bin", required=True)
     parser.add_argument("--group", required=True, choices=sorted(groups))
     args = parser.parse_args()
+    return _run(lambda checks: groups[args.group](os.path.abspath(args.bin),
+                                                  checks),
+                f"{args.group}: ran to the end")
+
+
+def run_main(doc, body, what="ran to the end"):
+    """The main() of a test script of one part: `--bin DIR` runs
+    body(bin_dir, checks); a step that raises is a failed check named
+    `what`, not a crash. Returns the exit code."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--bin", required=True)
+    args = parser.parse_args()
+    return _run(lambda checks: body(os.path.abspath(args.bin), checks), what)
+
+
+def _run(step, what):
     checks = Checks()
     try:
-        groups[args.group](os.path.abspath(args.bin), checks)
+        step(checks)
     except Exception as e:  # A broken step is a failed check, not a crash.
-        checks.expect(False, f"{args.group}: ran to the end", repr(e))
+        checks.expect(False, what, repr(e))
     return checks.finish()
+

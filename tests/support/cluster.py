@@ -2,12 +2,15 @@
 scalebench-worker and the CLI run as separate processes on this host, each
 stopped by pid whatever happens, and a check that nothing a worker started
 outlives the test."""
+import csv
+import io
 import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -27,7 +30,9 @@ def free_port():
 
 def our_processes(marker):
     """Live processes whose command line contains `marker` (a state dir:
-    nginx and haproxy read their configs under it)."""
+    nginx and haproxy read their configs under it; an owner prefix: QEMU is
+    named after its target), other than this test script itself."""
+    me = os.path.splitext(os.path.basename(sys.argv[0]))[0] or "\0"
     found = []
     for pid in os.listdir("/proc"):
         if not pid.isdigit() or int(pid) == os.getpid():
@@ -39,12 +44,55 @@ def our_processes(marker):
                 state = f.read().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if marker in cmdline and state != "Z" and "cluster_test" not in cmdline:
+        if marker in cmdline and state != "Z" and me not in cmdline:
             found.append(f"{pid}: {cmdline.strip()}")
     return found
 
 
-class Cluster:
+def wait_for(predicate, timeout, what, interval=0.5):
+    """Calls `predicate` every `interval` seconds until it returns something
+    true, and returns that; raises RuntimeError naming `what` once `timeout`
+    seconds have passed without it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+class ClusterView:
+    """What a test asks of a running coordinator through the CLI. A subclass
+    gives cli(*args, **options), which returns a CompletedProcess."""
+
+    def experiment(self, name):
+        """`status NAME --output json`, or None when it fails."""
+        r = self.cli("status", name, "--output", "json")
+        if r.returncode != 0:
+            return None
+        return json.loads(r.stdout)
+
+    def workers(self, **cli_options):
+        """`workers --output json` as {name: worker}; {} when the call fails
+        (the coordinator is down, or refuses us)."""
+        r = self.cli("workers", "--output", "json", **cli_options)
+        if r.returncode != 0:
+            return {}
+        return {w["name"].split("/")[-1]: w
+                for w in json.loads(r.stdout).get("workers", [])}
+
+    def worker_status(self, name, **cli_options):
+        """Worker `name`'s status ("WORKER_STATUS_LOST", ...); "" when it
+        is not listed."""
+        return self.workers(**cli_options).get(name, {}).get("status", "")
+
+    def wait_for(self, predicate, timeout, what):
+        return wait_for(predicate, timeout, what)
+
+
+class Cluster(ClusterView):
     """The processes of one test, stopped (by pid) whatever happens."""
 
     def __init__(self, bin_dir, tmp, netns=None):
@@ -127,20 +175,6 @@ class Cluster:
                     proc.kill()
                     proc.wait()
 
-    def experiment(self, name):
-        r = self.cli("status", name, "--output", "json")
-        if r.returncode != 0:
-            return None
-        return json.loads(r.stdout)
-
-    def wait_for(self, predicate, timeout, what):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.5)
-        raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
 
 
 def stop_and_check_nothing_left(cluster, tmp, checks, label):
@@ -153,17 +187,60 @@ def stop_and_check_nothing_left(cluster, tmp, checks, label):
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def submit_and_watch(cluster, checks, label, spec_text):
-    """Writes `spec_text` as LABEL.yaml, submits it and watches it to its
-    end, checking both; returns the experiment's name."""
+def trials_in_state(doc, state):
+    """How many of an experiment's trials (`status --output json`) are in
+    `state`."""
+    return sum(1 for t in doc.get("trials", []) if t.get("state") == state)
+
+
+def submit(cluster, checks, spec_text, label):
+    """Writes `spec_text` as LABEL.yaml under cluster.tmp and submits it,
+    checking that submit exits 0 and prints the experiment's name last;
+    returns that name. `cluster` is a Cluster or a Testbed."""
     path = os.path.join(cluster.tmp, f"{label}.yaml")
     with open(path, "w") as f:
         f.write(spec_text)
     r = cluster.cli("submit", path)
+    checks.expect(r.returncode == 0, f"{label}: submit exits 0",
+                  r.stdout + r.stderr)
     lines = r.stdout.strip().splitlines()
     name = lines[-1] if lines else ""
-    checks.expect(r.returncode == 0 and name.startswith("experiments/exp-"),
-                  f"{label}: submitted", r.stdout + r.stderr)
+    checks.expect(name.startswith("experiments/exp-"),
+                  f"{label}: submit prints the experiment's name last", r.stdout)
+    return name
+
+
+def check_results(cluster, checks, name, trials, label):
+    """The CSV has a header and exactly one row per trial, no duplicates,
+    every trial succeeded with exactly one merged result, and the JSON has
+    each trial with its start skew. Returns `status --output json`."""
+    r = cluster.cli("results", name, "--output", "csv")
+    checks.expect(r.returncode == 0, f"{label}: results --output csv exits 0",
+                  r.stderr)
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    ids = [row.get("trial_id") for row in rows]
+    checks.expect(len(rows) == trials and len(set(ids)) == trials,
+                  f"{label}: the CSV has exactly {trials} rows, one per trial",
+                  f"{len(rows)} rows, {len(set(ids))} distinct: {ids}")
+    checks.expect(all(float(row["requests_per_s"]) > 0 for row in rows),
+                  f"{label}: every row measured requests", r.stdout[:2000])
+    doc = cluster.experiment(name)
+    succeeded = trials_in_state(doc, "TRIAL_STATE_SUCCEEDED")
+    checks.expect(succeeded == trials,
+                  f"{label}: all {trials} trials succeeded", f"{succeeded}")
+    r = cluster.cli("results", name, "--output", "json")
+    items = json.loads(r.stdout) if r.returncode == 0 else []
+    checks.expect(len(items) == trials and
+                  all("start_skew_us" in item for item in items),
+                  f"{label}: results --output json has each trial with its "
+                  "start skew", r.stdout[:1000] + r.stderr)
+    return doc
+
+
+def submit_and_watch(cluster, checks, label, spec_text):
+    """Writes `spec_text` as LABEL.yaml, submits it and watches it to its
+    end, checking both; returns the experiment's name."""
+    name = submit(cluster, checks, spec_text, label)
     started = time.time()
     r = cluster.cli("watch", name, timeout=150)
     checks.expect(r.returncode == 0, f"{label}: watch exits 0 "

@@ -42,7 +42,9 @@ done
 
 "$TOP/deploy/images/build-qemu-images.sh" "$IMAGES" >&2 ||
   die "cannot build the guest kernel (deploy/images/build-qemu-images.sh)"
-DEB=$(ls "$IMAGES"/cache/linux-image-*.deb 2>/dev/null | head -1)
+# awk reads the whole listing: `| head -1` could kill ls with SIGPIPE,
+# which pipefail and set -e turn into a silent exit.
+DEB=$(ls "$IMAGES"/cache/linux-image-*.deb 2>/dev/null | awk 'NR == 1')
 [[ -n "$DEB" && -f "$IMAGES/vmlinuz" ]] || die "no kernel in $IMAGES"
 
 WORK=$(mktemp -d /tmp/sb-v2-vm.XXXXXX)

@@ -9,9 +9,13 @@ balancer on a host of its own: examples/cross-host-own-balancer.yaml
               no load but reported how busy its cores were; every host
               that generated load reported its requests and how often its
               CPU quota (the testbed's slice) was used up
-  skew        the largest load-generator start skew of every trial (no
-              warm-up, so the skew is measured, not 0 by construction) is
-              below 1 ms at the 99th percentile over the trials
+  skew        every trial reports its start skew (no warm-up, so it is
+              measured, not 0 by construction): a finite number of
+              microseconds, the largest in magnitude, with its sign, of the
+              skews its load-generating hosts reported; and `results`
+              prints the skew line over all the trials. How small it is
+              (p99 under 1 ms) is a timing target, checked by
+              `bench/start_skew.sh --testbed`, not here
   fit         `fit --experiment` prints a verdict and a saturation line
   down        nothing of the testbed is left
 
@@ -19,26 +23,24 @@ Usage: cross_host_test.py --bin DIR
 Needs root; uses the fixed sbtb- names. Prints one line per check and
 'N passed, M failed'; exit 1 on a failure. Whatever fails, it runs `down`.
 """
-import argparse
 import json
 import math
 import os
-import subprocess
+import shutil
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "tests", "support"))
-sys.path.insert(0, os.path.join(TOP, "tests", "e2e"))
-from checks import Checks  # noqa: E402
-from cluster_test import check_results, our_processes  # noqa: E402
-from faults_test import STATE, Testbed  # noqa: E402
+from checks import run_main  # noqa: E402
+from cluster import check_results  # noqa: E402
+from testbed import Testbed, check_nothing_left  # noqa: E402
 
 SPEC = os.path.join(TOP, "examples", "cross-host-own-balancer.yaml")
 # The example's instances x hosts with at least one instance per host:
 # (1,1), (2,1), (2,2); twice each.
 TRIALS = 6
-SKEW_LIMIT_US = 1000
 
 
 def check_placement(checks, doc):
@@ -84,19 +86,48 @@ def check_workers(checks, items):
                   "\n".join(problems))
 
 
-def check_skew(checks, items):
-    skews = sorted(abs(item["start_skew_us"]) for item in items)
-    p99 = skews[max(math.ceil(0.99 * len(skews)), 1) - 1]
-    checks.expect(p99 < SKEW_LIMIT_US, f"skew: p99 of the trials' start "
-                  f"skew is below {SKEW_LIMIT_US} us", f"{skews}")
-    print(f"      start skew over {len(skews)} trials: p99 {p99:.0f} us, "
-          f"max {skews[-1]:.0f} us")
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value)
+
+
+def check_skew(checks, items, skew_line):
+    """The skew is reported and is what the hosts reported; its size is
+    bench/start_skew.sh --testbed's business."""
+    problems = []
+    for item in items:
+        skew = item.get("start_skew_us")
+        hosts = [w.get("start_skew_us") for w in item["workers"]
+                 if "requests" in w]
+        if not is_number(skew) or not hosts or \
+                not all(is_number(h) for h in hosts):
+            problems.append(f"{item['trial']}: skew {skew!r}, hosts {hosts!r}")
+            continue
+        largest = max(hosts, key=abs)
+        # Within 1 us (or 0.1%): the stored skew is a CSV cell, rounded.
+        if abs(skew - largest) > max(1, 1e-3 * abs(largest)):
+            problems.append(f"{item['trial']}: skew {skew} us is not the "
+                            f"largest of the hosts' {hosts}")
+    checks.expect(items and not problems,
+                  "skew: every trial reports its start skew, the hosts' "
+                  "largest with its sign", "\n".join(problems))
+    checks.expect(skew_line.startswith(
+        f"start skew (the largest load generator's of each trial, "
+        f"{TRIALS} trials): p50 "), "skew: results prints the skew line "
+        "over every trial", skew_line)
+    skews = sorted(abs(item["start_skew_us"]) for item in items
+                   if is_number(item.get("start_skew_us")))
+    if skews:
+        print(f"      start skew over {len(skews)} trials: max "
+              f"{skews[-1]:.0f} us (the p99 target: bench/start_skew.sh "
+              "--testbed)")
 
 
 def run(bin_dir, checks):
+    tmp = tempfile.mkdtemp(prefix="sb-cross-host-")
     bed = None
     try:
-        bed = Testbed(bin_dir)
+        bed = Testbed(bin_dir, tmp)
         r = bed.cli("submit", SPEC)
         checks.expect(r.returncode == 0, "submit exits 0", r.stderr)
         name = r.stdout.strip().splitlines()[-1]
@@ -108,7 +139,10 @@ def run(bin_dir, checks):
         r = bed.cli("results", name, "--output", "json")
         items = json.loads(r.stdout) if r.returncode == 0 else []
         check_workers(checks, items)
-        check_skew(checks, items)
+        text = bed.cli("results", name).stdout
+        check_skew(checks, items, next((line for line in text.splitlines()
+                                        if line.startswith("start skew")),
+                                       text[-500:]))
         r = bed.cli("fit", "--experiment", name)
         lines = r.stdout.splitlines()
         checks.expect(r.returncode == 0 and
@@ -122,25 +156,9 @@ def run(bin_dir, checks):
     finally:
         if bed is not None:
             Testbed.down()
-    left = our_processes(STATE)
-    checks.expect(not left, "down: nothing is left running", "\n".join(left))
-    netns = subprocess.run(["ip", "netns", "list"], capture_output=True,
-                           text=True).stdout
-    checks.expect("sbtb-" not in netns, "down: no testbed namespace is left",
-                  netns)
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--bin", required=True)
-    args = parser.parse_args()
-    checks = Checks()
-    try:
-        run(os.path.abspath(args.bin), checks)
-    except Exception as e:  # A broken step is a failed check, not a crash.
-        checks.expect(False, "ran to the end", repr(e))
-    return checks.finish()
+        shutil.rmtree(tmp, ignore_errors=True)
+    check_nothing_left(checks, "down")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(__doc__, run))

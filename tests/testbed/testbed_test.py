@@ -29,29 +29,12 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "support"))
 from checks import Checks  # noqa: E402
+from cluster import our_processes  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TESTBED = os.path.join(TOP, "deploy", "testbed", "testbed")
 ENV_KEYS = ["SCALEBENCH_COORDINATOR", "SCALEBENCH_CA", "SCALEBENCH_CERT",
             "SCALEBENCH_KEY"]
-
-
-def our_processes(marker):
-    """Live processes whose command line contains `marker`."""
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
-            with open(f"/proc/{pid}/stat") as f:
-                state = f.read().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if marker in cmdline and state != "Z" and "testbed_test" not in cmdline:
-            found.append(f"{pid}: {cmdline.strip()}")
-    return found
 
 
 def output(*args):

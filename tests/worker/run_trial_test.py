@@ -31,6 +31,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "support"))
 from checks import Checks  # noqa: E402
+from cluster import our_processes  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -54,26 +55,6 @@ sweep:
 timeouts:
   prepare: 90s
 {extra}"""
-
-
-def our_processes(owner):
-    """Processes whose command line names this worker's owner prefix:
-    nginx and haproxy read configs under the state dir, QEMU is named after
-    the target."""
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
-            with open(f"/proc/{pid}/stat") as f:
-                state = f.read().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if owner in cmdline and state != "Z" and "run_trial_test" not in cmdline:
-            found.append(f"{pid}: {cmdline.strip()}")
-    return found
 
 
 class Worker:

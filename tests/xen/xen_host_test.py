@@ -20,13 +20,13 @@ is built, or reused, by deploy/xen-host/build-xen-host-image.sh). Prints
 one line per check and 'N passed, M failed'; exit 1 on a failure. Whatever
 fails, it stops the Xen host and the testbed.
 """
-import argparse
 import calendar
 import csv
 import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,9 +35,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "tests", "support"))
-from checks import Checks  # noqa: E402
+from checks import run_main  # noqa: E402
+from testbed import Testbed  # noqa: E402
 
-TESTBED = os.path.join(TOP, "deploy", "testbed", "testbed")
 XEN_HOST = os.path.join(TOP, "deploy", "xen-host", "xen-host")
 HOST = "xh1"
 STATE = os.environ.get("SB_XEN_HOST_DIR", "/tmp/sb-xen-host")
@@ -69,19 +69,11 @@ timeouts: {prepare: 180s, start_lead: 3s}
 }
 
 
-class Cluster:
-    """A testbed coordinator and a nested Xen host, and the CLI."""
+class Cluster(Testbed):
+    """A testbed coordinator (up 1) and a nested Xen host, and the CLI."""
 
-    def __init__(self, bin_dir):
-        self.bin = bin_dir
-        self.env = dict(os.environ, SCALEBENCH_BIN=bin_dir)
-        out = subprocess.run([TESTBED, "up", "1"], capture_output=True,
-                             text=True, timeout=180, env=self.env)
-        if out.returncode != 0:
-            raise RuntimeError(f"testbed up 1: {out.stderr[-2000:]}")
-        for line in out.stdout.splitlines():
-            key, _, value = line.partition("=")
-            self.env[key] = value
+    def __init__(self, bin_dir, tmp):
+        super().__init__(bin_dir, tmp, hosts=1, timeout=180)
         started = time.time()
         out = subprocess.run(
             [XEN_HOST, "up", HOST, "--coordinator",
@@ -93,9 +85,7 @@ class Cluster:
               f"{time.time() - started:.0f} s")
 
     def cli(self, *args, timeout=120):
-        return subprocess.run([os.path.join(self.bin, "scalebench"), *args],
-                              capture_output=True, text=True,
-                              timeout=timeout, env=self.env)
+        return super().cli(*args, timeout=timeout)
 
     def control(self, command):
         r = subprocess.run([XEN_HOST, "control", HOST, command],
@@ -116,14 +106,13 @@ class Cluster:
             return f.read().decode(errors="replace")
 
     def experiment(self, name):
-        r = self.cli("status", name, "--output", "json")
-        return json.loads(r.stdout) if r.returncode == 0 else {}
+        return super().experiment(name) or {}
 
     @staticmethod
     def down():
         subprocess.run([XEN_HOST, "down", HOST], capture_output=True,
                        timeout=120)
-        subprocess.run([TESTBED, "down"], capture_output=True, timeout=300)
+        Testbed.down()
 
 
 def submit(cluster, checks, tmp, key):
@@ -250,7 +239,7 @@ def check_kill(cluster, checks, tmp):
 def run(bin_dir, checks):
     tmp = tempfile.mkdtemp(prefix="sb-xen-")
     try:
-        cluster = Cluster(bin_dir)
+        cluster = Cluster(bin_dir, tmp)
         r = cluster.cli("workers", "--output", "json")
         xen = next((w["facts"].get("xen") for w in
                     json.loads(r.stdout or "{}").get("workers", [])
@@ -267,21 +256,10 @@ def run(bin_dir, checks):
         check_kill(cluster, checks, tmp)
     finally:
         Cluster.down()  # Idempotent: also after a failed `up`.
+        shutil.rmtree(tmp, ignore_errors=True)
     checks.expect(not os.path.exists(os.path.join(STATE, HOST)),
                   "down: the Xen host's state is gone")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--bin", required=True)
-    args = parser.parse_args()
-    checks = Checks()
-    try:
-        run(os.path.abspath(args.bin), checks)
-    except Exception as e:  # A broken step is a failed check, not a crash.
-        checks.expect(False, "ran to the end", repr(e))
-    return checks.finish()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(__doc__, run))

@@ -31,23 +31,6 @@ struct NamedEstimate {
   Estimate estimate;
 };
 
-// The statistics every fit reports; a statistic a model does not have is
-// absent.
-struct FitStatistics {
-  // Points fitted.
-  int n = 0;
-  // Residual degrees of freedom: n minus the parameters fitted.
-  int dof = 0;
-  double r2 = 0;
-  std::optional<double> adj_r2;
-  std::optional<double> aic;
-  std::optional<double> aicc;
-  // sqrt(rss / dof).
-  double residual_se = 0;
-  // Leave-one-out root mean square error.
-  std::optional<double> loo_rmse;
-};
-
 // A model fitted to points.
 class FittedModel {
  public:

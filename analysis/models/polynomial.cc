@@ -22,18 +22,7 @@ class FittedPolynomial final : public FittedModel {
  public:
   explicit FittedPolynomial(PolynomialFit fit) : fit_(std::move(fit)) {}
 
-  FitStatistics Statistics() const override {
-    FitStatistics s;
-    s.n = fit_.n();
-    s.dof = fit_.dof();
-    s.r2 = fit_.r2();
-    s.adj_r2 = fit_.adj_r2();
-    s.aic = fit_.aic();
-    s.aicc = fit_.aicc();
-    s.residual_se = fit_.residual_se();
-    s.loo_rmse = fit_.loo_rmse();
-    return s;
-  }
+  FitStatistics Statistics() const override { return fit_.statistics(); }
   std::vector<NamedEstimate> Parameters() const override {
     std::vector<NamedEstimate> parameters;
     for (size_t k = 0; k < fit_.coefficients().size(); ++k) {

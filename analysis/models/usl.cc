@@ -20,16 +20,7 @@ class FittedUsl final : public FittedModel {
  public:
   explicit FittedUsl(UslFit fit) : fit_(std::move(fit)) {}
 
-  FitStatistics Statistics() const override {
-    FitStatistics s;
-    s.n = fit_.n();
-    s.dof = fit_.dof();
-    s.r2 = fit_.r2();
-    s.aic = fit_.aic();
-    s.aicc = fit_.aicc();
-    s.residual_se = fit_.residual_se();
-    return s;
-  }
+  FitStatistics Statistics() const override { return fit_.statistics(); }
   std::vector<NamedEstimate> Parameters() const override {
     std::vector<NamedEstimate> parameters = {{"lambda", fit_.lambda()},
                                              {"sigma", fit_.sigma()}};

@@ -179,6 +179,20 @@ TEST_P(EveryModelTest, NameParsesBackAndWrongSpellingsAreRefused) {
   EXPECT_EQ(parsed->degree(), spec.degree());
   EXPECT_FALSE(model.ParseName("x").ok()) << name;
   EXPECT_TRUE(model.CheckSpec(spec, nullptr).ok()) << name;
+  // Only a model that takes a degree accepts one, and the caller names
+  // the field.
+  if (!model.info().takes_degree) {
+    v1::ModelSpec with_degree = spec;
+    with_degree.set_degree(1);
+    EXPECT_EQ(model
+                  .CheckSpec(with_degree,
+                             [](absl::string_view field) {
+                               return absl::StrCat("models[0].", field);
+                             })
+                  .message(),
+              absl::StrCat("models[0].degree: only poly takes a degree, not ",
+                           name, "; got 1"));
+  }
   EXPECT_FALSE(model.info().fallback_reference.empty()) << name;
 }
 

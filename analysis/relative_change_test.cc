@@ -56,19 +56,17 @@ TEST(RelativeChangeTest, ThreeAndThreeRunsHaveNoInterval) {
 }
 
 // Random pairs of lognormal samples for the inversion checks below: round
-// r has m = m_base + r % m_spread baseline and n = n_base + r % n_spread
-// contender runs, the contender shifted by 1 + shift_step (r % shift_spread).
+// r has m[0] + r % m[1] baseline and n[0] + r % n[1] contender runs, the
+// contender shifted by 1 + shift_step (r % shift_spread). `exact`: whether the
+// samples are small enough for the exact distribution.
 struct InversionRounds {
-  unsigned seed = 0;
-  int rounds = 0;
-  int m_base = 0;
-  int m_spread = 1;
-  int n_base = 0;
-  int n_spread = 1;
-  double shift_step = 0;
-  int shift_spread = 1;
-  // Whether the samples are small enough for the exact distribution.
-  bool exact = false;
+  unsigned seed;
+  int rounds;
+  int m[2];
+  int n[2];
+  double shift_step;
+  int shift_spread;
+  bool exact;
 };
 
 // Checks, round by round, that zero lies outside the interval exactly when
@@ -78,8 +76,8 @@ int CheckIntervalInvertsTheTest(const InversionRounds& c) {
   std::lognormal_distribution<double> noise(0, 0.05);
   int rejected = 0;
   for (int round = 0; round < c.rounds; ++round) {
-    const int m = c.m_base + round % c.m_spread;
-    const int n = c.n_base + round % c.n_spread;
+    const int m = c.m[0] + round % c.m[1];
+    const int n = c.n[0] + round % c.n[1];
     const double shift = 1 + c.shift_step * (round % c.shift_spread);
     std::vector<double> a, b;
     for (int i = 0; i < m; ++i) a.push_back(1000 * noise(rng));
@@ -108,9 +106,8 @@ int CheckIntervalInvertsTheTest(const InversionRounds& c) {
 // exact two-sided p is at most 0.05, over many random pairs of samples.
 TEST(RelativeChangeTest, IntervalExcludesZeroExactlyWhenTheTestRejects) {
   const int rejected = CheckIntervalInvertsTheTest(
-      {/*seed=*/12, /*rounds=*/300, /*m_base=*/5, /*m_spread=*/6,
-       /*n_base=*/6, /*n_spread=*/5, /*shift_step=*/0.01,
-       /*shift_spread=*/7, /*exact=*/true});
+      {/*seed=*/12, /*rounds=*/300, /*m=*/{5, 6}, /*n=*/{6, 5},
+       /*shift_step=*/0.01, /*shift_spread=*/7, /*exact=*/true});
   // Both outcomes occurred, so the equivalence was tested both ways.
   EXPECT_GT(rejected, 20);
   EXPECT_LT(rejected, 280);
@@ -121,9 +118,8 @@ TEST(RelativeChangeTest, IntervalExcludesZeroExactlyWhenTheTestRejects) {
 // continuity correction.
 TEST(RelativeChangeTest, LargeSampleIntervalAlsoInvertsTheTest) {
   const int rejected = CheckIntervalInvertsTheTest(
-      {/*seed=*/5, /*rounds=*/100, /*m_base=*/26, /*m_spread=*/9,
-       /*n_base=*/30, /*n_spread=*/7, /*shift_step=*/0.005,
-       /*shift_spread=*/6, /*exact=*/false});
+      {/*seed=*/5, /*rounds=*/100, /*m=*/{26, 9}, /*n=*/{30, 7},
+       /*shift_step=*/0.005, /*shift_spread=*/6, /*exact=*/false});
   EXPECT_GT(rejected, 10);
   EXPECT_LT(rejected, 90);
 }

@@ -43,12 +43,6 @@ TEST(PolynomialModelTest, DegreeIsCheckedAndNamedByTheCaller) {
             "models[0].degree: 1 is the straight line: use the model 'linear'");
   EXPECT_EQ(Polynomial().CheckSpec(Poly(11), field).message(),
             "models[0].degree: poly needs a degree from 2 to 10; got 11");
-  v1::ModelSpec line;
-  line.set_fit(v1::MODEL_KIND_LINEAR);
-  EXPECT_TRUE(Linear().CheckSpec(line, field).ok());
-  line.set_degree(1);
-  EXPECT_EQ(Linear().CheckSpec(line, field).message(),
-            "models[0].degree: only poly takes a degree, not linear; got 1");
 }
 
 TEST(PolynomialModelTest, FitsTheDegreeOfTheSpecWithLabelledCoefficients) {

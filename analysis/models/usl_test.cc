@@ -24,11 +24,6 @@ TEST(UslModelTest, NamesAndTraits) {
   ASSERT_EQ(Amdahl().info().fixed.size(), 1u);
   EXPECT_EQ(Amdahl().info().fixed[0].name, "kappa");
   EXPECT_EQ(Amdahl().info().fixed[0].value, 0);
-  v1::ModelSpec spec;
-  spec.set_fit(v1::MODEL_KIND_USL);
-  spec.set_degree(2);
-  EXPECT_EQ(Usl().CheckSpec(spec, nullptr).message(),
-            "degree: only poly takes a degree, not usl; got 2");
 }
 
 TEST(UslModelTest, UslHasKappaAndAPeakAmdahlHasNeither) {

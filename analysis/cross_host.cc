@@ -11,7 +11,7 @@
 namespace scalebench::analysis {
 namespace {
 
-std::string Verdict(const CrossHostResult& result) {
+std::string Verdict(const HeldOutTest& result) {
   const int m = static_cast<int>(result.predictions.size());
   double mean_measured = 0;
   double signed_error = 0;
@@ -59,11 +59,8 @@ std::string Verdict(const CrossHostResult& result) {
 
 }  // namespace
 
-absl::StatusOr<CrossHostResult> TestCrossHost(absl::Span<const double> train_x,
-                                              absl::Span<const double> train_y,
-                                              absl::Span<const double> test_x,
-                                              absl::Span<const double> test_y,
-                                              int degree) {
+absl::Status CheckTestPoints(absl::Span<const double> test_x,
+                             absl::Span<const double> test_y) {
   if (test_x.size() != test_y.size()) {
     return absl::InvalidArgumentError(absl::StrCat("test x has ", test_x.size(),
                                                    " values but test y has ",
@@ -78,16 +75,16 @@ absl::StatusOr<CrossHostResult> TestCrossHost(absl::Span<const double> train_x,
           absl::StrCat("test point ", i + 1, " is not finite"));
     }
   }
-  absl::StatusOr<PolynomialFit> fit =
-      PolynomialFit::Fit(train_x, train_y, degree);
-  if (!fit.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("training rows: ", fit.status().message()));
-  }
-  CrossHostResult result(*std::move(fit));
+  return absl::OkStatus();
+}
+
+HeldOutTest JudgeHeldOut(absl::FunctionRef<Prediction(double)> predict,
+                         absl::Span<const double> test_x,
+                         absl::Span<const double> test_y) {
+  HeldOutTest result;
   double squares = 0;
   for (size_t i = 0; i < test_x.size(); ++i) {
-    const Prediction p = result.fit.Predict(test_x[i]);
+    const Prediction p = predict(test_x[i]);
     HeldOutPrediction row;
     row.x = test_x[i];
     row.measured = test_y[i];
@@ -112,6 +109,23 @@ absl::StatusOr<CrossHostResult> TestCrossHost(absl::Span<const double> train_x,
   result.holds = result.miss_probability >= kVerdictSignificance;
   result.verdict = Verdict(result);
   return result;
+}
+
+absl::StatusOr<CrossHostResult> TestCrossHost(absl::Span<const double> train_x,
+                                              absl::Span<const double> train_y,
+                                              absl::Span<const double> test_x,
+                                              absl::Span<const double> test_y,
+                                              int degree) {
+  if (absl::Status s = CheckTestPoints(test_x, test_y); !s.ok()) return s;
+  absl::StatusOr<PolynomialFit> fit =
+      PolynomialFit::Fit(train_x, train_y, degree);
+  if (!fit.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("training rows: ", fit.status().message()));
+  }
+  HeldOutTest test = JudgeHeldOut([&fit](double x) { return fit->Predict(x); },
+                                  test_x, test_y);
+  return CrossHostResult(*std::move(fit), std::move(test));
 }
 
 }  // namespace scalebench::analysis

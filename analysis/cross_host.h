@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "analysis/estimate.h"
@@ -34,12 +36,8 @@ struct HeldOutPrediction {
   bool inside = false;
 };
 
-struct CrossHostResult {
-  explicit CrossHostResult(PolynomialFit training_fit)
-      : fit(std::move(training_fit)) {}
-
-  // The fit on the training rows.
-  PolynomialFit fit;
+// How a model fitted elsewhere predicts held-out measurements.
+struct HeldOutTest {
   // One per test row, in order.
   std::vector<HeldOutPrediction> predictions;
   // sqrt(mean((measured - predicted)^2)) over the test rows.
@@ -53,6 +51,26 @@ struct CrossHostResult {
   // One line for people: holds / does not hold, and why.
   std::string verdict;
 };
+
+struct CrossHostResult : HeldOutTest {
+  CrossHostResult(PolynomialFit training_fit, HeldOutTest test)
+      : HeldOutTest(std::move(test)), fit(std::move(training_fit)) {}
+
+  // The fit on the training rows.
+  PolynomialFit fit;
+};
+
+// OK when the test spans have the same, non-zero length and hold only
+// finite values; INVALID_ARGUMENT saying which is wrong otherwise.
+absl::Status CheckTestPoints(absl::Span<const double> test_x,
+                             absl::Span<const double> test_y);
+
+// Checks every test point against the 95% prediction interval `predict`
+// gives at its x (a fitted model's, analysis/model.h). Requires
+// CheckTestPoints to accept the spans.
+HeldOutTest JudgeHeldOut(absl::FunctionRef<Prediction(double)> predict,
+                         absl::Span<const double> test_x,
+                         absl::Span<const double> test_y);
 
 // Fits a polynomial of `degree` (1: the line) to the training points and
 // checks every test point against its 95% prediction interval. Errors from

@@ -1,8 +1,11 @@
-// Small value types shared by the analysis library: an interval, and a
-// parameter estimate with its standard error and confidence interval.
+// Small value types shared by the analysis library: an interval, a
+// parameter estimate with its standard error and confidence interval, and
+// the statistics of a least-squares fit.
 // Plain data; thread-compatible.
 #ifndef SCALEBENCH_ANALYSIS_ESTIMATE_H_
 #define SCALEBENCH_ANALYSIS_ESTIMATE_H_
+
+#include <optional>
 
 namespace scalebench::analysis {
 
@@ -37,6 +40,27 @@ struct Prediction {
   Interval mean_ci;
   // For one new observation at x: fitted -/+ t * s * sqrt(1 + v' (X'X)^-1 v).
   Interval prediction;
+};
+
+// How well a least-squares fit fits its points; a statistic that does not
+// exist for a fit is absent.
+struct FitStatistics {
+  // Points fitted.
+  int n = 0;
+  // Residual degrees of freedom: n minus the parameters fitted.
+  int dof = 0;
+  // Residual sum of squares.
+  double rss = 0;
+  // sqrt(rss / dof): the estimate of the noise's standard deviation.
+  double residual_se = 0;
+  double r2 = 0;
+  // 1 - (1 - R^2) (n - 1) / dof, for linear models.
+  std::optional<double> adj_r2;
+  // Gaussian AIC and AICc (GaussianAic in ols.h).
+  std::optional<double> aic;
+  std::optional<double> aicc;
+  // Leave-one-out root mean square error, where a model has it.
+  std::optional<double> loo_rmse;
 };
 
 // A point on a fitted curve.

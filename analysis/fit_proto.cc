@@ -2,9 +2,8 @@
 
 #include <cmath>
 #include <optional>
+#include <string>
 
-#include "absl/strings/str_cat.h"
-#include "analysis/curve_features.h"
 #include "analysis/estimate.h"
 
 namespace scalebench::analysis {
@@ -55,36 +54,19 @@ void SetCommon(int n, int dof, double r2, std::optional<double> aic,
 
 }  // namespace
 
-void FillModelFit(const PolynomialFit& fit, v1::ModelFit& out) {
-  SetCommon(fit.n(), fit.dof(), fit.r2(), fit.aic(), fit.aicc(),
-            fit.residual_se(), out);
-  for (size_t k = 0; k < fit.coefficients().size(); ++k) {
-    AddParameter(absl::StrCat("b", k), fit.coefficients()[k], fit.dof(), out);
+void FillModelFit(const FittedModel& fit, v1::ModelFit& out) {
+  const FitStatistics s = fit.Statistics();
+  SetCommon(s.n, s.dof, s.r2, s.aic, s.aicc, s.residual_se, out);
+  for (const NamedEstimate& p : fit.Parameters()) {
+    AddParameter(p.name, p.estimate, s.dof, out);
   }
-  if (fit.dof() > 0) {
-    SetIfPresent(fit.adj_r2(), [&](double v) { out.set_adj_r2(v); });
-  }
-  SetIfPresent(fit.loo_rmse(), [&](double v) { out.set_loo_rmse(v); });
-  SetPeak(Peak(fit), fit.x_max(), out);
-  SetIfPresent(FallbackPoint(fit, fit.x_min()),
-               [&](double v) { out.set_fallback_x(v); });
+  if (s.dof > 0) SetIfPresent(s.adj_r2, [&](double v) { out.set_adj_r2(v); });
+  SetIfPresent(s.loo_rmse, [&](double v) { out.set_loo_rmse(v); });
+  SetPeak(fit.Peak(), fit.x_max(), out);
+  SetIfPresent(fit.Fallback(), [&](double v) { out.set_fallback_x(v); });
 }
 
-void FillModelFit(const UslFit& fit, v1::ModelFit& out) {
-  SetCommon(fit.n(), fit.dof(), fit.r2(), fit.aic(), fit.aicc(),
-            fit.residual_se(), out);
-  AddParameter("lambda", fit.lambda(), fit.dof(), out);
-  AddParameter("sigma", fit.sigma(), fit.dof(), out);
-  if (fit.model() == ScalabilityModel::kUsl) {
-    AddParameter("kappa", fit.kappa(), fit.dof(), out);
-  }
-  SetPeak(Peak(fit), fit.n_max(), out);
-  SetIfPresent(FallbackPoint(fit, kOneInstance),
-               [&](double v) { out.set_fallback_x(v); });
-}
-
-void FillModelFit(const CrossHostResult& result, v1::ModelFit& out) {
-  FillModelFit(result.fit, out);
+void FillCrossHost(const HeldOutTest& result, v1::ModelFit& out) {
   v1::CrossHostTest* test = out.mutable_cross_host();
   for (const HeldOutPrediction& p : result.predictions) {
     v1::PredictionCheck* check = test->add_predictions();

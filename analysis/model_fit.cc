@@ -1,5 +1,7 @@
 #include "analysis/model_fit.h"
 
+#include <algorithm>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -9,9 +11,8 @@
 #include "absl/strings/str_join.h"
 #include "analysis/cross_host.h"
 #include "analysis/fit_proto.h"
-#include "analysis/ols.h"
+#include "analysis/model_registry.h"
 #include "analysis/row_selector.h"
-#include "analysis/usl.h"
 #include "api/enum_names.h"
 
 namespace scalebench::analysis {
@@ -130,11 +131,6 @@ absl::Status AddPoint(const RowTable& table, const Plan& plan, size_t row,
   return absl::OkStatus();
 }
 
-int PolynomialDegree(const v1::ModelSpec& spec) {
-  return spec.fit() == v1::MODEL_KIND_LINEAR ? 1
-                                             : static_cast<int>(spec.degree());
-}
-
 // Sets `fit.error` from a failed fit's status, naming the group.
 void SetError(const absl::Status& status, v1::ModelFit& fit) {
   const std::string group = GroupLabel(fit);
@@ -142,63 +138,71 @@ void SetError(const absl::Status& status, v1::ModelFit& fit) {
                               : absl::StrCat(group, ": ", status.message()));
 }
 
-absl::Status FitCrossHost(const v1::ModelSpec& spec, const RowTable& table,
-                          const Plan& plan, const Group& group,
-                          const ApplyModelOptions& options, v1::ModelFit& fit) {
-  Points train;
-  Points test;
+// The points of `group` the fit uses: with a cross-host test, its
+// training rows in `train` and its test rows in `test`; otherwise all in
+// `train`.
+absl::Status CollectPoints(const v1::ModelSpec& spec, const RowTable& table,
+                           const Plan& plan, const Group& group,
+                           const ApplyModelOptions& options, Points& train,
+                           Points& test) {
   for (size_t row : group.rows) {
-    const bool in_train = plan.train->Matches(table, row);
-    const bool in_test = plan.test->Matches(table, row);
-    if (in_train && in_test) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          table.origin(row), ": the row matches both ", Field(options, "train"),
-          " ", FormatRowFilter(spec.train()), " and ", Field(options, "test"),
-          " ", FormatRowFilter(spec.test())));
+    bool in_train = true;
+    if (plan.train.has_value()) {
+      in_train = plan.train->Matches(table, row);
+      const bool in_test = plan.test->Matches(table, row);
+      if (in_train && in_test) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            table.origin(row), ": the row matches both ",
+            Field(options, "train"), " ", FormatRowFilter(spec.train()),
+            " and ", Field(options, "test"), " ",
+            FormatRowFilter(spec.test())));
+      }
+      if (!in_train && !in_test) continue;
     }
-    if (!in_train && !in_test) continue;
     if (absl::Status s = AddPoint(table, plan, row, in_train ? train : test);
         !s.ok()) {
       return s;
     }
   }
-  fit.set_n(static_cast<uint32_t>(train.x.size()));
-  absl::StatusOr<CrossHostResult> result =
-      TestCrossHost(train.x, train.y, test.x, test.y, PolynomialDegree(spec));
-  if (result.ok()) {
-    FillModelFit(*result, fit);
-  } else {
-    SetError(result.status(), fit);
-  }
   return absl::OkStatus();
 }
 
-absl::Status FitAll(const v1::ModelSpec& spec, const RowTable& table,
-                    const Plan& plan, const Group& group, v1::ModelFit& fit) {
-  Points points;
-  for (size_t row : group.rows) {
-    if (absl::Status s = AddPoint(table, plan, row, points); !s.ok()) return s;
+// Fits `model` to the group's points into `fit`; a fit that fails sets
+// fit.error. Errors only for the rows themselves (CollectPoints).
+absl::Status FitGroup(const Model& model, const v1::ModelSpec& spec,
+                      const RowTable& table, const Plan& plan,
+                      const Group& group, const ApplyModelOptions& options,
+                      v1::ModelFit& fit) {
+  Points train;
+  Points test;
+  if (absl::Status s =
+          CollectPoints(spec, table, plan, group, options, train, test);
+      !s.ok()) {
+    return s;
   }
-  fit.set_n(static_cast<uint32_t>(points.x.size()));
-  if (spec.fit() == v1::MODEL_KIND_LINEAR ||
-      spec.fit() == v1::MODEL_KIND_POLY) {
-    absl::StatusOr<PolynomialFit> result =
-        PolynomialFit::Fit(points.x, points.y, PolynomialDegree(spec));
-    if (result.ok()) {
-      FillModelFit(*result, fit);
-    } else {
-      SetError(result.status(), fit);
+  fit.set_n(static_cast<uint32_t>(train.x.size()));
+  const bool cross_host = plan.train.has_value();
+  if (cross_host) {
+    if (absl::Status s = CheckTestPoints(test.x, test.y); !s.ok()) {
+      SetError(s, fit);
+      return absl::OkStatus();
     }
+  }
+  absl::StatusOr<std::unique_ptr<FittedModel>> fitted =
+      model.Fit(spec, train.x, train.y);
+  if (!fitted.ok()) {
+    SetError(cross_host ? absl::InvalidArgumentError(absl::StrCat(
+                              "training rows: ", fitted.status().message()))
+                        : fitted.status(),
+             fit);
     return absl::OkStatus();
   }
-  absl::StatusOr<UslFit> result =
-      UslFit::Fit(points.x, points.y,
-                  spec.fit() == v1::MODEL_KIND_USL ? ScalabilityModel::kUsl
-                                                   : ScalabilityModel::kAmdahl);
-  if (result.ok()) {
-    FillModelFit(*result, fit);
-  } else {
-    SetError(result.status(), fit);
+  FillModelFit(**fitted, fit);
+  if (cross_host) {
+    const FittedModel& f = **fitted;
+    FillCrossHost(
+        JudgeHeldOut([&f](double x) { return f.Predict(x); }, test.x, test.y),
+        fit);
   }
   return absl::OkStatus();
 }
@@ -208,24 +212,16 @@ absl::Status FitAll(const v1::ModelSpec& spec, const RowTable& table,
 absl::Status ValidateModelSpec(const v1::ModelSpec& spec,
                                const ApplyModelOptions& options) {
   const std::string kind = api::EnumName(spec.fit());
-  if (kind.empty()) {
+  if (spec.fit() == v1::MODEL_KIND_UNSPECIFIED) {
     return FieldError(options, "fit", "must be one of ",
-                      absl::StrJoin(api::EnumNames<v1::ModelKind>(), ", "));
+                      absl::StrJoin(ModelNames(), ", "));
   }
-  if (spec.fit() == v1::MODEL_KIND_POLY) {
-    if (spec.degree() == 1) {
-      return FieldError(options, "degree",
-                        "1 is the straight line: use the model 'linear'");
-    }
-    if (spec.degree() < kMinPolyDegree || spec.degree() > kMaxPolyDegree) {
-      return FieldError(options, "degree", "poly needs a degree from ",
-                        kMinPolyDegree, " to ", kMaxPolyDegree, "; got ",
-                        spec.degree());
-    }
-  } else if (spec.degree() != 0) {
-    return FieldError(options, "degree", "only poly takes a degree, not ", kind,
-                      "; got ", spec.degree());
-  }
+  absl::StatusOr<const Model*> model = FindModel(spec.fit());
+  if (!model.ok()) return FieldError(options, "fit", model.status().message());
+  FieldNamer field = [&options](absl::string_view name) {
+    return Field(options, name);
+  };
+  if (absl::Status s = (*model)->CheckSpec(spec, field); !s.ok()) return s;
   if (spec.x().empty()) return FieldError(options, "x", "is required");
   if (spec.y().empty()) return FieldError(options, "y", "is required");
   absl::flat_hash_set<std::string> by;
@@ -243,11 +239,14 @@ absl::Status ValidateModelSpec(const v1::ModelSpec& spec,
                       Field(options, "train"), " and ", Field(options, "test"),
                       " together, or neither");
   }
-  if (IsCrossHost(spec) && spec.fit() != v1::MODEL_KIND_LINEAR &&
-      spec.fit() != v1::MODEL_KIND_POLY) {
+  if (IsCrossHost(spec) && !(*model)->info().cross_host) {
+    std::vector<std::string> usable;
+    for (const Model* m : Models()) {
+      if (m->info().cross_host) usable.push_back(api::EnumName(m->kind()));
+    }
+    std::sort(usable.begin(), usable.end());
     return FieldError(options, "train", "a cross-host test needs ",
-                      api::EnumName(v1::MODEL_KIND_LINEAR), " or ",
-                      api::EnumName(v1::MODEL_KIND_POLY), ", not ", kind,
+                      absl::StrJoin(usable, " or "), ", not ", kind,
                       " (it uses the polynomial's prediction intervals)");
   }
   return absl::OkStatus();
@@ -257,6 +256,8 @@ absl::StatusOr<std::vector<v1::ModelFit>> ApplyModel(
     const v1::ModelSpec& spec, const RowTable& table,
     const ApplyModelOptions& options) {
   if (absl::Status s = ValidateModelSpec(spec, options); !s.ok()) return s;
+  absl::StatusOr<const Model*> model = FindModel(spec.fit());
+  if (!model.ok()) return model.status();  // ValidateModelSpec checked it
   absl::StatusOr<Plan> plan = MakePlan(spec, table, options);
   if (!plan.ok()) return plan.status();
   std::vector<v1::ModelFit> fits;
@@ -274,14 +275,56 @@ absl::StatusOr<std::vector<v1::ModelFit>> ApplyModel(
       fits.push_back(std::move(fit));
       continue;
     }
-    const absl::Status status =
-        plan->train.has_value()
-            ? FitCrossHost(spec, table, *plan, group, options, fit)
-            : FitAll(spec, table, *plan, group, fit);
-    if (!status.ok()) return status;
+    if (absl::Status s =
+            FitGroup(**model, spec, table, *plan, group, options, fit);
+        !s.ok()) {
+      return s;
+    }
     fits.push_back(std::move(fit));
   }
   return fits;
+}
+
+absl::StatusOr<Refit> RefitStoredFit(const v1::ModelFit& fit,
+                                     const RowTable& table) {
+  const v1::ModelSpec& spec = fit.spec();
+  if (absl::Status s = ValidateModelSpec(spec); !s.ok()) return s;
+  absl::StatusOr<const Model*> model = FindModel(spec.fit());
+  if (!model.ok()) return model.status();
+  absl::StatusOr<Plan> plan = MakePlan(spec, table, {});
+  if (!plan.ok()) return plan.status();
+  std::vector<std::string> key;
+  for (const std::string& column : spec.by()) {
+    const auto value = fit.group().find(column);
+    key.push_back(value == fit.group().end() ? "" : value->second);
+  }
+  Points train;
+  Points test;
+  for (const Group& group : GroupRows(table, plan->by)) {
+    if (group.key != key) continue;
+    if (absl::Status s =
+            CollectPoints(spec, table, *plan, group, {}, train, test);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (train.x.empty()) {
+    return absl::InvalidArgumentError(std::string(kNoRowsToFit));
+  }
+  absl::StatusOr<std::unique_ptr<FittedModel>> fitted =
+      (*model)->Fit(spec, train.x, train.y);
+  if (!fitted.ok()) return fitted.status();
+  Refit refit;
+  refit.model = *std::move(fitted);
+  refit.n = static_cast<int>(train.x.size());
+  const auto [low, high] = std::minmax_element(train.x.begin(), train.x.end());
+  refit.x_min = *low;
+  refit.x_max = *high;
+  for (double x : test.x) {
+    refit.x_min = std::min(refit.x_min, x);
+    refit.x_max = std::max(refit.x_max, x);
+  }
+  return refit;
 }
 
 std::string GroupLabel(const v1::ModelFit& fit) {

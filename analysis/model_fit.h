@@ -9,36 +9,36 @@
 #define SCALEBENCH_ANALYSIS_MODEL_FIT_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "analysis/model.h"
 #include "analysis/row_table.h"
 #include "scalebench/v1/results.pb.h"
 #include "scalebench/v1/spec.pb.h"
 
 namespace scalebench::analysis {
 
-// Degrees accepted for MODEL_KIND_POLY; degree 1 is MODEL_KIND_LINEAR.
-inline constexpr int kMinPolyDegree = 2;
-inline constexpr int kMaxPolyDegree = 10;
-
 struct ApplyModelOptions {
   // How error messages name a field of the ModelSpec, given its proto name:
   // "fit", "degree", "x", "y", "by", "train" or "test". Unset (the
   // default): the proto name itself. The coordinator may answer
   // "models[0].x"; `scalebench fit` answers with its flags ("--x").
-  std::function<std::string(absl::string_view field)> field_name;
+  FieldNamer field_name;
 };
 
 // Checks `spec` on its own. INVALID_ARGUMENT "FIELD: ..." when `fit` is
-// unspecified; a poly's degree is outside [kMinPolyDegree,
-// kMaxPolyDegree] (degree 1 is refused in favour of linear); another kind
-// has a degree; x or y is empty; `by` names an empty or repeated column;
-// only one of train and test has factors; or a cross-host test asks for
-// USL or Amdahl (it needs a polynomial's prediction intervals).
+// unspecified; no model is registered for it (model_registry.h: "fit:
+// unknown model kind ..."); the model refuses its other fields
+// (Model::CheckSpec: a poly's degree outside [2, 10], degree 1 refused in
+// favour of linear, another kind with a degree); x or y is empty; `by` names an
+// empty or repeated column; only one of train and test has factors; or a
+// cross-host test asks for a model whose ModelInfo::cross_host is false (USL,
+// Amdahl).
 absl::Status ValidateModelSpec(const v1::ModelSpec& spec,
                                const ApplyModelOptions& options = {});
 
@@ -64,6 +64,27 @@ inline constexpr absl::string_view kNoRowsToFit = "no rows to fit";
 absl::StatusOr<std::vector<v1::ModelFit>> ApplyModel(
     const v1::ModelSpec& spec, const RowTable& table,
     const ApplyModelOptions& options = {});
+
+// A stored fit's model fitted again to the rows of `table` it was fitted
+// to (its group's rows; for a cross-host test, its training rows), by the
+// code ApplyModel uses: for drawing the fit with its intervals, which the
+// stored v1::ModelFit does not hold.
+struct Refit {
+  std::unique_ptr<FittedModel> model;
+  // Points fitted.
+  int n = 0;
+  // The range of x over the group's rows used: the training rows and, for
+  // a cross-host test, the test rows.
+  double x_min = 0;
+  double x_max = 0;
+};
+
+// Errors: ValidateModelSpec's for fit.spec and ApplyModel's for the table;
+// INVALID_ARGUMENT "no rows to fit" when no row of the table is in the
+// fit's group, or the model's own error (Model::Fit) when it cannot be
+// fitted to them.
+absl::StatusOr<Refit> RefitStoredFit(const v1::ModelFit& fit,
+                                     const RowTable& table);
 
 // The fit's group for people, in the order of spec.by:
 // "platform = docker, hosts = 2"; "" when the spec has no `by` or the fit

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/model_registry.h"
 #include "api/enum_names.h"
 
 namespace scalebench::analysis {
@@ -90,7 +91,8 @@ void WriteModelSpecJson(const v1::ModelSpec& spec, JsonWriter& w) {
     w.String(kind);
   }
   w.Key("degree");
-  if (spec.fit() == v1::MODEL_KIND_POLY) {
+  if (absl::StatusOr<const Model*> model = FindModel(spec.fit());
+      model.ok() && (*model)->info().takes_degree) {
     w.Uint(spec.degree());
   } else {
     w.Null();

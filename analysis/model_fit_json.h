@@ -13,7 +13,8 @@ namespace scalebench::analysis {
 
 // Writes `spec` as one object: {"fit": "poly", "degree": 2, "x": ..., "y":
 // ..., "by": [...], "train": {"factors": {"hosts": {"values": ["1"]}}},
-// "test": ...}. degree is null unless fit is poly; train and test are null
+// "test": ...}. degree is null unless the model takes one (poly:
+// ModelInfo::takes_degree); train and test are null
 // when they have no factors.
 void WriteModelSpecJson(const v1::ModelSpec& spec, JsonWriter& w);
 

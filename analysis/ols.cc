@@ -89,6 +89,19 @@ std::optional<double> GaussianAicc(double rss, double tss, int n,
   return *aic + 2.0 * k * (k + 1) / (n - k - 1);
 }
 
+FitStatistics LeastSquaresStatistics(double rss, double tss, int n,
+                                     int parameters) {
+  FitStatistics s;
+  s.n = n;
+  s.dof = n - parameters;
+  s.rss = rss;
+  s.residual_se = std::sqrt(rss / s.dof);
+  s.r2 = 1.0 - rss / tss;
+  s.aic = GaussianAic(rss, tss, n, parameters);
+  s.aicc = GaussianAicc(rss, tss, n, parameters);
+  return s;
+}
+
 absl::StatusOr<PolynomialFit> PolynomialFit::Fit(absl::Span<const double> x,
                                                  absl::Span<const double> y,
                                                  int degree) {
@@ -99,7 +112,6 @@ absl::StatusOr<PolynomialFit> PolynomialFit::Fit(absl::Span<const double> x,
   const int p = degree + 1;
   PolynomialFit fit;
   fit.degree_ = degree;
-  fit.n_ = n;
   const auto [min_it, max_it] = std::minmax_element(x.begin(), x.end());
   fit.center_ = 0.5 * (*min_it + *max_it);
   fit.half_range_ = 0.5 * (*max_it - *min_it);
@@ -142,12 +154,8 @@ absl::StatusOr<PolynomialFit> PolynomialFit::Fit(absl::Span<const double> x,
   const double tss = (response.array() - mean_y).square().sum();
   const double rss = residuals.squaredNorm();
   const int dof = n - p;
-  fit.rss_ = rss;
-  fit.residual_se_ = std::sqrt(rss / dof);
-  fit.r2_ = 1.0 - rss / tss;
-  fit.adj_r2_ = 1.0 - (1.0 - fit.r2_) * (n - 1) / dof;
-  fit.aic_ = GaussianAic(rss, tss, n, p);
-  fit.aicc_ = GaussianAicc(rss, tss, n, p);
+  fit.stats_ = LeastSquaresStatistics(rss, tss, n, p);
+  fit.stats_.adj_r2 = 1.0 - (1.0 - fit.stats_.r2) * (n - 1) / dof;
   fit.t_critical_ = StudentTQuantile(0.5 + 0.5 * kConfidenceLevel, dof);
 
   // Back to powers of x: with x = c + s u, u^j = ((x - c) / s)^j, so
@@ -166,7 +174,7 @@ absl::StatusOr<PolynomialFit> PolynomialFit::Fit(absl::Span<const double> x,
   for (int k = 0; k < p; ++k) {
     Estimate& estimate = fit.coefficients_[k];
     estimate.value = b(k);
-    estimate.std_error = fit.residual_se_ * root_covariance.row(k).norm();
+    estimate.std_error = fit.stats_.residual_se * root_covariance.row(k).norm();
     estimate.ci = {estimate.value - fit.t_critical_ * estimate.std_error,
                    estimate.value + fit.t_critical_ * estimate.std_error};
   }
@@ -188,7 +196,7 @@ absl::StatusOr<PolynomialFit> PolynomialFit::Fit(absl::Span<const double> x,
     }
     loo_sum += loo_residual * loo_residual;
   }
-  if (loo_defined) fit.loo_rmse_ = std::sqrt(loo_sum / n);
+  if (loo_defined) fit.stats_.loo_rmse = std::sqrt(loo_sum / n);
   return fit;
 }
 
@@ -223,9 +231,10 @@ double PolynomialFit::Leverage(double x) const {
 Prediction PolynomialFit::Predict(double x) const {
   const double leverage = Leverage(x);
   const double fitted = Evaluate(x);
-  const double mean_half = t_critical_ * residual_se_ * std::sqrt(leverage);
+  const double mean_half =
+      t_critical_ * stats_.residual_se * std::sqrt(leverage);
   const double new_half =
-      t_critical_ * residual_se_ * std::sqrt(1.0 + leverage);
+      t_critical_ * stats_.residual_se * std::sqrt(1.0 + leverage);
   return {x,
           fitted,
           {fitted - mean_half, fitted + mean_half},

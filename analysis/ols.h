@@ -33,32 +33,35 @@ class PolynomialFit final {
                                            int degree);
 
   int degree() const { return degree_; }
+  // n, dof, rss, residual_se, r2, adj_r2, aic, aicc and loo_rmse, which
+  // the accessors below return one by one.
+  const FitStatistics& statistics() const { return stats_; }
   // Number of points fitted.
-  int n() const { return n_; }
+  int n() const { return stats_.n; }
   // Residual degrees of freedom: n - (degree + 1).
-  int dof() const { return n_ - degree_ - 1; }
+  int dof() const { return stats_.dof; }
 
   // b0 .. bD in ascending powers of x, each with its standard error and a
   // 95% Student-t interval on dof() degrees of freedom.
   const std::vector<Estimate>& coefficients() const { return coefficients_; }
 
   // Residual sum of squares.
-  double rss() const { return rss_; }
+  double rss() const { return stats_.rss; }
   // sqrt(rss / dof): the estimate of the noise's standard deviation.
-  double residual_se() const { return residual_se_; }
-  double r2() const { return r2_; }
+  double residual_se() const { return stats_.residual_se; }
+  double r2() const { return stats_.r2; }
   // 1 - (1 - R^2) (n - 1) / dof.
-  double adj_r2() const { return adj_r2_; }
+  double adj_r2() const { return stats_.adj_r2.value_or(0); }
   // 2k - 2 ln L with the Gaussian likelihood at sigma^2 = rss / n and
   // k = degree + 2 (the coefficients and the variance). Absent for a
   // perfect fit (residuals at rounding level), where L is unbounded.
-  std::optional<double> aic() const { return aic_; }
+  std::optional<double> aic() const { return stats_.aic; }
   // AIC + 2k(k + 1) / (n - k - 1). Also absent when n <= k + 1.
-  std::optional<double> aicc() const { return aicc_; }
+  std::optional<double> aicc() const { return stats_.aicc; }
   // Root mean square of the leave-one-out prediction errors e_i / (1 - h_i).
   // Absent when some point has leverage 1: without it, the polynomial is
   // not identified.
-  std::optional<double> loo_rmse() const { return loo_rmse_; }
+  std::optional<double> loo_rmse() const { return stats_.loo_rmse; }
 
   // The range of x fitted.
   double x_min() const { return center_ - half_range_; }
@@ -83,7 +86,6 @@ class PolynomialFit final {
   double Leverage(double x) const;
 
   int degree_ = 0;
-  int n_ = 0;
   double center_ = 0;
   double half_range_ = 1;
   std::vector<double> scaled_;
@@ -91,13 +93,7 @@ class PolynomialFit final {
   std::vector<double> r_inverse_;
   double t_critical_ = 0;
   std::vector<Estimate> coefficients_;
-  double rss_ = 0;
-  double residual_se_ = 0;
-  double r2_ = 0;
-  double adj_r2_ = 0;
-  std::optional<double> aic_;
-  std::optional<double> aicc_;
-  std::optional<double> loo_rmse_;
+  FitStatistics stats_;
 };
 
 // AIC = 2k - 2 ln L for a Gaussian model with `parameters` fitted
@@ -110,6 +106,13 @@ std::optional<double> GaussianAic(double rss, double tss, int n,
 // AIC + 2k(k + 1) / (n - k - 1); absent when the AIC is, or n <= k + 1.
 std::optional<double> GaussianAicc(double rss, double tss, int n,
                                    int parameters);
+
+// The statistics every least-squares fit of `parameters` coefficients to
+// n points shares, from its residual and total sums of squares: n, dof =
+// n - parameters (> 0), rss, residual_se, r2 = 1 - rss / tss, aic and aicc.
+// adj_r2 and loo_rmse are left to the fit.
+FitStatistics LeastSquaresStatistics(double rss, double tss, int n,
+                                     int parameters);
 
 }  // namespace scalebench::analysis
 

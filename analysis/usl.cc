@@ -220,7 +220,7 @@ absl::StatusOr<UslFit> UslFit::Fit(absl::Span<const double> n,
   }
   UslFit fit;
   fit.model_ = model;
-  fit.n_ = static_cast<int>(n.size());
+  const int points = static_cast<int>(n.size());
   const int parameters = fit.parameters();
   // First: it refuses too few points, and an empty span has no maximum.
   if (absl::Status status = CheckIdentifiable(n, parameters, name);
@@ -267,24 +267,20 @@ absl::StatusOr<UslFit> UslFit::Fit(absl::Span<const double> n,
       column_norms.cwiseInverse().asDiagonal() * v_scaled *
       v_scaled.transpose() * column_norms.cwiseInverse().asDiagonal();
 
-  const int dof = fit.n_ - parameters;
+  const int dof = points - parameters;
   double mean = 0;
   for (double y : throughput) mean += y;
-  mean /= fit.n_;
+  mean /= points;
   double tss = 0;
   for (double y : throughput) tss += (y - mean) * (y - mean);
-  fit.rss_ = best.rss;
-  fit.residual_se_ = std::sqrt(best.rss / dof);
-  fit.r2_ = 1 - best.rss / tss;
-  fit.aic_ = GaussianAic(best.rss, tss, fit.n_, parameters);
-  fit.aicc_ = GaussianAicc(best.rss, tss, fit.n_, parameters);
+  fit.stats_ = LeastSquaresStatistics(best.rss, tss, points, parameters);
   fit.iterations_ = best.iterations;
 
   const double t = StudentTQuantile(0.5 + 0.5 * kConfidenceLevel, dof);
   auto estimate = [&](int j) {
     Estimate e;
     e.value = best.p(j);
-    e.std_error = fit.residual_se_ * std::sqrt(unscaled_inverse(j, j));
+    e.std_error = fit.stats_.residual_se * std::sqrt(unscaled_inverse(j, j));
     e.ci = {e.value - t * e.std_error, e.value + t * e.std_error};
     return e;
   };
@@ -324,9 +320,9 @@ Prediction UslFit::Predict(double n) const {
   p.x = n;
   p.fitted = lambda * n / denominator;
   const double mean_half =
-      t_critical_ * residual_se_ * std::sqrt(std::max(quadratic, 0.0));
-  const double new_half =
-      t_critical_ * residual_se_ * std::sqrt(1 + std::max(quadratic, 0.0));
+      t_critical_ * stats_.residual_se * std::sqrt(std::max(quadratic, 0.0));
+  const double new_half = t_critical_ * stats_.residual_se *
+                          std::sqrt(1 + std::max(quadratic, 0.0));
   p.mean_ci = {p.fitted - mean_half, p.fitted + mean_half};
   p.prediction = {p.fitted - new_half, p.fitted + new_half};
   return p;

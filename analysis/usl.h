@@ -44,14 +44,17 @@ class UslFit final {
                                     ScalabilityModel model);
 
   ScalabilityModel model() const { return model_; }
+  // n, dof, rss, residual_se, r2, aic and aicc (no adj_r2 or loo_rmse),
+  // which the accessors below return one by one.
+  const FitStatistics& statistics() const { return stats_; }
   // Number of points fitted.
-  int n() const { return n_; }
+  int n() const { return stats_.n; }
   // The largest N among them: a peak beyond it is an extrapolation.
   double n_max() const { return n_max_; }
   // Free parameters: 3 for the USL, 2 for Amdahl.
   int parameters() const { return model_ == ScalabilityModel::kUsl ? 3 : 2; }
   // Residual degrees of freedom: n - parameters.
-  int dof() const { return n_ - parameters(); }
+  int dof() const { return stats_.dof; }
 
   // Throughput at N = 1 (the slope of ideal linear scaling).
   const Estimate& lambda() const { return lambda_; }
@@ -60,12 +63,12 @@ class UslFit final {
   // Coherency; for Amdahl exactly 0 with standard error 0.
   const Estimate& kappa() const { return kappa_; }
 
-  double rss() const { return rss_; }
-  double residual_se() const { return residual_se_; }
-  double r2() const { return r2_; }
+  double rss() const { return stats_.rss; }
+  double residual_se() const { return stats_.residual_se; }
+  double r2() const { return stats_.r2; }
   // As for polynomials (see GaussianAic in ols.h), k = parameters + 1.
-  std::optional<double> aic() const { return aic_; }
-  std::optional<double> aicc() const { return aicc_; }
+  std::optional<double> aic() const { return stats_.aic; }
+  std::optional<double> aicc() const { return stats_.aicc; }
   // Levenberg-Marquardt iterations of the winning run.
   int iterations() const { return iterations_; }
 
@@ -84,16 +87,11 @@ class UslFit final {
   UslFit() = default;
 
   ScalabilityModel model_ = ScalabilityModel::kUsl;
-  int n_ = 0;
   double n_max_ = 0;
   Estimate lambda_;
   Estimate sigma_;
   Estimate kappa_;
-  double rss_ = 0;
-  double residual_se_ = 0;
-  double r2_ = 0;
-  std::optional<double> aic_;
-  std::optional<double> aicc_;
+  FitStatistics stats_;
   int iterations_ = 0;
   // (J'J)^-1 over the free parameters (lambda, sigma[, kappa]), row-major,
   // and t(0.975, dof).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <vector>
 
 #include "Eigen/Dense"
@@ -27,18 +28,23 @@ std::vector<double> UslCurve(const std::vector<double>& n, double lambda,
   return y;
 }
 
+// The SPEC SDM91 results of a 16-CPU Sun SPARCcenter 2000 (Gunther,
+// Guerrilla Capacity Planning, 2007): throughput against load.
+constexpr double kSdm91Load[] = {1, 18, 36, 72, 108, 144, 216};
+
+absl::StatusOr<UslFit> FitSpecSdm91() {
+  const std::vector<double> throughput = {64.9,   995.9,  1652.4, 1853.2,
+                                          1828.9, 1775.0, 1702.2};
+  return UslFit::Fit(kSdm91Load, throughput, ScalabilityModel::kUsl);
+}
+
 // The R usl package's README and vignette: usl(throughput ~ load,
-// specsdm91), the SPEC SDM91 results of a 16-CPU Sun SPARCcenter 2000
-// (Gunther, Guerrilla Capacity Planning, 2007), fitted by nls:
+// specsdm91), fitted by nls:
 //   alpha (sigma)  0.0277285  std. error 0.0091217
 //   beta  (kappa)  0.0001044  std. error 0.0000199
 //   gamma (lambda) 89.9952330 std. error 14.2134894
 TEST(UslFitTest, MatchesTheRUslPackageOnSpecSdm91) {
-  const std::vector<double> load = {1, 18, 36, 72, 108, 144, 216};
-  const std::vector<double> throughput = {64.9,   995.9,  1652.4, 1853.2,
-                                          1828.9, 1775.0, 1702.2};
-  absl::StatusOr<UslFit> fit =
-      UslFit::Fit(load, throughput, ScalabilityModel::kUsl);
+  absl::StatusOr<UslFit> fit = FitSpecSdm91();
   ASSERT_TRUE(fit.ok()) << fit.status();
   EXPECT_EQ(fit->dof(), 4);
   // R stops its iterations slightly early: its gamma is 5.5e-7 (relative)
@@ -57,11 +63,7 @@ TEST(UslFitTest, MatchesTheRUslPackageOnSpecSdm91) {
 // they match the delta method worked out here independently, from a
 // finite-difference Jacobian and Eigen's inverse of J'J.
 TEST(UslFitTest, PredictGivesTheDeltaMethodIntervals) {
-  const std::vector<double> load = {1, 18, 36, 72, 108, 144, 216};
-  const std::vector<double> throughput = {64.9,   995.9,  1652.4, 1853.2,
-                                          1828.9, 1775.0, 1702.2};
-  absl::StatusOr<UslFit> fit =
-      UslFit::Fit(load, throughput, ScalabilityModel::kUsl);
+  absl::StatusOr<UslFit> fit = FitSpecSdm91();
   ASSERT_TRUE(fit.ok()) << fit.status();
   const double t = 2.7764451051977987;  // t(0.975, 4)
   const Prediction one = fit->Predict(1);
@@ -87,9 +89,9 @@ TEST(UslFitTest, PredictGivesTheDeltaMethodIntervals) {
     }
     return g;
   };
-  Eigen::MatrixXd jacobian(load.size(), 3);
-  for (size_t i = 0; i < load.size(); ++i) {
-    jacobian.row(i) = gradient(load[i]).transpose();
+  Eigen::MatrixXd jacobian(std::size(kSdm91Load), 3);
+  for (size_t i = 0; i < std::size(kSdm91Load); ++i) {
+    jacobian.row(i) = gradient(kSdm91Load[i]).transpose();
   }
   const Eigen::Matrix3d inverse = (jacobian.transpose() * jacobian).inverse();
   const double s = fit->residual_se();

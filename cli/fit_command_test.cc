@@ -1,17 +1,25 @@
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "analysis/model.h"
+#include "analysis/model_fit.h"
+#include "analysis/model_registry.h"
 #include "cli/app.h"
 #include "cli/csv.h"
+#include "cli/fit_request.h"
 #include "common/exit_codes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "report/report_data.h"
+#include "report/report_test_util.h"
+#include "results/trial_rows.h"
 
 namespace scalebench::cli {
 namespace {
@@ -31,6 +39,16 @@ class FitCommandTest : public ::testing::Test {
     const std::string path = ::testing::TempDir() + "/" + name;
     std::ofstream(path) << contents;
     return path;
+  }
+
+  // Runs `fit --data FILE --model MODEL` on a file `name` holding
+  // `contents`, expecting success; returns what it printed.
+  std::string FitText(const std::string& name, const std::string& contents,
+                      const std::string& model) {
+    EXPECT_EQ(Run({"--data", WriteCsv(name, contents), "--model", model}),
+              kExitOk)
+        << err_.str();
+    return out_.str();
   }
 
   int Run(std::vector<std::string> args) {
@@ -168,12 +186,11 @@ TEST_F(FitCommandTest, TextNamesEachGroupAndItsError) {
 }
 
 TEST_F(FitCommandTest, UslTextReport) {
-  const std::string csv =
-      WriteCsv("usl.csv",
-               "n,rps\n1,64.9\n18,995.9\n36,1652.4\n72,1853.2\n108,1828.9\n"
-               "144,1775.0\n216,1702.2\n");
-  EXPECT_EQ(Run({"--data", csv, "--model", "usl"}), kExitOk) << err_.str();
-  const std::string text = out_.str();
+  const std::string text =
+      FitText("usl.csv",
+              "n,rps\n1,64.9\n18,995.9\n36,1652.4\n72,1853.2\n108,1828.9\n"
+              "144,1775.0\n216,1702.2\n",
+              "usl");
   EXPECT_THAT(text, HasSubstr("usl fit of rps on n"));
   EXPECT_THAT(text, HasSubstr("lambda"));
   EXPECT_THAT(text, HasSubstr("kappa"));
@@ -185,12 +202,11 @@ TEST_F(FitCommandTest, UslTextReport) {
 }
 
 TEST_F(FitCommandTest, UslPeakPastTheLargestNIsMarkedAsExtrapolation) {
-  const std::string csv =
-      WriteCsv("rising.csv",
-               "n,rps\n1,955\n2,1878\n3,2688\n4,3548\n5,4315\n6,5000\n7,5600\n"
-               "8,6200\n");
-  EXPECT_EQ(Run({"--data", csv, "--model", "usl"}), kExitOk) << err_.str();
-  EXPECT_THAT(out_.str(), HasSubstr("(beyond the data)"));
+  EXPECT_THAT(FitText("rising.csv",
+                      "n,rps\n1,955\n2,1878\n3,2688\n4,3548\n5,4315\n"
+                      "6,5000\n7,5600\n8,6200\n",
+                      "usl"),
+              HasSubstr("(beyond the data)"));
 }
 
 TEST_F(FitCommandTest, CrossHostReportsAVerdict) {
@@ -346,6 +362,97 @@ TEST_F(FitCommandTest, PerfectFitPrintsNotAvailableInsteadOfInfinity) {
   EXPECT_EQ(Run({"--data", csv, "--model", "linear", "--output", "json"}),
             kExitOk);
   EXPECT_TRUE(json::parse(out_.str())["fits"][0]["aic"].is_null());
+}
+
+// One sweep through the three front ends: analysis (a registered model's
+// Fit, and ApplyModel, whose fits the coordinator stores), `scalebench fit
+// --data` on the same rows as CSV, and the report's curve of the stored
+// fit. Every registered model gives the same numbers in all of them.
+TEST_F(FitCommandTest, CliAndReportGiveAnalysisNumbersForEveryModel) {
+  std::vector<v1::TrialResult> trials;
+  int number = 0;
+  for (int rep = 0; rep < 2; ++rep) {
+    for (int n : {1, 2, 3, 4, 6, 8, 12, 16}) {
+      const double rate =
+          1000.0 * n / (1 + 0.04 * (n - 1) + 0.003 * n * (n - 1));
+      trials.push_back(report::testing::Trial(
+          "exp-000001", number, number % 8, n, v1::BALANCER_KIND_NONE,
+          rate * (1 + 0.01 * ((number % 3) - 1))));
+      ++number;
+    }
+  }
+  absl::StatusOr<analysis::RowTable> table = results::TrialRowTable(trials);
+  ASSERT_TRUE(table.ok()) << table.status();
+  const int x_column = *table->FindColumn("instances");
+  const int y_column = *table->FindColumn("requests_per_s");
+  std::string rows = "n,rps\n";
+  std::vector<double> xs;
+  std::vector<double> ys;
+  for (size_t r = 0; r < table->row_count(); ++r) {
+    absl::StrAppend(&rows, table->cell(r, x_column).text, ",",
+                    table->cell(r, y_column).text, "\n");
+    xs.push_back(*table->cell(r, x_column).number);
+    ys.push_back(*table->cell(r, y_column).number);
+  }
+  const std::string csv = WriteCsv("agree.csv", rows);
+
+  for (const analysis::Model* registered : analysis::Models()) {
+    // Its name as --model takes it: the kind's, with a degree when needed.
+    absl::StatusOr<v1::ModelSpec> named = registered->ParseName(std::nullopt);
+    if (!named.ok()) named = registered->ParseName("2");
+    ASSERT_TRUE(named.ok()) << named.status();
+    const std::string name = registered->Name(*named);
+    SCOPED_TRACE(name);
+    absl::StatusOr<v1::ModelSpec> spec = ParseModel(name);
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    spec->set_x("instances");
+    spec->set_y("requests_per_s");
+    const analysis::Model& model = **analysis::FindModel(spec->fit());
+    absl::StatusOr<std::unique_ptr<analysis::FittedModel>> direct =
+        model.Fit(*spec, xs, ys);
+    ASSERT_TRUE(direct.ok()) << direct.status();
+    const std::vector<analysis::NamedEstimate> expected =
+        (*direct)->Parameters();
+    absl::StatusOr<std::vector<v1::ModelFit>> stored =
+        analysis::ApplyModel(*spec, *table);
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    ASSERT_EQ(stored->size(), 1u);
+    ASSERT_EQ(stored->front().parameters_size(),
+              static_cast<int>(expected.size()));
+
+    ASSERT_EQ(Run({"--data", csv, "--model", name, "--output", "json"}),
+              kExitOk)
+        << err_.str();
+    const json cli = json::parse(out_.str())["fits"][0];
+    ASSERT_EQ(cli["parameters"].size(), expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(stored->front().parameters(i).name(), expected[i].name);
+      EXPECT_EQ(cli["parameters"][i]["name"], expected[i].name);
+      EXPECT_DOUBLE_EQ(stored->front().parameters(i).estimate(),
+                       expected[i].estimate.value);
+      EXPECT_DOUBLE_EQ(cli["parameters"][i]["estimate"].get<double>(),
+                       expected[i].estimate.value);
+    }
+    EXPECT_DOUBLE_EQ(cli["r2"].get<double>(), (*direct)->Statistics().r2);
+
+    report::ReportInput input;
+    input.run.experiment = report::testing::Experiment("exp-000001", "agree");
+    input.run.trials = trials;
+    input.run.fits = *stored;
+    absl::StatusOr<report::ReportData> data = report::AssembleReport(input);
+    ASSERT_TRUE(data.ok()) << data.status();
+    ASSERT_EQ(data->figures.at(0).x_column, "instances");
+    ASSERT_EQ(data->figures.at(0).curves.size(), 1u);
+    const report::ModelCurve& curve = data->figures[0].curves[0];
+    EXPECT_EQ(curve.model, name);
+    EXPECT_EQ(curve.note, "");
+    for (size_t i = 0; i < curve.x.size(); ++i) {
+      const analysis::Prediction p = (*direct)->Predict(curve.x[i]);
+      EXPECT_DOUBLE_EQ(curve.fitted[i], p.fitted);
+      EXPECT_DOUBLE_EQ(curve.band_low[i], p.prediction.low);
+      EXPECT_DOUBLE_EQ(curve.band_high[i], p.prediction.high);
+    }
+  }
 }
 
 TEST_F(FitCommandTest, HelpDescribesEveryFlag) {

@@ -6,8 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "analysis/model.h"
 #include "analysis/model_fit.h"
 #include "analysis/model_fit_json.h"
+#include "analysis/model_registry.h"
 #include "analysis/row_selector.h"
 #include "cli/fit_request.h"
 #include "common/json_writer.h"
@@ -24,38 +26,26 @@ std::string Num(bool present, double value) {
   return present ? Num(value) : "n/a";
 }
 
-bool IsPolynomial(const v1::ModelSpec& spec) {
-  return spec.fit() == v1::MODEL_KIND_LINEAR ||
-         spec.fit() == v1::MODEL_KIND_POLY;
-}
-
-// "b0", "b1 (x)", "b2 (x^2)" for polynomials; other names as they are.
-std::string ParameterLabel(const v1::ModelSpec& spec, int index,
-                           const std::string& name) {
-  if (!IsPolynomial(spec) || index == 0) return name;
-  if (index == 1) return absl::StrCat(name, " (x)");
-  return absl::StrCat(name, " (x^", index, ")");
-}
-
-void PrintParameters(const v1::ModelFit& fit, std::ostream& out) {
+void PrintParameters(const analysis::Model& model, const v1::ModelFit& fit,
+                     std::ostream& out) {
   out << absl::StrFormat("  %-14s %14s %14s   %s\n",
-                         IsPolynomial(fit.spec()) ? "coefficient" : "parameter",
-                         "estimate", "std error", "95% confidence interval");
+                         model.info().parameter_noun, "estimate", "std error",
+                         "95% confidence interval");
   for (int i = 0; i < fit.parameters_size(); ++i) {
     const v1::FittedParameter& p = fit.parameters(i);
     out << absl::StrFormat(
-        "  %-14s %14s %14s   [%s, %s]\n",
-        ParameterLabel(fit.spec(), i, p.name()), Num(p.estimate()),
-        Num(p.has_std_error(), p.std_error()), Num(p.has_ci_low(), p.ci_low()),
-        Num(p.has_ci_high(), p.ci_high()));
+        "  %-14s %14s %14s   [%s, %s]\n", model.ParameterLabel(i, p.name()),
+        Num(p.estimate()), Num(p.has_std_error(), p.std_error()),
+        Num(p.has_ci_low(), p.ci_low()), Num(p.has_ci_high(), p.ci_high()));
   }
-  if (fit.spec().fit() == v1::MODEL_KIND_AMDAHL) {
-    out << absl::StrFormat("  %-14s %14s   (fixed: Amdahl's law)\n", "kappa",
-                           "0");
+  for (const analysis::FixedParameter& p : model.info().fixed) {
+    out << absl::StrFormat("  %-14s %14s   (fixed: %s)\n", p.name, Num(p.value),
+                           p.reason);
   }
 }
 
-void PrintStatistics(const v1::ModelFit& fit, std::ostream& out) {
+void PrintStatistics(const analysis::Model& model, const v1::ModelFit& fit,
+                     std::ostream& out) {
   out << "\n";
   out << absl::StrFormat("  %-14s %s on %d degrees of freedom\n", "residual SE",
                          Num(fit.has_residual_se(), fit.residual_se()),
@@ -66,7 +56,7 @@ void PrintStatistics(const v1::ModelFit& fit, std::ostream& out) {
   out << absl::StrFormat("  %-14s %s   AICc %s\n", "AIC",
                          Num(fit.has_aic(), fit.aic()),
                          Num(fit.has_aicc(), fit.aicc()));
-  if (IsPolynomial(fit.spec())) {
+  if (model.info().has_loo) {
     out << absl::StrFormat("  %-14s %s\n", "LOO RMSE",
                            Num(fit.has_loo_rmse(), fit.loo_rmse()));
   }
@@ -77,9 +67,7 @@ void PrintStatistics(const v1::ModelFit& fit, std::ostream& out) {
   } else {
     out << absl::StrFormat("  %-14s none\n", "peak");
   }
-  const char* reference = IsPolynomial(fit.spec())
-                              ? "its value at the smallest x measured"
-                              : "its value at x = 1";
+  const std::string& reference = model.info().fallback_reference;
   if (fit.has_fallback_x()) {
     out << absl::StrFormat("  %-14s at x = %s, to %s\n", "falls back",
                            Num(fit.fallback_x()), reference);
@@ -124,6 +112,12 @@ void PrintFit(const std::string& data, const v1::ModelFit& fit,
     out << "  error: " << error << "\n";
     return;
   }
+  absl::StatusOr<const analysis::Model*> model =
+      analysis::FindModel(spec.fit());
+  if (!model.ok()) {
+    out << "  error: " << model.status().message() << "\n";
+    return;
+  }
   if (fit.has_cross_host()) {
     out << absl::StrFormat(
         "  trained on %s (%d rows), tested on %s (%d rows)\n\n",
@@ -133,8 +127,8 @@ void PrintFit(const std::string& data, const v1::ModelFit& fit,
   } else {
     out << "  " << fit.n() << " rows\n\n";
   }
-  PrintParameters(fit, out);
-  PrintStatistics(fit, out);
+  PrintParameters(**model, fit, out);
+  PrintStatistics(**model, fit, out);
   if (fit.has_cross_host()) PrintCrossHost(fit, out);
 }
 

@@ -1,17 +1,17 @@
 #include "cli/fit_request.h"
 
+#include <optional>
 #include <tuple>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "analysis/model_fit.h"
-#include "api/enum_names.h"
+#include "analysis/model_registry.h"
 #include "cli/row_filter.h"
 
 namespace scalebench::cli {
@@ -103,14 +103,11 @@ Examples:
 
 namespace {
 
-// "poly:D (2 <= D <= 10), linear, usl or amdahl", from v1::ModelKind.
+// "poly:D (2 <= D <= 10), linear, usl or amdahl", from the registry.
 std::string ModelChoices() {
-  std::vector<std::string> names = api::EnumNames<v1::ModelKind>();
-  for (std::string& name : names) {
-    if (name == api::EnumName(v1::MODEL_KIND_POLY)) {
-      name = absl::StrCat(name, ":D (", analysis::kMinPolyDegree,
-                          " <= D <= ", analysis::kMaxPolyDegree, ")");
-    }
+  std::vector<std::string> names;
+  for (const analysis::Model* model : analysis::Models()) {
+    names.push_back(model->NameSyntax());
   }
   const std::string last = names.back();
   names.pop_back();
@@ -120,41 +117,26 @@ std::string ModelChoices() {
 }  // namespace
 
 absl::StatusOr<v1::ModelSpec> ParseModel(absl::string_view text) {
-  const absl::Status bad = absl::InvalidArgumentError(
-      absl::StrCat("--model must be ", ModelChoices(), "; got '", text, "'"));
   const size_t colon = text.find(':');
-  absl::StatusOr<v1::ModelKind> kind =
-      api::ParseEnumName<v1::ModelKind>(text.substr(0, colon));
-  if (!kind.ok()) return bad;
-  v1::ModelSpec spec;
-  spec.set_fit(*kind);
-  if (*kind != v1::MODEL_KIND_POLY) {
-    if (colon != absl::string_view::npos) return bad;
-    return spec;
+  const analysis::Model* model =
+      analysis::FindModelByName(text.substr(0, colon));
+  absl::StatusOr<v1::ModelSpec> spec = absl::InvalidArgumentError("");
+  if (model != nullptr) {
+    spec = model->ParseName(colon == absl::string_view::npos
+                                ? std::nullopt
+                                : std::optional(text.substr(colon + 1)));
   }
-  int degree = 0;
-  if (colon == absl::string_view::npos ||
-      !absl::SimpleAtoi(text.substr(colon + 1), &degree)) {
-    return bad;
-  }
-  if (degree == 1) {
+  if (spec.ok()) return spec;
+  if (!spec.status().message().empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--model ", text, " is the straight line: write --model ",
-                     api::EnumName(v1::MODEL_KIND_LINEAR)));
+        absl::StrCat("--model ", text, " ", spec.status().message()));
   }
-  if (degree < analysis::kMinPolyDegree || degree > analysis::kMaxPolyDegree) {
-    return bad;
-  }
-  spec.set_degree(degree);
-  return spec;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--model must be ", ModelChoices(), "; got '", text, "'"));
 }
 
 std::string ModelFlagValue(const v1::ModelSpec& spec) {
-  std::string name = api::EnumName(spec.fit());
-  if (spec.fit() == v1::MODEL_KIND_POLY) {
-    absl::StrAppend(&name, ":", spec.degree());
-  }
-  return name;
+  return analysis::ModelName(spec);
 }
 
 std::string FlagForField(absl::string_view field) {

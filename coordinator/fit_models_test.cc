@@ -129,5 +129,19 @@ TEST(FitSpecModelsTest, NoResultsGiveAnErrorPerModel) {
   }
 }
 
+// A kind no model is registered for (a newer API's, say) is stored as an
+// error naming it, never fitted as another model.
+TEST(FitSpecModelsTest, AnUnknownModelKindIsAnErrorNamingIt) {
+  v1::ExperimentSpec spec;
+  *spec.add_models() = Linear("instances");
+  spec.mutable_models(0)->set_fit(static_cast<v1::ModelKind>(99));
+  const std::vector<v1::ModelFit> fits = FitSpecModels(spec, Results());
+  ASSERT_THAT(fits, SizeIs(1));
+  EXPECT_EQ(fits[0].error(),
+            "models[0].fit: unknown model kind '99'; the known ones are poly, "
+            "linear, usl, amdahl");
+  EXPECT_EQ(fits[0].parameters_size(), 0);
+}
+
 }  // namespace
 }  // namespace scalebench::coordinator

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <map>
 #include <set>
 #include <utility>
@@ -12,12 +11,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "analysis/model.h"
 #include "analysis/model_fit.h"
-#include "analysis/ols.h"
+#include "analysis/model_registry.h"
 #include "analysis/repetition_stats.h"
 #include "analysis/row_selector.h"
 #include "analysis/row_table.h"
-#include "analysis/usl.h"
 #include "api/enum_names.h"
 #include "api/resource_names.h"
 #include "api/result_columns.h"
@@ -39,20 +38,13 @@ std::string Timestamp(const google::protobuf::Timestamp& t) {
                           absl::UTCTimeZone());
 }
 
-std::string ModelName(const v1::ModelSpec& spec) {
-  std::string name = api::EnumName(spec.fit());
-  if (spec.fit() == v1::MODEL_KIND_POLY)
-    absl::StrAppend(&name, ":", spec.degree());
-  return name;
-}
-
 std::string Num(double v) { return absl::StrFormat("%.4g", v); }
 
 // One line per fit for the summary.
 std::string FitVerdict(const v1::ModelFit& fit) {
   const std::string group = analysis::GroupLabel(fit);
-  std::string line = absl::StrCat(ModelName(fit.spec()), " ", fit.spec().y(),
-                                  " ~ ", fit.spec().x());
+  std::string line = absl::StrCat(analysis::ModelName(fit.spec()), " ",
+                                  fit.spec().y(), " ~ ", fit.spec().x());
   if (!group.empty()) absl::StrAppend(&line, " (", group, ")");
   if (!fit.error().empty())
     return absl::StrCat(line, ": not fitted: ", fit.error());
@@ -196,14 +188,6 @@ std::vector<Series> MakeSeries(const Rows& rows, const std::string& x_column,
   return series;
 }
 
-bool InGroup(const analysis::RowTable& table, size_t row,
-             const v1::ModelFit& fit) {
-  for (const auto& [column, value] : fit.group()) {
-    if (TextAt(table, row, column) != value) return false;
-  }
-  return true;
-}
-
 std::vector<double> Grid(double low, double high) {
   std::vector<double> grid;
   for (int i = 0; i < kCurveGridPoints; ++i) {
@@ -212,108 +196,59 @@ std::vector<double> Grid(double low, double high) {
   return grid;
 }
 
-// The curve of `fit` (drawn when it is not a cross-host test and has no
-// error), refitted to its rows of `rows`.
+// Says how the refit differs from the stored fit; "" when it does not.
+std::string DriftNote(const v1::ModelFit& fit, const analysis::Refit& refit) {
+  const std::vector<analysis::NamedEstimate> again = refit.model->Parameters();
+  std::string note;
+  for (int i = 0;
+       i < fit.parameters_size() && i < static_cast<int>(again.size()); ++i) {
+    const double stored = fit.parameters(i).estimate();
+    const double value = again[i].estimate.value;
+    if (std::abs(stored - value) > 1e-6 * std::max(1.0, std::abs(stored))) {
+      note = absl::StrCat("the refit's ", fit.parameters(i).name(), " (",
+                          Num(value), ") differs from the stored fit's (",
+                          Num(stored), ")");
+    }
+  }
+  if (refit.n != static_cast<int>(fit.n()) && note.empty()) {
+    note = absl::StrCat("refitted to ", refit.n, " rows; the stored fit had ",
+                        fit.n());
+  }
+  return note;
+}
+
+// The curve of `fit` (drawn when it has no error), refitted to its rows of
+// `rows` by analysis::RefitStoredFit, the code that made it. A cross-host
+// test is fitted to its training rows and drawn over the test rows' x as
+// well: they lie inside its band or not.
 std::optional<ModelCurve> MakeCurve(const Rows& rows, const v1::ModelFit& fit) {
   const v1::ModelSpec& spec = fit.spec();
   if (!fit.error().empty()) return std::nullopt;
-  // A cross-host test is fitted to its training rows and drawn over the
-  // test rows' x as well: they lie inside its band or not.
-  const bool cross_host = spec.has_train() || spec.has_test();
-  std::optional<analysis::RowSelector> train;
-  std::optional<analysis::RowSelector> test;
-  if (cross_host) {
-    absl::StatusOr<analysis::RowSelector> t =
-        analysis::RowSelector::Create(spec.train(), rows.table, "train");
-    absl::StatusOr<analysis::RowSelector> u =
-        analysis::RowSelector::Create(spec.test(), rows.table, "test");
-    if (!t.ok() || !u.ok()) return std::nullopt;
-    train = *std::move(t);
-    test = *std::move(u);
-  }
-  std::vector<double> xs;
-  std::vector<double> ys;
-  std::vector<double> all_x;
-  for (size_t r = 0; r < rows.table.row_count(); ++r) {
-    if (!InGroup(rows.table, r, fit)) continue;
-    const double x = NumberAt(rows.table, r, spec.x());
-    const double y = NumberAt(rows.table, r, spec.y());
-    if (!std::isfinite(x) || !std::isfinite(y)) continue;
-    const bool in_train = !cross_host || train->Matches(rows.table, r);
-    if (in_train || test->Matches(rows.table, r)) all_x.push_back(x);
-    if (!in_train) continue;
-    xs.push_back(x);
-    ys.push_back(y);
-  }
-  if (xs.empty()) return std::nullopt;
+  absl::StatusOr<analysis::Refit> refit =
+      analysis::RefitStoredFit(fit, rows.table);
+  if (!refit.ok()) return std::nullopt;
   ModelCurve curve;
   curve.run = rows.run;
-  curve.model = ModelName(spec);
+  curve.model = analysis::ModelName(spec);
   curve.group = analysis::GroupLabel(fit);
   for (const std::string& column : spec.by()) {
     const auto value = fit.group().find(column);
     if (value != fit.group().end())
       curve.group_values.emplace_back(column, value->second);
   }
-  if (cross_host) {
+  if (spec.has_train() || spec.has_test()) {
     curve.cross_host =
         absl::StrCat("trained on ", analysis::FormatRowFilter(spec.train()),
                      ", tested on ", analysis::FormatRowFilter(spec.test()));
   }
-  curve.x = Grid(*std::min_element(all_x.begin(), all_x.end()),
-                 *std::max_element(all_x.begin(), all_x.end()));
-  // Refitted with the analysis library; the estimates in the stored fit's
-  // parameter order.
-  std::function<analysis::Prediction(double)> predict;
-  std::vector<double> estimates;
-  if (spec.fit() == v1::MODEL_KIND_LINEAR ||
-      spec.fit() == v1::MODEL_KIND_POLY) {
-    const int degree = spec.fit() == v1::MODEL_KIND_LINEAR ? 1 : spec.degree();
-    absl::StatusOr<analysis::PolynomialFit> refit =
-        analysis::PolynomialFit::Fit(xs, ys, degree);
-    if (!refit.ok()) return std::nullopt;
-    for (const analysis::Estimate& e : refit->coefficients()) {
-      estimates.push_back(e.value);
-    }
-    predict = [refit = *std::move(refit)](double x) {
-      return refit.Predict(x);
-    };
-  } else {
-    const bool usl = spec.fit() == v1::MODEL_KIND_USL;
-    absl::StatusOr<analysis::UslFit> refit =
-        analysis::UslFit::Fit(xs, ys,
-                              usl ? analysis::ScalabilityModel::kUsl
-                                  : analysis::ScalabilityModel::kAmdahl);
-    if (!refit.ok()) return std::nullopt;
-    estimates = {refit->lambda().value, refit->sigma().value};
-    if (usl) estimates.push_back(refit->kappa().value);
-    predict = [refit = *std::move(refit)](double x) {
-      return refit.Predict(x);
-    };
-  }
+  curve.x = Grid(refit->x_min, refit->x_max);
   for (double x : curve.x) {
-    const analysis::Prediction p = predict(x);
+    const analysis::Prediction p = refit->model->Predict(x);
     curve.fitted.push_back(p.fitted);
     curve.band_low.push_back(p.prediction.low);
     curve.band_high.push_back(p.prediction.high);
   }
-  // The refit must be the stored fit: same rows, same estimates.
-  for (int i = 0;
-       i < fit.parameters_size() && i < static_cast<int>(estimates.size());
-       ++i) {
-    const double stored = fit.parameters(i).estimate();
-    const double again = estimates[i];
-    if (std::abs(stored - again) > 1e-6 * std::max(1.0, std::abs(stored))) {
-      curve.note = absl::StrCat("the refit's ", fit.parameters(i).name(), " (",
-                                Num(again), ") differs from the stored fit's (",
-                                Num(stored), ")");
-    }
-  }
-  if (static_cast<int>(xs.size()) != static_cast<int>(fit.n()) &&
-      curve.note.empty()) {
-    curve.note = absl::StrCat("refitted to ", xs.size(),
-                              " rows; the stored fit had ", fit.n());
-  }
+  curve.note = DriftNote(fit, *refit);
   return curve;
 }
 

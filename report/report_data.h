@@ -95,8 +95,8 @@ struct ModelCurve {
   std::vector<double> x;
   std::vector<double> fitted;
   // The 95% prediction interval for one new observation at each x, from
-  // analysis::PolynomialFit::Predict or analysis::UslFit::Predict (the
-  // delta method) of a refit to the same rows as the stored fit.
+  // the model's FittedModel::Predict (analysis/model.h) of a refit to the
+  // same rows as the stored fit (analysis::RefitStoredFit).
   std::vector<double> band_low;
   std::vector<double> band_high;
   // A warning that the refit differs from the stored fit; empty
@@ -206,9 +206,10 @@ std::vector<std::string> HostFactCells(const HostRow& host);
 // "exp-000001" for "experiments/exp-000001".
 std::string ShortName(const std::string& experiment_name);
 
-// Assembles the report. Curves are refitted with the analysis library from
-// the trial rows the stored fit used (its group, and its training rows for
-// a cross-host test); fits that failed are not drawn. Errors: INVALID_ARGUMENT
+// Assembles the report. Curves are refitted by analysis::RefitStoredFit,
+// the code that made the stored fit, to the trial rows it used (its group,
+// and its training rows for a cross-host test); fits that failed, or whose
+// rows can no longer be fitted, are not drawn. Errors: INVALID_ARGUMENT
 // when a trial cannot be made into a row (results::TrialRowCells' message,
 // prefixed with the run).
 absl::StatusOr<ReportData> AssembleReport(const ReportInput& input);

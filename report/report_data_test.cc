@@ -40,6 +40,24 @@ std::vector<v1::TrialResult> Sweep(const std::string& id, int reps,
   return trials;
 }
 
+// `kind` of y on instances.
+v1::ModelSpec Model(v1::ModelKind kind,
+                    const std::string& y = "requests_per_s") {
+  v1::ModelSpec spec;
+  spec.set_fit(kind);
+  spec.set_x("instances");
+  spec.set_y(y);
+  return spec;
+}
+
+// The fits the coordinator stores for `spec` over `trials`.
+absl::StatusOr<std::vector<v1::ModelFit>> StoredFits(
+    const v1::ModelSpec& spec, const std::vector<v1::TrialResult>& trials) {
+  absl::StatusOr<analysis::RowTable> table = results::TrialRowTable(trials);
+  if (!table.ok()) return table.status();
+  return analysis::ApplyModel(spec, *table);
+}
+
 const ScatterFigure& Figure(const ReportData& d, const std::string& x,
                             const std::string& y) {
   for (const ScatterFigure& f : d.figures) {
@@ -106,15 +124,9 @@ TEST(AssembleReportTest, LinearModelCurveCarriesThePredictionBand) {
     input.run.trials.push_back(
         Trial("exp-000007", k, k / 2, 1 + k / 2, kNone, ys[k]));
   }
-  v1::ModelSpec spec;
-  spec.set_fit(v1::MODEL_KIND_LINEAR);
-  spec.set_x("instances");
-  spec.set_y("requests_per_s");
-  absl::StatusOr<analysis::RowTable> table =
-      results::TrialRowTable(input.run.trials);
-  ASSERT_TRUE(table.ok());
+  v1::ModelSpec spec = Model(v1::MODEL_KIND_LINEAR);
   absl::StatusOr<std::vector<v1::ModelFit>> fits =
-      analysis::ApplyModel(spec, *table);
+      StoredFits(spec, input.run.trials);
   ASSERT_TRUE(fits.ok()) << fits.status();
   input.run.fits = *fits;
   absl::StatusOr<ReportData> d = AssembleReport(input);
@@ -163,16 +175,10 @@ TEST(AssembleReportTest, GroupedFitsAreRefittedOnTheirGroupOnly) {
   ReportInput input;
   input.run.experiment = Experiment("exp-000007", "quick");
   input.run.trials = Sweep("exp-000007", 3);
-  v1::ModelSpec spec;
-  spec.set_fit(v1::MODEL_KIND_LINEAR);
-  spec.set_x("instances");
-  spec.set_y("requests_per_s");
+  v1::ModelSpec spec = Model(v1::MODEL_KIND_LINEAR);
   spec.add_by("balancer");
-  absl::StatusOr<analysis::RowTable> table =
-      results::TrialRowTable(input.run.trials);
-  ASSERT_TRUE(table.ok());
   absl::StatusOr<std::vector<v1::ModelFit>> fits =
-      analysis::ApplyModel(spec, *table);
+      StoredFits(spec, input.run.trials);
   ASSERT_TRUE(fits.ok()) << fits.status();
   ASSERT_EQ(fits->size(), 2u);
   input.run.fits = *fits;
@@ -204,15 +210,9 @@ TEST(AssembleReportTest, UslCurveCarriesItsPredictionBand) {
                                        kNone, x * (1 + 0.02 * (rep - 1))));
     }
   }
-  v1::ModelSpec spec;
-  spec.set_fit(v1::MODEL_KIND_USL);
-  spec.set_x("instances");
-  spec.set_y("transfer_kb_per_s");
-  absl::StatusOr<analysis::RowTable> table =
-      results::TrialRowTable(input.run.trials);
-  ASSERT_TRUE(table.ok());
+  v1::ModelSpec spec = Model(v1::MODEL_KIND_USL, "transfer_kb_per_s");
   absl::StatusOr<std::vector<v1::ModelFit>> fits =
-      analysis::ApplyModel(spec, *table);
+      StoredFits(spec, input.run.trials);
   ASSERT_TRUE(fits.ok()) << fits.status();
   ASSERT_EQ(fits->at(0).error(), "");
   input.run.fits = *fits;
@@ -262,17 +262,11 @@ TEST(AssembleReportTest, CrossHostCurveIsFittedToTheTrainingRows) {
       input.run.trials.push_back(std::move(t));
     }
   }
-  v1::ModelSpec spec;
-  spec.set_fit(v1::MODEL_KIND_LINEAR);
-  spec.set_x("instances");
-  spec.set_y("requests_per_s");
+  v1::ModelSpec spec = Model(v1::MODEL_KIND_LINEAR);
   (*spec.mutable_train()->mutable_factors())["hosts"].add_values("1");
   (*spec.mutable_test()->mutable_factors())["hosts"].add_values("2");
-  absl::StatusOr<analysis::RowTable> table =
-      results::TrialRowTable(input.run.trials);
-  ASSERT_TRUE(table.ok());
   absl::StatusOr<std::vector<v1::ModelFit>> fits =
-      analysis::ApplyModel(spec, *table);
+      StoredFits(spec, input.run.trials);
   ASSERT_TRUE(fits.ok()) << fits.status();
   ASSERT_TRUE(fits->at(0).has_cross_host()) << fits->at(0).error();
   input.run.fits = *fits;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "results/test_trials.h"
 #include "scalebench/v1/coordinator.pb.h"
 #include "scalebench/v1/results.pb.h"
 
@@ -21,33 +22,14 @@ inline v1::TrialResult Trial(const std::string& experiment, int number,
                              v1::BalancerKind balancer, double rate,
                              int latency_ns = 100, int skew_us = 0,
                              const std::string& worker = "w1") {
-  v1::TrialResult t;
-  t.mutable_key()->set_trial(
-      absl::StrCat("experiments/", experiment, "/trials/", number));
-  t.mutable_key()->set_attempt(1);
+  v1::TrialResult t = results::testing::Trial(experiment, number, index,
+                                              instances, rate, latency_ns);
   v1::Configuration* c = t.mutable_configuration();
-  c->set_index(index);
-  c->set_platform(v1::PLATFORM_NATIVE);
-  c->set_instances(instances);
   c->set_balancer(balancer);
   if (balancer == v1::BALANCER_KIND_HAPROXY)
     c->set_algorithm(v1::BALANCER_ALGORITHM_ROUNDROBIN);
-  c->set_hosts(1);
-  c->set_vcpus(1);
-  c->set_connections(10);
-  v1::LatencyHistogram* h = t.mutable_merged()->mutable_latency();
-  h->set_sub_bucket_bits(7);
-  h->set_highest_trackable_ns(1'000'000);
-  h->add_bucket_index(latency_ns);  // below 2^8: one bucket per ns
-  h->add_bucket_count(10);
-  h->set_count(10);
-  h->set_sum_ns(10 * latency_ns);
-  h->set_min_ns(latency_ns);
-  h->set_max_ns(latency_ns);
   t.mutable_merged()->mutable_start_skew()->set_nanos(skew_us * 1000);
   t.mutable_max_start_skew()->set_nanos(skew_us * 1000);
-  t.set_requests_per_s(rate);
-  t.set_transfer_kb_per_s(rate / 10);
   v1::WorkerResult* raw = t.add_raw();
   raw->set_worker_id(worker);
   raw->mutable_environment()->set_hostname(absl::StrCat(worker, "-host"));

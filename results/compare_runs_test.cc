@@ -6,44 +6,14 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "results/test_trials.h"
 
 namespace scalebench::results {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-// Trial `number` of `experiment` with `instances` nginx instances (its
-// configuration index `index`) measuring `requests_per_s`; a small valid
-// latency histogram, no errors.
-v1::TrialResult Trial(const std::string& experiment, uint32_t number,
-                      uint32_t index, uint32_t instances,
-                      double requests_per_s) {
-  v1::TrialResult t;
-  t.mutable_key()->set_trial(
-      absl::StrCat("experiments/", experiment, "/trials/", number));
-  t.mutable_key()->set_attempt(1);
-  v1::Configuration* c = t.mutable_configuration();
-  c->set_index(index);
-  c->set_platform(v1::PLATFORM_NATIVE);
-  c->set_instances(instances);
-  c->set_balancer(v1::BALANCER_KIND_NONE);
-  c->set_hosts(1);
-  c->set_vcpus(1);
-  c->set_connections(10);
-  v1::LatencyHistogram* h = t.mutable_merged()->mutable_latency();
-  h->set_sub_bucket_bits(7);
-  h->set_highest_trackable_ns(1'000'000);
-  h->add_bucket_index(100);
-  h->add_bucket_count(10);
-  h->set_count(10);
-  h->set_sum_ns(1000);
-  h->set_min_ns(100);
-  h->set_max_ns(100);
-  t.set_requests_per_s(requests_per_s);
-  t.set_transfer_kb_per_s(requests_per_s / 10);
-  return t;
-}
+using testing::Trial;
 
 // `rates[i]` for instances = `instances[i % instances.size()]`, the
 // configuration index being the position in `instances`.

@@ -7,35 +7,14 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "results/test_trials.h"
 
 namespace scalebench::results {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
-
-// A trial of `experiment` measuring `requests_per_s` with `instances`
-// nginx instances at configuration index `index`; a small valid
-// histogram.
-v1::TrialResult Trial(const std::string& experiment, uint32_t number,
-                      uint32_t index, uint32_t instances,
-                      double requests_per_s) {
-  v1::TrialResult t;
-  t.mutable_key()->set_trial(
-      absl::StrCat("experiments/", experiment, "/trials/", number));
-  t.mutable_key()->set_attempt(1);
-  v1::Configuration* c = t.mutable_configuration();
-  c->set_index(index);
-  c->set_platform(v1::PLATFORM_NATIVE);
-  c->set_instances(instances);
-  c->set_hosts(1);
-  c->set_vcpus(1);
-  v1::LatencyHistogram* h = t.mutable_merged()->mutable_latency();
-  h->set_sub_bucket_bits(7);
-  h->set_highest_trackable_ns(1'000'000);
-  t.set_requests_per_s(requests_per_s);
-  return t;
-}
+using testing::Trial;
 
 // Night `n` (from 0): instances 1 at `one` and instances 2 at `two`, three
 // repetitions each with a spread of +-1; the configuration indexes swap

@@ -196,10 +196,8 @@ absl::StatusOr<std::string> PartialNote(CoordinatorClient& client,
   request.set_name(name);
   request.set_view(v1::EXPERIMENT_VIEW_BASIC);
   v1::GetExperimentResponse response;
-  grpc::ClientContext context;
-  CoordinatorClient::SetDeadline(context);
-  const absl::Status status =
-      FromGrpcStatus(client.stub().GetExperiment(&context, request, &response));
+  const absl::Status status = client.Call(
+      &v1::CoordinatorService::Stub::GetExperiment, request, &response);
   if (!status.ok()) return status;
   const v1::Experiment& e = response.experiment();
   switch (e.state()) {
@@ -428,15 +426,13 @@ int RunCompare(const CompareFlags& flags, std::ostream& out,
     absl::StatusOr<std::string> partial =
         PartialNote(**client, sides[side], *names[side]);
     if (!partial.ok()) {
-      return ReportCallFailure("compare", partial.status(),
-                               (*client)->address(), err);
+      return (*client)->Fail(partial.status());
     }
     if (!partial->empty()) notes.push_back(*std::move(partial));
     absl::StatusOr<ExportedResults> exported =
         ExportResults(**client, *names[side]);
     if (!exported.ok()) {
-      return ReportCallFailure("compare", exported.status(),
-                               (*client)->address(), err);
+      return (*client)->Fail(exported.status());
     }
     if (exported->trials.empty()) {
       err << "scalebench compare: " << *names[side]

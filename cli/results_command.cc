@@ -351,8 +351,7 @@ int RunResults(const ResultsFlags& flags, std::ostream& out,
   absl::StatusOr<ExportedResults> exported = ExportResults(
       **client, *name, /*include_raw=*/flags.output == OutputFormat::kJson);
   if (!exported.ok()) {
-    return ReportCallFailure("results", exported.status(), (*client)->address(),
-                             err);
+    return (*client)->Fail(exported.status());
   }
   switch (flags.output) {
     case OutputFormat::kCsv:

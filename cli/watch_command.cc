@@ -79,10 +79,8 @@ class GrpcWatchSource final : public WatchSource {
     v1::GetExperimentRequest request;
     request.set_name(name);
     v1::GetExperimentResponse response;
-    grpc::ClientContext context;
-    CoordinatorClient::SetDeadline(context);
-    absl::Status status = FromGrpcStatus(
-        client_.stub().GetExperiment(&context, request, &response));
+    absl::Status status = client_.Call(
+        &v1::CoordinatorService::Stub::GetExperiment, request, &response);
     if (!status.ok()) return status;
     return std::move(*response.mutable_experiment());
   }
@@ -231,8 +229,7 @@ int RunWatch(const WatchFlags& flags, const WatchOutput& output, Clock& clock,
     ended = FollowExperiment(source, *name, clock, *view, options);
   }  // The bar ends its line.
   if (!ended.ok()) {
-    return ReportCallFailure("watch", ended.status(), (*client)->address(),
-                             err);
+    return (*client)->Fail(ended.status());
   }
   const v1::Experiment::Progress& p = ended->progress();
   std::string summary =
@@ -248,6 +245,13 @@ int RunWatch(const WatchFlags& flags, const WatchOutput& output, Clock& clock,
   }
   err << "scalebench watch: " << summary << "\n";
   return kExitRunFailed;
+}
+
+int RunWatchCommand(const WatchFlags& flags, const CommandEnv& env) {
+  WatchOutput output;
+  output.out = &env.out;
+  output.terminal = env.terminal;
+  return RunWatch(flags, output, env.clock, env.err);
 }
 
 }  // namespace scalebench::cli

@@ -21,10 +21,9 @@ std::vector<Command> Commands() {
       MakeCommand("run",
                   "run a spec on this machine alone: the embedded default",
                   &AddRunFlags, &RunRun),
-      MakeCommand(
-          "submit",
-          "validate a spec and submit it; prints the experiment's name",
-          &AddSubmitFlags, &RunSubmit),
+      MakeCommand("submit",
+                  "validate a spec and submit it; prints the experiment's name",
+                  &AddSubmitFlags, &RunSubmit),
       MakeCommand("validate",
                   "check a spec and print its grid, without a coordinator",
                   &AddValidateFlags, &RunValidate),
@@ -55,10 +54,9 @@ std::vector<Command> Commands() {
                   "an experiment (or two, compared) as one offline HTML page "
                   "with charts, and CSVs",
                   &AddReportFlags, &RunReport),
-      MakeCommand(
-          "schedule",
-          "nightly sweeps: add, list, pause, resume, delete, run-now",
-          &AddScheduleFlags, &RunSchedule),
+      MakeCommand("schedule",
+                  "nightly sweeps: add, list, pause, resume, delete, run-now",
+                  &AddScheduleFlags, &RunSchedule),
       MakeCommand("history",
                   "a schedule's nightly series with the shifts found in it",
                   &AddHistoryFlags, &RunHistory),

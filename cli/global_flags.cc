@@ -16,9 +16,11 @@ struct GlobalFlag {
   absl::string_view short_name;
 };
 
-constexpr GlobalFlag kGlobalFlags[] = {
-    {"--coordinator", ""}, {"--ca", ""},      {"--cert", ""},
-    {"--key", ""},         {"--output", "-o"}};
+constexpr GlobalFlag kGlobalFlags[] = {{"--coordinator", ""},
+                                       {"--ca", ""},
+                                       {"--cert", ""},
+                                       {"--key", ""},
+                                       {"--output", "-o"}};
 
 // Which global flag `arg` is, and whether its value is in the same word
 // ("--output=json", "-ojson"); nullopt for anything else.
@@ -28,11 +30,12 @@ struct FlagWord {
 };
 std::optional<FlagWord> ParseFlagWord(absl::string_view arg) {
   for (const GlobalFlag& flag : kGlobalFlags) {
-    if (arg == flag.name || (!flag.short_name.empty() && arg == flag.short_name)) {
+    if (arg == flag.name ||
+        (!flag.short_name.empty() && arg == flag.short_name)) {
       return FlagWord{&flag, false};
     }
-    if (absl::StartsWith(arg, flag.name) &&
-        arg.size() > flag.name.size() && arg[flag.name.size()] == '=') {
+    if (absl::StartsWith(arg, flag.name) && arg.size() > flag.name.size() &&
+        arg[flag.name.size()] == '=') {
       return FlagWord{&flag, true};
     }
     if (!flag.short_name.empty() && absl::StartsWith(arg, flag.short_name) &&

@@ -21,8 +21,9 @@ TEST(HoistGlobalFlagsTest, MovesLeadingGlobalFlagsAfterTheCommand) {
                                kCommands),
               ElementsAre("schedule", "list", "--ca", "ca.pem", "--cert=c.pem",
                           "--key", "k.pem", "-o", "json"));
-  EXPECT_THAT(HoistGlobalFlags({"-ojson", "--output=text", "status"}, kCommands),
-              ElementsAre("status", "-ojson", "--output=text"));
+  EXPECT_THAT(
+      HoistGlobalFlags({"-ojson", "--output=text", "status"}, kCommands),
+      ElementsAre("status", "-ojson", "--output=text"));
 }
 
 TEST(HoistGlobalFlagsTest, TheFlagAfterTheCommandWins) {
@@ -36,9 +37,9 @@ TEST(HoistGlobalFlagsTest, TheFlagAfterTheCommandWins) {
 }
 
 TEST(HoistGlobalFlagsTest, StopsAtDoubleDash) {
-  EXPECT_THAT(HoistGlobalFlags({"--key", "k", "status", "x", "--", "--key"},
-                               kCommands),
-              ElementsAre("status", "x", "--key", "k", "--", "--key"));
+  EXPECT_THAT(
+      HoistGlobalFlags({"--key", "k", "status", "x", "--", "--key"}, kCommands),
+      ElementsAre("status", "x", "--key", "k", "--", "--key"));
 }
 
 TEST(HoistGlobalFlagsTest, LeavesEverythingElseToTheParser) {

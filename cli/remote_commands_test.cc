@@ -142,8 +142,8 @@ TEST_F(RemoteCommandsTest, GlobalFlagsWorkBeforeAndAfterTheCommand) {
 TEST_F(RemoteCommandsTest, AGlobalFlagGivenBeforeAndAfterTakesTheOneAfter) {
   // As in git: the last one given wins. The one before the command names a
   // coordinator nobody runs; the one after is used.
-  EXPECT_EQ(RunOffline({"--coordinator", "127.0.0.1:1", "-o", "json",
-                        "workers", "--coordinator", address_}),
+  EXPECT_EQ(RunOffline({"--coordinator", "127.0.0.1:1", "-o", "json", "workers",
+                        "--coordinator", address_}),
             kExitOk)
       << err_.str();
   EXPECT_EQ(out_.str(), "{}\n");

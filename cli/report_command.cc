@@ -85,15 +85,13 @@ absl::StatusOr<report::RunInput> Fetch(CoordinatorClient& client,
                                        int* exit_code) {
   absl::StatusOr<v1::Experiment> experiment = GetExperiment(client, name);
   if (!experiment.ok()) {
-    *exit_code =
-        client.Fail(experiment.status());
+    *exit_code = client.Fail(experiment.status());
     return experiment.status();
   }
   absl::StatusOr<ExportedResults> exported =
       ExportResults(client, name, /*include_raw=*/true);
   if (!exported.ok()) {
-    *exit_code =
-        client.Fail(exported.status());
+    *exit_code = client.Fail(exported.status());
     return exported.status();
   }
   report::RunInput run;
@@ -230,8 +228,7 @@ int WriteReport(const ReportFlags& flags, const std::string& name,
   if (!run.ok()) return exit_code;
   input.run = *std::move(run);
   if (baseline.has_value()) {
-    absl::StatusOr<report::RunInput> b =
-        Fetch(**client, *baseline, &exit_code);
+    absl::StatusOr<report::RunInput> b = Fetch(**client, *baseline, &exit_code);
     if (!b.ok()) return exit_code;
     input.baseline = *std::move(b);
   }
@@ -276,8 +273,7 @@ int WriteReport(const ReportFlags& flags, const std::string& name,
       "Made by scalebench report ", data->run.name,
       baseline.has_value() ? absl::StrCat(" --compare ", data->baseline->name)
                            : "",
-      " at ",
-      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now, absl::UTCTimeZone()),
+      " at ", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now, absl::UTCTimeZone()),
       ".");
   const std::vector<report::CsvFile> csvs = report::ReportCsvs(*data);
   std::vector<std::string> written;

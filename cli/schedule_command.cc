@@ -148,8 +148,8 @@ int Add(const ScheduleCall& call) {
   v1::CreateScheduleRequest request;
   *request.mutable_schedule() = call.to_add;
   v1::CreateScheduleResponse response;
-  if (int exit = call.client.CallOrFail(&Stub::CreateSchedule, request,
-                                        &response);
+  if (int exit =
+          call.client.CallOrFail(&Stub::CreateSchedule, request, &response);
       exit != kExitOk) {
     return exit;
   }
@@ -164,8 +164,8 @@ int Add(const ScheduleCall& call) {
 
 int List(const ScheduleCall& call) {
   v1::ListSchedulesResponse response;
-  if (int exit = call.client.CallOrFail(
-          &Stub::ListSchedules, v1::ListSchedulesRequest(), &response);
+  if (int exit = call.client.CallOrFail(&Stub::ListSchedules,
+                                        v1::ListSchedulesRequest(), &response);
       exit != kExitOk) {
     return exit;
   }
@@ -256,8 +256,7 @@ int RunNow(const ScheduleCall& call) {
   if (call.json()) {
     call.out << ApiJson(response.run());
   } else {
-    call.out << call.name << ": started " << response.run().experiment()
-             << "\n"
+    call.out << call.name << ": started " << response.run().experiment() << "\n"
              << "follow it with: scalebench watch "
              << response.run().experiment() << "\n"
              << response.run().experiment() << "\n";
@@ -382,7 +381,8 @@ void AddScheduleFlags(CLI::App& schedule, ScheduleFlags* flags) {
 
 int RunSchedule(const ScheduleFlags& flags, std::ostream& out,
                 std::ostream& err) {
-  const std::string prefix = absl::StrCat("scalebench schedule ", flags.command);
+  const std::string prefix =
+      absl::StrCat("scalebench schedule ", flags.command);
   std::string name;
   if (flags.command != "list") {
     absl::StatusOr<std::string> parsed = ScheduleNameArgument(flags.name);

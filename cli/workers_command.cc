@@ -42,9 +42,9 @@ int RunWorkers(const WorkersFlags& flags, std::ostream& out,
       ConnectForCommand("workers", flags.client, err);
   if (!client.ok()) return kExitBadInput;
   v1::ListWorkersResponse response;
-  if (int exit = (*client)->CallOrFail(
-          &v1::CoordinatorService::Stub::ListWorkers, v1::ListWorkersRequest(),
-          &response);
+  if (int exit =
+          (*client)->CallOrFail(&v1::CoordinatorService::Stub::ListWorkers,
+                                v1::ListWorkersRequest(), &response);
       exit != kExitOk) {
     return exit;
   }

@@ -95,6 +95,18 @@ absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Connect(
       flags.coordinator, *std::move(channel), "", std::cerr));
 }
 
+absl::StatusOr<v1::Experiment> CoordinatorClient::GetExperiment(
+    const std::string& name, v1::ExperimentView view) {
+  v1::GetExperimentRequest request;
+  request.set_name(name);
+  request.set_view(view);
+  v1::GetExperimentResponse response;
+  const absl::Status status =
+      Call(&v1::CoordinatorService::Stub::GetExperiment, request, &response);
+  if (!status.ok()) return status;
+  return std::move(*response.mutable_experiment());
+}
+
 int CoordinatorClient::Fail(const absl::Status& status) const {
   return ReportCallFailure(command_, status, address_, err_);
 }

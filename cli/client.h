@@ -96,6 +96,12 @@ class CoordinatorClient final {
     return status.ok() ? kExitOk : Fail(status);
   }
 
+  // GetExperiment of `name` in `view`: the experiment, or the call's
+  // status.
+  absl::StatusOr<v1::Experiment> GetExperiment(
+      const std::string& name,
+      v1::ExperimentView view = v1::EXPERIMENT_VIEW_BASIC);
+
   // Prints why the command's call failed (ReportCallFailure) and returns
   // its exit code.
   int Fail(const absl::Status& status) const;

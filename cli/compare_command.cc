@@ -192,14 +192,9 @@ void PrintUnmatched(const char* side, const std::string& name,
 absl::StatusOr<std::string> PartialNote(CoordinatorClient& client,
                                         const char* side,
                                         const std::string& name) {
-  v1::GetExperimentRequest request;
-  request.set_name(name);
-  request.set_view(v1::EXPERIMENT_VIEW_BASIC);
-  v1::GetExperimentResponse response;
-  const absl::Status status = client.Call(
-      &v1::CoordinatorService::Stub::GetExperiment, request, &response);
-  if (!status.ok()) return status;
-  const v1::Experiment& e = response.experiment();
+  absl::StatusOr<v1::Experiment> experiment = client.GetExperiment(name);
+  if (!experiment.ok()) return experiment.status();
+  const v1::Experiment& e = *experiment;
   switch (e.state()) {
     case v1::EXPERIMENT_STATE_PENDING:
     case v1::EXPERIMENT_STATE_RUNNING:

@@ -67,23 +67,11 @@ experiment, or an --out that cannot be written.
 
 )";
 
-absl::StatusOr<v1::Experiment> GetExperiment(CoordinatorClient& client,
-                                             const std::string& name) {
-  v1::GetExperimentRequest request;
-  request.set_name(name);
-  request.set_view(v1::EXPERIMENT_VIEW_BASIC);
-  v1::GetExperimentResponse response;
-  const absl::Status status = client.Call(
-      &v1::CoordinatorService::Stub::GetExperiment, request, &response);
-  if (!status.ok()) return status;
-  return response.experiment();
-}
-
 // The run's experiment and results, or the exit code after saying why.
 absl::StatusOr<report::RunInput> Fetch(CoordinatorClient& client,
                                        const std::string& name,
                                        int* exit_code) {
-  absl::StatusOr<v1::Experiment> experiment = GetExperiment(client, name);
+  absl::StatusOr<v1::Experiment> experiment = client.GetExperiment(name);
   if (!experiment.ok()) {
     *exit_code = client.Fail(experiment.status());
     return experiment.status();

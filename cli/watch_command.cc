@@ -76,13 +76,7 @@ class GrpcWatchSource final : public WatchSource {
   explicit GrpcWatchSource(CoordinatorClient& client) : client_(client) {}
 
   absl::StatusOr<v1::Experiment> Get(const std::string& name) override {
-    v1::GetExperimentRequest request;
-    request.set_name(name);
-    v1::GetExperimentResponse response;
-    absl::Status status = client_.Call(
-        &v1::CoordinatorService::Stub::GetExperiment, request, &response);
-    if (!status.ok()) return status;
-    return std::move(*response.mutable_experiment());
+    return client_.GetExperiment(name, v1::EXPERIMENT_VIEW_UNSPECIFIED);
   }
   std::unique_ptr<EventStream> Open(const std::string& name,
                                     uint64_t after_sequence) override {

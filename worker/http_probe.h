@@ -2,13 +2,15 @@
 // "/" with a 2xx status. Thread-safe.
 //
 // The probe speaks raw HTTP/1.1 over a socket instead of going through
-// common/http_client.h (libcurl), for a measured reason
-// (bench/http_probe_cost.sh, 2026-12-07, this 2-core host, 2,000 probes
-// of a local 200 answer): the raw probe costs about MEASURE_RAW us a
-// probe and libcurl about MEASURE_CURL us; and libcurl reports a refused
-// and an unreachable port alike ("Couldn't connect to server"), where
-// this says "Connection refused" or "timed out", which is what an
-// operator needs when a target does not come up.
+// common/http_client.h (libcurl), for measured reasons
+// (bench/http_probe_cost.sh, 2026-12-07, a shared 2-core host, 2,000
+// probes of a local 200 answer, two runs): the raw probe cost 113 and
+// 120 us a probe, libcurl 297 and 264 us (2.2 to 2.6 times as much; small
+// beside the 50 ms between probes, so cost alone would not keep it); and
+// libcurl 7.88 reports a refused and an unreachable port alike ("Couldn't
+// connect to server"), where this probe says "Connection refused" or
+// "timed out" (http_probe_test.cc asserts it), which is what an operator
+// needs when a target does not come up.
 #ifndef SCALEBENCH_WORKER_HTTP_PROBE_H_
 #define SCALEBENCH_WORKER_HTTP_PROBE_H_
 

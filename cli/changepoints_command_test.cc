@@ -156,13 +156,7 @@ TEST_F(ChangepointsCommandTest, BadDataNamesFileLineAndColumn) {
 TEST_F(ChangepointsCommandTest, WhatIsNotACsvFileExitsTwoNamingIt) {
   const std::string big = WriteFile("big-nightly.csv", "date,rps\n");
   std::filesystem::resize_file(big, kMaxCsvBytes + 1);
-  const std::string dir = ::testing::TempDir();
-  const std::pair<std::string, std::string> cases[] = {
-      {"/dev/zero", "/dev/zero: not a regular file (a character device)"},
-      {dir, dir + ": not a regular file (a directory)"},
-      {big, big + ": " + std::to_string(kMaxCsvBytes + 1) +
-                " bytes, larger than 32 MiB"}};
-  for (const auto& [path, message] : cases) {
+  for (const auto& [path, message] : NotACsvFileCases(big)) {
     EXPECT_EQ(Run({"--data", path, "--x", "date", "--y", "rps"}), kExitBadInput)
         << path;
     EXPECT_THAT(err_.str(), HasSubstr(message));

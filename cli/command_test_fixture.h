@@ -12,9 +12,22 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "cli/csv.h"
 #include "gtest/gtest.h"
 
 namespace scalebench::cli {
+
+// Paths that are not CSV files and what a command reading --data says of
+// each: /dev/zero, a directory, and `big`, a file one byte over
+// kMaxCsvBytes (cli/csv.h).
+inline std::vector<std::pair<std::string, std::string>> NotACsvFileCases(
+    const std::string& big) {
+  const std::string dir = ::testing::TempDir();
+  return {{"/dev/zero", "/dev/zero: not a regular file (a character device)"},
+          {dir, dir + ": not a regular file (a directory)"},
+          {big, big + ": " + std::to_string(kMaxCsvBytes + 1) +
+                    " bytes, larger than 32 MiB"}};
+}
 
 class CommandTest : public ::testing::Test {
  protected:

@@ -1,6 +1,7 @@
-// The whole `scalebench` command line: its subcommands, their flags, and
-// which one runs. main() is a one-line call to Main; tests call it too, so
-// they exercise the command line a user types. No global state.
+// The whole `scalebench` command line: the commands of the table in
+// command.h, their flags, and which one runs. main() is a one-line call to
+// Main; tests call it too, so they exercise the command line a user types.
+// No global state.
 #ifndef SCALEBENCH_CLI_APP_H_
 #define SCALEBENCH_CLI_APP_H_
 
@@ -8,10 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
+
 namespace scalebench::cli {
 
 // Runs `scalebench ARGS...` (`args` without the program name): results to
-// `out`, messages to `err`. Returns the exit code (common/exit_codes.h).
+// `out`, messages to `err`, time from `clock`. Returns the exit code
+// (common/exit_codes.h).
+int Main(const std::vector<std::string>& args, std::ostream& out,
+         std::ostream& err, Clock& clock);
+
+// Main on the process clock (Clock::Real()), for main() and for tests
+// that do not look at times.
 int Main(const std::vector<std::string>& args, std::ostream& out,
          std::ostream& err);
 

@@ -49,12 +49,10 @@ int RunCancel(const CancelFlags& flags, std::ostream& out, std::ostream& err) {
   v1::CancelExperimentRequest request;
   request.set_name(*name);
   v1::CancelExperimentResponse response;
-  grpc::ClientContext context;
-  CoordinatorClient::SetDeadline(context);
-  const absl::Status status = FromGrpcStatus(
-      (*client)->stub().CancelExperiment(&context, request, &response));
-  if (!status.ok()) {
-    return ReportCallFailure("cancel", status, (*client)->address(), err);
+  if (int exit = (*client)->CallOrFail(
+          &v1::CoordinatorService::Stub::CancelExperiment, request, &response);
+      exit != kExitOk) {
+    return exit;
   }
   if (flags.output == OutputFormat::kJson) {
     out << ApiJson(response.experiment());

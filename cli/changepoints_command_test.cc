@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "analysis/change_points.h"
 #include "cli/app.h"
+#include "cli/command_test_fixture.h"
 #include "cli/csv.h"
 #include "common/exit_codes.h"
 #include "gmock/gmock.h"
@@ -25,23 +26,9 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-class ChangepointsCommandTest : public ::testing::Test {
+class ChangepointsCommandTest : public CommandTest {
  protected:
-  std::string WriteCsv(const std::string& name, const std::string& contents) {
-    const std::string path = ::testing::TempDir() + "/" + name;
-    std::ofstream(path) << contents;
-    return path;
-  }
-
-  int Run(std::vector<std::string> args) {
-    out_.str("");
-    err_.str("");
-    args.insert(args.begin(), "changepoints");
-    return Main(args, out_, err_);
-  }
-
-  std::ostringstream out_;
-  std::ostringstream err_;
+  ChangepointsCommandTest() : CommandTest("changepoints") {}
 };
 
 // A small wobble (-2 .. +2) that is not noise-like enough to matter.
@@ -62,7 +49,7 @@ std::string NightlyCsv(const std::string& platform = "") {
 }
 
 TEST_F(ChangepointsCommandTest, TextNamesTheFirstNightAfterTheShift) {
-  const std::string path = WriteCsv("nightly.csv", NightlyCsv());
+  const std::string path = WriteFile("nightly.csv", NightlyCsv());
   ASSERT_EQ(Run({"--data", path, "--x", "date", "--y", "rps"}), kExitOk)
       << err_.str();
   EXPECT_THAT(out_.str(),
@@ -81,7 +68,7 @@ TEST_F(ChangepointsCommandTest, JsonPerGroupWithNumericX) {
     absl::StrAppend(&csv, "xen,", run, ",",
                     (run < 11 ? 300 : 360) + Wobble(run), "\n");
   }
-  const std::string path = WriteCsv("runs.csv", csv);
+  const std::string path = WriteFile("runs.csv", csv);
   ASSERT_EQ(Run({"--data", path, "--x", "run", "--y", "rps", "--by", "platform",
                  "--output", "json"}),
             kExitOk)
@@ -122,7 +109,7 @@ TEST_F(ChangepointsCommandTest, RowsWithTheSameXAreCombinedByTheirMedian) {
       absl::StrAppend(&csv, date, ",", level + Wobble(i) + off, "\n");
     }
   }
-  const std::string path = WriteCsv("repeats.csv", csv);
+  const std::string path = WriteFile("repeats.csv", csv);
   ASSERT_EQ(Run({"--data", path, "--x", "date", "--y", "rps"}), kExitOk)
       << err_.str();
   EXPECT_THAT(out_.str(), HasSubstr("x=2026-03-16, index 15: "));
@@ -139,9 +126,9 @@ TEST_F(ChangepointsCommandTest, RowsWithTheSameXAreCombinedByTheirMedian) {
 }
 
 TEST_F(ChangepointsCommandTest, ShortSeriesHaveNoChangePoint) {
-  const std::string path = WriteCsv("short.csv",
-                                    "platform,date,rps\nxen,1,10\nxen,2,10\n"
-                                    "xen,3,50\nxen,4,50\n");
+  const std::string path = WriteFile("short.csv",
+                                     "platform,date,rps\nxen,1,10\nxen,2,10\n"
+                                     "xen,3,50\nxen,4,50\n");
   ASSERT_EQ(
       Run({"--data", path, "--x", "date", "--y", "rps", "--by", "platform"}),
       kExitOk)
@@ -152,7 +139,7 @@ TEST_F(ChangepointsCommandTest, ShortSeriesHaveNoChangePoint) {
 
 TEST_F(ChangepointsCommandTest, BadDataNamesFileLineAndColumn) {
   const std::string path =
-      WriteCsv("bad.csv", "date,rps\n2026-01-01,10\n2026-01-02,fast\n");
+      WriteFile("bad.csv", "date,rps\n2026-01-01,10\n2026-01-02,fast\n");
   EXPECT_EQ(Run({"--data", path, "--x", "date", "--y", "rps"}), kExitBadInput);
   EXPECT_THAT(err_.str(), HasSubstr("bad.csv:3: column 'rps' holds 'fast'"));
 
@@ -167,15 +154,9 @@ TEST_F(ChangepointsCommandTest, BadDataNamesFileLineAndColumn) {
 
 // Issue 25: /dev/zero aborted with bad_alloc and a directory was "empty".
 TEST_F(ChangepointsCommandTest, WhatIsNotACsvFileExitsTwoNamingIt) {
-  const std::string big = WriteCsv("big-nightly.csv", "date,rps\n");
+  const std::string big = WriteFile("big-nightly.csv", "date,rps\n");
   std::filesystem::resize_file(big, kMaxCsvBytes + 1);
-  const std::string dir = ::testing::TempDir();
-  const std::pair<std::string, std::string> cases[] = {
-      {"/dev/zero", "/dev/zero: not a regular file (a character device)"},
-      {dir, dir + ": not a regular file (a directory)"},
-      {big, big + ": " + std::to_string(kMaxCsvBytes + 1) +
-                " bytes, larger than 32 MiB"}};
-  for (const auto& [path, message] : cases) {
+  for (const auto& [path, message] : NotACsvFileCases(big)) {
     EXPECT_EQ(Run({"--data", path, "--x", "date", "--y", "rps"}), kExitBadInput)
         << path;
     EXPECT_THAT(err_.str(), HasSubstr(message));
@@ -189,7 +170,7 @@ TEST_F(ChangepointsCommandTest, CrOnlyLineEndingsReadLikeLf) {
   // A comment first: it used to reach to the end of a CR-only file.
   std::string csv = "# nights\n" + NightlyCsv();
   std::replace(csv.begin(), csv.end(), '\n', '\r');
-  const std::string path = WriteCsv("nightly-cr.csv", csv);
+  const std::string path = WriteFile("nightly-cr.csv", csv);
   ASSERT_EQ(Run({"--data", path, "--x", "date", "--y", "rps"}), kExitOk)
       << err_.str();
   EXPECT_THAT(out_.str(), HasSubstr("x=2026-01-21, index 20: "));
@@ -202,7 +183,7 @@ TEST_F(ChangepointsCommandTest, ASeriesTooLongForTheDetectionIsRefused) {
   for (size_t i = 0; i <= analysis::kMaxSeriesLength; ++i) {
     absl::StrAppend(&csv, "xen,", i, ",", 1000 + i % 3, "\n");
   }
-  const std::string path = WriteCsv("long.csv", csv);
+  const std::string path = WriteFile("long.csv", csv);
   EXPECT_EQ(
       Run({"--data", path, "--x", "night", "--y", "rps", "--by", "platform"}),
       kExitBadInput);
@@ -216,7 +197,7 @@ TEST_F(ChangepointsCommandTest, ASeriesTooLongForTheDetectionIsRefused) {
 }
 
 TEST_F(ChangepointsCommandTest, BadFlagsAreNamed) {
-  const std::string path = WriteCsv("nightly.csv", NightlyCsv());
+  const std::string path = WriteFile("nightly.csv", NightlyCsv());
   const std::vector<std::string> base = {"--data", path,  "--x",
                                          "date",   "--y", "rps"};
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {

@@ -1,6 +1,7 @@
 #include "cli/client.h"
 
 #include <chrono>
+#include <iostream>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -47,7 +48,9 @@ void AddClientFlags(CLI::App& command, ClientFlags* flags) {
       ->envname("SCALEBENCH_KEY");
 }
 
-absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Connect(
+namespace {
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFor(
     const ClientFlags& flags) {
   absl::StatusOr<TransportSecurity> security =
       LoadTransportSecurity(flags.ca, flags.cert, flags.key);
@@ -67,25 +70,51 @@ absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Connect(
     }
     return absl::InvalidArgumentError(message);
   }
-  return std::unique_ptr<CoordinatorClient>(
-      new CoordinatorClient(flags.coordinator, *std::move(channel)));
+  return channel;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Connect(
+    const ClientFlags& flags, absl::string_view command, std::ostream& err) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ChannelFor(flags);
+  if (!channel.ok()) {
+    err << "scalebench " << command << ": " << channel.status().message()
+        << "\n";
+    return channel.status();
+  }
+  return std::unique_ptr<CoordinatorClient>(new CoordinatorClient(
+      flags.coordinator, *std::move(channel), std::string(command), err));
+}
+
+absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Connect(
+    const ClientFlags& flags) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ChannelFor(flags);
+  if (!channel.ok()) return channel.status();
+  return std::unique_ptr<CoordinatorClient>(new CoordinatorClient(
+      flags.coordinator, *std::move(channel), "", std::cerr));
+}
+
+absl::StatusOr<v1::Experiment> CoordinatorClient::GetExperiment(
+    const std::string& name, v1::ExperimentView view) {
+  v1::GetExperimentRequest request;
+  request.set_name(name);
+  request.set_view(view);
+  v1::GetExperimentResponse response;
+  const absl::Status status =
+      Call(&v1::CoordinatorService::Stub::GetExperiment, request, &response);
+  if (!status.ok()) return status;
+  return std::move(*response.mutable_experiment());
+}
+
+int CoordinatorClient::Fail(const absl::Status& status) const {
+  return ReportCallFailure(command_, status, address_, err_);
 }
 
 void CoordinatorClient::SetDeadline(grpc::ClientContext& context,
                                     absl::Duration timeout) {
   context.set_deadline(std::chrono::system_clock::now() +
                        absl::ToChronoMilliseconds(timeout));
-}
-
-absl::StatusOr<std::unique_ptr<CoordinatorClient>> ConnectForCommand(
-    absl::string_view command, const ClientFlags& flags, std::ostream& err) {
-  absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
-      CoordinatorClient::Connect(flags);
-  if (!client.ok()) {
-    err << "scalebench " << command << ": " << client.status().message()
-        << "\n";
-  }
-  return client;
 }
 
 bool IsUnreachable(const absl::Status& status) {

@@ -19,6 +19,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/command_line.h"
+#include "common/exit_codes.h"
+#include "common/grpc_status.h"
 #include "scalebench/v1/coordinator.grpc.pb.h"
 
 namespace scalebench::cli {
@@ -44,13 +46,26 @@ void AddClientFlags(CLI::App& command, ClientFlags* flags);
 // The manual paragraph about those flags, for each command's footer.
 extern const char kClientManual[];
 
-// A channel and stub to one coordinator.
+// A unary method of the coordinator's stub, such as
+// &v1::CoordinatorService::Stub::ListWorkers.
+template <typename Request, typename Response>
+using UnaryMethod = grpc::Status (v1::CoordinatorService::Stub::*)(
+    grpc::ClientContext*, const Request&, Response*);
+
+// A channel and stub to one coordinator, used by one command: the one RPC
+// helper of the CLI. Every call has a deadline, its grpc::Status becomes an
+// absl::Status, and a failure is printed as the command's with its exit
+// code (common/exit_codes.h).
 class CoordinatorClient final {
  public:
   // Loads the TLS material and builds the channel; connects lazily, so an
   // unreachable coordinator shows up as UNAVAILABLE on the first call.
   // INVALID_ARGUMENT naming --ca/--cert/--key or --coordinator (and, for
-  // plaintext off loopback, saying that mutual TLS is needed).
+  // plaintext off loopback, saying that mutual TLS is needed). Failures are
+  // printed to `err` as `command`'s ("scalebench COMMAND: ...").
+  static absl::StatusOr<std::unique_ptr<CoordinatorClient>> Connect(
+      const ClientFlags& flags, absl::string_view command, std::ostream& err);
+  // The same, printing nothing when it fails; Fail prints to std::cerr.
   static absl::StatusOr<std::unique_ptr<CoordinatorClient>> Connect(
       const ClientFlags& flags);
 
@@ -60,25 +75,63 @@ class CoordinatorClient final {
   v1::CoordinatorService::Stub& stub() { return *stub_; }
   const std::string& address() const { return address_; }
 
-  // Sets `context`'s deadline `timeout` from now.
+  // Calls `method` with a deadline `timeout` from now. Returns the call's
+  // status (UNAVAILABLE or DEADLINE_EXCEEDED when the coordinator cannot be
+  // reached); prints nothing. Safe to repeat as far as the method is.
+  template <typename Request, typename Response>
+  absl::Status Call(UnaryMethod<Request, Response> method,
+                    const Request& request, Response* response,
+                    absl::Duration timeout = kRpcDeadline) {
+    grpc::ClientContext context;
+    SetDeadline(context, timeout);
+    return FromGrpcStatus((stub().*method)(&context, request, response));
+  }
+
+  // Call, and on failure Fail: kExitOk when the call succeeded, otherwise
+  // the exit code after printing why.
+  template <typename Request, typename Response>
+  int CallOrFail(UnaryMethod<Request, Response> method, const Request& request,
+                 Response* response) {
+    const absl::Status status = Call(method, request, response);
+    return status.ok() ? kExitOk : Fail(status);
+  }
+
+  // GetExperiment of `name` in `view`: the experiment, or the call's
+  // status.
+  absl::StatusOr<v1::Experiment> GetExperiment(
+      const std::string& name,
+      v1::ExperimentView view = v1::EXPERIMENT_VIEW_BASIC);
+
+  // Prints why the command's call failed (ReportCallFailure) and returns
+  // its exit code.
+  int Fail(const absl::Status& status) const;
+
+  // Sets `context`'s deadline `timeout` from now, for a streaming call.
   static void SetDeadline(grpc::ClientContext& context,
                           absl::Duration timeout = kRpcDeadline);
 
  private:
-  CoordinatorClient(std::string address, std::shared_ptr<grpc::Channel> channel)
+  CoordinatorClient(std::string address, std::shared_ptr<grpc::Channel> channel,
+                    std::string command, std::ostream& err)
       : address_(std::move(address)),
+        command_(std::move(command)),
+        err_(err),
         channel_(std::move(channel)),
         stub_(v1::CoordinatorService::NewStub(channel_)) {}
 
   const std::string address_;
+  const std::string command_;
+  std::ostream& err_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::CoordinatorService::Stub> stub_;
 };
 
-// CoordinatorClient::Connect, printing "scalebench COMMAND: " and why to
-// `err` when it fails (the caller exits with kExitBadInput).
-absl::StatusOr<std::unique_ptr<CoordinatorClient>> ConnectForCommand(
-    absl::string_view command, const ClientFlags& flags, std::ostream& err);
+// CoordinatorClient::Connect under its older name (the caller exits with
+// kExitBadInput when it fails).
+inline absl::StatusOr<std::unique_ptr<CoordinatorClient>> ConnectForCommand(
+    absl::string_view command, const ClientFlags& flags, std::ostream& err) {
+  return CoordinatorClient::Connect(flags, command, err);
+}
 
 // True for the codes that mean the coordinator could not be reached
 // (UNAVAILABLE, DEADLINE_EXCEEDED).

@@ -192,16 +192,9 @@ void PrintUnmatched(const char* side, const std::string& name,
 absl::StatusOr<std::string> PartialNote(CoordinatorClient& client,
                                         const char* side,
                                         const std::string& name) {
-  v1::GetExperimentRequest request;
-  request.set_name(name);
-  request.set_view(v1::EXPERIMENT_VIEW_BASIC);
-  v1::GetExperimentResponse response;
-  grpc::ClientContext context;
-  CoordinatorClient::SetDeadline(context);
-  const absl::Status status =
-      FromGrpcStatus(client.stub().GetExperiment(&context, request, &response));
-  if (!status.ok()) return status;
-  const v1::Experiment& e = response.experiment();
+  absl::StatusOr<v1::Experiment> experiment = client.GetExperiment(name);
+  if (!experiment.ok()) return experiment.status();
+  const v1::Experiment& e = *experiment;
   switch (e.state()) {
     case v1::EXPERIMENT_STATE_PENDING:
     case v1::EXPERIMENT_STATE_RUNNING:
@@ -428,15 +421,13 @@ int RunCompare(const CompareFlags& flags, std::ostream& out,
     absl::StatusOr<std::string> partial =
         PartialNote(**client, sides[side], *names[side]);
     if (!partial.ok()) {
-      return ReportCallFailure("compare", partial.status(),
-                               (*client)->address(), err);
+      return (*client)->Fail(partial.status());
     }
     if (!partial->empty()) notes.push_back(*std::move(partial));
     absl::StatusOr<ExportedResults> exported =
         ExportResults(**client, *names[side]);
     if (!exported.ok()) {
-      return ReportCallFailure("compare", exported.status(),
-                               (*client)->address(), err);
+      return (*client)->Fail(exported.status());
     }
     if (exported->trials.empty()) {
       err << "scalebench compare: " << *names[side]

@@ -20,16 +20,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kSixRuns[] = R"yaml(name: t
-repetitions: 6
-order: sequential
-seed: 7
-loadgen:
-  duration: 1s
-  connections: 10
-sweep:
-  instances: [1]
-)yaml";
+const std::string kSixRuns = SpecYaml(6, "[1]");
 
 // Throughputs around 1000 requests/s, interleaved so that neither sample
 // is systematically higher.
@@ -51,21 +42,7 @@ class CompareCommandTest : public RemoteCommandsTest {
   // Trial `n` of `experiment` succeeded with `requests_per_s`.
   void StoreResult(const std::string& experiment, int n,
                    double requests_per_s) {
-    const std::string trial = api::TrialName(experiment, n);
-    absl::StatusOr<v1::Trial> stored = store_->GetTrial(trial);
-    ASSERT_TRUE(stored.ok()) << stored.status();
-    absl::StatusOr<v1::Experiment> e =
-        store_->GetExperiment(experiment, v1::EXPERIMENT_VIEW_FULL);
-    ASSERT_TRUE(e.ok()) << e.status();
-    google::protobuf::Map<std::string, std::string> placement;
-    placement["loadgen/0"] = "workers/a";
-    ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
-    v1::TrialResult result;
-    result.mutable_key()->set_trial(trial);
-    result.mutable_key()->set_attempt(1);
-    *result.mutable_configuration() =
-        e->configurations(stored->configuration_index());
-    result.set_repetition(stored->repetition());
+    v1::TrialResult result = StartResult(experiment, n);
     v1::LatencyHistogram* h = result.mutable_merged()->mutable_latency();
     h->set_sub_bucket_bits(7);
     h->set_highest_trackable_ns(1'000'000);
@@ -79,10 +56,7 @@ class CompareCommandTest : public RemoteCommandsTest {
         static_cast<uint64_t>(requests_per_s));
     result.set_requests_per_s(requests_per_s);
     result.set_transfer_kb_per_s(requests_per_s / 4);
-    ASSERT_TRUE(store_->StoreTrialResult(result).ok());
-    ASSERT_TRUE(store_->FinishAttempt(result.key(), std::nullopt).ok());
-    ASSERT_TRUE(
-        store_->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "").ok());
+    FinishResult(result);
   }
 
   // exp-000001 measured kBaseline; exp-000002 `contender` (first `runs`

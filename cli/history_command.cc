@@ -55,10 +55,8 @@ absl::StatusOr<std::vector<v1::Experiment>> SuccessfulRuns(
   request.set_page_size(500);
   do {
     v1::ListExperimentsResponse response;
-    grpc::ClientContext context;
-    CoordinatorClient::SetDeadline(context);
-    absl::Status status = FromGrpcStatus(
-        client.stub().ListExperiments(&context, request, &response));
+    absl::Status status = client.Call(
+        &v1::CoordinatorService::Stub::ListExperiments, request, &response);
     if (!status.ok()) return status;
     for (v1::Experiment& e : *response.mutable_experiments()) {
       experiments.push_back(std::move(e));
@@ -266,27 +264,23 @@ int RunHistory(const HistoryFlags& flags, std::ostream& out,
     v1::GetScheduleRequest request;
     request.set_name(name);
     v1::GetScheduleResponse response;
-    grpc::ClientContext context;
-    CoordinatorClient::SetDeadline(context);
-    absl::Status status = FromGrpcStatus(
-        (*client)->stub().GetSchedule(&context, request, &response));
-    if (!status.ok()) {
-      return ReportCallFailure("history", status, (*client)->address(), err);
+    if (int exit = (*client)->CallOrFail(
+            &v1::CoordinatorService::Stub::GetSchedule, request, &response);
+        exit != kExitOk) {
+      return exit;
     }
   }
   absl::StatusOr<std::vector<v1::Experiment>> experiments =
       SuccessfulRuns(**client, name);
   if (!experiments.ok()) {
-    return ReportCallFailure("history", experiments.status(),
-                             (*client)->address(), err);
+    return (*client)->Fail(experiments.status());
   }
   std::vector<results::NightlyRun> runs;
   for (const v1::Experiment& e : *experiments) {
     absl::StatusOr<ExportedResults> exported =
         ExportResults(**client, e.name());
     if (!exported.ok()) {
-      return ReportCallFailure("history", exported.status(),
-                               (*client)->address(), err);
+      return (*client)->Fail(exported.status());
     }
     runs.push_back(
         {e.name(), TimeFromProto(e.night()), std::move(exported->trials)});

@@ -31,6 +31,10 @@ void TextTable::Print(std::ostream& out) const {
   }
 }
 
+// Protobuf's JSON mapping stays here, beside nlohmann (the project's JSON
+// library), only because these print API messages: the proto3 JSON
+// mapping (field names, Timestamp and Duration strings, int64 as strings)
+// is what the API documents, and only protobuf implements it.
 std::string ApiJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;

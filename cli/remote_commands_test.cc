@@ -121,6 +121,44 @@ TEST_F(RemoteCommandsTest, PlaintextOffLoopbackIsRefusedBeforeAnyCall) {
   EXPECT_THAT(err_.str(), HasSubstr("give --ca, --cert and --key"));
 }
 
+TEST_F(RemoteCommandsTest, GlobalFlagsWorkBeforeAndAfterTheCommand) {
+  Submit();
+  EXPECT_EQ(RunOffline({"status", "--coordinator", address_, "-o", "json"}),
+            kExitOk)
+      << err_.str();
+  const std::string after = out_.str();
+  EXPECT_THAT(after, HasSubstr("\"experiments\""));
+  EXPECT_EQ(RunOffline({"--coordinator", address_, "-o", "json", "status"}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(out_.str(), after);
+  EXPECT_EQ(RunOffline({"--output=json", "--coordinator=" + address_,
+                        "schedule", "list"}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(out_.str(), "{}\n");
+}
+
+TEST_F(RemoteCommandsTest, AGlobalFlagGivenBeforeAndAfterTakesTheOneAfter) {
+  // As in git: the last one given wins. The one before the command names a
+  // coordinator nobody runs; the one after is used.
+  EXPECT_EQ(RunOffline({"--coordinator", "127.0.0.1:1", "-o", "json", "workers",
+                        "--coordinator", address_}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(out_.str(), "{}\n");
+  EXPECT_EQ(RunOffline({"--coordinator", address_, "workers", "--coordinator",
+                        "127.0.0.1:1"}),
+            kExitRunFailed);
+  EXPECT_THAT(err_.str(), HasSubstr("cannot reach the coordinator at "
+                                    "127.0.0.1:1"));
+  // On one side a flag is still given once.
+  EXPECT_EQ(RunOffline({"workers", "--coordinator", address_, "--coordinator",
+                        address_}),
+            kExitBadInput);
+  EXPECT_THAT(err_.str(), HasSubstr("--coordinator: given more than once"));
+}
+
 TEST_F(RemoteCommandsTest, StatusListsExperiments) {
   EXPECT_EQ(Run({"status"}), kExitOk);
   EXPECT_EQ(out_.str(),

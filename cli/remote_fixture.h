@@ -30,16 +30,18 @@
 
 namespace scalebench::cli {
 
-inline constexpr char kSpec[] = R"yaml(name: t
-repetitions: 2
-order: sequential
-seed: 7
-loadgen:
-  duration: 1s
-  connections: 10
-sweep:
-  instances: [1, 2]
-)yaml";
+// A spec named t: `repetitions` of each of `instances` ("[1, 2]"), in
+// order, one second of 10 connections each, then `more` (models: ...).
+inline std::string SpecYaml(int repetitions, const std::string& instances,
+                            const std::string& more = "") {
+  return absl::StrCat("name: t\nrepetitions: ", repetitions,
+                      "\norder: sequential\nseed: 7\nloadgen:\n"
+                      "  duration: 1s\n  connections: 10\nsweep:\n"
+                      "  instances: ",
+                      instances, "\n", more);
+}
+
+inline const std::string kSpec = SpecYaml(2, "[1, 2]");
 
 inline const absl::Time kCreated = absl::FromCivil(
     absl::CivilSecond(2026, 1, 2, 3, 4, 5), absl::UTCTimeZone());
@@ -122,6 +124,39 @@ class RemoteCommandsTest : public ::testing::Test {
         store_->ListExperiments(0, "", v1::EXPERIMENT_VIEW_BASIC);
     EXPECT_TRUE(page.ok()) << page.status();
     return page.ok() ? static_cast<int>(page->experiments.size()) : -1;
+  }
+
+  // Starts attempt 1 of trial `n` of `experiment` (an id) and returns its
+  // result with the key, configuration and repetition filled in, for the
+  // test to add measurements to and Finish.
+  v1::TrialResult StartResult(const std::string& experiment, int n) {
+    const std::string trial = api::TrialName(experiment, n);
+    v1::TrialResult result;
+    absl::StatusOr<v1::Trial> stored = store_->GetTrial(trial);
+    absl::StatusOr<v1::Experiment> e =
+        store_->GetExperiment(experiment, v1::EXPERIMENT_VIEW_FULL);
+    EXPECT_TRUE(stored.ok()) << stored.status();
+    EXPECT_TRUE(e.ok()) << e.status();
+    if (!stored.ok() || !e.ok()) return result;
+    google::protobuf::Map<std::string, std::string> placement;
+    placement["loadgen/0"] = "workers/a";
+    EXPECT_TRUE(store_->StartAttempt(trial, placement).ok());
+    result.mutable_key()->set_trial(trial);
+    result.mutable_key()->set_attempt(1);
+    *result.mutable_configuration() =
+        e->configurations(stored->configuration_index());
+    result.set_repetition(stored->repetition());
+    return result;
+  }
+
+  // Stores `result` and ends its attempt and trial in success.
+  void FinishResult(const v1::TrialResult& result) {
+    ASSERT_TRUE(store_->StoreTrialResult(result).ok());
+    ASSERT_TRUE(store_->FinishAttempt(result.key(), std::nullopt).ok());
+    ASSERT_TRUE(
+        store_
+            ->SetTrialState(result.key().trial(), v1::TRIAL_STATE_SUCCEEDED, "")
+            .ok());
   }
 
   // Runs trial `n` to success through the store, as the scheduler would.

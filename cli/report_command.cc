@@ -67,35 +67,19 @@ experiment, or an --out that cannot be written.
 
 )";
 
-absl::StatusOr<v1::Experiment> GetExperiment(CoordinatorClient& client,
-                                             const std::string& name) {
-  v1::GetExperimentRequest request;
-  request.set_name(name);
-  request.set_view(v1::EXPERIMENT_VIEW_BASIC);
-  v1::GetExperimentResponse response;
-  grpc::ClientContext context;
-  CoordinatorClient::SetDeadline(context);
-  const absl::Status status =
-      FromGrpcStatus(client.stub().GetExperiment(&context, request, &response));
-  if (!status.ok()) return status;
-  return response.experiment();
-}
-
 // The run's experiment and results, or the exit code after saying why.
 absl::StatusOr<report::RunInput> Fetch(CoordinatorClient& client,
                                        const std::string& name,
-                                       std::ostream& err, int* exit_code) {
-  absl::StatusOr<v1::Experiment> experiment = GetExperiment(client, name);
+                                       int* exit_code) {
+  absl::StatusOr<v1::Experiment> experiment = client.GetExperiment(name);
   if (!experiment.ok()) {
-    *exit_code =
-        ReportCallFailure("report", experiment.status(), client.address(), err);
+    *exit_code = client.Fail(experiment.status());
     return experiment.status();
   }
   absl::StatusOr<ExportedResults> exported =
       ExportResults(client, name, /*include_raw=*/true);
   if (!exported.ok()) {
-    *exit_code =
-        ReportCallFailure("report", exported.status(), client.address(), err);
+    *exit_code = client.Fail(exported.status());
     return exported.status();
   }
   report::RunInput run;
@@ -133,7 +117,7 @@ bool WriteFile(const std::string& path, const std::string& content,
 }
 
 int WriteReport(const ReportFlags& flags, const std::string& name,
-                const std::optional<std::string>& baseline,
+                const std::optional<std::string>& baseline, absl::Time now,
                 report::RenderOptions& options, std::ostream& out,
                 std::ostream& err);
 
@@ -170,7 +154,8 @@ void AddReportFlags(CLI::App& report, ReportFlags* flags) {
       "file)\n"));
 }
 
-int RunReport(const ReportFlags& flags, std::ostream& out, std::ostream& err) {
+int RunReport(const ReportFlags& flags, const CommandEnv& env) {
+  std::ostream& err = env.err;
   absl::StatusOr<std::string> name = ExperimentNameArgument(flags.experiment);
   if (!name.ok()) {
     err << "scalebench report: " << name.status().message() << "\n";
@@ -210,7 +195,8 @@ int RunReport(const ReportFlags& flags, std::ostream& out, std::ostream& err) {
       return kExitBadInput;
     }
   }
-  const int exit_code = WriteReport(flags, *name, baseline, options, out, err);
+  const int exit_code = WriteReport(flags, *name, baseline, env.clock.Wall(),
+                                    options, env.out, err);
   if (exit_code != kExitOk && !existed) std::remove(flags.out.c_str());
   return exit_code;
 }
@@ -218,7 +204,7 @@ int RunReport(const ReportFlags& flags, std::ostream& out, std::ostream& err) {
 namespace {
 
 int WriteReport(const ReportFlags& flags, const std::string& name,
-                const std::optional<std::string>& baseline,
+                const std::optional<std::string>& baseline, absl::Time now,
                 report::RenderOptions& options, std::ostream& out,
                 std::ostream& err) {
   absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
@@ -226,22 +212,20 @@ int WriteReport(const ReportFlags& flags, const std::string& name,
   if (!client.ok()) return kExitBadInput;
   int exit_code = kExitRunFailed;
   report::ReportInput input;
-  absl::StatusOr<report::RunInput> run = Fetch(**client, name, err, &exit_code);
+  absl::StatusOr<report::RunInput> run = Fetch(**client, name, &exit_code);
   if (!run.ok()) return exit_code;
   input.run = *std::move(run);
   if (baseline.has_value()) {
-    absl::StatusOr<report::RunInput> b =
-        Fetch(**client, *baseline, err, &exit_code);
+    absl::StatusOr<report::RunInput> b = Fetch(**client, *baseline, &exit_code);
     if (!b.ok()) return exit_code;
     input.baseline = *std::move(b);
   }
   {
     // The hosts' current facts; the report goes on without them.
     v1::ListWorkersResponse response;
-    grpc::ClientContext context;
-    CoordinatorClient::SetDeadline(context);
-    const absl::Status status = FromGrpcStatus((*client)->stub().ListWorkers(
-        &context, v1::ListWorkersRequest(), &response));
+    const absl::Status status =
+        (*client)->Call(&v1::CoordinatorService::Stub::ListWorkers,
+                        v1::ListWorkersRequest(), &response);
     if (status.ok()) {
       input.workers.assign(response.workers().begin(),
                            response.workers().end());
@@ -277,8 +261,7 @@ int WriteReport(const ReportFlags& flags, const std::string& name,
       "Made by scalebench report ", data->run.name,
       baseline.has_value() ? absl::StrCat(" --compare ", data->baseline->name)
                            : "",
-      " at ",
-      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone()),
+      " at ", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now, absl::UTCTimeZone()),
       ".");
   const std::vector<report::CsvFile> csvs = report::ReportCsvs(*data);
   std::vector<std::string> written;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli/client.h"
+#include "cli/command.h"
 #include "common/command_line.h"
 
 namespace scalebench::cli {
@@ -38,8 +39,9 @@ void AddReportFlags(CLI::App& report, ReportFlags* flags);
 // kExitBadInput for a bad or unknown EXPERIMENT or BASELINE, or an --out
 // that cannot be written (the message names it); kExitRunFailed when the
 // coordinator cannot be reached or Chart.js cannot be read (the message
-// names the package, libjs-chart.js).
-int RunReport(const ReportFlags& flags, std::ostream& out, std::ostream& err);
+// names the package, libjs-chart.js). The page says it was made at
+// env.clock's wall time.
+int RunReport(const ReportFlags& flags, const CommandEnv& env);
 
 }  // namespace scalebench::cli
 

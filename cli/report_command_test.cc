@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/app.h"
+#include "cli/command_test_fixture.h"
 #include "common/exit_codes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -18,23 +18,14 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class ReportCommandTest : public ::testing::Test {
+class ReportCommandTest : public CommandTest {
  protected:
+  ReportCommandTest() : CommandTest("report") {}
   void SetUp() override {
-    chartjs_ = ::testing::TempDir() + "/fake-chart.min.js";
-    std::ofstream(chartjs_) << "window.Chart = function(){};";
-  }
-
-  int Run(std::vector<std::string> args) {
-    out_.str("");
-    err_.str("");
-    args.insert(args.begin(), "report");
-    return Main(args, out_, err_);
+    chartjs_ = WriteFile("fake-chart.min.js", "window.Chart = function(){};");
   }
 
   std::string chartjs_;
-  std::ostringstream out_;
-  std::ostringstream err_;
 };
 
 TEST_F(ReportCommandTest, MissingChartJsNamesThePackage) {

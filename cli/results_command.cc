@@ -13,6 +13,7 @@
 #include "api/resource_names.h"
 #include "cli/fit_report.h"
 #include "cli/output.h"
+#include "common/csv_writer.h"
 #include "common/exit_codes.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
@@ -62,17 +63,6 @@ cannot be reached or a stored result cannot be read.
 
 )";
 
-// RFC 4180 quoting when needed.
-std::string CsvCell(const std::string& cell) {
-  if (cell.find_first_of(",\"\n\r") == std::string::npos) return cell;
-  std::string quoted = "\"";
-  for (char c : cell) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 // Longer than a unary call's: the stream carries every trial's result.
 constexpr absl::Duration kExportDeadline = absl::Minutes(5);
 
@@ -80,7 +70,7 @@ std::string Num(double value) { return absl::StrFormat("%.6g", value); }
 
 int PrintCsv(const ExportedResults& exported, std::ostream& out,
              std::ostream& err) {
-  out << absl::StrJoin(results::TrialRowColumns(), ",") << "\n";
+  out << CsvRow(results::TrialRowColumns());
   for (const v1::TrialResult& trial : exported.trials) {
     absl::StatusOr<std::vector<std::string>> cells =
         results::TrialRowCells(trial);
@@ -89,9 +79,7 @@ int PrintCsv(const ExportedResults& exported, std::ostream& out,
           << cells.status().message() << "\n";
       return kExitRunFailed;
     }
-    std::vector<std::string> quoted;
-    for (const std::string& cell : *cells) quoted.push_back(CsvCell(cell));
-    out << absl::StrJoin(quoted, ",") << "\n";
+    out << CsvRow(*cells);
   }
   return kExitOk;
 }
@@ -351,8 +339,7 @@ int RunResults(const ResultsFlags& flags, std::ostream& out,
   absl::StatusOr<ExportedResults> exported = ExportResults(
       **client, *name, /*include_raw=*/flags.output == OutputFormat::kJson);
   if (!exported.ok()) {
-    return ReportCallFailure("results", exported.status(), (*client)->address(),
-                             err);
+    return (*client)->Fail(exported.status());
   }
   switch (flags.output) {
     case OutputFormat::kCsv:

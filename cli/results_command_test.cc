@@ -21,20 +21,10 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-constexpr char kSpecWithModel[] = R"yaml(name: t
-repetitions: 2
-order: sequential
-seed: 7
-loadgen:
-  duration: 1s
-  connections: 10
-sweep:
-  instances: [1, 2]
-models:
-  - fit: linear
-    x: instances
-    y: requests_per_s
-)yaml";
+const std::string kSpecWithModel =
+    SpecYaml(2, "[1, 2]",
+             "models:\n  - fit: linear\n    x: instances\n"
+             "    y: requests_per_s\n");
 
 class ResultsCommandTest : public RemoteCommandsTest {
  protected:
@@ -50,21 +40,7 @@ class ResultsCommandTest : public RemoteCommandsTest {
   void StoreResult(int n, double requests_per_s, int skew_us = 1500,
                    std::vector<v1::WorkerResult> raw = {},
                    bool nested = false) {
-    const std::string trial = api::TrialName("exp-000001", n);
-    absl::StatusOr<v1::Trial> stored = store_->GetTrial(trial);
-    ASSERT_TRUE(stored.ok()) << stored.status();
-    absl::StatusOr<v1::Experiment> experiment =
-        store_->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_FULL);
-    ASSERT_TRUE(experiment.ok()) << experiment.status();
-    google::protobuf::Map<std::string, std::string> placement;
-    placement["loadgen/0"] = "workers/a";
-    ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
-    v1::TrialResult result;
-    result.mutable_key()->set_trial(trial);
-    result.mutable_key()->set_attempt(1);
-    *result.mutable_configuration() =
-        experiment->configurations(stored->configuration_index());
-    result.set_repetition(stored->repetition());
+    v1::TrialResult result = StartResult("exp-000001", n);
     v1::LatencyHistogram* h = result.mutable_merged()->mutable_latency();
     h->set_sub_bucket_bits(7);
     h->set_highest_trackable_ns(1'000'000);
@@ -86,10 +62,7 @@ class ResultsCommandTest : public RemoteCommandsTest {
     result.set_transfer_kb_per_s(50.5);
     for (v1::WorkerResult& worker : raw) *result.add_raw() = std::move(worker);
     result.set_nested(nested);
-    ASSERT_TRUE(store_->StoreTrialResult(result).ok());
-    ASSERT_TRUE(store_->FinishAttempt(result.key(), std::nullopt).ok());
-    ASSERT_TRUE(
-        store_->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "").ok());
+    FinishResult(result);
   }
 
   // Submits the spec and stores results for its four trials: instances 1

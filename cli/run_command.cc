@@ -114,9 +114,8 @@ class Canceller final {
     v1::CancelExperimentRequest request;
     request.set_name(name);
     v1::CancelExperimentResponse response;
-    grpc::ClientContext context;
-    CoordinatorClient::SetDeadline(context);
-    (void)(*client)->stub().CancelExperiment(&context, request, &response);
+    (void)(*client)->Call(&v1::CoordinatorService::Stub::CancelExperiment,
+                          request, &response);
   }
 
  private:
@@ -163,8 +162,9 @@ void AddRunFlags(CLI::App& run, RunFlags* flags) {
   run.footer(kRunManual);
 }
 
-int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err,
-           bool terminal) {
+int RunRun(const RunFlags& flags, const CommandEnv& env) {
+  std::ostream& out = env.out;
+  std::ostream& err = env.err;
   // Before any thread starts: the stop signals go to one sigwait.
   worker::BlockStopSignals();
   // A wrong spec starts nothing.
@@ -192,7 +192,7 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err,
   // once, saying why, instead of waiting for a host that cannot come.
   options.scheduler.closed_cluster = true;
   absl::StatusOr<std::unique_ptr<coordinator::CoordinatorServer>> server =
-      coordinator::CoordinatorServer::Start(options, Clock::Real());
+      coordinator::CoordinatorServer::Start(options, &env.clock);
   if (!server.ok()) {
     err << "scalebench run: cannot start the coordinator: "
         << server.status().message() << "\n";
@@ -238,8 +238,8 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err,
   watch.experiment = name;
   WatchOutput output;
   output.out = &out;
-  output.terminal = terminal;
-  const int watched = RunWatch(watch, output, *Clock::Real(), err);
+  output.terminal = env.terminal;
+  const int watched = RunWatch(watch, output, env.clock, err);
 
   ResultsFlags results;
   results.client.coordinator = address;

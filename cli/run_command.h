@@ -10,6 +10,7 @@
 #include <ostream>
 #include <string>
 
+#include "cli/command.h"
 #include "common/command_line.h"
 
 namespace scalebench::cli {
@@ -28,10 +29,10 @@ void AddRunFlags(CLI::App& run, RunFlags* flags);
 
 // Returns kExitOk when the experiment succeeded; kExitBadInput for a spec
 // error (nothing started); kExitRunFailed when it failed, was cancelled,
-// or the coordinator or worker could not start. `terminal`: draw the
-// progress bar in place.
-int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err,
-           bool terminal);
+// or the coordinator or worker could not start. On a terminal the
+// progress bar is drawn in place; the coordinator and the watch run on
+// `env.clock`.
+int RunRun(const RunFlags& flags, const CommandEnv& env);
 
 }  // namespace scalebench::cli
 

@@ -16,7 +16,20 @@
 #include "spec/spec_yaml.h"
 
 namespace scalebench::cli {
+// What a subcommand is given: its parsed flags, the schedule's full name
+// (empty for list), the schedule add builds, and the coordinator.
+struct ScheduleCall {
+  const ScheduleFlags& flags;
+  const std::string& name;
+  const v1::Schedule& to_add;
+  CoordinatorClient& client;
+  std::ostream& out;
+  bool json() const { return flags.output == OutputFormat::kJson; }
+};
+
 namespace {
+
+using Stub = v1::CoordinatorService::Stub;
 
 constexpr char kScheduleManual[] =
     R"(A schedule runs the same spec whenever its cron expression says, in
@@ -131,20 +144,176 @@ absl::StatusOr<v1::Schedule> ScheduleToAdd(const ScheduleFlags& flags,
   return schedule;
 }
 
-// Calls `method` of the coordinator's stub; prints a failure as
-// `command`'s and returns the exit code.
-template <typename Request, typename Response>
-int Call(const std::string& command, CoordinatorClient& client,
-         grpc::Status (v1::CoordinatorService::Stub::*method)(
-             grpc::ClientContext*, const Request&, Response*),
-         const Request& request, Response* response, std::ostream& err) {
-  grpc::ClientContext context;
-  CoordinatorClient::SetDeadline(context);
-  const absl::Status status =
-      FromGrpcStatus((client.stub().*method)(&context, request, response));
-  if (status.ok()) return kExitOk;
-  return ReportCallFailure(command, status, client.address(), err);
+int Add(const ScheduleCall& call) {
+  v1::CreateScheduleRequest request;
+  *request.mutable_schedule() = call.to_add;
+  v1::CreateScheduleResponse response;
+  if (int exit =
+          call.client.CallOrFail(&Stub::CreateSchedule, request, &response);
+      exit != kExitOk) {
+    return exit;
+  }
+  if (call.json()) {
+    call.out << ApiJson(response.schedule());
+  } else {
+    call.out << "added " << response.schedule().name() << "; first run at "
+             << FormatTimestamp(response.schedule().next_run_time()) << "\n";
+  }
+  return kExitOk;
 }
+
+int List(const ScheduleCall& call) {
+  v1::ListSchedulesResponse response;
+  if (int exit = call.client.CallOrFail(&Stub::ListSchedules,
+                                        v1::ListSchedulesRequest(), &response);
+      exit != kExitOk) {
+    return exit;
+  }
+  if (call.json()) {
+    call.out << ApiJson(response);
+    return kExitOk;
+  }
+  if (response.schedules().empty()) {
+    call.out << "no schedules; add one with: scalebench schedule add NAME "
+                "--spec SPEC --cron \"0 2 * * *\"\n";
+    return kExitOk;
+  }
+  TextTable table({"NAME", "CRON", "ZONE", "NEXT RUN", "LAST RUN"});
+  for (const v1::Schedule& s : response.schedules()) {
+    table.AddRow({s.name(), s.cron(),
+                  s.time_zone().empty() ? "UTC" : s.time_zone(),
+                  s.paused() ? "paused" : FormatTimestamp(s.next_run_time()),
+                  Describe(s.last_run())});
+  }
+  table.Print(call.out);
+  return kExitOk;
+}
+
+int Show(const ScheduleCall& call) {
+  v1::GetScheduleRequest request;
+  request.set_name(call.name);
+  v1::GetScheduleResponse response;
+  if (int exit = call.client.CallOrFail(&Stub::GetSchedule, request, &response);
+      exit != kExitOk) {
+    return exit;
+  }
+  if (call.json()) {
+    call.out << ApiJson(response.schedule());
+  } else {
+    PrintSchedule(response.schedule(), call.out);
+  }
+  return kExitOk;
+}
+
+int SetPaused(const ScheduleCall& call, bool paused) {
+  v1::SetSchedulePausedRequest request;
+  request.set_name(call.name);
+  request.set_paused(paused);
+  v1::SetSchedulePausedResponse response;
+  if (int exit =
+          call.client.CallOrFail(&Stub::SetSchedulePaused, request, &response);
+      exit != kExitOk) {
+    return exit;
+  }
+  if (call.json()) {
+    call.out << ApiJson(response.schedule());
+  } else if (response.schedule().paused()) {
+    call.out << call.name << ": paused\n";
+  } else {
+    call.out << call.name << ": resumed; next run at "
+             << FormatTimestamp(response.schedule().next_run_time()) << "\n";
+  }
+  return kExitOk;
+}
+int Pause(const ScheduleCall& call) { return SetPaused(call, true); }
+int Resume(const ScheduleCall& call) { return SetPaused(call, false); }
+
+int Delete(const ScheduleCall& call) {
+  v1::DeleteScheduleRequest request;
+  request.set_name(call.name);
+  v1::DeleteScheduleResponse response;
+  if (int exit =
+          call.client.CallOrFail(&Stub::DeleteSchedule, request, &response);
+      exit != kExitOk) {
+    return exit;
+  }
+  if (call.json()) {
+    call.out << "{}\n";
+  } else {
+    call.out << call.name << ": deleted; its experiments stay\n";
+  }
+  return kExitOk;
+}
+
+int RunNow(const ScheduleCall& call) {
+  v1::RunScheduleRequest request;
+  request.set_name(call.name);
+  v1::RunScheduleResponse response;
+  if (int exit = call.client.CallOrFail(&Stub::RunSchedule, request, &response);
+      exit != kExitOk) {
+    return exit;
+  }
+  if (call.json()) {
+    call.out << ApiJson(response.run());
+  } else {
+    call.out << call.name << ": started " << response.run().experiment() << "\n"
+             << "follow it with: scalebench watch "
+             << response.run().experiment() << "\n"
+             << response.run().experiment() << "\n";
+  }
+  return kExitOk;
+}
+
+int Runs(const ScheduleCall& call) {
+  v1::ListScheduleRunsRequest request;
+  request.set_name(call.name);
+  v1::ListScheduleRunsResponse response;
+  if (int exit =
+          call.client.CallOrFail(&Stub::ListScheduleRuns, request, &response);
+      exit != kExitOk) {
+    return exit;
+  }
+  if (call.json()) {
+    call.out << ApiJson(response);
+    return kExitOk;
+  }
+  if (response.runs().empty()) {
+    call.out << call.name << ": no runs yet\n";
+    return kExitOk;
+  }
+  TextTable table({"NIGHT", "EXPERIMENT", "VERDICT", "DETAIL"});
+  for (const v1::ScheduleRun& run : response.runs()) {
+    std::string detail =
+        run.skip_reason().empty() ? run.verdict_detail() : run.skip_reason();
+    if (run.missed_firings() > 0) {
+      absl::StrAppend(&detail, detail.empty() ? "" : "; ", run.missed_firings(),
+                      " earlier firings missed");
+    }
+    table.AddRow(
+        {FormatTimestamp(run.night()),
+         run.experiment().empty()
+             ? "skipped"
+             : absl::StrCat(run.experiment(), run.manual() ? " (by hand)" : ""),
+         run.verdict().empty() ? "-" : run.verdict(), detail});
+  }
+  table.Print(call.out);
+  return kExitOk;
+}
+
+// The subcommands that take a NAME, in --help order (add and list are
+// added apart: add has its own flags, list no NAME).
+struct NamedSubcommand {
+  const char* name;
+  const char* help;
+  int (*run)(const ScheduleCall&);
+};
+constexpr NamedSubcommand kNamedSubcommands[] = {
+    {"show", "one schedule in full", &Show},
+    {"pause", "stop firing until resumed", &Pause},
+    {"resume", "fire again from now on (no catch-up)", &Resume},
+    {"delete", "forget the schedule; its experiments stay", &Delete},
+    {"run-now", "start a run now, outside the cron expression", &RunNow},
+    {"runs", "the schedule's runs and skips, newest first", &Runs}};
 
 }  // namespace
 
@@ -181,19 +350,25 @@ void AddScheduleFlags(CLI::App& schedule, ScheduleFlags* flags) {
       ->type_name("PCT");
   add->footer(absl::StrCat(kAddManual, kClientManual, kExamples));
 
+  add->callback([flags] {
+    flags->command = "add";
+    flags->run = &Add;
+  });
   std::vector<CLI::App*> commands = {add};
-  commands.push_back(schedule.add_subcommand(
-      "list", "every schedule, its next run and its last verdict"));
-  for (const auto& [command, help] :
-       std::vector<std::pair<const char*, const char*>>{
-           {"show", "one schedule in full"},
-           {"pause", "stop firing until resumed"},
-           {"resume", "fire again from now on (no catch-up)"},
-           {"delete", "forget the schedule; its experiments stay"},
-           {"run-now", "start a run now, outside the cron expression"},
-           {"runs", "the schedule's runs and skips, newest first"}}) {
-    CLI::App* sub = schedule.add_subcommand(command, help);
+  CLI::App* list = schedule.add_subcommand(
+      "list", "every schedule, its next run and its last verdict");
+  list->callback([flags] {
+    flags->command = "list";
+    flags->run = &List;
+  });
+  commands.push_back(list);
+  for (const NamedSubcommand& named : kNamedSubcommands) {
+    CLI::App* sub = schedule.add_subcommand(named.name, named.help);
     sub->add_option("NAME", flags->name, "the schedule")->required();
+    sub->callback([flags, named] {
+      flags->command = named.name;
+      flags->run = named.run;
+    });
     commands.push_back(sub);
   }
   for (CLI::App* sub : commands) {
@@ -204,15 +379,12 @@ void AddScheduleFlags(CLI::App& schedule, ScheduleFlags* flags) {
   }
 }
 
-int RunSchedule(const CLI::App& schedule, const ScheduleFlags& flags,
-                std::ostream& out, std::ostream& err) {
-  const CLI::App* sub = schedule.get_subcommands().front();
-  const std::string command = sub->get_name();
-  const std::string prefix = absl::StrCat("scalebench schedule ", command);
-  const bool json = flags.output == OutputFormat::kJson;
-
+int RunSchedule(const ScheduleFlags& flags, std::ostream& out,
+                std::ostream& err) {
+  const std::string prefix =
+      absl::StrCat("scalebench schedule ", flags.command);
   std::string name;
-  if (command != "list") {
+  if (flags.command != "list") {
     absl::StatusOr<std::string> parsed = ScheduleNameArgument(flags.name);
     if (!parsed.ok()) {
       err << prefix << ": " << parsed.status().message() << "\n";
@@ -220,8 +392,8 @@ int RunSchedule(const CLI::App& schedule, const ScheduleFlags& flags,
     }
     name = *std::move(parsed);
   }
-  std::optional<v1::Schedule> to_add;
-  if (command == "add") {
+  v1::Schedule to_add;
+  if (flags.command == "add") {
     absl::StatusOr<v1::Schedule> built = ScheduleToAdd(flags, name);
     if (!built.ok()) {
       err << prefix << ": " << built.status().message() << "\n";
@@ -229,161 +401,11 @@ int RunSchedule(const CLI::App& schedule, const ScheduleFlags& flags,
     }
     to_add = *std::move(built);
   }
-  absl::StatusOr<std::unique_ptr<CoordinatorClient>> connected =
-      ConnectForCommand(prefix, flags.client, err);
-  if (!connected.ok()) return kExitBadInput;
-  CoordinatorClient& client = **connected;
-  using Stub = v1::CoordinatorService::Stub;
-
-  if (command == "add") {
-    v1::CreateScheduleRequest request;
-    *request.mutable_schedule() = *to_add;
-    v1::CreateScheduleResponse response;
-    if (int exit = Call(prefix, client, &Stub::CreateSchedule, request,
-                        &response, err);
-        exit != kExitOk) {
-      return exit;
-    }
-    if (json) {
-      out << ApiJson(response.schedule());
-    } else {
-      out << "added " << response.schedule().name() << "; first run at "
-          << FormatTimestamp(response.schedule().next_run_time()) << "\n";
-    }
-    return kExitOk;
-  }
-  if (command == "list") {
-    const v1::ListSchedulesRequest request;
-    v1::ListSchedulesResponse response;
-    if (int exit =
-            Call(prefix, client, &Stub::ListSchedules, request, &response, err);
-        exit != kExitOk) {
-      return exit;
-    }
-    if (json) {
-      out << ApiJson(response);
-      return kExitOk;
-    }
-    if (response.schedules().empty()) {
-      out << "no schedules; add one with: scalebench schedule add NAME "
-             "--spec SPEC --cron \"0 2 * * *\"\n";
-      return kExitOk;
-    }
-    TextTable table({"NAME", "CRON", "ZONE", "NEXT RUN", "LAST RUN"});
-    for (const v1::Schedule& s : response.schedules()) {
-      table.AddRow({s.name(), s.cron(),
-                    s.time_zone().empty() ? "UTC" : s.time_zone(),
-                    s.paused() ? "paused" : FormatTimestamp(s.next_run_time()),
-                    Describe(s.last_run())});
-    }
-    table.Print(out);
-    return kExitOk;
-  }
-  if (command == "show") {
-    v1::GetScheduleRequest request;
-    request.set_name(name);
-    v1::GetScheduleResponse response;
-    if (int exit =
-            Call(prefix, client, &Stub::GetSchedule, request, &response, err);
-        exit != kExitOk) {
-      return exit;
-    }
-    if (json) {
-      out << ApiJson(response.schedule());
-    } else {
-      PrintSchedule(response.schedule(), out);
-    }
-    return kExitOk;
-  }
-  if (command == "pause" || command == "resume") {
-    v1::SetSchedulePausedRequest request;
-    request.set_name(name);
-    request.set_paused(command == "pause");
-    v1::SetSchedulePausedResponse response;
-    if (int exit = Call(prefix, client, &Stub::SetSchedulePaused, request,
-                        &response, err);
-        exit != kExitOk) {
-      return exit;
-    }
-    if (json) {
-      out << ApiJson(response.schedule());
-    } else if (response.schedule().paused()) {
-      out << name << ": paused\n";
-    } else {
-      out << name << ": resumed; next run at "
-          << FormatTimestamp(response.schedule().next_run_time()) << "\n";
-    }
-    return kExitOk;
-  }
-  if (command == "delete") {
-    v1::DeleteScheduleRequest request;
-    request.set_name(name);
-    v1::DeleteScheduleResponse response;
-    if (int exit = Call(prefix, client, &Stub::DeleteSchedule, request,
-                        &response, err);
-        exit != kExitOk) {
-      return exit;
-    }
-    if (json) {
-      out << "{}\n";
-    } else {
-      out << name << ": deleted; its experiments stay\n";
-    }
-    return kExitOk;
-  }
-  if (command == "run-now") {
-    v1::RunScheduleRequest request;
-    request.set_name(name);
-    v1::RunScheduleResponse response;
-    if (int exit =
-            Call(prefix, client, &Stub::RunSchedule, request, &response, err);
-        exit != kExitOk) {
-      return exit;
-    }
-    if (json) {
-      out << ApiJson(response.run());
-    } else {
-      out << name << ": started " << response.run().experiment() << "\n"
-          << "follow it with: scalebench watch " << response.run().experiment()
-          << "\n"
-          << response.run().experiment() << "\n";
-    }
-    return kExitOk;
-  }
-  // runs
-  v1::ListScheduleRunsRequest request;
-  request.set_name(name);
-  v1::ListScheduleRunsResponse response;
-  if (int exit = Call(prefix, client, &Stub::ListScheduleRuns, request,
-                      &response, err);
-      exit != kExitOk) {
-    return exit;
-  }
-  if (json) {
-    out << ApiJson(response);
-    return kExitOk;
-  }
-  if (response.runs().empty()) {
-    out << name << ": no runs yet\n";
-    return kExitOk;
-  }
-  TextTable table({"NIGHT", "EXPERIMENT", "VERDICT", "DETAIL"});
-  for (const v1::ScheduleRun& run : response.runs()) {
-    std::string detail =
-        run.skip_reason().empty() ? run.verdict_detail() : run.skip_reason();
-    if (run.missed_firings() > 0) {
-      absl::StrAppend(&detail, detail.empty() ? "" : "; ", run.missed_firings(),
-                      " earlier firings missed");
-    }
-    table.AddRow(
-        {FormatTimestamp(run.night()),
-         run.experiment().empty()
-             ? "skipped"
-             : absl::StrCat(run.experiment(), run.manual() ? " (by hand)" : ""),
-         run.verdict().empty() ? "-" : run.verdict(), detail});
-  }
-  table.Print(out);
-  return kExitOk;
+  absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
+      CoordinatorClient::Connect(flags.client,
+                                 absl::StrCat("schedule ", flags.command), err);
+  if (!client.ok()) return kExitBadInput;
+  return flags.run(ScheduleCall{flags, name, to_add, **client, out});
 }
 
 }  // namespace scalebench::cli

@@ -13,8 +13,14 @@
 
 namespace scalebench::cli {
 
+struct ScheduleCall;
+
 struct ScheduleFlags {
   ClientFlags client;
+  // Set by the parse: the subcommand given ("add", "run-now") and what
+  // runs it.
+  std::string command;
+  int (*run)(const ScheduleCall& call) = nullptr;
   OutputFormat output = OutputFormat::kText;
   // NAME: "nightly-nginx" or "schedules/nightly-nginx".
   std::string name;
@@ -35,8 +41,8 @@ void AddScheduleFlags(CLI::App& schedule, ScheduleFlags* flags);
 // a bad argument, spec, cron expression or an unknown schedule;
 // kExitRunFailed when the coordinator cannot be reached or refuses (a
 // run-now while the previous run goes on).
-int RunSchedule(const CLI::App& schedule, const ScheduleFlags& flags,
-                std::ostream& out, std::ostream& err);
+int RunSchedule(const ScheduleFlags& flags, std::ostream& out,
+                std::ostream& err);
 
 }  // namespace scalebench::cli
 

@@ -62,17 +62,15 @@ std::string DescribeAttempt(const v1::Attempt& attempt) {
 }
 
 int ListExperiments(CoordinatorClient& client, OutputFormat output,
-                    std::ostream& out, std::ostream& err) {
+                    std::ostream& out) {
   v1::ListExperimentsResponse all;
   v1::ListExperimentsRequest request;
   do {
     v1::ListExperimentsResponse page;
-    grpc::ClientContext context;
-    CoordinatorClient::SetDeadline(context);
-    const absl::Status status =
-        FromGrpcStatus(client.stub().ListExperiments(&context, request, &page));
-    if (!status.ok()) {
-      return ReportCallFailure("status", status, client.address(), err);
+    if (int exit = client.CallOrFail(
+            &v1::CoordinatorService::Stub::ListExperiments, request, &page);
+        exit != kExitOk) {
+      return exit;
     }
     for (v1::Experiment& e : *page.mutable_experiments()) {
       *all.add_experiments() = std::move(e);
@@ -112,10 +110,8 @@ absl::StatusOr<v1::GetExperimentResponse> GetAllPages(CoordinatorClient& client,
   request.set_view(v1::EXPERIMENT_VIEW_FULL);
   do {
     v1::GetExperimentResponse page;
-    grpc::ClientContext context;
-    CoordinatorClient::SetDeadline(context);
-    const absl::Status status =
-        FromGrpcStatus(client.stub().GetExperiment(&context, request, &page));
+    const absl::Status status = client.Call(
+        &v1::CoordinatorService::Stub::GetExperiment, request, &page);
     if (!status.ok()) return status;
     if (request.page_token().empty()) {
       *all.mutable_experiment() = std::move(*page.mutable_experiment());
@@ -130,10 +126,10 @@ absl::StatusOr<v1::GetExperimentResponse> GetAllPages(CoordinatorClient& client,
 }
 
 int ShowExperiment(CoordinatorClient& client, const std::string& name,
-                   OutputFormat output, std::ostream& out, std::ostream& err) {
+                   OutputFormat output, std::ostream& out) {
   absl::StatusOr<v1::GetExperimentResponse> all = GetAllPages(client, name);
   if (!all.ok()) {
-    return ReportCallFailure("status", all.status(), client.address(), err);
+    return client.Fail(all.status());
   }
   const v1::GetExperimentResponse& response = *all;
   if (output == OutputFormat::kJson) {
@@ -217,8 +213,8 @@ int RunStatus(const StatusFlags& flags, std::ostream& out, std::ostream& err) {
   absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
       ConnectForCommand("status", flags.client, err);
   if (!client.ok()) return kExitBadInput;
-  if (name.empty()) return ListExperiments(**client, flags.output, out, err);
-  return ShowExperiment(**client, name, flags.output, out, err);
+  if (name.empty()) return ListExperiments(**client, flags.output, out);
+  return ShowExperiment(**client, name, flags.output, out);
 }
 
 }  // namespace scalebench::cli

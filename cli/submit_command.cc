@@ -131,12 +131,10 @@ int RunSubmit(const SubmitFlags& flags, std::ostream& out, std::ostream& err) {
   request.set_spec_source(*std::move(source));
   request.set_request_id(flags.request_id);
   v1::CreateExperimentResponse response;
-  grpc::ClientContext context;
-  CoordinatorClient::SetDeadline(context);
-  const absl::Status status = FromGrpcStatus(
-      (*client)->stub().CreateExperiment(&context, request, &response));
-  if (!status.ok()) {
-    return ReportCallFailure("submit", status, (*client)->address(), err);
+  if (int exit = (*client)->CallOrFail(
+          &v1::CoordinatorService::Stub::CreateExperiment, request, &response);
+      exit != kExitOk) {
+    return exit;
   }
   const v1::Experiment& experiment = response.experiment();
   if (flags.output == OutputFormat::kJson) {

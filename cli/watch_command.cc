@@ -76,15 +76,7 @@ class GrpcWatchSource final : public WatchSource {
   explicit GrpcWatchSource(CoordinatorClient& client) : client_(client) {}
 
   absl::StatusOr<v1::Experiment> Get(const std::string& name) override {
-    v1::GetExperimentRequest request;
-    request.set_name(name);
-    v1::GetExperimentResponse response;
-    grpc::ClientContext context;
-    CoordinatorClient::SetDeadline(context);
-    absl::Status status = FromGrpcStatus(
-        client_.stub().GetExperiment(&context, request, &response));
-    if (!status.ok()) return status;
-    return std::move(*response.mutable_experiment());
+    return client_.GetExperiment(name, v1::EXPERIMENT_VIEW_UNSPECIFIED);
   }
   std::unique_ptr<EventStream> Open(const std::string& name,
                                     uint64_t after_sequence) override {
@@ -231,8 +223,7 @@ int RunWatch(const WatchFlags& flags, const WatchOutput& output, Clock& clock,
     ended = FollowExperiment(source, *name, clock, *view, options);
   }  // The bar ends its line.
   if (!ended.ok()) {
-    return ReportCallFailure("watch", ended.status(), (*client)->address(),
-                             err);
+    return (*client)->Fail(ended.status());
   }
   const v1::Experiment::Progress& p = ended->progress();
   std::string summary =
@@ -248,6 +239,13 @@ int RunWatch(const WatchFlags& flags, const WatchOutput& output, Clock& clock,
   }
   err << "scalebench watch: " << summary << "\n";
   return kExitRunFailed;
+}
+
+int RunWatchCommand(const WatchFlags& flags, const CommandEnv& env) {
+  WatchOutput output;
+  output.out = &env.out;
+  output.terminal = env.terminal;
+  return RunWatch(flags, output, env.clock, env.err);
 }
 
 }  // namespace scalebench::cli

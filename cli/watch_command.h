@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli/client.h"
+#include "cli/command.h"
 #include "cli/watch_loop.h"
 #include "common/clock.h"
 #include "common/command_line.h"
@@ -42,6 +43,9 @@ std::unique_ptr<WatchView> MakeBarView(std::ostream& out);
 // Runs the command; `clock` paces reconnection.
 int RunWatch(const WatchFlags& flags, const WatchOutput& output, Clock& clock,
              std::ostream& err, const WatchOptions& options = {});
+// RunWatch as the command table runs it: to env.out, a bar on a terminal,
+// on env.clock.
+int RunWatchCommand(const WatchFlags& flags, const CommandEnv& env);
 
 }  // namespace scalebench::cli
 

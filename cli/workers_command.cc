@@ -43,12 +43,11 @@ int RunWorkers(const WorkersFlags& flags, std::ostream& out,
       ConnectForCommand("workers", flags.client, err);
   if (!client.ok()) return kExitBadInput;
   v1::ListWorkersResponse response;
-  grpc::ClientContext context;
-  CoordinatorClient::SetDeadline(context);
-  const absl::Status status = FromGrpcStatus((*client)->stub().ListWorkers(
-      &context, v1::ListWorkersRequest(), &response));
-  if (!status.ok()) {
-    return ReportCallFailure("workers", status, (*client)->address(), err);
+  if (int exit =
+          (*client)->CallOrFail(&v1::CoordinatorService::Stub::ListWorkers,
+                                v1::ListWorkersRequest(), &response);
+      exit != kExitOk) {
+    return exit;
   }
   if (flags.output == OutputFormat::kJson) {
     out << ApiJson(response);

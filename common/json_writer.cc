@@ -1,141 +1,106 @@
 #include "common/json_writer.h"
 
-#include <charconv>
 #include <cmath>
-
-#include "absl/strings/str_cat.h"
+#include <utility>
 
 namespace scalebench {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Doubles with an exact integer value below 2^53 are written as integers
+// ("2", not "2.0"): what the writer always wrote.
+constexpr double kExactIntegers = 9007199254740992.0;
+
+std::string Dump(const Json& value, int indent) {
+  return value.dump(indent == 0 ? -1 : indent, ' ', /*ensure_ascii=*/false,
+                    Json::error_handler_t::replace);
+}
+
+}  // namespace
 
 std::string JsonQuote(absl::string_view value) {
-  std::string out;
-  out.reserve(value.size() + 2);
-  out.push_back('"');
-  for (const char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 0xf]);
-          out.push_back(kHex[c & 0xf]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
+  return Dump(Json(std::string(value)), 0);
 }
 
-void JsonWriter::Newline() {
-  if (indent_ == 0) return;
-  out_.push_back('\n');
-  out_.append(stack_.size() * indent_, ' ');
-}
-
-void JsonWriter::BeforeValue() {
-  if (after_key_) {
-    after_key_ = false;
-    return;
+Json& JsonWriter::Put(Json value) {
+  if (open_.empty()) {
+    root_ = std::move(value);
+    return root_;
   }
-  if (stack_.empty()) return;
-  if (!stack_.back().empty) out_.push_back(',');
-  stack_.back().empty = false;
-  Newline();
+  Json& container = *open_.back();
+  if (container.is_array()) {
+    container.push_back(std::move(value));
+    return container.back();
+  }
+  Json& slot = container[key_];
+  slot = std::move(value);
+  return slot;
 }
 
 JsonWriter& JsonWriter::BeginObject() {
-  BeforeValue();
-  out_.push_back('{');
-  stack_.push_back({/*is_object=*/true});
+  open_.push_back(&Put(Json::object()));
   return *this;
 }
 
 JsonWriter& JsonWriter::BeginArray() {
-  BeforeValue();
-  out_.push_back('[');
-  stack_.push_back({/*is_object=*/false});
+  open_.push_back(&Put(Json::array()));
   return *this;
 }
 
-void JsonWriter::Close(char bracket) {
-  const bool empty = stack_.back().empty;
-  stack_.pop_back();
-  if (!empty) Newline();
-  out_.push_back(bracket);
-}
-
 JsonWriter& JsonWriter::EndObject() {
-  Close('}');
+  open_.pop_back();
   return *this;
 }
 
 JsonWriter& JsonWriter::EndArray() {
-  Close(']');
+  open_.pop_back();
   return *this;
 }
 
 JsonWriter& JsonWriter::Key(absl::string_view key) {
-  BeforeValue();
-  out_ += JsonQuote(key);
-  out_ += indent_ == 0 ? ":" : ": ";
-  after_key_ = true;
+  key_ = std::string(key);
   return *this;
 }
 
 JsonWriter& JsonWriter::String(absl::string_view value) {
-  BeforeValue();
-  out_ += JsonQuote(value);
+  Put(std::string(value));
   return *this;
 }
 
 JsonWriter& JsonWriter::Int(int64_t value) {
-  BeforeValue();
-  absl::StrAppend(&out_, value);
+  Put(value);
   return *this;
 }
 
 JsonWriter& JsonWriter::Uint(uint64_t value) {
-  BeforeValue();
-  absl::StrAppend(&out_, value);
+  Put(value);
   return *this;
 }
 
 JsonWriter& JsonWriter::Double(double value) {
   if (!std::isfinite(value)) return Null();
-  BeforeValue();
-  char buf[32];
-  const auto result = std::to_chars(buf, buf + sizeof(buf), value);
-  out_.append(buf, result.ptr);
+  if (std::trunc(value) == value && std::fabs(value) < kExactIntegers) {
+    Put(static_cast<int64_t>(value));
+  } else {
+    Put(value);
+  }
   return *this;
 }
 
 JsonWriter& JsonWriter::Bool(bool value) {
-  BeforeValue();
-  out_ += value ? "true" : "false";
+  Put(value);
   return *this;
 }
 
 JsonWriter& JsonWriter::Null() {
-  BeforeValue();
-  out_ += "null";
+  Put(nullptr);
   return *this;
+}
+
+const std::string& JsonWriter::str() const {
+  text_ = Dump(root_, indent_);
+  return text_;
 }
 
 }  // namespace scalebench

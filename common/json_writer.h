@@ -1,6 +1,9 @@
-// A small streaming JSON writer for machine-readable command output.
-// Produces compact or indented JSON; keys and strings are escaped per
-// RFC 8259, doubles are written in their shortest round-trip form. Not
+// A streaming front to nlohmann::json (the project's one JSON library) for
+// code that writes a document in order: machine-readable command output,
+// webhook payloads. Keys keep the order they were written in; strings are
+// escaped and doubles written (shortest round-trip form; an integral
+// double as an integer) by nlohmann; invalid UTF-8 is replaced, never
+// thrown. New code may build an nlohmann::ordered_json directly. Not
 // thread-safe.
 //
 //   JsonWriter w;
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "nlohmann/json.hpp"
 
 namespace scalebench {
 
@@ -43,25 +47,20 @@ class JsonWriter {
   JsonWriter& Bool(bool value);
   JsonWriter& Null();
 
-  // The text so far; complete once every Begin has its End.
-  const std::string& str() const { return out_; }
+  // The document; complete once every Begin has its End.
+  const std::string& str() const;
 
  private:
-  // Writes the separator and indentation that precede a value or key.
-  void BeforeValue();
-  void Newline();
-  // Pops the innermost level and writes its closing bracket.
-  void Close(char bracket);
-
-  struct Level {
-    bool is_object;
-    bool empty = true;
-  };
+  // Puts `value` where the document is: the root, the next element of the
+  // innermost array, or the value of the pending key.
+  nlohmann::ordered_json& Put(nlohmann::ordered_json value);
 
   int indent_;
-  std::string out_;
-  std::vector<Level> stack_;
-  bool after_key_ = false;
+  nlohmann::ordered_json root_;
+  // The open containers, innermost last.
+  std::vector<nlohmann::ordered_json*> open_;
+  std::string key_;
+  mutable std::string text_;
 };
 
 // `value` as a JSON string literal, quotes included.

@@ -1,12 +1,12 @@
 #include "common/metrics_endpoint.h"
 
-#include <curl/curl.h>
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -15,23 +15,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-size_t Append(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
 // The body of GET http://address/metrics; empty when the request fails.
 std::string Scrape(const std::string& address) {
-  CURL* curl = curl_easy_init();
-  std::string body;
-  const std::string url = absl::StrCat("http://", address, "/metrics");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-  if (curl_easy_perform(curl) != CURLE_OK) body.clear();
-  curl_easy_cleanup(curl);
-  return body;
+  absl::StatusOr<HttpResponse> response =
+      HttpGet(absl::StrCat("http://", address, "/metrics"));
+  return response.ok() ? response->body : "";
 }
 
 TEST(MetricsEndpointTest, ServesItsCollectablesOnAPickedPort) {

@@ -4,7 +4,6 @@
 // Synchronize call reaches.
 #include "coordinator/coordinator_metrics.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -14,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/fake_clock.h"
 #include "common/grpc_channel.h"
+#include "common/http_client.h"
 #include "common/metrics_endpoint.h"
 #include "coordinator/server.h"
 #include "gmock/gmock.h"
@@ -36,22 +36,11 @@ sweep:
   instances: [1, 2]
 )yaml";
 
-size_t Append(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
+// The body of GET http://address/metrics; empty when the request fails.
 std::string Scrape(const std::string& address) {
-  CURL* curl = curl_easy_init();
-  std::string body;
-  const std::string url = absl::StrCat("http://", address, "/metrics");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-  if (curl_easy_perform(curl) != CURLE_OK) body.clear();
-  curl_easy_cleanup(curl);
-  return body;
+  absl::StatusOr<HttpResponse> response =
+      HttpGet(absl::StrCat("http://", address, "/metrics"));
+  return response.ok() ? response->body : "";
 }
 
 v1::ExperimentSpec Spec() {

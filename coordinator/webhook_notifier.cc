@@ -1,65 +1,36 @@
 #include "coordinator/webhook_notifier.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <iostream>
-#include <mutex>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/http_client.h"
 #include "coordinator/webhook_url.h"
 
 namespace scalebench::coordinator {
-namespace {
-
-void InitCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-// Discards the answer's body: only its status matters.
-size_t Discard(char* /*data*/, size_t size, size_t count, void* /*user*/) {
-  return size * count;
-}
-
-}  // namespace
-
 CurlWebhookPoster::CurlWebhookPoster(absl::Duration timeout)
-    : timeout_(timeout) {
-  InitCurlOnce();
-}
+    : timeout_(timeout) {}
 
 absl::StatusOr<int> CurlWebhookPoster::Post(const std::string& url,
                                             const std::string& json,
                                             const std::string& key) {
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers,
-                              absl::StrCat("Idempotency-Key: ", key).c_str());
-  headers = curl_slist_append(headers, "Expect:");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                   static_cast<curl_off_t>(json.size()));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(timeout_)));
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
-  const CURLcode code = curl_easy_perform(curl);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  if (code != CURLE_OK) {
-    return absl::UnavailableError(absl::StrCat("POST ", RedactedWebhookUrl(url),
-                                               ": ", curl_easy_strerror(code)));
+  HttpRequest request;
+  request.method = "POST";
+  request.url = url;
+  request.headers = {"Content-Type: application/json",
+                     absl::StrCat("Idempotency-Key: ", key)};
+  request.body = json;
+  request.connect_timeout = timeout_;
+  request.timeout = timeout_;
+  // Only the status matters; a receiver's page is not kept.
+  request.max_response_bytes = 0;
+  absl::StatusOr<HttpResponse> response = SendHttpRequest(request);
+  if (!response.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "POST ", RedactedWebhookUrl(url), ": ", response.status().message()));
   }
-  return static_cast<int>(status);
+  return static_cast<int>(response->status);
 }
 
 absl::Duration Backoff(int attempts, const WebhookNotifierOptions& options) {

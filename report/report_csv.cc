@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
 #include "analysis/run_comparison.h"
+#include "common/csv_writer.h"
 #include "spec/grid.h"
 
 namespace scalebench::report {
@@ -18,11 +18,7 @@ std::string Num(double v) { return absl::StrFormat("%.10g", v); }
 class Table {
  public:
   explicit Table(std::vector<std::string> header) { Add(std::move(header)); }
-  void Add(const std::vector<std::string>& cells) {
-    std::vector<std::string> quoted;
-    for (const std::string& c : cells) quoted.push_back(CsvField(c));
-    absl::StrAppend(&text_, absl::StrJoin(quoted, ","), "\n");
-  }
+  void Add(const std::vector<std::string>& cells) { text_ += CsvRow(cells); }
   std::string str() const { return text_; }
 
  private:
@@ -126,13 +122,6 @@ std::string Comparison(const results::RunsComparison& c) {
 }
 
 }  // namespace
-
-std::string CsvField(absl::string_view field) {
-  if (field.find_first_of(",\"\r\n") == absl::string_view::npos) {
-    return std::string(field);
-  }
-  return absl::StrCat("\"", absl::StrReplaceAll(field, {{"\"", "\"\""}}), "\"");
-}
 
 std::string CsvPathBeside(const std::string& html_path,
                           absl::string_view suffix) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/csv_writer.h"
 #include "report/report_data.h"
 
 namespace scalebench::report {
@@ -27,10 +28,6 @@ struct CsvFile {
 // of a model's curve with its prediction band), latency, skew, hosts, and
 // with a comparison, comparison.
 std::vector<CsvFile> ReportCsvs(const ReportData& data);
-
-// `field` quoted for a CSV cell when it holds a comma, quote or line
-// break; as it is otherwise.
-std::string CsvField(absl::string_view field);
 
 // The path of a CSV beside `html_path`: "out/report.html" and
 // "throughput" give "out/report-throughput.csv".

@@ -16,22 +16,18 @@
 namespace scalebench::worker {
 namespace {
 
-// Milliseconds from now to `deadline` on the monotonic clock, at least 0.
-int RemainingMs(absl::Duration deadline) {
-  const int64_t ms =
-      absl::ToInt64Milliseconds(deadline - Clock::Real()->Monotonic());
-  return ms < 0 ? 0 : static_cast<int>(ms);
-}
-
-// Waits for `events` on `fd` until `deadline`; false on timeout or error.
-bool WaitFor(int fd, short events, absl::Duration deadline) {
+// Waits for `events` on `fd` until `deadline` on `clock`'s monotonic
+// time; false on timeout or error.
+bool WaitFor(int fd, short events, absl::Duration deadline, Clock& clock) {
+  const int64_t ms = absl::ToInt64Milliseconds(deadline - clock.Monotonic());
   pollfd p = {fd, events, 0};
-  return poll(&p, 1, RemainingMs(deadline)) == 1;
+  return poll(&p, 1, ms < 0 ? 0 : static_cast<int>(ms)) == 1;
 }
 
 }  // namespace
 
-absl::Status ProbeHttp(const std::string& endpoint, absl::Duration timeout) {
+absl::Status ProbeHttp(const std::string& endpoint, Clock& clock,
+                       absl::Duration timeout) {
   const size_t colon = endpoint.rfind(':');
   uint32_t port = 0;
   if (colon == std::string::npos ||
@@ -60,13 +56,13 @@ absl::Status ProbeHttp(const std::string& endpoint, absl::Duration timeout) {
     return absl::UnavailableError(absl::StrCat("socket: ", strerror(errno)));
   }
   // A socket-level bound on one probe; the caller's Clock paces retries.
-  const absl::Duration deadline = Clock::Real()->Monotonic() + timeout;
+  const absl::Duration deadline = clock.Monotonic() + timeout;
   absl::Status result = absl::OkStatus();
   const int rc = connect(fd, addresses->ai_addr, addresses->ai_addrlen);
   freeaddrinfo(addresses);
   int error = rc == 0 ? 0 : errno;
   if (error == EINPROGRESS) {
-    if (!WaitFor(fd, POLLOUT, deadline)) {
+    if (!WaitFor(fd, POLLOUT, deadline, clock)) {
       error = ETIMEDOUT;
     } else {
       socklen_t len = sizeof(error);
@@ -90,7 +86,7 @@ absl::Status ProbeHttp(const std::string& endpoint, absl::Duration timeout) {
   std::string head;
   char buffer[256];
   while (head.size() < 12) {
-    if (!WaitFor(fd, POLLIN, deadline)) {
+    if (!WaitFor(fd, POLLIN, deadline, clock)) {
       close(fd);
       return absl::UnavailableError(absl::StrCat(
           endpoint, " did not answer within ", absl::FormatDuration(timeout)));
@@ -118,7 +114,8 @@ absl::Status WaitForHttp(const std::string& endpoint, absl::Duration timeout,
   const absl::Duration deadline = clock.Monotonic() + timeout;
   absl::Status last;
   while (true) {
-    last = ProbeHttp(endpoint, std::min(interval * 20, absl::Seconds(1)));
+    last =
+        ProbeHttp(endpoint, clock, std::min(interval * 20, absl::Seconds(1)));
     if (last.ok() || last.code() == absl::StatusCode::kInvalidArgument) {
       return last;
     }

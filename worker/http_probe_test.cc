@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "common/fake_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -72,34 +73,59 @@ uint16_t DeadPort(int* fd) {
 }
 
 TEST(ProbeHttpTest, A2xxAnswerIsReady) {
+  FakeClock clock;  // Probes bound their waits by its time.
   CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-  EXPECT_TRUE(ProbeHttp(server.endpoint()).ok());
+  EXPECT_TRUE(ProbeHttp(server.endpoint(), clock).ok());
 }
 
 TEST(ProbeHttpTest, AnErrorStatusIsNotReady) {
+  FakeClock clock;  // Probes bound their waits by its time.
   CannedServer server("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
-  const absl::Status s = ProbeHttp(server.endpoint());
+  const absl::Status s = ProbeHttp(server.endpoint(), clock);
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr("status 502"));
 }
 
 TEST(ProbeHttpTest, GarbageIsNotReady) {
+  FakeClock clock;  // Probes bound their waits by its time.
   CannedServer server("SSH-2.0-OpenSSH\r\n");
-  EXPECT_THAT(ProbeHttp(server.endpoint()).message(),
+  EXPECT_THAT(ProbeHttp(server.endpoint(), clock).message(),
               HasSubstr("no HTTP status line"));
 }
 
 TEST(ProbeHttpTest, RefusedSaysSo) {
+  FakeClock clock;  // Probes bound their waits by its time.
   int fd = -1;
   const uint16_t port = DeadPort(&fd);
-  const absl::Status s = ProbeHttp("127.0.0.1:" + std::to_string(port));
+  const absl::Status s = ProbeHttp("127.0.0.1:" + std::to_string(port), clock);
   close(fd);
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr("refused"));
 }
 
 TEST(ProbeHttpTest, MalformedEndpointIsInvalid) {
-  EXPECT_EQ(ProbeHttp("localhost").code(), absl::StatusCode::kInvalidArgument);
+  FakeClock clock;  // Probes bound their waits by its time.
+  EXPECT_EQ(ProbeHttp("localhost", clock).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ProbeHttpTest, ASilentServerTimesOutByTheClock) {
+  // Listens but never answers; the kernel completes the connection.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr = {};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(fd, 4), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string endpoint =
+      "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  FakeClock clock;  // Stands still: a zero timeout has passed at once.
+  const absl::Status s = ProbeHttp(endpoint, clock, absl::ZeroDuration());
+  close(fd);
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(s.message(), HasSubstr(endpoint));
 }
 
 TEST(WaitForHttpTest, GivesUpAfterTheTimeoutNamingTheEndpoint) {

@@ -136,7 +136,7 @@ TEST_P(BalancerRunTest, AnswersThroughTheBalancer) {
 
   ASSERT_TRUE(balancer->Stop(launch.id).ok());
   EXPECT_FALSE(Running(pid));
-  EXPECT_FALSE(ProbeHttp(*endpoint).ok());
+  EXPECT_FALSE(ProbeHttp(*endpoint, *Clock::Real()).ok());
   EXPECT_FALSE(std::filesystem::exists(PidFile(launch.id)));
   EXPECT_TRUE(balancer->Stop(launch.id).ok());  // Idempotent.
 }

@@ -1,10 +1,10 @@
 # The docker platform: a Docker Engine API client over the engine's unix
-# socket (libcurl) and the TargetDriver for PLATFORM_DOCKER.
+# socket (common/http_client.h) and the TargetDriver for PLATFORM_DOCKER.
 add_library(scalebench_worker_docker STATIC
   targets/docker_client.cc
   targets/docker_driver.cc)
 target_link_libraries(scalebench_worker_docker PUBLIC
-  scalebench_common scalebench_proto CURL::libcurl
+  scalebench_common scalebench_proto scalebench_http_client
   absl::status absl::statusor absl::strings absl::time
   PRIVATE nlohmann_json::nlohmann_json)
 # The default image is built by the script in this source tree.
@@ -36,7 +36,7 @@ set_tests_properties(docker_engine_stop PROPERTIES
 scalebench_test(docker_engine_test
   SOURCES targets/docker_engine_test.cc
   LIBS scalebench_worker_docker scalebench_loadgen scalebench_test_support
-       CURL::libcurl
+       scalebench_http_client
   LABELS docker
   PROPERTIES FIXTURES_REQUIRED docker_engine RESOURCE_LOCK loadgen_cpu
     ENVIRONMENT SCALEBENCH_TEST_DOCKER_HOST=unix://${SCALEBENCH_TEST_DOCKER_DIR}/docker.sock)

@@ -1,15 +1,13 @@
 #include "worker/targets/docker_client.h"
 
-#include <curl/curl.h>
-
 #include <cstdio>
 #include <cstdlib>
-#include <mutex>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/http_client.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 
@@ -28,23 +26,6 @@ constexpr absl::Duration kCallTimeout = absl::Seconds(30);
 // Importing an image writes its layer; allow for a slow disk.
 constexpr absl::Duration kImportTimeout = absl::Minutes(5);
 constexpr absl::Duration kConnectTimeout = absl::Seconds(5);
-
-void InitCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-size_t AppendToString(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-std::string Escape(CURL* curl, const std::string& text) {
-  char* escaped = curl_easy_escape(curl, text.data(), text.size());
-  std::string result = escaped ? escaped : "";
-  curl_free(escaped);
-  return result;
-}
 
 std::string StripSlash(std::string name) {
   if (!name.empty() && name[0] == '/') name.erase(0, 1);
@@ -145,7 +126,6 @@ std::string ContainerCreateBody(const ContainerSpec& spec) {
 absl::StatusOr<std::unique_ptr<DockerClient>> DockerClient::Create(
     const std::string& docker_host) {
   ASSIGN_OR_RETURN(std::string socket_path, DockerSocketPath(docker_host));
-  InitCurlOnce();
   return std::unique_ptr<DockerClient>(new DockerClient(socket_path));
 }
 
@@ -156,60 +136,25 @@ DockerClient::~DockerClient() = default;
 
 absl::StatusOr<DockerClient::Response> DockerClient::Call(
     const Request& request) {
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
-  Response response;
-  FILE* body_file = nullptr;
-  curl_slist* headers = nullptr;
-  const std::string url =
-      absl::StrCat("http://localhost", kApiPrefix, request.path);
-  curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket_path_.c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(
-      curl, CURLOPT_CONNECTTIMEOUT_MS,
-      static_cast<long>(absl::ToInt64Milliseconds(kConnectTimeout)));
-  curl_easy_setopt(
-      curl, CURLOPT_TIMEOUT_MS,
-      static_cast<long>(absl::ToInt64Milliseconds(request.timeout)));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendToString);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
-  if (!request.body_file.empty()) {
-    body_file = std::fopen(request.body_file.c_str(), "rb");
-    if (body_file == nullptr) {
-      curl_easy_cleanup(curl);
-      return absl::NotFoundError(
-          absl::StrCat("cannot open ", request.body_file));
-    }
-    std::fseek(body_file, 0, SEEK_END);
-    const long size = std::ftell(body_file);
-    std::fseek(body_file, 0, SEEK_SET);
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_READDATA, body_file);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
-                     static_cast<curl_off_t>(size));
-  } else if (request.method == "POST" || !request.body.empty()) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body.size()));
-  }
-  headers = curl_slist_append(
-      headers, absl::StrCat("Content-Type: ", request.content_type).c_str());
-  // A large upload must not wait for "100 Continue".
-  headers = curl_slist_append(headers, "Expect:");
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-
-  const CURLcode code = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  if (body_file != nullptr) std::fclose(body_file);
-  if (code != CURLE_OK) {
+  HttpRequest http;
+  http.method = request.method;
+  http.url = absl::StrCat("http://localhost", kApiPrefix, request.path);
+  http.unix_socket = socket_path_;
+  http.headers = {absl::StrCat("Content-Type: ", request.content_type)};
+  http.body = request.body;
+  http.body_file = request.body_file;
+  http.connect_timeout = kConnectTimeout;
+  http.timeout = request.timeout;
+  absl::StatusOr<HttpResponse> answer = SendHttpRequest(http);
+  if (absl::IsNotFound(answer.status())) return answer.status();
+  if (!answer.ok()) {
     return absl::UnavailableError(absl::StrCat(
         "docker engine at unix://", socket_path_, ": ", request.method, " ",
-        request.path, ": ", curl_easy_strerror(code)));
+        request.path, ": ", answer.status().message()));
   }
+  Response response;
+  response.status = answer->status;
+  response.body = std::move(answer->body);
   return response;
 }
 
@@ -263,9 +208,7 @@ absl::Status DockerClient::Ping() {
 absl::StatusOr<std::string> DockerClient::CreateContainer(
     const ContainerSpec& spec) {
   const std::string what = absl::StrCat("create container ", spec.name);
-  CURL* curl = curl_easy_init();
-  const std::string name = Escape(curl, spec.name);
-  curl_easy_cleanup(curl);
+  const std::string name = UrlEscape(spec.name);
   ASSIGN_OR_RETURN(Response response,
                    Call({"POST", absl::StrCat("/containers/create?name=", name),
                          ContainerCreateBody(spec)}));
@@ -342,9 +285,7 @@ absl::StatusOr<std::vector<ContainerSummary>> DockerClient::ListContainers(
       absl::StrCat("list containers labelled ", label_key, "=", label_value);
   json filters;
   filters["label"] = json::array({absl::StrCat(label_key, "=", label_value)});
-  CURL* curl = curl_easy_init();
-  const std::string escaped = Escape(curl, filters.dump());
-  curl_easy_cleanup(curl);
+  const std::string escaped = UrlEscape(filters.dump());
   ASSIGN_OR_RETURN(
       Response response,
       Call({"GET",
@@ -393,15 +334,13 @@ absl::Status DockerClient::ImportImage(const std::string& tar_path,
                                        const std::vector<std::string>& cmd) {
   const std::string what =
       absl::StrCat("import ", tar_path, " as ", repo, ":", tag);
-  CURL* curl = curl_easy_init();
   std::string path =
-      absl::StrCat("/images/create?fromSrc=-&repo=", Escape(curl, repo),
-                   "&tag=", Escape(curl, tag));
+      absl::StrCat("/images/create?fromSrc=-&repo=", UrlEscape(repo),
+                   "&tag=", UrlEscape(tag));
   if (!cmd.empty()) {
-    absl::StrAppend(&path, "&changes=",
-                    Escape(curl, absl::StrCat("CMD ", json(cmd).dump())));
+    absl::StrAppend(
+        &path, "&changes=", UrlEscape(absl::StrCat("CMD ", json(cmd).dump())));
   }
-  curl_easy_cleanup(curl);
   Request request("POST", path);
   request.content_type = "application/x-tar";
   request.body_file = tar_path;

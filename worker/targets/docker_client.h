@@ -1,7 +1,8 @@
 // A small client of the Docker Engine API (v1.41, what Debian 12's
-// docker.io speaks) over the engine's unix socket, through libcurl: just
-// the calls the docker target driver needs. Errors carry the engine's own
-// message. Thread-safe: every call uses its own connection.
+// docker.io speaks) over the engine's unix socket, through
+// common/http_client.h: just the calls the docker target driver needs. Errors
+// carry the engine's own message. Thread-safe: every call uses its own
+// connection.
 #ifndef SCALEBENCH_WORKER_TARGETS_DOCKER_CLIENT_H_
 #define SCALEBENCH_WORKER_TARGETS_DOCKER_CLIENT_H_
 

@@ -3,7 +3,6 @@
 // fixture started (SCALEBENCH_TEST_DOCKER_HOST), or else one this binary
 // starts and stops itself. Every test's containers carry an owner of its
 // own and are removed in TearDown, pass or fail. Needs root.
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "loadgen/report.h"
@@ -75,27 +75,14 @@ class DockerEngineEnvironment : public ::testing::Environment {
 const auto* const kEnvironment =
     ::testing::AddGlobalTestEnvironment(new DockerEngineEnvironment);
 
-size_t AppendBody(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
 // One GET of http://ENDPOINT/: the status (0 when nothing answered) and
 // the body.
 long Get(const std::string& endpoint, std::string* body) {
-  CURL* curl = curl_easy_init();
-  const std::string url = absl::StrCat("http://", endpoint, "/");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 500L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
-  long status = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  }
-  curl_easy_cleanup(curl);
-  return status;
+  absl::StatusOr<HttpResponse> response =
+      HttpGet(absl::StrCat("http://", endpoint, "/"), absl::Milliseconds(500));
+  if (!response.ok()) return 0;
+  body->append(response->body);
+  return response->status;
 }
 
 // Polls until `endpoint` answers 2xx; the body of that answer. Fails the

@@ -85,7 +85,7 @@ TEST_F(NativeDriverTest, OneTargetServesThePageAskedPinnedAndStops) {
 
   ASSERT_TRUE(driver.Stop(launch.id).ok());
   EXPECT_FALSE(Running(pid));
-  EXPECT_FALSE(ProbeHttp(target->endpoint).ok());
+  EXPECT_FALSE(ProbeHttp(target->endpoint, *Clock::Real()).ok());
   EXPECT_FALSE(std::filesystem::exists(driver.PrefixOf(launch.id)));
   EXPECT_THAT(*driver.List(), IsEmpty());
   // Idempotent, and OK for an id never started.

@@ -86,6 +86,11 @@ void RecordingEnv::FailStart(const std::string& program, absl::Status status) {
   start_failures_[program] = std::move(status);
 }
 
+void RecordingEnv::FailWrite(const std::string& path, absl::Status status) {
+  absl::MutexLock lock(&mu_);
+  write_failures_[path] = std::move(status);
+}
+
 void RecordingEnv::EndProcess(const std::string& pid_file,
                               ProcessStatus status) {
   absl::MutexLock lock(&mu_);
@@ -212,6 +217,10 @@ absl::Status RecordingEnv::WriteFileAtomically(const std::string& path,
                                                mode_t mode) {
   absl::MutexLock lock(&mu_);
   Record(absl::StrCat("write ", path));
+  if (auto failure = write_failures_.find(path);
+      failure != write_failures_.end()) {
+    return failure->second;
+  }
   if (dirs_.count(DirName(path)) == 0) {
     return absl::InternalError(
         absl::StrCat("cannot write ", path, ".tmp: No such file or directory"));

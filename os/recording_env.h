@@ -61,6 +61,8 @@ class RecordingEnv final : public Env {
   // StartProcess of `program` fails with `status` (INTERNAL, say, as when
   // it exits at once).
   void FailStart(const std::string& program, absl::Status status);
+  // WriteFileAtomically of `path` fails with `status` (a full disk).
+  void FailWrite(const std::string& path, absl::Status status);
   // The process of `pid_file` ends with `status` (kExited or kSignaled).
   void EndProcess(const std::string& pid_file, ProcessStatus status);
   // The pid a process started with `pid_file` got; 0 if none.
@@ -105,6 +107,7 @@ class RecordingEnv final : public Env {
   std::vector<std::string> calls_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, RunHandler> handlers_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, absl::Status> start_failures_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, absl::Status> write_failures_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> files_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> dirs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, mode_t> modes_ ABSL_GUARDED_BY(mu_);

@@ -4,7 +4,7 @@ add_library(scalebench_worker_docker STATIC
   targets/docker_client.cc
   targets/docker_driver.cc)
 target_link_libraries(scalebench_worker_docker PUBLIC
-  scalebench_common scalebench_proto CURL::libcurl
+  scalebench_worker_core scalebench_common scalebench_os scalebench_proto CURL::libcurl
   absl::status absl::statusor absl::strings absl::time
   PRIVATE nlohmann_json::nlohmann_json)
 # The default image is built by the script in this source tree.

@@ -14,7 +14,7 @@ target_compile_definitions(scalebench_worker_docker PRIVATE
 # Without an engine: what Plan() asks of one.
 scalebench_test(docker_driver_test
   SOURCES targets/docker_driver_test.cc
-  LIBS scalebench_worker_docker nlohmann_json::nlohmann_json)
+  LIBS scalebench_worker_docker scalebench_os_testing nlohmann_json::nlohmann_json)
 
 # Against a real engine: a private dockerd (deploy/docker/private-dockerd.sh)
 # under a temp dir, started by the setup test and stopped by the cleanup

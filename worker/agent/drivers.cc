@@ -27,11 +27,18 @@ std::unique_ptr<DriverSet> MakeDrivers(const WorkerContext& context,
   QemuOptions qemu;
   qemu.image_dir = options.qemu_image_dir.empty() ? SCALEBENCH_QEMU_IMAGE_DIR
                                                   : options.qemu_image_dir;
-  if (absl::StatusOr<std::string> v = ProgramVersion(
-          {qemu.qemu_binary, "--version"}, "QEMU emulator version ");
+  if (absl::StatusOr<std::string> v =
+          ProgramVersion(*context.env, {qemu.qemu_binary, "--version"},
+                         "QEMU emulator version ");
       v.ok()) {
     drivers->SetVersion("qemu", *v);
   }
+  // A host fact, learnt once here and never by the driver's Plan().
+  qemu.kvm_usable =
+      options.probe_host
+          ? ProbeKvm(QemuDriver::MakeKvmProbe(context, qemu), *context.env,
+                     *context.clock)
+          : KvmDeviceAccessible();
   drivers->AddTarget(std::make_unique<QemuDriver>(context, qemu));
   DockerDriverOptions docker;
   docker.docker_host = ResolveDockerHost(options.docker_host);

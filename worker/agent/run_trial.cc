@@ -287,7 +287,10 @@ int RunTrialCommand(const RunTrialFlags& flags, std::ostream& out,
   }
   context.runtime_dir = *runtime_dir;
   const RuntimeDirReleaser release(context);
-  std::unique_ptr<DriverSet> drivers = MakeDrivers(context, flags.drivers);
+  // A dry run starts nothing, not even the KVM probe's guest.
+  DriverOptions driver_options = flags.drivers;
+  driver_options.probe_host = !flags.dry_run;
+  std::unique_ptr<DriverSet> drivers = MakeDrivers(context, driver_options);
   TrialRunner runner(context, drivers.get(),
                      flags.cpus.empty() ? AllowedCpus() : flags.cpus);
 

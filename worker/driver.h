@@ -98,6 +98,21 @@ class Driver {
   // Why `id` is no longer running; nullopt while it runs.
   virtual absl::StatusOr<std::optional<Termination>> Terminated(
       const std::string& id) = 0;
+
+ protected:
+  // WaitReady for a driver that can tell a termination cheaply: probes
+  // until `target` answers, and stops as soon as Terminated() says it
+  // ended (an error asking counts as running).
+  absl::Status WaitAnsweringWhileRunning(const Target& target,
+                                         absl::Duration timeout,
+                                         Clock& clock) {
+    return WaitUntilAnswering(
+        target, timeout, clock, [&]() -> std::optional<Termination> {
+          absl::StatusOr<std::optional<Termination>> ended =
+              Terminated(target.id);
+          return ended.ok() ? *ended : std::nullopt;
+        });
+  }
 };
 
 }  // namespace scalebench::worker

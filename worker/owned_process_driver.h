@@ -74,14 +74,7 @@ class OwnedProcessDriver : public Base {
 
   absl::Status WaitReady(const Target& target,
                          absl::Duration timeout) override {
-    return WaitUntilAnswering(
-        target, timeout, *context_.clock,
-        [&]() -> std::optional<Termination> {
-          std::optional<os::ProcessStatus> status =
-              processes_.StatusOf(target.id);
-          if (!status.has_value()) return std::nullopt;
-          return TerminationOf(*status);
-        });
+    return this->WaitAnsweringWhileRunning(target, timeout, *context_.clock);
   }
 
   absl::Status Stop(const std::string& id) override {

@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "os/recording_env.h"
+#include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
 namespace {
@@ -23,14 +24,6 @@ OwnedProcessKind Kind(const std::string& kind) {
 
 class OwnedProcessesTest : public ::testing::Test {
  protected:
-  OwnedProcessesTest() {
-    context_.name = "w1";
-    context_.owner = "scalebench-w1";
-    context_.state_dir = "/s";
-    context_.clock = env_.clock();
-    context_.env = &env_;
-  }
-
   OwnedProcesses::PlannedStart Planned(const std::string& id) {
     OwnedProcesses::PlannedStart start;
     start.id = id;
@@ -45,7 +38,7 @@ class OwnedProcessesTest : public ::testing::Test {
   }
 
   os::RecordingEnv env_;
-  WorkerContext context_;
+  WorkerContext context_ = testing::TestContext(env_);
 };
 
 TEST_F(OwnedProcessesTest, StartMakesThePrefixWritesTheFilesThenStarts) {

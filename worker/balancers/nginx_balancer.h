@@ -26,12 +26,7 @@
 
 namespace scalebench::worker {
 
-struct NginxBalancerOptions {
-  // The nginx binary. Default Debian's.
-  std::string nginx_binary = kDefaultNginxBinary;
-  // How long Stop() waits after SIGTERM before SIGKILL. Default 5 s.
-  absl::Duration stop_grace = absl::Seconds(5);
-};
+using NginxBalancerOptions = NginxOptions;
 
 class NginxBalancer final
     : public OwnedProcessDriver<Balancer, BalancerLaunch> {

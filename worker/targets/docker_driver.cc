@@ -393,12 +393,7 @@ absl::Status DockerDriver::Recover() {
 
 absl::Status DockerDriver::WaitReady(const Target& target,
                                      absl::Duration timeout) {
-  return WaitUntilAnswering(target, timeout, *context_.clock,
-                            [&]() -> std::optional<Termination> {
-                              absl::StatusOr<std::optional<Termination>> t =
-                                  Terminated(target.id);
-                              return t.ok() ? *t : std::nullopt;
-                            });
+  return WaitAnsweringWhileRunning(target, timeout, *context_.clock);
 }
 
 absl::StatusOr<std::optional<Termination>> DockerDriver::Terminated(

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "os/recording_env.h"
+#include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
 namespace {
@@ -20,17 +21,11 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 WorkerContext Context() {
-  WorkerContext context;
-  context.name = "w1";
-  context.state_dir = "/var/lib/scalebench-test";
-  context.owner = "scalebench-w1";
-  return context;
+  return testing::TestContext("/var/lib/scalebench-test");
 }
 
 TargetLaunch Launch() {
-  TargetLaunch launch;
-  launch.id = "scalebench-w1-t3";
-  launch.index = 3;
+  TargetLaunch launch = testing::TestTargetLaunch(3);
   launch.cpus = {1, 0};
   launch.vcpus = 2;
   launch.memory_mb = 96;

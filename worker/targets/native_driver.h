@@ -21,12 +21,7 @@
 
 namespace scalebench::worker {
 
-struct NativeDriverOptions {
-  // The nginx binary. Default Debian's.
-  std::string nginx_binary = kDefaultNginxBinary;
-  // How long Stop() waits after SIGTERM before SIGKILL. Default 5 s.
-  absl::Duration stop_grace = absl::Seconds(5);
-};
+using NativeDriverOptions = NginxOptions;
 
 class NativeDriver final
     : public OwnedProcessDriver<TargetDriver, TargetLaunch> {

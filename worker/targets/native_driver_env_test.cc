@@ -9,6 +9,7 @@
 #include "os/recording_env.h"
 #include "worker/balancers/haproxy_balancer.h"
 #include "worker/targets/native_driver.h"
+#include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
 namespace {
@@ -21,27 +22,16 @@ constexpr char kPidFile[] = "/s/run/scalebench-w1-t0.pid";
 
 class NativeDriverEnvTest : public ::testing::Test {
  protected:
-  NativeDriverEnvTest() {
-    context_.name = "w1";
-    context_.owner = "scalebench-w1";
-    context_.state_dir = "/s";
-    context_.clock = env_.clock();
-    context_.env = &env_;
-  }
-
   static TargetLaunch Launch() {
-    TargetLaunch launch;
-    launch.id = "scalebench-w1-t0";
-    launch.cpus = {1};
+    TargetLaunch launch = testing::TestTargetLaunch(0);
     // A name is not bound before the start: no real port is needed.
     launch.listen_address = "localhost";
-    launch.port = 20001;
     launch.page_bytes = 10;
     return launch;
   }
 
   os::RecordingEnv env_;
-  WorkerContext context_;
+  WorkerContext context_ = testing::TestContext(env_);
 };
 
 TEST_F(NativeDriverEnvTest, StartWritesThePrefixThenStartsNginx) {

@@ -353,12 +353,7 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
 
 absl::Status QemuDriver::WaitReady(const Target& target,
                                    absl::Duration timeout) {
-  return WaitUntilAnswering(target, timeout, *context_.clock,
-                            [&]() -> std::optional<Termination> {
-                              absl::StatusOr<std::optional<Termination>> t =
-                                  Terminated(target.id);
-                              return t.ok() ? *t : std::nullopt;
-                            });
+  return WaitAnsweringWhileRunning(target, timeout, *context_.clock);
 }
 
 absl::StatusOr<std::optional<Termination>> QemuDriver::Terminated(

@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "os/recording_env.h"
 #include "worker/targets/qemu_driver.h"
+#include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
 namespace {
@@ -21,25 +22,10 @@ constexpr char kPidFile[] = "/s/run/scalebench-w1-t0.pid";
 class QemuDriverEnvTest : public ::testing::Test {
  protected:
   QemuDriverEnvTest() {
-    context_.name = "w1";
-    context_.owner = "scalebench-w1";
-    context_.state_dir = "/s";
-    context_.clock = env_.clock();
-    context_.env = &env_;
     options_.image_dir = "/images";
     options_.accel = QemuAccel::kTcg;
     env_.AddFile("/images/vmlinuz", "kernel");
     env_.AddFile("/images/general.cpio.gz", "initramfs");
-  }
-
-  TargetLaunch Launch() {
-    TargetLaunch launch;
-    launch.id = "scalebench-w1-t0";
-    launch.vcpus = 1;
-    launch.memory_mb = 256;
-    launch.listen_address = "127.0.0.1";
-    launch.port = 20001;
-    return launch;
   }
 
   // A running VM of ours as /proc shows it.
@@ -51,13 +37,13 @@ class QemuDriverEnvTest : public ::testing::Test {
   }
 
   os::RecordingEnv env_;
-  WorkerContext context_;
+  WorkerContext context_ = testing::TestContext(env_);
   QemuOptions options_;
 };
 
 TEST_F(QemuDriverEnvTest, StartWritesTheArgsAndKindThenStartsQemu) {
   QemuDriver driver(context_, options_);
-  absl::StatusOr<Target> target = driver.Start(Launch());
+  absl::StatusOr<Target> target = driver.Start(testing::TestTargetLaunch());
   ASSERT_TRUE(target.ok()) << target.status();
   EXPECT_EQ(target->endpoint, "127.0.0.1:20001");
   const std::vector<std::string> calls = env_.calls();
@@ -81,7 +67,7 @@ TEST_F(QemuDriverEnvTest, AKindFileThatCannotBeWrittenFailsTheStart) {
   env_.FailWrite(absl::StrCat(kDir, "/kind"),
                  absl::InternalError("cannot write kind: No space left"));
   QemuDriver driver(context_, options_);
-  absl::StatusOr<Target> target = driver.Start(Launch());
+  absl::StatusOr<Target> target = driver.Start(testing::TestTargetLaunch());
   EXPECT_EQ(target.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(target.status().message(), HasSubstr("No space left"));
   EXPECT_THAT(env_.CallsStartingWith("start "), IsEmpty());
@@ -91,7 +77,7 @@ TEST_F(QemuDriverEnvTest, AQemuThatFailsToStartLeavesNoKindFile) {
   env_.FailStart("qemu-system-x86_64",
                  absl::InternalError("qemu-system-x86_64 exited with status 1"));
   QemuDriver driver(context_, options_);
-  absl::StatusOr<Target> target = driver.Start(Launch());
+  absl::StatusOr<Target> target = driver.Start(testing::TestTargetLaunch());
   EXPECT_EQ(target.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(target.status().message(),
               HasSubstr("QEMU of scalebench-w1-t0 failed"));
@@ -100,7 +86,7 @@ TEST_F(QemuDriverEnvTest, AQemuThatFailsToStartLeavesNoKindFile) {
 
 TEST_F(QemuDriverEnvTest, StopStopsQemuAndRemovesTheKindFile) {
   QemuDriver driver(context_, options_);
-  ASSERT_TRUE(driver.Start(Launch()).ok());
+  ASSERT_TRUE(driver.Start(testing::TestTargetLaunch()).ok());
   ShowAsQemu("scalebench-w1-t0");
   env_.ClearCalls();
   ASSERT_TRUE(driver.Stop("scalebench-w1-t0").ok());
@@ -116,7 +102,7 @@ TEST_F(QemuDriverEnvTest, StopStopsQemuAndRemovesTheKindFile) {
 // old kind file look alike, its command line does not.
 TEST_F(QemuDriverEnvTest, RecoverStopsOurVmsAndNothingElse) {
   QemuDriver driver(context_, options_);
-  ASSERT_TRUE(driver.Start(Launch()).ok());
+  ASSERT_TRUE(driver.Start(testing::TestTargetLaunch()).ok());
   ShowAsQemu("scalebench-w1-t0");
   env_.AddFile("/s/run/scalebench-w1-t1.pid", "4242 1\n");
   env_.AddFile("/s/targets/scalebench-w1-t1/kind", "native\n");
@@ -128,7 +114,7 @@ TEST_F(QemuDriverEnvTest, RecoverStopsOurVmsAndNothingElse) {
 
 TEST_F(QemuDriverEnvTest, AVmThatDiesSaysHow) {
   QemuDriver driver(context_, options_);
-  ASSERT_TRUE(driver.Start(Launch()).ok());
+  ASSERT_TRUE(driver.Start(testing::TestTargetLaunch()).ok());
   EXPECT_FALSE(driver.Terminated("scalebench-w1-t0")->has_value());
   env_.EndProcess(kPidFile, {os::ProcessStatus::State::kSignaled, 0, 0, 6});
   absl::StatusOr<std::optional<Termination>> ended =

@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "os/recording_env.h"
+#include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
 namespace {
@@ -27,9 +28,7 @@ class QemuDriverTest : public ::testing::Test {
   QemuDriverTest() {
     std::string dir = ::testing::TempDir() + "/qemu_driver_test.XXXXXX";
     state_dir_ = mkdtemp(dir.data());
-    context_.name = "w1";
-    context_.owner = "scalebench-w1";
-    context_.state_dir = state_dir_;
+    context_ = testing::TestContext(state_dir_);
     options_.image_dir = "/images";
     options_.accel = QemuAccel::kTcg;
   }
@@ -37,14 +36,8 @@ class QemuDriverTest : public ::testing::Test {
   ~QemuDriverTest() override { std::filesystem::remove_all(state_dir_); }
 
   TargetLaunch Launch() {
-    TargetLaunch launch;
-    launch.id = "scalebench-w1-t0";
-    launch.index = 0;
-    launch.cpus = {1};
+    TargetLaunch launch = testing::TestTargetLaunch(0);
     launch.vcpus = 2;
-    launch.memory_mb = 256;
-    launch.listen_address = "127.0.0.1";
-    launch.port = 20001;
     launch.page_bytes = 1024;
     return launch;
   }

@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "os/recording_env.h"
 #include "worker/targets/xl_parse_testing.h"
+#include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
 namespace {
@@ -158,13 +159,7 @@ class XenDriverTest : public ::testing::Test {
   }
 
   WorkerContext Context() {
-    WorkerContext context;
-    context.name = "w1";
-    context.owner = kOwner;
-    context.state_dir = dir_ + "/state";
-    context.clock = env_.clock();
-    context.env = &env_;
-    return context;
+    return testing::TestContext(env_, dir_ + "/state");
   }
 
   XenDriver Driver() {

@@ -60,8 +60,8 @@ absl::Status PosixEnv::WriteFileAtomically(const std::string& path,
       open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return Errno("cannot write", temp);
   // The mode whatever the umask: nginx's workers read pages as nobody.
-  const bool ok = fchmod(fd, mode) == 0 && WriteAll(fd, contents) &&
-                  fsync(fd) == 0;
+  const bool ok =
+      fchmod(fd, mode) == 0 && WriteAll(fd, contents) && fsync(fd) == 0;
   const int saved = errno;
   if (close(fd) != 0 || !ok) {
     errno = ok ? errno : saved;
@@ -75,7 +75,8 @@ absl::Status PosixEnv::WriteFileAtomically(const std::string& path,
     return status;
   }
   // The rename itself survives a crash once the directory is synced.
-  const int dir = open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int dir =
+      open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     fsync(dir);
     close(dir);

@@ -33,8 +33,7 @@ class PosixEnv final : public Env {
   absl::Status MakeDirs(const std::string& path, mode_t mode) override;
   absl::StatusOr<std::string> ReadFile(const std::string& path,
                                        size_t max_bytes) override;
-  std::string ReadFileTail(const std::string& path,
-                           size_t max_bytes) override;
+  std::string ReadFileTail(const std::string& path, size_t max_bytes) override;
   bool FileExists(const std::string& path) override;
   bool IsExecutable(const std::string& program) override;
   absl::StatusOr<std::vector<std::string>> ListDir(

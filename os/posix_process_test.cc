@@ -1,5 +1,3 @@
-#include "os/posix_env.h"
-
 #include <signal.h>
 #include <unistd.h>
 
@@ -10,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "os/posix_env.h"
 
 namespace scalebench::os {
 namespace {
@@ -156,9 +155,7 @@ TEST_F(ProcessTest, StopKillsWhatIgnoresSigterm) {
   launch.pid_file = PidFile("stubborn");
   absl::StatusOr<pid_t> pid = StartProcess(launch);
   ASSERT_TRUE(pid.ok()) << pid.status();
-  ASSERT_TRUE(
-      StopProcess(launch.pid_file, absl::Milliseconds(200))
-          .ok());
+  ASSERT_TRUE(StopProcess(launch.pid_file, absl::Milliseconds(200)).ok());
   EXPECT_FALSE(Running(*pid));
 }
 

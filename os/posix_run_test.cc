@@ -1,9 +1,8 @@
-#include "os/posix_env.h"
-
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "os/posix_env.h"
 
 namespace scalebench::os {
 namespace {
@@ -11,8 +10,8 @@ namespace {
 using ::testing::HasSubstr;
 
 absl::StatusOr<ProgramOutput> RunArgv(const std::vector<std::string>& argv,
-                                  absl::Duration timeout,
-                                  size_t max_output = size_t{1} << 20) {
+                                      absl::Duration timeout,
+                                      size_t max_output = size_t{1} << 20) {
   PosixEnv env(Clock::Real());
   RunOptions options;
   options.timeout = timeout;
@@ -57,7 +56,8 @@ TEST(RunTest, DoesNotWaitForDescendantsThatKeepThePipe) {
 }
 
 TEST(RunTest, AMissingProgramIsAFailedPrecondition) {
-  absl::StatusOr<ProgramOutput> output = RunArgv({"scalebench-no-such-program"}, absl::Seconds(5));
+  absl::StatusOr<ProgramOutput> output =
+      RunArgv({"scalebench-no-such-program"}, absl::Seconds(5));
   EXPECT_EQ(output.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(output.status().message(),
               HasSubstr("scalebench-no-such-program"));
@@ -73,7 +73,7 @@ TEST(RunTest, KillsAProgramThatOverrunsItsTimeout) {
 TEST(RunTest, KeepsAtMostTheBoundOfEachStreamAndSaysSo) {
   absl::StatusOr<ProgramOutput> output =
       RunArgv({"sh", "-c", "head -c 100000 /dev/zero | tr '\\0' x; echo e >&2"},
-          absl::Seconds(30), 1000);
+              absl::Seconds(30), 1000);
   ASSERT_TRUE(output.ok()) << output.status();
   EXPECT_EQ(output->out, std::string(1000, 'x'));
   EXPECT_EQ(output->err, "e\n");

@@ -318,7 +318,7 @@ absl::Status RecordingEnv::RemoveTree(const std::string& path) {
   }
   for (auto it = dirs_.begin(); it != dirs_.end();) {
     it = *it == path || absl::StartsWith(*it, prefix) ? dirs_.erase(it)
-                                                       : std::next(it);
+                                                      : std::next(it);
   }
   return absl::OkStatus();
 }

@@ -76,26 +76,39 @@ class RecordingEnv final : public Env {
   // The mode a file or directory was last given.
   mode_t ModeOf(const std::string& path) const;
 
+  // Records "run ARGV"; answers with the handler for argv[0] (OnRun).
   absl::StatusOr<ProgramOutput> Run(const std::vector<std::string>& argv,
                                     const RunOptions& options) override;
+  // Records "start ARGV"; fails as FailStart says, else gives a new pid,
+  // writes "PID 1" to the pid file and counts the process as running.
   absl::StatusOr<pid_t> StartProcess(const ProcessLaunch& launch) override;
+  // The pid of the pid file while EndProcess or StopProcess has not ended
+  // it; 0 otherwise.
   absl::StatusOr<pid_t> FindProcess(const std::string& pid_file) override;
   ProcessStatus ProcessStatusOf(const std::string& pid_file) override;
+  // Records "stop PID_FILE"; the process ends as if by SIGTERM and its pid
+  // file goes.
   absl::Status StopProcess(const std::string& pid_file,
                            absl::Duration grace) override;
+  // Records "write PATH"; fails as FailWrite says or when the directory
+  // is missing.
   absl::Status WriteFileAtomically(const std::string& path,
                                    absl::string_view contents,
                                    mode_t mode) override;
+  // Records "mkdirs PATH".
   absl::Status MakeDirs(const std::string& path, mode_t mode) override;
+  // Reads are not recorded.
   absl::StatusOr<std::string> ReadFile(const std::string& path,
                                        size_t max_bytes) override;
-  std::string ReadFileTail(const std::string& path,
-                           size_t max_bytes) override;
+  std::string ReadFileTail(const std::string& path, size_t max_bytes) override;
   bool FileExists(const std::string& path) override;
+  // Whether AddExecutable named it.
   bool IsExecutable(const std::string& program) override;
   absl::StatusOr<std::vector<std::string>> ListDir(
       const std::string& path) override;
+  // There are no links: NOT_FOUND.
   absl::StatusOr<std::string> ReadLink(const std::string& path) override;
+  // Record "remove PATH" and "rmtree PATH".
   absl::Status RemoveFile(const std::string& path) override;
   absl::Status RemoveTree(const std::string& path) override;
 

@@ -55,9 +55,10 @@ absl::Status WaitUntilAnswering(
   const absl::Duration deadline = clock.Monotonic() + timeout;
   absl::Status last;
   while (true) {
-    last = ProbeHttp(target.endpoint,
-                     std::min(kProbeTimeout, std::max(deadline - clock.Monotonic(),
-                                                      absl::Milliseconds(1))));
+    last =
+        ProbeHttp(target.endpoint,
+                  std::min(kProbeTimeout, std::max(deadline - clock.Monotonic(),
+                                                   absl::Milliseconds(1))));
     if (last.ok() || last.code() == absl::StatusCode::kInvalidArgument) {
       return last;
     }

@@ -104,8 +104,7 @@ class Driver {
   // until `target` answers, and stops as soon as Terminated() says it
   // ended (an error asking counts as running).
   absl::Status WaitAnsweringWhileRunning(const Target& target,
-                                         absl::Duration timeout,
-                                         Clock& clock) {
+                                         absl::Duration timeout, Clock& clock) {
     return WaitUntilAnswering(
         target, timeout, clock, [&]() -> std::optional<Termination> {
           absl::StatusOr<std::optional<Termination>> ended =

@@ -71,8 +71,8 @@ int Run(const std::string& mode, const std::string& state_dir,
     launch.cpus = {i};
     launch.port = kFirstPort + 1 + i;
     std::string endpoint;
-    const double ms = TimeToReady<TargetLaunch>(driver, launch, *clock,
-                                                &endpoint);
+    const double ms =
+        TimeToReady<TargetLaunch>(driver, launch, *clock, &endpoint);
     if (ms < 0) return 1;
     std::printf("target %d start_to_ready_ms %.1f\n", i, ms);
     endpoints.push_back(endpoint);

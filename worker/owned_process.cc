@@ -101,8 +101,7 @@ absl::StatusOr<pid_t> OwnedProcesses::Start(const std::string& id,
   return env_.StartProcess(launch);
 }
 
-absl::StatusOr<pid_t> OwnedProcesses::StartPlanned(
-    const PlannedStart& start) {
+absl::StatusOr<pid_t> OwnedProcesses::StartPlanned(const PlannedStart& start) {
   if (absl::Status s = CreatePrefix(start.id); !s.ok()) return s;
   // From here on a failure removes the prefix again.
   auto fail = [&](absl::Status status) {
@@ -124,8 +123,8 @@ absl::StatusOr<pid_t> OwnedProcesses::StartPlanned(
     }
   }
   for (const LaunchPlan::File& file : start.files) {
-    if (absl::Status s = env_.WriteFileAtomically(file.path, file.contents,
-                                                  kSharedFileMode);
+    if (absl::Status s =
+            env_.WriteFileAtomically(file.path, file.contents, kSharedFileMode);
         !s.ok()) {
       return fail(s);
     }
@@ -136,9 +135,9 @@ absl::StatusOr<pid_t> OwnedProcesses::StartPlanned(
   process.log_path = start.log_path;
   absl::StatusOr<pid_t> pid = Start(start.id, std::move(process));
   if (!pid.ok()) {
-    return fail(absl::Status(
-        pid.status().code(),
-        absl::StrCat(start.what, ": ", pid.status().message())));
+    return fail(
+        absl::Status(pid.status().code(),
+                     absl::StrCat(start.what, ": ", pid.status().message())));
   }
   return pid;
 }

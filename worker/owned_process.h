@@ -118,7 +118,7 @@ class OwnedProcesses {
 
   // The ids in `dir` of this kind (by IsOurs) named NAME`suffix`.
   std::vector<std::string> OursIn(const std::string& dir,
-                                   const std::string& suffix) const;
+                                  const std::string& suffix) const;
 
   WorkerContext context_;
   os::Env& env_;

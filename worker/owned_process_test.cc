@@ -48,8 +48,7 @@ TEST_F(OwnedProcessesTest, StartMakesThePrefixWritesTheFilesThenStarts) {
       env_.calls(),
       ElementsAre("rmtree /s/targets/scalebench-w1-t0", "mkdirs /s",
                   "mkdirs /s/targets", "mkdirs /s/targets/scalebench-w1-t0",
-                  "mkdirs /s/run",
-                  "write /s/targets/scalebench-w1-t0/kind",
+                  "mkdirs /s/run", "write /s/targets/scalebench-w1-t0/kind",
                   "mkdirs /s/targets/scalebench-w1-t0/html",
                   "write /s/targets/scalebench-w1-t0/a.conf",
                   "start nginx -p /s/targets/scalebench-w1-t0"));
@@ -63,7 +62,8 @@ TEST_F(OwnedProcessesTest, StartMakesThePrefixWritesTheFilesThenStarts) {
 TEST_F(OwnedProcessesTest, AFailedStartRemovesThePrefixAndNamesTheTarget) {
   OwnedProcesses processes(context_, Kind("native"));
   env_.FailStart("nginx", absl::InternalError("nginx exited with status 1"));
-  absl::StatusOr<pid_t> pid = processes.StartPlanned(Planned("scalebench-w1-t0"));
+  absl::StatusOr<pid_t> pid =
+      processes.StartPlanned(Planned("scalebench-w1-t0"));
   EXPECT_EQ(pid.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(pid.status().message(),
               HasSubstr("target scalebench-w1-t0: nginx exited with status 1"));
@@ -82,9 +82,8 @@ TEST_F(OwnedProcessesTest, StopStopsTheProcessAndRemovesThePrefix) {
   ASSERT_TRUE(processes.StartPlanned(Planned("scalebench-w1-t0")).ok());
   env_.ClearCalls();
   ASSERT_TRUE(processes.Stop("scalebench-w1-t0").ok());
-  EXPECT_THAT(env_.calls(),
-              ElementsAre("stop /s/run/scalebench-w1-t0.pid",
-                          "rmtree /s/targets/scalebench-w1-t0"));
+  EXPECT_THAT(env_.calls(), ElementsAre("stop /s/run/scalebench-w1-t0.pid",
+                                        "rmtree /s/targets/scalebench-w1-t0"));
   EXPECT_TRUE(processes.StatusOf("scalebench-w1-t0").has_value());
   EXPECT_TRUE(processes.Stop("scalebench-w1-t0").ok());  // Idempotent.
 }
@@ -113,11 +112,10 @@ TEST_F(OwnedProcessesTest, RecoverStopsOnlyItsOwnKindAndOwner) {
   env_.AddFile("/s/targets/scalebench-w1-t5/kind", "native\n");  // Stale.
   env_.ClearCalls();
   ASSERT_TRUE(native.Recover().ok());
-  EXPECT_THAT(env_.calls(),
-              ElementsAre("stop /s/run/scalebench-w1-t0.pid",
-                          "rmtree /s/targets/scalebench-w1-t0",
-                          "stop /s/run/scalebench-w1-t5.pid",
-                          "rmtree /s/targets/scalebench-w1-t5"));
+  EXPECT_THAT(env_.calls(), ElementsAre("stop /s/run/scalebench-w1-t0.pid",
+                                        "rmtree /s/targets/scalebench-w1-t0",
+                                        "stop /s/run/scalebench-w1-t5.pid",
+                                        "rmtree /s/targets/scalebench-w1-t5"));
   EXPECT_TRUE(env_.File("/s/targets/scalebench-w1-t1/kind").has_value());
   EXPECT_TRUE(env_.File("/s/run/scalebench-w2-t0.pid").has_value());
 }

@@ -33,8 +33,9 @@ absl::StatusOr<std::string> ProgramVersion(os::Env& env,
   // nginx prints its version on stderr, haproxy and QEMU on stdout.
   const std::string output = run->out + run->err;
   if (run->exit_code != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "`", command, "` failed: ", absl::StripTrailingAsciiWhitespace(output)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("`", command,
+                     "` failed: ", absl::StripTrailingAsciiWhitespace(output)));
   }
   if (const size_t at = output.find(marker); at != std::string::npos) {
     absl::string_view rest =

@@ -39,7 +39,8 @@ TEST(ProgramVersionTest, ReadsStdout) {
             "2.6.12-1+deb12u4");
 }
 
-TEST(ProgramVersionTest, AMissingProgramAFailureOrNoMarkerAreFailedPreconditions) {
+TEST(ProgramVersionTest,
+     AMissingProgramAFailureOrNoMarkerAreFailedPreconditions) {
   os::RecordingEnv env;
   absl::StatusOr<std::string> missing = ProgramVersion(env, {"qemu"}, "v ");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);

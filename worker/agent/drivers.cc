@@ -34,11 +34,10 @@ std::unique_ptr<DriverSet> MakeDrivers(const WorkerContext& context,
     drivers->SetVersion("qemu", *v);
   }
   // A host fact, learnt once here and never by the driver's Plan().
-  qemu.kvm_usable =
-      options.probe_host
-          ? ProbeKvm(QemuDriver::MakeKvmProbe(context, qemu), *context.env,
-                     *context.clock)
-          : KvmDeviceAccessible();
+  qemu.kvm_usable = options.probe_host
+                        ? ProbeKvm(QemuDriver::MakeKvmProbe(context, qemu),
+                                   *context.env, *context.clock)
+                        : KvmDeviceAccessible();
   drivers->AddTarget(std::make_unique<QemuDriver>(context, qemu));
   DockerDriverOptions docker;
   docker.docker_host = ResolveDockerHost(options.docker_host);

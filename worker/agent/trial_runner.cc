@@ -260,7 +260,8 @@ std::optional<v1::Failure> TrialRunner::StartBalancerNow(
   const absl::Duration balancer_start = clock.Monotonic();
   absl::StatusOr<Target> balancer = plan.balancer->Start(plan.balancer_launch);
   absl::Status ready = balancer.status();
-  if (ready.ok()) ready = plan.balancer->WaitReady(*balancer, plan.balance_timeout);
+  if (ready.ok())
+    ready = plan.balancer->WaitReady(*balancer, plan.balance_timeout);
   if (!ready.ok()) {
     (void)TearDown(plan);
     return MakeFailure(v1::FAILURE_KIND_BALANCER_START,

@@ -14,11 +14,11 @@
 #include "gtest/gtest.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
+#include "os/env.h"
 #include "worker/balancers/haproxy_balancer.h"
 #include "worker/balancers/nginx_balancer.h"
 #include "worker/http_probe.h"
 #include "worker/native_test_support.h"
-#include "os/env.h"
 #include "worker/targets/native_driver.h"
 
 namespace scalebench::worker {
@@ -201,8 +201,9 @@ TEST_P(BalancerKindTest, HealthChecksRouteAroundADeadTarget) {
   }
   const std::string prefix = absl::StrCat(state_dir_, "/balancers/", launch.id);
   if (GetParam() == v1::BALANCER_KIND_HAPROXY) {
-    EXPECT_THAT(os::Env::Default()->ReadFileTail(prefix + "/haproxy.log", 100000),
-                HasSubstr("Server targets/t1 is DOWN"));
+    EXPECT_THAT(
+        os::Env::Default()->ReadFileTail(prefix + "/haproxy.log", 100000),
+        HasSubstr("Server targets/t1 is DOWN"));
   } else {
     EXPECT_THAT(os::Env::Default()->ReadFileTail(prefix + "/error.log", 100000),
                 HasSubstr("upstream server temporarily disabled"));
@@ -271,7 +272,8 @@ TEST_P(BalancerKindTest, LoadgenRunsThroughItWithoutErrors) {
   ASSERT_NO_FATAL_FAILURE(StartTargets());
   std::unique_ptr<Balancer> balancer = MakeBalancer(GetParam(), context_);
   const absl::Duration begin = Clock::Real()->Monotonic();
-  absl::StatusOr<std::string> endpoint = EndpointOf(balancer->Start(Launch(RoundRobin())));
+  absl::StatusOr<std::string> endpoint =
+      EndpointOf(balancer->Start(Launch(RoundRobin())));
   ASSERT_TRUE(endpoint.ok()) << endpoint.status();
   ASSERT_TRUE(WaitForHttp(*endpoint, kReadyTimeout, *Clock::Real(),
                           absl::Milliseconds(5))

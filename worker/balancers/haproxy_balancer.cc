@@ -122,9 +122,8 @@ absl::StatusOr<LaunchPlan> HaproxyBalancer::Plan(const BalancerLaunch& launch) {
 
 absl::StatusOr<OwnedProcesses::PlannedStart> HaproxyBalancer::StartDetails(
     const BalancerLaunch& launch) {
-  return BalancerStart(launch, {},
-                       absl::StrCat(processes_.Prefix(launch.id),
-                                    "/haproxy.log"));
+  return BalancerStart(
+      launch, {}, absl::StrCat(processes_.Prefix(launch.id), "/haproxy.log"));
 }
 
 }  // namespace scalebench::worker

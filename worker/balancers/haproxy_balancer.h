@@ -30,7 +30,7 @@ class HaproxyBalancer final
     : public OwnedProcessDriver<Balancer, BalancerLaunch> {
  public:
   explicit HaproxyBalancer(const WorkerContext& context,
-                          HaproxyBalancerOptions options = {});
+                           HaproxyBalancerOptions options = {});
 
   v1::BalancerKind kind() const override { return v1::BALANCER_KIND_HAPROXY; }
 

@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "worker/balancers/balancer_launch.h"

@@ -32,7 +32,7 @@ class NginxBalancer final
     : public OwnedProcessDriver<Balancer, BalancerLaunch> {
  public:
   explicit NginxBalancer(const WorkerContext& context,
-                        NginxBalancerOptions options = {});
+                         NginxBalancerOptions options = {});
 
   v1::BalancerKind kind() const override { return v1::BALANCER_KIND_NGINX; }
 

@@ -81,8 +81,7 @@ class DockerDriver final : public TargetDriver {
   // is no registry to pull from).
   absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
   // Until nginx in the container answers; fails as soon as it exits.
-  absl::Status WaitReady(const Target& target,
-                         absl::Duration timeout) override;
+  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
   // Stops and removes the container and its state dir. OK when it is
   // already gone; FAILED_PRECONDITION for a container of another owner.
   absl::Status Stop(const std::string& id) override;

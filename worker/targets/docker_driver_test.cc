@@ -177,7 +177,8 @@ TEST(DockerHostTest, OnlyUnixSocketsAreAccepted) {
 
 // The default image's name comes from the image script, run through the
 // OS seam with a timeout; Plan() runs nothing else and writes nothing.
-TEST(DockerDriverPlanTest, TheDefaultImageIsNamedByTheScriptAndNothingElseRuns) {
+TEST(DockerDriverPlanTest,
+     TheDefaultImageIsNamedByTheScriptAndNothingElseRuns) {
   os::RecordingEnv env;
   env.OnRun("/s/build-nginx-image.sh", [](const std::vector<std::string>&) {
     os::ProgramOutput output;

@@ -3,7 +3,6 @@
 #include <sched.h>
 #include <unistd.h>
 
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "worker/endpoint.h"

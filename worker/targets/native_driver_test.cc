@@ -15,9 +15,9 @@
 #include "gtest/gtest.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
+#include "os/env.h"
 #include "worker/http_probe.h"
 #include "worker/native_test_support.h"
-#include "os/env.h"
 
 namespace scalebench::worker {
 namespace {

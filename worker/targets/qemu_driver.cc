@@ -341,9 +341,10 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
     if (alive.ok() && *alive == 0) {
       (void)env_.RemoveFile(pid_file);
       (void)env_.RemoveFile(KindFile(launch.id));
-      return absl::InternalError(absl::StrCat(
-          "QEMU of ", launch.id, " exited: ", env_.ReadFileTail(qemu_log, kLogTail),
-          " ", env_.ReadFileTail(console, kConsoleTail)));
+      return absl::InternalError(
+          absl::StrCat("QEMU of ", launch.id,
+                       " exited: ", env_.ReadFileTail(qemu_log, kLogTail), " ",
+                       env_.ReadFileTail(console, kConsoleTail)));
     }
     clock.SleepUntil(clock.Monotonic() + kListenPoll);
   }

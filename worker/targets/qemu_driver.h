@@ -102,8 +102,7 @@ class QemuDriver final : public TargetDriver {
 
   // Until the guest's nginx answers through the forwarded port; fails as
   // soon as QEMU exits.
-  absl::Status WaitReady(const Target& target,
-                         absl::Duration timeout) override;
+  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
 
   // Stops the VM (SIGTERM, then SIGKILL). Idempotent. INVALID_ARGUMENT for
   // an id without the owner prefix.

@@ -74,8 +74,9 @@ TEST_F(QemuDriverEnvTest, AKindFileThatCannotBeWrittenFailsTheStart) {
 }
 
 TEST_F(QemuDriverEnvTest, AQemuThatFailsToStartLeavesNoKindFile) {
-  env_.FailStart("qemu-system-x86_64",
-                 absl::InternalError("qemu-system-x86_64 exited with status 1"));
+  env_.FailStart(
+      "qemu-system-x86_64",
+      absl::InternalError("qemu-system-x86_64 exited with status 1"));
   QemuDriver driver(context_, options_);
   absl::StatusOr<Target> target = driver.Start(testing::TestTargetLaunch());
   EXPECT_EQ(target.status().code(), absl::StatusCode::kInternal);
@@ -90,8 +91,9 @@ TEST_F(QemuDriverEnvTest, StopStopsQemuAndRemovesTheKindFile) {
   ShowAsQemu("scalebench-w1-t0");
   env_.ClearCalls();
   ASSERT_TRUE(driver.Stop("scalebench-w1-t0").ok());
-  EXPECT_THAT(env_.calls(), ElementsAre(absl::StrCat("stop ", kPidFile),
-                                        absl::StrCat("remove ", kDir, "/kind")));
+  EXPECT_THAT(env_.calls(),
+              ElementsAre(absl::StrCat("stop ", kPidFile),
+                          absl::StrCat("remove ", kDir, "/kind")));
   absl::StatusOr<std::optional<Termination>> ended =
       driver.Terminated("scalebench-w1-t0");
   ASSERT_TRUE(ended.ok() && ended->has_value());

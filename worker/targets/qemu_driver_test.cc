@@ -53,8 +53,8 @@ class QemuDriverTest : public ::testing::Test {
 
   // The KVM probe the worker runs at start, for these options.
   bool Probe() {
-    return ProbeKvm(QemuDriver::MakeKvmProbe(context_, options_),
-                    *context_.env, *context_.clock);
+    return ProbeKvm(QemuDriver::MakeKvmProbe(context_, options_), *context_.env,
+                    *context_.clock);
   }
 
   std::string state_dir_;

@@ -24,8 +24,8 @@
 #include "gtest/gtest.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
-#include "worker/http_probe.h"
 #include "os/env.h"
+#include "worker/http_probe.h"
 #include "worker/targets/qemu_driver.h"
 
 namespace scalebench::worker {
@@ -157,7 +157,8 @@ TEST_P(QemuBootTest, BootsServesTheAskedPageTakesLoadAndStopsClean) {
       absl::StrCat(state_dir_, "/targets/", launch.id, "/console.log");
   absl::Status ready = WaitForHttp(target->endpoint, kBootTimeout,
                                    *Clock::Real(), absl::Milliseconds(200));
-  ASSERT_TRUE(ready.ok()) << ready << "\nconsole:\n" << os::Env::Default()->ReadFileTail(console, 2000);
+  ASSERT_TRUE(ready.ok()) << ready << "\nconsole:\n"
+                          << os::Env::Default()->ReadFileTail(console, 2000);
   std::cout << GetParam() << ": first 2xx after "
             << absl::FormatDuration(absl::Now() - started) << "\n";
   EXPECT_EQ(GetBody(launch.port), std::string(1234, 'x'));

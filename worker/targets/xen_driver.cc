@@ -148,7 +148,8 @@ absl::StatusOr<std::vector<std::string>> XenDriver::List() {
   absl::StatusOr<os::ProgramOutput> output = RunXl({"list"});
   if (!output.ok()) return output.status();
   if (output->exit_code != 0) {
-    return absl::UnavailableError(absl::StrCat("xl list ", os::DescribeOutcome(*output)));
+    return absl::UnavailableError(
+        absl::StrCat("xl list ", os::DescribeOutcome(*output)));
   }
   std::vector<std::string> ours;
   for (std::string& name : ParseXlList(output->out)) {
@@ -248,8 +249,8 @@ absl::StatusOr<Target> XenDriver::Start(const TargetLaunch& launch) {
       RunXl({create.begin() + 1, create.end()});
   if (!output.ok()) return output.status();
   if (output->exit_code != 0) {
-    return absl::InternalError(
-        absl::StrCat("xen: xl create ", file.path, " ", os::DescribeOutcome(*output)));
+    return absl::InternalError(absl::StrCat("xen: xl create ", file.path, " ",
+                                            os::DescribeOutcome(*output)));
   }
   const int port = launch.port == 0 ? kDefaultXenGuestPort : launch.port;
   return Target{launch.id, absl::StrCat(launch.listen_address, ":", port)};

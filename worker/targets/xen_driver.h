@@ -29,9 +29,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "os/env.h"
 #include "scalebench/v1/spec.pb.h"
 #include "worker/launch_plan.h"
-#include "os/env.h"
 #include "worker/targets/target_driver.h"
 #include "worker/targets/xl_config.h"
 #include "worker/worker_context.h"
@@ -98,8 +98,7 @@ class XenDriver final : public TargetDriver {
   absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
 
   // Until the guest answers HTTP at its address.
-  absl::Status WaitReady(const Target& target,
-                         absl::Duration timeout) override;
+  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
 
   // `xl destroy <id>`. Idempotent: a domain that does not exist (xl says
   // "<id> is an invalid domain identifier") is OK. INVALID_ARGUMENT for an

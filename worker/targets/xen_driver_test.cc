@@ -306,10 +306,10 @@ TEST_F(XenDriverTest, StopRefusesOtherWorkersDomains) {
 }
 
 TEST_F(XenDriverTest, ListAndRecoverTouchOnlyThisWorkersDomains) {
-  xl_.domains = {"Domain-0", "scalebench-w1-t0",
+  xl_.domains = {"Domain-0",           "scalebench-w1-t0",
                  "scalebench-w10-t0",   // Another worker, "w10".
                  "scalebench-w1-b-t0",  // Another worker, "w1-b".
-                 "scalebench-w1-t3", "scalebench-w1-tx", "debian-guest"};
+                 "scalebench-w1-t3",   "scalebench-w1-tx", "debian-guest"};
   XenDriver driver = Driver();
   absl::StatusOr<std::vector<std::string>> listed = driver.List();
   ASSERT_TRUE(listed.ok()) << listed.status();

@@ -7,8 +7,8 @@
 
 #include <atomic>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -57,8 +57,7 @@ class FakeTargetDriver final : public TargetDriver {
   absl::StatusOr<LaunchPlan> Plan(const TargetLaunch& launch) override;
   absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
   // Until its InProcessServer answers (never, when `silent`).
-  absl::Status WaitReady(const Target& target,
-                         absl::Duration timeout) override;
+  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
   absl::Status Stop(const std::string& id) override;
   absl::StatusOr<std::vector<std::string>> List() override;
   // kStopped once stopped; nullopt while it runs.
@@ -94,8 +93,7 @@ class FakeBalancer final : public Balancer {
   absl::Status Recover() override { return absl::OkStatus(); }
   absl::StatusOr<LaunchPlan> Plan(const BalancerLaunch& launch) override;
   absl::StatusOr<Target> Start(const BalancerLaunch& launch) override;
-  absl::Status WaitReady(const Target& target,
-                         absl::Duration timeout) override;
+  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
   absl::Status Stop(const std::string& id) override;
   absl::StatusOr<std::vector<std::string>> List() override;
   absl::StatusOr<std::optional<Termination>> Terminated(

@@ -28,6 +28,10 @@ struct DriverOptions {
   // The qemu guests' images (deploy/images/build-qemu-images.sh); empty =
   // the build tree's build/images/qemu.
   std::string qemu_image_dir;
+  // Gather the host facts that take running something (the KVM probe
+  // boots a guest); false for a dry run, which then goes by whether
+  // /dev/kvm is accessible. Default true.
+  bool probe_host = true;
 };
 
 // What a platform's worker part made on this host.

@@ -1,17 +1,29 @@
 #include "worker/host_facts.h"
 
 #include <sched.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace scalebench::worker {
 namespace {
+
+// How often the KVM probe looks whether its guest has ended, and how long
+// its QEMU gets to exit when stopped.
+constexpr absl::Duration kProbePoll = absl::Milliseconds(100);
+constexpr absl::Duration kProbeStopGrace = absl::Seconds(1);
+// What a probe guest's console shows when it booted to its end, and how
+// much of the console is searched for it.
+constexpr char kProbeEndMarker[] = "Kernel panic";
+constexpr size_t kMaxConsole = 1 << 20;
 
 std::string ReadFile(const std::string& root, const std::string& path) {
   std::ifstream in(root + path);
@@ -111,6 +123,74 @@ std::vector<int> AllowedCpus() {
     if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
   }
   return cpus;
+}
+
+bool KvmDeviceAccessible() { return access("/dev/kvm", R_OK | W_OK) == 0; }
+
+bool ProbeKvm(const KvmProbe& probe, os::Env& env, Clock& clock) {
+  if (!KvmDeviceAccessible()) return false;
+  if (!env.FileExists(probe.kernel) || !env.IsExecutable(probe.qemu_binary)) {
+    return false;
+  }
+  if (!env.MakeDirs(probe.dir).ok() ||
+      !env.MakeDirs(probe.pid_file.substr(0, probe.pid_file.rfind('/'))).ok()) {
+    return false;
+  }
+  const std::string console = absl::StrCat(probe.dir, "/console.log");
+  const std::string kind = absl::StrCat(probe.dir, "/kind");
+  (void)env.RemoveFile(console);
+  const std::vector<std::string> argv = {probe.qemu_binary,
+                                         "-name",
+                                         probe.id,
+                                         "-machine",
+                                         "pc,accel=kvm",
+                                         "-cpu",
+                                         "host",
+                                         "-smp",
+                                         "1",
+                                         "-m",
+                                         "128",
+                                         "-nodefaults",
+                                         "-no-user-config",
+                                         "-display",
+                                         "none",
+                                         "-no-reboot",
+                                         "-serial",
+                                         absl::StrCat("file:", console),
+                                         "-kernel",
+                                         probe.kernel,
+                                         "-append",
+                                         "console=ttyS0 panic=-1 loglevel=4"};
+  // The kind file marks the pid file as a VM's for the qemu driver's
+  // Recover(), should the worker die while the probe runs.
+  if (!env.WriteFileAtomically(absl::StrCat(probe.dir, "/qemu.args"),
+                               absl::StrCat(absl::StrJoin(argv, "\n"), "\n"))
+           .ok() ||
+      !env.WriteFileAtomically(kind, "qemu\n").ok()) {
+    (void)env.RemoveFile(kind);
+    return false;
+  }
+  os::ProcessLaunch launch;
+  launch.argv = argv;
+  launch.log_path = absl::StrCat(probe.dir, "/qemu.log");
+  launch.pid_file = probe.pid_file;
+  bool booted = false;
+  if (env.StartProcess(launch).ok()) {
+    const absl::Duration deadline = clock.Monotonic() + probe.timeout;
+    while (clock.Monotonic() < deadline) {
+      absl::StatusOr<pid_t> pid = env.FindProcess(launch.pid_file);
+      if (!pid.ok()) break;
+      if (*pid == 0) {
+        booted = absl::StrContains(env.ReadFileTail(console, kMaxConsole),
+                                   kProbeEndMarker);
+        break;
+      }
+      clock.SleepUntil(clock.Monotonic() + kProbePoll);
+    }
+  }
+  (void)env.StopProcess(launch.pid_file, kProbeStopGrace);
+  (void)env.RemoveFile(kind);
+  return booted;
 }
 
 v1::HostFacts MakeHostFacts(const v1::HostEnvironment& environment,

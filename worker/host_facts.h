@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "os/env.h"
 #include "scalebench/v1/common.pb.h"
 
 namespace scalebench::worker {
@@ -29,6 +32,32 @@ struct Capability {
   std::string program;
   std::string version;
 };
+
+// A KVM probe: boots `kernel` under KVM with no initramfs and no root
+// device, so that it panics at the end of boot and (with -no-reboot) QEMU
+// exits. KVM can be present and still hang guests (nested virtualization
+// without the host's support): booted = exited in time with the panic on
+// the console.
+struct KvmProbe {
+  std::string qemu_binary;
+  std::string kernel;
+  // The probe guest's -name, and where its files (console.log, qemu.log,
+  // qemu.args, kind) and pid file go.
+  std::string id;
+  std::string dir;
+  std::string pid_file;
+  // How long the guest may take to boot to its end. Default 10 s.
+  absl::Duration timeout = absl::Seconds(10);
+};
+
+// Whether KVM is usable here: /dev/kvm is readable and writable and the
+// probe guest boots under it in time. Runs a VM, and leaves nothing
+// behind: a host fact gathered once at worker start, never by a driver's
+// Plan().
+bool ProbeKvm(const KvmProbe& probe, os::Env& env, Clock& clock);
+
+// Whether /dev/kvm can be opened for reading and writing (no guest runs).
+bool KvmDeviceAccessible();
 
 // The facts a worker reports at the start of its session.
 v1::HostFacts MakeHostFacts(const v1::HostEnvironment& environment,

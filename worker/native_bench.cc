@@ -5,11 +5,7 @@
 //   worker_native_bench MODE STATE_DIR -- COMMAND... ({url} replaced)
 //   MODE: target (1 target, core 0), haproxy or nginx (2 targets on cores
 //   0 and 1, the balancer on both cores, roundrobin)
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdio>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,33 +22,39 @@ namespace {
 constexpr uint16_t kFirstPort = 28080;
 constexpr absl::Duration kReadyTimeout = absl::Seconds(10);
 constexpr absl::Duration kProbeInterval = absl::Milliseconds(2);
+// How long the load generator command may run.
+constexpr absl::Duration kCommandTimeout = absl::Hours(1);
 
-// Start() to ready, in milliseconds; negative on failure.
-double TimeToReady(const std::function<absl::StatusOr<std::string>()>& start,
+// Start() to the first 2xx answer, in milliseconds; negative on failure.
+template <typename Launch>
+double TimeToReady(Driver<Launch>& driver, const Launch& launch, Clock& clock,
                    std::string* endpoint) {
-  Clock& clock = *Clock::Real();
   const absl::Duration begin = clock.Monotonic();
-  absl::StatusOr<std::string> started = start();
+  absl::StatusOr<Target> started = driver.Start(launch);
   if (!started.ok()) {
     std::fprintf(stderr, "%s\n", started.status().ToString().c_str());
     return -1;
   }
+  // Probed every 2 ms rather than through WaitReady's 50 ms, so that the
+  // time is measured to a few ms.
   if (absl::Status s =
-          WaitForHttp(*started, kReadyTimeout, clock, kProbeInterval);
+          WaitForHttp(started->endpoint, kReadyTimeout, clock, kProbeInterval);
       !s.ok()) {
     std::fprintf(stderr, "%s\n", s.ToString().c_str());
     return -1;
   }
-  *endpoint = *started;
+  *endpoint = started->endpoint;
   return absl::ToDoubleMilliseconds(clock.Monotonic() - begin);
 }
 
 int Run(const std::string& mode, const std::string& state_dir,
-        std::vector<std::string> command) {
+        std::vector<std::string> command, Clock* clock, os::Env* env) {
   WorkerContext context;
   context.name = "bench";
   context.owner = "scalebench-bench";
   context.state_dir = state_dir;
+  context.clock = clock;
+  context.env = env;
   NativeDriver driver(context);
   HaproxyBalancer haproxy(context);
   NginxBalancer nginx(context);
@@ -69,13 +71,8 @@ int Run(const std::string& mode, const std::string& state_dir,
     launch.cpus = {i};
     launch.port = kFirstPort + 1 + i;
     std::string endpoint;
-    const double ms = TimeToReady(
-        [&]() -> absl::StatusOr<std::string> {
-          absl::StatusOr<Target> t = driver.Start(launch);
-          if (!t.ok()) return t.status();
-          return t->endpoint;
-        },
-        &endpoint);
+    const double ms =
+        TimeToReady<TargetLaunch>(driver, launch, *clock, &endpoint);
     if (ms < 0) return 1;
     std::printf("target %d start_to_ready_ms %.1f\n", i, ms);
     endpoints.push_back(endpoint);
@@ -91,7 +88,7 @@ int Run(const std::string& mode, const std::string& state_dir,
   launch.port = kFirstPort;
   if (balancer != nullptr) {
     const double ms =
-        TimeToReady([&] { return balancer->Start(launch); }, &endpoint);
+        TimeToReady<BalancerLaunch>(*balancer, launch, *clock, &endpoint);
     if (ms < 0) return 1;
     std::printf("balancer %s start_to_ready_ms %.1f\n", mode.c_str(), ms);
   }
@@ -100,21 +97,21 @@ int Run(const std::string& mode, const std::string& state_dir,
     arg = absl::StrReplaceAll(
         arg, {{"{url}", absl::StrCat("http://", endpoint, "/")}});
   }
-  std::vector<char*> argv;
-  for (std::string& arg : command) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  int status = 1;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  if (pid > 0) waitpid(pid, &status, 0);
+  os::RunOptions run;
+  run.timeout = kCommandTimeout;
+  absl::StatusOr<os::ProgramOutput> output = env->Run(command, run);
   if (balancer != nullptr) (void)balancer->Stop(launch.id);
   for (int i = 0; i < targets; ++i) {
     (void)driver.Stop(absl::StrCat(context.owner, "-t", i));
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  if (!output.ok()) {
+    std::fprintf(stderr, "%s\n", output.status().ToString().c_str());
+    return 127;
+  }
+  // The load generator's report, for bench/native_balancers.sh to read.
+  std::fwrite(output->out.data(), 1, output->out.size(), stdout);
+  std::fwrite(output->err.data(), 1, output->err.size(), stderr);
+  return output->exit_code >= 0 ? output->exit_code : 1;
 }
 
 }  // namespace
@@ -128,5 +125,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   return scalebench::worker::Run(
-      argv[1], argv[2], std::vector<std::string>(argv + 4, argv + argc));
+      argv[1], argv[2], std::vector<std::string>(argv + 4, argv + argc),
+      scalebench::Clock::Real(), scalebench::os::Env::Default());
 }

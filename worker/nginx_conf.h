@@ -12,11 +12,20 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace scalebench::worker {
 
 // Debian's nginx.
 inline constexpr char kDefaultNginxBinary[] = "/usr/sbin/nginx";
+
+// A private nginx the worker runs: a native target or the nginx balancer.
+struct NginxOptions {
+  // The nginx binary. Default Debian's.
+  std::string nginx_binary = kDefaultNginxBinary;
+  // How long Stop() waits after SIGTERM before SIGKILL. Default 5 s.
+  absl::Duration stop_grace = absl::Seconds(5);
+};
 
 struct NginxProcessConfig {
   // Absolute prefix directory (no trailing slash): config, logs, pid and

@@ -10,13 +10,16 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "worker/process.h"
+#include "os/env.h"
+#include "worker/endpoint.h"
+#include "worker/launch_plan.h"
 #include "worker/worker_context.h"
 
 namespace scalebench::worker {
@@ -61,11 +64,43 @@ class OwnedProcesses {
   absl::Status CheckReachable() const;
 
   // Starts the process of `id` (launch.pid_file is set to PidFile(id)).
-  absl::StatusOr<pid_t> Start(const std::string& id, ProcessLaunch launch);
+  absl::StatusOr<pid_t> Start(const std::string& id, os::ProcessLaunch launch);
+
+  // What Start() of a native target or a balancer does once it has a
+  // plan.
+  struct PlannedStart {
+    std::string id;
+    // Prefixes errors: "target ID", "balancer ID".
+    std::string what;
+    // Checked free before anything is written.
+    HostPort listen;
+    // Made under the prefix, searchable by others: "html", "tmp".
+    std::vector<std::string> subdirs;
+    // nginx: its workers read the prefix as nobody when the worker is
+    // root, so the prefix must be searchable by others then.
+    bool read_by_workers = false;
+    // The plan's files (written atomically, world-readable) and command.
+    std::vector<LaunchPlan::File> files;
+    std::vector<std::string> argv;
+    std::vector<int> cpus;
+    // Where the process's output goes.
+    std::string log_path;
+  };
+
+  // The one Start() of every owned process: CreatePrefix(start.id), checks
+  // the listen address is free, makes the subdirs, writes the files and
+  // starts argv pinned to cpus; returns its pid. On failure it stops what
+  // it started and removes the prefix again. FAILED_PRECONDITION when a
+  // process of that id runs or the port is taken.
+  absl::StatusOr<pid_t> StartPlanned(const PlannedStart& start);
 
   // Stops the process of `id` (SIGTERM, SIGKILL after the grace period)
   // and removes its prefix. Idempotent: OK when already gone.
   absl::Status Stop(const std::string& id);
+
+  // How the process of `id` stopped: nullopt while it runs; kStopped when
+  // Stop() removed it (or it never started).
+  std::optional<os::ProcessStatus> StatusOf(const std::string& id) const;
 
   // Ids of this kind whose process runs now, sorted.
   absl::StatusOr<std::vector<std::string>> List() const;
@@ -81,7 +116,12 @@ class OwnedProcesses {
   bool IsOurs(const std::string& id) const;
   bool MatchesPattern(const std::string& id) const;
 
+  // The ids in `dir` of this kind (by IsOurs) named NAME`suffix`.
+  std::vector<std::string> OursIn(const std::string& dir,
+                                  const std::string& suffix) const;
+
   WorkerContext context_;
+  os::Env& env_;
   OwnedProcessKind kind_;
   absl::Duration stop_grace_;
 };

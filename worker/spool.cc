@@ -14,13 +14,18 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 
 namespace scalebench::worker {
 namespace {
 
 constexpr char kSuffix[] = ".result";
+// Results are the worker's alone.
+constexpr mode_t kDirMode = 0700;
+constexpr mode_t kFileMode = 0600;
 
 absl::Status Errno(absl::string_view what, absl::string_view path) {
   return absl::InternalError(
@@ -35,26 +40,36 @@ absl::Status SyncPath(const std::string& path, int flags) {
   return rc == 0 ? absl::OkStatus() : Errno("fsync", path);
 }
 
-// A monotonically increasing prefix so that listing in name order is store
-// order, across restarts: nanoseconds of the wall clock at store time.
-// Used only for ordering; a clock step merely reorders the backlog.
-std::string OrderPrefix() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  char buffer[32];
-  snprintf(buffer, sizeof(buffer), "%010lld%09ld",
-           static_cast<long long>(ts.tv_sec), ts.tv_nsec);
-  return buffer;
+// Names are "<order>_<name>" with <order> a zero-padded number, so that
+// listing in name order is store order, across restarts and whatever the
+// clock does: each new result takes one more than the highest order in the
+// directory. (Older spools named files by the wall clock's nanoseconds;
+// the next number continues after those.)
+constexpr int kOrderDigits = 19;
+
+// The order of a spool file's name; 0 for other names.
+uint64_t OrderOf(absl::string_view entry) {
+  uint64_t order = 0;
+  const size_t underscore = entry.find('_');
+  if (underscore == absl::string_view::npos ||
+      !absl::SimpleAtoi(entry.substr(0, underscore), &order)) {
+    return 0;
+  }
+  return order;
+}
+
+std::string OrderPrefix(uint64_t order) {
+  return absl::StrFormat("%0*d", kOrderDigits, order);
 }
 
 }  // namespace
 
-absl::StatusOr<Spool> Spool::Open(std::string dir) {
-  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot create the spool ", dir, ": ", std::strerror(errno)));
+absl::StatusOr<Spool> Spool::Open(std::string dir, os::Env* env) {
+  if (absl::Status s = env->MakeDirs(dir, kDirMode); !s.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create the spool ", dir, ": ", s.message()));
   }
-  return Spool(std::move(dir));
+  return Spool(std::move(dir), env);
 }
 
 std::string Spool::PathFor(const v1::AttemptKey& key,
@@ -69,26 +84,26 @@ absl::Status Spool::Store(const v1::WorkerResult& result) {
   const std::string name = PathFor(result.key(), result.worker_id());
   // Replace an earlier copy of the same result, keeping its place.
   std::string existing;
+  uint64_t last = 0;
   if (DIR* d = opendir(dir_.c_str())) {
     while (dirent* e = readdir(d)) {
       const std::string entry = e->d_name;
-      if (absl::EndsWith(entry, name) && entry.size() > name.size()) {
-        existing = entry;
-      }
+      if (entry[0] == '.' || !absl::EndsWith(entry, kSuffix)) continue;
+      last = std::max(last, OrderOf(entry));
+      if (absl::EndsWith(entry, "_" + name)) existing = entry;
     }
     closedir(d);
   }
   const std::string final_name =
-      existing.empty() ? absl::StrCat(OrderPrefix(), "_", name) : existing;
-  const std::string path = absl::StrCat(dir_, "/", final_name);
-  const std::string tmp = absl::StrCat(dir_, "/.", final_name, ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out || !result.SerializeToOstream(&out)) return Errno("write", tmp);
+      existing.empty() ? absl::StrCat(OrderPrefix(last + 1), "_", name)
+                       : existing;
+  std::string bytes;
+  if (!result.SerializeToString(&bytes)) {
+    return absl::InternalError(absl::StrCat("cannot serialize ", name));
   }
-  if (absl::Status s = SyncPath(tmp, O_RDONLY); !s.ok()) return s;
-  if (rename(tmp.c_str(), path.c_str()) != 0) return Errno("rename", tmp);
-  return SyncPath(dir_, O_RDONLY | O_DIRECTORY);
+  // Written, fsync'ed, renamed into place, the directory fsync'ed.
+  return env_->WriteFileAtomically(absl::StrCat(dir_, "/", final_name), bytes,
+                                   kFileMode);
 }
 
 absl::StatusOr<std::vector<v1::WorkerResult>> Spool::List() const {

@@ -12,14 +12,17 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "os/env.h"
 #include "scalebench/v1/results.pb.h"
 
 namespace scalebench::worker {
 
 class Spool final {
  public:
-  // Uses (and creates) `dir`. FAILED_PRECONDITION when it cannot.
-  static absl::StatusOr<Spool> Open(std::string dir);
+  // Uses (and creates) `dir` through `env`. FAILED_PRECONDITION when it
+  // cannot.
+  static absl::StatusOr<Spool> Open(std::string dir,
+                                    os::Env* env = os::Env::Default());
 
   // Writes `result` durably. Returns once it survives a crash.
   absl::Status Store(const v1::WorkerResult& result);
@@ -35,11 +38,12 @@ class Spool final {
   const std::string& dir() const { return dir_; }
 
  private:
-  explicit Spool(std::string dir) : dir_(std::move(dir)) {}
+  Spool(std::string dir, os::Env* env) : dir_(std::move(dir)), env_(env) {}
   std::string PathFor(const v1::AttemptKey& key,
                       const std::string& worker_id) const;
 
   std::string dir_;
+  os::Env* env_;
 };
 
 }  // namespace scalebench::worker

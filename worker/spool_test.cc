@@ -86,6 +86,24 @@ TEST(SpoolTest, AForeignFileIsSkippedNotFatal) {
   EXPECT_EQ((*results)[0].loadgen().requests(), 100u);
 }
 
+// Store order does not come from a clock: a result stored after one an
+// older worker named by the wall clock's nanoseconds still lists after it.
+TEST(SpoolTest, ANewResultListsAfterEveryResultAlreadyThere) {
+  const std::string dir = FreshDir() + "/spool";
+  absl::StatusOr<Spool> spool = Spool::Open(dir);
+  ASSERT_TRUE(spool.ok());
+  std::string old;
+  ASSERT_TRUE(Result(9, 1, 900).SerializeToString(&old));
+  std::ofstream(dir + "/1765000000123456789_exp-1_trials_9_a1_host-a.result")
+      << old;
+  ASSERT_TRUE(spool->Store(Result(1, 1, 100)).ok());
+  absl::StatusOr<std::vector<v1::WorkerResult>> results = spool->List();
+  ASSERT_TRUE(results.ok());
+  ASSERT_EQ(results->size(), 2u);
+  EXPECT_EQ((*results)[0].loadgen().requests(), 900u);
+  EXPECT_EQ((*results)[1].loadgen().requests(), 100u);
+}
+
 TEST(SpoolTest, AnUncreatableDirIsAPreconditionError) {
   EXPECT_EQ(Spool::Open("/proc/scalebench-no/spool").status().code(),
             absl::StatusCode::kFailedPrecondition);

@@ -1,5 +1,6 @@
-// What every part of a worker shares: who it is, where its state lives, and
-// the clock. Drivers and balancers take one at construction. Plain data.
+// What every part of a worker shares: who it is, where its state lives, the
+// clock, and the operating system (os/env.h). Drivers and balancers take
+// one at construction. Plain data.
 //
 // What the worker keeps (state dir, persistent):
 //   STATE/spool/    results not yet acknowledged by the coordinator
@@ -19,6 +20,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "os/env.h"
 
 namespace scalebench::worker {
 
@@ -35,6 +37,9 @@ struct WorkerContext {
   std::string owner;
   // Never null.
   Clock* clock = Clock::Real();
+  // Every program run, process start and file write goes through it.
+  // Never null.
+  os::Env* env = os::Env::Default();
 
   // Where run/, targets/ and balancers/ live: runtime_dir, or state_dir
   // when it is empty.

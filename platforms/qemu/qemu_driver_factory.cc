@@ -2,6 +2,7 @@
 #include "platforms/driver_factory.h"
 #include "platforms/platform.h"
 #include "platforms/qemu/qemu_platform.h"
+#include "worker/host_facts.h"
 #include "worker/program_version.h"
 #include "worker/targets/qemu_driver.h"
 
@@ -21,11 +22,17 @@ class QemuDriverFactoryImpl final : public DriverFactory {
     qemu.image_dir = options.qemu_image_dir.empty() ? SCALEBENCH_QEMU_IMAGE_DIR
                                                     : options.qemu_image_dir;
     if (absl::StatusOr<std::string> v = worker::ProgramVersion(
-            {qemu.qemu_binary, "--version"}, "QEMU emulator version ");
+            *context.env, {qemu.qemu_binary, "--version"}, "QEMU emulator version ");
         v.ok()) {
       made.program = "qemu";
       made.version = *v;
     }
+    // A host fact, learnt once here and never by the driver's Plan().
+    qemu.kvm_usable =
+        options.probe_host
+            ? worker::ProbeKvm(worker::QemuDriver::MakeKvmProbe(context, qemu),
+                               *context.env, *context.clock)
+            : worker::KvmDeviceAccessible();
     made.driver = std::make_unique<worker::QemuDriver>(context, qemu);
     return made;
   }

@@ -182,6 +182,14 @@ int PrintOutcome(const v1::Configuration& configuration,
   return exit_code;
 }
 
+// The worker flags of a run: a dry run starts nothing, not even the KVM
+// probe's guest.
+WorkerFlags OpenFlags(const RunTrialFlags& flags) {
+  WorkerFlags open = flags;
+  open.drivers.probe_host = !flags.dry_run;
+  return open;
+}
+
 }  // namespace
 
 CLI::App* AddRunTrialCommand(CLI::App& app, RunTrialFlags* flags) {
@@ -239,7 +247,7 @@ int RunTrialCommand(const RunTrialFlags& flags, std::ostream& out,
       grid[flags.configuration.value_or(0)];
 
   absl::StatusOr<std::unique_ptr<WorkerHost>> host =
-      WorkerHost::Open(flags, "local");
+      WorkerHost::Open(OpenFlags(flags), "local");
   if (!host.ok()) {
     err << "scalebench-worker: " << host.status().message() << "\n";
     return ExitCodeFor(host.status());

@@ -13,7 +13,6 @@
 #include "platforms/registry.h"
 #include "spec/defaults.h"
 #include "worker/host_facts.h"
-#include "worker/http_probe.h"
 
 namespace scalebench::worker {
 namespace {
@@ -207,7 +206,7 @@ std::optional<v1::Failure> TrialRunner::Prepare(const TrialPlan& plan,
   for (const Target& target : started) {
     const absl::Duration left =
         plan.prepare_timeout - (clock.Monotonic() - start);
-    if (absl::Status s = WaitForHttp(target.endpoint, left, clock); !s.ok()) {
+    if (absl::Status s = plan.driver->WaitReady(target, left); !s.ok()) {
       (void)TearDown(plan);
       return MakeFailure(v1::FAILURE_KIND_TARGET_START,
                          absl::StrCat("target ", target.id, ": ", s.message()));
@@ -241,10 +240,10 @@ std::optional<v1::Failure> TrialRunner::StartBalancerNow(
     const TrialPlan& plan, TrialTimings* timings) {
   Clock& clock = *context_.clock;
   const absl::Duration balancer_start = clock.Monotonic();
-  absl::StatusOr<std::string> endpoint =
-      plan.balancer->Start(plan.balancer_launch);
-  absl::Status ready = endpoint.status();
-  if (ready.ok()) ready = WaitForHttp(*endpoint, plan.balance_timeout, clock);
+  absl::StatusOr<Target> balancer = plan.balancer->Start(plan.balancer_launch);
+  absl::Status ready = balancer.status();
+  if (ready.ok())
+    ready = plan.balancer->WaitReady(*balancer, plan.balance_timeout);
   if (!ready.ok()) {
     (void)TearDown(plan);
     return MakeFailure(v1::FAILURE_KIND_BALANCER_START,

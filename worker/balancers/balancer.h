@@ -2,7 +2,8 @@
 // from the endpoints of every target (on this host or others), the
 // algorithm and the health-check interval, pinned to its cores. Like a
 // target, a balancer carries the worker's identity (pid file under the
-// state dir) so Recover() removes one an earlier worker left.
+// state dir) so Recover() removes one an earlier worker left, and it has
+// the same driver shape (worker/driver.h).
 // Thread-compatible.
 #ifndef SCALEBENCH_WORKER_BALANCERS_BALANCER_H_
 #define SCALEBENCH_WORKER_BALANCERS_BALANCER_H_
@@ -15,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "scalebench/v1/spec.pb.h"
+#include "worker/driver.h"
 #include "worker/launch_plan.h"
 
 namespace scalebench::worker {
@@ -35,30 +37,12 @@ struct BalancerLaunch {
   uint16_t port = 0;
 };
 
-class Balancer {
+// A balancer driver: the shape of worker/driver.h, shared with the target
+// drivers. Start() returns the balancer's id and endpoint.
+class Balancer : public Driver<BalancerLaunch> {
  public:
-  virtual ~Balancer() = default;
-
   // haproxy or nginx.
   virtual v1::BalancerKind kind() const = 0;
-
-  // Whether this host can run it, with the reason when not.
-  virtual absl::Status CheckUsable() = 0;
-
-  // Removes a balancer an earlier worker with the same identity left.
-  // Idempotent.
-  virtual absl::Status Recover() = 0;
-
-  // The config and command Start() would write and run; starts nothing.
-  // INVALID_ARGUMENT for an endpoint or value that must not reach a config
-  // file (anything but host:port).
-  virtual absl::StatusOr<LaunchPlan> Plan(const BalancerLaunch& launch) = 0;
-
-  // Starts it; returns its endpoint (host:port) at once, before it answers.
-  virtual absl::StatusOr<std::string> Start(const BalancerLaunch& launch) = 0;
-
-  // Stops it. Idempotent.
-  virtual absl::Status Stop(const std::string& id) = 0;
 };
 
 }  // namespace scalebench::worker

@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "worker/balancers/haproxy_balancer.h"
 #include "worker/balancers/nginx_balancer.h"
+#include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
 namespace {
@@ -15,11 +16,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 WorkerContext Context() {
-  WorkerContext context;
-  context.name = "w1";
-  context.owner = "scalebench-w1";
-  context.state_dir = "/var/lib/scalebench-test";
-  return context;
+  return testing::TestContext("/var/lib/scalebench-test");
 }
 
 BalancerLaunch Launch() {

@@ -3,8 +3,6 @@
 #include <sched.h>
 #include <unistd.h>
 
-#include <fstream>
-
 #include "absl/strings/str_cat.h"
 
 namespace scalebench::worker {
@@ -63,31 +61,17 @@ OwnedProcessKind BalancerProcessKind(const std::string& kind) {
   return result;
 }
 
-absl::StatusOr<std::string> WriteFilesAndStart(OwnedProcesses& processes,
-                                               const BalancerLaunch& launch,
-                                               const LaunchPlan& plan,
-                                               const std::string& log_path) {
-  for (const LaunchPlan::File& file : plan.files) {
-    std::ofstream out(file.path, std::ios::trunc);
-    out << file.contents;
-    out.close();
-    if (!out) {
-      (void)processes.Stop(launch.id);
-      return absl::InternalError(absl::StrCat("cannot write ", file.path));
-    }
-  }
-  ProcessLaunch process;
-  process.argv = plan.commands.front();
-  process.cpus = launch.cpus;
-  process.log_path = log_path;
-  absl::StatusOr<pid_t> pid = processes.Start(launch.id, process);
-  if (!pid.ok()) {
-    (void)processes.Stop(launch.id);
-    return absl::Status(
-        pid.status().code(),
-        absl::StrCat("balancer ", launch.id, ": ", pid.status().message()));
-  }
-  return CheckBalancerLaunch(launch)->listen.ToString();
+absl::StatusOr<OwnedProcesses::PlannedStart> BalancerStart(
+    const BalancerLaunch& launch, std::vector<std::string> subdirs,
+    std::string log_path) {
+  absl::StatusOr<CheckedBalancerLaunch> checked = CheckBalancerLaunch(launch);
+  if (!checked.ok()) return checked.status();
+  OwnedProcesses::PlannedStart start;
+  start.what = absl::StrCat("balancer ", launch.id);
+  start.listen = checked->listen;
+  start.subdirs = std::move(subdirs);
+  start.log_path = std::move(log_path);
+  return start;
 }
 
 }  // namespace scalebench::worker

@@ -35,15 +35,12 @@ absl::StatusOr<CheckedBalancerLaunch> CheckBalancerLaunch(
 // RUNTIME/balancers/, marked with `kind` ("haproxy", "nginx").
 OwnedProcessKind BalancerProcessKind(const std::string& kind);
 
-// The part of Start() both balancers share, once the prefix exists: writes
-// `plan`'s files, starts its first command as the process of `launch.id`
-// (pinned to launch.cpus, output to `log_path`), and returns the
-// balancer's endpoint. On failure it stops what it started and removes the
-// prefix again.
-absl::StatusOr<std::string> WriteFilesAndStart(OwnedProcesses& processes,
-                                               const BalancerLaunch& launch,
-                                               const LaunchPlan& plan,
-                                               const std::string& log_path);
+// What a balancer's Start() needs besides its plan (see
+// OwnedProcessDriver::StartDetails): "balancer ID", the listen address of
+// a launch Plan() accepted, `subdirs` and `log_path`.
+absl::StatusOr<OwnedProcesses::PlannedStart> BalancerStart(
+    const BalancerLaunch& launch, std::vector<std::string> subdirs,
+    std::string log_path);
 
 }  // namespace scalebench::worker
 

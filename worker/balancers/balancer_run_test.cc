@@ -14,15 +14,21 @@
 #include "gtest/gtest.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
+#include "os/env.h"
 #include "worker/balancers/haproxy_balancer.h"
 #include "worker/balancers/nginx_balancer.h"
 #include "worker/http_probe.h"
 #include "worker/native_test_support.h"
-#include "worker/process.h"
 #include "worker/targets/native_driver.h"
 
 namespace scalebench::worker {
 namespace {
+
+// The endpoint of a started balancer.
+absl::StatusOr<std::string> EndpointOf(absl::StatusOr<Target> started) {
+  if (!started.ok()) return started.status();
+  return started->endpoint;
+}
 
 using ::testing::HasSubstr;
 
@@ -100,7 +106,7 @@ TEST_P(BalancerRunTest, AnswersThroughTheBalancer) {
   std::unique_ptr<Balancer> balancer = MakeBalancer(GetParam().kind, context_);
   ASSERT_TRUE(balancer->CheckUsable().ok());
   const BalancerLaunch launch = Launch(GetParam());
-  absl::StatusOr<std::string> endpoint = balancer->Start(launch);
+  absl::StatusOr<std::string> endpoint = EndpointOf(balancer->Start(launch));
   ASSERT_TRUE(endpoint.ok()) << endpoint.status();
   EXPECT_EQ(*endpoint, absl::StrCat("127.0.0.1:", launch.port));
   ASSERT_TRUE(WaitForHttp(*endpoint, kReadyTimeout, *Clock::Real()).ok());
@@ -181,7 +187,7 @@ TEST_P(BalancerKindTest, HealthChecksRouteAroundADeadTarget) {
   Case c = RoundRobin();
   c.health_check_interval = absl::Milliseconds(100);
   const BalancerLaunch launch = Launch(c);
-  absl::StatusOr<std::string> endpoint = balancer->Start(launch);
+  absl::StatusOr<std::string> endpoint = EndpointOf(balancer->Start(launch));
   ASSERT_TRUE(endpoint.ok()) << endpoint.status();
   ASSERT_TRUE(WaitForHttp(*endpoint, kReadyTimeout, *Clock::Real()).ok());
   ASSERT_TRUE(targets_->Stop(context_.owner + "-t1").ok());
@@ -195,10 +201,11 @@ TEST_P(BalancerKindTest, HealthChecksRouteAroundADeadTarget) {
   }
   const std::string prefix = absl::StrCat(state_dir_, "/balancers/", launch.id);
   if (GetParam() == v1::BALANCER_KIND_HAPROXY) {
-    EXPECT_THAT(LogTail(prefix + "/haproxy.log", 100000),
-                HasSubstr("Server targets/t1 is DOWN"));
+    EXPECT_THAT(
+        os::Env::Default()->ReadFileTail(prefix + "/haproxy.log", 100000),
+        HasSubstr("Server targets/t1 is DOWN"));
   } else {
-    EXPECT_THAT(LogTail(prefix + "/error.log", 100000),
+    EXPECT_THAT(os::Env::Default()->ReadFileTail(prefix + "/error.log", 100000),
                 HasSubstr("upstream server temporarily disabled"));
   }
 }
@@ -265,7 +272,8 @@ TEST_P(BalancerKindTest, LoadgenRunsThroughItWithoutErrors) {
   ASSERT_NO_FATAL_FAILURE(StartTargets());
   std::unique_ptr<Balancer> balancer = MakeBalancer(GetParam(), context_);
   const absl::Duration begin = Clock::Real()->Monotonic();
-  absl::StatusOr<std::string> endpoint = balancer->Start(Launch(RoundRobin()));
+  absl::StatusOr<std::string> endpoint =
+      EndpointOf(balancer->Start(Launch(RoundRobin())));
   ASSERT_TRUE(endpoint.ok()) << endpoint.status();
   ASSERT_TRUE(WaitForHttp(*endpoint, kReadyTimeout, *Clock::Real(),
                           absl::Milliseconds(5))

@@ -3,12 +3,10 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "worker/balancers/balancer_launch.h"
-#include "worker/program_version.h"
 
 namespace scalebench::worker {
 namespace {
@@ -92,17 +90,11 @@ std::string HaproxyConfig(const BalancerLaunch& launch,
 
 HaproxyBalancer::HaproxyBalancer(const WorkerContext& context,
                                  HaproxyBalancerOptions options)
-    : options_(std::move(options)),
-      processes_(context, BalancerProcessKind("haproxy"), options_.stop_grace) {
-}
-
-absl::StatusOr<std::string> HaproxyBalancer::Version() {
-  return ProgramVersion({options_.haproxy_binary, "-v"}, "HAProxy version ");
-}
-
-absl::Status HaproxyBalancer::CheckUsable() { return Version().status(); }
-
-absl::Status HaproxyBalancer::Recover() { return processes_.Recover(); }
+    : OwnedProcessDriver(context, BalancerProcessKind("haproxy"),
+                         options.stop_grace,
+                         {options.haproxy_binary, "-v", "HAProxy version "},
+                         /*read_by_workers=*/false),
+      options_(std::move(options)) {}
 
 absl::StatusOr<LaunchPlan> HaproxyBalancer::Plan(const BalancerLaunch& launch) {
   if (absl::Status s = processes_.ValidateId(launch.id); !s.ok()) return s;
@@ -128,23 +120,10 @@ absl::StatusOr<LaunchPlan> HaproxyBalancer::Plan(const BalancerLaunch& launch) {
   return plan;
 }
 
-absl::StatusOr<std::string> HaproxyBalancer::Start(
+absl::StatusOr<OwnedProcesses::PlannedStart> HaproxyBalancer::StartDetails(
     const BalancerLaunch& launch) {
-  absl::StatusOr<LaunchPlan> plan = Plan(launch);
-  if (!plan.ok()) return plan.status();
-  if (absl::Status s = processes_.CreatePrefix(launch.id); !s.ok()) return s;
-  if (absl::Status s = CheckCanListen(CheckBalancerLaunch(launch)->listen);
-      !s.ok()) {
-    (void)processes_.Stop(launch.id);  // Remove the prefix again.
-    return s;
-  }
-  return WriteFilesAndStart(
-      processes_, launch, *plan,
-      absl::StrCat(processes_.Prefix(launch.id), "/haproxy.log"));
-}
-
-absl::Status HaproxyBalancer::Stop(const std::string& id) {
-  return processes_.Stop(id);
+  return BalancerStart(
+      launch, {}, absl::StrCat(processes_.Prefix(launch.id), "/haproxy.log"));
 }
 
 }  // namespace scalebench::worker

@@ -14,7 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "worker/balancers/balancer.h"
-#include "worker/owned_process.h"
+#include "worker/owned_process_driver.h"
 #include "worker/worker_context.h"
 
 namespace scalebench::worker {
@@ -26,44 +26,23 @@ struct HaproxyBalancerOptions {
   absl::Duration stop_grace = absl::Seconds(5);
 };
 
-class HaproxyBalancer final : public Balancer {
+class HaproxyBalancer final
+    : public OwnedProcessDriver<Balancer, BalancerLaunch> {
  public:
   explicit HaproxyBalancer(const WorkerContext& context,
                            HaproxyBalancerOptions options = {});
-  HaproxyBalancer(const HaproxyBalancer&) = delete;
-  HaproxyBalancer& operator=(const HaproxyBalancer&) = delete;
 
   v1::BalancerKind kind() const override { return v1::BALANCER_KIND_HAPROXY; }
-
-  // FAILED_PRECONDITION when haproxy cannot be run.
-  absl::Status CheckUsable() override;
-
-  // haproxy's version from `haproxy -v` ("2.6.12-1+deb12u4"), for host
-  // facts.
-  absl::StatusOr<std::string> Version();
-
-  // Stops a haproxy balancer of this worker's owner left running and
-  // removes its prefix; nginx balancers and other owners' are left alone.
-  absl::Status Recover() override;
 
   // haproxy.cfg and the command line; see CheckBalancerLaunch for the
   // INVALID_ARGUMENT cases, and the id must be "<owner>-balancer[N]".
   absl::StatusOr<LaunchPlan> Plan(const BalancerLaunch& launch) override;
 
-  // FAILED_PRECONDITION when a balancer of that id runs already; INTERNAL
-  // with haproxy's output when it exits at once.
-  absl::StatusOr<std::string> Start(const BalancerLaunch& launch) override;
-
-  absl::Status Stop(const std::string& id) override;
-
-  // RUNTIME/balancers/<id>.
-  std::string PrefixOf(const std::string& id) const {
-    return processes_.Prefix(id);
-  }
-
  private:
+  absl::StatusOr<OwnedProcesses::PlannedStart> StartDetails(
+      const BalancerLaunch& launch) override;
+
   HaproxyBalancerOptions options_;
-  OwnedProcesses processes_;
 };
 
 }  // namespace scalebench::worker

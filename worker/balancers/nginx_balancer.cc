@@ -1,16 +1,10 @@
 #include "worker/balancers/nginx_balancer.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
-#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "worker/balancers/balancer_launch.h"
-#include "worker/program_version.h"
 
 namespace scalebench::worker {
 namespace {
@@ -77,19 +71,11 @@ std::string HttpBody(const BalancerLaunch& launch,
 
 NginxBalancer::NginxBalancer(const WorkerContext& context,
                              NginxBalancerOptions options)
-    : options_(std::move(options)),
-      processes_(context, BalancerProcessKind("nginx"), options_.stop_grace) {}
-
-absl::StatusOr<std::string> NginxBalancer::Version() {
-  return ProgramVersion({options_.nginx_binary, "-v"}, "nginx/");
-}
-
-absl::Status NginxBalancer::CheckUsable() {
-  if (absl::Status s = Version().status(); !s.ok()) return s;
-  return processes_.CheckReachable();
-}
-
-absl::Status NginxBalancer::Recover() { return processes_.Recover(); }
+    : OwnedProcessDriver(context, BalancerProcessKind("nginx"),
+                         options.stop_grace,
+                         {options.nginx_binary, "-v", "nginx/"},
+                         /*read_by_workers=*/true),
+      options_(std::move(options)) {}
 
 absl::StatusOr<LaunchPlan> NginxBalancer::Plan(const BalancerLaunch& launch) {
   if (absl::Status s = processes_.ValidateId(launch.id); !s.ok()) return s;
@@ -122,37 +108,11 @@ absl::StatusOr<LaunchPlan> NginxBalancer::Plan(const BalancerLaunch& launch) {
   return plan;
 }
 
-absl::StatusOr<std::string> NginxBalancer::Start(const BalancerLaunch& launch) {
-  absl::StatusOr<LaunchPlan> plan = Plan(launch);
-  if (!plan.ok()) return plan.status();
-  if (absl::Status s = processes_.CreatePrefix(launch.id); !s.ok()) return s;
-  if (absl::Status s = CheckCanListen(CheckBalancerLaunch(launch)->listen);
-      !s.ok()) {
-    (void)processes_.Stop(launch.id);  // Remove the prefix again.
-    return s;
-  }
-  const std::string prefix = processes_.Prefix(launch.id);
-  if (geteuid() == 0) {
-    if (absl::Status s = CheckSearchableByOthers(prefix); !s.ok()) {
-      (void)processes_.Stop(launch.id);
-      return s;
-    }
-  }
-  const std::string tmp = absl::StrCat(prefix, "/tmp");
-  std::error_code error;
-  std::filesystem::create_directories(tmp, error);
-  chmod(tmp.c_str(), 0755);
-  if (error) {
-    (void)processes_.Stop(launch.id);
-    return absl::InternalError(
-        absl::StrCat("cannot create ", tmp, ": ", error.message()));
-  }
-  return WriteFilesAndStart(processes_, launch, *plan,
-                            NginxErrorLogPath(prefix));
-}
-
-absl::Status NginxBalancer::Stop(const std::string& id) {
-  return processes_.Stop(id);
+absl::StatusOr<OwnedProcesses::PlannedStart> NginxBalancer::StartDetails(
+    const BalancerLaunch& launch) {
+  // nginx's temp dir; its start-up errors and error_log go to one file.
+  return BalancerStart(launch, {"tmp"},
+                       NginxErrorLogPath(processes_.Prefix(launch.id)));
 }
 
 }  // namespace scalebench::worker

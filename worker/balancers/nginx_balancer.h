@@ -21,55 +21,30 @@
 #include "absl/time/time.h"
 #include "worker/balancers/balancer.h"
 #include "worker/nginx_conf.h"
-#include "worker/owned_process.h"
+#include "worker/owned_process_driver.h"
 #include "worker/worker_context.h"
 
 namespace scalebench::worker {
 
-struct NginxBalancerOptions {
-  // The nginx binary. Default Debian's.
-  std::string nginx_binary = kDefaultNginxBinary;
-  // How long Stop() waits after SIGTERM before SIGKILL. Default 5 s.
-  absl::Duration stop_grace = absl::Seconds(5);
-};
+using NginxBalancerOptions = NginxOptions;
 
-class NginxBalancer final : public Balancer {
+class NginxBalancer final
+    : public OwnedProcessDriver<Balancer, BalancerLaunch> {
  public:
   explicit NginxBalancer(const WorkerContext& context,
                          NginxBalancerOptions options = {});
-  NginxBalancer(const NginxBalancer&) = delete;
-  NginxBalancer& operator=(const NginxBalancer&) = delete;
 
   v1::BalancerKind kind() const override { return v1::BALANCER_KIND_NGINX; }
-
-  // FAILED_PRECONDITION when nginx cannot be run.
-  absl::Status CheckUsable() override;
-
-  // nginx's version from `nginx -v` ("1.22.1"), for host facts.
-  absl::StatusOr<std::string> Version();
-
-  // Stops an nginx balancer of this worker's owner left running and
-  // removes its prefix; haproxy balancers and other owners' are left alone.
-  absl::Status Recover() override;
 
   // nginx.conf and the command line; see CheckBalancerLaunch for the
   // INVALID_ARGUMENT cases, and the id must be "<owner>-balancer[N]".
   absl::StatusOr<LaunchPlan> Plan(const BalancerLaunch& launch) override;
 
-  // FAILED_PRECONDITION when a balancer of that id runs already; INTERNAL
-  // with nginx's error log when it exits at once.
-  absl::StatusOr<std::string> Start(const BalancerLaunch& launch) override;
-
-  absl::Status Stop(const std::string& id) override;
-
-  // RUNTIME/balancers/<id>.
-  std::string PrefixOf(const std::string& id) const {
-    return processes_.Prefix(id);
-  }
-
  private:
+  absl::StatusOr<OwnedProcesses::PlannedStart> StartDetails(
+      const BalancerLaunch& launch) override;
+
   NginxBalancerOptions options_;
-  OwnedProcesses processes_;
 };
 
 }  // namespace scalebench::worker

@@ -4,7 +4,8 @@ add_library(scalebench_worker_docker STATIC
   targets/docker_client.cc
   targets/docker_driver.cc)
 target_link_libraries(scalebench_worker_docker PUBLIC
-  scalebench_common scalebench_proto scalebench_http_client
+  scalebench_worker_core scalebench_common scalebench_os scalebench_proto
+  scalebench_http_client
   absl::status absl::statusor absl::strings absl::time
   PRIVATE nlohmann_json::nlohmann_json)
 # The default image is built by the script in this source tree.
@@ -14,7 +15,7 @@ target_compile_definitions(scalebench_worker_docker PRIVATE
 # Without an engine: what Plan() asks of one.
 scalebench_test(docker_driver_test
   SOURCES targets/docker_driver_test.cc
-  LIBS scalebench_worker_docker nlohmann_json::nlohmann_json)
+  LIBS scalebench_worker_docker scalebench_os_testing nlohmann_json::nlohmann_json)
 
 # Against a real engine: a private dockerd (deploy/docker/private-dockerd.sh)
 # under a temp dir, started by the setup test and stopped by the cleanup

@@ -1,16 +1,8 @@
 #include "worker/targets/docker_driver.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <regex>
 #include <utility>
 
@@ -21,12 +13,8 @@
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 
-extern char** environ;
-
 namespace scalebench::worker {
 namespace {
-
-namespace fs = std::filesystem;
 
 #ifndef SCALEBENCH_DOCKER_IMAGE_SCRIPT
 #define SCALEBENCH_DOCKER_IMAGE_SCRIPT "deploy/images/build-nginx-image.sh"
@@ -118,66 +106,6 @@ std::string NginxConfig(uint32_t worker_processes, const std::string& listen) {
       "}\n");
 }
 
-absl::Status WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << contents;
-  out.close();
-  if (!out) {
-    return absl::InternalError(
-        absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
-  }
-  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write |
-                            fs::perms::group_read | fs::perms::others_read);
-  return absl::OkStatus();
-}
-
-// Runs `argv` to completion; its stdout and stderr together. INTERNAL with
-// that output when it cannot run or exits non-zero.
-absl::StatusOr<std::string> RunCommand(const std::vector<std::string>& argv) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-  std::vector<char*> args;
-  for (const std::string& arg : argv)
-    args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int error =
-      posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  if (error != 0) {
-    close(fds[0]);
-    return absl::InternalError(
-        absl::StrCat("cannot run ", argv[0], ": ", std::strerror(error)));
-  }
-  std::string output;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = read(fds[0], buffer, sizeof(buffer));
-    if (n > 0) {
-      output.append(buffer, n);
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(absl::StrCat(
-        absl::StrJoin(argv, " "), " failed (status ", status, "): ", output));
-  }
-  return output;
-}
-
 // The value of "KEY=value" among `output`'s lines; "" if absent.
 std::string ValueOf(const std::string& output, const std::string& key) {
   for (absl::string_view line : absl::StrSplit(output, '\n')) {
@@ -256,7 +184,14 @@ absl::Status DockerDriver::ResolveDefaultImage(bool build) {
   std::vector<std::string> argv = {options_.image_script, "--out",
                                    options_.image_cache_dir};
   if (!build) argv.push_back("--print-tag");
-  ASSIGN_OR_RETURN(std::string output, RunCommand(argv));
+  os::RunOptions run;
+  run.timeout = options_.image_script_timeout;
+  ASSIGN_OR_RETURN(os::ProgramOutput result, context_.env->Run(argv, run));
+  const std::string output = result.out + result.err;
+  if (result.exit_code != 0) {
+    return absl::InternalError(absl::StrCat(absl::StrJoin(argv, " "), " ",
+                                            os::DescribeOutcome(result)));
+  }
   const std::string image = ValueOf(output, "IMAGE");
   if (image.empty()) {
     return absl::InternalError(absl::StrCat(
@@ -386,20 +321,15 @@ absl::StatusOr<Target> DockerDriver::Start(const TargetLaunch& launch) {
   ASSIGN_OR_RETURN(Prepared prepared, Prepare(launch));
   RETURN_IF_ERROR(EnsureImage(prepared.spec.image));
 
-  std::error_code error;
-  fs::create_directories(prepared.dir + "/html", error);
-  if (error) {
-    return absl::InternalError(
-        absl::StrCat("cannot create ", prepared.dir, ": ", error.message()));
-  }
-  // nginx's workers run as nobody inside the container.
-  const fs::perms dir_perms = fs::perms::owner_all | fs::perms::group_read |
-                              fs::perms::group_exec | fs::perms::others_read |
-                              fs::perms::others_exec;
-  fs::permissions(prepared.dir, dir_perms, error);
-  fs::permissions(prepared.dir + "/html", dir_perms, error);
-  RETURN_IF_ERROR(WriteFile(prepared.dir + "/nginx.conf", prepared.config));
-  RETURN_IF_ERROR(WriteFile(prepared.dir + "/html/index.html", prepared.page));
+  // nginx's workers run as nobody inside the container: directories
+  // searchable and files readable by others.
+  os::Env& env = *context_.env;
+  RETURN_IF_ERROR(env.MakeDirs(prepared.dir, 0755));
+  RETURN_IF_ERROR(env.MakeDirs(prepared.dir + "/html", 0755));
+  RETURN_IF_ERROR(env.WriteFileAtomically(prepared.dir + "/nginx.conf",
+                                          prepared.config, 0644));
+  RETURN_IF_ERROR(env.WriteFileAtomically(prepared.dir + "/html/index.html",
+                                          prepared.page, 0644));
 
   RETURN_IF_ERROR(client_->CreateContainer(prepared.spec).status());
   absl::Status started = client_->StartContainer(launch.id);
@@ -444,8 +374,7 @@ absl::Status DockerDriver::Stop(const std::string& id) {
   } else if (!absl::IsNotFound(info.status())) {
     return info.status();
   }
-  std::error_code error;
-  fs::remove_all(TargetDir(id), error);
+  (void)context_.env->RemoveTree(TargetDir(id));
   return absl::OkStatus();
 }
 
@@ -456,11 +385,35 @@ absl::Status DockerDriver::Recover() {
   for (const ContainerSummary& container : containers) {
     result.Update(IgnoreNotFound(client_->RemoveContainer(container.id, true)));
     if (std::regex_match(container.name, NamePattern())) {
-      std::error_code error;
-      fs::remove_all(TargetDir(container.name), error);
+      (void)context_.env->RemoveTree(TargetDir(container.name));
     }
   }
   return result;
+}
+
+absl::Status DockerDriver::WaitReady(const Target& target,
+                                     absl::Duration timeout) {
+  return WaitAnsweringWhileRunning(target, timeout, *context_.clock);
+}
+
+absl::StatusOr<std::optional<Termination>> DockerDriver::Terminated(
+    const std::string& id) {
+  if (!std::regex_match(id, NamePattern())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("target id \"", id, "\" is not a container name"));
+  }
+  absl::StatusOr<ContainerInfo> info = client_->InspectContainer(id);
+  Termination termination;
+  if (absl::IsNotFound(info.status())) {
+    // Stop() and Recover() remove the containers they stop.
+    termination.reason = Termination::Reason::kStopped;
+    return termination;
+  }
+  if (!info.ok()) return info.status();
+  if (info->running || info->status == "created") return std::nullopt;
+  termination.reason = Termination::Reason::kExited;
+  termination.exit_code = info->exit_code;
+  return termination;
 }
 
 absl::StatusOr<std::vector<std::string>> DockerDriver::List() {

@@ -10,6 +10,7 @@
 #define SCALEBENCH_WORKER_TARGETS_DOCKER_DRIVER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ struct DockerDriverOptions {
   std::string image_cache_dir;
   // How long Stop() lets nginx shut down before it is killed. Default 2 s.
   absl::Duration stop_grace = absl::Seconds(2);
+  // How long image_script may run (it builds the image from packages the
+  // first time) before it is killed. Default 10 min.
+  absl::Duration image_script_timeout = absl::Minutes(10);
 };
 
 class DockerDriver final : public TargetDriver {
@@ -76,11 +80,17 @@ class DockerDriver final : public TargetDriver {
   // exits at once; FAILED_PRECONDITION when a named image is absent (there
   // is no registry to pull from).
   absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
+  // Until nginx in the container answers; fails as soon as it exits.
+  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
   // Stops and removes the container and its state dir. OK when it is
   // already gone; FAILED_PRECONDITION for a container of another owner.
   absl::Status Stop(const std::string& id) override;
   // Names of this worker's containers, running or not, sorted.
   absl::StatusOr<std::vector<std::string>> List() override;
+  // nullopt while the container runs; kExited with its exit code once it
+  // has exited; kStopped once it is removed (Stop(), Recover()).
+  absl::StatusOr<std::optional<Termination>> Terminated(
+      const std::string& id) override;
 
   // The image Start() would use for `launch`.
   absl::StatusOr<std::string> ImageFor(const TargetLaunch& launch);

@@ -11,6 +11,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "os/recording_env.h"
+#include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
 namespace {
@@ -19,17 +21,11 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 WorkerContext Context() {
-  WorkerContext context;
-  context.name = "w1";
-  context.state_dir = "/var/lib/scalebench-test";
-  context.owner = "scalebench-w1";
-  return context;
+  return testing::TestContext("/var/lib/scalebench-test");
 }
 
 TargetLaunch Launch() {
-  TargetLaunch launch;
-  launch.id = "scalebench-w1-t3";
-  launch.index = 3;
+  TargetLaunch launch = testing::TestTargetLaunch(3);
   launch.cpus = {1, 0};
   launch.vcpus = 2;
   launch.memory_mb = 96;
@@ -177,6 +173,54 @@ TEST(DockerHostTest, OnlyUnixSocketsAreAccepted) {
   options.docker_host = "tcp://10.0.0.1:2375";
   EXPECT_TRUE(
       absl::IsInvalidArgument(DockerDriver::Create(context, options).status()));
+}
+
+// The default image's name comes from the image script, run through the
+// OS seam with a timeout; Plan() runs nothing else and writes nothing.
+TEST(DockerDriverPlanTest,
+     TheDefaultImageIsNamedByTheScriptAndNothingElseRuns) {
+  os::RecordingEnv env;
+  env.OnRun("/s/build-nginx-image.sh", [](const std::vector<std::string>&) {
+    os::ProgramOutput output;
+    output.exit_code = 0;
+    output.out = "IMAGE=scalebench/nginx:feedface\n";
+    return output;
+  });
+  WorkerContext context = Context();
+  context.env = &env;
+  context.clock = env.clock();
+  DockerDriverOptions options;
+  options.docker_host = "unix:///nonexistent/docker.sock";
+  options.image_script = "/s/build-nginx-image.sh";
+  options.image_cache_dir = "/cache";
+  auto driver = DockerDriver::Create(context, options);
+  ASSERT_TRUE(driver.ok()) << driver.status();
+  absl::StatusOr<LaunchPlan> plan = (*driver)->Plan(Launch());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(plan->summary, HasSubstr("scalebench/nginx:feedface"));
+  EXPECT_THAT(env.calls(), ElementsAre("run /s/build-nginx-image.sh --out "
+                                       "/cache --print-tag"));
+}
+
+TEST(DockerDriverPlanTest, AFailingImageScriptSaysHowItEnded) {
+  os::RecordingEnv env;
+  env.OnRun("/s/build-nginx-image.sh", [](const std::vector<std::string>&) {
+    os::ProgramOutput output;
+    output.exit_code = 2;
+    output.err = "apt-get: no such package\n";
+    return output;
+  });
+  WorkerContext context = Context();
+  context.env = &env;
+  DockerDriverOptions options;
+  options.docker_host = "unix:///nonexistent/docker.sock";
+  options.image_script = "/s/build-nginx-image.sh";
+  auto driver = DockerDriver::Create(context, options);
+  ASSERT_TRUE(driver.ok()) << driver.status();
+  absl::Status status = (*driver)->Plan(Launch()).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(status.message(),
+              HasSubstr("exited with status 2: apt-get: no such package"));
 }
 
 }  // namespace

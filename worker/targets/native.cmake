@@ -3,8 +3,9 @@ add_library(scalebench_worker_native STATIC targets/native_driver.cc)
 target_link_libraries(scalebench_worker_native PUBLIC scalebench_worker_core)
 
 scalebench_test(worker_native_unit_test
-  SOURCES targets/native_plan_test.cc
-  LIBS scalebench_worker_native)
+  SOURCES targets/native_plan_test.cc targets/native_driver_env_test.cc
+  LIBS scalebench_worker_native scalebench_worker_balancers
+       scalebench_os_testing)
 
 # Real nginx processes on loopback ports, and a load run: one at a time
 # with the other tests that load both cores.

@@ -1,17 +1,11 @@
 #include "worker/targets/native_driver.h"
 
 #include <sched.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
-#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "worker/endpoint.h"
-#include "worker/program_version.h"
 
 namespace scalebench::worker {
 namespace {
@@ -36,51 +30,14 @@ std::string CpuList(const std::vector<int>& cpus) {
                       : absl::StrCat("cores ", absl::StrJoin(cpus, ","));
 }
 
-absl::Status WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << contents;
-  out.close();
-  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
-  chmod(path.c_str(), 0644);
-  return absl::OkStatus();
-}
-
-// The page and temp dirs, readable by nginx's workers, and the plan's files.
-absl::Status WritePrefix(const std::string& prefix, const LaunchPlan& plan) {
-  std::error_code error;
-  for (const char* dir : {"/html", "/tmp"}) {
-    const std::string path = absl::StrCat(prefix, dir);
-    std::filesystem::create_directories(path, error);
-    if (error) {
-      return absl::InternalError(
-          absl::StrCat("cannot create ", path, ": ", error.message()));
-    }
-    chmod(path.c_str(), 0755);
-  }
-  for (const LaunchPlan::File& file : plan.files) {
-    if (absl::Status s = WriteFile(file.path, file.contents); !s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 NativeDriver::NativeDriver(const WorkerContext& context,
                            NativeDriverOptions options)
-    : context_(context),
-      options_(std::move(options)),
-      processes_(context, NativeKind(), options_.stop_grace) {}
-
-absl::StatusOr<std::string> NativeDriver::Version() {
-  return ProgramVersion({options_.nginx_binary, "-v"}, "nginx/");
-}
-
-absl::Status NativeDriver::CheckUsable() {
-  if (absl::Status s = Version().status(); !s.ok()) return s;
-  return processes_.CheckReachable();
-}
-
-absl::Status NativeDriver::Recover() { return processes_.Recover(); }
+    : OwnedProcessDriver(context, NativeKind(), options.stop_grace,
+                         {options.nginx_binary, "-v", "nginx/"},
+                         /*read_by_workers=*/true),
+      options_(std::move(options)) {}
 
 absl::StatusOr<LaunchPlan> NativeDriver::Plan(const TargetLaunch& launch) {
   if (absl::Status s = processes_.ValidateId(launch.id); !s.ok()) return s;
@@ -127,50 +84,19 @@ absl::StatusOr<LaunchPlan> NativeDriver::Plan(const TargetLaunch& launch) {
   return plan;
 }
 
-absl::StatusOr<Target> NativeDriver::Start(const TargetLaunch& launch) {
-  absl::StatusOr<LaunchPlan> plan = Plan(launch);
-  if (!plan.ok()) return plan.status();
-  if (absl::Status s = processes_.CreatePrefix(launch.id); !s.ok()) return s;
-  if (absl::Status s = CheckCanListen(
-          *MakeHostPort(launch.listen_address, launch.port, "listen"));
-      !s.ok()) {
-    (void)processes_.Stop(launch.id);  // Remove the prefix again.
-    return s;
-  }
-  const std::string prefix = processes_.Prefix(launch.id);
-  if (geteuid() == 0) {
-    if (absl::Status s = CheckSearchableByOthers(prefix); !s.ok()) {
-      (void)processes_.Stop(launch.id);
-      return s;
-    }
-  }
-  if (absl::Status s = WritePrefix(prefix, *plan); !s.ok()) {
-    (void)processes_.Stop(launch.id);
-    return s;
-  }
-  ProcessLaunch process;
-  process.argv = plan->commands.front();
-  process.cpus = launch.cpus;
-  // nginx writes its start-up errors (-e) and its error_log here too.
-  process.log_path = NginxErrorLogPath(prefix);
-  absl::StatusOr<pid_t> pid = processes_.Start(launch.id, process);
-  if (!pid.ok()) {
-    (void)processes_.Stop(launch.id);  // Remove the prefix again.
-    return absl::Status(
-        pid.status().code(),
-        absl::StrCat("target ", launch.id, ": ", pid.status().message()));
-  }
+absl::StatusOr<OwnedProcesses::PlannedStart> NativeDriver::StartDetails(
+    const TargetLaunch& launch) {
   absl::StatusOr<HostPort> listen =
       MakeHostPort(launch.listen_address, launch.port, "listen address");
-  return Target{launch.id, listen->ToString()};
-}
-
-absl::Status NativeDriver::Stop(const std::string& id) {
-  return processes_.Stop(id);
-}
-
-absl::StatusOr<std::vector<std::string>> NativeDriver::List() {
-  return processes_.List();
+  if (!listen.ok()) return listen.status();
+  OwnedProcesses::PlannedStart start;
+  start.what = absl::StrCat("target ", launch.id);
+  start.listen = *std::move(listen);
+  // The page's directory and nginx's temp dir.
+  start.subdirs = {"html", "tmp"};
+  // nginx writes its start-up errors (-e) and its error_log here too.
+  start.log_path = NginxErrorLogPath(processes_.Prefix(launch.id));
+  return start;
 }
 
 }  // namespace scalebench::worker

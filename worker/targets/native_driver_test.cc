@@ -15,9 +15,9 @@
 #include "gtest/gtest.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
+#include "os/env.h"
 #include "worker/http_probe.h"
 #include "worker/native_test_support.h"
-#include "worker/process.h"
 
 namespace scalebench::worker {
 namespace {
@@ -222,10 +222,11 @@ TEST_F(NativeDriverTest, RecoverRemovesWhatACrashedWorkerLeft) {
   const std::string qemu_id = context_.owner + "-t5";
   std::filesystem::create_directories(state_dir_ + "/targets/" + qemu_id);
   std::ofstream(state_dir_ + "/targets/" + qemu_id + "/kind") << "qemu\n";
-  ProcessLaunch sleeper;
+  os::Env& env = *os::Env::Default();
+  os::ProcessLaunch sleeper;
   sleeper.argv = {"sleep", "60"};
   sleeper.pid_file = state_dir_ + "/run/" + qemu_id + ".pid";
-  absl::StatusOr<pid_t> qemu = StartProcess(sleeper);
+  absl::StatusOr<pid_t> qemu = env.StartProcess(sleeper);
   ASSERT_TRUE(qemu.ok()) << qemu.status();
 
   NativeDriver restarted(context_);
@@ -244,7 +245,7 @@ TEST_F(NativeDriverTest, RecoverRemovesWhatACrashedWorkerLeft) {
 
   EXPECT_TRUE(Running(*qemu));
   EXPECT_TRUE(std::filesystem::exists(state_dir_ + "/targets/" + qemu_id));
-  EXPECT_TRUE(StopProcess(sleeper.pid_file, *Clock::Real()).ok());
+  EXPECT_TRUE(env.StopProcess(sleeper.pid_file, absl::Seconds(5)).ok());
   EXPECT_THAT(*other_driver.List(), ElementsAre(other_launch.id));
   absl::StatusOr<HttpAnswer> answer = HttpGet(other_target->endpoint);
   ASSERT_TRUE(answer.ok()) << answer.status();

@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "worker/targets/native_driver.h"
+#include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
 namespace {
@@ -10,20 +11,10 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-WorkerContext Context() {
-  WorkerContext context;
-  context.name = "w1";
-  context.owner = "scalebench-w1";
-  context.state_dir = "/var/lib/sb";
-  return context;
-}
+WorkerContext Context() { return testing::TestContext("/var/lib/sb"); }
 
 TargetLaunch Launch() {
-  TargetLaunch launch;
-  launch.id = "scalebench-w1-t3";
-  launch.index = 3;
-  launch.cpus = {1};
-  launch.vcpus = 1;
+  TargetLaunch launch = testing::TestTargetLaunch(3);
   launch.port = 20003;
   launch.page_bytes = 1234;
   return launch;

@@ -7,8 +7,8 @@ target_link_libraries(scalebench_worker_qemu PUBLIC
 
 # The command line and argument checks: no VM runs.
 scalebench_test(qemu_driver_test
-  SOURCES targets/qemu_driver_test.cc
-  LIBS scalebench_worker_qemu)
+  SOURCES targets/qemu_driver_test.cc targets/qemu_driver_env_test.cc
+  LIBS scalebench_worker_qemu scalebench_os_testing)
 
 # Real guests under TCG, label `vm`. Their images are built (or found
 # current, in about a second) once per ctest run by the fixture below;

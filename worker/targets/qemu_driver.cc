@@ -1,17 +1,10 @@
 #include "worker/targets/qemu_driver.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -20,7 +13,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "worker/process.h"
 
 namespace scalebench::worker {
 namespace {
@@ -31,19 +23,19 @@ constexpr int kGuestPort = 80;
 constexpr uint32_t kMaxVcpus = 64;
 // How long Stop() lets QEMU exit on SIGTERM before SIGKILL.
 constexpr absl::Duration kStopGrace = absl::Seconds(5);
-constexpr absl::Duration kProbePoll = absl::Milliseconds(100);
 // How long Start() waits for QEMU to open its forwarded port (or to exit
 // because it cannot) before returning anyway; a few ms when all is well.
 constexpr absl::Duration kListenWait = absl::Seconds(5);
 constexpr absl::Duration kListenPoll = absl::Milliseconds(10);
-// The probe guest's id suffix: "<owner>-kvm-probe".
-constexpr char kProbeSuffix[] = "-kvm-probe";
 // The prefix file naming the driver that made it (as worker/owned_process.h
 // does on main for native and balancer processes), and our name in it.
 constexpr char kKindFile[] = "kind";
 constexpr char kKind[] = "qemu";
-// What a probe guest's console shows when it booted to its end.
-constexpr char kProbeEndMarker[] = "Kernel panic";
+// Bounds of the /proc files read.
+constexpr size_t kMaxProcFile = 4 << 20;
+// The tails of QEMU's log and the guest's console quoted in errors.
+constexpr size_t kLogTail = 2000;
+constexpr size_t kConsoleTail = 500;
 
 bool ValidIdChars(absl::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -61,26 +53,6 @@ bool IsIpv4(const std::string& address) {
   return inet_pton(AF_INET, address.c_str(), &unused) == 1;
 }
 
-bool FileExists(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-// Whether `program` runs: an executable path, or a name found on PATH.
-bool Executable(const std::string& program) {
-  if (absl::StrContains(program, '/')) {
-    return access(program.c_str(), X_OK) == 0;
-  }
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return false;
-  for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
-    if (access(absl::StrCat(dir, "/", program).c_str(), X_OK) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
-
 std::string Absolute(const std::string& path) {
   if (path.empty() || path[0] == '/') return path;
   char cwd[4096];
@@ -88,41 +60,15 @@ std::string Absolute(const std::string& path) {
   return absl::StrCat(cwd, "/", path);
 }
 
-absl::Status MakeDirs(const std::string& path) {
-  std::string prefix;
-  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
-    absl::StrAppend(&prefix, "/", part);
-    if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
-      return absl::InternalError(
-          absl::StrCat("mkdir ", prefix, ": ", std::strerror(errno)));
-    }
-  }
-  return absl::OkStatus();
-}
-
-// The NUL-separated command line of a running process; empty when gone.
-std::vector<std::string> CommandLine(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/cmdline"), std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return absl::StrSplit(text.str(), '\0', absl::SkipEmpty());
-}
-
-bool FileContains(const std::string& path, absl::string_view needle) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return absl::StrContains(text.str(), needle);
-}
-
 // The listening TCP (IPv4) sockets on `port`, as /proc/PID/fd links name
 // them: "socket:[INODE]".
-std::vector<std::string> Listeners(uint16_t port) {
-  std::ifstream tcp("/proc/net/tcp");
-  std::string line;
+std::vector<std::string> Listeners(os::Env& env, uint16_t port) {
   std::vector<std::string> inodes;
-  std::getline(tcp, line);  // The header.
-  while (std::getline(tcp, line)) {
+  absl::StatusOr<std::string> tcp = env.ReadFile("/proc/net/tcp", kMaxProcFile);
+  if (!tcp.ok()) return inodes;
+  bool header = true;
+  for (absl::string_view line : absl::StrSplit(*tcp, '\n')) {
+    if (std::exchange(header, false)) continue;
     const std::vector<absl::string_view> f =
         absl::StrSplit(line, ' ', absl::SkipEmpty());
     // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout
@@ -144,9 +90,9 @@ std::vector<std::string> Listeners(uint16_t port) {
 // of `before` (sockets it may have inherited from the worker): QEMU opens
 // its hostfwd listener during start-up, and exits instead when the port is
 // taken.
-bool OpenedListener(pid_t pid, uint16_t port,
+bool OpenedListener(os::Env& env, pid_t pid, uint16_t port,
                     const std::vector<std::string>& before) {
-  std::vector<std::string> inodes = Listeners(port);
+  std::vector<std::string> inodes = Listeners(env, port);
   inodes.erase(std::remove_if(inodes.begin(), inodes.end(),
                               [&](const std::string& inode) {
                                 return std::find(before.begin(), before.end(),
@@ -155,33 +101,17 @@ bool OpenedListener(pid_t pid, uint16_t port,
                inodes.end());
   if (inodes.empty()) return false;
   const std::string fd_dir = absl::StrCat("/proc/", pid, "/fd");
-  DIR* dir = opendir(fd_dir.c_str());
-  if (dir == nullptr) return false;
-  bool found = false;
-  while (dirent* entry = readdir(dir)) {
-    char target[64];
-    const ssize_t n = readlink(absl::StrCat(fd_dir, "/", entry->d_name).c_str(),
-                               target, sizeof(target) - 1);
-    if (n <= 0) continue;
-    target[n] = '\0';
-    for (const std::string& inode : inodes) found |= inode == target;
+  absl::StatusOr<std::vector<std::string>> fds = env.ListDir(fd_dir);
+  if (!fds.ok()) return false;
+  for (const std::string& fd : *fds) {
+    absl::StatusOr<std::string> target =
+        env.ReadLink(absl::StrCat(fd_dir, "/", fd));
+    if (target.ok() &&
+        std::find(inodes.begin(), inodes.end(), *target) != inodes.end()) {
+      return true;
+    }
   }
-  closedir(dir);
-  return found;
-}
-
-// StopProcess counts a process as gone once its main thread is a zombie,
-// but QEMU's other threads may still be tearing the guest down, and until
-// they finish the zombie cannot be reaped: a worker that went on would
-// keep it forever (and a test that exits would hand it to init). So, for
-// our own children, wait until waitpid reaps it (bounded).
-void WaitReaped(pid_t pid, Clock& clock) {
-  const absl::Duration deadline = clock.Monotonic() + kStopGrace;
-  while (clock.Monotonic() < deadline) {
-    const pid_t r = waitpid(pid, nullptr, WNOHANG);
-    if (r == pid || (r < 0 && errno == ECHILD)) return;
-    clock.SleepUntil(clock.Monotonic() + kListenPoll);
-  }
+  return false;
 }
 
 std::string VcpuWord(uint32_t n) {
@@ -191,7 +121,7 @@ std::string VcpuWord(uint32_t n) {
 }  // namespace
 
 QemuDriver::QemuDriver(const WorkerContext& context, QemuOptions options)
-    : context_(context), options_([&] {
+    : context_(context), env_(*context.env), options_([&] {
         options.image_dir = Absolute(options.image_dir);
         return options;
       }()) {}
@@ -204,8 +134,12 @@ std::string QemuDriver::TargetDir(const std::string& id) const {
   return absl::StrCat(context_.runtime(), "/targets/", id);
 }
 
+std::string QemuDriver::KindFile(const std::string& id) const {
+  return absl::StrCat(TargetDir(id), "/", kKindFile);
+}
+
 absl::Status QemuDriver::CheckUsable() {
-  if (!Executable(options_.qemu_binary)) {
+  if (!env_.IsExecutable(options_.qemu_binary)) {
     return absl::FailedPreconditionError(
         absl::StrCat(options_.qemu_binary,
                      " not found: install qemu-system-x86 "
@@ -214,7 +148,7 @@ absl::Status QemuDriver::CheckUsable() {
   for (const char* name :
        {"vmlinuz", "general.cpio.gz", "single-app.cpio.gz"}) {
     const std::string path = absl::StrCat(options_.image_dir, "/", name);
-    if (!FileExists(path)) {
+    if (!env_.FileExists(path)) {
       return absl::FailedPreconditionError(
           absl::StrCat("no QEMU image ", path,
                        ": build them with deploy/images/build-qemu-images.sh ",
@@ -224,7 +158,7 @@ absl::Status QemuDriver::CheckUsable() {
   return absl::OkStatus();
 }
 
-std::string QemuDriver::Accelerator() {
+std::string QemuDriver::Accelerator() const {
   switch (options_.accel) {
     case QemuAccel::kKvm:
       return "kvm";
@@ -233,75 +167,19 @@ std::string QemuDriver::Accelerator() {
     case QemuAccel::kAuto:
       break;
   }
-  if (!kvm_usable_.has_value()) kvm_usable_ = ProbeKvm();
-  return *kvm_usable_ ? "kvm" : "tcg";
+  return options_.kvm_usable ? "kvm" : "tcg";
 }
 
-// KVM can be present and still hang guests (nested virtualization without
-// the host's support): a few real-mode instructions run, a Linux kernel
-// never prints a line. So the probe boots our kernel with no initramfs and
-// no root device: it panics at the end of boot and, with -no-reboot, QEMU
-// exits. Booted = exited in time with the panic on the console.
-bool QemuDriver::ProbeKvm() {
-  if (access("/dev/kvm", R_OK | W_OK) != 0) return false;
-  const std::string kernel = absl::StrCat(options_.image_dir, "/vmlinuz");
-  if (!FileExists(kernel) || !Executable(options_.qemu_binary)) return false;
-  const std::string id = absl::StrCat(context_.owner, kProbeSuffix);
-  const std::string dir = TargetDir(id);
-  if (!MakeDirs(dir).ok() ||
-      !MakeDirs(absl::StrCat(context_.runtime(), "/run")).ok()) {
-    return false;
-  }
-  const std::string console = absl::StrCat(dir, "/console.log");
-  unlink(console.c_str());
-  const std::vector<std::string> argv = {options_.qemu_binary,
-                                         "-name",
-                                         id,
-                                         "-machine",
-                                         "pc,accel=kvm",
-                                         "-cpu",
-                                         "host",
-                                         "-smp",
-                                         "1",
-                                         "-m",
-                                         "128",
-                                         "-nodefaults",
-                                         "-no-user-config",
-                                         "-display",
-                                         "none",
-                                         "-no-reboot",
-                                         "-serial",
-                                         absl::StrCat("file:", console),
-                                         "-kernel",
-                                         kernel,
-                                         "-append",
-                                         "console=ttyS0 panic=-1 loglevel=4"};
-  std::ofstream(absl::StrCat(dir, "/qemu.args"), std::ios::trunc)
-      << absl::StrJoin(argv, "\n") << "\n";
-  std::ofstream(absl::StrCat(dir, "/", kKindFile), std::ios::trunc)
-      << kKind << "\n";
-  ProcessLaunch launch;
-  launch.argv = argv;
-  launch.log_path = absl::StrCat(dir, "/qemu.log");
-  launch.pid_file = PidFile(id);
-  bool booted = false;
-  if (StartProcess(launch).ok()) {
-    Clock& clock = *context_.clock;
-    const absl::Duration deadline =
-        clock.Monotonic() + options_.kvm_probe_timeout;
-    while (clock.Monotonic() < deadline) {
-      absl::StatusOr<pid_t> pid = FindProcess(launch.pid_file);
-      if (!pid.ok()) break;
-      if (*pid == 0) {
-        booted = FileContains(console, kProbeEndMarker);
-        break;
-      }
-      clock.SleepUntil(clock.Monotonic() + kProbePoll);
-    }
-  }
-  (void)StopProcess(launch.pid_file, *context_.clock, absl::Seconds(1));
-  unlink(absl::StrCat(dir, "/", kKindFile).c_str());
-  return booted;
+KvmProbe QemuDriver::MakeKvmProbe(const WorkerContext& context,
+                                  const QemuOptions& options) {
+  KvmProbe probe;
+  probe.qemu_binary = options.qemu_binary;
+  probe.kernel = absl::StrCat(Absolute(options.image_dir), "/vmlinuz");
+  probe.id = absl::StrCat(context.owner, "-kvm-probe");
+  probe.dir = absl::StrCat(context.runtime(), "/targets/", probe.id);
+  probe.pid_file = absl::StrCat(context.runtime(), "/run/", probe.id, ".pid");
+  probe.timeout = options.kvm_probe_timeout;
+  return probe;
 }
 
 absl::StatusOr<LaunchPlan> QemuDriver::Plan(const TargetLaunch& launch) {
@@ -356,6 +234,7 @@ absl::StatusOr<LaunchPlan> QemuDriver::Plan(const TargetLaunch& launch) {
     what = variant;
   }
 
+  // From the host facts gathered at worker start: Plan() starts nothing.
   const std::string accel = Accelerator();
   const std::string dir = TargetDir(launch.id);
   const uint32_t workers =
@@ -401,7 +280,7 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
   const std::vector<std::string>& argv = plan->commands.front();
   for (size_t i = 0; i + 1 < argv.size(); ++i) {
     if ((argv[i] == "-kernel" || argv[i] == "-initrd") &&
-        !FileExists(argv[i + 1])) {
+        !env_.FileExists(argv[i + 1])) {
       return absl::FailedPreconditionError(absl::StrCat(
           "no ", argv[i] == "-kernel" ? "kernel " : "initramfs ", argv[i + 1],
           " for ", launch.id,
@@ -413,54 +292,59 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
     }
   }
   const std::string pid_file = PidFile(launch.id);
-  absl::StatusOr<pid_t> running = FindProcess(pid_file);
+  absl::StatusOr<pid_t> running = env_.FindProcess(pid_file);
   if (!running.ok()) return running.status();
   if (*running != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
         "target ", launch.id, " already runs (pid ", *running, ")"));
   }
   const std::string dir = TargetDir(launch.id);
-  if (absl::Status s = MakeDirs(dir); !s.ok()) return s;
-  if (absl::Status s = MakeDirs(absl::StrCat(context_.runtime(), "/run"));
-      !s.ok()) {
-    return s;
+  for (const std::string& path :
+       {dir, absl::StrCat(context_.runtime(), "/run")}) {
+    if (absl::Status s = env_.MakeDirs(path); !s.ok()) return s;
   }
+  // The kind file is what Recover() and Stop() go by: a write that fails
+  // is an error, not a VM nobody could remove.
   for (const LaunchPlan::File& file : plan->files) {
-    std::ofstream out(file.path, std::ios::trunc);
-    out << file.contents;
-    if (!out) return absl::InternalError("cannot write " + file.path);
+    if (absl::Status s = env_.WriteFileAtomically(file.path, file.contents);
+        !s.ok()) {
+      (void)env_.RemoveFile(KindFile(launch.id));
+      return s;
+    }
   }
   const std::string console = absl::StrCat(dir, "/console.log");
   const std::string qemu_log = absl::StrCat(dir, "/qemu.log");
-  unlink(console.c_str());
-  unlink(qemu_log.c_str());
+  (void)env_.RemoveFile(console);
+  (void)env_.RemoveFile(qemu_log);
 
-  ProcessLaunch process;
+  os::ProcessLaunch process;
   process.argv = argv;
   process.cpus = launch.cpus;
   process.log_path = qemu_log;
   process.pid_file = pid_file;
-  const std::vector<std::string> listeners_before = Listeners(launch.port);
-  absl::StatusOr<pid_t> pid = StartProcess(process);
+  const std::vector<std::string> listeners_before =
+      Listeners(env_, launch.port);
+  absl::StatusOr<pid_t> pid = env_.StartProcess(process);
   if (!pid.ok()) {
-    unlink(absl::StrCat(dir, "/", kKindFile).c_str());
-    return absl::InternalError(absl::StrCat("QEMU of ", launch.id,
-                                            " failed: ", pid.status().message(),
-                                            " ", LogTail(console, 500)));
+    (void)env_.RemoveFile(KindFile(launch.id));
+    return absl::InternalError(
+        absl::StrCat("QEMU of ", launch.id, " failed: ", pid.status().message(),
+                     " ", env_.ReadFileTail(console, kConsoleTail)));
   }
   // QEMU sets up hostfwd after parsing everything else: a port in use
   // makes it exit then, later than StartProcess's check may look.
   Clock& clock = *context_.clock;
   const absl::Duration deadline = clock.Monotonic() + kListenWait;
-  while (!OpenedListener(*pid, launch.port, listeners_before) &&
+  while (!OpenedListener(env_, *pid, launch.port, listeners_before) &&
          clock.Monotonic() < deadline) {
-    absl::StatusOr<pid_t> alive = FindProcess(pid_file);
+    absl::StatusOr<pid_t> alive = env_.FindProcess(pid_file);
     if (alive.ok() && *alive == 0) {
-      unlink(pid_file.c_str());
-      unlink(absl::StrCat(dir, "/", kKindFile).c_str());
-      return absl::InternalError(absl::StrCat("QEMU of ", launch.id,
-                                              " exited: ", LogTail(qemu_log),
-                                              " ", LogTail(console, 500)));
+      (void)env_.RemoveFile(pid_file);
+      (void)env_.RemoveFile(KindFile(launch.id));
+      return absl::InternalError(
+          absl::StrCat("QEMU of ", launch.id,
+                       " exited: ", env_.ReadFileTail(qemu_log, kLogTail), " ",
+                       env_.ReadFileTail(console, kConsoleTail)));
     }
     clock.SleepUntil(clock.Monotonic() + kListenPoll);
   }
@@ -468,17 +352,32 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
                 absl::StrCat(launch.listen_address, ":", launch.port)};
 }
 
+absl::Status QemuDriver::WaitReady(const Target& target,
+                                   absl::Duration timeout) {
+  return WaitAnsweringWhileRunning(target, timeout, *context_.clock);
+}
+
+absl::StatusOr<std::optional<Termination>> QemuDriver::Terminated(
+    const std::string& id) {
+  if (absl::Status s = CheckOwnId(id); !s.ok()) return s;
+  os::ProcessStatus status = env_.ProcessStatusOf(PidFile(id));
+  if (status.state == os::ProcessStatus::State::kRunning) return std::nullopt;
+  return TerminationOf(status);
+}
+
 bool QemuDriver::IsOurs(const std::string& id) const {
-  std::ifstream kind_file(absl::StrCat(TargetDir(id), "/", kKindFile));
-  std::string kind;
-  std::getline(kind_file, kind);
-  if (absl::StripAsciiWhitespace(kind) != kKind) return false;
-  absl::StatusOr<pid_t> pid = FindProcess(PidFile(id));
+  absl::StatusOr<std::string> kind = env_.ReadFile(KindFile(id), 256);
+  if (!kind.ok() || absl::StripAsciiWhitespace(*kind) != kKind) return false;
+  absl::StatusOr<pid_t> pid = env_.FindProcess(PidFile(id));
   if (!pid.ok()) return false;
   if (*pid == 0) return true;  // A stale pid file of a VM that is gone.
   // Alive: only if it is QEMU running this VM (a native nginx may have
   // reused the id since).
-  const std::vector<std::string> cmdline = CommandLine(*pid);
+  absl::StatusOr<std::string> text =
+      env_.ReadFile(absl::StrCat("/proc/", *pid, "/cmdline"), kMaxProcFile);
+  if (!text.ok()) return false;
+  const std::vector<std::string> cmdline =
+      absl::StrSplit(*text, '\0', absl::SkipEmpty());
   for (size_t i = 0; i + 1 < cmdline.size(); ++i) {
     if (cmdline[i] == "-name" && cmdline[i + 1] == id) return true;
   }
@@ -487,12 +386,11 @@ bool QemuDriver::IsOurs(const std::string& id) const {
 
 std::vector<std::string> QemuDriver::OurIds() const {
   std::vector<std::string> ids;
-  const std::string run = absl::StrCat(context_.runtime(), "/run");
-  DIR* dir = opendir(run.c_str());
-  if (dir == nullptr) return ids;
+  absl::StatusOr<std::vector<std::string>> names =
+      env_.ListDir(absl::StrCat(context_.runtime(), "/run"));
+  if (!names.ok()) return ids;
   const std::string prefix = context_.owner + "-";
-  while (dirent* entry = readdir(dir)) {
-    absl::string_view name = entry->d_name;
+  for (absl::string_view name : *names) {
     if (!absl::ConsumeSuffix(&name, ".pid") ||
         !absl::StartsWith(name, prefix) || !ValidIdChars(name)) {
       continue;
@@ -500,25 +398,25 @@ std::vector<std::string> QemuDriver::OurIds() const {
     std::string id(name);
     if (IsOurs(id)) ids.push_back(std::move(id));
   }
-  closedir(dir);
   std::sort(ids.begin(), ids.end());
   return ids;
 }
 
-absl::Status QemuDriver::Stop(const std::string& id) {
+absl::Status QemuDriver::CheckOwnId(const std::string& id) const {
   if (!ValidIdChars(id) || !absl::StartsWith(id, context_.owner + "-")) {
     return absl::InvalidArgumentError(absl::StrCat(
         "target id \"", id, "\" does not belong to ", context_.owner));
   }
+  return absl::OkStatus();
+}
+
+absl::Status QemuDriver::Stop(const std::string& id) {
+  if (absl::Status s = CheckOwnId(id); !s.ok()) return s;
   if (!IsOurs(id)) return absl::OkStatus();
-  absl::StatusOr<pid_t> pid = FindProcess(PidFile(id));
-  if (absl::Status s = StopProcess(PidFile(id), *context_.clock, kStopGrace);
-      !s.ok()) {
+  if (absl::Status s = env_.StopProcess(PidFile(id), kStopGrace); !s.ok()) {
     return s;
   }
-  if (pid.ok() && *pid != 0) WaitReaped(*pid, *context_.clock);
-  unlink(absl::StrCat(TargetDir(id), "/", kKindFile).c_str());
-  return absl::OkStatus();
+  return env_.RemoveFile(KindFile(id));
 }
 
 absl::Status QemuDriver::Recover() {
@@ -532,7 +430,7 @@ absl::Status QemuDriver::Recover() {
 absl::StatusOr<std::vector<std::string>> QemuDriver::List() {
   std::vector<std::string> ids;
   for (const std::string& id : OurIds()) {
-    absl::StatusOr<pid_t> pid = FindProcess(PidFile(id));
+    absl::StatusOr<pid_t> pid = env_.FindProcess(PidFile(id));
     if (!pid.ok()) return pid.status();
     if (*pid != 0) ids.push_back(id);
   }

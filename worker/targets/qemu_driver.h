@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "worker/host_facts.h"
 #include "worker/targets/target_driver.h"
 #include "worker/worker_context.h"
 
@@ -25,9 +26,9 @@ namespace scalebench::worker {
 
 // How guests are accelerated.
 enum class QemuAccel {
-  // KVM if /dev/kvm is usable and a probe guest boots under it within
-  // QemuOptions::kvm_probe_timeout, otherwise TCG. The probe runs once per
-  // driver, at the first call that needs the answer.
+  // KVM if the host facts gathered at worker start found it usable
+  // (QemuOptions::kvm_usable, from ProbeKvm in worker/host_facts.h),
+  // otherwise TCG. The driver itself never probes.
   kAuto,
   // Always KVM (`-machine pc,accel=kvm -cpu host`).
   kKvm,
@@ -48,6 +49,9 @@ struct QemuOptions {
   // panic for want of a root file system, about a second under KVM)
   // before KVM is judged to hang. Default 10 s.
   absl::Duration kvm_probe_timeout = absl::Seconds(10);
+  // What the KVM probe at worker start found (see MakeKvmProbe); read in
+  // kAuto mode. Default false: TCG.
+  bool kvm_usable = false;
 };
 
 // The least memory a guest may be given. Measured with Debian's cloud
@@ -85,9 +89,9 @@ class QemuDriver final : public TargetDriver {
   // unikernel, no initramfs) or "KERNEL,INITRD"; launch.variant is
   // "general" (default) or "single-app" and is ignored with an image.
   // INVALID_ARGUMENT for an id without the owner prefix, a bad variant,
-  // address or port, no vCPUs, or less memory than kQemuMinMemoryMb. In
-  // kAuto mode the first call may run the KVM probe (a guest that is not a
-  // target).
+  // address or port, no vCPUs, or less memory than kQemuMinMemoryMb.
+  // Starts nothing: in kAuto mode the accelerator comes from
+  // QemuOptions::kvm_usable.
   absl::StatusOr<LaunchPlan> Plan(const TargetLaunch& launch) override;
 
   // Starts the VM, pinned to launch.cpus, and returns before it boots.
@@ -96,6 +100,10 @@ class QemuDriver final : public TargetDriver {
   // with the tail of its output.
   absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
 
+  // Until the guest's nginx answers through the forwarded port; fails as
+  // soon as QEMU exits.
+  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
+
   // Stops the VM (SIGTERM, then SIGKILL). Idempotent. INVALID_ARGUMENT for
   // an id without the owner prefix.
   absl::Status Stop(const std::string& id) override;
@@ -103,9 +111,19 @@ class QemuDriver final : public TargetDriver {
   // Ids of this owner's VMs whose QEMU process runs.
   absl::StatusOr<std::vector<std::string>> List() override;
 
-  // The accelerator guests get, running the KVM probe in kAuto mode if it
-  // has not run yet: "kvm" or "tcg".
-  std::string Accelerator();
+  // How the VM's QEMU ended; nullopt while it runs. INVALID_ARGUMENT for
+  // an id without the owner prefix.
+  absl::StatusOr<std::optional<Termination>> Terminated(
+      const std::string& id) override;
+
+  // The accelerator guests get: "kvm" or "tcg".
+  std::string Accelerator() const;
+
+  // The KVM probe for this worker and these options: the guest is our
+  // kernel, its files go to RUNTIME/targets/<owner>-kvm-probe/. For the
+  // host facts at worker start (ProbeKvm).
+  static KvmProbe MakeKvmProbe(const WorkerContext& context,
+                               const QemuOptions& options);
 
  private:
   std::string PidFile(const std::string& id) const;
@@ -113,11 +131,13 @@ class QemuDriver final : public TargetDriver {
   // Whether the pid file of `id` is a VM of ours (see Recover()).
   bool IsOurs(const std::string& id) const;
   std::vector<std::string> OurIds() const;
-  bool ProbeKvm();
+  std::string KindFile(const std::string& id) const;
+  // INVALID_ARGUMENT unless `id` is "<owner>-<name>".
+  absl::Status CheckOwnId(const std::string& id) const;
 
   const WorkerContext& context_;
+  os::Env& env_;
   const QemuOptions options_;
-  std::optional<bool> kvm_usable_;
 };
 
 }  // namespace scalebench::worker

@@ -14,6 +14,8 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "os/recording_env.h"
+#include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
 namespace {
@@ -26,9 +28,7 @@ class QemuDriverTest : public ::testing::Test {
   QemuDriverTest() {
     std::string dir = ::testing::TempDir() + "/qemu_driver_test.XXXXXX";
     state_dir_ = mkdtemp(dir.data());
-    context_.name = "w1";
-    context_.owner = "scalebench-w1";
-    context_.state_dir = state_dir_;
+    context_ = testing::TestContext(state_dir_);
     options_.image_dir = "/images";
     options_.accel = QemuAccel::kTcg;
   }
@@ -36,14 +36,8 @@ class QemuDriverTest : public ::testing::Test {
   ~QemuDriverTest() override { std::filesystem::remove_all(state_dir_); }
 
   TargetLaunch Launch() {
-    TargetLaunch launch;
-    launch.id = "scalebench-w1-t0";
-    launch.index = 0;
-    launch.cpus = {1};
+    TargetLaunch launch = testing::TestTargetLaunch(0);
     launch.vcpus = 2;
-    launch.memory_mb = 256;
-    launch.listen_address = "127.0.0.1";
-    launch.port = 20001;
     launch.page_bytes = 1024;
     return launch;
   }
@@ -55,6 +49,12 @@ class QemuDriverTest : public ::testing::Test {
       if (argv[i] == flag) return argv[i + 1];
     }
     return "";
+  }
+
+  // The KVM probe the worker runs at start, for these options.
+  bool Probe() {
+    return ProbeKvm(QemuDriver::MakeKvmProbe(context_, options_), *context_.env,
+                    *context_.clock);
   }
 
   std::string state_dir_;
@@ -181,8 +181,28 @@ TEST_F(QemuDriverTest, StartWithoutImagesFailsBeforeRunningAnything) {
 TEST_F(QemuDriverTest, AutoWithoutAUsableQemuFallsBackToTcg) {
   options_.accel = QemuAccel::kAuto;
   options_.qemu_binary = "/nonexistent/qemu-system-x86_64";
+  EXPECT_FALSE(Probe());
   QemuDriver driver(context_, options_);
   EXPECT_EQ(driver.Accelerator(), "tcg");
+}
+
+// Plan() starts nothing, in kAuto mode too: the accelerator is what the
+// host facts found at worker start (`run-trial --dry-run` boots no guest).
+TEST_F(QemuDriverTest, PlanInAutoModeReadsTheHostFactsAndRunsNothing) {
+  os::RecordingEnv env;
+  context_.env = &env;
+  options_.accel = QemuAccel::kAuto;
+  options_.kvm_usable = true;
+  QemuDriver kvm(context_, options_);
+  absl::StatusOr<LaunchPlan> plan = kvm.Plan(Launch());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(Arg(*plan, "-machine"), "pc,accel=kvm");
+  options_.kvm_usable = false;
+  QemuDriver tcg(context_, options_);
+  plan = tcg.Plan(Launch());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(Arg(*plan, "-machine"), "pc,accel=tcg");
+  EXPECT_THAT(env.calls(), ::testing::IsEmpty());
 }
 
 // The KVM probe against stand-ins for QEMU: one whose guest boots to the
@@ -223,9 +243,10 @@ TEST_F(QemuKvmProbeTest, AGuestThatBootsToTheEndMeansKvm) {
       FakeQemu("booting-qemu",
                "sleep 0.2; echo 'Kernel panic - not syncing' > "
                "\"$console\"; exit 0");
-  QemuDriver driver(context_, options_);
-  EXPECT_EQ(driver.Accelerator(), "kvm");
+  options_.kvm_usable = Probe();
+  EXPECT_TRUE(options_.kvm_usable);
   EXPECT_FALSE(Leftovers());
+  QemuDriver driver(context_, options_);
   absl::StatusOr<LaunchPlan> plan = driver.Plan(Launch());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(Arg(*plan, "-machine"), "pc,accel=kvm");
@@ -233,9 +254,8 @@ TEST_F(QemuKvmProbeTest, AGuestThatBootsToTheEndMeansKvm) {
 
 TEST_F(QemuKvmProbeTest, AGuestThatHangsMeansTcgAndIsKilled) {
   options_.qemu_binary = FakeQemu("hanging-qemu", "exec sleep 60");
-  QemuDriver driver(context_, options_);
   const absl::Time started = absl::Now();
-  EXPECT_EQ(driver.Accelerator(), "tcg");
+  EXPECT_FALSE(Probe());
   EXPECT_LT(absl::Now() - started, absl::Seconds(5));
   EXPECT_FALSE(Leftovers());
 }
@@ -243,8 +263,7 @@ TEST_F(QemuKvmProbeTest, AGuestThatHangsMeansTcgAndIsKilled) {
 TEST_F(QemuKvmProbeTest, AQemuThatExitsWithoutBootingMeansTcg) {
   // As QEMU does here with -cpu host: "failed to set MSR", abort.
   options_.qemu_binary = FakeQemu("aborting-qemu", "exit 134");
-  QemuDriver driver(context_, options_);
-  EXPECT_EQ(driver.Accelerator(), "tcg");
+  EXPECT_FALSE(Probe());
 }
 
 TEST_F(QemuDriverTest, StopIsIdempotentAndOnlyForOurIds) {

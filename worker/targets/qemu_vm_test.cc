@@ -24,8 +24,8 @@
 #include "gtest/gtest.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
+#include "os/env.h"
 #include "worker/http_probe.h"
-#include "worker/process.h"
 #include "worker/targets/qemu_driver.h"
 
 namespace scalebench::worker {
@@ -157,7 +157,8 @@ TEST_P(QemuBootTest, BootsServesTheAskedPageTakesLoadAndStopsClean) {
       absl::StrCat(state_dir_, "/targets/", launch.id, "/console.log");
   absl::Status ready = WaitForHttp(target->endpoint, kBootTimeout,
                                    *Clock::Real(), absl::Milliseconds(200));
-  ASSERT_TRUE(ready.ok()) << ready << "\nconsole:\n" << LogTail(console);
+  ASSERT_TRUE(ready.ok()) << ready << "\nconsole:\n"
+                          << os::Env::Default()->ReadFileTail(console, 2000);
   std::cout << GetParam() << ": first 2xx after "
             << absl::FormatDuration(absl::Now() - started) << "\n";
   EXPECT_EQ(GetBody(launch.port), std::string(1234, 'x'));
@@ -256,25 +257,29 @@ TEST_F(QemuVmTest, RecoverLeavesOtherDriversProcessesUnderOurPrefix) {
   ASSERT_EQ(system(("mkdir -p " + dir).c_str()), 0);
   std::ofstream(dir + "/kind") << "qemu\n";
   ASSERT_EQ(system(absl::StrCat("mkdir -p ", state_dir_, "/run").c_str()), 0);
-  ProcessLaunch native;
+  os::Env& env = *os::Env::Default();
+  os::ProcessLaunch native;
   native.argv = {"sleep", "60"};
   native.pid_file = absl::StrCat(state_dir_, "/run/", ours.owner, "-t0.pid");
-  absl::StatusOr<pid_t> pid = StartProcess(native);
+  absl::StatusOr<pid_t> pid = env.StartProcess(native);
   ASSERT_TRUE(pid.ok()) << pid.status();
   QemuDriver driver(ours, options_);
   EXPECT_TRUE(driver.Recover().ok());
-  absl::StatusOr<pid_t> still = FindProcess(native.pid_file);
+  absl::StatusOr<pid_t> still = env.FindProcess(native.pid_file);
   EXPECT_TRUE(still.ok() && *still == *pid);
-  EXPECT_TRUE(StopProcess(native.pid_file, *Clock::Real()).ok());
+  EXPECT_TRUE(env.StopProcess(native.pid_file, absl::Seconds(5)).ok());
 }
 
 TEST_F(QemuVmTest, TheKvmProbeAnswersInTimeAndLeavesNothing) {
   options_.accel = QemuAccel::kAuto;
   options_.kvm_probe_timeout = absl::Seconds(10);
   const WorkerContext& context = Context("k");
-  QemuDriver driver(context, options_);
   const absl::Time started = absl::Now();
-  const std::string accel = driver.Accelerator();
+  const std::string accel =
+      ProbeKvm(QemuDriver::MakeKvmProbe(context, options_), *context.env,
+               *context.clock)
+          ? "kvm"
+          : "tcg";
   EXPECT_LT(absl::Now() - started, absl::Seconds(20));
   EXPECT_TRUE(accel == "kvm" || accel == "tcg") << accel;
   std::cout << "accelerator: " << accel << "\n";

@@ -1,10 +1,10 @@
 // How a target (one instance of the service under test) runs on a platform:
-// one TargetDriver per platform, shaped like a Mesos containerizer. Every
-// target a driver starts carries the worker's identity (a name prefix, a
-// container label, a pid file under the state dir), so Recover() can find
-// and remove what an earlier worker with the same state dir left behind.
-// Implementations are thread-compatible: the worker drives one trial at a
-// time.
+// one TargetDriver per platform, with the shape of worker/driver.h (shared
+// with the balancers). Every target a driver starts carries the worker's
+// identity (a name prefix, a container label, a pid file under the state
+// dir), so Recover() can find and remove what an earlier worker with the
+// same state dir left behind. Implementations are thread-compatible: the
+// worker drives one trial at a time.
 #ifndef SCALEBENCH_WORKER_TARGETS_TARGET_DRIVER_H_
 #define SCALEBENCH_WORKER_TARGETS_TARGET_DRIVER_H_
 
@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "scalebench/v1/spec.pb.h"
+#include "worker/driver.h"
 #include "worker/launch_plan.h"
 
 namespace scalebench::worker {
@@ -54,44 +55,11 @@ struct TargetLaunch {
   std::string variant;
 };
 
-// A started target.
-struct Target {
-  std::string id;
-  // host:port at which it answers HTTP.
-  std::string endpoint;
-};
-
-class TargetDriver {
+// A target driver: the shape of worker/driver.h for one platform.
+class TargetDriver : public Driver<TargetLaunch> {
  public:
-  virtual ~TargetDriver() = default;
-
   // The platform this driver runs targets on.
   virtual v1::Platform platform() const = 0;
-
-  // Whether this host can run the platform (binaries present, engine
-  // reachable, ...); the reason when it cannot. Cheap; never starts a
-  // target.
-  virtual absl::Status CheckUsable() = 0;
-
-  // Removes every target an earlier worker with the same identity left
-  // (its processes, containers, VMs, domains). Idempotent; OK when there
-  // is nothing to remove.
-  virtual absl::Status Recover() = 0;
-
-  // The files and commands Start(launch) would write and run; starts
-  // nothing. INVALID_ARGUMENT when `launch` cannot be run as given.
-  virtual absl::StatusOr<LaunchPlan> Plan(const TargetLaunch& launch) = 0;
-
-  // Starts the target and returns at once (before it answers). Errors say
-  // what failed ("nginx exited with status 1: ...").
-  virtual absl::StatusOr<Target> Start(const TargetLaunch& launch) = 0;
-
-  // Stops the target and releases its resources. Idempotent: a target that
-  // is already gone is OK.
-  virtual absl::Status Stop(const std::string& id) = 0;
-
-  // Ids of the targets of this worker's identity that exist now.
-  virtual absl::StatusOr<std::vector<std::string>> List() = 0;
 };
 
 }  // namespace scalebench::worker

@@ -1,11 +1,8 @@
 #include "worker/targets/xen_driver.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <utility>
@@ -40,61 +37,11 @@ std::string Tail(std::string text) {
   return std::string(absl::StripAsciiWhitespace(text));
 }
 
-// "exited with status 1: <stderr, else stdout>".
-std::string Outcome(const ProgramOutput& output) {
-  std::string text = Tail(output.err.empty() ? output.out : output.err);
-  std::string status =
-      output.exit_code < 0
-          ? std::string("was killed by a signal")
-          : absl::StrCat("exited with status ", output.exit_code);
-  return text.empty() ? status : absl::StrCat(status, ": ", text);
-}
-
 std::string MakeAbsolute(const std::string& path) {
   if (path.empty() || path[0] == '/') return path;
   char cwd[4096];
   if (getcwd(cwd, sizeof(cwd)) == nullptr) return path;
   return absl::StrCat(cwd, "/", path);
-}
-
-// Creates `path` and its parents (mode 0755); OK if they exist.
-absl::Status MakeDirs(const std::string& path) {
-  std::string prefix;
-  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
-    absl::StrAppend(&prefix, "/", part);
-    if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
-      return absl::InternalError(
-          absl::StrCat("mkdir ", prefix, ": ", strerror(errno)));
-    }
-  }
-  return absl::OkStatus();
-}
-
-// Writes `contents` to `path` through a temporary file and a rename, so a
-// reader never sees half a config.
-absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& contents) {
-  const std::string temp = path + ".tmp";
-  FILE* file = fopen(temp.c_str(), "w");
-  if (file == nullptr) {
-    return absl::InternalError(
-        absl::StrCat("cannot write ", temp, ": ", strerror(errno)));
-  }
-  const bool written =
-      fwrite(contents.data(), 1, contents.size(), file) == contents.size();
-  const bool closed = fclose(file) == 0;
-  if (!written || !closed || rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string reason = strerror(errno);
-    unlink(temp.c_str());
-    return absl::InternalError(
-        absl::StrCat("cannot write ", path, ": ", reason));
-  }
-  return absl::OkStatus();
-}
-
-bool IsRegularFile(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 }  // namespace
@@ -150,11 +97,13 @@ XenDriver::XenDriver(WorkerContext context, XenDriverOptions options)
   config_options_.guest_prefix_length = options_.guest_prefix_length;
 }
 
-absl::StatusOr<ProgramOutput> XenDriver::RunXl(
+absl::StatusOr<os::ProgramOutput> XenDriver::RunXl(
     const std::vector<std::string>& args) {
   std::vector<std::string> argv = {options_.xl};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunProgram(argv, options_.command_timeout, *context_.clock);
+  os::RunOptions run;
+  run.timeout = options_.command_timeout;
+  return context_.env->Run(argv, run);
 }
 
 bool XenDriver::IsOurs(absl::string_view name) const {
@@ -174,11 +123,11 @@ std::string XenDriver::ConfigPath(const std::string& id) const {
 }
 
 absl::StatusOr<XenHostInfo> XenDriver::HostInfo() {
-  absl::StatusOr<ProgramOutput> output = RunXl({"info"});
+  absl::StatusOr<os::ProgramOutput> output = RunXl({"info"});
   if (!output.ok()) return output.status();
   if (output->exit_code != 0) {
     return absl::FailedPreconditionError(
-        absl::StrCat("xl info ", Outcome(*output)));
+        absl::StrCat("xl info ", os::DescribeOutcome(*output)));
   }
   absl::StatusOr<XenHostInfo> info = ParseXlInfo(output->out);
   if (!info.ok()) return absl::FailedPreconditionError(info.status().message());
@@ -196,10 +145,11 @@ absl::Status XenDriver::CheckUsable() {
 }
 
 absl::StatusOr<std::vector<std::string>> XenDriver::List() {
-  absl::StatusOr<ProgramOutput> output = RunXl({"list"});
+  absl::StatusOr<os::ProgramOutput> output = RunXl({"list"});
   if (!output.ok()) return output.status();
   if (output->exit_code != 0) {
-    return absl::UnavailableError(absl::StrCat("xl list ", Outcome(*output)));
+    return absl::UnavailableError(
+        absl::StrCat("xl list ", os::DescribeOutcome(*output)));
   }
   std::vector<std::string> ours;
   for (std::string& name : ParseXlList(output->out)) {
@@ -214,13 +164,13 @@ absl::Status XenDriver::Stop(const std::string& id) {
         "xen: id \"", absl::CHexEscape(id), "\" is not this worker's (",
         context_.owner, "-t<N>); refusing to destroy it"));
   }
-  absl::StatusOr<ProgramOutput> output = RunXl({"destroy", id});
+  absl::StatusOr<os::ProgramOutput> output = RunXl({"destroy", id});
   if (!output.ok()) return output.status();
   if (output->exit_code == 0 || absl::StrContains(output->err, kNoSuchDomain)) {
     return absl::OkStatus();
   }
   return absl::InternalError(
-      absl::StrCat("xl destroy ", id, " ", Outcome(*output)));
+      absl::StrCat("xl destroy ", id, " ", os::DescribeOutcome(*output)));
 }
 
 absl::Status XenDriver::Recover() {
@@ -277,7 +227,7 @@ absl::StatusOr<Target> XenDriver::Start(const TargetLaunch& launch) {
   absl::StatusOr<LaunchPlan> plan = PlanWithConfig(launch, &config);
   if (!plan.ok()) return plan.status();
   for (const std::string& file : config.boot_files) {
-    if (!IsRegularFile(file)) {
+    if (!context_.env->FileExists(file)) {
       return absl::FailedPreconditionError(absl::StrCat(
           "xen: target ", launch.id, ": boot file ", file, " does not exist",
           launch.image.empty()
@@ -288,20 +238,44 @@ absl::StatusOr<Target> XenDriver::Start(const TargetLaunch& launch) {
   }
   const LaunchPlan::File& file = plan->files.front();
   const std::string dir = file.path.substr(0, file.path.rfind('/'));
-  if (absl::Status s = MakeDirs(dir); !s.ok()) return s;
-  if (absl::Status s = WriteFileAtomically(file.path, file.contents); !s.ok()) {
+  if (absl::Status s = context_.env->MakeDirs(dir); !s.ok()) return s;
+  if (absl::Status s =
+          context_.env->WriteFileAtomically(file.path, file.contents);
+      !s.ok()) {
     return s;
   }
   const std::vector<std::string>& create = plan->commands.front();
-  absl::StatusOr<ProgramOutput> output =
+  absl::StatusOr<os::ProgramOutput> output =
       RunXl({create.begin() + 1, create.end()});
   if (!output.ok()) return output.status();
   if (output->exit_code != 0) {
-    return absl::InternalError(
-        absl::StrCat("xen: xl create ", file.path, " ", Outcome(*output)));
+    return absl::InternalError(absl::StrCat("xen: xl create ", file.path, " ",
+                                            os::DescribeOutcome(*output)));
   }
   const int port = launch.port == 0 ? kDefaultXenGuestPort : launch.port;
   return Target{launch.id, absl::StrCat(launch.listen_address, ":", port)};
+}
+
+absl::StatusOr<std::optional<Termination>> XenDriver::Terminated(
+    const std::string& id) {
+  if (!IsOurs(id)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "xen: id \"", absl::CHexEscape(id), "\" is not this worker's"));
+  }
+  absl::StatusOr<std::vector<std::string>> ours = List();
+  if (!ours.ok()) return ours.status();
+  if (std::find(ours->begin(), ours->end(), id) != ours->end()) {
+    return std::nullopt;
+  }
+  // xl keeps nothing of a domain that is gone: how it ended is unknown.
+  return Termination{};
+}
+
+absl::Status XenDriver::WaitReady(const Target& target,
+                                  absl::Duration timeout) {
+  // The guest's own address on the bridge; asking xl on every probe would
+  // slow the domain's creation (see tests/xen), so only HTTP is watched.
+  return WaitUntilAnswering(target, timeout, *context_.clock, nullptr);
 }
 
 }  // namespace scalebench::worker

@@ -21,6 +21,7 @@
 #define SCALEBENCH_WORKER_TARGETS_XEN_DRIVER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "os/env.h"
 #include "scalebench/v1/spec.pb.h"
 #include "worker/launch_plan.h"
-#include "worker/targets/run_program.h"
 #include "worker/targets/target_driver.h"
 #include "worker/targets/xl_config.h"
 #include "worker/worker_context.h"
@@ -96,6 +97,9 @@ class XenDriver final : public TargetDriver {
   // answers; the endpoint is "<listen_address>:<port>".
   absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
 
+  // Until the guest answers HTTP at its address.
+  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
+
   // `xl destroy <id>`. Idempotent: a domain that does not exist (xl says
   // "<id> is an invalid domain identifier") is OK. INVALID_ARGUMENT for an
   // id that is not this worker's.
@@ -104,12 +108,17 @@ class XenDriver final : public TargetDriver {
   // The domains in `xl list` named "<owner>-t<N>".
   absl::StatusOr<std::vector<std::string>> List() override;
 
+  // nullopt while `xl list` shows the domain; kGone once it does not.
+  // INVALID_ARGUMENT for an id that is not this worker's.
+  absl::StatusOr<std::optional<Termination>> Terminated(
+      const std::string& id) override;
+
   // The host's facts from `xl info`.
   absl::StatusOr<XenHostInfo> HostInfo();
 
  private:
   // Runs xl with `args`; errors only when it cannot run at all.
-  absl::StatusOr<ProgramOutput> RunXl(const std::vector<std::string>& args);
+  absl::StatusOr<os::ProgramOutput> RunXl(const std::vector<std::string>& args);
   // Plan(), also handing out the config it was made from when
   // `config_out` is not null.
   absl::StatusOr<LaunchPlan> PlanWithConfig(const TargetLaunch& launch,

@@ -1,24 +1,22 @@
-// The driver against a stand-in for `xl`: a shell script, put first on
-// PATH, that records each command line and keeps a list of domains in a
-// file (create adds one, destroy removes one or says what xl says about an
-// unknown name). No hypervisor runs here; docs/xen.md says what that
-// leaves untested.
+// The driver against a stand-in for `xl` on the recording Env: it records
+// each command line and keeps a list of domains (create adds one, destroy
+// removes one or says what xl says about an unknown name). No hypervisor
+// and no program runs here; docs/xen.md says what that leaves untested.
 #include "worker/targets/xen_driver.h"
 
-#include <stdlib.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "os/recording_env.h"
 #include "worker/targets/xl_parse_testing.h"
+#include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
 namespace {
@@ -26,8 +24,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-namespace fs = std::filesystem;
 
 constexpr char kOwner[] = "scalebench-w1";
 
@@ -69,101 +65,107 @@ std::string Row(const std::string& name, int id) {
   return row;
 }
 
-// The stand-in. DIR/log gets one line per run ("create /path/domain.cfg");
-// DIR/domains holds the rows of `xl list`; marker files make commands fail.
-constexpr char kStandIn[] = R"sh(#!/bin/sh
-dir='@DIR@'
-printf '%s\n' "$*" >> "$dir/log"
-case "$1" in
-  info)
-    if [ -e "$dir/info-fails" ]; then
-      echo "xencall: error: Could not obtain handle on privileged command interface: No such file or directory" >&2
-      echo "libxl: error: libxl.c:102:libxl_ctx_alloc: cannot open libxc handle: No such file or directory" >&2
-      exit 1
-    fi
-    cat "$dir/info.txt" ;;
-  list)
-    printf 'Name                                        ID   Mem VCPUs\tState\tTime(s)\n'
-    cat "$dir/domains" ;;
-  create)
-    if [ -e "$dir/create-fails" ]; then
-      echo "libxl: error: libxl_create.c:1234:domcreate_complete: cannot (re-)build domain: -3" >&2
-      exit 3
-    fi
-    name=$(sed -n 's/^name = "\(.*\)"$/\1/p' "$2")
-    printf '%-40s %5d %5d %5d     %s  %8.1f\n' "$name" 9 64 1 '-b----' 0.1 >> "$dir/domains" ;;
-  destroy)
-    if [ -e "$dir/destroy-fails" ]; then
-      echo "destroy failed (rc=-3)" >&2
-      exit 1
-    fi
-    if awk -v n="$2" '$1 == n {found = 1} END {exit !found}' "$dir/domains"; then
-      awk -v n="$2" '$1 != n' "$dir/domains" > "$dir/domains.new"
-      mv "$dir/domains.new" "$dir/domains"
-    else
-      echo "$2 is an invalid domain identifier (rc=-6)" >&2
-      exit 1
-    fi ;;
-  *)
-    echo "stand-in xl: unexpected command: $*" >&2
-    exit 64 ;;
-esac
-)sh";
+// The stand-in, answering the recording Env's runs of `xl`: `xl list`
+// shows `domains`, create adds the domain its config names, destroy
+// removes one or says what xl says about an unknown name; the flags make
+// commands fail as they do on a host without a hypervisor.
+struct FakeXl {
+  std::vector<std::string> domains = {"Domain-0"};
+  bool info_fails = false;
+  bool create_fails = false;
+  bool destroy_fails = false;
+
+  static os::ProgramOutput Output(int code, std::string out,
+                                  std::string err = "") {
+    os::ProgramOutput output;
+    output.exit_code = code;
+    output.out = std::move(out);
+    output.err = std::move(err);
+    return output;
+  }
+
+  os::ProgramOutput Answer(const std::vector<std::string>& argv,
+                           os::RecordingEnv& env) {
+    const std::string command = argv.size() > 1 ? argv[1] : "";
+    if (command == "info") {
+      if (info_fails) {
+        return Output(1, "",
+                      "xencall: error: Could not obtain handle on privileged "
+                      "command interface: No such file or directory\n"
+                      "libxl: error: libxl.c:102:libxl_ctx_alloc: cannot "
+                      "open libxc handle: No such file or directory\n");
+      }
+      return Output(0, kXlInfo);
+    }
+    if (command == "list") {
+      std::string out = kXlListHeader;
+      for (size_t i = 0; i < domains.size(); ++i) {
+        out += Row(domains[i], static_cast<int>(i));
+      }
+      return Output(0, out);
+    }
+    if (command == "create" && argv.size() == 3) {
+      if (create_fails) {
+        return Output(3, "",
+                      "libxl: error: libxl_create.c:1234:domcreate_complete: "
+                      "cannot (re-)build domain: -3\n");
+      }
+      std::optional<std::string> config = env.File(argv[2]);
+      if (!config.has_value()) return Output(1, "", "cannot read config\n");
+      for (absl::string_view line : absl::StrSplit(*config, '\n')) {
+        if (absl::ConsumePrefix(&line, "name = \"") &&
+            absl::ConsumeSuffix(&line, "\"")) {
+          domains.emplace_back(line);
+        }
+      }
+      return Output(0, "");
+    }
+    if (command == "destroy" && argv.size() == 3) {
+      if (destroy_fails) return Output(1, "", "destroy failed (rc=-3)\n");
+      auto found = std::find(domains.begin(), domains.end(), argv[2]);
+      if (found == domains.end()) {
+        return Output(1, "",
+                      argv[2] + " is an invalid domain identifier (rc=-6)\n");
+      }
+      domains.erase(found);
+      return Output(0, "");
+    }
+    return Output(64, "", "stand-in xl: unexpected command\n");
+  }
+};
 
 class XenDriverTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "/xen_driver_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    fs::create_directories(dir_ + "/bin");
-    std::string script = kStandIn;
-    script.replace(script.find("@DIR@"), 5, dir_);
-    Write(dir_ + "/bin/xl", script);
-    fs::permissions(dir_ + "/bin/xl", fs::perms::owner_all);
-    Write(dir_ + "/info.txt", kXlInfo);
-    Write(dir_ + "/domains", Row("Domain-0", 0));
-    Write(dir_ + "/log", "");
+    env_.OnRun("xl", [this](const std::vector<std::string>& argv) {
+      return xl_.Answer(argv, env_);
+    });
     // Where the built-in guest's images are: the stand-in never reads them.
-    fs::create_directories(dir_ + "/images");
-    Write(dir_ + "/images/vmlinuz", "kernel");
-    Write(dir_ + "/images/initrd.img", "initrd");
-
-    const char* path = getenv("PATH");
-    saved_path_ = path != nullptr ? path : "";
-    setenv("PATH", absl::StrCat(dir_, "/bin:", saved_path_).c_str(), 1);
+    env_.AddFile(dir_ + "/images/vmlinuz", "kernel");
+    env_.AddFile(dir_ + "/images/initrd.img", "initrd");
   }
 
-  void TearDown() override {
-    setenv("PATH", saved_path_.c_str(), 1);
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
-  static void Write(const std::string& path, const std::string& text) {
-    std::ofstream(path) << text;
-  }
-
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
-  // The command lines the stand-in ran, in order.
+  // The xl command lines run, in order, without the "xl".
   std::vector<std::string> Log() const {
-    return absl::StrSplit(Read(dir_ + "/log"), '\n', absl::SkipEmpty());
+    std::vector<std::string> log;
+    for (const std::string& call : env_.CallsStartingWith("run xl ")) {
+      log.push_back(call.substr(7));
+    }
+    return log;
   }
 
-  XenDriver Driver() const {
-    WorkerContext context;
-    context.name = "w1";
-    context.owner = kOwner;
-    context.state_dir = dir_ + "/state";
+  std::string Read(const std::string& path) const {
+    return env_.File(path).value_or("");
+  }
+
+  WorkerContext Context() {
+    return testing::TestContext(env_, dir_ + "/state");
+  }
+
+  XenDriver Driver() {
     XenDriverOptions options;
     options.images_dir = dir_ + "/images";
-    return XenDriver(context, options);
+    return XenDriver(Context(), options);
   }
 
   static TargetLaunch Launch(int index = 0) {
@@ -179,8 +181,9 @@ class XenDriverTest : public ::testing::Test {
     return absl::StrCat(dir_, "/state/targets/", id, "/domain.cfg");
   }
 
-  std::string dir_;
-  std::string saved_path_;
+  const std::string dir_ = "/x";
+  FakeXl xl_;
+  os::RecordingEnv env_;
 };
 
 TEST_F(XenDriverTest, CheckUsableAndHostInfoReadXlInfo) {
@@ -196,19 +199,16 @@ TEST_F(XenDriverTest, CheckUsableAndHostInfoReadXlInfo) {
 }
 
 TEST_F(XenDriverTest, NotUsableWithoutAHypervisor) {
-  Write(dir_ + "/info-fails", "");
+  xl_.info_fails = true;
   absl::Status status = Driver().CheckUsable();
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(status.message(), HasSubstr("privileged command interface"));
 }
 
 TEST_F(XenDriverTest, NotUsableWithoutXl) {
-  WorkerContext context;
-  context.owner = kOwner;
-  context.state_dir = dir_ + "/state";
   XenDriverOptions options;
   options.xl = dir_ + "/bin/no-such-xl";
-  absl::Status status = XenDriver(context, options).CheckUsable();
+  absl::Status status = XenDriver(Context(), options).CheckUsable();
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(status.message(), HasSubstr("no-such-xl"));
 }
@@ -227,7 +227,8 @@ TEST_F(XenDriverTest, PlanSpellsOutConfigAndCreateButRunsNothing) {
   EXPECT_THAT(plan->commands, ElementsAre(ElementsAre("xl", "create", path)));
   EXPECT_THAT(plan->summary, HasSubstr("pvh domain scalebench-w1-t0"));
   EXPECT_THAT(Log(), IsEmpty());
-  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(env_.File(path).has_value());
+  EXPECT_THAT(env_.calls(), IsEmpty());
 }
 
 TEST_F(XenDriverTest, StartWritesThePlannedConfigAndCreatesTheDomain) {
@@ -247,7 +248,7 @@ TEST_F(XenDriverTest, StartWritesThePlannedConfigAndCreatesTheDomain) {
 }
 
 TEST_F(XenDriverTest, StartNeedsTheBootFiles) {
-  fs::remove(dir_ + "/images/initrd.img");
+  ASSERT_TRUE(env_.RemoveFile(dir_ + "/images/initrd.img").ok());
   absl::StatusOr<Target> target = Driver().Start(Launch());
   EXPECT_EQ(target.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(target.status().message(), HasSubstr("initrd.img"));
@@ -265,11 +266,11 @@ TEST_F(XenDriverTest, StartRefusesIdsNotOfThisWorkerAndHostileValues) {
     EXPECT_EQ(target.status().code(), absl::StatusCode::kInvalidArgument);
   }
   EXPECT_THAT(Log(), IsEmpty());
-  EXPECT_FALSE(fs::exists(dir_ + "/state/targets"));
+  EXPECT_FALSE(env_.HasDir(dir_ + "/state/targets"));
 }
 
 TEST_F(XenDriverTest, StartReportsWhatXlCreateSaid) {
-  Write(dir_ + "/create-fails", "");
+  xl_.create_fails = true;
   absl::StatusOr<Target> target = Driver().Start(Launch());
   EXPECT_EQ(target.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(target.status().message(), HasSubstr("cannot (re-)build domain"));
@@ -289,7 +290,7 @@ TEST_F(XenDriverTest, StopDestroysTheDomainAndIsIdempotent) {
 }
 
 TEST_F(XenDriverTest, StopReportsOtherFailures) {
-  Write(dir_ + "/destroy-fails", "");
+  xl_.destroy_fails = true;
   absl::Status status = Driver().Stop("scalebench-w1-t0");
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
   EXPECT_THAT(status.message(), HasSubstr("destroy failed (rc=-3)"));
@@ -305,12 +306,10 @@ TEST_F(XenDriverTest, StopRefusesOtherWorkersDomains) {
 }
 
 TEST_F(XenDriverTest, ListAndRecoverTouchOnlyThisWorkersDomains) {
-  Write(dir_ + "/domains",
-        Row("Domain-0", 0) + Row("scalebench-w1-t0", 3) +
-            Row("scalebench-w10-t0", 4) +   // Another worker, "w10".
-            Row("scalebench-w1-b-t0", 5) +  // Another worker, "w1-b".
-            Row("scalebench-w1-t3", 6) + Row("scalebench-w1-tx", 7) +
-            Row("debian-guest", 8));
+  xl_.domains = {"Domain-0",           "scalebench-w1-t0",
+                 "scalebench-w10-t0",   // Another worker, "w10".
+                 "scalebench-w1-b-t0",  // Another worker, "w1-b".
+                 "scalebench-w1-t3",   "scalebench-w1-tx", "debian-guest"};
   XenDriver driver = Driver();
   absl::StatusOr<std::vector<std::string>> listed = driver.List();
   ASSERT_TRUE(listed.ok()) << listed.status();
@@ -319,12 +318,25 @@ TEST_F(XenDriverTest, ListAndRecoverTouchOnlyThisWorkersDomains) {
   ASSERT_TRUE(driver.Recover().ok());
   EXPECT_THAT(Log(), ElementsAre("list", "list", "destroy scalebench-w1-t0",
                                  "destroy scalebench-w1-t3"));
-  EXPECT_THAT(ParseXlList(Read(dir_ + "/domains")),
+  EXPECT_THAT(xl_.domains,
               ElementsAre("Domain-0", "scalebench-w10-t0", "scalebench-w1-b-t0",
                           "scalebench-w1-tx", "debian-guest"));
   // Nothing left: a second recovery only lists.
   ASSERT_TRUE(driver.Recover().ok());
   EXPECT_EQ(Log().size(), 5u);
+}
+
+TEST_F(XenDriverTest, ADomainThatIsGoneIsTerminated) {
+  XenDriver driver = Driver();
+  ASSERT_TRUE(driver.Start(Launch()).ok());
+  EXPECT_FALSE(driver.Terminated("scalebench-w1-t0")->has_value());
+  xl_.domains = {"Domain-0"};  // It crashed, or someone destroyed it.
+  absl::StatusOr<std::optional<Termination>> ended =
+      driver.Terminated("scalebench-w1-t0");
+  ASSERT_TRUE(ended.ok() && ended->has_value());
+  EXPECT_EQ((*ended)->reason, Termination::Reason::kGone);
+  EXPECT_EQ(driver.Terminated("Domain-0").status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(XenDriverTest, RunsUnikernelImagesOnXen) {

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "worker/targets/xl_parse_testing.h"
+#include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
 namespace {
@@ -24,15 +25,10 @@ using testing::ParseWithLibxlutil;
 constexpr char kImages[] = "/var/lib/scalebench/images/xen";
 
 TargetLaunch Launch() {
-  TargetLaunch launch;
-  launch.id = "scalebench-w1-t0";
-  launch.index = 0;
-  launch.cpus = {1};
-  launch.vcpus = 1;
+  TargetLaunch launch = testing::TestTargetLaunch(0);
   launch.memory_mb = 64;
   launch.listen_address = "10.0.0.2";
   launch.port = 80;
-  launch.page_bytes = 612;
   return launch;
 }
 
@@ -119,7 +115,10 @@ TEST(XlConfigTest, VifHasFixedMacOnConfiguredBridge) {
 }
 
 TEST(XlConfigTest, MacIsStableUnderXensOuiAndDiffersPerId) {
-  EXPECT_EQ(XenMacForId("scalebench-w1-t0"), XenMacForId("scalebench-w1-t0"));
+  // Stable across runs and releases: FNV-1a of the id under Xen's OUI
+  // (computed independently of the code under test).
+  EXPECT_EQ(XenMacForId("scalebench-w1-t0"), "00:16:3e:a6:32:ff");
+  EXPECT_EQ(XenMacForId("scalebench-w1-t1"), "00:16:3e:a6:31:6c");
   EXPECT_NE(XenMacForId("scalebench-w1-t0"), XenMacForId("scalebench-w1-t1"));
   EXPECT_THAT(
       XenMacForId("x"),

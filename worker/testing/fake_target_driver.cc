@@ -87,6 +87,18 @@ absl::StatusOr<Target> FakeTargetDriver::Start(const TargetLaunch& launch) {
                 absl::StrCat(launch.listen_address, ":", launch.port)};
 }
 
+absl::Status FakeTargetDriver::WaitReady(const Target& target,
+                                         absl::Duration timeout) {
+  return WaitUntilAnswering(target, timeout, *clock, nullptr);
+}
+
+absl::StatusOr<std::optional<Termination>> FakeTargetDriver::Terminated(
+    const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  if (running_.count(id) > 0) return std::nullopt;
+  return Termination{Termination::Reason::kStopped};
+}
+
 absl::Status FakeTargetDriver::Stop(const std::string& id) {
   absl::MutexLock lock(&mu_);
   servers_.erase(id);
@@ -117,11 +129,31 @@ absl::StatusOr<LaunchPlan> FakeBalancer::Plan(const BalancerLaunch& launch) {
   return plan;
 }
 
-absl::StatusOr<std::string> FakeBalancer::Start(const BalancerLaunch& launch) {
+absl::StatusOr<Target> FakeBalancer::Start(const BalancerLaunch& launch) {
   absl::MutexLock lock(&mu_);
   servers_[launch.id] = std::make_unique<InProcessServer>(launch.port, 10);
   launches_.push_back(launch);
-  return absl::StrCat(launch.listen_address, ":", launch.port);
+  return Target{launch.id,
+                absl::StrCat(launch.listen_address, ":", launch.port)};
+}
+
+absl::Status FakeBalancer::WaitReady(const Target& target,
+                                     absl::Duration timeout) {
+  return WaitUntilAnswering(target, timeout, *clock, nullptr);
+}
+
+absl::StatusOr<std::vector<std::string>> FakeBalancer::List() {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> ids;
+  for (const auto& [id, server] : servers_) ids.push_back(id);
+  return ids;
+}
+
+absl::StatusOr<std::optional<Termination>> FakeBalancer::Terminated(
+    const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  if (servers_.count(id) > 0) return std::nullopt;
+  return Termination{Termination::Reason::kStopped};
 }
 
 absl::Status FakeBalancer::Stop(const std::string& id) {

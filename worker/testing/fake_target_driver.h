@@ -8,12 +8,14 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "common/clock.h"
 #include "worker/balancers/balancer.h"
 #include "worker/targets/target_driver.h"
 
@@ -54,8 +56,13 @@ class FakeTargetDriver final : public TargetDriver {
   absl::Status Recover() override { return absl::OkStatus(); }
   absl::StatusOr<LaunchPlan> Plan(const TargetLaunch& launch) override;
   absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
+  // Until its InProcessServer answers (never, when `silent`).
+  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
   absl::Status Stop(const std::string& id) override;
   absl::StatusOr<std::vector<std::string>> List() override;
+  // kStopped once stopped; nullopt while it runs.
+  absl::StatusOr<std::optional<Termination>> Terminated(
+      const std::string& id) override;
 
   // The start of the target with this index fails; -1 = none.
   std::atomic<int> fail_index{-1};
@@ -63,6 +70,8 @@ class FakeTargetDriver final : public TargetDriver {
   std::atomic<bool> silent{false};
   // Why CheckUsable fails; empty = it passes. Set before use.
   std::string unusable;
+  // What WaitReady waits on. Set before use.
+  Clock* clock = Clock::Real();
   // Every launch started, in order.
   std::vector<TargetLaunch> launches() const;
 
@@ -83,12 +92,19 @@ class FakeBalancer final : public Balancer {
   absl::Status CheckUsable() override { return absl::OkStatus(); }
   absl::Status Recover() override { return absl::OkStatus(); }
   absl::StatusOr<LaunchPlan> Plan(const BalancerLaunch& launch) override;
-  absl::StatusOr<std::string> Start(const BalancerLaunch& launch) override;
+  absl::StatusOr<Target> Start(const BalancerLaunch& launch) override;
+  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
   absl::Status Stop(const std::string& id) override;
+  absl::StatusOr<std::vector<std::string>> List() override;
+  absl::StatusOr<std::optional<Termination>> Terminated(
+      const std::string& id) override;
 
   // Every launch started, in order, and those running now.
   std::vector<BalancerLaunch> launches() const;
   size_t running() const;
+
+  // What WaitReady waits on. Set before use.
+  Clock* clock = Clock::Real();
 
  private:
   mutable absl::Mutex mu_;

@@ -1,7 +1,7 @@
-#include "worker/process.h"
-
+// PosixEnv's owned processes: started with fork and exec, recorded in a pid
+// file with their start time (from /proc) so that a recycled pid is never
+// mistaken for them, and stopped with their process group.
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -10,16 +10,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "os/posix_env.h"
 
-namespace scalebench::worker {
+namespace scalebench::os {
 namespace {
 
 // How long a started process must survive for StartProcess to call it
@@ -28,6 +29,10 @@ constexpr absl::Duration kStartupCheck = absl::Milliseconds(50);
 constexpr absl::Duration kPollInterval = absl::Milliseconds(10);
 // How long StopProcess waits for the rest of a stopped process's group.
 constexpr absl::Duration kGroupExitWait = absl::Seconds(2);
+// How long StopProcess waits after SIGKILL before it gives up.
+constexpr absl::Duration kKillWait = absl::Seconds(5);
+// The log tail quoted when a process fails to start.
+constexpr size_t kLogTailBytes = 2000;
 
 // Threads of `pid` still listed under /proc/PID/task.
 int ThreadCount(pid_t pid) {
@@ -63,23 +68,6 @@ uint64_t StartTime(pid_t pid) {
   return ticks;
 }
 
-absl::Status WritePidFile(const std::string& path, pid_t pid) {
-  const uint64_t start = StartTime(pid);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << pid << " " << start << "\n";
-    if (!out) {
-      return absl::InternalError(absl::StrCat("cannot write ", tmp));
-    }
-  }
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(
-        absl::StrCat("rename ", tmp, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
-}
-
 // Reads "PID START" (ours) or "PID" (a daemon's own pid file).
 bool ReadPidFile(const std::string& path, pid_t* pid, uint64_t* start) {
   std::ifstream in(path);
@@ -106,18 +94,60 @@ void CloseDescriptorsFrom(int first) {
   }
 }
 
-// Reaps `pid` if it is our child and has exited; harmless otherwise.
-void Reap(pid_t pid) { waitpid(pid, nullptr, WNOHANG); }
+// The child between fork and exec: only async-signal-safe calls.
+[[noreturn]] void ExecChild(char* const* argv, const char* log,
+                            const cpu_set_t* cpus) {
+  setsid();
+  const int null_in = open("/dev/null", O_RDONLY);
+  const int out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (null_in >= 0) dup2(null_in, STDIN_FILENO);
+  if (out >= 0) {
+    dup2(out, STDOUT_FILENO);
+    dup2(out, STDERR_FILENO);
+  }
+  if (cpus != nullptr && sched_setaffinity(0, sizeof(*cpus), cpus) != 0) {
+    _exit(126);
+  }
+  // The caller's own descriptors (the worker's gRPC connection, listening
+  // sockets of tests) must not live on in nginx or QEMU.
+  CloseDescriptorsFrom(STDERR_FILENO + 1);
+  // The worker blocks SIGINT and SIGTERM for its signal thread and ignores
+  // SIGPIPE; a child starts with neither, or it could not be stopped with
+  // SIGTERM.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  signal(SIGPIPE, SIG_DFL);
+  execvp(argv[0], argv);
+  _exit(127);
+}
 
-bool Alive(pid_t pid, uint64_t start) {
+std::string HowItEnded(int status) {
+  if (!WIFEXITED(status)) {
+    return absl::StrCat("was killed by signal ", WTERMSIG(status));
+  }
+  return WEXITSTATUS(status) == 127
+             ? std::string("could not be run (not found?)")
+             : absl::StrCat("exited with status ", WEXITSTATUS(status));
+}
+
+}  // namespace
+
+void PosixEnv::Reap(pid_t pid) {
+  int status = 0;
+  if (waitpid(pid, &status, WNOHANG) == pid) {
+    absl::MutexLock lock(&mu_);
+    ended_[pid] = status;
+  }
+}
+
+bool PosixEnv::Alive(pid_t pid, uint64_t start) {
   Reap(pid);
   const uint64_t now = StartTime(pid);
   return now != 0 && (start == 0 || now == start);
 }
 
-}  // namespace
-
-absl::StatusOr<pid_t> StartProcess(const ProcessLaunch& launch) {
+absl::StatusOr<pid_t> PosixEnv::StartProcess(const ProcessLaunch& launch) {
   if (launch.argv.empty()) {
     return absl::InvalidArgumentError("no program to start");
   }
@@ -140,91 +170,89 @@ absl::StatusOr<pid_t> StartProcess(const ProcessLaunch& launch) {
     return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
   }
   if (pid == 0) {
-    // The child: only async-signal-safe calls until exec.
-    setsid();
-    const int null_in = open("/dev/null", O_RDONLY);
-    const int out =
-        open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (null_in >= 0) dup2(null_in, STDIN_FILENO);
-    if (out >= 0) {
-      dup2(out, STDOUT_FILENO);
-      dup2(out, STDERR_FILENO);
-    }
-    if (!launch.cpus.empty() && sched_setaffinity(0, sizeof(set), &set) != 0) {
-      _exit(126);
-    }
-    // The worker's own descriptors (its gRPC connection, listening
-    // sockets of tests) must not live on in nginx or QEMU.
-    CloseDescriptorsFrom(STDERR_FILENO + 1);
-    // The worker blocks SIGINT and SIGTERM for its signal thread and
-    // ignores SIGPIPE; a child starts with neither, or it could not be
-    // stopped with SIGTERM.
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    signal(SIGPIPE, SIG_DFL);
-    execvp(argv[0], argv.data());
-    _exit(127);
+    ExecChild(argv.data(), log.c_str(), launch.cpus.empty() ? nullptr : &set);
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    ended_.erase(pid);
   }
 
   pid_t process = pid;
   if (launch.own_pid_file_wait > absl::ZeroDuration()) {
     // A daemonizing program: wait for its own pid file, then take the pid
     // in it as the process and rewrite the file in our format.
-    Clock& clock = *Clock::Real();
     const absl::Duration deadline =
-        clock.Monotonic() + launch.own_pid_file_wait;
+        clock_->Monotonic() + launch.own_pid_file_wait;
     uint64_t unused = 0;
     pid_t daemon = 0;
     while (!ReadPidFile(launch.pid_file, &daemon, &unused)) {
       int status = 0;
       if (waitpid(pid, &status, WNOHANG) == pid &&
           !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-        return absl::InternalError(absl::StrCat(
-            launch.argv[0], " failed to start: ", LogTail(launch.log_path)));
+        return absl::InternalError(
+            absl::StrCat(launch.argv[0], " failed to start: ",
+                         ReadFileTail(launch.log_path, kLogTailBytes)));
       }
-      if (clock.Monotonic() > deadline) {
+      if (clock_->Monotonic() > deadline) {
         kill(-pid, SIGKILL);
         Reap(pid);
         return absl::DeadlineExceededError(absl::StrCat(
             launch.argv[0], " wrote no pid file ", launch.pid_file, " within ",
             absl::FormatDuration(launch.own_pid_file_wait), ": ",
-            LogTail(launch.log_path)));
+            ReadFileTail(launch.log_path, kLogTailBytes)));
       }
-      clock.SleepUntil(clock.Monotonic() + kPollInterval);
+      clock_->SleepUntil(clock_->Monotonic() + kPollInterval);
     }
     Reap(pid);
     process = daemon;
   } else {
-    Clock::Real()->SleepUntil(Clock::Real()->Monotonic() + kStartupCheck);
+    clock_->SleepUntil(clock_->Monotonic() + kStartupCheck);
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
-      const std::string how =
-          WIFEXITED(status)
-              ? (WEXITSTATUS(status) == 127
-                     ? std::string("could not be run (not found?)")
-                     : absl::StrCat("exited with status ", WEXITSTATUS(status)))
-              : absl::StrCat("was killed by signal ", WTERMSIG(status));
-      return absl::InternalError(absl::StrCat(launch.argv[0], " ", how, ": ",
-                                              LogTail(launch.log_path)));
+      return absl::InternalError(
+          absl::StrCat(launch.argv[0], " ", HowItEnded(status), ": ",
+                       ReadFileTail(launch.log_path, kLogTailBytes)));
     }
   }
-  if (absl::Status s = WritePidFile(launch.pid_file, process); !s.ok()) {
+  const std::string line = absl::StrCat(process, " ", StartTime(process), "\n");
+  if (absl::Status s = WriteFileAtomically(launch.pid_file, line, 0644);
+      !s.ok()) {
     kill(process, SIGKILL);
     return s;
   }
   return process;
 }
 
-absl::StatusOr<pid_t> FindProcess(const std::string& pid_file) {
+absl::StatusOr<pid_t> PosixEnv::FindProcess(const std::string& pid_file) {
   pid_t pid = 0;
   uint64_t start = 0;
   if (!ReadPidFile(pid_file, &pid, &start)) return 0;
   return Alive(pid, start) ? pid : 0;
 }
 
-absl::Status StopProcess(const std::string& pid_file, Clock& clock,
-                         absl::Duration grace) {
+ProcessStatus PosixEnv::ProcessStatusOf(const std::string& pid_file) {
+  ProcessStatus result;
+  uint64_t start = 0;
+  if (!ReadPidFile(pid_file, &result.pid, &start)) return result;
+  if (Alive(result.pid, start)) {
+    result.state = ProcessStatus::State::kRunning;
+    return result;
+  }
+  absl::MutexLock lock(&mu_);
+  auto ended = ended_.find(result.pid);
+  if (ended == ended_.end()) return result;  // Not ours: how is unknown.
+  if (WIFEXITED(ended->second)) {
+    result.state = ProcessStatus::State::kExited;
+    result.exit_code = WEXITSTATUS(ended->second);
+  } else if (WIFSIGNALED(ended->second)) {
+    result.state = ProcessStatus::State::kSignaled;
+    result.signal = WTERMSIG(ended->second);
+  }
+  return result;
+}
+
+absl::Status PosixEnv::StopProcess(const std::string& pid_file,
+                                   absl::Duration grace) {
   pid_t pid = 0;
   uint64_t start = 0;
   if (!ReadPidFile(pid_file, &pid, &start) || !Alive(pid, start)) {
@@ -236,38 +264,41 @@ absl::Status StopProcess(const std::string& pid_file, Clock& clock,
   // daemon it may not be, so signal the pid itself too.
   kill(-pid, SIGTERM);
   kill(pid, SIGTERM);
-  const absl::Duration deadline = clock.Monotonic() + grace;
+  const absl::Duration deadline = clock_->Monotonic() + grace;
   while (Alive(pid, start)) {
-    if (clock.Monotonic() > deadline) {
+    if (clock_->Monotonic() > deadline) {
       kill(-pid, SIGKILL);
       kill(pid, SIGKILL);
     }
-    clock.SleepUntil(clock.Monotonic() + kPollInterval);
-    if (clock.Monotonic() > deadline + absl::Seconds(5)) {
+    clock_->SleepUntil(clock_->Monotonic() + kPollInterval);
+    if (clock_->Monotonic() > deadline + kKillWait) {
       return absl::InternalError(
           absl::StrCat("process ", pid, " of ", pid_file, " survived SIGKILL"));
     }
   }
+  // A child of ours whose main thread has gone may still be tearing down
+  // (QEMU's threads); until they finish it cannot be reaped, and a caller
+  // that went on would keep the zombie forever. Wait for it (bounded).
+  const absl::Duration reap_deadline = clock_->Monotonic() + kKillWait;
+  while (clock_->Monotonic() < reap_deadline) {
+    int status = 0;
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      absl::MutexLock lock(&mu_);
+      ended_[pid] = status;
+    }
+    if (r == pid || (r < 0 && errno == ECHILD)) break;
+    clock_->SleepUntil(clock_->Monotonic() + kPollInterval);
+  }
   // Children left in the group (nginx workers of a killed master): killed,
   // and waited for briefly so that their ports are free on return. A
   // zombie that nobody reaps also answers kill(), hence the bound.
-  const absl::Duration group_deadline = clock.Monotonic() + kGroupExitWait;
-  while (kill(-pid, SIGKILL) == 0 && clock.Monotonic() < group_deadline) {
-    clock.SleepUntil(clock.Monotonic() + kPollInterval);
+  const absl::Duration group_deadline = clock_->Monotonic() + kGroupExitWait;
+  while (kill(-pid, SIGKILL) == 0 && clock_->Monotonic() < group_deadline) {
+    clock_->SleepUntil(clock_->Monotonic() + kPollInterval);
   }
   unlink(pid_file.c_str());
   return absl::OkStatus();
 }
 
-std::string LogTail(const std::string& path, size_t max_bytes) {
-  if (path.empty()) return "";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string all = text.str();
-  if (all.size() > max_bytes) all = "..." + all.substr(all.size() - max_bytes);
-  return std::string(absl::StripTrailingAsciiWhitespace(all));
-}
-
-}  // namespace scalebench::worker
+}  // namespace scalebench::os

@@ -1,5 +1,3 @@
-#include "worker/process.h"
-
 #include <signal.h>
 #include <unistd.h>
 
@@ -10,8 +8,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "os/posix_env.h"
 
-namespace scalebench::worker {
+namespace scalebench::os {
 namespace {
 
 using ::testing::HasSubstr;
@@ -34,9 +33,20 @@ class ProcessTest : public ::testing::Test {
   }
   void TearDown() override {
     for (const std::string& f : pid_files_) {
-      (void)StopProcess(f, *Clock::Real(), absl::Milliseconds(100));
+      (void)env_.StopProcess(f, absl::Milliseconds(100));
     }
   }
+  absl::StatusOr<pid_t> StartProcess(const ProcessLaunch& launch) {
+    return env_.StartProcess(launch);
+  }
+  absl::StatusOr<pid_t> FindProcess(const std::string& pid_file) {
+    return env_.FindProcess(pid_file);
+  }
+  absl::Status StopProcess(const std::string& pid_file,
+                           absl::Duration grace = absl::Seconds(5)) {
+    return env_.StopProcess(pid_file, grace);
+  }
+  PosixEnv env_{Clock::Real()};
   std::string PidFile(const std::string& name) {
     pid_files_.push_back(Path(name + ".pid"));
     unlink(pid_files_.back().c_str());
@@ -54,11 +64,11 @@ TEST_F(ProcessTest, StartsFindsAndStopsAProcess) {
   EXPECT_TRUE(Running(*pid));
   EXPECT_EQ(*FindProcess(launch.pid_file), *pid);
 
-  ASSERT_TRUE(StopProcess(launch.pid_file, *Clock::Real()).ok());
+  ASSERT_TRUE(StopProcess(launch.pid_file).ok());
   EXPECT_FALSE(Running(*pid));
   EXPECT_EQ(*FindProcess(launch.pid_file), 0);
   // Idempotent.
-  EXPECT_TRUE(StopProcess(launch.pid_file, *Clock::Real()).ok());
+  EXPECT_TRUE(StopProcess(launch.pid_file).ok());
 }
 
 // A descriptor the worker holds (its gRPC connection, say) does not live
@@ -123,7 +133,7 @@ TEST_F(ProcessTest, ARecycledPidIsNotMistakenForTheProcess) {
   const std::string pid_file = PidFile("recycled");
   std::ofstream(pid_file) << getpid() << " 1\n";
   EXPECT_EQ(*FindProcess(pid_file), 0);
-  EXPECT_TRUE(StopProcess(pid_file, *Clock::Real()).ok());
+  EXPECT_TRUE(StopProcess(pid_file).ok());
   EXPECT_TRUE(Running(getpid()));  // We are still here.
 }
 
@@ -135,7 +145,7 @@ TEST_F(ProcessTest, AdoptsTheProcessOfADaemonsOwnPidFile) {
   absl::StatusOr<pid_t> pid = StartProcess(launch);
   ASSERT_TRUE(pid.ok()) << pid.status();
   EXPECT_EQ(*FindProcess(launch.pid_file), *pid);
-  ASSERT_TRUE(StopProcess(launch.pid_file, *Clock::Real()).ok());
+  ASSERT_TRUE(StopProcess(launch.pid_file).ok());
   EXPECT_FALSE(Running(*pid));
 }
 
@@ -145,11 +155,35 @@ TEST_F(ProcessTest, StopKillsWhatIgnoresSigterm) {
   launch.pid_file = PidFile("stubborn");
   absl::StatusOr<pid_t> pid = StartProcess(launch);
   ASSERT_TRUE(pid.ok()) << pid.status();
-  ASSERT_TRUE(
-      StopProcess(launch.pid_file, *Clock::Real(), absl::Milliseconds(200))
-          .ok());
+  ASSERT_TRUE(StopProcess(launch.pid_file, absl::Milliseconds(200)).ok());
   EXPECT_FALSE(Running(*pid));
 }
 
+// How a process ended is known for the processes it started.
+TEST_F(ProcessTest, TellsHowAnOwnChildEnded) {
+  ProcessLaunch launch;
+  launch.argv = {"sleep", "30"};
+  launch.pid_file = PidFile("status");
+  absl::StatusOr<pid_t> pid = StartProcess(launch);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  EXPECT_EQ(env_.ProcessStatusOf(launch.pid_file).state,
+            ProcessStatus::State::kRunning);
+  ASSERT_EQ(kill(*pid, SIGKILL), 0);
+  ProcessStatus status;
+  while ((status = env_.ProcessStatusOf(launch.pid_file)).state ==
+         ProcessStatus::State::kRunning) {
+    Clock::Real()->SleepUntil(Clock::Real()->Monotonic() +
+                              absl::Milliseconds(5));
+  }
+  EXPECT_EQ(status.state, ProcessStatus::State::kSignaled);
+  EXPECT_EQ(status.signal, SIGKILL);
+  EXPECT_EQ(status.pid, *pid);
+}
+
+TEST_F(ProcessTest, NoPidFileIsGone) {
+  EXPECT_EQ(env_.ProcessStatusOf(PidFile("none")).state,
+            ProcessStatus::State::kGone);
+}
+
 }  // namespace
-}  // namespace scalebench::worker
+}  // namespace scalebench::os

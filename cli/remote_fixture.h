@@ -23,9 +23,9 @@
 #include "cli/app.h"
 #include "common/exit_codes.h"
 #include "common/fake_clock.h"
-#include "coordinator/coordinator_service.h"
-#include "coordinator/store.h"
-#include "coordinator/worker_service.h"
+#include "coordinator/rpc/coordinator_service.h"
+#include "coordinator/store/stores.h"
+#include "coordinator/rpc/worker_service.h"
 #include "gtest/gtest.h"
 
 namespace scalebench::cli {

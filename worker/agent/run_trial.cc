@@ -17,7 +17,7 @@
 #include "spec/defaults.h"
 #include "spec/grid.h"
 #include "spec/spec_yaml.h"
-#include "worker/agent/stop_signals.h"
+#include "common/stop_signals.h"
 #include "worker/agent/trial_runner.h"
 #include "worker/agent/worker_defaults.h"
 #include "worker/host_facts.h"

@@ -52,14 +52,14 @@ class CompareCommandTest : public RemoteCommandsTest {
   void StoreResult(const std::string& experiment, int n,
                    double requests_per_s) {
     const std::string trial = api::TrialName(experiment, n);
-    absl::StatusOr<v1::Trial> stored = store_->GetTrial(trial);
+    absl::StatusOr<v1::Trial> stored = store_->trials().GetTrial(trial);
     ASSERT_TRUE(stored.ok()) << stored.status();
-    absl::StatusOr<v1::Experiment> e =
-        store_->GetExperiment(experiment, v1::EXPERIMENT_VIEW_FULL);
+    absl::StatusOr<v1::Experiment> e = store_->experiments().GetExperiment(
+        experiment, v1::EXPERIMENT_VIEW_FULL);
     ASSERT_TRUE(e.ok()) << e.status();
     google::protobuf::Map<std::string, std::string> placement;
     placement["loadgen/0"] = "workers/a";
-    ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
+    ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
     v1::TrialResult result;
     result.mutable_key()->set_trial(trial);
     result.mutable_key()->set_attempt(1);
@@ -79,10 +79,12 @@ class CompareCommandTest : public RemoteCommandsTest {
         static_cast<uint64_t>(requests_per_s));
     result.set_requests_per_s(requests_per_s);
     result.set_transfer_kb_per_s(requests_per_s / 4);
-    ASSERT_TRUE(store_->StoreTrialResult(result).ok());
-    ASSERT_TRUE(store_->FinishAttempt(result.key(), std::nullopt).ok());
+    ASSERT_TRUE(store_->results().StoreTrialResult(result).ok());
     ASSERT_TRUE(
-        store_->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "").ok());
+        store_->trials().FinishAttempt(result.key(), std::nullopt).ok());
+    ASSERT_TRUE(store_->trials()
+                    .SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "")
+                    .ok());
   }
 
   // exp-000001 measured kBaseline; exp-000002 `contender` (first `runs`
@@ -98,12 +100,14 @@ class CompareCommandTest : public RemoteCommandsTest {
     for (const char* id : {"exp-000001", "exp-000002"}) {
       if (contender_running && std::string(id) == "exp-000002") {
         ASSERT_TRUE(
-            store_->SetExperimentState(id, v1::EXPERIMENT_STATE_RUNNING, "")
+            store_->experiments()
+                .SetExperimentState(id, v1::EXPERIMENT_STATE_RUNNING, "")
                 .ok());
         continue;
       }
       ASSERT_TRUE(
-          store_->SetExperimentState(id, v1::EXPERIMENT_STATE_SUCCEEDED, "")
+          store_->experiments()
+              .SetExperimentState(id, v1::EXPERIMENT_STATE_SUCCEEDED, "")
               .ok());
     }
   }

@@ -24,8 +24,8 @@
 #include "common/exit_codes.h"
 #include "common/fake_clock.h"
 #include "coordinator/rpc/coordinator_service.h"
-#include "coordinator/store/stores.h"
 #include "coordinator/rpc/worker_service.h"
+#include "coordinator/store/stores.h"
 #include "gtest/gtest.h"
 
 namespace scalebench::cli {
@@ -50,8 +50,8 @@ class RemoteCommandsTest : public ::testing::Test {
     std::string dir = ::testing::TempDir() + "/cli-XXXXXX";
     ASSERT_NE(mkdtemp(dir.data()), nullptr);
     dir_ = dir;
-    absl::StatusOr<std::unique_ptr<coordinator::Store>> store =
-        coordinator::Store::Open(dir_ + "/coordinator.db", &store_clock_);
+    absl::StatusOr<std::unique_ptr<coordinator::Stores>> store =
+        coordinator::Stores::Open(dir_ + "/coordinator.db", &store_clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     registry_ = std::make_unique<coordinator::WorkerRegistry>(store_.get(),
@@ -119,7 +119,7 @@ class RemoteCommandsTest : public ::testing::Test {
 
   int ExperimentCount() {
     absl::StatusOr<coordinator::ExperimentPage> page =
-        store_->ListExperiments(0, "", v1::EXPERIMENT_VIEW_BASIC);
+        store_->experiments().ListExperiments(0, "", v1::EXPERIMENT_VIEW_BASIC);
     EXPECT_TRUE(page.ok()) << page.status();
     return page.ok() ? static_cast<int>(page->experiments.size()) : -1;
   }
@@ -129,25 +129,25 @@ class RemoteCommandsTest : public ::testing::Test {
     const std::string trial = api::TrialName("exp-000001", n);
     google::protobuf::Map<std::string, std::string> placement;
     placement["target/0"] = "workers/a";
-    ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
-    ASSERT_TRUE(store_
-                    ->SetTrialState(trial, v1::TRIAL_STATE_MEASURING,
-                                    absl::StrCat("trial ", n, " measuring"))
+    ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
+    ASSERT_TRUE(store_->trials()
+                    .SetTrialState(trial, v1::TRIAL_STATE_MEASURING,
+                                   absl::StrCat("trial ", n, " measuring"))
                     .ok());
     v1::AttemptKey key;
     key.set_trial(trial);
     key.set_attempt(1);
-    ASSERT_TRUE(store_->FinishAttempt(key, std::nullopt).ok());
-    ASSERT_TRUE(store_
-                    ->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED,
-                                    absl::StrCat("trial ", n, " succeeded"))
+    ASSERT_TRUE(store_->trials().FinishAttempt(key, std::nullopt).ok());
+    ASSERT_TRUE(store_->trials()
+                    .SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED,
+                                   absl::StrCat("trial ", n, " succeeded"))
                     .ok());
   }
 
   FakeClock store_clock_{kCreated};
   std::string dir_;
   std::string spec_path_;
-  std::unique_ptr<coordinator::Store> store_;
+  std::unique_ptr<coordinator::Stores> store_;
   std::unique_ptr<coordinator::WorkerRegistry> registry_;
   std::unique_ptr<coordinator::CoordinatorServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -194,6 +194,12 @@ void AddScheduleFlags(CLI::App& schedule, ScheduleFlags* flags) {
            {"runs", "the schedule's runs and skips, newest first"}}) {
     CLI::App* sub = schedule.add_subcommand(command, help);
     sub->add_option("NAME", flags->name, "the schedule")->required();
+    if (std::string(command) == "run-now") {
+      sub->add_option("--request-id", flags->request_id,
+                      "makes a retried run-now return the first one's run "
+                      "(a UUID, say)")
+          ->type_name("ID");
+    }
     commands.push_back(sub);
   }
   for (CLI::App* sub : commands) {
@@ -334,6 +340,7 @@ int RunSchedule(const CLI::App& schedule, const ScheduleFlags& flags,
   if (command == "run-now") {
     v1::RunScheduleRequest request;
     request.set_name(name);
+    request.set_request_id(flags.request_id);
     v1::RunScheduleResponse response;
     if (int exit =
             Call(prefix, client, &Stub::RunSchedule, request, &response, err);

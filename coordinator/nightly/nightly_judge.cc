@@ -73,21 +73,21 @@ void BeginPayload(JsonWriter& json, absl::string_view event,
 // The schedule's successful runs of nights up to `until`, with their
 // results, oldest first.
 absl::StatusOr<std::vector<results::NightlyRun>> SuccessfulRuns(
-    Store& store, const std::string& schedule_id, absl::Time until) {
+    Stores& store, const std::string& schedule_id, absl::Time until) {
   std::vector<results::NightlyRun> runs;
   std::string token;
   do {
     ASSIGN_OR_RETURN(
         ExperimentPage page,
-        store.ListExperiments(kMaxPageSize, token, v1::EXPERIMENT_VIEW_BASIC,
-                              schedule_id));
+        store.experiments().ListExperiments(
+            kMaxPageSize, token, v1::EXPERIMENT_VIEW_BASIC, schedule_id));
     for (const v1::Experiment& e : page.experiments) {
       const absl::Time night = TimeFromProto(e.night());
       if (e.state() != v1::EXPERIMENT_STATE_SUCCEEDED || night > until) {
         continue;
       }
       ASSIGN_OR_RETURN(std::vector<v1::TrialResult> trials,
-                       store.ListTrialResults(IdOf(e.name())));
+                       store.results().ListTrialResults(IdOf(e.name())));
       runs.push_back({e.name(), night, std::move(trials)});
     }
     token = page.next_page_token;
@@ -252,12 +252,14 @@ absl::Status ChangePoints(const v1::Schedule& schedule,
 
 }  // namespace
 
-absl::StatusOr<Judgement> JudgeRun(Store& store, const UnjudgedRun& run) {
-  ASSIGN_OR_RETURN(StoredSchedule stored, store.GetSchedule(run.schedule_id));
+absl::StatusOr<Judgement> JudgeRun(Stores& store, const UnjudgedRun& run) {
+  ASSIGN_OR_RETURN(StoredSchedule stored,
+                   store.schedules().GetSchedule(run.schedule_id));
   const v1::Schedule& schedule = stored.schedule;
   const std::string id = IdOf(run.run.experiment());
-  ASSIGN_OR_RETURN(v1::Experiment experiment,
-                   store.GetExperiment(id, v1::EXPERIMENT_VIEW_BASIC));
+  ASSIGN_OR_RETURN(
+      v1::Experiment experiment,
+      store.experiments().GetExperiment(id, v1::EXPERIMENT_VIEW_BASIC));
   if (experiment.state() != v1::EXPERIMENT_STATE_SUCCEEDED) {
     return Failed(schedule, experiment);
   }
@@ -269,7 +271,8 @@ absl::StatusOr<Judgement> JudgeRun(Store& store, const UnjudgedRun& run) {
   std::string baseline = schedule.baseline();
   std::vector<v1::TrialResult> baseline_trials;
   if (!baseline.empty()) {
-    ASSIGN_OR_RETURN(baseline_trials, store.ListTrialResults(IdOf(baseline)));
+    ASSIGN_OR_RETURN(baseline_trials,
+                     store.results().ListTrialResults(IdOf(baseline)));
   } else {
     for (auto it = history.rbegin(); it != history.rend(); ++it) {
       if (it->night < night && it->experiment != experiment.name()) {
@@ -287,7 +290,7 @@ absl::StatusOr<Judgement> JudgeRun(Store& store, const UnjudgedRun& run) {
         "the schedule's first successful run: the next is compared with it";
   } else {
     ASSIGN_OR_RETURN(std::vector<v1::TrialResult> trials,
-                     store.ListTrialResults(id));
+                     store.results().ListTrialResults(id));
     RETURN_IF_ERROR(Compare(schedule, experiment, baseline, baseline_trials,
                             trials, judgement));
   }

@@ -37,7 +37,7 @@ struct Judgement {
 
 // Judges `run`, whose experiment has ended. Errors: the store's, and
 // INVALID_ARGUMENT when the results cannot be compared.
-absl::StatusOr<Judgement> JudgeRun(Store& store, const UnjudgedRun& run);
+absl::StatusOr<Judgement> JudgeRun(Stores& store, const UnjudgedRun& run);
 
 }  // namespace scalebench::coordinator
 

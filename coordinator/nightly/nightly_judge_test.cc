@@ -33,8 +33,8 @@ class NightlyJudgeTest : public ::testing::Test {
     std::string dir = ::testing::TempDir() + "/judge-XXXXXX";
     ASSERT_NE(mkdtemp(dir.data()), nullptr);
     dir_ = dir;
-    absl::StatusOr<std::unique_ptr<Store>> store =
-        Store::Open(dir_ + "/coordinator.db", &clock_);
+    absl::StatusOr<std::unique_ptr<Stores>> store =
+        Stores::Open(dir_ + "/coordinator.db", &clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(
@@ -47,7 +47,7 @@ class NightlyJudgeTest : public ::testing::Test {
     *schedule.mutable_spec() = *spec;
     schedule.set_cron("0 2 * * *");
     schedule.set_webhook_url("http://127.0.0.1:9/hook");
-    ASSERT_TRUE(store_->CreateSchedule(schedule).ok());
+    ASSERT_TRUE(store_->schedules().CreateSchedule(schedule).ok());
   }
   void TearDown() override {
     store_.reset();
@@ -61,16 +61,17 @@ class NightlyJudgeTest : public ::testing::Test {
     night_ += absl::Hours(24);
     clock_.Advance(absl::Hours(24));
     absl::StatusOr<v1::ScheduleRun> run =
-        store_->FireSchedule("nightly", {night_});
+        store_->schedules().FireSchedule("nightly", {night_});
     EXPECT_TRUE(run.ok()) << run.status();
     const std::string id =
         api::ParseExperimentName(run->experiment()).value_or("");
     absl::StatusOr<v1::Experiment> experiment =
-        store_->GetExperiment(id, v1::EXPERIMENT_VIEW_FULL);
-    absl::StatusOr<std::vector<v1::Trial>> trials = store_->ListTrials(id);
+        store_->experiments().GetExperiment(id, v1::EXPERIMENT_VIEW_FULL);
+    absl::StatusOr<std::vector<v1::Trial>> trials =
+        store_->trials().ListTrials(id);
     EXPECT_TRUE(experiment.ok() && trials.ok());
     for (const v1::Trial& trial : *trials) {
-      EXPECT_TRUE(store_->StartAttempt(trial.name(), {}).ok());
+      EXPECT_TRUE(store_->trials().StartAttempt(trial.name(), {}).ok());
       v1::TrialResult result;
       result.mutable_key()->set_trial(trial.name());
       result.mutable_key()->set_attempt(1);
@@ -83,23 +84,22 @@ class NightlyJudgeTest : public ::testing::Test {
       v1::LatencyHistogram* h = result.mutable_merged()->mutable_latency();
       h->set_sub_bucket_bits(7);
       h->set_highest_trackable_ns(1'000'000);
-      EXPECT_TRUE(store_
-                      ->EndAttempt(result.key(), std::nullopt, &result,
-                                   v1::TRIAL_STATE_SUCCEEDED, "")
+      EXPECT_TRUE(store_->trials()
+                      .EndAttempt(result.key(), std::nullopt, &result,
+                                  v1::TRIAL_STATE_SUCCEEDED, "")
                       .ok());
     }
-    EXPECT_TRUE(
-        store_->SetExperimentState(id, v1::EXPERIMENT_STATE_SUCCEEDED, "")
-            .ok());
+    EXPECT_TRUE(store_->experiments()
+                    .SetExperimentState(id, v1::EXPERIMENT_STATE_SUCCEEDED, "")
+                    .ok());
     absl::StatusOr<std::vector<UnjudgedRun>> unjudged =
-        store_->ListUnjudgedRuns();
+        store_->schedules().ListUnjudgedRuns();
     EXPECT_TRUE(unjudged.ok() && unjudged->size() == 1);
     absl::StatusOr<Judgement> judgement = JudgeRun(*store_, (*unjudged)[0]);
     EXPECT_TRUE(judgement.ok()) << judgement.status();
-    EXPECT_TRUE(store_
-                    ->JudgeRun("nightly", (*unjudged)[0].seq,
-                               judgement->verdict, judgement->detail,
-                               judgement->notifications)
+    EXPECT_TRUE(store_->schedules()
+                    .JudgeRun("nightly", (*unjudged)[0].seq, judgement->verdict,
+                              judgement->detail, judgement->notifications)
                     .ok());
     last_experiment_ = run->experiment();
     return *judgement;
@@ -108,7 +108,7 @@ class NightlyJudgeTest : public ::testing::Test {
   // Queued notifications whose payload says `event`.
   std::vector<OutboxEntry> Queued(const std::string& event) {
     absl::StatusOr<std::vector<OutboxEntry>> due =
-        store_->DueNotifications(clock_.Wall(), 1000);
+        store_->outbox().DueNotifications(clock_.Wall(), 1000);
     EXPECT_TRUE(due.ok());
     std::vector<OutboxEntry> matching;
     for (const OutboxEntry& e : *due) {
@@ -122,7 +122,7 @@ class NightlyJudgeTest : public ::testing::Test {
   std::string dir_;
   FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
   absl::Time night_ = absl::FromUnixSeconds(1'800'000'000);
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<Stores> store_;
   std::string last_experiment_;
 };
 
@@ -166,7 +166,7 @@ TEST_F(NightlyJudgeTest, ALastingShiftIsNotifiedOnceAtTheNightItBegan) {
 }
 
 TEST_F(NightlyJudgeTest, WithoutAWebhookNothingIsQueued) {
-  ASSERT_TRUE(store_->DeleteSchedule("nightly").ok());
+  ASSERT_TRUE(store_->schedules().DeleteSchedule("nightly").ok());
   absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(
       "name: nightly\nrepetitions: 6\nloadgen:\n  duration: 1s\n"
       "sweep:\n  instances: [2]\n",
@@ -176,7 +176,7 @@ TEST_F(NightlyJudgeTest, WithoutAWebhookNothingIsQueued) {
   quiet.set_name("schedules/nightly");
   *quiet.mutable_spec() = *spec;
   quiet.set_cron("0 2 * * *");
-  ASSERT_TRUE(store_->CreateSchedule(quiet).ok());
+  ASSERT_TRUE(store_->schedules().CreateSchedule(quiet).ok());
   Night(1000);
   Judgement slower = Night(800);
   EXPECT_EQ(slower.verdict, "regression");

@@ -9,12 +9,12 @@
 #include "absl/strings/str_format.h"
 #include "api/resource_names.h"
 #include "coordinator/nightly/nightly_judge.h"
-#include "coordinator/trials/random_seed.h"
 #include "coordinator/nightly/nightly_schedule_rules.h"
+#include "coordinator/trials/random_seed.h"
 
 namespace scalebench::coordinator {
 
-NightlyRunner::NightlyRunner(Store* store, Clock* clock,
+NightlyRunner::NightlyRunner(Stores* store, Clock* clock,
                              NightlyRunnerOptions options)
     : store_(store), clock_(clock), options_(options) {}
 
@@ -27,7 +27,7 @@ void NightlyRunner::RunOnce() {
 
 void NightlyRunner::FireDueSchedules() {
   absl::StatusOr<std::vector<StoredSchedule>> schedules =
-      store_->ListSchedules();
+      store_->schedules().ListSchedules();
   if (!schedules.ok()) {
     std::cerr << "scalebench-coordinator: schedules: " << schedules.status()
               << "\n";
@@ -42,8 +42,8 @@ void NightlyRunner::FireDueSchedules() {
     firing.missed_firings = due->missed;
     firing.seed = RandomSeed();
     const std::string& name = stored.schedule.name();
-    absl::StatusOr<v1::ScheduleRun> run =
-        store_->FireSchedule(api::ParseScheduleName(name).value_or(""), firing);
+    absl::StatusOr<v1::ScheduleRun> run = store_->schedules().FireSchedule(
+        api::ParseScheduleName(name).value_or(""), firing);
     if (!run.ok()) {
       std::cerr << "scalebench-coordinator: " << name << ": " << run.status()
                 << "\n";
@@ -67,7 +67,8 @@ void NightlyRunner::FireDueSchedules() {
 }
 
 void NightlyRunner::JudgeEndedRuns() {
-  absl::StatusOr<std::vector<UnjudgedRun>> runs = store_->ListUnjudgedRuns();
+  absl::StatusOr<std::vector<UnjudgedRun>> runs =
+      store_->schedules().ListUnjudgedRuns();
   if (!runs.ok()) {
     std::cerr << "scalebench-coordinator: scheduled runs: " << runs.status()
               << "\n";
@@ -76,10 +77,10 @@ void NightlyRunner::JudgeEndedRuns() {
   for (const UnjudgedRun& run : *runs) {
     absl::StatusOr<Judgement> judgement = JudgeRun(*store_, run);
     absl::Status stored =
-        judgement.ok()
-            ? store_->JudgeRun(run.schedule_id, run.seq, judgement->verdict,
-                               judgement->detail, judgement->notifications)
-            : judgement.status();
+        judgement.ok() ? store_->schedules().JudgeRun(
+                             run.schedule_id, run.seq, judgement->verdict,
+                             judgement->detail, judgement->notifications)
+                       : judgement.status();
     if (!stored.ok()) {
       std::cerr << "scalebench-coordinator: judging " << run.run.experiment()
                 << ": " << stored << "\n";

@@ -26,7 +26,7 @@ struct NightlyRunnerOptions {
 class NightlyRunner final {
  public:
   // `store` and `clock` outlive the runner.
-  NightlyRunner(Store* store, Clock* clock, NightlyRunnerOptions options = {});
+  NightlyRunner(Stores* store, Clock* clock, NightlyRunnerOptions options = {});
   // Stop().
   ~NightlyRunner();
   NightlyRunner(const NightlyRunner&) = delete;
@@ -46,7 +46,7 @@ class NightlyRunner final {
   void JudgeEndedRuns();
   void Loop();
 
-  Store* const store_;
+  Stores* const store_;
   Clock* const clock_;
   const NightlyRunnerOptions options_;
 

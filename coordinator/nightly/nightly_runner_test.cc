@@ -46,7 +46,7 @@ class NightlyRunnerTest : public ::testing::Test {
     *schedule.mutable_spec() = *spec;
     schedule.set_cron("0 2 * * *");
     schedule.set_webhook_url("http://127.0.0.1:9/hook");
-    ASSERT_TRUE(store_->CreateSchedule(schedule).ok());
+    ASSERT_TRUE(store_->schedules().CreateSchedule(schedule).ok());
   }
   void TearDown() override {
     store_.reset();
@@ -56,29 +56,32 @@ class NightlyRunnerTest : public ::testing::Test {
   // A coordinator restart: the store opened afresh on the same file.
   void Reopen() {
     store_.reset();
-    absl::StatusOr<std::unique_ptr<Store>> store =
-        Store::Open(dir_ + "/coordinator.db", &clock_);
+    absl::StatusOr<std::unique_ptr<Stores>> store =
+        Stores::Open(dir_ + "/coordinator.db", &clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
   }
 
   std::vector<v1::ScheduleRun> Runs() {
     absl::StatusOr<std::vector<v1::ScheduleRun>> runs =
-        store_->ListScheduleRuns("nightly");
+        store_->schedules().ListScheduleRuns("nightly");
     EXPECT_TRUE(runs.ok()) << runs.status();
     return runs.value_or(std::vector<v1::ScheduleRun>());
   }
 
   void EndExperiment(const std::string& name, v1::ExperimentState state) {
     const std::string id = name.substr(name.find('/') + 1);
-    ASSERT_TRUE(
-        store_->SetExperimentState(id, v1::EXPERIMENT_STATE_RUNNING, "").ok());
-    ASSERT_TRUE(store_->SetExperimentState(id, state, "2 trials failed").ok());
+    ASSERT_TRUE(store_->experiments()
+                    .SetExperimentState(id, v1::EXPERIMENT_STATE_RUNNING, "")
+                    .ok());
+    ASSERT_TRUE(store_->experiments()
+                    .SetExperimentState(id, state, "2 trials failed")
+                    .ok());
   }
 
   std::string dir_;
   FakeClock clock_{Utc(2027, 1, 1, 0)};
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<Stores> store_;
 };
 
 TEST_F(NightlyRunnerTest, FiresAtItsInstantAndOnlyOnce) {
@@ -145,7 +148,7 @@ TEST_F(NightlyRunnerTest, AFailedRunIsJudgedOnceAndQueuesOneNotification) {
   EXPECT_EQ(runs[0].verdict(), "failed");
   EXPECT_THAT(runs[0].verdict_detail(), HasSubstr("2 trials failed"));
   absl::StatusOr<std::vector<OutboxEntry>> due =
-      store_->DueNotifications(clock_.Wall(), 10);
+      store_->outbox().DueNotifications(clock_.Wall(), 10);
   ASSERT_TRUE(due.ok());
   ASSERT_THAT(*due, SizeIs(1));
   EXPECT_EQ((*due)[0].url, "http://127.0.0.1:9/hook");

@@ -68,7 +68,7 @@ absl::Duration Backoff(int attempts, const WebhookNotifierOptions& options) {
   return std::min(wait, options.max_backoff);
 }
 
-WebhookNotifier::WebhookNotifier(Store* store, Clock* clock,
+WebhookNotifier::WebhookNotifier(Stores* store, Clock* clock,
                                  WebhookPoster* poster,
                                  WebhookNotifierOptions options)
     : store_(store), clock_(clock), poster_(poster), options_(options) {}
@@ -77,7 +77,7 @@ WebhookNotifier::~WebhookNotifier() { Stop(); }
 
 int WebhookNotifier::RunOnce() {
   absl::StatusOr<std::vector<OutboxEntry>> due =
-      store_->DueNotifications(clock_->Wall(), options_.batch);
+      store_->outbox().DueNotifications(clock_->Wall(), options_.batch);
   if (!due.ok()) {
     std::cerr << "scalebench-coordinator: notifications: " << due.status()
               << "\n";
@@ -89,7 +89,7 @@ int WebhookNotifier::RunOnce() {
         poster_->Post(entry.url, entry.payload, entry.event_key);
     absl::Status stored;
     if (status.ok() && *status >= 200 && *status < 300) {
-      stored = store_->MarkNotificationSent(entry.id);
+      stored = store_->outbox().MarkNotificationSent(entry.id);
       if (stored.ok()) ++sent;
     } else {
       const std::string error =
@@ -99,8 +99,8 @@ int WebhookNotifier::RunOnce() {
       const absl::Duration wait = Backoff(entry.attempts + 1, options_);
       std::cerr << "scalebench-coordinator: notification " << entry.event_key
                 << ": " << error << "; trying again in " << wait << "\n";
-      stored =
-          store_->DeferNotification(entry.id, error, clock_->Wall() + wait);
+      stored = store_->outbox().DeferNotification(entry.id, error,
+                                                  clock_->Wall() + wait);
     }
     if (!stored.ok()) {
       std::cerr << "scalebench-coordinator: notification " << entry.event_key

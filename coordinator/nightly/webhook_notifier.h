@@ -64,7 +64,7 @@ absl::Duration Backoff(int attempts, const WebhookNotifierOptions& options);
 class WebhookNotifier final {
  public:
   // The pointers outlive the notifier.
-  WebhookNotifier(Store* store, Clock* clock, WebhookPoster* poster,
+  WebhookNotifier(Stores* store, Clock* clock, WebhookPoster* poster,
                   WebhookNotifierOptions options = {});
   // Stop().
   ~WebhookNotifier();
@@ -84,7 +84,7 @@ class WebhookNotifier final {
  private:
   void Loop();
 
-  Store* const store_;
+  Stores* const store_;
   Clock* const clock_;
   WebhookPoster* const poster_;
   const WebhookNotifierOptions options_;

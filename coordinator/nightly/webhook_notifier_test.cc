@@ -78,8 +78,8 @@ class WebhookNotifierTest : public ::testing::Test {
     std::string dir = ::testing::TempDir() + "/webhook-XXXXXX";
     ASSERT_NE(mkdtemp(dir.data()), nullptr);
     dir_ = dir;
-    absl::StatusOr<std::unique_ptr<Store>> store =
-        Store::Open(dir_ + "/coordinator.db", &clock_);
+    absl::StatusOr<std::unique_ptr<Stores>> store =
+        Stores::Open(dir_ + "/coordinator.db", &clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     Queue({{"a", "http://h/1", R"({"text":"a"})"},
@@ -101,20 +101,21 @@ class WebhookNotifierTest : public ::testing::Test {
     schedule.set_name(api::ScheduleName(schedule_id));
     *schedule.mutable_spec() = *spec;
     schedule.set_cron("@daily");
-    ASSERT_TRUE(store_->CreateSchedule(schedule).ok());
-    absl::StatusOr<v1::ScheduleRun> run =
-        store_->FireSchedule(schedule_id, {clock_.Wall() + absl::Hours(1)});
+    ASSERT_TRUE(store_->schedules().CreateSchedule(schedule).ok());
+    absl::StatusOr<v1::ScheduleRun> run = store_->schedules().FireSchedule(
+        schedule_id, {clock_.Wall() + absl::Hours(1)});
     ASSERT_TRUE(run.ok()) << run.status();
     const std::string id =
         api::ParseExperimentName(run->experiment()).value_or("");
-    ASSERT_TRUE(
-        store_->SetExperimentState(id, v1::EXPERIMENT_STATE_CANCELLED, "")
-            .ok());
-    absl::StatusOr<std::vector<UnjudgedRun>> runs = store_->ListUnjudgedRuns();
+    ASSERT_TRUE(store_->experiments()
+                    .SetExperimentState(id, v1::EXPERIMENT_STATE_CANCELLED, "")
+                    .ok());
+    absl::StatusOr<std::vector<UnjudgedRun>> runs =
+        store_->schedules().ListUnjudgedRuns();
     ASSERT_TRUE(runs.ok() && runs->size() == 1);
     ASSERT_TRUE(
-        store_
-            ->JudgeRun(schedule_id, (*runs)[0].seq, "failed", "", notifications)
+        store_->schedules()
+            .JudgeRun(schedule_id, (*runs)[0].seq, "failed", "", notifications)
             .ok());
   }
 
@@ -127,7 +128,7 @@ class WebhookNotifierTest : public ::testing::Test {
 
   std::string dir_;
   FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<Stores> store_;
 };
 
 TEST_F(WebhookNotifierTest, SendsEachEntryOnceWithItsKey) {
@@ -158,7 +159,8 @@ TEST_F(WebhookNotifierTest, RetriesWithDoublingBackoffUntilA2xx) {
   clock_.Advance(absl::Seconds(1));
   EXPECT_EQ(notifier.RunOnce(), 1);  // 204.
   EXPECT_THAT(poster.keys(), ElementsAre("a", "b", "a", "a", "a"));
-  absl::StatusOr<int64_t> left = store_->CountUndeliveredNotifications();
+  absl::StatusOr<int64_t> left =
+      store_->outbox().CountUndeliveredNotifications();
   ASSERT_TRUE(left.ok());
   EXPECT_EQ(*left, 0);
 }

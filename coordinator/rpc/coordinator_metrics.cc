@@ -71,7 +71,7 @@ void LogError(absl::string_view what, const absl::Status& status) {
 
 }  // namespace
 
-CoordinatorMetrics::CoordinatorMetrics(Store* store, WorkerRegistry* registry)
+CoordinatorMetrics::CoordinatorMetrics(Stores* store, WorkerRegistry* registry)
     : store_(store),
       registry_(registry),
       own_(std::make_shared<prometheus::Registry>()),
@@ -91,7 +91,7 @@ void CoordinatorMetrics::ObserveSynchronize(absl::Duration handling) {
 std::vector<MetricFamily> CoordinatorMetrics::Collect() const {
   std::vector<MetricFamily> families = own_->Collect();
 
-  absl::StatusOr<StoreCounts> counts = store_->CountStates();
+  absl::StatusOr<StoreCounts> counts = store_->metrics().CountStates();
   if (counts.ok()) {
     families.push_back(PerEnumValue(
         "scalebench_experiments", "Experiments in the store by state",
@@ -110,7 +110,8 @@ std::vector<MetricFamily> CoordinatorMetrics::Collect() const {
 
   // Workers by status as `scalebench workers` shows them: the stored
   // status, lost when the registry has seen the worker miss its call.
-  absl::StatusOr<std::vector<v1::Worker>> workers = store_->ListWorkers();
+  absl::StatusOr<std::vector<v1::Worker>> workers =
+      store_->workers().ListWorkers();
   if (workers.ok()) {
     absl::flat_hash_map<v1::WorkerStatus, int64_t> by_status;
     for (const v1::Worker& worker : *workers) {
@@ -144,7 +145,7 @@ std::vector<MetricFamily> CoordinatorMetrics::Collect() const {
   families.push_back(std::move(offsets));
 
   absl::StatusOr<std::vector<StoredSchedule>> schedules =
-      store_->ListSchedules();
+      store_->schedules().ListSchedules();
   if (schedules.ok()) {
     MetricFamily verdicts{
         "scalebench_schedule_last_verdict",

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "coordinator/store/stores.h"
 #include "coordinator/rpc/worker_service.h"
+#include "coordinator/store/stores.h"
 
 namespace scalebench::coordinator {
 
@@ -30,7 +30,7 @@ class CoordinatorMetrics final : public prometheus::Collectable {
  public:
   // `store` and `registry` outlive the metrics (and the endpoint that
   // serves them).
-  CoordinatorMetrics(Store* store, WorkerRegistry* registry);
+  CoordinatorMetrics(Stores* store, WorkerRegistry* registry);
   CoordinatorMetrics(const CoordinatorMetrics&) = delete;
   CoordinatorMetrics& operator=(const CoordinatorMetrics&) = delete;
 
@@ -44,7 +44,7 @@ class CoordinatorMetrics final : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
-  Store* const store_;
+  Stores* const store_;
   WorkerRegistry* const registry_;
   // Owns the histogram; collected with the rest.
   std::shared_ptr<prometheus::Registry> own_;

@@ -66,8 +66,8 @@ class CoordinatorMetricsTest : public ::testing::Test {
     std::string dir = ::testing::TempDir() + "/metrics-XXXXXX";
     ASSERT_NE(mkdtemp(dir.data()), nullptr);
     dir_ = dir;
-    absl::StatusOr<std::unique_ptr<Store>> store =
-        Store::Open(dir_ + "/coordinator.db", &clock_);
+    absl::StatusOr<std::unique_ptr<Stores>> store =
+        Stores::Open(dir_ + "/coordinator.db", &clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     registry_ = std::make_unique<WorkerRegistry>(store_.get(), &clock_);
@@ -90,7 +90,7 @@ class CoordinatorMetricsTest : public ::testing::Test {
 
   std::string dir_;
   FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<Stores> store_;
   std::unique_ptr<WorkerRegistry> registry_;
   std::shared_ptr<CoordinatorMetrics> metrics_;
   std::unique_ptr<MetricsEndpoint> endpoint_;
@@ -114,9 +114,9 @@ TEST_F(CoordinatorMetricsTest, AnEmptyStoreHasEveryStateAtZero) {
 
 TEST_F(CoordinatorMetricsTest, CountsFollowTheStore) {
   absl::StatusOr<v1::Experiment> experiment =
-      store_->CreateExperiment(Spec(), "", "", 1);
+      store_->experiments().CreateExperiment(Spec(), "", "", 1);
   ASSERT_TRUE(experiment.ok()) << experiment.status();
-  ASSERT_TRUE(store_->CreateExperiment(Spec(), "", "", 2).ok());
+  ASSERT_TRUE(store_->experiments().CreateExperiment(Spec(), "", "", 2).ok());
   std::string text = Scrape();
   EXPECT_THAT(text, HasSubstr("scalebench_experiments{state=\"pending\"} 2"));
   EXPECT_THAT(text, HasSubstr("scalebench_trials{state=\"queued\"} 4"));
@@ -128,7 +128,8 @@ TEST_F(CoordinatorMetricsTest, CountsFollowTheStore) {
   for (auto [kind, next] :
        {std::pair{v1::FAILURE_KIND_LOADGEN, v1::TRIAL_STATE_QUEUED},
         std::pair{v1::FAILURE_KIND_TIMEOUT, v1::TRIAL_STATE_FAILED}}) {
-    absl::StatusOr<v1::Attempt> attempt = store_->StartAttempt(trial, {});
+    absl::StatusOr<v1::Attempt> attempt =
+        store_->trials().StartAttempt(trial, {});
     ASSERT_TRUE(attempt.ok()) << attempt.status();
     v1::AttemptKey key;
     key.set_trial(trial);
@@ -136,7 +137,9 @@ TEST_F(CoordinatorMetricsTest, CountsFollowTheStore) {
     v1::Failure failure;
     failure.set_kind(kind);
     failure.set_reason("test");
-    ASSERT_TRUE(store_->EndAttempt(key, failure, nullptr, next, "failed").ok());
+    ASSERT_TRUE(store_->trials()
+                    .EndAttempt(key, failure, nullptr, next, "failed")
+                    .ok());
   }
   text = Scrape();
   EXPECT_THAT(text, HasSubstr("scalebench_experiments{state=\"pending\"} 1"));
@@ -154,9 +157,14 @@ TEST_F(CoordinatorMetricsTest, CountsFollowTheStore) {
 
 TEST_F(CoordinatorMetricsTest, WorkersByStatusAndLostFromTheRegistry) {
   v1::HostFacts facts;
-  ASSERT_TRUE(store_->UpsertWorker("host-a", "s1", facts, clock_.Wall()).ok());
-  ASSERT_TRUE(store_->UpsertWorker("host-b", "s1", facts, clock_.Wall()).ok());
-  ASSERT_TRUE(store_->SetWorkerStatus("host-b", v1::WORKER_STATUS_BUSY).ok());
+  ASSERT_TRUE(store_->workers()
+                  .UpsertWorker("host-a", "s1", facts, clock_.Wall())
+                  .ok());
+  ASSERT_TRUE(store_->workers()
+                  .UpsertWorker("host-b", "s1", facts, clock_.Wall())
+                  .ok());
+  ASSERT_TRUE(
+      store_->workers().SetWorkerStatus("host-b", v1::WORKER_STATUS_BUSY).ok());
   std::string text = Scrape();
   EXPECT_THAT(text, HasSubstr("scalebench_workers{status=\"idle\"} 1"));
   EXPECT_THAT(text, HasSubstr("scalebench_workers{status=\"busy\"} 1"));
@@ -175,19 +183,22 @@ TEST_F(CoordinatorMetricsTest, TheLastVerdictOfEachSchedule) {
   schedule.set_name("schedules/nightly");
   *schedule.mutable_spec() = Spec();
   schedule.set_cron("0 2 * * *");
-  ASSERT_TRUE(store_->CreateSchedule(schedule).ok());
+  ASSERT_TRUE(store_->schedules().CreateSchedule(schedule).ok());
   std::string text = Scrape();
   // No run yet: every verdict 0.
   EXPECT_THAT(text, HasSubstr("scalebench_schedule_last_verdict{schedule="
                               "\"nightly\",verdict=\"failed\"} 0"));
   Firing firing;
   firing.manual = true;
-  absl::StatusOr<v1::ScheduleRun> run = store_->FireSchedule("nightly", firing);
+  absl::StatusOr<v1::ScheduleRun> run =
+      store_->schedules().FireSchedule("nightly", firing);
   ASSERT_TRUE(run.ok()) << run.status();
   absl::StatusOr<std::vector<v1::ScheduleRun>> runs =
-      store_->ListScheduleRuns("nightly");
+      store_->schedules().ListScheduleRuns("nightly");
   ASSERT_TRUE(runs.ok());
-  ASSERT_TRUE(store_->JudgeRun("nightly", 1, "failed", "cancelled", {}).ok());
+  ASSERT_TRUE(store_->schedules()
+                  .JudgeRun("nightly", 1, "failed", "cancelled", {})
+                  .ok());
   text = Scrape();
   EXPECT_THAT(text, HasSubstr("scalebench_schedule_last_verdict{schedule="
                               "\"nightly\",verdict=\"failed\"} 1"));

@@ -152,14 +152,14 @@ class WatchReactor final
   void Poll() {
     absl::MutexLock lock(&mu_);
     if (finished_ || writing_ || stop_.has_value()) return;
-    Store* store = service_->store_;
+    Stores* store = service_->store_;
     // The state first: an event that ends the experiment is stored with
     // the state, so the events read next include it.
     absl::StatusOr<v1::Experiment> experiment =
-        store->GetExperiment(experiment_id_, view_);
+        store->experiments().GetExperiment(experiment_id_, view_);
     if (!experiment.ok()) return FinishLocked(experiment.status());
     absl::StatusOr<std::vector<v1::ExperimentEvent>> events =
-        store->Events(experiment_id_, after_);
+        store->experiments().Events(experiment_id_, after_);
     if (!events.ok()) return FinishLocked(events.status());
     if (events->empty()) {
       if (Ended(experiment->state())) return FinishLocked(absl::OkStatus());
@@ -246,7 +246,7 @@ class WatchReactor final
 };
 
 CoordinatorServiceImpl::CoordinatorServiceImpl(
-    Store* store, WorkerRegistry* registry, CoordinatorServiceOptions options)
+    Stores* store, WorkerRegistry* registry, CoordinatorServiceOptions options)
     : store_(store),
       registry_(registry),
       options_(options),
@@ -332,8 +332,9 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CreateExperiment(
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }
-  absl::StatusOr<v1::Experiment> experiment = store_->CreateExperiment(
-      request->spec(), request->spec_source(), request->request_id(), seed);
+  absl::StatusOr<v1::Experiment> experiment =
+      store_->experiments().CreateExperiment(
+          request->spec(), request->spec_source(), request->request_id(), seed);
   if (experiment.ok()) *response->mutable_experiment() = *experiment;
   reactor->Finish(ToGrpcStatus(experiment.status()));
   return reactor;
@@ -351,17 +352,20 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::GetExperiment(
     const bool full = request->view() == v1::EXPERIMENT_VIEW_FULL;
     // The source and the grid once, on the first page.
     const bool first_page = request->page_token().empty();
-    absl::StatusOr<v1::Experiment> experiment = store_->GetExperiment(
-        *id, full && !first_page ? v1::EXPERIMENT_VIEW_BASIC : request->view());
+    absl::StatusOr<v1::Experiment> experiment =
+        store_->experiments().GetExperiment(*id, full && !first_page
+                                                     ? v1::EXPERIMENT_VIEW_BASIC
+                                                     : request->view());
     if (!experiment.ok()) return experiment.status();
     if (full) {
-      absl::StatusOr<TrialPage> page = store_->ListTrialsPage(
+      absl::StatusOr<TrialPage> page = store_->trials().ListTrialsPage(
           *id, request->page_size(), request->page_token());
       if (!page.ok()) return page.status();
       for (v1::Trial& t : page->trials) *response->add_trials() = std::move(t);
       response->set_next_page_token(page->next_page_token);
       if (page->next_page_token.empty()) {
-        absl::StatusOr<std::vector<v1::ModelFit>> fits = store_->ListFits(*id);
+        absl::StatusOr<std::vector<v1::ModelFit>> fits =
+            store_->fits().ListFits(*id);
         if (!fits.ok()) return fits.status();
         for (v1::ModelFit& f : *fits) *response->add_fits() = std::move(f);
       }
@@ -389,9 +393,9 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListExperiments(
     }
     schedule_id = *std::move(id);
   }
-  absl::StatusOr<ExperimentPage> page =
-      store_->ListExperiments(request->page_size(), request->page_token(),
-                              request->view(), schedule_id);
+  absl::StatusOr<ExperimentPage> page = store_->experiments().ListExperiments(
+      request->page_size(), request->page_token(), request->view(),
+      schedule_id);
   if (page.ok()) {
     // The state filter applies within the page: a page may hold fewer
     // than page_size experiments and still not be the last (AIP-158).
@@ -434,40 +438,43 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CancelExperiment(
     absl::StatusOr<std::string> id = api::ParseExperimentName(request->name());
     if (!id.ok()) return id.status();
     absl::StatusOr<v1::Experiment> experiment =
-        store_->GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
+        store_->experiments().GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
     if (!experiment.ok()) return experiment.status();
     const v1::ExperimentState state = experiment->state();
     if (!Ended(state) && state != v1::EXPERIMENT_STATE_CANCELLING) {
       if (experiment->progress().trials_running() > 0) {
         // The scheduler fails the running attempts, tears them down,
         // cancels the queue, and then the experiment.
-        absl::Status s = store_->SetExperimentState(
+        absl::Status s = store_->experiments().SetExperimentState(
             *id, v1::EXPERIMENT_STATE_CANCELLING,
             "cancel requested; running trials are being torn down");
         if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;
-        experiment = store_->GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
+        experiment =
+            store_->experiments().GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
         if (!experiment.ok()) return experiment.status();
         *response->mutable_experiment() = std::move(experiment).value();
         return absl::OkStatus();
       }
       // Every queued trial and the experiment in one transaction, however
       // many trials there are.
-      absl::Status s = store_
-                           ->EndQueuedTrials(*id, v1::TRIAL_STATE_CANCELLED,
-                                             v1::EXPERIMENT_STATE_CANCELLED,
-                                             "cancelled by request")
+      absl::Status s = store_->trials()
+                           .EndQueuedTrials(*id, v1::TRIAL_STATE_CANCELLED,
+                                            v1::EXPERIMENT_STATE_CANCELLED,
+                                            "cancelled by request")
                            .status();
       // FAILED_PRECONDITION: it ended meanwhile; return it as it is.
       if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;
-      experiment = store_->GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
+      experiment =
+          store_->experiments().GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
       if (!experiment.ok()) return experiment.status();
       if (!Ended(experiment->state())) {
         // A trial was placed meanwhile: the scheduler tears it down.
-        s = store_->SetExperimentState(
+        s = store_->experiments().SetExperimentState(
             *id, v1::EXPERIMENT_STATE_CANCELLING,
             "cancel requested; running trials are being torn down");
         if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;
-        experiment = store_->GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
+        experiment =
+            store_->experiments().GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
         if (!experiment.ok()) return experiment.status();
       }
     }
@@ -482,7 +489,8 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListWorkers(
     v1::ListWorkersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (RefuseNonUser(context, reactor)) return reactor;
-  absl::StatusOr<std::vector<v1::Worker>> workers = store_->ListWorkers();
+  absl::StatusOr<std::vector<v1::Worker>> workers =
+      store_->workers().ListWorkers();
   if (workers.ok()) {
     for (v1::Worker& worker : *workers) {
       absl::StatusOr<std::string> id = api::ParseWorkerName(worker.name());
@@ -520,14 +528,15 @@ CoordinatorServiceImpl::ExportResults(grpc::CallbackServerContext* context,
   absl::StatusOr<std::string> id = api::ParseExperimentName(request->name());
   if (!id.ok()) return new Writer(id.status());
   absl::StatusOr<v1::Experiment> experiment =
-      store_->GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
+      store_->experiments().GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
   if (!experiment.ok()) return new Writer(experiment.status());
-  absl::StatusOr<std::vector<v1::Trial>> trials = store_->ListTrials(*id);
+  absl::StatusOr<std::vector<v1::Trial>> trials =
+      store_->trials().ListTrials(*id);
   if (!trials.ok()) return new Writer(trials.status());
   absl::StatusOr<std::vector<v1::TrialResult>> results =
-      store_->ListTrialResults(*id);
+      store_->results().ListTrialResults(*id);
   if (!results.ok()) return new Writer(results.status());
-  absl::StatusOr<std::vector<v1::ModelFit>> fits = store_->ListFits(*id);
+  absl::StatusOr<std::vector<v1::ModelFit>> fits = store_->fits().ListFits(*id);
   if (!fits.ok()) return new Writer(fits.status());
 
   // Only succeeded trials' results, as the API promises.

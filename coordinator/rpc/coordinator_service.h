@@ -18,8 +18,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "coordinator/store/stores.h"
 #include "coordinator/rpc/worker_service.h"
+#include "coordinator/store/stores.h"
 #include "scalebench/v1/coordinator.grpc.pb.h"
 
 namespace scalebench::coordinator {
@@ -37,7 +37,7 @@ class CoordinatorServiceImpl final
  public:
   // Neither may be null; both outlive the service. Starts the thread that
   // wakes open WatchExperiment streams.
-  CoordinatorServiceImpl(Store* store, WorkerRegistry* registry,
+  CoordinatorServiceImpl(Stores* store, WorkerRegistry* registry,
                          CoordinatorServiceOptions options = {});
   CoordinatorServiceImpl(const CoordinatorServiceImpl&) = delete;
   CoordinatorServiceImpl& operator=(const CoordinatorServiceImpl&) = delete;
@@ -120,7 +120,7 @@ class CoordinatorServiceImpl final
   void WaitForEvents(WatchReactor* watch);
   void PollLoop();
 
-  Store* const store_;
+  Stores* const store_;
   WorkerRegistry* const registry_;
   const CoordinatorServiceOptions options_;
 

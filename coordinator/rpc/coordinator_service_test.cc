@@ -58,8 +58,8 @@ class CoordinatorServiceTest : public ::testing::Test {
     std::string dir = ::testing::TempDir() + "/csvc-XXXXXX";
     ASSERT_NE(mkdtemp(dir.data()), nullptr);
     dir_ = dir;
-    absl::StatusOr<std::unique_ptr<Store>> store =
-        Store::Open(dir_ + "/coordinator.db", Clock::Real());
+    absl::StatusOr<std::unique_ptr<Stores>> store =
+        Stores::Open(dir_ + "/coordinator.db", Clock::Real());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(store).value();
     WorkerRegistryOptions options;
@@ -149,7 +149,7 @@ class CoordinatorServiceTest : public ::testing::Test {
   }
 
   std::string dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<Stores> store_;
   std::unique_ptr<WorkerRegistry> registry_;
   std::unique_ptr<CoordinatorServiceImpl> service_;
   std::unique_ptr<WorkerServiceImpl> worker_service_;
@@ -359,11 +359,11 @@ TEST_F(CoordinatorServiceTest, ALargeExperimentComesInPagesThatEachFit) {
   failure.set_reason(std::string(7000, 'r'));
   for (uint32_t n = 0; n < 600; ++n) {
     const std::string trial = api::TrialName("exp-000001", n);
-    ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
+    ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
     v1::AttemptKey key;
     key.set_trial(trial);
     key.set_attempt(1);
-    ASSERT_TRUE(store_->FinishAttempt(key, failure).ok());
+    ASSERT_TRUE(store_->trials().FinishAttempt(key, failure).ok());
   }
   v1::GetExperimentRequest request;
   request.set_name("experiments/exp-000001");
@@ -539,20 +539,21 @@ TEST_F(CoordinatorServiceTest, ExportSendsSucceededTrialsThenTheFits) {
   const std::string trial = api::TrialName("exp-000001", 0);
   google::protobuf::Map<std::string, std::string> placement;
   placement["loadgen/0"] = "host-a";
-  ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
+  ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
   v1::WorkerResult raw;
   raw.mutable_key()->set_trial(trial);
   raw.mutable_key()->set_attempt(1);
   raw.set_worker_id("host-a");
   raw.mutable_loadgen()->set_requests(100);
-  ASSERT_TRUE(store_->StoreWorkerResult(raw).ok());
+  ASSERT_TRUE(store_->results().StoreWorkerResult(raw).ok());
   v1::TrialResult merged;
   *merged.mutable_key() = raw.key();
   merged.set_requests_per_s(100);
   *merged.add_raw() = raw;
-  ASSERT_TRUE(store_->StoreTrialResult(merged).ok());
-  ASSERT_TRUE(
-      store_->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "done").ok());
+  ASSERT_TRUE(store_->results().StoreTrialResult(merged).ok());
+  ASSERT_TRUE(store_->trials()
+                  .SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "done")
+                  .ok());
 
   for (bool include_raw : {false, true}) {
     grpc::ClientContext context;
@@ -577,7 +578,7 @@ TEST_F(CoordinatorServiceTest, FullViewReturnsTheStoredFits) {
   v1::ModelFit stored;
   stored.mutable_spec()->set_x("instances");
   stored.set_n(4);
-  ASSERT_TRUE(store_->ReplaceFits("exp-000001", {stored}).ok());
+  ASSERT_TRUE(store_->fits().ReplaceFits("exp-000001", {stored}).ok());
   absl::StatusOr<v1::GetExperimentResponse> full =
       Get("experiments/exp-000001", v1::EXPERIMENT_VIEW_FULL);
   ASSERT_TRUE(full.ok()) << full.status();
@@ -613,7 +614,7 @@ TEST_F(CoordinatorServiceTest, ExportComputesFitsUntilSomeAreStored) {
   ASSERT_TRUE(Create(spec).ok());
   for (uint32_t n = 0; n < 4; ++n) {
     const std::string trial = api::TrialName("exp-000001", n);
-    ASSERT_TRUE(store_->StartAttempt(trial, {}).ok());
+    ASSERT_TRUE(store_->trials().StartAttempt(trial, {}).ok());
     v1::TrialResult merged;
     merged.mutable_key()->set_trial(trial);
     merged.mutable_key()->set_attempt(1);
@@ -621,9 +622,10 @@ TEST_F(CoordinatorServiceTest, ExportComputesFitsUntilSomeAreStored) {
     merged.mutable_configuration()->set_instances(instances);
     merged.mutable_merged()->mutable_latency()->set_sub_bucket_bits(7);
     merged.set_requests_per_s(10 + 20.0 * instances);
-    ASSERT_TRUE(store_->StoreTrialResult(merged).ok());
-    ASSERT_TRUE(
-        store_->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "done").ok());
+    ASSERT_TRUE(store_->results().StoreTrialResult(merged).ok());
+    ASSERT_TRUE(store_->trials()
+                    .SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "done")
+                    .ok());
   }
 
   v1::ExportResultsResponse last = LastExported(*stub_);
@@ -635,13 +637,13 @@ TEST_F(CoordinatorServiceTest, ExportComputesFitsUntilSomeAreStored) {
   EXPECT_NEAR(fit.parameters(0).estimate(), 10, 1e-9);
   EXPECT_NEAR(fit.parameters(1).estimate(), 20, 1e-9);
   absl::StatusOr<std::vector<v1::ModelFit>> stored =
-      store_->ListFits("exp-000001");
+      store_->fits().ListFits("exp-000001");
   ASSERT_TRUE(stored.ok());
   EXPECT_THAT(*stored, SizeIs(0));
 
   v1::ModelFit marker;
   marker.set_error("stored");
-  ASSERT_TRUE(store_->ReplaceFits("exp-000001", {marker}).ok());
+  ASSERT_TRUE(store_->fits().ReplaceFits("exp-000001", {marker}).ok());
   last = LastExported(*stub_);
   ASSERT_THAT(last.fits(), SizeIs(1));
   EXPECT_EQ(last.fits(0).error(), "stored");

@@ -12,9 +12,9 @@
 #include "common/grpc_channel.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
+#include "coordinator/nightly/nightly_schedule_rules.h"
 #include "coordinator/rpc/coordinator_service.h"
 #include "coordinator/trials/random_seed.h"
-#include "coordinator/nightly/nightly_schedule_rules.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -53,14 +53,16 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CreateSchedule(
       ASSIGN_OR_RETURN(std::string baseline,
                        api::ParseExperimentName(schedule.baseline()));
       absl::StatusOr<v1::Experiment> found =
-          store_->GetExperiment(baseline, v1::EXPERIMENT_VIEW_BASIC);
+          store_->experiments().GetExperiment(baseline,
+                                              v1::EXPERIMENT_VIEW_BASIC);
       if (!found.ok()) {
         return absl::Status(
             found.status().code(),
             absl::StrCat("baseline: ", found.status().message()));
       }
     }
-    ASSIGN_OR_RETURN(StoredSchedule stored, store_->CreateSchedule(schedule));
+    ASSIGN_OR_RETURN(StoredSchedule stored,
+                     store_->schedules().CreateSchedule(schedule));
     *response->mutable_schedule() = WithNextRunTime(stored);
     return absl::OkStatus();
   });
@@ -71,7 +73,8 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::GetSchedule(
     v1::GetScheduleResponse* response) {
   return Answer(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string id, ScheduleId(request->name()));
-    ASSIGN_OR_RETURN(StoredSchedule stored, store_->GetSchedule(id));
+    ASSIGN_OR_RETURN(StoredSchedule stored,
+                     store_->schedules().GetSchedule(id));
     *response->mutable_schedule() = WithNextRunTime(stored);
     return absl::OkStatus();
   });
@@ -83,7 +86,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListSchedules(
     v1::ListSchedulesResponse* response) {
   return Answer(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<StoredSchedule> schedules,
-                     store_->ListSchedules());
+                     store_->schedules().ListSchedules());
     for (const StoredSchedule& stored : schedules) {
       *response->add_schedules() = WithNextRunTime(stored);
     }
@@ -97,8 +100,9 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::SetSchedulePaused(
     v1::SetSchedulePausedResponse* response) {
   return Answer(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string id, ScheduleId(request->name()));
-    ASSIGN_OR_RETURN(StoredSchedule stored,
-                     store_->SetSchedulePaused(id, request->paused()));
+    ASSIGN_OR_RETURN(
+        StoredSchedule stored,
+        store_->schedules().SetSchedulePaused(id, request->paused()));
     *response->mutable_schedule() = WithNextRunTime(stored);
     return absl::OkStatus();
   });
@@ -110,7 +114,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::DeleteSchedule(
     v1::DeleteScheduleResponse* /*response*/) {
   return Answer(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string id, ScheduleId(request->name()));
-    return store_->DeleteSchedule(id);
+    return store_->schedules().DeleteSchedule(id);
   });
 }
 
@@ -122,8 +126,9 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::RunSchedule(
     Firing firing;
     firing.manual = true;
     firing.seed = RandomSeed();
+    firing.request_id = request->request_id();
     ASSIGN_OR_RETURN(*response->mutable_run(),
-                     store_->FireSchedule(id, firing));
+                     store_->schedules().FireSchedule(id, firing));
     return absl::OkStatus();
   });
 }
@@ -135,7 +140,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListScheduleRuns(
   return Answer(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string id, ScheduleId(request->name()));
     ASSIGN_OR_RETURN(std::vector<v1::ScheduleRun> runs,
-                     store_->ListScheduleRuns(id));
+                     store_->schedules().ListScheduleRuns(id));
     for (v1::ScheduleRun& run : runs) *response->add_runs() = std::move(run);
     return absl::OkStatus();
   });

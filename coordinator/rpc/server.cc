@@ -42,7 +42,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   }
   std::unique_ptr<CoordinatorServer> server(new CoordinatorServer());
   server->shutdown_grace_ = options.shutdown_grace;
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(options.db, clock);
+  absl::StatusOr<std::unique_ptr<Stores>> store =
+      Stores::Open(options.db, clock);
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
   server->registry_ = std::make_unique<WorkerRegistry>(server->store_.get(),

@@ -15,13 +15,13 @@
 #include "common/clock.h"
 #include "common/grpc_channel.h"
 #include "common/metrics_endpoint.h"
+#include "coordinator/nightly/nightly_runner.h"
+#include "coordinator/nightly/webhook_notifier.h"
 #include "coordinator/rpc/coordinator_metrics.h"
 #include "coordinator/rpc/coordinator_service.h"
-#include "coordinator/nightly/nightly_runner.h"
-#include "coordinator/trials/trial_scheduler.h"
-#include "coordinator/store/stores.h"
-#include "coordinator/nightly/webhook_notifier.h"
 #include "coordinator/rpc/worker_service.h"
+#include "coordinator/store/stores.h"
+#include "coordinator/trials/trial_scheduler.h"
 
 namespace scalebench::coordinator {
 
@@ -66,7 +66,7 @@ class CoordinatorServer final {
   std::string metrics_address() const {
     return metrics_endpoint_ == nullptr ? "" : metrics_endpoint_->address();
   }
-  Store& store() { return *store_; }
+  Stores& store() { return *store_; }
 
   // Stops the metrics endpoint, the notifier, the nightly runner and the
   // scheduler, ends held calls and watches, stops serving. Attempts in progress
@@ -76,7 +76,7 @@ class CoordinatorServer final {
  private:
   CoordinatorServer() = default;
 
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<Stores> store_;
   std::unique_ptr<WorkerRegistry> registry_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<NightlyRunner> nightly_;

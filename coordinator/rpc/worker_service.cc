@@ -88,7 +88,7 @@ absl::Status ValidateRequest(const v1::SynchronizeRequest& request) {
   return absl::OkStatus();
 }
 
-WorkerRegistry::WorkerRegistry(Store* store, Clock* clock,
+WorkerRegistry::WorkerRegistry(Stores* store, Clock* clock,
                                WorkerRegistryOptions options)
     : store_(store), clock_(clock), options_(options) {
   timer_ = std::thread([this] { TimerLoop(); });
@@ -100,7 +100,8 @@ WorkerRegistry::~WorkerRegistry() {
 }
 
 absl::Status WorkerRegistry::Recover() {
-  absl::StatusOr<std::vector<v1::Worker>> stored = store_->ListWorkers();
+  absl::StatusOr<std::vector<v1::Worker>> stored =
+      store_->workers().ListWorkers();
   if (!stored.ok()) return stored.status();
   const absl::Time deadline = clock_->Wall() + options_.hold + options_.margin;
   absl::MutexLock lock(&mu_);
@@ -175,8 +176,8 @@ void WorkerRegistry::Synchronize(const v1::SynchronizeRequest& request,
     return;
   }
   if (persist) {
-    if (absl::Status s =
-            store_->UpsertWorker(id, request.session_id(), facts, receive_time);
+    if (absl::Status s = store_->workers().UpsertWorker(
+            id, request.session_id(), facts, receive_time);
         !s.ok()) {
       done(s);
       return;
@@ -293,7 +294,7 @@ absl::StatusOr<std::vector<absl::StatusOr<bool>>> WorkerRegistry::StoreResults(
       std::shared_ptr<ResultBatch> taken = std::move(open_batch_);
       open_batch_ = nullptr;
       commit_mu_.Unlock();
-      auto outcomes = store_->StoreWorkerResults(taken->results);
+      auto outcomes = store_->results().StoreWorkerResults(taken->results);
       commit_mu_.Lock();
       taken->outcomes = std::move(outcomes);
       taken->done = true;
@@ -371,7 +372,8 @@ absl::flat_hash_set<std::string> WorkerRegistry::ExpireLost(absl::Time now) {
     }
   }
   for (const std::string& id : lost) {
-    if (absl::Status s = store_->SetWorkerStatus(id, v1::WORKER_STATUS_LOST);
+    if (absl::Status s =
+            store_->workers().SetWorkerStatus(id, v1::WORKER_STATUS_LOST);
         !s.ok()) {
       std::cerr << "scalebench-coordinator: cannot record worker " << id
                 << " as lost: " << s.message() << "\n";

@@ -96,7 +96,7 @@ class WorkerRegistry final {
 
   // `store` and `clock` outlive the registry. Starts the thread that ends
   // held calls when their hold time passes.
-  WorkerRegistry(Store* store, Clock* clock,
+  WorkerRegistry(Stores* store, Clock* clock,
                  WorkerRegistryOptions options = {});
   WorkerRegistry(const WorkerRegistry&) = delete;
   WorkerRegistry& operator=(const WorkerRegistry&) = delete;
@@ -206,7 +206,7 @@ class WorkerRegistry final {
     absl::StatusOr<std::vector<absl::StatusOr<bool>>> outcomes;
   };
 
-  Store* const store_;
+  Stores* const store_;
   Clock* const clock_;
   const WorkerRegistryOptions options_;
 

@@ -126,19 +126,19 @@ class WorkerServiceTest : public ::testing::Test {
 
   // A store with one experiment whose trial 0 has attempt 1 running.
   void OpenStore(Clock* clock) {
-    absl::StatusOr<std::unique_ptr<Store>> store =
-        Store::Open(dir_ + "/coordinator.db", clock);
+    absl::StatusOr<std::unique_ptr<Stores>> store =
+        Stores::Open(dir_ + "/coordinator.db", clock);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(store).value();
     absl::StatusOr<v1::ExperimentSpec> spec =
         spec::ParseSpecYaml(kSpecYaml, "t");
     ASSERT_TRUE(spec.ok()) << spec.status();
-    ASSERT_TRUE(store_->CreateExperiment(*spec, "", "", 1).ok());
+    ASSERT_TRUE(store_->experiments().CreateExperiment(*spec, "", "", 1).ok());
     google::protobuf::Map<std::string, std::string> placement;
     placement["target/0"] = kWorker;
     placement["loadgen/0"] = kWorker;
     absl::StatusOr<v1::Attempt> attempt =
-        store_->StartAttempt(trial_, placement);
+        store_->trials().StartAttempt(trial_, placement);
     ASSERT_TRUE(attempt.ok()) << attempt.status();
   }
 
@@ -207,7 +207,7 @@ class WorkerServiceTest : public ::testing::Test {
   std::string dir_;
   const std::string trial_ = api::TrialName("exp-000001", 0);
   int spools_ = 0;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<Stores> store_;
   std::unique_ptr<WorkerRegistry> registry_;
   std::unique_ptr<WorkerServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
@@ -228,7 +228,7 @@ TEST_F(WorkerServiceTest, ResultsAreStoredOnceAndAcknowledged) {
   ASSERT_TRUE(spooled.ok());
   EXPECT_THAT(*spooled, SizeIs(0));
   absl::StatusOr<std::vector<v1::WorkerResult>> stored =
-      store_->ListWorkerResults(Result(0).key());
+      store_->results().ListWorkerResults(Result(0).key());
   ASSERT_TRUE(stored.ok()) << stored.status();
   ASSERT_THAT(*stored, SizeIs(1));
   EXPECT_EQ((*stored)[0].loadgen().requests(), 100u);
@@ -247,7 +247,7 @@ TEST_F(WorkerServiceTest, ADuplicateDeliveryIsAcknowledgedButNotStored) {
 
   EXPECT_THAT(*spool.List(), SizeIs(0));
   absl::StatusOr<std::vector<v1::WorkerResult>> stored =
-      store_->ListWorkerResults(Result(0).key());
+      store_->results().ListWorkerResults(Result(0).key());
   ASSERT_TRUE(stored.ok());
   ASSERT_THAT(*stored, SizeIs(1));
   EXPECT_EQ((*stored)[0].loadgen().requests(), 100u);
@@ -265,7 +265,7 @@ TEST_F(WorkerServiceTest, AResultForAnUnknownAttemptIsDroppedNotResentForever) {
 
   EXPECT_THAT(*spool.List(), SizeIs(0));
   absl::StatusOr<std::vector<v1::WorkerResult>> stored =
-      store_->ListWorkerResults(orphan.key());
+      store_->results().ListWorkerResults(orphan.key());
   EXPECT_TRUE(!stored.ok() || stored->empty());
 }
 
@@ -277,7 +277,8 @@ TEST_F(WorkerServiceTest, FactsAreStoredAndKeptWhenNotResent) {
   // The second call carries no facts; the stored ones stay.
   ASSERT_TRUE(client->SynchronizeOnce().ok());
 
-  absl::StatusOr<std::vector<v1::Worker>> workers = store_->ListWorkers();
+  absl::StatusOr<std::vector<v1::Worker>> workers =
+      store_->workers().ListWorkers();
   ASSERT_TRUE(workers.ok()) << workers.status();
   ASSERT_THAT(*workers, SizeIs(1));
   EXPECT_EQ((*workers)[0].name(), "workers/host-a");
@@ -444,7 +445,7 @@ TEST_F(WorkerServiceTest, MalformedRequestsAreRejectedNamingTheField) {
   }
   // Nothing of the rejected requests was recorded.
   EXPECT_FALSE(registry_->Get(kWorker).has_value());
-  EXPECT_THAT(*store_->ListWorkers(), SizeIs(0));
+  EXPECT_THAT(*store_->workers().ListWorkers(), SizeIs(0));
 }
 
 TEST_F(WorkerServiceTest, ShutdownEndsAHeldCallWithUnavailable) {
@@ -468,7 +469,7 @@ TEST(WorkerRegistryTest, ASilentWorkerIsLost) {
   std::string dir = ::testing::TempDir() + "/wsvc-lost-XXXXXX";
   ASSERT_NE(mkdtemp(dir.data()), nullptr);
   FakeClock clock(absl::FromUnixSeconds(1'800'000'000));
-  auto store = Store::Open(std::string(dir) + "/coordinator.db", &clock);
+  auto store = Stores::Open(std::string(dir) + "/coordinator.db", &clock);
   ASSERT_TRUE(store.ok()) << store.status();
   WorkerRegistryOptions options;
   options.hold = absl::Seconds(5);
@@ -504,12 +505,14 @@ TEST(WorkerRegistryTest, ASilentWorkerIsLost) {
               UnorderedElementsAre("host-a"));
   EXPECT_THAT(registry.ExpireLost(clock.Wall()), SizeIs(0));
   EXPECT_TRUE(registry.Get("host-a")->lost);
-  EXPECT_EQ((*(*store)->ListWorkers())[0].status(), v1::WORKER_STATUS_LOST);
+  EXPECT_EQ((*(*store)->workers().ListWorkers())[0].status(),
+            v1::WORKER_STATUS_LOST);
 
   // Calling again brings it back.
   synchronize();
   EXPECT_FALSE(registry.Get("host-a")->lost);
-  EXPECT_EQ((*(*store)->ListWorkers())[0].status(), v1::WORKER_STATUS_IDLE);
+  EXPECT_EQ((*(*store)->workers().ListWorkers())[0].status(),
+            v1::WORKER_STATUS_IDLE);
   registry.Shutdown();
   std::filesystem::remove_all(dir);
 }
@@ -518,7 +521,7 @@ TEST(WorkerRegistryTest, StoredFactsSurviveACoordinatorRestart) {
   std::string dir = ::testing::TempDir() + "/wsvc-recover-XXXXXX";
   ASSERT_NE(mkdtemp(dir.data()), nullptr);
   FakeClock clock(absl::FromUnixSeconds(1'800'000'000));
-  auto store = Store::Open(std::string(dir) + "/coordinator.db", &clock);
+  auto store = Stores::Open(std::string(dir) + "/coordinator.db", &clock);
   ASSERT_TRUE(store.ok()) << store.status();
   v1::DesiredState prepare;  // Differs from idle: answered at once.
   prepare.mutable_prepare()->mutable_key()->set_trial("t");
@@ -543,8 +546,9 @@ TEST(WorkerRegistryTest, StoredFactsSurviveACoordinatorRestart) {
   registry.Synchronize(request, clock.Wall(), &response,
                        [](absl::Status s) { EXPECT_TRUE(s.ok()) << s; });
 
-  EXPECT_EQ((*(*store)->ListWorkers())[0].facts().environment().hostname(),
-            "h");
+  EXPECT_EQ(
+      (*(*store)->workers().ListWorkers())[0].facts().environment().hostname(),
+      "h");
   EXPECT_THAT(registry.TakeRestarted(), SizeIs(0));
   registry.Shutdown();
   std::filesystem::remove_all(dir);
@@ -556,19 +560,19 @@ TEST(WorkerRegistryTest, ConcurrentResultsAreAllStoredAndEachAcknowledged) {
   std::string dir = ::testing::TempDir() + "/wsvc-group-XXXXXX";
   ASSERT_NE(mkdtemp(dir.data()), nullptr);
   FakeClock clock(absl::FromUnixSeconds(1'800'000'000));
-  auto store = Store::Open(std::string(dir) + "/coordinator.db", &clock);
+  auto store = Stores::Open(std::string(dir) + "/coordinator.db", &clock);
   ASSERT_TRUE(store.ok()) << store.status();
   absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(
       "name: g\nrepetitions: 1\nloadgen:\n  duration: 1s\n", "g");
   ASSERT_TRUE(spec.ok()) << spec.status();
-  ASSERT_TRUE((*store)->CreateExperiment(*spec, "", "", 7).ok());
+  ASSERT_TRUE((*store)->experiments().CreateExperiment(*spec, "", "", 7).ok());
   const std::string trial = api::TrialName("exp-000001", 0);
   constexpr int kWorkers = 24;
   google::protobuf::Map<std::string, std::string> placement;
   for (int i = 0; i < kWorkers; ++i) {
     placement[absl::StrCat("target/", i)] = absl::StrCat("w", i);
   }
-  ASSERT_TRUE((*store)->StartAttempt(trial, placement).ok());
+  ASSERT_TRUE((*store)->trials().StartAttempt(trial, placement).ok());
   WorkerRegistry registry(store->get(), &clock);
   std::vector<v1::SynchronizeResponse> responses(kWorkers);
   std::vector<absl::Status> statuses(kWorkers, absl::InternalError("none"));
@@ -595,7 +599,7 @@ TEST(WorkerRegistryTest, ConcurrentResultsAreAllStoredAndEachAcknowledged) {
   key.set_trial(trial);
   key.set_attempt(1);
   absl::StatusOr<std::vector<v1::WorkerResult>> stored =
-      (*store)->ListWorkerResults(key);
+      (*store)->results().ListWorkerResults(key);
   ASSERT_TRUE(stored.ok());
   EXPECT_THAT(*stored, SizeIs(kWorkers));
   for (const v1::WorkerResult& r : *stored) {
@@ -613,7 +617,7 @@ TEST(WorkerRegistryTest, ARepollInTheSameStateWritesNothingUntilDue) {
   ASSERT_NE(mkdtemp(dir.data()), nullptr);
   const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
   FakeClock clock(t0);
-  auto store = Store::Open(std::string(dir) + "/coordinator.db", &clock);
+  auto store = Stores::Open(std::string(dir) + "/coordinator.db", &clock);
   ASSERT_TRUE(store.ok()) << store.status();
   WorkerRegistryOptions options;
   options.persist_interval = absl::Seconds(60);
@@ -638,7 +642,8 @@ TEST(WorkerRegistryTest, ARepollInTheSameStateWritesNothingUntilDue) {
                          [](absl::Status s) { EXPECT_TRUE(s.ok()) << s; });
   };
   auto stored_last_seen = [&] {
-    return TimeFromProto((*(*store)->ListWorkers())[0].last_seen_time());
+    return TimeFromProto(
+        (*(*store)->workers().ListWorkers())[0].last_seen_time());
   };
   synchronize(false);  // New: written, wakes.
   EXPECT_EQ(stored_last_seen(), t0);
@@ -718,7 +723,7 @@ TEST(WorkerRegistryTest, AClockSampleWithANegativeRoundTripIsDropped) {
   std::string dir = ::testing::TempDir() + "/wsvc-clock-XXXXXX";
   ASSERT_NE(mkdtemp(dir.data()), nullptr);
   FakeClock clock(absl::FromUnixSeconds(1'800'000'000));
-  auto store = Store::Open(std::string(dir) + "/coordinator.db", &clock);
+  auto store = Stores::Open(std::string(dir) + "/coordinator.db", &clock);
   ASSERT_TRUE(store.ok()) << store.status();
   WorkerRegistry registry(store->get(), &clock);
   v1::SynchronizeRequest request;
@@ -776,7 +781,7 @@ TEST_F(WorkerServiceTest,
   ASSERT_TRUE(client->SynchronizeOnce().ok());
 
   absl::StatusOr<std::vector<v1::WorkerResult>> stored =
-      store_->ListWorkerResults(Result(0).key());
+      store_->results().ListWorkerResults(Result(0).key());
   ASSERT_TRUE(stored.ok()) << stored.status();
   ASSERT_THAT(*stored, SizeIs(1));
   EXPECT_EQ((*stored)[0].worker_id(), kWorker);
@@ -798,7 +803,7 @@ TEST_F(WorkerServiceTest, AnImplausibleResultIsStoredAsTheWorkersFailure) {
 
   EXPECT_THAT(*spool.List(), SizeIs(0));  // Acknowledged.
   absl::StatusOr<std::vector<v1::WorkerResult>> stored =
-      store_->ListWorkerResults(absurd.key());
+      store_->results().ListWorkerResults(absurd.key());
   ASSERT_TRUE(stored.ok()) << stored.status();
   ASSERT_THAT(*stored, SizeIs(1));
   ASSERT_TRUE((*stored)[0].has_failure());

@@ -1,9 +1,20 @@
-// The Store's model fits, and the merged results they are fitted to.
+#include "coordinator/store/fit_store.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "api/resource_names.h"
+#include "common/proto_time.h"
 #include "common/status_macros.h"
-#include "coordinator/store/stores.h"
 #include "coordinator/store/store_rows.h"
 
 namespace scalebench::coordinator {
@@ -11,12 +22,13 @@ namespace scalebench::coordinator {
 using internal::Parse;
 using internal::Serialize;
 
-absl::Status Store::ReplaceFits(absl::string_view experiment_id,
-                                const std::vector<v1::ModelFit>& fits) {
-  StoreLock lock(this);
-  return InTransaction([&]() -> absl::Status {
+absl::Status FitStore::ReplaceFits(absl::string_view experiment_id,
+                                   const std::vector<v1::ModelFit>& fits) {
+  StoreDatabase::Lock lock(db_);
+  return db_->InTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(
-        ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC).status());
+        rows_.ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC)
+            .status());
     ASSIGN_OR_RETURN(Statement erase,
                      db_->Prepare("DELETE FROM fits WHERE experiment = ?"));
     erase.Bind(1, experiment_id);
@@ -34,13 +46,14 @@ absl::Status Store::ReplaceFits(absl::string_view experiment_id,
   });
 }
 
-absl::StatusOr<std::vector<v1::ModelFit>> Store::ListFits(
+absl::StatusOr<std::vector<v1::ModelFit>> FitStore::ListFits(
     absl::string_view experiment_id) {
-  StoreLock lock(this);
+  StoreDatabase::Lock lock(db_);
   std::vector<v1::ModelFit> fits;
-  RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
+  RETURN_IF_ERROR(db_->InReadTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(
-        ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC).status());
+        rows_.ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC)
+            .status());
     ASSIGN_OR_RETURN(Statement stmt,
                      db_->Prepare("SELECT fit FROM fits WHERE experiment = ? "
                                   "ORDER BY idx"));
@@ -54,29 +67,6 @@ absl::StatusOr<std::vector<v1::ModelFit>> Store::ListFits(
     }
   }));
   return fits;
-}
-
-absl::StatusOr<std::vector<v1::TrialResult>> Store::ListTrialResults(
-    absl::string_view experiment_id) {
-  StoreLock lock(this);
-  std::vector<v1::TrialResult> results;
-  RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
-    RETURN_IF_ERROR(
-        ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC).status());
-    ASSIGN_OR_RETURN(Statement stmt,
-                     db_->Prepare("SELECT result FROM trial_results WHERE "
-                                  "experiment = ? ORDER BY trial"));
-    stmt.Bind(1, experiment_id);
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) return absl::OkStatus();
-      ASSIGN_OR_RETURN(
-          v1::TrialResult result,
-          Parse<v1::TrialResult>(stmt.ColumnBlob(0), "trial result"));
-      results.push_back(std::move(result));
-    }
-  }));
-  return results;
 }
 
 }  // namespace scalebench::coordinator

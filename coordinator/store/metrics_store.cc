@@ -1,14 +1,30 @@
-// The Store's counts for the metrics endpoint.
+#include "coordinator/store/metrics_store.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "api/resource_names.h"
+#include "common/proto_time.h"
 #include "common/status_macros.h"
-#include "coordinator/store/stores.h"
 #include "coordinator/store/store_rows.h"
 
 namespace scalebench::coordinator {
 
-absl::StatusOr<StoreCounts> Store::CountStates() {
-  absl::MutexLock lock(&mu_);
+using internal::Parse;
+
+absl::StatusOr<StoreCounts> MetricsStore::CountStates() {
+  StoreDatabase::Lock lock(db_);
   StoreCounts counts;
-  RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
+  RETURN_IF_ERROR(db_->InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Statement experiments,
         db_->Prepare("SELECT state, COUNT(*) FROM experiments GROUP BY state"));

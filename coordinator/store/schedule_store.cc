@@ -1,13 +1,20 @@
-// The Store's schedules, their runs, and the notification outbox.
+#include "coordinator/store/schedule_store.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "api/resource_names.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
-#include "coordinator/store/stores.h"
 #include "coordinator/store/store_rows.h"
 
 namespace scalebench::coordinator {
@@ -37,7 +44,7 @@ absl::Status NoSchedule(absl::string_view schedule_id) {
 
 }  // namespace
 
-absl::StatusOr<StoredSchedule> Store::ReadSchedule(
+absl::StatusOr<StoredSchedule> ScheduleStore::ReadSchedule(
     absl::string_view schedule_id) {
   ASSIGN_OR_RETURN(Statement stmt,
                    db_->Prepare("SELECT schedule, paused, last_fire_time, "
@@ -65,12 +72,12 @@ absl::StatusOr<StoredSchedule> Store::ReadSchedule(
   return stored;
 }
 
-absl::StatusOr<StoredSchedule> Store::CreateSchedule(
+absl::StatusOr<StoredSchedule> ScheduleStore::CreateSchedule(
     const v1::Schedule& schedule) {
   ASSIGN_OR_RETURN(std::string id, api::ParseScheduleName(schedule.name()));
-  StoreLock lock(this);
+  StoreDatabase::Lock lock(db_);
   StoredSchedule stored;
-  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+  RETURN_IF_ERROR(db_->InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement exists,
                      db_->Prepare("SELECT 1 FROM schedules WHERE id = ?"));
     exists.Bind(1, id);
@@ -80,7 +87,7 @@ absl::StatusOr<StoredSchedule> Store::CreateSchedule(
           absl::StrCat("a schedule named ", schedule.name(),
                        " exists; delete it first or choose another name"));
     }
-    const int64_t now = NowMicros();
+    const int64_t now = db_->NowMicros();
     ASSIGN_OR_RETURN(
         Statement insert,
         db_->Prepare("INSERT INTO schedules (id, schedule, paused, "
@@ -94,21 +101,21 @@ absl::StatusOr<StoredSchedule> Store::CreateSchedule(
   return stored;
 }
 
-absl::StatusOr<StoredSchedule> Store::GetSchedule(
+absl::StatusOr<StoredSchedule> ScheduleStore::GetSchedule(
     absl::string_view schedule_id) {
-  StoreLock lock(this);
+  StoreDatabase::Lock lock(db_);
   StoredSchedule stored;
-  RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
+  RETURN_IF_ERROR(db_->InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(stored, ReadSchedule(schedule_id));
     return absl::OkStatus();
   }));
   return stored;
 }
 
-absl::StatusOr<std::vector<StoredSchedule>> Store::ListSchedules() {
-  StoreLock lock(this);
+absl::StatusOr<std::vector<StoredSchedule>> ScheduleStore::ListSchedules() {
+  StoreDatabase::Lock lock(db_);
   std::vector<StoredSchedule> schedules;
-  RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
+  RETURN_IF_ERROR(db_->InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement stmt,
                      db_->Prepare("SELECT id FROM schedules ORDER BY id"));
     std::vector<std::string> ids;
@@ -126,11 +133,11 @@ absl::StatusOr<std::vector<StoredSchedule>> Store::ListSchedules() {
   return schedules;
 }
 
-absl::StatusOr<StoredSchedule> Store::SetSchedulePaused(
+absl::StatusOr<StoredSchedule> ScheduleStore::SetSchedulePaused(
     absl::string_view schedule_id, bool paused) {
-  StoreLock lock(this);
+  StoreDatabase::Lock lock(db_);
   StoredSchedule stored;
-  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+  RETURN_IF_ERROR(db_->InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(stored, ReadSchedule(schedule_id));
     if (stored.schedule.paused() == paused) return absl::OkStatus();
     // Resuming starts the count afresh: what it slept through is skipped.
@@ -141,7 +148,7 @@ absl::StatusOr<StoredSchedule> Store::SetSchedulePaused(
             "CASE WHEN ? THEN last_fire_time ELSE ? END WHERE id = ?"));
     update.Bind(1, int64_t{paused})
         .Bind(2, int64_t{paused})
-        .Bind(3, NowMicros())
+        .Bind(3, db_->NowMicros())
         .Bind(4, schedule_id);
     RETURN_IF_ERROR(update.Run());
     ASSIGN_OR_RETURN(stored, ReadSchedule(schedule_id));
@@ -150,9 +157,9 @@ absl::StatusOr<StoredSchedule> Store::SetSchedulePaused(
   return stored;
 }
 
-absl::Status Store::DeleteSchedule(absl::string_view schedule_id) {
-  StoreLock lock(this);
-  return InTransaction([&]() -> absl::Status {
+absl::Status ScheduleStore::DeleteSchedule(absl::string_view schedule_id) {
+  StoreDatabase::Lock lock(db_);
+  return db_->InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement runs,
                      db_->Prepare("DELETE FROM schedule_runs WHERE schedule "
                                   "= ?"));
@@ -167,15 +174,33 @@ absl::Status Store::DeleteSchedule(absl::string_view schedule_id) {
   });
 }
 
-absl::StatusOr<v1::ScheduleRun> Store::FireSchedule(
+absl::StatusOr<v1::ScheduleRun> ScheduleStore::FireSchedule(
     absl::string_view schedule_id, const Firing& firing) {
-  StoreLock lock(this);
+  StoreDatabase::Lock lock(db_);
   v1::ScheduleRun run;
-  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+  RETURN_IF_ERROR(db_->InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(StoredSchedule stored, ReadSchedule(schedule_id));
     const v1::Schedule& schedule = stored.schedule;
+    const bool has_request_id = firing.manual && !firing.request_id.empty();
+    if (has_request_id) {
+      ASSIGN_OR_RETURN(Statement find,
+                       db_->Prepare("SELECT schedule, run FROM schedule_runs "
+                                    "WHERE request_id = ?"));
+      find.Bind(1, firing.request_id);
+      ASSIGN_OR_RETURN(bool found, find.Step());
+      if (found) {
+        if (find.ColumnText(0) != schedule_id) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("request_id ", firing.request_id, " was used for ",
+                           api::ScheduleName(find.ColumnText(0))));
+        }
+        ASSIGN_OR_RETURN(
+            run, Parse<v1::ScheduleRun>(find.ColumnBlob(1), "schedule run"));
+        return absl::OkStatus();
+      }
+    }
     const absl::Time night =
-        firing.manual ? absl::FromUnixMicros(NowMicros()) : firing.night;
+        firing.manual ? absl::FromUnixMicros(db_->NowMicros()) : firing.night;
     if (!firing.manual) {
       if (schedule.paused()) {
         return absl::FailedPreconditionError(
@@ -190,7 +215,7 @@ absl::StatusOr<v1::ScheduleRun> Store::FireSchedule(
     run = v1::ScheduleRun();
     run.set_schedule(schedule.name());
     *run.mutable_night() = TimeToProto(night);
-    *run.mutable_time() = MicrosToProto(NowMicros());
+    *run.mutable_time() = MicrosToProto(db_->NowMicros());
     run.set_missed_firings(firing.missed_firings);
     run.set_manual(firing.manual);
 
@@ -215,7 +240,7 @@ absl::StatusOr<v1::ScheduleRun> Store::FireSchedule(
     } else {
       ASSIGN_OR_RETURN(
           std::string experiment_id,
-          CreateExperimentLocked(
+          rows_.CreateExperimentLocked(
               schedule.spec(), schedule.spec_source(),
               /*request_id=*/"",
               schedule.spec().has_seed() ? schedule.spec().seed() : firing.seed,
@@ -233,7 +258,8 @@ absl::StatusOr<v1::ScheduleRun> Store::FireSchedule(
     ASSIGN_OR_RETURN(
         Statement insert,
         db_->Prepare("INSERT INTO schedule_runs (schedule, seq, night, "
-                     "experiment, judged, run) VALUES (?, ?, ?, ?, ?, ?)"));
+                     "experiment, judged, run, request_id) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)"));
     insert.Bind(1, schedule_id).Bind(2, seq).Bind(3, absl::ToUnixMicros(night));
     if (run.experiment().empty()) {
       // A skip has nothing to judge.
@@ -244,6 +270,11 @@ absl::StatusOr<v1::ScheduleRun> Store::FireSchedule(
       insert.Bind(4, id).Bind(5, int64_t{0});
     }
     insert.BindBlob(6, Serialize(run));
+    if (has_request_id) {
+      insert.Bind(7, firing.request_id);
+    } else {
+      insert.BindNull(7);
+    }
     RETURN_IF_ERROR(insert.Run());
 
     if (!firing.manual) {
@@ -258,11 +289,11 @@ absl::StatusOr<v1::ScheduleRun> Store::FireSchedule(
   return run;
 }
 
-absl::StatusOr<std::vector<v1::ScheduleRun>> Store::ListScheduleRuns(
+absl::StatusOr<std::vector<v1::ScheduleRun>> ScheduleStore::ListScheduleRuns(
     absl::string_view schedule_id) {
-  StoreLock lock(this);
+  StoreDatabase::Lock lock(db_);
   std::vector<v1::ScheduleRun> runs;
-  RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
+  RETURN_IF_ERROR(db_->InReadTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(ReadSchedule(schedule_id).status());
     ASSIGN_OR_RETURN(Statement stmt,
                      db_->Prepare("SELECT run FROM schedule_runs WHERE "
@@ -279,10 +310,10 @@ absl::StatusOr<std::vector<v1::ScheduleRun>> Store::ListScheduleRuns(
   return runs;
 }
 
-absl::StatusOr<std::vector<UnjudgedRun>> Store::ListUnjudgedRuns() {
-  StoreLock lock(this);
+absl::StatusOr<std::vector<UnjudgedRun>> ScheduleStore::ListUnjudgedRuns() {
+  StoreDatabase::Lock lock(db_);
   std::vector<UnjudgedRun> runs;
-  RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
+  RETURN_IF_ERROR(db_->InReadTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Statement stmt,
         db_->Prepare("SELECT r.schedule, r.seq, r.run FROM schedule_runs r "
@@ -306,12 +337,12 @@ absl::StatusOr<std::vector<UnjudgedRun>> Store::ListUnjudgedRuns() {
   return runs;
 }
 
-absl::Status Store::JudgeRun(
+absl::Status ScheduleStore::JudgeRun(
     absl::string_view schedule_id, int64_t seq, absl::string_view verdict,
     absl::string_view verdict_detail,
     const std::vector<NewNotification>& notifications) {
-  StoreLock lock(this);
-  return InTransaction([&]() -> absl::Status {
+  StoreDatabase::Lock lock(db_);
+  return db_->InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Statement read,
                      db_->Prepare("SELECT run FROM schedule_runs WHERE "
                                   "schedule = ? AND seq = ?"));
@@ -331,7 +362,7 @@ absl::Status Store::JudgeRun(
     update.BindBlob(1, Serialize(run)).Bind(2, schedule_id).Bind(3, seq);
     RETURN_IF_ERROR(update.Run());
 
-    const int64_t now = NowMicros();
+    const int64_t now = db_->NowMicros();
     ASSIGN_OR_RETURN(
         Statement queue,
         db_->Prepare("INSERT INTO notifications (event_key, schedule, url, "
@@ -349,76 +380,6 @@ absl::Status Store::JudgeRun(
     }
     return absl::OkStatus();
   });
-}
-
-absl::StatusOr<std::vector<OutboxEntry>> Store::DueNotifications(absl::Time now,
-                                                                 int limit) {
-  StoreLock lock(this);
-  std::vector<OutboxEntry> due;
-  RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(
-        Statement stmt,
-        db_->Prepare("SELECT id, event_key, schedule, url, payload, attempts "
-                     "FROM notifications WHERE sent_time IS NULL AND "
-                     "next_attempt_time <= ? ORDER BY id LIMIT ?"));
-    stmt.Bind(1, absl::ToUnixMicros(now)).Bind(2, int64_t{limit});
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) return absl::OkStatus();
-      OutboxEntry entry;
-      entry.id = stmt.ColumnInt(0);
-      entry.event_key = stmt.ColumnText(1);
-      entry.schedule_id = stmt.ColumnText(2);
-      entry.url = stmt.ColumnText(3);
-      entry.payload = stmt.ColumnText(4);
-      entry.attempts = static_cast<int>(stmt.ColumnInt(5));
-      due.push_back(std::move(entry));
-    }
-  }));
-  return due;
-}
-
-absl::Status Store::MarkNotificationSent(int64_t id) {
-  StoreLock lock(this);
-  return InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(
-        Statement update,
-        db_->Prepare("UPDATE notifications SET sent_time = ?, attempts = "
-                     "attempts + 1, last_error = '' WHERE id = ? AND "
-                     "sent_time IS NULL"));
-    update.Bind(1, NowMicros()).Bind(2, id);
-    return update.Run();
-  });
-}
-
-absl::Status Store::DeferNotification(int64_t id, absl::string_view error,
-                                      absl::Time next_attempt_time) {
-  StoreLock lock(this);
-  return InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(
-        Statement update,
-        db_->Prepare("UPDATE notifications SET attempts = attempts + 1, "
-                     "last_error = ?, next_attempt_time = ? WHERE id = ? AND "
-                     "sent_time IS NULL"));
-    update.Bind(1, error)
-        .Bind(2, absl::ToUnixMicros(next_attempt_time))
-        .Bind(3, id);
-    return update.Run();
-  });
-}
-
-absl::StatusOr<int64_t> Store::CountUndeliveredNotifications() {
-  StoreLock lock(this);
-  int64_t count = 0;
-  RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Statement stmt,
-                     db_->Prepare("SELECT COUNT(*) FROM notifications WHERE "
-                                  "sent_time IS NULL"));
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (row) count = stmt.ColumnInt(0);
-    return absl::OkStatus();
-  }));
-  return count;
 }
 
 }  // namespace scalebench::coordinator

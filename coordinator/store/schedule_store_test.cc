@@ -53,8 +53,8 @@ class StoreSchedulesTest : public ::testing::Test {
     std::string dir = ::testing::TempDir() + "/schedules-XXXXXX";
     ASSERT_NE(mkdtemp(dir.data()), nullptr);
     dir_ = dir;
-    absl::StatusOr<std::unique_ptr<Store>> store =
-        Store::Open(dir_ + "/coordinator.db", &clock_);
+    absl::StatusOr<std::unique_ptr<Stores>> store =
+        Stores::Open(dir_ + "/coordinator.db", &clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
   }
@@ -66,26 +66,29 @@ class StoreSchedulesTest : public ::testing::Test {
   // Ends the experiment `name` ("experiments/...") in `state`.
   void End(const std::string& name, v1::ExperimentState state) {
     const std::string id = name.substr(name.find('/') + 1);
+    ASSERT_TRUE(store_->experiments()
+                    .SetExperimentState(id, v1::EXPERIMENT_STATE_RUNNING, "")
+                    .ok());
     ASSERT_TRUE(
-        store_->SetExperimentState(id, v1::EXPERIMENT_STATE_RUNNING, "").ok());
-    ASSERT_TRUE(store_->SetExperimentState(id, state, "done").ok());
+        store_->experiments().SetExperimentState(id, state, "done").ok());
   }
 
   std::string dir_;
   FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<Stores> store_;
 };
 
 TEST_F(StoreSchedulesTest, KeepsWhatWasGivenAndFillsTheRest) {
   absl::StatusOr<StoredSchedule> created =
-      store_->CreateSchedule(NightlySchedule("nightly"));
+      store_->schedules().CreateSchedule(NightlySchedule("nightly"));
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_FALSE(created->schedule.paused());
   EXPECT_FALSE(created->schedule.has_next_run_time());
   EXPECT_EQ(created->last_fire_time, clock_.Wall());
   EXPECT_EQ(TimeFromProto(created->schedule.create_time()), clock_.Wall());
 
-  absl::StatusOr<StoredSchedule> read = store_->GetSchedule("nightly");
+  absl::StatusOr<StoredSchedule> read =
+      store_->schedules().GetSchedule("nightly");
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->schedule.cron(), "0 2 * * *");
   EXPECT_EQ(read->schedule.time_zone(), "Europe/Lisbon");
@@ -93,13 +96,15 @@ TEST_F(StoreSchedulesTest, KeepsWhatWasGivenAndFillsTheRest) {
   EXPECT_EQ(read->schedule.webhook_url(), "http://127.0.0.1:9/hook");
 
   absl::StatusOr<StoredSchedule> again =
-      store_->CreateSchedule(NightlySchedule("nightly"));
+      store_->schedules().CreateSchedule(NightlySchedule("nightly"));
   EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(store_->GetSchedule("other").status().code(),
+  EXPECT_EQ(store_->schedules().GetSchedule("other").status().code(),
             absl::StatusCode::kNotFound);
 
-  ASSERT_TRUE(store_->CreateSchedule(NightlySchedule("a-first")).ok());
-  absl::StatusOr<std::vector<StoredSchedule>> all = store_->ListSchedules();
+  ASSERT_TRUE(
+      store_->schedules().CreateSchedule(NightlySchedule("a-first")).ok());
+  absl::StatusOr<std::vector<StoredSchedule>> all =
+      store_->schedules().ListSchedules();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_THAT(*all, SizeIs(2));
   EXPECT_EQ((*all)[0].schedule.name(), "schedules/a-first");
@@ -107,11 +112,12 @@ TEST_F(StoreSchedulesTest, KeepsWhatWasGivenAndFillsTheRest) {
 }
 
 TEST_F(StoreSchedulesTest, AFiringStartsAnExperimentThatNamesItsNight) {
-  ASSERT_TRUE(store_->CreateSchedule(NightlySchedule("nightly")).ok());
+  ASSERT_TRUE(
+      store_->schedules().CreateSchedule(NightlySchedule("nightly")).ok());
   const absl::Time night = clock_.Wall() + absl::Hours(3);
   clock_.Advance(absl::Hours(5));
-  absl::StatusOr<v1::ScheduleRun> run =
-      store_->FireSchedule("nightly", {night, /*missed_firings=*/2});
+  absl::StatusOr<v1::ScheduleRun> run = store_->schedules().FireSchedule(
+      "nightly", {night, /*missed_firings=*/2});
   ASSERT_TRUE(run.ok()) << run.status();
   ASSERT_FALSE(run->experiment().empty());
   EXPECT_EQ(run->missed_firings(), 2u);
@@ -121,14 +127,15 @@ TEST_F(StoreSchedulesTest, AFiringStartsAnExperimentThatNamesItsNight) {
   const std::string id =
       run->experiment().substr(run->experiment().find('/') + 1);
   absl::StatusOr<v1::Experiment> experiment =
-      store_->GetExperiment(id, v1::EXPERIMENT_VIEW_FULL);
+      store_->experiments().GetExperiment(id, v1::EXPERIMENT_VIEW_FULL);
   ASSERT_TRUE(experiment.ok()) << experiment.status();
   EXPECT_EQ(experiment->schedule(), "schedules/nightly");
   EXPECT_EQ(TimeFromProto(experiment->night()), night);
   EXPECT_EQ(experiment->spec_source(), kSpecYaml);
   EXPECT_EQ(experiment->progress().trials_total(), 4u);
 
-  absl::StatusOr<StoredSchedule> stored = store_->GetSchedule("nightly");
+  absl::StatusOr<StoredSchedule> stored =
+      store_->schedules().GetSchedule("nightly");
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->last_fire_time, night);
   EXPECT_EQ(stored->schedule.last_run().experiment(), run->experiment());
@@ -136,24 +143,62 @@ TEST_F(StoreSchedulesTest, AFiringStartsAnExperimentThatNamesItsNight) {
   // The same night again (a second coordinator, a retried tick) is refused
   // and starts nothing.
   absl::StatusOr<v1::ScheduleRun> twice =
-      store_->FireSchedule("nightly", {night});
+      store_->schedules().FireSchedule("nightly", {night});
   EXPECT_EQ(twice.status().code(), absl::StatusCode::kFailedPrecondition);
-  absl::StatusOr<ExperimentPage> page =
-      store_->ListExperiments(0, "", v1::EXPERIMENT_VIEW_BASIC, "nightly");
+  absl::StatusOr<ExperimentPage> page = store_->experiments().ListExperiments(
+      0, "", v1::EXPERIMENT_VIEW_BASIC, "nightly");
   ASSERT_TRUE(page.ok());
   EXPECT_THAT(page->experiments, SizeIs(1));
 }
 
+TEST_F(StoreSchedulesTest, ARetriedManualFiringReturnsTheSameRun) {
+  ASSERT_TRUE(
+      store_->schedules().CreateSchedule(NightlySchedule("nightly")).ok());
+  ASSERT_TRUE(
+      store_->schedules().CreateSchedule(NightlySchedule("other")).ok());
+  Firing by_hand;
+  by_hand.manual = true;
+  by_hand.request_id = "7f0c6a52-run-now";
+  absl::StatusOr<v1::ScheduleRun> run =
+      store_->schedules().FireSchedule("nightly", by_hand);
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_FALSE(run->experiment().empty());
+
+  // The retry comes later, while the first run's experiment still goes: it
+  // is the same run, not a refusal, and nothing new is recorded.
+  clock_.Advance(absl::Minutes(1));
+  absl::StatusOr<v1::ScheduleRun> retried =
+      store_->schedules().FireSchedule("nightly", by_hand);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->SerializeAsString(), run->SerializeAsString());
+  absl::StatusOr<std::vector<v1::ScheduleRun>> runs =
+      store_->schedules().ListScheduleRuns("nightly");
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  EXPECT_THAT(*runs, SizeIs(1));
+
+  // Without the id, the same call is refused: the first run still goes.
+  Firing no_id;
+  no_id.manual = true;
+  EXPECT_EQ(store_->schedules().FireSchedule("nightly", no_id).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // The id used for another schedule is refused and names the first.
+  absl::StatusOr<v1::ScheduleRun> elsewhere =
+      store_->schedules().FireSchedule("other", by_hand);
+  EXPECT_EQ(elsewhere.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(elsewhere.status().message(), HasSubstr("schedules/nightly"));
+}
+
 TEST_F(StoreSchedulesTest, AFiringWhileThePreviousRunGoesIsASkip) {
-  ASSERT_TRUE(store_->CreateSchedule(NightlySchedule("nightly")).ok());
+  ASSERT_TRUE(
+      store_->schedules().CreateSchedule(NightlySchedule("nightly")).ok());
   const absl::Time first = clock_.Wall() + absl::Hours(1);
   absl::StatusOr<v1::ScheduleRun> run =
-      store_->FireSchedule("nightly", {first});
+      store_->schedules().FireSchedule("nightly", {first});
   ASSERT_TRUE(run.ok()) << run.status();
 
   const absl::Time second = first + absl::Hours(24);
   absl::StatusOr<v1::ScheduleRun> skipped =
-      store_->FireSchedule("nightly", {second});
+      store_->schedules().FireSchedule("nightly", {second});
   ASSERT_TRUE(skipped.ok()) << skipped.status();
   EXPECT_EQ(skipped->experiment(), "");
   EXPECT_THAT(skipped->skip_reason(), HasSubstr(run->experiment()));
@@ -163,18 +208,18 @@ TEST_F(StoreSchedulesTest, AFiringWhileThePreviousRunGoesIsASkip) {
   Firing manual{clock_.Wall()};
   manual.manual = true;
   absl::StatusOr<v1::ScheduleRun> refused =
-      store_->FireSchedule("nightly", manual);
+      store_->schedules().FireSchedule("nightly", manual);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.status().message(), HasSubstr(run->experiment()));
 
   End(run->experiment(), v1::EXPERIMENT_STATE_SUCCEEDED);
   absl::StatusOr<v1::ScheduleRun> third =
-      store_->FireSchedule("nightly", {second + absl::Hours(24)});
+      store_->schedules().FireSchedule("nightly", {second + absl::Hours(24)});
   ASSERT_TRUE(third.ok()) << third.status();
   EXPECT_NE(third->experiment(), "");
 
   absl::StatusOr<std::vector<v1::ScheduleRun>> runs =
-      store_->ListScheduleRuns("nightly");
+      store_->schedules().ListScheduleRuns("nightly");
   ASSERT_TRUE(runs.ok());
   ASSERT_THAT(*runs, SizeIs(3));  // Newest first: third, the skip, first.
   EXPECT_EQ((*runs)[0].experiment(), third->experiment());
@@ -183,59 +228,63 @@ TEST_F(StoreSchedulesTest, AFiringWhileThePreviousRunGoesIsASkip) {
 }
 
 TEST_F(StoreSchedulesTest, ResumingSkipsWhatWasSleptThrough) {
-  ASSERT_TRUE(store_->CreateSchedule(NightlySchedule("nightly")).ok());
+  ASSERT_TRUE(
+      store_->schedules().CreateSchedule(NightlySchedule("nightly")).ok());
   absl::StatusOr<StoredSchedule> paused =
-      store_->SetSchedulePaused("nightly", true);
+      store_->schedules().SetSchedulePaused("nightly", true);
   ASSERT_TRUE(paused.ok());
   EXPECT_TRUE(paused->schedule.paused());
-  EXPECT_EQ(store_->FireSchedule("nightly", {clock_.Wall() + absl::Hours(1)})
+  EXPECT_EQ(store_->schedules()
+                .FireSchedule("nightly", {clock_.Wall() + absl::Hours(1)})
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);
 
   clock_.Advance(absl::Hours(72));
   absl::StatusOr<StoredSchedule> resumed =
-      store_->SetSchedulePaused("nightly", false);
+      store_->schedules().SetSchedulePaused("nightly", false);
   ASSERT_TRUE(resumed.ok());
   EXPECT_FALSE(resumed->schedule.paused());
   EXPECT_EQ(resumed->last_fire_time, clock_.Wall());
   // Resuming twice changes nothing.
   clock_.Advance(absl::Hours(1));
   absl::StatusOr<StoredSchedule> again =
-      store_->SetSchedulePaused("nightly", false);
+      store_->schedules().SetSchedulePaused("nightly", false);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->last_fire_time, resumed->last_fire_time);
 }
 
 TEST_F(StoreSchedulesTest, DeletingKeepsTheExperiments) {
-  ASSERT_TRUE(store_->CreateSchedule(NightlySchedule("nightly")).ok());
-  absl::StatusOr<v1::ScheduleRun> run =
-      store_->FireSchedule("nightly", {clock_.Wall() + absl::Hours(1)});
+  ASSERT_TRUE(
+      store_->schedules().CreateSchedule(NightlySchedule("nightly")).ok());
+  absl::StatusOr<v1::ScheduleRun> run = store_->schedules().FireSchedule(
+      "nightly", {clock_.Wall() + absl::Hours(1)});
   ASSERT_TRUE(run.ok()) << run.status();
-  ASSERT_TRUE(store_->DeleteSchedule("nightly").ok());
-  EXPECT_EQ(store_->DeleteSchedule("nightly").code(),
+  ASSERT_TRUE(store_->schedules().DeleteSchedule("nightly").ok());
+  EXPECT_EQ(store_->schedules().DeleteSchedule("nightly").code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->ListScheduleRuns("nightly").status().code(),
+  EXPECT_EQ(store_->schedules().ListScheduleRuns("nightly").status().code(),
             absl::StatusCode::kNotFound);
-  absl::StatusOr<ExperimentPage> page =
-      store_->ListExperiments(0, "", v1::EXPERIMENT_VIEW_BASIC, "nightly");
+  absl::StatusOr<ExperimentPage> page = store_->experiments().ListExperiments(
+      0, "", v1::EXPERIMENT_VIEW_BASIC, "nightly");
   ASSERT_TRUE(page.ok());
   ASSERT_THAT(page->experiments, SizeIs(1));
   EXPECT_EQ(page->experiments[0].schedule(), "schedules/nightly");
 }
 
 TEST_F(StoreSchedulesTest, EndedRunsAreJudgedOnceAndTheirEventsQueuedOnce) {
-  ASSERT_TRUE(store_->CreateSchedule(NightlySchedule("nightly")).ok());
-  absl::StatusOr<v1::ScheduleRun> run =
-      store_->FireSchedule("nightly", {clock_.Wall() + absl::Hours(1)});
+  ASSERT_TRUE(
+      store_->schedules().CreateSchedule(NightlySchedule("nightly")).ok());
+  absl::StatusOr<v1::ScheduleRun> run = store_->schedules().FireSchedule(
+      "nightly", {clock_.Wall() + absl::Hours(1)});
   ASSERT_TRUE(run.ok()) << run.status();
   absl::StatusOr<std::vector<UnjudgedRun>> unjudged =
-      store_->ListUnjudgedRuns();
+      store_->schedules().ListUnjudgedRuns();
   ASSERT_TRUE(unjudged.ok());
   EXPECT_THAT(*unjudged, SizeIs(0));  // Still running.
 
   End(run->experiment(), v1::EXPERIMENT_STATE_FAILED);
-  unjudged = store_->ListUnjudgedRuns();
+  unjudged = store_->schedules().ListUnjudgedRuns();
   ASSERT_TRUE(unjudged.ok());
   ASSERT_THAT(*unjudged, SizeIs(1));
   const UnjudgedRun& ended = (*unjudged)[0];
@@ -244,24 +293,26 @@ TEST_F(StoreSchedulesTest, EndedRunsAreJudgedOnceAndTheirEventsQueuedOnce) {
 
   const NewNotification event{"failed:" + run->experiment(),
                               "http://127.0.0.1:9/hook", R"({"text":"x"})"};
-  ASSERT_TRUE(store_
-                  ->JudgeRun("nightly", ended.seq, "failed", "2 trials failed",
-                             {event, event})
+  ASSERT_TRUE(store_->schedules()
+                  .JudgeRun("nightly", ended.seq, "failed", "2 trials failed",
+                            {event, event})
                   .ok());
   // A judge that crashed after committing and judged again queues nothing
   // new.
-  ASSERT_TRUE(
-      store_->JudgeRun("nightly", ended.seq, "failed", "again", {event}).ok());
-  unjudged = store_->ListUnjudgedRuns();
+  ASSERT_TRUE(store_->schedules()
+                  .JudgeRun("nightly", ended.seq, "failed", "again", {event})
+                  .ok());
+  unjudged = store_->schedules().ListUnjudgedRuns();
   ASSERT_TRUE(unjudged.ok());
   EXPECT_THAT(*unjudged, SizeIs(0));
-  absl::StatusOr<StoredSchedule> stored = store_->GetSchedule("nightly");
+  absl::StatusOr<StoredSchedule> stored =
+      store_->schedules().GetSchedule("nightly");
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->schedule.last_run().verdict(), "failed");
   EXPECT_EQ(stored->schedule.last_run().verdict_detail(), "again");
 
   absl::StatusOr<std::vector<OutboxEntry>> due =
-      store_->DueNotifications(clock_.Wall(), 10);
+      store_->outbox().DueNotifications(clock_.Wall(), 10);
   ASSERT_TRUE(due.ok());
   ASSERT_THAT(*due, SizeIs(1));
   EXPECT_EQ((*due)[0].event_key, event.event_key);
@@ -270,46 +321,51 @@ TEST_F(StoreSchedulesTest, EndedRunsAreJudgedOnceAndTheirEventsQueuedOnce) {
 }
 
 TEST_F(StoreSchedulesTest, TheOutboxRetriesUntilSentThenNeverAgain) {
-  ASSERT_TRUE(store_->CreateSchedule(NightlySchedule("nightly")).ok());
-  absl::StatusOr<v1::ScheduleRun> run =
-      store_->FireSchedule("nightly", {clock_.Wall() + absl::Hours(1)});
+  ASSERT_TRUE(
+      store_->schedules().CreateSchedule(NightlySchedule("nightly")).ok());
+  absl::StatusOr<v1::ScheduleRun> run = store_->schedules().FireSchedule(
+      "nightly", {clock_.Wall() + absl::Hours(1)});
   ASSERT_TRUE(run.ok());
   End(run->experiment(), v1::EXPERIMENT_STATE_FAILED);
   absl::StatusOr<std::vector<UnjudgedRun>> unjudged =
-      store_->ListUnjudgedRuns();
+      store_->schedules().ListUnjudgedRuns();
   ASSERT_TRUE(unjudged.ok() && unjudged->size() == 1);
   ASSERT_TRUE(
-      store_
-          ->JudgeRun("nightly", (*unjudged)[0].seq, "failed", "",
-                     {{"e1", "http://h/1", "{}"}, {"e2", "http://h/2", "{}"}})
+      store_->schedules()
+          .JudgeRun("nightly", (*unjudged)[0].seq, "failed", "",
+                    {{"e1", "http://h/1", "{}"}, {"e2", "http://h/2", "{}"}})
           .ok());
-  absl::StatusOr<int64_t> undelivered = store_->CountUndeliveredNotifications();
+  absl::StatusOr<int64_t> undelivered =
+      store_->outbox().CountUndeliveredNotifications();
   ASSERT_TRUE(undelivered.ok());
   EXPECT_EQ(*undelivered, 2);
 
   absl::StatusOr<std::vector<OutboxEntry>> due =
-      store_->DueNotifications(clock_.Wall(), 10);
+      store_->outbox().DueNotifications(clock_.Wall(), 10);
   ASSERT_TRUE(due.ok() && due->size() == 2);
-  ASSERT_TRUE(store_
-                  ->DeferNotification((*due)[0].id, "connection refused",
-                                      clock_.Wall() + absl::Seconds(30))
+  ASSERT_TRUE(store_->outbox()
+                  .DeferNotification((*due)[0].id, "connection refused",
+                                     clock_.Wall() + absl::Seconds(30))
                   .ok());
-  ASSERT_TRUE(store_->MarkNotificationSent((*due)[1].id).ok());
+  ASSERT_TRUE(store_->outbox().MarkNotificationSent((*due)[1].id).ok());
 
-  due = store_->DueNotifications(clock_.Wall() + absl::Seconds(29), 10);
+  due =
+      store_->outbox().DueNotifications(clock_.Wall() + absl::Seconds(29), 10);
   ASSERT_TRUE(due.ok());
   EXPECT_THAT(*due, SizeIs(0));
-  due = store_->DueNotifications(clock_.Wall() + absl::Seconds(30), 10);
+  due =
+      store_->outbox().DueNotifications(clock_.Wall() + absl::Seconds(30), 10);
   ASSERT_TRUE(due.ok());
   ASSERT_THAT(*due, SizeIs(1));
   EXPECT_EQ((*due)[0].event_key, "e1");
   EXPECT_EQ((*due)[0].attempts, 1);
-  ASSERT_TRUE(store_->MarkNotificationSent((*due)[0].id).ok());
-  ASSERT_TRUE(store_->MarkNotificationSent((*due)[0].id).ok());  // Idempotent.
-  due = store_->DueNotifications(clock_.Wall() + absl::Hours(1), 10);
+  ASSERT_TRUE(store_->outbox().MarkNotificationSent((*due)[0].id).ok());
+  ASSERT_TRUE(
+      store_->outbox().MarkNotificationSent((*due)[0].id).ok());  // Idempotent.
+  due = store_->outbox().DueNotifications(clock_.Wall() + absl::Hours(1), 10);
   ASSERT_TRUE(due.ok());
   EXPECT_THAT(*due, SizeIs(0));
-  undelivered = store_->CountUndeliveredNotifications();
+  undelivered = store_->outbox().CountUndeliveredNotifications();
   ASSERT_TRUE(undelivered.ok());
   EXPECT_EQ(*undelivered, 0);
 }

@@ -137,6 +137,12 @@ CREATE INDEX notifications_due ON notifications (sent_time, next_attempt_time);
     R"sql(
 ALTER TABLE experiments ADD COLUMN waiting_for TEXT NOT NULL DEFAULT '';
 )sql",
+    // 4 -> 5: the request_id of a run asked for by hand (RunSchedule), so
+    // that a retried call returns the run the first one started.
+    R"sql(
+ALTER TABLE schedule_runs ADD COLUMN request_id TEXT;
+CREATE UNIQUE INDEX schedule_runs_by_request_id ON schedule_runs (request_id);
+)sql",
 };
 
 }  // namespace

@@ -1,5 +1,3 @@
-#include "coordinator/store/stores.h"
-
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +19,7 @@
 #include "coordinator/store/schema.h"
 #include "coordinator/store/sqlite.h"
 #include "coordinator/store/store_file.h"
+#include "coordinator/store/stores.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spec/spec_yaml.h"
@@ -71,8 +70,9 @@ class StoreTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::unique_ptr<Store> OpenStore() {
-    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_, &clock_);
+  std::unique_ptr<Stores> OpenStore() {
+    absl::StatusOr<std::unique_ptr<Stores>> store =
+        Stores::Open(path_, &clock_);
     EXPECT_TRUE(store.ok()) << store.status();
     return store.ok() ? std::move(store).value() : nullptr;
   }
@@ -91,13 +91,13 @@ class StoreTest : public ::testing::Test {
 
 TEST_F(StoreTest, MigratesAFreshFileAndReopensIt) {
   {
-    std::unique_ptr<Store> store = OpenStore();
+    std::unique_ptr<Stores> store = OpenStore();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(store->schema_version(), kSchemaVersion);
+    EXPECT_EQ(store->database().schema_version(), kSchemaVersion);
   }
-  std::unique_ptr<Store> again = OpenStore();
+  std::unique_ptr<Stores> again = OpenStore();
   ASSERT_NE(again, nullptr);
-  EXPECT_EQ(again->schema_version(), kSchemaVersion);
+  EXPECT_EQ(again->database().schema_version(), kSchemaVersion);
   std::unique_ptr<Database> raw = Raw();
   EXPECT_EQ(Count(*raw,
                   "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
@@ -119,11 +119,11 @@ TEST_F(StoreTest, MigratesAVersionOneFile) {
                     .ok());
     ASSERT_TRUE(raw->Exec("PRAGMA user_version = 1").ok());
   }
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), kSchemaVersion);
-  absl::StatusOr<v1::Experiment> old =
-      store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC);
+  EXPECT_EQ(store->database().schema_version(), kSchemaVersion);
+  absl::StatusOr<v1::Experiment> old = store->experiments().GetExperiment(
+      "exp-000001", v1::EXPERIMENT_VIEW_BASIC);
   ASSERT_TRUE(old.ok()) << old.status();
   EXPECT_EQ(old->schedule(), "");  // Submitted by hand, before schedules.
   EXPECT_EQ(Count(*Raw(),
@@ -131,7 +131,7 @@ TEST_F(StoreTest, MigratesAVersionOneFile) {
                   "AND name = 'fits'"),
             1);
   absl::StatusOr<std::vector<v1::ModelFit>> fits =
-      store->ListFits("exp-000001");
+      store->fits().ListFits("exp-000001");
   ASSERT_TRUE(fits.ok()) << fits.status();
   EXPECT_THAT(*fits, SizeIs(0));
 }
@@ -144,49 +144,52 @@ v1::ModelFit Fit(const std::string& x, const std::string& error) {
 }
 
 TEST_F(StoreTest, ReplaceFitsReplacesThemAllInOrder) {
-  std::unique_ptr<Store> store = OpenStore();
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  std::unique_ptr<Stores> store = OpenStore();
   ASSERT_TRUE(
-      store->ReplaceFits("exp-000001", {Fit("a", ""), Fit("b", "too few")})
+      store->experiments().CreateExperiment(TestSpec(), "", "", 7).ok());
+  ASSERT_TRUE(
+      store->fits()
+          .ReplaceFits("exp-000001", {Fit("a", ""), Fit("b", "too few")})
           .ok());
   absl::StatusOr<std::vector<v1::ModelFit>> fits =
-      store->ListFits("exp-000001");
+      store->fits().ListFits("exp-000001");
   ASSERT_TRUE(fits.ok()) << fits.status();
   ASSERT_THAT(*fits, SizeIs(2));
   EXPECT_EQ((*fits)[0].spec().x(), "a");
   EXPECT_EQ((*fits)[1].error(), "too few");
 
-  ASSERT_TRUE(store->ReplaceFits("exp-000001", {Fit("c", "")}).ok());
-  fits = store->ListFits("exp-000001");
+  ASSERT_TRUE(store->fits().ReplaceFits("exp-000001", {Fit("c", "")}).ok());
+  fits = store->fits().ListFits("exp-000001");
   ASSERT_TRUE(fits.ok()) << fits.status();
   ASSERT_THAT(*fits, SizeIs(1));
   EXPECT_EQ((*fits)[0].spec().x(), "c");
 
-  EXPECT_EQ(store->ReplaceFits("exp-000099", {Fit("a", "")}).code(),
+  EXPECT_EQ(store->fits().ReplaceFits("exp-000099", {Fit("a", "")}).code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(store->ListFits("exp-000099").status().code(),
+  EXPECT_EQ(store->fits().ListFits("exp-000099").status().code(),
             absl::StatusCode::kNotFound);
 }
 
 TEST_F(StoreTest, ListTrialResultsInTrialOrder) {
-  std::unique_ptr<Store> store = OpenStore();
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  std::unique_ptr<Stores> store = OpenStore();
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 7).ok());
   for (uint32_t n : {5, 2}) {
     const std::string trial = api::TrialName("exp-000001", n);
-    ASSERT_TRUE(store->StartAttempt(trial, {}).ok());
+    ASSERT_TRUE(store->trials().StartAttempt(trial, {}).ok());
     v1::TrialResult result;
     result.mutable_key()->set_trial(trial);
     result.mutable_key()->set_attempt(1);
     result.set_requests_per_s(n * 100);
-    ASSERT_TRUE(store->StoreTrialResult(result).ok());
+    ASSERT_TRUE(store->results().StoreTrialResult(result).ok());
   }
   absl::StatusOr<std::vector<v1::TrialResult>> results =
-      store->ListTrialResults("exp-000001");
+      store->results().ListTrialResults("exp-000001");
   ASSERT_TRUE(results.ok()) << results.status();
   ASSERT_THAT(*results, SizeIs(2));
   EXPECT_EQ((*results)[0].requests_per_s(), 200);
   EXPECT_EQ((*results)[1].requests_per_s(), 500);
-  EXPECT_EQ(store->ListTrialResults("exp-000099").status().code(),
+  EXPECT_EQ(store->results().ListTrialResults("exp-000099").status().code(),
             absl::StatusCode::kNotFound);
 }
 
@@ -196,13 +199,13 @@ TEST_F(StoreTest, RefusesASchemaNewerThanItKnows) {
       Raw()
           ->Exec(absl::StrCat("PRAGMA user_version = ", kSchemaVersion + 1))
           .ok());
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_, &clock_);
+  absl::StatusOr<std::unique_ptr<Stores>> store = Stores::Open(path_, &clock_);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition)
       << store.status();
 }
 
 TEST_F(StoreTest, WalModeIsOn) {
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   ASSERT_NE(store, nullptr);
   std::unique_ptr<Database> raw = Raw();
   absl::StatusOr<Statement> stmt = raw->Prepare("PRAGMA journal_mode");
@@ -212,9 +215,9 @@ TEST_F(StoreTest, WalModeIsOn) {
 }
 
 TEST_F(StoreTest, CreateExperimentAssignsIdsAndExpandsTrials) {
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   absl::StatusOr<v1::Experiment> first =
-      store->CreateExperiment(TestSpec(), kSpecYaml, "", 7);
+      store->experiments().CreateExperiment(TestSpec(), kSpecYaml, "", 7);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->name(), "experiments/exp-000001");
   EXPECT_EQ(first->state(), v1::EXPERIMENT_STATE_PENDING);
@@ -225,7 +228,7 @@ TEST_F(StoreTest, CreateExperimentAssignsIdsAndExpandsTrials) {
   EXPECT_EQ(first->create_time().seconds(), 1'800'000'000);
 
   absl::StatusOr<std::vector<v1::Trial>> trials =
-      store->ListTrials("exp-000001");
+      store->trials().ListTrials("exp-000001");
   ASSERT_TRUE(trials.ok()) << trials.status();
   ASSERT_THAT(*trials, SizeIs(kConfigurations * kRepetitions));
   std::set<std::pair<uint32_t, uint32_t>> seen;
@@ -240,29 +243,30 @@ TEST_F(StoreTest, CreateExperimentAssignsIdsAndExpandsTrials) {
   EXPECT_THAT(seen, SizeIs(kConfigurations * kRepetitions));
 
   absl::StatusOr<v1::Experiment> second =
-      store->CreateExperiment(TestSpec(), "", "", 7);
+      store->experiments().CreateExperiment(TestSpec(), "", "", 7);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->name(), "experiments/exp-000002");
 
-  absl::StatusOr<v1::Experiment> basic =
-      store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC);
+  absl::StatusOr<v1::Experiment> basic = store->experiments().GetExperiment(
+      "exp-000001", v1::EXPERIMENT_VIEW_BASIC);
   ASSERT_TRUE(basic.ok());
   EXPECT_EQ(basic->spec_source(), "");
   EXPECT_THAT(basic->configurations(), SizeIs(0));
   EXPECT_EQ(basic->spec().name(), "store-test");
-  EXPECT_EQ(store->GetExperiment("exp-000009", v1::EXPERIMENT_VIEW_BASIC)
+  EXPECT_EQ(store->experiments()
+                .GetExperiment("exp-000009", v1::EXPERIMENT_VIEW_BASIC)
                 .status()
                 .code(),
             absl::StatusCode::kNotFound);
 }
 
 TEST_F(StoreTest, SequentialOrderKeepsRepetitionsAdjacent) {
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   v1::ExperimentSpec spec = TestSpec();
   spec.set_order(v1::TRIAL_ORDER_SEQUENTIAL);
-  ASSERT_TRUE(store->CreateExperiment(spec, "", "", 1).ok());
+  ASSERT_TRUE(store->experiments().CreateExperiment(spec, "", "", 1).ok());
   absl::StatusOr<std::vector<v1::Trial>> trials =
-      store->ListTrials("exp-000001");
+      store->trials().ListTrials("exp-000001");
   ASSERT_TRUE(trials.ok());
   for (int n = 0; n < static_cast<int>(trials->size()); ++n) {
     EXPECT_EQ((*trials)[n].configuration_index(),
@@ -273,13 +277,17 @@ TEST_F(StoreTest, SequentialOrderKeepsRepetitionsAdjacent) {
 }
 
 TEST_F(StoreTest, RandomizedOrderDependsOnlyOnTheSeed) {
-  std::unique_ptr<Store> store = OpenStore();
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 8).ok());
+  std::unique_ptr<Stores> store = OpenStore();
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 7).ok());
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 7).ok());
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 8).ok());
   auto order = [&](const std::string& id) {
     std::vector<uint32_t> configs;
-    absl::StatusOr<std::vector<v1::Trial>> trials = store->ListTrials(id);
+    absl::StatusOr<std::vector<v1::Trial>> trials =
+        store->trials().ListTrials(id);
     EXPECT_TRUE(trials.ok());
     for (const v1::Trial& t : *trials) {
       configs.push_back(t.configuration_index());
@@ -288,48 +296,52 @@ TEST_F(StoreTest, RandomizedOrderDependsOnlyOnTheSeed) {
   };
   EXPECT_EQ(order("exp-000001"), order("exp-000002"));
   EXPECT_NE(order("exp-000001"), order("exp-000003"));
-  EXPECT_EQ(store->ListTrials("exp-000042").status().code(),
+  EXPECT_EQ(store->trials().ListTrials("exp-000042").status().code(),
             absl::StatusCode::kNotFound);
 }
 
 TEST_F(StoreTest, CreateExperimentIsIdempotentOnRequestId) {
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   absl::StatusOr<v1::Experiment> first =
-      store->CreateExperiment(TestSpec(), kSpecYaml, "req-1", 7);
+      store->experiments().CreateExperiment(TestSpec(), kSpecYaml, "req-1", 7);
   ASSERT_TRUE(first.ok());
   clock_.Advance(absl::Seconds(5));
   absl::StatusOr<v1::Experiment> retry =
-      store->CreateExperiment(TestSpec(), kSpecYaml, "req-1", 7);
+      store->experiments().CreateExperiment(TestSpec(), kSpecYaml, "req-1", 7);
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_EQ(retry->name(), first->name());
   EXPECT_EQ(retry->create_time().seconds(), first->create_time().seconds());
 
   v1::ExperimentSpec other = TestSpec();
   other.set_name("another");
-  EXPECT_EQ(store->CreateExperiment(other, "", "req-1", 7).status().code(),
+  EXPECT_EQ(store->experiments()
+                .CreateExperiment(other, "", "req-1", 7)
+                .status()
+                .code(),
             absl::StatusCode::kAlreadyExists);
 
   absl::StatusOr<ExperimentPage> page =
-      store->ListExperiments(0, "", v1::EXPERIMENT_VIEW_BASIC);
+      store->experiments().ListExperiments(0, "", v1::EXPERIMENT_VIEW_BASIC);
   ASSERT_TRUE(page.ok());
   EXPECT_THAT(page->experiments, SizeIs(1));
   absl::StatusOr<std::vector<v1::Trial>> trials =
-      store->ListTrials("exp-000001");
+      store->trials().ListTrials("exp-000001");
   ASSERT_TRUE(trials.ok());
   EXPECT_THAT(*trials, SizeIs(kConfigurations * kRepetitions));
 }
 
 TEST_F(StoreTest, ListsExperimentsNewestFirstInPages) {
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", i).ok());
+    ASSERT_TRUE(
+        store->experiments().CreateExperiment(TestSpec(), "", "", i).ok());
   }
   std::vector<std::string> names;
   std::string token;
   int pages = 0;
   do {
-    absl::StatusOr<ExperimentPage> page =
-        store->ListExperiments(2, token, v1::EXPERIMENT_VIEW_BASIC);
+    absl::StatusOr<ExperimentPage> page = store->experiments().ListExperiments(
+        2, token, v1::EXPERIMENT_VIEW_BASIC);
     ASSERT_TRUE(page.ok()) << page.status();
     for (const v1::Experiment& e : page->experiments) names.push_back(e.name());
     token = page->next_page_token;
@@ -340,17 +352,19 @@ TEST_F(StoreTest, ListsExperimentsNewestFirstInPages) {
               ElementsAre("experiments/exp-000005", "experiments/exp-000004",
                           "experiments/exp-000003", "experiments/exp-000002",
                           "experiments/exp-000001"));
-  EXPECT_EQ(store->ListExperiments(2, "bogus", v1::EXPERIMENT_VIEW_BASIC)
+  EXPECT_EQ(store->experiments()
+                .ListExperiments(2, "bogus", v1::EXPERIMENT_VIEW_BASIC)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
 }
 
 // Runs one trial through an attempt that fails and one that succeeds.
-void RunTrial(Store& store, const std::string& trial) {
+void RunTrial(Stores& store, const std::string& trial) {
   google::protobuf::Map<std::string, std::string> placement;
   placement["target/0"] = "workers/host-a";
-  absl::StatusOr<v1::Attempt> first = store.StartAttempt(trial, placement);
+  absl::StatusOr<v1::Attempt> first =
+      store.trials().StartAttempt(trial, placement);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->number(), 1u);
   v1::AttemptKey key;
@@ -359,35 +373,39 @@ void RunTrial(Store& store, const std::string& trial) {
   v1::Failure failure;
   failure.set_kind(v1::FAILURE_KIND_TARGET_START);
   failure.set_reason("nginx exited (1)");
-  ASSERT_TRUE(store.FinishAttempt(key, failure).ok());
-  absl::StatusOr<v1::Attempt> second = store.StartAttempt(trial, placement);
+  ASSERT_TRUE(store.trials().FinishAttempt(key, failure).ok());
+  absl::StatusOr<v1::Attempt> second =
+      store.trials().StartAttempt(trial, placement);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->number(), 2u);
-  ASSERT_TRUE(store.SetTrialState(trial, v1::TRIAL_STATE_MEASURING, "").ok());
+  ASSERT_TRUE(
+      store.trials().SetTrialState(trial, v1::TRIAL_STATE_MEASURING, "").ok());
   key.set_attempt(2);
-  ASSERT_TRUE(store.FinishAttempt(key, std::nullopt).ok());
+  ASSERT_TRUE(store.trials().FinishAttempt(key, std::nullopt).ok());
   v1::TrialResult result;
   *result.mutable_key() = key;
   result.set_requests_per_s(1234.5);
-  ASSERT_TRUE(store.StoreTrialResult(result).ok());
-  ASSERT_TRUE(store.SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "").ok());
+  ASSERT_TRUE(store.results().StoreTrialResult(result).ok());
+  ASSERT_TRUE(
+      store.trials().SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "").ok());
 }
 
 TEST_F(StoreTest, AttemptsAndTrialStatesAppendGapFreeEventsAcrossReopen) {
   const std::string trial = api::TrialName("exp-000001", 0);
   {
-    std::unique_ptr<Store> store = OpenStore();
-    ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+    std::unique_ptr<Stores> store = OpenStore();
+    ASSERT_TRUE(
+        store->experiments().CreateExperiment(TestSpec(), "", "", 7).ok());
     RunTrial(*store, trial);
   }
-  std::unique_ptr<Store> store = OpenStore();
-  ASSERT_TRUE(store
-                  ->SetExperimentState("exp-000001",
-                                       v1::EXPERIMENT_STATE_CANCELLED,
-                                       "cancelled by user")
+  std::unique_ptr<Stores> store = OpenStore();
+  ASSERT_TRUE(store->experiments()
+                  .SetExperimentState("exp-000001",
+                                      v1::EXPERIMENT_STATE_CANCELLED,
+                                      "cancelled by user")
                   .ok());
   absl::StatusOr<std::vector<v1::ExperimentEvent>> events =
-      store->Events("exp-000001", 0);
+      store->experiments().Events("exp-000001", 0);
   ASSERT_TRUE(events.ok()) << events.status();
   // Created; attempt 1 started, failed; attempt 2 started; measuring;
   // attempt 2 succeeded; trial succeeded; cancelled.
@@ -405,12 +423,12 @@ TEST_F(StoreTest, AttemptsAndTrialStatesAppendGapFreeEventsAcrossReopen) {
   EXPECT_TRUE((*events)[7].experiment().has_end_time());
 
   absl::StatusOr<std::vector<v1::ExperimentEvent>> tail =
-      store->Events("exp-000001", 6);
+      store->experiments().Events("exp-000001", 6);
   ASSERT_TRUE(tail.ok());
   ASSERT_THAT(*tail, SizeIs(2));
   EXPECT_EQ((*tail)[0].sequence(), 7u);
 
-  absl::StatusOr<v1::Trial> stored = store->GetTrial(trial);
+  absl::StatusOr<v1::Trial> stored = store->trials().GetTrial(trial);
   ASSERT_TRUE(stored.ok());
   ASSERT_THAT(stored->attempts(), SizeIs(2));
   EXPECT_EQ(stored->attempts(0).failure().kind(),
@@ -418,21 +436,26 @@ TEST_F(StoreTest, AttemptsAndTrialStatesAppendGapFreeEventsAcrossReopen) {
   EXPECT_FALSE(stored->attempts(1).has_failure());
   EXPECT_EQ(stored->attempts(1).placement().at("target/0"), "workers/host-a");
   // An ended trial and an ended experiment refuse further transitions.
-  EXPECT_EQ(store->SetTrialState(trial, v1::TRIAL_STATE_QUEUED, "").code(),
-            absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(
-      store->StartAttempt(api::TrialName("exp-000001", 1), {}).status().code(),
+      store->trials().SetTrialState(trial, v1::TRIAL_STATE_QUEUED, "").code(),
       absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->trials()
+                .StartAttempt(api::TrialName("exp-000001", 1), {})
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(StoreTest, StartAttemptRefusesWhileTheLastIsRunning) {
-  std::unique_ptr<Store> store = OpenStore();
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  std::unique_ptr<Stores> store = OpenStore();
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 7).ok());
   const std::string trial = api::TrialName("exp-000001", 3);
-  ASSERT_TRUE(store->StartAttempt(trial, {}).ok());
-  EXPECT_EQ(store->StartAttempt(trial, {}).status().code(),
+  ASSERT_TRUE(store->trials().StartAttempt(trial, {}).ok());
+  EXPECT_EQ(store->trials().StartAttempt(trial, {}).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(store->StartAttempt(api::TrialName("exp-000001", 999), {})
+  EXPECT_EQ(store->trials()
+                .StartAttempt(api::TrialName("exp-000001", 999), {})
                 .status()
                 .code(),
             absl::StatusCode::kNotFound);
@@ -447,44 +470,46 @@ google::protobuf::Map<std::string, std::string> HostsAAndB() {
 }
 
 TEST_F(StoreTest, DuplicateWorkerResultIsIgnoredAndNotOverwritten) {
-  std::unique_ptr<Store> store = OpenStore();
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  std::unique_ptr<Stores> store = OpenStore();
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 7).ok());
   const std::string trial = api::TrialName("exp-000001", 0);
-  ASSERT_TRUE(store->StartAttempt(trial, HostsAAndB()).ok());
+  ASSERT_TRUE(store->trials().StartAttempt(trial, HostsAAndB()).ok());
   v1::WorkerResult result;
   result.mutable_key()->set_trial(trial);
   result.mutable_key()->set_attempt(1);
   result.set_worker_id("host-a");
   result.mutable_loadgen()->set_requests(100);
-  absl::StatusOr<bool> first = store->StoreWorkerResult(result);
+  absl::StatusOr<bool> first = store->results().StoreWorkerResult(result);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_TRUE(*first);
 
   v1::WorkerResult changed = result;
   changed.mutable_loadgen()->set_requests(999);
-  absl::StatusOr<bool> again = store->StoreWorkerResult(changed);
+  absl::StatusOr<bool> again = store->results().StoreWorkerResult(changed);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_FALSE(*again);
 
   absl::StatusOr<std::vector<v1::WorkerResult>> stored =
-      store->ListWorkerResults(result.key());
+      store->results().ListWorkerResults(result.key());
   ASSERT_TRUE(stored.ok());
   ASSERT_THAT(*stored, SizeIs(1));
   EXPECT_EQ((*stored)[0].loadgen().requests(), 100u);
 
   v1::WorkerResult unknown = result;
   unknown.mutable_key()->set_attempt(2);
-  EXPECT_EQ(store->StoreWorkerResult(unknown).status().code(),
+  EXPECT_EQ(store->results().StoreWorkerResult(unknown).status().code(),
             absl::StatusCode::kNotFound);
 }
 
 // One transaction for many results: each keeps its own outcome (new, a
 // duplicate, an unknown attempt, a malformed key), and the others are stored.
 TEST_F(StoreTest, StoreWorkerResultsGivesEachItsOwnOutcome) {
-  std::unique_ptr<Store> store = OpenStore();
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  std::unique_ptr<Stores> store = OpenStore();
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 7).ok());
   const std::string trial = api::TrialName("exp-000001", 0);
-  ASSERT_TRUE(store->StartAttempt(trial, HostsAAndB()).ok());
+  ASSERT_TRUE(store->trials().StartAttempt(trial, HostsAAndB()).ok());
   v1::WorkerResult a;
   a.mutable_key()->set_trial(trial);
   a.mutable_key()->set_attempt(1);
@@ -500,7 +525,7 @@ TEST_F(StoreTest, StoreWorkerResultsGivesEachItsOwnOutcome) {
   a_again.mutable_loadgen()->set_requests(999);
 
   absl::StatusOr<std::vector<absl::StatusOr<bool>>> outcomes =
-      store->StoreWorkerResults({a, unknown, b, malformed, a_again});
+      store->results().StoreWorkerResults({a, unknown, b, malformed, a_again});
   ASSERT_TRUE(outcomes.ok()) << outcomes.status();
   ASSERT_THAT(*outcomes, SizeIs(5));
   ASSERT_TRUE((*outcomes)[0].ok());
@@ -513,7 +538,7 @@ TEST_F(StoreTest, StoreWorkerResultsGivesEachItsOwnOutcome) {
   EXPECT_FALSE(*(*outcomes)[4]);  // The duplicate in the same batch.
 
   absl::StatusOr<std::vector<v1::WorkerResult>> stored =
-      store->ListWorkerResults(a.key());
+      store->results().ListWorkerResults(a.key());
   ASSERT_TRUE(stored.ok());
   ASSERT_THAT(*stored, SizeIs(2));
   for (const v1::WorkerResult& r : *stored) {
@@ -525,10 +550,11 @@ TEST_F(StoreTest, StoreWorkerResultsGivesEachItsOwnOutcome) {
 // worker's failure, even a well-formed one, is refused and not stored, so
 // it cannot end the placed worker's attempt.
 TEST_F(StoreTest, AResultOfAWorkerNotPlacedOnTheAttemptIsRefused) {
-  std::unique_ptr<Store> store = OpenStore();
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  std::unique_ptr<Stores> store = OpenStore();
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 7).ok());
   const std::string trial = api::TrialName("exp-000001", 0);
-  ASSERT_TRUE(store->StartAttempt(trial, HostsAAndB()).ok());
+  ASSERT_TRUE(store->trials().StartAttempt(trial, HostsAAndB()).ok());
   v1::WorkerResult forged;
   forged.mutable_key()->set_trial(trial);
   forged.mutable_key()->set_attempt(1);
@@ -539,12 +565,12 @@ TEST_F(StoreTest, AResultOfAWorkerNotPlacedOnTheAttemptIsRefused) {
   honest.set_worker_id("host-b");
   honest.clear_failure();
 
-  absl::StatusOr<bool> single = store->StoreWorkerResult(forged);
+  absl::StatusOr<bool> single = store->results().StoreWorkerResult(forged);
   EXPECT_EQ(single.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(std::string(single.status().message()),
               ::testing::HasSubstr("worker evil was not placed on attempt 1"));
   absl::StatusOr<std::vector<absl::StatusOr<bool>>> outcomes =
-      store->StoreWorkerResults({forged, honest});
+      store->results().StoreWorkerResults({forged, honest});
   ASSERT_TRUE(outcomes.ok()) << outcomes.status();
   ASSERT_THAT(*outcomes, SizeIs(2));
   EXPECT_EQ((*outcomes)[0].status().code(),
@@ -553,7 +579,7 @@ TEST_F(StoreTest, AResultOfAWorkerNotPlacedOnTheAttemptIsRefused) {
   EXPECT_TRUE(*(*outcomes)[1]);
 
   absl::StatusOr<std::vector<v1::WorkerResult>> stored =
-      store->ListWorkerResults(forged.key());
+      store->results().ListWorkerResults(forged.key());
   ASSERT_TRUE(stored.ok());
   ASSERT_THAT(*stored, SizeIs(1));
   EXPECT_EQ((*stored)[0].worker_id(), "host-b");
@@ -562,28 +588,29 @@ TEST_F(StoreTest, AResultOfAWorkerNotPlacedOnTheAttemptIsRefused) {
 
 // The placement may name a worker by id or by resource name.
 TEST_F(StoreTest, APlacementByResourceNameAdmitsThatWorker) {
-  std::unique_ptr<Store> store = OpenStore();
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  std::unique_ptr<Stores> store = OpenStore();
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 7).ok());
   const std::string trial = api::TrialName("exp-000001", 0);
   google::protobuf::Map<std::string, std::string> placement;
   placement["target/0"] = "workers/host-a";
-  ASSERT_TRUE(store->StartAttempt(trial, placement).ok());
+  ASSERT_TRUE(store->trials().StartAttempt(trial, placement).ok());
   v1::WorkerResult result;
   result.mutable_key()->set_trial(trial);
   result.mutable_key()->set_attempt(1);
   result.set_worker_id("host-a");
-  EXPECT_TRUE(store->StoreWorkerResult(result).ok());
+  EXPECT_TRUE(store->results().StoreWorkerResult(result).ok());
   result.set_worker_id("host-ab");
-  EXPECT_EQ(store->StoreWorkerResult(result).status().code(),
+  EXPECT_EQ(store->results().StoreWorkerResult(result).status().code(),
             absl::StatusCode::kPermissionDenied);
 }
 
 // Two coordinators on one store would interleave their schedulers'
 // decisions: the second is refused, naming the holder.
 TEST_F(StoreTest, ASecondStoreOnTheSameFileIsRefusedWhileTheFirstIsOpen) {
-  std::unique_ptr<Store> first = OpenStore();
+  std::unique_ptr<Stores> first = OpenStore();
   ASSERT_NE(first, nullptr);
-  absl::StatusOr<std::unique_ptr<Store>> second = Store::Open(path_, &clock_);
+  absl::StatusOr<std::unique_ptr<Stores>> second = Stores::Open(path_, &clock_);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(second.status().message()),
@@ -597,10 +624,11 @@ TEST_F(StoreTest, ASecondStoreOnTheSameFileIsRefusedWhileTheFirstIsOpen) {
 // it, its write-ahead log and shared memory, whatever the umask.
 TEST_F(StoreTest, TheStoreFilesAreReadableByTheirOwnerOnly) {
   const mode_t previous = umask(022);
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   umask(previous);
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 7).ok());
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 7).ok());
   for (const std::string& path :
        {path_, path_ + "-wal", path_ + "-shm", path_ + ".lock"}) {
     struct stat info;
@@ -613,7 +641,7 @@ TEST_F(StoreTest, TheStoreFilesAreReadableByTheirOwnerOnly) {
 TEST_F(StoreTest, OpeningAWorldReadableStoreMakesItPrivate) {
   { ASSERT_NE(OpenStore(), nullptr); }
   ASSERT_EQ(chmod(path_.c_str(), 0644), 0);
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   ASSERT_NE(store, nullptr);
   struct stat info;
   ASSERT_EQ(stat(path_.c_str(), &info), 0);
@@ -646,7 +674,7 @@ TEST_F(StoreTest, ErrorsFromSqliteNameTheFile) {
     std::ofstream garbage(path_);
     garbage << std::string(4096, 'x');
   }
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_, &clock_);
+  absl::StatusOr<std::unique_ptr<Stores>> store = Stores::Open(path_, &clock_);
   ASSERT_FALSE(store.ok());
   EXPECT_THAT(std::string(store.status().message()),
               ::testing::HasSubstr(path_));
@@ -654,7 +682,7 @@ TEST_F(StoreTest, ErrorsFromSqliteNameTheFile) {
 
 TEST_F(StoreTest, AFailedTransactionLeavesNothing) {
   {
-    std::unique_ptr<Store> store = OpenStore();
+    std::unique_ptr<Stores> store = OpenStore();
     ASSERT_NE(store, nullptr);
   }
   // Fail the insert of trial 5, after the experiment, its configurations
@@ -664,9 +692,9 @@ TEST_F(StoreTest, AFailedTransactionLeavesNothing) {
                          "WHEN NEW.number = 5 BEGIN SELECT RAISE(ABORT, "
                          "'injected'); END")
                   .ok());
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   absl::StatusOr<v1::Experiment> failed =
-      store->CreateExperiment(TestSpec(), "", "req-1", 7);
+      store->experiments().CreateExperiment(TestSpec(), "", "req-1", 7);
   EXPECT_FALSE(failed.ok());
   EXPECT_THAT(std::string(failed.status().message()),
               ::testing::HasSubstr("injected"));
@@ -679,7 +707,7 @@ TEST_F(StoreTest, AFailedTransactionLeavesNothing) {
   }
   ASSERT_TRUE(raw->Exec("DROP TRIGGER fail_trial").ok());
   absl::StatusOr<v1::Experiment> created =
-      store->CreateExperiment(TestSpec(), "", "req-1", 7);
+      store->experiments().CreateExperiment(TestSpec(), "", "req-1", 7);
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_EQ(created->name(), "experiments/exp-000001");
 }
@@ -688,28 +716,30 @@ TEST_F(StoreTest, AFailedTransactionLeavesNothing) {
 // transaction, which was never rolled back, so every later call failed
 // with "cannot start a transaction within a transaction".
 TEST_F(StoreTest, AnExceptionInATransactionRollsItBackAndIsAStatus) {
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   ASSERT_NE(store, nullptr);
-  const absl::Status thrown = store->TEST_InTransaction([](Database& db) {
-    EXPECT_TRUE(db.Exec("CREATE TABLE scratch (x)").ok());
-    throw std::bad_alloc();
-    return absl::OkStatus();
-  });
+  const absl::Status thrown =
+      store->database().TEST_InTransaction([](Database& db) {
+        EXPECT_TRUE(db.Exec("CREATE TABLE scratch (x)").ok());
+        throw std::bad_alloc();
+        return absl::OkStatus();
+      });
   EXPECT_EQ(thrown.code(), absl::StatusCode::kResourceExhausted) << thrown;
 
   // Rolled back: the table is not there, and a new transaction starts.
-  const absl::Status again = store->TEST_InTransaction(
+  const absl::Status again = store->database().TEST_InTransaction(
       [](Database& db) { return db.Exec("CREATE TABLE scratch (x)"); });
   EXPECT_TRUE(again.ok()) << again;
   absl::StatusOr<v1::Experiment> created =
-      store->CreateExperiment(TestSpec(), "", "", 7);
+      store->experiments().CreateExperiment(TestSpec(), "", "", 7);
   EXPECT_TRUE(created.ok()) << created.status();
 
-  const absl::Status other = store->TEST_InTransaction(
+  const absl::Status other = store->database().TEST_InTransaction(
       [](Database&) -> absl::Status { throw std::runtime_error("boom"); });
   EXPECT_EQ(other.code(), absl::StatusCode::kInternal);
   EXPECT_THAT(std::string(other.message()), ::testing::HasSubstr("boom"));
-  EXPECT_TRUE(store->CreateExperiment(TestSpec(), "", "", 8).ok());
+  EXPECT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 8).ok());
 }
 
 TEST_F(StoreTest, EverythingCommittedSurvivesAProcessThatDiesWithoutClosing) {
@@ -719,11 +749,14 @@ TEST_F(StoreTest, EverythingCommittedSurvivesAProcessThatDiesWithoutClosing) {
   if (child == 0) {
     // No destructors, no close: the WAL is left as a crash leaves it.
     FakeClock clock;
-    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_, &clock);
+    absl::StatusOr<std::unique_ptr<Stores>> store = Stores::Open(path_, &clock);
     if (!store.ok()) _exit(2);
-    Store* leaked = store->release();
-    if (!leaked->CreateExperiment(TestSpec(), "", "", 7).ok()) _exit(3);
-    if (!leaked->StartAttempt(api::TrialName("exp-000001", 0), {}).ok()) {
+    Stores* leaked = store->release();
+    if (!leaked->experiments().CreateExperiment(TestSpec(), "", "", 7).ok())
+      _exit(3);
+    if (!leaked->trials()
+             .StartAttempt(api::TrialName("exp-000001", 0), {})
+             .ok()) {
       _exit(4);
     }
     _exit(0);
@@ -734,32 +767,37 @@ TEST_F(StoreTest, EverythingCommittedSurvivesAProcessThatDiesWithoutClosing) {
   ASSERT_EQ(WEXITSTATUS(status), 0);
   ASSERT_TRUE(std::filesystem::exists(path_ + "-wal"));
 
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   ASSERT_NE(store, nullptr);
   absl::StatusOr<v1::Experiment> experiment =
-      store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_FULL);
+      store->experiments().GetExperiment("exp-000001",
+                                         v1::EXPERIMENT_VIEW_FULL);
   ASSERT_TRUE(experiment.ok()) << experiment.status();
   EXPECT_EQ(experiment->state(), v1::EXPERIMENT_STATE_RUNNING);
   EXPECT_EQ(experiment->progress().trials_running(), 1u);
   absl::StatusOr<std::vector<v1::ExperimentEvent>> events =
-      store->Events("exp-000001", 0);
+      store->experiments().Events("exp-000001", 0);
   ASSERT_TRUE(events.ok());
   EXPECT_THAT(*events, SizeIs(2));
 }
 
 TEST_F(StoreTest, UpsertsWorkersAndKeepsBusyOnes) {
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   v1::HostFacts facts;
   facts.add_cpus(0);
-  ASSERT_TRUE(store->UpsertWorker("host-b", "s1", facts, clock_.Wall()).ok());
-  ASSERT_TRUE(store->UpsertWorker("host-a", "s1", facts, clock_.Wall()).ok());
-  ASSERT_TRUE(store->SetWorkerStatus("host-a", v1::WORKER_STATUS_BUSY).ok());
+  ASSERT_TRUE(
+      store->workers().UpsertWorker("host-b", "s1", facts, clock_.Wall()).ok());
+  ASSERT_TRUE(
+      store->workers().UpsertWorker("host-a", "s1", facts, clock_.Wall()).ok());
+  ASSERT_TRUE(
+      store->workers().SetWorkerStatus("host-a", v1::WORKER_STATUS_BUSY).ok());
   facts.add_cpus(1);
-  ASSERT_TRUE(store
-                  ->UpsertWorker("host-a", "s2", facts,
-                                 clock_.Wall() + absl::Seconds(3))
-                  .ok());
-  absl::StatusOr<std::vector<v1::Worker>> workers = store->ListWorkers();
+  ASSERT_TRUE(
+      store->workers()
+          .UpsertWorker("host-a", "s2", facts, clock_.Wall() + absl::Seconds(3))
+          .ok());
+  absl::StatusOr<std::vector<v1::Worker>> workers =
+      store->workers().ListWorkers();
   ASSERT_TRUE(workers.ok());
   ASSERT_THAT(*workers, SizeIs(2));
   EXPECT_EQ((*workers)[0].name(), "workers/host-a");
@@ -767,10 +805,12 @@ TEST_F(StoreTest, UpsertsWorkersAndKeepsBusyOnes) {
   EXPECT_THAT((*workers)[0].facts().cpus(), SizeIs(2));
   EXPECT_EQ((*workers)[0].last_seen_time().seconds(), 1'800'000'003);
   EXPECT_EQ((*workers)[1].status(), v1::WORKER_STATUS_IDLE);
-  EXPECT_EQ(store->UpsertWorker("bad/id", "s", facts, clock_.Wall()).code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(store->SetWorkerStatus("nobody", v1::WORKER_STATUS_LOST).code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      store->workers().UpsertWorker("bad/id", "s", facts, clock_.Wall()).code(),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store->workers().SetWorkerStatus("nobody", v1::WORKER_STATUS_LOST).code(),
+      absl::StatusCode::kNotFound);
 }
 
 }  // namespace
@@ -780,88 +820,94 @@ namespace scalebench::coordinator {
 namespace {
 
 TEST_F(StoreTest, EstimatesTheTimeLeftFromSuccessfulAttempts) {
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 1).ok());
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 1).ok());
   auto progress = [&] {
-    return store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
+    return store->experiments()
+        .GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
         ->progress();
   };
   EXPECT_FALSE(progress().has_estimated_remaining());
   google::protobuf::Map<std::string, std::string> roles;
   roles["target/0"] = "w1";
   const std::string trial0 = "experiments/exp-000001/trials/0";
-  ASSERT_TRUE(store->StartAttempt(trial0, roles).ok());
+  ASSERT_TRUE(store->trials().StartAttempt(trial0, roles).ok());
   clock_.Advance(absl::Seconds(10));
   v1::AttemptKey key;
   key.set_trial(trial0);
   key.set_attempt(1);
   v1::TrialResult result;
   *result.mutable_key() = key;
-  ASSERT_TRUE(store
-                  ->EndAttempt(key, std::nullopt, &result,
-                               v1::TRIAL_STATE_SUCCEEDED, "")
-                  .ok());
+  ASSERT_TRUE(
+      store->trials()
+          .EndAttempt(key, std::nullopt, &result, v1::TRIAL_STATE_SUCCEEDED, "")
+          .ok());
   // 23 trials left at 10 s each, one at a time.
   EXPECT_EQ(progress().estimated_remaining().seconds(), 230);
   // Two running at once: half as long.
-  ASSERT_TRUE(
-      store->StartAttempt("experiments/exp-000001/trials/1", roles).ok());
-  ASSERT_TRUE(
-      store->StartAttempt("experiments/exp-000001/trials/2", roles).ok());
+  ASSERT_TRUE(store->trials()
+                  .StartAttempt("experiments/exp-000001/trials/1", roles)
+                  .ok());
+  ASSERT_TRUE(store->trials()
+                  .StartAttempt("experiments/exp-000001/trials/2", roles)
+                  .ok());
   EXPECT_EQ(progress().estimated_remaining().seconds(), 115);
 }
 
 TEST_F(StoreTest, EndAttemptIsOneTransactionAndChecksItsArguments) {
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 1).ok());
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 1).ok());
   google::protobuf::Map<std::string, std::string> roles;
   roles["target/0"] = "w1";
   const std::string trial0 = "experiments/exp-000001/trials/0";
-  ASSERT_TRUE(store->StartAttempt(trial0, roles).ok());
+  ASSERT_TRUE(store->trials().StartAttempt(trial0, roles).ok());
   v1::AttemptKey key;
   key.set_trial(trial0);
   key.set_attempt(1);
   // Succeeding needs a result; a result of another attempt is refused.
-  EXPECT_TRUE(absl::IsInvalidArgument(store->EndAttempt(
+  EXPECT_TRUE(absl::IsInvalidArgument(store->trials().EndAttempt(
       key, std::nullopt, nullptr, v1::TRIAL_STATE_SUCCEEDED, "")));
   v1::TrialResult other;
   other.mutable_key()->set_trial(trial0);
   other.mutable_key()->set_attempt(2);
-  EXPECT_TRUE(absl::IsInvalidArgument(store->EndAttempt(
+  EXPECT_TRUE(absl::IsInvalidArgument(store->trials().EndAttempt(
       key, std::nullopt, &other, v1::TRIAL_STATE_SUCCEEDED, "")));
-  EXPECT_TRUE(absl::IsInvalidArgument(store->EndAttempt(
+  EXPECT_TRUE(absl::IsInvalidArgument(store->trials().EndAttempt(
       key, std::nullopt, nullptr, v1::TRIAL_STATE_MEASURING, "")));
   // A failure requeues the trial, with the attempt ended, in one go.
   v1::Failure failure;
   failure.set_kind(v1::FAILURE_KIND_TIMEOUT);
   failure.set_reason("prepare: w1 not ready within 30s");
-  ASSERT_TRUE(store
-                  ->EndAttempt(key, failure, nullptr, v1::TRIAL_STATE_QUEUED,
-                               "retrying")
-                  .ok());
-  absl::StatusOr<v1::Trial> trial = store->GetTrial(trial0);
+  ASSERT_TRUE(
+      store->trials()
+          .EndAttempt(key, failure, nullptr, v1::TRIAL_STATE_QUEUED, "retrying")
+          .ok());
+  absl::StatusOr<v1::Trial> trial = store->trials().GetTrial(trial0);
   ASSERT_TRUE(trial.ok());
   EXPECT_EQ(trial->state(), v1::TRIAL_STATE_QUEUED);
   EXPECT_TRUE(trial->attempts(0).has_end_time());
   EXPECT_EQ(trial->attempts(0).failure().reason(),
             "prepare: w1 not ready within 30s");
   // Again (a retry after a lost reply): nothing changes.
-  const size_t events = store->Events("exp-000001", 0)->size();
-  EXPECT_TRUE(
-      store->EndAttempt(key, failure, nullptr, v1::TRIAL_STATE_FAILED, "")
-          .ok());
-  EXPECT_EQ(store->GetTrial(trial0)->state(), v1::TRIAL_STATE_QUEUED);
-  EXPECT_EQ(store->Events("exp-000001", 0)->size(), events);
+  const size_t events = store->experiments().Events("exp-000001", 0)->size();
+  EXPECT_TRUE(store->trials()
+                  .EndAttempt(key, failure, nullptr, v1::TRIAL_STATE_FAILED, "")
+                  .ok());
+  EXPECT_EQ(store->trials().GetTrial(trial0)->state(), v1::TRIAL_STATE_QUEUED);
+  EXPECT_EQ(store->experiments().Events("exp-000001", 0)->size(), events);
 }
 
 TEST_F(StoreTest, AddTrialsAppendsTheNextRepetitions) {
-  std::unique_ptr<Store> store = OpenStore();
+  std::unique_ptr<Stores> store = OpenStore();
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 1).ok());
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 1).ok());
   absl::StatusOr<std::vector<v1::Trial>> added =
-      store->AddTrials("exp-000001", {5, 2}, "round 4");
+      store->trials().AddTrials("exp-000001", {5, 2}, "round 4");
   ASSERT_TRUE(added.ok()) << added.status();
   ASSERT_EQ(added->size(), 2u);
   // 24 trials before (8 configurations x 3): numbers 24 and 25, each the
@@ -873,9 +919,9 @@ TEST_F(StoreTest, AddTrialsAppendsTheNextRepetitions) {
   EXPECT_EQ((*added)[1].configuration_index(), 2u);
   EXPECT_EQ((*added)[1].state(), v1::TRIAL_STATE_QUEUED);
   EXPECT_TRUE(absl::IsInvalidArgument(
-      store->AddTrials("exp-000001", {8}, "").status()));
-  EXPECT_EQ(store->ListTrials("exp-000001")->size(), 26u);
-  EXPECT_THAT(store->ListActiveExperimentIds().value(),
+      store->trials().AddTrials("exp-000001", {8}, "").status()));
+  EXPECT_EQ(store->trials().ListTrials("exp-000001")->size(), 26u);
+  EXPECT_THAT(store->experiments().ListActiveExperimentIds().value(),
               ::testing::ElementsAre("exp-000001"));
 }
 
@@ -891,27 +937,29 @@ TEST_F(StoreTest, EndQueuedTrialsEndsAThousandsOfTrialsInOneTransaction) {
       levels, "]\n  connections: [", levels, "]\n");
   absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(yaml, "t");
   ASSERT_TRUE(spec.ok()) << spec.status();
-  std::unique_ptr<Store> store = OpenStore();
-  ASSERT_TRUE(store->CreateExperiment(*spec, yaml, "", 1).ok());
+  std::unique_ptr<Stores> store = OpenStore();
+  ASSERT_TRUE(store->experiments().CreateExperiment(*spec, yaml, "", 1).ok());
   // One trial is running: it is not queued, and keeps the experiment on.
   google::protobuf::Map<std::string, std::string> roles;
   roles["target/0"] = "workers/w";
-  ASSERT_TRUE(
-      store->StartAttempt("experiments/exp-000001/trials/0", roles).ok());
-  const size_t before = store->Events("exp-000001", 0)->size();
+  ASSERT_TRUE(store->trials()
+                  .StartAttempt("experiments/exp-000001/trials/0", roles)
+                  .ok());
+  const size_t before = store->experiments().Events("exp-000001", 0)->size();
 
-  absl::StatusOr<uint32_t> ended =
-      store->EndQueuedTrials("exp-000001", v1::TRIAL_STATE_CANCELLED,
-                             v1::EXPERIMENT_STATE_CANCELLED, "cancelled");
+  absl::StatusOr<uint32_t> ended = store->trials().EndQueuedTrials(
+      "exp-000001", v1::TRIAL_STATE_CANCELLED, v1::EXPERIMENT_STATE_CANCELLED,
+      "cancelled");
   ASSERT_TRUE(ended.ok()) << ended.status();
   EXPECT_EQ(*ended, 9999u);
   absl::StatusOr<v1::Experiment> experiment =
-      store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC);
+      store->experiments().GetExperiment("exp-000001",
+                                         v1::EXPERIMENT_VIEW_BASIC);
   EXPECT_EQ(experiment->progress().trials_total(), 10000u);
   EXPECT_EQ(experiment->progress().trials_running(), 1u);
   // An attempt still runs: the experiment has not ended.
   EXPECT_EQ(experiment->state(), v1::EXPERIMENT_STATE_RUNNING);
-  EXPECT_THAT(*store->Events("exp-000001", before), SizeIs(1));
+  EXPECT_THAT(*store->experiments().Events("exp-000001", before), SizeIs(1));
   EXPECT_EQ(Count(*Raw(), "SELECT COUNT(*) FROM trials WHERE state = " +
                               std::to_string(v1::TRIAL_STATE_CANCELLED)),
             9999);
@@ -922,50 +970,59 @@ TEST_F(StoreTest, EndQueuedTrialsEndsAThousandsOfTrialsInOneTransaction) {
   key.set_attempt(1);
   v1::Failure failure;
   failure.set_kind(v1::FAILURE_KIND_CANCELLED);
-  ASSERT_TRUE(store
-                  ->EndAttempt(key, failure, nullptr, v1::TRIAL_STATE_CANCELLED,
-                               "cancelled")
+  ASSERT_TRUE(store->trials()
+                  .EndAttempt(key, failure, nullptr, v1::TRIAL_STATE_CANCELLED,
+                              "cancelled")
                   .ok());
-  ended = store->EndQueuedTrials("exp-000001", v1::TRIAL_STATE_CANCELLED,
-                                 v1::EXPERIMENT_STATE_CANCELLED, "cancelled");
+  ended = store->trials().EndQueuedTrials(
+      "exp-000001", v1::TRIAL_STATE_CANCELLED, v1::EXPERIMENT_STATE_CANCELLED,
+      "cancelled");
   ASSERT_TRUE(ended.ok()) << ended.status();
   EXPECT_EQ(*ended, 0u);
-  EXPECT_EQ(
-      store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)->state(),
-      v1::EXPERIMENT_STATE_CANCELLED);
-  EXPECT_EQ(store
-                ->EndQueuedTrials("exp-000001", v1::TRIAL_STATE_CANCELLED,
-                                  v1::EXPERIMENT_STATE_CANCELLED, "again")
+  EXPECT_EQ(store->experiments()
+                .GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
+                ->state(),
+            v1::EXPERIMENT_STATE_CANCELLED);
+  EXPECT_EQ(store->trials()
+                .EndQueuedTrials("exp-000001", v1::TRIAL_STATE_CANCELLED,
+                                 v1::EXPERIMENT_STATE_CANCELLED, "again")
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(StoreTest, WaitingIsRecordedOnceAndClearedWhenTheExperimentEnds) {
-  std::unique_ptr<Store> store = OpenStore();
-  ASSERT_TRUE(store->CreateExperiment(TestSpec(), "", "", 1).ok());
-  const size_t before = store->Events("exp-000001", 0)->size();
-  ASSERT_TRUE(store->SetExperimentWaiting("exp-000001", "no xen").ok());
-  ASSERT_TRUE(store->SetExperimentWaiting("exp-000001", "no xen").ok());
-  EXPECT_EQ(store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
+  std::unique_ptr<Stores> store = OpenStore();
+  ASSERT_TRUE(
+      store->experiments().CreateExperiment(TestSpec(), "", "", 1).ok());
+  const size_t before = store->experiments().Events("exp-000001", 0)->size();
+  ASSERT_TRUE(
+      store->experiments().SetExperimentWaiting("exp-000001", "no xen").ok());
+  ASSERT_TRUE(
+      store->experiments().SetExperimentWaiting("exp-000001", "no xen").ok());
+  EXPECT_EQ(store->experiments()
+                .GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
                 ->waiting_for(),
             "no xen");
   absl::StatusOr<std::vector<v1::ExperimentEvent>> events =
-      store->Events("exp-000001", before);
+      store->experiments().Events("exp-000001", before);
   ASSERT_THAT(*events, SizeIs(1));
   EXPECT_EQ((*events)[0].message(), "waiting: no xen");
   EXPECT_EQ((*events)[0].experiment().waiting_for(), "no xen");
 
-  ASSERT_TRUE(store
-                  ->SetExperimentState("exp-000001",
-                                       v1::EXPERIMENT_STATE_CANCELLED, "bye")
+  ASSERT_TRUE(store->experiments()
+                  .SetExperimentState("exp-000001",
+                                      v1::EXPERIMENT_STATE_CANCELLED, "bye")
                   .ok());
-  EXPECT_EQ(store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
+  EXPECT_EQ(store->experiments()
+                .GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
                 ->waiting_for(),
             "");
   // An ended experiment waits for nothing.
-  ASSERT_TRUE(store->SetExperimentWaiting("exp-000001", "later").ok());
-  EXPECT_EQ(store->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
+  ASSERT_TRUE(
+      store->experiments().SetExperimentWaiting("exp-000001", "later").ok());
+  EXPECT_EQ(store->experiments()
+                .GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC)
                 ->waiting_for(),
             "");
 }

@@ -1,47 +1,39 @@
-// The Store's queries and updates for the scheduler.
+// TrialStore's queue: the trials an adaptive round adds, and the queued
+// trials an experiment's end ends.
+#include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "api/resource_names.h"
+#include "common/proto_time.h"
 #include "common/status_macros.h"
-#include "coordinator/store/stores.h"
 #include "coordinator/store/store_rows.h"
+#include "coordinator/store/trial_store.h"
 
 namespace scalebench::coordinator {
 
 using internal::ExperimentEnded;
 using internal::TrialEnded;
 
-absl::StatusOr<std::vector<std::string>> Store::ListActiveExperimentIds() {
-  StoreLock lock(this);
-  std::vector<std::string> ids;
-  RETURN_IF_ERROR(InReadTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Statement stmt,
-                     db_->Prepare("SELECT id FROM experiments WHERE state IN "
-                                  "(?, ?, ?) ORDER BY seq"));
-    stmt.Bind(1, static_cast<int64_t>(v1::EXPERIMENT_STATE_PENDING))
-        .Bind(2, static_cast<int64_t>(v1::EXPERIMENT_STATE_RUNNING))
-        .Bind(3, static_cast<int64_t>(v1::EXPERIMENT_STATE_CANCELLING));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) return absl::OkStatus();
-      ids.push_back(stmt.ColumnText(0));
-    }
-  }));
-  return ids;
-}
-
-absl::StatusOr<std::vector<v1::Trial>> Store::AddTrials(
+absl::StatusOr<std::vector<v1::Trial>> TrialStore::AddTrials(
     absl::string_view experiment_id,
     const std::vector<uint32_t>& configuration_indexes,
     absl::string_view message) {
-  StoreLock lock(this);
+  StoreDatabase::Lock lock(db_);
   std::vector<v1::Trial> added;
-  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+  RETURN_IF_ERROR(db_->InTransaction([&]() -> absl::Status {
     added.clear();
-    ASSIGN_OR_RETURN(v1::Experiment experiment,
-                     ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_FULL));
+    ASSIGN_OR_RETURN(
+        v1::Experiment experiment,
+        rows_.ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_FULL));
     if (ExperimentEnded(experiment.state()) ||
         experiment.state() == v1::EXPERIMENT_STATE_CANCELLING) {
       return absl::FailedPreconditionError(
@@ -85,37 +77,16 @@ absl::StatusOr<std::vector<v1::Trial>> Store::AddTrials(
       RETURN_IF_ERROR(insert.Run());
       ASSIGN_OR_RETURN(
           v1::Trial trial,
-          ReadTrial(experiment_id, static_cast<uint32_t>(next_number)));
+          rows_.ReadTrial(experiment_id, static_cast<uint32_t>(next_number)));
       added.push_back(std::move(trial));
       ++next_number;
     }
-    return AppendEvent(experiment_id, nullptr, nullptr, message);
+    return rows_.AppendEvent(experiment_id, nullptr, nullptr, message);
   }));
   return added;
 }
 
-absl::Status Store::SetExperimentWaiting(absl::string_view experiment_id,
-                                         absl::string_view reason) {
-  StoreLock lock(this);
-  return InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(v1::Experiment experiment,
-                     ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC));
-    if (ExperimentEnded(experiment.state()) ||
-        experiment.waiting_for() == reason) {
-      return absl::OkStatus();
-    }
-    ASSIGN_OR_RETURN(Statement update,
-                     db_->Prepare("UPDATE experiments SET waiting_for = ? "
-                                  "WHERE id = ?"));
-    update.Bind(1, reason).Bind(2, experiment_id);
-    RETURN_IF_ERROR(update.Run());
-    if (reason.empty()) return absl::OkStatus();
-    return AppendEvent(experiment_id, nullptr, nullptr,
-                       absl::StrCat("waiting: ", reason));
-  });
-}
-
-absl::StatusOr<uint32_t> Store::EndQueuedTrials(
+absl::StatusOr<uint32_t> TrialStore::EndQueuedTrials(
     absl::string_view experiment_id, v1::TrialState trial_state,
     std::optional<v1::ExperimentState> then_experiment,
     absl::string_view message) {
@@ -128,11 +99,12 @@ absl::StatusOr<uint32_t> Store::EndQueuedTrials(
             : "",
         ": not an end"));
   }
-  StoreLock lock(this);
+  StoreDatabase::Lock lock(db_);
   uint32_t ended = 0;
-  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(v1::Experiment experiment,
-                     ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC));
+  RETURN_IF_ERROR(db_->InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(
+        v1::Experiment experiment,
+        rows_.ReadExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC));
     if (ExperimentEnded(experiment.state())) {
       return absl::FailedPreconditionError(absl::StrCat(
           experiment.name(),
@@ -154,7 +126,7 @@ absl::StatusOr<uint32_t> Store::EndQueuedTrials(
     if (ended > 0) {
       // The reason is said once, by the experiment's event when it ends
       // here too.
-      RETURN_IF_ERROR(AppendEvent(
+      RETURN_IF_ERROR(rows_.AppendEvent(
           experiment_id, nullptr, nullptr,
           absl::StrCat(
               ended, " queued trial", ended == 1 ? "" : "s", " ",
@@ -169,7 +141,8 @@ absl::StatusOr<uint32_t> Store::EndQueuedTrials(
     running.Bind(1, experiment_id);
     ASSIGN_OR_RETURN(bool any_running, running.Step());
     if (any_running) return absl::OkStatus();
-    return SetExperimentStateLocked(experiment_id, *then_experiment, message);
+    return rows_.SetExperimentStateLocked(experiment_id, *then_experiment,
+                                          message);
   }));
   return ended;
 }

@@ -1,29 +1,35 @@
-// The Store's workers.
+#include "coordinator/store/worker_store.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "api/resource_names.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
-#include "coordinator/store/stores.h"
 #include "coordinator/store/store_rows.h"
 
 namespace scalebench::coordinator {
 
-using internal::ExperimentEnded;
 using internal::MicrosToProto;
 using internal::Parse;
 using internal::Serialize;
-using internal::TrialEnded;
 
-absl::Status Store::UpsertWorker(absl::string_view worker_id,
-                                 absl::string_view session,
-                                 const v1::HostFacts& facts, absl::Time now) {
+absl::Status WorkerStore::UpsertWorker(absl::string_view worker_id,
+                                       absl::string_view session,
+                                       const v1::HostFacts& facts,
+                                       absl::Time now) {
   RETURN_IF_ERROR(api::ValidateId(worker_id, "worker id"));
-  StoreLock lock(this, /*urgent=*/true);
-  return InTransaction([&]() -> absl::Status {
+  StoreDatabase::Lock lock(db_, /*urgent=*/true);
+  return db_->InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Statement upsert,
         db_->Prepare(
@@ -42,10 +48,10 @@ absl::Status Store::UpsertWorker(absl::string_view worker_id,
   });
 }
 
-absl::Status Store::SetWorkerStatus(absl::string_view worker_id,
-                                    v1::WorkerStatus status) {
-  StoreLock lock(this);
-  return InTransaction([&]() -> absl::Status {
+absl::Status WorkerStore::SetWorkerStatus(absl::string_view worker_id,
+                                          v1::WorkerStatus status) {
+  StoreDatabase::Lock lock(db_);
+  return db_->InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Statement update,
         db_->Prepare("UPDATE workers SET status = ? WHERE id = ?"));
@@ -59,8 +65,8 @@ absl::Status Store::SetWorkerStatus(absl::string_view worker_id,
   });
 }
 
-absl::StatusOr<std::vector<v1::Worker>> Store::ListWorkers() {
-  StoreLock lock(this);
+absl::StatusOr<std::vector<v1::Worker>> WorkerStore::ListWorkers() {
+  StoreDatabase::Lock lock(db_);
   ASSIGN_OR_RETURN(Statement stmt,
                    db_->Prepare("SELECT id, facts, last_seen, status FROM "
                                 "workers ORDER BY id"));

@@ -62,7 +62,7 @@ v1::TrialState AfterFailure(const v1::Failure& failure,
 AttemptRun::AttemptRun(v1::AttemptKey key, v1::ExperimentSpec spec,
                        v1::Configuration configuration, uint32_t repetition,
                        Placement placement, std::vector<v1::Attempt> attempts,
-                       Store* store, WorkerRegistry* registry, Clock* clock,
+                       Stores* store, WorkerRegistry* registry, Clock* clock,
                        AttemptTimeouts timeouts)
     : key_(std::move(key)),
       spec_(std::move(spec)),
@@ -209,7 +209,7 @@ void AttemptRun::BeginPrepare() {
 absl::StatusOr<std::optional<v1::Failure>> AttemptRun::StoredFailure(
     const std::string& worker_id) {
   absl::StatusOr<std::vector<v1::WorkerResult>> results =
-      store_->ListWorkerResults(key_);
+      store_->results().ListWorkerResults(key_);
   if (!results.ok()) return results.status();
   for (const v1::WorkerResult& result : *results) {
     if (result.worker_id() != worker_id) continue;
@@ -297,7 +297,7 @@ absl::Status AttemptRun::StepBalance() {
 }
 
 absl::Status AttemptRun::BeginMeasure() {
-  if (absl::Status s = store_->SetTrialState(
+  if (absl::Status s = store_->trials().SetTrialState(
           key_.trial(), v1::TRIAL_STATE_MEASURING,
           absl::StrCat(Label(), ": every host is ready; measuring"));
       !s.ok()) {
@@ -340,7 +340,7 @@ absl::Status AttemptRun::StepMeasure() {
     }
   }
   if (waiting.empty()) {
-    if (absl::Status s = store_->SetTrialState(
+    if (absl::Status s = store_->trials().SetTrialState(
             key_.trial(), v1::TRIAL_STATE_COLLECTING,
             absl::StrCat(Label(), ": measured; collecting results"));
         !s.ok()) {
@@ -361,7 +361,7 @@ absl::Status AttemptRun::StepMeasure() {
 
 absl::Status AttemptRun::StepCollect() {
   absl::StatusOr<std::vector<v1::WorkerResult>> results =
-      store_->ListWorkerResults(key_);
+      store_->results().ListWorkerResults(key_);
   if (!results.ok()) return results.status();
   absl::flat_hash_map<std::string, const v1::WorkerResult*> by_worker;
   for (const v1::WorkerResult& result : *results) {
@@ -400,7 +400,7 @@ absl::Status AttemptRun::StepCollect() {
                 absl::StrCat("collect: the results do not merge: ",
                              merged.status().message()));
   }
-  if (absl::Status s = store_->EndAttempt(
+  if (absl::Status s = store_->trials().EndAttempt(
           key_, std::nullopt, &*merged, v1::TRIAL_STATE_SUCCEEDED,
           absl::StrFormat("%s succeeded: %.0f requests/s", Label(),
                           merged->requests_per_s()));
@@ -429,7 +429,8 @@ absl::Status AttemptRun::Fail(v1::Failure failure) {
   } else if (next == v1::TRIAL_STATE_FAILED) {
     absl::StrAppend(&message, "; the trial failed");
   }
-  absl::Status s = store_->EndAttempt(key_, failure, nullptr, next, message);
+  absl::Status s =
+      store_->trials().EndAttempt(key_, failure, nullptr, next, message);
   if (!s.ok() && !absl::IsFailedPrecondition(s)) {
     // Try again at the next step; the hosts keep what they run meanwhile.
     unrecorded_failure_ = std::move(failure);

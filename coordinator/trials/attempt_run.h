@@ -24,9 +24,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
-#include "coordinator/trials/placement.h"
-#include "coordinator/store/stores.h"
 #include "coordinator/rpc/worker_service.h"
+#include "coordinator/store/stores.h"
+#include "coordinator/trials/placement.h"
 #include "scalebench/v1/coordinator.pb.h"
 
 namespace scalebench::coordinator {
@@ -75,7 +75,7 @@ class AttemptRun final {
   AttemptRun(v1::AttemptKey key, v1::ExperimentSpec spec,
              v1::Configuration configuration, uint32_t repetition,
              Placement placement, std::vector<v1::Attempt> attempts,
-             Store* store, WorkerRegistry* registry, Clock* clock,
+             Stores* store, WorkerRegistry* registry, Clock* clock,
              AttemptTimeouts timeouts);
 
   AttemptRun(const AttemptRun&) = delete;
@@ -138,7 +138,7 @@ class AttemptRun final {
   const uint32_t repetition_;
   const Placement placement_;
   std::vector<v1::Attempt> attempts_;
-  Store* const store_;
+  Stores* const store_;
   WorkerRegistry* const registry_;
   Clock* const clock_;
   const AttemptTimeouts timeouts_;

@@ -25,9 +25,10 @@ bool IsLoadgenRole(absl::string_view role) {
 
 absl::StatusOr<std::optional<v1::TrialResult>> MergeIfComplete(
     const v1::AttemptKey& key, const v1::Attempt& attempt,
-    const v1::Configuration& configuration, uint32_t repetition, Store& store) {
+    const v1::Configuration& configuration, uint32_t repetition,
+    Stores& store) {
   absl::StatusOr<std::vector<v1::WorkerResult>> results =
-      store.ListWorkerResults(key);
+      store.results().ListWorkerResults(key);
   if (!results.ok()) return results.status();
   std::vector<v1::WorkerResult> raw;
   for (const auto& [role, worker] : attempt.placement()) {
@@ -50,7 +51,7 @@ absl::StatusOr<std::optional<v1::TrialResult>> MergeIfComplete(
 
 absl::StatusOr<bool> AddAdaptiveRound(const v1::Experiment& experiment,
                                       const std::vector<v1::Trial>& trials,
-                                      Store& store) {
+                                      Stores& store) {
   const v1::RepetitionPolicy& policy = experiment.spec().repetitions();
   if (!policy.has_adaptive()) return false;
   const std::string id(absl::StripPrefix(experiment.name(), "experiments/"));
@@ -63,7 +64,7 @@ absl::StatusOr<bool> AddAdaptiveRound(const v1::Experiment& experiment,
     }
   }
   absl::StatusOr<std::vector<v1::TrialResult>> measured =
-      store.ListTrialResults(id);
+      store.results().ListTrialResults(id);
   if (!measured.ok()) return measured.status();
   absl::StatusOr<std::vector<results::ConfigurationSummary>> summaries =
       results::SummarizeByConfiguration(*measured);
@@ -92,18 +93,18 @@ absl::StatusOr<bool> AddAdaptiveRound(const v1::Experiment& experiment,
   for (const TrialPlan& plan : *order) {
     ordered.push_back(more[plan.configuration_index]);
   }
-  absl::StatusOr<std::vector<v1::Trial>> added =
-      store.AddTrials(id, ordered,
-                      absl::StrCat("round ", rounds + 1, ": ", more.size(),
-                                   " configurations need another repetition (",
-                                   absl::StrJoin(reasons, "; "), ")"));
+  absl::StatusOr<std::vector<v1::Trial>> added = store.trials().AddTrials(
+      id, ordered,
+      absl::StrCat("round ", rounds + 1, ": ", more.size(),
+                   " configurations need another repetition (",
+                   absl::StrJoin(reasons, "; "), ")"));
   if (!added.ok()) return added.status();
   return true;
 }
 
 absl::Status ConcludeExperiment(const v1::Experiment& experiment,
                                 const std::vector<v1::Trial>& trials,
-                                Store& store) {
+                                Stores& store) {
   const std::string id(absl::StripPrefix(experiment.name(), "experiments/"));
   absl::StatusOr<bool> another_round =
       AddAdaptiveRound(experiment, trials, store);
@@ -116,20 +117,20 @@ absl::Status ConcludeExperiment(const v1::Experiment& experiment,
     cancelled += trial.state() == v1::TRIAL_STATE_CANCELLED;
   }
   if (cancelled > 0) {
-    return store.SetExperimentState(id, v1::EXPERIMENT_STATE_CANCELLED,
-                                    "cancelled by request");
+    return store.experiments().SetExperimentState(
+        id, v1::EXPERIMENT_STATE_CANCELLED, "cancelled by request");
   }
   // The spec's models over whatever was measured, failed trials or not.
   absl::StatusOr<std::vector<v1::TrialResult>> measured =
-      store.ListTrialResults(id);
+      store.results().ListTrialResults(id);
   if (!measured.ok()) return measured.status();
-  if (absl::Status s =
-          store.ReplaceFits(id, FitSpecModels(experiment.spec(), *measured));
+  if (absl::Status s = store.fits().ReplaceFits(
+          id, FitSpecModels(experiment.spec(), *measured));
       !s.ok()) {
     return s;
   }
   if (failed > 0) {
-    return store.SetExperimentState(
+    return store.experiments().SetExperimentState(
         id, v1::EXPERIMENT_STATE_FAILED,
         failed == static_cast<int>(trials.size())
             ? absl::StrCat("all ", failed,
@@ -139,7 +140,7 @@ absl::Status ConcludeExperiment(const v1::Experiment& experiment,
                            " trials failed after their retries; the "
                            "other results are stored"));
   }
-  return store.SetExperimentState(
+  return store.experiments().SetExperimentState(
       id, v1::EXPERIMENT_STATE_SUCCEEDED,
       absl::StrCat("all ", trials.size(), " trials succeeded"));
 }

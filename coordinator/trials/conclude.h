@@ -20,7 +20,7 @@ namespace scalebench::coordinator {
 // failed; nullopt otherwise. Errors are the store's and the merge's.
 absl::StatusOr<std::optional<v1::TrialResult>> MergeIfComplete(
     const v1::AttemptKey& key, const v1::Attempt& attempt,
-    const v1::Configuration& configuration, uint32_t repetition, Store& store);
+    const v1::Configuration& configuration, uint32_t repetition, Stores& store);
 
 // With an adaptive repetition policy, adds one more trial of every
 // configuration whose median is not yet known precisely enough and that
@@ -29,7 +29,7 @@ absl::StatusOr<std::optional<v1::TrialResult>> MergeIfComplete(
 // randomized). Returns whether it added any. Not adaptive: false.
 absl::StatusOr<bool> AddAdaptiveRound(const v1::Experiment& experiment,
                                       const std::vector<v1::Trial>& trials,
-                                      Store& store);
+                                      Stores& store);
 
 // For an experiment (FULL view) whose `trials` have all ended: with an
 // adaptive repetition policy, the configurations whose median is not yet
@@ -40,7 +40,7 @@ absl::StatusOr<bool> AddAdaptiveRound(const v1::Experiment& experiment,
 // how many did not) otherwise.
 absl::Status ConcludeExperiment(const v1::Experiment& experiment,
                                 const std::vector<v1::Trial>& trials,
-                                Store& store);
+                                Stores& store);
 
 }  // namespace scalebench::coordinator
 

@@ -50,7 +50,7 @@ absl::flat_hash_set<std::string> FailedHosts(const v1::Trial& trial) {
 
 }  // namespace
 
-Scheduler::Scheduler(Store* store, WorkerRegistry* registry, Clock* clock,
+Scheduler::Scheduler(Stores* store, WorkerRegistry* registry, Clock* clock,
                      SchedulerOptions options)
     : store_(store), registry_(registry), clock_(clock), options_(options) {}
 
@@ -58,13 +58,14 @@ Scheduler::~Scheduler() { Stop(); }
 
 absl::Status Scheduler::Recover() {
   absl::StatusOr<std::vector<std::string>> ids =
-      store_->ListActiveExperimentIds();
+      store_->experiments().ListActiveExperimentIds();
   if (!ids.ok()) return ids.status();
   for (const std::string& id : *ids) {
     absl::StatusOr<v1::Experiment> experiment =
-        store_->GetExperiment(id, v1::EXPERIMENT_VIEW_FULL);
+        store_->experiments().GetExperiment(id, v1::EXPERIMENT_VIEW_FULL);
     if (!experiment.ok()) return experiment.status();
-    absl::StatusOr<std::vector<v1::Trial>> trials = store_->ListTrials(id);
+    absl::StatusOr<std::vector<v1::Trial>> trials =
+        store_->trials().ListTrials(id);
     if (!trials.ok()) return trials.status();
     const v1::ExperimentSpec spec = spec::WithDefaults(experiment->spec());
     for (const v1::Trial& trial : *trials) {
@@ -81,7 +82,7 @@ absl::Status Scheduler::Recover() {
       if (!merged.ok()) return merged.status();
       absl::Status s;
       if (merged->has_value()) {
-        s = store_->EndAttempt(
+        s = store_->trials().EndAttempt(
             key, std::nullopt, &**merged, v1::TRIAL_STATE_SUCCEEDED,
             absl::StrFormat("%s succeeded (its results were complete when "
                             "the coordinator restarted): %.0f requests/s",
@@ -94,7 +95,7 @@ absl::Status Scheduler::Recover() {
             "all stored");
         const v1::TrialState next =
             AfterFailure(failure, Attempts(trial), spec.retry().max_attempts());
-        s = store_->EndAttempt(
+        s = store_->trials().EndAttempt(
             key, failure, nullptr, next,
             absl::StrCat(AttemptLabel(key),
                          " failed (coordinator_restarted): ", failure.reason(),
@@ -107,11 +108,12 @@ absl::Status Scheduler::Recover() {
   }
   // Workers recorded busy by the previous coordinator are free once they
   // report idle; the store's status follows what the scheduler does now.
-  absl::StatusOr<std::vector<v1::Worker>> workers = store_->ListWorkers();
+  absl::StatusOr<std::vector<v1::Worker>> workers =
+      store_->workers().ListWorkers();
   if (!workers.ok()) return workers.status();
   for (const v1::Worker& worker : *workers) {
     if (worker.status() != v1::WORKER_STATUS_BUSY) continue;
-    absl::Status s = store_->SetWorkerStatus(
+    absl::Status s = store_->workers().SetWorkerStatus(
         std::string(absl::StripPrefix(worker.name(), kWorkerPrefix)),
         v1::WORKER_STATUS_IDLE);
     if (!s.ok()) return s;
@@ -165,7 +167,8 @@ void Scheduler::RunOnce() {
   for (const auto& [trial, experiment_id] : run_experiment_) {
     if (cancelled.contains(experiment_id)) continue;
     absl::StatusOr<v1::Experiment> experiment =
-        store_->GetExperiment(experiment_id, v1::EXPERIMENT_VIEW_BASIC);
+        store_->experiments().GetExperiment(experiment_id,
+                                            v1::EXPERIMENT_VIEW_BASIC);
     cancelled[experiment_id] =
         experiment.ok() &&
         (experiment->state() == v1::EXPERIMENT_STATE_CANCELLING ||
@@ -182,8 +185,8 @@ void Scheduler::RunOnce() {
     }
     if (run.done() && !was_done) {
       for (const HostRoles& host : run.placement().hosts) {
-        if (absl::Status s =
-                store_->SetWorkerStatus(host.worker_id, v1::WORKER_STATUS_IDLE);
+        if (absl::Status s = store_->workers().SetWorkerStatus(
+                host.worker_id, v1::WORKER_STATUS_IDLE);
             !s.ok()) {
           Log(host.worker_id, s);
         }
@@ -196,7 +199,7 @@ void Scheduler::RunOnce() {
   }
 
   absl::StatusOr<std::vector<std::string>> ids =
-      store_->ListActiveExperimentIds();
+      store_->experiments().ListActiveExperimentIds();
   if (!ids.ok()) {
     Log("listing experiments", ids.status());
     return;
@@ -217,10 +220,11 @@ void Scheduler::RunOnce() {
 absl::Status Scheduler::Schedule(const std::string& experiment_id,
                                  std::vector<CandidateHost>& free) {
   absl::StatusOr<v1::Experiment> experiment =
-      store_->GetExperiment(experiment_id, v1::EXPERIMENT_VIEW_FULL);
+      store_->experiments().GetExperiment(experiment_id,
+                                          v1::EXPERIMENT_VIEW_FULL);
   if (!experiment.ok()) return experiment.status();
   absl::StatusOr<std::vector<v1::Trial>> trials =
-      store_->ListTrials(experiment_id);
+      store_->trials().ListTrials(experiment_id);
   if (!trials.ok()) return trials.status();
 
   if (experiment->state() == v1::EXPERIMENT_STATE_CANCELLING) {
@@ -245,7 +249,7 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
     const v1::Configuration& configuration = experiment->configurations(
         static_cast<int>(trial.configuration_index()));
     if (absl::Status s = CheckPlaceable(configuration); !s.ok()) {
-      absl::Status failed = store_->SetTrialState(
+      absl::Status failed = store_->trials().SetTrialState(
           trial.name(), v1::TRIAL_STATE_FAILED,
           absl::StrCat(trial.name(), " cannot be placed: ", s.message()));
       if (!failed.ok()) return failed;
@@ -271,11 +275,11 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
     }
     SetWaiting(experiment_id, "");
     absl::StatusOr<v1::Attempt> attempt =
-        store_->StartAttempt(trial.name(), placement->Roles());
+        store_->trials().StartAttempt(trial.name(), placement->Roles());
     if (!attempt.ok()) return attempt.status();
     for (const HostRoles& host : placement->hosts) {
-      if (absl::Status s =
-              store_->SetWorkerStatus(host.worker_id, v1::WORKER_STATUS_BUSY);
+      if (absl::Status s = store_->workers().SetWorkerStatus(
+              host.worker_id, v1::WORKER_STATUS_BUSY);
           !s.ok()) {
         Log(host.worker_id, s);
       }
@@ -307,9 +311,9 @@ absl::Status Scheduler::CancelQueued(const v1::Experiment& experiment) {
   // unless an attempt is still being torn down (a later pass ends it).
   std::optional<v1::ExperimentState> then;
   if (!HasRunningAttempt(id)) then = v1::EXPERIMENT_STATE_CANCELLED;
-  return store_
-      ->EndQueuedTrials(id, v1::TRIAL_STATE_CANCELLED, then,
-                        "cancelled by request")
+  return store_->trials()
+      .EndQueuedTrials(id, v1::TRIAL_STATE_CANCELLED, then,
+                       "cancelled by request")
       .status();
 }
 
@@ -326,7 +330,7 @@ absl::StatusOr<bool> Scheduler::FailIfNeverPlaceable(
     const std::string reason = absl::StrCat(
         "cannot run here: ", spec::DescribeConfiguration(configuration), ": ",
         never.message());
-    absl::StatusOr<uint32_t> ended = store_->EndQueuedTrials(
+    absl::StatusOr<uint32_t> ended = store_->trials().EndQueuedTrials(
         id, v1::TRIAL_STATE_FAILED, v1::EXPERIMENT_STATE_FAILED, reason);
     if (!ended.ok()) return ended.status();
     return true;
@@ -340,7 +344,8 @@ void Scheduler::SetWaiting(const std::string& experiment_id,
   auto it = waiting_.find(experiment_id);
   const std::string before = it == waiting_.end() ? "" : it->second;
   if (before == reason) return;
-  if (absl::Status s = store_->SetExperimentWaiting(experiment_id, reason);
+  if (absl::Status s =
+          store_->experiments().SetExperimentWaiting(experiment_id, reason);
       !s.ok()) {
     Log(experiment_id, s);
     return;  // Tried again on the next pass.

@@ -21,10 +21,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "coordinator/rpc/worker_service.h"
+#include "coordinator/store/stores.h"
 #include "coordinator/trials/attempt_run.h"
 #include "coordinator/trials/placement.h"
-#include "coordinator/store/stores.h"
-#include "coordinator/rpc/worker_service.h"
 
 namespace scalebench::coordinator {
 
@@ -45,7 +45,7 @@ struct SchedulerOptions {
 class Scheduler final {
  public:
   // The pointers outlive the scheduler.
-  Scheduler(Store* store, WorkerRegistry* registry, Clock* clock,
+  Scheduler(Stores* store, WorkerRegistry* registry, Clock* clock,
             SchedulerOptions options = {});
   // Stop().
   ~Scheduler();
@@ -102,7 +102,7 @@ class Scheduler final {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
   void Loop();
 
-  Store* const store_;
+  Stores* const store_;
   WorkerRegistry* const registry_;
   Clock* const clock_;
   const SchedulerOptions options_;

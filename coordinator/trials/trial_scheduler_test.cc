@@ -172,8 +172,8 @@ class SchedulerTest : public ::testing::Test {
     std::string dir = ::testing::TempDir() + "/scheduler-XXXXXX";
     ASSERT_NE(mkdtemp(dir.data()), nullptr);
     dir_ = dir;
-    absl::StatusOr<std::unique_ptr<Store>> store =
-        Store::Open(dir_ + "/coordinator.db", &clock_);
+    absl::StatusOr<std::unique_ptr<Stores>> store =
+        Stores::Open(dir_ + "/coordinator.db", &clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     registry_ = std::make_unique<WorkerRegistry>(store_.get(), &clock_);
@@ -190,7 +190,8 @@ class SchedulerTest : public ::testing::Test {
   void Create(const char* yaml) {
     absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(yaml, "t");
     ASSERT_TRUE(spec.ok()) << spec.status();
-    ASSERT_TRUE(store_->CreateExperiment(*spec, yaml, "", 7).ok());
+    ASSERT_TRUE(
+        store_->experiments().CreateExperiment(*spec, yaml, "", 7).ok());
   }
 
   // One exchange of worker `id`; a held call is answered later (or at the
@@ -217,8 +218,8 @@ class SchedulerTest : public ::testing::Test {
   }
 
   v1::Trial Trial(int n) {
-    absl::StatusOr<v1::Trial> trial =
-        store_->GetTrial(absl::StrCat("experiments/exp-000001/trials/", n));
+    absl::StatusOr<v1::Trial> trial = store_->trials().GetTrial(
+        absl::StrCat("experiments/exp-000001/trials/", n));
     EXPECT_TRUE(trial.ok()) << trial.status();
     return trial.value_or(v1::Trial());
   }
@@ -232,8 +233,8 @@ class SchedulerTest : public ::testing::Test {
   }
 
   v1::Experiment Experiment() {
-    absl::StatusOr<v1::Experiment> e =
-        store_->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_BASIC);
+    absl::StatusOr<v1::Experiment> e = store_->experiments().GetExperiment(
+        "exp-000001", v1::EXPERIMENT_VIEW_BASIC);
     EXPECT_TRUE(e.ok()) << e.status();
     return e.value_or(v1::Experiment());
   }
@@ -262,7 +263,7 @@ class SchedulerTest : public ::testing::Test {
   }();
   std::string dir_;
   FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<Stores> store_;
   std::unique_ptr<WorkerRegistry> registry_;
   std::unique_ptr<Scheduler> scheduler_;
 };
@@ -306,7 +307,7 @@ TEST_F(SchedulerTest, DisjointTrialsRunInParallelAndTheExperimentSucceeds) {
   scheduler_->RunOnce();
   EXPECT_EQ(Trial(0).state(), v1::TRIAL_STATE_SUCCEEDED);
   absl::StatusOr<v1::TrialResult> result =
-      store_->GetTrialResult(Key(0, 1).trial());
+      store_->results().GetTrialResult(Key(0, 1).trial());
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_DOUBLE_EQ(result->requests_per_s(), 200.0);
   EXPECT_TRUE(Desired("w1").has_idle());
@@ -318,8 +319,9 @@ TEST_F(SchedulerTest, DisjointTrialsRunInParallelAndTheExperimentSucceeds) {
 
   RunThrough(1, 1, "w2", 3000);
   EXPECT_EQ(Trial(1).state(), v1::TRIAL_STATE_SUCCEEDED);
-  EXPECT_DOUBLE_EQ(store_->GetTrialResult(Key(1, 1).trial())->requests_per_s(),
-                   600.0);
+  EXPECT_DOUBLE_EQ(
+      store_->results().GetTrialResult(Key(1, 1).trial())->requests_per_s(),
+      600.0);
   scheduler_->RunOnce();
   EXPECT_EQ(Experiment().state(), v1::EXPERIMENT_STATE_SUCCEEDED);
   EXPECT_EQ(scheduler_->TEST_RunningAttempts(), 0u);
@@ -426,8 +428,8 @@ TEST_F(SchedulerTest, AFailureAHostReportsEndsTheAttemptWithItsKind) {
   EXPECT_EQ(trial.attempts(0).failure().reason(),
             "worker w1: target 0: nginx exited with status 1");
   // The failed attempt's data is kept, and no merged result exists.
-  EXPECT_EQ(store_->ListWorkerResults(Key(0, 1))->size(), 1u);
-  EXPECT_FALSE(store_->GetTrialResult(Key(0, 1).trial()).ok());
+  EXPECT_EQ(store_->results().ListWorkerResults(Key(0, 1))->size(), 1u);
+  EXPECT_FALSE(store_->results().GetTrialResult(Key(0, 1).trial()).ok());
 }
 
 TEST_F(SchedulerTest, AllTrialsFailedEndsTheExperimentWithNoRowsToFit) {
@@ -447,7 +449,7 @@ TEST_F(SchedulerTest, AllTrialsFailedEndsTheExperimentWithNoRowsToFit) {
   EXPECT_THAT(e.status_message(),
               HasSubstr("all 1 trials failed after their retries"));
   absl::StatusOr<std::vector<v1::ModelFit>> fits =
-      store_->ListFits("exp-000001");
+      store_->fits().ListFits("exp-000001");
   ASSERT_TRUE(fits.ok()) << fits.status();
   ASSERT_EQ(fits->size(), 2u);
   EXPECT_EQ((*fits)[0].spec().fit(), v1::MODEL_KIND_USL);
@@ -475,7 +477,7 @@ TEST_F(SchedulerTest, AFailureFromAWorkerNotPlacedOnTheAttemptDoesNotEndIt) {
   ASSERT_EQ(trial.attempts_size(), 1);
   EXPECT_FALSE(trial.attempts(0).has_failure())
       << trial.attempts(0).failure().reason();
-  EXPECT_EQ(store_->ListWorkerResults(Key(0, 1))->size(), 1u);
+  EXPECT_EQ(store_->results().ListWorkerResults(Key(0, 1))->size(), 1u);
 }
 
 // A measurement no honest worker could make (a window in the year 10000)
@@ -498,7 +500,7 @@ TEST_F(SchedulerTest, AnImplausibleMeasurementFailsItsOwnAttempt) {
   EXPECT_THAT(trial.attempts(0).failure().reason(),
               HasSubstr("worker w1: the coordinator refused the worker's "
                         "result: loadgen.start_time"));
-  EXPECT_FALSE(store_->GetTrialResult(Key(0, 1).trial()).ok());
+  EXPECT_FALSE(store_->results().GetTrialResult(Key(0, 1).trial()).ok());
 }
 
 TEST_F(SchedulerTest, TheMeasurePhaseEndsAtLeadPlusLengthPlusTimeoutPlusSlack) {
@@ -528,10 +530,10 @@ TEST_F(SchedulerTest, CancelStopsTheRunningAttemptAndTheQueue) {
   Create(kTwoConfigurations);
   Report("w1", Idle());
   scheduler_->RunOnce();
-  ASSERT_TRUE(store_
-                  ->SetExperimentState("exp-000001",
-                                       v1::EXPERIMENT_STATE_CANCELLING,
-                                       "cancel requested")
+  ASSERT_TRUE(store_->experiments()
+                  .SetExperimentState("exp-000001",
+                                      v1::EXPERIMENT_STATE_CANCELLING,
+                                      "cancel requested")
                   .ok());
   scheduler_->RunOnce();
   EXPECT_EQ(Trial(0).state(), v1::TRIAL_STATE_CANCELLED);
@@ -574,13 +576,14 @@ TEST_F(SchedulerTest, AnExperimentNoHostCanRunSaysWhatItWaitsFor) {
   EXPECT_THAT(waiting.waiting_for(),
               HasSubstr("w1: platform docker: the engine does not answer"));
   absl::StatusOr<std::vector<v1::ExperimentEvent>> events =
-      store_->Events("exp-000001", 0);
+      store_->experiments().Events("exp-000001", 0);
   ASSERT_TRUE(events.ok()) << events.status();
   EXPECT_THAT(events->back().message(),
               HasSubstr("waiting: trial experiments/exp-000001/trials/0"));
   // Another pass with nothing new records nothing new.
   scheduler_->RunOnce();
-  EXPECT_EQ(store_->Events("exp-000001", 0)->size(), events->size());
+  EXPECT_EQ(store_->experiments().Events("exp-000001", 0)->size(),
+            events->size());
 
   // A host that runs docker arrives: the trial is placed, nothing waits.
   facts_.clear_unavailable();
@@ -631,12 +634,12 @@ TEST_F(SchedulerTest, AClosedClusterRunsWhatItsWorkersCanRun) {
 TEST_F(SchedulerTest, CancelEndsEveryQueuedTrialAtOnce) {
   Create(kDocker);  // Nobody runs docker: all three stay queued.
   scheduler_->RunOnce();
-  ASSERT_TRUE(store_
-                  ->SetExperimentState("exp-000001",
-                                       v1::EXPERIMENT_STATE_CANCELLING,
-                                       "cancel requested")
+  ASSERT_TRUE(store_->experiments()
+                  .SetExperimentState("exp-000001",
+                                      v1::EXPERIMENT_STATE_CANCELLING,
+                                      "cancel requested")
                   .ok());
-  const size_t before = store_->Events("exp-000001", 0)->size();
+  const size_t before = store_->experiments().Events("exp-000001", 0)->size();
   scheduler_->RunOnce();
   const v1::Experiment cancelled = Experiment();
   EXPECT_EQ(cancelled.state(), v1::EXPERIMENT_STATE_CANCELLED);
@@ -646,7 +649,7 @@ TEST_F(SchedulerTest, CancelEndsEveryQueuedTrialAtOnce) {
   }
   // One event for the trials, one for the experiment.
   absl::StatusOr<std::vector<v1::ExperimentEvent>> events =
-      store_->Events("exp-000001", before);
+      store_->experiments().Events("exp-000001", before);
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 2u);
   EXPECT_THAT((*events)[0].message(), HasSubstr("3 queued trials cancelled"));
@@ -698,8 +701,8 @@ TEST_F(SchedulerTest, TheFirstHostBalancesOverEveryHostAndAllGenerateLoad) {
   scheduler_->RunOnce();
   EXPECT_EQ(Trial(0).state(), v1::TRIAL_STATE_SUCCEEDED);
   // 100 + 200 requests/s, merged.
-  EXPECT_DOUBLE_EQ(store_->GetTrialResult(key.trial())->requests_per_s(),
-                   300.0);
+  EXPECT_DOUBLE_EQ(
+      store_->results().GetTrialResult(key.trial())->requests_per_s(), 300.0);
   for (const char* w : {"w1", "w2"}) EXPECT_TRUE(Desired(w).has_idle());
 }
 
@@ -754,7 +757,7 @@ TEST_F(SchedulerTest, ABalancerOnItsOwnHostObservesWhileTheOthersLoadIt) {
   Report("w1", Finished(key), {observed});
   scheduler_->RunOnce();
   ASSERT_EQ(Trial(0).state(), v1::TRIAL_STATE_SUCCEEDED);
-  const v1::TrialResult result = *store_->GetTrialResult(key.trial());
+  const v1::TrialResult result = *store_->results().GetTrialResult(key.trial());
   // Only the load generators' requests count: 100 + 200 requests/s.
   EXPECT_DOUBLE_EQ(result.requests_per_s(), 300.0);
   ASSERT_EQ(result.raw_size(), 3);
@@ -767,24 +770,26 @@ TEST_F(SchedulerTest, RecoverMergesCompleteAttemptsAndRetriesTheOthers) {
   google::protobuf::Map<std::string, std::string> roles;
   roles["target/0"] = "w1";
   roles["loadgen/0"] = "w1";
-  ASSERT_TRUE(store_->StartAttempt(Key(0, 1).trial(), roles).ok());
+  ASSERT_TRUE(store_->trials().StartAttempt(Key(0, 1).trial(), roles).ok());
   ASSERT_TRUE(
-      store_->SetTrialState(Key(0, 1).trial(), v1::TRIAL_STATE_COLLECTING, "")
+      store_->trials()
+          .SetTrialState(Key(0, 1).trial(), v1::TRIAL_STATE_COLLECTING, "")
           .ok());
   ASSERT_TRUE(
-      store_
-          ->StoreWorkerResult(Measured(Key(0, 1), "w1", 700, 5, clock_.Wall()))
+      store_->results()
+          .StoreWorkerResult(Measured(Key(0, 1), "w1", 700, 5, clock_.Wall()))
           .ok());
   roles["target/0"] = "w2";
   roles["loadgen/0"] = "w2";
-  ASSERT_TRUE(store_->StartAttempt(Key(1, 1).trial(), roles).ok());
+  ASSERT_TRUE(store_->trials().StartAttempt(Key(1, 1).trial(), roles).ok());
 
   // A new coordinator on the same store.
   Scheduler again(store_.get(), registry_.get(), &clock_);
   ASSERT_TRUE(again.Recover().ok());
   EXPECT_EQ(Trial(0).state(), v1::TRIAL_STATE_SUCCEEDED);
-  EXPECT_DOUBLE_EQ(store_->GetTrialResult(Key(0, 1).trial())->requests_per_s(),
-                   140.0);
+  EXPECT_DOUBLE_EQ(
+      store_->results().GetTrialResult(Key(0, 1).trial())->requests_per_s(),
+      140.0);
   const v1::Trial retried = Trial(1);
   EXPECT_EQ(retried.state(), v1::TRIAL_STATE_QUEUED);
   EXPECT_EQ(retried.attempts(0).failure().kind(),
@@ -801,7 +806,7 @@ TEST_F(SchedulerTest, AnAdaptivePolicyAddsRoundsUntilItsMaximum) {
   scheduler_->RunOnce();
   EXPECT_EQ(Experiment().state(), v1::EXPERIMENT_STATE_RUNNING);
   absl::StatusOr<std::vector<v1::Trial>> trials =
-      store_->ListTrials("exp-000001");
+      store_->trials().ListTrials("exp-000001");
   ASSERT_TRUE(trials.ok());
   ASSERT_EQ(trials->size(), 7u);
   EXPECT_EQ(trials->back().repetition(), 6u);
@@ -810,7 +815,7 @@ TEST_F(SchedulerTest, AnAdaptivePolicyAddsRoundsUntilItsMaximum) {
   RunThrough(6, 1, "w1", 350);
   scheduler_->RunOnce();
   EXPECT_EQ(Experiment().state(), v1::EXPERIMENT_STATE_SUCCEEDED);
-  EXPECT_EQ(store_->ListTrials("exp-000001")->size(), 7u);
+  EXPECT_EQ(store_->trials().ListTrials("exp-000001")->size(), 7u);
 }
 
 TEST(AfterFailureTest, TheRetryBudgetCountsOnlyTheTrialsOwnFailures) {

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "api/resource_names.h"
 #include "common/fake_clock.h"
+#include "coordinator/store/stores_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spec/spec_yaml.h"
@@ -27,16 +28,11 @@ using ::testing::SizeIs;
 
 constexpr int kRepetitions = 6;
 
-class NightlyJudgeTest : public ::testing::Test {
+class NightlyJudgeTest : public StoresTest {
  protected:
   void SetUp() override {
-    std::string dir = ::testing::TempDir() + "/judge-XXXXXX";
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
-    absl::StatusOr<std::unique_ptr<Stores>> store =
-        Stores::Open(dir_ + "/coordinator.db", &clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    StoresTest::SetUp();
+    if (HasFatalFailure()) return;
     absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(
         "name: nightly\nrepetitions: 6\nloadgen:\n  duration: 1s\n"
         "sweep:\n  instances: [2]\n",
@@ -49,10 +45,7 @@ class NightlyJudgeTest : public ::testing::Test {
     schedule.set_webhook_url("http://127.0.0.1:9/hook");
     ASSERT_TRUE(store_->schedules().CreateSchedule(schedule).ok());
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { StoresTest::TearDown(); }
 
   // Runs the next night with the trials measuring `level` requests/s
   // (+- 0.2%, a different value per repetition), ends it, judges it and
@@ -119,10 +112,7 @@ class NightlyJudgeTest : public ::testing::Test {
     return matching;
   }
 
-  std::string dir_;
-  FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
   absl::Time night_ = absl::FromUnixSeconds(1'800'000'000);
-  std::unique_ptr<Stores> store_;
   std::string last_experiment_;
 };
 

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "common/fake_clock.h"
 #include "common/proto_time.h"
+#include "coordinator/store/stores_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spec/spec_yaml.h"
@@ -30,7 +31,7 @@ absl::Time Utc(int y, int mo, int d, int h, int mi = 0) {
                          absl::UTCTimeZone());
 }
 
-class NightlyRunnerTest : public ::testing::Test {
+class NightlyRunnerTest : public StoresTest {
  protected:
   void SetUp() override {
     std::string dir = ::testing::TempDir() + "/nightly-XXXXXX";
@@ -48,10 +49,7 @@ class NightlyRunnerTest : public ::testing::Test {
     schedule.set_webhook_url("http://127.0.0.1:9/hook");
     ASSERT_TRUE(store_->schedules().CreateSchedule(schedule).ok());
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { StoresTest::TearDown(); }
 
   // A coordinator restart: the store opened afresh on the same file.
   void Reopen() {
@@ -79,9 +77,7 @@ class NightlyRunnerTest : public ::testing::Test {
                     .ok());
   }
 
-  std::string dir_;
   FakeClock clock_{Utc(2027, 1, 1, 0)};
-  std::unique_ptr<Stores> store_;
 };
 
 TEST_F(NightlyRunnerTest, FiresAtItsInstantAndOnlyOnce) {

@@ -20,6 +20,7 @@
 #include "common/fake_clock.h"
 #include "common/free_ports.h"
 #include "coordinator/nightly/webhook_url.h"
+#include "coordinator/store/stores_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spec/spec_yaml.h"
@@ -72,23 +73,15 @@ TEST(BackoffTest, DoublesFromTheInitialWaitUpToTheCap) {
   EXPECT_EQ(Backoff(1000, options), absl::Seconds(10));
 }
 
-class WebhookNotifierTest : public ::testing::Test {
+class WebhookNotifierTest : public StoresTest {
  protected:
   void SetUp() override {
-    std::string dir = ::testing::TempDir() + "/webhook-XXXXXX";
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
-    absl::StatusOr<std::unique_ptr<Stores>> store =
-        Stores::Open(dir_ + "/coordinator.db", &clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    StoresTest::SetUp();
+    if (HasFatalFailure()) return;
     Queue({{"a", "http://h/1", R"({"text":"a"})"},
            {"b", "http://h/2", R"({"text":"b"})"}});
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { StoresTest::TearDown(); }
 
   // Queues `notifications` as a failed scheduled run's judgement would,
   // of a schedule named `schedule_id`.
@@ -125,10 +118,6 @@ class WebhookNotifierTest : public ::testing::Test {
     options.max_backoff = absl::Seconds(4);
     return options;
   }
-
-  std::string dir_;
-  FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
-  std::unique_ptr<Stores> store_;
 };
 
 TEST_F(WebhookNotifierTest, SendsEachEntryOnceWithItsKey) {

@@ -16,6 +16,7 @@
 #include "common/grpc_channel.h"
 #include "common/metrics_endpoint.h"
 #include "coordinator/rpc/server.h"
+#include "coordinator/store/stores_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scalebench/v1/worker.grpc.pb.h"
@@ -54,22 +55,13 @@ std::string Scrape(const std::string& address) {
   return body;
 }
 
-v1::ExperimentSpec Spec() {
-  absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(kSpecYaml, "t");
-  EXPECT_TRUE(spec.ok()) << spec.status();
-  return spec.value_or(v1::ExperimentSpec());
-}
+v1::ExperimentSpec Spec() { return SpecFromYaml(kSpecYaml); }
 
-class CoordinatorMetricsTest : public ::testing::Test {
+class CoordinatorMetricsTest : public StoresTest {
  protected:
   void SetUp() override {
-    std::string dir = ::testing::TempDir() + "/metrics-XXXXXX";
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
-    absl::StatusOr<std::unique_ptr<Stores>> store =
-        Stores::Open(dir_ + "/coordinator.db", &clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    StoresTest::SetUp();
+    if (HasFatalFailure()) return;
     registry_ = std::make_unique<WorkerRegistry>(store_.get(), &clock_);
     metrics_ =
         std::make_shared<CoordinatorMetrics>(store_.get(), registry_.get());
@@ -83,14 +75,10 @@ class CoordinatorMetricsTest : public ::testing::Test {
     metrics_.reset();
     if (registry_) registry_->Shutdown();
     registry_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    StoresTest::TearDown();
   }
   std::string Scrape() { return coordinator::Scrape(endpoint_->address()); }
 
-  std::string dir_;
-  FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
-  std::unique_ptr<Stores> store_;
   std::unique_ptr<WorkerRegistry> registry_;
   std::shared_ptr<CoordinatorMetrics> metrics_;
   std::unique_ptr<MetricsEndpoint> endpoint_;

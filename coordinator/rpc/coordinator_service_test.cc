@@ -16,6 +16,7 @@
 #include "common/grpc_channel.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
+#include "coordinator/store/stores_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spec/limits.h"

@@ -12,6 +12,7 @@
 #include "common/fake_clock.h"
 #include "common/proto_time.h"
 #include "coordinator/store/stores.h"
+#include "coordinator/store/stores_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spec/spec_yaml.h"
@@ -47,21 +48,13 @@ v1::Schedule NightlySchedule(const std::string& id) {
   return schedule;
 }
 
-class StoreSchedulesTest : public ::testing::Test {
+class StoreSchedulesTest : public StoresTest {
  protected:
   void SetUp() override {
-    std::string dir = ::testing::TempDir() + "/schedules-XXXXXX";
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
-    absl::StatusOr<std::unique_ptr<Stores>> store =
-        Stores::Open(dir_ + "/coordinator.db", &clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    StoresTest::SetUp();
+    if (HasFatalFailure()) return;
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { StoresTest::TearDown(); }
 
   // Ends the experiment `name` ("experiments/...") in `state`.
   void End(const std::string& name, v1::ExperimentState state) {
@@ -72,10 +65,6 @@ class StoreSchedulesTest : public ::testing::Test {
     ASSERT_TRUE(
         store_->experiments().SetExperimentState(id, state, "done").ok());
   }
-
-  std::string dir_;
-  FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
-  std::unique_ptr<Stores> store_;
 };
 
 TEST_F(StoreSchedulesTest, KeepsWhatWasGivenAndFillsTheRest) {

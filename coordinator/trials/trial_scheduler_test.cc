@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/fake_clock.h"
 #include "common/proto_time.h"
+#include "coordinator/store/stores_testing.h"
 #include "coordinator/trials/attempt_run.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -166,16 +167,11 @@ v1::WorkerResult Failed(const v1::AttemptKey& key, const std::string& worker,
   return result;
 }
 
-class SchedulerTest : public ::testing::Test {
+class SchedulerTest : public StoresTest {
  protected:
   void SetUp() override {
-    std::string dir = ::testing::TempDir() + "/scheduler-XXXXXX";
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
-    absl::StatusOr<std::unique_ptr<Stores>> store =
-        Stores::Open(dir_ + "/coordinator.db", &clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    StoresTest::SetUp();
+    if (HasFatalFailure()) return;
     registry_ = std::make_unique<WorkerRegistry>(store_.get(), &clock_);
     scheduler_ =
         std::make_unique<Scheduler>(store_.get(), registry_.get(), &clock_);
@@ -183,8 +179,7 @@ class SchedulerTest : public ::testing::Test {
   void TearDown() override {
     scheduler_.reset();
     registry_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    StoresTest::TearDown();
   }
 
   void Create(const char* yaml) {
@@ -261,9 +256,6 @@ class SchedulerTest : public ::testing::Test {
     facts.add_balancers(v1::BALANCER_KIND_HAPROXY);
     return facts;
   }();
-  std::string dir_;
-  FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
-  std::unique_ptr<Stores> store_;
   std::unique_ptr<WorkerRegistry> registry_;
   std::unique_ptr<Scheduler> scheduler_;
 };

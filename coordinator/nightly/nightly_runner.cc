@@ -94,27 +94,10 @@ void NightlyRunner::JudgeEndedRuns() {
 }
 
 void NightlyRunner::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  // A poll period, not timing logic: when to fire is read off clock_.
+  loop_.Start(options_.tick, [this] { RunOnce(); });
 }
 
-void NightlyRunner::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void NightlyRunner::Loop() {
-  while (true) {
-    {
-      absl::MutexLock lock(&mu_);
-      // A poll period, not timing logic: when to fire is read off clock_.
-      mu_.AwaitWithTimeout(absl::Condition(&stop_), options_.tick);
-      if (stop_) return;
-    }
-    RunOnce();
-  }
-}
+void NightlyRunner::Stop() { loop_.Stop(); }
 
 }  // namespace scalebench::coordinator

@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "coordinator/nightly/poll_loop.h"
 #include "coordinator/store/stores.h"
 
 namespace scalebench::coordinator {
@@ -44,15 +45,12 @@ class NightlyRunner final {
  private:
   void FireDueSchedules();
   void JudgeEndedRuns();
-  void Loop();
 
   Stores* const store_;
   Clock* const clock_;
   const NightlyRunnerOptions options_;
 
-  absl::Mutex mu_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  PollLoop loop_;
 };
 
 }  // namespace scalebench::coordinator

@@ -111,27 +111,10 @@ int WebhookNotifier::RunOnce() {
 }
 
 void WebhookNotifier::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  // A poll period, not timing logic: what is due is read off clock_.
+  loop_.Start(options_.tick, [this] { RunOnce(); });
 }
 
-void WebhookNotifier::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void WebhookNotifier::Loop() {
-  while (true) {
-    {
-      absl::MutexLock lock(&mu_);
-      // A poll period, not timing logic: what is due is read off clock_.
-      mu_.AwaitWithTimeout(absl::Condition(&stop_), options_.tick);
-      if (stop_) return;
-    }
-    RunOnce();
-  }
-}
+void WebhookNotifier::Stop() { loop_.Stop(); }
 
 }  // namespace scalebench::coordinator

@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "coordinator/nightly/poll_loop.h"
 #include "coordinator/store/stores.h"
 
 namespace scalebench::coordinator {
@@ -82,16 +83,12 @@ class WebhookNotifier final {
   void Stop();
 
  private:
-  void Loop();
-
   Stores* const store_;
   Clock* const clock_;
   WebhookPoster* const poster_;
   const WebhookNotifierOptions options_;
 
-  absl::Mutex mu_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  PollLoop loop_;
 };
 
 }  // namespace scalebench::coordinator

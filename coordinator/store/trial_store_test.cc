@@ -27,18 +27,9 @@
 #include "gtest/gtest.h"
 #include "spec/spec_yaml.h"
 
-namespace scalebench::coordinator {
+namespace scalebench::coordinator::store_test {
 namespace {
 
-using store_test::Count;
-using store_test::Fit;
-using store_test::HostsAAndB;
-using store_test::kConfigurations;
-using store_test::kRepetitions;
-using store_test::kSpecYaml;
-using store_test::RunTrial;
-using store_test::StoreTest;
-using store_test::TestSpec;
 using ::testing::ElementsAre;
 using ::testing::SizeIs;
 
@@ -438,4 +429,4 @@ TEST_F(StoreTest, EndQueuedTrialsEndsAThousandsOfTrialsInOneTransaction) {
 }
 
 }  // namespace
-}  // namespace scalebench::coordinator
+}  // namespace scalebench::coordinator::store_test

@@ -72,12 +72,14 @@ class CompareCommandTest : public RemoteCommandsTest {
     for (const char* id : {"exp-000001", "exp-000002"}) {
       if (contender_running && std::string(id) == "exp-000002") {
         ASSERT_TRUE(
-            store_->SetExperimentState(id, v1::EXPERIMENT_STATE_RUNNING, "")
+            store_->experiments()
+                .SetExperimentState(id, v1::EXPERIMENT_STATE_RUNNING, "")
                 .ok());
         continue;
       }
       ASSERT_TRUE(
-          store_->SetExperimentState(id, v1::EXPERIMENT_STATE_SUCCEEDED, "")
+          store_->experiments()
+              .SetExperimentState(id, v1::EXPERIMENT_STATE_SUCCEEDED, "")
               .ok());
     }
   }

@@ -29,8 +29,8 @@ TEST_F(RemoteCommandsTest, SubmitPrintsTheNameLastAndCreatesTheExperiment) {
             "submitted t: 2 configurations, 4 trials, seed 7\n"
             "follow it with: scalebench watch experiments/exp-000001\n"
             "experiments/exp-000001\n");
-  absl::StatusOr<v1::Experiment> stored =
-      store_->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_FULL);
+  absl::StatusOr<v1::Experiment> stored = store_->experiments().GetExperiment(
+      "exp-000001", v1::EXPERIMENT_VIEW_FULL);
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->spec_source(), kSpec);
   EXPECT_EQ(stored->progress().trials_total(), 4u);
@@ -177,15 +177,15 @@ TEST_F(RemoteCommandsTest, StatusOfOneExperimentShowsEveryTrialAndAttempt) {
   google::protobuf::Map<std::string, std::string> placement;
   placement["target/0"] = "workers/a";
   placement["loadgen/0"] = "workers/b";
-  ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
+  ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
   v1::AttemptKey key;
   key.set_trial(trial);
   key.set_attempt(1);
   v1::Failure failure;
   failure.set_kind(v1::FAILURE_KIND_TARGET_START);
   failure.set_reason("nginx exited (1)");
-  ASSERT_TRUE(store_->FinishAttempt(key, failure).ok());
-  ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
+  ASSERT_TRUE(store_->trials().FinishAttempt(key, failure).ok());
+  ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
 
   // The short id and the full name are the same argument.
   for (const char* argument : {"exp-000001", "experiments/exp-000001"}) {
@@ -254,11 +254,12 @@ TEST_F(RemoteCommandsTest, WorkersListsEveryKnownWorker) {
   facts.add_cpus(1);
   facts.add_platforms(v1::PLATFORM_NATIVE);
   facts.add_platforms(v1::PLATFORM_DOCKER);
-  ASSERT_TRUE(store_->UpsertWorker("host-a", "s1", facts, kCreated).ok());
-  ASSERT_TRUE(store_
-                  ->UpsertWorker("b", "s2", v1::HostFacts(),
-                                 kCreated + absl::Seconds(1))
-                  .ok());
+  ASSERT_TRUE(
+      store_->workers().UpsertWorker("host-a", "s1", facts, kCreated).ok());
+  ASSERT_TRUE(
+      store_->workers()
+          .UpsertWorker("b", "s2", v1::HostFacts(), kCreated + absl::Seconds(1))
+          .ok());
   ASSERT_EQ(Run({"workers"}), kExitOk) << err_.str();
   EXPECT_EQ(
       out_.str(),
@@ -278,7 +279,8 @@ TEST_F(RemoteCommandsTest, WorkersSaysWhichXenADom0Runs) {
   facts.mutable_xen()->set_version("4.17.7");
   facts.mutable_xen()->set_nr_cpus(2);
   facts.mutable_xen()->set_free_memory_mb(1011);
-  ASSERT_TRUE(store_->UpsertWorker("xh1", "s1", facts, kCreated).ok());
+  ASSERT_TRUE(
+      store_->workers().UpsertWorker("xh1", "s1", facts, kCreated).ok());
   ASSERT_EQ(Run({"workers"}), kExitOk) << err_.str();
   EXPECT_THAT(out_.str(),
               HasSubstr(" native,xen (4.17.7, 2 cpus, 1011 MiB free) "));
@@ -298,8 +300,9 @@ TEST_F(RemoteCommandsTest, CancelPrintsTheResultingState) {
 TEST_F(RemoteCommandsTest, CancelWithATrialRunningSaysItIsCancelling) {
   Submit();
   google::protobuf::Map<std::string, std::string> placement;
-  ASSERT_TRUE(
-      store_->StartAttempt(api::TrialName("exp-000001", 0), placement).ok());
+  ASSERT_TRUE(store_->trials()
+                  .StartAttempt(api::TrialName("exp-000001", 0), placement)
+                  .ok());
   ASSERT_EQ(Run({"cancel", "exp-000001"}), kExitOk) << err_.str();
   // The scheduler tears the running trial down, then cancels the rest.
   EXPECT_EQ(out_.str(),
@@ -311,8 +314,8 @@ TEST_F(RemoteCommandsTest, WatchEndsWithZeroWhenTheExperimentSucceeded) {
   Submit();
   for (int n = 0; n < 4; ++n) SucceedTrial(n);
   ASSERT_TRUE(
-      store_
-          ->SetExperimentState("exp-000001", v1::EXPERIMENT_STATE_SUCCEEDED, "")
+      store_->experiments()
+          .SetExperimentState("exp-000001", v1::EXPERIMENT_STATE_SUCCEEDED, "")
           .ok());
   ASSERT_EQ(Run({"watch", "exp-000001"}), kExitOk) << err_.str();
   const std::string out = out_.str();
@@ -330,10 +333,9 @@ TEST_F(RemoteCommandsTest, WatchEndsWithZeroWhenTheExperimentSucceeded) {
 
 TEST_F(RemoteCommandsTest, WatchEndsWithOneAndTheReasonWhenItFailed) {
   Submit();
-  ASSERT_TRUE(store_
-                  ->SetExperimentState("exp-000001",
-                                       v1::EXPERIMENT_STATE_FAILED,
-                                       "trial 0 failed all 3 attempts")
+  ASSERT_TRUE(store_->experiments()
+                  .SetExperimentState("exp-000001", v1::EXPERIMENT_STATE_FAILED,
+                                      "trial 0 failed all 3 attempts")
                   .ok());
   EXPECT_EQ(Run({"watch", "experiments/exp-000001"}), kExitRunFailed);
   EXPECT_THAT(out_.str(), EndsWith("[0/4] trial 0 failed all 3 attempts\n"));
@@ -354,10 +356,10 @@ TEST_F(RemoteCommandsTest, WatchFollowsALiveExperimentToItsEnd) {
   while (service_->TEST_OpenWatches() == 0)
     absl::SleepFor(absl::Milliseconds(5));
   SucceedTrial(0);
-  ASSERT_TRUE(store_
-                  ->SetExperimentState("exp-000001",
-                                       v1::EXPERIMENT_STATE_CANCELLED,
-                                       "cancelled by request")
+  ASSERT_TRUE(store_->experiments()
+                  .SetExperimentState("exp-000001",
+                                      v1::EXPERIMENT_STATE_CANCELLED,
+                                      "cancelled by request")
                   .ok());
   watcher.join();
   EXPECT_EQ(exit_code, kExitRunFailed);
@@ -393,8 +395,8 @@ TEST_F(RemoteCommandsTest, WatchSurvivesACoordinatorRestartAndMissesNothing) {
   SucceedTrial(2);
   SucceedTrial(3);
   ASSERT_TRUE(
-      store_
-          ->SetExperimentState("exp-000001", v1::EXPERIMENT_STATE_SUCCEEDED, "")
+      store_->experiments()
+          .SetExperimentState("exp-000001", v1::EXPERIMENT_STATE_SUCCEEDED, "")
           .ok());
   watcher.join();
   EXPECT_EQ(exit_code, kExitOk) << err.str();

@@ -23,9 +23,9 @@
 #include "cli/app.h"
 #include "common/exit_codes.h"
 #include "common/fake_clock.h"
-#include "coordinator/coordinator_service.h"
-#include "coordinator/store.h"
-#include "coordinator/worker_service.h"
+#include "coordinator/rpc/coordinator_service.h"
+#include "coordinator/rpc/worker_service.h"
+#include "coordinator/store/stores.h"
 #include "gtest/gtest.h"
 
 namespace scalebench::cli {
@@ -52,8 +52,8 @@ class RemoteCommandsTest : public ::testing::Test {
     std::string dir = ::testing::TempDir() + "/cli-XXXXXX";
     ASSERT_NE(mkdtemp(dir.data()), nullptr);
     dir_ = dir;
-    absl::StatusOr<std::unique_ptr<coordinator::Store>> store =
-        coordinator::Store::Open(dir_ + "/coordinator.db", &store_clock_);
+    absl::StatusOr<std::unique_ptr<coordinator::Stores>> store =
+        coordinator::Stores::Open(dir_ + "/coordinator.db", &store_clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     registry_ = std::make_unique<coordinator::WorkerRegistry>(store_.get(),
@@ -121,7 +121,7 @@ class RemoteCommandsTest : public ::testing::Test {
 
   int ExperimentCount() {
     absl::StatusOr<coordinator::ExperimentPage> page =
-        store_->ListExperiments(0, "", v1::EXPERIMENT_VIEW_BASIC);
+        store_->experiments().ListExperiments(0, "", v1::EXPERIMENT_VIEW_BASIC);
     EXPECT_TRUE(page.ok()) << page.status();
     return page.ok() ? static_cast<int>(page->experiments.size()) : -1;
   }
@@ -132,15 +132,15 @@ class RemoteCommandsTest : public ::testing::Test {
   v1::TrialResult StartResult(const std::string& experiment, int n) {
     const std::string trial = api::TrialName(experiment, n);
     v1::TrialResult result;
-    absl::StatusOr<v1::Trial> stored = store_->GetTrial(trial);
-    absl::StatusOr<v1::Experiment> e =
-        store_->GetExperiment(experiment, v1::EXPERIMENT_VIEW_FULL);
+    absl::StatusOr<v1::Trial> stored = store_->trials().GetTrial(trial);
+    absl::StatusOr<v1::Experiment> e = store_->experiments().GetExperiment(
+        experiment, v1::EXPERIMENT_VIEW_FULL);
     EXPECT_TRUE(stored.ok()) << stored.status();
     EXPECT_TRUE(e.ok()) << e.status();
     if (!stored.ok() || !e.ok()) return result;
     google::protobuf::Map<std::string, std::string> placement;
     placement["loadgen/0"] = "workers/a";
-    EXPECT_TRUE(store_->StartAttempt(trial, placement).ok());
+    EXPECT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
     result.mutable_key()->set_trial(trial);
     result.mutable_key()->set_attempt(1);
     *result.mutable_configuration() =
@@ -151,11 +151,12 @@ class RemoteCommandsTest : public ::testing::Test {
 
   // Stores `result` and ends its attempt and trial in success.
   void FinishResult(const v1::TrialResult& result) {
-    ASSERT_TRUE(store_->StoreTrialResult(result).ok());
-    ASSERT_TRUE(store_->FinishAttempt(result.key(), std::nullopt).ok());
+    ASSERT_TRUE(store_->results().StoreTrialResult(result).ok());
     ASSERT_TRUE(
-        store_
-            ->SetTrialState(result.key().trial(), v1::TRIAL_STATE_SUCCEEDED, "")
+        store_->trials().FinishAttempt(result.key(), std::nullopt).ok());
+    ASSERT_TRUE(
+        store_->trials()
+            .SetTrialState(result.key().trial(), v1::TRIAL_STATE_SUCCEEDED, "")
             .ok());
   }
 
@@ -164,25 +165,25 @@ class RemoteCommandsTest : public ::testing::Test {
     const std::string trial = api::TrialName("exp-000001", n);
     google::protobuf::Map<std::string, std::string> placement;
     placement["target/0"] = "workers/a";
-    ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
-    ASSERT_TRUE(store_
-                    ->SetTrialState(trial, v1::TRIAL_STATE_MEASURING,
-                                    absl::StrCat("trial ", n, " measuring"))
+    ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
+    ASSERT_TRUE(store_->trials()
+                    .SetTrialState(trial, v1::TRIAL_STATE_MEASURING,
+                                   absl::StrCat("trial ", n, " measuring"))
                     .ok());
     v1::AttemptKey key;
     key.set_trial(trial);
     key.set_attempt(1);
-    ASSERT_TRUE(store_->FinishAttempt(key, std::nullopt).ok());
-    ASSERT_TRUE(store_
-                    ->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED,
-                                    absl::StrCat("trial ", n, " succeeded"))
+    ASSERT_TRUE(store_->trials().FinishAttempt(key, std::nullopt).ok());
+    ASSERT_TRUE(store_->trials()
+                    .SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED,
+                                   absl::StrCat("trial ", n, " succeeded"))
                     .ok());
   }
 
   FakeClock store_clock_{kCreated};
   std::string dir_;
   std::string spec_path_;
-  std::unique_ptr<coordinator::Store> store_;
+  std::unique_ptr<coordinator::Stores> store_;
   std::unique_ptr<coordinator::WorkerRegistry> registry_;
   std::unique_ptr<coordinator::CoordinatorServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -157,20 +157,22 @@ TEST_F(ResultsCommandTest, JsonOfAStartInTheYear10000IsAnErrorNotACrash) {
   Submit();
   StoreResult(0, 1000);
   absl::StatusOr<v1::TrialResult> stored =
-      store_->GetTrialResult(api::TrialName("exp-000001", 0));
+      store_->results().GetTrialResult(api::TrialName("exp-000001", 0));
   ASSERT_TRUE(stored.ok()) << stored.status();
   // Another trial's result, its window starting after the year 9999.
   Submit();
   const std::string trial = api::TrialName("exp-000002", 0);
   google::protobuf::Map<std::string, std::string> placement;
   placement["loadgen/0"] = "a";
-  ASSERT_TRUE(store_->StartAttempt(trial, placement).ok());
+  ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
   v1::TrialResult result = *stored;
   result.mutable_key()->set_trial(trial);
   result.mutable_merged()->mutable_start_time()->set_seconds(253402300800);
-  ASSERT_TRUE(store_->StoreTrialResult(result).ok());
-  ASSERT_TRUE(store_->FinishAttempt(result.key(), std::nullopt).ok());
-  ASSERT_TRUE(store_->SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "").ok());
+  ASSERT_TRUE(store_->results().StoreTrialResult(result).ok());
+  ASSERT_TRUE(store_->trials().FinishAttempt(result.key(), std::nullopt).ok());
+  ASSERT_TRUE(store_->trials()
+                  .SetTrialState(trial, v1::TRIAL_STATE_SUCCEEDED, "")
+                  .ok());
 
   ASSERT_EQ(Run({"results", "exp-000002", "--output", "json"}), kExitRunFailed);
   EXPECT_THAT(err_.str(), HasSubstr("experiments/exp-000002/trials/0: result: "
@@ -355,10 +357,11 @@ TEST_F(ResultsCommandTest, FitExperimentSaysWhereACrossHostModelStopsAndWhy) {
   }
   for (int n = 0; n < 7; ++n) {
     absl::StatusOr<v1::Trial> trial =
-        store_->GetTrial(api::TrialName("exp-000001", n));
+        store_->trials().GetTrial(api::TrialName("exp-000001", n));
     ASSERT_TRUE(trial.ok()) << trial.status();
     absl::StatusOr<v1::Experiment> experiment =
-        store_->GetExperiment("exp-000001", v1::EXPERIMENT_VIEW_FULL);
+        store_->experiments().GetExperiment("exp-000001",
+                                            v1::EXPERIMENT_VIEW_FULL);
     ASSERT_TRUE(experiment.ok()) << experiment.status();
     const v1::Configuration& c =
         experiment->configurations(trial->configuration_index());

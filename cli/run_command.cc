@@ -21,10 +21,10 @@
 #include "common/clock.h"
 #include "common/exit_codes.h"
 #include "common/grpc_status.h"
-#include "coordinator/server.h"
+#include "coordinator/rpc/server.h"
 #include "spec/spec_yaml.h"
 #include "worker/agent/daemon.h"
-#include "worker/agent/stop_signals.h"
+#include "common/stop_signals.h"
 
 namespace scalebench::cli {
 namespace {
@@ -120,7 +120,7 @@ class Canceller final {
 
  private:
   void WaitForSignals() {
-    const sigset_t signals = worker::StopSignals();
+    const sigset_t signals = StopSignals();
     while (true) {
       int signal_number = 0;
       sigwait(&signals, &signal_number);
@@ -166,7 +166,7 @@ int RunRun(const RunFlags& flags, const CommandEnv& env) {
   std::ostream& out = env.out;
   std::ostream& err = env.err;
   // Before any thread starts: the stop signals go to one sigwait.
-  worker::BlockStopSignals();
+  BlockStopSignals();
   // A wrong spec starts nothing.
   if (absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecFile(flags.spec);
       !spec.ok()) {

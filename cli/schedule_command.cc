@@ -248,6 +248,7 @@ int Delete(const ScheduleCall& call) {
 int RunNow(const ScheduleCall& call) {
   v1::RunScheduleRequest request;
   request.set_name(call.name);
+  request.set_request_id(call.flags.request_id);
   v1::RunScheduleResponse response;
   if (int exit = call.client.CallOrFail(&Stub::RunSchedule, request, &response);
       exit != kExitOk) {
@@ -365,6 +366,12 @@ void AddScheduleFlags(CLI::App& schedule, ScheduleFlags* flags) {
   for (const NamedSubcommand& named : kNamedSubcommands) {
     CLI::App* sub = schedule.add_subcommand(named.name, named.help);
     sub->add_option("NAME", flags->name, "the schedule")->required();
+    if (named.run == &RunNow) {
+      sub->add_option("--request-id", flags->request_id,
+                      "makes a retried run-now return the first one's run "
+                      "(a UUID, say)")
+          ->type_name("ID");
+    }
     sub->callback([flags, named] {
       flags->command = named.name;
       flags->run = named.run;

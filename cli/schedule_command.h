@@ -31,6 +31,8 @@ struct ScheduleFlags {
   std::string webhook;
   std::string baseline;
   std::string threshold = "3%";
+  // run-now only: makes a retried run-now return the first one's run.
+  std::string request_id;
 };
 
 // Adds `schedule` and its subcommands, bound to `flags`, each with its

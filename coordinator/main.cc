@@ -16,8 +16,8 @@
 #include "common/command_line.h"
 #include "common/exit_codes.h"
 #include "common/grpc_channel.h"
-#include "coordinator/server.h"
-#include "worker/agent/stop_signals.h"
+#include "coordinator/rpc/server.h"
+#include "common/stop_signals.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -89,7 +89,7 @@ int Serve(const Flags& flags) {
 
   // SIGINT and SIGTERM are blocked in every thread (Main blocks them before
   // any thread starts) and taken here with sigwait.
-  const sigset_t signals = worker::StopSignals();
+  const sigset_t signals = StopSignals();
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   std::cerr << "scalebench-coordinator: stopping (signal " << signal_number
@@ -99,7 +99,7 @@ int Serve(const Flags& flags) {
 }
 
 int Main(const std::vector<std::string>& args) {
-  worker::BlockStopSignals();  // Before any thread starts.
+  BlockStopSignals();  // Before any thread starts.
   CommandLine command_line("scalebench-coordinator", kDescription);
   command_line.set_command_required(false);
   Flags flags;

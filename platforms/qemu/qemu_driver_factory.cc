@@ -22,7 +22,8 @@ class QemuDriverFactoryImpl final : public DriverFactory {
     qemu.image_dir = options.qemu_image_dir.empty() ? SCALEBENCH_QEMU_IMAGE_DIR
                                                     : options.qemu_image_dir;
     if (absl::StatusOr<std::string> v = worker::ProgramVersion(
-            *context.env, {qemu.qemu_binary, "--version"}, "QEMU emulator version ");
+            *context.env, {qemu.qemu_binary, "--version"},
+            "QEMU emulator version ");
         v.ok()) {
       made.program = "qemu";
       made.version = *v;

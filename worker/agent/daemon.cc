@@ -12,7 +12,7 @@
 #include "common/grpc_channel.h"
 #include "common/metrics_endpoint.h"
 #include "common/process_metrics.h"
-#include "worker/agent/stop_signals.h"
+#include "common/stop_signals.h"
 #include "worker/agent/sync_client.h"
 #include "worker/agent/trial_executor.h"
 #include "worker/agent/trial_runner.h"

@@ -11,12 +11,12 @@
 #include "api/enum_names.h"
 #include "common/exit_codes.h"
 #include "common/proto_time.h"
+#include "common/stop_signals.h"
 #include "loadgen/report.h"
 #include "nlohmann/json.hpp"
 #include "spec/defaults.h"
 #include "spec/grid.h"
 #include "spec/spec_yaml.h"
-#include "worker/agent/stop_signals.h"
 #include "worker/agent/trial_runner.h"
 
 namespace scalebench::worker {

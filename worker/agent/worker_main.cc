@@ -8,7 +8,7 @@
 #include "common/command_line.h"
 #include "worker/agent/daemon.h"
 #include "worker/agent/run_trial.h"
-#include "worker/agent/stop_signals.h"
+#include "common/stop_signals.h"
 
 namespace scalebench::worker {
 namespace {

@@ -1,0 +1,375 @@
+#include <string>
+
+#include "coordinator/rpc/coordinator_service_test_fixture.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace scalebench::coordinator::coordinator_service_test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+TEST_F(CoordinatorServiceTest, CreateReturnsThePendingExperimentInFullView) {
+  absl::StatusOr<v1::Experiment> created = Create(spec_);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->name(), "experiments/exp-000001");
+  EXPECT_EQ(created->state(), v1::EXPERIMENT_STATE_PENDING);
+  EXPECT_EQ(created->seed(), 7u);
+  EXPECT_THAT(created->configurations(), SizeIs(2));
+  EXPECT_EQ(created->spec_source(), kSpecYaml);
+  EXPECT_EQ(created->progress().trials_total(), 4u);
+}
+
+TEST_F(CoordinatorServiceTest, BadSpecIsInvalidArgumentNamingTheField) {
+  v1::ExperimentSpec bad = spec_;
+  bad.clear_name();
+  absl::StatusOr<v1::Experiment> created = Create(bad);
+  EXPECT_TRUE(absl::IsInvalidArgument(created.status())) << created.status();
+  EXPECT_THAT(created.status().message(), HasSubstr("name: is required"));
+  absl::StatusOr<v1::ListExperimentsResponse> list =
+      List(v1::EXPERIMENT_VIEW_BASIC);
+  ASSERT_TRUE(list.ok());
+  EXPECT_THAT(list->experiments(), SizeIs(0));
+}
+
+// Issue 25: repetitions were not bounded; 4294967295 x 10,000
+// configurations reached the store and wedged it.
+TEST_F(CoordinatorServiceTest, ASpecBeyondTheLimitsIsRefusedAsProtobufToo) {
+  v1::ExperimentSpec huge = spec_;
+  huge.mutable_repetitions()->set_count(4294967295u);
+  for (uint32_t c = 1; c <= 5000; ++c) huge.mutable_sweep()->add_connections(c);
+  for (bool validate_only : {true, false}) {
+    absl::StatusOr<v1::Experiment> created = Create(huge, "", validate_only);
+    EXPECT_TRUE(absl::IsInvalidArgument(created.status())) << created.status();
+    EXPECT_THAT(created.status().message(),
+                HasSubstr("repetitions: 4294967295 is more than the maximum"));
+  }
+  huge.mutable_repetitions()->set_count(2);
+  absl::StatusOr<v1::Experiment> created = Create(huge);
+  EXPECT_TRUE(absl::IsInvalidArgument(created.status())) << created.status();
+  EXPECT_THAT(created.status().message(),
+              HasSubstr("repetitions: 10000 configurations x 2 repetitions = "
+                        "20000 trials, more than the 10000"));
+  // The store is not wedged: a valid spec is created.
+  EXPECT_TRUE(Create(spec_).ok());
+}
+
+// Issue 25: a 1.8 MB request of instances and hosts levels took 23.5 s of
+// validation (instances x hosts); now the number of levels is checked
+// first. The deadline only keeps a regression from hanging the test.
+TEST_F(CoordinatorServiceTest, AHugeSweepIsRefusedBeforeItsGridIsCounted) {
+  v1::ExperimentSpec huge = spec_;
+  huge.mutable_sweep()->clear_instances();
+  for (uint32_t i = 1; i <= 250000; ++i) {
+    huge.mutable_sweep()->add_instances(i);
+    huge.mutable_sweep()->add_hosts(i);
+  }
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  v1::CreateExperimentRequest request;
+  *request.mutable_spec() = huge;
+  request.set_validate_only(true);
+  v1::CreateExperimentResponse response;
+  const absl::Status status =
+      FromGrpcStatus(stub_->CreateExperiment(&context, request, &response));
+  EXPECT_TRUE(absl::IsInvalidArgument(status)) << status;
+  EXPECT_THAT(status.message(),
+              HasSubstr("sweep.instances: has 250000 levels, more than the "
+                        "10000 allowed"));
+}
+
+// Issue 25: a 10 kB name was echoed whole, and the error's trailer
+// exceeded the client's metadata limit: RESOURCE_EXHAUSTED instead.
+TEST_F(CoordinatorServiceTest, AHugeNameIsInvalidArgumentWithAShortMessage) {
+  v1::ExperimentSpec bad = spec_;
+  bad.set_name(std::string(10000, 'n') + " ");
+  absl::StatusOr<v1::Experiment> created = Create(bad);
+  EXPECT_TRUE(absl::IsInvalidArgument(created.status())) << created.status();
+  EXPECT_LT(created.status().message().size(), 300u);
+  EXPECT_THAT(created.status().message(), HasSubstr("(10001 bytes)"));
+}
+
+TEST_F(CoordinatorServiceTest, TheRequestsOtherFieldsAreBounded) {
+  grpc::ClientContext context;
+  v1::CreateExperimentRequest request;
+  *request.mutable_spec() = spec_;
+  request.set_spec_source(std::string(spec::kMaxSpecFileBytes + 1, '#'));
+  v1::CreateExperimentResponse response;
+  const absl::Status status =
+      FromGrpcStatus(stub_->CreateExperiment(&context, request, &response));
+  EXPECT_TRUE(absl::IsInvalidArgument(status)) << status;
+  EXPECT_THAT(status.message(), HasSubstr("spec_source: has 1048577 bytes"));
+
+  grpc::ClientContext again;
+  request.clear_spec_source();
+  request.set_request_id(std::string(129, 'r'));
+  const absl::Status id =
+      FromGrpcStatus(stub_->CreateExperiment(&again, request, &response));
+  EXPECT_TRUE(absl::IsInvalidArgument(id)) << id;
+  EXPECT_THAT(id.message(), HasSubstr("request_id: has 129 bytes"));
+}
+
+TEST_F(CoordinatorServiceTest, ValidateOnlyExpandsButCreatesNothing) {
+  absl::StatusOr<v1::Experiment> preview = Create(spec_, "", true);
+  ASSERT_TRUE(preview.ok()) << preview.status();
+  EXPECT_EQ(preview->name(), "");
+  EXPECT_THAT(preview->configurations(), SizeIs(2));
+  EXPECT_EQ(preview->progress().trials_total(), 4u);
+  absl::StatusOr<v1::ListExperimentsResponse> list =
+      List(v1::EXPERIMENT_VIEW_BASIC);
+  ASSERT_TRUE(list.ok());
+  EXPECT_THAT(list->experiments(), SizeIs(0));
+}
+
+TEST_F(CoordinatorServiceTest, RequestIdMakesARetryReturnTheSameExperiment) {
+  absl::StatusOr<v1::Experiment> first = Create(spec_, "req-1");
+  absl::StatusOr<v1::Experiment> retry = Create(spec_, "req-1");
+  ASSERT_TRUE(first.ok() && retry.ok());
+  EXPECT_EQ(retry->name(), first->name());
+  v1::ExperimentSpec other = spec_;
+  other.set_name("another");
+  EXPECT_TRUE(absl::IsAlreadyExists(Create(other, "req-1").status()));
+  absl::StatusOr<v1::ListExperimentsResponse> list =
+      List(v1::EXPERIMENT_VIEW_BASIC);
+  ASSERT_TRUE(list.ok());
+  EXPECT_THAT(list->experiments(), SizeIs(1));
+}
+
+TEST_F(CoordinatorServiceTest, GetAndListHonourTheView) {
+  ASSERT_TRUE(Create(spec_).ok());
+  const std::string name = "experiments/exp-000001";
+
+  absl::StatusOr<v1::GetExperimentResponse> basic =
+      Get(name, v1::EXPERIMENT_VIEW_UNSPECIFIED);
+  ASSERT_TRUE(basic.ok()) << basic.status();
+  EXPECT_EQ(basic->experiment().name(), name);
+  EXPECT_EQ(basic->experiment().spec_source(), "");
+  EXPECT_THAT(basic->experiment().configurations(), SizeIs(0));
+  EXPECT_THAT(basic->trials(), SizeIs(0));
+
+  absl::StatusOr<v1::GetExperimentResponse> full =
+      Get(name, v1::EXPERIMENT_VIEW_FULL);
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(full->experiment().spec_source(), kSpecYaml);
+  EXPECT_THAT(full->experiment().configurations(), SizeIs(2));
+  EXPECT_THAT(full->trials(), SizeIs(4));
+
+  absl::StatusOr<v1::ListExperimentsResponse> list_basic =
+      List(v1::EXPERIMENT_VIEW_BASIC);
+  absl::StatusOr<v1::ListExperimentsResponse> list_full =
+      List(v1::EXPERIMENT_VIEW_FULL);
+  ASSERT_TRUE(list_basic.ok() && list_full.ok());
+  ASSERT_THAT(list_basic->experiments(), SizeIs(1));
+  ASSERT_THAT(list_full->experiments(), SizeIs(1));
+  EXPECT_THAT(list_basic->experiments(0).configurations(), SizeIs(0));
+  EXPECT_THAT(list_full->experiments(0).configurations(), SizeIs(2));
+}
+
+TEST_F(CoordinatorServiceTest, AFullViewPagesTheTrials) {
+  ASSERT_TRUE(Create(spec_).ok());
+  grpc::ClientContext context;
+  v1::GetExperimentRequest request;
+  request.set_name("experiments/exp-000001");
+  request.set_view(v1::EXPERIMENT_VIEW_FULL);
+  request.set_page_size(3);
+  v1::GetExperimentResponse first;
+  ASSERT_TRUE(stub_->GetExperiment(&context, request, &first).ok());
+  EXPECT_THAT(first.trials(), SizeIs(3));
+  EXPECT_THAT(first.experiment().configurations(), SizeIs(2));
+  ASSERT_FALSE(first.next_page_token().empty());
+
+  grpc::ClientContext again;
+  request.set_page_token(first.next_page_token());
+  v1::GetExperimentResponse last;
+  ASSERT_TRUE(stub_->GetExperiment(&again, request, &last).ok());
+  ASSERT_THAT(last.trials(), SizeIs(1));
+  EXPECT_EQ(last.trials(0).name(), "experiments/exp-000001/trials/3");
+  EXPECT_EQ(last.next_page_token(), "");
+  // The grid and source come once, on the first page.
+  EXPECT_THAT(last.experiment().configurations(), SizeIs(0));
+  EXPECT_EQ(last.experiment().spec_source(), "");
+
+  grpc::ClientContext foreign;
+  request.set_page_token("p1");
+  EXPECT_EQ(stub_->GetExperiment(&foreign, request, &last).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Issue 25: `status EXP` of a large experiment exceeded gRPC's 4 MiB
+// message limit. 600 trials with a 7 kB failure each are 4.2 MB.
+TEST_F(CoordinatorServiceTest, ALargeExperimentComesInPagesThatEachFit) {
+  v1::ExperimentSpec large = spec_;
+  large.mutable_repetitions()->set_count(1);
+  for (uint32_t c = 1; c <= 300; ++c) large.mutable_sweep()->add_connections(c);
+  ASSERT_TRUE(Create(large).ok());
+  google::protobuf::Map<std::string, std::string> placement;
+  placement["target/0"] = "workers/a";
+  v1::Failure failure;
+  failure.set_kind(v1::FAILURE_KIND_TARGET_START);
+  failure.set_reason(std::string(7000, 'r'));
+  for (uint32_t n = 0; n < 600; ++n) {
+    const std::string trial = api::TrialName("exp-000001", n);
+    ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
+    v1::AttemptKey key;
+    key.set_trial(trial);
+    key.set_attempt(1);
+    ASSERT_TRUE(store_->trials().FinishAttempt(key, failure).ok());
+  }
+  v1::GetExperimentRequest request;
+  request.set_name("experiments/exp-000001");
+  request.set_view(v1::EXPERIMENT_VIEW_FULL);
+  int trials = 0;
+  int pages = 0;
+  do {
+    grpc::ClientContext context;
+    v1::GetExperimentResponse page;
+    const grpc::Status s = stub_->GetExperiment(&context, request, &page);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_LT(page.ByteSizeLong(), size_t{2} << 20);
+    for (const v1::Trial& trial : page.trials()) {
+      EXPECT_EQ(trial.name(), api::TrialName("exp-000001", trials++));
+    }
+    ++pages;
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  EXPECT_EQ(trials, 600);
+  EXPECT_GE(pages, 4);
+}
+
+TEST_F(CoordinatorServiceTest, ListFiltersByState) {
+  ASSERT_TRUE(Create(spec_).ok());
+  grpc::ClientContext context;
+  v1::ListExperimentsRequest request;
+  request.add_states(v1::EXPERIMENT_STATE_RUNNING);
+  v1::ListExperimentsResponse response;
+  ASSERT_TRUE(stub_->ListExperiments(&context, request, &response).ok());
+  EXPECT_THAT(response.experiments(), SizeIs(0));
+}
+
+TEST_F(CoordinatorServiceTest, MalformedNamesAreInvalidUnknownOnesNotFound) {
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      Get("experiment/exp-000001", v1::EXPERIMENT_VIEW_BASIC).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(Cancel("exp-000001").status()));
+  EXPECT_TRUE(absl::IsNotFound(
+      Get("experiments/exp-000099", v1::EXPERIMENT_VIEW_BASIC).status()));
+  EXPECT_TRUE(absl::IsNotFound(Cancel("experiments/exp-000099").status()));
+
+  grpc::ClientContext context;
+  v1::WatchExperimentRequest request;
+  request.set_name("experiments/exp-000099");
+  auto reader = stub_->WatchExperiment(&context, request);
+  v1::WatchExperimentResponse response;
+  EXPECT_FALSE(reader->Read(&response));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(CoordinatorServiceTest, CancelIsIdempotentAndCancelsQueuedTrials) {
+  ASSERT_TRUE(Create(spec_).ok());
+  const std::string name = "experiments/exp-000001";
+  absl::StatusOr<v1::Experiment> first = Cancel(name);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->state(), v1::EXPERIMENT_STATE_CANCELLED);
+  absl::StatusOr<v1::Experiment> again = Cancel(name);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->state(), v1::EXPERIMENT_STATE_CANCELLED);
+  EXPECT_EQ(again->end_time().seconds(), first->end_time().seconds());
+  absl::StatusOr<v1::GetExperimentResponse> full =
+      Get(name, v1::EXPERIMENT_VIEW_FULL);
+  ASSERT_TRUE(full.ok());
+  for (const v1::Trial& trial : full->trials()) {
+    EXPECT_EQ(trial.state(), v1::TRIAL_STATE_CANCELLED) << trial.name();
+  }
+}
+
+TEST_F(CoordinatorServiceTest, WatchSendsTheCreationEventThenEndsOnCancel) {
+  ASSERT_TRUE(Create(spec_).ok());
+  const std::string name = "experiments/exp-000001";
+  grpc::ClientContext context;
+  v1::WatchExperimentRequest request;
+  request.set_name(name);
+  auto reader = stub_->WatchExperiment(&context, request);
+  v1::WatchExperimentResponse response;
+  ASSERT_TRUE(reader->Read(&response));
+  EXPECT_EQ(response.event().sequence(), 1u);
+  EXPECT_EQ(response.event().experiment().state(),
+            v1::EXPERIMENT_STATE_PENDING);
+
+  ASSERT_TRUE(Cancel(name).ok());
+  uint64_t last = 1;
+  v1::ExperimentState state = v1::EXPERIMENT_STATE_PENDING;
+  while (reader->Read(&response)) {
+    EXPECT_EQ(response.event().sequence(), last + 1);
+    last = response.event().sequence();
+    state = response.event().experiment().state();
+  }
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(state, v1::EXPERIMENT_STATE_CANCELLED);
+}
+
+TEST_F(CoordinatorServiceTest, WatchResumesAfterASequence) {
+  ASSERT_TRUE(Create(spec_).ok());
+  ASSERT_TRUE(Cancel("experiments/exp-000001").ok());
+  grpc::ClientContext context;
+  v1::WatchExperimentRequest request;
+  request.set_name("experiments/exp-000001");
+  request.set_after_sequence(1);
+  auto reader = stub_->WatchExperiment(&context, request);
+  v1::WatchExperimentResponse response;
+  ASSERT_TRUE(reader->Read(&response));
+  EXPECT_EQ(response.event().sequence(), 2u);
+}
+
+TEST_F(CoordinatorServiceTest, AClientThatCancelsClosesItsWatch) {
+  ASSERT_TRUE(Create(spec_).ok());
+  grpc::ClientContext context;
+  v1::WatchExperimentRequest request;
+  request.set_name("experiments/exp-000001");
+  auto reader = stub_->WatchExperiment(&context, request);
+  v1::WatchExperimentResponse response;
+  ASSERT_TRUE(reader->Read(&response));
+  EXPECT_EQ(service_->TEST_OpenWatches(), 1);
+
+  context.TryCancel();
+  EXPECT_FALSE(reader->Read(&response));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  for (int i = 0; i < 500 && service_->TEST_OpenWatches() > 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(service_->TEST_OpenWatches(), 0);
+}
+
+TEST_F(CoordinatorServiceTest, AFullViewWatchCarriesTheGrid) {
+  ASSERT_TRUE(Create(spec_).ok());
+  ASSERT_TRUE(Cancel("experiments/exp-000001").ok());
+  grpc::ClientContext context;
+  v1::WatchExperimentRequest request;
+  request.set_name("experiments/exp-000001");
+  request.set_view(v1::EXPERIMENT_VIEW_FULL);
+  auto reader = stub_->WatchExperiment(&context, request);
+  v1::WatchExperimentResponse response;
+  int events = 0;
+  while (reader->Read(&response)) {
+    ++events;
+    EXPECT_THAT(response.event().experiment().configurations(), SizeIs(2));
+  }
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_GT(events, 1);
+}
+
+TEST_F(CoordinatorServiceTest, ShutdownEndsAnOpenWatch) {
+  ASSERT_TRUE(Create(spec_).ok());
+  grpc::ClientContext context;
+  v1::WatchExperimentRequest request;
+  request.set_name("experiments/exp-000001");
+  auto reader = stub_->WatchExperiment(&context, request);
+  v1::WatchExperimentResponse response;
+  ASSERT_TRUE(reader->Read(&response));
+
+  service_->Shutdown();
+  EXPECT_FALSE(reader->Read(&response));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+}  // namespace
+}  // namespace scalebench::coordinator::coordinator_service_test

@@ -1,0 +1,45 @@
+#include "coordinator/store/stores_testing.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "absl/status/statusor.h"
+#include "spec/spec_yaml.h"
+
+namespace scalebench::coordinator {
+
+v1::ExperimentSpec SpecFromYaml(absl::string_view yaml) {
+  absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(yaml, "t");
+  EXPECT_TRUE(spec.ok()) << spec.status();
+  return spec.value_or(v1::ExperimentSpec());
+}
+
+void StoreFileTest::SetUp() {
+  std::string dir = ::testing::TempDir() + "/coordinator-XXXXXX";
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  dir_ = dir;
+  path_ = dir_ + "/coordinator.db";
+}
+
+void StoreFileTest::TearDown() { std::filesystem::remove_all(dir_); }
+
+void StoresTest::SetUp() {
+  StoreFileTest::SetUp();
+  if (HasFatalFailure()) return;
+  store_ = Open();
+  ASSERT_NE(store_, nullptr);
+}
+
+void StoresTest::TearDown() {
+  store_.reset();
+  StoreFileTest::TearDown();
+}
+
+std::unique_ptr<Stores> StoreFileTest::Open() {
+  absl::StatusOr<std::unique_ptr<Stores>> store = Stores::Open(path_, &clock_);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
+}
+
+}  // namespace scalebench::coordinator

@@ -1,0 +1,173 @@
+#include "coordinator/trials/result_checks.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <cmath>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/proto_time.h"
+#include "results/histogram.h"
+
+namespace scalebench::coordinator {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+std::string Format(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
+}
+
+absl::Status Refuse(absl::string_view field, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
+}
+
+absl::Status CheckTimestamp(absl::string_view field,
+                            const google::protobuf::Timestamp& t) {
+  if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
+      t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 ||
+      t.nanos() > 999'999'999) {
+    return Refuse(field, absl::StrCat(t.seconds(), " s and ", t.nanos(),
+                                      " ns is not a time in years 1 to 9999"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDuration(absl::string_view field,
+                           const google::protobuf::Duration& d) {
+  if (d.seconds() < TimeUtil::kDurationMinSeconds ||
+      d.seconds() > TimeUtil::kDurationMaxSeconds || d.nanos() < -999'999'999 ||
+      d.nanos() > 999'999'999 || (d.seconds() > 0 && d.nanos() < 0) ||
+      (d.seconds() < 0 && d.nanos() > 0)) {
+    return Refuse(field, absl::StrCat(d.seconds(), " s and ", d.nanos(),
+                                      " ns is not a valid duration"));
+  }
+  return absl::OkStatus();
+}
+
+// The measurement window of `load` against when it can have happened.
+absl::Status CheckWindow(const v1::LoadgenResult& load,
+                         const ResultContext& context) {
+  if (absl::Status s = CheckTimestamp("loadgen.start_time", load.start_time());
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckDuration("loadgen.duration", load.duration());
+      !s.ok()) {
+    return s;
+  }
+  const absl::Duration window = DurationFromProto(load.duration());
+  if (window <= absl::ZeroDuration()) {
+    return Refuse("loadgen.duration",
+                  absl::StrCat(absl::FormatDuration(window),
+                               " is not a positive window"));
+  }
+  // On the coordinator's clock, within `uncertainty`.
+  const absl::Duration uncertainty =
+      context.clock_offset.has_value()
+          ? absl::AbsDuration(context.round_trip) / 2 + kClockSlack
+          : kUnknownClockSlack;
+  const absl::Time start = TimeFromProto(load.start_time()) -
+                           context.clock_offset.value_or(absl::ZeroDuration());
+  const absl::Time earliest =
+      context.measure.has_value()
+          ? TimeFromProto(context.measure->start_time()) - uncertainty
+          : context.receive_time - kMaxResultAge - uncertainty;
+  if (start < earliest) {
+    return Refuse(
+        "loadgen.start_time",
+        absl::StrCat(Format(start), " (on the coordinator's clock) is before ",
+                     context.measure.has_value()
+                         ? "the planned start of the window"
+                         : "the oldest window a result may report",
+                     ", ", Format(earliest + uncertainty), ", less ",
+                     absl::FormatDuration(uncertainty),
+                     " of clock uncertainty"));
+  }
+  const absl::Time latest = context.receive_time + uncertainty;
+  if (start + window > latest) {
+    return Refuse(
+        "loadgen.start_time + loadgen.duration",
+        absl::StrCat("the window ends at ", Format(start + window),
+                     " (on the coordinator's clock), after the result arrived "
+                     "at ",
+                     Format(context.receive_time), " plus ",
+                     absl::FormatDuration(uncertainty),
+                     " of clock uncertainty"));
+  }
+  if (context.measure.has_value() && context.measure->load().has_duration()) {
+    const v1::LoadSpec& planned = context.measure->load();
+    const absl::Duration length = DurationFromProto(planned.duration());
+    const absl::Duration timeout = planned.has_timeout()
+                                       ? DurationFromProto(planned.timeout())
+                                       : absl::Seconds(10);
+    if (window < length * kMinWindowShare) {
+      return Refuse("loadgen.duration",
+                    absl::StrCat(absl::FormatDuration(window),
+                                 " is shorter than a tenth of the planned ",
+                                 absl::FormatDuration(length)));
+    }
+    if (window > length + timeout + kWindowSlack) {
+      return Refuse("loadgen.duration",
+                    absl::StrCat(absl::FormatDuration(window),
+                                 " is longer than the planned ",
+                                 absl::FormatDuration(length), " plus ",
+                                 absl::FormatDuration(timeout + kWindowSlack)));
+    }
+  }
+  const double requests_per_s =
+      static_cast<double>(load.requests()) / absl::ToDoubleSeconds(window);
+  if (requests_per_s > kMaxRequestsPerSecond) {
+    return Refuse(
+        "loadgen.requests",
+        absl::StrFormat("%d requests in %s is more than one a "
+                        "nanosecond",
+                        load.requests(), absl::FormatDuration(window)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckWorkerResult(const v1::WorkerResult& result,
+                               const ResultContext& context) {
+  if (result.has_failure()) return absl::OkStatus();
+  for (int i = 0; i < result.core_busy_size(); ++i) {
+    const double busy = result.core_busy(i).busy();
+    if (!(busy >= 0 && busy <= 1)) {
+      return Refuse(absl::StrCat("core_busy[", i, "].busy"),
+                    absl::StrCat(busy, " is not a fraction in [0, 1]"));
+    }
+  }
+  if (!result.has_loadgen() || result.loadgen().has_failure()) {
+    return absl::OkStatus();
+  }
+  const v1::LoadgenResult& load = result.loadgen();
+  if (absl::StatusOr<results::Histogram> latency =
+          results::Histogram::FromProto(load.latency());
+      !latency.ok()) {
+    return Refuse("loadgen.latency", latency.status().message());
+  }
+  if (load.latency().count() != load.requests()) {
+    return Refuse("loadgen.latency.count",
+                  absl::StrCat(load.latency().count(), " latencies for ",
+                               load.requests(), " completed requests"));
+  }
+  return CheckWindow(load, context);
+}
+
+v1::WorkerResult RefusedResult(const v1::WorkerResult& result,
+                               const absl::Status& why) {
+  v1::WorkerResult refused;
+  *refused.mutable_key() = result.key();
+  refused.set_worker_id(result.worker_id());
+  *refused.mutable_environment() = result.environment();
+  v1::Failure& failure = *refused.mutable_failure();
+  failure.set_kind(v1::FAILURE_KIND_INTERNAL);
+  failure.set_reason(absl::StrCat(
+      "the coordinator refused the worker's result: ", why.message()));
+  return refused;
+}
+
+}  // namespace scalebench::coordinator

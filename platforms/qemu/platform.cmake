@@ -1,10 +1,41 @@
-# PLATFORM_QEMU: its description and the worker's part (platform.h,
-# driver_factory.h). Included from platforms/CMakeLists.txt.
-target_sources(scalebench_platforms PRIVATE ${CMAKE_CURRENT_LIST_DIR}/qemu_platform.cc)
+# PLATFORM_QEMU in one place: its description (qemu_platform.cc,
+# platform.h), the worker's part (qemu_driver_factory.cc,
+# driver_factory.h) and the driver itself, one QEMU VM per target
+# (qemu_driver.h). Included from platforms/CMakeLists.txt.
+set(QEMU_DIR ${CMAKE_CURRENT_LIST_DIR})
+target_sources(scalebench_platforms PRIVATE ${QEMU_DIR}/qemu_platform.cc)
+
+add_library(scalebench_worker_qemu STATIC ${QEMU_DIR}/qemu_driver.cc)
+target_link_libraries(scalebench_worker_qemu PUBLIC
+  scalebench_worker_core scalebench_platforms scalebench_proto
+  absl::status absl::statusor absl::strings absl::time)
+
 target_sources(scalebench_platform_drivers PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/qemu_driver_factory.cc)
+  ${QEMU_DIR}/qemu_driver_factory.cc)
 target_link_libraries(scalebench_platform_drivers PUBLIC scalebench_worker_qemu)
 # Where the worker finds the qemu guests' images unless told otherwise.
-set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/qemu_driver_factory.cc
+set(SCALEBENCH_QEMU_IMAGE_DIR ${CMAKE_BINARY_DIR}/images/qemu)
+set_source_files_properties(${QEMU_DIR}/qemu_driver_factory.cc
   PROPERTIES COMPILE_DEFINITIONS
-  SCALEBENCH_QEMU_IMAGE_DIR="${CMAKE_BINARY_DIR}/images/qemu")
+  SCALEBENCH_QEMU_IMAGE_DIR="${SCALEBENCH_QEMU_IMAGE_DIR}")
+
+# The command line and argument checks: no VM runs.
+scalebench_test(qemu_driver_test
+  SOURCES ${QEMU_DIR}/qemu_driver_test.cc ${QEMU_DIR}/qemu_driver_env_test.cc
+  LIBS scalebench_worker_qemu scalebench_os_testing)
+
+# Real guests under TCG, label `vm`. Their images are built (or found
+# current, in about a second) once per ctest run by the fixture below;
+# the first build downloads Debian's cloud kernel through apt.
+add_test(NAME qemu_images
+  COMMAND ${CMAKE_SOURCE_DIR}/deploy/images/build-qemu-images.sh
+          ${SCALEBENCH_QEMU_IMAGE_DIR})
+set_tests_properties(qemu_images PROPERTIES
+  FIXTURES_SETUP qemu_images LABELS vm TIMEOUT 600)
+scalebench_test(qemu_vm_test
+  SOURCES ${QEMU_DIR}/qemu_vm_test.cc
+  LIBS scalebench_worker_qemu scalebench_loadgen
+  LABELS vm
+  PROPERTIES FIXTURES_REQUIRED qemu_images TIMEOUT 300)
+target_compile_definitions(qemu_vm_test PRIVATE
+  SCALEBENCH_QEMU_IMAGE_DIR="${SCALEBENCH_QEMU_IMAGE_DIR}")

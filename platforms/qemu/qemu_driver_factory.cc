@@ -1,16 +1,13 @@
-// The worker's part of PLATFORM_QEMU: worker/targets/qemu_driver.h.
+// The worker's part of PLATFORM_QEMU: platforms/qemu/qemu_driver.h.
 #include "platforms/driver_factory.h"
 #include "platforms/platform.h"
+#include "platforms/qemu/qemu_driver.h"
 #include "platforms/qemu/qemu_platform.h"
 #include "worker/host_facts.h"
 #include "worker/program_version.h"
-#include "worker/targets/qemu_driver.h"
 
 namespace scalebench::platforms {
 namespace {
-
-// The description's bound is the driver's.
-static_assert(qemu::kMinMemoryMb == worker::kQemuMinMemoryMb);
 
 class QemuDriverFactoryImpl final : public DriverFactory {
  public:

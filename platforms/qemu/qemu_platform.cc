@@ -1,5 +1,5 @@
 // PLATFORM_QEMU: one QEMU guest per target, KVM when usable, otherwise TCG
-// (worker/targets/qemu_driver.h).
+// (platforms/qemu/qemu_driver.h).
 #include "platforms/qemu/qemu_platform.h"
 
 #include "platforms/boot_image.h"

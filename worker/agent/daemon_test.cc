@@ -6,6 +6,7 @@
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -155,6 +156,9 @@ TEST(DaemonTest, PreparesMeasuresDeliversAndStopsCleanly) {
   const pid_t worker = fork();
   ASSERT_GE(worker, 0);
   if (worker == 0) {
+    // Should this test die (a ctest timeout), the worker is told to stop
+    // too, and stops its targets: nothing is left running.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     const std::string coordinator_flag = absl::StrCat("127.0.0.1:", port);
     execl(SCALEBENCH_WORKER_BINARY, "scalebench-worker", "--coordinator",
           coordinator_flag.c_str(), "--name", "daemon-test", "--state-dir",

@@ -10,10 +10,10 @@
 #include "common/fake_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "platforms/qemu/qemu_driver.h"
 #include "spec/defaults.h"
 #include "spec/grid.h"
 #include "spec/spec_yaml.h"
-#include "worker/targets/qemu_driver.h"
 #include "worker/testing/fake_target_driver.h"
 
 namespace scalebench::worker {

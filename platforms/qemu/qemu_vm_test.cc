@@ -25,8 +25,8 @@
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
 #include "os/env.h"
+#include "platforms/qemu/qemu_driver.h"
 #include "worker/http_probe.h"
-#include "worker/targets/qemu_driver.h"
 
 namespace scalebench::worker {
 namespace {

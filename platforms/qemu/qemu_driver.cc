@@ -1,4 +1,4 @@
-#include "worker/targets/qemu_driver.h"
+#include "platforms/qemu/qemu_driver.h"
 
 #include <arpa/inet.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 // The QEMU driver's plans and argument checks; no VM runs here (the `vm`
 // tests in qemu_vm_test.cc boot real guests).
-#include "worker/targets/qemu_driver.h"
+#include "platforms/qemu/qemu_driver.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>

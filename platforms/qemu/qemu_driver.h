@@ -7,8 +7,8 @@
 // "qemu", the marker that the pid file is a VM's; qemu.args, the command
 // line; console.log, the guest's serial console; qemu.log, QEMU's own
 // output). Thread-compatible.
-#ifndef SCALEBENCH_WORKER_TARGETS_QEMU_DRIVER_H_
-#define SCALEBENCH_WORKER_TARGETS_QEMU_DRIVER_H_
+#ifndef SCALEBENCH_PLATFORMS_QEMU_QEMU_DRIVER_H_
+#define SCALEBENCH_PLATFORMS_QEMU_QEMU_DRIVER_H_
 
 #include <cstdint>
 #include <optional>
@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "platforms/qemu/qemu_platform.h"
 #include "worker/host_facts.h"
 #include "worker/targets/target_driver.h"
 #include "worker/worker_context.h"
@@ -54,11 +55,10 @@ struct QemuOptions {
   bool kvm_usable = false;
 };
 
-// The least memory a guest may be given. Measured with Debian's cloud
-// kernel and our images (a ~5 MiB gzip initramfs unpacked in memory): 64
-// MiB panics during boot, 96 MiB boots one vCPU; 128 leaves room for more
-// vCPUs and nginx workers. TargetSpec's default for VMs is 256.
-inline constexpr uint32_t kQemuMinMemoryMb = 128;
+// The least memory a guest may be given: the platform's own bound
+// (qemu_platform.h says how it was measured), which spec validation and a
+// unikernel's default memory also read.
+inline constexpr uint32_t kQemuMinMemoryMb = platforms::qemu::kMinMemoryMb;
 
 // The image kinds scalebench builds (TargetLaunch::variant).
 inline constexpr char kQemuVariantGeneral[] = "general";
@@ -142,4 +142,4 @@ class QemuDriver final : public TargetDriver {
 
 }  // namespace scalebench::worker
 
-#endif  // SCALEBENCH_WORKER_TARGETS_QEMU_DRIVER_H_
+#endif  // SCALEBENCH_PLATFORMS_QEMU_QEMU_DRIVER_H_

@@ -6,7 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "os/recording_env.h"
-#include "worker/targets/qemu_driver.h"
+#include "platforms/qemu/qemu_driver.h"
 #include "worker/testing/test_context.h"
 
 namespace scalebench::worker {

@@ -5,7 +5,12 @@
 # each) in its own, idle-polling for IDLE seconds and then running a sweep
 # of 3N one-second trials; it reads the coordinator's CPU (utime + stime)
 # and memory from /proc/PID and the workers' Synchronize latencies, and
-# checks that every trial succeeded exactly once. Prints one table row per N.
+# checks that every trial succeeded exactly once and the timing targets:
+# the coordinator under 0.2 cores while the workers poll, Synchronize
+# answered with p99 under 50 ms while idle and during the sweep (ctest's
+# coordinator_scale_1000 checks the counts only). Prints one table row per
+# N; the last column says FAILED, and the script exits 1, when a count or
+# a target was missed.
 #
 # Usage: bench/coordinator_scale.sh [IDLE_SECONDS=20] [N...]
 # Needs: make (or cmake --build build --target coordinator_scale).
@@ -17,15 +22,18 @@ shift || true
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10 100 1000)
 bin="$top/build/bin"
+failed=0
 
-echo "| workers | idle CPU (cores) | idle RSS (MB) | sweep CPU (cores) | sweep RSS / peak (MB) | sweep (s, trials) | results p50 / p99 (ms) | idle hold overrun p50 / p99 (ms) | counts |"
+echo "| workers | idle CPU (cores) | idle RSS (MB) | sweep CPU (cores) | sweep RSS / peak (MB) | sweep (s, trials) | results p50 / p99 (ms) | idle hold overrun p50 / p99 (ms) | counts and targets |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
   if ! out=$("$bin/tests/coordinator_scale" --coordinator-bin \
-      "$bin/scalebench-coordinator" --workers "$n" --idle-seconds "$idle"); then
+      "$bin/scalebench-coordinator" --workers "$n" --idle-seconds "$idle" \
+      --max-idle-cores 0.2 --max-p99-ms 50 --max-sweep-p99-ms 50); then
     counts=FAILED
+    failed=1
   else
-    counts=exact
+    counts=met
   fi
   python3 - "$out" "$counts" <<'PY'
 import json, sys
@@ -39,3 +47,4 @@ print(f"| {r['workers']} | {r['idle_cores']:.3f} | {mb(r['idle_rss_kb'])} | "
       f"{sys.argv[2]} ({r['succeeded']}/{r['trials']} succeeded, {r['attempts']} attempts, {r['exported']} exported) |")
 PY
 done
+exit "$failed"

@@ -172,6 +172,16 @@ absl::StatusOr<pid_t> PosixEnv::StartProcess(const ProcessLaunch& launch) {
   if (pid == 0) {
     ExecChild(argv.data(), log.c_str(), launch.cpus.empty() ? nullptr : &set);
   }
+  // The child pins itself before exec, but may not have run yet: pinning
+  // it from here too means it is pinned when this returns, whatever the
+  // scheduler did.
+  if (!launch.cpus.empty() && sched_setaffinity(pid, sizeof(set), &set) != 0) {
+    const int error = errno;
+    kill(pid, SIGKILL);
+    Reap(pid);
+    return absl::InternalError(absl::StrCat(
+        "sched_setaffinity of ", launch.argv[0], ": ", std::strerror(error)));
+  }
   {
     absl::MutexLock lock(&mu_);
     ended_.erase(pid);

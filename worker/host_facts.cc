@@ -189,7 +189,9 @@ bool ProbeKvm(const KvmProbe& probe, os::Env& env, Clock& clock) {
     }
   }
   (void)env.StopProcess(launch.pid_file, kProbeStopGrace);
-  (void)env.RemoveFile(kind);
+  // The probe is a fact, not a target: nothing of it stays in the runtime
+  // dir (which is released at the worker's end only when empty).
+  (void)env.RemoveTree(probe.dir);
   return booted;
 }
 

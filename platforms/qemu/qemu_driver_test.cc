@@ -232,8 +232,11 @@ class QemuKvmProbeTest : public QemuDriverTest {
     chmod(path.c_str(), 0755);
     return path;
   }
+  // The probe's pid file or its files (console, args, log) remain.
   bool Leftovers() {
     return access((state_dir_ + "/run/scalebench-w1-kvm-probe.pid").c_str(),
+                  F_OK) == 0 ||
+           access((state_dir_ + "/targets/scalebench-w1-kvm-probe").c_str(),
                   F_OK) == 0;
   }
 };

@@ -21,10 +21,10 @@
 #include "common/clock.h"
 #include "common/exit_codes.h"
 #include "common/grpc_status.h"
+#include "common/stop_signals.h"
 #include "coordinator/rpc/server.h"
 #include "spec/spec_yaml.h"
 #include "worker/agent/daemon.h"
-#include "common/stop_signals.h"
 
 namespace scalebench::cli {
 namespace {

@@ -16,8 +16,8 @@
 #include "common/command_line.h"
 #include "common/exit_codes.h"
 #include "common/grpc_channel.h"
-#include "coordinator/rpc/server.h"
 #include "common/stop_signals.h"
+#include "coordinator/rpc/server.h"
 
 namespace scalebench::coordinator {
 namespace {

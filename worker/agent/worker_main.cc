@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "common/command_line.h"
+#include "common/stop_signals.h"
 #include "worker/agent/daemon.h"
 #include "worker/agent/run_trial.h"
-#include "common/stop_signals.h"
 
 namespace scalebench::worker {
 namespace {

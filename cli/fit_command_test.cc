@@ -483,19 +483,19 @@ TEST(ScalebenchCommandLineTest, FitFlagMistakesAreUsageErrors) {
     std::vector<std::string> args;
     const char* message;
   };
+  // A valid command line followed by `mistake`.
+  const auto valid_and = [](std::vector<std::string> mistake) {
+    std::vector<std::string> args = {"fit", "--data", "r.csv",   "--x", "n",
+                                     "--y", "rps",    "--model", "usl"};
+    args.insert(args.end(), mistake.begin(), mistake.end());
+    return args;
+  };
   const Case cases[] = {
       {{"fit", "--x", "n"}, "--data is required"},
-      {{"fit", "--data", "r.csv", "--x", "n", "--y", "rps", "--model", "usl",
-        "--frobnicate"},
-       "--frobnicate"},
-      {{"fit", "--data", "r.csv", "--x", "n", "--x", "m", "--y", "rps",
-        "--model", "usl"},
-       "--x"},
-      {{"fit", "--data", "r.csv", "--x", "n", "--y", "rps", "--model", "usl",
-        "stray"},
-       "stray"},
-      {{"fit", "--data", "r.csv", "--x", "n", "--y", "rps", "--model", "usl",
-        "--output", "yaml"},
+      {valid_and({"--frobnicate"}), "--frobnicate"},
+      {valid_and({"--x", "m"}), "--x"},
+      {valid_and({"stray"}), "stray"},
+      {valid_and({"--output", "yaml"}),
        "--output: 'yaml' is not one of text, json"},
       {{}, "give a command"},
       {{"frobnicate"}, "frobnicate"},

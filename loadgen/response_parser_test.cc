@@ -72,6 +72,15 @@ Outcome ParseEverySplit(const std::string& input, bool close_after = false,
   return whole;
 }
 
+// `response` completes, however split, using every byte of it; returns
+// the outcome for the test's other checks.
+Outcome ParseComplete(const std::string& response, bool head = false) {
+  const Outcome o = ParseEverySplit(response, /*close_after=*/false, head);
+  EXPECT_EQ(o.result, Result::kComplete) << response;
+  EXPECT_EQ(o.consumed, response.size()) << response;
+  return o;
+}
+
 // `response`'s body runs until the connection closes: however split, it
 // needs more until the close, then completes, and the connection is not
 // reused.
@@ -83,12 +92,9 @@ void ExpectBodyEndsWithTheClose(const std::string& response) {
 }
 
 TEST(ResponseParserTest, ContentLengthBody) {
-  const std::string r =
+  const Outcome o = ParseComplete(
       "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 12\r\n\r\n"
-      "hello world!";
-  const Outcome o = ParseEverySplit(r);
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.consumed, r.size());
+      "hello world!");
   EXPECT_EQ(o.status, 200);
   EXPECT_TRUE(o.keep_alive);
 }
@@ -108,24 +114,18 @@ TEST(ResponseParserTest, ZeroContentLength) {
 }
 
 TEST(ResponseParserTest, ChunkedWithExtensionsAndTrailers) {
-  const std::string r =
+  const Outcome o = ParseComplete(
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n"
       "5;name=value\r\nhello\r\n"
       "1A\r\nabcdefghijklmnopqrstuvwxyz\r\n"
-      "0\r\nExpires: never\r\nX-Checksum: 1\r\n\r\n";
-  const Outcome o = ParseEverySplit(r);
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.consumed, r.size());
+      "0\r\nExpires: never\r\nX-Checksum: 1\r\n\r\n");
   EXPECT_TRUE(o.keep_alive);
 }
 
 TEST(ResponseParserTest, ChunkedWithoutTrailers) {
-  const std::string r =
+  ParseComplete(
       "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
-      "3\r\nabc\r\n0\r\n\r\n";
-  const Outcome o = ParseEverySplit(r);
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.consumed, r.size());
+      "3\r\nabc\r\n0\r\n\r\n");
 }
 
 TEST(ResponseParserTest, BodyDelimitedByClose) {
@@ -158,27 +158,17 @@ TEST(ResponseParserTest, Http10KeepsAliveOnlyWhenAsked) {
 }
 
 TEST(ResponseParserTest, ResponsesWithoutBody) {
-  const std::string no_content =
-      "HTTP/1.1 204 No Content\r\nContent-Length: 99\r\n\r\n";
-  Outcome o = ParseEverySplit(no_content);
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.consumed, no_content.size());
-  EXPECT_EQ(ParseEverySplit("HTTP/1.1 304 Not Modified\r\n\r\n").result,
-            Result::kComplete);
-  const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 612\r\n\r\n";
-  o = ParseEverySplit(head, false, /*head=*/true);
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.consumed, head.size());
+  ParseComplete("HTTP/1.1 204 No Content\r\nContent-Length: 99\r\n\r\n");
+  ParseComplete("HTTP/1.1 304 Not Modified\r\n\r\n");
+  ParseComplete("HTTP/1.1 200 OK\r\nContent-Length: 612\r\n\r\n",
+                /*head=*/true);
 }
 
 TEST(ResponseParserTest, InterimResponseIsSkipped) {
-  const std::string r =
+  const Outcome o = ParseComplete(
       "HTTP/1.1 100 Continue\r\n\r\n"
-      "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
-  const Outcome o = ParseEverySplit(r);
-  EXPECT_EQ(o.result, Result::kComplete);
+      "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok");
   EXPECT_EQ(o.status, 201);
-  EXPECT_EQ(o.consumed, r.size());
 }
 
 // Feeds `input` in one piece.

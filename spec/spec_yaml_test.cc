@@ -21,9 +21,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-using testing::kArchitectureExample;
-using testing::kArchitectureExampleProto;
-
 v1::ExperimentSpec FromText(const char* text) {
   v1::ExperimentSpec spec;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &spec));
@@ -53,9 +50,9 @@ constexpr char kMinimal[] = "name: t\nloadgen:\n  duration: 3s\n";
 
 TEST(ParseSpecYamlTest, ReadsTheArchitectureExampleFieldByField) {
   absl::StatusOr<v1::ExperimentSpec> spec =
-      ParseSpecYaml(kArchitectureExample, "ARCHITECTURE.md");
+      ParseSpecYaml(testing::kArchitectureExample, "ARCHITECTURE.md");
   ASSERT_TRUE(spec.ok()) << spec.status();
-  ExpectSameProto(*spec, FromText(kArchitectureExampleProto));
+  ExpectSameProto(*spec, FromText(testing::kArchitectureExampleProto));
 }
 
 TEST(ParseSpecYamlTest, SetsOptionalFieldsOnlyWhenGiven) {

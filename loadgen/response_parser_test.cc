@@ -107,10 +107,9 @@ TEST(ResponseParserTest, StopsAtTheEndOfTheResponse) {
 }
 
 TEST(ResponseParserTest, ZeroContentLength) {
-  const Outcome o =
-      ParseEverySplit("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.status, 404);
+  EXPECT_EQ(ParseComplete("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                .status,
+            404);
 }
 
 TEST(ResponseParserTest, ChunkedWithExtensionsAndTrailers) {
@@ -221,15 +220,12 @@ TEST(ResponseParserTest, OtherTransferCodingWithLengthRunsUntilClose) {
 }
 
 TEST(ResponseParserTest, BareLineFeedsAreAccepted) {
-  const Outcome o =
-      ParseEverySplit("HTTP/1.1 200 OK\nContent-Length: 3\n\nabc");
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.status, 200);
+  EXPECT_EQ(ParseComplete("HTTP/1.1 200 OK\nContent-Length: 3\n\nabc").status,
+            200);
 }
 
 TEST(ResponseParserTest, StatusLineWithoutReason) {
-  EXPECT_EQ(ParseEverySplit("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n").result,
-            Result::kComplete);
+  ParseComplete("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n");
 }
 
 // Each malformed or hostile input fails with its own error, however split.

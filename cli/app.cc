@@ -47,9 +47,4 @@ int Main(const std::vector<std::string>& args, std::ostream& out,
   return kExitBadInput;  // Parse insists on a command.
 }
 
-int Main(const std::vector<std::string>& args, std::ostream& out,
-         std::ostream& err) {
-  return Main(args, out, err, *Clock::Real());
-}
-
 }  // namespace scalebench::cli

@@ -14,15 +14,10 @@
 namespace scalebench::cli {
 
 // Runs `scalebench ARGS...` (`args` without the program name): results to
-// `out`, messages to `err`, time from `clock`. Returns the exit code
-// (common/exit_codes.h).
+// `out`, messages to `err`, time from `clock` (main() passes the process
+// clock, tests a FakeClock). Returns the exit code (common/exit_codes.h).
 int Main(const std::vector<std::string>& args, std::ostream& out,
          std::ostream& err, Clock& clock);
-
-// Main on the process clock (Clock::Real()), for main() and for tests
-// that do not look at times.
-int Main(const std::vector<std::string>& args, std::ostream& out,
-         std::ostream& err);
 
 }  // namespace scalebench::cli
 

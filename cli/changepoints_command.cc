@@ -7,11 +7,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "analysis/row_table.h"
+#include "cli/change_point_flags.h"
 #include "cli/csv.h"
 #include "common/exit_codes.h"
 #include "common/json_writer.h"
@@ -77,30 +77,6 @@ int FailFlags(absl::string_view message, std::ostream& err) {
   err << kCommand << message
       << "\nRun 'scalebench changepoints --help' for the flags.\n";
   return kExitBadInput;
-}
-
-// The options, or INVALID_ARGUMENT naming the flag that is out of range.
-absl::StatusOr<analysis::ChangePointOptions> MakeOptions(
-    const ChangepointsFlags& flags) {
-  analysis::ChangePointOptions options;
-  options.significance = flags.significance;
-  options.permutations = flags.permutations;
-  options.min_segment = flags.min_segment;
-  options.seed = flags.seed;
-  absl::Status s = analysis::ValidateChangePointOptions(options);
-  if (s.ok()) return options;
-  // The library's messages start with the field's name: say the flag's.
-  const std::pair<absl::string_view, absl::string_view> flag_for[] = {
-      {"significance", "--significance"},
-      {"permutations", "--permutations"},
-      {"min_segment", "--min-segment"}};
-  for (const auto& [field, flag] : flag_for) {
-    if (absl::StartsWith(s.message(), field)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(flag, s.message().substr(field.size())));
-    }
-  }
-  return s;
 }
 
 absl::StatusOr<int> Column(const analysis::RowTable& table,
@@ -199,9 +175,9 @@ absl::StatusOr<std::vector<Group>> ReadSeries(
 
 std::string Number(double value) { return absl::StrFormat("%.6g", value); }
 
-void PrintText(const ChangepointsFlags& flags,
-               const analysis::ChangePointOptions& options,
-               const std::vector<Group>& groups, std::ostream& out) {
+void PrintText(const ChangepointsFlags& flags, const std::vector<Group>& groups,
+               std::ostream& out) {
+  const analysis::ChangePointOptions& options = flags.options;
   out << "change points in " << flags.y << " over " << flags.x
       << " (E-divisive means, p <= " << options.significance << " from "
       << options.permutations << " permutations, at least "
@@ -292,28 +268,11 @@ void AddChangepointsFlags(CLI::App& command, ChangepointsFlags* flags) {
       ->delimiter(',');
   AddOutputOption(command, &flags->output,
                   {OutputFormat::kText, OutputFormat::kJson});
+  AddChangePointFlags(command, "points", &flags->options);
   command
-      .add_option("--significance", flags->significance,
-                  absl::StrCat("largest p-value of a change point, from ",
-                               1.0 / (analysis::kMaxPermutations + 1),
-                               " to below 1; default ", flags->significance))
-      ->type_name("P");
-  command
-      .add_option("--permutations", flags->permutations,
-                  absl::StrCat("shuffles per test, at most ",
-                               analysis::kMaxPermutations, "; default ",
-                               flags->permutations))
-      ->type_name("R");
-  command
-      .add_option("--min-segment", flags->min_segment,
-                  absl::StrCat("fewest points on either side of a change "
-                               "point, from 2 to ",
-                               analysis::kMaxMinSegment, "; default ",
-                               flags->min_segment))
-      ->type_name("K");
-  command
-      .add_option("--seed", flags->seed,
-                  "seed of the shuffles; default " + absl::StrCat(flags->seed))
+      .add_option(
+          "--seed", flags->options.seed,
+          "seed of the shuffles; default " + absl::StrCat(flags->options.seed))
       ->type_name("S");
   command.footer(kChangepointsManual);
 }
@@ -332,8 +291,9 @@ int RunChangepoints(const ChangepointsFlags& flags, std::ostream& out,
       return FailFlags("--by expects a column name; got an empty one", err);
     }
   }
-  absl::StatusOr<analysis::ChangePointOptions> options = MakeOptions(flags);
-  if (!options.ok()) return FailFlags(options.status().message(), err);
+  if (absl::Status s = ValidateChangePointFlags(flags.options); !s.ok()) {
+    return FailFlags(s.message(), err);
+  }
 
   absl::StatusOr<analysis::RowTable> read = ReadCsvFile(flags.data);
   if (!read.ok()) return Fail(read.status(), err);
@@ -366,14 +326,14 @@ int RunChangepoints(const ChangepointsFlags& flags, std::ostream& out,
     std::vector<double> series;
     for (const Point& p : group.points) series.push_back(p.y);
     absl::StatusOr<std::vector<analysis::ChangePoint>> points =
-        analysis::DetectChangePoints(series, *options);
+        analysis::DetectChangePoints(series, flags.options);
     if (!points.ok()) return Fail(points.status(), err);
     group.change_points = *std::move(points);
   }
   if (flags.output == OutputFormat::kJson) {
     PrintJson(flags, *groups, numeric_x, out);
   } else {
-    PrintText(flags, *options, *groups, out);
+    PrintText(flags, *groups, out);
   }
   return kExitOk;
 }

@@ -19,18 +19,16 @@ namespace scalebench::cli {
 // What `scalebench changepoints --help` prints below the list of flags.
 extern const char kChangepointsManual[];
 
-// The flags as given, before they are checked; the test's defaults are
-// analysis::ChangePointOptions'.
+// The flags as given, before they are checked.
 struct ChangepointsFlags {
   std::string data;
   std::string x;
   std::string y;
   std::vector<std::string> by;
   OutputFormat output = OutputFormat::kText;
-  double significance = analysis::ChangePointOptions{}.significance;
-  int permutations = analysis::ChangePointOptions{}.permutations;
-  int min_segment = analysis::ChangePointOptions{}.min_segment;
-  uint64_t seed = analysis::ChangePointOptions{}.seed;
+  // --significance, --permutations, --min-segment and --seed; the
+  // defaults are analysis::ChangePointOptions'.
+  analysis::ChangePointOptions options;
 };
 
 // Adds the flags to `command` (the subcommand), bound to `flags`, with its

@@ -1,7 +1,7 @@
 // Test-only: one `scalebench` command run through cli::Main as a user types
-// it, with its output and messages kept, and input files in the test's
-// temp dir. For commands that need no coordinator; remote commands use
-// remote_fixture.h.
+// it, with its output and messages kept, input files in the test's temp
+// dir, and time from a FakeClock that stands still. For commands that
+// need no coordinator; remote commands use remote_fixture.h.
 #ifndef SCALEBENCH_CLI_COMMAND_TEST_FIXTURE_H_
 #define SCALEBENCH_CLI_COMMAND_TEST_FIXTURE_H_
 
@@ -13,6 +13,7 @@
 
 #include "cli/app.h"
 #include "cli/csv.h"
+#include "common/fake_clock.h"
 #include "gtest/gtest.h"
 
 namespace scalebench::cli {
@@ -46,11 +47,12 @@ class CommandTest : public ::testing::Test {
     out_.str("");
     err_.str("");
     args.insert(args.begin(), command_);
-    return Main(args, out_, err_);
+    return Main(args, out_, err_, clock_);
   }
 
   std::ostringstream out_;
   std::ostringstream err_;
+  FakeClock clock_;
 
  private:
   const std::string command_;

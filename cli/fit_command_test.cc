@@ -14,6 +14,7 @@
 #include "cli/csv.h"
 #include "cli/fit_request.h"
 #include "common/exit_codes.h"
+#include "common/fake_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -55,11 +56,12 @@ class FitCommandTest : public ::testing::Test {
     out_.str("");
     err_.str("");
     args.insert(args.begin(), {"fit", "--x", "n", "--y", "rps"});
-    return Main(args, out_, err_);
+    return Main(args, out_, err_, clock_);
   }
 
   std::ostringstream out_;
   std::ostringstream err_;
+  FakeClock clock_;
 };
 
 constexpr char kSweep[] =
@@ -458,7 +460,7 @@ TEST_F(FitCommandTest, CliAndReportGiveAnalysisNumbersForEveryModel) {
 TEST_F(FitCommandTest, HelpDescribesEveryFlag) {
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(Main({"fit", "--help"}, out, err), kExitOk);
+  EXPECT_EQ(Main({"fit", "--help"}, out, err, clock_), kExitOk);
   for (const char* flag : {"--data", "--x", "--y", "--model", "--by", "--train",
                            "--test", "--output", "poly:D", "usl", "amdahl",
                            "COLUMN=VALUE[,VALUE...]", "Examples"}) {
@@ -481,45 +483,47 @@ TEST(ScalebenchCommandLineTest, FitFlagMistakesAreUsageErrors) {
     std::vector<std::string> args;
     const char* message;
   };
+  // A valid command line followed by `mistake`.
+  const auto valid_and = [](std::vector<std::string> mistake) {
+    std::vector<std::string> args = {"fit", "--data", "r.csv",   "--x", "n",
+                                     "--y", "rps",    "--model", "usl"};
+    args.insert(args.end(), mistake.begin(), mistake.end());
+    return args;
+  };
   const Case cases[] = {
       {{"fit", "--x", "n"}, "--data is required"},
-      {{"fit", "--data", "r.csv", "--x", "n", "--y", "rps", "--model", "usl",
-        "--frobnicate"},
-       "--frobnicate"},
-      {{"fit", "--data", "r.csv", "--x", "n", "--x", "m", "--y", "rps",
-        "--model", "usl"},
-       "--x"},
-      {{"fit", "--data", "r.csv", "--x", "n", "--y", "rps", "--model", "usl",
-        "stray"},
-       "stray"},
-      {{"fit", "--data", "r.csv", "--x", "n", "--y", "rps", "--model", "usl",
-        "--output", "yaml"},
+      {valid_and({"--frobnicate"}), "--frobnicate"},
+      {valid_and({"--x", "m"}), "--x"},
+      {valid_and({"stray"}), "stray"},
+      {valid_and({"--output", "yaml"}),
        "--output: 'yaml' is not one of text, json"},
       {{}, "give a command"},
       {{"frobnicate"}, "frobnicate"},
   };
+  FakeClock clock;
   for (const Case& c : cases) {
     std::ostringstream out;
     std::ostringstream err;
-    EXPECT_EQ(Main(c.args, out, err), kExitBadInput) << c.message;
+    EXPECT_EQ(Main(c.args, out, err, clock), kExitBadInput) << c.message;
     EXPECT_THAT(err.str(), HasSubstr(c.message));
     EXPECT_THAT(out.str(), IsEmpty());
   }
 }
 
 TEST(ScalebenchCommandLineTest, HelpAndVersionSucceedOnStdout) {
+  FakeClock clock;
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(Main({"fit", "--bogus", "--help"}, out, err), kExitOk);
+  EXPECT_EQ(Main({"fit", "--bogus", "--help"}, out, err, clock), kExitOk);
   EXPECT_THAT(out.str(), HasSubstr("--model"));
   out.str("");
-  EXPECT_EQ(Main({"help", "fit"}, out, err), kExitOk);
+  EXPECT_EQ(Main({"help", "fit"}, out, err, clock), kExitOk);
   EXPECT_THAT(out.str(), HasSubstr("MODEL is one of"));
   out.str("");
-  EXPECT_EQ(Main({"--help"}, out, err), kExitOk);
+  EXPECT_EQ(Main({"--help"}, out, err, clock), kExitOk);
   EXPECT_THAT(out.str(), HasSubstr("fit"));
   out.str("");
-  EXPECT_EQ(Main({"--version"}, out, err), kExitOk);
+  EXPECT_EQ(Main({"--version"}, out, err, clock), kExitOk);
   EXPECT_THAT(out.str(), StartsWith("scalebench "));
   EXPECT_THAT(err.str(), IsEmpty());
 }

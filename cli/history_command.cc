@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "api/result_columns.h"
+#include "cli/change_point_flags.h"
 #include "cli/output.h"
 #include "cli/results_command.h"
 #include "cli/row_filter.h"
@@ -97,19 +98,7 @@ void AddHistoryFlags(CLI::App& history, HistoryFlags* flags) {
       .add_option("--metric", flags->metric,
                   "the metric followed (default requests_per_s)")
       ->type_name("COLUMN");
-  history
-      .add_option("--significance", flags->significance,
-                  "a shift counts when its permutation p-value is at most "
-                  "this (default 0.05)")
-      ->type_name("P");
-  history
-      .add_option("--permutations", flags->permutations,
-                  "permutations per test (default 199)")
-      ->type_name("R");
-  history
-      .add_option("--min-segment", flags->min_segment,
-                  "fewest nights on either side of a shift (default 3)")
-      ->type_name("K");
+  AddChangePointFlags(history, "nights", &flags->change_points);
   AddOutputOption(history, &flags->output,
                   {OutputFormat::kText, OutputFormat::kJson});
   AddClientFlags(history, &flags->client);
@@ -247,11 +236,7 @@ int RunHistory(const HistoryFlags& flags, std::ostream& out,
     }
     filters.push_back(*std::move(filter));
   }
-  analysis::ChangePointOptions options;
-  options.significance = flags.significance;
-  options.permutations = flags.permutations;
-  options.min_segment = flags.min_segment;
-  if (absl::Status s = analysis::ValidateChangePointOptions(options); !s.ok()) {
+  if (absl::Status s = ValidateChangePointFlags(flags.change_points); !s.ok()) {
     err << kPrefix << s.message() << "\n";
     return kExitBadInput;
   }
@@ -286,7 +271,8 @@ int RunHistory(const HistoryFlags& flags, std::ostream& out,
         {e.name(), TimeFromProto(e.night()), std::move(exported->trials)});
   }
   absl::StatusOr<std::vector<results::ConfigurationHistory>> history =
-      results::BuildNightlyHistory(std::move(runs), flags.metric, options);
+      results::BuildNightlyHistory(std::move(runs), flags.metric,
+                                   flags.change_points);
   if (!history.ok()) {
     err << kPrefix << history.status().message() << "\n";
     return ExitCodeFor(history.status());

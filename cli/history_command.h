@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/change_points.h"
 #include "cli/client.h"
 #include "common/command_line.h"
 #include "results/nightly_history.h"
@@ -24,9 +25,9 @@ struct HistoryFlags {
   // which must hold.
   std::vector<std::string> configurations;
   std::string metric = "requests_per_s";
-  double significance = 0.05;
-  int permutations = 199;
-  int min_segment = 3;
+  // --significance, --permutations and --min-segment; the defaults are
+  // analysis::ChangePointOptions'.
+  analysis::ChangePointOptions change_points;
 };
 
 // Adds the command's argument and flags, with its manual as the footer.

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "cli/command_test_fixture.h"
+#include "common/exit_codes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -76,6 +78,24 @@ TEST(HistoryCommandTest, NoRunsYetSaysSo) {
   std::ostringstream out;
   PrintHistoryText("schedules/nightly", "requests_per_s", {}, out);
   EXPECT_THAT(out.str(), HasSubstr("no successful runs yet"));
+}
+
+class HistoryFlagsTest : public CommandTest {
+ protected:
+  HistoryFlagsTest() : CommandTest("history") {}
+};
+
+// The change-point test's flags are the changepoints command's
+// (change_point_flags.h): checked before the coordinator is asked, and
+// named in the message as docs/limits.md has it.
+TEST_F(HistoryFlagsTest, AnOutOfRangeTestFlagIsNamed) {
+  EXPECT_EQ(Run({"nightly", "--permutations", "10000"}), kExitBadInput);
+  EXPECT_THAT(err_.str(),
+              HasSubstr("--permutations must be at most 9999; got 10000"));
+  EXPECT_EQ(Run({"nightly", "--min-segment", "1"}), kExitBadInput);
+  EXPECT_THAT(err_.str(), HasSubstr("--min-segment must be from 2 to 100000"));
+  EXPECT_EQ(Run({"--help"}), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("fewest nights on either side"));
 }
 
 }  // namespace

@@ -349,8 +349,8 @@ TEST_F(RemoteCommandsTest, WatchFollowsALiveExperimentToItsEnd) {
   int exit_code = -1;
   std::ostringstream out, err;
   std::thread watcher([&] {
-    exit_code =
-        Main({"watch", "exp-000001", "--coordinator", address_}, out, err);
+    exit_code = Main({"watch", "exp-000001", "--coordinator", address_}, out,
+                     err, command_clock_);
   });
   // Watch has seen the first event once the service holds its stream.
   while (service_->TEST_OpenWatches() == 0)

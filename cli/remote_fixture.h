@@ -1,7 +1,8 @@
 // Test-only: a real CoordinatorService on 127.0.0.1:0 over a real store in
 // a temp dir (its clock a FakeClock, so stored times are known), and
-// cli::Main run against it as a user types commands. The store is driven
-// directly to move experiments along, as a scheduler would.
+// cli::Main run against it as a user types commands, on a clock that
+// steps to the deadline when a command sleeps (a watch reconnecting). The store
+// is driven directly to move experiments along, as a scheduler would.
 #ifndef SCALEBENCH_CLI_REMOTE_FIXTURE_H_
 #define SCALEBENCH_CLI_REMOTE_FIXTURE_H_
 
@@ -27,6 +28,7 @@
 #include "coordinator/rpc/worker_service.h"
 #include "coordinator/store/stores.h"
 #include "gtest/gtest.h"
+#include "os/recording_env.h"
 
 namespace scalebench::cli {
 
@@ -111,7 +113,7 @@ class RemoteCommandsTest : public ::testing::Test {
   int RunOffline(const std::vector<std::string>& args) {
     out_.str("");
     err_.str("");
-    return Main(args, out_, err_);
+    return Main(args, out_, err_, command_clock_);
   }
 
   std::string Submit() {
@@ -181,6 +183,8 @@ class RemoteCommandsTest : public ::testing::Test {
   }
 
   FakeClock store_clock_{kCreated};
+  // The commands' clock.
+  os::SteppingClock command_clock_;
   std::string dir_;
   std::string spec_path_;
   std::unique_ptr<coordinator::Stores> store_;

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "results/test_trials.h"
 
 namespace scalebench::cli {
 namespace {
@@ -34,25 +35,15 @@ class ResultsCommandTest : public RemoteCommandsTest {
   }
 
   // Trial `n` of exp-000001 succeeded with `requests_per_s`, from the
-  // worker results `raw`. Ten latency
-  // samples: 100 ns x5, 200 ns x4, 5000 ns: mean 0.63 us, p50 0.1, p90 0.2,
-  // p99 and max 5; start skew -1.5 ms, and `skew_us` the trial's largest.
+  // worker results `raw`. The latencies of results::testing::TenSamples():
+  // mean 0.63 us, p50 0.1, p90 0.2, p99 and max 5; start skew -1.5 ms, and
+  // `skew_us` the trial's largest.
   void StoreResult(int n, double requests_per_s, int skew_us = 1500,
                    std::vector<v1::WorkerResult> raw = {},
                    bool nested = false) {
     v1::TrialResult result = StartResult("exp-000001", n);
-    v1::LatencyHistogram* h = result.mutable_merged()->mutable_latency();
-    h->set_sub_bucket_bits(7);
-    h->set_highest_trackable_ns(1'000'000);
-    for (auto [index, count] : std::vector<std::pair<uint32_t, uint64_t>>{
-             {100, 5}, {200, 4}, {796, 1}}) {
-      h->add_bucket_index(index);
-      h->add_bucket_count(count);
-    }
-    h->set_count(10);
-    h->set_sum_ns(6300);
-    h->set_min_ns(100);
-    h->set_max_ns(5000);
+    *result.mutable_merged()->mutable_latency() =
+        results::testing::TenSamples();
     result.mutable_merged()->set_requests(
         static_cast<uint64_t>(requests_per_s));
     result.mutable_merged()->mutable_start_skew()->set_nanos(-1'500'000);
@@ -63,6 +54,15 @@ class ResultsCommandTest : public RemoteCommandsTest {
     for (v1::WorkerResult& worker : raw) *result.add_raw() = std::move(worker);
     result.set_nested(nested);
     FinishResult(result);
+  }
+
+  // Submits a spec of one configuration (10 connections, no sweep) with
+  // six repetitions.
+  void SubmitSixRepetitions() {
+    spec_path_ = WriteFile("six.yaml",
+                           "name: t\nrepetitions: 6\norder: sequential\nseed: "
+                           "7\nloadgen:\n  duration: 1s\n  connections: 10\n");
+    Submit();
   }
 
   // Submits the spec and stores results for its four trials: instances 1
@@ -243,10 +243,7 @@ TEST_F(ResultsCommandTest, TableHasOneLinePerConfigurationThenTheFits) {
 }
 
 TEST_F(ResultsCommandTest, TableShowsTheMedianIntervalFromSixTrials) {
-  spec_path_ = WriteFile("six.yaml",
-                         "name: t\nrepetitions: 6\norder: sequential\nseed: "
-                         "7\nloadgen:\n  duration: 1s\n  connections: 10\n");
-  Submit();
+  SubmitSixRepetitions();
   const double rates[] = {1000, 1010, 990, 1020, 980, 1005};
   for (int n = 0; n < 6; ++n) StoreResult(n, rates[n]);
   ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();
@@ -257,10 +254,7 @@ TEST_F(ResultsCommandTest, TableShowsTheMedianIntervalFromSixTrials) {
 }
 
 TEST_F(ResultsCommandTest, TheSkewLineHasNearestRankPercentiles) {
-  spec_path_ = WriteFile("six.yaml",
-                         "name: t\nrepetitions: 6\norder: sequential\nseed: "
-                         "7\nloadgen:\n  duration: 1s\n  connections: 10\n");
-  Submit();
+  SubmitSixRepetitions();
   const int skews_us[] = {500, 100, 900, 300, 200, 400};
   for (int n = 0; n < 6; ++n) StoreResult(n, 1000, skews_us[n]);
   ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();

@@ -31,6 +31,33 @@ bool IsTokenChar(char c) {
   return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
 }
 
+// Steps `*p` over up to `*remaining` bytes of a body before `end`; true
+// once none remain.
+bool SkipBody(const char** p, const char* end, uint64_t* remaining) {
+  const uint64_t available = static_cast<uint64_t>(end - *p);
+  const uint64_t n = available < *remaining ? available : *remaining;
+  *p += n;
+  *remaining -= n;
+  return *remaining == 0;
+}
+
+// At the end of a line: steps `*p` over a '\r' so that the '\n' comes
+// next (a bare '\n' is accepted too). False if `**p` is neither.
+bool StepToLineFeed(const char** p) {
+  if (**p == '\r') {
+    ++*p;
+    return true;
+  }
+  return **p == '\n';
+}
+
+// Steps `*p` over the '\n' that ends a line; false if `**p` is not one.
+bool TakeLineFeed(const char** p) {
+  if (**p != '\n') return false;
+  ++*p;
+  return true;
+}
+
 bool Equals(const char* a, size_t len, const char* literal) {
   return std::strlen(literal) == len && std::memcmp(a, literal, len) == 0;
 }
@@ -364,18 +391,14 @@ ResponseParser::Result ResponseParser::Feed(const char* data, size_t len,
       }
       case State::kLineCr: {
         // At the '\r' or '\n' that ends a header line.
-        if (*p == '\r') {
-          ++p;
-          ++header_bytes_;
-          state_ = State::kLineLf;
-          break;
-        }
+        const char* const line_end = p;
+        StepToLineFeed(&p);
+        header_bytes_ += static_cast<size_t>(p - line_end);
         state_ = State::kLineLf;
         break;
       }
       case State::kLineLf: {
-        if (*p != '\n') return Fail(ParseError::kHeaderSyntax);
-        ++p;
+        if (!TakeLineFeed(&p)) return Fail(ParseError::kHeaderSyntax);
         ++header_bytes_;
         if (!EndHeaderLine()) {
           return Fail(header_ == Header::kContentLength
@@ -386,8 +409,7 @@ ResponseParser::Result ResponseParser::Feed(const char* data, size_t len,
         break;
       }
       case State::kHeadersEndLf: {
-        if (*p != '\n') return Fail(ParseError::kHeaderSyntax);
-        ++p;
+        if (!TakeLineFeed(&p)) return Fail(ParseError::kHeaderSyntax);
         ++header_bytes_;
         const Result r = EndHeaders();
         if (r != Result::kNeedMore) {
@@ -397,11 +419,7 @@ ResponseParser::Result ResponseParser::Feed(const char* data, size_t len,
         break;
       }
       case State::kBody: {
-        const uint64_t available = static_cast<uint64_t>(end - p);
-        const uint64_t n = available < remaining_ ? available : remaining_;
-        p += n;
-        remaining_ -= n;
-        if (remaining_ == 0) {
+        if (SkipBody(&p, end, &remaining_)) {
           state_ = State::kDone;
           *consumed = static_cast<size_t>(p - data);
           return Result::kComplete;
@@ -426,10 +444,7 @@ ResponseParser::Result ResponseParser::Feed(const char* data, size_t len,
         if (buf_len_ == 0) return Fail(ParseError::kChunkSyntax);
         if (*p == ';' || *p == ' ' || *p == '\t') {
           state_ = State::kChunkExtension;
-        } else if (*p == '\r') {
-          ++p;
-          state_ = State::kChunkSizeLf;
-        } else if (*p == '\n') {
+        } else if (StepToLineFeed(&p)) {
           state_ = State::kChunkSizeLf;
         } else {
           return Fail(ParseError::kChunkSyntax);
@@ -444,13 +459,12 @@ ResponseParser::Result ResponseParser::Feed(const char* data, size_t len,
           }
         }
         if (p == end) break;
-        if (*p == '\r') ++p;
+        StepToLineFeed(&p);  // At '\r' or '\n': true.
         state_ = State::kChunkSizeLf;
         break;
       }
       case State::kChunkSizeLf: {
-        if (*p != '\n') return Fail(ParseError::kChunkSyntax);
-        ++p;
+        if (!TakeLineFeed(&p)) return Fail(ParseError::kChunkSyntax);
         buf_len_ = 0;
         line_bytes_ = 0;
         if (remaining_ == 0) {
@@ -465,27 +479,16 @@ ResponseParser::Result ResponseParser::Feed(const char* data, size_t len,
         break;
       }
       case State::kChunkData: {
-        const uint64_t available = static_cast<uint64_t>(end - p);
-        const uint64_t n = available < remaining_ ? available : remaining_;
-        p += n;
-        remaining_ -= n;
-        if (remaining_ == 0) state_ = State::kChunkDataCr;
+        if (SkipBody(&p, end, &remaining_)) state_ = State::kChunkDataCr;
         break;
       }
       case State::kChunkDataCr: {
-        if (*p == '\r') {
-          ++p;
-          state_ = State::kChunkDataLf;
-        } else if (*p == '\n') {
-          state_ = State::kChunkDataLf;
-        } else {
-          return Fail(ParseError::kChunkSyntax);
-        }
+        if (!StepToLineFeed(&p)) return Fail(ParseError::kChunkSyntax);
+        state_ = State::kChunkDataLf;
         break;
       }
       case State::kChunkDataLf: {
-        if (*p != '\n') return Fail(ParseError::kChunkSyntax);
-        ++p;
+        if (!TakeLineFeed(&p)) return Fail(ParseError::kChunkSyntax);
         state_ = State::kChunkSize;
         break;
       }

@@ -72,13 +72,29 @@ Outcome ParseEverySplit(const std::string& input, bool close_after = false,
   return whole;
 }
 
-TEST(ResponseParserTest, ContentLengthBody) {
-  const std::string r =
-      "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 12\r\n\r\n"
-      "hello world!";
-  const Outcome o = ParseEverySplit(r);
+// `response` completes, however split, using every byte of it; returns
+// the outcome for the test's other checks.
+Outcome ParseComplete(const std::string& response, bool head = false) {
+  const Outcome o = ParseEverySplit(response, /*close_after=*/false, head);
+  EXPECT_EQ(o.result, Result::kComplete) << response;
+  EXPECT_EQ(o.consumed, response.size()) << response;
+  return o;
+}
+
+// `response`'s body runs until the connection closes: however split, it
+// needs more until the close, then completes, and the connection is not
+// reused.
+void ExpectBodyEndsWithTheClose(const std::string& response) {
+  EXPECT_EQ(ParseEverySplit(response).result, Result::kNeedMore);
+  const Outcome o = ParseEverySplit(response, /*close_after=*/true);
   EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.consumed, r.size());
+  EXPECT_FALSE(o.keep_alive);
+}
+
+TEST(ResponseParserTest, ContentLengthBody) {
+  const Outcome o = ParseComplete(
+      "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 12\r\n\r\n"
+      "hello world!");
   EXPECT_EQ(o.status, 200);
   EXPECT_TRUE(o.keep_alive);
 }
@@ -91,48 +107,34 @@ TEST(ResponseParserTest, StopsAtTheEndOfTheResponse) {
 }
 
 TEST(ResponseParserTest, ZeroContentLength) {
-  const Outcome o =
-      ParseEverySplit("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.status, 404);
+  EXPECT_EQ(ParseComplete("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                .status,
+            404);
 }
 
 TEST(ResponseParserTest, ChunkedWithExtensionsAndTrailers) {
-  const std::string r =
+  const Outcome o = ParseComplete(
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n"
       "5;name=value\r\nhello\r\n"
       "1A\r\nabcdefghijklmnopqrstuvwxyz\r\n"
-      "0\r\nExpires: never\r\nX-Checksum: 1\r\n\r\n";
-  const Outcome o = ParseEverySplit(r);
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.consumed, r.size());
+      "0\r\nExpires: never\r\nX-Checksum: 1\r\n\r\n");
   EXPECT_TRUE(o.keep_alive);
 }
 
 TEST(ResponseParserTest, ChunkedWithoutTrailers) {
-  const std::string r =
+  ParseComplete(
       "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
-      "3\r\nabc\r\n0\r\n\r\n";
-  const Outcome o = ParseEverySplit(r);
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.consumed, r.size());
+      "3\r\nabc\r\n0\r\n\r\n");
 }
 
 TEST(ResponseParserTest, BodyDelimitedByClose) {
-  const std::string r =
-      "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of this is body";
-  EXPECT_EQ(ParseEverySplit(r).result, Result::kNeedMore);
-  const Outcome o = ParseEverySplit(r, /*close_after=*/true);
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_FALSE(o.keep_alive);
+  ExpectBodyEndsWithTheClose(
+      "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of this is body");
 }
 
 TEST(ResponseParserTest, NonChunkedTransferEncodingRunsUntilClose) {
-  const std::string r = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz";
-  EXPECT_EQ(ParseEverySplit(r).result, Result::kNeedMore);
-  const Outcome o = ParseEverySplit(r, /*close_after=*/true);
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_FALSE(o.keep_alive);
+  ExpectBodyEndsWithTheClose(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz");
 }
 
 TEST(ResponseParserTest, ConnectionCloseWithContentLength) {
@@ -155,27 +157,17 @@ TEST(ResponseParserTest, Http10KeepsAliveOnlyWhenAsked) {
 }
 
 TEST(ResponseParserTest, ResponsesWithoutBody) {
-  const std::string no_content =
-      "HTTP/1.1 204 No Content\r\nContent-Length: 99\r\n\r\n";
-  Outcome o = ParseEverySplit(no_content);
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.consumed, no_content.size());
-  EXPECT_EQ(ParseEverySplit("HTTP/1.1 304 Not Modified\r\n\r\n").result,
-            Result::kComplete);
-  const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 612\r\n\r\n";
-  o = ParseEverySplit(head, false, /*head=*/true);
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.consumed, head.size());
+  ParseComplete("HTTP/1.1 204 No Content\r\nContent-Length: 99\r\n\r\n");
+  ParseComplete("HTTP/1.1 304 Not Modified\r\n\r\n");
+  ParseComplete("HTTP/1.1 200 OK\r\nContent-Length: 612\r\n\r\n",
+                /*head=*/true);
 }
 
 TEST(ResponseParserTest, InterimResponseIsSkipped) {
-  const std::string r =
+  const Outcome o = ParseComplete(
       "HTTP/1.1 100 Continue\r\n\r\n"
-      "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
-  const Outcome o = ParseEverySplit(r);
-  EXPECT_EQ(o.result, Result::kComplete);
+      "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok");
   EXPECT_EQ(o.status, 201);
-  EXPECT_EQ(o.consumed, r.size());
 }
 
 // Feeds `input` in one piece.
@@ -185,22 +177,25 @@ ResponseParser::Result FeedWhole(ResponseParser& parser,
   return parser.Feed(input.data(), input.size(), &consumed);
 }
 
+// Fed in one piece (too long to try every split), `input` fails with
+// `error`.
+void ExpectWholeFailsWith(const std::string& input, ParseError error) {
+  ResponseParser parser;
+  EXPECT_EQ(FeedWhole(parser, input), Result::kError);
+  EXPECT_EQ(parser.error(), error) << ParseErrorName(parser.error());
+}
+
 TEST(ResponseParserTest, EndlessInterimResponsesExceedTheHeaderBytes) {
   // 3000 small interim heads: each is under the limits, together they are
   // over the byte limit.
-  ResponseParser parser;
-  EXPECT_EQ(FeedWhole(parser, Repeat("HTTP/1.1 102 Processing\r\n\r\n", 3000)),
-            Result::kError);
-  EXPECT_EQ(parser.error(), ParseError::kHeadersTooLarge);
+  ExpectWholeFailsWith(Repeat("HTTP/1.1 102 Processing\r\n\r\n", 3000),
+                       ParseError::kHeadersTooLarge);
 }
 
 TEST(ResponseParserTest, InterimResponsesCountTowardTheHeaderLines) {
   // 150 interim heads of one header each: 300 lines, well under 64 KiB.
-  ResponseParser parser;
-  EXPECT_EQ(
-      FeedWhole(parser, Repeat("HTTP/1.1 100 Continue\r\nA: b\r\n\r\n", 150)),
-      Result::kError);
-  EXPECT_EQ(parser.error(), ParseError::kHeadersTooLarge);
+  ExpectWholeFailsWith(Repeat("HTTP/1.1 100 Continue\r\nA: b\r\n\r\n", 150),
+                       ParseError::kHeadersTooLarge);
 }
 
 TEST(ResponseParserTest, AFewInterimResponsesWithHeadersAreFine) {
@@ -215,29 +210,22 @@ TEST(ResponseParserTest, AFewInterimResponsesWithHeadersAreFine) {
 TEST(ResponseParserTest, OtherTransferCodingWithLengthRunsUntilClose) {
   // Transfer-Encoding overrides Content-Length; without a final chunked
   // the body ends with the connection (RFC 9112, 6.3).
-  const std::string r =
+  ExpectBodyEndsWithTheClose(
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 3\r\n"
-      "\r\nxyz and more";
-  EXPECT_EQ(ParseEverySplit(r).result, Result::kNeedMore);
-  const Outcome o = ParseEverySplit(r, /*close_after=*/true);
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_FALSE(o.keep_alive);
-  const std::string length_first =
+      "\r\nxyz and more");
+  // In either order.
+  ExpectBodyEndsWithTheClose(
       "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: gzip\r\n"
-      "\r\nxyz and more";
-  EXPECT_EQ(ParseEverySplit(length_first).result, Result::kNeedMore);
+      "\r\nxyz and more");
 }
 
 TEST(ResponseParserTest, BareLineFeedsAreAccepted) {
-  const Outcome o =
-      ParseEverySplit("HTTP/1.1 200 OK\nContent-Length: 3\n\nabc");
-  EXPECT_EQ(o.result, Result::kComplete);
-  EXPECT_EQ(o.status, 200);
+  EXPECT_EQ(ParseComplete("HTTP/1.1 200 OK\nContent-Length: 3\n\nabc").status,
+            200);
 }
 
 TEST(ResponseParserTest, StatusLineWithoutReason) {
-  EXPECT_EQ(ParseEverySplit("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n").result,
-            Result::kComplete);
+  ParseComplete("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n");
 }
 
 // Each malformed or hostile input fails with its own error, however split.

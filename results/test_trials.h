@@ -6,11 +6,32 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "scalebench/v1/results.pb.h"
 
 namespace scalebench::results::testing {
+
+// Ten samples: 100 ns x5, 200 ns x4 (buckets of width 1 ns) and 5000 ns
+// (bucket 796, [4992, 5024), midpoint 5008, kept within max 5000). Mean =
+// (500 + 800 + 5000) / 10 = 630 ns; p50 = rank 5 -> 100 ns; p90 = rank 9
+// -> 200 ns; p99 = rank 10 -> 5000 ns, the max.
+inline v1::LatencyHistogram TenSamples() {
+  v1::LatencyHistogram h;
+  h.set_sub_bucket_bits(7);
+  h.set_highest_trackable_ns(1'000'000);
+  for (auto [index, count] :
+       {std::pair<uint32_t, uint64_t>{100, 5}, {200, 4}, {796, 1}}) {
+    h.add_bucket_index(index);
+    h.add_bucket_count(count);
+  }
+  h.set_count(10);
+  h.set_sum_ns(6300);
+  h.set_min_ns(100);
+  h.set_max_ns(5000);
+  return h;
+}
 
 // Trial `number` of `experiment` ("exp-000001") at configuration `index`:
 // native, `instances` instances, no balancer, 1 host, 1 vCPU, 10

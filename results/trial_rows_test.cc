@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "results/test_trials.h"
 
 namespace scalebench::results {
 namespace {
@@ -13,10 +14,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// Ten samples: 100 ns x5, 200 ns x4 (buckets of width 1 ns) and 5000 ns
-// (bucket 796, [4992, 5024), midpoint 5008, kept within max 5000). Mean =
-// (500 + 800 + 5000) / 10 = 630 ns; p50 = rank 5 -> 100 ns; p90 = rank 9
-// -> 200 ns; p99 = rank 10 -> 5000 ns.
+// Trial `number`: native, 2 instances, 30 connections, the latencies of
+// testing::TenSamples(), errors of every kind.
 v1::TrialResult Trial(uint32_t number) {
   v1::TrialResult t;
   t.mutable_key()->set_trial(
@@ -33,18 +32,7 @@ v1::TrialResult Trial(uint32_t number) {
   c->set_connections(30);
   t.set_repetition(1);
   v1::LoadgenResult* m = t.mutable_merged();
-  v1::LatencyHistogram* h = m->mutable_latency();
-  h->set_sub_bucket_bits(7);
-  h->set_highest_trackable_ns(1'000'000);
-  for (auto [index, count] : std::vector<std::pair<uint32_t, uint64_t>>{
-           {100, 5}, {200, 4}, {796, 1}}) {
-    h->add_bucket_index(index);
-    h->add_bucket_count(count);
-  }
-  h->set_count(10);
-  h->set_sum_ns(6300);
-  h->set_min_ns(100);
-  h->set_max_ns(5000);
+  *m->mutable_latency() = testing::TenSamples();
   m->mutable_errors()->set_connect(1);
   m->mutable_errors()->set_timeout(2);
   m->mutable_errors()->set_parse(3);

@@ -13,93 +13,13 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "spec/architecture_example.h"
 
 namespace scalebench::spec {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-// ARCHITECTURE.md's "Experiment spec", with memory_mb 128: QEMU guests
-// (sweep.platform has qemu) need at least that much.
-constexpr char kArchitectureExample[] = R"(name: paper-figure-7
-repetitions: 10              # or: until: {ci_halfwidth: 0.03, max: 30}
-order: randomized            # randomized interleaving of configurations per round
-service:
-  server: nginx
-  page_bytes: 612
-target:
-  vcpus: 1
-  memory_mb: 128
-loadgen:
-  mode: closed               # closed | open (constant rate, latency from intended send time)
-  connections: 100
-  duration: 30s              # or requests: 10000
-  keepalive: true            # false = a new connection per request, as ab does by default
-  warmup: 5s
-sweep:                       # the grid: every combination is a configuration
-  platform: [native, docker, qemu]
-  instances: [1, 2, 3, 4, 5, 6, 8]
-  balancer: [none, haproxy, nginx]
-  algorithm: [roundrobin]
-  hosts: [1]
-models:
-  - {fit: poly, degree: 2, x: instances, y: requests_per_s, by: [platform, balancer]}
-  - {fit: usl, x: instances, y: requests_per_s, by: [platform, balancer]}
-  - {fit: linear, x: vcpus_total, y: requests_per_s, train: {hosts: 1}, test: {hosts: [2, 3]}}
-)";
-
-constexpr char kArchitectureExampleProto[] = R"pb(
-  name: "paper-figure-7"
-  repetitions { count: 10 }
-  order: TRIAL_ORDER_RANDOMIZED
-  service { server: "nginx" page_bytes: 612 }
-  target { vcpus: 1 memory_mb: 128 }
-  loadgen {
-    mode: LOAD_MODE_CLOSED
-    connections: 100
-    duration { seconds: 30 }
-    keepalive: true
-    warmup { seconds: 5 }
-  }
-  sweep {
-    platform: [ PLATFORM_NATIVE, PLATFORM_DOCKER, PLATFORM_QEMU ]
-    instances: [ 1, 2, 3, 4, 5, 6, 8 ]
-    balancer: [ BALANCER_KIND_NONE, BALANCER_KIND_HAPROXY, BALANCER_KIND_NGINX ]
-    algorithm: [ BALANCER_ALGORITHM_ROUNDROBIN ]
-    hosts: [ 1 ]
-  }
-  models {
-    fit: MODEL_KIND_POLY
-    degree: 2
-    x: "instances"
-    y: "requests_per_s"
-    by: [ "platform", "balancer" ]
-  }
-  models {
-    fit: MODEL_KIND_USL
-    x: "instances"
-    y: "requests_per_s"
-    by: [ "platform", "balancer" ]
-  }
-  models {
-    fit: MODEL_KIND_LINEAR
-    x: "vcpus_total"
-    y: "requests_per_s"
-    train {
-      factors {
-        key: "hosts"
-        value { values: "1" }
-      }
-    }
-    test {
-      factors {
-        key: "hosts"
-        value { values: [ "2", "3" ] }
-      }
-    }
-  }
-)pb";
 
 v1::ExperimentSpec FromText(const char* text) {
   v1::ExperimentSpec spec;
@@ -130,9 +50,9 @@ constexpr char kMinimal[] = "name: t\nloadgen:\n  duration: 3s\n";
 
 TEST(ParseSpecYamlTest, ReadsTheArchitectureExampleFieldByField) {
   absl::StatusOr<v1::ExperimentSpec> spec =
-      ParseSpecYaml(kArchitectureExample, "ARCHITECTURE.md");
+      ParseSpecYaml(testing::kArchitectureExample, "ARCHITECTURE.md");
   ASSERT_TRUE(spec.ok()) << spec.status();
-  ExpectSameProto(*spec, FromText(kArchitectureExampleProto));
+  ExpectSameProto(*spec, FromText(testing::kArchitectureExampleProto));
 }
 
 TEST(ParseSpecYamlTest, SetsOptionalFieldsOnlyWhenGiven) {
@@ -286,13 +206,6 @@ TEST(ParseSpecYamlTest, NamesAMisspeltKeyWithItsPositionAndTheLikelyField) {
               StartsWith("spec.yaml:4:9: retry.attempts: unknown field"));
 }
 
-TEST(ParseSpecYamlTest, NamesAnUnknownPlatformByItsListIndex) {
-  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "sweep:\n",
-                                 "  platform: [native, docker, kvm]\n")),
-            "spec.yaml:5:30: sweep.platform[2]: 'kvm' is not one of native, "
-            "docker, qemu, xen, unikernel");
-}
-
 TEST(ParseSpecYamlTest, ABalancerOfItsOwnNeedsABalancer) {
   EXPECT_EQ(
       ErrorOf(absl::StrCat(kMinimal, "placement: {balancer: own_host}\n")),
@@ -305,17 +218,6 @@ TEST(ParseSpecYamlTest, ABalancerOfItsOwnNeedsABalancer) {
   EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "sweep: {balancer: [none, nginx]}\n",
                                  "placement: {balancer: own_host}\n")),
             "OK");
-}
-
-TEST(ParseSpecYamlTest, RejectsNegativeAndFractionalCounts) {
-  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "  connections: -5\n")),
-            "spec.yaml:4:16: loadgen.connections: '-5' is negative; expected "
-            "a whole number >= 0");
-  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "sweep: {instances: [1, 2.5]}\n")),
-            "spec.yaml:4:24: sweep.instances[1]: '2.5' is not a whole number");
-  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "repetitions: 99999999999\n")),
-            "spec.yaml:4:14: repetitions: '99999999999' is larger than the "
-            "maximum, 4294967295");
 }
 
 // Issue 25: deep nesting said "invalid YAML: bad file".
@@ -358,12 +260,75 @@ TEST(ParseSpecYamlTest, AHugeValueIsNotEchoedWhole) {
   }
 }
 
-TEST(ParseSpecYamlTest, RejectsZeroWhereACountMustBePositive) {
-  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "  connections: 0\n")),
-            "spec.yaml:4:16: loadgen.connections: must be at least 1");
-  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "repetitions: 0\n")),
-            "spec.yaml:4:14: repetitions: must be at least 1");
+// Lines added to kMinimal, and the whole message they give: where, which
+// field, and the rule it breaks.
+struct AddedLinesCase {
+  const char* name;
+  const char* added;
+  const char* message;
+};
+
+void PrintTo(const AddedLinesCase& c, std::ostream* os) { *os << c.name; }
+
+class ParseSpecYamlAddedLinesTest
+    : public ::testing::TestWithParam<AddedLinesCase> {};
+
+TEST_P(ParseSpecYamlAddedLinesTest, NamesThePositionTheFieldAndTheRule) {
+  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, GetParam().added)),
+            GetParam().message);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Rejects, ParseSpecYamlAddedLinesTest,
+    ::testing::Values(
+        // Zero where a count must be positive.
+        AddedLinesCase{"zero_connections", "  connections: 0\n",
+                       "spec.yaml:4:16: loadgen.connections: must be at "
+                       "least 1"},
+        AddedLinesCase{"zero_repetitions", "repetitions: 0\n",
+                       "spec.yaml:4:14: repetitions: must be at least 1"},
+        // Negative and fractional counts.
+        AddedLinesCase{"negative_connections", "  connections: -5\n",
+                       "spec.yaml:4:16: loadgen.connections: '-5' is "
+                       "negative; expected a whole number >= 0"},
+        AddedLinesCase{"fractional_instances", "sweep: {instances: [1, 2.5]}\n",
+                       "spec.yaml:4:24: sweep.instances[1]: '2.5' is not a "
+                       "whole number"},
+        AddedLinesCase{"huge_repetitions", "repetitions: 99999999999\n",
+                       "spec.yaml:4:14: repetitions: '99999999999' is larger "
+                       "than the maximum, 4294967295"},
+        // A key given twice.
+        AddedLinesCase{"duplicate_nested_key", "  duration: 5s\n",
+                       "spec.yaml:4:3: loadgen.duration: given twice (first "
+                       "on line 3)"},
+        AddedLinesCase{"duplicate_top_level_key", "name: u\n",
+                       "spec.yaml:4:1: name: given twice (first on line 1)"},
+        AddedLinesCase{"duration_and_requests", "  requests: 100\n",
+                       "spec.yaml:4:13: loadgen.requests: give either "
+                       "duration or requests, not both (duration is given "
+                       "too)"},
+        // An unknown platform, by its index in the list.
+        AddedLinesCase{"unknown_platform",
+                       "sweep:\n  platform: [native, docker, kvm]\n",
+                       "spec.yaml:5:30: sweep.platform[2]: 'kvm' is not one "
+                       "of native, docker, qemu, xen, unikernel"},
+        // A poly without a degree, at the model.
+        AddedLinesCase{"poly_without_degree",
+                       "models:\n"
+                       "  - {fit: poly, x: instances, y: requests_per_s}\n",
+                       "spec.yaml:5:5: models[0].degree: poly needs a degree "
+                       "from 2 to 10; got 0"},
+        // A linear model with a degree, at the degree.
+        AddedLinesCase{"linear_with_degree",
+                       "models:\n"
+                       "  - {fit: usl, x: instances, y: requests_per_s}\n"
+                       "  - {fit: linear, degree: 2, x: vcpus_total, y: "
+                       "requests_per_s}\n",
+                       "spec.yaml:6:27: models[1].degree: only poly takes a "
+                       "degree, not linear; got 2"}),
+    [](const ::testing::TestParamInfo<AddedLinesCase>& info) {
+      return std::string(info.param.name);
+    });
 
 TEST(ParseSpecYamlTest, NamesABadDuration) {
   EXPECT_EQ(ErrorOf("name: t\nloadgen:\n  duration: 3x\n"),
@@ -398,37 +363,6 @@ TEST(ParseSpecYamlTest, RejectsValuesOfTheWrongType) {
   EXPECT_EQ(ErrorOf("- name: t\n"),
             "spec.yaml:1:1: a spec is a mapping of fields, not a list");
   EXPECT_EQ(ErrorOf("# nothing\n"), "spec.yaml:1:1: the spec is empty");
-}
-
-TEST(ParseSpecYamlTest, RejectsADuplicateKey) {
-  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "  duration: 5s\n")),
-            "spec.yaml:4:3: loadgen.duration: given twice (first on line 3)");
-  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "name: u\n")),
-            "spec.yaml:4:1: name: given twice (first on line 1)");
-}
-
-TEST(ParseSpecYamlTest, RejectsBothDurationAndRequests) {
-  EXPECT_EQ(ErrorOf(absl::StrCat(kMinimal, "  requests: 100\n")),
-            "spec.yaml:4:13: loadgen.requests: give either duration or "
-            "requests, not both (duration is given too)");
-}
-
-TEST(ParseSpecYamlTest, RejectsPolyWithoutADegreeAtTheModel) {
-  EXPECT_EQ(ErrorOf(absl::StrCat(
-                kMinimal, "models:\n",
-                "  - {fit: poly, x: instances, y: requests_per_s}\n")),
-            "spec.yaml:5:5: models[0].degree: poly needs a degree from 2 to "
-            "10; got 0");
-}
-
-TEST(ParseSpecYamlTest, RejectsLinearWithADegreeAtTheDegree) {
-  EXPECT_EQ(
-      ErrorOf(absl::StrCat(kMinimal, "models:\n",
-                           "  - {fit: usl, x: instances, y: requests_per_s}\n",
-                           "  - {fit: linear, degree: 2, x: vcpus_total, y: "
-                           "requests_per_s}\n")),
-      "spec.yaml:6:27: models[1].degree: only poly takes a degree, not "
-      "linear; got 2");
 }
 
 TEST(ParseSpecYamlTest, PointsValidationProblemsAtTheNearestGivenField) {

@@ -49,40 +49,49 @@ class LoadgenNginxTest : public ::testing::Test {
     ASSERT_TRUE(server.ok()) << server.status();
     nginx_ = std::move(*server);
   }
+
+  // The run counted `requests` requests, no errors, and nginx logged each
+  // of them exactly once.
+  void ExpectEachRequestLoggedOnce(const v1::LoadgenResult& r,
+                                   uint64_t requests) const {
+    EXPECT_EQ(r.requests(), requests);
+    EXPECT_EQ(TotalErrors(r), 0u);
+    EXPECT_EQ(nginx_->AccessLogLines(), requests);
+  }
+
+  // Options for `connections` connections to nginx's page; the test sets
+  // the window and the rest.
+  LoadOptions ToNginx(uint32_t connections) const {
+    LoadOptions o;
+    o.urls = {nginx_->url()};
+    o.connections = connections;
+    return o;
+  }
+
   std::unique_ptr<testing::NginxServer> nginx_;
 };
 
 TEST_F(LoadgenNginxTest, KeepAliveCountMatchesAccessLogExactly) {
-  LoadOptions o;
-  o.urls = {nginx_->url()};
-  o.connections = 100;
+  LoadOptions o = ToNginx(100);
   o.requests = 20000;
   auto r = RunLoad(o);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->requests(), 20000u);
-  EXPECT_EQ(TotalErrors(*r), 0u);
+  ExpectEachRequestLoggedOnce(*r, 20000);
   EXPECT_EQ(r->status_classes().status_2xx(), 20000u);
-  EXPECT_EQ(nginx_->AccessLogLines(), 20000u);
   EXPECT_EQ(r->latency().count(), 20000u);
 }
 
 TEST_F(LoadgenNginxTest, NewConnectionPerRequestCountMatchesAccessLog) {
-  LoadOptions o;
-  o.urls = {nginx_->url()};
-  o.connections = 1000;
+  LoadOptions o = ToNginx(1000);
   o.requests = 10000;
   o.keepalive = false;
   auto r = RunLoad(o);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->requests(), 10000u);
-  EXPECT_EQ(TotalErrors(*r), 0u);
-  EXPECT_EQ(nginx_->AccessLogLines(), 10000u);
+  ExpectEachRequestLoggedOnce(*r, 10000);
 }
 
 TEST_F(LoadgenNginxTest, TimedRunWithWarmupAccountsForEveryRequest) {
-  LoadOptions o;
-  o.urls = {nginx_->url()};
-  o.connections = 20;
+  LoadOptions o = ToNginx(20);
   o.threads = 2;
   o.duration = absl::Milliseconds(1500);
   o.warmup = absl::Milliseconds(500);
@@ -102,9 +111,7 @@ TEST_F(LoadgenNginxTest, TimedRunWithWarmupAccountsForEveryRequest) {
 }
 
 TEST_F(LoadgenNginxTest, BytesAreHeadersPlusBodyOfEveryResponse) {
-  LoadOptions o;
-  o.urls = {nginx_->url()};
-  o.connections = 4;
+  LoadOptions o = ToNginx(4);
   o.requests = 1000;
   auto r = RunLoad(o);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -160,9 +167,7 @@ TEST_F(LoadgenNginxTest, MissingPageIsAStatusError) {
 }
 
 TEST_F(LoadgenNginxTest, StartAtBeginsTheWindowAtThatInstant) {
-  LoadOptions o;
-  o.urls = {nginx_->url()};
-  o.connections = 4;
+  LoadOptions o = ToNginx(4);
   o.duration = absl::Milliseconds(300);
   o.warmup = absl::Milliseconds(200);
   const absl::Time t0 = absl::Now() + absl::Milliseconds(600);
@@ -180,9 +185,7 @@ TEST_F(LoadgenNginxTest, StartAtBeginsTheWindowAtThatInstant) {
 }
 
 TEST_F(LoadgenNginxTest, StartTimeLiesWithinTheRun) {
-  LoadOptions o;
-  o.urls = {nginx_->url()};
-  o.connections = 2;
+  LoadOptions o = ToNginx(2);
   o.duration = absl::Milliseconds(300);
   const absl::Time before = absl::Now();
   auto r = RunLoad(o);
@@ -261,9 +264,7 @@ int ThreadsWithTimerSlack(uint64_t ns) {
 }
 
 TEST_F(LoadgenNginxTest, LoadThreadsRunWithMinimalTimerSlack) {
-  LoadOptions o;
-  o.urls = {nginx_->url()};
-  o.connections = 4;
+  LoadOptions o = ToNginx(4);
   o.threads = 2;
   o.duration = absl::Milliseconds(1500);
   int minimal = -1;
@@ -277,18 +278,14 @@ TEST_F(LoadgenNginxTest, LoadThreadsRunWithMinimalTimerSlack) {
 
 TEST_F(LoadgenNginxTest, RunCompletesThroughEpollWaitOnOldKernels) {
   loadgen::TEST_ForceEpollWaitFallback();
-  LoadOptions o;
-  o.urls = {nginx_->url()};
-  o.connections = 10;
+  LoadOptions o = ToNginx(10);
   o.mode = loadgen::Mode::kOpen;
   o.rate = 2000;
   o.duration = absl::Milliseconds(500);
   auto r = RunLoad(o);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(loadgen::UsingEpollWaitFallback());
-  EXPECT_EQ(r->requests(), 1000u);
-  EXPECT_EQ(TotalErrors(*r), 0u);
-  EXPECT_EQ(nginx_->AccessLogLines(), 1000u);
+  ExpectEachRequestLoggedOnce(*r, 1000);
 }
 
 TEST(LoadgenReachabilityTest, UnreachableServerIsAClearError) {

@@ -20,7 +20,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scalebench/v1/worker.grpc.pb.h"
-#include "spec/spec_yaml.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -156,11 +155,7 @@ TEST_F(CoordinatorMetricsTest, WorkersByStatusAndLostFromTheRegistry) {
 }
 
 TEST_F(CoordinatorMetricsTest, TheLastVerdictOfEachSchedule) {
-  v1::Schedule schedule;
-  schedule.set_name("schedules/nightly");
-  *schedule.mutable_spec() = Spec();
-  schedule.set_cron("0 2 * * *");
-  ASSERT_TRUE(store_->schedules().CreateSchedule(schedule).ok());
+  ASSERT_TRUE(store_->schedules().CreateSchedule(DailySchedule(Spec())).ok());
   std::string text = Scrape();
   // No run yet: every verdict 0.
   EXPECT_THAT(text, HasSubstr("scalebench_schedule_last_verdict{schedule="

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "common/fake_clock.h"
 #include "coordinator/store/stores.h"
+#include "scalebench/v1/coordinator.pb.h"
 #include "scalebench/v1/spec.pb.h"
 
 namespace scalebench::coordinator {
@@ -23,6 +24,11 @@ inline const absl::Time kTestStart = absl::FromUnixSeconds(1'800'000'000);
 // `yaml` parsed as a spec; a spec that does not parse fails the test and
 // gives an empty one.
 v1::ExperimentSpec SpecFromYaml(absl::string_view yaml);
+
+// A schedule named "schedules/`id`" that runs `spec` every day at 02:00 in
+// the coordinator's time zone, with no webhook.
+v1::Schedule DailySchedule(const v1::ExperimentSpec& spec,
+                           absl::string_view id = "nightly");
 
 // A fresh temp dir for a store's file, removed after the test, and a
 // FakeClock at kTestStart; the test opens the stores itself.

@@ -199,16 +199,10 @@ TEST_F(CoordinatorServiceTest, ALargeExperimentComesInPagesThatEachFit) {
   ASSERT_TRUE(Create(large).ok());
   google::protobuf::Map<std::string, std::string> placement;
   placement["target/0"] = "workers/a";
-  v1::Failure failure;
-  failure.set_kind(v1::FAILURE_KIND_TARGET_START);
-  failure.set_reason(std::string(7000, 'r'));
   for (uint32_t n = 0; n < 600; ++n) {
     const std::string trial = api::TrialName("exp-000001", n);
     ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
-    v1::AttemptKey key;
-    key.set_trial(trial);
-    key.set_attempt(1);
-    ASSERT_TRUE(store_->trials().FinishAttempt(key, failure).ok());
+    FailTargetStart(*store_, trial, 1, std::string(7000, 'r'));
   }
   v1::GetExperimentRequest request;
   request.set_name("experiments/exp-000001");

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,21 @@ v1::ExperimentSpec SpecFromYaml(absl::string_view yaml);
 // the coordinator's time zone, with no webhook.
 v1::Schedule DailySchedule(const v1::ExperimentSpec& spec,
                            absl::string_view id = "nightly");
+
+// Ends attempt `attempt` of `trial` (a trial's name) in `store` as its
+// target failing to start, saying `reason`; a refusal fails the test.
+// Inline, so that a test linking only the stores may use it.
+inline void FailTargetStart(Stores& store, const std::string& trial,
+                            uint32_t attempt, const std::string& reason) {
+  v1::AttemptKey key;
+  key.set_trial(trial);
+  key.set_attempt(attempt);
+  v1::Failure failure;
+  failure.set_kind(v1::FAILURE_KIND_TARGET_START);
+  failure.set_reason(reason);
+  const absl::Status finished = store.trials().FinishAttempt(key, failure);
+  EXPECT_TRUE(finished.ok()) << finished;
+}
 
 // A fresh temp dir for a store's file, removed after the test, and a
 // FakeClock at kTestStart; the test opens the stores itself.

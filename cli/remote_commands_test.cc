@@ -12,6 +12,7 @@
 #include "cli/remote_fixture.h"
 #include "cli/watch_command.h"
 #include "common/exit_codes.h"
+#include "coordinator/store/stores_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -178,13 +179,7 @@ TEST_F(RemoteCommandsTest, StatusOfOneExperimentShowsEveryTrialAndAttempt) {
   placement["target/0"] = "workers/a";
   placement["loadgen/0"] = "workers/b";
   ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
-  v1::AttemptKey key;
-  key.set_trial(trial);
-  key.set_attempt(1);
-  v1::Failure failure;
-  failure.set_kind(v1::FAILURE_KIND_TARGET_START);
-  failure.set_reason("nginx exited (1)");
-  ASSERT_TRUE(store_->trials().FinishAttempt(key, failure).ok());
+  coordinator::FailTargetStart(*store_, trial, 1, "nginx exited (1)");
   ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
 
   // The short id and the full name are the same argument.

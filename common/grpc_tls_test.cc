@@ -21,6 +21,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scalebench/v1/worker.grpc.pb.h"
+#include "tests/support/synchronize_call.h"
+#include "tests/support/test_pki.h"
 
 namespace scalebench {
 namespace {
@@ -70,26 +72,18 @@ class GrpcTlsTest : public ::testing::Test {
   // One PKI for the whole suite: the testbed's CA with a coordinator, two
   // workers and a CLI user, and a second, unrelated CA with a worker.
   static void SetUpTestSuite() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "scalebench-tls.XXXXXX")
-            .string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    *dir_ = pattern;
-    for (const char* args :
-         {"ca pki", "server pki coordinator --ip 127.0.0.1 --dns localhost",
-          "worker pki host-a", "worker pki host-b", "client pki alice",
-          "ca other", "worker other host-a"}) {
-      ASSERT_EQ(RunPki(args), 0) << args;
-    }
+    *dir_ = testing::MakeTempPki(
+        SCALEBENCH_PKI_SH, "scalebench-tls",
+        {"ca pki", "server pki coordinator --ip 127.0.0.1 --dns localhost",
+         "worker pki host-a", "worker pki host-b", "client pki alice",
+         "ca other", "worker other host-a"});
+    ASSERT_FALSE(dir_->empty());
   }
 
   // Runs deploy/pki/pki.sh with `args` in the suite's directory; returns
   // its exit status as std::system does.
   static int RunPki(absl::string_view args) {
-    const std::string command =
-        absl::StrCat("cd '", *dir_, "' && '", SCALEBENCH_PKI_SH, "' ", args,
-                     " >/dev/null 2>&1");
-    return std::system(command.c_str());
+    return testing::RunPki(SCALEBENCH_PKI_SH, *dir_, args);
   }
 
   static void TearDownTestSuite() { std::filesystem::remove_all(*dir_); }
@@ -98,12 +92,7 @@ class GrpcTlsTest : public ::testing::Test {
   static TransportSecurity Material(const std::string& ca_dir,
                                     const std::string& cert_dir,
                                     const std::string& name) {
-    absl::StatusOr<TransportSecurity> security = LoadTransportSecurity(
-        absl::StrCat(*dir_, "/", ca_dir, "/ca.crt"),
-        absl::StrCat(*dir_, "/", cert_dir, "/", name, ".crt"),
-        absl::StrCat(*dir_, "/", cert_dir, "/", name, ".key"));
-    EXPECT_TRUE(security.ok()) << security.status();
-    return security.ok() ? *security : TransportSecurity{};
+    return testing::PkiMaterial(*dir_, name, cert_dir, ca_dir);
   }
 
   // Starts the service on 127.0.0.1:0 with `security`; returns false if the
@@ -128,14 +117,7 @@ class GrpcTlsTest : public ::testing::Test {
   // Synchronize as `worker_id` over `channel`.
   static grpc::Status CallAs(const std::shared_ptr<grpc::Channel>& channel,
                              const std::string& worker_id) {
-    auto stub = v1::WorkerService::NewStub(channel);
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(10));
-    v1::SynchronizeRequest request;
-    request.set_worker_id(worker_id);
-    v1::SynchronizeResponse response;
-    return stub->Synchronize(&context, request, &response);
+    return testing::SynchronizeIdle(channel, worker_id);
   }
 
   grpc::Status CallAs(const TransportSecurity& security,

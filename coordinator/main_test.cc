@@ -23,6 +23,8 @@
 #include "gtest/gtest.h"
 #include "scalebench/v1/coordinator.grpc.pb.h"
 #include "scalebench/v1/worker.grpc.pb.h"
+#include "tests/support/synchronize_call.h"
+#include "tests/support/test_pki.h"
 
 namespace scalebench {
 namespace {
@@ -127,16 +129,10 @@ TEST_F(CoordinatorMainTest, UnderMutualTlsAWorkerMaySyncOnlyAsItsOwnId) {
   for (const char* args :
        {"ca pki", "server pki coordinator --ip 127.0.0.1 --dns localhost",
         "worker pki host-a", "client pki alice"}) {
-    const std::string command = absl::StrCat(
-        "cd '", dir_, "' && '", SCALEBENCH_PKI_SH, "' ", args, " >/dev/null");
-    ASSERT_EQ(std::system(command.c_str()), 0) << args;
+    ASSERT_EQ(testing::RunPki(SCALEBENCH_PKI_SH, dir_, args), 0) << args;
   }
   auto material = [&](const std::string& name) {
-    absl::StatusOr<TransportSecurity> security = LoadTransportSecurity(
-        dir_ + "/pki/ca.crt", dir_ + "/pki/" + name + ".crt",
-        dir_ + "/pki/" + name + ".key");
-    EXPECT_TRUE(security.ok()) << security.status();
-    return security.ok() ? *security : TransportSecurity{};
+    return testing::PkiMaterial(dir_, name);
   };
   Running running = Start({"--db", dir_ + "/c.db", "--ca", dir_ + "/pki/ca.crt",
                            "--cert", dir_ + "/pki/server-coordinator.crt",
@@ -152,17 +148,8 @@ TEST_F(CoordinatorMainTest, UnderMutualTlsAWorkerMaySyncOnlyAsItsOwnId) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> worker =
       MakeChannel(running.address, material("worker-host-a"));
   ASSERT_TRUE(worker.ok()) << worker.status();
-  auto stub = v1::WorkerService::NewStub(*worker);
   for (const char* id : {"host-b", "host-a"}) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(10));
-    v1::SynchronizeRequest request;
-    request.set_worker_id(id);
-    request.set_session_id("s1");
-    request.mutable_current()->mutable_idle();
-    v1::SynchronizeResponse response;
-    grpc::Status status = stub->Synchronize(&context, request, &response);
+    grpc::Status status = testing::SynchronizeIdle(*worker, id);
     if (std::string(id) == "host-a") {
       EXPECT_TRUE(status.ok()) << status.error_message();
     } else {

@@ -18,7 +18,6 @@
 #include "coordinator/store/stores_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "spec/spec_yaml.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -27,21 +26,16 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
 constexpr int kRepetitions = 6;
+constexpr char kSpecYaml[] =
+    "name: nightly\nrepetitions: 6\nloadgen:\n  duration: 1s\n"
+    "sweep:\n  instances: [2]\n";
 
 class NightlyJudgeTest : public StoresTest {
  protected:
   void SetUp() override {
     StoresTest::SetUp();
     if (HasFatalFailure()) return;
-    absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(
-        "name: nightly\nrepetitions: 6\nloadgen:\n  duration: 1s\n"
-        "sweep:\n  instances: [2]\n",
-        "t");
-    ASSERT_TRUE(spec.ok()) << spec.status();
-    v1::Schedule schedule;
-    schedule.set_name("schedules/nightly");
-    *schedule.mutable_spec() = *spec;
-    schedule.set_cron("0 2 * * *");
+    v1::Schedule schedule = DailySchedule(SpecFromYaml(kSpecYaml));
     schedule.set_webhook_url("http://127.0.0.1:9/hook");
     ASSERT_TRUE(store_->schedules().CreateSchedule(schedule).ok());
   }
@@ -157,16 +151,9 @@ TEST_F(NightlyJudgeTest, ALastingShiftIsNotifiedOnceAtTheNightItBegan) {
 
 TEST_F(NightlyJudgeTest, WithoutAWebhookNothingIsQueued) {
   ASSERT_TRUE(store_->schedules().DeleteSchedule("nightly").ok());
-  absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(
-      "name: nightly\nrepetitions: 6\nloadgen:\n  duration: 1s\n"
-      "sweep:\n  instances: [2]\n",
-      "t");
-  ASSERT_TRUE(spec.ok());
-  v1::Schedule quiet;
-  quiet.set_name("schedules/nightly");
-  *quiet.mutable_spec() = *spec;
-  quiet.set_cron("0 2 * * *");
-  ASSERT_TRUE(store_->schedules().CreateSchedule(quiet).ok());
+  ASSERT_TRUE(store_->schedules()
+                  .CreateSchedule(DailySchedule(SpecFromYaml(kSpecYaml)))
+                  .ok());
   Night(1000);
   Judgement slower = Night(800);
   EXPECT_EQ(slower.verdict, "regression");

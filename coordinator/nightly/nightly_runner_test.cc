@@ -18,7 +18,6 @@
 #include "coordinator/store/stores_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "spec/spec_yaml.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -38,14 +37,8 @@ class NightlyRunnerTest : public StoresTest {
     ASSERT_NE(mkdtemp(dir.data()), nullptr);
     dir_ = dir;
     Reopen();
-    absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(
-        "name: nightly\nloadgen:\n  duration: 1s\nsweep:\n  instances: [1]\n",
-        "t");
-    ASSERT_TRUE(spec.ok()) << spec.status();
-    v1::Schedule schedule;
-    schedule.set_name("schedules/nightly");
-    *schedule.mutable_spec() = *spec;
-    schedule.set_cron("0 2 * * *");
+    v1::Schedule schedule = DailySchedule(SpecFromYaml(
+        "name: nightly\nloadgen:\n  duration: 1s\nsweep:\n  instances: [1]\n"));
     schedule.set_webhook_url("http://127.0.0.1:9/hook");
     ASSERT_TRUE(store_->schedules().CreateSchedule(schedule).ok());
   }

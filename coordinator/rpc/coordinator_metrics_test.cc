@@ -20,7 +20,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scalebench/v1/worker.grpc.pb.h"
-#include "spec/spec_yaml.h"
+#include "tests/support/synchronize_call.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -156,11 +156,7 @@ TEST_F(CoordinatorMetricsTest, WorkersByStatusAndLostFromTheRegistry) {
 }
 
 TEST_F(CoordinatorMetricsTest, TheLastVerdictOfEachSchedule) {
-  v1::Schedule schedule;
-  schedule.set_name("schedules/nightly");
-  *schedule.mutable_spec() = Spec();
-  schedule.set_cron("0 2 * * *");
-  ASSERT_TRUE(store_->schedules().CreateSchedule(schedule).ok());
+  ASSERT_TRUE(store_->schedules().CreateSchedule(DailySchedule(Spec())).ok());
   std::string text = Scrape();
   // No run yet: every verdict 0.
   EXPECT_THAT(text, HasSubstr("scalebench_schedule_last_verdict{schedule="
@@ -197,13 +193,21 @@ TEST_F(CoordinatorMetricsTest, SynchronizeHandlingTimesAreAHistogram) {
 
 // The whole coordinator: a worker's Synchronize call shows up as a
 // handling time, an idle worker and its clock offset.
-TEST(CoordinatorServerMetricsTest, ASynchronizeCallIsMeasured) {
-  std::string dir = ::testing::TempDir() + "/metrics-server-XXXXXX";
-  ASSERT_NE(mkdtemp(dir.data()), nullptr);
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.db = dir + "/coordinator.db";
-  options.metrics.listen = "127.0.0.1:0";
+class CoordinatorServerMetricsTest : public StoreFileTest {
+ protected:
+  // A whole coordinator on 127.0.0.1:0 with its store at path_, serving
+  // metrics at `metrics_listen`.
+  ServerOptions Options(const std::string& metrics_listen) {
+    ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.db = path_;
+    options.metrics.listen = metrics_listen;
+    return options;
+  }
+};
+
+TEST_F(CoordinatorServerMetricsTest, ASynchronizeCallIsMeasured) {
+  ServerOptions options = Options("127.0.0.1:0");
   options.registry.hold = absl::Milliseconds(100);
   options.shutdown_grace = absl::Seconds(1);
   absl::StatusOr<std::unique_ptr<CoordinatorServer>> server =
@@ -213,28 +217,18 @@ TEST(CoordinatorServerMetricsTest, ASynchronizeCallIsMeasured) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
       MakeChannel((*server)->address(), TransportSecurity{});
   ASSERT_TRUE(channel.ok()) << channel.status();
-  auto stub = v1::WorkerService::NewStub(*channel);
-  for (int i = 0; i < 2; ++i) {
-    v1::SynchronizeRequest request;
-    request.set_worker_id("host-a");
-    request.set_session_id("s1");
-    request.mutable_current()->mutable_idle();
-    if (i == 1) {
-      // Both ends on one clock: an offset near 0.
-      v1::ClockSample* sample = request.mutable_previous_clock();
-      const absl::Time now = absl::Now();
-      for (auto* t : {sample->mutable_t1(), sample->mutable_t2(),
-                      sample->mutable_t3(), sample->mutable_t4()}) {
-        t->set_seconds(absl::ToUnixSeconds(now));
-      }
-    }
-    v1::SynchronizeResponse response;
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(10));
-    grpc::Status status = stub->Synchronize(&context, request, &response);
-    ASSERT_TRUE(status.ok()) << status.error_message();
+  const grpc::Status first = testing::SynchronizeIdle(*channel, "host-a");
+  ASSERT_TRUE(first.ok()) << first.error_message();
+  // Both ends on one clock: an offset near 0.
+  v1::ClockSample sample;
+  const absl::Time now = absl::Now();
+  for (auto* t : {sample.mutable_t1(), sample.mutable_t2(), sample.mutable_t3(),
+                  sample.mutable_t4()}) {
+    t->set_seconds(absl::ToUnixSeconds(now));
   }
+  const grpc::Status second =
+      testing::SynchronizeIdle(*channel, "host-a", &sample);
+  ASSERT_TRUE(second.ok()) << second.error_message();
   const std::string text = Scrape((*server)->metrics_address());
   EXPECT_THAT(text,
               HasSubstr("scalebench_synchronize_handling_seconds_count 2"));
@@ -245,21 +239,13 @@ TEST(CoordinatorServerMetricsTest, ASynchronizeCallIsMeasured) {
   (*server)->Shutdown();
   EXPECT_EQ(Scrape((*server)->metrics_address()), "");
   server->reset();
-  std::filesystem::remove_all(dir);
 }
 
-TEST(CoordinatorServerMetricsTest, ARemoteMetricsAddressIsRefused) {
-  std::string dir = ::testing::TempDir() + "/metrics-remote-XXXXXX";
-  ASSERT_NE(mkdtemp(dir.data()), nullptr);
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.db = dir + "/coordinator.db";
-  options.metrics.listen = "0.0.0.0:0";
+TEST_F(CoordinatorServerMetricsTest, ARemoteMetricsAddressIsRefused) {
   absl::StatusOr<std::unique_ptr<CoordinatorServer>> server =
-      CoordinatorServer::Start(options, Clock::Real());
+      CoordinatorServer::Start(Options("0.0.0.0:0"), Clock::Real());
   EXPECT_TRUE(absl::IsInvalidArgument(server.status())) << server.status();
   EXPECT_THAT(server.status().message(), HasSubstr("metrics-listen"));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -17,6 +17,8 @@
 #include "common/grpc_channel.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
+#include "common/status_macros.h"
+#include "coordinator/rpc/user_call.h"
 #include "coordinator/trials/fit_models.h"
 #include "coordinator/trials/random_seed.h"
 #include "spec/defaults.h"
@@ -108,15 +110,111 @@ class ListWriter final : public grpc::ServerWriteReactor<Response> {
   size_t next_ = 0;
 };
 
-// Finishes `reactor` with PERMISSION_DENIED and returns true when the
-// caller may not use this service (CheckUserIdentity: a worker's
-// certificate may call only WorkerService.Synchronize).
-bool RefuseNonUser(grpc::CallbackServerContext* context,
-                   grpc::ServerUnaryReactor* reactor) {
-  absl::Status s = CheckUserIdentity(*context->auth_context());
-  if (s.ok()) return false;
-  reactor->Finish(ToGrpcStatus(s));
-  return true;
+// The experiment id a streaming call names in `name`, once the caller is
+// known to be a user (CheckUserIdentity: PERMISSION_DENIED for a worker's
+// certificate).
+absl::StatusOr<std::string> UserCallFor(const grpc::CallbackServerContext& ctx,
+                                        const std::string& name) {
+  RETURN_IF_ERROR(CheckUserIdentity(*ctx.auth_context()));
+  return api::ParseExperimentName(name);
+}
+
+// Cancels experiment `id` and returns it as it then is. With no trial
+// running, every queued trial and the experiment end in one transaction
+// (however many trials there are); otherwise the experiment becomes
+// CANCELLING and the scheduler fails the running attempts, tears them down,
+// cancels the queue, and then the experiment. An experiment that has ended
+// or is cancelling is returned as it is.
+absl::StatusOr<v1::Experiment> Cancel(Stores& store, const std::string& id) {
+  auto read = [&] {
+    return store.experiments().GetExperiment(id, v1::EXPERIMENT_VIEW_BASIC);
+  };
+  // FAILED_PRECONDITION from a write below: the experiment ended
+  // meanwhile; it is returned as it is.
+  auto hand_to_scheduler = [&]() -> absl::StatusOr<v1::Experiment> {
+    absl::Status s = store.experiments().SetExperimentState(
+        id, v1::EXPERIMENT_STATE_CANCELLING,
+        "cancel requested; running trials are being torn down");
+    if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;
+    return read();
+  };
+  ASSIGN_OR_RETURN(v1::Experiment experiment, read());
+  const v1::ExperimentState state = experiment.state();
+  if (Ended(state) || state == v1::EXPERIMENT_STATE_CANCELLING) {
+    return experiment;
+  }
+  if (experiment.progress().trials_running() > 0) return hand_to_scheduler();
+  absl::Status s = store.trials()
+                       .EndQueuedTrials(id, v1::TRIAL_STATE_CANCELLED,
+                                        v1::EXPERIMENT_STATE_CANCELLED,
+                                        "cancelled by request")
+                       .status();
+  if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;
+  ASSIGN_OR_RETURN(experiment, read());
+  // A trial was placed meanwhile: the scheduler tears it down.
+  if (!Ended(experiment.state())) return hand_to_scheduler();
+  return experiment;
+}
+
+// What the registry knows of a connected worker and the store only now and
+// then (persist_interval), written over `worker`: lost, last seen, clock,
+// current attempt.
+void AddLiveState(const std::optional<WorkerInfo>& info, v1::Worker& worker) {
+  if (!info.has_value()) return;
+  if (info->lost) worker.set_status(v1::WORKER_STATUS_LOST);
+  if (info->last_seen > TimeFromProto(worker.last_seen_time())) {
+    *worker.mutable_last_seen_time() = TimeToProto(info->last_seen);
+  }
+  if (info->clock.has_value()) {
+    *worker.mutable_clock_offset() = DurationToProto(info->clock->offset);
+    *worker.mutable_round_trip() = DurationToProto(info->clock->round_trip);
+  }
+  if (const v1::AttemptKey* key = api::ReportedAttempt(info->current)) {
+    *worker.mutable_attempt() = *key;
+  }
+}
+
+// ExportResults' messages for experiment `id`: one a succeeded trial's
+// result (without raw samples unless `include_raw`), the last with the
+// model fits.
+absl::StatusOr<std::vector<v1::ExportResultsResponse>> ExportMessages(
+    Stores& store, const std::string& id, bool include_raw) {
+  ASSIGN_OR_RETURN(
+      v1::Experiment experiment,
+      store.experiments().GetExperiment(id, v1::EXPERIMENT_VIEW_BASIC));
+  ASSIGN_OR_RETURN(std::vector<v1::Trial> trials,
+                   store.trials().ListTrials(id));
+  ASSIGN_OR_RETURN(std::vector<v1::TrialResult> results,
+                   store.results().ListTrialResults(id));
+  ASSIGN_OR_RETURN(std::vector<v1::ModelFit> fits, store.fits().ListFits(id));
+
+  // Only succeeded trials' results, as the API promises.
+  absl::flat_hash_set<std::string> succeeded;
+  for (const v1::Trial& trial : trials) {
+    if (trial.state() == v1::TRIAL_STATE_SUCCEEDED) {
+      succeeded.insert(trial.name());
+    }
+  }
+  std::vector<v1::TrialResult> exported;
+  for (v1::TrialResult& result : results) {
+    if (succeeded.contains(result.key().trial())) {
+      exported.push_back(std::move(result));
+    }
+  }
+  // Fits not stored yet are computed now from the stored results, and not
+  // stored: storing them is the scheduler's analysis step.
+  if (fits.empty()) fits = FitSpecModels(experiment.spec(), exported);
+
+  std::vector<v1::ExportResultsResponse> messages;
+  for (v1::TrialResult& result : exported) {
+    if (!include_raw) result.clear_raw();
+    messages.emplace_back();
+    *messages.back().add_results() = std::move(result);
+  }
+  // The last message carries the model fits.
+  messages.emplace_back();
+  for (v1::ModelFit& fit : fits) *messages.back().add_fits() = std::move(fit);
+  return messages;
 }
 
 }  // namespace
@@ -319,106 +417,89 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CreateExperiment(
     grpc::CallbackServerContext* context,
     const v1::CreateExperimentRequest* request,
     v1::CreateExperimentResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (RefuseNonUser(context, reactor)) return reactor;
-  if (absl::Status s = CheckCreateRequest(*request); !s.ok()) {
-    reactor->Finish(ToGrpcStatus(s));
-    return reactor;
-  }
-  const uint64_t seed =
-      request->spec().has_seed() ? request->spec().seed() : RandomSeed();
-  if (request->validate_only()) {
-    *response->mutable_experiment() = Preview(*request, seed);
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
-  }
-  absl::StatusOr<v1::Experiment> experiment =
-      store_->experiments().CreateExperiment(
-          request->spec(), request->spec_source(), request->request_id(), seed);
-  if (experiment.ok()) *response->mutable_experiment() = *experiment;
-  reactor->Finish(ToGrpcStatus(experiment.status()));
-  return reactor;
+  return AnswerUser(context, [&]() -> absl::Status {
+    RETURN_IF_ERROR(CheckCreateRequest(*request));
+    const uint64_t seed =
+        request->spec().has_seed() ? request->spec().seed() : RandomSeed();
+    if (request->validate_only()) {
+      *response->mutable_experiment() = Preview(*request, seed);
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(*response->mutable_experiment(),
+                     store_->experiments().CreateExperiment(
+                         request->spec(), request->spec_source(),
+                         request->request_id(), seed));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::GetExperiment(
     grpc::CallbackServerContext* context,
     const v1::GetExperimentRequest* request,
     v1::GetExperimentResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (RefuseNonUser(context, reactor)) return reactor;
-  reactor->Finish(ToGrpcStatus([&]() -> absl::Status {
-    absl::StatusOr<std::string> id = api::ParseExperimentName(request->name());
-    if (!id.ok()) return id.status();
+  return AnswerUser(context, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::string id, api::ParseExperimentName(request->name()));
     const bool full = request->view() == v1::EXPERIMENT_VIEW_FULL;
     // The source and the grid once, on the first page.
     const bool first_page = request->page_token().empty();
-    absl::StatusOr<v1::Experiment> experiment =
-        store_->experiments().GetExperiment(*id, full && !first_page
-                                                     ? v1::EXPERIMENT_VIEW_BASIC
-                                                     : request->view());
-    if (!experiment.ok()) return experiment.status();
+    ASSIGN_OR_RETURN(v1::Experiment experiment,
+                     store_->experiments().GetExperiment(
+                         id, full && !first_page ? v1::EXPERIMENT_VIEW_BASIC
+                                                 : request->view()));
     if (full) {
-      absl::StatusOr<TrialPage> page = store_->trials().ListTrialsPage(
-          *id, request->page_size(), request->page_token());
-      if (!page.ok()) return page.status();
-      for (v1::Trial& t : page->trials) *response->add_trials() = std::move(t);
-      response->set_next_page_token(page->next_page_token);
-      if (page->next_page_token.empty()) {
-        absl::StatusOr<std::vector<v1::ModelFit>> fits =
-            store_->fits().ListFits(*id);
-        if (!fits.ok()) return fits.status();
-        for (v1::ModelFit& f : *fits) *response->add_fits() = std::move(f);
+      ASSIGN_OR_RETURN(TrialPage page,
+                       store_->trials().ListTrialsPage(id, request->page_size(),
+                                                       request->page_token()));
+      for (v1::Trial& t : page.trials) *response->add_trials() = std::move(t);
+      response->set_next_page_token(page.next_page_token);
+      if (page.next_page_token.empty()) {
+        ASSIGN_OR_RETURN(std::vector<v1::ModelFit> fits,
+                         store_->fits().ListFits(id));
+        for (v1::ModelFit& f : fits) *response->add_fits() = std::move(f);
       }
     }
-    *response->mutable_experiment() = std::move(experiment).value();
+    *response->mutable_experiment() = std::move(experiment);
     return absl::OkStatus();
-  }()));
-  return reactor;
+  });
 }
 
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListExperiments(
     grpc::CallbackServerContext* context,
     const v1::ListExperimentsRequest* request,
     v1::ListExperimentsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (RefuseNonUser(context, reactor)) return reactor;
-  std::string schedule_id;
-  if (!request->schedule().empty()) {
-    absl::StatusOr<std::string> id =
-        api::ParseScheduleName(request->schedule());
-    if (!id.ok()) {
-      reactor->Finish(ToGrpcStatus(absl::InvalidArgumentError(
-          absl::StrCat("schedule: ", id.status().message()))));
-      return reactor;
+  return AnswerUser(context, [&]() -> absl::Status {
+    std::string schedule_id;
+    if (!request->schedule().empty()) {
+      absl::StatusOr<std::string> id =
+          api::ParseScheduleName(request->schedule());
+      if (!id.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("schedule: ", id.status().message()));
+      }
+      schedule_id = *std::move(id);
     }
-    schedule_id = *std::move(id);
-  }
-  absl::StatusOr<ExperimentPage> page = store_->experiments().ListExperiments(
-      request->page_size(), request->page_token(), request->view(),
-      schedule_id);
-  if (page.ok()) {
+    ASSIGN_OR_RETURN(ExperimentPage page,
+                     store_->experiments().ListExperiments(
+                         request->page_size(), request->page_token(),
+                         request->view(), schedule_id));
     // The state filter applies within the page: a page may hold fewer
     // than page_size experiments and still not be the last (AIP-158).
-    for (v1::Experiment& e : page->experiments) {
+    for (v1::Experiment& e : page.experiments) {
       if (request->states().empty() ||
           absl::c_linear_search(request->states(), e.state())) {
         *response->add_experiments() = std::move(e);
       }
     }
-    response->set_next_page_token(page->next_page_token);
-  }
-  reactor->Finish(ToGrpcStatus(page.status()));
-  return reactor;
+    response->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerWriteReactor<v1::WatchExperimentResponse>*
 CoordinatorServiceImpl::WatchExperiment(
     grpc::CallbackServerContext* context,
     const v1::WatchExperimentRequest* request) {
-  if (absl::Status s = CheckUserIdentity(*context->auth_context()); !s.ok()) {
-    return new ListWriter<v1::WatchExperimentResponse>(s);
-  }
-  absl::StatusOr<std::string> id = api::ParseExperimentName(request->name());
+  absl::StatusOr<std::string> id = UserCallFor(*context, request->name());
   if (!id.ok()) {
     return new ListWriter<v1::WatchExperimentResponse>(id.status());
   }
@@ -432,142 +513,38 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CancelExperiment(
     grpc::CallbackServerContext* context,
     const v1::CancelExperimentRequest* request,
     v1::CancelExperimentResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (RefuseNonUser(context, reactor)) return reactor;
-  reactor->Finish(ToGrpcStatus([&]() -> absl::Status {
-    absl::StatusOr<std::string> id = api::ParseExperimentName(request->name());
-    if (!id.ok()) return id.status();
-    absl::StatusOr<v1::Experiment> experiment =
-        store_->experiments().GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
-    if (!experiment.ok()) return experiment.status();
-    const v1::ExperimentState state = experiment->state();
-    if (!Ended(state) && state != v1::EXPERIMENT_STATE_CANCELLING) {
-      if (experiment->progress().trials_running() > 0) {
-        // The scheduler fails the running attempts, tears them down,
-        // cancels the queue, and then the experiment.
-        absl::Status s = store_->experiments().SetExperimentState(
-            *id, v1::EXPERIMENT_STATE_CANCELLING,
-            "cancel requested; running trials are being torn down");
-        if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;
-        experiment =
-            store_->experiments().GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
-        if (!experiment.ok()) return experiment.status();
-        *response->mutable_experiment() = std::move(experiment).value();
-        return absl::OkStatus();
-      }
-      // Every queued trial and the experiment in one transaction, however
-      // many trials there are.
-      absl::Status s = store_->trials()
-                           .EndQueuedTrials(*id, v1::TRIAL_STATE_CANCELLED,
-                                            v1::EXPERIMENT_STATE_CANCELLED,
-                                            "cancelled by request")
-                           .status();
-      // FAILED_PRECONDITION: it ended meanwhile; return it as it is.
-      if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;
-      experiment =
-          store_->experiments().GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
-      if (!experiment.ok()) return experiment.status();
-      if (!Ended(experiment->state())) {
-        // A trial was placed meanwhile: the scheduler tears it down.
-        s = store_->experiments().SetExperimentState(
-            *id, v1::EXPERIMENT_STATE_CANCELLING,
-            "cancel requested; running trials are being torn down");
-        if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;
-        experiment =
-            store_->experiments().GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
-        if (!experiment.ok()) return experiment.status();
-      }
-    }
-    *response->mutable_experiment() = std::move(experiment).value();
+  return AnswerUser(context, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::string id, api::ParseExperimentName(request->name()));
+    ASSIGN_OR_RETURN(*response->mutable_experiment(), Cancel(*store_, id));
     return absl::OkStatus();
-  }()));
-  return reactor;
+  });
 }
 
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListWorkers(
     grpc::CallbackServerContext* context, const v1::ListWorkersRequest*,
     v1::ListWorkersResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (RefuseNonUser(context, reactor)) return reactor;
-  absl::StatusOr<std::vector<v1::Worker>> workers =
-      store_->workers().ListWorkers();
-  if (workers.ok()) {
-    for (v1::Worker& worker : *workers) {
+  return AnswerUser(context, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<v1::Worker> workers,
+                     store_->workers().ListWorkers());
+    for (v1::Worker& worker : workers) {
       absl::StatusOr<std::string> id = api::ParseWorkerName(worker.name());
-      std::optional<WorkerInfo> info;
-      if (id.ok()) info = registry_->Get(*id);
-      if (info.has_value()) {
-        if (info->lost) worker.set_status(v1::WORKER_STATUS_LOST);
-        // The store's is refreshed only now and then (persist_interval).
-        if (info->last_seen > TimeFromProto(worker.last_seen_time())) {
-          *worker.mutable_last_seen_time() = TimeToProto(info->last_seen);
-        }
-        if (info->clock.has_value()) {
-          *worker.mutable_clock_offset() = DurationToProto(info->clock->offset);
-          *worker.mutable_round_trip() =
-              DurationToProto(info->clock->round_trip);
-        }
-        if (const v1::AttemptKey* key = api::ReportedAttempt(info->current)) {
-          *worker.mutable_attempt() = *key;
-        }
-      }
+      if (id.ok()) AddLiveState(registry_->Get(*id), worker);
       *response->add_workers() = std::move(worker);
     }
-  }
-  reactor->Finish(ToGrpcStatus(workers.status()));
-  return reactor;
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerWriteReactor<v1::ExportResultsResponse>*
 CoordinatorServiceImpl::ExportResults(grpc::CallbackServerContext* context,
                                       const v1::ExportResultsRequest* request) {
   using Writer = ListWriter<v1::ExportResultsResponse>;
-  if (absl::Status s = CheckUserIdentity(*context->auth_context()); !s.ok()) {
-    return new Writer(s);
-  }
-  absl::StatusOr<std::string> id = api::ParseExperimentName(request->name());
+  absl::StatusOr<std::string> id = UserCallFor(*context, request->name());
   if (!id.ok()) return new Writer(id.status());
-  absl::StatusOr<v1::Experiment> experiment =
-      store_->experiments().GetExperiment(*id, v1::EXPERIMENT_VIEW_BASIC);
-  if (!experiment.ok()) return new Writer(experiment.status());
-  absl::StatusOr<std::vector<v1::Trial>> trials =
-      store_->trials().ListTrials(*id);
-  if (!trials.ok()) return new Writer(trials.status());
-  absl::StatusOr<std::vector<v1::TrialResult>> results =
-      store_->results().ListTrialResults(*id);
-  if (!results.ok()) return new Writer(results.status());
-  absl::StatusOr<std::vector<v1::ModelFit>> fits = store_->fits().ListFits(*id);
-  if (!fits.ok()) return new Writer(fits.status());
-
-  // Only succeeded trials' results, as the API promises.
-  absl::flat_hash_set<std::string> succeeded;
-  for (const v1::Trial& trial : *trials) {
-    if (trial.state() == v1::TRIAL_STATE_SUCCEEDED) {
-      succeeded.insert(trial.name());
-    }
-  }
-  std::vector<v1::TrialResult> exported;
-  for (v1::TrialResult& result : *results) {
-    if (succeeded.contains(result.key().trial())) {
-      exported.push_back(std::move(result));
-    }
-  }
-  // Fits not stored yet are computed now from the stored results, and not
-  // stored: storing them is the scheduler's analysis step.
-  if (fits->empty()) *fits = FitSpecModels(experiment->spec(), exported);
-
-  std::vector<v1::ExportResultsResponse> messages;
-  for (v1::TrialResult& result : exported) {
-    if (!request->include_raw()) result.clear_raw();
-    messages.emplace_back();
-    *messages.back().add_results() = std::move(result);
-  }
-  // The last message carries the model fits.
-  messages.emplace_back();
-  for (v1::ModelFit& fit : *fits) {
-    *messages.back().add_fits() = std::move(fit);
-  }
-  return new Writer(std::move(messages));
+  absl::StatusOr<std::vector<v1::ExportResultsResponse>> messages =
+      ExportMessages(*store_, *id, request->include_raw());
+  if (!messages.ok()) return new Writer(messages.status());
+  return new Writer(*std::move(messages));
 }
 
 }  // namespace scalebench::coordinator

@@ -14,16 +14,10 @@ using ::testing::SizeIs;
 
 TEST_F(CoordinatorServiceTest, ExportOfANewExperimentHasNoResults) {
   ASSERT_TRUE(Create(spec_).ok());
-  grpc::ClientContext context;
-  v1::ExportResultsRequest request;
-  request.set_name("experiments/exp-000001");
-  auto reader = stub_->ExportResults(&context, request);
-  std::vector<v1::ExportResultsResponse> messages;
-  v1::ExportResultsResponse response;
-  while (reader->Read(&response)) messages.push_back(response);
-  EXPECT_TRUE(reader->Finish().ok());
-  ASSERT_THAT(messages, SizeIs(1));
-  EXPECT_THAT(messages[0].results(), SizeIs(0));
+  const auto exported = Export("experiments/exp-000001");
+  EXPECT_TRUE(exported.status.ok());
+  ASSERT_THAT(exported.messages, SizeIs(1));
+  EXPECT_THAT(exported.messages[0].results(), SizeIs(0));
 }
 
 TEST_F(CoordinatorServiceTest, ExportSendsSucceededTrialsThenTheFits) {
@@ -48,15 +42,9 @@ TEST_F(CoordinatorServiceTest, ExportSendsSucceededTrialsThenTheFits) {
                   .ok());
 
   for (bool include_raw : {false, true}) {
-    grpc::ClientContext context;
-    v1::ExportResultsRequest request;
-    request.set_name("experiments/exp-000001");
-    request.set_include_raw(include_raw);
-    auto reader = stub_->ExportResults(&context, request);
-    std::vector<v1::ExportResultsResponse> messages;
-    v1::ExportResultsResponse response;
-    while (reader->Read(&response)) messages.push_back(response);
-    EXPECT_TRUE(reader->Finish().ok());
+    const auto exported = Export("experiments/exp-000001", include_raw);
+    EXPECT_TRUE(exported.status.ok());
+    const std::vector<v1::ExportResultsResponse>& messages = exported.messages;
     ASSERT_THAT(messages, SizeIs(2));
     ASSERT_THAT(messages[0].results(), SizeIs(1));
     EXPECT_EQ(messages[0].results(0).key().trial(), trial);
@@ -80,18 +68,6 @@ TEST_F(CoordinatorServiceTest, FullViewReturnsTheStoredFits) {
       Get("experiments/exp-000001", v1::EXPERIMENT_VIEW_BASIC);
   ASSERT_TRUE(basic.ok()) << basic.status();
   EXPECT_THAT(basic->fits(), SizeIs(0));
-}
-
-// The last message of an export.
-v1::ExportResultsResponse LastExported(v1::CoordinatorService::Stub& stub) {
-  grpc::ClientContext context;
-  v1::ExportResultsRequest request;
-  request.set_name("experiments/exp-000001");
-  auto reader = stub.ExportResults(&context, request);
-  v1::ExportResultsResponse response, last;
-  while (reader->Read(&response)) last = response;
-  EXPECT_TRUE(reader->Finish().ok());
-  return last;
 }
 
 // Four succeeded trials at 1 and 2 instances measured 30 and 50 req/s:
@@ -120,7 +96,7 @@ TEST_F(CoordinatorServiceTest, ExportComputesFitsUntilSomeAreStored) {
                     .ok());
   }
 
-  v1::ExportResultsResponse last = LastExported(*stub_);
+  v1::ExportResultsResponse last = LastExported();
   ASSERT_THAT(last.fits(), SizeIs(1));
   const v1::ModelFit& fit = last.fits(0);
   EXPECT_EQ(fit.error(), "");
@@ -136,7 +112,7 @@ TEST_F(CoordinatorServiceTest, ExportComputesFitsUntilSomeAreStored) {
   v1::ModelFit marker;
   marker.set_error("stored");
   ASSERT_TRUE(store_->fits().ReplaceFits("exp-000001", {marker}).ok());
-  last = LastExported(*stub_);
+  last = LastExported();
   ASSERT_THAT(last.fits(), SizeIs(1));
   EXPECT_EQ(last.fits(0).error(), "stored");
 }
@@ -154,7 +130,7 @@ TEST_F(CoordinatorServiceTest, ExportBeforeAnyResultSaysThereAreNoRowsToFit) {
     model->set_y("requests_per_s");
   }
   ASSERT_TRUE(Create(spec).ok());
-  const v1::ExportResultsResponse last = LastExported(*stub_);
+  const v1::ExportResultsResponse last = LastExported();
   EXPECT_THAT(last.results(), SizeIs(0));
   ASSERT_THAT(last.fits(), SizeIs(2));
   EXPECT_EQ(last.fits(0).error(),
@@ -165,22 +141,16 @@ TEST_F(CoordinatorServiceTest, ExportBeforeAnyResultSaysThereAreNoRowsToFit) {
 }
 
 TEST_F(CoordinatorServiceTest, ExportOfAnUnknownExperimentIsNotFound) {
-  grpc::ClientContext context;
-  v1::ExportResultsRequest request;
-  request.set_name("experiments/exp-000099");
-  auto reader = stub_->ExportResults(&context, request);
-  v1::ExportResultsResponse response;
-  EXPECT_FALSE(reader->Read(&response));
-  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+  const auto exported = Export("experiments/exp-000099");
+  EXPECT_THAT(exported.messages, SizeIs(0));
+  EXPECT_EQ(exported.status.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(CoordinatorServiceTest, AForeignPageTokenIsInvalid) {
-  grpc::ClientContext context;
   v1::ListExperimentsRequest request;
   request.set_page_token("not-a-token");
-  v1::ListExperimentsResponse response;
-  EXPECT_EQ(stub_->ListExperiments(&context, request, &response).error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      Call(&v1::CoordinatorService::Stub::ListExperiments, request).status()));
 }
 
 TEST_F(CoordinatorServiceTest, ListWorkersShowsAWorkerThatSynchronized) {
@@ -211,97 +181,88 @@ TEST_F(CoordinatorServiceTest, ListWorkersShowsAWorkerThatSynchronized) {
 }
 
 v1::Schedule NightlySchedule(const v1::ExperimentSpec& spec) {
-  v1::Schedule schedule;
-  schedule.set_name("schedules/nightly");
-  *schedule.mutable_spec() = spec;
-  schedule.set_cron("0 2 * * *");
+  v1::Schedule schedule = DailySchedule(spec);
   schedule.set_time_zone("Europe/Lisbon");
   return schedule;
 }
 
 TEST_F(CoordinatorServiceTest, SchedulesAreCreatedReadPausedRunAndDeleted) {
-  grpc::ClientContext create_context;
+  using Stub = v1::CoordinatorService::Stub;
   v1::CreateScheduleRequest create;
   *create.mutable_schedule() = NightlySchedule(spec_);
-  v1::CreateScheduleResponse created;
-  ASSERT_TRUE(stub_->CreateSchedule(&create_context, create, &created).ok());
-  EXPECT_EQ(created.schedule().name(), "schedules/nightly");
-  ASSERT_TRUE(created.schedule().has_next_run_time());
+  absl::StatusOr<v1::CreateScheduleResponse> created =
+      Call(&Stub::CreateSchedule, create);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->schedule().name(), "schedules/nightly");
+  ASSERT_TRUE(created->schedule().has_next_run_time());
   // 02:00 in Lisbon is 01:00 or 02:00 UTC: a whole hour, after now.
-  const absl::Time next = TimeFromProto(created.schedule().next_run_time());
+  const absl::Time next = TimeFromProto(created->schedule().next_run_time());
   EXPECT_GT(next, absl::Now());
   EXPECT_EQ(absl::ToUnixSeconds(next) % 3600, 0);
 
-  grpc::ClientContext pause_context;
   v1::SetSchedulePausedRequest pause;
   pause.set_name("schedules/nightly");
   pause.set_paused(true);
-  v1::SetSchedulePausedResponse paused;
-  ASSERT_TRUE(stub_->SetSchedulePaused(&pause_context, pause, &paused).ok());
-  EXPECT_TRUE(paused.schedule().paused());
-  EXPECT_FALSE(paused.schedule().has_next_run_time());
+  absl::StatusOr<v1::SetSchedulePausedResponse> paused =
+      Call(&Stub::SetSchedulePaused, pause);
+  ASSERT_TRUE(paused.ok()) << paused.status();
+  EXPECT_TRUE(paused->schedule().paused());
+  EXPECT_FALSE(paused->schedule().has_next_run_time());
 
   // By hand it runs even while paused, and records its night.
-  grpc::ClientContext run_context;
   v1::RunScheduleRequest run_request;
   run_request.set_name("schedules/nightly");
-  v1::RunScheduleResponse run;
-  ASSERT_TRUE(stub_->RunSchedule(&run_context, run_request, &run).ok());
-  EXPECT_TRUE(run.run().manual());
+  absl::StatusOr<v1::RunScheduleResponse> run =
+      Call(&Stub::RunSchedule, run_request);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_TRUE(run->run().manual());
   absl::StatusOr<v1::GetExperimentResponse> experiment =
-      Get(run.run().experiment(), v1::EXPERIMENT_VIEW_BASIC);
+      Get(run->run().experiment(), v1::EXPERIMENT_VIEW_BASIC);
   ASSERT_TRUE(experiment.ok()) << experiment.status();
   EXPECT_EQ(experiment->experiment().schedule(), "schedules/nightly");
 
-  grpc::ClientContext list_context;
   v1::ListExperimentsRequest list;
   list.set_schedule("schedules/nightly");
-  v1::ListExperimentsResponse listed;
-  ASSERT_TRUE(stub_->ListExperiments(&list_context, list, &listed).ok());
-  EXPECT_THAT(listed.experiments(), SizeIs(1));
+  absl::StatusOr<v1::ListExperimentsResponse> listed =
+      Call(&Stub::ListExperiments, list);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_THAT(listed->experiments(), SizeIs(1));
 
-  grpc::ClientContext delete_context;
   v1::DeleteScheduleRequest remove;
   remove.set_name("schedules/nightly");
-  v1::DeleteScheduleResponse removed;
-  ASSERT_TRUE(stub_->DeleteSchedule(&delete_context, remove, &removed).ok());
-  grpc::ClientContext get_context;
+  ASSERT_TRUE(Call(&Stub::DeleteSchedule, remove).ok());
   v1::GetScheduleRequest get;
   get.set_name("schedules/nightly");
-  v1::GetScheduleResponse got;
-  EXPECT_EQ(stub_->GetSchedule(&get_context, get, &got).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(absl::IsNotFound(Call(&Stub::GetSchedule, get).status()));
 }
 
 TEST_F(CoordinatorServiceTest, ABadScheduleIsRefusedNamingTheField) {
   struct Case {
     void (*spoil)(v1::Schedule*);
-    grpc::StatusCode code;
+    absl::StatusCode code;
     const char* says;
   };
   const Case cases[] = {
       {[](v1::Schedule* s) { s->set_cron("0 2 * *"); },
-       grpc::StatusCode::INVALID_ARGUMENT, "cron: "},
+       absl::StatusCode::kInvalidArgument, "cron: "},
       {[](v1::Schedule* s) { s->set_name("nightly"); },
-       grpc::StatusCode::INVALID_ARGUMENT, "name: "},
+       absl::StatusCode::kInvalidArgument, "name: "},
       {[](v1::Schedule* s) { s->set_baseline("experiments/exp-000099"); },
-       grpc::StatusCode::NOT_FOUND, "baseline: no experiment"},
+       absl::StatusCode::kNotFound, "baseline: no experiment"},
   };
   for (const Case& c : cases) {
     v1::CreateScheduleRequest request;
     *request.mutable_schedule() = NightlySchedule(spec_);
     c.spoil(request.mutable_schedule());
-    grpc::ClientContext context;
-    v1::CreateScheduleResponse response;
-    grpc::Status status = stub_->CreateSchedule(&context, request, &response);
-    EXPECT_EQ(status.error_code(), c.code) << c.says;
-    EXPECT_THAT(status.error_message(), HasSubstr(c.says));
+    const absl::Status status =
+        Call(&v1::CoordinatorService::Stub::CreateSchedule, request).status();
+    EXPECT_EQ(status.code(), c.code) << c.says;
+    EXPECT_THAT(status.message(), HasSubstr(c.says));
   }
-  grpc::ClientContext context;
-  v1::ListSchedulesResponse none;
-  ASSERT_TRUE(
-      stub_->ListSchedules(&context, v1::ListSchedulesRequest(), &none).ok());
-  EXPECT_THAT(none.schedules(), SizeIs(0));
+  absl::StatusOr<v1::ListSchedulesResponse> none = Call(
+      &v1::CoordinatorService::Stub::ListSchedules, v1::ListSchedulesRequest());
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_THAT(none->schedules(), SizeIs(0));
 }
 
 }  // namespace

@@ -91,21 +91,18 @@ TEST_F(CoordinatorServiceTest, AHugeNameIsInvalidArgumentWithAShortMessage) {
 }
 
 TEST_F(CoordinatorServiceTest, TheRequestsOtherFieldsAreBounded) {
-  grpc::ClientContext context;
   v1::CreateExperimentRequest request;
   *request.mutable_spec() = spec_;
   request.set_spec_source(std::string(spec::kMaxSpecFileBytes + 1, '#'));
-  v1::CreateExperimentResponse response;
   const absl::Status status =
-      FromGrpcStatus(stub_->CreateExperiment(&context, request, &response));
+      Call(&v1::CoordinatorService::Stub::CreateExperiment, request).status();
   EXPECT_TRUE(absl::IsInvalidArgument(status)) << status;
   EXPECT_THAT(status.message(), HasSubstr("spec_source: has 1048577 bytes"));
 
-  grpc::ClientContext again;
   request.clear_spec_source();
   request.set_request_id(std::string(129, 'r'));
   const absl::Status id =
-      FromGrpcStatus(stub_->CreateExperiment(&again, request, &response));
+      Call(&v1::CoordinatorService::Stub::CreateExperiment, request).status();
   EXPECT_TRUE(absl::IsInvalidArgument(id)) << id;
   EXPECT_THAT(id.message(), HasSubstr("request_id: has 129 bytes"));
 }
@@ -168,32 +165,29 @@ TEST_F(CoordinatorServiceTest, GetAndListHonourTheView) {
 
 TEST_F(CoordinatorServiceTest, AFullViewPagesTheTrials) {
   ASSERT_TRUE(Create(spec_).ok());
-  grpc::ClientContext context;
+  constexpr auto kGet = &v1::CoordinatorService::Stub::GetExperiment;
   v1::GetExperimentRequest request;
   request.set_name("experiments/exp-000001");
   request.set_view(v1::EXPERIMENT_VIEW_FULL);
   request.set_page_size(3);
-  v1::GetExperimentResponse first;
-  ASSERT_TRUE(stub_->GetExperiment(&context, request, &first).ok());
-  EXPECT_THAT(first.trials(), SizeIs(3));
-  EXPECT_THAT(first.experiment().configurations(), SizeIs(2));
-  ASSERT_FALSE(first.next_page_token().empty());
+  absl::StatusOr<v1::GetExperimentResponse> first = Call(kGet, request);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_THAT(first->trials(), SizeIs(3));
+  EXPECT_THAT(first->experiment().configurations(), SizeIs(2));
+  ASSERT_FALSE(first->next_page_token().empty());
 
-  grpc::ClientContext again;
-  request.set_page_token(first.next_page_token());
-  v1::GetExperimentResponse last;
-  ASSERT_TRUE(stub_->GetExperiment(&again, request, &last).ok());
-  ASSERT_THAT(last.trials(), SizeIs(1));
-  EXPECT_EQ(last.trials(0).name(), "experiments/exp-000001/trials/3");
-  EXPECT_EQ(last.next_page_token(), "");
+  request.set_page_token(first->next_page_token());
+  absl::StatusOr<v1::GetExperimentResponse> last = Call(kGet, request);
+  ASSERT_TRUE(last.ok()) << last.status();
+  ASSERT_THAT(last->trials(), SizeIs(1));
+  EXPECT_EQ(last->trials(0).name(), "experiments/exp-000001/trials/3");
+  EXPECT_EQ(last->next_page_token(), "");
   // The grid and source come once, on the first page.
-  EXPECT_THAT(last.experiment().configurations(), SizeIs(0));
-  EXPECT_EQ(last.experiment().spec_source(), "");
+  EXPECT_THAT(last->experiment().configurations(), SizeIs(0));
+  EXPECT_EQ(last->experiment().spec_source(), "");
 
-  grpc::ClientContext foreign;
   request.set_page_token("p1");
-  EXPECT_EQ(stub_->GetExperiment(&foreign, request, &last).error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::IsInvalidArgument(Call(kGet, request).status()));
 }
 
 // Issue 25: `status EXP` of a large experiment exceeded gRPC's 4 MiB
@@ -205,16 +199,10 @@ TEST_F(CoordinatorServiceTest, ALargeExperimentComesInPagesThatEachFit) {
   ASSERT_TRUE(Create(large).ok());
   google::protobuf::Map<std::string, std::string> placement;
   placement["target/0"] = "workers/a";
-  v1::Failure failure;
-  failure.set_kind(v1::FAILURE_KIND_TARGET_START);
-  failure.set_reason(std::string(7000, 'r'));
   for (uint32_t n = 0; n < 600; ++n) {
     const std::string trial = api::TrialName("exp-000001", n);
     ASSERT_TRUE(store_->trials().StartAttempt(trial, placement).ok());
-    v1::AttemptKey key;
-    key.set_trial(trial);
-    key.set_attempt(1);
-    ASSERT_TRUE(store_->trials().FinishAttempt(key, failure).ok());
+    FailTargetStart(*store_, trial, 1, std::string(7000, 'r'));
   }
   v1::GetExperimentRequest request;
   request.set_name("experiments/exp-000001");
@@ -222,16 +210,15 @@ TEST_F(CoordinatorServiceTest, ALargeExperimentComesInPagesThatEachFit) {
   int trials = 0;
   int pages = 0;
   do {
-    grpc::ClientContext context;
-    v1::GetExperimentResponse page;
-    const grpc::Status s = stub_->GetExperiment(&context, request, &page);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-    EXPECT_LT(page.ByteSizeLong(), size_t{2} << 20);
-    for (const v1::Trial& trial : page.trials()) {
+    absl::StatusOr<v1::GetExperimentResponse> page =
+        Call(&v1::CoordinatorService::Stub::GetExperiment, request);
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_LT(page->ByteSizeLong(), size_t{2} << 20);
+    for (const v1::Trial& trial : page->trials()) {
       EXPECT_EQ(trial.name(), api::TrialName("exp-000001", trials++));
     }
     ++pages;
-    request.set_page_token(page.next_page_token());
+    request.set_page_token(page->next_page_token());
   } while (!request.page_token().empty());
   EXPECT_EQ(trials, 600);
   EXPECT_GE(pages, 4);
@@ -239,12 +226,12 @@ TEST_F(CoordinatorServiceTest, ALargeExperimentComesInPagesThatEachFit) {
 
 TEST_F(CoordinatorServiceTest, ListFiltersByState) {
   ASSERT_TRUE(Create(spec_).ok());
-  grpc::ClientContext context;
   v1::ListExperimentsRequest request;
   request.add_states(v1::EXPERIMENT_STATE_RUNNING);
-  v1::ListExperimentsResponse response;
-  ASSERT_TRUE(stub_->ListExperiments(&context, request, &response).ok());
-  EXPECT_THAT(response.experiments(), SizeIs(0));
+  absl::StatusOr<v1::ListExperimentsResponse> response =
+      Call(&v1::CoordinatorService::Stub::ListExperiments, request);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_THAT(response->experiments(), SizeIs(0));
 }
 
 TEST_F(CoordinatorServiceTest, MalformedNamesAreInvalidUnknownOnesNotFound) {
@@ -255,13 +242,10 @@ TEST_F(CoordinatorServiceTest, MalformedNamesAreInvalidUnknownOnesNotFound) {
       Get("experiments/exp-000099", v1::EXPERIMENT_VIEW_BASIC).status()));
   EXPECT_TRUE(absl::IsNotFound(Cancel("experiments/exp-000099").status()));
 
-  grpc::ClientContext context;
-  v1::WatchExperimentRequest request;
-  request.set_name("experiments/exp-000099");
-  auto reader = stub_->WatchExperiment(&context, request);
-  v1::WatchExperimentResponse response;
-  EXPECT_FALSE(reader->Read(&response));
-  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+  auto watch = Watch("experiments/exp-000099");
+  const auto received = ReadToEnd(*watch->reader);
+  EXPECT_THAT(received.messages, SizeIs(0));
+  EXPECT_EQ(received.status.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(CoordinatorServiceTest, CancelIsIdempotentAndCancelsQueuedTrials) {
@@ -285,54 +269,46 @@ TEST_F(CoordinatorServiceTest, CancelIsIdempotentAndCancelsQueuedTrials) {
 TEST_F(CoordinatorServiceTest, WatchSendsTheCreationEventThenEndsOnCancel) {
   ASSERT_TRUE(Create(spec_).ok());
   const std::string name = "experiments/exp-000001";
-  grpc::ClientContext context;
-  v1::WatchExperimentRequest request;
-  request.set_name(name);
-  auto reader = stub_->WatchExperiment(&context, request);
+  auto watch = Watch(name);
   v1::WatchExperimentResponse response;
-  ASSERT_TRUE(reader->Read(&response));
+  ASSERT_TRUE(watch->reader->Read(&response));
   EXPECT_EQ(response.event().sequence(), 1u);
   EXPECT_EQ(response.event().experiment().state(),
             v1::EXPERIMENT_STATE_PENDING);
 
   ASSERT_TRUE(Cancel(name).ok());
+  const auto rest = ReadToEnd(*watch->reader);
   uint64_t last = 1;
   v1::ExperimentState state = v1::EXPERIMENT_STATE_PENDING;
-  while (reader->Read(&response)) {
-    EXPECT_EQ(response.event().sequence(), last + 1);
-    last = response.event().sequence();
-    state = response.event().experiment().state();
+  for (const v1::WatchExperimentResponse& later : rest.messages) {
+    EXPECT_EQ(later.event().sequence(), last + 1);
+    last = later.event().sequence();
+    state = later.event().experiment().state();
   }
-  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_TRUE(rest.status.ok());
   EXPECT_EQ(state, v1::EXPERIMENT_STATE_CANCELLED);
 }
 
 TEST_F(CoordinatorServiceTest, WatchResumesAfterASequence) {
   ASSERT_TRUE(Create(spec_).ok());
   ASSERT_TRUE(Cancel("experiments/exp-000001").ok());
-  grpc::ClientContext context;
-  v1::WatchExperimentRequest request;
-  request.set_name("experiments/exp-000001");
-  request.set_after_sequence(1);
-  auto reader = stub_->WatchExperiment(&context, request);
+  auto watch = Watch("experiments/exp-000001", 1);
   v1::WatchExperimentResponse response;
-  ASSERT_TRUE(reader->Read(&response));
+  ASSERT_TRUE(watch->reader->Read(&response));
   EXPECT_EQ(response.event().sequence(), 2u);
 }
 
 TEST_F(CoordinatorServiceTest, AClientThatCancelsClosesItsWatch) {
   ASSERT_TRUE(Create(spec_).ok());
-  grpc::ClientContext context;
-  v1::WatchExperimentRequest request;
-  request.set_name("experiments/exp-000001");
-  auto reader = stub_->WatchExperiment(&context, request);
+  auto watch = Watch("experiments/exp-000001");
   v1::WatchExperimentResponse response;
-  ASSERT_TRUE(reader->Read(&response));
+  ASSERT_TRUE(watch->reader->Read(&response));
   EXPECT_EQ(service_->TEST_OpenWatches(), 1);
 
-  context.TryCancel();
-  EXPECT_FALSE(reader->Read(&response));
-  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  watch->context.TryCancel();
+  const auto rest = ReadToEnd(*watch->reader);
+  EXPECT_THAT(rest.messages, SizeIs(0));
+  EXPECT_EQ(rest.status.error_code(), grpc::StatusCode::CANCELLED);
   for (int i = 0; i < 500 && service_->TEST_OpenWatches() > 0; ++i) {
     absl::SleepFor(absl::Milliseconds(10));
   }
@@ -342,33 +318,25 @@ TEST_F(CoordinatorServiceTest, AClientThatCancelsClosesItsWatch) {
 TEST_F(CoordinatorServiceTest, AFullViewWatchCarriesTheGrid) {
   ASSERT_TRUE(Create(spec_).ok());
   ASSERT_TRUE(Cancel("experiments/exp-000001").ok());
-  grpc::ClientContext context;
-  v1::WatchExperimentRequest request;
-  request.set_name("experiments/exp-000001");
-  request.set_view(v1::EXPERIMENT_VIEW_FULL);
-  auto reader = stub_->WatchExperiment(&context, request);
-  v1::WatchExperimentResponse response;
-  int events = 0;
-  while (reader->Read(&response)) {
-    ++events;
+  auto watch = Watch("experiments/exp-000001", 0, v1::EXPERIMENT_VIEW_FULL);
+  const auto received = ReadToEnd(*watch->reader);
+  for (const v1::WatchExperimentResponse& response : received.messages) {
     EXPECT_THAT(response.event().experiment().configurations(), SizeIs(2));
   }
-  EXPECT_TRUE(reader->Finish().ok());
-  EXPECT_GT(events, 1);
+  EXPECT_TRUE(received.status.ok());
+  EXPECT_GT(received.messages.size(), 1u);
 }
 
 TEST_F(CoordinatorServiceTest, ShutdownEndsAnOpenWatch) {
   ASSERT_TRUE(Create(spec_).ok());
-  grpc::ClientContext context;
-  v1::WatchExperimentRequest request;
-  request.set_name("experiments/exp-000001");
-  auto reader = stub_->WatchExperiment(&context, request);
+  auto watch = Watch("experiments/exp-000001");
   v1::WatchExperimentResponse response;
-  ASSERT_TRUE(reader->Read(&response));
+  ASSERT_TRUE(watch->reader->Read(&response));
 
   service_->Shutdown();
-  EXPECT_FALSE(reader->Read(&response));
-  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  const auto rest = ReadToEnd(*watch->reader);
+  EXPECT_THAT(rest.messages, SizeIs(0));
+  EXPECT_EQ(rest.status.error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 }  // namespace

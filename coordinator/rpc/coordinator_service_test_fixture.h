@@ -19,6 +19,7 @@
 #include "common/grpc_channel.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
+#include "common/status_macros.h"
 #include "coordinator/rpc/coordinator_service.h"
 #include "coordinator/store/stores_testing.h"
 #include "gmock/gmock.h"
@@ -102,51 +103,110 @@ class CoordinatorServiceTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
+  // Calls `method` (e.g. &v1::CoordinatorService::Stub::GetExperiment)
+  // with `request`: its response, or its status as an error.
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> Call(
+      grpc::Status (v1::CoordinatorService::Stub::*method)(grpc::ClientContext*,
+                                                           const Request&,
+                                                           Response*),
+      const Request& request) {
+    grpc::ClientContext context;
+    Response response;
+    grpc::Status s = (stub_.get()->*method)(&context, request, &response);
+    if (!s.ok()) return FromGrpcStatus(s);
+    return response;
+  }
+
   absl::StatusOr<v1::Experiment> Create(const v1::ExperimentSpec& spec,
                                         const std::string& request_id = "",
                                         bool validate_only = false) {
-    grpc::ClientContext context;
     v1::CreateExperimentRequest request;
     *request.mutable_spec() = spec;
     request.set_spec_source(kSpecYaml);
     request.set_request_id(request_id);
     request.set_validate_only(validate_only);
-    v1::CreateExperimentResponse response;
-    grpc::Status s = stub_->CreateExperiment(&context, request, &response);
-    if (!s.ok()) return FromGrpcStatus(s);
+    ASSIGN_OR_RETURN(
+        v1::CreateExperimentResponse response,
+        Call(&v1::CoordinatorService::Stub::CreateExperiment, request));
     return response.experiment();
   }
 
   absl::StatusOr<v1::GetExperimentResponse> Get(const std::string& name,
                                                 v1::ExperimentView view) {
-    grpc::ClientContext context;
     v1::GetExperimentRequest request;
     request.set_name(name);
     request.set_view(view);
-    v1::GetExperimentResponse response;
-    grpc::Status s = stub_->GetExperiment(&context, request, &response);
-    if (!s.ok()) return FromGrpcStatus(s);
-    return response;
+    return Call(&v1::CoordinatorService::Stub::GetExperiment, request);
   }
 
   absl::StatusOr<v1::Experiment> Cancel(const std::string& name) {
-    grpc::ClientContext context;
     v1::CancelExperimentRequest request;
     request.set_name(name);
-    v1::CancelExperimentResponse response;
-    grpc::Status s = stub_->CancelExperiment(&context, request, &response);
-    if (!s.ok()) return FromGrpcStatus(s);
+    ASSIGN_OR_RETURN(
+        v1::CancelExperimentResponse response,
+        Call(&v1::CoordinatorService::Stub::CancelExperiment, request));
     return response.experiment();
   }
 
   absl::StatusOr<v1::ListExperimentsResponse> List(v1::ExperimentView view) {
-    grpc::ClientContext context;
     v1::ListExperimentsRequest request;
     request.set_view(view);
-    v1::ListExperimentsResponse response;
-    grpc::Status s = stub_->ListExperiments(&context, request, &response);
-    if (!s.ok()) return FromGrpcStatus(s);
-    return response;
+    return Call(&v1::CoordinatorService::Stub::ListExperiments, request);
+  }
+
+  // An open server stream: its context (to cancel it) and its reader.
+  template <typename Response>
+  struct OpenStream {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<Response>> reader;
+  };
+
+  // What a server stream sent from now to its end, and how it ended.
+  template <typename Response>
+  struct Received {
+    std::vector<Response> messages;
+    grpc::Status status;
+  };
+  template <typename Response>
+  static Received<Response> ReadToEnd(grpc::ClientReader<Response>& reader) {
+    Received<Response> received;
+    Response response;
+    while (reader.Read(&response)) received.messages.push_back(response);
+    received.status = reader.Finish();
+    return received;
+  }
+
+  // Opens WatchExperiment of `name` for the events after `after_sequence`.
+  std::unique_ptr<OpenStream<v1::WatchExperimentResponse>> Watch(
+      const std::string& name, uint64_t after_sequence = 0,
+      v1::ExperimentView view = v1::EXPERIMENT_VIEW_UNSPECIFIED) {
+    auto watch = std::make_unique<OpenStream<v1::WatchExperimentResponse>>();
+    v1::WatchExperimentRequest request;
+    request.set_name(name);
+    request.set_after_sequence(after_sequence);
+    request.set_view(view);
+    watch->reader = stub_->WatchExperiment(&watch->context, request);
+    return watch;
+  }
+
+  // ExportResults of `name`, read to its end.
+  Received<v1::ExportResultsResponse> Export(const std::string& name,
+                                             bool include_raw = false) {
+    grpc::ClientContext context;
+    v1::ExportResultsRequest request;
+    request.set_name(name);
+    request.set_include_raw(include_raw);
+    return ReadToEnd(*stub_->ExportResults(&context, request));
+  }
+
+  // The last message of a successful export of exp-000001 (the fits).
+  v1::ExportResultsResponse LastExported() {
+    Received<v1::ExportResultsResponse> exported =
+        Export("experiments/exp-000001");
+    EXPECT_TRUE(exported.status.ok()) << exported.status.error_message();
+    if (exported.messages.empty()) return v1::ExportResultsResponse();
+    return exported.messages.back();
   }
 
   std::string dir_;

@@ -22,6 +22,8 @@
 #include "scalebench/v1/coordinator.grpc.pb.h"
 #include "scalebench/v1/worker.grpc.pb.h"
 #include "tests/support/raw_call.h"
+#include "tests/support/synchronize_call.h"
+#include "tests/support/test_pki.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -33,18 +35,11 @@ class RolesTest : public ::testing::Test {
   // One PKI for the suite: a CA, the coordinator, worker host-a and user
   // alice.
   static void SetUpTestSuite() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "scalebench-roles.XXXXXX")
-            .string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    *dir_ = pattern;
-    for (const char* args : {"ca pki", "server pki coordinator --ip 127.0.0.1",
-                             "worker pki host-a", "client pki alice"}) {
-      const std::string command =
-          absl::StrCat("cd '", *dir_, "' && '", SCALEBENCH_PKI_SH, "' ", args,
-                       " >/dev/null 2>&1");
-      ASSERT_EQ(std::system(command.c_str()), 0) << args;
-    }
+    *dir_ =
+        testing::MakeTempPki(SCALEBENCH_PKI_SH, "scalebench-roles",
+                             {"ca pki", "server pki coordinator --ip 127.0.0.1",
+                              "worker pki host-a", "client pki alice"});
+    ASSERT_FALSE(dir_->empty());
   }
   static void TearDownTestSuite() { std::filesystem::remove_all(*dir_); }
 
@@ -63,12 +58,7 @@ class RolesTest : public ::testing::Test {
 
   // The pki's CA and `name`'s certificate and key.
   static TransportSecurity Material(const std::string& name) {
-    absl::StatusOr<TransportSecurity> security =
-        LoadTransportSecurity(absl::StrCat(*dir_, "/pki/ca.crt"),
-                              absl::StrCat(*dir_, "/pki/", name, ".crt"),
-                              absl::StrCat(*dir_, "/pki/", name, ".key"));
-    EXPECT_TRUE(security.ok()) << security.status();
-    return security.value_or(TransportSecurity{});
+    return testing::PkiMaterial(*dir_, name);
   }
 
   std::shared_ptr<grpc::Channel> ChannelAs(const std::string& name) {
@@ -76,20 +66,6 @@ class RolesTest : public ::testing::Test {
         MakeChannel(server_->address(), Material(name));
     EXPECT_TRUE(channel.ok()) << channel.status();
     return channel.value_or(nullptr);
-  }
-
-  static grpc::Status Synchronize(const std::shared_ptr<grpc::Channel>& channel,
-                                  const std::string& worker_id) {
-    auto stub = v1::WorkerService::NewStub(channel);
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(10));
-    v1::SynchronizeRequest request;
-    request.set_worker_id(worker_id);
-    request.set_session_id("s1");
-    request.mutable_current()->mutable_idle();
-    v1::SynchronizeResponse response;
-    return stub->Synchronize(&context, request, &response);
   }
 
   static grpc::Status ListExperiments(
@@ -141,7 +117,7 @@ TEST_F(RolesTest, AUserCertificateMayUseTheServiceButNotSynchronize) {
   const grpc::Status listing = ListExperiments(alice, &listed);
   EXPECT_TRUE(listing.ok()) << listing.error_message();
   for (const char* id : {"alice", "host-a"}) {
-    const grpc::Status status = Synchronize(alice, id);
+    const grpc::Status status = testing::SynchronizeIdle(alice, id);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << id;
     EXPECT_THAT(status.error_message(), HasSubstr("clients/alice")) << id;
   }
@@ -149,9 +125,9 @@ TEST_F(RolesTest, AUserCertificateMayUseTheServiceButNotSynchronize) {
 
 TEST_F(RolesTest, AWorkerCertificateSynchronizesAsItsOwnIdOnly) {
   const std::shared_ptr<grpc::Channel> worker = ChannelAs("worker-host-a");
-  const grpc::Status own = Synchronize(worker, "host-a");
+  const grpc::Status own = testing::SynchronizeIdle(worker, "host-a");
   EXPECT_TRUE(own.ok()) << own.error_message();
-  EXPECT_EQ(Synchronize(worker, "host-b").error_code(),
+  EXPECT_EQ(testing::SynchronizeIdle(worker, "host-b").error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 }
 

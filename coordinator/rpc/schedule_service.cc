@@ -1,6 +1,5 @@
 // CoordinatorService's schedule calls: thin over the Store and
 // schedule_rules.h.
-#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,11 +8,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "api/resource_names.h"
-#include "common/grpc_channel.h"
-#include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "coordinator/nightly/nightly_schedule_rules.h"
 #include "coordinator/rpc/coordinator_service.h"
+#include "coordinator/rpc/user_call.h"
 #include "coordinator/trials/random_seed.h"
 
 namespace scalebench::coordinator {
@@ -29,24 +27,13 @@ absl::StatusOr<std::string> ScheduleId(const std::string& name) {
   return id;
 }
 
-// Finishes `reactor` with what `body` returns, once the caller is known
-// to be a user (CheckUserIdentity; PERMISSION_DENIED and no body for a
-// worker's certificate).
-grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
-                                 const std::function<absl::Status()>& body) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status caller = CheckUserIdentity(*context->auth_context());
-  reactor->Finish(ToGrpcStatus(caller.ok() ? body() : caller));
-  return reactor;
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::CreateSchedule(
     grpc::CallbackServerContext* context,
     const v1::CreateScheduleRequest* request,
     v1::CreateScheduleResponse* response) {
-  return Answer(context, [&]() -> absl::Status {
+  return AnswerUser(context, [&]() -> absl::Status {
     const v1::Schedule& schedule = request->schedule();
     RETURN_IF_ERROR(ValidateSchedule(schedule));
     if (!schedule.baseline().empty()) {
@@ -71,7 +58,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CreateSchedule(
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::GetSchedule(
     grpc::CallbackServerContext* context, const v1::GetScheduleRequest* request,
     v1::GetScheduleResponse* response) {
-  return Answer(context, [&]() -> absl::Status {
+  return AnswerUser(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string id, ScheduleId(request->name()));
     ASSIGN_OR_RETURN(StoredSchedule stored,
                      store_->schedules().GetSchedule(id));
@@ -84,7 +71,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListSchedules(
     grpc::CallbackServerContext* context,
     const v1::ListSchedulesRequest* /*request*/,
     v1::ListSchedulesResponse* response) {
-  return Answer(context, [&]() -> absl::Status {
+  return AnswerUser(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<StoredSchedule> schedules,
                      store_->schedules().ListSchedules());
     for (const StoredSchedule& stored : schedules) {
@@ -98,7 +85,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::SetSchedulePaused(
     grpc::CallbackServerContext* context,
     const v1::SetSchedulePausedRequest* request,
     v1::SetSchedulePausedResponse* response) {
-  return Answer(context, [&]() -> absl::Status {
+  return AnswerUser(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string id, ScheduleId(request->name()));
     ASSIGN_OR_RETURN(
         StoredSchedule stored,
@@ -112,7 +99,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::DeleteSchedule(
     grpc::CallbackServerContext* context,
     const v1::DeleteScheduleRequest* request,
     v1::DeleteScheduleResponse* /*response*/) {
-  return Answer(context, [&]() -> absl::Status {
+  return AnswerUser(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string id, ScheduleId(request->name()));
     return store_->schedules().DeleteSchedule(id);
   });
@@ -121,7 +108,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::DeleteSchedule(
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::RunSchedule(
     grpc::CallbackServerContext* context, const v1::RunScheduleRequest* request,
     v1::RunScheduleResponse* response) {
-  return Answer(context, [&]() -> absl::Status {
+  return AnswerUser(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string id, ScheduleId(request->name()));
     Firing firing;
     firing.manual = true;
@@ -137,7 +124,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListScheduleRuns(
     grpc::CallbackServerContext* context,
     const v1::ListScheduleRunsRequest* request,
     v1::ListScheduleRunsResponse* response) {
-  return Answer(context, [&]() -> absl::Status {
+  return AnswerUser(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string id, ScheduleId(request->name()));
     ASSIGN_OR_RETURN(std::vector<v1::ScheduleRun> runs,
                      store_->schedules().ListScheduleRuns(id));

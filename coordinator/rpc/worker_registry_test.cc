@@ -9,10 +9,6 @@
 namespace scalebench::coordinator::worker_service_test {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::SizeIs;
-using ::testing::UnorderedElementsAre;
-
 TEST(WorkerRegistryTest, ASilentWorkerIsLost) {
   std::string dir = ::testing::TempDir() + "/wsvc-lost-XXXXXX";
   ASSERT_NE(mkdtemp(dir.data()), nullptr);

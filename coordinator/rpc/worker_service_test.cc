@@ -7,45 +7,28 @@
 namespace scalebench::coordinator::worker_service_test {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::SizeIs;
-using ::testing::UnorderedElementsAre;
-
 TEST_F(WorkerServiceTest, ResultsAreStoredOnceAndAcknowledged) {
   StartServer();
   worker::Spool spool = NewSpool();
-  ASSERT_TRUE(spool.Store(Result(100)).ok());
-  auto client = MakeClient(&spool);
-
-  ASSERT_TRUE(client->SynchronizeOnce().ok());
+  DeliverOnce(&spool, Result(100));
 
   absl::StatusOr<std::vector<v1::WorkerResult>> spooled = spool.List();
   ASSERT_TRUE(spooled.ok());
   EXPECT_THAT(*spooled, SizeIs(0));
-  absl::StatusOr<std::vector<v1::WorkerResult>> stored =
-      store_->results().ListWorkerResults(Result(0).key());
-  ASSERT_TRUE(stored.ok()) << stored.status();
-  ASSERT_THAT(*stored, SizeIs(1));
-  EXPECT_EQ((*stored)[0].loadgen().requests(), 100u);
+  ExpectOneStoredResult(100);
 }
 
 TEST_F(WorkerServiceTest, ADuplicateDeliveryIsAcknowledgedButNotStored) {
   StartServer();
   worker::Spool spool = NewSpool();
-  ASSERT_TRUE(spool.Store(Result(100)).ok());
-  auto client = MakeClient(&spool);
-  ASSERT_TRUE(client->SynchronizeOnce().ok());
+  auto client = DeliverOnce(&spool, Result(100));
   // The same result again (as after a lost acknowledgement), changed.
   ASSERT_TRUE(spool.Store(Result(999)).ok());
 
   ASSERT_TRUE(client->SynchronizeOnce().ok());
 
   EXPECT_THAT(*spool.List(), SizeIs(0));
-  absl::StatusOr<std::vector<v1::WorkerResult>> stored =
-      store_->results().ListWorkerResults(Result(0).key());
-  ASSERT_TRUE(stored.ok());
-  ASSERT_THAT(*stored, SizeIs(1));
-  EXPECT_EQ((*stored)[0].loadgen().requests(), 100u);
+  ExpectOneStoredResult(100);
 }
 
 TEST_F(WorkerServiceTest, AResultForAnUnknownAttemptIsDroppedNotResentForever) {
@@ -53,10 +36,7 @@ TEST_F(WorkerServiceTest, AResultForAnUnknownAttemptIsDroppedNotResentForever) {
   worker::Spool spool = NewSpool();
   v1::WorkerResult orphan = Result(100);
   orphan.mutable_key()->set_attempt(7);
-  ASSERT_TRUE(spool.Store(orphan).ok());
-  auto client = MakeClient(&spool);
-
-  ASSERT_TRUE(client->SynchronizeOnce().ok());
+  DeliverOnce(&spool, orphan);
 
   EXPECT_THAT(*spool.List(), SizeIs(0));
   absl::StatusOr<std::vector<v1::WorkerResult>> stored =
@@ -211,33 +191,23 @@ TEST_F(WorkerServiceTest, MalformedRequestsAreRejectedNamingTheField) {
   for (size_t i = 0; i <= api::kMaxResultsPerSynchronize; ++i) {
     *request.add_results() = Result(i);
   }
-  {
+  // `request` as it is now is refused as INVALID_ARGUMENT naming `field`.
+  auto expect_refused = [&](const char* field) {
     grpc::ClientContext context;
     v1::SynchronizeResponse response;
     grpc::Status status = stub->Synchronize(&context, request, &response);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-    EXPECT_THAT(status.error_message(), HasSubstr("results"));
-  }
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_THAT(status.error_message(), HasSubstr(field));
+  };
+  expect_refused("results");
   request.clear_results();
   request.set_worker_id("no/slashes");
-  {
-    grpc::ClientContext context;
-    v1::SynchronizeResponse response;
-    grpc::Status status = stub->Synchronize(&context, request, &response);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-    EXPECT_THAT(status.error_message(), HasSubstr("worker_id"));
-  }
+  expect_refused("worker_id");
   request.set_worker_id(kWorker);
   v1::WorkerResult foreign = Result(1);
   foreign.set_worker_id("host-b");
   *request.add_results() = foreign;
-  {
-    grpc::ClientContext context;
-    v1::SynchronizeResponse response;
-    grpc::Status status = stub->Synchronize(&context, request, &response);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-    EXPECT_THAT(status.error_message(), HasSubstr("results[0].worker_id"));
-  }
+  expect_refused("results[0].worker_id");
   // Nothing of the rejected requests was recorded.
   EXPECT_FALSE(registry_->Get(kWorker).has_value());
   EXPECT_THAT(*store_->workers().ListWorkers(), SizeIs(0));

@@ -34,6 +34,10 @@
 
 namespace scalebench::coordinator::worker_service_test {
 
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+using ::testing::UnorderedElementsAre;
+
 inline constexpr char kSpecYaml[] = R"yaml(
 name: worker-service-test
 repetitions: 1
@@ -163,6 +167,26 @@ class WorkerServiceTest : public ::testing::Test {
         MakeChannel(absl::StrCat("127.0.0.1:", port_), TransportSecurity{});
     ASSERT_TRUE(channel.ok()) << channel.status();
     channel_ = *channel;
+  }
+
+  // A client over `spool` after `result` was spooled and one exchange
+  // (which must succeed) delivered it.
+  std::unique_ptr<worker::SyncClient> DeliverOnce(
+      worker::Spool* spool, const v1::WorkerResult& result) {
+    EXPECT_TRUE(spool->Store(result).ok());
+    std::unique_ptr<worker::SyncClient> client = MakeClient(spool);
+    absl::StatusOr<absl::Time> next = client->SynchronizeOnce();
+    EXPECT_TRUE(next.ok()) << next.status();
+    return client;
+  }
+
+  // The store holds one result of the attempt, with `requests` requests.
+  void ExpectOneStoredResult(uint64_t requests) {
+    absl::StatusOr<std::vector<v1::WorkerResult>> stored =
+        store_->results().ListWorkerResults(Result(0).key());
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    ASSERT_THAT(*stored, SizeIs(1));
+    EXPECT_EQ((*stored)[0].loadgen().requests(), requests);
   }
 
   worker::Spool NewSpool() {

@@ -88,9 +88,15 @@ class StoreDatabase final {
   // an exception as InTransaction's. The caller holds Lock.
   absl::Status InReadTransaction(absl::FunctionRef<absl::Status()> body);
 
-  // The connection's calls (sqlite.h), for a caller holding Lock.
-  absl::StatusOr<Statement> Prepare(absl::string_view sql) {
-    return db_->Prepare(sql);
+  // The connection's calls (sqlite.h), for a caller holding Lock. Prepare
+  // binds `values` to the statement's parameters in order
+  // (Statement::BindAll).
+  template <typename... Values>
+  absl::StatusOr<Statement> Prepare(absl::string_view sql,
+                                    const Values&... values) {
+    absl::StatusOr<Statement> stmt = db_->Prepare(sql);
+    if (stmt.ok()) stmt->BindAll(values...);
+    return stmt;
   }
   absl::Status Exec(absl::string_view sql) { return db_->Exec(sql); }
   int Changes() const { return db_->Changes(); }

@@ -35,12 +35,9 @@ struct ExperimentPage {
   std::string next_page_token;
 };
 
-class ExperimentStore final {
+class ExperimentStore final : private StoreBase {
  public:
-  explicit ExperimentStore(StoreDatabase* db) : db_(db), rows_(db) {}
-
-  ExperimentStore(const ExperimentStore&) = delete;
-  ExperimentStore& operator=(const ExperimentStore&) = delete;
+  using StoreBase::StoreBase;
 
   // Stores a new experiment in state PENDING with id "exp-NNNNNN" (the
   // next number, from 1): `spec` as submitted, `spec_source` (its YAML,
@@ -98,10 +95,6 @@ class ExperimentStore final {
   // changed when the experiment has ended. NOT_FOUND.
   absl::Status SetExperimentWaiting(absl::string_view experiment_id,
                                     absl::string_view reason);
-
- private:
-  StoreDatabase* const db_;
-  StoreRows rows_;
 };
 
 }  // namespace scalebench::coordinator

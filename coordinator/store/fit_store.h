@@ -22,12 +22,9 @@
 
 namespace scalebench::coordinator {
 
-class FitStore final {
+class FitStore final : private StoreBase {
  public:
-  explicit FitStore(StoreDatabase* db) : db_(db), rows_(db) {}
-
-  FitStore(const FitStore&) = delete;
-  FitStore& operator=(const FitStore&) = delete;
+  using StoreBase::StoreBase;
 
   // Replaces the experiment's stored model fits with `fits`, in order, in
   // one transaction. Replacing with an empty list removes them. NOT_FOUND
@@ -39,10 +36,6 @@ class FitStore final {
   // are. NOT_FOUND when the experiment is unknown.
   absl::StatusOr<std::vector<v1::ModelFit>> ListFits(
       absl::string_view experiment_id);
-
- private:
-  StoreDatabase* const db_;
-  StoreRows rows_;
 };
 
 }  // namespace scalebench::coordinator

@@ -32,22 +32,15 @@ struct StoreCounts {
   absl::flat_hash_map<v1::FailureKind, int64_t> failed_attempts;
 };
 
-class MetricsStore final {
+class MetricsStore final : private StoreBase {
  public:
-  explicit MetricsStore(StoreDatabase* db) : db_(db), rows_(db) {}
-
-  MetricsStore(const MetricsStore&) = delete;
-  MetricsStore& operator=(const MetricsStore&) = delete;
+  using StoreBase::StoreBase;
 
   // Experiments and trials by state, and failed attempts by kind, from
   // one snapshot: two GROUP BY counts and a read of the failed attempts'
   // failures (cheap: attempts fail rarely). Errors are SQLite's (INTERNAL,
   // UNAVAILABLE) or INTERNAL for a failure that does not parse.
   absl::StatusOr<StoreCounts> CountStates();
-
- private:
-  StoreDatabase* const db_;
-  StoreRows rows_;
 };
 
 }  // namespace scalebench::coordinator

@@ -43,12 +43,9 @@ struct NewNotification {
   std::string payload;
 };
 
-class OutboxStore final {
+class OutboxStore final : private StoreBase {
  public:
-  explicit OutboxStore(StoreDatabase* db) : db_(db), rows_(db) {}
-
-  OutboxStore(const OutboxStore&) = delete;
-  OutboxStore& operator=(const OutboxStore&) = delete;
+  using StoreBase::StoreBase;
 
   // Undelivered notifications due at `now` (next attempt time reached),
   // oldest first, at most `limit`.
@@ -64,10 +61,6 @@ class OutboxStore final {
 
   // Notifications not yet delivered, for status and metrics.
   absl::StatusOr<int64_t> CountUndeliveredNotifications();
-
- private:
-  StoreDatabase* const db_;
-  StoreRows rows_;
 };
 
 }  // namespace scalebench::coordinator

@@ -24,6 +24,23 @@ using internal::CheckPlacedOnAttempt;
 using internal::Parse;
 using internal::Serialize;
 
+namespace {
+
+// Stores a worker's result once: a second one for the same attempt and
+// worker changes nothing.
+constexpr char kInsertWorkerResult[] =
+    "INSERT INTO worker_results (experiment, trial, attempt, worker, result) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+// Binds `result` of the trial `ref` names to kInsertWorkerResult.
+Statement& BindWorkerResult(Statement& insert, const api::TrialRef& ref,
+                            const v1::WorkerResult& result) {
+  return insert.BindAll(ref.experiment_id, ref.trial, result.key().attempt(),
+                        result.worker_id(), Blob{Serialize(result)});
+}
+
+}  // namespace
+
 absl::StatusOr<bool> ResultStore::StoreWorkerResult(
     const v1::WorkerResult& result) {
   ASSIGN_OR_RETURN(api::TrialRef ref,
@@ -34,17 +51,8 @@ absl::StatusOr<bool> ResultStore::StoreWorkerResult(
   RETURN_IF_ERROR(db_->InTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(
         CheckPlacedOnAttempt(*db_, ref, result.key(), result.worker_id()));
-    ASSIGN_OR_RETURN(
-        Statement insert,
-        db_->Prepare("INSERT INTO worker_results (experiment, trial, attempt, "
-                     "worker, result) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO "
-                     "NOTHING"));
-    insert.Bind(1, ref.experiment_id)
-        .Bind(2, static_cast<int64_t>(ref.trial))
-        .Bind(3, static_cast<int64_t>(result.key().attempt()))
-        .Bind(4, result.worker_id())
-        .BindBlob(5, Serialize(result));
-    RETURN_IF_ERROR(insert.Run());
+    ASSIGN_OR_RETURN(Statement insert, db_->Prepare(kInsertWorkerResult));
+    RETURN_IF_ERROR(BindWorkerResult(insert, ref, result).Run());
     stored = db_->Changes() == 1;
     return absl::OkStatus();
   }));
@@ -57,11 +65,7 @@ ResultStore::StoreWorkerResults(const std::vector<v1::WorkerResult>& results) {
   StoreDatabase::Lock lock(db_, /*urgent=*/true);
   RETURN_IF_ERROR(db_->InTransaction([&]() -> absl::Status {
     outcomes.clear();
-    ASSIGN_OR_RETURN(
-        Statement insert,
-        db_->Prepare("INSERT INTO worker_results (experiment, trial, attempt, "
-                     "worker, result) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO "
-                     "NOTHING"));
+    ASSIGN_OR_RETURN(Statement insert, db_->Prepare(kInsertWorkerResult));
     for (const v1::WorkerResult& result : results) {
       absl::StatusOr<api::TrialRef> ref =
           api::ParseTrialName(result.key().trial());
@@ -80,12 +84,7 @@ ResultStore::StoreWorkerResults(const std::vector<v1::WorkerResult>& results) {
         continue;
       }
       insert.Reset();
-      insert.Bind(1, ref->experiment_id)
-          .Bind(2, static_cast<int64_t>(ref->trial))
-          .Bind(3, static_cast<int64_t>(result.key().attempt()))
-          .Bind(4, result.worker_id())
-          .BindBlob(5, Serialize(result));
-      RETURN_IF_ERROR(insert.Run());
+      RETURN_IF_ERROR(BindWorkerResult(insert, *ref, result).Run());
       outcomes.push_back(db_->Changes() == 1);
     }
     return absl::OkStatus();
@@ -106,16 +105,13 @@ absl::StatusOr<v1::TrialResult> ResultStore::GetTrialResult(
     absl::string_view trial_name) {
   ASSIGN_OR_RETURN(api::TrialRef ref, api::ParseTrialName(trial_name));
   StoreDatabase::Lock lock(db_);
-  ASSIGN_OR_RETURN(Statement find,
-                   db_->Prepare("SELECT result FROM trial_results WHERE "
-                                "experiment = ? AND trial = ?"));
-  find.Bind(1, ref.experiment_id).Bind(2, static_cast<int64_t>(ref.trial));
-  ASSIGN_OR_RETURN(bool row, find.Step());
-  if (!row) {
+  ASSIGN_OR_RETURN(std::optional<std::string> blob,
+                   internal::ReadTrialResultBlob(*db_, ref));
+  if (!blob.has_value()) {
     return absl::NotFoundError(
         absl::StrCat("no merged result for ", trial_name));
   }
-  return Parse<v1::TrialResult>(find.ColumnBlob(0), "trial result");
+  return Parse<v1::TrialResult>(*blob, "trial result");
 }
 
 absl::StatusOr<std::vector<v1::WorkerResult>> ResultStore::ListWorkerResults(
@@ -125,18 +121,9 @@ absl::StatusOr<std::vector<v1::WorkerResult>> ResultStore::ListWorkerResults(
   ASSIGN_OR_RETURN(
       Statement stmt,
       db_->Prepare("SELECT result FROM worker_results WHERE experiment = ? "
-                   "AND trial = ? AND attempt = ? ORDER BY worker"));
-  stmt.Bind(1, ref.experiment_id)
-      .Bind(2, static_cast<int64_t>(ref.trial))
-      .Bind(3, static_cast<int64_t>(key.attempt()));
-  std::vector<v1::WorkerResult> results;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return results;
-    ASSIGN_OR_RETURN(v1::WorkerResult result,
-                     Parse<v1::WorkerResult>(stmt.ColumnBlob(0), "result"));
-    results.push_back(std::move(result));
-  }
+                   "AND trial = ? AND attempt = ? ORDER BY worker",
+                   ref.experiment_id, ref.trial, key.attempt()));
+  return internal::ReadMessages<v1::WorkerResult>(stmt, "result");
 }
 
 absl::StatusOr<std::vector<v1::TrialResult>> ResultStore::ListTrialResults(
@@ -149,16 +136,11 @@ absl::StatusOr<std::vector<v1::TrialResult>> ResultStore::ListTrialResults(
             .status());
     ASSIGN_OR_RETURN(Statement stmt,
                      db_->Prepare("SELECT result FROM trial_results WHERE "
-                                  "experiment = ? ORDER BY trial"));
-    stmt.Bind(1, experiment_id);
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) return absl::OkStatus();
-      ASSIGN_OR_RETURN(
-          v1::TrialResult result,
-          Parse<v1::TrialResult>(stmt.ColumnBlob(0), "trial result"));
-      results.push_back(std::move(result));
-    }
+                                  "experiment = ? ORDER BY trial",
+                                  experiment_id));
+    ASSIGN_OR_RETURN(
+        results, internal::ReadMessages<v1::TrialResult>(stmt, "trial result"));
+    return absl::OkStatus();
   }));
   return results;
 }

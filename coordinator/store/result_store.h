@@ -23,12 +23,9 @@
 
 namespace scalebench::coordinator {
 
-class ResultStore final {
+class ResultStore final : private StoreBase {
  public:
-  explicit ResultStore(StoreDatabase* db) : db_(db), rows_(db) {}
-
-  ResultStore(const ResultStore&) = delete;
-  ResultStore& operator=(const ResultStore&) = delete;
+  using StoreBase::StoreBase;
 
   // Stores one worker's raw result for an attempt. Returns true when it is
   // new, false when a result of that worker for that attempt is already
@@ -65,10 +62,6 @@ class ResultStore final {
   // trials that have one). NOT_FOUND when the experiment is unknown.
   absl::StatusOr<std::vector<v1::TrialResult>> ListTrialResults(
       absl::string_view experiment_id);
-
- private:
-  StoreDatabase* const db_;
-  StoreRows rows_;
 };
 
 }  // namespace scalebench::coordinator

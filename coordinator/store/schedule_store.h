@@ -62,12 +62,9 @@ struct UnjudgedRun {
   v1::ScheduleRun run;
 };
 
-class ScheduleStore final {
+class ScheduleStore final : private StoreBase {
  public:
-  explicit ScheduleStore(StoreDatabase* db) : db_(db), rows_(db) {}
-
-  ScheduleStore(const ScheduleStore&) = delete;
-  ScheduleStore& operator=(const ScheduleStore&) = delete;
+  using StoreBase::StoreBase;
 
   // Stores a new schedule, not paused, with last_fire_time now.
   // ALREADY_EXISTS when one has its name; INVALID_ARGUMENT for a bad name.
@@ -122,9 +119,6 @@ class ScheduleStore final {
  private:
   // The schedule as stored; NOT_FOUND. Inside a transaction.
   absl::StatusOr<StoredSchedule> ReadSchedule(absl::string_view schedule_id);
-
-  StoreDatabase* const db_;
-  StoreRows rows_;
 };
 
 }  // namespace scalebench::coordinator

@@ -15,7 +15,6 @@
 #include "coordinator/store/stores_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "spec/spec_yaml.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -33,13 +32,8 @@ sweep:
 )yaml";
 
 v1::Schedule NightlySchedule(const std::string& id) {
-  absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(kSpecYaml, "t");
-  EXPECT_TRUE(spec.ok()) << spec.status();
-  v1::Schedule schedule;
-  schedule.set_name("schedules/" + id);
-  *schedule.mutable_spec() = spec.value_or(v1::ExperimentSpec());
+  v1::Schedule schedule = DailySchedule(SpecFromYaml(kSpecYaml), id);
   schedule.set_spec_source(kSpecYaml);
-  schedule.set_cron("0 2 * * *");
   schedule.set_time_zone("Europe/Lisbon");
   schedule.set_webhook_url("http://127.0.0.1:9/hook");
   // Output-only fields a client may send; the store ignores them.

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -20,6 +22,12 @@ struct sqlite3_stmt;
 namespace scalebench::coordinator {
 
 class Statement;
+
+// A parameter for Statement::BindAll that binds as a BLOB (a string binds
+// as TEXT).
+struct Blob {
+  absl::string_view bytes;
+};
 
 // One open connection to a database file.
 class Database final {
@@ -79,6 +87,15 @@ class Statement final {
   // Binds `bytes` as a BLOB (not TEXT).
   Statement& BindBlob(int index, absl::string_view bytes);
   Statement& BindNull(int index);
+  // Binds `values` to parameters 1, 2, ... in order: an integer, bool or
+  // enum as INTEGER, a string as TEXT, a Blob as BLOB, an empty
+  // std::optional as NULL (a full one as its value).
+  template <typename... Values>
+  Statement& BindAll(const Values&... values) {
+    int index = 0;
+    (BindValue(++index, values), ...);
+    return *this;
+  }
 
   // Advances to the next row: true when there is one, false when done.
   absl::StatusOr<bool> Step();
@@ -94,6 +111,24 @@ class Statement final {
   friend class Database;
   Statement(const Database* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
   absl::Status Checked(int rc, absl::string_view what);
+
+  template <typename T>
+  void BindValue(int index, const T& value) {
+    if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
+      Bind(index, static_cast<int64_t>(value));
+    } else {
+      Bind(index, absl::string_view(value));
+    }
+  }
+  template <typename T>
+  void BindValue(int index, const std::optional<T>& value) {
+    if (value.has_value()) {
+      BindValue(index, *value);
+    } else {
+      BindNull(index);
+    }
+  }
+  void BindValue(int index, const Blob& blob) { BindBlob(index, blob.bytes); }
 
   const Database* db_;
   sqlite3_stmt* stmt_;

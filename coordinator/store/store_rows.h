@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -55,6 +57,39 @@ inline bool ExperimentEnded(v1::ExperimentState state) {
 // The attempt in columns first.. first + 4 of `stmt`: number, placement,
 // start_time, end_time, failure.
 absl::StatusOr<v1::Attempt> AttemptFromRow(Statement& stmt, int first);
+
+// The row of attempt `key` of the trial `ref` names, its `columns` (an SQL
+// select list) ready to read; NOT_FOUND when there is none.
+absl::StatusOr<Statement> FindAttempt(StoreDatabase& db,
+                                      absl::string_view columns,
+                                      const api::TrialRef& ref,
+                                      const v1::AttemptKey& key);
+
+// Sets the state column of the trial `ref` names, and nothing else (no
+// event, no check).
+absl::Status UpdateTrialState(StoreDatabase& db, const api::TrialRef& ref,
+                              v1::TrialState state);
+
+// The merged result stored for the trial `ref` names, serialized; none
+// when there is none yet.
+absl::StatusOr<std::optional<std::string>> ReadTrialResultBlob(
+    StoreDatabase& db, const api::TrialRef& ref);
+
+// Every row of `stmt`, its column 0 parsed as a T (`what` names it in a
+// DATA_LOSS error).
+template <typename T>
+absl::StatusOr<std::vector<T>> ReadMessages(Statement& stmt,
+                                            absl::string_view what) {
+  std::vector<T> messages;
+  while (true) {
+    absl::StatusOr<bool> row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return messages;
+    absl::StatusOr<T> message = Parse<T>(stmt.ColumnBlob(0), what);
+    if (!message.ok()) return message.status();
+    messages.push_back(*std::move(message));
+  }
+}
 
 // NOT_FOUND unless attempt `key` of the trial `ref` names is stored.
 absl::Status CheckAttemptExists(StoreDatabase& db, const api::TrialRef& ref,
@@ -127,6 +162,23 @@ class StoreRows final {
   int64_t NowMicros() const { return db_->NowMicros(); }
 
   StoreDatabase* const db_;
+};
+
+// What every store over the database (stores.h) is built on: the database
+// and the rows the stores share, both for the store's implementation.
+// Non-copyable. A store derives from it privately and inherits its
+// constructor.
+class StoreBase {
+ public:
+  explicit StoreBase(StoreDatabase* db) : db_(db), rows_(db) {}
+  StoreBase(const StoreBase&) = delete;
+  StoreBase& operator=(const StoreBase&) = delete;
+
+ protected:
+  ~StoreBase() = default;
+
+  StoreDatabase* const db_;
+  StoreRows rows_;
 };
 
 }  // namespace scalebench::coordinator

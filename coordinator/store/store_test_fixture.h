@@ -70,19 +70,15 @@ inline void RunTrial(Stores& store, const std::string& trial) {
       store.trials().StartAttempt(trial, placement);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->number(), 1u);
-  v1::AttemptKey key;
-  key.set_trial(trial);
-  key.set_attempt(1);
-  v1::Failure failure;
-  failure.set_kind(v1::FAILURE_KIND_TARGET_START);
-  failure.set_reason("nginx exited (1)");
-  ASSERT_TRUE(store.trials().FinishAttempt(key, failure).ok());
+  FailTargetStart(store, trial, 1, "nginx exited (1)");
   absl::StatusOr<v1::Attempt> second =
       store.trials().StartAttempt(trial, placement);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->number(), 2u);
   ASSERT_TRUE(
       store.trials().SetTrialState(trial, v1::TRIAL_STATE_MEASURING, "").ok());
+  v1::AttemptKey key;
+  key.set_trial(trial);
   key.set_attempt(2);
   ASSERT_TRUE(store.trials().FinishAttempt(key, std::nullopt).ok());
   v1::TrialResult result;

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "spec/spec_yaml.h"
 
 namespace scalebench::coordinator {
@@ -13,6 +14,15 @@ v1::ExperimentSpec SpecFromYaml(absl::string_view yaml) {
   absl::StatusOr<v1::ExperimentSpec> spec = spec::ParseSpecYaml(yaml, "t");
   EXPECT_TRUE(spec.ok()) << spec.status();
   return spec.value_or(v1::ExperimentSpec());
+}
+
+v1::Schedule DailySchedule(const v1::ExperimentSpec& spec,
+                           absl::string_view id) {
+  v1::Schedule schedule;
+  schedule.set_name(absl::StrCat("schedules/", id));
+  *schedule.mutable_spec() = spec;
+  schedule.set_cron("0 2 * * *");
+  return schedule;
 }
 
 void StoreFileTest::SetUp() {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -13,6 +14,7 @@
 #include "absl/time/time.h"
 #include "common/fake_clock.h"
 #include "coordinator/store/stores.h"
+#include "scalebench/v1/coordinator.pb.h"
 #include "scalebench/v1/spec.pb.h"
 
 namespace scalebench::coordinator {
@@ -23,6 +25,26 @@ inline const absl::Time kTestStart = absl::FromUnixSeconds(1'800'000'000);
 // `yaml` parsed as a spec; a spec that does not parse fails the test and
 // gives an empty one.
 v1::ExperimentSpec SpecFromYaml(absl::string_view yaml);
+
+// A schedule named "schedules/`id`" that runs `spec` every day at 02:00 in
+// the coordinator's time zone, with no webhook.
+v1::Schedule DailySchedule(const v1::ExperimentSpec& spec,
+                           absl::string_view id = "nightly");
+
+// Ends attempt `attempt` of `trial` (a trial's name) in `store` as its
+// target failing to start, saying `reason`; a refusal fails the test.
+// Inline, so that a test linking only the stores may use it.
+inline void FailTargetStart(Stores& store, const std::string& trial,
+                            uint32_t attempt, const std::string& reason) {
+  v1::AttemptKey key;
+  key.set_trial(trial);
+  key.set_attempt(attempt);
+  v1::Failure failure;
+  failure.set_kind(v1::FAILURE_KIND_TARGET_START);
+  failure.set_reason(reason);
+  const absl::Status finished = store.trials().FinishAttempt(key, failure);
+  EXPECT_TRUE(finished.ok()) << finished;
+}
 
 // A fresh temp dir for a store's file, removed after the test, and a
 // FakeClock at kTestStart; the test opens the stores itself.

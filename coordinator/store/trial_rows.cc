@@ -28,21 +28,49 @@ namespace {
 absl::StatusOr<v1::Attempt> ReadAttemptPlacement(StoreDatabase& db,
                                                  const api::TrialRef& ref,
                                                  const v1::AttemptKey& key) {
-  ASSIGN_OR_RETURN(Statement find,
-                   db.Prepare("SELECT placement FROM attempts WHERE "
-                              "experiment = ? AND trial = ? AND number = ?"));
-  find.Bind(1, ref.experiment_id)
-      .Bind(2, static_cast<int64_t>(ref.trial))
-      .Bind(3, static_cast<int64_t>(key.attempt()));
+  ASSIGN_OR_RETURN(Statement find, FindAttempt(db, "placement", ref, key));
+  return Parse<v1::Attempt>(find.ColumnBlob(0), "placement");
+}
+
+}  // namespace
+
+absl::StatusOr<Statement> FindAttempt(StoreDatabase& db,
+                                      absl::string_view columns,
+                                      const api::TrialRef& ref,
+                                      const v1::AttemptKey& key) {
+  ASSIGN_OR_RETURN(
+      Statement find,
+      db.Prepare(absl::StrCat("SELECT ", columns,
+                              " FROM attempts WHERE experiment = ? AND "
+                              "trial = ? AND number = ?"),
+                 ref.experiment_id, ref.trial, key.attempt()));
   ASSIGN_OR_RETURN(bool row, find.Step());
   if (!row) {
     return absl::NotFoundError(
         absl::StrCat("no attempt ", key.attempt(), " of ", key.trial()));
   }
-  return Parse<v1::Attempt>(find.ColumnBlob(0), "placement");
+  return find;
 }
 
-}  // namespace
+absl::Status UpdateTrialState(StoreDatabase& db, const api::TrialRef& ref,
+                              v1::TrialState state) {
+  ASSIGN_OR_RETURN(Statement update,
+                   db.Prepare("UPDATE trials SET state = ? WHERE "
+                              "experiment = ? AND number = ?",
+                              state, ref.experiment_id, ref.trial));
+  return update.Run();
+}
+
+absl::StatusOr<std::optional<std::string>> ReadTrialResultBlob(
+    StoreDatabase& db, const api::TrialRef& ref) {
+  ASSIGN_OR_RETURN(Statement find,
+                   db.Prepare("SELECT result FROM trial_results WHERE "
+                              "experiment = ? AND trial = ?",
+                              ref.experiment_id, ref.trial));
+  ASSIGN_OR_RETURN(bool row, find.Step());
+  if (!row) return std::nullopt;
+  return find.ColumnBlob(0);
+}
 
 // NOT_FOUND unless attempt `key` of the trial `ref` names is stored.
 absl::Status CheckAttemptExists(StoreDatabase& db, const api::TrialRef& ref,
@@ -79,24 +107,14 @@ absl::Status StoreRows::SetTrialStateLocked(const api::TrialRef& ref,
       return absl::FailedPreconditionError(absl::StrCat(
           trial.name(), " has ended: ", v1::TrialState_Name(trial.state())));
     }
-    ASSIGN_OR_RETURN(Statement update,
-                     db_->Prepare("UPDATE trials SET state = ? WHERE "
-                                  "experiment = ? AND number = ?"));
-    update.Bind(1, static_cast<int64_t>(state))
-        .Bind(2, ref.experiment_id)
-        .Bind(3, static_cast<int64_t>(ref.trial));
-    RETURN_IF_ERROR(update.Run());
+    RETURN_IF_ERROR(internal::UpdateTrialState(*db_, ref, state));
     trial.set_state(state);
     std::optional<v1::TrialResult> result;
     if (state == v1::TRIAL_STATE_SUCCEEDED) {
-      ASSIGN_OR_RETURN(Statement find,
-                       db_->Prepare("SELECT result FROM trial_results WHERE "
-                                    "experiment = ? AND trial = ?"));
-      find.Bind(1, ref.experiment_id).Bind(2, static_cast<int64_t>(ref.trial));
-      ASSIGN_OR_RETURN(bool row, find.Step());
-      if (row) {
-        ASSIGN_OR_RETURN(
-            result, Parse<v1::TrialResult>(find.ColumnBlob(0), "trial result"));
+      ASSIGN_OR_RETURN(std::optional<std::string> blob,
+                       internal::ReadTrialResultBlob(*db_, ref));
+      if (blob.has_value()) {
+        ASSIGN_OR_RETURN(result, Parse<v1::TrialResult>(*blob, "trial result"));
       }
     }
     return AppendEvent(
@@ -111,32 +129,21 @@ absl::Status StoreRows::FinishAttemptLocked(
     const api::TrialRef& ref, const v1::AttemptKey& key,
     const std::optional<v1::Failure>& failure) {
   {
-    ASSIGN_OR_RETURN(Statement find,
-                     db_->Prepare("SELECT end_time IS NOT NULL FROM attempts "
-                                  "WHERE experiment = ? AND trial = ? AND "
-                                  "number = ?"));
-    find.Bind(1, ref.experiment_id)
-        .Bind(2, static_cast<int64_t>(ref.trial))
-        .Bind(3, static_cast<int64_t>(key.attempt()));
-    ASSIGN_OR_RETURN(bool row, find.Step());
-    if (!row) {
-      return absl::NotFoundError(
-          absl::StrCat("no attempt ", key.attempt(), " of ", key.trial()));
-    }
+    ASSIGN_OR_RETURN(
+        Statement find,
+        internal::FindAttempt(*db_, "end_time IS NOT NULL", ref, key));
     if (find.ColumnInt(0) != 0) return absl::OkStatus();
-    ASSIGN_OR_RETURN(Statement update,
-                     db_->Prepare("UPDATE attempts SET end_time = ?, failure = "
-                                  "? WHERE experiment = ? AND trial = ? AND "
-                                  "number = ?"));
-    update.Bind(1, db_->NowMicros());
-    if (failure.has_value()) {
-      update.BindBlob(2, Serialize(*failure));
-    } else {
-      update.BindNull(2);
-    }
-    update.Bind(3, ref.experiment_id)
-        .Bind(4, static_cast<int64_t>(ref.trial))
-        .Bind(5, static_cast<int64_t>(key.attempt()));
+    // NULL on success.
+    const std::string failure_blob =
+        failure.has_value() ? Serialize(*failure) : "";
+    std::optional<Blob> failure_column;
+    if (failure.has_value()) failure_column = Blob{failure_blob};
+    ASSIGN_OR_RETURN(
+        Statement update,
+        db_->Prepare("UPDATE attempts SET end_time = ?, failure = ? WHERE "
+                     "experiment = ? AND trial = ? AND number = ?",
+                     db_->NowMicros(), failure_column, ref.experiment_id,
+                     ref.trial, key.attempt()));
     RETURN_IF_ERROR(update.Run());
     ASSIGN_OR_RETURN(v1::Trial trial, ReadTrial(ref.experiment_id, ref.trial));
     std::string message =
@@ -155,24 +162,19 @@ absl::Status StoreRows::StoreTrialResultLocked(const api::TrialRef& ref,
   const std::string blob = Serialize(result);
   {
     RETURN_IF_ERROR(CheckAttemptExists(*db_, ref, result.key()));
-    ASSIGN_OR_RETURN(Statement find,
-                     db_->Prepare("SELECT result FROM trial_results WHERE "
-                                  "experiment = ? AND trial = ?"));
-    find.Bind(1, ref.experiment_id).Bind(2, static_cast<int64_t>(ref.trial));
-    ASSIGN_OR_RETURN(bool row, find.Step());
-    if (row) {
-      if (find.ColumnBlob(0) == blob) return absl::OkStatus();
+    ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                     internal::ReadTrialResultBlob(*db_, ref));
+    if (stored.has_value()) {
+      if (*stored == blob) return absl::OkStatus();
       return absl::AlreadyExistsError(absl::StrCat(
           result.key().trial(), " already has a different merged result"));
     }
     ASSIGN_OR_RETURN(Statement insert,
                      db_->Prepare("INSERT INTO trial_results (experiment, "
                                   "trial, attempt, result) VALUES (?, ?, ?, "
-                                  "?)"));
-    insert.Bind(1, ref.experiment_id)
-        .Bind(2, static_cast<int64_t>(ref.trial))
-        .Bind(3, static_cast<int64_t>(result.key().attempt()))
-        .BindBlob(4, blob);
+                                  "?)",
+                                  ref.experiment_id, ref.trial,
+                                  result.key().attempt(), Blob{blob}));
     return insert.Run();
   }
 }

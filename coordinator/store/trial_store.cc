@@ -181,31 +181,23 @@ absl::StatusOr<v1::Attempt> TrialStore::StartAttempt(
     const int64_t number = trial.attempts_size() + 1;
     v1::Attempt placed;
     *placed.mutable_placement() = placement;
+    const std::string placed_blob = Serialize(placed);
     ASSIGN_OR_RETURN(Statement insert,
                      db_->Prepare("INSERT INTO attempts (experiment, trial, "
                                   "number, placement, start_time) VALUES (?, "
-                                  "?, ?, ?, ?)"));
-    insert.Bind(1, ref.experiment_id)
-        .Bind(2, static_cast<int64_t>(ref.trial))
-        .Bind(3, number)
-        .BindBlob(4, Serialize(placed))
-        .Bind(5, db_->NowMicros());
+                                  "?, ?, ?, ?)",
+                                  ref.experiment_id, ref.trial, number,
+                                  Blob{placed_blob}, db_->NowMicros()));
     RETURN_IF_ERROR(insert.Run());
-    ASSIGN_OR_RETURN(Statement update,
-                     db_->Prepare("UPDATE trials SET state = ? WHERE "
-                                  "experiment = ? AND number = ?"));
-    update.Bind(1, static_cast<int64_t>(v1::TRIAL_STATE_PREPARING))
-        .Bind(2, ref.experiment_id)
-        .Bind(3, static_cast<int64_t>(ref.trial));
-    RETURN_IF_ERROR(update.Run());
+    RETURN_IF_ERROR(
+        internal::UpdateTrialState(*db_, ref, v1::TRIAL_STATE_PREPARING));
     if (experiment.state() == v1::EXPERIMENT_STATE_PENDING) {
       ASSIGN_OR_RETURN(
           Statement run,
           db_->Prepare("UPDATE experiments SET state = ?, start_time = "
-                       "COALESCE(start_time, ?) WHERE id = ?"));
-      run.Bind(1, static_cast<int64_t>(v1::EXPERIMENT_STATE_RUNNING))
-          .Bind(2, db_->NowMicros())
-          .Bind(3, ref.experiment_id);
+                       "COALESCE(start_time, ?) WHERE id = ?",
+                       v1::EXPERIMENT_STATE_RUNNING, db_->NowMicros(),
+                       ref.experiment_id));
       RETURN_IF_ERROR(run.Run());
     }
     ASSIGN_OR_RETURN(trial, rows_.ReadTrial(ref.experiment_id, ref.trial));

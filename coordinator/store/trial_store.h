@@ -37,12 +37,9 @@ struct TrialPage {
   std::string next_page_token;
 };
 
-class TrialStore final {
+class TrialStore final : private StoreBase {
  public:
-  explicit TrialStore(StoreDatabase* db) : db_(db), rows_(db) {}
-
-  TrialStore(const TrialStore&) = delete;
-  TrialStore& operator=(const TrialStore&) = delete;
+  using StoreBase::StoreBase;
 
   // The experiment's trials in number order, each with its attempts.
   // NOT_FOUND when the experiment is unknown.
@@ -129,9 +126,6 @@ class TrialStore final {
   absl::StatusOr<std::vector<v1::Trial>> ReadTrials(
       absl::string_view experiment_id, int64_t first, int64_t limit,
       int64_t* next);
-
-  StoreDatabase* const db_;
-  StoreRows rows_;
 };
 
 }  // namespace scalebench::coordinator

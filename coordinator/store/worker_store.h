@@ -22,12 +22,9 @@
 
 namespace scalebench::coordinator {
 
-class WorkerStore final {
+class WorkerStore final : private StoreBase {
  public:
-  explicit WorkerStore(StoreDatabase* db) : db_(db), rows_(db) {}
-
-  WorkerStore(const WorkerStore&) = delete;
-  WorkerStore& operator=(const WorkerStore&) = delete;
+  using StoreBase::StoreBase;
 
   // Records that worker `worker_id` synchronized at `now` in `session`
   // with `facts`. A new worker, or a lost one coming back, is IDLE; a busy
@@ -42,10 +39,6 @@ class WorkerStore final {
 
   // Every known worker, ordered by name.
   absl::StatusOr<std::vector<v1::Worker>> ListWorkers();
-
- private:
-  StoreDatabase* const db_;
-  StoreRows rows_;
 };
 
 }  // namespace scalebench::coordinator

@@ -168,16 +168,33 @@ v1::WorkerResult Quota(v1::WorkerResult worker, double cpus, uint64_t periods,
   return worker;
 }
 
+// One host's cores 0 and 1 (how busy) under a CPU quota of `cpus` that was
+// used up in `throttled` of `periods` periods.
+struct QuotaHost {
+  double core0, core1, cpus;
+  uint64_t periods, throttled;
+};
+
+// Explain of two hosts under quotas: the balancer's (the balancer on core
+// 0, a load generator on core 1) and another (a load generator on core 1).
+std::optional<std::string> ExplainQuotaHosts(const QuotaHost& balancers,
+                                             const QuotaHost& other) {
+  return Explain(
+      Fit(),
+      Results({Quota(Worker({{"balancer", "0"}, {"loadgen", "1"}},
+                            {{0, balancers.core0}, {1, balancers.core1}}),
+                     balancers.cpus, balancers.periods, balancers.throttled),
+               Quota(Worker({{"loadgen", "1"}},
+                            {{0, other.core0}, {1, other.core1}}),
+                     other.cpus, other.periods, other.throttled)}));
+}
+
 TEST(ExplainSaturationTest, AHostSliceThrottledMostOfTheTimeIsWhatRanOut) {
   // The balancer's core looks saturated, but it is shared with the other
   // hosts' slices; what capped the balancer's host is its quota, used up
   // in 27 of 30 periods (the other host's in 25 of 30).
-  const std::optional<std::string> saturation = Explain(
-      Fit(), Results({Quota(Worker({{"balancer", "0"}, {"loadgen", "1"}},
-                                   {{0, 0.95}, {1, 0.70}}),
-                            0.67, 30, 27),
-                      Quota(Worker({{"loadgen", "1"}}, {{0, 0.94}, {1, 0.72}}),
-                            0.67, 30, 25)}));
+  const std::optional<std::string> saturation =
+      ExplainQuotaHosts({0.95, 0.70, 0.67, 30, 27}, {0.94, 0.72, 0.67, 30, 25});
   EXPECT_EQ(saturation,
             "from vcpus_total = 4 (hosts = 2): the balancer's cores were 95% "
             "busy, the load generators' 71%, all cores 83%, the CPU quota "
@@ -187,12 +204,8 @@ TEST(ExplainSaturationTest, AHostSliceThrottledMostOfTheTimeIsWhatRanOut) {
 }
 
 TEST(ExplainSaturationTest, AQuotaRarelyUsedUpLeavesTheVerdictToTheCores) {
-  const std::optional<std::string> saturation = Explain(
-      Fit(), Results({Quota(Worker({{"balancer", "0"}, {"loadgen", "1"}},
-                                   {{0, 0.96}, {1, 0.50}}),
-                            1.0, 40, 12),
-                      Quota(Worker({{"loadgen", "1"}}, {{0, 0.96}, {1, 0.50}}),
-                            0.5, 40, 4)}));
+  const std::optional<std::string> saturation =
+      ExplainQuotaHosts({0.96, 0.50, 1.0, 40, 12}, {0.96, 0.50, 0.5, 40, 4});
   EXPECT_EQ(saturation,
             "from vcpus_total = 4 (hosts = 2): the balancer's cores were 96% "
             "busy, the load generators' 50%, all cores 73%, the CPU quota "

@@ -10,11 +10,6 @@
 namespace scalebench::coordinator::trial_scheduler_test {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::Pair;
-using ::testing::UnorderedElementsAre;
-
 constexpr char kDocker[] = R"yaml(
 name: docker
 repetitions: 3
@@ -101,11 +96,7 @@ TEST_F(SchedulerTest, AClosedClusterRunsWhatItsWorkersCanRun) {
 TEST_F(SchedulerTest, CancelEndsEveryQueuedTrialAtOnce) {
   Create(kDocker);  // Nobody runs docker: all three stay queued.
   scheduler_->RunOnce();
-  ASSERT_TRUE(store_->experiments()
-                  .SetExperimentState("exp-000001",
-                                      v1::EXPERIMENT_STATE_CANCELLING,
-                                      "cancel requested")
-                  .ok());
+  RequestCancel();
   const size_t before = store_->experiments().Events("exp-000001", 0)->size();
   scheduler_->RunOnce();
   const v1::Experiment cancelled = Experiment();

@@ -10,11 +10,6 @@
 namespace scalebench::coordinator::trial_scheduler_test {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::Pair;
-using ::testing::UnorderedElementsAre;
-
 TEST_F(SchedulerTest, DisjointTrialsRunInParallelAndTheExperimentSucceeds) {
   Create(kTwoConfigurations);
   Report("w1", Idle());
@@ -163,12 +158,7 @@ TEST_F(SchedulerTest, ARestartedWorkerFailsItsAttempt) {
 
 TEST_F(SchedulerTest, AFailureAHostReportsEndsTheAttemptWithItsKind) {
   Create(kOneConfiguration);
-  Report("w1", Idle());
-  scheduler_->RunOnce();
-  Report("w1", Finished(Key(0, 1)),
-         {Failed(Key(0, 1), "w1", v1::FAILURE_KIND_TARGET_START,
-                 "target 0: nginx exited with status 1")});
-  scheduler_->RunOnce();
+  FailTheFirstAttemptsTargetStart();
   const v1::Trial trial = Trial(0);
   ASSERT_EQ(trial.attempts_size(), 1);
   EXPECT_EQ(trial.attempts(0).failure().kind(), v1::FAILURE_KIND_TARGET_START);
@@ -181,12 +171,7 @@ TEST_F(SchedulerTest, AFailureAHostReportsEndsTheAttemptWithItsKind) {
 
 TEST_F(SchedulerTest, AllTrialsFailedEndsTheExperimentWithNoRowsToFit) {
   Create(kUslWithoutBy);
-  Report("w1", Idle());
-  scheduler_->RunOnce();
-  Report("w1", Finished(Key(0, 1)),
-         {Failed(Key(0, 1), "w1", v1::FAILURE_KIND_TARGET_START,
-                 "target 0: nginx exited with status 1")});
-  scheduler_->RunOnce();
+  FailTheFirstAttemptsTargetStart();
   Report("w1", Idle());
   scheduler_->RunOnce();
   scheduler_->RunOnce();
@@ -277,11 +262,7 @@ TEST_F(SchedulerTest, CancelStopsTheRunningAttemptAndTheQueue) {
   Create(kTwoConfigurations);
   Report("w1", Idle());
   scheduler_->RunOnce();
-  ASSERT_TRUE(store_->experiments()
-                  .SetExperimentState("exp-000001",
-                                      v1::EXPERIMENT_STATE_CANCELLING,
-                                      "cancel requested")
-                  .ok());
+  RequestCancel();
   scheduler_->RunOnce();
   EXPECT_EQ(Trial(0).state(), v1::TRIAL_STATE_CANCELLED);
   EXPECT_EQ(Trial(0).attempts(0).failure().kind(), v1::FAILURE_KIND_CANCELLED);

@@ -23,6 +23,11 @@
 
 namespace scalebench::coordinator::trial_scheduler_test {
 
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+
 inline constexpr char kTwoConfigurations[] = R"yaml(
 name: sched
 repetitions: 1
@@ -243,6 +248,27 @@ class SchedulerTest : public StoresTest {
            {Measured(key, worker, requests, 5, clock_.Wall())});
     scheduler_->RunOnce();
     Report(worker, Idle());
+    scheduler_->RunOnce();
+  }
+
+  // Marks the experiment CANCELLING, as CancelExperiment does while a trial
+  // runs; the scheduler's next pass finishes the cancel.
+  void RequestCancel() {
+    ASSERT_TRUE(store_->experiments()
+                    .SetExperimentState("exp-000001",
+                                        v1::EXPERIMENT_STATE_CANCELLING,
+                                        "cancel requested")
+                    .ok());
+  }
+
+  // Places trial 0's first attempt on w1, which then reports that its
+  // target did not start (nginx exited with status 1).
+  void FailTheFirstAttemptsTargetStart() {
+    Report("w1", Idle());
+    scheduler_->RunOnce();
+    Report("w1", Finished(Key(0, 1)),
+           {Failed(Key(0, 1), "w1", v1::FAILURE_KIND_TARGET_START,
+                   "target 0: nginx exited with status 1")});
     scheduler_->RunOnce();
   }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "api/resource_names.h"
+#include "common/command_line.h"
 #include "common/exit_codes.h"
 #include "common/grpc_channel.h"
 
@@ -28,24 +29,11 @@ void AddClientFlags(CLI::App& command, ClientFlags* flags) {
                                kDefaultCoordinator, ")"))
       ->type_name("ADDR")
       ->envname("SCALEBENCH_COORDINATOR");
-  command
-      .add_option("--ca", flags->ca,
-                  "mutual TLS: the CA certificate that signs the "
-                  "coordinator's (default: SCALEBENCH_CA)")
-      ->type_name("FILE")
-      ->envname("SCALEBENCH_CA");
-  command
-      .add_option("--cert", flags->cert,
-                  "mutual TLS: this client's certificate (default: "
-                  "SCALEBENCH_CERT)")
-      ->type_name("FILE")
-      ->envname("SCALEBENCH_CERT");
-  command
-      .add_option("--key", flags->key,
-                  "mutual TLS: this client's private key (default: "
-                  "SCALEBENCH_KEY)")
-      ->type_name("FILE")
-      ->envname("SCALEBENCH_KEY");
+  AddTlsFileOptions(command,
+                    {/*ca=*/"the CA certificate that signs the coordinator's",
+                     /*cert=*/"this client's certificate",
+                     /*key=*/"this client's private key"},
+                    &flags->ca, &flags->cert, &flags->key);
 }
 
 namespace {

@@ -223,4 +223,23 @@ CLI::Option* AddOutputOption(CLI::App& app, OutputFormat* value,
       });
 }
 
+void AddTlsFileOptions(CLI::App& app, const TlsFileHelp& help, std::string* ca,
+                       std::string* cert, std::string* key) {
+  const struct {
+    const char* flag;
+    const char* env;
+    const std::string& what;
+    std::string* value;
+  } files[] = {{"--ca", "SCALEBENCH_CA", help.ca, ca},
+               {"--cert", "SCALEBENCH_CERT", help.cert, cert},
+               {"--key", "SCALEBENCH_KEY", help.key, key}};
+  for (const auto& file : files) {
+    app.add_option(file.flag, *file.value,
+                   absl::StrCat("mutual TLS: ", file.what,
+                                " (default: ", file.env, ")"))
+        ->type_name("FILE")
+        ->envname(file.env);
+  }
+}
+
 }  // namespace scalebench

@@ -91,6 +91,20 @@ CLI::Option* AddCpuListOption(CLI::App& app, const std::string& names,
 CLI::Option* AddOutputOption(CLI::App& app, OutputFormat* value,
                              std::initializer_list<OutputFormat> allowed);
 
+// What a binary's mutual TLS files are, for --help: the CA certificate
+// (`ca`: "the CA certificate that signs the coordinator's"), this binary's
+// certificate and its private key.
+struct TlsFileHelp {
+  std::string ca;
+  std::string cert;
+  std::string key;
+};
+// --ca, --cert and --key, each a FILE defaulting to SCALEBENCH_CA,
+// SCALEBENCH_CERT and SCALEBENCH_KEY: the mutual TLS options every binary
+// that dials or serves gRPC takes.
+void AddTlsFileOptions(CLI::App& app, const TlsFileHelp& help, std::string* ca,
+                       std::string* cert, std::string* key);
+
 }  // namespace scalebench
 
 #endif  // SCALEBENCH_COMMON_COMMAND_LINE_H_

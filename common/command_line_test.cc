@@ -1,5 +1,7 @@
 #include "common/command_line.h"
 
+#include <stdlib.h>
+
 #include <sstream>
 
 #include "common/exit_codes.h"
@@ -127,6 +129,37 @@ TEST(CommandLineSubcommandTest, SubcommandFlagsRejectRepetitionToo) {
   EXPECT_EQ(cl.Parse({"fit", "--degree", "2", "--degree", "3"}, out, err),
             kExitBadInput);
   EXPECT_THAT(err.str(), HasSubstr("--degree"));
+}
+
+TEST(TlsFileOptionsTest, FlagsWinOverTheEnvironmentAndHelpSaysWhatEachIs) {
+  CommandLine cl("demo", "A demonstration.");
+  std::string ca, cert, key;
+  AddTlsFileOptions(cl.app(),
+                    {"the CA that signs the peers'", "my cert", "my key"}, &ca,
+                    &cert, &key);
+  ASSERT_EQ(setenv("SCALEBENCH_CA", "/env/ca.crt", 1), 0);
+  ASSERT_EQ(setenv("SCALEBENCH_KEY", "/env/k.key", 1), 0);
+  std::ostringstream out, err;
+  EXPECT_EQ(
+      cl.Parse({"--cert", "/flag/c.crt", "--key", "/flag/k.key"}, out, err),
+      std::nullopt)
+      << err.str();
+  unsetenv("SCALEBENCH_CA");
+  unsetenv("SCALEBENCH_KEY");
+  EXPECT_EQ(ca, "/env/ca.crt");
+  EXPECT_EQ(cert, "/flag/c.crt");
+  EXPECT_EQ(key, "/flag/k.key");
+
+  CommandLine help("demo", "A demonstration.");
+  AddTlsFileOptions(help.app(),
+                    {"the CA that signs the peers'", "my cert", "my key"}, &ca,
+                    &cert, &key);
+  EXPECT_EQ(help.Parse({"--help"}, out, err), kExitOk);
+  EXPECT_THAT(out.str(),
+              HasSubstr("mutual TLS: the CA that signs the peers' (default: "
+                        "SCALEBENCH_CA)"));
+  EXPECT_THAT(out.str(),
+              HasSubstr("mutual TLS: my key (default: SCALEBENCH_KEY)"));
 }
 
 TEST(ExitCodeForTest, InputErrorsAreTwoRunFailuresOne) {

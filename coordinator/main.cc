@@ -113,21 +113,12 @@ int Main(const std::vector<std::string>& args) {
                               "missing (default ",
                               kDefaultDb, ")"))
       ->type_name("PATH");
-  app.add_option("--ca", flags.ca,
-                 "mutual TLS: the CA certificate that signs the workers' and "
-                 "clients' (default: SCALEBENCH_CA)")
-      ->type_name("FILE")
-      ->envname("SCALEBENCH_CA");
-  app.add_option("--cert", flags.cert,
-                 "mutual TLS: this coordinator's certificate (default: "
-                 "SCALEBENCH_CERT)")
-      ->type_name("FILE")
-      ->envname("SCALEBENCH_CERT");
-  app.add_option("--key", flags.key,
-                 "mutual TLS: this coordinator's private key (default: "
-                 "SCALEBENCH_KEY)")
-      ->type_name("FILE")
-      ->envname("SCALEBENCH_KEY");
+  AddTlsFileOptions(
+      app,
+      {/*ca=*/"the CA certificate that signs the workers' and clients'",
+       /*cert=*/"this coordinator's certificate",
+       /*key=*/"this coordinator's private key"},
+      &flags.ca, &flags.cert, &flags.key);
   app.add_option("--metrics-listen", flags.metrics_listen,
                  "serve Prometheus metrics over plaintext HTTP at "
                  "http://ADDR/metrics, host:port (default: none; "

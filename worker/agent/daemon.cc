@@ -8,6 +8,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "api/enum_names.h"
+#include "common/command_line.h"
 #include "common/exit_codes.h"
 #include "common/grpc_channel.h"
 #include "common/metrics_endpoint.h"
@@ -28,21 +29,11 @@ void AddDaemonFlags(CLI::App& app, DaemonFlags* flags) {
                  "the coordinator to synchronize with, host:port")
       ->type_name("ADDR");
   AddWorkerFlags(app, flags, "the host name");
-  app.add_option("--ca", flags->ca,
-                 "mutual TLS: the CA certificate that signs the "
-                 "coordinator's (default: SCALEBENCH_CA)")
-      ->type_name("FILE")
-      ->envname("SCALEBENCH_CA");
-  app.add_option("--cert", flags->cert,
-                 "mutual TLS: this worker's certificate, naming its id "
-                 "(default: SCALEBENCH_CERT)")
-      ->type_name("FILE")
-      ->envname("SCALEBENCH_CERT");
-  app.add_option("--key", flags->key,
-                 "mutual TLS: this worker's private key (default: "
-                 "SCALEBENCH_KEY)")
-      ->type_name("FILE")
-      ->envname("SCALEBENCH_KEY");
+  AddTlsFileOptions(app,
+                    {/*ca=*/"the CA certificate that signs the coordinator's",
+                     /*cert=*/"this worker's certificate, naming its id",
+                     /*key=*/"this worker's private key"},
+                    &flags->ca, &flags->cert, &flags->key);
   app.add_option("--tls-server-name", flags->tls_server_name,
                  "mutual TLS: check the coordinator's certificate against "
                  "NAME instead of the host of --coordinator (when the "

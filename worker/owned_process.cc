@@ -28,7 +28,8 @@ constexpr mode_t kSharedFileMode = 0644;
 
 OwnedProcesses::OwnedProcesses(const WorkerContext& context,
                                OwnedProcessKind kind, absl::Duration stop_grace)
-    : context_(context),
+    : Instances(*context.clock),
+      context_(context),
       env_(*context.env),
       kind_(std::move(kind)),
       stop_grace_(stop_grace) {}
@@ -157,6 +158,14 @@ std::optional<os::ProcessStatus> OwnedProcesses::StatusOf(
   return status;
 }
 
+absl::StatusOr<std::optional<Termination>> OwnedProcesses::Terminated(
+    const std::string& id) {
+  if (absl::Status s = ValidateId(id); !s.ok()) return s;
+  std::optional<os::ProcessStatus> status = StatusOf(id);
+  if (!status.has_value()) return std::nullopt;
+  return TerminationOf(*status);
+}
+
 std::vector<std::string> OwnedProcesses::OursIn(
     const std::string& dir, const std::string& suffix) const {
   std::vector<std::string> ids;
@@ -170,7 +179,7 @@ std::vector<std::string> OwnedProcesses::OursIn(
   return ids;
 }
 
-absl::StatusOr<std::vector<std::string>> OwnedProcesses::List() const {
+absl::StatusOr<std::vector<std::string>> OwnedProcesses::List() {
   std::vector<std::string> ids;
   for (const std::string& id :
        OursIn(absl::StrCat(context_.runtime(), "/run"), kPidSuffix)) {

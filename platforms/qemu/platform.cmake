@@ -5,7 +5,8 @@
 set(QEMU_DIR ${CMAKE_CURRENT_LIST_DIR})
 target_sources(scalebench_platforms PRIVATE ${QEMU_DIR}/qemu_platform.cc)
 
-add_library(scalebench_worker_qemu STATIC ${QEMU_DIR}/qemu_driver.cc)
+add_library(scalebench_worker_qemu STATIC ${QEMU_DIR}/qemu_driver.cc
+  ${QEMU_DIR}/qemu_vms.cc)
 target_link_libraries(scalebench_worker_qemu PUBLIC
   scalebench_worker_core scalebench_platforms scalebench_proto
   absl::status absl::statusor absl::strings absl::time)

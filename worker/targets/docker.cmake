@@ -2,6 +2,7 @@
 # socket (common/http_client.h) and the TargetDriver for PLATFORM_DOCKER.
 add_library(scalebench_worker_docker STATIC
   targets/docker_client.cc
+  targets/docker_containers.cc
   targets/docker_driver.cc)
 target_link_libraries(scalebench_worker_docker PUBLIC
   scalebench_worker_core scalebench_common scalebench_os scalebench_proto

@@ -1,6 +1,7 @@
 # The xen platform: xl domain configs and the driver that runs `xl` in a
 # Xen host's dom0 (docs/xen.md). Paths are relative to worker/.
 add_library(scalebench_worker_xen STATIC
+  targets/xen_domains.cc
   targets/xen_driver.cc
   targets/xl_config.cc)
 target_link_libraries(scalebench_worker_xen PUBLIC

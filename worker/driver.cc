@@ -79,7 +79,7 @@ absl::Status WaitUntilAnswering(
 
 absl::Status Instances::WaitReady(const Target& target,
                                   absl::Duration timeout) {
-  return WaitUntilAnswering(target, timeout, clock_,
+  return WaitUntilAnswering(target, timeout, *context_.clock,
                             [&]() -> std::optional<Termination> {
                               absl::StatusOr<std::optional<Termination>> ended =
                                   Terminated(target.id);

@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "os/env.h"
 #include "worker/launch_plan.h"
+#include "worker/worker_context.h"
 
 namespace scalebench::worker {
 
@@ -64,7 +65,8 @@ absl::Status WaitUntilAnswering(
 // that does not depend on how one is started. There is one implementation
 // per kind of running thing, shared by every driver that runs that kind:
 // owned processes with pid files (OwnedProcesses: native nginx, the
-// balancers), QEMU VMs, Xen domains, Docker containers. Non-copyable.
+// balancers), QEMU VMs, Xen domains, Docker containers. Each runs under
+// the worker's identity (its WorkerContext). Non-copyable.
 class Instances {
  public:
   Instances(const Instances&) = delete;
@@ -94,12 +96,12 @@ class Instances {
       const std::string& id) = 0;
 
  protected:
-  // `clock` paces WaitReady() and must outlive this.
-  explicit Instances(Clock& clock) : clock_(clock) {}
-  Clock& clock() const { return clock_; }
+  // The instances of `context`'s worker; its clock paces WaitReady().
+  explicit Instances(const WorkerContext& context) : context_(context) {}
+  const WorkerContext& context() const { return context_; }
 
  private:
-  Clock& clock_;
+  const WorkerContext context_;
 };
 
 // The driver shape, for `Launch` a TargetLaunch or a BalancerLaunch: how

@@ -125,7 +125,6 @@ class OwnedProcesses final : public Instances {
   std::vector<std::string> OursIn(const std::string& dir,
                                   const std::string& suffix) const;
 
-  WorkerContext context_;
   os::Env& env_;
   OwnedProcessKind kind_;
   absl::Duration stop_grace_;

@@ -25,7 +25,6 @@ class QemuVms final : public Instances {
   // What the kind file of a VM holds.
   static constexpr char kKind[] = "qemu";
 
-  // `context` must outlive this.
   explicit QemuVms(const WorkerContext& context);
 
   // Whether `id` is 1 to 128 of [A-Za-z0-9._-] and not "." or "..".
@@ -54,16 +53,6 @@ class QemuVms final : public Instances {
   // an id without the owner prefix.
   absl::StatusOr<std::optional<Termination>> Terminated(
       const std::string& id) override;
-
- private:
-  // Whether the pid file of `id` is a VM of ours (see Recover()).
-  bool IsOurs(const std::string& id) const;
-  std::vector<std::string> OurIds() const;
-  // INVALID_ARGUMENT unless `id` is "<owner>-<name>".
-  absl::Status CheckOwnId(const std::string& id) const;
-
-  const WorkerContext& context_;
-  os::Env& env_;
 };
 
 }  // namespace scalebench::worker

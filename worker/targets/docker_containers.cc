@@ -23,13 +23,10 @@ bool IsContainerName(const std::string& name) {
 DockerContainers::DockerContainers(const WorkerContext& context,
                                    DockerClient& client,
                                    absl::Duration stop_grace)
-    : Instances(*context.clock),
-      context_(context),
-      client_(client),
-      stop_grace_(stop_grace) {}
+    : Instances(context), client_(client), stop_grace_(stop_grace) {}
 
 std::string DockerContainers::Dir(const std::string& id) const {
-  return absl::StrCat(context_.runtime(), "/targets/", id);
+  return absl::StrCat(context().runtime(), "/targets/", id);
 }
 
 absl::Status DockerContainers::Stop(const std::string& id) {
@@ -40,10 +37,10 @@ absl::Status DockerContainers::Stop(const std::string& id) {
   absl::StatusOr<ContainerInfo> info = client_.InspectContainer(id);
   if (info.ok()) {
     auto owner = info->labels.find(kDockerOwnerLabel);
-    if (owner == info->labels.end() || owner->second != context_.owner) {
+    if (owner == info->labels.end() || owner->second != context().owner) {
       return absl::FailedPreconditionError(
           absl::StrCat("container ", id, " is not this worker's (",
-                       kDockerOwnerLabel, " is not ", context_.owner, ")"));
+                       kDockerOwnerLabel, " is not ", context().owner, ")"));
     }
     if (info->running) {
       RETURN_IF_ERROR(IgnoreNotFound(client_.StopContainer(id, stop_grace_)));
@@ -52,18 +49,18 @@ absl::Status DockerContainers::Stop(const std::string& id) {
   } else if (!absl::IsNotFound(info.status())) {
     return info.status();
   }
-  (void)context_.env->RemoveTree(Dir(id));
+  (void)context().env->RemoveTree(Dir(id));
   return absl::OkStatus();
 }
 
 absl::Status DockerContainers::Recover() {
   ASSIGN_OR_RETURN(std::vector<ContainerSummary> containers,
-                   client_.ListContainers(kDockerOwnerLabel, context_.owner));
+                   client_.ListContainers(kDockerOwnerLabel, context().owner));
   absl::Status result;
   for (const ContainerSummary& container : containers) {
     result.Update(IgnoreNotFound(client_.RemoveContainer(container.id, true)));
     if (IsContainerName(container.name)) {
-      (void)context_.env->RemoveTree(Dir(container.name));
+      (void)context().env->RemoveTree(Dir(container.name));
     }
   }
   return result;
@@ -91,7 +88,7 @@ absl::StatusOr<std::optional<Termination>> DockerContainers::Terminated(
 
 absl::StatusOr<std::vector<std::string>> DockerContainers::List() {
   ASSIGN_OR_RETURN(std::vector<ContainerSummary> containers,
-                   client_.ListContainers(kDockerOwnerLabel, context_.owner));
+                   client_.ListContainers(kDockerOwnerLabel, context().owner));
   std::vector<std::string> ids;
   for (const ContainerSummary& container : containers) {
     ids.push_back(container.name);

@@ -54,7 +54,6 @@ class DockerContainers final : public Instances {
       const std::string& id) override;
 
  private:
-  const WorkerContext context_;
   DockerClient& client_;
   const absl::Duration stop_grace_;
 };

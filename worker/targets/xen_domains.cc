@@ -39,8 +39,7 @@ std::vector<std::string> ParseXlList(absl::string_view text) {
 
 XenDomains::XenDomains(const WorkerContext& context, std::string xl,
                        absl::Duration command_timeout)
-    : Instances(*context.clock),
-      context_(context),
+    : Instances(context),
       xl_(std::move(xl)),
       command_timeout_(command_timeout) {}
 
@@ -50,12 +49,12 @@ absl::StatusOr<os::ProgramOutput> XenDomains::RunXl(
   argv.insert(argv.end(), args.begin(), args.end());
   os::RunOptions run;
   run.timeout = command_timeout_;
-  return context_.env->Run(argv, run);
+  return context().env->Run(argv, run);
 }
 
 bool XenDomains::IsOurs(absl::string_view name) const {
   absl::string_view rest = name;
-  if (!absl::ConsumePrefix(&rest, context_.owner) ||
+  if (!absl::ConsumePrefix(&rest, context().owner) ||
       !absl::ConsumePrefix(&rest, "-t") || rest.empty()) {
     return false;
   }
@@ -83,7 +82,7 @@ absl::Status XenDomains::Stop(const std::string& id) {
   if (!IsOurs(id)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "xen: id \"", absl::CHexEscape(id), "\" is not this worker's (",
-        context_.owner, "-t<N>); refusing to destroy it"));
+        context().owner, "-t<N>); refusing to destroy it"));
   }
   absl::StatusOr<os::ProgramOutput> output = RunXl({"destroy", id});
   if (!output.ok()) return output.status();
@@ -134,7 +133,7 @@ absl::StatusOr<std::optional<Termination>> XenDomains::Terminated(
 absl::Status XenDomains::WaitReady(const Target& target,
                                    absl::Duration timeout) {
   // The guest's own address on the bridge; only HTTP is watched.
-  return WaitUntilAnswering(target, timeout, clock(), nullptr);
+  return WaitUntilAnswering(target, timeout, *context().clock, nullptr);
 }
 
 }  // namespace scalebench::worker

@@ -58,7 +58,6 @@ class XenDomains final : public Instances {
       const std::string& id) override;
 
  private:
-  const WorkerContext context_;
   const std::string xl_;
   const absl::Duration command_timeout_;
 };

@@ -61,6 +61,20 @@ void InProcessServer::Serve(int c) {
   close(c);
 }
 
+namespace {
+
+// A worker with only a clock: the fakes have no identity or OS.
+WorkerContext ClockOnly(Clock* clock) {
+  WorkerContext context;
+  context.clock = clock;
+  return context;
+}
+
+}  // namespace
+
+InProcessServers::InProcessServers(Clock* clock)
+    : Instances(ClockOnly(clock)) {}
+
 void InProcessServers::Add(const std::string& id,
                            std::unique_ptr<InProcessServer> server) {
   absl::MutexLock lock(&mu_);

@@ -49,7 +49,8 @@ class InProcessServer {
 // stopped, nullopt while it runs.
 class InProcessServers final : public Instances {
  public:
-  explicit InProcessServers(Clock& clock = *Clock::Real()) : Instances(clock) {}
+  // `clock` paces WaitReady(); the fakes' is the real one.
+  explicit InProcessServers(Clock* clock = Clock::Real());
 
   // Adds `id`, served by `server` (null: it runs but never answers).
   void Add(const std::string& id, std::unique_ptr<InProcessServer> server);

@@ -25,8 +25,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr char kOwner[] = "scalebench-w1";
-
 // What `xl info` prints on a dom0 (Xen 4.17, two CPUs, 2 GiB), abridged.
 constexpr char kXlInfo[] =
     "host                   : dom0\n"
@@ -170,7 +168,7 @@ class XenDriverTest : public ::testing::Test {
 
   static TargetLaunch Launch(int index = 0) {
     TargetLaunch launch;
-    launch.id = absl::StrCat(kOwner, "-t", index);
+    launch.id = absl::StrCat(testing::kTestOwner, "-t", index);
     launch.index = index;
     launch.cpus = {1};
     launch.listen_address = absl::StrCat("10.0.0.", 10 + index);

@@ -34,6 +34,15 @@ inline WorkerContext TestContext(os::RecordingEnv& env,
   return context;
 }
 
+// Where, under TestContext(env)'s state dir "/s", target `index` of worker
+// "w1" has its pid file and its dir (worker_context.h says the layout).
+inline std::string TestPidFile(int index = 0) {
+  return absl::StrCat("/s/run/", kTestOwner, "-t", index, ".pid");
+}
+inline std::string TestTargetDir(int index = 0) {
+  return absl::StrCat("/s/targets/", kTestOwner, "-t", index);
+}
+
 // Target `index` of worker "w1": "scalebench-w1-t<index>" on core 1, one
 // vCPU, 256 MiB, 127.0.0.1 port 20001 + index, a page of 612 bytes.
 inline TargetLaunch TestTargetLaunch(int index = 0) {

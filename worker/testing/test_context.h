@@ -22,6 +22,7 @@ inline WorkerContext TestContext(const std::string& state_dir) {
   context.name = "w1";
   context.owner = kTestOwner;
   context.state_dir = state_dir;
+  context.clock = Clock::Real();
   return context;
 }
 

@@ -15,11 +15,11 @@
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
 #include "os/env.h"
+#include "platforms/native/native_driver.h"
 #include "worker/balancers/haproxy_balancer.h"
 #include "worker/balancers/nginx_balancer.h"
 #include "worker/http_probe.h"
 #include "worker/native_test_support.h"
-#include "worker/targets/native_driver.h"
 #include "worker/testing/load_check.h"
 
 namespace scalebench::worker {

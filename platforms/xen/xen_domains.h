@@ -2,8 +2,8 @@
 // each is named by its target id, "<owner>-t<N>", so `xl list` tells which
 // domains are this worker's. Runs every xl command of the xen driver. The
 // Instances of the xen driver. Thread-compatible; non-copyable.
-#ifndef SCALEBENCH_WORKER_TARGETS_XEN_DOMAINS_H_
-#define SCALEBENCH_WORKER_TARGETS_XEN_DOMAINS_H_
+#ifndef SCALEBENCH_PLATFORMS_XEN_XEN_DOMAINS_H_
+#define SCALEBENCH_PLATFORMS_XEN_XEN_DOMAINS_H_
 
 #include <optional>
 #include <string>
@@ -64,4 +64,4 @@ class XenDomains final : public Instances {
 
 }  // namespace scalebench::worker
 
-#endif  // SCALEBENCH_WORKER_TARGETS_XEN_DOMAINS_H_
+#endif  // SCALEBENCH_PLATFORMS_XEN_XEN_DOMAINS_H_

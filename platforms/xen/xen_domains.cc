@@ -1,4 +1,4 @@
-#include "worker/targets/xen_domains.h"
+#include "platforms/xen/xen_domains.h"
 
 #include <algorithm>
 #include <iostream>

@@ -1,7 +1,7 @@
 // The native driver with a real nginx: targets serve the page asked on
 // their own ports, pinned; Stop is idempotent; Recover removes exactly what
 // an earlier worker of the same owner and kind left.
-#include "worker/targets/native_driver.h"
+#include "platforms/native/native_driver.h"
 
 #include <sched.h>
 #include <sys/stat.h>

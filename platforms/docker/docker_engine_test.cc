@@ -22,10 +22,10 @@
 #include "gtest/gtest.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
+#include "platforms/docker/docker_client.h"
+#include "platforms/docker/docker_driver.h"
 #include "tests/support/nginx_server.h"
 #include "tests/support/run_command.h"
-#include "worker/targets/docker_client.h"
-#include "worker/targets/docker_driver.h"
 #include "worker/testing/load_check.h"
 
 namespace scalebench::worker {

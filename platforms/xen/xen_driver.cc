@@ -1,4 +1,4 @@
-#include "worker/targets/xen_driver.h"
+#include "platforms/xen/xen_driver.h"
 
 #include <unistd.h>
 

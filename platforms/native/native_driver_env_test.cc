@@ -8,8 +8,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "os/recording_env.h"
+#include "platforms/native/native_driver.h"
 #include "worker/balancers/haproxy_balancer.h"
-#include "worker/targets/native_driver.h"
 #include "worker/testing/test_context.h"
 
 namespace scalebench::worker {

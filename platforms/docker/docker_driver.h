@@ -8,8 +8,8 @@
 // read-only. Without a registry, the default image (scalebench/nginx:<hash>)
 // is built from local packages by deploy/images/build-nginx-image.sh and
 // imported when the engine lacks it. Thread-compatible.
-#ifndef SCALEBENCH_WORKER_TARGETS_DOCKER_DRIVER_H_
-#define SCALEBENCH_WORKER_TARGETS_DOCKER_DRIVER_H_
+#ifndef SCALEBENCH_PLATFORMS_DOCKER_DOCKER_DRIVER_H_
+#define SCALEBENCH_PLATFORMS_DOCKER_DOCKER_DRIVER_H_
 
 #include <memory>
 #include <optional>
@@ -19,8 +19,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "worker/targets/docker_client.h"
-#include "worker/targets/docker_containers.h"
+#include "platforms/docker/docker_client.h"
+#include "platforms/docker/docker_containers.h"
 #include "worker/targets/target_driver.h"
 #include "worker/worker_context.h"
 
@@ -102,4 +102,4 @@ class DockerDriver final : public TargetDriver {
 
 }  // namespace scalebench::worker
 
-#endif  // SCALEBENCH_WORKER_TARGETS_DOCKER_DRIVER_H_
+#endif  // SCALEBENCH_PLATFORMS_DOCKER_DOCKER_DRIVER_H_

@@ -2,7 +2,7 @@
 // each command line and keeps a list of domains (create adds one, destroy
 // removes one or says what xl says about an unknown name). No hypervisor
 // and no program runs here; docs/xen.md says what that leaves untested.
-#include "worker/targets/xen_driver.h"
+#include "platforms/xen/xen_driver.h"
 
 #include <algorithm>
 #include <optional>
@@ -15,7 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "os/recording_env.h"
-#include "worker/targets/xl_parse_testing.h"
+#include "platforms/xen/xl_parse_testing.h"
 #include "worker/testing/test_context.h"
 
 namespace scalebench::worker {

@@ -1,4 +1,4 @@
-#include "worker/targets/docker_driver.h"
+#include "platforms/docker/docker_driver.h"
 
 #include <arpa/inet.h>
 

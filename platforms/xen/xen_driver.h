@@ -19,8 +19,8 @@
 // Not exercised against a hypervisor in this repository's tests: they
 // check the generated configs with Xen's own parser (libxlutil) and the
 // commands against a stand-in for `xl` (docs/xen.md). Thread-compatible.
-#ifndef SCALEBENCH_WORKER_TARGETS_XEN_DRIVER_H_
-#define SCALEBENCH_WORKER_TARGETS_XEN_DRIVER_H_
+#ifndef SCALEBENCH_PLATFORMS_XEN_XEN_DRIVER_H_
+#define SCALEBENCH_PLATFORMS_XEN_XEN_DRIVER_H_
 
 #include <cstdint>
 #include <optional>
@@ -32,11 +32,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "os/env.h"
+#include "platforms/xen/xen_domains.h"
+#include "platforms/xen/xl_config.h"
 #include "scalebench/v1/spec.pb.h"
 #include "worker/launch_plan.h"
 #include "worker/targets/target_driver.h"
-#include "worker/targets/xen_domains.h"
-#include "worker/targets/xl_config.h"
 #include "worker/worker_context.h"
 
 namespace scalebench::worker {
@@ -112,4 +112,4 @@ class XenDriver final : public TargetDriver {
 
 }  // namespace scalebench::worker
 
-#endif  // SCALEBENCH_WORKER_TARGETS_XEN_DRIVER_H_
+#endif  // SCALEBENCH_PLATFORMS_XEN_XEN_DRIVER_H_

@@ -3,8 +3,8 @@
 // exactly this worker's; its config and page live in the state dir
 // (targets/<id>/). The Instances of the docker driver. Thread-compatible;
 // non-copyable.
-#ifndef SCALEBENCH_WORKER_TARGETS_DOCKER_CONTAINERS_H_
-#define SCALEBENCH_WORKER_TARGETS_DOCKER_CONTAINERS_H_
+#ifndef SCALEBENCH_PLATFORMS_DOCKER_DOCKER_CONTAINERS_H_
+#define SCALEBENCH_PLATFORMS_DOCKER_DOCKER_CONTAINERS_H_
 
 #include <optional>
 #include <string>
@@ -13,8 +13,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "platforms/docker/docker_client.h"
 #include "worker/driver.h"
-#include "worker/targets/docker_client.h"
 #include "worker/worker_context.h"
 
 namespace scalebench::worker {
@@ -60,4 +60,4 @@ class DockerContainers final : public Instances {
 
 }  // namespace scalebench::worker
 
-#endif  // SCALEBENCH_WORKER_TARGETS_DOCKER_CONTAINERS_H_
+#endif  // SCALEBENCH_PLATFORMS_DOCKER_DOCKER_CONTAINERS_H_

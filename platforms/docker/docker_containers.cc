@@ -1,4 +1,4 @@
-#include "worker/targets/docker_containers.h"
+#include "platforms/docker/docker_containers.h"
 
 #include <algorithm>
 #include <regex>

@@ -4,19 +4,11 @@
 # the engine's unix socket (common/http_client.h) and the TargetDriver
 # (docker_driver.h). Included from platforms/CMakeLists.txt.
 set(DOCKER_DIR ${CMAKE_CURRENT_LIST_DIR})
-target_sources(scalebench_platforms PRIVATE ${DOCKER_DIR}/docker_platform.cc)
-target_sources(scalebench_platform_drivers PRIVATE
-  ${DOCKER_DIR}/docker_driver_factory.cc)
-target_link_libraries(scalebench_platform_drivers PUBLIC scalebench_worker_docker)
-
-add_library(scalebench_worker_docker STATIC
-  ${DOCKER_DIR}/docker_client.cc
-  ${DOCKER_DIR}/docker_containers.cc
-  ${DOCKER_DIR}/docker_driver.cc)
-# The worker's core brings the OS seam, the protos and Abseil.
-target_link_libraries(scalebench_worker_docker PUBLIC
-  scalebench_worker_core scalebench_http_client
-  PRIVATE nlohmann_json::nlohmann_json)
+scalebench_platform(docker
+  DRIVER_SOURCES docker_client.cc docker_containers.cc docker_driver.cc
+  DRIVER_LIBS scalebench_http_client)
+target_link_libraries(scalebench_worker_docker PRIVATE
+  nlohmann_json::nlohmann_json)
 # The default image is built by the script in this source tree.
 target_compile_definitions(scalebench_worker_docker PRIVATE
   SCALEBENCH_DOCKER_IMAGE_SCRIPT="${CMAKE_SOURCE_DIR}/deploy/images/build-nginx-image.sh")

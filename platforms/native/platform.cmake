@@ -3,13 +3,7 @@
 # driver_factory.h) and the driver itself, targets as private nginx
 # processes (native_driver.h). Included from platforms/CMakeLists.txt.
 set(NATIVE_DIR ${CMAKE_CURRENT_LIST_DIR})
-target_sources(scalebench_platforms PRIVATE ${NATIVE_DIR}/native_platform.cc)
-target_sources(scalebench_platform_drivers PRIVATE
-  ${NATIVE_DIR}/native_driver_factory.cc)
-target_link_libraries(scalebench_platform_drivers PUBLIC scalebench_worker_native)
-
-add_library(scalebench_worker_native STATIC ${NATIVE_DIR}/native_driver.cc)
-target_link_libraries(scalebench_worker_native PUBLIC scalebench_worker_core)
+scalebench_platform(native DRIVER_SOURCES native_driver.cc)
 
 scalebench_test(worker_native_unit_test
   SOURCES ${NATIVE_DIR}/native_plan_test.cc ${NATIVE_DIR}/native_driver_env_test.cc

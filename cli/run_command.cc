@@ -210,7 +210,8 @@ int RunRun(const RunFlags& flags, const CommandEnv& env) {
   absl::Notification stop_worker;
   int worker_exit = kExitOk;
   std::thread worker([&] {
-    worker_exit = worker::RunDaemonUntil(worker_flags, stop_worker, err);
+    worker_exit =
+        worker::RunDaemonUntil(worker_flags, &env.clock, stop_worker, err);
     // A worker that gave up leaves nobody to run the trials.
     if (!stop_worker.HasBeenNotified()) canceller.Cancel();
   });

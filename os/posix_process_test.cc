@@ -52,13 +52,19 @@ class ProcessTest : public ::testing::Test {
     unlink(pid_files_.back().c_str());
     return pid_files_.back();
   }
+  // `sleep 30` with the pid file PidFile(name): a process that runs until
+  // it is stopped.
+  ProcessLaunch Sleeper(const std::string& name) {
+    ProcessLaunch launch;
+    launch.argv = {"sleep", "30"};
+    launch.pid_file = PidFile(name);
+    return launch;
+  }
   std::vector<std::string> pid_files_;
 };
 
 TEST_F(ProcessTest, StartsFindsAndStopsAProcess) {
-  ProcessLaunch launch;
-  launch.argv = {"sleep", "30"};
-  launch.pid_file = PidFile("sleep");
+  ProcessLaunch launch = Sleeper("sleep");
   absl::StatusOr<pid_t> pid = StartProcess(launch);
   ASSERT_TRUE(pid.ok()) << pid.status();
   EXPECT_TRUE(Running(*pid));
@@ -76,9 +82,7 @@ TEST_F(ProcessTest, StartsFindsAndStopsAProcess) {
 TEST_F(ProcessTest, TheWorkersDescriptorsAreNotInherited) {
   int pipe_fds[2];
   ASSERT_EQ(pipe(pipe_fds), 0);  // Deliberately without O_CLOEXEC.
-  ProcessLaunch launch;
-  launch.argv = {"sleep", "30"};
-  launch.pid_file = PidFile("fds");
+  ProcessLaunch launch = Sleeper("fds");
   absl::StatusOr<pid_t> pid = StartProcess(launch);
   close(pipe_fds[0]);
   close(pipe_fds[1]);
@@ -93,10 +97,8 @@ TEST_F(ProcessTest, TheWorkersDescriptorsAreNotInherited) {
 }
 
 TEST_F(ProcessTest, PinsToTheCoresAsked) {
-  ProcessLaunch launch;
-  launch.argv = {"sleep", "30"};
+  ProcessLaunch launch = Sleeper("pinned");
   launch.cpus = {0};
-  launch.pid_file = PidFile("pinned");
   absl::StatusOr<pid_t> pid = StartProcess(launch);
   ASSERT_TRUE(pid.ok()) << pid.status();
   cpu_set_t set;
@@ -161,9 +163,7 @@ TEST_F(ProcessTest, StopKillsWhatIgnoresSigterm) {
 
 // How a process ended is known for the processes it started.
 TEST_F(ProcessTest, TellsHowAnOwnChildEnded) {
-  ProcessLaunch launch;
-  launch.argv = {"sleep", "30"};
-  launch.pid_file = PidFile("status");
+  ProcessLaunch launch = Sleeper("status");
   absl::StatusOr<pid_t> pid = StartProcess(launch);
   ASSERT_TRUE(pid.ok()) << pid.status();
   EXPECT_EQ(env_.ProcessStatusOf(launch.pid_file).state,

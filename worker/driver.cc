@@ -77,4 +77,14 @@ absl::Status WaitUntilAnswering(
                    absl::FormatDuration(timeout), ": ", last.message()));
 }
 
+absl::Status Instances::WaitReady(const Target& target,
+                                  absl::Duration timeout) {
+  return WaitUntilAnswering(target, timeout, *context_.clock,
+                            [&]() -> std::optional<Termination> {
+                              absl::StatusOr<std::optional<Termination>> ended =
+                                  Terminated(target.id);
+                              return ended.ok() ? *ended : std::nullopt;
+                            });
+}
+
 }  // namespace scalebench::worker

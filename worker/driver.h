@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "os/env.h"
 #include "worker/launch_plan.h"
+#include "worker/worker_context.h"
 
 namespace scalebench::worker {
 
@@ -60,33 +61,28 @@ absl::Status WaitUntilAnswering(
     const Target& target, absl::Duration timeout, Clock& clock,
     const std::function<std::optional<Termination>()>& ended);
 
-// The driver shape, for `Launch` a TargetLaunch or a BalancerLaunch.
-template <typename Launch>
-class Driver {
+// What one driver runs and how each ended: the half of the driver shape
+// that does not depend on how one is started. There is one implementation
+// per kind of running thing, shared by every driver that runs that kind:
+// owned processes with pid files (OwnedProcesses: native nginx, the
+// balancers), QEMU VMs, Xen domains, Docker containers. Each runs under
+// the worker's identity (its WorkerContext). Non-copyable.
+class Instances {
  public:
-  virtual ~Driver() = default;
-
-  // Whether this host can run it (binaries present, engine reachable,
-  // ...); the reason when it cannot. Cheap; never starts anything.
-  virtual absl::Status CheckUsable() = 0;
+  Instances(const Instances&) = delete;
+  Instances& operator=(const Instances&) = delete;
+  virtual ~Instances() = default;
 
   // Removes everything an earlier worker with the same identity left (its
   // processes, containers, VMs, domains). Idempotent; OK when there is
   // nothing to remove.
   virtual absl::Status Recover() = 0;
 
-  // The files and commands Start(launch) would write and run; starts and
-  // writes nothing. INVALID_ARGUMENT when `launch` cannot be run as given.
-  virtual absl::StatusOr<LaunchPlan> Plan(const Launch& launch) = 0;
-
-  // Starts it and returns at once (before it answers). Errors say what
-  // failed ("nginx exited with status 1: ...").
-  virtual absl::StatusOr<Target> Start(const Launch& launch) = 0;
-
   // Returns once `target` answers HTTP: DEADLINE_EXCEEDED after `timeout`,
-  // FAILED_PRECONDITION with its termination as soon as it stops.
-  virtual absl::Status WaitReady(const Target& target,
-                                 absl::Duration timeout) = 0;
+  // FAILED_PRECONDITION with its termination as soon as it stops. By
+  // default it asks Terminated() after every probe (an error asking counts
+  // as running), for instances that can tell a termination cheaply.
+  virtual absl::Status WaitReady(const Target& target, absl::Duration timeout);
 
   // Stops it and releases its resources. Idempotent: one that is already
   // gone is OK.
@@ -100,18 +96,50 @@ class Driver {
       const std::string& id) = 0;
 
  protected:
-  // WaitReady for a driver that can tell a termination cheaply: probes
-  // until `target` answers, and stops as soon as Terminated() says it
-  // ended (an error asking counts as running).
-  absl::Status WaitAnsweringWhileRunning(const Target& target,
-                                         absl::Duration timeout, Clock& clock) {
-    return WaitUntilAnswering(
-        target, timeout, clock, [&]() -> std::optional<Termination> {
-          absl::StatusOr<std::optional<Termination>> ended =
-              Terminated(target.id);
-          return ended.ok() ? *ended : std::nullopt;
-        });
+  // The instances of `context`'s worker; its clock paces WaitReady().
+  explicit Instances(const WorkerContext& context) : context_(context) {}
+  const WorkerContext& context() const { return context_; }
+
+ private:
+  const WorkerContext context_;
+};
+
+// The driver shape, for `Launch` a TargetLaunch or a BalancerLaunch: how
+// to start one (CheckUsable, Plan, Start), which each driver writes, and
+// what runs and how it ended (Recover, WaitReady, Stop, List, Terminated),
+// which its instances() answer.
+template <typename Launch>
+class Driver {
+ public:
+  virtual ~Driver() = default;
+
+  // Whether this host can run it (binaries present, engine reachable,
+  // ...); the reason when it cannot. Cheap; never starts anything.
+  virtual absl::Status CheckUsable() = 0;
+
+  // The files and commands Start(launch) would write and run; starts and
+  // writes nothing. INVALID_ARGUMENT when `launch` cannot be run as given.
+  virtual absl::StatusOr<LaunchPlan> Plan(const Launch& launch) = 0;
+
+  // Starts it and returns at once (before it answers). Errors say what
+  // failed ("nginx exited with status 1: ...").
+  virtual absl::StatusOr<Target> Start(const Launch& launch) = 0;
+
+  // What it started, as Instances says (each implementation states its own
+  // contract): Recover, WaitReady, Stop, List, Terminated.
+  absl::Status Recover() { return instances().Recover(); }
+  absl::Status WaitReady(const Target& target, absl::Duration timeout) {
+    return instances().WaitReady(target, timeout);
   }
+  absl::Status Stop(const std::string& id) { return instances().Stop(id); }
+  absl::StatusOr<std::vector<std::string>> List() { return instances().List(); }
+  absl::StatusOr<std::optional<Termination>> Terminated(const std::string& id) {
+    return instances().Terminated(id);
+  }
+
+ protected:
+  // What this driver starts runs as these; they live as long as the driver.
+  virtual Instances& instances() = 0;
 };
 
 }  // namespace scalebench::worker

@@ -11,10 +11,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "platforms/native/native_driver.h"
 #include "worker/balancers/haproxy_balancer.h"
 #include "worker/balancers/nginx_balancer.h"
 #include "worker/http_probe.h"
-#include "worker/targets/native_driver.h"
 
 namespace scalebench::worker {
 namespace {

@@ -95,6 +95,7 @@ WorkerContext NativeFixture::MakeContext(const std::string& name) {
   WorkerContext context;
   context.name = name;
   context.owner = absl::StrCat("scalebench-", name);
+  context.clock = Clock::Real();
   context.state_dir = state_dir_;
   contexts_.push_back(context);
   return context;

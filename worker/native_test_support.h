@@ -12,7 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
-#include "worker/targets/native_driver.h"
+#include "platforms/native/native_driver.h"
 #include "worker/worker_context.h"
 
 namespace scalebench::worker {

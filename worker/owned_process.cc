@@ -28,14 +28,14 @@ constexpr mode_t kSharedFileMode = 0644;
 
 OwnedProcesses::OwnedProcesses(const WorkerContext& context,
                                OwnedProcessKind kind, absl::Duration stop_grace)
-    : context_(context),
+    : Instances(context),
       env_(*context.env),
       kind_(std::move(kind)),
       stop_grace_(stop_grace) {}
 
 bool OwnedProcesses::MatchesPattern(const std::string& id) const {
   absl::string_view rest = id;
-  if (context_.owner.empty() || !absl::ConsumePrefix(&rest, context_.owner) ||
+  if (context().owner.empty() || !absl::ConsumePrefix(&rest, context().owner) ||
       !absl::ConsumePrefix(&rest, kind_.id_infix)) {
     return false;
   }
@@ -49,16 +49,16 @@ absl::Status OwnedProcesses::ValidateId(const std::string& id) const {
   if (MatchesPattern(id)) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat("id \"", absl::CEscape(id.substr(0, 200)),
-                   "\" is not of the form \"", context_.owner, kind_.id_infix,
+                   "\" is not of the form \"", context().owner, kind_.id_infix,
                    kind_.digits_required ? "N" : "[N]", "\""));
 }
 
 std::string OwnedProcesses::PidFile(const std::string& id) const {
-  return absl::StrCat(context_.runtime(), "/run/", id, kPidSuffix);
+  return absl::StrCat(context().runtime(), "/run/", id, kPidSuffix);
 }
 
 std::string OwnedProcesses::Prefix(const std::string& id) const {
-  return absl::StrCat(context_.runtime(), "/", kind_.area, "/", id);
+  return absl::StrCat(context().runtime(), "/", kind_.area, "/", id);
 }
 
 bool OwnedProcesses::IsOurs(const std::string& id) const {
@@ -81,8 +81,8 @@ absl::Status OwnedProcesses::CreatePrefix(const std::string& id) {
   // nginx workers run as nobody when the worker is root: every directory
   // from the state dir down must be searchable by others.
   for (const std::string& dir :
-       {context_.runtime(), absl::StrCat(context_.runtime(), "/", kind_.area),
-        prefix, absl::StrCat(context_.runtime(), "/run")}) {
+       {context().runtime(), absl::StrCat(context().runtime(), "/", kind_.area),
+        prefix, absl::StrCat(context().runtime(), "/run")}) {
     if (absl::Status s = env_.MakeDirs(dir, kSharedDirMode); !s.ok()) return s;
   }
   return env_.WriteFileAtomically(absl::StrCat(prefix, "/", kKindFile),
@@ -91,7 +91,7 @@ absl::Status OwnedProcesses::CreatePrefix(const std::string& id) {
 }
 
 absl::Status OwnedProcesses::CheckReachable() const {
-  return CheckTargetsCanReach(context_.runtime());
+  return CheckTargetsCanReach(context().runtime());
 }
 
 absl::StatusOr<pid_t> OwnedProcesses::Start(const std::string& id,
@@ -157,6 +157,14 @@ std::optional<os::ProcessStatus> OwnedProcesses::StatusOf(
   return status;
 }
 
+absl::StatusOr<std::optional<Termination>> OwnedProcesses::Terminated(
+    const std::string& id) {
+  if (absl::Status s = ValidateId(id); !s.ok()) return s;
+  std::optional<os::ProcessStatus> status = StatusOf(id);
+  if (!status.has_value()) return std::nullopt;
+  return TerminationOf(*status);
+}
+
 std::vector<std::string> OwnedProcesses::OursIn(
     const std::string& dir, const std::string& suffix) const {
   std::vector<std::string> ids;
@@ -170,10 +178,10 @@ std::vector<std::string> OwnedProcesses::OursIn(
   return ids;
 }
 
-absl::StatusOr<std::vector<std::string>> OwnedProcesses::List() const {
+absl::StatusOr<std::vector<std::string>> OwnedProcesses::List() {
   std::vector<std::string> ids;
   for (const std::string& id :
-       OursIn(absl::StrCat(context_.runtime(), "/run"), kPidSuffix)) {
+       OursIn(absl::StrCat(context().runtime(), "/run"), kPidSuffix)) {
     absl::StatusOr<pid_t> pid = env_.FindProcess(PidFile(id));
     if (!pid.ok()) return pid.status();
     if (*pid != 0) ids.push_back(id);
@@ -187,9 +195,9 @@ absl::Status OwnedProcesses::Recover() {
   // without a pid file are stale; Stop() checks the pid file anyway, so a
   // process that appeared since is stopped too.
   std::vector<std::string> ids =
-      OursIn(absl::StrCat(context_.runtime(), "/run"), kPidSuffix);
+      OursIn(absl::StrCat(context().runtime(), "/run"), kPidSuffix);
   for (std::string& id :
-       OursIn(absl::StrCat(context_.runtime(), "/", kind_.area), "")) {
+       OursIn(absl::StrCat(context().runtime(), "/", kind_.area), "")) {
     ids.push_back(std::move(id));
   }
   // Each once: a running process has both a pid file and a prefix.

@@ -4,7 +4,8 @@
 // directory RUNTIME/<area>/<id>/ with its config, logs, and a `kind` file
 // naming who started it. The kind file lets one driver's Recover() remove
 // exactly its own leftovers and never another driver's (a QEMU target's
-// pid file has the same shape). Thread-compatible.
+// pid file has the same shape). The Instances of every driver of owned
+// processes. Thread-compatible; non-copyable.
 #ifndef SCALEBENCH_WORKER_OWNED_PROCESS_H_
 #define SCALEBENCH_WORKER_OWNED_PROCESS_H_
 
@@ -18,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "os/env.h"
+#include "worker/driver.h"
 #include "worker/endpoint.h"
 #include "worker/launch_plan.h"
 #include "worker/worker_context.h"
@@ -37,12 +39,10 @@ struct OwnedProcessKind {
   bool digits_required = true;
 };
 
-class OwnedProcesses {
+class OwnedProcesses final : public Instances {
  public:
   OwnedProcesses(const WorkerContext& context, OwnedProcessKind kind,
                  absl::Duration stop_grace = absl::Seconds(5));
-  OwnedProcesses(const OwnedProcesses&) = delete;
-  OwnedProcesses& operator=(const OwnedProcesses&) = delete;
 
   // INVALID_ARGUMENT unless `id` is one of this worker's ids of this kind.
   absl::Status ValidateId(const std::string& id) const;
@@ -96,19 +96,24 @@ class OwnedProcesses {
 
   // Stops the process of `id` (SIGTERM, SIGKILL after the grace period)
   // and removes its prefix. Idempotent: OK when already gone.
-  absl::Status Stop(const std::string& id);
+  // INVALID_ARGUMENT unless ValidateId(id).
+  absl::Status Stop(const std::string& id) override;
 
   // How the process of `id` stopped: nullopt while it runs; kStopped when
   // Stop() removed it (or it never started).
   std::optional<os::ProcessStatus> StatusOf(const std::string& id) const;
 
+  // StatusOf() as a termination. INVALID_ARGUMENT unless ValidateId(id).
+  absl::StatusOr<std::optional<Termination>> Terminated(
+      const std::string& id) override;
+
   // Ids of this kind whose process runs now, sorted.
-  absl::StatusOr<std::vector<std::string>> List() const;
+  absl::StatusOr<std::vector<std::string>> List() override;
 
   // Stops every process of this kind with a pid file under RUNTIME/run/ and
   // removes every prefix of this kind; processes of other owners or kinds
   // are left alone. Idempotent.
-  absl::Status Recover();
+  absl::Status Recover() override;
 
  private:
   // Whether `id` names one of ours of this kind (by the id pattern and the
@@ -120,7 +125,6 @@ class OwnedProcesses {
   std::vector<std::string> OursIn(const std::string& dir,
                                   const std::string& suffix) const;
 
-  WorkerContext context_;
   os::Env& env_;
   OwnedProcessKind kind_;
   absl::Duration stop_grace_;

@@ -1,8 +1,9 @@
 // The part every driver of owned processes shares (the native target
-// driver and the haproxy and nginx balancers): Recover, Start, WaitReady,
-// Stop, List and Terminated over an OwnedProcesses, the version probe and
-// CheckUsable. A driver adds its kind, its Plan() and what its Start()
-// needs besides the plan (StartDetails). Thread-compatible.
+// driver and the haproxy and nginx balancers): Start over an
+// OwnedProcesses, which answers Recover, WaitReady, Stop, List and
+// Terminated, the version probe and CheckUsable. A driver adds its kind,
+// its Plan() and what its Start() needs besides the plan (StartDetails).
+// Thread-compatible.
 #ifndef SCALEBENCH_WORKER_OWNED_PROCESS_DRIVER_H_
 #define SCALEBENCH_WORKER_OWNED_PROCESS_DRIVER_H_
 
@@ -50,10 +51,6 @@ class OwnedProcessDriver : public Base {
     return read_by_workers_ ? processes_.CheckReachable() : absl::OkStatus();
   }
 
-  // Stops every process of this kind and owner left running and removes
-  // their prefixes; other kinds and owners are left alone.
-  absl::Status Recover() override { return processes_.Recover(); }
-
   // Writes the plan's files and starts its command. FAILED_PRECONDITION
   // when one of that id runs already or the port is taken; INTERNAL with
   // the program's log when it exits at once.
@@ -70,27 +67,6 @@ class OwnedProcessDriver : public Base {
     absl::StatusOr<pid_t> pid = processes_.StartPlanned(*start);
     if (!pid.ok()) return pid.status();
     return Target{launch.id, start->listen.ToString()};
-  }
-
-  absl::Status WaitReady(const Target& target,
-                         absl::Duration timeout) override {
-    return this->WaitAnsweringWhileRunning(target, timeout, *context_.clock);
-  }
-
-  absl::Status Stop(const std::string& id) override {
-    return processes_.Stop(id);
-  }
-
-  absl::StatusOr<std::vector<std::string>> List() override {
-    return processes_.List();
-  }
-
-  absl::StatusOr<std::optional<Termination>> Terminated(
-      const std::string& id) override {
-    if (absl::Status s = processes_.ValidateId(id); !s.ok()) return s;
-    std::optional<os::ProcessStatus> status = processes_.StatusOf(id);
-    if (!status.has_value()) return std::nullopt;
-    return TerminationOf(*status);
   }
 
   // RUNTIME/<area>/<id>, where its files live while it runs.
@@ -113,6 +89,8 @@ class OwnedProcessDriver : public Base {
   // `log_path` (the rest is filled in). Called after Plan() succeeded.
   virtual absl::StatusOr<OwnedProcesses::PlannedStart> StartDetails(
       const Launch& launch) = 0;
+
+  Instances& instances() final { return processes_; }
 
   WorkerContext context_;
   OwnedProcesses processes_;

@@ -35,8 +35,9 @@ struct WorkerContext {
   // container, VM or domain: "scalebench-<name>". Recover() removes
   // exactly what carries it.
   std::string owner;
-  // Never null.
-  Clock* clock = Clock::Real();
+  // Never null once in use: the composition root (WorkerHost::Open) and
+  // the mains pass the real one, tests a fake or the real one, explicitly.
+  Clock* clock = nullptr;
   // Every program run, process start and file write goes through it.
   // Never null.
   os::Env* env = os::Env::Default();

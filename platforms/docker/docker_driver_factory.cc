@@ -1,6 +1,6 @@
-// The worker's part of PLATFORM_DOCKER: worker/targets/docker_driver.h.
+// The worker's part of PLATFORM_DOCKER: platforms/docker/docker_driver.h.
+#include "platforms/docker/docker_driver.h"
 #include "platforms/driver_factory.h"
-#include "worker/targets/docker_driver.h"
 
 namespace scalebench::platforms {
 namespace {

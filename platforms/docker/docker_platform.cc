@@ -1,5 +1,5 @@
 // PLATFORM_DOCKER: a container on host networking, pinned with
-// --cpuset-cpus (worker/targets/docker_driver.h).
+// --cpuset-cpus (platforms/docker/docker_driver.h).
 #include "platforms/platform.h"
 
 namespace scalebench::platforms {

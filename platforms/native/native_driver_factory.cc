@@ -1,6 +1,6 @@
-// The worker's part of PLATFORM_NATIVE: worker/targets/native_driver.h.
+// The worker's part of PLATFORM_NATIVE: platforms/native/native_driver.h.
 #include "platforms/driver_factory.h"
-#include "worker/targets/native_driver.h"
+#include "platforms/native/native_driver.h"
 
 namespace scalebench::platforms {
 namespace {

@@ -1,5 +1,5 @@
 // PLATFORM_NATIVE: a private nginx process on the host, pinned with
-// sched_setaffinity (worker/targets/native_driver.h).
+// sched_setaffinity (platforms/native/native_driver.h).
 #include "platforms/platform.h"
 
 namespace scalebench::platforms {

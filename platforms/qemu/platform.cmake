@@ -3,16 +3,10 @@
 # driver_factory.h) and the driver itself, one QEMU VM per target
 # (qemu_driver.h). Included from platforms/CMakeLists.txt.
 set(QEMU_DIR ${CMAKE_CURRENT_LIST_DIR})
-target_sources(scalebench_platforms PRIVATE ${QEMU_DIR}/qemu_platform.cc)
+scalebench_platform(qemu
+  DRIVER_SOURCES qemu_driver.cc qemu_vms.cc
+  DRIVER_LIBS scalebench_platforms)
 
-add_library(scalebench_worker_qemu STATIC ${QEMU_DIR}/qemu_driver.cc)
-target_link_libraries(scalebench_worker_qemu PUBLIC
-  scalebench_worker_core scalebench_platforms scalebench_proto
-  absl::status absl::statusor absl::strings absl::time)
-
-target_sources(scalebench_platform_drivers PRIVATE
-  ${QEMU_DIR}/qemu_driver_factory.cc)
-target_link_libraries(scalebench_platform_drivers PUBLIC scalebench_worker_qemu)
 # Where the worker finds the qemu guests' images unless told otherwise.
 set(SCALEBENCH_QEMU_IMAGE_DIR ${CMAKE_BINARY_DIR}/images/qemu)
 set_source_files_properties(${QEMU_DIR}/qemu_driver_factory.cc

@@ -6,13 +6,11 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 
 namespace scalebench::worker {
 namespace {
@@ -21,32 +19,15 @@ namespace {
 constexpr int kGuestPort = 80;
 // A VM's vCPUs; QEMU's pc machine takes more, but no target needs them.
 constexpr uint32_t kMaxVcpus = 64;
-// How long Stop() lets QEMU exit on SIGTERM before SIGKILL.
-constexpr absl::Duration kStopGrace = absl::Seconds(5);
 // How long Start() waits for QEMU to open its forwarded port (or to exit
 // because it cannot) before returning anyway; a few ms when all is well.
 constexpr absl::Duration kListenWait = absl::Seconds(5);
 constexpr absl::Duration kListenPoll = absl::Milliseconds(10);
-// The prefix file naming the driver that made it (as worker/owned_process.h
-// does on main for native and balancer processes), and our name in it.
-constexpr char kKindFile[] = "kind";
-constexpr char kKind[] = "qemu";
 // Bounds of the /proc files read.
 constexpr size_t kMaxProcFile = 4 << 20;
 // The tails of QEMU's log and the guest's console quoted in errors.
 constexpr size_t kLogTail = 2000;
 constexpr size_t kConsoleTail = 500;
-
-bool ValidIdChars(absl::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' &&
-        c != '_' && c != '-') {
-      return false;
-    }
-  }
-  return id != "." && id != "..";
-}
 
 bool IsIpv4(const std::string& address) {
   in_addr unused;
@@ -121,22 +102,13 @@ std::string VcpuWord(uint32_t n) {
 }  // namespace
 
 QemuDriver::QemuDriver(const WorkerContext& context, QemuOptions options)
-    : context_(context), env_(*context.env), options_([&] {
+    : context_(context),
+      env_(*context.env),
+      options_([&] {
         options.image_dir = Absolute(options.image_dir);
         return options;
-      }()) {}
-
-std::string QemuDriver::PidFile(const std::string& id) const {
-  return absl::StrCat(context_.runtime(), "/run/", id, ".pid");
-}
-
-std::string QemuDriver::TargetDir(const std::string& id) const {
-  return absl::StrCat(context_.runtime(), "/targets/", id);
-}
-
-std::string QemuDriver::KindFile(const std::string& id) const {
-  return absl::StrCat(TargetDir(id), "/", kKindFile);
-}
+      }()),
+      vms_(context) {}
 
 absl::Status QemuDriver::CheckUsable() {
   if (!env_.IsExecutable(options_.qemu_binary)) {
@@ -184,7 +156,8 @@ KvmProbe QemuDriver::MakeKvmProbe(const WorkerContext& context,
 
 absl::StatusOr<LaunchPlan> QemuDriver::Plan(const TargetLaunch& launch) {
   const std::string prefix = context_.owner + "-";
-  if (!ValidIdChars(launch.id) || !absl::StartsWith(launch.id, prefix) ||
+  if (!QemuVms::ValidIdChars(launch.id) ||
+      !absl::StartsWith(launch.id, prefix) ||
       launch.id.size() == prefix.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat("target id \"", launch.id, "\" must be ", prefix,
@@ -236,7 +209,7 @@ absl::StatusOr<LaunchPlan> QemuDriver::Plan(const TargetLaunch& launch) {
 
   // From the host facts gathered at worker start: Plan() starts nothing.
   const std::string accel = Accelerator();
-  const std::string dir = TargetDir(launch.id);
+  const std::string dir = vms_.Dir(launch.id);
   const uint32_t workers =
       launch.worker_processes > 0 ? launch.worker_processes : launch.vcpus;
   std::vector<std::string> argv = {options_.qemu_binary, "-name", launch.id,
@@ -269,7 +242,7 @@ absl::StatusOr<LaunchPlan> QemuDriver::Plan(const TargetLaunch& launch) {
   plan.files.push_back(
       {absl::StrCat(dir, "/qemu.args"), absl::StrJoin(argv, "\n") + "\n"});
   plan.files.push_back(
-      {absl::StrCat(dir, "/", kKindFile), absl::StrCat(kKind, "\n")});
+      {vms_.KindFile(launch.id), absl::StrCat(QemuVms::kKind, "\n")});
   plan.commands.push_back(std::move(argv));
   return plan;
 }
@@ -291,14 +264,14 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
               : ""));
     }
   }
-  const std::string pid_file = PidFile(launch.id);
+  const std::string pid_file = vms_.PidFile(launch.id);
   absl::StatusOr<pid_t> running = env_.FindProcess(pid_file);
   if (!running.ok()) return running.status();
   if (*running != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
         "target ", launch.id, " already runs (pid ", *running, ")"));
   }
-  const std::string dir = TargetDir(launch.id);
+  const std::string dir = vms_.Dir(launch.id);
   for (const std::string& path :
        {dir, absl::StrCat(context_.runtime(), "/run")}) {
     if (absl::Status s = env_.MakeDirs(path); !s.ok()) return s;
@@ -308,7 +281,7 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
   for (const LaunchPlan::File& file : plan->files) {
     if (absl::Status s = env_.WriteFileAtomically(file.path, file.contents);
         !s.ok()) {
-      (void)env_.RemoveFile(KindFile(launch.id));
+      (void)env_.RemoveFile(vms_.KindFile(launch.id));
       return s;
     }
   }
@@ -326,7 +299,7 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
       Listeners(env_, launch.port);
   absl::StatusOr<pid_t> pid = env_.StartProcess(process);
   if (!pid.ok()) {
-    (void)env_.RemoveFile(KindFile(launch.id));
+    (void)env_.RemoveFile(vms_.KindFile(launch.id));
     return absl::InternalError(
         absl::StrCat("QEMU of ", launch.id, " failed: ", pid.status().message(),
                      " ", env_.ReadFileTail(console, kConsoleTail)));
@@ -340,7 +313,7 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
     absl::StatusOr<pid_t> alive = env_.FindProcess(pid_file);
     if (alive.ok() && *alive == 0) {
       (void)env_.RemoveFile(pid_file);
-      (void)env_.RemoveFile(KindFile(launch.id));
+      (void)env_.RemoveFile(vms_.KindFile(launch.id));
       return absl::InternalError(
           absl::StrCat("QEMU of ", launch.id,
                        " exited: ", env_.ReadFileTail(qemu_log, kLogTail), " ",
@@ -350,91 +323,6 @@ absl::StatusOr<Target> QemuDriver::Start(const TargetLaunch& launch) {
   }
   return Target{launch.id,
                 absl::StrCat(launch.listen_address, ":", launch.port)};
-}
-
-absl::Status QemuDriver::WaitReady(const Target& target,
-                                   absl::Duration timeout) {
-  return WaitAnsweringWhileRunning(target, timeout, *context_.clock);
-}
-
-absl::StatusOr<std::optional<Termination>> QemuDriver::Terminated(
-    const std::string& id) {
-  if (absl::Status s = CheckOwnId(id); !s.ok()) return s;
-  os::ProcessStatus status = env_.ProcessStatusOf(PidFile(id));
-  if (status.state == os::ProcessStatus::State::kRunning) return std::nullopt;
-  return TerminationOf(status);
-}
-
-bool QemuDriver::IsOurs(const std::string& id) const {
-  absl::StatusOr<std::string> kind = env_.ReadFile(KindFile(id), 256);
-  if (!kind.ok() || absl::StripAsciiWhitespace(*kind) != kKind) return false;
-  absl::StatusOr<pid_t> pid = env_.FindProcess(PidFile(id));
-  if (!pid.ok()) return false;
-  if (*pid == 0) return true;  // A stale pid file of a VM that is gone.
-  // Alive: only if it is QEMU running this VM (a native nginx may have
-  // reused the id since).
-  absl::StatusOr<std::string> text =
-      env_.ReadFile(absl::StrCat("/proc/", *pid, "/cmdline"), kMaxProcFile);
-  if (!text.ok()) return false;
-  const std::vector<std::string> cmdline =
-      absl::StrSplit(*text, '\0', absl::SkipEmpty());
-  for (size_t i = 0; i + 1 < cmdline.size(); ++i) {
-    if (cmdline[i] == "-name" && cmdline[i + 1] == id) return true;
-  }
-  return false;
-}
-
-std::vector<std::string> QemuDriver::OurIds() const {
-  std::vector<std::string> ids;
-  absl::StatusOr<std::vector<std::string>> names =
-      env_.ListDir(absl::StrCat(context_.runtime(), "/run"));
-  if (!names.ok()) return ids;
-  const std::string prefix = context_.owner + "-";
-  for (absl::string_view name : *names) {
-    if (!absl::ConsumeSuffix(&name, ".pid") ||
-        !absl::StartsWith(name, prefix) || !ValidIdChars(name)) {
-      continue;
-    }
-    std::string id(name);
-    if (IsOurs(id)) ids.push_back(std::move(id));
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
-
-absl::Status QemuDriver::CheckOwnId(const std::string& id) const {
-  if (!ValidIdChars(id) || !absl::StartsWith(id, context_.owner + "-")) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "target id \"", id, "\" does not belong to ", context_.owner));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status QemuDriver::Stop(const std::string& id) {
-  if (absl::Status s = CheckOwnId(id); !s.ok()) return s;
-  if (!IsOurs(id)) return absl::OkStatus();
-  if (absl::Status s = env_.StopProcess(PidFile(id), kStopGrace); !s.ok()) {
-    return s;
-  }
-  return env_.RemoveFile(KindFile(id));
-}
-
-absl::Status QemuDriver::Recover() {
-  absl::Status result = absl::OkStatus();
-  for (const std::string& id : OurIds()) {
-    if (absl::Status s = Stop(id); !s.ok() && result.ok()) result = s;
-  }
-  return result;
-}
-
-absl::StatusOr<std::vector<std::string>> QemuDriver::List() {
-  std::vector<std::string> ids;
-  for (const std::string& id : OurIds()) {
-    absl::StatusOr<pid_t> pid = env_.FindProcess(PidFile(id));
-    if (!pid.ok()) return pid.status();
-    if (*pid != 0) ids.push_back(id);
-  }
-  return ids;
 }
 
 }  // namespace scalebench::worker

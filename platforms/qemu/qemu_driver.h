@@ -6,7 +6,8 @@
 // RUNTIME/run/<id>.pid; its files live in RUNTIME/targets/<id>/ (`kind`,
 // "qemu", the marker that the pid file is a VM's; qemu.args, the command
 // line; console.log, the guest's serial console; qemu.log, QEMU's own
-// output). Thread-compatible.
+// output). What runs is QemuVms's (qemu_vms.h): Recover, WaitReady (fails
+// as soon as QEMU exits), Stop, List, Terminated. Thread-compatible.
 #ifndef SCALEBENCH_PLATFORMS_QEMU_QEMU_DRIVER_H_
 #define SCALEBENCH_PLATFORMS_QEMU_QEMU_DRIVER_H_
 
@@ -19,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "platforms/qemu/qemu_platform.h"
+#include "platforms/qemu/qemu_vms.h"
 #include "worker/host_facts.h"
 #include "worker/targets/target_driver.h"
 #include "worker/worker_context.h"
@@ -77,12 +79,6 @@ class QemuDriver final : public TargetDriver {
   // saying how to install or build them.
   absl::Status CheckUsable() override;
 
-  // Stops every VM whose pid file carries this worker's owner prefix and
-  // whose target dir's `kind` file says "qemu" and whose live process (if
-  // any) is QEMU with that -name, and removes their pid files; leaves
-  // other owners' VMs and other drivers' processes alone.
-  absl::Status Recover() override;
-
   // The QEMU command line, and the files qemu.args (its copy) and `kind`.
   // launch.image is ""
   // (the variant's initramfs with our vmlinuz), "KERNEL" (a kernel or
@@ -100,22 +96,6 @@ class QemuDriver final : public TargetDriver {
   // with the tail of its output.
   absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
 
-  // Until the guest's nginx answers through the forwarded port; fails as
-  // soon as QEMU exits.
-  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
-
-  // Stops the VM (SIGTERM, then SIGKILL). Idempotent. INVALID_ARGUMENT for
-  // an id without the owner prefix.
-  absl::Status Stop(const std::string& id) override;
-
-  // Ids of this owner's VMs whose QEMU process runs.
-  absl::StatusOr<std::vector<std::string>> List() override;
-
-  // How the VM's QEMU ended; nullopt while it runs. INVALID_ARGUMENT for
-  // an id without the owner prefix.
-  absl::StatusOr<std::optional<Termination>> Terminated(
-      const std::string& id) override;
-
   // The accelerator guests get: "kvm" or "tcg".
   std::string Accelerator() const;
 
@@ -126,18 +106,12 @@ class QemuDriver final : public TargetDriver {
                                const QemuOptions& options);
 
  private:
-  std::string PidFile(const std::string& id) const;
-  std::string TargetDir(const std::string& id) const;
-  // Whether the pid file of `id` is a VM of ours (see Recover()).
-  bool IsOurs(const std::string& id) const;
-  std::vector<std::string> OurIds() const;
-  std::string KindFile(const std::string& id) const;
-  // INVALID_ARGUMENT unless `id` is "<owner>-<name>".
-  absl::Status CheckOwnId(const std::string& id) const;
+  Instances& instances() override { return vms_; }
 
   const WorkerContext& context_;
   os::Env& env_;
   const QemuOptions options_;
+  QemuVms vms_;
 };
 
 }  // namespace scalebench::worker

@@ -16,9 +16,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr char kDir[] = "/s/targets/scalebench-w1-t0";
-constexpr char kPidFile[] = "/s/run/scalebench-w1-t0.pid";
-
 class QemuDriverEnvTest : public ::testing::Test {
  protected:
   QemuDriverEnvTest() {
@@ -39,6 +36,9 @@ class QemuDriverEnvTest : public ::testing::Test {
   os::RecordingEnv env_;
   WorkerContext context_ = testing::TestContext(env_);
   QemuOptions options_;
+  // Target 0's dir and pid file.
+  const std::string dir_ = testing::TestTargetDir(0);
+  const std::string pid_file_ = testing::TestPidFile(0);
 };
 
 TEST_F(QemuDriverEnvTest, StartWritesTheArgsAndKindThenStartsQemu) {
@@ -49,14 +49,14 @@ TEST_F(QemuDriverEnvTest, StartWritesTheArgsAndKindThenStartsQemu) {
   const std::vector<std::string> calls = env_.calls();
   ASSERT_EQ(calls.size(), 7u);
   EXPECT_THAT(std::vector<std::string>(calls.begin(), calls.begin() + 6),
-              ElementsAre(absl::StrCat("mkdirs ", kDir), "mkdirs /s/run",
-                          absl::StrCat("write ", kDir, "/qemu.args"),
-                          absl::StrCat("write ", kDir, "/kind"),
-                          absl::StrCat("remove ", kDir, "/console.log"),
-                          absl::StrCat("remove ", kDir, "/qemu.log")));
+              ElementsAre(absl::StrCat("mkdirs ", dir_), "mkdirs /s/run",
+                          absl::StrCat("write ", dir_, "/qemu.args"),
+                          absl::StrCat("write ", dir_, "/kind"),
+                          absl::StrCat("remove ", dir_, "/console.log"),
+                          absl::StrCat("remove ", dir_, "/qemu.log")));
   EXPECT_THAT(calls[6], HasSubstr("start qemu-system-x86_64 -name "
                                   "scalebench-w1-t0 -machine pc,accel=tcg"));
-  EXPECT_EQ(*env_.File(absl::StrCat(kDir, "/kind")), "qemu\n");
+  EXPECT_EQ(*env_.File(absl::StrCat(dir_, "/kind")), "qemu\n");
   ShowAsQemu("scalebench-w1-t0");
   EXPECT_THAT(*driver.List(), ElementsAre("scalebench-w1-t0"));
 }
@@ -64,7 +64,7 @@ TEST_F(QemuDriverEnvTest, StartWritesTheArgsAndKindThenStartsQemu) {
 // Recover() and Stop() go by the kind file: a VM started without one
 // could never be removed, so a failed write fails the start.
 TEST_F(QemuDriverEnvTest, AKindFileThatCannotBeWrittenFailsTheStart) {
-  env_.FailWrite(absl::StrCat(kDir, "/kind"),
+  env_.FailWrite(absl::StrCat(dir_, "/kind"),
                  absl::InternalError("cannot write kind: No space left"));
   QemuDriver driver(context_, options_);
   absl::StatusOr<Target> target = driver.Start(testing::TestTargetLaunch());
@@ -82,7 +82,7 @@ TEST_F(QemuDriverEnvTest, AQemuThatFailsToStartLeavesNoKindFile) {
   EXPECT_EQ(target.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(target.status().message(),
               HasSubstr("QEMU of scalebench-w1-t0 failed"));
-  EXPECT_FALSE(env_.File(absl::StrCat(kDir, "/kind")).has_value());
+  EXPECT_FALSE(env_.File(absl::StrCat(dir_, "/kind")).has_value());
 }
 
 TEST_F(QemuDriverEnvTest, StopStopsQemuAndRemovesTheKindFile) {
@@ -92,8 +92,8 @@ TEST_F(QemuDriverEnvTest, StopStopsQemuAndRemovesTheKindFile) {
   env_.ClearCalls();
   ASSERT_TRUE(driver.Stop("scalebench-w1-t0").ok());
   EXPECT_THAT(env_.calls(),
-              ElementsAre(absl::StrCat("stop ", kPidFile),
-                          absl::StrCat("remove ", kDir, "/kind")));
+              ElementsAre(absl::StrCat("stop ", pid_file_),
+                          absl::StrCat("remove ", dir_, "/kind")));
   absl::StatusOr<std::optional<Termination>> ended =
       driver.Terminated("scalebench-w1-t0");
   ASSERT_TRUE(ended.ok() && ended->has_value());
@@ -111,14 +111,14 @@ TEST_F(QemuDriverEnvTest, RecoverStopsOurVmsAndNothingElse) {
   env_.ClearCalls();
   ASSERT_TRUE(driver.Recover().ok());
   EXPECT_THAT(env_.CallsStartingWith("stop "),
-              ElementsAre(absl::StrCat("stop ", kPidFile)));
+              ElementsAre(absl::StrCat("stop ", pid_file_)));
 }
 
 TEST_F(QemuDriverEnvTest, AVmThatDiesSaysHow) {
   QemuDriver driver(context_, options_);
   ASSERT_TRUE(driver.Start(testing::TestTargetLaunch()).ok());
   EXPECT_FALSE(driver.Terminated("scalebench-w1-t0")->has_value());
-  env_.EndProcess(kPidFile, {os::ProcessStatus::State::kSignaled, 0, 0, 6});
+  env_.EndProcess(pid_file_, {os::ProcessStatus::State::kSignaled, 0, 0, 6});
   absl::StatusOr<std::optional<Termination>> ended =
       driver.Terminated("scalebench-w1-t0");
   ASSERT_TRUE(ended.ok() && ended->has_value());

@@ -153,20 +153,24 @@ TEST_F(QemuDriverTest, RejectsWhatCannotRun) {
             absl::StatusCode::kOk);
 }
 
-TEST_F(QemuDriverTest, CheckUsableSaysHowToBuildMissingImages) {
-  options_.qemu_binary = "/bin/true";
-  QemuDriver driver(context_, options_);
-  absl::Status status = driver.CheckUsable();
-  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(status.message(), HasSubstr("build-qemu-images.sh /images"));
-}
-
-TEST_F(QemuDriverTest, CheckUsableNamesAMissingQemu) {
-  options_.qemu_binary = "/nonexistent/qemu-system-x86_64";
-  QemuDriver driver(context_, options_);
-  absl::Status status = driver.CheckUsable();
-  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(status.message(), HasSubstr("qemu-system-x86"));
+// Each case: the QEMU binary, and what the refusal names.
+TEST_F(QemuDriverTest, CheckUsableSaysWhatIsMissingAndHowToGetIt) {
+  const struct {
+    const char* qemu_binary;
+    const char* says;
+  } kCases[] = {
+      // A QEMU that runs, without the images: how to build them.
+      {"/bin/true", "build-qemu-images.sh /images"},
+      // No QEMU: the package to install.
+      {"/nonexistent/qemu-system-x86_64", "qemu-system-x86"},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.qemu_binary);
+    options_.qemu_binary = c.qemu_binary;
+    absl::Status status = QemuDriver(context_, options_).CheckUsable();
+    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(status.message(), HasSubstr(c.says));
+  }
 }
 
 TEST_F(QemuDriverTest, StartWithoutImagesFailsBeforeRunningAnything) {

@@ -119,6 +119,7 @@ class QemuVmTest : public ::testing::Test {
     // Unique on the host: ctest runs tests of this binary side by side, and
     // QemuProcessesNamed looks at every process.
     context.owner = absl::StrCat("scalebench-qvt", getpid(), "-", name);
+    context.clock = Clock::Real();
     context.state_dir = state_dir_;
     contexts_.push_back(context);
     return contexts_.back();

@@ -1,5 +1,3 @@
 # PLATFORM_UNIKERNEL: its description and the worker's part (platform.h,
 # driver_factory.h). Included from platforms/CMakeLists.txt.
-target_sources(scalebench_platforms PRIVATE ${CMAKE_CURRENT_LIST_DIR}/unikernel_platform.cc)
-target_sources(scalebench_platform_drivers PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/unikernel_driver_factory.cc)
+scalebench_platform(unikernel)

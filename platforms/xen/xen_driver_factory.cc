@@ -1,7 +1,7 @@
-// The worker's part of PLATFORM_XEN: worker/targets/xen_driver.h.
+// The worker's part of PLATFORM_XEN: platforms/xen/xen_driver.h.
 #include "absl/strings/str_cat.h"
 #include "platforms/driver_factory.h"
-#include "worker/targets/xen_driver.h"
+#include "platforms/xen/xen_driver.h"
 
 namespace scalebench::platforms {
 namespace {

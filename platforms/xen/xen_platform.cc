@@ -1,5 +1,5 @@
 // PLATFORM_XEN: a Xen domain per target, started with `xl` from the dom0
-// the worker runs in (worker/targets/xen_driver.h, docs/xen.md).
+// the worker runs in (platforms/xen/xen_driver.h, docs/xen.md).
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/echo_text.h"

@@ -51,7 +51,7 @@ void AddDaemonFlags(CLI::App& app, DaemonFlags* flags) {
                "(the endpoint has no TLS and no authentication)");
 }
 
-int RunDaemon(const DaemonFlags& flags, std::ostream& err) {
+int RunDaemon(const DaemonFlags& flags, Clock* clock, std::ostream& err) {
   // SIGINT and SIGTERM are blocked in every thread (main() blocks them
   // before any thread starts) and taken here by one thread with sigwait,
   // so they stop the loop cleanly instead of interrupting a phase.
@@ -64,7 +64,7 @@ int RunDaemon(const DaemonFlags& flags, std::ostream& err) {
     err << "scalebench-worker: stopping (signal " << signal_number << ")\n";
     stop.Notify();
   });
-  const int exit_code = RunDaemonUntil(flags, stop, err);
+  const int exit_code = RunDaemonUntil(flags, clock, stop, err);
   if (!stop.HasBeenNotified()) {
     // The daemon gave up by itself: wake the waiter.
     stop.Notify();
@@ -74,15 +74,15 @@ int RunDaemon(const DaemonFlags& flags, std::ostream& err) {
   return exit_code;
 }
 
-int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
-                   std::ostream& err) {
+int RunDaemonUntil(const DaemonFlags& flags, Clock* clock,
+                   absl::Notification& stop, std::ostream& err) {
   if (flags.coordinator.empty()) {
     err << "scalebench-worker: give --coordinator ADDR to run as a worker, "
            "or a command (run-trial); see --help\n";
     return kExitBadInput;
   }
   absl::StatusOr<std::unique_ptr<WorkerHost>> host =
-      WorkerHost::Open(flags, DefaultWorkerName());
+      WorkerHost::Open(flags, DefaultWorkerName(), clock);
   if (!host.ok()) {
     err << "scalebench-worker: " << host.status().message() << "\n";
     return ExitCodeFor(host.status());

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/synchronization/notification.h"
+#include "common/clock.h"
 #include "common/command_line.h"
 #include "worker/agent/worker_host.h"
 
@@ -44,13 +45,14 @@ void AddDaemonFlags(CLI::App& app, DaemonFlags* flags);
 
 // Runs the daemon until SIGINT or SIGTERM; the exit code. The stop
 // signals must be blocked in every thread (BlockStopSignals).
-int RunDaemon(const DaemonFlags& flags, std::ostream& err);
+// `clock` is the worker's time (see WorkerHost::Open).
+int RunDaemon(const DaemonFlags& flags, Clock* clock, std::ostream& err);
 
 // Runs the daemon until `stop` is notified (for `scalebench run`, which
 // embeds a worker); the exit code. Returns early, without `stop`, when the
 // flags or the host are unusable.
-int RunDaemonUntil(const DaemonFlags& flags, absl::Notification& stop,
-                   std::ostream& err);
+int RunDaemonUntil(const DaemonFlags& flags, Clock* clock,
+                   absl::Notification& stop, std::ostream& err);
 
 }  // namespace scalebench::worker
 

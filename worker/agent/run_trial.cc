@@ -218,7 +218,7 @@ CLI::App* AddRunTrialCommand(CLI::App& app, RunTrialFlags* flags) {
   return command;
 }
 
-int RunTrialCommand(const RunTrialFlags& flags, std::ostream& out,
+int RunTrialCommand(const RunTrialFlags& flags, Clock* clock, std::ostream& out,
                     std::ostream& err) {
   absl::StatusOr<v1::ExperimentSpec> parsed =
       spec::ParseSpecFile(flags.spec_path);
@@ -247,7 +247,7 @@ int RunTrialCommand(const RunTrialFlags& flags, std::ostream& out,
       grid[flags.configuration.value_or(0)];
 
   absl::StatusOr<std::unique_ptr<WorkerHost>> host =
-      WorkerHost::Open(OpenFlags(flags), "local");
+      WorkerHost::Open(OpenFlags(flags), "local", clock);
   if (!host.ok()) {
     err << "scalebench-worker: " << host.status().message() << "\n";
     return ExitCodeFor(host.status());

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <string>
 
+#include "common/clock.h"
 #include "common/command_line.h"
 #include "worker/agent/worker_host.h"
 
@@ -28,8 +29,9 @@ struct RunTrialFlags : WorkerFlags {
 CLI::App* AddRunTrialCommand(CLI::App& app, RunTrialFlags* flags);
 
 // Runs it: results to `out`, messages to `err`; the exit code (0 the trial
-// succeeded, 1 it failed, 2 the spec or flags are wrong).
-int RunTrialCommand(const RunTrialFlags& flags, std::ostream& out,
+// succeeded, 1 it failed, 2 the spec or flags are wrong). `clock` is the
+// worker's time (see WorkerHost::Open).
+int RunTrialCommand(const RunTrialFlags& flags, Clock* clock, std::ostream& out,
                     std::ostream& err);
 
 }  // namespace scalebench::worker

@@ -25,6 +25,7 @@ class TrialExecutorTest : public ::testing::Test {
     drivers_.AddTarget(std::move(driver));
     context_.name = "w";
     context_.owner = "scalebench-w";
+    context_.clock = Clock::Real();
     std::string dir = ::testing::TempDir() + "/executor-XXXXXX";
     context_.state_dir = mkdtemp(dir.data());
     spool_ =

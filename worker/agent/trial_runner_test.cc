@@ -32,6 +32,7 @@ class TrialRunnerTest : public ::testing::Test {
     context_.name = "test";
     context_.owner = "scalebench-test";
     context_.state_dir = ::testing::TempDir();
+    context_.clock = Clock::Real();
   }
 
   TrialRequest Request(uint32_t instances) {
@@ -254,6 +255,7 @@ sweep: {platform: [unikernel]}
   context.name = "test";
   context.owner = "scalebench-test";
   context.state_dir = ::testing::TempDir();
+  context.clock = Clock::Real();
   QemuOptions qemu;
   qemu.accel = QemuAccel::kTcg;
   DriverSet drivers;
@@ -278,6 +280,7 @@ sweep: {platform: [unikernel]}
 TEST(TrialRunnerPlatformTest, AUnikernelWithoutAHypervisorIsRefused) {
   WorkerContext context;
   context.owner = "scalebench-test";
+  context.clock = Clock::Real();
   DriverSet drivers;
   drivers.AddTarget(
       std::make_unique<testing::FakeTargetDriver>(v1::PLATFORM_QEMU));

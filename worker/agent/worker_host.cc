@@ -54,8 +54,9 @@ WorkerHost::~WorkerHost() {
 }
 
 absl::StatusOr<std::unique_ptr<WorkerHost>> WorkerHost::Open(
-    const WorkerFlags& flags, const std::string& default_name) {
+    const WorkerFlags& flags, const std::string& default_name, Clock* clock) {
   WorkerContext context;
+  context.clock = clock;
   context.name = flags.name.empty() ? default_name : flags.name;
   if (absl::Status s = api::ValidateId(context.name, "--name"); !s.ok()) {
     return s;

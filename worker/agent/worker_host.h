@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/clock.h"
 #include "common/command_line.h"
 #include "worker/agent/drivers.h"
 #include "worker/agent/state_dir_lock.h"
@@ -54,9 +55,10 @@ class WorkerHost final {
   // else touches it (FAILED_PRECONDITION naming the holder's pid, see
   // state_dir_lock.h), creates its folders (INVALID_ARGUMENT naming the
   // path), resolves the runtime dir and builds the drivers. Starts and
-  // recovers nothing.
+  // recovers nothing. `clock` is the worker's time (the mains give
+  // Clock::Real()); not null, and it must outlive the host.
   static absl::StatusOr<std::unique_ptr<WorkerHost>> Open(
-      const WorkerFlags& flags, const std::string& default_name);
+      const WorkerFlags& flags, const std::string& default_name, Clock* clock);
 
   WorkerHost(const WorkerHost&) = delete;
   WorkerHost& operator=(const WorkerHost&) = delete;

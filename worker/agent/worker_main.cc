@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/command_line.h"
 #include "common/stop_signals.h"
 #include "worker/agent/daemon.h"
@@ -38,9 +39,9 @@ int Main(const std::vector<std::string>& args) {
     return *exit;
   }
   if (run_trial_command->parsed()) {
-    return RunTrialCommand(run_trial, std::cout, std::cerr);
+    return RunTrialCommand(run_trial, Clock::Real(), std::cout, std::cerr);
   }
-  return RunDaemon(daemon, std::cerr);
+  return RunDaemon(daemon, Clock::Real(), std::cerr);
 }
 
 }  // namespace

@@ -15,11 +15,12 @@
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
 #include "os/env.h"
+#include "platforms/native/native_driver.h"
 #include "worker/balancers/haproxy_balancer.h"
 #include "worker/balancers/nginx_balancer.h"
 #include "worker/http_probe.h"
 #include "worker/native_test_support.h"
-#include "worker/targets/native_driver.h"
+#include "worker/testing/load_check.h"
 
 namespace scalebench::worker {
 namespace {
@@ -280,16 +281,7 @@ TEST_P(BalancerKindTest, LoadgenRunsThroughItWithoutErrors) {
                   .ok());
   RecordProperty("start_to_ready_ms", absl::StrCat(absl::ToDoubleMilliseconds(
                                           Clock::Real()->Monotonic() - begin)));
-  loadgen::LoadOptions options;
-  options.urls = {absl::StrCat("http://", *endpoint, "/")};
-  options.connections = 10;
-  options.threads = 1;
-  options.duration = absl::Seconds(2);
-  absl::StatusOr<v1::LoadgenResult> result = loadgen::RunLoad(options);
-  ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_GT(result->requests(), 0u);
-  EXPECT_EQ(loadgen::TotalErrors(result->errors()), 0u);
-  EXPECT_EQ(result->status_classes().status_2xx(), result->requests());
+  ExpectLoadWithoutErrors(*endpoint, absl::Seconds(2), /*threads=*/1);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -61,6 +61,51 @@ void InProcessServer::Serve(int c) {
   close(c);
 }
 
+namespace {
+
+// A worker with only a clock: the fakes have no identity or OS.
+WorkerContext ClockOnly(Clock* clock) {
+  WorkerContext context;
+  context.clock = clock;
+  return context;
+}
+
+}  // namespace
+
+InProcessServers::InProcessServers(Clock* clock)
+    : Instances(ClockOnly(clock)) {}
+
+void InProcessServers::Add(const std::string& id,
+                           std::unique_ptr<InProcessServer> server) {
+  absl::MutexLock lock(&mu_);
+  servers_[id] = std::move(server);
+}
+
+size_t InProcessServers::size() const {
+  absl::MutexLock lock(&mu_);
+  return servers_.size();
+}
+
+absl::Status InProcessServers::Stop(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  servers_.erase(id);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> InProcessServers::List() {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> ids;
+  for (const auto& [id, server] : servers_) ids.push_back(id);
+  return ids;
+}
+
+absl::StatusOr<std::optional<Termination>> InProcessServers::Terminated(
+    const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  if (servers_.count(id) > 0) return std::nullopt;
+  return Termination{Termination::Reason::kStopped};
+}
+
 absl::Status FakeTargetDriver::CheckUsable() {
   if (unusable.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(unusable);
@@ -76,39 +121,13 @@ absl::StatusOr<Target> FakeTargetDriver::Start(const TargetLaunch& launch) {
   if (launch.index == fail_index) {
     return absl::InternalError("nginx exited with status 1");
   }
+  servers_.Add(launch.id, silent ? nullptr
+                                 : std::make_unique<InProcessServer>(
+                                       launch.port, launch.page_bytes));
   absl::MutexLock lock(&mu_);
-  if (!silent) {
-    servers_[launch.id] =
-        std::make_unique<InProcessServer>(launch.port, launch.page_bytes);
-  }
-  running_.insert(launch.id);
   launches_.push_back(launch);
   return Target{launch.id,
                 absl::StrCat(launch.listen_address, ":", launch.port)};
-}
-
-absl::Status FakeTargetDriver::WaitReady(const Target& target,
-                                         absl::Duration timeout) {
-  return WaitUntilAnswering(target, timeout, *clock, nullptr);
-}
-
-absl::StatusOr<std::optional<Termination>> FakeTargetDriver::Terminated(
-    const std::string& id) {
-  absl::MutexLock lock(&mu_);
-  if (running_.count(id) > 0) return std::nullopt;
-  return Termination{Termination::Reason::kStopped};
-}
-
-absl::Status FakeTargetDriver::Stop(const std::string& id) {
-  absl::MutexLock lock(&mu_);
-  servers_.erase(id);
-  running_.erase(id);
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<std::string>> FakeTargetDriver::List() {
-  absl::MutexLock lock(&mu_);
-  return std::vector<std::string>(running_.begin(), running_.end());
 }
 
 std::vector<TargetLaunch> FakeTargetDriver::launches() const {
@@ -130,46 +149,16 @@ absl::StatusOr<LaunchPlan> FakeBalancer::Plan(const BalancerLaunch& launch) {
 }
 
 absl::StatusOr<Target> FakeBalancer::Start(const BalancerLaunch& launch) {
+  servers_.Add(launch.id, std::make_unique<InProcessServer>(launch.port, 10));
   absl::MutexLock lock(&mu_);
-  servers_[launch.id] = std::make_unique<InProcessServer>(launch.port, 10);
   launches_.push_back(launch);
   return Target{launch.id,
                 absl::StrCat(launch.listen_address, ":", launch.port)};
 }
 
-absl::Status FakeBalancer::WaitReady(const Target& target,
-                                     absl::Duration timeout) {
-  return WaitUntilAnswering(target, timeout, *clock, nullptr);
-}
-
-absl::StatusOr<std::vector<std::string>> FakeBalancer::List() {
-  absl::MutexLock lock(&mu_);
-  std::vector<std::string> ids;
-  for (const auto& [id, server] : servers_) ids.push_back(id);
-  return ids;
-}
-
-absl::StatusOr<std::optional<Termination>> FakeBalancer::Terminated(
-    const std::string& id) {
-  absl::MutexLock lock(&mu_);
-  if (servers_.count(id) > 0) return std::nullopt;
-  return Termination{Termination::Reason::kStopped};
-}
-
-absl::Status FakeBalancer::Stop(const std::string& id) {
-  absl::MutexLock lock(&mu_);
-  servers_.erase(id);
-  return absl::OkStatus();
-}
-
 std::vector<BalancerLaunch> FakeBalancer::launches() const {
   absl::MutexLock lock(&mu_);
   return launches_;
-}
-
-size_t FakeBalancer::running() const {
-  absl::MutexLock lock(&mu_);
-  return servers_.size();
 }
 
 }  // namespace scalebench::worker::testing

@@ -9,7 +9,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +43,32 @@ class InProcessServer {
   std::vector<std::thread> connections_;
 };
 
+// The Instances of both fakes: InProcessServers by id, in this process.
+// Recover has nothing to remove; WaitReady waits until the server answers
+// (never, for one added without a server); Terminated is kStopped once
+// stopped, nullopt while it runs.
+class InProcessServers final : public Instances {
+ public:
+  // `clock` paces WaitReady(); the fakes' is the real one.
+  explicit InProcessServers(Clock* clock = Clock::Real());
+
+  // Adds `id`, served by `server` (null: it runs but never answers).
+  void Add(const std::string& id, std::unique_ptr<InProcessServer> server);
+  // How many run now.
+  size_t size() const;
+
+  absl::Status Recover() override { return absl::OkStatus(); }
+  absl::Status Stop(const std::string& id) override;
+  absl::StatusOr<std::vector<std::string>> List() override;
+  absl::StatusOr<std::optional<Termination>> Terminated(
+      const std::string& id) override;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::unique_ptr<InProcessServer>> servers_
+      ABSL_GUARDED_BY(mu_);
+};
+
 // A TargetDriver for PLATFORM_NATIVE whose targets are InProcessServers.
 class FakeTargetDriver final : public TargetDriver {
  public:
@@ -53,16 +78,9 @@ class FakeTargetDriver final : public TargetDriver {
   v1::Platform platform() const override { return platform_; }
   // OK, or FAILED_PRECONDITION with `unusable` when set.
   absl::Status CheckUsable() override;
-  absl::Status Recover() override { return absl::OkStatus(); }
   absl::StatusOr<LaunchPlan> Plan(const TargetLaunch& launch) override;
+  // Its InProcessServer, or when `silent` none: it never answers.
   absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
-  // Until its InProcessServer answers (never, when `silent`).
-  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
-  absl::Status Stop(const std::string& id) override;
-  absl::StatusOr<std::vector<std::string>> List() override;
-  // kStopped once stopped; nullopt while it runs.
-  absl::StatusOr<std::optional<Termination>> Terminated(
-      const std::string& id) override;
 
   // The start of the target with this index fails; -1 = none.
   std::atomic<int> fail_index{-1};
@@ -70,17 +88,15 @@ class FakeTargetDriver final : public TargetDriver {
   std::atomic<bool> silent{false};
   // Why CheckUsable fails; empty = it passes. Set before use.
   std::string unusable;
-  // What WaitReady waits on. Set before use.
-  Clock* clock = Clock::Real();
   // Every launch started, in order.
   std::vector<TargetLaunch> launches() const;
 
  private:
+  Instances& instances() override { return servers_; }
+
   const v1::Platform platform_;
+  InProcessServers servers_;
   mutable absl::Mutex mu_;
-  std::map<std::string, std::unique_ptr<InProcessServer>> servers_
-      ABSL_GUARDED_BY(mu_);
-  std::set<std::string> running_ ABSL_GUARDED_BY(mu_);
   std::vector<TargetLaunch> launches_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -90,26 +106,18 @@ class FakeBalancer final : public Balancer {
  public:
   v1::BalancerKind kind() const override { return v1::BALANCER_KIND_HAPROXY; }
   absl::Status CheckUsable() override { return absl::OkStatus(); }
-  absl::Status Recover() override { return absl::OkStatus(); }
   absl::StatusOr<LaunchPlan> Plan(const BalancerLaunch& launch) override;
   absl::StatusOr<Target> Start(const BalancerLaunch& launch) override;
-  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
-  absl::Status Stop(const std::string& id) override;
-  absl::StatusOr<std::vector<std::string>> List() override;
-  absl::StatusOr<std::optional<Termination>> Terminated(
-      const std::string& id) override;
 
   // Every launch started, in order, and those running now.
   std::vector<BalancerLaunch> launches() const;
-  size_t running() const;
-
-  // What WaitReady waits on. Set before use.
-  Clock* clock = Clock::Real();
+  size_t running() const { return servers_.size(); }
 
  private:
+  Instances& instances() override { return servers_; }
+
+  InProcessServers servers_;
   mutable absl::Mutex mu_;
-  std::map<std::string, std::unique_ptr<InProcessServer>> servers_
-      ABSL_GUARDED_BY(mu_);
   std::vector<BalancerLaunch> launches_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -22,6 +22,7 @@ inline WorkerContext TestContext(const std::string& state_dir) {
   context.name = "w1";
   context.owner = kTestOwner;
   context.state_dir = state_dir;
+  context.clock = Clock::Real();
   return context;
 }
 
@@ -32,6 +33,15 @@ inline WorkerContext TestContext(os::RecordingEnv& env,
   context.clock = env.clock();
   context.env = &env;
   return context;
+}
+
+// Where, under TestContext(env)'s state dir "/s", target `index` of worker
+// "w1" has its pid file and its dir (worker_context.h says the layout).
+inline std::string TestPidFile(int index = 0) {
+  return absl::StrCat("/s/run/", kTestOwner, "-t", index, ".pid");
+}
+inline std::string TestTargetDir(int index = 0) {
+  return absl::StrCat("/s/targets/", kTestOwner, "-t", index);
 }
 
 // Target `index` of worker "w1": "scalebench-w1-t<index>" on core 1, one

@@ -5,8 +5,8 @@
 // the foreground ("daemon off; master_process on;") with one worker per
 // vCPU, each pinned with worker_cpu_affinity; access logging is off.
 // Thread-compatible, like every TargetDriver.
-#ifndef SCALEBENCH_WORKER_TARGETS_NATIVE_DRIVER_H_
-#define SCALEBENCH_WORKER_TARGETS_NATIVE_DRIVER_H_
+#ifndef SCALEBENCH_PLATFORMS_NATIVE_NATIVE_DRIVER_H_
+#define SCALEBENCH_PLATFORMS_NATIVE_NATIVE_DRIVER_H_
 
 #include <string>
 #include <vector>
@@ -48,4 +48,4 @@ class NativeDriver final
 
 }  // namespace scalebench::worker
 
-#endif  // SCALEBENCH_WORKER_TARGETS_NATIVE_DRIVER_H_
+#endif  // SCALEBENCH_PLATFORMS_NATIVE_NATIVE_DRIVER_H_

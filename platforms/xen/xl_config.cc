@@ -1,4 +1,4 @@
-#include "worker/targets/xl_config.h"
+#include "platforms/xen/xl_config.h"
 
 #include <cstdint>
 #include <string>

@@ -3,8 +3,8 @@
 // common/http_client.h: just the calls the docker target driver needs. Errors
 // carry the engine's own message. Thread-safe: every call uses its own
 // connection.
-#ifndef SCALEBENCH_WORKER_TARGETS_DOCKER_CLIENT_H_
-#define SCALEBENCH_WORKER_TARGETS_DOCKER_CLIENT_H_
+#ifndef SCALEBENCH_PLATFORMS_DOCKER_DOCKER_CLIENT_H_
+#define SCALEBENCH_PLATFORMS_DOCKER_DOCKER_CLIENT_H_
 
 #include <cstdint>
 #include <map>
@@ -133,4 +133,4 @@ class DockerClient {
 
 }  // namespace scalebench::worker
 
-#endif  // SCALEBENCH_WORKER_TARGETS_DOCKER_CLIENT_H_
+#endif  // SCALEBENCH_PLATFORMS_DOCKER_DOCKER_CLIENT_H_

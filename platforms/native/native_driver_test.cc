@@ -1,7 +1,7 @@
 // The native driver with a real nginx: targets serve the page asked on
 // their own ports, pinned; Stop is idempotent; Recover removes exactly what
 // an earlier worker of the same owner and kind left.
-#include "worker/targets/native_driver.h"
+#include "platforms/native/native_driver.h"
 
 #include <sched.h>
 #include <sys/stat.h>
@@ -18,6 +18,7 @@
 #include "os/env.h"
 #include "worker/http_probe.h"
 #include "worker/native_test_support.h"
+#include "worker/testing/load_check.h"
 
 namespace scalebench::worker {
 namespace {
@@ -262,16 +263,8 @@ TEST_F(NativeDriverTest, LoadgenRunsWithoutErrors) {
                   .ok());
   RecordProperty("start_to_ready_ms", absl::StrCat(absl::ToDoubleMilliseconds(
                                           Clock::Real()->Monotonic() - begin)));
-  loadgen::LoadOptions options;
-  options.urls = {absl::StrCat("http://", target->endpoint, "/")};
-  options.connections = 10;
-  options.threads = 1;
-  options.duration = absl::Seconds(2);
-  absl::StatusOr<v1::LoadgenResult> result = loadgen::RunLoad(options);
-  ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_GT(result->requests(), 0u);
-  EXPECT_EQ(loadgen::TotalErrors(result->errors()), 0u);
-  EXPECT_EQ(result->status_classes().status_2xx(), result->requests());
+  ExpectLoadWithoutErrors(target->endpoint, absl::Seconds(2),
+                          /*threads=*/1);
 }
 
 }  // namespace

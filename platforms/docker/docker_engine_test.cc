@@ -22,10 +22,11 @@
 #include "gtest/gtest.h"
 #include "loadgen/report.h"
 #include "loadgen/runner.h"
+#include "platforms/docker/docker_client.h"
+#include "platforms/docker/docker_driver.h"
 #include "tests/support/nginx_server.h"
 #include "tests/support/run_command.h"
-#include "worker/targets/docker_client.h"
-#include "worker/targets/docker_driver.h"
+#include "worker/testing/load_check.h"
 
 namespace scalebench::worker {
 namespace {
@@ -160,6 +161,7 @@ class DockerEngineTest : public ::testing::Test {
     context.name = owner;
     context.state_dir = state_dir_;
     context.owner = owner;
+    context.clock = Clock::Real();
     DockerDriverOptions options;
     options.docker_host = EngineHost();
     auto driver = DockerDriver::Create(context, options);
@@ -305,15 +307,7 @@ TEST_F(DockerEngineTest, LoadgenAgainstAContainerCountsRequestsAndNoErrors) {
   ASSERT_TRUE(target.ok()) << target.status();
   WaitFor2xx(target->endpoint);
 
-  loadgen::LoadOptions options;
-  options.urls = {absl::StrCat("http://", target->endpoint, "/")};
-  options.connections = 10;
-  options.duration = absl::Seconds(1);
-  auto result = loadgen::RunLoad(options);
-  ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_GT(result->requests(), 0u);
-  EXPECT_EQ(loadgen::TotalErrors(result->errors()), 0u);
-  EXPECT_EQ(result->status_classes().status_2xx(), result->requests());
+  ExpectLoadWithoutErrors(target->endpoint, absl::Seconds(1));
 }
 
 }  // namespace

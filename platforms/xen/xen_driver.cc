@@ -1,9 +1,8 @@
-#include "worker/targets/xen_driver.h"
+#include "platforms/xen/xen_driver.h"
 
 #include <unistd.h>
 
 #include <algorithm>
-#include <iostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,13 +18,6 @@
 
 namespace scalebench::worker {
 namespace {
-
-// What xl prints when the domain named on its command line does not
-// exist (tools/xl/xl_utils.c, find_domain(); exit status 1).
-constexpr char kNoSuchDomain[] = "is an invalid domain identifier";
-
-// The first line of `xl list`.
-constexpr char kXlListHeader[] = "Name ";
 
 // The tail of an error message made from a command's output.
 constexpr size_t kMaxQuotedOutput = 2000;
@@ -76,46 +68,14 @@ absl::StatusOr<XenHostInfo> ParseXlInfo(absl::string_view text) {
   return info;
 }
 
-std::vector<std::string> ParseXlList(absl::string_view text) {
-  std::vector<std::string> names;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (absl::StartsWith(line, kXlListHeader)) continue;
-    std::vector<absl::string_view> fields =
-        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
-    // Name, ID, Mem, VCPUs, State, Time(s): anything shorter is not a row.
-    if (fields.size() < 6) continue;
-    names.emplace_back(fields[0]);
-  }
-  return names;
-}
-
 XenDriver::XenDriver(WorkerContext context, XenDriverOptions options)
-    : context_(std::move(context)), options_(std::move(options)) {
+    : context_(std::move(context)),
+      options_(std::move(options)),
+      domains_(context_, options_.xl, options_.command_timeout) {
   config_options_.images_dir = MakeAbsolute(options_.images_dir);
   config_options_.bridge = options_.bridge;
   config_options_.vif_script = options_.vif_script;
   config_options_.guest_prefix_length = options_.guest_prefix_length;
-}
-
-absl::StatusOr<os::ProgramOutput> XenDriver::RunXl(
-    const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {options_.xl};
-  argv.insert(argv.end(), args.begin(), args.end());
-  os::RunOptions run;
-  run.timeout = options_.command_timeout;
-  return context_.env->Run(argv, run);
-}
-
-bool XenDriver::IsOurs(absl::string_view name) const {
-  absl::string_view rest = name;
-  if (!absl::ConsumePrefix(&rest, context_.owner) ||
-      !absl::ConsumePrefix(&rest, "-t") || rest.empty()) {
-    return false;
-  }
-  for (char c : rest) {
-    if (!absl::ascii_isdigit(c)) return false;
-  }
-  return true;
 }
 
 std::string XenDriver::ConfigPath(const std::string& id) const {
@@ -123,7 +83,7 @@ std::string XenDriver::ConfigPath(const std::string& id) const {
 }
 
 absl::StatusOr<XenHostInfo> XenDriver::HostInfo() {
-  absl::StatusOr<os::ProgramOutput> output = RunXl({"info"});
+  absl::StatusOr<os::ProgramOutput> output = domains_.RunXl({"info"});
   if (!output.ok()) return output.status();
   if (output->exit_code != 0) {
     return absl::FailedPreconditionError(
@@ -144,64 +104,13 @@ absl::Status XenDriver::CheckUsable() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> XenDriver::List() {
-  absl::StatusOr<os::ProgramOutput> output = RunXl({"list"});
-  if (!output.ok()) return output.status();
-  if (output->exit_code != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("xl list ", os::DescribeOutcome(*output)));
-  }
-  std::vector<std::string> ours;
-  for (std::string& name : ParseXlList(output->out)) {
-    if (IsOurs(name)) ours.push_back(std::move(name));
-  }
-  return ours;
-}
-
-absl::Status XenDriver::Stop(const std::string& id) {
-  if (!IsOurs(id)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "xen: id \"", absl::CHexEscape(id), "\" is not this worker's (",
-        context_.owner, "-t<N>); refusing to destroy it"));
-  }
-  absl::StatusOr<os::ProgramOutput> output = RunXl({"destroy", id});
-  if (!output.ok()) return output.status();
-  if (output->exit_code == 0 || absl::StrContains(output->err, kNoSuchDomain)) {
-    return absl::OkStatus();
-  }
-  return absl::InternalError(
-      absl::StrCat("xl destroy ", id, " ", os::DescribeOutcome(*output)));
-}
-
-absl::Status XenDriver::Recover() {
-  absl::StatusOr<std::vector<std::string>> ours = List();
-  if (!ours.ok()) return ours.status();
-  std::vector<std::string> failures;
-  for (const std::string& name : *ours) {
-    if (absl::Status s = Stop(name); !s.ok()) {
-      failures.emplace_back(s.message());
-    } else {
-      // What an operator (and the nested host's test) looks for after a
-      // worker died mid-trial.
-      std::cerr << "scalebench-worker: xen: destroyed domain " << name
-                << ", left by an earlier worker\n";
-    }
-  }
-  if (!failures.empty()) {
-    return absl::InternalError(
-        absl::StrCat("xen: could not remove every earlier domain: ",
-                     absl::StrJoin(failures, "; ")));
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<LaunchPlan> XenDriver::Plan(const TargetLaunch& launch) {
   return PlanWithConfig(launch, nullptr);
 }
 
 absl::StatusOr<LaunchPlan> XenDriver::PlanWithConfig(
     const TargetLaunch& launch, XlDomainConfig* config_out) {
-  if (!IsOurs(launch.id)) {
+  if (!domains_.IsOurs(launch.id)) {
     return absl::InvalidArgumentError(
         absl::StrCat("xen: id: must be ", context_.owner, "-t<N>, got \"",
                      absl::CHexEscape(launch.id), "\""));
@@ -246,7 +155,7 @@ absl::StatusOr<Target> XenDriver::Start(const TargetLaunch& launch) {
   }
   const std::vector<std::string>& create = plan->commands.front();
   absl::StatusOr<os::ProgramOutput> output =
-      RunXl({create.begin() + 1, create.end()});
+      domains_.RunXl({create.begin() + 1, create.end()});
   if (!output.ok()) return output.status();
   if (output->exit_code != 0) {
     return absl::InternalError(absl::StrCat("xen: xl create ", file.path, " ",
@@ -254,28 +163,6 @@ absl::StatusOr<Target> XenDriver::Start(const TargetLaunch& launch) {
   }
   const int port = launch.port == 0 ? kDefaultXenGuestPort : launch.port;
   return Target{launch.id, absl::StrCat(launch.listen_address, ":", port)};
-}
-
-absl::StatusOr<std::optional<Termination>> XenDriver::Terminated(
-    const std::string& id) {
-  if (!IsOurs(id)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "xen: id \"", absl::CHexEscape(id), "\" is not this worker's"));
-  }
-  absl::StatusOr<std::vector<std::string>> ours = List();
-  if (!ours.ok()) return ours.status();
-  if (std::find(ours->begin(), ours->end(), id) != ours->end()) {
-    return std::nullopt;
-  }
-  // xl keeps nothing of a domain that is gone: how it ended is unknown.
-  return Termination{};
-}
-
-absl::Status XenDriver::WaitReady(const Target& target,
-                                  absl::Duration timeout) {
-  // The guest's own address on the bridge; asking xl on every probe would
-  // slow the domain's creation (see tests/xen), so only HTTP is watched.
-  return WaitUntilAnswering(target, timeout, *context_.clock, nullptr);
 }
 
 }  // namespace scalebench::worker

@@ -1,5 +1,6 @@
-// The native driver and the balancers, which share its Start, Stop and
-// WaitReady (worker/owned_process_driver.h), on the recording Env: the
+// The native driver and the balancers, which share its Start
+// (worker/owned_process_driver.h) and its Stop and WaitReady (their
+// Instances, worker/owned_process.h), on the recording Env: the
 // files and processes of a start, what a failure leaves, and how a target
 // that dies is reported. No nginx runs.
 #include <string>
@@ -7,8 +8,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "os/recording_env.h"
+#include "platforms/native/native_driver.h"
 #include "worker/balancers/haproxy_balancer.h"
-#include "worker/targets/native_driver.h"
 #include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
@@ -16,9 +17,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-constexpr char kPrefix[] = "/s/targets/scalebench-w1-t0";
-constexpr char kPidFile[] = "/s/run/scalebench-w1-t0.pid";
 
 class NativeDriverEnvTest : public ::testing::Test {
  protected:
@@ -32,6 +30,9 @@ class NativeDriverEnvTest : public ::testing::Test {
 
   os::RecordingEnv env_;
   WorkerContext context_ = testing::TestContext(env_);
+  // Target 0's prefix and pid file.
+  const std::string prefix_ = testing::TestTargetDir(0);
+  const std::string pid_file_ = testing::TestPidFile(0);
 };
 
 TEST_F(NativeDriverEnvTest, StartWritesThePrefixThenStartsNginx) {
@@ -39,7 +40,7 @@ TEST_F(NativeDriverEnvTest, StartWritesThePrefixThenStartsNginx) {
   absl::StatusOr<Target> target = driver.Start(Launch());
   ASSERT_TRUE(target.ok()) << target.status();
   EXPECT_EQ(target->endpoint, "localhost:20001");
-  const std::string prefix = kPrefix;
+  const std::string& prefix = prefix_;
   EXPECT_THAT(env_.CallsStartingWith("write "),
               ElementsAre("write " + prefix + "/kind",
                           "write " + prefix + "/nginx.conf",
@@ -59,7 +60,7 @@ TEST_F(NativeDriverEnvTest, AFailedStartLeavesNothingAndNamesTheTarget) {
   absl::StatusOr<Target> target = driver.Start(Launch());
   EXPECT_THAT(target.status().message(),
               HasSubstr("target scalebench-w1-t0: nginx exited with status 1"));
-  EXPECT_FALSE(env_.HasDir(kPrefix));
+  EXPECT_FALSE(env_.HasDir(prefix_));
 }
 
 // A target that dies before it answers fails WaitReady at once, saying
@@ -70,7 +71,7 @@ TEST_F(NativeDriverEnvTest, WaitReadyStopsWaitingWhenTheTargetDies) {
   ASSERT_TRUE(target.ok()) << target.status();
   // Nothing listens there: the real probe is refused.
   target->endpoint = "127.0.0.1:1";
-  env_.EndProcess(kPidFile, {os::ProcessStatus::State::kExited, 0, 1, 0});
+  env_.EndProcess(pid_file_, {os::ProcessStatus::State::kExited, 0, 1, 0});
   absl::Status ready = driver.WaitReady(*target, absl::Hours(1));
   EXPECT_EQ(ready.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(ready.message(),
@@ -93,8 +94,8 @@ TEST_F(NativeDriverEnvTest, StoppedIsATerminationToo) {
   ASSERT_TRUE(driver.Start(Launch()).ok());
   env_.ClearCalls();
   ASSERT_TRUE(driver.Stop("scalebench-w1-t0").ok());
-  EXPECT_THAT(env_.calls(), ElementsAre(absl::StrCat("stop ", kPidFile),
-                                        absl::StrCat("rmtree ", kPrefix)));
+  EXPECT_THAT(env_.calls(), ElementsAre(absl::StrCat("stop ", pid_file_),
+                                        absl::StrCat("rmtree ", prefix_)));
   absl::StatusOr<std::optional<Termination>> ended =
       driver.Terminated("scalebench-w1-t0");
   ASSERT_TRUE(ended.ok() && ended->has_value());

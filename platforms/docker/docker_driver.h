@@ -1,13 +1,15 @@
 // The docker platform: each target is an nginx container on the host's
 // network, pinned with a cpuset and capped with a memory limit, named by
 // the target's id and labelled scalebench.owner=<WorkerContext::owner>, so
-// List() and Recover() see exactly this worker's containers. Its nginx
+// List() and Recover() see exactly this worker's containers
+// (DockerContainers, docker_containers.h, answers Recover, WaitReady,
+// which fails as soon as nginx exits, Stop, List and Terminated). Its nginx
 // config and page live in the state dir (targets/<id>/) and are mounted
 // read-only. Without a registry, the default image (scalebench/nginx:<hash>)
 // is built from local packages by deploy/images/build-nginx-image.sh and
 // imported when the engine lacks it. Thread-compatible.
-#ifndef SCALEBENCH_WORKER_TARGETS_DOCKER_DRIVER_H_
-#define SCALEBENCH_WORKER_TARGETS_DOCKER_DRIVER_H_
+#ifndef SCALEBENCH_PLATFORMS_DOCKER_DOCKER_DRIVER_H_
+#define SCALEBENCH_PLATFORMS_DOCKER_DOCKER_DRIVER_H_
 
 #include <memory>
 #include <optional>
@@ -17,15 +19,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "worker/targets/docker_client.h"
+#include "platforms/docker/docker_client.h"
+#include "platforms/docker/docker_containers.h"
 #include "worker/targets/target_driver.h"
 #include "worker/worker_context.h"
 
 namespace scalebench::worker {
-
-// The label every container of a worker carries: its value is
-// WorkerContext::owner.
-inline constexpr char kDockerOwnerLabel[] = "scalebench.owner";
 
 // The engine a --docker-host flag names: the flag when not empty, else
 // DefaultDockerHost() ($DOCKER_HOST, else unix:///var/run/docker.sock).
@@ -65,9 +64,6 @@ class DockerDriver final : public TargetDriver {
   v1::Platform platform() const override;
   // FAILED_PRECONDITION with the reason when the engine does not answer.
   absl::Status CheckUsable() override;
-  // Removes (force) every container labelled with this worker's owner,
-  // whatever its state, and their state dirs; nobody else's.
-  absl::Status Recover() override;
   // The nginx config and page (files at their state-dir paths), the create
   // request's JSON body (a file labelled "POST /containers/create?name=ID"),
   // and the API calls in order. The image import runs only when the engine
@@ -80,22 +76,12 @@ class DockerDriver final : public TargetDriver {
   // exits at once; FAILED_PRECONDITION when a named image is absent (there
   // is no registry to pull from).
   absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
-  // Until nginx in the container answers; fails as soon as it exits.
-  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
-  // Stops and removes the container and its state dir. OK when it is
-  // already gone; FAILED_PRECONDITION for a container of another owner.
-  absl::Status Stop(const std::string& id) override;
-  // Names of this worker's containers, running or not, sorted.
-  absl::StatusOr<std::vector<std::string>> List() override;
-  // nullopt while the container runs; kExited with its exit code once it
-  // has exited; kStopped once it is removed (Stop(), Recover()).
-  absl::StatusOr<std::optional<Termination>> Terminated(
-      const std::string& id) override;
-
   // The image Start() would use for `launch`.
   absl::StatusOr<std::string> ImageFor(const TargetLaunch& launch);
 
  private:
+  Instances& instances() override { return containers_; }
+
   DockerDriver(WorkerContext context, DockerDriverOptions options,
                std::unique_ptr<DockerClient> client);
 
@@ -104,11 +90,11 @@ class DockerDriver final : public TargetDriver {
   // Runs image_script; fills default_image_ and default_image_tar_.
   absl::Status ResolveDefaultImage(bool build);
   absl::Status EnsureImage(const std::string& image);
-  std::string TargetDir(const std::string& id) const;
 
   WorkerContext context_;
   DockerDriverOptions options_;
   std::unique_ptr<DockerClient> client_;
+  DockerContainers containers_;
   // The default image's name, once resolved, and its tar once built.
   std::string default_image_;
   std::string default_image_tar_;
@@ -116,4 +102,4 @@ class DockerDriver final : public TargetDriver {
 
 }  // namespace scalebench::worker
 
-#endif  // SCALEBENCH_WORKER_TARGETS_DOCKER_DRIVER_H_
+#endif  // SCALEBENCH_PLATFORMS_DOCKER_DOCKER_DRIVER_H_

@@ -2,7 +2,7 @@
 // each command line and keeps a list of domains (create adds one, destroy
 // removes one or says what xl says about an unknown name). No hypervisor
 // and no program runs here; docs/xen.md says what that leaves untested.
-#include "worker/targets/xen_driver.h"
+#include "platforms/xen/xen_driver.h"
 
 #include <algorithm>
 #include <optional>
@@ -15,7 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "os/recording_env.h"
-#include "worker/targets/xl_parse_testing.h"
+#include "platforms/xen/xl_parse_testing.h"
 #include "worker/testing/test_context.h"
 
 namespace scalebench::worker {
@@ -24,8 +24,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-constexpr char kOwner[] = "scalebench-w1";
 
 // What `xl info` prints on a dom0 (Xen 4.17, two CPUs, 2 GiB), abridged.
 constexpr char kXlInfo[] =
@@ -170,7 +168,7 @@ class XenDriverTest : public ::testing::Test {
 
   static TargetLaunch Launch(int index = 0) {
     TargetLaunch launch;
-    launch.id = absl::StrCat(kOwner, "-t", index);
+    launch.id = absl::StrCat(testing::kTestOwner, "-t", index);
     launch.index = index;
     launch.cpus = {1};
     launch.listen_address = absl::StrCat("10.0.0.", 10 + index);

@@ -1,4 +1,4 @@
-#include "worker/targets/docker_driver.h"
+#include "platforms/docker/docker_driver.h"
 
 #include <arpa/inet.h>
 
@@ -32,12 +32,6 @@ constexpr int kWorkerConnections = 8192;
 constexpr int kListenBacklog = 4096;
 // Lines of a failed container's output quoted in errors.
 constexpr int kLogTailLines = 20;
-
-// Names the engine accepts and we can put in a URL path unescaped.
-const std::regex& NamePattern() {
-  static const std::regex pattern("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-  return pattern;
-}
 
 // Image references: repo[:tag][@digest], lower-case repo.
 const std::regex& ImagePattern() {
@@ -116,10 +110,6 @@ std::string ValueOf(const std::string& output, const std::string& key) {
   return "";
 }
 
-absl::Status IgnoreNotFound(absl::Status status) {
-  return absl::IsNotFound(status) ? absl::OkStatus() : status;
-}
-
 }  // namespace
 
 // A launch checked and turned into files and a container spec.
@@ -138,7 +128,7 @@ std::string ResolveDockerHost(const std::string& flag) {
 
 absl::StatusOr<std::unique_ptr<DockerDriver>> DockerDriver::Create(
     const WorkerContext& context, DockerDriverOptions options) {
-  if (!std::regex_match(context.owner, NamePattern())) {
+  if (!IsContainerName(context.owner)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "worker owner \"", context.owner, "\" is not a valid container name"));
   }
@@ -159,6 +149,7 @@ DockerDriver::DockerDriver(WorkerContext context, DockerDriverOptions options,
     : context_(std::move(context)),
       options_(std::move(options)),
       client_(std::move(client)),
+      containers_(context_, *client_, options_.stop_grace),
       default_image_(options_.default_image) {}
 
 DockerDriver::~DockerDriver() = default;
@@ -171,10 +162,6 @@ absl::Status DockerDriver::CheckUsable() {
   return absl::FailedPreconditionError(
       absl::StrCat("docker: the engine does not answer (--docker-host ",
                    options_.docker_host, "): ", status.message()));
-}
-
-std::string DockerDriver::TargetDir(const std::string& id) const {
-  return absl::StrCat(context_.runtime(), "/targets/", id);
 }
 
 absl::Status DockerDriver::ResolveDefaultImage(bool build) {
@@ -232,7 +219,7 @@ absl::Status DockerDriver::EnsureImage(const std::string& image) {
 
 absl::StatusOr<DockerDriver::Prepared> DockerDriver::Prepare(
     const TargetLaunch& launch) {
-  if (!std::regex_match(launch.id, NamePattern()) ||
+  if (!IsContainerName(launch.id) ||
       !absl::StartsWith(launch.id, absl::StrCat(context_.owner, "-"))) {
     return absl::InvalidArgumentError(
         absl::StrCat("target id \"", launch.id, "\" must be \"", context_.owner,
@@ -262,7 +249,7 @@ absl::StatusOr<DockerDriver::Prepared> DockerDriver::Prepare(
   ASSIGN_OR_RETURN(std::string image, ImageFor(launch));
 
   Prepared prepared;
-  prepared.dir = TargetDir(launch.id);
+  prepared.dir = containers_.Dir(launch.id);
   const uint32_t workers =
       launch.worker_processes > 0 ? launch.worker_processes : launch.vcpus;
   prepared.config = NginxConfig(workers, listen);
@@ -351,80 +338,6 @@ absl::StatusOr<Target> DockerDriver::Start(const TargetLaunch& launch) {
                      logs.ok() ? *logs : std::string(logs.status().message())));
   }
   return Target{launch.id, prepared.endpoint};
-}
-
-absl::Status DockerDriver::Stop(const std::string& id) {
-  if (!std::regex_match(id, NamePattern())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("target id \"", id, "\" is not a container name"));
-  }
-  absl::StatusOr<ContainerInfo> info = client_->InspectContainer(id);
-  if (info.ok()) {
-    auto owner = info->labels.find(kDockerOwnerLabel);
-    if (owner == info->labels.end() || owner->second != context_.owner) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("container ", id, " is not this worker's (",
-                       kDockerOwnerLabel, " is not ", context_.owner, ")"));
-    }
-    if (info->running) {
-      RETURN_IF_ERROR(
-          IgnoreNotFound(client_->StopContainer(id, options_.stop_grace)));
-    }
-    RETURN_IF_ERROR(IgnoreNotFound(client_->RemoveContainer(id, true)));
-  } else if (!absl::IsNotFound(info.status())) {
-    return info.status();
-  }
-  (void)context_.env->RemoveTree(TargetDir(id));
-  return absl::OkStatus();
-}
-
-absl::Status DockerDriver::Recover() {
-  ASSIGN_OR_RETURN(std::vector<ContainerSummary> containers,
-                   client_->ListContainers(kDockerOwnerLabel, context_.owner));
-  absl::Status result;
-  for (const ContainerSummary& container : containers) {
-    result.Update(IgnoreNotFound(client_->RemoveContainer(container.id, true)));
-    if (std::regex_match(container.name, NamePattern())) {
-      (void)context_.env->RemoveTree(TargetDir(container.name));
-    }
-  }
-  return result;
-}
-
-absl::Status DockerDriver::WaitReady(const Target& target,
-                                     absl::Duration timeout) {
-  return WaitAnsweringWhileRunning(target, timeout, *context_.clock);
-}
-
-absl::StatusOr<std::optional<Termination>> DockerDriver::Terminated(
-    const std::string& id) {
-  if (!std::regex_match(id, NamePattern())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("target id \"", id, "\" is not a container name"));
-  }
-  absl::StatusOr<ContainerInfo> info = client_->InspectContainer(id);
-  Termination termination;
-  if (absl::IsNotFound(info.status())) {
-    // Stop() and Recover() remove the containers they stop.
-    termination.reason = Termination::Reason::kStopped;
-    return termination;
-  }
-  if (!info.ok()) return info.status();
-  if (info->running || info->status == "created") return std::nullopt;
-  termination.reason = Termination::Reason::kExited;
-  termination.exit_code = info->exit_code;
-  return termination;
-}
-
-absl::StatusOr<std::vector<std::string>> DockerDriver::List() {
-  ASSIGN_OR_RETURN(std::vector<ContainerSummary> containers,
-                   client_->ListContainers(kDockerOwnerLabel, context_.owner));
-  std::vector<std::string> ids;
-  for (const ContainerSummary& container : containers) {
-    ids.push_back(container.name);
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
 }
 
 }  // namespace scalebench::worker

@@ -1,4 +1,4 @@
-#include "worker/targets/docker_client.h"
+#include "platforms/docker/docker_client.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -2,7 +2,7 @@
 // anything.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "worker/targets/native_driver.h"
+#include "platforms/native/native_driver.h"
 #include "worker/testing/test_context.h"
 
 namespace scalebench::worker {

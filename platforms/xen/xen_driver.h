@@ -1,8 +1,10 @@
 // The xen platform: targets are Xen domains started with the `xl`
 // toolstack from the dom0 of a Xen host, where the worker runs. Each
 // domain is named by its target id ("<owner>-t<index>"), so `xl list`
-// shows which domains are this worker's; its xl config is written to
-// DIR/targets/<id>/domain.cfg (see xl_config.h for what it holds).
+// shows which domains are this worker's (XenDomains, xen_domains.h,
+// answers Recover, WaitReady, Stop, List and Terminated); its xl config is
+// written to DIR/targets/<id>/domain.cfg (see xl_config.h for what it
+// holds).
 //
 // The endpoint of a target is the guest's own address, which the launch
 // gives (TargetLaunch::listen_address; the guest's init reads it from the
@@ -17,8 +19,8 @@
 // Not exercised against a hypervisor in this repository's tests: they
 // check the generated configs with Xen's own parser (libxlutil) and the
 // commands against a stand-in for `xl` (docs/xen.md). Thread-compatible.
-#ifndef SCALEBENCH_WORKER_TARGETS_XEN_DRIVER_H_
-#define SCALEBENCH_WORKER_TARGETS_XEN_DRIVER_H_
+#ifndef SCALEBENCH_PLATFORMS_XEN_XEN_DRIVER_H_
+#define SCALEBENCH_PLATFORMS_XEN_XEN_DRIVER_H_
 
 #include <cstdint>
 #include <optional>
@@ -30,10 +32,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "os/env.h"
+#include "platforms/xen/xen_domains.h"
+#include "platforms/xen/xl_config.h"
 #include "scalebench/v1/spec.pb.h"
 #include "worker/launch_plan.h"
 #include "worker/targets/target_driver.h"
-#include "worker/targets/xl_config.h"
 #include "worker/worker_context.h"
 
 namespace scalebench::worker {
@@ -49,9 +52,6 @@ struct XenHostInfo {
 // Parses `xl info` output ("key : value" lines). INVALID_ARGUMENT when
 // xen_version, nr_cpus or free_memory is missing or malformed.
 absl::StatusOr<XenHostInfo> ParseXlInfo(absl::string_view text);
-
-// The domain names in `xl list` output, in order (Domain-0 included).
-std::vector<std::string> ParseXlList(absl::string_view text);
 
 struct XenDriverOptions {
   // The xl binary: a path, or a name looked up on PATH. Default "xl".
@@ -82,10 +82,6 @@ class XenDriver final : public TargetDriver {
   // the reason otherwise (xl not installed, not in dom0, no hypervisor).
   absl::Status CheckUsable() override;
 
-  // Runs `xl list` and `xl destroy NAME` for every domain named
-  // "<owner>-t<N>"; leaves every other domain alone.
-  absl::Status Recover() override;
-
   // The domain config (written to DIR/targets/<id>/domain.cfg) and
   // `xl create <that path>`. INVALID_ARGUMENT naming the field when a value
   // does not fit (xl_config.h), or when the id is not "<owner>-t<N>".
@@ -97,41 +93,23 @@ class XenDriver final : public TargetDriver {
   // answers; the endpoint is "<listen_address>:<port>".
   absl::StatusOr<Target> Start(const TargetLaunch& launch) override;
 
-  // Until the guest answers HTTP at its address.
-  absl::Status WaitReady(const Target& target, absl::Duration timeout) override;
-
-  // `xl destroy <id>`. Idempotent: a domain that does not exist (xl says
-  // "<id> is an invalid domain identifier") is OK. INVALID_ARGUMENT for an
-  // id that is not this worker's.
-  absl::Status Stop(const std::string& id) override;
-
-  // The domains in `xl list` named "<owner>-t<N>".
-  absl::StatusOr<std::vector<std::string>> List() override;
-
-  // nullopt while `xl list` shows the domain; kGone once it does not.
-  // INVALID_ARGUMENT for an id that is not this worker's.
-  absl::StatusOr<std::optional<Termination>> Terminated(
-      const std::string& id) override;
-
   // The host's facts from `xl info`.
   absl::StatusOr<XenHostInfo> HostInfo();
 
  private:
-  // Runs xl with `args`; errors only when it cannot run at all.
-  absl::StatusOr<os::ProgramOutput> RunXl(const std::vector<std::string>& args);
+  Instances& instances() override { return domains_; }
   // Plan(), also handing out the config it was made from when
   // `config_out` is not null.
   absl::StatusOr<LaunchPlan> PlanWithConfig(const TargetLaunch& launch,
                                             XlDomainConfig* config_out);
-  // Whether a domain name is "<owner>-t<N>".
-  bool IsOurs(absl::string_view name) const;
   std::string ConfigPath(const std::string& id) const;
 
   WorkerContext context_;
   XenDriverOptions options_;
   XlConfigOptions config_options_;
+  XenDomains domains_;
 };
 
 }  // namespace scalebench::worker
 
-#endif  // SCALEBENCH_WORKER_TARGETS_XEN_DRIVER_H_
+#endif  // SCALEBENCH_PLATFORMS_XEN_XEN_DRIVER_H_

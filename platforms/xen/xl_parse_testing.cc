@@ -1,4 +1,4 @@
-#include "worker/targets/xl_parse_testing.h"
+#include "platforms/xen/xl_parse_testing.h"
 
 #include <cerrno>
 #include <cstdio>

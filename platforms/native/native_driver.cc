@@ -1,4 +1,4 @@
-#include "worker/targets/native_driver.h"
+#include "platforms/native/native_driver.h"
 
 #include <sched.h>
 #include <unistd.h>

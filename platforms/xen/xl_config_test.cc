@@ -1,6 +1,6 @@
 // Every config is read back with Xen's own parser (libxlutil), so these
 // tests check what `xl create` would see.
-#include "worker/targets/xl_config.h"
+#include "platforms/xen/xl_config.h"
 
 #include <map>
 #include <string>
@@ -11,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "worker/targets/xl_parse_testing.h"
+#include "platforms/xen/xl_parse_testing.h"
 #include "worker/testing/test_context.h"
 
 namespace scalebench::worker {

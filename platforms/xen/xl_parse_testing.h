@@ -2,8 +2,8 @@
 // (libxlutil, the library `xl create` uses) and returns the settings the
 // xen driver writes, so tests check what xl would see, not what our
 // generator meant. Thread-compatible.
-#ifndef SCALEBENCH_WORKER_TARGETS_XL_PARSE_TESTING_H_
-#define SCALEBENCH_WORKER_TARGETS_XL_PARSE_TESTING_H_
+#ifndef SCALEBENCH_PLATFORMS_XEN_XL_PARSE_TESTING_H_
+#define SCALEBENCH_PLATFORMS_XEN_XL_PARSE_TESTING_H_
 
 #include <map>
 #include <string>
@@ -34,4 +34,4 @@ absl::StatusOr<ParsedXlConfig> ParseWithLibxlutil(absl::string_view text);
 
 }  // namespace scalebench::worker::testing
 
-#endif  // SCALEBENCH_WORKER_TARGETS_XL_PARSE_TESTING_H_
+#endif  // SCALEBENCH_PLATFORMS_XEN_XL_PARSE_TESTING_H_

@@ -1,7 +1,7 @@
 // The docker driver without an engine: what Plan() would ask of one (the
 // create body's pinning, limit, labels and network; the config it
 // mounts), and what it refuses.
-#include "worker/targets/docker_driver.h"
+#include "platforms/docker/docker_driver.h"
 
 #include <cstdlib>
 #include <filesystem>

@@ -5,8 +5,8 @@
 // string, add a setting or replace one: a value that does not fit is
 // refused with INVALID_ARGUMENT naming the field. Pure functions;
 // thread-safe.
-#ifndef SCALEBENCH_WORKER_TARGETS_XL_CONFIG_H_
-#define SCALEBENCH_WORKER_TARGETS_XL_CONFIG_H_
+#ifndef SCALEBENCH_PLATFORMS_XEN_XL_CONFIG_H_
+#define SCALEBENCH_PLATFORMS_XEN_XL_CONFIG_H_
 
 #include <string>
 #include <vector>
@@ -111,4 +111,4 @@ absl::StatusOr<XlDomainConfig> MakeXlConfig(const TargetLaunch& launch,
 
 }  // namespace scalebench::worker
 
-#endif  // SCALEBENCH_WORKER_TARGETS_XL_CONFIG_H_
+#endif  // SCALEBENCH_PLATFORMS_XEN_XL_CONFIG_H_

@@ -30,11 +30,18 @@ from checks import run_groups  # noqa: E402
 from cluster import check_results, submit, trials_in_state  # noqa: E402
 from testbed import Testbed, check_nothing_left  # noqa: E402
 
+# loadgen.timeout is long so that the measure phase's deadline (start lead
+# + duration + request timeout + 10 s of slack: 45 s here) comes well after
+# a cut host is declared lost (within about 20 s of its last call): with
+# the default 10 s (a 25 s deadline) the two came within seconds of each
+# other, and a link cut a little late in the window, as when the machine
+# is busy, failed the attempt as a TIMEOUT instead of WORKER_LOST.
 SPEC = """name: fault
 repetitions: 2
 loadgen:
   connections: 4
   duration: 4s
+  timeout: 30s
 sweep:
   instances: [1, 2]
   hosts: [1]

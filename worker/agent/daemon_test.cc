@@ -234,8 +234,16 @@ TEST(DaemonTest, PreparesMeasuresDeliversAndStopsCleanly) {
   while (coordinator.results().empty() && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(20));
   }
-  ASSERT_EQ(coordinator.results().size(), 1u);
-  const v1::WorkerResult result = coordinator.results()[0];
+  // A result is sent again on every call until acknowledged, so a call that
+  // left before the first acknowledgement arrived may carry it once more:
+  // every delivery is this attempt's.
+  const std::vector<v1::WorkerResult> delivered = coordinator.results();
+  ASSERT_FALSE(delivered.empty());
+  for (const v1::WorkerResult& r : delivered) {
+    EXPECT_EQ(r.key().trial(), key.trial());
+    EXPECT_EQ(r.key().attempt(), key.attempt());
+  }
+  const v1::WorkerResult result = delivered[0];
   EXPECT_FALSE(result.has_failure()) << result.failure().reason();
   EXPECT_GT(result.loadgen().requests(), 0u);
   EXPECT_EQ(result.environment().pinning().count("target/0"), 1u);

@@ -22,6 +22,8 @@ BUILD_PACKAGES=(
   prometheus-cpp-dev   # the daemons' metrics endpoints (docs/metrics.md)
   libxen-dev           # libxlutil: the xen driver's tests parse its configs
                        # with Xen's own xl config parser
+  libpcap-dev          # the balancer's host timestamps each load generator's
+                       # first request (worker/observe/)
 )
 # Run and test: the real components the tests and `make run` start.
 RUN_PACKAGES=(
@@ -44,6 +46,9 @@ RUN_PACKAGES=(
                  # (common/cron.h, absl::LoadTimeZone)
   prometheus     # tests/metrics/prometheus_test.py scrapes the daemons
                  # with a real Prometheus (docs/metrics.md)
+  faketime       # libfaketime: the testbed sets each worker's wall clock
+                 # away from the coordinator's (tests/testbed/clock_offset_test.py)
+  tcpdump        # ... and reads each load generator's true start off the bridge
 )
 # Benchmarks: the peer tools bench/ compares against.
 BENCH_PACKAGES=(

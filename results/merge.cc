@@ -115,7 +115,7 @@ absl::StatusOr<v1::LoadgenResult> MergeLoadgenResults(
   absl::Time end = absl::InfiniteFuture();
   size_t latest_start = 0;
   size_t earliest_end = 0;
-  absl::Duration cpu_user, cpu_system, skew;
+  absl::Duration cpu_user, cpu_system, skew, skew_uncertainty;
   std::optional<Histogram> latency;
   for (size_t i = 0; i < results.size(); ++i) {
     const v1::LoadgenResult& r = results[i];
@@ -145,8 +145,14 @@ absl::StatusOr<v1::LoadgenResult> MergeLoadgenResults(
     for (const std::string& url : r.urls()) {
       if (urls.insert(url).second) merged.add_urls(url);
     }
+    // The largest skew in magnitude; of equal ones, the least certain.
     const absl::Duration s = DurationFromProto(r.start_skew());
-    if (absl::AbsDuration(s) > absl::AbsDuration(skew)) skew = s;
+    const absl::Duration u = DurationFromProto(r.start_skew_uncertainty());
+    if (std::make_pair(absl::AbsDuration(s), u) >
+        std::make_pair(absl::AbsDuration(skew), skew_uncertainty)) {
+      skew = s;
+      skew_uncertainty = u;
+    }
     const absl::Time r_start = TimeFromProto(r.start_time());
     const absl::Time r_end = r_start + DurationFromProto(r.duration());
     if (r_start > start) {
@@ -170,6 +176,13 @@ absl::StatusOr<v1::LoadgenResult> MergeLoadgenResults(
   *merged.mutable_cpu_user() = DurationToProto(cpu_user);
   *merged.mutable_cpu_system() = DurationToProto(cpu_system);
   *merged.mutable_start_skew() = DurationToProto(skew);
+  if (std::any_of(results.begin(), results.end(),
+                  [](const v1::LoadgenResult& r) {
+                    return r.has_start_skew_uncertainty();
+                  })) {
+    *merged.mutable_start_skew_uncertainty() =
+        DurationToProto(skew_uncertainty);
+  }
   for (v1::SecondSample& s : MergeSeries(results)) {
     *merged.add_series() = std::move(s);
   }

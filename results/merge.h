@@ -30,7 +30,9 @@ namespace scalebench::results {
 //  - series: seconds summed by `second` (requests, errors, bytes and
 //    latency sums; latency_max the maximum), keeping only the seconds that
 //    every input has;
-//  - start_skew: the skew of largest magnitude, with its sign.
+//  - start_skew: the skew of largest magnitude, with its sign (of equal
+//    ones, the one with the larger uncertainty), and
+//    start_skew_uncertainty: that skew's.
 // Errors, INVALID_ARGUMENT naming the input ("results[1]: ..."): no inputs;
 // an input with `failure` set (a failed measurement is never merged); a
 // mode, or a histogram sub_bucket_bits, that differs from results[0]'s; an

@@ -1,8 +1,11 @@
 #include "results/trial_result.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -16,6 +19,53 @@ constexpr double kBytesPerKb = 1024;
 
 std::string Worker(const v1::WorkerResult& r) {
   return absl::StrCat("raw[worker ", r.worker_id(), "]");
+}
+
+// The estimated spread of the load generators' starts: the latest skew
+// minus the earliest, within the sum of their uncertainties.
+void SetEstimatedSpread(const std::vector<v1::LoadgenResult>& loadgens,
+                        v1::TrialResult* trial) {
+  auto skew = [](const v1::LoadgenResult& l) {
+    return DurationFromProto(l.start_skew());
+  };
+  const auto [earliest, latest] = std::minmax_element(
+      loadgens.begin(), loadgens.end(),
+      [&skew](const v1::LoadgenResult& a, const v1::LoadgenResult& b) {
+        return skew(a) < skew(b);
+      });
+  *trial->mutable_estimated_start_spread() =
+      DurationToProto(skew(*latest) - skew(*earliest));
+  *trial->mutable_estimated_start_spread_uncertainty() =
+      latest == earliest
+          ? DurationToProto(absl::ZeroDuration())
+          : DurationToProto(
+                DurationFromProto(earliest->start_skew_uncertainty()) +
+                DurationFromProto(latest->start_skew_uncertainty()));
+}
+
+// The spread the balancer's host saw, when it saw the first request of
+// every one of at least two load generators.
+void SetObservedSpread(const std::vector<v1::WorkerResult>& raw,
+                       v1::TrialResult* trial) {
+  absl::flat_hash_map<std::string, absl::Time> first;
+  for (const v1::WorkerResult& r : raw) {
+    for (const v1::ObservedStart& o : r.observed_starts()) {
+      first.emplace(o.worker_id(), TimeFromProto(o.first_request()));
+    }
+  }
+  std::optional<absl::Time> earliest, latest;
+  int loadgens = 0;
+  for (const v1::WorkerResult& r : raw) {
+    if (!r.has_loadgen()) continue;
+    ++loadgens;
+    auto it = first.find(r.worker_id());
+    if (it == first.end()) return;  // Not seen: no spread to state.
+    if (!earliest.has_value() || it->second < *earliest) earliest = it->second;
+    if (!latest.has_value() || it->second > *latest) latest = it->second;
+  }
+  if (loadgens < 2) return;
+  *trial->mutable_observed_start_spread() =
+      DurationToProto(*latest - *earliest);
 }
 
 }  // namespace
@@ -76,6 +126,8 @@ absl::StatusOr<v1::TrialResult> MakeTrialResult(
   trial.set_requests_per_s(requests_per_s);
   trial.set_transfer_kb_per_s(kb_per_s);
   *trial.mutable_max_start_skew() = DurationToProto(max_skew);
+  SetEstimatedSpread(loadgens, &trial);
+  SetObservedSpread(raw, &trial);
   trial.set_loadgen_saturated(saturated);
   for (v1::WorkerResult& r : raw) {
     if (r.environment().nested()) trial.set_nested(true);

@@ -27,6 +27,11 @@ inline constexpr double kSaturatedCpuFraction = 0.9;
 //    skew neither inflates nor deflates the rate; transfer_kb_per_s the
 //    same with bytes_received_i / 1024;
 //  - max_start_skew = the largest |start_skew| (non-negative);
+//  - estimated_start_spread = the largest start_skew minus the smallest,
+//    its uncertainty the sum of theirs (0 and 0 with one generator);
+//  - observed_start_spread = the latest ObservedStart.first_request minus
+//    the earliest, over the generators' hosts, when some raw result
+//    observed every one of at least two (unset otherwise);
 //  - loadgen_saturated = some generator used cpu_user + cpu_system >
 //    kSaturatedCpuFraction x duration x cpus.size() (a generator that
 //    lists no cpus cannot be judged and is never flagged);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -82,6 +83,54 @@ TEST(MakeTrialResultTest, RateIsTheSumOfEachGeneratorsOwnRate) {
   EXPECT_EQ(trial->raw(0).worker_id(), "w0");
   EXPECT_EQ(trial->raw(1).worker_id(), "w1");
   EXPECT_EQ(trial->raw(2).worker_id(), "w2");
+}
+
+// w1 opened 5 ms early (± 100 us), w2 2 ms late (± 300 us).
+std::vector<v1::WorkerResult> TwoSkewedGenerators() {
+  v1::WorkerResult w1 = Worker("w1", Loadgen(600, 1, 4, 1000, 1, -5));
+  w1.mutable_loadgen()->mutable_start_skew_uncertainty()->set_nanos(100'000);
+  v1::WorkerResult w2 = Worker("w2", Loadgen(1000, 1, 10, 1000, 2, 2));
+  w2.mutable_loadgen()->mutable_start_skew_uncertainty()->set_nanos(300'000);
+  return {w1, w2};
+}
+
+TEST(MakeTrialResultTest, TheMergedSkewKeepsItsSignAndItsUncertainty) {
+  absl::StatusOr<v1::TrialResult> trial =
+      MakeTrialResult(Key(), {}, 0, TwoSkewedGenerators());
+  ASSERT_TRUE(trial.ok()) << trial.status();
+  EXPECT_EQ(DurationFromProto(trial->merged().start_skew()),
+            absl::Milliseconds(-5));
+  EXPECT_EQ(DurationFromProto(trial->merged().start_skew_uncertainty()),
+            absl::Microseconds(100));
+  // 2 - (-5) = 7 ms apart, within 100 + 300 us.
+  EXPECT_EQ(DurationFromProto(trial->estimated_start_spread()),
+            absl::Milliseconds(7));
+  EXPECT_EQ(DurationFromProto(trial->estimated_start_spread_uncertainty()),
+            absl::Microseconds(400));
+  // No host observed them.
+  EXPECT_FALSE(trial->has_observed_start_spread());
+}
+
+TEST(MakeTrialResultTest, TheObservedSpreadNeedsEveryGeneratorSeen) {
+  std::vector<v1::WorkerResult> raw = TwoSkewedGenerators();
+  v1::WorkerResult front = Worker("w0", std::nullopt);
+  v1::ObservedStart* w2 = front.add_observed_starts();
+  w2->set_worker_id("w2");
+  *w2->mutable_first_request() =
+      TimeToProto(absl::FromUnixMicros(5'000'000'700));
+  raw.push_back(front);
+  absl::StatusOr<v1::TrialResult> partly = MakeTrialResult(Key(), {}, 0, raw);
+  ASSERT_TRUE(partly.ok()) << partly.status();
+  EXPECT_FALSE(partly->has_observed_start_spread());
+
+  v1::ObservedStart* w1 = raw.back().add_observed_starts();
+  w1->set_worker_id("w1");
+  *w1->mutable_first_request() =
+      TimeToProto(absl::FromUnixMicros(5'000'000'000));
+  absl::StatusOr<v1::TrialResult> seen = MakeTrialResult(Key(), {}, 0, raw);
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  EXPECT_EQ(DurationFromProto(seen->observed_start_spread()),
+            absl::Microseconds(700));
 }
 
 TEST(MakeTrialResultTest, NestedWhenAnyHostIsAVirtualMachine) {

@@ -123,6 +123,28 @@ TEST_F(RolesTest, AUserCertificateMayUseTheServiceButNotSynchronize) {
   }
 }
 
+// One ExchangeClock as `worker_id` on `channel`.
+grpc::Status ExchangeClockAs(const std::shared_ptr<grpc::Channel>& channel,
+                             const std::string& worker_id) {
+  v1::ExchangeClockRequest request;
+  request.set_worker_id(worker_id);
+  v1::ExchangeClockResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  return v1::WorkerService::NewStub(channel)->ExchangeClock(&context, request,
+                                                            &response);
+}
+
+TEST_F(RolesTest, OnlyAWorkerExchangesClocksAndOnlyAsItsOwnId) {
+  const std::shared_ptr<grpc::Channel> worker = ChannelAs("worker-host-a");
+  const grpc::Status own = ExchangeClockAs(worker, "host-a");
+  EXPECT_TRUE(own.ok()) << own.error_message();
+  EXPECT_EQ(ExchangeClockAs(worker, "host-b").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ExchangeClockAs(ChannelAs("client-alice"), "host-a").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(RolesTest, AWorkerCertificateSynchronizesAsItsOwnIdOnly) {
   const std::shared_ptr<grpc::Channel> worker = ChannelAs("worker-host-a");
   const grpc::Status own = testing::SynchronizeIdle(worker, "host-a");

@@ -523,6 +523,26 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::Synchronize(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* WorkerServiceImpl::ExchangeClock(
+    grpc::CallbackServerContext* context,
+    const v1::ExchangeClockRequest* request,
+    v1::ExchangeClockResponse* response) {
+  const absl::Time receive_time = clock_->Wall();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status s = api::ValidateId(request->worker_id(), "worker_id");
+  if (s.ok()) {
+    s = CheckWorkerIdentity(*context->auth_context(), request->worker_id());
+  }
+  if (!s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  }
+  *response->mutable_receive_time() = TimeToProto(receive_time);
+  *response->mutable_transmit_time() = TimeToProto(clock_->Wall());
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
 absl::StatusOr<std::optional<WorkerClockEstimate>> EstimateWorkerClock(
     const v1::ClockSample& s) {
   if (!s.has_t1() || !s.has_t2() || !s.has_t3() || !s.has_t4()) {

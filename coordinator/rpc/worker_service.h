@@ -256,6 +256,14 @@ class WorkerServiceImpl final : public v1::WorkerService::CallbackService {
       const v1::SynchronizeRequest* request,
       v1::SynchronizeResponse* response) override;
 
+  // t2 as the handler begins, t3 as it answers; between them only the
+  // request's checks (a valid worker_id, named by a TLS peer's
+  // certificate). Touches neither the registry nor the store.
+  grpc::ServerUnaryReactor* ExchangeClock(
+      grpc::CallbackServerContext* context,
+      const v1::ExchangeClockRequest* request,
+      v1::ExchangeClockResponse* response) override;
+
   // Called with the handling time of every valid call: from its arrival
   // until the registry has recorded it (results stored, state taken) and
   // either answered or held it, on the clock's monotonic time, including a

@@ -85,6 +85,36 @@ TEST_F(WorkerServiceTest, ClockOffsetOnLoopbackIsNearZero) {
   EXPECT_LT(info->clock->round_trip, absl::Milliseconds(100));
 }
 
+TEST_F(WorkerServiceTest, AClockExchangeIsAnsweredAtOnceWithItsTwoTimes) {
+  StartServer();
+  auto stub = v1::WorkerService::NewStub(channel_);
+  v1::ExchangeClockRequest request;
+  request.set_worker_id(kWorker);
+  v1::ExchangeClockResponse response;
+  grpc::ClientContext context;
+  const absl::Time t1 = absl::Now();
+  const grpc::Status status = stub->ExchangeClock(&context, request, &response);
+  const absl::Time t4 = absl::Now();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  // One clock on both sides: the four times are in order.
+  const absl::Time t2 = TimeFromProto(response.receive_time());
+  const absl::Time t3 = TimeFromProto(response.transmit_time());
+  EXPECT_LE(t1, t2);
+  EXPECT_LE(t2, t3);
+  EXPECT_LE(t3, t4);
+  // Not a long poll: nothing holds it.
+  EXPECT_LT(t4 - t1, kHold);
+  // It does not register the worker.
+  EXPECT_FALSE(registry_->Get(kWorker).has_value());
+
+  grpc::ClientContext bad_context;
+  request.set_worker_id("no spaces allowed");
+  const grpc::Status bad =
+      stub->ExchangeClock(&bad_context, request, &response);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(bad.error_message(), HasSubstr("worker_id"));
+}
+
 TEST_F(WorkerServiceTest, AnIdleWorkerIsHeldThenAnswered) {
   StartServer();
   worker::Spool spool = NewSpool();

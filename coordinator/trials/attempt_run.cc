@@ -1,5 +1,6 @@
 #include "coordinator/trials/attempt_run.h"
 
+#include <algorithm>
 #include <iostream>
 #include <utility>
 
@@ -10,6 +11,7 @@
 #include "api/enum_names.h"
 #include "api/resource_names.h"
 #include "common/proto_time.h"
+#include "results/clock_offsets.h"
 #include "results/trial_result.h"
 #include "spec/defaults.h"
 
@@ -304,7 +306,7 @@ absl::Status AttemptRun::BeginMeasure() {
     return s;  // Still in its phase; the next step tries again.
   }
   const v1::LoadSpec load = spec::ResolvedLoad(spec_, configuration_);
-  const absl::Duration lead = DurationFromProto(spec_.timeouts().start_lead());
+  const absl::Duration lead = StartLead();
   start_time_ = clock_->Wall() + lead;
   for (const HostRoles& host : placement_.hosts) {
     if (!Measures(host)) continue;
@@ -313,6 +315,7 @@ absl::Status AttemptRun::BeginMeasure() {
     *measure.mutable_key() = key_;
     *measure.mutable_load() = load;
     *measure.mutable_start_time() = TimeToProto(*start_time_);
+    if (host.balancer && HasBalancer(configuration_)) AddLoadSources(&measure);
     // A host that only balances gets no urls: it observes its cores.
     if (host.loadgen && HasBalancer(configuration_)) {
       measure.add_urls(absl::StrCat("http://", balancer_endpoint_, "/"));
@@ -330,6 +333,31 @@ absl::Status AttemptRun::BeginMeasure() {
                                 DurationFromProto(load.timeout()) +
                                 timeouts_.slack);
   return absl::OkStatus();
+}
+
+absl::Duration AttemptRun::StartLead() const {
+  absl::Duration longest = absl::ZeroDuration();
+  for (const HostRoles& host : placement_.hosts) {
+    auto it = current_.find(host.worker_id);
+    if (it == current_.end() || !it->second.has_ready()) continue;
+    longest = std::max(
+        longest,
+        DurationFromProto(it->second.ready().clock().max_round_trip()));
+  }
+  // A worker's figure bounds only its own wait: at most kMaxDeliveryWait.
+  return DurationFromProto(spec_.timeouts().start_lead()) +
+         std::min(2 * longest, kMaxDeliveryWait);
+}
+
+void AttemptRun::AddLoadSources(v1::DesiredState::Measure* measure) const {
+  for (const HostRoles& host : placement_.hosts) {
+    if (!host.loadgen) continue;
+    v1::LoadSource& source = *measure->add_load_sources();
+    source.set_worker_id(host.worker_id);
+    if (std::optional<WorkerInfo> info = registry_->Get(host.worker_id)) {
+      *source.mutable_addresses() = info->facts.addresses();
+    }
+  }
 }
 
 absl::Status AttemptRun::StepMeasure() {
@@ -393,12 +421,23 @@ absl::Status AttemptRun::StepCollect() {
     }
     return absl::OkStatus();
   }
+  // A clock that moved during the attempt may have opened its window at
+  // the wrong instant: that host's start cannot be trusted.
+  for (const v1::WorkerResult& result : raw) {
+    if (std::optional<std::string> reason =
+            results::ClockStepReason(result.worker_id(), result.clock())) {
+      return Fail(v1::FAILURE_KIND_CLOCK_STEP, *std::move(reason));
+    }
+  }
   absl::StatusOr<v1::TrialResult> merged = results::MakeTrialResult(
       key_, configuration_, repetition_, std::move(raw));
   if (!merged.ok()) {
     return Fail(v1::FAILURE_KIND_INTERNAL,
                 absl::StrCat("collect: the results do not merge: ",
                              merged.status().message()));
+  }
+  if (start_time_.has_value()) {
+    *merged->mutable_start_time() = TimeToProto(*start_time_);
   }
   if (absl::Status s = store_->trials().EndAttempt(
           key_, std::nullopt, &*merged, v1::TRIAL_STATE_SUCCEEDED,

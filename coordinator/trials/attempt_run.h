@@ -2,11 +2,13 @@
 // target host starts its targets; a single host also its balancer),
 // balance (with several hosts, the balancer's host starts it in front of
 // every host's endpoints), measure (every target host's load generator
-// starts at T0 = now + the spec's start lead, on the coordinator's clock,
-// which each worker converts through its measured offset; a host that
-// only balances measures how busy its cores are over the same window),
-// collect (the hosts' results are stored, merged exactly and stored with
-// the trial), and tear down (every host back to idle). Each phase has a
+// starts at T0 = now + the lead (StartLead), on the coordinator's clock,
+// which each worker converts through the offset it measured before
+// reporting Ready; a host that only balances measures how busy its cores
+// are over the same window, and records when each load generator's first
+// request reached it), collect (the hosts' results are checked for a clock
+// that moved during the attempt, merged exactly and stored with the
+// trial and T0), and tear down (every host back to idle). Each phase has a
 // deadline; a lost or restarted host, a failure a host reports, a missed
 // deadline or a cancel ends the attempt as failed, and the trial goes back
 // to the queue (a fresh placement) or fails, by the failure's kind and the
@@ -43,6 +45,9 @@ struct AttemptTimeouts {
   // is this much after T0 (plus warm-up and the request timeout).
   absl::Duration request_count_run = absl::Minutes(10);
 };
+
+// The most the lead before T0 grows for the hosts' round trips.
+inline constexpr absl::Duration kMaxDeliveryWait = absl::Seconds(10);
 
 // "trial 3 attempt 1": how events name an attempt.
 std::string AttemptLabel(const v1::AttemptKey& key);
@@ -123,6 +128,15 @@ class AttemptRun final {
                                        bool with_endpoints) const;
   // More than one host: the balancer waits for every host's targets.
   bool MultiHost() const;
+  // From choosing T0 to T0: the spec's start_lead (the time a host needs
+  // to set up its load generator once T0 reaches it) plus the time T0
+  // takes to reach the farthest host: twice the longest round trip of the
+  // hosts' clock bursts (its held poll answered, or a poll made anew),
+  // capped at kMaxDeliveryWait.
+  absl::Duration StartLead() const;
+  // The load-generating hosts and their addresses, for the balancer's
+  // host to observe their first requests.
+  void AddLoadSources(v1::DesiredState::Measure* measure) const;
   // Whether `host` reports a result of the measurement: its load
   // generator's, or on a host that only balances how busy its cores were
   // (for a load of fixed duration: a request count gives no window).

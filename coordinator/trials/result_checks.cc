@@ -4,7 +4,9 @@
 
 #include <cmath>
 #include <string>
+#include <tuple>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/proto_time.h"
@@ -128,11 +130,96 @@ absl::Status CheckWindow(const v1::LoadgenResult& load,
   return absl::OkStatus();
 }
 
+// An uncertainty (or half a round trip): a valid, non-negative duration
+// no longer than half kMaxClockRoundTrip.
+absl::Status CheckUncertainty(absl::string_view field,
+                              const google::protobuf::Duration& d,
+                              absl::Duration limit = kMaxClockRoundTrip / 2) {
+  if (absl::Status s = CheckDuration(field, d); !s.ok()) return s;
+  const absl::Duration value = DurationFromProto(d);
+  if (value < absl::ZeroDuration() || value > limit) {
+    return Refuse(field,
+                  absl::StrCat(absl::FormatDuration(value), " is not in [0, ",
+                               absl::FormatDuration(limit), "]"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckClockOffset(absl::string_view field,
+                              const v1::ClockOffset& o) {
+  const std::string f(field);
+  if (absl::Status s = CheckDuration(f + ".offset", o.offset()); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckTimestamp(f + ".time", o.time()); !s.ok()) {
+    return s;
+  }
+  for (const auto& [name, value, limit] :
+       {std::tuple<const char*, const google::protobuf::Duration&,
+                   absl::Duration>{".uncertainty", o.uncertainty(),
+                                   kMaxClockRoundTrip / 2},
+        {".min_round_trip", o.min_round_trip(), kMaxClockRoundTrip},
+        {".max_round_trip", o.max_round_trip(), kMaxClockRoundTrip}}) {
+    if (absl::Status s = CheckUncertainty(f + name, value, limit); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Observed starts only of the hosts the balancer's host was told to watch,
+// each once.
+absl::Status CheckObservedStarts(const v1::WorkerResult& result,
+                                 const ResultContext& context) {
+  if (result.observe_failure().size() > kMaxObserveFailureBytes) {
+    return Refuse(
+        "observe_failure",
+        absl::StrCat(result.observe_failure().size(), " bytes is longer than ",
+                     kMaxObserveFailureBytes));
+  }
+  absl::flat_hash_set<std::string> named, seen;
+  if (context.measure.has_value()) {
+    for (const v1::LoadSource& source : context.measure->load_sources()) {
+      named.insert(source.worker_id());
+    }
+  }
+  for (int i = 0; i < result.observed_starts_size(); ++i) {
+    const v1::ObservedStart& start = result.observed_starts(i);
+    const std::string field = absl::StrCat("observed_starts[", i, "]");
+    if (context.measure.has_value() && !named.contains(start.worker_id())) {
+      return Refuse(field + ".worker_id",
+                    absl::StrCat("'", start.worker_id(),
+                                 "' is not a load source of this attempt"));
+    }
+    if (!seen.insert(start.worker_id()).second) {
+      return Refuse(field + ".worker_id",
+                    absl::StrCat("'", start.worker_id(), "' appears twice"));
+    }
+    if (absl::Status s =
+            CheckTimestamp(field + ".first_request", start.first_request());
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status CheckWorkerResult(const v1::WorkerResult& result,
                                const ResultContext& context) {
   if (result.has_failure()) return absl::OkStatus();
+  for (const auto& [field, present, offset] :
+       {std::tuple<const char*, bool, const v1::ClockOffset&>{
+            "clock.before", result.clock().has_before(),
+            result.clock().before()},
+        {"clock.after", result.clock().has_after(), result.clock().after()}}) {
+    if (!present) continue;
+    if (absl::Status s = CheckClockOffset(field, offset); !s.ok()) return s;
+  }
+  if (absl::Status s = CheckObservedStarts(result, context); !s.ok()) {
+    return s;
+  }
   for (int i = 0; i < result.core_busy_size(); ++i) {
     const double busy = result.core_busy(i).busy();
     if (!(busy >= 0 && busy <= 1)) {
@@ -144,6 +231,11 @@ absl::Status CheckWorkerResult(const v1::WorkerResult& result,
     return absl::OkStatus();
   }
   const v1::LoadgenResult& load = result.loadgen();
+  if (absl::Status s = CheckUncertainty("loadgen.start_skew_uncertainty",
+                                        load.start_skew_uncertainty());
+      !s.ok()) {
+    return s;
+  }
   if (absl::StatusOr<results::Histogram> latency =
           results::Histogram::FromProto(load.latency());
       !latency.ok()) {

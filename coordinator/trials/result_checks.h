@@ -36,6 +36,12 @@ inline constexpr double kMinWindowShare = 0.1;
 // More than one completed request per nanosecond per load generator is
 // not a measurement.
 inline constexpr double kMaxRequestsPerSecond = 1e9;
+// A clock exchange's round trip (so twice an offset's uncertainty, and a
+// skew's) is bounded by the worker's call timeout (1 s); longer is not a
+// measurement.
+inline constexpr absl::Duration kMaxClockRoundTrip = absl::Seconds(10);
+// The longest observe_failure kept; a longer one is refused.
+inline constexpr size_t kMaxObserveFailureBytes = 1024;
 
 // What the coordinator knows when a result arrives.
 struct ResultContext {
@@ -51,8 +57,12 @@ struct ResultContext {
 };
 
 // OK, or INVALID_ARGUMENT naming the field of `result` that no honest
-// worker could have sent and why. A result that reports a failure (its
-// own or its load generator's) is not a measurement and is not checked.
+// worker could have sent and why: besides the window and the counts, clock
+// offsets whose uncertainty is negative or over half kMaxClockRoundTrip, a
+// start skew uncertainty likewise, and observed starts from hosts the
+// Measure did not name as load sources (or named twice). A result that reports
+// a failure (its own or its load generator's) is not a measurement and is not
+// checked.
 absl::Status CheckWorkerResult(const v1::WorkerResult& result,
                                const ResultContext& context);
 

@@ -31,6 +31,9 @@ ResultContext Context() {
   *measure.mutable_load()->mutable_duration() =
       DurationToProto(absl::Seconds(5));
   *measure.mutable_start_time() = TimeToProto(kT0);
+  v1::LoadSource* source = measure.add_load_sources();
+  source->set_worker_id("w2");
+  source->add_addresses("10.0.0.2");
   context.measure = measure;
   return context;
 }
@@ -52,6 +55,13 @@ v1::WorkerResult Honest(absl::Duration ahead = absl::ZeroDuration()) {
   *load.mutable_duration() =
       DurationToProto(absl::Seconds(5) - absl::Microseconds(300));
   result.add_core_busy()->set_busy(0.97);
+  v1::ClockOffset& before = *result.mutable_clock()->mutable_before();
+  *before.mutable_offset() = DurationToProto(absl::Milliseconds(-300));
+  *before.mutable_uncertainty() = DurationToProto(absl::Microseconds(80));
+  *before.mutable_time() = TimeToProto(kT0 - absl::Seconds(1));
+  *result.mutable_clock()->mutable_after() = before;
+  *load.mutable_start_skew_uncertainty() =
+      DurationToProto(absl::Microseconds(80));
   return result;
 }
 
@@ -140,6 +150,40 @@ TEST(CheckWorkerResultTest, AbsurdResultsAreRefusedNamingTheField) {
       {"a core busier than always",
        [](v1::WorkerResult* r) { r->mutable_core_busy(0)->set_busy(1.5); },
        "core_busy[0].busy: 1.5 is not a fraction in [0, 1]"},
+      {"a negative clock uncertainty",
+       [](v1::WorkerResult* r) {
+         *r->mutable_clock()->mutable_before()->mutable_uncertainty() =
+             DurationToProto(-absl::Microseconds(1));
+       },
+       "clock.before.uncertainty: -1us is not in [0, 5s]"},
+      {"a clock round trip of a minute",
+       [](v1::WorkerResult* r) {
+         *r->mutable_clock()->mutable_after()->mutable_max_round_trip() =
+             DurationToProto(absl::Minutes(1));
+       },
+       "clock.after.max_round_trip: 1m is not in [0, 10s]"},
+      {"a skew uncertainty of an hour",
+       [](v1::WorkerResult* r) {
+         *r->mutable_loadgen()->mutable_start_skew_uncertainty() =
+             DurationToProto(absl::Hours(1));
+       },
+       "loadgen.start_skew_uncertainty: 1h is not in [0, 5s]"},
+      {"an observed start of a host that sent no load",
+       [](v1::WorkerResult* r) {
+         r->add_observed_starts()->set_worker_id("w9");
+       },
+       "observed_starts[0].worker_id: 'w9' is not a load source"},
+      {"a host observed twice",
+       [](v1::WorkerResult* r) {
+         r->add_observed_starts()->set_worker_id("w2");
+         r->add_observed_starts()->set_worker_id("w2");
+       },
+       "observed_starts[1].worker_id: 'w2' appears twice"},
+      {"an observe_failure of a megabyte",
+       [](v1::WorkerResult* r) {
+         r->set_observe_failure(std::string(1 << 20, 'x'));
+       },
+       "observe_failure: 1048576 bytes is longer than 1024"},
       {"a core busy NaN",
        [](v1::WorkerResult* r) {
          r->mutable_core_busy(0)->set_busy(std::nan(""));

@@ -1,6 +1,7 @@
 # The agent: the Synchronize client, the clock exchange, the trial runner
 # and the executor of desired states behind scalebench-worker.
 add_library(scalebench_worker_agent STATIC
+  agent/clock_burst.cc
   agent/clock_sync.cc
   agent/daemon.cc
   agent/driver_set.cc
@@ -31,7 +32,7 @@ target_link_libraries(scalebench_worker_testing PUBLIC
 # with a 5 ms start tolerance: they take the load-test lock, so that no
 # other load test starves them of CPU (a start 5.8 ms late was seen).
 scalebench_test(worker_agent_test
-  SOURCES agent/clock_sync_test.cc agent/driver_set_test.cc agent/sync_client_test.cc
+  SOURCES agent/clock_burst_test.cc agent/clock_sync_test.cc agent/driver_set_test.cc agent/sync_client_test.cc
           agent/state_dir_lock_test.cc agent/trial_executor_test.cc
           agent/trial_runner_test.cc agent/worker_metrics_test.cc
   LIBS scalebench_worker_agent scalebench_worker_testing

@@ -6,8 +6,8 @@ namespace scalebench::worker {
 
 ClockEstimate EstimateFrom(const ClockSample& s) {
   ClockEstimate e;
-  e.offset = ((s.t2 - s.t1) + (s.t3 - s.t4)) / 2;
-  e.round_trip = (s.t4 - s.t1) - (s.t3 - s.t2);
+  e.offset = results::Offset(s);
+  e.round_trip = results::RoundTrip(s);
   return e;
 }
 

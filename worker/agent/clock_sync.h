@@ -1,10 +1,12 @@
-// The worker's estimate of the coordinator's clock, from the four
+// The worker's running estimate of the coordinator's clock, from the four
 // timestamps of each Synchronize exchange (as NTP does): t1 request sent
 // and t4 response received on the worker's wall clock, t2 request received
-// and t3 response sent on the coordinator's. A start instant T0 arrives on
-// the coordinator's clock; ToLocal converts it to this host's. The estimate
-// is the sample with the smallest round trip among the recent ones: its
-// offset error is at most half its round trip. Thread-safe.
+// and t3 response sent on the coordinator's. The estimate is the sample
+// with the smallest round trip among the recent ones: its offset error is
+// at most half its round trip. A long poll's samples are a fallback: the
+// executor converts T0 with a burst of ExchangeClock calls
+// (clock_burst.h), and with this estimate only when that burst failed.
+// Thread-safe.
 #ifndef SCALEBENCH_WORKER_AGENT_CLOCK_SYNC_H_
 #define SCALEBENCH_WORKER_AGENT_CLOCK_SYNC_H_
 
@@ -13,12 +15,11 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "results/clock_offsets.h"
 
 namespace scalebench::worker {
 
-struct ClockSample {
-  absl::Time t1, t2, t3, t4;
-};
+using ClockSample = results::ClockSample;
 
 struct ClockEstimate {
   // Coordinator clock minus worker clock.

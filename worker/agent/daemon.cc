@@ -14,6 +14,7 @@
 #include "common/metrics_endpoint.h"
 #include "common/process_metrics.h"
 #include "common/stop_signals.h"
+#include "worker/agent/clock_burst.h"
 #include "worker/agent/sync_client.h"
 #include "worker/agent/trial_executor.h"
 #include "worker/agent/trial_runner.h"
@@ -170,9 +171,11 @@ int RunDaemonUntil(const DaemonFlags& flags, Clock* clock,
     *facts.add_unavailable() = std::move(u);
 
   TrialRunner runner(context, drivers, cpus, flags.listen_address);
+  ClockBurst clock_burst(
+      GrpcClockExchange(*channel, context.name, context.clock));
   // Destroyed before the client, whose StateChanged its thread calls.
-  auto executor =
-      std::make_unique<TrialExecutor>(&runner, &*spool, context.name);
+  auto executor = std::make_unique<TrialExecutor>(
+      &runner, &*spool, context.name, &clock_burst, context.clock);
   SyncOptions options;
   options.worker_id = context.name;
   options.on_exchange = [&metrics](const absl::Status& status) {

@@ -13,6 +13,7 @@
 #include "common/grpc_channel.h"
 #include "common/proto_time.h"
 #include "gtest/gtest.h"
+#include "worker/agent/clock_burst.h"
 
 namespace scalebench::worker {
 namespace {
@@ -43,6 +44,16 @@ class FakeCoordinator final : public v1::WorkerService::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ExchangeClock(grpc::ServerContext*,
+                             const v1::ExchangeClockRequest* request,
+                             v1::ExchangeClockResponse* response) override {
+    *response->mutable_receive_time() = TimeToProto(absl::Now() + offset_);
+    absl::MutexLock lock(&mu_);
+    exchanges_.push_back(request->worker_id());
+    *response->mutable_transmit_time() = TimeToProto(absl::Now() + offset_);
+    return grpc::Status::OK;
+  }
+
   void SetDesired(const v1::DesiredState& desired) {
     absl::MutexLock lock(&mu_);
     desired_ = desired;
@@ -51,11 +62,16 @@ class FakeCoordinator final : public v1::WorkerService::Service {
     absl::MutexLock lock(&mu_);
     return requests_;
   }
+  std::vector<std::string> exchanges() {
+    absl::MutexLock lock(&mu_);
+    return exchanges_;
+  }
 
  private:
   const absl::Duration offset_;
   absl::Mutex mu_;
   std::vector<v1::SynchronizeRequest> requests_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> exchanges_ ABSL_GUARDED_BY(mu_);
   v1::DesiredState desired_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -172,6 +188,23 @@ TEST_F(SyncClientTest, TheClockOffsetIsMeasured) {
   // Within the round trip of loopback gRPC, far below the 3 s set.
   EXPECT_LT(absl::AbsDuration(estimate->offset - absl::Seconds(3)),
             absl::Milliseconds(50));
+}
+
+TEST_F(SyncClientTest, AClockBurstBoundsTheTrueOffset) {
+  StartServer(absl::Milliseconds(-400));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      MakeChannel("127.0.0.1:" + std::to_string(port_), TransportSecurity{});
+  ASSERT_TRUE(channel.ok()) << channel.status();
+  ClockBurst burst(GrpcClockExchange(*channel, "host-a", Clock::Real()), 5);
+  absl::StatusOr<v1::ClockOffset> offset = burst.Burst();
+  ASSERT_TRUE(offset.ok()) << offset.status();
+  EXPECT_EQ(offset->samples(), 5u);
+  EXPECT_EQ(coordinator_->exchanges(), std::vector<std::string>(5, "host-a"));
+  // The stand-in's clock is exactly 400 ms behind this one, so the bound
+  // must hold whatever loopback's delays were.
+  EXPECT_LE(absl::AbsDuration(DurationFromProto(offset->offset()) +
+                              absl::Milliseconds(400)),
+            DurationFromProto(offset->uncertainty()));
 }
 
 TEST_F(SyncClientTest, TheDesiredStateReachesTheExecutor) {

@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "api/attempt_keys.h"
 #include "common/proto_time.h"
+#include "results/clock_offsets.h"
 
 namespace scalebench::worker {
 namespace {
@@ -32,11 +33,32 @@ v1::WorkerState Idle() {
   return state;
 }
 
+// The long poll's estimate as an offset: only when the burst after
+// Prepare failed. (Apply runs after the exchange that brought the desired
+// state was recorded, so an estimate exists.)
+v1::ClockOffset FromLongPoll(const ClockSync& clock, absl::Time now) {
+  v1::ClockOffset offset;
+  const std::optional<ClockEstimate> estimate = clock.Estimate();
+  if (!estimate.has_value()) return offset;
+  *offset.mutable_offset() = DurationToProto(estimate->offset);
+  *offset.mutable_uncertainty() = DurationToProto(estimate->round_trip / 2);
+  *offset.mutable_min_round_trip() = DurationToProto(estimate->round_trip);
+  *offset.mutable_max_round_trip() = DurationToProto(estimate->round_trip);
+  offset.set_samples(1);
+  *offset.mutable_time() = TimeToProto(now);
+  return offset;
+}
+
 }  // namespace
 
 TrialExecutor::TrialExecutor(TrialRunner* runner, Spool* spool,
-                             std::string worker_id)
-    : runner_(runner), spool_(spool), worker_id_(std::move(worker_id)) {
+                             std::string worker_id, ClockProbe* clock_probe,
+                             Clock* clock)
+    : runner_(runner),
+      spool_(spool),
+      worker_id_(std::move(worker_id)),
+      clock_probe_(clock_probe),
+      clock_(clock) {
   current_ = Idle();
   last_.mutable_idle();
   thread_ = std::thread([this] { Loop(); });
@@ -60,8 +82,11 @@ void TrialExecutor::Apply(const v1::DesiredState& desired,
   last_ = desired;
   pending_ = desired;
   if (desired.has_measure()) {
-    pending_start_ =
-        clock.ToLocal(TimeFromProto(desired.measure().start_time()));
+    pending_converted_with_ = prepared_clock_.has_value()
+                                  ? *prepared_clock_
+                                  : FromLongPoll(clock, clock_->Wall());
+    pending_start_ = TimeFromProto(desired.measure().start_time()) -
+                     DurationFromProto(pending_converted_with_.offset());
   }
 }
 
@@ -79,6 +104,7 @@ void TrialExecutor::Loop() {
   while (true) {
     v1::DesiredState desired;
     absl::Time start;
+    v1::ClockOffset converted_with;
     std::function<void()> listener;
     {
       absl::MutexLock lock(&mu_);
@@ -90,6 +116,7 @@ void TrialExecutor::Loop() {
       if (stop_) return;
       desired = *pending_;
       start = pending_start_;
+      converted_with = pending_converted_with_;
       pending_.reset();
       // Report the transition at once; the phase takes time.
       if (desired.has_prepare()) {
@@ -109,7 +136,7 @@ void TrialExecutor::Loop() {
     if (desired.has_prepare()) {
       next = DoPrepare(desired.prepare());
     } else if (desired.has_measure()) {
-      next = DoMeasure(desired.measure(), start);
+      next = DoMeasure(desired.measure(), start, converted_with);
     } else {
       next = DoTearDown();
     }
@@ -174,12 +201,35 @@ v1::WorkerState TrialExecutor::DoPrepare(
   }
   plan_ = *std::move(plan);
   prepared_ = prepare;
+  // Measured now, when this host's work for the attempt is done and T0 is
+  // about to be chosen.
+  std::optional<v1::ClockOffset> clock = MeasureClock();
+  {
+    absl::MutexLock lock(&mu_);
+    prepared_clock_ = std::move(clock);
+  }
   return ReadyState();
 }
 
-v1::WorkerState TrialExecutor::ReadyState() const {
+std::optional<v1::ClockOffset> TrialExecutor::MeasureClock() {
+  absl::StatusOr<v1::ClockOffset> offset = clock_probe_->Burst();
+  if (!offset.ok()) {
+    std::cerr << "scalebench-worker: measuring the clock offset: "
+              << offset.status().message() << "\n";
+    return std::nullopt;
+  }
+  return *std::move(offset);
+}
+
+v1::WorkerState TrialExecutor::ReadyState() {
   v1::WorkerState ready;
   *ready.mutable_ready()->mutable_key() = prepared_->key();
+  {
+    absl::MutexLock lock(&mu_);
+    if (prepared_clock_.has_value()) {
+      *ready.mutable_ready()->mutable_clock() = *prepared_clock_;
+    }
+  }
   for (const TargetLaunch& t : plan_->targets) {
     ready.mutable_ready()->add_target_endpoints(
         absl::StrCat(t.listen_address, ":", t.port));
@@ -194,7 +244,10 @@ v1::WorkerState TrialExecutor::ReadyState() const {
 }
 
 v1::WorkerState TrialExecutor::DoMeasure(
-    const v1::DesiredState::Measure& measure, absl::Time local_start) {
+    const v1::DesiredState::Measure& measure, absl::Time local_start,
+    const v1::ClockOffset& converted_with) {
+  v1::WorkerClock clock;
+  *clock.mutable_before() = converted_with;
   if (measure.urls().empty()) {
     // A host that only balances: no load, only how busy it was.
     if (!plan_.has_value() || !measure.load().has_duration()) {
@@ -205,10 +258,11 @@ v1::WorkerState TrialExecutor::DoMeasure(
                                 "duration, can observe without sending load"),
                     std::nullopt);
     }
-    return Finish(
-        measure.key(), std::nullopt, std::nullopt,
-        runner_->Observe(local_start,
-                         DurationFromProto(measure.load().duration())));
+    HostUsage usage = runner_->Observe(
+        local_start, DurationFromProto(measure.load().duration()));
+    MeasureClockAfter(&clock);
+    return Finish(measure.key(), std::nullopt, std::nullopt, std::move(usage),
+                  &clock);
   }
   if (!plan_.has_value()) {
     // A load-generator-only host: plan just the load's cores.
@@ -244,16 +298,33 @@ v1::WorkerState TrialExecutor::DoMeasure(
   }
   HostUsage usage;
   absl::StatusOr<v1::LoadgenResult> result = runner_->Measure(*plan_, &usage);
+  MeasureClockAfter(&clock);
   if (!result.ok()) {
     return Finish(
         measure.key(),
         MakeFailure(v1::FAILURE_KIND_LOADGEN, result.status().message()),
-        std::nullopt);
+        std::nullopt, {}, &clock);
   }
   result->set_source(worker_id_);
+  // The load generator measured its lateness on this host's clock, against
+  // T0 converted with `converted_with`; on the coordinator's clock it is
+  // that, corrected by how the offset moved until T0, within the offset's
+  // uncertainty.
+  const results::StartSkew skew = results::SkewOnCoordinatorClock(
+      DurationFromProto(result->start_skew()), converted_with,
+      clock.has_after() ? &clock.after() : nullptr,
+      TimeFromProto(measure.start_time()));
+  *result->mutable_start_skew() = DurationToProto(skew.skew);
+  *result->mutable_start_skew_uncertainty() = DurationToProto(skew.uncertainty);
   std::optional<v1::Failure> failure;
   if (result->has_failure()) failure = result->failure();
-  return Finish(measure.key(), failure, *std::move(result), std::move(usage));
+  return Finish(measure.key(), failure, *std::move(result), std::move(usage),
+                &clock);
+}
+
+void TrialExecutor::MeasureClockAfter(v1::WorkerClock* clock) {
+  std::optional<v1::ClockOffset> after = MeasureClock();
+  if (after.has_value()) *clock->mutable_after() = *std::move(after);
 }
 
 v1::WorkerState TrialExecutor::DoTearDown() {
@@ -264,13 +335,18 @@ v1::WorkerState TrialExecutor::DoTearDown() {
   }
   plan_.reset();
   prepared_.reset();
+  {
+    absl::MutexLock lock(&mu_);
+    prepared_clock_.reset();
+  }
   return Idle();
 }
 
 v1::WorkerState TrialExecutor::Finish(const v1::AttemptKey& key,
                                       std::optional<v1::Failure> failure,
                                       std::optional<v1::LoadgenResult> loadgen,
-                                      HostUsage usage) {
+                                      HostUsage usage,
+                                      const v1::WorkerClock* clock) {
   v1::WorkerResult result;
   *result.mutable_key() = key;
   result.set_worker_id(worker_id_);
@@ -284,6 +360,7 @@ v1::WorkerState TrialExecutor::Finish(const v1::AttemptKey& key,
   if (usage.cpu_quota.has_value()) {
     *result.mutable_cpu_quota() = *std::move(usage.cpu_quota);
   }
+  if (clock != nullptr) *result.mutable_clock() = *clock;
   if (absl::Status s = spool_->Store(result); !s.ok()) {
     // Without the spool the result would be lost: say so loudly; the
     // coordinator's timeout fails the attempt.

@@ -1,9 +1,12 @@
 // Carries out the coordinator's desired states on this host with a
-// TrialRunner: Prepare starts this host's targets (and balancer) and
-// reports Ready with their endpoints; Measure runs the load generator at
-// T0 (converted to this host's clock) and spools the result before
-// reporting Finished; TearDown and Idle stop everything. A failure in any
-// phase is spooled as a result with its Failure, never an RPC error. The
+// TrialRunner: Prepare starts this host's targets (and balancer), measures
+// this host's clock against the coordinator's (a ClockProbe burst) and
+// reports Ready with their endpoints and that offset; Measure runs the
+// load generator at T0 converted to this host's clock with that offset,
+// measures the clock again, states the start skew on the coordinator's
+// clock with its uncertainty, and spools the result (with both offsets)
+// before reporting Finished; TearDown and Idle stop everything. A failure in
+// any phase is spooled as a result with its Failure, never an RPC error. The
 // work runs on one background thread, always on the newest desired state.
 // Thread-safe.
 #ifndef SCALEBENCH_WORKER_AGENT_TRIAL_EXECUTOR_H_
@@ -16,7 +19,9 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "common/clock.h"
 #include "worker/agent/assignment_executor.h"
+#include "worker/agent/clock_burst.h"
 #include "worker/agent/trial_runner.h"
 #include "worker/spool.h"
 
@@ -24,8 +29,9 @@ namespace scalebench::worker {
 
 class TrialExecutor final : public AssignmentExecutor {
  public:
-  // `runner` and `spool` outlive the executor.
-  TrialExecutor(TrialRunner* runner, Spool* spool, std::string worker_id);
+  // `runner`, `spool`, `clock_probe` and `clock` outlive the executor.
+  TrialExecutor(TrialRunner* runner, Spool* spool, std::string worker_id,
+                ClockProbe* clock_probe, Clock* clock);
   // Stops the background thread and tears down what runs.
   ~TrialExecutor() override;
 
@@ -52,23 +58,37 @@ class TrialExecutor final : public AssignmentExecutor {
   // Each returns the state to report next.
   v1::WorkerState DoPrepare(const v1::DesiredState::Prepare& prepare);
   v1::WorkerState DoMeasure(const v1::DesiredState::Measure& measure,
-                            absl::Time local_start);
+                            absl::Time local_start,
+                            const v1::ClockOffset& converted_with);
+  // A burst of clock exchanges; nullopt (and a log line) when none
+  // answered.
+  std::optional<v1::ClockOffset> MeasureClock();
+  // The burst after the window, into clock->after when one answered.
+  void MeasureClockAfter(v1::WorkerClock* clock);
   v1::WorkerState DoTearDown();
   // Ready with the prepared attempt's endpoints; needs plan_ and prepared_.
-  v1::WorkerState ReadyState() const;
+  v1::WorkerState ReadyState();
   v1::WorkerState Finish(const v1::AttemptKey& key,
                          std::optional<v1::Failure> failure,
                          std::optional<v1::LoadgenResult> loadgen,
-                         HostUsage usage = {});
+                         HostUsage usage = {},
+                         const v1::WorkerClock* clock = nullptr);
 
   TrialRunner* runner_;
   Spool* spool_;
   const std::string worker_id_;
+  ClockProbe* const clock_probe_;
+  Clock* const clock_;
 
   absl::Mutex mu_;
-  // The newest desired state not yet acted on, and T0 on this host's clock.
+  // The newest desired state not yet acted on; for a Measure, T0 on this
+  // host's clock and the offset it was converted with.
   std::optional<v1::DesiredState> pending_ ABSL_GUARDED_BY(mu_);
   absl::Time pending_start_ ABSL_GUARDED_BY(mu_);
+  v1::ClockOffset pending_converted_with_ ABSL_GUARDED_BY(mu_);
+  // The offset the burst after the last Prepare measured (reported with
+  // Ready); unset before one, or when no exchange answered.
+  std::optional<v1::ClockOffset> prepared_clock_ ABSL_GUARDED_BY(mu_);
   // The last desired state acted on or queued, to ignore repeats.
   v1::DesiredState last_ ABSL_GUARDED_BY(mu_);
   v1::WorkerState current_ ABSL_GUARDED_BY(mu_);

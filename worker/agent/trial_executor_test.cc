@@ -17,6 +17,33 @@ namespace {
 using ::scalebench::worker::testing::FakeTargetDriver;
 using ::testing::HasSubstr;
 
+// Answers each burst with the next scripted offset (the last repeats);
+// counts the bursts.
+class ScriptedClockProbe final : public ClockProbe {
+ public:
+  absl::StatusOr<v1::ClockOffset> Burst() override {
+    absl::MutexLock lock(&mu_);
+    ++bursts_;
+    if (offsets_.empty()) return absl::UnavailableError("no exchange answered");
+    const v1::ClockOffset next = offsets_.front();
+    if (offsets_.size() > 1) offsets_.erase(offsets_.begin());
+    return next;
+  }
+  void Script(std::vector<v1::ClockOffset> offsets) {
+    absl::MutexLock lock(&mu_);
+    offsets_ = std::move(offsets);
+  }
+  int bursts() {
+    absl::MutexLock lock(&mu_);
+    return bursts_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<v1::ClockOffset> offsets_ ABSL_GUARDED_BY(mu_);
+  int bursts_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 class TrialExecutorTest : public ::testing::Test {
  protected:
   TrialExecutorTest() {
@@ -32,8 +59,8 @@ class TrialExecutorTest : public ::testing::Test {
         std::make_unique<Spool>(*Spool::Open(context_.state_dir + "/spool"));
     runner_ = std::make_unique<TrialRunner>(context_, &drivers_,
                                             std::vector<int>{0, 1});
-    executor_ =
-        std::make_unique<TrialExecutor>(runner_.get(), spool_.get(), "w");
+    executor_ = std::make_unique<TrialExecutor>(
+        runner_.get(), spool_.get(), "w", &clock_probe_, Clock::Real());
   }
 
   // Waits (up to 10 s) until the current state satisfies `done`.
@@ -126,6 +153,34 @@ class TrialExecutorTest : public ::testing::Test {
   FakeTargetDriver* driver_;
   std::unique_ptr<Spool> spool_;
   std::unique_ptr<TrialRunner> runner_;
+  // A 300 ms measurement of `ready`'s targets, one thread, at T0
+  // `start_time` (the coordinator's clock).
+  v1::DesiredState MeasureAt(const v1::WorkerState& ready,
+                             absl::Time start_time) {
+    v1::DesiredState measure;
+    v1::DesiredState::Measure* m = measure.mutable_measure();
+    *m->mutable_key() = ready.ready().key();
+    m->mutable_load()->mutable_duration()->set_nanos(300'000'000);
+    m->mutable_load()->set_threads(1);
+    for (const std::string& e : ready.ready().target_endpoints()) {
+      m->add_urls("http://" + e + "/");
+    }
+    *m->mutable_start_time() = TimeToProto(start_time);
+    return measure;
+  }
+
+  // Waits for Finished; returns the one spooled result.
+  v1::WorkerResult Finished() {
+    v1::WorkerState finished =
+        WaitFor([](const v1::WorkerState& s) { return s.has_finished(); });
+    EXPECT_TRUE(finished.has_finished()) << finished.DebugString();
+    absl::StatusOr<std::vector<v1::WorkerResult>> spooled = spool_->List();
+    EXPECT_TRUE(spooled.ok() && spooled->size() == 1u);
+    return spooled.ok() && !spooled->empty() ? (*spooled)[0]
+                                             : v1::WorkerResult();
+  }
+
+  ScriptedClockProbe clock_probe_;
   std::unique_ptr<TrialExecutor> executor_;
   ClockSync clock_;
 };
@@ -137,15 +192,8 @@ TEST_F(TrialExecutorTest, PrepareMeasureTearDown) {
   ASSERT_TRUE(ready.has_ready()) << ready.DebugString();
   ASSERT_EQ(ready.ready().target_endpoints_size(), 2);
 
-  v1::DesiredState measure;
-  v1::DesiredState::Measure* m = measure.mutable_measure();
-  *m->mutable_key() = Prepare(2).prepare().key();
-  m->mutable_load()->mutable_duration()->set_nanos(300'000'000);
-  m->mutable_load()->set_threads(1);
-  for (const std::string& e : ready.ready().target_endpoints()) {
-    m->add_urls("http://" + e + "/");
-  }
-  *m->mutable_start_time() = TimeToProto(absl::Now() + absl::Milliseconds(200));
+  const v1::DesiredState measure =
+      MeasureAt(ready, absl::Now() + absl::Milliseconds(200));
   executor_->Apply(measure, clock_);
   executor_->Apply(measure, clock_);  // A repeat changes nothing.
   v1::WorkerState finished =
@@ -176,6 +224,75 @@ TEST_F(TrialExecutorTest, PrepareMeasureTearDown) {
   *tear_down.mutable_tear_down()->mutable_key() = result.key();
   EXPECT_TRUE(GoesIdle(tear_down));
   EXPECT_TRUE(driver_->List()->empty());
+}
+
+v1::ClockOffset Offset(absl::Time at, absl::Duration offset,
+                       absl::Duration uncertainty) {
+  v1::ClockOffset o;
+  *o.mutable_time() = TimeToProto(at);
+  *o.mutable_offset() = DurationToProto(offset);
+  *o.mutable_uncertainty() = DurationToProto(uncertainty);
+  o.set_samples(16);
+  return o;
+}
+
+TEST_F(TrialExecutorTest, TZeroIsConvertedWithTheBurstAfterPrepare) {
+  const absl::Time now = absl::Now();
+  const v1::ClockOffset before =
+      Offset(now, absl::Milliseconds(300), absl::Microseconds(70));
+  const v1::ClockOffset after = Offset(
+      now + absl::Seconds(1), absl::Milliseconds(300), absl::Microseconds(90));
+  clock_probe_.Script({before, after});
+  executor_->Apply(Prepare(1), clock_);
+  v1::WorkerState ready =
+      WaitFor([](const v1::WorkerState& s) { return s.has_ready(); });
+  ASSERT_TRUE(ready.has_ready()) << ready.DebugString();
+  EXPECT_EQ(ready.ready().clock().offset().nanos(), 300'000'000);
+
+  // T0 300 ms later on the coordinator's clock than on this one: it opens
+  // 200 ms from now here, not 500 ms.
+  const absl::Time local_start = now + absl::Milliseconds(200);
+  v1::DesiredState measure =
+      MeasureAt(ready, local_start + absl::Milliseconds(300));
+  executor_->Apply(measure, clock_);
+  const v1::WorkerResult result = Finished();
+  EXPECT_FALSE(result.has_failure()) << result.failure().reason();
+  EXPECT_EQ(clock_probe_.bursts(), 2);
+  EXPECT_LT(TimeFromProto(result.loadgen().start_time()) - local_start,
+            absl::Milliseconds(100));
+  EXPECT_EQ(result.clock().before().offset().nanos(), 300'000'000);
+  EXPECT_EQ(result.clock().after().uncertainty().nanos(), 90'000);
+  // The clock held still: the skew is the measured lateness (under the
+  // 5 ms tolerance), within the larger of the two uncertainties.
+  EXPECT_GE(DurationFromProto(result.loadgen().start_skew()),
+            absl::ZeroDuration());
+  EXPECT_LT(DurationFromProto(result.loadgen().start_skew()),
+            absl::Milliseconds(5));
+  EXPECT_EQ(result.loadgen().start_skew_uncertainty().nanos(), 90'000);
+}
+
+TEST_F(TrialExecutorTest, AClockRunningAheadMakesTheSkewNegative) {
+  // The worker's clock gains 50 ms in the second between the bursts: at
+  // T0 (a fifth of the way) the offset is 10 ms smaller than the one T0
+  // was converted with, so the window truly opened about 10 ms early.
+  const absl::Time now = absl::Now();
+  clock_probe_.Script(
+      {Offset(now, absl::Milliseconds(300), absl::Microseconds(70)),
+       Offset(now + absl::Seconds(1), absl::Milliseconds(250),
+              absl::Microseconds(70))});
+  executor_->Apply(Prepare(1), clock_);
+  v1::WorkerState ready =
+      WaitFor([](const v1::WorkerState& s) { return s.has_ready(); });
+  ASSERT_TRUE(ready.has_ready()) << ready.DebugString();
+  executor_->Apply(
+      MeasureAt(ready, now + absl::Milliseconds(200) + absl::Milliseconds(300)),
+      clock_);
+  const v1::WorkerResult result = Finished();
+  EXPECT_FALSE(result.has_failure()) << result.failure().reason();
+  // -10 ms plus 95% of a lateness under the 5 ms tolerance.
+  const absl::Duration skew = DurationFromProto(result.loadgen().start_skew());
+  EXPECT_GE(skew, absl::Milliseconds(-10));
+  EXPECT_LT(skew, absl::Milliseconds(-5));
 }
 
 TEST_F(TrialExecutorTest, ABalancerOverOtherHostsStartsWhenItsEndpointsCome) {

@@ -16,9 +16,12 @@ constexpr const char* kFactors[] = {
     "vcpus_total", "keepalive", "health_check_interval",
     "connections"};
 constexpr const char* kMetrics[] = {
-    "requests_per_s", "transfer_kb_per_s", "latency_mean_us", "latency_p50_us",
-    "latency_p90_us", "latency_p99_us",    "latency_max_us",  "errors",
-    "start_skew_us"};
+    "requests_per_s",  "transfer_kb_per_s",
+    "latency_mean_us", "latency_p50_us",
+    "latency_p90_us",  "latency_p99_us",
+    "latency_max_us",  "errors",
+    "start_skew_us",   "start_skew_uncertainty_us",
+    "start_spread_us", "observed_start_spread_us"};
 constexpr const char* kModelX[] = {"instances", "vcpus_total", "hosts", "vcpus",
                                    "connections"};
 

@@ -23,12 +23,14 @@ absl::Span<const char* const> FactorColumns();
 // The metric columns of a trial, in this order: requests_per_s,
 // transfer_kb_per_s, latency_mean_us, latency_p50_us, latency_p90_us,
 // latency_p99_us, latency_max_us, errors (the sum of every error count),
-// start_skew_us.
+// start_skew_us, start_skew_uncertainty_us, start_spread_us (the
+// estimated spread of the load generators' starts), observed_start_spread_us
+// (empty when no host observed every start).
 absl::Span<const char* const> MetricColumns();
 
 // True when a higher value of metric column `metric` is better:
 // requests_per_s and transfer_kb_per_s. For every other metric (the
-// latencies, errors, start_skew_us) lower is better.
+// latencies, errors, the skews and spreads) lower is better.
 bool HigherIsBetter(absl::string_view metric);
 
 // The column after the metrics: "true" when a host of the trial is itself

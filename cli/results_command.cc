@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -34,7 +35,8 @@ models once the experiment has ended.
 configuration: its description, n (trials), the median requests/s with its
 distribution-free 95% interval (from 6 trials on; "-" below), and the
 median p99 latency in microseconds; a line with the load generators'
-start skew, and one marking trials from nested hosts; then the model fits,
+start skew, one with how far apart their starts were (estimated, and
+observed by the balancer's host), and one marking trials from nested hosts; then the model fits,
 as scalebench fit prints them.
 
 --output csv: a header row, then one row per trial. The columns are
@@ -42,7 +44,9 @@ trial_id (exp-000001/3), the factors platform, instances, balancer,
 algorithm, hosts, vcpus, vcpus_total, keepalive, health_check_interval
 (seconds), connections, then repetition, then the metrics requests_per_s,
 transfer_kb_per_s, latency_mean_us, latency_p50_us, latency_p90_us,
-latency_p99_us, latency_max_us, errors, start_skew_us, then nested (true
+latency_p99_us, latency_max_us, errors, start_skew_us,
+start_skew_uncertainty_us, start_spread_us, observed_start_spread_us
+(empty when not observed), then nested (true
 when a host of the trial is itself a virtual machine: its throughput shows
 that the code path works, not how fast the platform is). The file is what
 scalebench fit --data reads:
@@ -53,10 +57,22 @@ scalebench fit --data reads:
 
 --output json: a list with one object per trial: trial (its name),
 configuration (the API's Configuration), result (the merged LoadgenResult),
-requests_per_s, start_skew_us, nested, and workers: per host, worker_id, pinning
-(role -> cores), core_busy (how busy each core was), cpu_quota (how often
-the host's CPU quota was used up, when it has one), and on a host that
-generated load its requests and start_skew_us.
+requests_per_s, start_time (T0, RFC 3339 with nanoseconds), start_skew_us
+and start_skew_uncertainty_us, estimated_start_spread_us and
+estimated_start_spread_uncertainty_us, observed_start_spread_us (when the
+balancer's host saw every load generator's first request), nested, and
+workers: per host, worker_id, pinning (role -> cores), core_busy (how busy
+each core was), cpu_quota (how often the host's CPU quota was used up,
+when it has one), clock (before and after the window: offset_us,
+uncertainty_us, min_round_trip_us, max_round_trip_us, samples), on a host
+that generated load its requests, start_skew_us and
+start_skew_uncertainty_us, and on the balancer's host observed_starts
+(worker_id, address, first_request) or observe_failure.
+
+A start skew is on the coordinator's clock: the load generator's window
+opened start_skew_us after T0 (negative: before), true to within
+start_skew_uncertainty_us (half the round trip of that host's best clock
+exchange). docs/methodology.md says how it is measured and bounded.
 
 Exit status: 0 ok; 2 EXPERIMENT is wrong or unknown; 1 the coordinator
 cannot be reached or a stored result cannot be read.
@@ -84,9 +100,29 @@ int PrintCsv(const ExportedResults& exported, std::ostream& out,
   return kExitOk;
 }
 
+// A clock offset in microseconds, as `results --output json` shows it.
+nlohmann::json OffsetJson(const v1::ClockOffset& offset) {
+  const auto us = [](const google::protobuf::Duration& d) {
+    return absl::ToDoubleMicroseconds(DurationFromProto(d));
+  };
+  return {{"offset_us", us(offset.offset())},
+          {"uncertainty_us", us(offset.uncertainty())},
+          {"min_round_trip_us", us(offset.min_round_trip())},
+          {"max_round_trip_us", us(offset.max_round_trip())},
+          {"samples", offset.samples()}};
+}
+
+// An instant as RFC 3339 with nanoseconds ("2026-12-07T18:00:01.123456789Z").
+std::string InstantText(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E9SZ", TimeFromProto(t),
+                          absl::UTCTimeZone());
+}
+
 // What each host of the trial reported besides the merged load: the
-// cores of its roles, how busy each core was, its CPU quota, and, on a
-// host that generated load, its own requests and start skew.
+// cores of its roles, how busy each core was, its CPU quota, its clock
+// against the coordinator's, on a host that generated load its own
+// requests and start skew, and on the balancer's host the first request
+// of each load generator it saw.
 absl::StatusOr<nlohmann::json> WorkersJson(const v1::TrialResult& trial) {
   nlohmann::json workers = nlohmann::json::array();
   for (const v1::WorkerResult& raw : trial.raw()) {
@@ -101,6 +137,31 @@ absl::StatusOr<nlohmann::json> WorkersJson(const v1::TrialResult& trial) {
       worker["requests"] = raw.loadgen().requests();
       worker["start_skew_us"] = absl::ToDoubleMicroseconds(
           DurationFromProto(raw.loadgen().start_skew()));
+      worker["start_skew_uncertainty_us"] = absl::ToDoubleMicroseconds(
+          DurationFromProto(raw.loadgen().start_skew_uncertainty()));
+    }
+    if (raw.has_clock()) {
+      nlohmann::json clock = nlohmann::json::object();
+      if (raw.clock().has_before()) {
+        clock["before"] = OffsetJson(raw.clock().before());
+      }
+      if (raw.clock().has_after()) {
+        clock["after"] = OffsetJson(raw.clock().after());
+      }
+      worker["clock"] = std::move(clock);
+    }
+    if (raw.observed_starts_size() > 0) {
+      nlohmann::json observed = nlohmann::json::array();
+      for (const v1::ObservedStart& start : raw.observed_starts()) {
+        observed.push_back(
+            {{"worker_id", start.worker_id()},
+             {"address", start.address()},
+             {"first_request", InstantText(start.first_request())}});
+      }
+      worker["observed_starts"] = std::move(observed);
+    }
+    if (!raw.observe_failure().empty()) {
+      worker["observe_failure"] = raw.observe_failure();
     }
     nlohmann::json busy = nlohmann::json::array();
     for (const v1::CoreBusy& core : raw.core_busy()) {
@@ -161,6 +222,20 @@ int PrintJson(const ExportedResults& exported, std::ostream& out,
     item["result"] = *std::move(result);
     item["requests_per_s"] = trial.requests_per_s();
     item["start_skew_us"] = skew_us;
+    const auto us = [](const google::protobuf::Duration& d) {
+      return absl::ToDoubleMicroseconds(DurationFromProto(d));
+    };
+    item["start_skew_uncertainty_us"] =
+        us(trial.merged().start_skew_uncertainty());
+    item["estimated_start_spread_us"] = us(trial.estimated_start_spread());
+    item["estimated_start_spread_uncertainty_us"] =
+        us(trial.estimated_start_spread_uncertainty());
+    if (trial.has_observed_start_spread()) {
+      item["observed_start_spread_us"] = us(trial.observed_start_spread());
+    }
+    if (trial.has_start_time()) {
+      item["start_time"] = InstantText(trial.start_time());
+    }
     item["nested"] = trial.nested();
     item["workers"] = *std::move(workers);
     list.push_back(std::move(item));
@@ -181,19 +256,68 @@ double NearestRank(const std::vector<double>& sorted, double q) {
 
 }  // namespace
 
+namespace {
+
+double Us(const google::protobuf::Duration& d) {
+  return absl::ToDoubleMicroseconds(DurationFromProto(d));
+}
+
+// "p50 300 us, p99 900 us, max 900 us" of `values` (sorted here).
+std::string Percentiles(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return absl::StrCat("p50 ", Num(NearestRank(values, 0.5)), " us, p99 ",
+                      Num(NearestRank(values, 0.99)), " us, max ",
+                      Num(values.back()), " us");
+}
+
+}  // namespace
+
 std::string SkewLine(const std::vector<v1::TrialResult>& trials) {
   std::vector<double> skews_us;
+  double uncertainty_us = 0;
   for (const v1::TrialResult& trial : trials) {
-    skews_us.push_back(
-        absl::ToDoubleMicroseconds(DurationFromProto(trial.max_start_skew())));
+    skews_us.push_back(Us(trial.max_start_skew()));
+    uncertainty_us =
+        std::max(uncertainty_us, Us(trial.merged().start_skew_uncertainty()));
   }
   if (skews_us.empty()) return "";
-  std::sort(skews_us.begin(), skews_us.end());
-  return absl::StrCat(
-      "start skew (the largest load generator's of each trial, ",
-      skews_us.size(), " trials): p50 ", Num(NearestRank(skews_us, 0.5)),
-      " us, p99 ", Num(NearestRank(skews_us, 0.99)), " us, max ",
-      Num(skews_us.back()), " us\n");
+  std::string line =
+      absl::StrCat("start skew (the largest load generator's of each trial, ",
+                   skews_us.size(), " trials): ", Percentiles(skews_us));
+  if (uncertainty_us > 0) {
+    absl::StrAppend(&line,
+                    "; each true within its host's clock uncertainty (at "
+                    "most ",
+                    Num(uncertainty_us), " us)");
+  }
+  return line + "\n";
+}
+
+std::string SpreadLine(const std::vector<v1::TrialResult>& trials) {
+  std::vector<double> estimated_us, observed_us;
+  double uncertainty_us = 0;
+  for (const v1::TrialResult& trial : trials) {
+    // Several load generators: their sources are joined with commas.
+    if (!absl::StrContains(trial.merged().source(), ',')) continue;
+    estimated_us.push_back(Us(trial.estimated_start_spread()));
+    uncertainty_us = std::max(uncertainty_us,
+                              Us(trial.estimated_start_spread_uncertainty()));
+    if (trial.has_observed_start_spread()) {
+      observed_us.push_back(Us(trial.observed_start_spread()));
+    }
+  }
+  if (estimated_us.empty()) return "";
+  std::string line = absl::StrCat(
+      "start spread (the latest load generator's start minus the earliest, ",
+      estimated_us.size(), " trials with several): estimated ",
+      Percentiles(estimated_us), " (± at most ", Num(uncertainty_us), " us); ");
+  if (observed_us.empty()) {
+    absl::StrAppend(&line, "not observed (no balancer's host saw them all)");
+  } else {
+    absl::StrAppend(&line, "observed by the balancer's host in ",
+                    observed_us.size(), ": ", Percentiles(observed_us));
+  }
+  return line + "\n";
 }
 
 std::string NestedLine(const std::vector<v1::TrialResult>& trials) {
@@ -256,7 +380,8 @@ int PrintTable(const std::string& name, const ExportedResults& exported,
                     Num((*p99s)[i].summary.median)});
     }
     table.Print(out);
-    out << SkewLine(exported.trials) << NestedLine(exported.trials);
+    out << SkewLine(exported.trials) << SpreadLine(exported.trials)
+        << NestedLine(exported.trials);
   }
   for (const std::vector<v1::ModelFit>& model :
        GroupFitsByModel(exported.fits)) {

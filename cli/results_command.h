@@ -49,7 +49,15 @@ absl::StatusOr<ExportedResults> ExportResults(CoordinatorClient& client,
 // One line on the load generators' start skew (each trial's largest,
 // |actual window start - T0|): its p50, p99 (nearest rank) and maximum in
 // microseconds over `trials`; empty without trials.
+// When the trials carry the uncertainty of their skews, the line adds the
+// largest.
 std::string SkewLine(const std::vector<v1::TrialResult>& trials);
+
+// One line on how far apart the load generators' windows opened, over the
+// trials with several: the estimated spread's p50, p99 and maximum, its
+// largest uncertainty, and the spread the balancer's host observed in one
+// clock where it saw every start; empty when no trial had several.
+std::string SpreadLine(const std::vector<v1::TrialResult>& trials);
 
 // One line marking results from nested hosts (TrialResult.nested), e.g.
 // "nested: all 18 trials ran on a host that is itself a virtual machine:

@@ -81,7 +81,9 @@ constexpr char kHeader[] =
     "trial_id,platform,instances,balancer,algorithm,hosts,vcpus,vcpus_total,"
     "keepalive,health_check_interval,connections,repetition,requests_per_s,"
     "transfer_kb_per_s,latency_mean_us,latency_p50_us,latency_p90_us,"
-    "latency_p99_us,latency_max_us,errors,start_skew_us,nested\n";
+    "latency_p99_us,latency_max_us,errors,start_skew_us,"
+    "start_skew_uncertainty_us,start_spread_us,observed_start_spread_us,"
+    "nested\n";
 
 TEST_F(ResultsCommandTest, CsvHasTheSharedColumnsAndOneRowPerTrial) {
   SubmitWithResults();
@@ -90,13 +92,13 @@ TEST_F(ResultsCommandTest, CsvHasTheSharedColumnsAndOneRowPerTrial) {
   EXPECT_EQ(out_.str(),
             std::string(kHeader) +
                 "exp-000001/0,native,1,none,,1,1,1,true,0s,10,0,1000,50.5,0.63,"
-                "0.1,0.2,5,5,0,-1500,false\n"
+                "0.1,0.2,5,5,0,-1500,0,0,,false\n"
                 "exp-000001/1,native,1,none,,1,1,1,true,0s,10,1,1100,50.5,0.63,"
-                "0.1,0.2,5,5,0,-1500,false\n"
+                "0.1,0.2,5,5,0,-1500,0,0,,false\n"
                 "exp-000001/2,native,2,none,,1,1,2,true,0s,10,0,1900,50.5,0.63,"
-                "0.1,0.2,5,5,0,-1500,false\n"
+                "0.1,0.2,5,5,0,-1500,0,0,,false\n"
                 "exp-000001/3,native,2,none,,1,1,2,true,0s,10,1,2100,50.5,0.63,"
-                "0.1,0.2,5,5,0,-1500,false\n");
+                "0.1,0.2,5,5,0,-1500,0,0,,false\n");
 }
 
 TEST_F(ResultsCommandTest, CsvIsWhatFitDataReads) {
@@ -219,6 +221,69 @@ TEST_F(ResultsCommandTest, JsonSaysWhatEachHostReported) {
   EXPECT_EQ(workers[1]["cpu_quota"]["throttled_periods"], "31");
 }
 
+TEST_F(ResultsCommandTest, JsonAndTheTableStateTheSkewsBoundsAndSpreads) {
+  Submit();
+  v1::TrialResult trial = StartResult("exp-000001", 0);
+  *trial.mutable_merged()->mutable_latency() = results::testing::TenSamples();
+  trial.mutable_merged()->set_source("h2,h3");
+  *trial.mutable_merged()->mutable_start_skew() =
+      DurationToProto(absl::Microseconds(-210));
+  *trial.mutable_merged()->mutable_start_skew_uncertainty() =
+      DurationToProto(absl::Microseconds(45));
+  *trial.mutable_max_start_skew() = DurationToProto(absl::Microseconds(210));
+  *trial.mutable_estimated_start_spread() =
+      DurationToProto(absl::Microseconds(330));
+  *trial.mutable_estimated_start_spread_uncertainty() =
+      DurationToProto(absl::Microseconds(95));
+  *trial.mutable_observed_start_spread() =
+      DurationToProto(absl::Microseconds(301));
+  *trial.mutable_start_time() =
+      TimeToProto(absl::FromUnixNanos(1'796'652'001'123'456'789));
+  v1::WorkerResult front;
+  front.set_worker_id("h1");
+  v1::ObservedStart* seen = front.add_observed_starts();
+  seen->set_worker_id("h2");
+  seen->set_address("10.213.0.12");
+  *seen->mutable_first_request() =
+      TimeToProto(absl::FromUnixNanos(1'796'652'001'123'000'000));
+  v1::ClockOffset& before = *front.mutable_clock()->mutable_before();
+  *before.mutable_offset() = DurationToProto(absl::Milliseconds(-400));
+  *before.mutable_uncertainty() = DurationToProto(absl::Microseconds(60));
+  before.set_samples(16);
+  *trial.add_raw() = front;
+  FinishResult(trial);
+
+  ASSERT_EQ(Run({"results", "exp-000001", "--output", "json"}), kExitOk)
+      << err_.str();
+  const nlohmann::json item = nlohmann::json::parse(out_.str())[0];
+  EXPECT_EQ(item["start_time"], "2026-12-07T14:00:01.123456789Z");
+  EXPECT_EQ(item["start_skew_us"], -210.0);
+  EXPECT_EQ(item["start_skew_uncertainty_us"], 45.0);
+  EXPECT_EQ(item["estimated_start_spread_us"], 330.0);
+  EXPECT_EQ(item["estimated_start_spread_uncertainty_us"], 95.0);
+  EXPECT_EQ(item["observed_start_spread_us"], 301.0);
+  const nlohmann::json& host = item["workers"][0];
+  EXPECT_EQ(host["clock"]["before"]["offset_us"], -400000.0);
+  EXPECT_EQ(host["clock"]["before"]["uncertainty_us"], 60.0);
+  EXPECT_EQ(host["clock"]["before"]["samples"], 16u);
+  EXPECT_FALSE(host["clock"].contains("after"));
+  EXPECT_EQ(host["observed_starts"][0]["worker_id"], "h2");
+  EXPECT_EQ(host["observed_starts"][0]["first_request"],
+            "2026-12-07T14:00:01.123000000Z");
+
+  ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(),
+              HasSubstr("1 trials): p50 210 us, p99 210 us, max 210 us; each "
+                        "true within its host's clock uncertainty (at most 45 "
+                        "us)\n"));
+  EXPECT_THAT(out_.str(),
+              HasSubstr("start spread (the latest load generator's start "
+                        "minus the earliest, 1 trials with several): "
+                        "estimated p50 330 us, p99 330 us, max 330 us (± at "
+                        "most 95 us); observed by the balancer's host in 1: "
+                        "p50 301 us, p99 301 us, max 301 us\n"));
+}
+
 TEST_F(ResultsCommandTest, TableHasOneLinePerConfigurationThenTheFits) {
   SubmitWithResults();
   ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();
@@ -279,8 +344,8 @@ TEST_F(ResultsCommandTest, ResultsFromNestedHostsAreMarkedEverywhere) {
   ASSERT_EQ(Run({"results", "exp-000001", "--output", "csv"}), kExitOk);
   EXPECT_THAT(out_.str(), HasSubstr("exp-000001/1,native,1,none,,1,1,1,true,"
                                     "0s,10,1,1100,50.5,0.63,0.1,0.2,5,5,0,"
-                                    "-1500,true\n"));
-  EXPECT_THAT(out_.str(), HasSubstr(",-1500,false\n"));
+                                    "-1500,0,0,,true\n"));
+  EXPECT_THAT(out_.str(), HasSubstr(",-1500,0,0,,false\n"));
   ASSERT_EQ(Run({"results", "exp-000001", "--output", "json"}), kExitOk);
   const nlohmann::json list = nlohmann::json::parse(out_.str());
   EXPECT_EQ(list[0]["nested"], false);

@@ -1,5 +1,6 @@
 #include "report/report_csv.h"
 
+#include <cmath>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -68,9 +69,14 @@ std::string Latency(const ReportData& data) {
 }
 
 std::string Skew(const ReportData& data) {
-  Table t({"run", "trial_id", "start_skew_us"});
-  for (const SkewValue& v : data.skew)
-    t.Add({v.run, v.trial_id, Num(v.skew_us)});
+  Table t({"run", "trial_id", "start_skew_us", "start_skew_uncertainty_us",
+           "start_spread_us", "observed_start_spread_us"});
+  for (const SkewValue& v : data.skew) {
+    t.Add(
+        {v.run, v.trial_id, Num(v.skew_us), Num(v.uncertainty_us),
+         Num(v.spread_us),
+         std::isfinite(v.observed_spread_us) ? Num(v.observed_spread_us) : ""});
+  }
   return t.str();
 }
 

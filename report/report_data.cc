@@ -414,9 +414,12 @@ absl::StatusOr<ReportData> AssembleReport(const ReportInput& input) {
     AddLatency(rows[i], data.latency);
     run_names.push_back(rows[i].run);
     for (size_t r = 0; r < rows[i].table.row_count(); ++r) {
-      data.skew.push_back(
-          SkewValue{rows[i].run, rows[i].table.origin(r),
-                    NumberAt(rows[i].table, r, "start_skew_us")});
+      const analysis::RowTable& table = rows[i].table;
+      data.skew.push_back(SkewValue{
+          rows[i].run, table.origin(r), NumberAt(table, r, "start_skew_us"),
+          NumberAt(table, r, "start_skew_uncertainty_us"),
+          NumberAt(table, r, "start_spread_us"),
+          NumberAt(table, r, "observed_start_spread_us")});
     }
     std::set<std::string> seen;
     for (const v1::TrialResult& t : inputs[i]->trials) {

@@ -6,6 +6,7 @@
 #ifndef SCALEBENCH_REPORT_REPORT_DATA_H_
 #define SCALEBENCH_REPORT_REPORT_DATA_H_
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <utility>
@@ -129,11 +130,16 @@ struct LatencyRow {
   double p99_us = 0;
 };
 
-// One trial's start skew (microseconds, signed: positive = late).
+// One trial's start skew (microseconds, signed: positive = late), its
+// uncertainty, and how far apart its load generators started: estimated,
+// and observed by the balancer's host (NaN when not observed).
 struct SkewValue {
   std::string run;
   std::string trial_id;
   double skew_us = 0;
+  double uncertainty_us = 0;
+  double spread_us = 0;
+  double observed_spread_us = NAN;
 };
 
 // The start skews binned for a histogram: bins [edges[i], edges[i+1]),

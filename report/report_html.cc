@@ -1,6 +1,7 @@
 #include "report/report_html.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -81,6 +82,45 @@ class Page {
   std::string html_;
   json charts_ = json::array();
 };
+
+// Per run: the largest start skew and its bound, and how far apart the
+// load generators started, estimated and as the balancer's host observed.
+void SkewSummary(const ReportData& data, Page& page) {
+  struct Run {
+    double largest_us = 0, uncertainty_us = 0, spread_us = 0, observed_us = 0;
+    int trials = 0, observed = 0;
+  };
+  std::vector<std::pair<std::string, Run>> runs;
+  for (const SkewValue& v : data.skew) {
+    if (runs.empty() || runs.back().first != v.run) runs.push_back({v.run, {}});
+    Run& run = runs.back().second;
+    ++run.trials;
+    if (std::isfinite(v.skew_us))
+      run.largest_us = std::max(run.largest_us, std::abs(v.skew_us));
+    if (std::isfinite(v.uncertainty_us))
+      run.uncertainty_us = std::max(run.uncertainty_us, v.uncertainty_us);
+    if (std::isfinite(v.spread_us))
+      run.spread_us = std::max(run.spread_us, v.spread_us);
+    if (std::isfinite(v.observed_spread_us)) {
+      ++run.observed;
+      run.observed_us = std::max(run.observed_us, v.observed_spread_us);
+    }
+  }
+  if (runs.empty()) return;
+  page.Raw("<table class=\"skew\">\n");
+  page.Row(
+      {"run", "trials", "largest |skew| (µs)", "largest uncertainty (± µs)",
+       "largest estimated spread (µs)", "largest observed spread (µs)"},
+      "th");
+  for (const auto& [name, run] : runs) {
+    page.Row({name, absl::StrCat(run.trials), Num(run.largest_us),
+              Num(run.uncertainty_us), Num(run.spread_us),
+              run.observed == 0 ? "not observed"
+                                : absl::StrCat(Num(run.observed_us), " (",
+                                               run.observed, " trials)")});
+  }
+  page.Raw("</table>\n");
+}
 
 void Summary(Page& page, const RunSummary& s, const char* role) {
   page.Raw("<table class=\"summary\">\n");
@@ -263,7 +303,9 @@ std::string RenderHtml(const ReportData& data, const RenderOptions& options) {
       absl::StrCat(
           data.skew.size(),
           " trials: each trial's largest start skew among its load "
-          "generators (actual window start minus the planned instant)."));
+          "generators (actual window start minus T0, on the coordinator's "
+          "clock), true to within its host's clock uncertainty."));
+  SkewSummary(data, page);
 
   page.Raw("<h2 id=\"hosts\">Hosts</h2>\n<table class=\"hosts\">\n");
   page.Row({"run", "worker", "hostname", "kernel", "CPU", "logical CPUs", "SMT",

@@ -65,8 +65,15 @@ absl::StatusOr<std::vector<std::string>> TrialRowCells(
   cells.push_back(us(latency->ValueAtQuantile(0.99)));
   cells.push_back(us(latency->max_ns()));
   cells.push_back(absl::StrCat(ErrorSum(merged.errors())));
-  cells.push_back(Number(
-      absl::ToDoubleMicroseconds(DurationFromProto(merged.start_skew()))));
+  const auto duration_us = [](const google::protobuf::Duration& d) {
+    return Number(absl::ToDoubleMicroseconds(DurationFromProto(d)));
+  };
+  cells.push_back(duration_us(merged.start_skew()));
+  cells.push_back(duration_us(merged.start_skew_uncertainty()));
+  cells.push_back(duration_us(trial.estimated_start_spread()));
+  cells.push_back(trial.has_observed_start_spread()
+                      ? duration_us(trial.observed_start_spread())
+                      : "");
   cells.push_back(trial.nested() ? "true" : "false");
   return cells;
 }

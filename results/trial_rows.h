@@ -26,7 +26,9 @@ std::vector<std::string> TrialRowColumns();
 // microseconds from the merged histogram (percentiles read off it, never
 // averaged); errors the sum of connect, read, write, timeout, parse and
 // status errors; start_skew_us the merged (largest-magnitude, signed)
-// start skew; nested "true" or "false". Errors: INVALID_ARGUMENT "key.trial:
+// start skew and start_skew_uncertainty_us its bound; start_spread_us the
+// estimated spread of the starts; observed_start_spread_us the spread the
+// balancer's host observed, or empty; nested "true" or "false". Errors: INVALID_ARGUMENT "key.trial:
 // ..." when the key does not name a trial, "merged.latency: ..." when the
 // histogram is unreadable.
 absl::StatusOr<std::vector<std::string>> TrialRowCells(

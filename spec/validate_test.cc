@@ -218,7 +218,8 @@ TEST(ValidateSpecTest, ModelsAreCheckedWithTheirIndex) {
             "models[0].y: 'throughput' is not one of requests_per_s, "
             "transfer_kb_per_s, latency_mean_us, latency_p50_us, "
             "latency_p90_us, latency_p99_us, latency_max_us, errors, "
-            "start_skew_us");
+            "start_skew_us, start_skew_uncertainty_us, start_spread_us, "
+            "observed_start_spread_us");
   EXPECT_THAT(ErrorOf(R"pb(models {
                              fit: MODEL_KIND_USL
                              x: "instances"

@@ -1,5 +1,7 @@
 #include "worker/agent/worker_metrics.h"
 
+#include <algorithm>
+
 #include "api/enum_names.h"
 #include "common/proto_time.h"
 
@@ -33,6 +35,30 @@ WorkerMetrics::WorkerMetrics()
                .Help("Completed requests per second of this worker's last "
                      "load-generator run (0 before the first)")
                .Register(*registry_)
+               .Add({})),
+      last_start_skew_(
+          &prometheus::BuildGauge()
+               .Name("scalebench_worker_last_start_skew_seconds")
+               .Help("When this worker's last load-generator run opened its "
+                     "window, minus T0, on the coordinator's clock "
+                     "(negative: early)")
+               .Register(*registry_)
+               .Add({})),
+      last_start_skew_uncertainty_(
+          &prometheus::BuildGauge()
+               .Name("scalebench_worker_last_start_skew_uncertainty_seconds")
+               .Help("How far the true skew of that run may be from the "
+                     "stated one: half the round trip of the best clock "
+                     "exchange")
+               .Register(*registry_)
+               .Add({})),
+      last_observed_spread_(
+          &prometheus::BuildGauge()
+               .Name("scalebench_worker_last_observed_start_spread_seconds")
+               .Help("On a balancer's host: the latest first request minus "
+                     "the earliest, over the load-generating hosts it last "
+                     "observed (in its own clock)")
+               .Register(*registry_)
                .Add({})) {
   trials_->Add({{"outcome", "succeeded"}});
 }
@@ -55,6 +81,20 @@ void WorkerMetrics::RecordResult(const v1::WorkerResult& result) {
       last_requests_per_second_->Set(
           static_cast<double>(result.loadgen().requests()) / seconds);
     }
+    last_start_skew_->Set(absl::ToDoubleSeconds(
+        DurationFromProto(result.loadgen().start_skew())));
+    last_start_skew_uncertainty_->Set(absl::ToDoubleSeconds(
+        DurationFromProto(result.loadgen().start_skew_uncertainty())));
+  }
+  if (result.observed_starts_size() >= 2) {
+    absl::Time earliest = absl::InfiniteFuture();
+    absl::Time latest = absl::InfinitePast();
+    for (const v1::ObservedStart& start : result.observed_starts()) {
+      const absl::Time t = TimeFromProto(start.first_request());
+      earliest = std::min(earliest, t);
+      latest = std::max(latest, t);
+    }
+    last_observed_spread_->Set(absl::ToDoubleSeconds(latest - earliest));
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -51,6 +52,29 @@ TEST(WorkerMetricsTest, ResultsCountByOutcomeAndSetTheLastRate) {
       HasSubstr("scalebench_worker_trials_total{outcome=\"target_start\"} 2"));
   EXPECT_THAT(
       text, HasSubstr("scalebench_worker_last_trial_requests_per_second 2500"));
+}
+
+TEST(WorkerMetricsTest, TheLastSkewAndObservedSpreadAreShown) {
+  WorkerMetrics metrics;
+  v1::WorkerResult loaded;
+  loaded.mutable_loadgen()->mutable_start_skew()->set_nanos(-250'000);
+  loaded.mutable_loadgen()->mutable_start_skew_uncertainty()->set_nanos(40'000);
+  metrics.RecordResult(loaded);
+  v1::WorkerResult front;
+  for (int64_t nanos : {1'000'700'000, 1'000'000'000, 1'000'300'000}) {
+    *front.add_observed_starts()->mutable_first_request() =
+        TimeToProto(absl::FromUnixNanos(nanos));
+  }
+  metrics.RecordResult(front);
+  const std::string text = Text(metrics);
+  EXPECT_THAT(text,
+              HasSubstr("scalebench_worker_last_start_skew_seconds -0.00025"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("scalebench_worker_last_start_skew_uncertainty_seconds 4e-05"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("scalebench_worker_last_observed_start_spread_seconds 0.0007"));
 }
 
 }  // namespace

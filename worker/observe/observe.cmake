@@ -7,7 +7,9 @@ pkg_check_modules(SCALEBENCH_LIBPCAP REQUIRED IMPORTED_TARGET libpcap)
 
 add_library(scalebench_worker_observe STATIC
   observe/cooked_header.cc
-  observe/first_requests.cc)
+  observe/first_requests.cc
+  observe/pcap_packet_source.cc
+  observe/start_observer.cc)
 target_link_libraries(scalebench_worker_observe
   PUBLIC scalebench_common scalebench_proto
          absl::status absl::statusor absl::strings absl::synchronization
@@ -17,7 +19,8 @@ target_link_libraries(scalebench_worker_observe
 # Test doubles of the capture, and cooked frames to parse and filter
 # (test-only).
 add_library(scalebench_worker_observe_testing STATIC
-  observe/testing/cooked_frames.cc)
+  observe/testing/cooked_frames.cc
+  observe/testing/fake_capture.cc)
 target_link_libraries(scalebench_worker_observe_testing PUBLIC
   scalebench_worker_observe PkgConfig::SCALEBENCH_LIBPCAP absl::synchronization)
 
@@ -26,4 +29,5 @@ target_link_libraries(scalebench_worker_observe_testing PUBLIC
 # without CAP_NET_RAW.
 scalebench_test(worker_observe_test
   SOURCES observe/cooked_header_test.cc observe/first_requests_test.cc
+          observe/pcap_packet_source_test.cc observe/start_observer_test.cc
   LIBS scalebench_worker_observe_testing)

@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "worker/observe/testing/observed_starts.h"
 
 namespace scalebench::worker {
 namespace {
@@ -19,29 +19,6 @@ constexpr Ipv4Address kA1 = 0x0a000001;  // 10.0.0.1
 constexpr Ipv4Address kA2 = 0x0a000101;  // 10.0.1.1
 constexpr Ipv4Address kB = 0x0a000002;   // 10.0.0.2
 
-const absl::Time kT0 = absl::FromUnixSeconds(1'800'000'000);
-
-v1::LoadSource Source(const std::string& worker_id,
-                      const std::vector<std::string>& addresses) {
-  v1::LoadSource source;
-  source.set_worker_id(worker_id);
-  for (const std::string& address : addresses) source.add_addresses(address);
-  return source;
-}
-
-// "worker_id address +offset_ns", one ObservedStart as a line.
-std::string Line(const v1::ObservedStart& start) {
-  return start.worker_id() + " " + start.address() + " +" +
-         std::to_string(absl::ToInt64Nanoseconds(
-             TimeFromProto(start.first_request()) - kT0));
-}
-
-std::vector<std::string> Lines(const std::vector<v1::ObservedStart>& starts) {
-  std::vector<std::string> lines;
-  for (const v1::ObservedStart& start : starts) lines.push_back(Line(start));
-  return lines;
-}
-
 TEST(Ipv4Test, ParsesAndFormatsDottedQuadsOnly) {
   EXPECT_EQ(ParseIpv4("10.0.1.1"), kA2);
   EXPECT_EQ(FormatIpv4(kA2), "10.0.1.1");
@@ -52,55 +29,58 @@ TEST(Ipv4Test, ParsesAndFormatsDottedQuadsOnly) {
 }
 
 TEST(FirstRequestsTest, KeepsTheEarliestSegmentOfEachSourceInSourcesOrder) {
-  absl::StatusOr<FirstRequests> first = FirstRequests::Create(
-      {Source("b", {"10.0.0.2"}), Source("a", {"10.0.0.1", "10.0.1.1"})});
+  absl::StatusOr<FirstRequests> first =
+      FirstRequests::Create({TestLoadSource("b", {"10.0.0.2"}),
+                             TestLoadSource("a", {"10.0.0.1", "10.0.1.1"})});
   ASSERT_TRUE(first.ok()) << first.status();
-  first->Record({kA1, kT0 + absl::Nanoseconds(500)});
-  first->Record({kB, kT0 + absl::Nanoseconds(700)});
+  first->Record(SegmentAt(kA1, 500));
+  first->Record(SegmentAt(kB, 700));
   // Another address of "a", earlier (segments may be read out of order).
-  first->Record({kA2, kT0 + absl::Nanoseconds(300)});
-  first->Record({kB, kT0 + absl::Nanoseconds(900)});
+  first->Record(SegmentAt(kA2, 300));
+  first->Record(SegmentAt(kB, 900));
 
-  EXPECT_THAT(Lines(first->Observed()),
+  EXPECT_THAT(ObservedLines(first->Observed()),
               ElementsAre("b 10.0.0.2 +700", "a 10.0.1.1 +300"));
 }
 
 TEST(FirstRequestsTest, IgnoresSegmentsFromOtherAddresses) {
   absl::StatusOr<FirstRequests> first =
-      FirstRequests::Create({Source("a", {"10.0.0.1"})});
+      FirstRequests::Create({TestLoadSource("a", {"10.0.0.1"})});
   ASSERT_TRUE(first.ok()) << first.status();
-  first->Record({kB, kT0});
+  first->Record(SegmentAt(kB, 0));
 
   EXPECT_FALSE(first->done());
   EXPECT_THAT(first->Observed(), IsEmpty());
 }
 
 TEST(FirstRequestsTest, IsDoneOnceEverySourceHasASegment) {
-  absl::StatusOr<FirstRequests> first = FirstRequests::Create(
-      {Source("a", {"10.0.0.1", "10.0.1.1"}), Source("b", {"10.0.0.2"})});
+  absl::StatusOr<FirstRequests> first =
+      FirstRequests::Create({TestLoadSource("a", {"10.0.0.1", "10.0.1.1"}),
+                             TestLoadSource("b", {"10.0.0.2"})});
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->unseen(), 2);
   EXPECT_THAT(first->Awaited(), ElementsAre(kA1, kB, kA2));
 
-  first->Record({kA1, kT0});
-  first->Record({kA2, kT0});  // Still "a": "b" is awaited.
+  first->Record(SegmentAt(kA1, 0));
+  first->Record(SegmentAt(kA2, 0));  // Still "a": "b" is awaited.
   EXPECT_EQ(first->unseen(), 1);
   EXPECT_FALSE(first->done());
   EXPECT_THAT(first->Awaited(), ElementsAre(kB));
 
-  first->Record({kB, kT0});
+  first->Record(SegmentAt(kB, 0));
   EXPECT_TRUE(first->done());
   EXPECT_THAT(first->Awaited(), IsEmpty());
 }
 
 TEST(FirstRequestsTest, DoesNotWaitForASourceWithoutAnIpv4Address) {
-  absl::StatusOr<FirstRequests> first = FirstRequests::Create(
-      {Source("a", {"10.0.0.1"}), Source("v6", {"fd00::2", "lg.example"})});
+  absl::StatusOr<FirstRequests> first =
+      FirstRequests::Create({TestLoadSource("a", {"10.0.0.1"}),
+                             TestLoadSource("v6", {"fd00::2", "lg.example"})});
   ASSERT_TRUE(first.ok()) << first.status();
-  first->Record({kA1, kT0});
+  first->Record(SegmentAt(kA1, 0));
 
   EXPECT_TRUE(first->done());
-  EXPECT_THAT(Lines(first->Observed()), ElementsAre("a 10.0.0.1 +0"));
+  EXPECT_THAT(ObservedLines(first->Observed()), ElementsAre("a 10.0.0.1 +0"));
 }
 
 TEST(FirstRequestsTest, NoSourcesIsDoneAtOnce) {
@@ -112,12 +92,12 @@ TEST(FirstRequestsTest, NoSourcesIsDoneAtOnce) {
 TEST(FirstRequestsTest, FollowsAtMostSixtyFourSources) {
   std::vector<v1::LoadSource> sources;
   for (int i = 0; i < FirstRequests::kMaxSources; ++i) {
-    sources.push_back(
-        Source("lg" + std::to_string(i), {"10.1.0." + std::to_string(i + 1)}));
+    sources.push_back(TestLoadSource("lg" + std::to_string(i),
+                                     {"10.1.0." + std::to_string(i + 1)}));
   }
   EXPECT_TRUE(FirstRequests::Create(sources).ok());
 
-  sources.push_back(Source("lg64", {"10.1.1.1"}));
+  sources.push_back(TestLoadSource("lg64", {"10.1.1.1"}));
   absl::StatusOr<FirstRequests> too_many = FirstRequests::Create(sources);
   EXPECT_EQ(too_many.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(too_many.status().message(), HasSubstr("load_sources"));
@@ -125,8 +105,9 @@ TEST(FirstRequestsTest, FollowsAtMostSixtyFourSources) {
 }
 
 TEST(FirstRequestsTest, RejectsAnAddressTwoSourcesShare) {
-  absl::StatusOr<FirstRequests> first = FirstRequests::Create(
-      {Source("a", {"10.0.0.1"}), Source("b", {"10.0.0.2", "10.0.0.1"})});
+  absl::StatusOr<FirstRequests> first =
+      FirstRequests::Create({TestLoadSource("a", {"10.0.0.1"}),
+                             TestLoadSource("b", {"10.0.0.2", "10.0.0.1"})});
   EXPECT_EQ(first.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(first.status().message(),
               HasSubstr("load_sources[1].addresses[1]: 10.0.0.1 is also an "
@@ -135,9 +116,9 @@ TEST(FirstRequestsTest, RejectsAnAddressTwoSourcesShare) {
 
 TEST(FirstRequestsTest, AcceptsAnAddressRepeatedWithinOneSource) {
   absl::StatusOr<FirstRequests> first =
-      FirstRequests::Create({Source("a", {"10.0.0.1", "10.0.0.1"})});
+      FirstRequests::Create({TestLoadSource("a", {"10.0.0.1", "10.0.0.1"})});
   ASSERT_TRUE(first.ok()) << first.status();
-  first->Record({kA1, kT0});
+  first->Record(SegmentAt(kA1, 0));
   EXPECT_TRUE(first->done());
 }
 

@@ -16,11 +16,12 @@ target_link_libraries(scalebench_worker_observe
          absl::time Threads::Threads
   PRIVATE PkgConfig::SCALEBENCH_LIBPCAP)
 
-# Test doubles of the capture, and cooked frames to parse and filter
-# (test-only).
+# Test doubles of the capture, cooked frames to parse and filter, and
+# sources and observations to compare (test-only).
 add_library(scalebench_worker_observe_testing STATIC
   observe/testing/cooked_frames.cc
-  observe/testing/fake_capture.cc)
+  observe/testing/fake_capture.cc
+  observe/testing/observed_starts.cc)
 target_link_libraries(scalebench_worker_observe_testing PUBLIC
   scalebench_worker_observe PkgConfig::SCALEBENCH_LIBPCAP absl::synchronization)
 

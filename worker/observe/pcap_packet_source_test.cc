@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "worker/observe/start_observer.h"
 #include "worker/observe/testing/cooked_frames.h"
+#include "worker/observe/testing/observed_starts.h"
 
 namespace scalebench::worker {
 namespace {
@@ -162,13 +163,13 @@ TEST(PcapStartObserverTest, TimesTheFirstRequestNotAConnectionWithoutData) {
   const int listener = LoopbackSocket(0);
   ASSERT_GE(listener, 0) << std::strerror(errno);
   const uint16_t port = PortOf(listener);
-  v1::LoadSource source;
-  source.set_worker_id("lg");
-  source.add_addresses("127.0.0.1");
   std::unique_ptr<StartObserver> observer =
       MakePcapStartObserver(Clock::Real());
   const absl::Status begun =
-      observer->Begin({"127.0.0.1", port, {source}, absl::Seconds(10)});
+      observer->Begin({"127.0.0.1",
+                       port,
+                       {TestLoadSource("lg", {"127.0.0.1"})},
+                       absl::Seconds(10)});
   if (absl::StrContains(begun.message(), "CAP_NET_RAW")) {
     close(listener);
     GTEST_SKIP() << begun.message();

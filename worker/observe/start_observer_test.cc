@@ -6,10 +6,10 @@
 
 #include "absl/status/status.h"
 #include "common/fake_clock.h"
-#include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "worker/observe/testing/fake_capture.h"
+#include "worker/observe/testing/observed_starts.h"
 
 namespace scalebench::worker {
 namespace {
@@ -21,37 +21,13 @@ using ::testing::IsEmpty;
 constexpr Ipv4Address kA = 0x0a000001;         // 10.0.0.1
 constexpr Ipv4Address kB = 0x0a000002;         // 10.0.0.2
 constexpr Ipv4Address kBalancer = 0x0a000009;  // 10.0.0.9
-const absl::Time kT0 = absl::FromUnixSeconds(1'800'000'000);
-
-v1::LoadSource Source(const std::string& worker_id,
-                      const std::vector<std::string>& addresses) {
-  v1::LoadSource source;
-  source.set_worker_id(worker_id);
-  for (const std::string& address : addresses) source.add_addresses(address);
-  return source;
-}
-
-DataSegment At(Ipv4Address source, int64_t microseconds) {
-  return {source, kT0 + absl::Microseconds(microseconds)};
-}
-
-// "worker_id +offset_us", one ObservedStart as a line.
-std::vector<std::string> Lines(const std::vector<v1::ObservedStart>& starts) {
-  std::vector<std::string> lines;
-  for (const v1::ObservedStart& start : starts) {
-    lines.push_back(start.worker_id() + " +" +
-                    std::to_string(absl::ToInt64Microseconds(
-                        TimeFromProto(start.first_request()) - kT0)));
-  }
-  return lines;
-}
-
 class StartObserverTest : public ::testing::Test {
  protected:
   ObserveRequest TwoSources(absl::Duration max_wait = absl::Seconds(1)) {
     return {"10.0.0.9",
             8080,
-            {Source("a", {"10.0.0.1"}), Source("b", {"10.0.0.2", "fd00::2"})},
+            {TestLoadSource("a", {"10.0.0.1"}),
+             TestLoadSource("b", {"10.0.0.2", "fd00::2"})},
             max_wait};
   }
 
@@ -87,21 +63,22 @@ TEST_F(StartObserverTest, AnyListenAddressCapturesEveryDestination) {
 
 TEST_F(StartObserverTest, StopsByItselfOnceEverySourceIsSeen) {
   ASSERT_TRUE(observer_->Begin(TwoSources()).ok());
-  capture_.Deliver({At(kB, 40), At(kB, 90)});
+  capture_.Deliver({SegmentAt(kB, 40), SegmentAt(kB, 90)});
   // Seen: the capture narrows to the source still awaited.
   capture_.AwaitWaits(2);
   EXPECT_THAT(capture_.filters().back().sources, ElementsAre(kA));
-  capture_.Deliver({At(kA, 120)});
+  capture_.Deliver({SegmentAt(kA, 120)});
 
   capture_.AwaitClosed();
   EXPECT_EQ(capture_.interrupts(), 0);
   // In the order of the sources, each its earliest.
-  EXPECT_THAT(Lines(observer_->End()), ElementsAre("a +120", "b +40"));
+  EXPECT_THAT(ObservedLines(observer_->End()),
+              ElementsAre("a 10.0.0.1 +120", "b 10.0.0.2 +40"));
 }
 
 TEST_F(StartObserverTest, StopsMaxWaitAfterBeginWithTheSourcesSeenSoFar) {
   ASSERT_TRUE(observer_->Begin(TwoSources(absl::Seconds(1))).ok());
-  capture_.Deliver({At(kA, 10)});
+  capture_.Deliver({SegmentAt(kA, 10)});
   capture_.AwaitWaits(2);
   clock_.Advance(absl::Milliseconds(950));
   capture_.TimeOut();
@@ -117,16 +94,16 @@ TEST_F(StartObserverTest, StopsMaxWaitAfterBeginWithTheSourcesSeenSoFar) {
     EXPECT_GT(timeout, absl::ZeroDuration());
     EXPECT_LE(timeout, absl::Seconds(1));
   }
-  EXPECT_THAT(Lines(observer_->End()), ElementsAre("a +10"));
+  EXPECT_THAT(ObservedLines(observer_->End()), ElementsAre("a 10.0.0.1 +10"));
 }
 
 TEST_F(StartObserverTest, EndStopsTheCaptureAndReadsWhatTheKernelHolds) {
   ASSERT_TRUE(observer_->Begin(TwoSources()).ok());
   capture_.AwaitWaits(1);
   // Received, not yet read: End's wake-up is noticed first.
-  capture_.Stage({At(kB, 70)});
+  capture_.Stage({SegmentAt(kB, 70)});
 
-  EXPECT_THAT(Lines(observer_->End()), ElementsAre("b +70"));
+  EXPECT_THAT(ObservedLines(observer_->End()), ElementsAre("b 10.0.0.2 +70"));
   EXPECT_TRUE(capture_.closed());
   EXPECT_EQ(capture_.interrupts(), 1);
   EXPECT_EQ(capture_.timeouts().back(), absl::ZeroDuration());
@@ -136,11 +113,11 @@ TEST_F(StartObserverTest, EndTwiceReturnsTheSameAndBeginOnceOnly) {
   ASSERT_TRUE(observer_->Begin(TwoSources()).ok());
   EXPECT_EQ(observer_->Begin(TwoSources()).code(),
             absl::StatusCode::kFailedPrecondition);
-  capture_.Deliver({At(kA, 5)});
+  capture_.Deliver({SegmentAt(kA, 5)});
   capture_.AwaitWaits(2);
 
-  EXPECT_THAT(Lines(observer_->End()), ElementsAre("a +5"));
-  EXPECT_THAT(Lines(observer_->End()), ElementsAre("a +5"));
+  EXPECT_THAT(ObservedLines(observer_->End()), ElementsAre("a 10.0.0.1 +5"));
+  EXPECT_THAT(ObservedLines(observer_->End()), ElementsAre("a 10.0.0.1 +5"));
   EXPECT_EQ(observer_->Begin(TwoSources()).code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(capture_.opened(), 1);
@@ -148,12 +125,12 @@ TEST_F(StartObserverTest, EndTwiceReturnsTheSameAndBeginOnceOnly) {
 
 TEST_F(StartObserverTest, ACaptureThatFailsKeepsWhatItSawAndSaysWhy) {
   ASSERT_TRUE(observer_->Begin(TwoSources()).ok());
-  capture_.Deliver({At(kA, 5)});
+  capture_.Deliver({SegmentAt(kA, 5)});
   capture_.AwaitWaits(2);
   capture_.Fail(absl::InternalError("cannot capture on any: device gone"));
 
   capture_.AwaitClosed();
-  EXPECT_THAT(Lines(observer_->End()), ElementsAre("a +5"));
+  EXPECT_THAT(ObservedLines(observer_->End()), ElementsAre("a 10.0.0.1 +5"));
   EXPECT_EQ(observer_->capture_status().code(), absl::StatusCode::kInternal);
 }
 
@@ -169,7 +146,8 @@ TEST_F(StartObserverTest, AnOpenFailureIsBeginsError) {
 TEST_F(StartObserverTest, CapturesNothingWhenNoSourceHasAnIpv4Address) {
   ASSERT_TRUE(
       observer_
-          ->Begin({"", 8080, {Source("v6", {"fd00::2"})}, absl::Seconds(1)})
+          ->Begin(
+              {"", 8080, {TestLoadSource("v6", {"fd00::2"})}, absl::Seconds(1)})
           .ok());
   EXPECT_EQ(capture_.opened(), 0);
   EXPECT_THAT(observer_->End(), IsEmpty());
@@ -205,9 +183,9 @@ TEST_P(StartObserverRequestTest, RejectsTheRequestNamingTheField) {
 std::vector<v1::LoadSource> ManySources(int count) {
   std::vector<v1::LoadSource> sources;
   for (int i = 0; i < count; ++i) {
-    sources.push_back(
-        Source("lg" + std::to_string(i), {"10.1." + std::to_string(i / 200) +
-                                          "." + std::to_string(i % 200 + 1)}));
+    sources.push_back(TestLoadSource("lg" + std::to_string(i),
+                                     {"10.1." + std::to_string(i / 200) + "." +
+                                      std::to_string(i % 200 + 1)}));
   }
   return sources;
 }

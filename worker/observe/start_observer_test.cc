@@ -1,6 +1,7 @@
 #include "worker/observe/start_observer.h"
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -165,6 +166,9 @@ struct BadRequest {
   ObserveRequest request;
   std::string field;
 };
+
+// Names the case in test listings (ctest's names), not its bytes.
+void PrintTo(const BadRequest& bad, std::ostream* out) { *out << bad.name; }
 
 class StartObserverRequestTest : public ::testing::TestWithParam<BadRequest> {};
 

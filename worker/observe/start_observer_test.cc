@@ -22,6 +22,7 @@ using ::testing::IsEmpty;
 constexpr Ipv4Address kA = 0x0a000001;         // 10.0.0.1
 constexpr Ipv4Address kB = 0x0a000002;         // 10.0.0.2
 constexpr Ipv4Address kBalancer = 0x0a000009;  // 10.0.0.9
+
 class StartObserverTest : public ::testing::Test {
  protected:
   ObserveRequest TwoSources(absl::Duration max_wait = absl::Seconds(1)) {

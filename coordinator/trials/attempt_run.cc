@@ -315,7 +315,13 @@ absl::Status AttemptRun::BeginMeasure() {
     *measure.mutable_key() = key_;
     *measure.mutable_load() = load;
     *measure.mutable_start_time() = TimeToProto(*start_time_);
-    if (host.balancer && HasBalancer(configuration_)) AddLoadSources(&measure);
+    // Their first requests mark their starts when load begins at T0, or
+    // at T0 - warm-up on every host alike; not when a warm-up longer than
+    // the lead starts each host's load on arrival.
+    if (host.balancer && HasBalancer(configuration_) &&
+        DurationFromProto(load.warmup()) < lead) {
+      AddLoadSources(&measure);
+    }
     // A host that only balances gets no urls: it observes its cores.
     if (host.loadgen && HasBalancer(configuration_)) {
       measure.add_urls(absl::StrCat("http://", balancer_endpoint_, "/"));
@@ -350,6 +356,11 @@ absl::Duration AttemptRun::StartLead() const {
 }
 
 void AttemptRun::AddLoadSources(v1::DesiredState::Measure* measure) const {
+  // One load generator has no spread to observe.
+  if (std::count_if(placement_.hosts.begin(), placement_.hosts.end(),
+                    [](const HostRoles& host) { return host.loadgen; }) < 2) {
+    return;
+  }
   for (const HostRoles& host : placement_.hosts) {
     if (!host.loadgen) continue;
     v1::LoadSource& source = *measure->add_load_sources();

@@ -135,7 +135,7 @@ class AttemptRun final {
   // capped at kMaxDeliveryWait.
   absl::Duration StartLead() const;
   // The load-generating hosts and their addresses, for the balancer's
-  // host to observe their first requests.
+  // host to observe their first requests; none with fewer than two.
   void AddLoadSources(v1::DesiredState::Measure* measure) const;
   // Whether `host` reports a result of the measurement: its load
   // generator's, or on a host that only balances how busy its cores were

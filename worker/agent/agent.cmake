@@ -16,7 +16,7 @@ add_library(scalebench_worker_agent STATIC
   agent/worker_metrics.cc)
 target_link_libraries(scalebench_worker_agent PUBLIC
   scalebench_worker_core scalebench_platform_drivers scalebench_worker_balancers
-  scalebench_loadgen scalebench_spec scalebench_api
+  scalebench_worker_observe scalebench_loadgen scalebench_spec scalebench_api
   scalebench_common scalebench_metrics scalebench_proto nlohmann_json::nlohmann_json
   absl::synchronization absl::time)
 
@@ -36,6 +36,7 @@ scalebench_test(worker_agent_test
           agent/state_dir_lock_test.cc agent/trial_executor_test.cc
           agent/trial_runner_test.cc agent/worker_metrics_test.cc
   LIBS scalebench_worker_agent scalebench_worker_testing
+       scalebench_worker_observe_testing
   PROPERTIES RESOURCE_LOCK loadgen_cpu)
 
 # The daemon binary end to end against a coordinator stand-in, with a real

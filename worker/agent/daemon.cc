@@ -21,6 +21,7 @@
 #include "worker/agent/worker_defaults.h"
 #include "worker/agent/worker_metrics.h"
 #include "worker/host_facts.h"
+#include "worker/observe/start_observer.h"
 #include "worker/spool.h"
 
 namespace scalebench::worker {
@@ -175,7 +176,8 @@ int RunDaemonUntil(const DaemonFlags& flags, Clock* clock,
       GrpcClockExchange(*channel, context.name, context.clock));
   // Destroyed before the client, whose StateChanged its thread calls.
   auto executor = std::make_unique<TrialExecutor>(
-      &runner, &*spool, context.name, &clock_burst, context.clock);
+      &runner, &*spool, context.name, &clock_burst, context.clock,
+      [clock = context.clock] { return MakePcapStartObserver(clock); });
   SyncOptions options;
   options.worker_id = context.name;
   options.on_exchange = [&metrics](const absl::Status& status) {

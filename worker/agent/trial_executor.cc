@@ -27,6 +27,9 @@ std::string Endpoint(absl::string_view url) {
   return std::string(url.substr(0, url.find('/')));
 }
 
+// How long past T0 the balancer's host keeps watching for first requests.
+constexpr absl::Duration kObserveAfterT0 = absl::Seconds(2);
+
 v1::WorkerState Idle() {
   v1::WorkerState state;
   state.mutable_idle();
@@ -53,12 +56,13 @@ v1::ClockOffset FromLongPoll(const ClockSync& clock, absl::Time now) {
 
 TrialExecutor::TrialExecutor(TrialRunner* runner, Spool* spool,
                              std::string worker_id, ClockProbe* clock_probe,
-                             Clock* clock)
+                             Clock* clock, ObserverFactory make_observer)
     : runner_(runner),
       spool_(spool),
       worker_id_(std::move(worker_id)),
       clock_probe_(clock_probe),
-      clock_(clock) {
+      clock_(clock),
+      make_observer_(std::move(make_observer)) {
   current_ = Idle();
   last_.mutable_idle();
   thread_ = std::thread([this] { Loop(); });
@@ -246,8 +250,11 @@ v1::WorkerState TrialExecutor::ReadyState() {
 v1::WorkerState TrialExecutor::DoMeasure(
     const v1::DesiredState::Measure& measure, absl::Time local_start,
     const v1::ClockOffset& converted_with) {
-  v1::WorkerClock clock;
-  *clock.mutable_before() = converted_with;
+  Observations seen;
+  *seen.clock.mutable_before() = converted_with;
+  std::unique_ptr<StartObserver> observer =
+      BeginObserving(measure, local_start, &seen);
+  const size_t sources = static_cast<size_t>(measure.load_sources_size());
   if (measure.urls().empty()) {
     // A host that only balances: no load, only how busy it was.
     if (!plan_.has_value() || !measure.load().has_duration()) {
@@ -260,9 +267,10 @@ v1::WorkerState TrialExecutor::DoMeasure(
     }
     HostUsage usage = runner_->Observe(
         local_start, DurationFromProto(measure.load().duration()));
-    MeasureClockAfter(&clock);
+    EndObserving(std::move(observer), sources, &seen);
+    MeasureClockAfter(&seen.clock);
     return Finish(measure.key(), std::nullopt, std::nullopt, std::move(usage),
-                  &clock);
+                  &seen);
   }
   if (!plan_.has_value()) {
     // A load-generator-only host: plan just the load's cores.
@@ -298,12 +306,13 @@ v1::WorkerState TrialExecutor::DoMeasure(
   }
   HostUsage usage;
   absl::StatusOr<v1::LoadgenResult> result = runner_->Measure(*plan_, &usage);
-  MeasureClockAfter(&clock);
+  EndObserving(std::move(observer), sources, &seen);
+  MeasureClockAfter(&seen.clock);
   if (!result.ok()) {
     return Finish(
         measure.key(),
         MakeFailure(v1::FAILURE_KIND_LOADGEN, result.status().message()),
-        std::nullopt, {}, &clock);
+        std::nullopt, {}, &seen);
   }
   result->set_source(worker_id_);
   // The load generator measured its lateness on this host's clock, against
@@ -312,14 +321,47 @@ v1::WorkerState TrialExecutor::DoMeasure(
   // uncertainty.
   const results::StartSkew skew = results::SkewOnCoordinatorClock(
       DurationFromProto(result->start_skew()), converted_with,
-      clock.has_after() ? &clock.after() : nullptr,
+      seen.clock.has_after() ? &seen.clock.after() : nullptr,
       TimeFromProto(measure.start_time()));
   *result->mutable_start_skew() = DurationToProto(skew.skew);
   *result->mutable_start_skew_uncertainty() = DurationToProto(skew.uncertainty);
   std::optional<v1::Failure> failure;
   if (result->has_failure()) failure = result->failure();
   return Finish(measure.key(), failure, *std::move(result), std::move(usage),
-                &clock);
+                &seen);
+}
+
+std::unique_ptr<StartObserver> TrialExecutor::BeginObserving(
+    const v1::DesiredState::Measure& measure, absl::Time local_start,
+    Observations* seen) {
+  if (measure.load_sources().empty() || !make_observer_ || !plan_.has_value() ||
+      plan_->balancer == nullptr) {
+    return nullptr;
+  }
+  ObserveRequest request;
+  request.listen_address = plan_->balancer_launch.listen_address;
+  request.port = static_cast<uint16_t>(plan_->balancer_launch.port);
+  request.sources.assign(measure.load_sources().begin(),
+                         measure.load_sources().end());
+  // Until a while after T0: the first requests come at T0 (or, with a
+  // warm-up, before it); the observer stops early once it has them all.
+  request.max_wait = std::clamp(local_start - clock_->Wall() + kObserveAfterT0,
+                                kObserveAfterT0, kMaxObserveWait);
+  std::unique_ptr<StartObserver> observer = make_observer_();
+  if (absl::Status s = observer->Begin(request); !s.ok()) {
+    seen->observe_failure = std::string(s.message());
+    return nullptr;
+  }
+  return observer;
+}
+
+void TrialExecutor::EndObserving(std::unique_ptr<StartObserver> observer,
+                                 size_t sources, Observations* seen) {
+  if (observer == nullptr) return;
+  seen->starts = observer->End();
+  if (seen->starts.size() < sources && !observer->capture_status().ok()) {
+    seen->observe_failure = std::string(observer->capture_status().message());
+  }
 }
 
 void TrialExecutor::MeasureClockAfter(v1::WorkerClock* clock) {
@@ -346,7 +388,7 @@ v1::WorkerState TrialExecutor::Finish(const v1::AttemptKey& key,
                                       std::optional<v1::Failure> failure,
                                       std::optional<v1::LoadgenResult> loadgen,
                                       HostUsage usage,
-                                      const v1::WorkerClock* clock) {
+                                      const Observations* seen) {
   v1::WorkerResult result;
   *result.mutable_key() = key;
   result.set_worker_id(worker_id_);
@@ -360,7 +402,13 @@ v1::WorkerState TrialExecutor::Finish(const v1::AttemptKey& key,
   if (usage.cpu_quota.has_value()) {
     *result.mutable_cpu_quota() = *std::move(usage.cpu_quota);
   }
-  if (clock != nullptr) *result.mutable_clock() = *clock;
+  if (seen != nullptr) {
+    *result.mutable_clock() = seen->clock;
+    for (const v1::ObservedStart& start : seen->starts) {
+      *result.add_observed_starts() = start;
+    }
+    result.set_observe_failure(seen->observe_failure);
+  }
   if (absl::Status s = spool_->Store(result); !s.ok()) {
     // Without the spool the result would be lost: say so loudly; the
     // coordinator's timeout fails the attempt.

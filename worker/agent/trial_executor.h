@@ -5,10 +5,11 @@
 // load generator at T0 converted to this host's clock with that offset,
 // measures the clock again, states the start skew on the coordinator's
 // clock with its uncertainty, and spools the result (with both offsets)
-// before reporting Finished; TearDown and Idle stop everything. A failure in
-// any phase is spooled as a result with its Failure, never an RPC error. The
-// work runs on one background thread, always on the newest desired state.
-// Thread-safe.
+// before reporting Finished; on the balancer's host, Measure also records
+// when each load-generating host's first request arrived (StartObserver);
+// TearDown and Idle stop everything. A failure in any phase is spooled as a
+// result with its Failure, never an RPC error. The work runs on one background
+// thread, always on the newest desired state. Thread-safe.
 #ifndef SCALEBENCH_WORKER_AGENT_TRIAL_EXECUTOR_H_
 #define SCALEBENCH_WORKER_AGENT_TRIAL_EXECUTOR_H_
 
@@ -23,15 +24,21 @@
 #include "worker/agent/assignment_executor.h"
 #include "worker/agent/clock_burst.h"
 #include "worker/agent/trial_runner.h"
+#include "worker/observe/start_observer.h"
 #include "worker/spool.h"
 
 namespace scalebench::worker {
 
 class TrialExecutor final : public AssignmentExecutor {
  public:
+  // A new observer for each observation (StartObserver begins once).
+  using ObserverFactory = std::function<std::unique_ptr<StartObserver>()>;
+
   // `runner`, `spool`, `clock_probe` and `clock` outlive the executor.
+  // Without `make_observer`, a balancer's host observes nothing.
   TrialExecutor(TrialRunner* runner, Spool* spool, std::string worker_id,
-                ClockProbe* clock_probe, Clock* clock);
+                ClockProbe* clock_probe, Clock* clock,
+                ObserverFactory make_observer = nullptr);
   // Stops the background thread and tears down what runs.
   ~TrialExecutor() override;
 
@@ -57,9 +64,25 @@ class TrialExecutor final : public AssignmentExecutor {
   void Loop();
   // Each returns the state to report next.
   v1::WorkerState DoPrepare(const v1::DesiredState::Prepare& prepare);
+  // What a Measure learned besides the load: this host's clock over the
+  // attempt and, on the balancer's host, the first requests it observed.
+  struct Observations {
+    v1::WorkerClock clock;
+    std::vector<v1::ObservedStart> starts;
+    std::string observe_failure;
+  };
   v1::WorkerState DoMeasure(const v1::DesiredState::Measure& measure,
                             absl::Time local_start,
                             const v1::ClockOffset& converted_with);
+  // On the balancer's host told its load sources: an observer capturing
+  // from now until shortly after T0 (`local_start`); null otherwise, or
+  // when it cannot capture (then `seen->observe_failure` says why).
+  std::unique_ptr<StartObserver> BeginObserving(
+      const v1::DesiredState::Measure& measure, absl::Time local_start,
+      Observations* seen);
+  // Ends `observer` (may be null) into `seen`.
+  static void EndObserving(std::unique_ptr<StartObserver> observer,
+                           size_t sources, Observations* seen);
   // A burst of clock exchanges; nullopt (and a log line) when none
   // answered.
   std::optional<v1::ClockOffset> MeasureClock();
@@ -72,13 +95,14 @@ class TrialExecutor final : public AssignmentExecutor {
                          std::optional<v1::Failure> failure,
                          std::optional<v1::LoadgenResult> loadgen,
                          HostUsage usage = {},
-                         const v1::WorkerClock* clock = nullptr);
+                         const Observations* seen = nullptr);
 
   TrialRunner* runner_;
   Spool* spool_;
   const std::string worker_id_;
   ClockProbe* const clock_probe_;
   Clock* const clock_;
+  const ObserverFactory make_observer_;
 
   absl::Mutex mu_;
   // The newest desired state not yet acted on; for a Measure, T0 on this

@@ -9,6 +9,7 @@
 #include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "worker/observe/testing/fake_capture.h"
 #include "worker/testing/fake_target_driver.h"
 
 namespace scalebench::worker {
@@ -356,6 +357,79 @@ TEST_F(TrialExecutorTest, AHostThatOnlyBalancesObservesInsteadOfLoading) {
   EXPECT_FALSE(result.has_loadgen());
   EXPECT_EQ(result.core_busy_size(), 2);
   EXPECT_EQ(result.environment().pinning().count("balancer"), 1u);
+}
+
+TEST_F(TrialExecutorTest, ABalancersHostRecordsEachLoadSourcesFirstRequest) {
+  FakeCapture capture;
+  executor_ = std::make_unique<TrialExecutor>(
+      runner_.get(), spool_.get(), "w", &clock_probe_, Clock::Real(),
+      [&capture] {
+        return MakeStartObserver(Clock::Real(), capture.Factory());
+      });
+  AddFakeBalancer();
+  const v1::DesiredState first = PrepareBalancer(0);
+  v1::WorkerState ready = ReadyToBalance(first);
+  ASSERT_TRUE(ready.has_ready()) << ready.DebugString();
+  ready = Balancing(first, {"10.0.0.2:8002", "10.0.0.3:8003"});
+  ASSERT_FALSE(ready.ready().balancer_endpoint().empty())
+      << ready.DebugString();
+
+  v1::DesiredState measure;
+  v1::DesiredState::Measure* m = measure.mutable_measure();
+  *m->mutable_key() = first.prepare().key();
+  m->mutable_load()->mutable_duration()->set_nanos(300'000'000);
+  *m->mutable_start_time() = TimeToProto(absl::Now() + absl::Milliseconds(200));
+  for (const char* host : {"2", "3"}) {
+    v1::LoadSource* source = m->add_load_sources();
+    source->set_worker_id(absl::StrCat("w", host));
+    source->add_addresses(absl::StrCat("10.0.0.", host));
+  }
+  executor_->Apply(measure, clock_);
+  // The kernel receives w3's first request, then w2's.
+  capture.AwaitWaits(1);
+  const absl::Time t3 = absl::FromUnixNanos(1'800'000'000'000'000'000);
+  capture.Deliver({{*ParseIpv4("10.0.0.3"), t3},
+                   {*ParseIpv4("10.0.0.2"), t3 + absl::Microseconds(420)}});
+  const v1::WorkerResult result = Finished();
+  EXPECT_FALSE(result.has_failure()) << result.failure().reason();
+  ASSERT_EQ(result.observed_starts_size(), 2) << result.DebugString();
+  EXPECT_EQ(result.observed_starts(0).worker_id(), "w2");
+  EXPECT_EQ(result.observed_starts(0).address(), "10.0.0.2");
+  EXPECT_EQ(TimeFromProto(result.observed_starts(0).first_request()),
+            t3 + absl::Microseconds(420));
+  EXPECT_EQ(TimeFromProto(result.observed_starts(1).first_request()), t3);
+  EXPECT_EQ(result.observe_failure(), "");
+  // It watched the balancer's port.
+  const std::string& endpoint = ready.ready().balancer_endpoint();
+  EXPECT_EQ(absl::StrCat(capture.filters().at(0).port),
+            endpoint.substr(endpoint.rfind(':') + 1));
+}
+
+TEST_F(TrialExecutorTest, ABalancersHostThatCannotCaptureSaysWhy) {
+  FakeCapture capture;
+  capture.FailOpen(absl::PermissionDeniedError(
+      "cannot capture on any: socket: Operation not permitted"));
+  executor_ = std::make_unique<TrialExecutor>(
+      runner_.get(), spool_.get(), "w", &clock_probe_, Clock::Real(),
+      [&capture] {
+        return MakeStartObserver(Clock::Real(), capture.Factory());
+      });
+  AddFakeBalancer();
+  const v1::DesiredState first = PrepareBalancer(0);
+  ASSERT_TRUE(ReadyToBalance(first).has_ready());
+  ASSERT_TRUE(Balancing(first, {"10.0.0.2:8002"}).has_ready());
+  v1::DesiredState measure;
+  v1::DesiredState::Measure* m = measure.mutable_measure();
+  *m->mutable_key() = first.prepare().key();
+  m->mutable_load()->mutable_duration()->set_nanos(100'000'000);
+  *m->mutable_start_time() = TimeToProto(absl::Now() + absl::Milliseconds(100));
+  m->add_load_sources()->set_worker_id("w2");
+  m->mutable_load_sources(0)->add_addresses("10.0.0.2");
+  executor_->Apply(measure, clock_);
+  const v1::WorkerResult result = Finished();
+  EXPECT_FALSE(result.has_failure()) << result.failure().reason();
+  EXPECT_EQ(result.observed_starts_size(), 0);
+  EXPECT_THAT(result.observe_failure(), HasSubstr("Operation not permitted"));
 }
 
 TEST_F(TrialExecutorTest, AFailedPreparationIsASpooledResultNotAnError) {

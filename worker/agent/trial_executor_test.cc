@@ -181,6 +181,33 @@ class TrialExecutorTest : public ::testing::Test {
                                              : v1::WorkerResult();
   }
 
+  // A 300 ms Measure of `first`'s attempt for a host that only balances,
+  // 200 ms from now, naming load sources wK at 10.0.0.K for each K.
+  v1::DesiredState ObserveOnly(const v1::DesiredState& first,
+                               std::vector<int> hosts) {
+    v1::DesiredState measure;
+    v1::DesiredState::Measure* m = measure.mutable_measure();
+    *m->mutable_key() = first.prepare().key();
+    m->mutable_load()->mutable_duration()->set_nanos(300'000'000);
+    *m->mutable_start_time() =
+        TimeToProto(absl::Now() + absl::Milliseconds(200));
+    for (int host : hosts) {
+      v1::LoadSource* source = m->add_load_sources();
+      source->set_worker_id(absl::StrCat("w", host));
+      source->add_addresses(absl::StrCat("10.0.0.", host));
+    }
+    return measure;
+  }
+
+  // The executor again, its balancer's host observing through `capture`.
+  void ObserveThrough(FakeCapture* capture) {
+    executor_ = std::make_unique<TrialExecutor>(
+        runner_.get(), spool_.get(), "w", &clock_probe_, Clock::Real(),
+        [capture] {
+          return MakeStartObserver(Clock::Real(), capture->Factory());
+        });
+  }
+
   ScriptedClockProbe clock_probe_;
   std::unique_ptr<TrialExecutor> executor_;
   ClockSync clock_;
@@ -337,13 +364,8 @@ TEST_F(TrialExecutorTest, AHostThatOnlyBalancesObservesInsteadOfLoading) {
   EXPECT_TRUE(driver_->launches().empty());
 
   // No urls: send nothing, measure the cores over the window.
-  v1::DesiredState measure;
-  v1::DesiredState::Measure* m = measure.mutable_measure();
-  *m->mutable_key() = first.prepare().key();
-  m->mutable_load()->mutable_duration()->set_nanos(300'000'000);
-  *m->mutable_start_time() = TimeToProto(absl::Now() + absl::Milliseconds(200));
   const absl::Time asked = absl::Now();
-  executor_->Apply(measure, clock_);
+  executor_->Apply(ObserveOnly(first, {}), clock_);
   v1::WorkerState finished =
       WaitFor([](const v1::WorkerState& s) { return s.has_finished(); });
   ASSERT_TRUE(finished.has_finished()) << finished.DebugString();
@@ -361,11 +383,7 @@ TEST_F(TrialExecutorTest, AHostThatOnlyBalancesObservesInsteadOfLoading) {
 
 TEST_F(TrialExecutorTest, ABalancersHostRecordsEachLoadSourcesFirstRequest) {
   FakeCapture capture;
-  executor_ = std::make_unique<TrialExecutor>(
-      runner_.get(), spool_.get(), "w", &clock_probe_, Clock::Real(),
-      [&capture] {
-        return MakeStartObserver(Clock::Real(), capture.Factory());
-      });
+  ObserveThrough(&capture);
   AddFakeBalancer();
   const v1::DesiredState first = PrepareBalancer(0);
   v1::WorkerState ready = ReadyToBalance(first);
@@ -374,17 +392,7 @@ TEST_F(TrialExecutorTest, ABalancersHostRecordsEachLoadSourcesFirstRequest) {
   ASSERT_FALSE(ready.ready().balancer_endpoint().empty())
       << ready.DebugString();
 
-  v1::DesiredState measure;
-  v1::DesiredState::Measure* m = measure.mutable_measure();
-  *m->mutable_key() = first.prepare().key();
-  m->mutable_load()->mutable_duration()->set_nanos(300'000'000);
-  *m->mutable_start_time() = TimeToProto(absl::Now() + absl::Milliseconds(200));
-  for (const char* host : {"2", "3"}) {
-    v1::LoadSource* source = m->add_load_sources();
-    source->set_worker_id(absl::StrCat("w", host));
-    source->add_addresses(absl::StrCat("10.0.0.", host));
-  }
-  executor_->Apply(measure, clock_);
+  executor_->Apply(ObserveOnly(first, {2, 3}), clock_);
   // The kernel receives w3's first request, then w2's.
   capture.AwaitWaits(1);
   const absl::Time t3 = absl::FromUnixNanos(1'800'000'000'000'000'000);
@@ -409,23 +417,12 @@ TEST_F(TrialExecutorTest, ABalancersHostThatCannotCaptureSaysWhy) {
   FakeCapture capture;
   capture.FailOpen(absl::PermissionDeniedError(
       "cannot capture on any: socket: Operation not permitted"));
-  executor_ = std::make_unique<TrialExecutor>(
-      runner_.get(), spool_.get(), "w", &clock_probe_, Clock::Real(),
-      [&capture] {
-        return MakeStartObserver(Clock::Real(), capture.Factory());
-      });
+  ObserveThrough(&capture);
   AddFakeBalancer();
   const v1::DesiredState first = PrepareBalancer(0);
   ASSERT_TRUE(ReadyToBalance(first).has_ready());
   ASSERT_TRUE(Balancing(first, {"10.0.0.2:8002"}).has_ready());
-  v1::DesiredState measure;
-  v1::DesiredState::Measure* m = measure.mutable_measure();
-  *m->mutable_key() = first.prepare().key();
-  m->mutable_load()->mutable_duration()->set_nanos(100'000'000);
-  *m->mutable_start_time() = TimeToProto(absl::Now() + absl::Milliseconds(100));
-  m->add_load_sources()->set_worker_id("w2");
-  m->mutable_load_sources(0)->add_addresses("10.0.0.2");
-  executor_->Apply(measure, clock_);
+  executor_->Apply(ObserveOnly(first, {2}), clock_);
   const v1::WorkerResult result = Finished();
   EXPECT_FALSE(result.has_failure()) << result.failure().reason();
   EXPECT_EQ(result.observed_starts_size(), 0);

@@ -46,9 +46,8 @@ RUN_PACKAGES=(
                  # (common/cron.h, absl::LoadTimeZone)
   prometheus     # tests/metrics/prometheus_test.py scrapes the daemons
                  # with a real Prometheus (docs/metrics.md)
-  faketime       # libfaketime: the testbed sets each worker's wall clock
-                 # away from the coordinator's (tests/testbed/clock_offset_test.py)
-  tcpdump        # ... and reads each load generator's true start off the bridge
+  tcpdump        # tests/testbed/clock_offset_test.py reads each load
+                 # generator's true start off the testbed's bridge
 )
 # Benchmarks: the peer tools bench/ compares against.
 BENCH_PACKAGES=(

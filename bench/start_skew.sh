@@ -16,7 +16,7 @@
 # here: a timing target is a benchmark's, not a ctest's). Runs `testbed
 # down` at the end, whatever happens.
 #
-# With --testbed --offsets (root, tcpdump, libfaketime): the load
+# With --testbed --offsets (root, tcpdump, cc): the load
 # generators' true starts under real clock offsets, read off the wire.
 # `testbed up 3 --clock-offsets` puts the workers' wall clocks hundreds of
 # ms ahead of and behind the coordinator's (deploy/testbed/clock.sh), a
@@ -37,7 +37,7 @@
 #        bench/start_skew.sh --testbed --offsets [REPEATS=1]
 # Needs: build/bin/scalebench-loadgen (make), nginx (deploy/install-deps.sh);
 # with --testbed, root and every binary in build/bin; with --offsets also
-# tcpdump and libfaketime (deploy/install-deps.sh).
+# tcpdump (deploy/install-deps.sh) and cc.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,21 +1,26 @@
 # shellcheck shell=bash
 # Wall-clock offsets for the testbed's workers; sourced by
 # deploy/testbed/testbed (it uses that script's die, say, usage, conf_get,
-# live_pid, STATE and CONF).
+# live_pid, TOP, STATE, PKI and CONF).
 #
 # A host named in `up N --clock-offsets h1=+300ms,...` runs its worker (and
 # so everything the worker starts: nginx, haproxy, the load generator)
-# under libfaketime (LD_PRELOAD, Debian's faketime package), whose wall
-# clock, CLOCK_REALTIME only, is the machine's plus the offset; monotonic
-# clocks are untouched (FAKETIME_DONT_FAKE_MONOTONIC=1). The offset is read
-# from the file hK/clock (FAKETIME_TIMESTAMP_FILE, "+0.300000": seconds),
-# which libfaketime reads again on the first wall-clock read of every new
-# second (FAKETIME_CACHE_DURATION=0), so `testbed clock` changes a running
-# worker's clock within a second. Between those reads a clock_gettime
-# costs about 0.15 us more than without the shim; the read of every new
-# second costs about 10 us (FAKETIME_NO_CACHE=1 would cost that on every
-# call). The coordinator's clock is never offset: it is the reference, and
-# the clock the kernel stamps captures on the bridge with.
+# under deploy/testbed/wallclock_shim.c (LD_PRELOAD; `up` compiles it with
+# cc into the state dir), whose wall clock, CLOCK_REALTIME only, is the
+# machine's plus the offset; the monotonic clocks and every sleep are the
+# kernel's. The offset is read from the file hK/clock (nanoseconds,
+# "+300000000"), which the shim reads again at the first wall-clock read of
+# every new second, so `testbed clock` changes a running worker's clock
+# within a second. A clock_gettime costs a few nanoseconds more than
+# without the shim; the read of each new second about 10 us. The
+# coordinator's clock is never offset: it is the reference, and the clock
+# the kernel stamps captures on the bridge with.
+#
+# Not libfaketime (Debian's faketime), although it offsets the wall clock
+# as well: it converts absolute sleeps on CLOCK_MONOTONIC as if that clock
+# were faked too, even with FAKETIME_DONT_FAKE_MONOTONIC=1, so
+# clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME), the load generator's
+# sleep until T0 and the worker's Clock::SleepUntil, returns at once (0.9.10).
 #
 # An offset is an integer with a unit, s, ms or us, and an optional sign
 # (+300ms, -400ms, 1500us, -2s), at most kMaxOffsetUs either way: a worker
@@ -23,7 +28,7 @@
 # not yet valid, so `up` waits until the testbed's certificates are older
 # than the largest negative offset.
 
-readonly kFaketimeLib=${SCALEBENCH_FAKETIME_LIB:-/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1}
+readonly kShimSource=$TOP/deploy/testbed/wallclock_shim.c
 readonly kMaxOffsetUs=10000000 # 10 s
 
 # offset_us TEXT: the offset in microseconds ("-400ms" -> -400000); fails
@@ -106,40 +111,36 @@ clock_offsets_conf() {
   echo "$out"
 }
 
-# The file libfaketime reads host $1's offset from.
+# The file the shim reads host $1's offset from.
 clock_file() { echo "$STATE/h$1/clock"; }
 
-# write_clock K US: host K's offset file, replaced at once (rename), so
-# that libfaketime never reads it half written or missing (a missing file
-# would mean offset 0).
+# write_clock K US: host K's offset file, in nanoseconds, replaced at once
+# (rename), so that the shim never reads it half written.
 write_clock() {
-  local file us=$2 sign=+
+  local file
   file=$(clock_file "$1")
-  ((us < 0)) && { sign=-; us=$((-us)); }
-  printf '%s%d.%06d\n' "$sign" $((us / 1000000)) $((us % 1000000)) >"$file.tmp"
+  printf '%+d\n' $(($2 * 1000)) >"$file.tmp"
   mv "$file.tmp" "$file"
 }
 
 # read_clock K: host K's current offset in microseconds, from its file.
 read_clock() {
-  local file text sign whole frac
+  local file text
   file=$(clock_file "$1")
   [[ -f "$file" ]] || return 1
   text=$(<"$file")
-  [[ $text =~ ^([+-])([0-9]+)\.([0-9]{6})$ ]] || return 1
-  sign=${BASH_REMATCH[1]} whole=$((10#${BASH_REMATCH[2]}))
-  frac=$((10#${BASH_REMATCH[3]}))
-  local us=$((whole * 1000000 + frac))
-  [[ $sign == - ]] && us=$((-us))
-  echo "$us"
+  [[ $text =~ ^[+-][0-9]+$ ]] || return 1
+  echo $((text / 1000))
 }
+
+# The shim, compiled by `up` into the state dir.
+shim_path() { echo "$STATE/wallclock_shim.so"; }
 
 # The environment (NAME=VALUE words for env) host K's worker runs with
 # when its clock is offset; nothing otherwise.
 clock_env() {
   [[ -n "${CLOCK_US[$1]:-}" ]] || return 0
-  echo "LD_PRELOAD=$kFaketimeLib FAKETIME_TIMESTAMP_FILE=$(clock_file "$1")" \
-    "FAKETIME_CACHE_DURATION=0 FAKETIME_DONT_FAKE_MONOTONIC=1"
+  echo "LD_PRELOAD=$(shim_path) SBTB_CLOCK_FILE=$(clock_file "$1")"
 }
 
 # prepare_clocks N: for every host with an offset, its file (kept when it
@@ -150,8 +151,13 @@ prepare_clocks() {
   local n=$1 k behind=0 newest now_ms wait_ms
   for ((k = 1; k <= n; k++)); do
     [[ -n "${CLOCK_US[$k]:-}" ]] || continue
-    [[ -r "$kFaketimeLib" ]] ||
-      die "--clock-offsets needs libfaketime (Debian's faketime package): no $kFaketimeLib"
+    if [[ ! -f "$(shim_path)" ]]; then
+      command -v cc >/dev/null ||
+        die "--clock-offsets needs a C compiler (cc) to build $kShimSource"
+      cc -O2 -Wall -Wextra -shared -fPIC -o "$(shim_path).tmp" "$kShimSource" -ldl ||
+        die "cannot compile $kShimSource"
+      mv "$(shim_path).tmp" "$(shim_path)"
+    fi
     [[ -f "$(clock_file "$k")" ]] || write_clock "$k" "${CLOCK_US[$k]}"
     ((-CLOCK_US[$k] > behind)) && behind=$((-CLOCK_US[$k]))
   done

@@ -1,14 +1,14 @@
 """Whether a testbed worker's wall clock is offset as `testbed up
 --clock-offsets` said (deploy/testbed/clock.sh): the worker process has
-libfaketime mapped, and a clock read made with the worker's very
+the wall-clock shim mapped, and a clock read made with the worker's very
 environment (read from /proc) differs from the machine's clock by the
 offset. Needs root (another process's environ and maps)."""
 import os
 import subprocess
 import sys
 
-# Run under the worker's environment: the faked CLOCK_REALTIME (libc's
-# clock_gettime, which libfaketime replaces) against the kernel's, read by
+# Run under the worker's environment: the shifted CLOCK_REALTIME (libc's
+# clock_gettime, which the shim replaces) against the kernel's, read by
 # the raw system call (which it cannot replace) just before and after.
 # Prints the offset and the width of the bracket, in nanoseconds; the
 # narrowest of several tries.
@@ -41,10 +41,10 @@ def process_environ(pid):
     return dict(item.decode().split("=", 1) for item in items if b"=" in item)
 
 
-def has_faketime(pid):
-    """Whether libfaketime is mapped into process `pid`."""
+def has_shim(pid):
+    """Whether the wall-clock shim is mapped into process `pid`."""
     with open(f"/proc/{pid}/maps") as f:
-        return "libfaketime" in f.read()
+        return "wallclock_shim.so" in f.read()
 
 
 def shim_offset_ns(env):
@@ -60,6 +60,7 @@ def shim_offset_ns(env):
 
 
 def offset_file_us(state_dir, host):
-    """The offset in hK/clock ("+0.300000", seconds), in microseconds."""
+    """The offset in hK/clock ("+300000000", nanoseconds), in
+    microseconds."""
     with open(os.path.join(state_dir, host, "clock")) as f:
-        return round(float(f.read().strip()) * 1e6)
+        return int(f.read().strip()) // 1000

@@ -2,12 +2,12 @@
 """A synchronized start under real clock offsets, checked against the wire
 (issue 20): `testbed up 3 --clock-offsets` puts each worker's wall clock
 hundreds of milliseconds from the coordinator's, in both directions
-(libfaketime; deploy/testbed/clock.sh), and a capture on the testbed's
+(an LD_PRELOAD shim; deploy/testbed/clock.sh), and a capture on the testbed's
 bridge, in the coordinator's clock, shows when each load generator truly
 started (tests/support/wire.py). Trials: tests/testbed/clock_offset.yaml
 (haproxy on a host of its own, two target hosts loading it, no warm-up).
 
-  shim       every worker runs under libfaketime, and a clock read with
+  shim       every worker runs under the wall-clock shim, and a clock read with
              its environment is off the machine's by its offset (1 ms)
   status     `testbed status` shows each offset; `up` with other offsets
              exits 2
@@ -36,7 +36,7 @@ samples, the skews and the wire's; the closing note of issue 20 quotes
 them.
 
 Usage: clock_offset_test.py --bin DIR
-Needs root, tcpdump and libfaketime; uses the fixed sbtb- names. Prints
+Needs root, tcpdump and cc; uses the fixed sbtb- names. Prints
 one line per check and 'N passed, M failed'; exit 1 on a failure.
 Whatever fails, it stops tcpdump (by pid) and runs `down`.
 """
@@ -86,13 +86,13 @@ def offsets_arg(offsets):
 
 
 def check_shim(checks, offsets):
-    """Each worker's process has libfaketime, and its environment reads a
+    """Each worker's process has the shim, and its environment reads a
     clock that far from the machine's."""
     problems = []
     for host, set_us in sorted(offsets.items()):
         pid = Testbed.pid_of(f"{host}/worker.pid")
-        if not clock_shim.has_faketime(pid):
-            problems.append(f"{host}: worker pid {pid} has no libfaketime")
+        if not clock_shim.has_shim(pid):
+            problems.append(f"{host}: worker pid {pid} has no clock shim")
             continue
         offset_ns, bracket_ns = clock_shim.shim_offset_ns(
             clock_shim.process_environ(pid))

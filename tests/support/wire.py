@@ -175,8 +175,8 @@ def first_starts(segments, balancer, sources, begin_ns, end_ns):
             start = starts.setdefault(by_address[s.src], {})
             start.setdefault("first_data", s.time_ns)
             if connection in syns:
-                start["first_syn"] = min(start.get("first_syn", syns[connection]),
-                                         syns[connection])
+                syn = syns[connection]
+                start["first_syn"] = min(start.get("first_syn", syn), syn)
     return starts
 
 

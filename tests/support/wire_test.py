@@ -92,7 +92,8 @@ class ReadPcapTest(unittest.TestCase):
 
     def test_a_record_cut_short_ends_the_file(self):
         packet = ip_tcp("10.213.0.12", 40000, *BALANCER, SYN)
-        write_pcap(self.path, [(T, ethernet(packet)), (T + 5, ethernet(packet))])
+        write_pcap(self.path, [(T, ethernet(packet)),
+                               (T + 5, ethernet(packet))])
         with open(self.path, "r+b") as f:
             f.truncate(os.path.getsize(self.path) - 10)
         self.assertEqual(len(wire.read_pcap(self.path)), 1)

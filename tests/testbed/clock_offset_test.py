@@ -260,13 +260,21 @@ def us(value, form="{:+.0f}"):
     return "-" if value is None else form.format(value)
 
 
+def us_of(ns):
+    """Nanoseconds as microseconds; None stays None."""
+    return None if ns is None else ns / 1000
+
+
 def print_trial(item, seen, offsets):
     """One trial's figures, for the closing note."""
     t0 = seen["t0"]
+    # Without T0 (results before issue 20), the earliest host's first SYN.
+    reference = t0 or min((s["first_syn"] for s in seen["starts"].values()
+                           if "first_syn" in s), default=None)
     print(f"      trial {wire.trial_id(item)}: T0 {item.get('start_time')}; "
-          f"spreads: wire SYN {us(seen['syn_spread'] and seen['syn_spread'] / 1000, '{:.0f}')}"
+          f"spreads: wire SYN {us(us_of(seen['syn_spread']), '{:.0f}')}"
           f" us, wire first request "
-          f"{us(seen['data_spread'] and seen['data_spread'] / 1000, '{:.0f}')} "
+          f"{us(us_of(seen['data_spread']), '{:.0f}')} "
           f"us, observed {us(item.get('observed_start_spread_us'), '{:.0f}')}"
           f" us, estimated "
           f"{us(item.get('estimated_start_spread_us'), '{:.0f}')} +- "
@@ -285,12 +293,12 @@ def print_trial(item, seen, offsets):
                      f"{us(c.get('max_round_trip_us'), '{:.0f}')} us, "
                      f"{c.get('samples', '-')} samples)")
         if "requests" in w:
-            start = seen["starts"].get(w["worker_id"], {})
-            syn = start.get("first_syn")
+            syn = seen["starts"].get(w["worker_id"], {}).get("first_syn")
             line += (f"; skew {us(w.get('start_skew_us'))} +- "
                      f"{us(w.get('start_skew_uncertainty_us'), '{:.0f}')} us"
                      f", wire SYN "
-                     f"{us(syn and t0 and (syn - t0) / 1000)} us")
+                     f"{us(us_of(syn and reference and syn - reference))} us "
+                     f"{'- T0' if t0 else 'after the earliest host'}")
         if w.get("observed_starts") or w.get("observe_failure"):
             line += (f"; observed {len(w.get('observed_starts', []))} "
                      f"first requests {w.get('observe_failure', '')}")

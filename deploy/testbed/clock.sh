@@ -151,7 +151,7 @@ prepare_clocks() {
   local n=$1 k behind=0 newest now_ms wait_ms
   for ((k = 1; k <= n; k++)); do
     [[ -n "${CLOCK_US[$k]:-}" ]] || continue
-    if [[ ! -f "$(shim_path)" ]]; then
+    if [[ ! "$(shim_path)" -nt "$kShimSource" ]]; then
       command -v cc >/dev/null ||
         die "--clock-offsets needs a C compiler (cc) to build $kShimSource"
       cc -O2 -Wall -Wextra -shared -fPIC -o "$(shim_path).tmp" "$kShimSource" -ldl ||

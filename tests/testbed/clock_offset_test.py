@@ -70,9 +70,12 @@ STEP_HOST, STEP_US = "h2", 50_000
 kMeasuredSlackUs = 1000
 # A load generator reads its clock as its window opens, then connects: its
 # first SYN reaches the bridge after that read by a connect() system call,
-# the TCP stack and one veth hop, a few microseconds on an idle core;
-# 50 us leaves room for a softirq deferred behind the other hosts' work on
-# the shared cores (the wire measurements in docs/testbed.md).
+# the TCP stack and one veth hop (the veth hands the frame to the bridge in
+# the same softirq), some 10 to 20 us on an idle core; 50 us leaves room
+# for that softirq running behind the other hosts' work on the shared
+# cores. Never negative: the SYN cannot leave before the read. The test
+# prints each host's wire skew beside its stored one, so a run shows how
+# much of this is used.
 kSynAfterReadUs = 50
 # The balancer's host timestamps the first requests on its own interface
 # and the capture on the bridge: one veth hop apart, the same for every

@@ -15,13 +15,16 @@ STATE = os.environ.get("SCALEBENCH_TESTBED_DIR", "/tmp/sbtb")
 
 class Testbed(ClusterView):
     """A testbed of `hosts` hosts this object brought up (`up` again is
-    idempotent: it restarts only what died), and the CLI pointed at it."""
+    idempotent: it restarts only what died), and the CLI pointed at it.
+    `clock_offsets`, e.g. "h1=+300ms,h2=-400ms", is `up`'s --clock-offsets
+    (deploy/testbed/clock.sh)."""
 
-    def __init__(self, bin_dir, tmp, hosts=3, timeout=120):
+    def __init__(self, bin_dir, tmp, hosts=3, timeout=120, clock_offsets=""):
         self.bin = bin_dir
         self.tmp = tmp  # the test's files (specs); the caller removes it
         self.hosts = hosts
         self.timeout = timeout
+        self.clock_offsets = clock_offsets
         # The CLI's environment: ours, SCALEBENCH_BIN for the deploy
         # scripts, and the four SCALEBENCH_ lines `up` prints.
         self.env = dict(os.environ, SCALEBENCH_BIN=bin_dir)
@@ -30,9 +33,9 @@ class Testbed(ClusterView):
     def up(self):
         """Runs `testbed up N`; returns the variables it prints. Raises
         RuntimeError with its stderr when it fails."""
-        out = subprocess.run([TESTBED, "up", str(self.hosts)],
-                             capture_output=True, text=True,
-                             timeout=self.timeout, env=self.env)
+        out = Testbed.run("up", str(self.hosts), *(
+            ["--clock-offsets", self.clock_offsets] if self.clock_offsets
+            else []), timeout=self.timeout, env=self.env)
         if out.returncode != 0:
             raise RuntimeError(f"testbed up {self.hosts} failed: "
                                f"{out.stderr[-2000:]}")
@@ -58,6 +61,13 @@ class Testbed(ClusterView):
         coordinator.pid`, `hK/worker.pid`)."""
         with open(os.path.join(STATE, path)) as f:
             return int(f.read().strip())
+
+    @staticmethod
+    def run(*args, timeout=60, env=None):
+        """`testbed ARGS...` (status, clock hK +50ms, ...), its output
+        captured as text."""
+        return subprocess.run([TESTBED, *args], capture_output=True,
+                              text=True, timeout=timeout, env=env)
 
     @staticmethod
     def down():

@@ -303,23 +303,27 @@ absl::StatusOr<v1::LoadgenResult> RunLoad(
   ThreadStats all;
   for (const auto& loop : loops) all.Merge(loop->stats());
   // The window opened at its planned instant, or when the last thread
-  // began if that was later; the skew is measured against the plan.
+  // began if that was later (a late window fails a coordinated run). The
+  // start skew is when the load truly began, its first request leaving
+  // (the earliest thread's first step: what the wire shows), against when
+  // it was planned to begin; signed.
   const int64_t opened_ns = std::max(run.window_start_ns, all.began_ns);
-  const int64_t skew_ns = opened_ns - run.window_start_ns;
+  const int64_t late_ns = opened_ns - run.window_start_ns;
+  const int64_t skew_ns = all.first_began_ns - run.start_ns;
   // A time-bounded window lasts until its end; a count-bounded one until
   // its last request ended (as ab's "time taken").
   const int64_t window_ns = std::max<int64_t>(
       (by_time ? run.window_end_ns : all.last_done_ns) - opened_ns, 1);
   const absl::Time window_start_wall =
-      start.window_start_wall + absl::Nanoseconds(skew_ns);
+      start.window_start_wall + absl::Nanoseconds(late_ns);
   v1::LoadgenResult r =
       ToResult(options, all, window_ns, skew_ns, window_start_wall, threads);
   // Late against a coordinated instant, the window is not the one the
   // other hosts measure. A run that planned its own start just began a
   // little later (the skew says by how much).
-  const absl::Duration skew = absl::Nanoseconds(skew_ns);
-  if (options.start_at.has_value() && skew > options.start_tolerance) {
-    SetLateStart(skew, start.window_start_wall, options.start_tolerance, &r);
+  const absl::Duration late = absl::Nanoseconds(late_ns);
+  if (options.start_at.has_value() && late > options.start_tolerance) {
+    SetLateStart(late, start.window_start_wall, options.start_tolerance, &r);
   }
   return r;
 }

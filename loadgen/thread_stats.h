@@ -59,9 +59,13 @@ struct ThreadStats {
   // Indexed by whole seconds since the window started.
   std::vector<SecondStats> series;
   // Monotonic instants: when the thread actually began (after any wait for
-  // the start), and when its last measured request ended.
+  // the start, once its first connection's first step was taken), and when
+  // its last measured request ended.
   int64_t began_ns = 0;
   int64_t last_done_ns = 0;
+  // Merged: the earliest thread's began_ns (0 before any); a thread's own
+  // is its began_ns.
+  int64_t first_began_ns = 0;
   // CPU the thread used from the start of the window to its end.
   int64_t cpu_user_ns = 0;
   int64_t cpu_system_ns = 0;
@@ -82,7 +86,7 @@ struct ThreadStats {
   }
 
   // Adds `other`'s counts into this one (began_ns and last_done_ns become
-  // the later of the two).
+  // the later of the two, first_began_ns the earlier of the set ones).
   void Merge(const ThreadStats& other);
 };
 

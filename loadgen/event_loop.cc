@@ -157,6 +157,8 @@ bool EventLoop::OpenSocket(Connection& c) {
     const int one = 1;
     setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   }
+  // The thread's first request leaves with this connect's SYN.
+  if (first_connect_ns_ == 0) first_connect_ns_ = NowNs();
   if (connect(c.fd, reinterpret_cast<const sockaddr*>(&t.address),
               t.address_length) != 0 &&
       errno != EINPROGRESS) {
@@ -434,18 +436,18 @@ absl::Status EventLoop::Run() {
   // time: in a cgroup that has used up its CPU quota an ordinary thread
   // waits for the next period, tens of milliseconds, before its first SYN
   // leaves (seen on the testbed: a start 21 ms late on the wire that the
-  // wake-up time called 86 us). The thread began when its first connection
-  // had been asked for: the read after that step, not the wake-up.
+  // wake-up time called 86 us). The thread began with its first request:
+  // the read just before its first connect (whose SYN leaves within that
+  // call), or the wake-up when it connected nothing.
   active_ = static_cast<uint32_t>(connections_.size());
-  stats_.began_ns = now;
   for (size_t i = 0; i < connections_.size(); ++i) {
     Next(connections_[i], now);
-    if (i == 0) stats_.began_ns = NowNs();
     // Other load threads woken at the same instant on this core (another
     // load generator's, where hosts share cores) take their first steps
     // in turn rather than after all of this one's.
     if (realtime) sched_yield();
   }
+  stats_.began_ns = first_connect_ns_ != 0 ? first_connect_ns_ : now;
   if (realtime) {
     WakeInRealTime(false);
     // Leaving real time resets the timer slack to the default.

@@ -28,7 +28,8 @@ std::vector<std::string> TrialRowColumns();
 // status errors; start_skew_us the merged (largest-magnitude, signed)
 // start skew and start_skew_uncertainty_us its bound; start_spread_us the
 // estimated spread of the starts; observed_start_spread_us the spread the
-// balancer's host observed, or empty; nested "true" or "false". Errors: INVALID_ARGUMENT "key.trial:
+// balancer's host observed, or empty; nested "true" or "false". Errors:
+// INVALID_ARGUMENT "key.trial:
 // ..." when the key does not name a trial, "merged.latency: ..." when the
 // histogram is unreadable.
 absl::StatusOr<std::vector<std::string>> TrialRowCells(

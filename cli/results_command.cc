@@ -64,7 +64,8 @@ balancer's host saw every load generator's first request), nested, and
 workers: per host, worker_id, pinning (role -> cores), core_busy (how busy
 each core was), cpu_quota (how often the host's CPU quota was used up,
 when it has one), clock (before and after the window: offset_us,
-uncertainty_us, min_round_trip_us, max_round_trip_us, samples), on a host
+uncertainty_us, min_round_trip_us, max_round_trip_us, samples; and
+drift_us, after's offset minus before's), on a host
 that generated load its requests, start_skew_us and
 start_skew_uncertainty_us, and on the balancer's host observed_starts
 (worker_id, address, first_request) or observe_failure.
@@ -147,6 +148,11 @@ absl::StatusOr<nlohmann::json> WorkersJson(const v1::TrialResult& trial) {
       }
       if (raw.clock().has_after()) {
         clock["after"] = OffsetJson(raw.clock().after());
+      }
+      if (raw.clock().has_before() && raw.clock().has_after()) {
+        clock["drift_us"] = absl::ToDoubleMicroseconds(
+            DurationFromProto(raw.clock().after().offset()) -
+            DurationFromProto(raw.clock().before().offset()));
       }
       worker["clock"] = std::move(clock);
     }

@@ -190,6 +190,10 @@ TEST_F(ResultsCommandTest, JsonSaysWhatEachHostReported) {
   loaded.mutable_loadgen()->set_requests(4000);
   *loaded.mutable_loadgen()->mutable_start_skew() =
       DurationToProto(absl::Microseconds(120));
+  *loaded.mutable_clock()->mutable_before()->mutable_offset() =
+      DurationToProto(absl::Microseconds(300'010));
+  *loaded.mutable_clock()->mutable_after()->mutable_offset() =
+      DurationToProto(absl::Microseconds(299'985));
   v1::CpuQuotaUsage& quota = *loaded.mutable_cpu_quota();
   quota.set_cgroup("/sbtb/h2");
   quota.set_cpus(0.5);
@@ -217,6 +221,8 @@ TEST_F(ResultsCommandTest, JsonSaysWhatEachHostReported) {
   EXPECT_EQ(workers[1]["worker_id"], "h2");
   EXPECT_EQ(workers[1]["requests"], 4000u);
   EXPECT_EQ(workers[1]["start_skew_us"], 120.0);
+  EXPECT_EQ(workers[1]["clock"]["after"]["offset_us"], 299985.0);
+  EXPECT_EQ(workers[1]["clock"]["drift_us"], -25.0);
   EXPECT_EQ(workers[1]["cpu_quota"]["cgroup"], "/sbtb/h2");
   EXPECT_EQ(workers[1]["cpu_quota"]["throttled_periods"], "31");
 }
@@ -267,6 +273,7 @@ TEST_F(ResultsCommandTest, JsonAndTheTableStateTheSkewsBoundsAndSpreads) {
   EXPECT_EQ(host["clock"]["before"]["uncertainty_us"], 60.0);
   EXPECT_EQ(host["clock"]["before"]["samples"], 16u);
   EXPECT_FALSE(host["clock"].contains("after"));
+  EXPECT_FALSE(host["clock"].contains("drift_us"));
   EXPECT_EQ(host["observed_starts"][0]["worker_id"], "h2");
   EXPECT_EQ(host["observed_starts"][0]["first_request"],
             "2026-12-07T14:00:01.123000000Z");

@@ -70,8 +70,9 @@ that generated load its requests, start_skew_us and
 start_skew_uncertainty_us, and on the balancer's host observed_starts
 (worker_id, address, first_request) or observe_failure.
 
-A start skew is on the coordinator's clock: the load generator's window
-opened start_skew_us after T0 (negative: before), true to within
+A start skew is on the coordinator's clock: the load generator's load
+began start_skew_us after T0 less the warm-up (negative: before), true to
+within
 start_skew_uncertainty_us (half the round trip of that host's best clock
 exchange). docs/methodology.md says how it is measured and bounded.
 
@@ -101,15 +102,16 @@ int PrintCsv(const ExportedResults& exported, std::ostream& out,
   return kExitOk;
 }
 
+double Us(const google::protobuf::Duration& d) {
+  return absl::ToDoubleMicroseconds(DurationFromProto(d));
+}
+
 // A clock offset in microseconds, as `results --output json` shows it.
 nlohmann::json OffsetJson(const v1::ClockOffset& offset) {
-  const auto us = [](const google::protobuf::Duration& d) {
-    return absl::ToDoubleMicroseconds(DurationFromProto(d));
-  };
-  return {{"offset_us", us(offset.offset())},
-          {"uncertainty_us", us(offset.uncertainty())},
-          {"min_round_trip_us", us(offset.min_round_trip())},
-          {"max_round_trip_us", us(offset.max_round_trip())},
+  return {{"offset_us", Us(offset.offset())},
+          {"uncertainty_us", Us(offset.uncertainty())},
+          {"min_round_trip_us", Us(offset.min_round_trip())},
+          {"max_round_trip_us", Us(offset.max_round_trip())},
           {"samples", offset.samples()}};
 }
 
@@ -136,10 +138,9 @@ absl::StatusOr<nlohmann::json> WorkersJson(const v1::TrialResult& trial) {
     worker["pinning"] = std::move(pinning);
     if (raw.has_loadgen()) {
       worker["requests"] = raw.loadgen().requests();
-      worker["start_skew_us"] = absl::ToDoubleMicroseconds(
-          DurationFromProto(raw.loadgen().start_skew()));
-      worker["start_skew_uncertainty_us"] = absl::ToDoubleMicroseconds(
-          DurationFromProto(raw.loadgen().start_skew_uncertainty()));
+      worker["start_skew_us"] = Us(raw.loadgen().start_skew());
+      worker["start_skew_uncertainty_us"] =
+          Us(raw.loadgen().start_skew_uncertainty());
     }
     if (raw.has_clock()) {
       nlohmann::json clock = nlohmann::json::object();
@@ -150,9 +151,8 @@ absl::StatusOr<nlohmann::json> WorkersJson(const v1::TrialResult& trial) {
         clock["after"] = OffsetJson(raw.clock().after());
       }
       if (raw.clock().has_before() && raw.clock().has_after()) {
-        clock["drift_us"] = absl::ToDoubleMicroseconds(
-            DurationFromProto(raw.clock().after().offset()) -
-            DurationFromProto(raw.clock().before().offset()));
+        clock["drift_us"] = Us(raw.clock().after().offset()) -
+                            Us(raw.clock().before().offset());
       }
       worker["clock"] = std::move(clock);
     }
@@ -228,16 +228,13 @@ int PrintJson(const ExportedResults& exported, std::ostream& out,
     item["result"] = *std::move(result);
     item["requests_per_s"] = trial.requests_per_s();
     item["start_skew_us"] = skew_us;
-    const auto us = [](const google::protobuf::Duration& d) {
-      return absl::ToDoubleMicroseconds(DurationFromProto(d));
-    };
     item["start_skew_uncertainty_us"] =
-        us(trial.merged().start_skew_uncertainty());
-    item["estimated_start_spread_us"] = us(trial.estimated_start_spread());
+        Us(trial.merged().start_skew_uncertainty());
+    item["estimated_start_spread_us"] = Us(trial.estimated_start_spread());
     item["estimated_start_spread_uncertainty_us"] =
-        us(trial.estimated_start_spread_uncertainty());
+        Us(trial.estimated_start_spread_uncertainty());
     if (trial.has_observed_start_spread()) {
-      item["observed_start_spread_us"] = us(trial.observed_start_spread());
+      item["observed_start_spread_us"] = Us(trial.observed_start_spread());
     }
     if (trial.has_start_time()) {
       item["start_time"] = InstantText(trial.start_time());
@@ -263,10 +260,6 @@ double NearestRank(const std::vector<double>& sorted, double q) {
 }  // namespace
 
 namespace {
-
-double Us(const google::protobuf::Duration& d) {
-  return absl::ToDoubleMicroseconds(DurationFromProto(d));
-}
 
 // "p50 300 us, p99 900 us, max 900 us" of `values` (sorted here).
 std::string Percentiles(std::vector<double> values) {

@@ -141,8 +141,10 @@ class EventLoop {
   std::vector<char> read_buffer_;
   // Connections that stopped reading after kMaxReadsPerTurn with data left.
   std::vector<uint32_t> unfinished_reads_;
-  // When the thread's first connect() was called (monotonic ns); 0 before.
+  // When the thread's first connect() was called and when it returned
+  // (monotonic ns); 0 before.
   int64_t first_connect_ns_ = 0;
+  int64_t first_connect_end_ns_ = 0;
   // Open loop (and connect back-off): connections waiting for an instant.
   using Timer = std::pair<int64_t, uint32_t>;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;

@@ -318,6 +318,8 @@ absl::StatusOr<v1::LoadgenResult> RunLoad(
       start.window_start_wall + absl::Nanoseconds(late_ns);
   v1::LoadgenResult r =
       ToResult(options, all, window_ns, skew_ns, window_start_wall, threads);
+  *r.mutable_start_skew_uncertainty() =
+      ToProtoDuration(all.first_began_within_ns);
   // Late against a coordinated instant, the window is not the one the
   // other hosts measure. A run that planned its own start just began a
   // little later (the skew says by how much).

@@ -28,11 +28,10 @@ void ThreadStats::Merge(const ThreadStats& other) {
     mine.latency_max_ns = std::max(mine.latency_max_ns, theirs.latency_max_ns);
   }
   began_ns = std::max(began_ns, other.began_ns);
-  const int64_t other_first =
-      other.first_began_ns != 0 ? other.first_began_ns : other.began_ns;
-  if (other_first != 0 &&
-      (first_began_ns == 0 || other_first < first_began_ns)) {
-    first_began_ns = other_first;
+  if (other.first_began_ns != 0 &&
+      (first_began_ns == 0 || other.first_began_ns < first_began_ns)) {
+    first_began_ns = other.first_began_ns;
+    first_began_within_ns = other.first_began_within_ns;
   }
   last_done_ns = std::max(last_done_ns, other.last_done_ns);
   cpu_user_ns += other.cpu_user_ns;

@@ -63,9 +63,13 @@ struct ThreadStats {
   // its last measured request ended.
   int64_t began_ns = 0;
   int64_t last_done_ns = 0;
-  // Merged: the earliest thread's began_ns (0 before any); a thread's own
-  // is its began_ns.
+  // How far the true beginning may be from began_ns (half the first
+  // connect's duration).
+  int64_t began_within_ns = 0;
+  // The same two for one thread; merged, the earliest thread's (0 in an
+  // empty accumulator).
   int64_t first_began_ns = 0;
+  int64_t first_began_within_ns = 0;
   // CPU the thread used from the start of the window to its end.
   int64_t cpu_user_ns = 0;
   int64_t cpu_system_ns = 0;

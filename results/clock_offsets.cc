@@ -70,18 +70,16 @@ OffsetAt InterpolateOffset(const v1::ClockOffset& before,
       std::max(uncertainty_before, DurationFromProto(after->uncertainty()))};
 }
 
-StartSkew SkewOnCoordinatorClock(absl::Duration local_late,
+StartSkew SkewOnCoordinatorClock(absl::Duration lateness,
                                  const v1::ClockOffset& before,
                                  const v1::ClockOffset* after,
-                                 absl::Time start_time) {
+                                 absl::Time planned_start) {
   const absl::Duration converted_with = DurationFromProto(before.offset());
-  const absl::Time local_start = start_time - converted_with;
-  const OffsetAt at_start =
-      InterpolateOffset(before, after, local_start + local_late);
-  // Opened at local_start + local_late on this host's clock, which is
-  // that plus the offset then on the coordinator's.
-  return {local_late + (at_start.offset - converted_with),
-          at_start.uncertainty};
+  const absl::Time began = planned_start - converted_with + lateness;
+  const OffsetAt then = InterpolateOffset(before, after, began);
+  // Began at `began` on this host's clock: that plus the offset then on
+  // the coordinator's.
+  return {lateness + (then.offset - converted_with), then.uncertainty};
 }
 
 std::optional<std::string> ClockStepReason(const std::string& worker_id,

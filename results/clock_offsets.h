@@ -59,21 +59,22 @@ struct OffsetAt {
 OffsetAt InterpolateOffset(const v1::ClockOffset& before,
                            const v1::ClockOffset* after, absl::Time local);
 
-// A load generator's start skew on the coordinator's clock. T0 (the
-// coordinator's) was converted to this host's clock with `before`'s
-// offset; the window opened `local_late` after that converted instant (as
-// the load generator measured it, on its monotonic clock). Returns the
-// window's opening converted back with the offset at T0 (interpolated
-// between the bursts) minus T0, signed (negative = early), and the
-// uncertainty of that offset.
+// A load generator's start skew on the coordinator's clock. Its load was
+// planned to begin at `planned_start` (the coordinator's: T0 less the
+// warm-up), converted to this host's clock with `before`'s offset; it
+// began `lateness` after that converted instant (as the load generator
+// measured it, on its monotonic clock). Returns that beginning converted
+// back with the offset then (interpolated between the bursts) minus
+// `planned_start`, signed (negative = early), and the uncertainty of that
+// offset.
 struct StartSkew {
   absl::Duration skew;
   absl::Duration uncertainty;
 };
-StartSkew SkewOnCoordinatorClock(absl::Duration local_late,
+StartSkew SkewOnCoordinatorClock(absl::Duration lateness,
                                  const v1::ClockOffset& before,
                                  const v1::ClockOffset* after,
-                                 absl::Time start_time);
+                                 absl::Time planned_start);
 
 // How fast a clock may run against the coordinator's and still count as
 // running steadily: 500 ppm, the frequency limit of the kernel's clock

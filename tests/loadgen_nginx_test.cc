@@ -180,6 +180,10 @@ TEST_F(LoadgenNginxTest, StartAtBeginsTheWindowAtThatInstant) {
   EXPECT_GE(StartTime(*r), t0);
   EXPECT_LT(StartTime(*r) - t0, absl::Milliseconds(1));
   EXPECT_LT(Skew(*r), absl::Milliseconds(1));
+  // The first SYN left within the first connect: half its duration, more
+  // than nothing and far below a millisecond.
+  EXPECT_GT(r->start_skew_uncertainty().nanos(), 0);
+  EXPECT_LT(r->start_skew_uncertainty().seconds(), 1);
   EXPECT_GT(r->warmup_requests(), 0u);
   EXPECT_GT(r->requests(), 0u);
 }

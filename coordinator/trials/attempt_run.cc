@@ -432,7 +432,7 @@ absl::Status AttemptRun::StepCollect() {
     }
     return absl::OkStatus();
   }
-  // A clock that moved during the attempt may have opened its window at
+  // A clock that moved during the attempt may have started its load at
   // the wrong instant: that host's start cannot be trusted.
   for (const v1::WorkerResult& result : raw) {
     if (std::optional<std::string> reason =

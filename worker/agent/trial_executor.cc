@@ -316,15 +316,17 @@ v1::WorkerState TrialExecutor::DoMeasure(
   }
   result->set_source(worker_id_);
   // The load generator measured its lateness on this host's clock, against
-  // T0 converted with `converted_with`; on the coordinator's clock it is
-  // that, corrected by how the offset moved until T0, within the offset's
-  // uncertainty.
+  // the start of load (T0 less the warm-up) converted with
+  // `converted_with`; on the coordinator's clock it is that, corrected by
+  // how the offset moved until then, within the offset's uncertainty.
   const results::StartSkew skew = results::SkewOnCoordinatorClock(
       DurationFromProto(result->start_skew()), converted_with,
       seen.clock.has_after() ? &seen.clock.after() : nullptr,
-      TimeFromProto(measure.start_time()));
+      TimeFromProto(measure.start_time()) -
+          DurationFromProto(measure.load().warmup()));
   *result->mutable_start_skew() = DurationToProto(skew.skew);
-  *result->mutable_start_skew_uncertainty() = DurationToProto(skew.uncertainty);
+  *result->mutable_start_skew_uncertainty() = DurationToProto(
+      skew.uncertainty + DurationFromProto(result->start_skew_uncertainty()));
   std::optional<v1::Failure> failure;
   if (result->has_failure()) failure = result->failure();
   return Finish(measure.key(), failure, *std::move(result), std::move(usage),

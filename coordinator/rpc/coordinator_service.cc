@@ -372,6 +372,23 @@ void CoordinatorServiceImpl::Shutdown() {
   }
 }
 
+grpc::ServerUnaryReactor* CoordinatorServiceImpl::Answer(
+    grpc::CallbackServerContext* context,
+    absl::FunctionRef<absl::Status()> body) {
+  return AnswerUser(context, [&]() -> absl::Status {
+    RETURN_IF_ERROR(Accepting());
+    return body();
+  });
+}
+
+absl::Status CoordinatorServiceImpl::Accepting() const {
+  absl::MutexLock lock(&mu_);
+  if (shut_down_) {
+    return absl::UnavailableError("the coordinator is shutting down");
+  }
+  return absl::OkStatus();
+}
+
 int CoordinatorServiceImpl::TEST_OpenWatches() const {
   absl::MutexLock lock(&mu_);
   return static_cast<int>(watches_.size());
@@ -417,7 +434,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CreateExperiment(
     grpc::CallbackServerContext* context,
     const v1::CreateExperimentRequest* request,
     v1::CreateExperimentResponse* response) {
-  return AnswerUser(context, [&]() -> absl::Status {
+  return Answer(context, [&]() -> absl::Status {
     RETURN_IF_ERROR(CheckCreateRequest(*request));
     const uint64_t seed =
         request->spec().has_seed() ? request->spec().seed() : RandomSeed();
@@ -437,7 +454,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::GetExperiment(
     grpc::CallbackServerContext* context,
     const v1::GetExperimentRequest* request,
     v1::GetExperimentResponse* response) {
-  return AnswerUser(context, [&]() -> absl::Status {
+  return Answer(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string id, api::ParseExperimentName(request->name()));
     const bool full = request->view() == v1::EXPERIMENT_VIEW_FULL;
     // The source and the grid once, on the first page.
@@ -467,7 +484,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListExperiments(
     grpc::CallbackServerContext* context,
     const v1::ListExperimentsRequest* request,
     v1::ListExperimentsResponse* response) {
-  return AnswerUser(context, [&]() -> absl::Status {
+  return Answer(context, [&]() -> absl::Status {
     std::string schedule_id;
     if (!request->schedule().empty()) {
       absl::StatusOr<std::string> id =
@@ -513,7 +530,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CancelExperiment(
     grpc::CallbackServerContext* context,
     const v1::CancelExperimentRequest* request,
     v1::CancelExperimentResponse* response) {
-  return AnswerUser(context, [&]() -> absl::Status {
+  return Answer(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string id, api::ParseExperimentName(request->name()));
     ASSIGN_OR_RETURN(*response->mutable_experiment(), Cancel(*store_, id));
     return absl::OkStatus();
@@ -523,7 +540,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CancelExperiment(
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListWorkers(
     grpc::CallbackServerContext* context, const v1::ListWorkersRequest*,
     v1::ListWorkersResponse* response) {
-  return AnswerUser(context, [&]() -> absl::Status {
+  return Answer(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<v1::Worker> workers,
                      store_->workers().ListWorkers());
     for (v1::Worker& worker : workers) {
@@ -541,6 +558,7 @@ CoordinatorServiceImpl::ExportResults(grpc::CallbackServerContext* context,
   using Writer = ListWriter<v1::ExportResultsResponse>;
   absl::StatusOr<std::string> id = UserCallFor(*context, request->name());
   if (!id.ok()) return new Writer(id.status());
+  if (absl::Status open = Accepting(); !open.ok()) return new Writer(open);
   absl::StatusOr<std::vector<v1::ExportResultsResponse>> messages =
       ExportMessages(*store_, *id, request->include_raw());
   if (!messages.ok()) return new Writer(messages.status());

@@ -16,6 +16,8 @@
 #include <thread>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "coordinator/rpc/worker_service.h"
@@ -45,8 +47,9 @@ class CoordinatorServiceImpl final
   ~CoordinatorServiceImpl() override;
 
   // Ends every open WatchExperiment stream with UNAVAILABLE and refuses new
-  // ones the same way. Call before grpc::Server::Shutdown, which waits for
-  // open streams. Idempotent.
+  // ones and every other call the same way, so that a client never finds a
+  // coordinator going away answering one call and refusing the next. Call
+  // before grpc::Server::Shutdown, which waits for open streams. Idempotent.
   void Shutdown();
 
   // How many WatchExperiment streams are open. Test-only.
@@ -111,6 +114,12 @@ class CoordinatorServiceImpl final
 
  private:
   friend class WatchReactor;
+
+  // UNAVAILABLE after Shutdown, else OK.
+  absl::Status Accepting() const;
+  // AnswerUser, but UNAVAILABLE without running `body` after Shutdown.
+  grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
+                                   absl::FunctionRef<absl::Status()> body);
 
   // Registers a new stream; false after Shutdown.
   bool AddWatch(WatchReactor* watch);

@@ -339,5 +339,17 @@ TEST_F(CoordinatorServiceTest, ShutdownEndsAnOpenWatch) {
   EXPECT_EQ(rest.status.error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+// A client that finds its watch ended must not find the coordinator
+// answering its next call, as if nothing had happened.
+TEST_F(CoordinatorServiceTest, AfterShutdownEveryCallIsUnavailable) {
+  ASSERT_TRUE(Create(spec_).ok());
+  ASSERT_TRUE(Get("experiments/exp-000001", v1::EXPERIMENT_VIEW_BASIC).ok());
+  service_->Shutdown();
+  absl::StatusOr<v1::GetExperimentResponse> got =
+      Get("experiments/exp-000001", v1::EXPERIMENT_VIEW_BASIC);
+  EXPECT_TRUE(absl::IsUnavailable(got.status())) << got.status();
+  EXPECT_TRUE(absl::IsUnavailable(Create(spec_).status()));
+}
+
 }  // namespace
 }  // namespace scalebench::coordinator::coordinator_service_test

@@ -4,7 +4,7 @@
 
 #include <cerrno>
 
-#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace scalebench {
 namespace {
@@ -17,7 +17,16 @@ class RealClock final : public Clock {
     return absl::DurationFromTimespec(ts);
   }
 
-  absl::Time Wall() const override { return absl::Now(); }
+  // The kernel's clock itself. absl::Now() is an estimate extrapolated from
+  // it with the cycle counter; after the clock is stepped it slews towards
+  // the new time over seconds (a worker whose clock was stepped by 50 ms
+  // measured its offset 5 ms off a few seconds later, and a clean retry
+  // failed as a clock step; tests/testbed/clock_offset_test.py).
+  absl::Time Wall() const override {
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return absl::TimeFromTimespec(ts);
+  }
 
   void SleepUntil(absl::Duration deadline) override {
     const timespec ts = absl::ToTimespec(deadline);

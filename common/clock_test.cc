@@ -81,7 +81,9 @@ absl::Duration ReadKernelClock(clockid_t id) {
 }
 
 // Wall() is the kernel's CLOCK_REALTIME: a reading lies between two
-// readings of that clock taken directly around it.
+// readings of that clock taken directly around it. (absl::Now() passes this
+// too while the clock runs steadily; that Wall() follows a step at once is
+// checked by testbed_clock_offset, where a worker's clock is stepped.)
 TEST(RealClockTest, WallIsTheKernelRealtimeClock) {
   const absl::Time before = absl::UnixEpoch() + ReadKernelClock(CLOCK_REALTIME);
   const absl::Time wall = Clock::Real()->Wall();

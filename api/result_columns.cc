@@ -15,13 +15,19 @@ constexpr const char* kFactors[] = {
     "algorithm",   "hosts",     "vcpus",
     "vcpus_total", "keepalive", "health_check_interval",
     "connections"};
-constexpr const char* kMetrics[] = {
-    "requests_per_s",  "transfer_kb_per_s",
-    "latency_mean_us", "latency_p50_us",
-    "latency_p90_us",  "latency_p99_us",
-    "latency_max_us",  "errors",
-    "start_skew_us",   "start_skew_uncertainty_us",
-    "start_spread_us", "observed_start_spread_us"};
+constexpr const char* kMetrics[] = {"requests_per_s",
+                                    "transfer_kb_per_s",
+                                    "latency_mean_us",
+                                    "latency_p50_us",
+                                    "latency_p90_us",
+                                    "latency_p99_us",
+                                    "latency_max_us",
+                                    "errors",
+                                    "error_rate",
+                                    "start_skew_us",
+                                    "start_skew_uncertainty_us",
+                                    "start_spread_us",
+                                    "observed_start_spread_us"};
 constexpr const char* kModelX[] = {"instances", "vcpus_total", "hosts", "vcpus",
                                    "connections"};
 

@@ -23,6 +23,7 @@ absl::Span<const char* const> FactorColumns();
 // The metric columns of a trial, in this order: requests_per_s,
 // transfer_kb_per_s, latency_mean_us, latency_p50_us, latency_p90_us,
 // latency_p99_us, latency_max_us, errors (the sum of every error count),
+// error_rate (the fraction of the requests that failed, 0 to 1),
 // start_skew_us, start_skew_uncertainty_us, start_spread_us (the
 // estimated spread of the load generators' starts), observed_start_spread_us
 // (empty when no host observed every start).

@@ -44,7 +44,8 @@ trial_id (exp-000001/3), the factors platform, instances, balancer,
 algorithm, hosts, vcpus, vcpus_total, keepalive, health_check_interval
 (seconds), connections, then repetition, then the metrics requests_per_s,
 transfer_kb_per_s, latency_mean_us, latency_p50_us, latency_p90_us,
-latency_p99_us, latency_max_us, errors, start_skew_us,
+latency_p99_us, latency_max_us, errors, error_rate (the fraction of the
+requests that failed), start_skew_us,
 start_skew_uncertainty_us, start_spread_us, observed_start_spread_us
 (empty when not observed), then nested (true
 when a host of the trial is itself a virtual machine: its throughput shows
@@ -227,6 +228,7 @@ int PrintJson(const ExportedResults& exported, std::ostream& out,
     item["configuration"] = *std::move(configuration);
     item["result"] = *std::move(result);
     item["requests_per_s"] = trial.requests_per_s();
+    item["error_rate"] = trial.error_rate();
     item["start_skew_us"] = skew_us;
     item["start_skew_uncertainty_us"] =
         Us(trial.merged().start_skew_uncertainty());
@@ -348,6 +350,27 @@ std::string NestedLine(const std::vector<v1::TrialResult>& trials) {
       "shows that the code path works, not how fast the platform is\n");
 }
 
+std::string ErrorsLine(const std::vector<v1::TrialResult>& trials) {
+  size_t with_errors = 0;
+  const v1::TrialResult* worst = nullptr;
+  for (const v1::TrialResult& trial : trials) {
+    if (trial.error_rate() <= 0) continue;
+    ++with_errors;
+    if (worst == nullptr || trial.error_rate() > worst->error_rate()) {
+      worst = &trial;
+    }
+  }
+  if (worst == nullptr) return "";
+  absl::StatusOr<api::TrialRef> ref = api::ParseTrialName(worst->key().trial());
+  return absl::StrCat(
+      "errors: ", with_errors, " of ", trials.size(),
+      " trials had failed requests, at most ",
+      absl::StrFormat("%.3g%%", worst->error_rate() * 100), " (",
+      ref.ok() ? api::TrialShortName(ref->experiment_id, ref->trial)
+               : worst->key().trial(),
+      "); requests/s counts 2xx responses only\n");
+}
+
 namespace {
 
 int PrintTable(const std::string& name, const ExportedResults& exported,
@@ -380,7 +403,7 @@ int PrintTable(const std::string& name, const ExportedResults& exported,
     }
     table.Print(out);
     out << SkewLine(exported.trials) << SpreadLine(exported.trials)
-        << NestedLine(exported.trials);
+        << NestedLine(exported.trials) << ErrorsLine(exported.trials);
   }
   for (const std::vector<v1::ModelFit>& model :
        GroupFitsByModel(exported.fits)) {

@@ -66,6 +66,12 @@ std::string SpreadLine(const std::vector<v1::TrialResult>& trials);
 // ids). Empty when none is nested.
 std::string NestedLine(const std::vector<v1::TrialResult>& trials);
 
+// One line when some trial had failed requests within its spec's bound
+// (TrialResult.error_rate > 0), e.g. "errors: 2 of 4 trials had failed
+// requests, at most 0.5% (exp-000001/3); requests/s counts 2xx responses
+// only". Empty when none had.
+std::string ErrorsLine(const std::vector<v1::TrialResult>& trials);
+
 // `fits` split by model: each run of consecutive fits with the same spec
 // (one per group of its `by`) is one model.
 std::vector<std::vector<v1::ModelFit>> GroupFitsByModel(

@@ -81,7 +81,7 @@ constexpr char kHeader[] =
     "trial_id,platform,instances,balancer,algorithm,hosts,vcpus,vcpus_total,"
     "keepalive,health_check_interval,connections,repetition,requests_per_s,"
     "transfer_kb_per_s,latency_mean_us,latency_p50_us,latency_p90_us,"
-    "latency_p99_us,latency_max_us,errors,start_skew_us,"
+    "latency_p99_us,latency_max_us,errors,error_rate,start_skew_us,"
     "start_skew_uncertainty_us,start_spread_us,observed_start_spread_us,"
     "nested\n";
 
@@ -92,13 +92,13 @@ TEST_F(ResultsCommandTest, CsvHasTheSharedColumnsAndOneRowPerTrial) {
   EXPECT_EQ(out_.str(),
             std::string(kHeader) +
                 "exp-000001/0,native,1,none,,1,1,1,true,0s,10,0,1000,50.5,0.63,"
-                "0.1,0.2,5,5,0,-1500,0,0,,false\n"
+                "0.1,0.2,5,5,0,0,-1500,0,0,,false\n"
                 "exp-000001/1,native,1,none,,1,1,1,true,0s,10,1,1100,50.5,0.63,"
-                "0.1,0.2,5,5,0,-1500,0,0,,false\n"
+                "0.1,0.2,5,5,0,0,-1500,0,0,,false\n"
                 "exp-000001/2,native,2,none,,1,1,2,true,0s,10,0,1900,50.5,0.63,"
-                "0.1,0.2,5,5,0,-1500,0,0,,false\n"
+                "0.1,0.2,5,5,0,0,-1500,0,0,,false\n"
                 "exp-000001/3,native,2,none,,1,1,2,true,0s,10,1,2100,50.5,0.63,"
-                "0.1,0.2,5,5,0,-1500,0,0,,false\n");
+                "0.1,0.2,5,5,0,0,-1500,0,0,,false\n");
 }
 
 TEST_F(ResultsCommandTest, CsvIsWhatFitDataReads) {
@@ -350,7 +350,7 @@ TEST_F(ResultsCommandTest, ResultsFromNestedHostsAreMarkedEverywhere) {
   EXPECT_THAT(out_.str(), HasSubstr(line));
   ASSERT_EQ(Run({"results", "exp-000001", "--output", "csv"}), kExitOk);
   EXPECT_THAT(out_.str(), HasSubstr("exp-000001/1,native,1,none,,1,1,1,true,"
-                                    "0s,10,1,1100,50.5,0.63,0.1,0.2,5,5,0,"
+                                    "0s,10,1,1100,50.5,0.63,0.1,0.2,5,5,0,0,"
                                     "-1500,0,0,,true\n"));
   EXPECT_THAT(out_.str(), HasSubstr(",-1500,0,0,,false\n"));
   ASSERT_EQ(Run({"results", "exp-000001", "--output", "json"}), kExitOk);
@@ -369,6 +369,19 @@ TEST(NestedLineTest, AllOrNoneNested) {
   EXPECT_THAT(NestedLine(trials), StartsWith("nested: all 3 trials ran on"));
   trials.resize(1);
   EXPECT_THAT(NestedLine(trials), StartsWith("nested: the trial ran on"));
+}
+
+TEST(ErrorsLineTest, SaysHowManyAndTheWorst) {
+  std::vector<v1::TrialResult> trials(4);
+  for (int i = 0; i < 4; ++i) {
+    trials[i].mutable_key()->set_trial(api::TrialName("exp-000001", i));
+  }
+  EXPECT_EQ(ErrorsLine(trials), "");
+  trials[1].set_error_rate(0.001);
+  trials[3].set_error_rate(0.005);
+  EXPECT_EQ(ErrorsLine(trials),
+            "errors: 2 of 4 trials had failed requests, at most 0.5% "
+            "(exp-000001/3); requests/s counts 2xx responses only\n");
 }
 
 TEST_F(ResultsCommandTest, UnknownExperimentExitsTwo) {

@@ -121,6 +121,11 @@ v1::LoadgenResult ToResult(const LoadOptions& options, const ThreadStats& all,
   classes->set_status_3xx(all.status_classes[2]);
   classes->set_status_4xx(all.status_classes[3]);
   classes->set_status_5xx(all.status_classes[4]);
+  for (size_t i = 0; i < all.statuses.size(); ++i) {
+    if (all.statuses[i] != 0) {
+      (*r.mutable_statuses())[static_cast<uint32_t>(100 + i)] = all.statuses[i];
+    }
+  }
   v1::ErrorCounts* errors = r.mutable_errors();
   errors->set_connect(all.errors[static_cast<int>(ErrorKind::kConnect)]);
   errors->set_read(all.errors[static_cast<int>(ErrorKind::kRead)]);

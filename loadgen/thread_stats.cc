@@ -9,6 +9,7 @@ void ThreadStats::Merge(const ThreadStats& other) {
   for (size_t i = 0; i < status_classes.size(); ++i) {
     status_classes[i] += other.status_classes[i];
   }
+  for (size_t i = 0; i < statuses.size(); ++i) statuses[i] += other.statuses[i];
   for (size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
   for (size_t i = 0; i < parse_causes.size(); ++i) {
     parse_causes[i] += other.parse_causes[i];

@@ -48,6 +48,8 @@ struct ThreadStats {
   uint64_t requests = 0;
   // Index 0 = 1xx ... 4 = 5xx.
   std::array<uint64_t, 5> status_classes{};
+  // By status code: index 0 = 100 ... 499 = 599.
+  std::array<uint64_t, 500> statuses{};
   std::array<uint64_t, kErrorKinds> errors{};
   // The kParse errors by cause; they sum to errors[kParse].
   std::array<uint64_t, kParseCauses> parse_causes{};

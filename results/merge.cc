@@ -132,6 +132,9 @@ absl::StatusOr<v1::LoadgenResult> MergeLoadgenResults(
     sources.push_back(r.source());
     merged.set_requests(merged.requests() + r.requests());
     AddStatusClasses(r.status_classes(), merged.mutable_status_classes());
+    for (const auto& [code, count] : r.statuses()) {
+      (*merged.mutable_statuses())[code] += count;
+    }
     AddErrors(r.errors(), merged.mutable_errors());
     merged.set_bytes_received(merged.bytes_received() + r.bytes_received());
     merged.set_bytes_sent(merged.bytes_sent() + r.bytes_sent());

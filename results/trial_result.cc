@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/proto_time.h"
+#include "results/errors.h"
 #include "results/merge.h"
 
 namespace scalebench::results {
@@ -104,7 +105,7 @@ absl::StatusOr<v1::TrialResult> MakeTrialResult(
                        absl::FormatDuration(duration), " is not positive"));
     }
     const double seconds = absl::ToDoubleSeconds(duration);
-    requests_per_s += static_cast<double>(l.requests()) / seconds;
+    requests_per_s += static_cast<double>(Successes(l)) / seconds;
     kb_per_s += static_cast<double>(l.bytes_received()) / kBytesPerKb / seconds;
     max_skew = std::max(max_skew,
                         absl::AbsDuration(DurationFromProto(l.start_skew())));
@@ -124,6 +125,7 @@ absl::StatusOr<v1::TrialResult> MakeTrialResult(
   if (!merged.ok()) return merged.status();
   *trial.mutable_merged() = *std::move(merged);
   trial.set_requests_per_s(requests_per_s);
+  trial.set_error_rate(ErrorRate(trial.merged()));
   trial.set_transfer_kb_per_s(kb_per_s);
   *trial.mutable_max_start_skew() = DurationToProto(max_skew);
   SetEstimatedSpread(loadgens, &trial);

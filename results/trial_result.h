@@ -22,10 +22,12 @@ inline constexpr double kSaturatedCpuFraction = 0.9;
 // result:
 //  - merged = MergeLoadgenResults of the raw results that have a loadgen
 //    part, taken in worker-id order (results/merge.h);
-//  - requests_per_s = sum over load generators of requests_i / duration_i
-//    (seconds), each generator over its own window, so one generator's
-//    skew neither inflates nor deflates the rate; transfer_kb_per_s the
-//    same with bytes_received_i / 1024;
+//  - requests_per_s = sum over load generators of successes_i / duration_i
+//    (seconds; successes are 2xx responses, results/errors.h), each
+//    generator over its own window, so one generator's skew neither
+//    inflates nor deflates the rate; transfer_kb_per_s the same with
+//    bytes_received_i / 1024 (every response's bytes);
+//  - error_rate = ErrorRate(merged);
 //  - max_start_skew = the largest |start_skew| (non-negative);
 //  - estimated_start_spread = the largest start_skew minus the smallest,
 //    its uncertainty the sum of theirs (0 and 0 with one generator);

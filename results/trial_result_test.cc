@@ -17,6 +17,7 @@ v1::LoadgenResult Loadgen(uint64_t requests, uint64_t bytes, int64_t duration_s,
   v1::LoadgenResult r;
   r.set_mode(v1::LOAD_MODE_CLOSED);
   r.set_requests(requests);
+  r.mutable_status_classes()->set_status_2xx(requests);
   r.set_bytes_received(bytes);
   v1::LatencyHistogram* h = r.mutable_latency();
   h->set_sub_bucket_bits(7);
@@ -193,6 +194,24 @@ TEST(MakeTrialResultTest, RefusesAZeroDuration) {
   EXPECT_EQ(trial.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(trial.status().message(),
               HasSubstr("raw[worker w1]: loadgen.duration"));
+}
+
+// Throughput is successful responses only: a 404 answered fast is an
+// error, not capacity.
+TEST(MakeTrialResultTest, ThroughputCountsSuccessesAndTheErrorRateTheRest) {
+  v1::LoadgenResult l = Loadgen(1000, 0, 10, 0, 1, 0);
+  l.mutable_status_classes()->set_status_2xx(880);
+  l.mutable_status_classes()->set_status_4xx(120);
+  (*l.mutable_statuses())[200] = 880;
+  (*l.mutable_statuses())[404] = 120;
+  l.mutable_errors()->set_status(120);
+  l.mutable_errors()->set_timeout(80);  // No response at all.
+  absl::StatusOr<v1::TrialResult> t =
+      MakeTrialResult(Key(), v1::Configuration(), 0, {Worker("w1", l)});
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_DOUBLE_EQ(t->requests_per_s(), 88.0);
+  // 120 statuses + 80 timeouts of 880 + 200 sent.
+  EXPECT_DOUBLE_EQ(t->error_rate(), 200.0 / 1080.0);
 }
 
 }  // namespace

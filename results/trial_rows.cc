@@ -65,6 +65,7 @@ absl::StatusOr<std::vector<std::string>> TrialRowCells(
   cells.push_back(us(latency->ValueAtQuantile(0.99)));
   cells.push_back(us(latency->max_ns()));
   cells.push_back(absl::StrCat(ErrorSum(merged.errors())));
+  cells.push_back(Number(trial.error_rate()));
   const auto duration_us = [](const google::protobuf::Duration& d) {
     return Number(absl::ToDoubleMicroseconds(DurationFromProto(d)));
   };

@@ -52,7 +52,7 @@ TEST(TrialRowsTest, ColumnsAreIdFactorsRepetitionMetrics) {
                   "health_check_interval", "connections", "repetition",
                   "requests_per_s", "transfer_kb_per_s", "latency_mean_us",
                   "latency_p50_us", "latency_p90_us", "latency_p99_us",
-                  "latency_max_us", "errors", "start_skew_us",
+                  "latency_max_us", "errors", "error_rate", "start_skew_us",
                   "start_skew_uncertainty_us", "start_spread_us",
                   "observed_start_spread_us", "nested"));
 }
@@ -66,13 +66,13 @@ TEST(TrialRowsTest, CellsOfAKnownResult) {
   EXPECT_THAT(*cells,
               ElementsAre("exp-000001/3", "native", "2", "none", "roundrobin",
                           "1", "1", "2", "true", "0s", "30", "1", "1234.5",
-                          "80.25", "0.63", "0.1", "0.2", "5", "5", "10",
+                          "80.25", "0.63", "0.1", "0.2", "5", "5", "10", "0",
                           "-1500", "80", "310.5", "", "false"));
   // Observed by the balancer's host.
   trial.mutable_observed_start_spread()->set_nanos(290'000);
   cells = TrialRowCells(trial);
   ASSERT_TRUE(cells.ok()) << cells.status();
-  EXPECT_EQ((*cells)[23], "290");
+  EXPECT_EQ((*cells)[24], "290");
 }
 
 TEST(TrialRowsTest, TableHasOneRowPerTrialWithItsOrigin) {

@@ -39,6 +39,7 @@ void DefaultLoad(v1::LoadSpec& load) {
                   &v1::LoadSpec::mutable_timeout, kDefaultRequestTimeout);
   if (!load.has_method()) load.set_method(kDefaultMethod);
   if (!load.has_path()) load.set_path(kDefaultPath);
+  if (!load.has_max_error_rate()) load.set_max_error_rate(kDefaultMaxErrorRate);
 }
 
 void DefaultSweep(const v1::ExperimentSpec& spec, v1::SweepSpec& sweep) {

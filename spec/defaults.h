@@ -28,6 +28,8 @@ inline constexpr v1::LoadMode kDefaultLoadMode = v1::LOAD_MODE_CLOSED;
 inline constexpr uint32_t kDefaultConnections = 100;
 inline constexpr bool kDefaultKeepalive = true;
 inline constexpr absl::Duration kDefaultRequestTimeout = absl::Seconds(10);
+// loadgen.max_error_rate: 1% of a window's requests may fail.
+inline constexpr double kDefaultMaxErrorRate = 0.01;
 inline constexpr char kDefaultMethod[] = "GET";
 inline constexpr char kDefaultPath[] = "/";
 inline constexpr uint32_t kDefaultMaxAttempts = 3;

@@ -200,6 +200,9 @@ class SpecReader final {
             {"body", Field(&YamlReader::Text,
                            [&](std::string s) { load.set_body(s); })},
             {"cpus", [&](const YamlValue& x) { return Cpus(x, load); }},
+            {"max_error_rate",
+             Field(&YamlReader::Number,
+                   [&](double r) { load.set_max_error_rate(r); })},
         });
   }
 

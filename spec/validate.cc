@@ -287,6 +287,12 @@ Problem CheckLoad(const v1::LoadSpec& load) {
     if (Problem p = CheckHeader(Index("loadgen.headers", i), load.headers(i)))
       return p;
   }
+  if (load.has_max_error_rate() &&
+      !(load.max_error_rate() >= 0 && load.max_error_rate() <= 1)) {
+    return At("loadgen.max_error_rate", load.max_error_rate(),
+              " is not a fraction from 0 to 1 (0.01 lets 1% of the "
+              "requests fail)");
+  }
   if (load.body().size() > kMaxBodyBytes) {
     return At("loadgen.body", "has ", load.body().size(),
               " bytes, more than the ", kMaxBodyBytes, " allowed");

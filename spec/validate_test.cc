@@ -218,8 +218,8 @@ TEST(ValidateSpecTest, ModelsAreCheckedWithTheirIndex) {
             "models[0].y: 'throughput' is not one of requests_per_s, "
             "transfer_kb_per_s, latency_mean_us, latency_p50_us, "
             "latency_p90_us, latency_p99_us, latency_max_us, errors, "
-            "start_skew_us, start_skew_uncertainty_us, start_spread_us, "
-            "observed_start_spread_us");
+            "error_rate, start_skew_us, start_skew_uncertainty_us, "
+            "start_spread_us, observed_start_spread_us");
   EXPECT_THAT(ErrorOf(R"pb(models {
                              fit: MODEL_KIND_USL
                              x: "instances"
@@ -348,6 +348,20 @@ TEST(ValidateSpecLimitsTest, QemuAndXenGuestsHaveTheirOwnBounds) {
                     "target { memory_mb: 8 }"),
             "OK");
   EXPECT_EQ(ErrorOf("target { memory_mb: 7 }"), "OK");  // native
+}
+
+TEST(ValidateSpecLimitsTest, MaxErrorRateIsAFraction) {
+  EXPECT_EQ(ErrorOf("loadgen { max_error_rate: 1.5 }"),
+            "loadgen.max_error_rate: 1.5 is not a fraction from 0 to 1 (0.01 "
+            "lets 1% of the requests fail)");
+  EXPECT_EQ(ErrorOf("loadgen { max_error_rate: -0.01 }"),
+            "loadgen.max_error_rate: -0.01 is not a fraction from 0 to 1 "
+            "(0.01 lets 1% of the requests fail)");
+  EXPECT_EQ(ErrorOf("loadgen { max_error_rate: nan }"),
+            "loadgen.max_error_rate: nan is not a fraction from 0 to 1 (0.01 "
+            "lets 1% of the requests fail)");
+  EXPECT_EQ(ErrorOf("loadgen { max_error_rate: 0 }"), "OK");
+  EXPECT_EQ(ErrorOf("loadgen { max_error_rate: 1 }"), "OK");
 }
 
 TEST(ValidateSpecLimitsTest, RateIsFiniteAndWithinItsBounds) {

@@ -12,6 +12,7 @@
 #include "api/resource_names.h"
 #include "common/proto_time.h"
 #include "results/clock_offsets.h"
+#include "results/errors.h"
 #include "results/trial_result.h"
 #include "spec/defaults.h"
 
@@ -35,7 +36,7 @@ std::string AttemptLabel(const v1::AttemptKey& key) {
 
 bool Retryable(v1::FailureKind kind) {
   return kind != v1::FAILURE_KIND_INVALID_ASSIGNMENT &&
-         kind != v1::FAILURE_KIND_CANCELLED;
+         kind != v1::FAILURE_KIND_ERRORS && kind != v1::FAILURE_KIND_CANCELLED;
 }
 
 bool CountsAgainstRetries(v1::FailureKind kind) {
@@ -447,13 +448,24 @@ absl::Status AttemptRun::StepCollect() {
                 absl::StrCat("collect: the results do not merge: ",
                              merged.status().message()));
   }
+  // Errors are never throughput: too many, or no success at all, and the
+  // attempt has no result to report.
+  if (std::optional<std::string> reason = results::ExcessErrorsReason(
+          merged->merged(),
+          spec::ResolvedLoad(spec_, configuration_).max_error_rate())) {
+    return Fail(v1::FAILURE_KIND_ERRORS, *std::move(reason));
+  }
   if (start_time_.has_value()) {
     *merged->mutable_start_time() = TimeToProto(*start_time_);
   }
   if (absl::Status s = store_->trials().EndAttempt(
           key_, std::nullopt, &*merged, v1::TRIAL_STATE_SUCCEEDED,
-          absl::StrFormat("%s succeeded: %.0f requests/s", Label(),
-                          merged->requests_per_s()));
+          absl::StrCat(absl::StrFormat("%s succeeded: %.0f requests/s", Label(),
+                                       merged->requests_per_s()),
+                       merged->error_rate() > 0
+                           ? absl::StrFormat(", %.3g%% of requests failed",
+                                             merged->error_rate() * 100)
+                           : ""));
       !s.ok()) {
     return s;
   }

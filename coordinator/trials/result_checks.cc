@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/proto_time.h"
@@ -244,6 +245,31 @@ absl::Status CheckWorkerResult(const v1::WorkerResult& result,
   if (load.latency().count() != load.requests()) {
     return Refuse("loadgen.latency.count",
                   absl::StrCat(load.latency().count(), " latencies for ",
+                               load.requests(), " completed requests"));
+  }
+  // Throughput counts the 2xx responses: no more of them, nor of any
+  // status, than completed requests.
+  const v1::StatusClassCounts& c = load.status_classes();
+  const absl::uint128 classes = absl::uint128(c.status_1xx()) + c.status_2xx() +
+                                c.status_3xx() + c.status_4xx() +
+                                c.status_5xx();
+  if (classes > load.requests()) {
+    return Refuse("loadgen.status_classes",
+                  absl::StrCat(absl::Uint128Low64(classes),
+                               " responses by status class for ",
+                               load.requests(), " completed requests"));
+  }
+  absl::uint128 by_code = 0;
+  for (const auto& [code, count] : load.statuses()) {
+    if (code < 100 || code > 599) {
+      return Refuse("loadgen.statuses",
+                    absl::StrCat(code, " is not a status code (100 to 599)"));
+    }
+    by_code += count;
+  }
+  if (by_code > load.requests()) {
+    return Refuse("loadgen.statuses",
+                  absl::StrCat("more responses by status code than the ",
                                load.requests(), " completed requests"));
   }
   return CheckWindow(load, context);

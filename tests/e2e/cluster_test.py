@@ -389,6 +389,40 @@ models:
   - {fit: linear, x: instances, y: requests_per_s}
 """
 
+# Every response a 404: errors are never throughput (issue 27).
+NOT_FOUND_SPEC = """name: not-found
+repetitions: 1
+loadgen:
+  connections: 4
+  duration: 1s
+  path: /does-not-exist
+timeouts:
+  start_lead: 1s
+models:
+  - {fit: linear, x: instances, y: requests_per_s}
+"""
+
+
+def not_found_run(bin_dir, checks, tmp):
+    """`scalebench run` of a spec whose every request gets a 404."""
+    cwd = os.path.join(tmp, "not-found")
+    os.makedirs(cwd)
+    path = os.path.join(cwd, "spec.yaml")
+    with open(path, "w") as f:
+        f.write(NOT_FOUND_SPEC)
+    r = subprocess.run([os.path.join(bin_dir, "scalebench"), "run", path],
+                       cwd=cwd, capture_output=True, text=True, timeout=300)
+    out = r.stdout + r.stderr
+    checks.expect(r.returncode == 1, "run, all 404s: exits 1",
+                  f"exit {r.returncode}\n{out[-3000:]}")
+    checks.expect("(errors)" in out and "status 404" in out and
+                  "succeeded:" not in out,
+                  "run, all 404s: the attempt fails with kind errors naming "
+                  "status 404, and no line says it succeeded", out[-3000:])
+    checks.expect("no rows to fit" in out,
+                  "run, all 404s: no model is fitted to the errors",
+                  out[-3000:])
+
 
 def group_run(bin_dir, checks):
     tmp = make_tmp("sb-e2e-run-")
@@ -415,6 +449,7 @@ def group_run(bin_dir, checks):
                            cwd=tmp, capture_output=True, text=True, timeout=60)
         checks.expect(r.returncode == 2 and "missing.yaml" in r.stderr,
                       "run: a missing spec exits 2 naming it", r.stderr)
+        not_found_run(bin_dir, checks, tmp)
     finally:
         left = our_processes(tmp)
         checks.expect(not left, "run: nothing it started is left running",

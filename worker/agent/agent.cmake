@@ -16,7 +16,8 @@ add_library(scalebench_worker_agent STATIC
   agent/worker_metrics.cc)
 target_link_libraries(scalebench_worker_agent PUBLIC
   scalebench_worker_core scalebench_platform_drivers scalebench_worker_balancers
-  scalebench_worker_observe scalebench_loadgen scalebench_spec scalebench_api
+  scalebench_worker_observe scalebench_loadgen scalebench_results scalebench_spec
+  scalebench_api
   scalebench_common scalebench_metrics scalebench_proto nlohmann_json::nlohmann_json
   absl::synchronization absl::time)
 

@@ -4,6 +4,7 @@
 
 #include "api/enum_names.h"
 #include "common/proto_time.h"
+#include "results/errors.h"
 
 namespace scalebench::worker {
 
@@ -79,7 +80,7 @@ void WorkerMetrics::RecordResult(const v1::WorkerResult& result) {
         absl::ToDoubleSeconds(DurationFromProto(result.loadgen().duration()));
     if (seconds > 0) {
       last_requests_per_second_->Set(
-          static_cast<double>(result.loadgen().requests()) / seconds);
+          static_cast<double>(results::Successes(result.loadgen())) / seconds);
     }
     last_start_skew_->Set(absl::ToDoubleSeconds(
         DurationFromProto(result.loadgen().start_skew())));

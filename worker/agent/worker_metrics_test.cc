@@ -36,7 +36,9 @@ TEST(WorkerMetricsTest, ResultsCountByOutcomeAndSetTheLastRate) {
       Text(metrics),
       HasSubstr("scalebench_worker_trials_total{outcome=\"succeeded\"} 0"));
   v1::WorkerResult ok;
-  ok.mutable_loadgen()->set_requests(5000);
+  ok.mutable_loadgen()->set_requests(5100);  // 100 of them 404s.
+  ok.mutable_loadgen()->mutable_status_classes()->set_status_2xx(5000);
+  ok.mutable_loadgen()->mutable_status_classes()->set_status_4xx(100);
   ok.mutable_loadgen()->mutable_duration()->set_seconds(2);
   metrics.RecordResult(ok);
   v1::WorkerResult failed;

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "api/enum_names.h"
 #include "common/proto_time.h"
 
 namespace scalebench::cli {
@@ -46,6 +48,72 @@ std::string ApiJson(const google::protobuf::Message& message) {
   return json;
 }
 
+namespace {
+
+void Respell(const google::protobuf::Descriptor& type, nlohmann::json& value);
+
+// One value of `field` (an element, for a repeated field; a map's value).
+void RespellValue(const google::protobuf::FieldDescriptor& field,
+                  nlohmann::json& value) {
+  using google::protobuf::FieldDescriptor;
+  switch (field.cpp_type()) {
+    case FieldDescriptor::CPPTYPE_ENUM:
+      if (value.is_string()) {
+        const google::protobuf::EnumValueDescriptor* named =
+            field.enum_type()->FindValueByName(value.get<std::string>());
+        if (named == nullptr) return;
+        const std::string name =
+            api::EnumName(*field.enum_type(), named->number());
+        if (!name.empty()) value = name;
+      }
+      return;
+    case FieldDescriptor::CPPTYPE_INT64:
+      if (value.is_string()) {
+        int64_t n = 0;
+        if (absl::SimpleAtoi(value.get<std::string>(), &n)) value = n;
+      }
+      return;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      if (value.is_string()) {
+        uint64_t n = 0;
+        if (absl::SimpleAtoi(value.get<std::string>(), &n)) value = n;
+      }
+      return;
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      // Timestamp, Duration and the other well-known types keep their
+      // JSON strings.
+      if (field.message_type()->file()->package() != "google.protobuf") {
+        Respell(*field.message_type(), value);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+// `value`, protobuf's JSON of a message of `type`, respelt in place.
+void Respell(const google::protobuf::Descriptor& type, nlohmann::json& value) {
+  if (!value.is_object()) return;
+  for (int i = 0; i < type.field_count(); ++i) {
+    const google::protobuf::FieldDescriptor& field = *type.field(i);
+    auto it = value.find(field.name());
+    if (it == value.end()) continue;
+    if (field.is_map()) {
+      if (!it->is_object()) continue;
+      const google::protobuf::FieldDescriptor& mapped =
+          *field.message_type()->map_value();
+      for (auto& [key, element] : it->items()) RespellValue(mapped, element);
+    } else if (field.is_repeated()) {
+      if (!it->is_array()) continue;
+      for (nlohmann::json& element : *it) RespellValue(field, element);
+    } else {
+      RespellValue(field, *it);
+    }
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<nlohmann::json> ApiJsonValue(
     const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
@@ -64,6 +132,7 @@ absl::StatusOr<nlohmann::json> ApiJsonValue(
     return absl::InvalidArgumentError(absl::StrCat(
         message.GetTypeName(), ": protobuf's JSON of it does not parse"));
   }
+  Respell(*message.GetDescriptor(), value);
   return value;
 }
 

@@ -40,10 +40,13 @@ class TextTable final {
 // (snake_case), indented, ending in a newline.
 std::string ApiJson(const google::protobuf::Message& message);
 
-// `message` as a JSON value: ApiJson's text, parsed. INVALID_ARGUMENT
-// with protobuf's reason when the message has no JSON form (a Timestamp
-// outside the years 1 to 9999, a Duration out of range: a stored result
-// is not trusted to have one). Never throws.
+// `message` as a JSON value in the project's one vocabulary: ApiJson's
+// text, parsed, with every enum spelt as the spec and the tables spell it
+// ("native", not "PLATFORM_NATIVE"; api/enum_names.h) and 64-bit integers
+// as numbers, not strings. INVALID_ARGUMENT with protobuf's reason when the
+// message has no JSON form (a Timestamp outside the years 1 to 9999, a
+// Duration out of range: a stored result is not trusted to have one).
+// Never throws.
 absl::StatusOr<nlohmann::json> ApiJsonValue(
     const google::protobuf::Message& message);
 

@@ -225,6 +225,12 @@ int PrintJson(const ExportedResults& exported, std::ostream& out,
     }
     nlohmann::json item;
     item["trial"] = trial.key().trial();
+    // The CSV's trial_id, so a row and its object are found by one name.
+    if (absl::StatusOr<api::TrialRef> ref =
+            api::ParseTrialName(trial.key().trial());
+        ref.ok()) {
+      item["trial_id"] = api::TrialShortName(ref->experiment_id, ref->trial);
+    }
     item["configuration"] = *std::move(configuration);
     item["result"] = *std::move(result);
     item["requests_per_s"] = trial.requests_per_s();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "api/resource_names.h"
+#include "cli/output.h"
 #include "cli/remote_fixture.h"
 #include "common/exit_codes.h"
 #include "common/proto_time.h"
@@ -131,12 +132,14 @@ TEST_F(ResultsCommandTest, JsonListsEachTrialWithItsConfigurationAndResult) {
   const nlohmann::json list = nlohmann::json::parse(out_.str());
   ASSERT_EQ(list.size(), 4u);
   EXPECT_EQ(list[2]["trial"], "experiments/exp-000001/trials/2");
+  EXPECT_EQ(list[2]["trial_id"], "exp-000001/2");  // As in the CSV.
   EXPECT_EQ(list[2]["configuration"]["instances"], 2);
-  EXPECT_EQ(list[2]["configuration"]["platform"], "PLATFORM_NATIVE");
+  // The spec's spellings, and numbers as numbers.
+  EXPECT_EQ(list[2]["configuration"]["platform"], "native");
   EXPECT_EQ(list[2]["requests_per_s"], 1900.0);
   EXPECT_EQ(list[2]["start_skew_us"], -1500.0);
-  EXPECT_EQ(list[2]["result"]["latency"]["count"], "10");
-  EXPECT_EQ(list[2]["result"]["requests"], "1900");
+  EXPECT_EQ(list[2]["result"]["latency"]["count"], 10);
+  EXPECT_EQ(list[2]["result"]["requests"], 1900);
 }
 
 // A stored result need not have a JSON form (protobuf refuses a start in
@@ -224,7 +227,7 @@ TEST_F(ResultsCommandTest, JsonSaysWhatEachHostReported) {
   EXPECT_EQ(workers[1]["clock"]["after"]["offset_us"], 299985.0);
   EXPECT_EQ(workers[1]["clock"]["drift_us"], -25.0);
   EXPECT_EQ(workers[1]["cpu_quota"]["cgroup"], "/sbtb/h2");
-  EXPECT_EQ(workers[1]["cpu_quota"]["throttled_periods"], "31");
+  EXPECT_EQ(workers[1]["cpu_quota"]["throttled_periods"], 31);
 }
 
 TEST_F(ResultsCommandTest, JsonAndTheTableStateTheSkewsBoundsAndSpreads) {
@@ -369,6 +372,35 @@ TEST(NestedLineTest, AllOrNoneNested) {
   EXPECT_THAT(NestedLine(trials), StartsWith("nested: all 3 trials ran on"));
   trials.resize(1);
   EXPECT_THAT(NestedLine(trials), StartsWith("nested: the trial ran on"));
+}
+
+// One vocabulary: the spec's spellings of enums at every depth, in lists
+// and map values, and 64-bit counts as numbers; Timestamps and Durations
+// keep their strings.
+TEST(ApiJsonValueTest, SpellsEnumsAsTheSpecAndCountsAsNumbers) {
+  v1::TrialResult trial;
+  v1::Configuration& c = *trial.mutable_configuration();
+  c.set_platform(v1::PLATFORM_DOCKER);
+  c.set_balancer(v1::BALANCER_KIND_HAPROXY);
+  c.set_algorithm(v1::BALANCER_ALGORITHM_LEASTCONN);
+  v1::LoadgenResult& merged = *trial.mutable_merged();
+  merged.set_mode(v1::LOAD_MODE_OPEN);
+  merged.set_requests(uint64_t{1} << 40);
+  (*merged.mutable_statuses())[404] = 3;
+  merged.mutable_failure()->set_kind(v1::FAILURE_KIND_ERRORS);
+  merged.mutable_duration()->set_seconds(2);
+  trial.add_raw()->mutable_failure()->set_kind(v1::FAILURE_KIND_LATE_START);
+  absl::StatusOr<nlohmann::json> json = ApiJsonValue(trial);
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_EQ((*json)["configuration"]["platform"], "docker");
+  EXPECT_EQ((*json)["configuration"]["balancer"], "haproxy");
+  EXPECT_EQ((*json)["configuration"]["algorithm"], "leastconn");
+  EXPECT_EQ((*json)["merged"]["mode"], "open");
+  EXPECT_EQ((*json)["merged"]["requests"], uint64_t{1} << 40);
+  EXPECT_EQ((*json)["merged"]["statuses"]["404"], 3);
+  EXPECT_EQ((*json)["merged"]["failure"]["kind"], "errors");
+  EXPECT_EQ((*json)["merged"]["duration"], "2s");
+  EXPECT_EQ((*json)["raw"][0]["failure"]["kind"], "late_start");
 }
 
 TEST(ErrorsLineTest, SaysHowManyAndTheWorst) {

@@ -20,6 +20,7 @@
 #include "common/proto_time.h"
 #include "nlohmann/json.hpp"
 #include "results/repetitions.h"
+#include "results/shared_cores.h"
 #include "results/trial_rows.h"
 #include "spec/grid.h"
 
@@ -356,6 +357,35 @@ std::string NestedLine(const std::vector<v1::TrialResult>& trials) {
       "shows that the code path works, not how fast the platform is\n");
 }
 
+std::string SharedCoresLine(const std::vector<v1::TrialResult>& trials) {
+  size_t sharing = 0;
+  std::string example;
+  for (const v1::TrialResult& trial : trials) {
+    const std::vector<results::SharedCore> shared = results::SharedCores(trial);
+    if (shared.empty()) continue;
+    ++sharing;
+    if (!example.empty()) continue;
+    absl::StatusOr<api::TrialRef> ref =
+        api::ParseTrialName(trial.key().trial());
+    example = absl::StrCat(
+        ref.ok() ? api::TrialShortName(ref->experiment_id, ref->trial)
+                 : trial.key().trial(),
+        " on ", shared[0].worker_id, ": core ", shared[0].cpu, " for ",
+        absl::StrJoin(shared[0].roles, ", "));
+  }
+  if (sharing == 0) return "";
+  const std::string which =
+      sharing == trials.size()
+          ? (sharing == 1 ? "the trial"
+                          : absl::StrCat("all ", sharing, " trials"))
+          : absl::StrCat(sharing, " of ", trials.size(), " trials");
+  return absl::StrCat(
+      "overcommitted: ", which, " ran several processes on one core (", example,
+      "): the throughput shows how this machine shares its cores, not how "
+      "the platform scales; give the hosts more cores, or sweep fewer "
+      "instances\n");
+}
+
 std::string ErrorsLine(const std::vector<v1::TrialResult>& trials) {
   size_t with_errors = 0;
   const v1::TrialResult* worst = nullptr;
@@ -409,7 +439,8 @@ int PrintTable(const std::string& name, const ExportedResults& exported,
     }
     table.Print(out);
     out << SkewLine(exported.trials) << SpreadLine(exported.trials)
-        << NestedLine(exported.trials) << ErrorsLine(exported.trials);
+        << NestedLine(exported.trials) << SharedCoresLine(exported.trials)
+        << ErrorsLine(exported.trials);
   }
   for (const std::vector<v1::ModelFit>& model :
        GroupFitsByModel(exported.fits)) {

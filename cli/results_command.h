@@ -72,6 +72,13 @@ std::string NestedLine(const std::vector<v1::TrialResult>& trials);
 // only". Empty when none had.
 std::string ErrorsLine(const std::vector<v1::TrialResult>& trials);
 
+// One line when some trial ran two or more of its processes on one core of
+// a host (results/shared_cores.h), naming how many trials and one example,
+// e.g. "overcommitted: all 24 trials ran several processes on one core
+// (exp-000001/5 on local: core 0 for loadgen, target/0, target/2): ...".
+// Empty when no core was shared.
+std::string SharedCoresLine(const std::vector<v1::TrialResult>& trials);
+
 // `fits` split by model: each run of consecutive fits with the same spec
 // (one per group of its `by`) is one model.
 std::vector<std::vector<v1::ModelFit>> GroupFitsByModel(

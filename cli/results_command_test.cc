@@ -403,6 +403,29 @@ TEST(ApiJsonValueTest, SpellsEnumsAsTheSpecAndCountsAsNumbers) {
   EXPECT_EQ((*json)["raw"][0]["failure"]["kind"], "late_start");
 }
 
+TEST(SharedCoresLineTest, SaysHowManyTrialsSharedACoreAndWhere) {
+  std::vector<v1::TrialResult> trials(3);
+  for (int i = 0; i < 3; ++i) {
+    trials[i].mutable_key()->set_trial(api::TrialName("exp-000001", i));
+    v1::WorkerResult& host = *trials[i].add_raw();
+    host.set_worker_id("local");
+    auto& pinning = *host.mutable_environment()->mutable_pinning();
+    pinning["target/0"] = "0";
+    pinning["loadgen"] = "1";
+  }
+  EXPECT_EQ(SharedCoresLine(trials), "");
+  (*trials[1]
+        .mutable_raw(0)
+        ->mutable_environment()
+        ->mutable_pinning())["target/1"] = "0";
+  EXPECT_EQ(SharedCoresLine(trials),
+            "overcommitted: 1 of 3 trials ran several processes on one core "
+            "(exp-000001/1 on local: core 0 for target/0, target/1): the "
+            "throughput shows how this machine shares its cores, not how the "
+            "platform scales; give the hosts more cores, or sweep fewer "
+            "instances\n");
+}
+
 TEST(ErrorsLineTest, SaysHowManyAndTheWorst) {
   std::vector<v1::TrialResult> trials(4);
   for (int i = 0; i < 4; ++i) {

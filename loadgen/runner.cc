@@ -327,8 +327,12 @@ absl::StatusOr<v1::LoadgenResult> RunLoad(
       ToProtoDuration(all.first_began_within_ns);
   // Late against a coordinated instant, the window is not the one the
   // other hosts measure. A run that planned its own start just began a
-  // little later (the skew says by how much).
-  const absl::Duration late = absl::Nanoseconds(late_ns);
+  // little later (the skew says by how much). Late only when surely so:
+  // the last thread's first request left no earlier than its stated start
+  // less its uncertainty (a first connect that took 16 ms under emulation
+  // put the midpoint 8 ms after a wake on time).
+  const absl::Duration late = absl::Nanoseconds(std::max<int64_t>(
+      0, all.began_ns - all.began_within_ns - run.window_start_ns));
   if (options.start_at.has_value() && late > options.start_tolerance) {
     SetLateStart(late, start.window_start_wall, options.start_tolerance, &r);
   }

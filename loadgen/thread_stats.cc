@@ -28,7 +28,10 @@ void ThreadStats::Merge(const ThreadStats& other) {
     mine.latency_sum_ns += theirs.latency_sum_ns;
     mine.latency_max_ns = std::max(mine.latency_max_ns, theirs.latency_max_ns);
   }
-  began_ns = std::max(began_ns, other.began_ns);
+  if (other.began_ns > began_ns) {
+    began_ns = other.began_ns;
+    began_within_ns = other.began_within_ns;
+  }
   if (other.first_began_ns != 0 &&
       (first_began_ns == 0 || other.first_began_ns < first_began_ns)) {
     first_began_ns = other.first_began_ns;

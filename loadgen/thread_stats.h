@@ -66,7 +66,7 @@ struct ThreadStats {
   int64_t began_ns = 0;
   int64_t last_done_ns = 0;
   // How far the true beginning may be from began_ns (half the first
-  // connect's duration).
+  // connect's duration). Merged, the latest thread's, with its began_ns.
   int64_t began_within_ns = 0;
   // The same two for one thread; merged, the earliest thread's (0 in an
   // empty accumulator).

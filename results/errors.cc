@@ -53,10 +53,9 @@ std::optional<std::string> ExcessErrorsReason(const v1::LoadgenResult& merged,
   const uint64_t sent = Successes(merged) + failures;
   const double rate = ErrorRate(merged);
   std::string reason;
+  if (sent == 0) return std::nullopt;  // Nothing to judge: a stall.
   if (Successes(merged) == 0) {
-    reason = sent == 0 ? "no request completed in the window"
-                       : absl::StrCat("none of the ", sent,
-                                      " requests succeeded (2xx)");
+    reason = absl::StrCat("none of the ", sent, " requests succeeded (2xx)");
   } else if (rate > max_error_rate) {
     reason = absl::StrCat(failures, " of ", sent, " requests failed (",
                           Percent(rate), ", more than loadgen.max_error_rate ",

@@ -27,11 +27,12 @@ double ErrorRate(const v1::LoadgenResult& load);
 
 // Why a trial whose merged result is `merged` cannot pass its throughput
 // off as the service's, or nullopt: no request succeeded, or the error rate
-// is above `max_error_rate`. Names the statuses seen, most frequent first,
-// and the kinds of failure without a response, e.g. "none of the 12034
-// requests succeeded (2xx): status 404 (12034)", or "30 of 1000 requests
-// failed (3%, more than loadgen.max_error_rate 1%): status 503 (28),
-// timeouts (2)".
+// is above `max_error_rate`. Nullopt too when no request completed or
+// failed at all (a stall, not an error rate; the caller decides). Names the
+// statuses seen, most frequent first, and the kinds of failure without a
+// response, e.g. "none of the 12034 requests succeeded (2xx): status 404
+// (12034)", or "30 of 1000 requests failed (3%, more than
+// loadgen.max_error_rate 1%): status 503 (28), timeouts (2)".
 std::optional<std::string> ExcessErrorsReason(const v1::LoadgenResult& merged,
                                               double max_error_rate);
 

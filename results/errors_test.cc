@@ -74,8 +74,8 @@ TEST(ErrorsTest, NoRequestAtAllIsNoThroughput) {
   EXPECT_THAT(ExcessErrorsReason(r, 0.01),
               Optional(std::string("none of the 3 requests succeeded (2xx): "
                                    "connect errors (3)")));
-  EXPECT_THAT(ExcessErrorsReason(v1::LoadgenResult(), 0.01),
-              Optional(std::string("no request completed in the window")));
+  // Nothing sent that completed or failed: a stall, judged elsewhere.
+  EXPECT_EQ(ExcessErrorsReason(v1::LoadgenResult(), 0.01), std::nullopt);
 }
 
 }  // namespace

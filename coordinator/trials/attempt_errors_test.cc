@@ -107,5 +107,22 @@ TEST_F(SchedulerTest, TheSpecsBoundIsTheOneApplied) {
             "loadgen.max_error_rate 0.1%): status 404 (5)");
 }
 
+TEST_F(SchedulerTest, AWindowWithNothingCompletedIsAStallAndIsRetried) {
+  Create(kOneConfiguration);
+  Report("w1", Idle());
+  scheduler_->RunOnce();
+  Report("w1", Ready(Key(0, 1), {"127.0.0.1:9001"}));
+  scheduler_->RunOnce();
+  Report("w1", Finished(Key(0, 1)),
+         {Measured(Key(0, 1), "w1", 0, 5, clock_.Wall())});
+  scheduler_->RunOnce();
+  const v1::Trial trial = Trial(0);
+  ASSERT_EQ(trial.attempts_size(), 1);
+  EXPECT_EQ(trial.attempts(0).failure().kind(), v1::FAILURE_KIND_LOADGEN);
+  EXPECT_THAT(trial.attempts(0).failure().reason(),
+              HasSubstr("no request completed or failed in the window"));
+  EXPECT_EQ(trial.state(), v1::TRIAL_STATE_QUEUED);
+}
+
 }  // namespace
 }  // namespace scalebench::coordinator::trial_scheduler_test

@@ -448,6 +448,15 @@ absl::Status AttemptRun::StepCollect() {
                 absl::StrCat("collect: the results do not merge: ",
                              merged.status().message()));
   }
+  // A window in which nothing completed or failed measured a stall (of the
+  // service or the load generator), not the service: retried.
+  if (results::Successes(merged->merged()) +
+          results::Failures(merged->merged()) ==
+      0) {
+    return Fail(v1::FAILURE_KIND_LOADGEN,
+                "no request completed or failed in the window: the service "
+                "or the load generator stalled for all of it");
+  }
   // Errors are never throughput: too many, or no success at all, and the
   // attempt has no result to report.
   if (std::optional<std::string> reason = results::ExcessErrorsReason(

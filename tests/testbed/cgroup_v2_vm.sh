@@ -151,8 +151,13 @@ for k in 1 2 3; do
 done
 name=$(scalebench submit /scalebench/spec.yaml | tail -1)
 check "submit exits 0" test -n "$name"
-scalebench watch "$name"
-check "watch: the trial succeeded" test $? = 0
+watched=$(scalebench watch "$name" 2>&1)
+rc=$?
+check "watch: the trial succeeded" test $rc = 0
+# What watch said, when it failed, on lines of their own.
+if [[ $rc != 0 ]]; then
+  tail -8 <<<"$watched" | while IFS= read -r line; do say "      $line"; done
+fi
 json=$(scalebench results "$name" --output json)
 echo "$json" | grep -E '"(worker_id|cgroup|cpus|periods|throttled_periods)"'
 quotas=$(grep -c '"cgroup": "/sbtb/h[123]"' <<<"$json")
@@ -208,7 +213,7 @@ timeout "$TIMEOUT_S" qemu-system-x86_64 -accel tcg -smp 2 -m 3072 \
 
 passed=$(grep -c '^V2CHECK ok' "$console" || true)
 failed=$(grep -c '^V2CHECK FAIL' "$console" || true)
-grep '^V2CHECK \(ok\|FAIL\)' "$console" | sed 's/^V2CHECK //'
+grep '^V2CHECK \(ok\|FAIL\|      \)' "$console" | sed 's/^V2CHECK //'
 if ! grep -q '^V2CHECK done' "$console"; then
   echo "FAIL  the guest ran every check (console tail below)"
   tail -40 "$console"

@@ -13,21 +13,9 @@ namespace scalebench::coordinator::trial_scheduler_test {
 namespace {
 
 // kOneConfiguration (two attempts allowed), with a linear model to fit.
-constexpr char kOneConfigurationWithAModel[] = R"yaml(
-name: one
-repetitions: 1
-loadgen:
-  duration: 5s
-timeouts:
-  prepare: 20s
-  start_lead: 2s
-retry:
-  max_attempts: 2
-models:
-  - fit: linear
-    x: instances
-    y: requests_per_s
-)yaml";
+const std::string kOneConfigurationWithAModel =
+    std::string(kOneConfiguration) +
+    "models:\n  - {fit: linear, x: instances, y: requests_per_s}\n";
 
 // Measured, but `failed` of the `requests` answered with `status`.
 v1::WorkerResult MeasuredWithStatus(const v1::AttemptKey& key,
@@ -43,15 +31,26 @@ v1::WorkerResult MeasuredWithStatus(const v1::AttemptKey& key,
   return result;
 }
 
-TEST_F(SchedulerTest, AllNotFoundFailsWithErrorsNamingTheStatusAndNoRetry) {
-  Create(kOneConfigurationWithAModel);
-  Report("w1", Idle());
-  scheduler_->RunOnce();
-  Report("w1", Ready(Key(0, 1), {"127.0.0.1:9001"}));
-  scheduler_->RunOnce();
-  Report("w1", Finished(Key(0, 1)),
-         {MeasuredWithStatus(Key(0, 1), 1000, 1000, 404, clock_.Wall())});
-  scheduler_->RunOnce();
+class ErrorsTest : public SchedulerTest {
+ protected:
+  // Creates an experiment of `yaml` and takes trial 0's first attempt on
+  // w1 to its measurement: `failed` of `requests` answered with `status`.
+  void MeasureFirstAttempt(const std::string& yaml, uint64_t requests,
+                           uint64_t failed, uint32_t status) {
+    Create(yaml.c_str());
+    Report("w1", Idle());
+    scheduler_->RunOnce();
+    Report("w1", Ready(Key(0, 1), {"127.0.0.1:9001"}));
+    scheduler_->RunOnce();
+    Report("w1", Finished(Key(0, 1)),
+           {MeasuredWithStatus(Key(0, 1), requests, failed, status,
+                               clock_.Wall())});
+    scheduler_->RunOnce();
+  }
+};
+
+TEST_F(ErrorsTest, AllNotFoundFailsWithErrorsNamingTheStatusAndNoRetry) {
+  MeasureFirstAttempt(kOneConfigurationWithAModel, 1000, 1000, 404);
   Report("w1", Idle());
   scheduler_->RunOnce();
   scheduler_->RunOnce();
@@ -71,15 +70,8 @@ TEST_F(SchedulerTest, AllNotFoundFailsWithErrorsNamingTheStatusAndNoRetry) {
             "models[0]: no rows to fit: there are no trial results");
 }
 
-TEST_F(SchedulerTest, HalfAPercentOfErrorsUnderTheDefaultBoundSucceeds) {
-  Create(kOneConfiguration);
-  Report("w1", Idle());
-  scheduler_->RunOnce();
-  Report("w1", Ready(Key(0, 1), {"127.0.0.1:9001"}));
-  scheduler_->RunOnce();
-  Report("w1", Finished(Key(0, 1)),
-         {MeasuredWithStatus(Key(0, 1), 1000, 5, 404, clock_.Wall())});
-  scheduler_->RunOnce();
+TEST_F(ErrorsTest, HalfAPercentOfErrorsUnderTheDefaultBoundSucceeds) {
+  MeasureFirstAttempt(kOneConfiguration, 1000, 5, 404);
   ASSERT_EQ(Trial(0).state(), v1::TRIAL_STATE_SUCCEEDED);
   absl::StatusOr<v1::TrialResult> result =
       store_->results().GetTrialResult(Key(0, 1).trial());
@@ -88,18 +80,12 @@ TEST_F(SchedulerTest, HalfAPercentOfErrorsUnderTheDefaultBoundSucceeds) {
   EXPECT_DOUBLE_EQ(result->requests_per_s(), 995.0 / 5);
 }
 
-TEST_F(SchedulerTest, TheSpecsBoundIsTheOneApplied) {
-  Create(absl::StrReplaceAll(kOneConfiguration,
-                             {{"  duration: 5s\n",
-                               "  duration: 5s\n  max_error_rate: 0.001\n"}})
-             .c_str());
-  Report("w1", Idle());
-  scheduler_->RunOnce();
-  Report("w1", Ready(Key(0, 1), {"127.0.0.1:9001"}));
-  scheduler_->RunOnce();
-  Report("w1", Finished(Key(0, 1)),
-         {MeasuredWithStatus(Key(0, 1), 1000, 5, 404, clock_.Wall())});
-  scheduler_->RunOnce();
+TEST_F(ErrorsTest, TheSpecsBoundIsTheOneApplied) {
+  MeasureFirstAttempt(
+      absl::StrReplaceAll(
+          kOneConfiguration,
+          {{"  duration: 5s\n", "  duration: 5s\n  max_error_rate: 0.001\n"}}),
+      1000, 5, 404);
   const v1::Trial trial = Trial(0);
   ASSERT_EQ(trial.attempts_size(), 1);
   EXPECT_EQ(trial.attempts(0).failure().reason(),
@@ -107,15 +93,8 @@ TEST_F(SchedulerTest, TheSpecsBoundIsTheOneApplied) {
             "loadgen.max_error_rate 0.1%): status 404 (5)");
 }
 
-TEST_F(SchedulerTest, AWindowWithNothingCompletedIsAStallAndIsRetried) {
-  Create(kOneConfiguration);
-  Report("w1", Idle());
-  scheduler_->RunOnce();
-  Report("w1", Ready(Key(0, 1), {"127.0.0.1:9001"}));
-  scheduler_->RunOnce();
-  Report("w1", Finished(Key(0, 1)),
-         {Measured(Key(0, 1), "w1", 0, 5, clock_.Wall())});
-  scheduler_->RunOnce();
+TEST_F(ErrorsTest, AWindowWithNothingCompletedIsAStallAndIsRetried) {
+  MeasureFirstAttempt(kOneConfiguration, 0, 0, 404);
   const v1::Trial trial = Trial(0);
   ASSERT_EQ(trial.attempts_size(), 1);
   EXPECT_EQ(trial.attempts(0).failure().kind(), v1::FAILURE_KIND_LOADGEN);

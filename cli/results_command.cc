@@ -520,8 +520,10 @@ int RunResults(const ResultsFlags& flags, std::ostream& out,
       ConnectForCommand("results", flags.client, err);
   if (!client.ok()) return kExitBadInput;
   // Only JSON lists what each host reported.
+  // The hosts' raw results: the JSON shows them, and the table's lines
+  // read from them which cores were shared. The CSV needs none.
   absl::StatusOr<ExportedResults> exported = ExportResults(
-      **client, *name, /*include_raw=*/flags.output == OutputFormat::kJson);
+      **client, *name, /*include_raw=*/flags.output != OutputFormat::kCsv);
   if (!exported.ok()) {
     return (*client)->Fail(exported.status());
   }

@@ -339,6 +339,25 @@ TEST_F(ResultsCommandTest, TheSkewLineHasNearestRankPercentiles) {
               HasSubstr("6 trials): p50 300 us, p99 900 us, max 900 us\n"));
 }
 
+// The table (and so `run`) reads the hosts' pinning: a core two roles
+// shared is said under it.
+TEST_F(ResultsCommandTest, TheTableSaysWhenProcessesSharedACore) {
+  Submit();
+  v1::WorkerResult host;
+  host.set_worker_id("w1");
+  auto& pinning = *host.mutable_environment()->mutable_pinning();
+  pinning["target/0"] = "0";
+  pinning["loadgen"] = "1";
+  StoreResult(0, 1000, 1500, {host});
+  pinning["target/1"] = "1";
+  StoreResult(1, 1100, 1500, {host});
+  ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(),
+              HasSubstr("overcommitted: 1 of 2 trials ran several processes "
+                        "on one core (exp-000001/1 on w1: core 1 for loadgen, "
+                        "target/1)"));
+}
+
 TEST_F(ResultsCommandTest, ResultsFromNestedHostsAreMarkedEverywhere) {
   Submit();
   StoreResult(0, 1000);

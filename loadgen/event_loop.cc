@@ -334,10 +334,7 @@ void EventLoop::Complete(Connection& c, int64_t now) {
     const uint64_t latency =
         now > c.origin_ns ? static_cast<uint64_t>(now - c.origin_ns) : 0;
     ++stats_.requests;
-    if (status >= 100 && status < 600) {
-      ++stats_.status_classes[status / 100 - 1];
-      ++stats_.statuses[status - 100];
-    }
+    if (status >= 100 && status < 600) ++stats_.statuses[status - 100];
     const bool ok = status >= 200 && status < 300;
     if (!ok) ++stats_.errors[static_cast<int>(ErrorKind::kStatus)];
     stats_.latency.Record(latency);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <climits>
 #include <cstring>
@@ -115,17 +116,18 @@ v1::LoadgenResult ToResult(const LoadOptions& options, const ThreadStats& all,
                            absl::Time window_start_wall, uint32_t threads) {
   v1::LoadgenResult r = SettingsResult(options, threads);
   r.set_requests(all.requests);
-  v1::StatusClassCounts* classes = r.mutable_status_classes();
-  classes->set_status_1xx(all.status_classes[0]);
-  classes->set_status_2xx(all.status_classes[1]);
-  classes->set_status_3xx(all.status_classes[2]);
-  classes->set_status_4xx(all.status_classes[3]);
-  classes->set_status_5xx(all.status_classes[4]);
+  std::array<uint64_t, 5> classes{};  // 1xx ... 5xx.
   for (size_t i = 0; i < all.statuses.size(); ++i) {
-    if (all.statuses[i] != 0) {
-      (*r.mutable_statuses())[static_cast<uint32_t>(100 + i)] = all.statuses[i];
-    }
+    if (all.statuses[i] == 0) continue;
+    classes[i / 100] += all.statuses[i];
+    (*r.mutable_statuses())[static_cast<uint32_t>(100 + i)] = all.statuses[i];
   }
+  v1::StatusClassCounts* counts = r.mutable_status_classes();
+  counts->set_status_1xx(classes[0]);
+  counts->set_status_2xx(classes[1]);
+  counts->set_status_3xx(classes[2]);
+  counts->set_status_4xx(classes[3]);
+  counts->set_status_5xx(classes[4]);
   v1::ErrorCounts* errors = r.mutable_errors();
   errors->set_connect(all.errors[static_cast<int>(ErrorKind::kConnect)]);
   errors->set_read(all.errors[static_cast<int>(ErrorKind::kRead)]);

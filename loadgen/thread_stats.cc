@@ -6,9 +6,6 @@ namespace scalebench::loadgen {
 
 void ThreadStats::Merge(const ThreadStats& other) {
   requests += other.requests;
-  for (size_t i = 0; i < status_classes.size(); ++i) {
-    status_classes[i] += other.status_classes[i];
-  }
   for (size_t i = 0; i < statuses.size(); ++i) statuses[i] += other.statuses[i];
   for (size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
   for (size_t i = 0; i < parse_causes.size(); ++i) {

@@ -46,9 +46,8 @@ struct SecondStats {
 struct ThreadStats {
   // Responses (any status) to requests sent in the window.
   uint64_t requests = 0;
-  // Index 0 = 1xx ... 4 = 5xx.
-  std::array<uint64_t, 5> status_classes{};
-  // By status code: index 0 = 100 ... 499 = 599.
+  // By status code: index 0 = 100 ... 499 = 599 (the classes are sums of
+  // these).
   std::array<uint64_t, 500> statuses{};
   std::array<uint64_t, kErrorKinds> errors{};
   // The kParse errors by cause; they sum to errors[kParse].

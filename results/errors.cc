@@ -41,23 +41,25 @@ uint64_t Failures(const v1::LoadgenResult& load) {
   return failures;
 }
 
+uint64_t Sent(const v1::LoadgenResult& load) {
+  return Successes(load) + Failures(load);
+}
+
 double ErrorRate(const v1::LoadgenResult& load) {
-  const uint64_t failures = Failures(load);
-  const uint64_t sent = Successes(load) + failures;
-  return sent == 0 ? 0 : static_cast<double>(failures) / sent;
+  const uint64_t sent = Sent(load);
+  return sent == 0 ? 0 : static_cast<double>(Failures(load)) / sent;
 }
 
 std::optional<std::string> ExcessErrorsReason(const v1::LoadgenResult& merged,
                                               double max_error_rate) {
-  const uint64_t failures = Failures(merged);
-  const uint64_t sent = Successes(merged) + failures;
+  const uint64_t sent = Sent(merged);
+  if (sent == 0) return std::nullopt;  // Nothing to judge: a stall.
   const double rate = ErrorRate(merged);
   std::string reason;
-  if (sent == 0) return std::nullopt;  // Nothing to judge: a stall.
   if (Successes(merged) == 0) {
     reason = absl::StrCat("none of the ", sent, " requests succeeded (2xx)");
   } else if (rate > max_error_rate) {
-    reason = absl::StrCat(failures, " of ", sent, " requests failed (",
+    reason = absl::StrCat(Failures(merged), " of ", sent, " requests failed (",
                           Percent(rate), ", more than loadgen.max_error_rate ",
                           Percent(max_error_rate), ")");
   } else {

@@ -22,7 +22,11 @@ uint64_t Successes(const v1::LoadgenResult& load);
 // or without a complete response.
 uint64_t Failures(const v1::LoadgenResult& load);
 
-// Failures / (successes + failures), from 0 to 1; 0 with no request.
+// Requests sent in the window that completed or failed: successes +
+// failures. 0 when the window saw neither (a stall).
+uint64_t Sent(const v1::LoadgenResult& load);
+
+// Failures / Sent, from 0 to 1; 0 with no request.
 double ErrorRate(const v1::LoadgenResult& load);
 
 // Why a trial whose merged result is `merged` cannot pass its throughput

@@ -450,9 +450,7 @@ absl::Status AttemptRun::StepCollect() {
   }
   // A window in which nothing completed or failed measured a stall (of the
   // service or the load generator), not the service: retried.
-  if (results::Successes(merged->merged()) +
-          results::Failures(merged->merged()) ==
-      0) {
+  if (results::Sent(merged->merged()) == 0) {
     return Fail(v1::FAILURE_KIND_LOADGEN,
                 "no request completed or failed in the window: the service "
                 "or the load generator stalled for all of it");

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <array>
 #include <cmath>
 #include <string>
 #include <tuple>
@@ -259,18 +260,26 @@ absl::Status CheckWorkerResult(const v1::WorkerResult& result,
                                " responses by status class for ",
                                load.requests(), " completed requests"));
   }
-  absl::uint128 by_code = 0;
+  // The codes, when given (a worker before them gives none), add up to
+  // their classes: the failure reasons name codes, throughput counts 2xx.
+  std::array<absl::uint128, 5> by_class{};
   for (const auto& [code, count] : load.statuses()) {
     if (code < 100 || code > 599) {
       return Refuse("loadgen.statuses",
                     absl::StrCat(code, " is not a status code (100 to 599)"));
     }
-    by_code += count;
+    by_class[code / 100 - 1] += count;
   }
-  if (by_code > load.requests()) {
-    return Refuse("loadgen.statuses",
-                  absl::StrCat("more responses by status code than the ",
-                               load.requests(), " completed requests"));
+  const std::array<uint64_t, 5> classes_given = {c.status_1xx(), c.status_2xx(),
+                                                 c.status_3xx(), c.status_4xx(),
+                                                 c.status_5xx()};
+  for (size_t i = 0; i < by_class.size() && !load.statuses().empty(); ++i) {
+    if (by_class[i] != classes_given[i]) {
+      return Refuse("loadgen.statuses",
+                    absl::StrCat("the ", i + 1, "xx codes add up to ",
+                                 absl::Uint128Low64(by_class[i]), ", not the ",
+                                 classes_given[i], " of status_classes"));
+    }
   }
   return CheckWindow(load, context);
 }

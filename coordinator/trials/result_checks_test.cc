@@ -47,6 +47,8 @@ v1::WorkerResult Honest(absl::Duration ahead = absl::ZeroDuration()) {
   result.set_worker_id("w1");
   v1::LoadgenResult& load = *result.mutable_loadgen();
   load.set_requests(1000);
+  load.mutable_status_classes()->set_status_2xx(1000);
+  (*load.mutable_statuses())[200] = 1000;
   results::Histogram latency;
   for (int i = 0; i < 1000; ++i) latency.Record(1'000'000);
   *load.mutable_latency() = latency.ToProto();
@@ -125,6 +127,24 @@ TEST(CheckWorkerResultTest, AbsurdResultsAreRefusedNamingTheField) {
       {"fewer latencies than requests",
        [](v1::WorkerResult* r) { r->mutable_loadgen()->set_requests(1001); },
        "loadgen.latency.count: 1000 latencies for 1001 completed requests"},
+      {"more successes than requests",
+       [](v1::WorkerResult* r) {
+         r->mutable_loadgen()->mutable_status_classes()->set_status_2xx(5000);
+       },
+       "loadgen.status_classes: 5000 responses by status class for 1000 "
+       "completed requests"},
+      {"a code that is no status",
+       [](v1::WorkerResult* r) {
+         (*r->mutable_loadgen()->mutable_statuses())[700] = 1;
+       },
+       "loadgen.statuses: 700 is not a status code (100 to 599)"},
+      {"codes that say 404 where the classes say 2xx",
+       [](v1::WorkerResult* r) {
+         r->mutable_loadgen()->mutable_statuses()->clear();
+         (*r->mutable_loadgen()->mutable_statuses())[404] = 1000;
+       },
+       "loadgen.statuses: the 2xx codes add up to 0, not the 1000 of "
+       "status_classes"},
       {"a 1 ns window",
        [](v1::WorkerResult* r) {
          *r->mutable_loadgen()->mutable_duration() =

@@ -32,6 +32,55 @@ TEST(CrossHostTest, HoldsWhenOtherHostsFollowTheLine) {
   EXPECT_TRUE(p.inside);
   EXPECT_LT(p.prediction_interval.low, 6003);
   EXPECT_THAT(r->verdict, StartsWith("holds: 3 of 3 test measurements"));
+  EXPECT_THAT(r->verdict, HasSubstr("; each x adds 1,000 y (95% interval 99"));
+  EXPECT_TRUE(r->predictions_hold);
+  ASSERT_TRUE(r->growth.has_value());
+  EXPECT_EQ(r->growth->kind, GrowthCheck::Kind::kGrows);
+}
+
+// Throughput that falls with every vCPU, on the training host and on the
+// others alike: the predictions hold, but the service does not scale.
+TEST(CrossHostTest, AFallingLineThatCarriesOverDoesNotScale) {
+  const std::vector<double> falling = {4010, 3990, 3005, 2995,
+                                       2010, 1990, 1005, 995};
+  absl::StatusOr<CrossHostResult> r =
+      TestCrossHost(kTrainX, falling, {5, 5}, {0, 3});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->predictions_hold);
+  EXPECT_EQ(r->growth->kind, GrowthCheck::Kind::kFalls);
+  EXPECT_FALSE(r->holds);
+  EXPECT_THAT(r->verdict,
+              StartsWith("does not scale: y does not grow with x: each one "
+                         "adds -1,000 (95% interval"));
+  EXPECT_THAT(r->verdict, HasSubstr("; the predictions hold: 2 of 2 test"));
+}
+
+TEST(CrossHostTest, AFlatNoisyLineShowsNoGrowth) {
+  const std::vector<double> flat = {1000, 1100, 1090, 990,
+                                    1010, 1080, 1050, 1040};
+  absl::StatusOr<CrossHostResult> r = TestCrossHost(kTrainX, flat, {5}, {1060});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->predictions_hold);
+  EXPECT_EQ(r->growth->kind, GrowthCheck::Kind::kNotShown);
+  EXPECT_FALSE(r->holds);
+  EXPECT_THAT(r->verdict, StartsWith("growth not shown: each x adds "));
+  EXPECT_THAT(r->verdict, HasSubstr("an interval that includes zero"));
+}
+
+TEST(CrossHostTest, ACurveIsJudgedByItsRiseOverTheRangeTested) {
+  const Prediction from{1, 1000, {990, 1010}, {950, 1050}};
+  const Prediction rises{8, 7000, {6900, 7100}, {6800, 7200}};
+  const Prediction overlaps{8, 1005, {995, 1015}, {950, 1060}};
+  const Prediction falls{8, 500, {450, 550}, {400, 600}};
+  EXPECT_EQ(CurveGrowth(from, rises, "n", "rps").kind,
+            GrowthCheck::Kind::kGrows);
+  EXPECT_EQ(CurveGrowth(from, rises, "n", "rps").words,
+            "rps goes from 1,000 (95% interval 990 to 1,010) at n = 1 to 7,000 "
+            "(95% interval 6,900 to 7,100) at 8");
+  EXPECT_EQ(CurveGrowth(from, overlaps, "n", "rps").kind,
+            GrowthCheck::Kind::kNotShown);
+  EXPECT_EQ(CurveGrowth(from, falls, "n", "rps").kind,
+            GrowthCheck::Kind::kFalls);
 }
 
 TEST(CrossHostTest, DoesNotHoldWhenOtherHostsFallShort) {

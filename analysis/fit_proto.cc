@@ -52,6 +52,18 @@ void SetCommon(int n, int dof, double r2, std::optional<double> aic,
   }
 }
 
+v1::CrossHostGrowth GrowthKind(const GrowthCheck& growth) {
+  switch (growth.kind) {
+    case GrowthCheck::Kind::kGrows:
+      return v1::CROSS_HOST_GROWTH_GROWS;
+    case GrowthCheck::Kind::kNotShown:
+      return v1::CROSS_HOST_GROWTH_NOT_SHOWN;
+    case GrowthCheck::Kind::kFalls:
+      return v1::CROSS_HOST_GROWTH_FALLS;
+  }
+  return v1::CROSS_HOST_GROWTH_UNSPECIFIED;
+}
+
 }  // namespace
 
 void FillModelFit(const FittedModel& fit, v1::ModelFit& out) {
@@ -82,6 +94,8 @@ void FillCrossHost(const HeldOutTest& result, v1::ModelFit& out) {
   test->set_rmse(result.rmse);
   test->set_outside(result.outside);
   test->set_miss_probability(result.miss_probability);
+  test->set_predictions_hold(result.predictions_hold);
+  if (result.growth.has_value()) test->set_growth(GrowthKind(*result.growth));
   test->set_holds(result.holds);
   test->set_verdict(result.verdict);
 }

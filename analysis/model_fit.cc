@@ -167,6 +167,21 @@ absl::Status CollectPoints(const v1::ModelSpec& spec, const RowTable& table,
   return absl::OkStatus();
 }
 
+// What `f`, fitted on `train`, says about growth up to the largest test
+// x: a line's slope (two coefficients, b0 + b1 x), else the curve's rise
+// from the smallest training x.
+GrowthCheck Growth(const FittedModel& f, const v1::ModelSpec& spec,
+                   const Points& train, const Points& test) {
+  const std::vector<NamedEstimate> parameters = f.Parameters();
+  if (parameters.size() == 2 && parameters[1].name == "b1") {
+    return SlopeGrowth(parameters[1].estimate, spec.x(), spec.y());
+  }
+  return CurveGrowth(
+      f.Predict(*std::min_element(train.x.begin(), train.x.end())),
+      f.Predict(*std::max_element(test.x.begin(), test.x.end())), spec.x(),
+      spec.y());
+}
+
 // Fits `model` to the group's points into `fit`; a fit that fails sets
 // fit.error. Errors only for the rows themselves (CollectPoints).
 absl::Status FitGroup(const Model& model, const v1::ModelSpec& spec,
@@ -200,9 +215,9 @@ absl::Status FitGroup(const Model& model, const v1::ModelSpec& spec,
   FillModelFit(**fitted, fit);
   if (cross_host) {
     const FittedModel& f = **fitted;
-    FillCrossHost(
-        JudgeHeldOut([&f](double x) { return f.Predict(x); }, test.x, test.y),
-        fit);
+    FillCrossHost(JudgeHeldOut([&f](double x) { return f.Predict(x); }, test.x,
+                               test.y, Growth(f, spec, train, test)),
+                  fit);
   }
   return absl::OkStatus();
 }

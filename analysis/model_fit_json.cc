@@ -69,6 +69,13 @@ void WriteCrossHost(const v1::CrossHostTest& test, JsonWriter& w) {
   w.Key("rmse").Double(test.rmse());
   w.Key("outside").Uint(test.outside());
   w.Key("miss_probability").Double(test.miss_probability());
+  w.Key("predictions_hold").Bool(test.predictions_hold());
+  w.Key("growth");
+  if (test.growth() == v1::CROSS_HOST_GROWTH_UNSPECIFIED) {
+    w.Null();
+  } else {
+    w.String(api::EnumName(test.growth()));
+  }
   w.Key("holds").Bool(test.holds());
   w.Key("verdict").String(test.verdict());
   w.Key("saturation");

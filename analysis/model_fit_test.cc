@@ -383,8 +383,15 @@ TEST(ApplyModelTest, CrossHostTestPredictsTheTestRows) {
   EXPECT_EQ(test.outside(), 1u);
   // One miss among three: P(Binomial(3, 0.05) >= 1) = 1 - 0.95^3.
   EXPECT_NEAR(test.miss_probability(), 1 - 0.95 * 0.95 * 0.95, 1e-12);
-  EXPECT_TRUE(test.holds());
-  EXPECT_THAT(test.verdict(), StartsWith("holds: 2 of 3"));
+  // The predictions hold, but four training rows leave the slope's
+  // interval (1.1 -/+ 4.303 sqrt(1.35 / 5)) across zero.
+  EXPECT_TRUE(test.predictions_hold());
+  EXPECT_EQ(test.growth(), v1::CROSS_HOST_GROWTH_NOT_SHOWN);
+  EXPECT_FALSE(test.holds());
+  EXPECT_THAT(test.verdict(),
+              StartsWith("growth not shown: each n adds 1.10 rps (95% "
+                         "interval -1.14 to 3.34), an interval that includes "
+                         "zero; the predictions hold: 2 of 3"));
   EXPECT_NEAR(test.rmse(), std::sqrt((91.2 * 91.2 + 2.2 * 2.2) / 3), 1e-9);
 }
 
@@ -406,8 +413,10 @@ TEST(ApplyModelTest, CrossHostWithTwoFactorsAndMissesDoesNotHold) {
   EXPECT_EQ(fit.n(), 4u);  // the xen row matches neither
   EXPECT_EQ(fit.cross_host().outside(), 2u);
   EXPECT_NEAR(fit.cross_host().miss_probability(), 0.05 * 0.05, 1e-12);
+  EXPECT_FALSE(fit.cross_host().predictions_hold());
   EXPECT_FALSE(fit.cross_host().holds());
-  EXPECT_THAT(fit.cross_host().verdict(), StartsWith("does not hold"));
+  EXPECT_THAT(fit.cross_host().verdict(),
+              HasSubstr("; the predictions do not hold: only 0 of 2"));
 }
 
 TEST(ApplyModelTest, GroupWithoutTestRowsGetsAnError) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "analysis/fit_words.h"
 #include "analysis/model.h"
 #include "analysis/model_fit.h"
 #include "analysis/model_fit_json.h"
@@ -13,14 +14,16 @@
 #include "analysis/row_selector.h"
 #include "cli/fit_request.h"
 #include "common/json_writer.h"
+#include "common/number_text.h"
 
 namespace scalebench::cli {
 namespace {
 
-// Six significant digits; "n/a" for anything that is not a finite number.
+// As people read it (common/number_text.h); "n/a" for anything that is
+// not a finite number. The JSON output keeps every digit.
 std::string Num(double value) {
   if (!std::isfinite(value)) return "n/a";
-  return absl::StrFormat("%.6g", value);
+  return ReadableNumber(value);
 }
 std::string Num(bool present, double value) {
   return present ? Num(value) : "n/a";
@@ -72,8 +75,8 @@ void PrintStatistics(const analysis::Model& model, const v1::ModelFit& fit,
     out << absl::StrFormat("  %-14s at x = %s, to %s\n", "falls back",
                            Num(fit.fallback_x()), reference);
   } else {
-    out << absl::StrFormat("  %-14s never back down to %s\n", "falls back",
-                           reference);
+    out << absl::StrFormat("  %-14s never (not back down to %s)\n",
+                           "falls back", reference);
   }
 }
 
@@ -125,7 +128,8 @@ void PrintFit(const std::string& data, const v1::ModelFit& fit,
         analysis::FormatRowFilter(spec.test()),
         fit.cross_host().predictions_size());
   } else {
-    out << "  " << fit.n() << " rows\n\n";
+    out << "  " << fit.n() << " rows\n";
+    out << "  in words: " << analysis::FitInWords(**model, fit) << "\n\n";
   }
   PrintParameters(**model, fit, out);
   PrintStatistics(**model, fit, out);

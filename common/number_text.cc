@@ -46,7 +46,10 @@ std::string GroupedNumber(double value, int decimals) {
 std::string ReadableNumber(double value) {
   if (!std::isfinite(value)) return NotFinite(value);
   const double magnitude = std::fabs(value);
-  if (magnitude == 0) return "0";
+  // A whole number reads as one: "4" instances, not "4.00".
+  if (magnitude < 1e15 && value == std::round(value)) {
+    return GroupedNumber(value, 0);
+  }
   // Digits left of the point, less one: 2 for 776, -2 for 0.0123.
   int exponent = static_cast<int>(std::floor(std::log10(magnitude)));
   // 99.96 rounds to 100.0 at one decimal: then it has three digits.

@@ -12,8 +12,9 @@
 namespace scalebench {
 
 // `value` with at least three significant digits, and no decimals once it
-// reaches 100: 48061.5 -> "48,062", 776.19 -> "776", 12.43 -> "12.4",
-// 1.2345 -> "1.23", 0.012345 -> "0.0123", 0 -> "0", -1500 -> "-1,500".
+// reaches 100 or when it is a whole number: 48061.5 -> "48,062", 776.19 ->
+// "776", 12.43 -> "12.4", 1.2345 -> "1.23", 0.012345 -> "0.0123", 4 ->
+// "4", 0 -> "0", -1500 -> "-1,500".
 // NaN is "nan" and infinities "inf" / "-inf".
 std::string ReadableNumber(double value);
 

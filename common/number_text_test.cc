@@ -20,6 +20,8 @@ TEST(ReadableNumberTest, KeepsThreeSignificantDigitsAndNoDecimalsFrom100) {
   EXPECT_EQ(ReadableNumber(0.012345), "0.0123");
   EXPECT_EQ(ReadableNumber(-6560.4), "-6,560");
   EXPECT_EQ(ReadableNumber(0), "0");
+  EXPECT_EQ(ReadableNumber(4), "4");
+  EXPECT_EQ(ReadableNumber(4.5), "4.50");
 }
 
 TEST(ReadableNumberTest, NeverPrintsENotationForOrdinaryValues) {

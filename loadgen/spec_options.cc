@@ -33,6 +33,9 @@ absl::StatusOr<LoadOptions> LoadOptionsFromSpec(
   o.headers.assign(load.headers().begin(), load.headers().end());
   o.body = load.body();
   o.cpus = cpus;
+  if (load.has_start_tolerance()) {
+    o.start_tolerance = DurationFromProto(load.start_tolerance());
+  }
   if (absl::Status s = ValidateOptions(o); !s.ok()) return s;
   return o;
 }

@@ -18,6 +18,7 @@ TEST(LoadOptionsFromSpecTest, AnEmptySpecTakesTheSpecsDefaults) {
   EXPECT_EQ(o->method, "GET");
   EXPECT_EQ(o->timeout, absl::Seconds(10));
   EXPECT_EQ(o->duration, absl::Seconds(3));
+  EXPECT_EQ(o->start_tolerance, LoadOptions().start_tolerance);
   EXPECT_EQ(o->mode, Mode::kClosed);
   EXPECT_EQ(o->cpus, std::vector<int>{1});
 }
@@ -36,6 +37,7 @@ TEST(LoadOptionsFromSpecTest, EveryFieldGiven) {
   load.set_path("/api?x=1");
   load.add_headers("X-Test: 1");
   load.set_body("abc");
+  load.mutable_start_tolerance()->set_nanos(40'000'000);
   absl::StatusOr<LoadOptions> o = LoadOptionsFromSpec(load, {"h:80"}, {});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->urls[0], "http://h:80/api?x=1");
@@ -50,6 +52,7 @@ TEST(LoadOptionsFromSpecTest, EveryFieldGiven) {
   EXPECT_EQ(o->method, "POST");
   EXPECT_EQ(o->headers, std::vector<std::string>{"X-Test: 1"});
   EXPECT_EQ(o->body, "abc");
+  EXPECT_EQ(o->start_tolerance, absl::Milliseconds(40));
 }
 
 TEST(LoadOptionsFromSpecTest, InvalidLoadNamesTheField) {

@@ -61,6 +61,8 @@ inline constexpr double kMaxRate = 1e9;
 inline constexpr uint64_t kMaxRequests = 1'000'000'000'000;
 // The measurement window (loadgen.duration) and the warm-up before it.
 inline constexpr absl::Duration kMaxWindow = absl::Hours(24);
+// How late a load generator may start after T0 (loadgen.start_tolerance).
+inline constexpr absl::Duration kMaxStartTolerance = absl::Seconds(1);
 // Attempts per trial (retry.max_attempts).
 inline constexpr uint32_t kMaxAttempts = 10;
 

@@ -203,6 +203,9 @@ class SpecReader final {
             {"max_error_rate",
              Field(&YamlReader::Number,
                    [&](double r) { load.set_max_error_rate(r); })},
+            {"start_tolerance",
+             Field(&YamlReader::Duration,
+                   [&](D d) { *load.mutable_start_tolerance() = d; })},
         });
   }
 

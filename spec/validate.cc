@@ -293,6 +293,18 @@ Problem CheckLoad(const v1::LoadSpec& load) {
               " is not a fraction from 0 to 1 (0.01 lets 1% of the "
               "requests fail)");
   }
+  if (load.has_start_tolerance()) {
+    if (Problem p = CheckDuration("loadgen.start_tolerance",
+                                  load.start_tolerance(), false)) {
+      return p;
+    }
+    if (FromProto(load.start_tolerance()) > kMaxStartTolerance) {
+      return At("loadgen.start_tolerance", DurationText(load.start_tolerance()),
+                " is longer than the maximum, ",
+                absl::FormatDuration(kMaxStartTolerance),
+                ": a later start mixes phases of the load across hosts");
+    }
+  }
   if (load.body().size() > kMaxBodyBytes) {
     return At("loadgen.body", "has ", load.body().size(),
               " bytes, more than the ", kMaxBodyBytes, " allowed");

@@ -360,6 +360,12 @@ TEST(ValidateSpecLimitsTest, MaxErrorRateIsAFraction) {
   EXPECT_EQ(ErrorOf("loadgen { max_error_rate: nan }"),
             "loadgen.max_error_rate: nan is not a fraction from 0 to 1 (0.01 "
             "lets 1% of the requests fail)");
+  EXPECT_EQ(ErrorOf("loadgen { start_tolerance { seconds: 2 } }"),
+            "loadgen.start_tolerance: 2s is longer than the maximum, 1s: a "
+            "later start mixes phases of the load across hosts");
+  EXPECT_EQ(ErrorOf("loadgen { start_tolerance { seconds: -1 } }"),
+            "loadgen.start_tolerance: is negative (-1s); a duration is >= 0");
+  EXPECT_EQ(ErrorOf("loadgen { start_tolerance { nanos: 50000000 } }"), "OK");
   EXPECT_EQ(ErrorOf("loadgen { max_error_rate: 0 }"), "OK");
   EXPECT_EQ(ErrorOf("loadgen { max_error_rate: 1 }"), "OK");
 }

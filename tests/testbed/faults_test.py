@@ -36,12 +36,18 @@ from testbed import Testbed, check_nothing_left  # noqa: E402
 # the default 10 s (a 25 s deadline) the two came within seconds of each
 # other, and a link cut a little late in the window, as when the machine
 # is busy, failed the attempt as a TIMEOUT instead of WORKER_LOST.
+# start_tolerance is loose so that only the fault fails an attempt: under
+# the suite's load a load generator on this 2-core machine now and then
+# wakes more than the default 5 ms after T0 (CI saw one LATE_START beside
+# the coordinator_kill's failures); testbed_clock_offset holds the start
+# to the default.
 SPEC = """name: fault
 repetitions: 2
 loadgen:
   connections: 4
   duration: 4s
   timeout: 30s
+  start_tolerance: 50ms
 sweep:
   instances: [1, 2]
   hosts: [1]

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -24,7 +23,6 @@
 #include "results/repetitions.h"
 #include "results/shared_cores.h"
 #include "results/trial_rows.h"
-#include "spec/grid.h"
 
 namespace scalebench::cli {
 namespace {

@@ -11,12 +11,19 @@
 
 namespace scalebench::cli {
 
+size_t DisplayWidth(absl::string_view text) {
+  // Every byte but a continuation byte (10xxxxxx) starts a code point.
+  return static_cast<size_t>(std::count_if(
+      text.begin(), text.end(),
+      [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
 void TextTable::Print(std::ostream& out) const {
   std::vector<size_t> widths;
   for (const std::vector<std::string>& row : rows_) {
     if (widths.size() < row.size()) widths.resize(row.size(), 0);
     for (size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
+      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
     }
   }
   for (const std::vector<std::string>& row : rows_) {
@@ -25,7 +32,7 @@ void TextTable::Print(std::ostream& out) const {
       const std::string cell = i < row.size() ? row[i] : "";
       line += cell;
       if (i + 1 < widths.size()) {
-        line += std::string(widths[i] - cell.size() + 2, ' ');
+        line += std::string(widths[i] - DisplayWidth(cell) + 2, ' ');
       }
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();

@@ -14,13 +14,17 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 
 namespace scalebench::cli {
 
-// Columns separated by two spaces, each as wide as its widest cell; the
-// last column is not padded.
+// The columns a terminal gives `text`: its UTF-8 code points ("µs" is 2).
+size_t DisplayWidth(absl::string_view text);
+
+// Columns separated by two spaces, each as wide as its widest cell
+// (DisplayWidth); the last column is not padded.
 class TextTable final {
  public:
   explicit TextTable(std::vector<std::string> header)

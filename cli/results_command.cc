@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -14,15 +13,16 @@
 #include "api/resource_names.h"
 #include "cli/fit_report.h"
 #include "cli/output.h"
+#include "cli/results_table.h"
 #include "common/csv_writer.h"
 #include "common/exit_codes.h"
 #include "common/grpc_status.h"
+#include "common/number_text.h"
 #include "common/proto_time.h"
 #include "nlohmann/json.hpp"
 #include "results/repetitions.h"
 #include "results/shared_cores.h"
 #include "results/trial_rows.h"
-#include "spec/grid.h"
 
 namespace scalebench::cli {
 namespace {
@@ -32,13 +32,19 @@ constexpr char kResultsManual[] =
 result of every trial that succeeded, and the model fits of the spec's
 models once the experiment has ended.
 
---output table (the default; text is the same): one line per
-configuration: its description, n (trials), the median requests/s with its
-distribution-free 95% interval (from 6 trials on; "-" below), and the
-median p99 latency in microseconds; a line with the load generators'
-start skew, one with how far apart their starts were (estimated, and
-observed by the balancer's host), and one marking trials from nested hosts; then the model fits,
-as scalebench fit prints them.
+--output table (the default; text is the same), 100 columns wide: one
+line per configuration: the factors that differ between configurations
+(one column each; the rest on a "common to all" line under the table,
+and vcpus_total only when both instances and vcpus vary; --wide makes
+every factor a column), N (trials), REQUESTS/S (the median, thousands
+grouped, three significant digits), 95% INTERVAL (the median's
+distribution-free interval, from 6 trials on), and P99 (the median p99
+latency, in the unit of the largest: µs, ms or s); a footnote for each
+kind of "-" shown; a line with the load generators' start skew, one with
+how far apart their starts were (estimated, and observed by the
+balancer's host), and lines marking trials from nested hosts, processes
+that shared a core, and failed requests; then the model fits, as
+scalebench fit prints them.
 
 --output csv: a header row, then one row per trial. The columns are
 trial_id (exp-000001/3), the factors platform, instances, balancer,
@@ -85,8 +91,6 @@ cannot be reached or a stored result cannot be read.
 
 // Longer than a unary call's: the stream carries every trial's result.
 constexpr absl::Duration kExportDeadline = absl::Minutes(5);
-
-std::string Num(double value) { return absl::StrFormat("%.6g", value); }
 
 int PrintCsv(const ExportedResults& exported, std::ostream& out,
              std::ostream& err) {
@@ -270,12 +274,18 @@ double NearestRank(const std::vector<double>& sorted, double q) {
 
 namespace {
 
-// "p50 300 us, p99 900 us, max 900 us" of `values` (sorted here).
+// A duration given in microseconds, as ReadableDuration writes it.
+std::string MicrosecondsText(double us) {
+  return ReadableDuration(absl::Microseconds(us));
+}
+
+// "p50 300 µs, p99 900 µs, max 1.20 ms" of `values` in microseconds
+// (sorted here).
 std::string Percentiles(std::vector<double> values) {
   std::sort(values.begin(), values.end());
-  return absl::StrCat("p50 ", Num(NearestRank(values, 0.5)), " us, p99 ",
-                      Num(NearestRank(values, 0.99)), " us, max ",
-                      Num(values.back()), " us");
+  return absl::StrCat("p50 ", MicrosecondsText(NearestRank(values, 0.5)),
+                      ", p99 ", MicrosecondsText(NearestRank(values, 0.99)),
+                      ", max ", MicrosecondsText(values.back()));
 }
 
 }  // namespace
@@ -296,7 +306,7 @@ std::string SkewLine(const std::vector<v1::TrialResult>& trials) {
     absl::StrAppend(&line,
                     "; each true within its host's clock uncertainty (at "
                     "most ",
-                    Num(uncertainty_us), " us)");
+                    MicrosecondsText(uncertainty_us), ")");
   }
   return line + "\n";
 }
@@ -318,7 +328,8 @@ std::string SpreadLine(const std::vector<v1::TrialResult>& trials) {
   std::string line = absl::StrCat(
       "start spread (the latest load generator's start minus the earliest, ",
       estimated_us.size(), " trials with several): estimated ",
-      Percentiles(estimated_us), " (± at most ", Num(uncertainty_us), " us); ");
+      Percentiles(estimated_us), " (± at most ",
+      MicrosecondsText(uncertainty_us), "); ");
   if (observed_us.empty()) {
     absl::StrAppend(&line, "not observed (no balancer's host saw them all)");
   } else {
@@ -410,7 +421,8 @@ std::string ErrorsLine(const std::vector<v1::TrialResult>& trials) {
 namespace {
 
 int PrintTable(const std::string& name, const ExportedResults& exported,
-               std::ostream& out, std::ostream& err) {
+               const TableOptions& options, std::ostream& out,
+               std::ostream& err) {
   if (exported.trials.empty()) {
     out << name << ": no trial results yet\n";
   } else {
@@ -423,24 +435,25 @@ int PrintTable(const std::string& name, const ExportedResults& exported,
           << (rates.ok() ? p99s.status() : rates.status()).message() << "\n";
       return kExitRunFailed;
     }
-    TextTable table(
-        {"CONFIGURATION", "N", "REQUESTS/S", "95% INTERVAL", "P99 US"});
+    std::vector<ConfigurationRow> rows;
     for (size_t i = 0; i < rates->size(); ++i) {
       const results::ConfigurationSummary& rate = (*rates)[i];
-      const std::optional<analysis::MedianInterval>& ci =
-          rate.summary.median_ci;
-      table.AddRow({spec::DescribeConfiguration(rate.configuration),
-                    absl::StrCat(rate.n), Num(rate.summary.median),
-                    ci.has_value()
-                        ? absl::StrCat("[", Num(ci->interval.low), ", ",
-                                       Num(ci->interval.high), "]")
-                        : "-",
-                    Num((*p99s)[i].summary.median)});
+      ConfigurationRow& row = rows.emplace_back();
+      row.configuration = rate.configuration;
+      row.n = rate.n;
+      row.requests_per_s = rate.summary.median;
+      if (rate.summary.median_ci.has_value()) {
+        row.interval = rate.summary.median_ci->interval;
+      }
+      row.p99_us = (*p99s)[i].summary.median;
     }
-    table.Print(out);
-    out << SkewLine(exported.trials) << SpreadLine(exported.trials)
-        << NestedLine(exported.trials) << SharedCoresLine(exported.trials)
-        << ErrorsLine(exported.trials);
+    // The table keeps its rows whole (--wide may be wider than
+    // kTextWidth); the lines under it are broken to fit.
+    out << ConfigurationTable(rows, options)
+        << WrapLines(absl::StrCat(
+               SkewLine(exported.trials), SpreadLine(exported.trials),
+               NestedLine(exported.trials), SharedCoresLine(exported.trials),
+               ErrorsLine(exported.trials)));
   }
   for (const std::vector<v1::ModelFit>& model :
        GroupFitsByModel(exported.fits)) {
@@ -501,10 +514,14 @@ void AddResultsFlags(CLI::App& results, ResultsFlags* flags) {
       {OutputFormat::kText, OutputFormat::kCsv, OutputFormat::kJson})
       ->description(
           "output format: table (the default; text is the same), csv, json");
+  results.add_flag("--wide", flags->wide,
+                   "table: every factor as a column, also those common to "
+                   "all configurations");
   AddClientFlags(results, &flags->client);
   results.footer(absl::StrCat(
       kResultsManual, kClientManual,
       "\nExamples:\n  scalebench results exp-000001\n"
+      "  scalebench results exp-000001 --wide\n"
       "  scalebench results exp-000001 --output csv > results.csv\n"
       "  scalebench results experiments/exp-000001 --output json\n"));
 }
@@ -532,8 +549,11 @@ int RunResults(const ResultsFlags& flags, std::ostream& out,
       return PrintCsv(*exported, out, err);
     case OutputFormat::kJson:
       return PrintJson(*exported, out, err);
-    default:
-      return PrintTable(*name, *exported, out, err);
+    default: {
+      TableOptions options;
+      options.wide = flags.wide;
+      return PrintTable(*name, *exported, options, out, err);
+    }
   }
 }
 

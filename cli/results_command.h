@@ -21,6 +21,8 @@ struct ResultsFlags {
   ClientFlags client;
   std::string experiment;
   OutputFormat output = OutputFormat::kText;
+  // The table shows every factor as a column (cli/results_table.h).
+  bool wide = false;
 };
 
 // Adds the command's argument and flags, with its manual as the footer.

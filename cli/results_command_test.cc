@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_split.h"
 #include "api/resource_names.h"
 #include "cli/output.h"
 #include "cli/remote_fixture.h"
@@ -21,6 +22,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 const std::string kSpecWithModel =
@@ -283,15 +285,16 @@ TEST_F(ResultsCommandTest, JsonAndTheTableStateTheSkewsBoundsAndSpreads) {
 
   ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();
   EXPECT_THAT(out_.str(),
-              HasSubstr("1 trials): p50 210 us, p99 210 us, max 210 us; each "
-                        "true within its host's clock uncertainty (at most 45 "
-                        "us)\n"));
+              HasSubstr("1 trials): p50 210 µs, p99 210 µs,\n"
+                        "  max 210 µs; each true within its host's clock "
+                        "uncertainty (at most 45.0 µs)\n"));
   EXPECT_THAT(out_.str(),
               HasSubstr("start spread (the latest load generator's start "
-                        "minus the earliest, 1 trials with several): "
-                        "estimated p50 330 us, p99 330 us, max 330 us (± at "
-                        "most 95 us); observed by the balancer's host in 1: "
-                        "p50 301 us, p99 301 us, max 301 us\n"));
+                        "minus the earliest, 1 trials with several):\n"
+                        "  estimated p50 330 µs, p99 330 µs, max 330 µs (± at "
+                        "most 95.0 µs);\n"
+                        "  observed by the balancer's host in 1: p50 301 µs, "
+                        "p99 301 µs, max 301 µs\n"));
 }
 
 TEST_F(ResultsCommandTest, TableHasOneLinePerConfigurationThenTheFits) {
@@ -301,20 +304,39 @@ TEST_F(ResultsCommandTest, TableHasOneLinePerConfigurationThenTheFits) {
   EXPECT_THAT(
       out,
       StartsWith(
-          "CONFIGURATION                                                     "
-          "                       N  REQUESTS/S  95% INTERVAL  P99 US\n"
-          "platform=native instances=1 balancer=none hosts=1 vcpus=1 "
-          "keepalive=true connections=10  2  1050        -             5\n"
-          "platform=native instances=2 balancer=none hosts=1 vcpus=1 "
-          "keepalive=true connections=10  2  2000        -             5\n"
+          "INSTANCES  N  REQUESTS/S  95% INTERVAL  P99 (µs)\n"
+          "1          2  1,050       -             5.00\n"
+          "2          2  2,000       -             5.00\n"
+          "common to all: platform native, balancer none, hosts 1, vcpus 1, "
+          "keepalive true,\n"
+          "  health_check_interval off, connections 10\n"
+          "- under 95% INTERVAL: fewer than 6 trials, too few for a "
+          "distribution-free interval of the median\n"
           "start skew (the largest load generator's of each trial, 4 "
-          "trials): p50 1500 us, p99 1500 us, max 1500 us\n"
+          "trials): p50 1.50 ms, p99 1.50 ms,\n"
+          "  max 1.50 ms\n"
           "\n"));
   EXPECT_THAT(out, HasSubstr("b1 (x)"));
   EXPECT_THAT(out, HasSubstr("950"));
   // --output table is the same.
   ASSERT_EQ(Run({"results", "exp-000001", "--output", "table"}), kExitOk);
   EXPECT_EQ(out_.str(), out);
+}
+
+// --wide: every factor a column, as the CSV has them; no common line.
+TEST_F(ResultsCommandTest, WideTableHasEveryFactorAsAColumn) {
+  SubmitWithResults();
+  ASSERT_EQ(Run({"results", "exp-000001", "--wide"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(),
+              StartsWith("PLATFORM  INSTANCES  BALANCER  ALGORITHM  HOSTS  "
+                         "VCPUS  VCPUS_TOTAL  KEEPALIVE  HEALTH_CHECK_INTERVAL"
+                         "  CONNECTIONS  N  REQUESTS/S  95% INTERVAL  P99 (µs)"
+                         "\n"
+                         "native    1          none      -          1      1 "
+                         "     1            true       off                    "
+                         "10           2  1,050       -             5.00\n"));
+  EXPECT_THAT(out_.str(), Not(HasSubstr("common to all")));
+  EXPECT_THAT(out_.str(), HasSubstr("- under ALGORITHM: not set"));
 }
 
 TEST_F(ResultsCommandTest, TableShowsTheMedianIntervalFromSixTrials) {
@@ -325,7 +347,14 @@ TEST_F(ResultsCommandTest, TableShowsTheMedianIntervalFromSixTrials) {
   // Sorted: 980 990 1000 1005 1010 1020; median 1002.5; with n = 6 the
   // distribution-free 96.9% interval is [x(1), x(6)].
   EXPECT_THAT(out_.str(),
-              HasSubstr("connections=10  6  1002.5      [980, 1020]   5\n"));
+              StartsWith("N  REQUESTS/S  95% INTERVAL  P99 (µs)\n"
+                         "6  1,002       980-1,020     5.00\n"
+                         "common to all: platform native, instances 1, "
+                         "balancer none, hosts 1, vcpus 1, vcpus_total 1,\n"
+                         "  keepalive true, health_check_interval off, "
+                         "connections 10\n"
+                         "start skew"));
+  EXPECT_THAT(out_.str(), Not(HasSubstr("- under")));
 }
 
 TEST_F(ResultsCommandTest, TheSkewLineHasNearestRankPercentiles) {
@@ -336,7 +365,7 @@ TEST_F(ResultsCommandTest, TheSkewLineHasNearestRankPercentiles) {
   // Sorted 100 200 300 400 500 900: rank ceil(0.5 x 6) = 3 is 300, rank
   // ceil(0.99 x 6) = 6 is 900.
   EXPECT_THAT(out_.str(),
-              HasSubstr("6 trials): p50 300 us, p99 900 us, max 900 us\n"));
+              HasSubstr("6 trials): p50 300 µs, p99 900 µs,\n  max 900 µs\n"));
 }
 
 // The table (and so `run`) reads the hosts' pinning: a core two roles
@@ -354,8 +383,13 @@ TEST_F(ResultsCommandTest, TheTableSaysWhenProcessesSharedACore) {
   ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();
   EXPECT_THAT(out_.str(),
               HasSubstr("overcommitted: 1 of 2 trials ran several processes "
-                        "on one core (exp-000001/1 on w1: core 1 for loadgen, "
-                        "target/1)"));
+                        "on one core (exp-000001/1 on w1:\n"
+                        "  core 1 for loadgen, target/1): the throughput"));
+  // Every line up to the fits keeps to 100 columns.
+  const std::string table = out_.str().substr(0, out_.str().find("\n\n"));
+  for (absl::string_view line : absl::StrSplit(table, '\n')) {
+    EXPECT_LE(DisplayWidth(line), 100u) << line;
+  }
 }
 
 TEST_F(ResultsCommandTest, ResultsFromNestedHostsAreMarkedEverywhere) {
@@ -366,8 +400,9 @@ TEST_F(ResultsCommandTest, ResultsFromNestedHostsAreMarkedEverywhere) {
   StoreResult(3, 2100, 1500, {}, /*nested=*/true);
   const std::string line =
       "nested: 2 of 4 trials (exp-000001/1, exp-000001/3) ran on a host that "
-      "is itself a virtual machine: the throughput shows that the code "
-      "path works, not how fast the platform is\n";
+      "is itself a virtual machine:\n"
+      "  the throughput shows that the code path works, not how fast the "
+      "platform is\n";
   ASSERT_EQ(Run({"results", "exp-000001"}), kExitOk) << err_.str();
   EXPECT_THAT(out_.str(), HasSubstr(line));
   ASSERT_EQ(Run({"results", "exp-000001", "--output", "csv"}), kExitOk);
@@ -379,18 +414,6 @@ TEST_F(ResultsCommandTest, ResultsFromNestedHostsAreMarkedEverywhere) {
   const nlohmann::json list = nlohmann::json::parse(out_.str());
   EXPECT_EQ(list[0]["nested"], false);
   EXPECT_EQ(list[1]["nested"], true);
-}
-
-TEST(NestedLineTest, AllOrNoneNested) {
-  std::vector<v1::TrialResult> trials(3);
-  for (int i = 0; i < 3; ++i) {
-    trials[i].mutable_key()->set_trial(api::TrialName("exp-000001", i));
-  }
-  EXPECT_EQ(NestedLine(trials), "");
-  for (v1::TrialResult& t : trials) t.set_nested(true);
-  EXPECT_THAT(NestedLine(trials), StartsWith("nested: all 3 trials ran on"));
-  trials.resize(1);
-  EXPECT_THAT(NestedLine(trials), StartsWith("nested: the trial ran on"));
 }
 
 // One vocabulary: the spec's spellings of enums at every depth, in lists
@@ -420,42 +443,6 @@ TEST(ApiJsonValueTest, SpellsEnumsAsTheSpecAndCountsAsNumbers) {
   EXPECT_EQ((*json)["merged"]["failure"]["kind"], "errors");
   EXPECT_EQ((*json)["merged"]["duration"], "2s");
   EXPECT_EQ((*json)["raw"][0]["failure"]["kind"], "late_start");
-}
-
-TEST(SharedCoresLineTest, SaysHowManyTrialsSharedACoreAndWhere) {
-  std::vector<v1::TrialResult> trials(3);
-  for (int i = 0; i < 3; ++i) {
-    trials[i].mutable_key()->set_trial(api::TrialName("exp-000001", i));
-    v1::WorkerResult& host = *trials[i].add_raw();
-    host.set_worker_id("local");
-    auto& pinning = *host.mutable_environment()->mutable_pinning();
-    pinning["target/0"] = "0";
-    pinning["loadgen"] = "1";
-  }
-  EXPECT_EQ(SharedCoresLine(trials), "");
-  (*trials[1]
-        .mutable_raw(0)
-        ->mutable_environment()
-        ->mutable_pinning())["target/1"] = "0";
-  EXPECT_EQ(SharedCoresLine(trials),
-            "overcommitted: 1 of 3 trials ran several processes on one core "
-            "(exp-000001/1 on local: core 0 for target/0, target/1): the "
-            "throughput shows how this machine shares its cores, not how the "
-            "platform scales; give the hosts more cores, or sweep fewer "
-            "instances\n");
-}
-
-TEST(ErrorsLineTest, SaysHowManyAndTheWorst) {
-  std::vector<v1::TrialResult> trials(4);
-  for (int i = 0; i < 4; ++i) {
-    trials[i].mutable_key()->set_trial(api::TrialName("exp-000001", i));
-  }
-  EXPECT_EQ(ErrorsLine(trials), "");
-  trials[1].set_error_rate(0.001);
-  trials[3].set_error_rate(0.005);
-  EXPECT_EQ(ErrorsLine(trials),
-            "errors: 2 of 4 trials had failed requests, at most 0.5% "
-            "(exp-000001/3); requests/s counts 2xx responses only\n");
 }
 
 TEST_F(ResultsCommandTest, UnknownExperimentExitsTwo) {

@@ -159,6 +159,9 @@ void AddRunFlags(CLI::App& run, RunFlags* flags) {
                  "nobody under root, can reach it, else a directory under "
                  "/run/scalebench, removed at the end)")
       ->type_name("DIR");
+  run.add_flag("--wide", flags->wide,
+               "the results table shows every factor as a column, as "
+               "scalebench results --wide");
   run.footer(kRunManual);
 }
 
@@ -246,6 +249,7 @@ int RunRun(const RunFlags& flags, const CommandEnv& env) {
   results.client.coordinator = address;
   results.experiment = name;
   results.output = OutputFormat::kText;
+  results.wide = flags.wide;
   out << "\n";
   const int shown = RunResults(results, out, err);
   stop();

@@ -22,6 +22,8 @@ struct RunFlags {
   // The worker's --runtime-dir: where its targets' files go (empty = the
   // worker's default, worker/runtime_dir.h).
   std::string runtime_dir;
+  // The results table shows every factor as a column (results --wide).
+  bool wide = false;
 };
 
 // Adds the command's argument and flags, with its manual as the footer.

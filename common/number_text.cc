@@ -62,12 +62,19 @@ std::string ReadableNumber(double value) {
   return GroupedNumber(value, decimals);
 }
 
+DurationUnit ReadableDurationUnit(absl::Duration d) {
+  const absl::Duration magnitude = absl::AbsDuration(d);
+  if (magnitude < absl::Milliseconds(1)) {
+    return {"µs", absl::Microseconds(1)};
+  }
+  if (magnitude < absl::Seconds(1)) return {"ms", absl::Milliseconds(1)};
+  return {"s", absl::Seconds(1)};
+}
+
 std::string ReadableDuration(absl::Duration d) {
-  const double us = absl::ToDoubleMicroseconds(d);
-  const double magnitude = std::fabs(us);
-  if (magnitude < 1e3) return absl::StrCat(ReadableNumber(us), " µs");
-  if (magnitude < 1e6) return absl::StrCat(ReadableNumber(us / 1e3), " ms");
-  return absl::StrCat(ReadableNumber(us / 1e6), " s");
+  const DurationUnit unit = ReadableDurationUnit(d);
+  return absl::StrCat(ReadableNumber(absl::FDivDuration(d, unit.length)), " ",
+                      unit.name);
 }
 
 }  // namespace scalebench

@@ -26,6 +26,16 @@ std::string GroupedNumber(double value, int decimals);
 // as ReadableNumber: "84 µs", "1.25 ms", "-3.4 ms", "12.5 s".
 std::string ReadableDuration(absl::Duration d);
 
+// The unit ReadableDuration writes `d` in: its name ("µs", "ms" or "s")
+// and its length, so that a column of durations can be written in the
+// unit of its largest: ToDoubleMicroseconds(x) / ToDoubleMicroseconds(
+// unit.length), then ReadableNumber.
+struct DurationUnit {
+  const char* name;
+  absl::Duration length;
+};
+DurationUnit ReadableDurationUnit(absl::Duration d);
+
 }  // namespace scalebench
 
 #endif  // SCALEBENCH_COMMON_NUMBER_TEXT_H_

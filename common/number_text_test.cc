@@ -52,5 +52,16 @@ TEST(ReadableDurationTest, ChoosesTheUnitThatSuitsTheValue) {
   EXPECT_EQ(ReadableDuration(absl::ZeroDuration()), "0 µs");
 }
 
+TEST(ReadableDurationUnitTest, IsTheUnitReadableDurationWrites) {
+  EXPECT_STREQ(ReadableDurationUnit(absl::Microseconds(999)).name, "µs");
+  EXPECT_EQ(ReadableDurationUnit(absl::Microseconds(999)).length,
+            absl::Microseconds(1));
+  EXPECT_STREQ(ReadableDurationUnit(absl::Microseconds(-1000)).name, "ms");
+  EXPECT_EQ(ReadableDurationUnit(absl::Milliseconds(999)).length,
+            absl::Milliseconds(1));
+  EXPECT_STREQ(ReadableDurationUnit(absl::Seconds(1)).name, "s");
+  EXPECT_EQ(ReadableDurationUnit(absl::Seconds(1)).length, absl::Seconds(1));
+}
+
 }  // namespace
 }  // namespace scalebench

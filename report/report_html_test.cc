@@ -1,5 +1,6 @@
 #include "report/report_html.h"
 
+#include <regex>
 #include <string>
 
 #include "absl/strings/str_split.h"
@@ -28,12 +29,14 @@ int Count(const std::string& text, const std::string& what) {
   return n;
 }
 
-ReportInput Input(int baseline_factor = 0) {
+// 12 trials of exp-000002 at `rate` + k requests/s (k the trial number),
+// instances 1 and 2; with `baseline_factor`, exp-000001 the same times it.
+ReportInput Input(int baseline_factor = 0, double rate = 1000.0) {
   ReportInput input;
   input.run.experiment = Experiment("exp-000002", "quick");
   for (int k = 0; k < 12; ++k) {
     input.run.trials.push_back(Trial("exp-000002", k, k % 2, 1 + k % 2,
-                                     v1::BALANCER_KIND_NONE, 1000.0 + k));
+                                     v1::BALANCER_KIND_NONE, rate + k));
   }
   if (baseline_factor > 0) {
     input.baseline.emplace();
@@ -41,7 +44,7 @@ ReportInput Input(int baseline_factor = 0) {
     for (int k = 0; k < 12; ++k) {
       input.baseline->trials.push_back(Trial("exp-000001", k, k % 2, 1 + k % 2,
                                              v1::BALANCER_KIND_NONE,
-                                             baseline_factor * (1000.0 + k)));
+                                             baseline_factor * (rate + k)));
     }
   }
   return input;
@@ -96,10 +99,67 @@ TEST(RenderHtmlTest, RegressionRowsAreHighlighted) {
 TEST(RenderHtmlTest, LinksTheCsvFilesAndShowsTheTexts) {
   RenderOptions options;
   options.csv_links = {{"r-throughput.csv", "throughput"}};
-  options.model_table = "linear fit of a<b";
-  const std::string html = Render(Input(), options);
+  options.compare_text = "compare says a<b";
+  const std::string html = Render(Input(2), options);
   EXPECT_THAT(html, HasSubstr("<a href=\"r-throughput.csv\">"));
-  EXPECT_THAT(html, HasSubstr("<pre>linear fit of a&lt;b</pre>"));
+  EXPECT_THAT(html, HasSubstr("<pre>compare says a&lt;b</pre>"));
+}
+
+// The page between its style and its scripts: what a person reads.
+std::string Body(const std::string& html) {
+  const size_t start = html.find("</style>");
+  return html.substr(start, html.find("<script") - start);
+}
+
+// A multi-host run with a cross-host model: the fits are HTML tables, not
+// preformatted text, and every verdict (the models', the cross-host
+// test's) is in the summary, above the figures.
+TEST(RenderHtmlTest, ModelsAreTablesAndTheirVerdictsAreInTheSummary) {
+  ReportInput input;
+  input.run.experiment = Experiment("exp-000009", "cross-host");
+  input.run.trials = testing::MultiHostSweep("exp-000009", 3);
+  absl::StatusOr<std::vector<v1::ModelFit>> fits =
+      testing::StoredFits(testing::CrossHostModel(), input.run.trials);
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  input.run.fits = *fits;
+  const std::string page = Render(input);
+  const std::string html = Body(page);
+  EXPECT_EQ(Count(html, "<pre"), 0);
+  EXPECT_EQ(Count(html, "<table class=\"model-parameters\">"), 2);
+  EXPECT_EQ(Count(html, "<table class=\"model-predictions\">"), 2);
+  const size_t throughput = html.find("id=\"throughput\"");
+  const std::string verdict = fits->at(0).cross_host().verdict();
+  ASSERT_FALSE(verdict.empty());
+  EXPECT_LT(html.find(HtmlEscape(verdict)), throughput);
+  EXPECT_LT(html.find("<td>cross-host</td>"), throughput);
+  // Twice: in the summary and under the model's tables.
+  EXPECT_EQ(Count(html, HtmlEscape(verdict)), 2);
+  // Every table scrolls in its own box, not the page.
+  EXPECT_EQ(Count(html, "<table"), Count(html, "<div class=\"table-box\">"));
+  EXPECT_THAT(page, HasSubstr(".table-box{max-width:100%;overflow-x:auto}"));
+}
+
+TEST(RenderHtmlTest, TheComparisonsVerdictIsAtTheTop) {
+  const std::string html = Body(Render(Input(2)));
+  const size_t verdict = html.find(
+      "Verdict: exp-000002 against exp-000001, metric "
+      "requests_per_s: 2 regression");
+  ASSERT_NE(verdict, std::string::npos);
+  EXPECT_LT(verdict, html.find("<table class=\"summary\">"));
+  EXPECT_LT(html.find("id=\"comparison\""), html.find("id=\"throughput\""));
+  EXPECT_THAT(html, HasSubstr("<p class=\"verdict regression\">"));
+}
+
+// Numbers as people read them: grouped thousands, no e-notation.
+TEST(RenderHtmlTest, NumbersArePlain) {
+  const std::string html = Body(Render(Input(2, 152400)));
+  // The medians of the comparison: 152,400 + 5 and + 6 (12 trials over two
+  // configurations), the baseline twice that.
+  EXPECT_THAT(html, HasSubstr("<td>304,810</td><td>152,405</td>"));
+  std::smatch e_notation;
+  EXPECT_FALSE(std::regex_search(html, e_notation,
+                                 std::regex("[0-9.]+e[+-]?[0-9]+")))
+      << e_notation.str();
 }
 
 TEST(RenderHtmlTest, AnExperimentWithoutResultsSaysSo) {

@@ -29,12 +29,13 @@ using nlohmann::json;
 // sideways within its own box when it is wider than the page.
 constexpr char kStyle[] = R"(
 *{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em;overflow-wrap:anywhere}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em;overflow-wrap:break-word}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}h3{font-size:1.05em;margin-top:1.5em}
 .table-box{max-width:100%;overflow-x:auto}
+table.hosts{width:max-content}
 table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
-th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top;overflow-wrap:normal}
-td{max-width:28em;overflow-wrap:anywhere}
+th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
+td{max-width:28em;overflow-wrap:break-word}
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.regression td{background:#fbd5d5;font-weight:600}tr.improvement td{background:#d5f5dd}
 .chart-box{position:relative;height:440px;margin:1em 0;max-width:100%}

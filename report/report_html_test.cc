@@ -2,6 +2,7 @@
 
 #include <regex>
 #include <string>
+#include <tuple>
 
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
@@ -111,6 +112,13 @@ std::string Body(const std::string& html) {
   return html.substr(start, html.find("<script") - start);
 }
 
+// The first number in e-notation in `html` ("3.71e-13"); "" when none.
+std::string ENotation(const std::string& html) {
+  std::smatch match;
+  std::regex_search(html, match, std::regex("[0-9.]+e[+-]?[0-9]+"));
+  return match.str();
+}
+
 // A multi-host run with a cross-host model: the fits are HTML tables, not
 // preformatted text, and every verdict (the models', the cross-host
 // test's) is in the summary, above the figures.
@@ -156,10 +164,31 @@ TEST(RenderHtmlTest, NumbersArePlain) {
   // The medians of the comparison: 152,400 + 5 and + 6 (12 trials over two
   // configurations), the baseline twice that.
   EXPECT_THAT(html, HasSubstr("<td>304,810</td><td>152,405</td>"));
-  std::smatch e_notation;
-  EXPECT_FALSE(std::regex_search(html, e_notation,
-                                 std::regex("[0-9.]+e[+-]?[0-9]+")))
-      << e_notation.str();
+  EXPECT_EQ(ENotation(html), "");
+}
+
+// A parameter that is floating-point residue next to its standard error
+// reads 0, not 3.71e-13.
+TEST(RenderHtmlTest, ResidueParametersReadZero) {
+  ReportInput input = Input();
+  v1::ModelFit& fit = input.run.fits.emplace_back();
+  fit.mutable_spec()->set_fit(v1::MODEL_KIND_POLY);
+  fit.mutable_spec()->set_degree(2);
+  fit.mutable_spec()->set_x("instances");
+  fit.mutable_spec()->set_y("requests_per_s");
+  fit.set_n(12);
+  for (const auto& [name, estimate, se] :
+       {std::tuple{"b0", 20.5, 86.2}, std::tuple{"b1", 1025.0, 78.6},
+        std::tuple{"b2", 3.71e-13, 15.5}}) {
+    v1::FittedParameter* p = fit.add_parameters();
+    p->set_name(name);
+    p->set_estimate(estimate);
+    p->set_std_error(se);
+  }
+  const std::string html = Body(Render(input));
+  EXPECT_THAT(html, HasSubstr("<td>1,025</td><td>78.6</td>"));
+  EXPECT_THAT(html, HasSubstr("<td>0</td><td>15.5</td>"));
+  EXPECT_EQ(ENotation(html), "");
 }
 
 TEST(RenderHtmlTest, AnExperimentWithoutResultsSaysSo) {

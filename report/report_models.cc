@@ -1,5 +1,7 @@
 #include "report/report_models.h"
 
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "analysis/model.h"
@@ -14,6 +16,19 @@ namespace {
 // ReadableNumber, or "-" for a value the fit does not have.
 std::string Maybe(bool present, double value) {
   return present ? ReadableNumber(value) : "-";
+}
+
+// A parameter's estimate: ReadableNumber, but "0" when it is less than a
+// millionth of its own standard error (floating-point residue such as
+// 3.7e-13 for a quadratic term the data do not have), which
+// ReadableNumber would print in e-notation.
+std::string Estimate(const v1::FittedParameter& p) {
+  constexpr double kResidue = 1e-6;
+  if (p.has_std_error() &&
+      std::fabs(p.estimate()) < kResidue * std::fabs(p.std_error())) {
+    return "0";
+  }
+  return ReadableNumber(p.estimate());
 }
 
 std::string Interval(bool present, double low, double high) {
@@ -31,7 +46,7 @@ void Parameters(const analysis::Model& model, const v1::ModelFit& fit,
   for (int i = 0; i < fit.parameters_size(); ++i) {
     const v1::FittedParameter& p = fit.parameters(i);
     page.Row(
-        {model.ParameterLabel(i, p.name()), ReadableNumber(p.estimate()),
+        {model.ParameterLabel(i, p.name()), Estimate(p),
          Maybe(p.has_std_error(), p.std_error()),
          Interval(p.has_ci_low() && p.has_ci_high(), p.ci_low(), p.ci_high())});
   }

@@ -62,10 +62,11 @@ inline absl::StatusOr<std::vector<v1::ModelFit>> StoredFits(
 
 // A multi-host sweep of `experiment`: hosts [1, 2] x balancer [haproxy,
 // nginx] x instances [1, 2, 3, 4], `reps` repetitions, so each instance
-// count is measured on one host and on two. The rate is 1000 x instances
-// (+ 20 x repetition), 90% of it behind nginx, 5% more on two hosts.
+// count is measured on one host and on two. The rate is `scale` x 1000 x
+// instances (+ 20 x repetition), 90% of it behind nginx, 5% more on two
+// hosts; worker "w1" measured hosts=1, "w2" hosts=2.
 inline std::vector<v1::TrialResult> MultiHostSweep(
-    const std::string& experiment, int reps) {
+    const std::string& experiment, int reps, double scale = 1) {
   std::vector<v1::TrialResult> trials;
   int number = 0;
   for (int rep = 0; rep < reps; ++rep) {
@@ -74,7 +75,7 @@ inline std::vector<v1::TrialResult> MultiHostSweep(
       for (v1::BalancerKind balancer :
            {v1::BALANCER_KIND_HAPROXY, v1::BALANCER_KIND_NGINX}) {
         for (int instances = 1; instances <= 4; ++instances) {
-          const double rate = (1000.0 * instances + 20 * rep) *
+          const double rate = scale * (1000.0 * instances + 20 * rep) *
                               (balancer == v1::BALANCER_KIND_NGINX ? 0.9 : 1) *
                               (hosts == 2 ? 1.05 : 1);
           v1::TrialResult t =

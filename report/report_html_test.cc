@@ -147,6 +147,26 @@ TEST(RenderHtmlTest, ModelsAreTablesAndTheirVerdictsAreInTheSummary) {
   EXPECT_THAT(page, HasSubstr(".table-box{max-width:100%;overflow-x:auto}"));
 }
 
+// The throughput CSV names each trial's series and says which trials a
+// cross-host model held out: the 12 hosts=2 trials per balancer in the
+// instances figure (the model's), none in the vcpus_total figure.
+TEST(ReportCsvTest, ThroughputMarksTheHeldOutTrials) {
+  ReportInput input;
+  input.run.experiment = Experiment("exp-000009", "cross-host");
+  input.run.trials = testing::MultiHostSweep("exp-000009", 3);
+  absl::StatusOr<std::vector<v1::ModelFit>> fits =
+      testing::StoredFits(testing::CrossHostModel(), input.run.trials);
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  input.run.fits = *fits;
+  absl::StatusOr<ReportData> data = AssembleReport(input);
+  ASSERT_TRUE(data.ok()) << data.status();
+  const std::string csv = ReportCsvs(*data).at(0).content;
+  EXPECT_EQ(Count(csv, ",\"haproxy, hosts 2\",true\n"), 12);
+  EXPECT_EQ(Count(csv, ",\"nginx, hosts 2\",true\n"), 12);
+  EXPECT_EQ(Count(csv, ",true\n"), 24);
+  EXPECT_EQ(Count(csv, ",\"haproxy, hosts 1\",false\n"), 2 * 12);
+}
+
 TEST(RenderHtmlTest, TheComparisonsVerdictIsAtTheTop) {
   const std::string html = Body(Render(Input(2)));
   const size_t verdict = html.find(
@@ -221,6 +241,9 @@ TEST(ReportCsvTest, ThroughputHoldsEveryTrialAndMedian) {
   EXPECT_EQ(Count(files[0].content, ",trial,"), 48);
   EXPECT_EQ(Count(files[0].content, ",median,"), 8);
   EXPECT_EQ(Count(files[0].content, ",median_95ci,"), 8);  // 6 runs each
+  // Each trial and median names its series; no trial is held out here.
+  EXPECT_EQ(Count(files[0].content, ",native, no balancer,false\n"), 0);
+  EXPECT_EQ(Count(files[0].content, ",\"native, no balancer\",false\n"), 48);
   const std::vector<std::string> comparison =
       absl::StrSplit(files[4].content, '\n', absl::SkipEmpty());
   EXPECT_EQ(comparison.size(), 3u);

@@ -174,7 +174,7 @@ void ComparisonSection(Page& page, const ReportData& data,
         {spec::DescribeConfiguration(r.configuration),
          absl::StrCat(x.baseline.n, "/", x.contender.n),
          ReadableNumber(x.baseline.median), ReadableNumber(x.contender.median),
-         change, absl::StrFormat("%.3g", x.holm_p),
+         change, ReadableNumber(x.holm_p),
          absl::StrFormat("%.2f", x.test.probability_of_superiority), verdict},
         "td",
         x.verdict == analysis::Verdict::kRegression    ? "regression"

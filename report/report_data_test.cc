@@ -292,15 +292,12 @@ TEST(AssembleReportTest, CrossHostCurveIsFittedToTheTrainingRows) {
 // vertical jump; the cross-host model's test trials (hosts=2) are marked,
 // its training trials are not.
 TEST(AssembleReportTest, MultiHostSeriesAndHeldOutTestTrials) {
+  absl::StatusOr<RunInput> run = testing::MultiHostRun("exp-000009");
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_EQ(run->fits.size(), 2u);
+  ASSERT_TRUE(run->fits[0].has_cross_host()) << run->fits[0].error();
   ReportInput input;
-  input.run.experiment = Experiment("exp-000009", "cross-host");
-  input.run.trials = testing::MultiHostSweep("exp-000009", 3);
-  absl::StatusOr<std::vector<v1::ModelFit>> fits =
-      StoredFits(testing::CrossHostModel(), input.run.trials);
-  ASSERT_TRUE(fits.ok()) << fits.status();
-  ASSERT_EQ(fits->size(), 2u);
-  ASSERT_TRUE(fits->at(0).has_cross_host()) << fits->at(0).error();
-  input.run.fits = *fits;
+  input.run = *run;
   absl::StatusOr<ReportData> d = AssembleReport(input);
   ASSERT_TRUE(d.ok()) << d.status();
   const ScatterFigure& f = Figure(*d, "instances", "requests_per_s");

@@ -123,20 +123,17 @@ std::string ENotation(const std::string& html) {
 // preformatted text, and every verdict (the models', the cross-host
 // test's) is in the summary, above the figures.
 TEST(RenderHtmlTest, ModelsAreTablesAndTheirVerdictsAreInTheSummary) {
+  absl::StatusOr<RunInput> run = testing::MultiHostRun("exp-000009");
+  ASSERT_TRUE(run.ok()) << run.status();
   ReportInput input;
-  input.run.experiment = Experiment("exp-000009", "cross-host");
-  input.run.trials = testing::MultiHostSweep("exp-000009", 3);
-  absl::StatusOr<std::vector<v1::ModelFit>> fits =
-      testing::StoredFits(testing::CrossHostModel(), input.run.trials);
-  ASSERT_TRUE(fits.ok()) << fits.status();
-  input.run.fits = *fits;
+  input.run = *run;
   const std::string page = Render(input);
   const std::string html = Body(page);
   EXPECT_EQ(Count(html, "<pre"), 0);
   EXPECT_EQ(Count(html, "<table class=\"model-parameters\">"), 2);
   EXPECT_EQ(Count(html, "<table class=\"model-predictions\">"), 2);
   const size_t throughput = html.find("id=\"throughput\"");
-  const std::string verdict = fits->at(0).cross_host().verdict();
+  const std::string verdict = run->fits.at(0).cross_host().verdict();
   ASSERT_FALSE(verdict.empty());
   EXPECT_LT(html.find(HtmlEscape(verdict)), throughput);
   EXPECT_LT(html.find("<td>cross-host</td>"), throughput);
@@ -151,13 +148,10 @@ TEST(RenderHtmlTest, ModelsAreTablesAndTheirVerdictsAreInTheSummary) {
 // cross-host model held out: the 12 hosts=2 trials per balancer in the
 // instances figure (the model's), none in the vcpus_total figure.
 TEST(ReportCsvTest, ThroughputMarksTheHeldOutTrials) {
+  absl::StatusOr<RunInput> run = testing::MultiHostRun("exp-000009");
+  ASSERT_TRUE(run.ok()) << run.status();
   ReportInput input;
-  input.run.experiment = Experiment("exp-000009", "cross-host");
-  input.run.trials = testing::MultiHostSweep("exp-000009", 3);
-  absl::StatusOr<std::vector<v1::ModelFit>> fits =
-      testing::StoredFits(testing::CrossHostModel(), input.run.trials);
-  ASSERT_TRUE(fits.ok()) << fits.status();
-  input.run.fits = *fits;
+  input.run = *run;
   absl::StatusOr<ReportData> data = AssembleReport(input);
   ASSERT_TRUE(data.ok()) << data.status();
   const std::string csv = ReportCsvs(*data).at(0).content;

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "analysis/model_fit.h"
+#include "report/report_data.h"
 #include "results/test_trials.h"
 #include "results/trial_rows.h"
 #include "scalebench/v1/coordinator.pb.h"
@@ -102,6 +103,21 @@ inline v1::ModelSpec CrossHostModel() {
   (*spec.mutable_train()->mutable_factors())["hosts"].add_values("1");
   (*spec.mutable_test()->mutable_factors())["hosts"].add_values("2");
   return spec;
+}
+
+// Experiment `id` of a MultiHostSweep (3 repetitions, `scale`) with the
+// fits the coordinator stores for CrossHostModel(), as `scalebench report`
+// fetches it.
+inline absl::StatusOr<RunInput> MultiHostRun(const std::string& id,
+                                             double scale = 1) {
+  RunInput run;
+  run.experiment = Experiment(id, "cross-host");
+  run.trials = MultiHostSweep(id, 3, scale);
+  absl::StatusOr<std::vector<v1::ModelFit>> fits =
+      StoredFits(CrossHostModel(), run.trials);
+  if (!fits.ok()) return fits.status();
+  run.fits = *std::move(fits);
+  return run;
 }
 
 }  // namespace scalebench::report::testing

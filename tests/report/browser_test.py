@@ -270,17 +270,20 @@ def check_report(bin_dir, artifacts, checks):
         stop_and_check_nothing_left(cluster, tmp, checks, "report")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(body=check_report, doc=__doc__, what="report: ran to the end"):
+    """`--bin DIR --artifacts DIR`: body(bin_dir, artifacts, checks); a
+    step that raises is a failed check named `what`, not a crash. Returns
+    the exit code. Also the main() of the sibling multi_host_browser_test."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--bin", required=True)
     parser.add_argument("--artifacts", required=True)
     args = parser.parse_args()
     checks = Checks()
     try:
-        check_report(os.path.abspath(args.bin), os.path.abspath(args.artifacts),
-                     checks)
+        body(os.path.abspath(args.bin), os.path.abspath(args.artifacts),
+             checks)
     except Exception as e:  # A broken step is a failed check, not a crash.
-        checks.expect(False, "report: ran to the end", repr(e))
+        checks.expect(False, what, repr(e))
     return checks.finish()
 
 

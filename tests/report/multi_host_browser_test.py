@@ -32,7 +32,6 @@ multi-host-chart-requests_per_s-instances.png; the test prints their paths.
 Usage: multi_host_browser_test.py --bin DIR --artifacts DIR
 Prints one line per check and 'N passed, M failed'; exit 1 on a failure.
 """
-import argparse
 import os
 import subprocess
 import sys
@@ -41,8 +40,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "support"))
-from browser_test import check_widths, make_driver  # noqa: E402
-from checks import Checks  # noqa: E402
+from browser_test import check_widths, main, make_driver  # noqa: E402
 
 CHARTJS = "/usr/share/javascript/chart.js/chart.min.js"  # kDefaultChartJs
 CHART = "chart-requests_per_s-instances"
@@ -204,19 +202,5 @@ def check(bin_dir, artifacts, checks):
         driver.quit()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--bin", required=True)
-    parser.add_argument("--artifacts", required=True)
-    args = parser.parse_args()
-    checks = Checks()
-    try:
-        check(os.path.abspath(args.bin), os.path.abspath(args.artifacts),
-              checks)
-    except Exception as e:  # A broken step is a failed check, not a crash.
-        checks.expect(False, "multi-host report: ran to the end", repr(e))
-    return checks.finish()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(check, __doc__, "multi-host report: ran to the end"))

@@ -28,10 +28,12 @@ bool Fail(const std::string& what) {
   return false;
 }
 
-// The run `id` with its fits; false after saying why.
+// The run `id` with its fits (testing::MultiHostRun and a quadratic) and
+// long version strings; false after saying why.
 bool MakeRun(const std::string& id, double scale, RunInput& run) {
-  run.experiment = testing::Experiment(id, "cross-host");
-  run.trials = testing::MultiHostSweep(id, 3, scale);
+  absl::StatusOr<RunInput> made = testing::MultiHostRun(id, scale);
+  if (!made.ok()) return Fail(std::string(made.status().message()));
+  run = *std::move(made);
   for (v1::TrialResult& t : run.trials) {
     auto& versions =
         *t.mutable_raw(0)->mutable_environment()->mutable_versions();
@@ -46,12 +48,10 @@ bool MakeRun(const std::string& id, double scale, RunInput& run) {
   poly.set_x("instances");
   poly.set_y("requests_per_s");
   poly.add_by("balancer");
-  for (const v1::ModelSpec& spec : {testing::CrossHostModel(), poly}) {
-    absl::StatusOr<std::vector<v1::ModelFit>> fits =
-        testing::StoredFits(spec, run.trials);
-    if (!fits.ok()) return Fail(std::string(fits.status().message()));
-    run.fits.insert(run.fits.end(), fits->begin(), fits->end());
-  }
+  absl::StatusOr<std::vector<v1::ModelFit>> fits =
+      testing::StoredFits(poly, run.trials);
+  if (!fits.ok()) return Fail(std::string(fits.status().message()));
+  run.fits.insert(run.fits.end(), fits->begin(), fits->end());
   return true;
 }
 

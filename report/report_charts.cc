@@ -325,6 +325,8 @@ json SkewChart(const SkewHistogram& h) {
   chart["options"] =
       Options("load generators' start skew (largest per trial)",
               "start skew (µs, positive = late)", "trials", false);
+  // Counts of trials: whole-number ticks.
+  chart["options"]["scales"]["y"]["ticks"] = {{"precision", 0}};
   return chart;
 }
 

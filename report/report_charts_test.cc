@@ -134,6 +134,9 @@ TEST(LatencyAndSkewChartsTest, OneValuePerConfigurationAndPerBin) {
   h.counts = {{3, 1}};
   const nlohmann::json skew = SkewChart(h);
   EXPECT_EQ(skew["data"]["labels"][0], "[0, 5)");
+  EXPECT_EQ(skew["options"]["scales"]["y"]["ticks"]["precision"], 0);
+  h.edges = {-0.5, 0, 0.5};
+  EXPECT_EQ(SkewChart(h)["data"]["labels"][0], "[-0.5, 0.0)");
   EXPECT_EQ(skew["data"]["datasets"][0]["data"][1], 1);
   EXPECT_EQ(skew["options"]["scales"]["x"]["title"]["text"],
             "start skew (µs, positive = late)");

@@ -16,7 +16,6 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cli/compare_command.h"
-#include "cli/fit_report.h"
 #include "cli/results_command.h"
 #include "cli/status_command.h"
 #include "common/exit_codes.h"
@@ -34,10 +33,13 @@ figures: open it in any browser, also offline (every script and style is
 inside the file; nothing is fetched). The page has:
 
   summary     what ran (spec, state, when, which workers), the model
-              fits' verdicts, the cross-host verdicts, the nested flag
+              fits' verdicts, the cross-host verdicts and saturation, the
+              nested flag; with --compare, the comparison's verdict first
   throughput  requests_per_s against instances and against vcpus_total,
-              one series per platform and balancer: every trial as a
-              cross, each configuration's median joined by a line and its
+              one series per combination of the factors that vary (e.g.
+              "haproxy, hosts 2"): every trial as a cross, a cross-host
+              model's held-out test trials as hollow diamonds, each
+              configuration's median joined by a line and its
               distribution-free 95% interval shaded (from 6 trials on;
               below that the min-max range, marked as such), and the
               spec's models refitted to the same trials with their 95%
@@ -46,11 +48,12 @@ inside the file; nothing is fetched). The page has:
               each trial's percentile from its merged histogram)
   start skew  a histogram of the trials' start skews
   hosts       each worker's host environment (CPU, kernel, versions, ...)
-  models      the table `scalebench fit --experiment` prints
+  models      each fit as tables: parameters with their 95% intervals,
+              statistics, a cross-host test's predictions, its verdict
 
 With --compare BASELINE: both runs in every chart, and the comparison of
 `scalebench compare BASELINE EXPERIMENT` (requests_per_s, 3%, alpha 0.05)
-with the regressions highlighted.
+under the summary, its verdict at the top, the regressions highlighted.
 
 Every figure's data is also written as CSV beside the page: for --out
 r.html, r-throughput.csv, r-latency.csv, r-skew.csv, r-hosts.csv (and
@@ -93,13 +96,6 @@ bool Ended(v1::ExperimentState state) {
   return state != v1::EXPERIMENT_STATE_PENDING &&
          state != v1::EXPERIMENT_STATE_RUNNING &&
          state != v1::EXPERIMENT_STATE_CANCELLING;
-}
-
-std::string ModelTable(const report::RunInput& run) {
-  if (run.fits.empty()) return "";
-  std::ostringstream text;
-  PrintText(report::ShortName(run.experiment.name()), run.fits, text);
-  return text.str();
 }
 
 // Writes `content` to `path`; false after saying why.
@@ -239,9 +235,7 @@ int WriteReport(const ReportFlags& flags, const std::string& name,
     err << "scalebench report: " << data.status().message() << "\n";
     return kExitRunFailed;
   }
-  options.model_table = ModelTable(input.run);
   if (input.baseline.has_value()) {
-    options.baseline_model_table = ModelTable(*input.baseline);
     if (data->comparison.has_value()) {
       std::vector<std::string> notes;
       for (const report::RunInput* r : {&*input.baseline, &input.run}) {

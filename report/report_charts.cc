@@ -1,6 +1,7 @@
 #include "report/report_charts.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "analysis/repetition_stats.h"
+#include "common/number_text.h"
 
 namespace scalebench::report {
 namespace {
@@ -25,7 +27,10 @@ std::string Rgba(size_t i, double alpha) {
                          alpha);
 }
 
-std::string Num(double v) { return absl::StrFormat("%.4g", v); }
+// Dash patterns for model curves, one per model kind in a figure, so that
+// two models fitted to one series (one colour) stay apart.
+constexpr int kDashes[][4] = {
+    {8, 4, 8, 4}, {2, 3, 2, 3}, {12, 3, 3, 3}, {4, 4, 1, 4}};
 
 // The axis title of a result column, with its unit.
 std::string AxisTitle(const std::string& column) {
@@ -88,19 +93,44 @@ void AddBand(json& datasets, const std::string& label, const json& low,
 }
 
 std::string SeriesName(const Series& s, bool two_runs) {
-  std::string name = absl::StrCat(s.platform, ", balancer ", s.balancer);
-  return two_runs ? absl::StrCat(s.run, " ", name) : name;
+  return two_runs ? absl::StrCat(s.run, " ", s.label) : s.label;
 }
 
-// Whether curve `m` was fitted to (a superset of) series `s`'s rows: its
-// group names no platform or balancer other than the series'.
+// The series' cell of `column`; nullptr when the series does not vary in
+// it.
+const std::string* FactorOf(const Series& s, const std::string& column) {
+  for (const auto& [c, cell] : s.factors) {
+    if (c == column) return &cell;
+  }
+  return nullptr;
+}
+
+// Whether curve `m` was fitted to rows of series `s`: same run, its group
+// names no value other than the series', and a cross-host curve's training
+// filter accepts the series' cells.
 bool CurveCovers(const ModelCurve& m, const Series& s) {
   if (m.run != s.run) return false;
   for (const auto& [column, value] : m.group_values) {
     if (column == "platform" && value != s.platform) return false;
     if (column == "balancer" && value != s.balancer) return false;
+    const std::string* cell = FactorOf(s, column);
+    if (cell != nullptr && *cell != value) return false;
+  }
+  for (const auto& [column, values] : m.train) {
+    const std::string* cell = FactorOf(s, column);
+    if (cell != nullptr &&
+        std::find(values.begin(), values.end(), *cell) == values.end())
+      return false;
   }
   return true;
+}
+
+json Points(const std::vector<TrialPoint>& points, bool test) {
+  json out = json::array();
+  for (const TrialPoint& p : points) {
+    if (p.test == test) out.push_back(Point(p.x, p.y));
+  }
+  return out;
 }
 
 }  // namespace
@@ -110,9 +140,9 @@ bool CurveCovers(const ModelCurve& m, const Series& s) {
 json ScatterChart(const ScatterFigure& f, const std::string& baseline) {
   const bool two_runs = !baseline.empty();
   json datasets = json::array();
-  std::vector<std::pair<std::string, std::string>> keys;
+  std::vector<std::string> keys;
   auto colour_of = [&keys](const Series& s) {
-    const auto key = std::make_pair(s.platform, s.balancer);
+    const std::string& key = s.label;
     const auto at = std::find(keys.begin(), keys.end(), key);
     if (at != keys.end()) return static_cast<size_t>(at - keys.begin());
     keys.push_back(key);
@@ -122,8 +152,8 @@ json ScatterChart(const ScatterFigure& f, const std::string& baseline) {
     const size_t colour = colour_of(s);
     const bool faint = two_runs && s.run == baseline;
     const std::string name = SeriesName(s, two_runs);
-    json points = json::array();
-    for (const TrialPoint& p : s.points) points.push_back(Point(p.x, p.y));
+    const json points = Points(s.points, false);
+    const json test_points = Points(s.points, true);
     json low = json::array();
     json high = json::array();
     json median = json::array();
@@ -143,13 +173,30 @@ json ScatterChart(const ScatterFigure& f, const std::string& baseline) {
             : "95% CI of the median, min–max where n < 6";
     AddBand(datasets, absl::StrCat(name, ": ", interval), low, high, colour,
             faint ? 0.1 : 0.2);
-    datasets.push_back({{"type", "scatter"},
-                        {"label", absl::StrCat(name, ": trials")},
-                        {"data", points},
-                        {"pointRadius", 4},
-                        {"pointStyle", faint ? "triangle" : "crossRot"},
-                        {"borderColor", Rgba(colour, faint ? 0.5 : 0.85)},
-                        {"backgroundColor", Rgba(colour, faint ? 0.2 : 0.85)}});
+    // A series of held-out trials only has no training-trials dataset.
+    if (!points.empty() || test_points.empty()) {
+      datasets.push_back(
+          {{"type", "scatter"},
+           {"label", absl::StrCat(name, ": trials")},
+           {"data", points},
+           {"pointRadius", 4},
+           {"pointStyle", faint ? "triangle" : "crossRot"},
+           {"borderColor", Rgba(colour, faint ? 0.5 : 0.85)},
+           {"backgroundColor", Rgba(colour, faint ? 0.2 : 0.85)}});
+    }
+    if (!test_points.empty()) {
+      // Held out of a cross-host model: hollow diamonds, larger.
+      datasets.push_back(
+          {{"type", "scatter"},
+           {"label", absl::StrCat(name, ": test trials (held out)")},
+           {"data", test_points},
+           {"pointRadius", 6},
+           {"pointBorderWidth", 2},
+           {"pointStyle", "rectRot"},
+           {"testPoints", true},
+           {"borderColor", Rgba(colour, faint ? 0.5 : 1)},
+           {"backgroundColor", Rgba(colour, 0)}});
+    }
     json line = {{"type", "scatter"},
                  {"label", absl::StrCat(name, ": median")},
                  {"data", median},
@@ -163,7 +210,12 @@ json ScatterChart(const ScatterFigure& f, const std::string& baseline) {
     datasets.push_back(std::move(line));
   }
   size_t next_colour = keys.size();
+  std::vector<std::string> models;
   for (const ModelCurve& m : f.curves) {
+    size_t dash =
+        std::find(models.begin(), models.end(), m.model) - models.begin();
+    if (dash == models.size()) models.push_back(m.model);
+    const int* pattern = kDashes[dash % (sizeof(kDashes) / sizeof(*kDashes))];
     size_t colour = next_colour;
     for (const Series& s : f.series) {
       if (CurveCovers(m, s)) {
@@ -190,16 +242,17 @@ json ScatterChart(const ScatterFigure& f, const std::string& baseline) {
       AddBand(datasets, absl::StrCat(name, ": 95% prediction band"), low, high,
               colour, 0.08);
     }
-    datasets.push_back({{"type", "scatter"},
-                        {"label", absl::StrCat(name, ": fit")},
-                        {"data", fitted},
-                        {"showLine", true},
-                        {"pointRadius", 0},
-                        {"borderWidth", 1.5},
-                        {"borderDash", {8, 4}},
-                        {"pointStyle", "line"},
-                        {"borderColor", Rgba(colour, 0.9)},
-                        {"fill", false}});
+    datasets.push_back(
+        {{"type", "scatter"},
+         {"label", absl::StrCat(name, ": fit")},
+         {"data", fitted},
+         {"showLine", true},
+         {"pointRadius", 0},
+         {"borderWidth", 1.5},
+         {"borderDash", {pattern[0], pattern[1], pattern[2], pattern[3]}},
+         {"pointStyle", "line"},
+         {"borderColor", Rgba(colour, 0.9)},
+         {"fill", false}});
   }
   json chart;
   chart["type"] = "scatter";
@@ -245,10 +298,18 @@ json LatencyChart(const ReportData& data, bool two_runs) {
 }
 
 json SkewChart(const SkewHistogram& h) {
+  // The edges are multiples of the bin width (1, 2 or 5 times a power of
+  // ten): as many decimals as the width needs, none from 1 µs up.
+  const int decimals =
+      h.edges.size() < 2 ? 0
+                         : std::clamp(static_cast<int>(-std::floor(
+                                          std::log10(h.edges[1] - h.edges[0]))),
+                                      0, 9);
   json labels = json::array();
   for (size_t i = 0; i + 1 < h.edges.size(); ++i) {
-    labels.push_back(
-        absl::StrCat("[", Num(h.edges[i]), ", ", Num(h.edges[i + 1]), ")"));
+    labels.push_back(absl::StrCat("[", GroupedNumber(h.edges[i], decimals),
+                                  ", ", GroupedNumber(h.edges[i + 1], decimals),
+                                  ")"));
   }
   json datasets = json::array();
   for (size_t r = 0; r < h.runs.size(); ++r) {
@@ -264,6 +325,8 @@ json SkewChart(const SkewHistogram& h) {
   chart["options"] =
       Options("load generators' start skew (largest per trial)",
               "start skew (µs, positive = late)", "trials", false);
+  // Counts of trials: whole-number ticks.
+  chart["options"]["scales"]["y"]["ticks"] = {{"precision", 0}};
   return chart;
 }
 

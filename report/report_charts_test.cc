@@ -1,5 +1,6 @@
 #include "report/report_charts.h"
 
+#include <map>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -18,6 +19,7 @@ ScatterFigure Figure() {
   s.run = "exp-000001";
   s.platform = "native";
   s.balancer = "none";
+  s.label = "native, no balancer";
   s.points = {{1, 100, "exp-000001/0"},
               {1, 110, "exp-000001/1"},
               {2, 200, "exp-000001/2"}};
@@ -40,14 +42,14 @@ TEST(ScatterChartTest, BandsAreALowLineAndAnUpperLineFilledDownToIt) {
   const nlohmann::json& d = chart["data"]["datasets"];
   ASSERT_EQ(d.size(), 7u);  // band low/high, trials, median; band x2, fit
   EXPECT_EQ(d[0]["label"],
-            "native, balancer none: min–max (n < 6: no 95% CI) (low)");
+            "native, no balancer: min–max (n < 6: no 95% CI) (low)");
   EXPECT_EQ(d[0]["hideInLegend"], true);
   EXPECT_EQ(d[1]["fill"], "-1");
   EXPECT_EQ(d[1]["data"].size(), 2u);
   EXPECT_EQ(d[1]["data"][0]["y"], 110);
-  EXPECT_EQ(d[2]["label"], "native, balancer none: trials");
+  EXPECT_EQ(d[2]["label"], "native, no balancer: trials");
   EXPECT_EQ(d[2]["data"].size(), 3u);
-  EXPECT_EQ(d[3]["label"], "native, balancer none: median");
+  EXPECT_EQ(d[3]["label"], "native, no balancer: median");
   EXPECT_EQ(d[3]["showLine"], true);
   EXPECT_EQ(d[4]["hideInLegend"], true);
   EXPECT_EQ(d[5]["label"], "model linear: 95% prediction band");
@@ -72,12 +74,47 @@ TEST(ScatterChartTest, TheBaselineIsDrawnFainterWithTriangles) {
   f.curves.clear();
   const nlohmann::json d = ScatterChart(f, "exp-000000")["data"]["datasets"];
   ASSERT_EQ(d.size(), 8u);
-  EXPECT_EQ(d[2]["label"], "exp-000001 native, balancer none: trials");
+  EXPECT_EQ(d[2]["label"], "exp-000001 native, no balancer: trials");
   EXPECT_EQ(d[2]["pointStyle"], "crossRot");
-  EXPECT_EQ(d[6]["label"], "exp-000000 native, balancer none: trials");
+  EXPECT_EQ(d[6]["label"], "exp-000000 native, no balancer: trials");
   EXPECT_EQ(d[6]["pointStyle"], "triangle");
   EXPECT_TRUE(d[7].contains("borderDash"));
   EXPECT_FALSE(d[3].contains("borderDash"));
+}
+
+// Two hosts counts of one balancer: one series each, the held-out test
+// trials a dataset of their own (hollow diamonds), and the cross-host
+// curve in the colour of the series it was trained on.
+TEST(ScatterChartTest, TestTrialsAreMarkedApartAndCurvesTakeTheirSeries) {
+  ScatterFigure f = Figure();
+  f.series[0].factors = {{"hosts", "1"}};
+  f.series[0].label = "hosts 1";
+  Series two = f.series[0];
+  two.factors = {{"hosts", "2"}};
+  two.label = "hosts 2";
+  for (TrialPoint& p : two.points) p.test = true;
+  f.series.insert(f.series.begin(), two);  // drawn first: colour 0
+  f.curves[0].train = {{"hosts", {"1"}}};
+  ModelCurve usl = f.curves[0];
+  usl.model = "usl";
+  f.curves.push_back(usl);
+  const nlohmann::json d = ScatterChart(f, "")["data"]["datasets"];
+  std::map<std::string, nlohmann::json> by_label;
+  for (const nlohmann::json& set : d) by_label[set["label"]] = set;
+  ASSERT_TRUE(by_label.count("hosts 2: test trials (held out)"));
+  const nlohmann::json& test = by_label["hosts 2: test trials (held out)"];
+  EXPECT_EQ(test["pointStyle"], "rectRot");
+  EXPECT_EQ(test["data"].size(), 3u);
+  EXPECT_EQ(by_label.count("hosts 2: trials"), 0u);
+  EXPECT_EQ(by_label["hosts 1: trials"]["data"].size(), 3u);
+  EXPECT_EQ(by_label.count("hosts 1: test trials (held out)"), 0u);
+  EXPECT_EQ(by_label["hosts 1: median"]["borderColor"], "rgba(213,94,0,1.00)");
+  // Both curves in hosts 1's colour, told apart by their dashes.
+  const nlohmann::json& linear = by_label["model linear: fit"];
+  const nlohmann::json& usl_fit = by_label["model usl: fit"];
+  EXPECT_EQ(linear["borderColor"], "rgba(213,94,0,0.90)");
+  EXPECT_EQ(usl_fit["borderColor"], "rgba(213,94,0,0.90)");
+  EXPECT_NE(linear["borderDash"], usl_fit["borderDash"]);
 }
 
 TEST(LatencyAndSkewChartsTest, OneValuePerConfigurationAndPerBin) {
@@ -97,6 +134,9 @@ TEST(LatencyAndSkewChartsTest, OneValuePerConfigurationAndPerBin) {
   h.counts = {{3, 1}};
   const nlohmann::json skew = SkewChart(h);
   EXPECT_EQ(skew["data"]["labels"][0], "[0, 5)");
+  EXPECT_EQ(skew["options"]["scales"]["y"]["ticks"]["precision"], 0);
+  h.edges = {-0.5, 0, 0.5};
+  EXPECT_EQ(SkewChart(h)["data"]["labels"][0], "[-0.5, 0.0)");
   EXPECT_EQ(skew["data"]["datasets"][0]["data"][1], 1);
   EXPECT_EQ(skew["options"]["scales"]["x"]["title"]["text"],
             "start skew (µs, positive = late)");

@@ -28,18 +28,20 @@ class Table {
 
 std::string Throughput(const ReportData& data) {
   Table t({"x_column", "y_column", "run", "platform", "balancer", "kind", "x",
-           "y", "low", "high", "interval", "n", "trial_id", "model", "group"});
+           "y", "low", "high", "interval", "n", "trial_id", "model", "group",
+           "series", "held_out"});
   for (const ScatterFigure& f : data.figures) {
     for (const Series& s : f.series) {
       for (const TrialPoint& p : s.points) {
         t.Add({f.x_column, f.y_column, s.run, s.platform, s.balancer, "trial",
-               Num(p.x), Num(p.y), "", "", "", "1", p.trial_id, "", ""});
+               Num(p.x), Num(p.y), "", "", "", "1", p.trial_id, "", "", s.label,
+               p.test ? "true" : "false"});
       }
       for (const ConfigurationPoint& c : s.configurations) {
         t.Add({f.x_column, f.y_column, s.run, s.platform, s.balancer, "median",
                Num(c.x), Num(c.median), Num(c.low), Num(c.high),
                c.is_ci ? "median_95ci" : "min_max", absl::StrCat(c.n), "", "",
-               ""});
+               "", s.label, ""});
       }
     }
     for (const ModelCurve& m : f.curves) {
@@ -51,7 +53,7 @@ std::string Throughput(const ReportData& data) {
                "",
                m.cross_host.empty() ? m.model
                                     : absl::StrCat(m.model, " ", m.cross_host),
-               m.group});
+               m.group, "", ""});
       }
     }
   }

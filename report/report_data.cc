@@ -20,6 +20,7 @@
 #include "api/enum_names.h"
 #include "api/resource_names.h"
 #include "api/result_columns.h"
+#include "common/number_text.h"
 #include "platforms/registry.h"
 #include "results/repetitions.h"
 #include "results/trial_rows.h"
@@ -30,6 +31,9 @@ namespace {
 
 constexpr char kThroughput[] = "requests_per_s";
 constexpr int kSkewBins = 12;
+// At least this many bins, padded on both sides of the values, so that
+// skews that are all alike still read as a histogram, not one bar.
+constexpr int kMinSkewBins = 7;
 
 std::string Timestamp(const google::protobuf::Timestamp& t) {
   if (t.seconds() == 0 && t.nanos() == 0) return "";
@@ -37,8 +41,6 @@ std::string Timestamp(const google::protobuf::Timestamp& t) {
                           absl::FromUnixSeconds(t.seconds()),
                           absl::UTCTimeZone());
 }
-
-std::string Num(double v) { return absl::StrFormat("%.4g", v); }
 
 // One line per fit for the summary.
 std::string FitVerdict(const v1::ModelFit& fit) {
@@ -49,16 +51,17 @@ std::string FitVerdict(const v1::ModelFit& fit) {
   if (!fit.error().empty())
     return absl::StrCat(line, ": not fitted: ", fit.error());
   absl::StrAppend(&line, ": n ", fit.n());
-  if (fit.has_r2()) absl::StrAppend(&line, ", R² ", Num(fit.r2()));
+  if (fit.has_r2()) absl::StrAppend(&line, ", R² ", ReadableNumber(fit.r2()));
   if (fit.has_peak_x()) {
-    absl::StrAppend(&line, ", peaks at x = ", Num(fit.peak_x()), " (y ",
-                    Num(fit.peak_y()),
+    absl::StrAppend(&line, ", peaks at x = ", ReadableNumber(fit.peak_x()),
+                    " (y ", ReadableNumber(fit.peak_y()),
                     fit.peak_beyond_data() ? ", beyond the data" : "", ")");
   } else {
     absl::StrAppend(&line, ", no peak");
   }
   if (fit.has_fallback_x()) {
-    absl::StrAppend(&line, ", falls back at x = ", Num(fit.fallback_x()));
+    absl::StrAppend(&line,
+                    ", falls back at x = ", ReadableNumber(fit.fallback_x()));
   }
   if (fit.has_cross_host()) {
     absl::StrAppend(&line, fit.cross_host().holds()
@@ -91,8 +94,11 @@ RunSummary Summarize(const RunInput& run) {
     s.fit_verdicts.push_back(FitVerdict(fit));
     if (fit.has_cross_host()) {
       s.cross_host_verdicts.push_back(fit.cross_host().verdict());
+      if (fit.cross_host().has_saturation())
+        s.saturations.push_back(fit.cross_host().saturation());
     }
   }
+  s.fits = run.fits;
   return s;
 }
 
@@ -129,34 +135,111 @@ const std::string& TextAt(const analysis::RowTable& table, size_t row,
   return c.has_value() ? table.cell(row, *c).text : kEmpty;
 }
 
+// Whether factor `column` moves with figure axis `x` by construction
+// (vcpus_total = instances x vcpus), so that it would split each x into
+// its own series: vcpus_total on an instances or vcpus axis, instances on
+// a vcpus_total axis.
+bool MovesWithX(const std::string& column, const std::string& x) {
+  if (column == x) return true;
+  if (column == "vcpus_total") return x == "instances" || x == "vcpus";
+  if (column == "instances") return x == "vcpus_total";
+  return false;
+}
+
+// The factor cells of row `r` for `columns`.
+std::vector<std::string> CellsAt(const analysis::RowTable& table, size_t r,
+                                 const std::vector<std::string>& columns) {
+  std::vector<std::string> cells;
+  for (const std::string& column : columns)
+    cells.push_back(TextAt(table, r, column));
+  return cells;
+}
+
+// The factors a figure over `x` tells its series apart by: those whose
+// cells differ among the rows of all runs, but not x's own (MovesWithX),
+// and not algorithm where the balancer already decides it.
+std::vector<std::string> SeriesFactors(const std::vector<Rows>& rows,
+                                       const std::string& x) {
+  std::vector<std::string> columns;
+  for (const char* column : api::FactorColumns()) {
+    if (MovesWithX(column, x)) continue;
+    std::set<std::string> seen;
+    for (const Rows& run : rows) {
+      for (size_t r = 0; r < run.table.row_count(); ++r)
+        seen.insert(TextAt(run.table, r, column));
+    }
+    if (seen.size() > 1) columns.push_back(column);
+  }
+  const auto algorithm = std::find(columns.begin(), columns.end(), "algorithm");
+  if (algorithm == columns.end()) return columns;
+  std::vector<std::string> without(columns.begin(), algorithm);
+  without.insert(without.end(), algorithm + 1, columns.end());
+  std::set<std::vector<std::string>> with_keys, without_keys;
+  for (const Rows& run : rows) {
+    for (size_t r = 0; r < run.table.row_count(); ++r) {
+      with_keys.insert(CellsAt(run.table, r, columns));
+      without_keys.insert(CellsAt(run.table, r, without));
+    }
+  }
+  return with_keys.size() == without_keys.size() ? without : columns;
+}
+
+// Per row of `rows`: whether it is a held-out test row of a cross-host fit
+// of (x, y) in `fits`, i.e. matches the fit's test filter and its group.
+std::vector<bool> TestRows(const Rows& rows,
+                           const std::vector<v1::ModelFit>& fits,
+                           const std::string& x, const std::string& y) {
+  std::vector<bool> test(rows.table.row_count(), false);
+  for (const v1::ModelFit& fit : fits) {
+    if (fit.spec().x() != x || fit.spec().y() != y || !fit.spec().has_test())
+      continue;
+    v1::RowFilter filter = fit.spec().test();
+    for (const auto& [column, value] : fit.group()) {
+      (*filter.mutable_factors())[column].add_values(value);
+    }
+    absl::StatusOr<analysis::RowSelector> selector =
+        analysis::RowSelector::Create(filter, rows.table, "test");
+    if (!selector.ok()) continue;  // the fit names what the rows lack
+    for (size_t r = 0; r < test.size(); ++r) {
+      if (selector->Matches(rows.table, r)) test[r] = true;
+    }
+  }
+  return test;
+}
+
 std::vector<Series> MakeSeries(const Rows& rows, const std::string& x_column,
-                               const std::string& y_column) {
-  // Series by (platform, balancer) in order of first appearance; within
+                               const std::string& y_column,
+                               const std::vector<std::string>& factors,
+                               const std::vector<bool>& test) {
+  // Series by the cells of `factors` in order of first appearance; within
   // one, values by configuration index.
   std::vector<Series> series;
-  std::map<std::pair<std::string, std::string>, size_t> index;
+  std::map<std::vector<std::string>, size_t> index;
   std::vector<std::map<uint32_t, std::vector<double>>> by_configuration;
   std::vector<std::map<uint32_t, double>> x_of;
   for (size_t r = 0; r < rows.table.row_count(); ++r) {
     const double x = NumberAt(rows.table, r, x_column);
     const double y = NumberAt(rows.table, r, y_column);
     if (!std::isfinite(x) || !std::isfinite(y)) continue;
-    std::string balancer = TextAt(rows.table, r, "balancer");
-    if (balancer.empty()) balancer = "none";
-    const auto key =
-        std::make_pair(TextAt(rows.table, r, "platform"), balancer);
+    const std::vector<std::string> key = CellsAt(rows.table, r, factors);
     auto [it, inserted] = index.emplace(key, series.size());
     if (inserted) {
       Series s;
       s.run = rows.run;
-      s.platform = key.first;
-      s.balancer = key.second;
+      s.platform = TextAt(rows.table, r, "platform");
+      s.balancer = TextAt(rows.table, r, "balancer");
+      if (s.balancer.empty()) s.balancer = "none";
+      for (size_t f = 0; f < factors.size(); ++f)
+        s.factors.emplace_back(factors[f], key[f]);
+      s.label = s.factors.empty() ? SeriesLabel({{"platform", s.platform},
+                                                 {"balancer", s.balancer}})
+                                  : SeriesLabel(s.factors);
       series.push_back(std::move(s));
       by_configuration.emplace_back();
       x_of.emplace_back();
     }
     Series& s = series[it->second];
-    s.points.push_back(TrialPoint{x, y, rows.table.origin(r)});
+    s.points.push_back(TrialPoint{x, y, rows.table.origin(r), test[r]});
     const uint32_t config = (*rows.trials)[r].configuration().index();
     by_configuration[it->second][config].push_back(y);
     x_of[it->second][config] = x;
@@ -205,9 +288,9 @@ std::string DriftNote(const v1::ModelFit& fit, const analysis::Refit& refit) {
     const double stored = fit.parameters(i).estimate();
     const double value = again[i].estimate.value;
     if (std::abs(stored - value) > 1e-6 * std::max(1.0, std::abs(stored))) {
-      note = absl::StrCat("the refit's ", fit.parameters(i).name(), " (",
-                          Num(value), ") differs from the stored fit's (",
-                          Num(stored), ")");
+      note = absl::StrCat(
+          "the refit's ", fit.parameters(i).name(), " (", ReadableNumber(value),
+          ") differs from the stored fit's (", ReadableNumber(stored), ")");
     }
   }
   if (refit.n != static_cast<int>(fit.n()) && note.empty()) {
@@ -237,6 +320,12 @@ std::optional<ModelCurve> MakeCurve(const Rows& rows, const v1::ModelFit& fit) {
       curve.group_values.emplace_back(column, value->second);
   }
   if (spec.has_train() || spec.has_test()) {
+    for (const auto& [column, values] : spec.train().factors()) {
+      curve.train.emplace_back(column,
+                               std::vector<std::string>(values.values().begin(),
+                                                        values.values().end()));
+    }
+    std::sort(curve.train.begin(), curve.train.end());
     curve.cross_host =
         absl::StrCat("trained on ", analysis::FormatRowFilter(spec.train()),
                      ", tested on ", analysis::FormatRowFilter(spec.test()));
@@ -328,8 +417,12 @@ SkewHistogram MakeSkewHistogram(const std::vector<SkewValue>& values,
       break;
     }
   }
-  const double start = std::floor(low / width) * width;
+  double start = std::floor(low / width) * width;
   int bins = static_cast<int>(std::floor((high - start) / width)) + 1;
+  if (bins < kMinSkewBins) {
+    start -= (kMinSkewBins - bins) / 2 * width;
+    bins = kMinSkewBins;
+  }
   for (int i = 0; i <= bins; ++i) h.edges.push_back(start + i * width);
   h.counts.assign(runs.size(), std::vector<int>(bins, 0));
   for (const SkewValue& v : values) {
@@ -358,6 +451,21 @@ std::vector<std::string> HostFactCells(const HostRow& host) {
   }
   return {absl::StrJoin(f.addresses(), " "), absl::StrJoin(f.cpus(), ","),
           absl::StrJoin(platform_names, " "), absl::StrJoin(balancers, " ")};
+}
+
+std::string SeriesLabel(
+    const std::vector<std::pair<std::string, std::string>>& factors) {
+  std::vector<std::string> parts;
+  for (const auto& [column, cell] : factors) {
+    if (column == "balancer") {
+      parts.push_back(cell.empty() || cell == "none" ? "no balancer" : cell);
+    } else if (column == "platform" || column == "algorithm") {
+      if (!cell.empty()) parts.push_back(cell);
+    } else {
+      parts.push_back(absl::StrCat(column, " ", cell.empty() ? "-" : cell));
+    }
+  }
+  return absl::StrJoin(parts, ", ");
 }
 
 std::string ShortName(const std::string& experiment_name) {
@@ -395,8 +503,10 @@ absl::StatusOr<ReportData> AssembleReport(const ReportInput& input) {
     ScatterFigure figure;
     figure.x_column = x;
     figure.y_column = y;
+    const std::vector<std::string> factors = SeriesFactors(rows, x);
     for (size_t i = 0; i < rows.size(); ++i) {
-      for (Series& s : MakeSeries(rows[i], x, y))
+      for (Series& s : MakeSeries(rows[i], x, y, factors,
+                                  TestRows(rows[i], inputs[i]->fits, x, y)))
         figure.series.push_back(std::move(s));
       for (const v1::ModelFit& fit : inputs[i]->fits) {
         if (fit.spec().x() != x || fit.spec().y() != y) continue;

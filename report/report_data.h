@@ -49,6 +49,10 @@ struct TrialPoint {
   double y = 0;
   // "exp-000001/3".
   std::string trial_id;
+  // True when the trial is a held-out test row of a cross-host model drawn
+  // in the figure (it matches the model's `test` filter and group): the
+  // model was not fitted to it, only judged by it.
+  bool test = false;
 };
 
 // One configuration's repetitions of a figure's metric at one x.
@@ -65,13 +69,24 @@ struct ConfigurationPoint {
   bool is_ci = false;
 };
 
-// The trials of one run with one platform and balancer.
+// The trials of one run that share the value of every factor that varies
+// among the figure's trials, other than its x (and the factors that move
+// with x: vcpus_total with instances or vcpus, instances with
+// vcpus_total). Configurations that differ only in `hosts` are two series.
 struct Series {
   // The experiment's short id ("exp-000001").
   std::string run;
   // The factor cells, e.g. "native", "haproxy" ("none" without one).
   std::string platform;
   std::string balancer;
+  // The varying factors as (column, cell) pairs in api::FactorColumns
+  // order, e.g. {{"balancer", "haproxy"}, {"hosts", "2"}}; empty when
+  // nothing varies.
+  std::vector<std::pair<std::string, std::string>> factors;
+  // For the legend: the varying factors that tell the series apart, e.g.
+  // "haproxy, hosts 2" (SeriesLabel); platform and balancer when nothing
+  // varies ("native, no balancer").
+  std::string label;
   // In trial order.
   std::vector<TrialPoint> points;
   // By configuration, ascending x.
@@ -91,6 +106,9 @@ struct ModelCurve {
   std::string cross_host;
   // The group as (column, value) pairs: {"balancer", "haproxy"}.
   std::vector<std::pair<std::string, std::string>> group_values;
+  // A cross-host test's training filter as (column, accepted cells):
+  // {"hosts", {"1"}}; empty otherwise.
+  std::vector<std::pair<std::string, std::vector<std::string>>> train;
   // kCurveGridPoints values from the smallest to the largest x fitted,
   // and the model there.
   std::vector<double> x;
@@ -183,8 +201,13 @@ struct RunSummary {
   // One line per model fit: "linear requests_per_s ~ instances
   // (balancer = none): R² 0.98, peak ..." or the fit's error.
   std::vector<std::string> fit_verdicts;
-  // The cross-host verdicts (CrossHostTest.verdict), one per such fit.
+  // The cross-host verdicts (CrossHostTest.verdict), one per such fit,
+  // and the saturation found for it (CrossHostTest.saturation) where
+  // there is one.
   std::vector<std::string> cross_host_verdicts;
+  std::vector<std::string> saturations;
+  // The fits themselves, for the Models tables.
+  std::vector<v1::ModelFit> fits;
 };
 
 struct ReportData {
@@ -208,6 +231,14 @@ struct ReportData {
 // ("0,1"), its platforms and balancers (space-separated names); four
 // empty cells without facts.
 std::vector<std::string> HostFactCells(const HostRow& host);
+
+// The legend text of series factors: numeric factors as "hosts 2",
+// platform, balancer and algorithm by their value alone ("haproxy"; "no
+// balancer" for "none" or empty), joined by ", ". A factor whose value
+// follows from the others shown (algorithm from balancer) is left out by
+// the caller, not here.
+std::string SeriesLabel(
+    const std::vector<std::pair<std::string, std::string>>& factors);
 
 // "exp-000001" for "experiments/exp-000001".
 std::string ShortName(const std::string& experiment_name);

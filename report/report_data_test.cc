@@ -15,6 +15,7 @@ namespace {
 
 using testing::Experiment;
 using ::testing::HasSubstr;
+using testing::StoredFits;
 using testing::Trial;
 
 constexpr auto kNone = v1::BALANCER_KIND_NONE;
@@ -50,14 +51,6 @@ v1::ModelSpec Model(v1::ModelKind kind,
   return spec;
 }
 
-// The fits the coordinator stores for `spec` over `trials`.
-absl::StatusOr<std::vector<v1::ModelFit>> StoredFits(
-    const v1::ModelSpec& spec, const std::vector<v1::TrialResult>& trials) {
-  absl::StatusOr<analysis::RowTable> table = results::TrialRowTable(trials);
-  if (!table.ok()) return table.status();
-  return analysis::ApplyModel(spec, *table);
-}
-
 const ScatterFigure& Figure(const ReportData& d, const std::string& x,
                             const std::string& y) {
   for (const ScatterFigure& f : d.figures) {
@@ -84,6 +77,11 @@ TEST(AssembleReportTest, SeriesPerPlatformAndBalancerWithMinMaxBelowSixRuns) {
   ASSERT_EQ(f.series.size(), 2u);
   EXPECT_EQ(f.series[0].balancer, "none");
   EXPECT_EQ(f.series[1].balancer, "haproxy");
+  // Only the balancer varies besides x (its algorithm follows from it).
+  EXPECT_EQ(f.series[0].label, "no balancer");
+  EXPECT_EQ(f.series[1].label, "haproxy");
+  ASSERT_EQ(f.series[1].factors.size(), 1u);
+  EXPECT_EQ(f.series[1].factors[0].first, "balancer");
   EXPECT_EQ(f.series[0].points.size(), 6u);
   ASSERT_EQ(f.series[0].configurations.size(), 2u);
   const ConfigurationPoint& two = f.series[0].configurations[1];
@@ -288,6 +286,84 @@ TEST(AssembleReportTest, CrossHostCurveIsFittedToTheTrainingRows) {
     ++checked;
   }
   EXPECT_EQ(checked, 2);
+}
+
+// Configurations that differ only in hosts are two series, not one with a
+// vertical jump; the cross-host model's test trials (hosts=2) are marked,
+// its training trials are not.
+TEST(AssembleReportTest, MultiHostSeriesAndHeldOutTestTrials) {
+  absl::StatusOr<RunInput> run = testing::MultiHostRun("exp-000009");
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_EQ(run->fits.size(), 2u);
+  ASSERT_TRUE(run->fits[0].has_cross_host()) << run->fits[0].error();
+  ReportInput input;
+  input.run = *run;
+  absl::StatusOr<ReportData> d = AssembleReport(input);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const ScatterFigure& f = Figure(*d, "instances", "requests_per_s");
+  std::vector<std::string> labels;
+  for (const Series& s : f.series) labels.push_back(s.label);
+  EXPECT_EQ(labels,
+            (std::vector<std::string>{"haproxy, hosts 1", "nginx, hosts 1",
+                                      "haproxy, hosts 2", "nginx, hosts 2"}));
+  for (const Series& s : f.series) {
+    ASSERT_EQ(s.configurations.size(), 4u) << s.label;
+    for (size_t i = 1; i < s.configurations.size(); ++i) {
+      EXPECT_LT(s.configurations[i - 1].x, s.configurations[i].x) << s.label;
+    }
+    const bool held_out = s.label.find("hosts 2") != std::string::npos;
+    ASSERT_EQ(s.points.size(), 12u);
+    for (const TrialPoint& p : s.points) {
+      EXPECT_EQ(p.test, held_out) << s.label << " " << p.trial_id;
+    }
+  }
+  // vcpus_total draws no cross-host model: nothing is held out there.
+  for (const Series& s : Figure(*d, "vcpus_total", "requests_per_s").series) {
+    EXPECT_EQ(s.points.size(), 12u) << s.label;
+    for (const TrialPoint& p : s.points) EXPECT_FALSE(p.test) << p.trial_id;
+  }
+  // The curves are trained on hosts=1.
+  ASSERT_EQ(f.curves.size(), 2u);
+  EXPECT_EQ(f.curves[0].train,
+            (std::vector<std::pair<std::string, std::vector<std::string>>>{
+                {"hosts", {"1"}}}));
+  EXPECT_THAT(f.curves[0].cross_host,
+              HasSubstr("trained on hosts=1, tested on hosts=2"));
+  // Every verdict is in the summary.
+  EXPECT_EQ(d->run.cross_host_verdicts.size(), 2u);
+  EXPECT_EQ(d->run.fits.size(), 2u);
+  EXPECT_THAT(d->run.fit_verdicts.at(0), HasSubstr("across hosts"));
+}
+
+TEST(SeriesLabelTest, NumbersByNameEnumerationsByValue) {
+  EXPECT_EQ(SeriesLabel({{"hosts", "2"}, {"balancer", "haproxy"}}),
+            "hosts 2, haproxy");
+  EXPECT_EQ(SeriesLabel({{"platform", "docker"},
+                         {"balancer", "none"},
+                         {"algorithm", ""},
+                         {"vcpus", "2"}}),
+            "docker, no balancer, vcpus 2");
+  EXPECT_EQ(SeriesLabel({}), "");
+}
+
+// Skews that are all alike still make a histogram of several bins, the
+// values in the middle ones.
+TEST(AssembleReportTest, AlikeSkewsGiveSeveralBins) {
+  ReportInput input;
+  input.run.experiment = Experiment("exp-000007", "quick");
+  for (int k = 0; k < 4; ++k) {
+    input.run.trials.push_back(
+        Trial("exp-000007", k, 0, 1, kNone, 1000, 100, 40));
+  }
+  absl::StatusOr<ReportData> d = AssembleReport(input);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const SkewHistogram& h = d->skew_histogram;
+  ASSERT_EQ(h.edges.size(), 8u);  // 7 bins
+  EXPECT_EQ(h.counts.at(0).front(), 0);
+  EXPECT_EQ(h.counts.at(0).back(), 0);
+  EXPECT_EQ(h.counts.at(0)[3], 4);
+  EXPECT_LE(h.edges[3], 40);
+  EXPECT_GT(h.edges[4], 40);
 }
 
 TEST(AssembleReportTest, LatencySkewAndHosts) {

@@ -12,8 +12,11 @@
 #include "absl/strings/str_replace.h"
 #include "analysis/repetition_stats.h"
 #include "analysis/run_comparison.h"
+#include "common/number_text.h"
 #include "nlohmann/json.hpp"
+#include "report/html_page.h"
 #include "report/report_charts.h"
+#include "report/report_models.h"
 #include "spec/grid.h"
 
 namespace scalebench::report {
@@ -21,18 +24,26 @@ namespace {
 
 using nlohmann::json;
 
-std::string Num(double v) { return absl::StrFormat("%.4g", v); }
-
+// No horizontal overflow at any width down to 800 px: the body is at most
+// 1100 px and shrinks; long words break; each table and <pre> scrolls
+// sideways within its own box when it is wider than the page.
 constexpr char kStyle[] = R"(
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
-h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em;overflow-wrap:break-word}
+h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}h3{font-size:1.05em;margin-top:1.5em}
+.table-box{max-width:100%;overflow-x:auto}
+table.hosts{width:max-content}
 table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
+td{max-width:28em;overflow-wrap:break-word}
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.regression td{background:#fbd5d5;font-weight:600}tr.improvement td{background:#d5f5dd}
-.chart-box{position:relative;height:440px;margin:1em 0}
-pre{background:#f7f7f7;padding:.8em;overflow-x:auto;font-size:.82em}
+.chart-box{position:relative;height:440px;margin:1em 0;max-width:100%}
+figure{margin:1em 0}
+pre{background:#f7f7f7;padding:.8em;overflow-x:auto;max-width:100%;font-size:.82em}
 .note{color:#7a4b00;background:#fff6e0;padding:.4em .8em;border-left:4px solid #e6a700}
+.verdict{padding:.4em .8em;border-left:4px solid #0072b2;background:#eef6fb}
+.verdict.regression{border-left-color:#d55e00;background:#fbe9e0}
 figcaption{font-size:.85em;color:#555}
 )";
 
@@ -47,41 +58,6 @@ constexpr char kInit[] = R"(
   });
 })();
 )";
-
-class Page {
- public:
-  void Raw(absl::string_view html) { absl::StrAppend(&html_, html); }
-  void Text(absl::string_view text) {
-    absl::StrAppend(&html_, HtmlEscape(text));
-  }
-  void Tag(const char* tag, absl::string_view text) {
-    absl::StrAppend(&html_, "<", tag, ">", HtmlEscape(text), "</", tag, ">\n");
-  }
-  void Row(const std::vector<std::string>& cells, const char* cell = "td",
-           const std::string& css_class = "") {
-    Raw(css_class.empty() ? "<tr>"
-                          : absl::StrCat("<tr class=\"", css_class, "\">"));
-    for (const std::string& c : cells) {
-      absl::StrAppend(&html_, "<", cell, ">", HtmlEscape(c), "</", cell, ">");
-    }
-    Raw("</tr>\n");
-  }
-  void Chart(const std::string& id, const json& config,
-             const std::string& caption) {
-    Raw(absl::StrCat(
-        "<figure><div class=\"chart-box\"><canvas class=\"chart\" id=\"", id,
-        "\"></canvas></div><figcaption>"));
-    Text(caption);
-    Raw("</figcaption></figure>\n");
-    charts_.push_back({{"id", id}, {"config", config}});
-  }
-  const json& charts() const { return charts_; }
-  std::string& html() { return html_; }
-
- private:
-  std::string html_;
-  json charts_ = json::array();
-};
 
 // Per run: the largest start skew and its bound, and how far apart the
 // load generators started, estimated and as the balancer's host observed.
@@ -107,23 +83,24 @@ void SkewSummary(const ReportData& data, Page& page) {
     }
   }
   if (runs.empty()) return;
-  page.Raw("<table class=\"skew\">\n");
+  page.BeginTable("skew");
   page.Row(
       {"run", "trials", "largest |skew| (µs)", "largest uncertainty (± µs)",
        "largest estimated spread (µs)", "largest observed spread (µs)"},
       "th");
   for (const auto& [name, run] : runs) {
-    page.Row({name, absl::StrCat(run.trials), Num(run.largest_us),
-              Num(run.uncertainty_us), Num(run.spread_us),
-              run.observed == 0 ? "not observed"
-                                : absl::StrCat(Num(run.observed_us), " (",
-                                               run.observed, " trials)")});
+    page.Row({name, absl::StrCat(run.trials), ReadableNumber(run.largest_us),
+              ReadableNumber(run.uncertainty_us), ReadableNumber(run.spread_us),
+              run.observed == 0
+                  ? "not observed"
+                  : absl::StrCat(ReadableNumber(run.observed_us), " (",
+                                 run.observed, " trials)")});
   }
-  page.Raw("</table>\n");
+  page.EndTable();
 }
 
 void Summary(Page& page, const RunSummary& s, const char* role) {
-  page.Raw("<table class=\"summary\">\n");
+  page.BeginTable("summary");
   page.Row({role, absl::StrCat(s.name, " (spec ", s.spec_name, ")")}, "td");
   page.Row({"state", s.state});
   page.Row({"created / started / ended",
@@ -148,27 +125,39 @@ void Summary(Page& page, const RunSummary& s, const char* role) {
   for (const std::string& v : s.fit_verdicts) page.Row({"model", v});
   for (const std::string& v : s.cross_host_verdicts)
     page.Row({"cross-host", v});
-  page.Raw("</table>\n");
+  for (const std::string& v : s.saturations) page.Row({"saturation", v});
+  page.EndTable();
+}
+
+// The comparison's verdict, at the top of the page: how many
+// configurations regressed, improved or did not change.
+void ComparisonVerdict(Page& page, const ReportData& data) {
+  if (!data.comparison.has_value()) {
+    page.Tag("p", absl::StrCat("No comparison: ", data.comparison_error),
+             "note");
+    return;
+  }
+  const results::RunsComparison& c = *data.comparison;
+  page.Tag("p",
+           absl::StrCat(
+               "Verdict: ", data.run.name, " against ", data.baseline->name,
+               ", metric ", c.metric, ": ", c.regressions, " regression, ",
+               c.improvements, " improvement, ", c.unchanged, " no_change of ",
+               c.configurations.size(), " configurations (threshold ",
+               ReadableNumber(100 * c.threshold), "%, Holm at alpha ",
+               ReadableNumber(c.alpha), "); the table is under Comparison."),
+           c.regressions > 0 ? "verdict regression" : "verdict");
 }
 
 void ComparisonSection(Page& page, const ReportData& data,
                        const RenderOptions& options) {
   page.Raw("<h2 id=\"comparison\">Comparison</h2>\n");
   if (!data.comparison.has_value()) {
-    page.Raw("<p class=\"note\">");
-    page.Text(absl::StrCat("no comparison: ", data.comparison_error));
-    page.Raw("</p>\n");
+    ComparisonVerdict(page, data);
     return;
   }
   const results::RunsComparison& c = *data.comparison;
-  page.Raw("<p>");
-  page.Text(absl::StrCat(data.run.name, " against ", data.baseline->name,
-                         ", metric ", c.metric, ": ", c.regressions,
-                         " regression, ", c.improvements, " improvement, ",
-                         c.unchanged, " no_change of ", c.configurations.size(),
-                         " configurations (threshold ", Num(100 * c.threshold),
-                         "%, Holm at alpha ", Num(c.alpha), ")."));
-  page.Raw("</p>\n<table class=\"comparison\">\n");
+  page.BeginTable("comparison");
   page.Row({"configuration", "n", "baseline median", "contender median",
             "change [95% interval]", "p (Holm)", "P(C>B)", "verdict"},
            "th");
@@ -183,15 +172,16 @@ void ComparisonSection(Page& page, const ReportData& data,
     const std::string verdict(analysis::VerdictName(x.verdict));
     page.Row(
         {spec::DescribeConfiguration(r.configuration),
-         absl::StrCat(x.baseline.n, "/", x.contender.n), Num(x.baseline.median),
-         Num(x.contender.median), change, absl::StrFormat("%.3g", x.holm_p),
+         absl::StrCat(x.baseline.n, "/", x.contender.n),
+         ReadableNumber(x.baseline.median), ReadableNumber(x.contender.median),
+         change, ReadableNumber(x.holm_p),
          absl::StrFormat("%.2f", x.test.probability_of_superiority), verdict},
         "td",
         x.verdict == analysis::Verdict::kRegression    ? "regression"
         : x.verdict == analysis::Verdict::kImprovement ? "improvement"
                                                        : "");
   }
-  page.Raw("</table>\n");
+  page.EndTable();
   if (!options.compare_text.empty()) {
     page.Raw("<p>As <code>scalebench compare</code> prints it:</p>\n");
     page.Tag("pre", options.compare_text);
@@ -231,6 +221,7 @@ std::string RenderHtml(const ReportData& data, const RenderOptions& options) {
   if (!options.generated.empty()) page.Tag("p", options.generated);
 
   page.Raw("<h2 id=\"summary\">Summary</h2>\n");
+  if (two_runs) ComparisonVerdict(page, data);
   Summary(page, data.run, two_runs ? "contender" : "experiment");
   if (two_runs) Summary(page, *data.baseline, "baseline");
   if (data.run.results == 0) {
@@ -241,17 +232,24 @@ std::string RenderHtml(const ReportData& data, const RenderOptions& options) {
     page.Raw("</p>\n");
   }
 
+  if (two_runs) ComparisonSection(page, data, options);
+
   page.Raw("<h2 id=\"throughput\">Throughput</h2>\n<p>");
   page.Text(
-      absl::StrCat("Crosses: every trial. Dots joined by a line: each "
+      absl::StrCat("One colour per series: one combination of the factors "
+                   "that vary (other than the x axis), named in the legend. "
+                   "Crosses: every trial. Hollow diamonds: the held-out test "
+                   "trials of a cross-host model (it was fitted without "
+                   "them). Dots joined by a line: each "
                    "configuration's median. Shaded "
                    "around them: the median's distribution-free 95% interval "
                    "when a configuration has ",
                    analysis::kMinRunsForMedianInterval,
                    " or more trials; below that the smallest to the largest "
                    "trial (not a confidence "
-                   "interval). Dashed: the experiment's models, refitted to "
-                   "the same trial rows, with "
+                   "interval). Dashed, one dash pattern per model and the "
+                   "colour of the series it was fitted to: the experiment's "
+                   "models, refitted to the same trial rows, with "
                    "their 95% prediction interval for one new trial shaded "
                    "(exact for polynomials; for USL and Amdahl to first "
                    "order, by the delta method)."));
@@ -288,14 +286,15 @@ std::string RenderHtml(const ReportData& data, const RenderOptions& options) {
              "generators, bucket-wise); the bar is the median over the "
              "configuration's "
              "trials.");
-  page.Raw("<table class=\"latency\">\n");
+  page.BeginTable("latency");
   page.Row({"run", "configuration", "n", "p50 (µs)", "p90 (µs)", "p99 (µs)"},
            "th");
   for (const LatencyRow& r : data.latency) {
-    page.Row({r.run, r.configuration, absl::StrCat(r.n), Num(r.p50_us),
-              Num(r.p90_us), Num(r.p99_us)});
+    page.Row({r.run, r.configuration, absl::StrCat(r.n),
+              ReadableNumber(r.p50_us), ReadableNumber(r.p90_us),
+              ReadableNumber(r.p99_us)});
   }
-  page.Raw("</table>\n");
+  page.EndTable();
 
   page.Raw("<h2 id=\"skew\">Start skew</h2>\n");
   page.Chart(
@@ -307,7 +306,8 @@ std::string RenderHtml(const ReportData& data, const RenderOptions& options) {
           "clock), true to within its host's clock uncertainty."));
   SkewSummary(data, page);
 
-  page.Raw("<h2 id=\"hosts\">Hosts</h2>\n<table class=\"hosts\">\n");
+  page.Raw("<h2 id=\"hosts\">Hosts</h2>\n");
+  page.BeginTable("hosts");
   page.Row({"run", "worker", "hostname", "kernel", "CPU", "logical CPUs", "SMT",
             "governor", "memory (GiB)", "KVM", "nested", "versions",
             "addresses (now)", "worker's CPUs (now)", "platforms (now)",
@@ -337,7 +337,7 @@ std::string RenderHtml(const ReportData& data, const RenderOptions& options) {
     }
     page.Row(cells);
   }
-  page.Raw("</table>\n");
+  page.EndTable();
   if (data.hosts.empty()) {
     page.Tag("p", "No worker's raw result carries its host's environment.");
   } else {
@@ -349,17 +349,16 @@ std::string RenderHtml(const ReportData& data, const RenderOptions& options) {
   }
 
   page.Raw("<h2 id=\"models\">Models</h2>\n");
-  if (options.model_table.empty()) {
-    page.Tag("p", "The experiment's spec fits no model.");
+  if (data.run.fits.empty()) {
+    page.Tag("p", absl::StrCat(data.run.name, "'s spec fits no model."));
   } else {
-    page.Raw("<p>As <code>scalebench fit --experiment</code> prints it:</p>\n");
-    page.Tag("pre", options.model_table);
+    page.Tag("p",
+             "As scalebench fit --experiment reports them; the verdicts "
+             "are also in the summary at the top.");
+    ModelTables(data.run.name, data.run.fits, page);
   }
-  if (two_runs && !options.baseline_model_table.empty()) {
-    page.Tag("p", absl::StrCat("Baseline ", data.baseline->name, ":"));
-    page.Tag("pre", options.baseline_model_table);
-  }
-  if (two_runs) ComparisonSection(page, data, options);
+  if (two_runs && !data.baseline->fits.empty())
+    ModelTables(data.baseline->name, data.baseline->fits, page);
 
   page.Raw("<h2 id=\"data\">Data</h2>\n<ul>\n");
   for (const auto& [file, title] : options.csv_links) {

@@ -19,10 +19,6 @@ struct RenderOptions {
   // The Chart.js 3 UMD build, inlined verbatim (report_command reads
   // Debian's libjs-chart.js). Required for the charts to draw.
   std::string chartjs;
-  // What `scalebench fit --experiment` prints for the run and the
-  // baseline (cli/fit_report.h); shown preformatted. Empty: no fits.
-  std::string model_table;
-  std::string baseline_model_table;
   // What `scalebench compare BASELINE RUN` prints (cli/compare_command.h);
   // empty without a comparison.
   std::string compare_text;
@@ -33,9 +29,14 @@ struct RenderOptions {
   std::string generated;
 };
 
-// The page. One <canvas class="chart"> per chart: one per scatter figure,
-// latency, start skew. Rows of the comparison with a regression carry
-// class "regression" (and "improvement"), highlighted.
+// The page. The summary at the top holds every verdict: the models', the
+// cross-host tests' with their saturation, and with a baseline the
+// comparison's; the comparison's table follows it. One <canvas
+// class="chart"> per chart: one per scatter figure, latency, start skew.
+// The Models section is HTML tables (report_models.h). Rows of the
+// comparison with a regression carry class "regression" (and
+// "improvement"), highlighted. Every table scrolls within its own box, so
+// the page itself never scrolls sideways.
 std::string RenderHtml(const ReportData& data, const RenderOptions& options);
 
 // `text` with &, <, >, " and ' replaced by entities.

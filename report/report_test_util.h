@@ -6,8 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "analysis/model_fit.h"
+#include "report/report_data.h"
 #include "results/test_trials.h"
+#include "results/trial_rows.h"
 #include "scalebench/v1/coordinator.pb.h"
 #include "scalebench/v1/results.pb.h"
 
@@ -47,6 +51,73 @@ inline v1::Experiment Experiment(const std::string& id,
   e.mutable_progress()->set_trials_total(12);
   e.mutable_progress()->set_trials_succeeded(12);
   return e;
+}
+
+// The fits the coordinator stores for `spec` over `trials`.
+inline absl::StatusOr<std::vector<v1::ModelFit>> StoredFits(
+    const v1::ModelSpec& spec, const std::vector<v1::TrialResult>& trials) {
+  absl::StatusOr<analysis::RowTable> table = results::TrialRowTable(trials);
+  if (!table.ok()) return table.status();
+  return analysis::ApplyModel(spec, *table);
+}
+
+// A multi-host sweep of `experiment`: hosts [1, 2] x balancer [haproxy,
+// nginx] x instances [1, 2, 3, 4], `reps` repetitions, so each instance
+// count is measured on one host and on two. The rate is `scale` x 1000 x
+// instances (+ 20 x repetition), 90% of it behind nginx, 5% more on two
+// hosts; worker "w1" measured hosts=1, "w2" hosts=2.
+inline std::vector<v1::TrialResult> MultiHostSweep(
+    const std::string& experiment, int reps, double scale = 1) {
+  std::vector<v1::TrialResult> trials;
+  int number = 0;
+  for (int rep = 0; rep < reps; ++rep) {
+    int index = 0;
+    for (int hosts : {1, 2}) {
+      for (v1::BalancerKind balancer :
+           {v1::BALANCER_KIND_HAPROXY, v1::BALANCER_KIND_NGINX}) {
+        for (int instances = 1; instances <= 4; ++instances) {
+          const double rate = scale * (1000.0 * instances + 20 * rep) *
+                              (balancer == v1::BALANCER_KIND_NGINX ? 0.9 : 1) *
+                              (hosts == 2 ? 1.05 : 1);
+          v1::TrialResult t =
+              Trial(experiment, number++, index++, instances, balancer, rate,
+                    100 + 10 * instances, rep * 30 - 10 * hosts,
+                    absl::StrCat("w", hosts));
+          t.mutable_configuration()->set_hosts(hosts);
+          trials.push_back(std::move(t));
+        }
+      }
+    }
+  }
+  return trials;
+}
+
+// The cross-host model of a MultiHostSweep: linear requests_per_s on
+// instances by balancer, trained on hosts=1 and tested on hosts=2.
+inline v1::ModelSpec CrossHostModel() {
+  v1::ModelSpec spec;
+  spec.set_fit(v1::MODEL_KIND_LINEAR);
+  spec.set_x("instances");
+  spec.set_y("requests_per_s");
+  spec.add_by("balancer");
+  (*spec.mutable_train()->mutable_factors())["hosts"].add_values("1");
+  (*spec.mutable_test()->mutable_factors())["hosts"].add_values("2");
+  return spec;
+}
+
+// Experiment `id` of a MultiHostSweep (3 repetitions, `scale`) with the
+// fits the coordinator stores for CrossHostModel(), as `scalebench report`
+// fetches it.
+inline absl::StatusOr<RunInput> MultiHostRun(const std::string& id,
+                                             double scale = 1) {
+  RunInput run;
+  run.experiment = Experiment(id, "cross-host");
+  run.trials = MultiHostSweep(id, 3, scale);
+  absl::StatusOr<std::vector<v1::ModelFit>> fits =
+      StoredFits(CrossHostModel(), run.trials);
+  if (!fits.ok()) return fits.status();
+  run.fits = *std::move(fits);
+  return run;
 }
 
 }  // namespace scalebench::report::testing

@@ -12,8 +12,11 @@ every http(s) request blocked, and checked:
   - every chart drawn, with as many points per dataset as the test knows
     trials and configurations (Chart.getChart(canvas).data.datasets);
   - the comparison report has its regression row highlighted;
+  - at 1280 and at 800 px wide the page does not scroll sideways
+    (document.documentElement.scrollWidth <= window.innerWidth);
   - full-page screenshots are saved for a person to look at
-    (--artifacts, build/test-artifacts/report/ under ctest).
+    (--artifacts, build/test-artifacts/report/ under ctest), at 1280 px
+    and at 800 px wide (NAME-800.png).
 
 Usage: browser_test.py --bin DIR --artifacts DIR
 Prints one line per check and 'N passed, M failed'; exit 1 on a failure.
@@ -74,6 +77,46 @@ def screenshot(driver, path):
         f.write(base64.b64decode(shot["data"]))
 
 
+WIDTHS = (1280, 800)
+
+
+def set_width(driver, width):
+    """Lays the page out `width` CSS pixels wide (window.innerWidth)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": 900, "deviceScaleFactor": 1,
+        "mobile": False})
+
+
+def check_widths(driver, checks, label, html_path, shot_path):
+    """At each of WIDTHS: the page does not scroll sideways, and a
+    full-page screenshot (shot_path at 1280, -WIDTH.png beside it for the
+    others). Leaves the page loaded at 1280 px. Returns the paths."""
+    shots = []
+    for width in WIDTHS[::-1]:
+        set_width(driver, width)
+        driver.get("file://" + os.path.abspath(html_path))
+        time.sleep(0.5)
+        inner, scroll = driver.execute_script(
+            "return [window.innerWidth, "
+            "document.documentElement.scrollWidth];")
+        wide = driver.execute_script("""
+            var w = window.innerWidth;
+            return Array.from(document.querySelectorAll('body *'))
+              .filter(e => e.getBoundingClientRect().right > w + 1)
+              .slice(0, 5).map(e => e.tagName + '.' + e.className);""")
+        checks.expect(inner == width and scroll <= inner,
+                      f"{label}: no horizontal scroll at {width} px "
+                      f"(scrollWidth {scroll}, innerWidth {inner})",
+                      f"wider than the window: {wide}")
+        path = shot_path if width == WIDTHS[0] else shot_path.replace(
+            ".png", f"-{width}.png")
+        screenshot(driver, path)
+        checks.expect(os.path.getsize(path) > 20000,
+                      f"{label}: screenshot at {width} px: {path}")
+        shots.append(path)
+    return shots
+
+
 # Every chart: its canvas id, and each dataset's label and length.
 CHARTS_JS = """
 var out = {};
@@ -124,7 +167,7 @@ def check_page(driver, checks, label, html_path, shot_path, expect):
     checks.expect(counted == expect["trials"],
                   f"{label}: the start-skew histogram counts "
                   f"{expect['trials']} trials", str(skew))
-    screenshot(driver, shot_path)
+    check_widths(driver, checks, label, html_path, shot_path)
     # Each chart on its own too, at full resolution, for a closer look.
     from selenium.webdriver.common.by import By
     for canvas in driver.find_elements(By.CSS_SELECTOR, "canvas.chart"):
@@ -132,8 +175,6 @@ def check_page(driver, checks, label, html_path, shot_path, expect):
         driver.execute_script("arguments[0].scrollIntoView()", box)
         box.screenshot(shot_path.replace(
             ".png", "-" + canvas.get_attribute("id") + ".png"))
-    checks.expect(os.path.getsize(shot_path) > 20000,
-                  f"{label}: screenshot {shot_path}")
     return driver
 
 
@@ -178,8 +219,9 @@ def check_report(bin_dir, artifacts, checks):
         instances = "chart-requests_per_s-instances"
         vcpus = "chart-requests_per_s-vcpus_total"
         per_series = {}
-        for bal in ("none", "haproxy"):
-            s = f"native, balancer {bal}"
+        # One series per balancer, the only factor that varies besides x
+        # (its algorithm follows from it): "no balancer", "haproxy".
+        for bal, s in (("none", "no balancer"), ("haproxy", "haproxy")):
             m = f"model linear (balancer = {bal})"
             per_series.update({
                 f"{s}: trials": 2 * REPS, f"{s}: median": 2,
@@ -196,10 +238,10 @@ def check_report(bin_dir, artifacts, checks):
                            vcpus: {k: v for k, v in per_series.items()
                                    if "model" not in k},
                            "chart-latency": {"p50": 4, "p90": 4, "p99": 4}}})
-        both = {f"{a} native, balancer none: trials": 2 * REPS,
-                f"{a} native, balancer haproxy: median": 2,
-                f"{b} native, balancer none: trials": REPS,
-                f"{b} native, balancer none: median": 1,
+        both = {f"{a} no balancer: trials": 2 * REPS,
+                f"{a} haproxy: median": 2,
+                f"{b} no balancer: trials": REPS,
+                f"{b} no balancer: median": 1,
                 f"{a} model linear (balancer = none): fit": GRID_POINTS}
         check_page(driver, checks, "compare", two,
                    os.path.join(artifacts, "compare.png"), {
@@ -228,17 +270,20 @@ def check_report(bin_dir, artifacts, checks):
         stop_and_check_nothing_left(cluster, tmp, checks, "report")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(body=check_report, doc=__doc__, what="report: ran to the end"):
+    """`--bin DIR --artifacts DIR`: body(bin_dir, artifacts, checks); a
+    step that raises is a failed check named `what`, not a crash. Returns
+    the exit code. Also the main() of the sibling multi_host_browser_test."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--bin", required=True)
     parser.add_argument("--artifacts", required=True)
     args = parser.parse_args()
     checks = Checks()
     try:
-        check_report(os.path.abspath(args.bin), os.path.abspath(args.artifacts),
-                     checks)
+        body(os.path.abspath(args.bin), os.path.abspath(args.artifacts),
+             checks)
     except Exception as e:  # A broken step is a failed check, not a crash.
-        checks.expect(False, "report: ran to the end", repr(e))
+        checks.expect(False, what, repr(e))
     return checks.finish()
 
 

@@ -11,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "coordinator/store/database.h"
 #include "coordinator/store/store_rows.h"
@@ -40,6 +42,16 @@ struct TrialPage {
 class TrialStore final : private StoreBase {
  public:
   using StoreBase::StoreBase;
+
+  // Sets what the experiment's queued trials wait for (trial name ->
+  // reason, as the scheduler found on its last pass), replacing what was
+  // set for it before; an empty map forgets the experiment. Kept in memory,
+  // not in the database: the scheduler repeats it on every pass without a
+  // write, and a restarted coordinator's scheduler says it again. Read
+  // into Trial.waiting_for of QUEUED trials by ListTrials, ListTrialsPage
+  // and GetTrial.
+  void SetWaiting(absl::string_view experiment_id,
+                  absl::flat_hash_map<std::string, std::string> reasons);
 
   // The experiment's trials in number order, each with its attempts.
   // NOT_FOUND when the experiment is unknown.
@@ -120,6 +132,17 @@ class TrialStore final : private StoreBase {
       absl::string_view message);
 
  private:
+  // Sets Trial.waiting_for of each QUEUED trial in `trials` (of
+  // `experiment_id`) from what SetWaiting was told.
+  void FillWaiting(absl::string_view experiment_id,
+                   std::vector<v1::Trial>& trials) const;
+
+  mutable absl::Mutex waiting_mu_;
+  // By experiment id, then trial name.
+  absl::flat_hash_map<std::string,
+                      absl::flat_hash_map<std::string, std::string>>
+      waiting_ ABSL_GUARDED_BY(waiting_mu_);
+
   // Up to `limit` trials of the experiment from number `first` on, with
   // their attempts, in number order; `next` is the number of the trial
   // after them, or -1 when none follows. Inside a read transaction.

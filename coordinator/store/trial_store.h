@@ -1,8 +1,10 @@
 // Trials and their attempts: read and listed in pages, an attempt started
 // and ended (with its merged result and the trial's next state in one
 // transaction), an adaptive round's trials added, queued trials ended.
-// One of the stores over the coordinator's database (stores.h).
-// Thread-safe: calls are serialized on the database.
+// One of the stores over the coordinator's database (stores.h), plus what
+// queued trials wait for, which it keeps in memory only (SetWaiting).
+// Thread-safe: calls are serialized on the database, and the waits on
+// their own mutex.
 #ifndef SCALEBENCH_COORDINATOR_STORE_TRIAL_STORE_H_
 #define SCALEBENCH_COORDINATOR_STORE_TRIAL_STORE_H_
 

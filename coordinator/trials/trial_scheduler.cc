@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -242,6 +243,10 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
   // only once a trial could not be placed (CheckPlaceableOn per
   // configuration at most once).
   TrialWaits waits(rules, [this] { return registry_->LiveHosts(); });
+  // What the experiment waits for, once a trial could not be placed;
+  // recorded after the trials' reasons, so that a watch that sees the
+  // experiment's event finds them.
+  std::optional<std::string> experiment_waits;
   for (const v1::Trial& trial : *trials) {
     if (!Ended(trial.state())) all_ended = false;
     if (trial.state() != v1::TRIAL_STATE_QUEUED || Running(trial)) continue;
@@ -270,10 +275,9 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
       // what it can never place, above; there it waits only for its own
       // worker to start or to free up.)
       if (!options_.closed_cluster) {
-        SetWaiting(experiment_id, never.ok()
-                                      ? ""
+        experiment_waits = never.ok() ? ""
                                       : absl::StrCat("trial ", trial.name(),
-                                                     ": ", never.message()));
+                                                     ": ", never.message());
       }
       continue;
     }
@@ -310,6 +314,8 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
     trials_waiting_.insert(experiment_id);
   }
   store_->trials().SetWaiting(experiment_id, std::move(reasons));
+  if (experiment_waits.has_value())
+    SetWaiting(experiment_id, *experiment_waits);
   if (all_ended && !HasRunningAttempt(experiment_id)) {
     return Conclude(*experiment, *trials);
   }
@@ -334,8 +340,8 @@ absl::StatusOr<bool> Scheduler::FailIfNeverPlaceable(
   if (placeable_.contains(id)) return false;
   const std::vector<CandidateHost> live = registry_->LiveHosts();
   if (live.empty()) return false;  // The embedded worker is still starting.
-  const std::vector<v1::Configuration> grid(
-      experiment.configurations().begin(), experiment.configurations().end());
+  const std::vector<v1::Configuration> grid(experiment.configurations().begin(),
+                                            experiment.configurations().end());
   const std::vector<std::string> never =
       UnplaceableConfigurations(grid, rules, live);
   if (!never.empty()) {

@@ -54,6 +54,7 @@ class ClientTlsTest : public RemoteCommandsTest {
 };
 
 TEST_F(ClientTlsTest, FlagsGiveTheClientItsCertificate) {
+  JoinWorker();
   EXPECT_EQ(Run({"submit", spec_path_, "--ca", Pem("ca.crt"), "--cert",
                  Pem("client-alice.crt"), "--key", Pem("client-alice.key")}),
             kExitOk)

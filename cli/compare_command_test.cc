@@ -36,6 +36,7 @@ class CompareCommandTest : public RemoteCommandsTest {
 
   // Submits the spec again: the next experiment, exp-00000N.
   void SubmitAnother() {
+    JoinWorker();
     ASSERT_EQ(Run({"submit", spec_path_}), kExitOk) << err_.str();
   }
 

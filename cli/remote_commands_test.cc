@@ -25,6 +25,7 @@ using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
 TEST_F(RemoteCommandsTest, SubmitPrintsTheNameLastAndCreatesTheExperiment) {
+  JoinWorker();
   ASSERT_EQ(Run({"submit", spec_path_}), kExitOk) << err_.str();
   EXPECT_EQ(out_.str(),
             "submitted t: 2 configurations, 4 trials, seed 7\n"
@@ -38,10 +39,59 @@ TEST_F(RemoteCommandsTest, SubmitPrintsTheNameLastAndCreatesTheExperiment) {
 }
 
 TEST_F(RemoteCommandsTest, SubmitWithARequestIdTwiceCreatesOneExperiment) {
+  JoinWorker();
   ASSERT_EQ(Run({"submit", spec_path_, "--request-id", "r1"}), kExitOk);
   ASSERT_EQ(Run({"submit", spec_path_, "--request-id", "r1"}), kExitOk);
   EXPECT_THAT(out_.str(), EndsWith("\nexperiments/exp-000001\n"));
   EXPECT_EQ(ExperimentCount(), 1);
+}
+
+// Issue 27: a configuration the workers there could never run is refused
+// at submit, naming it, what is missing and the workers; with
+// --allow-waiting it is a warning and the experiment is created.
+TEST_F(RemoteCommandsTest, SubmitRefusesWhatTheWorkersThereCannotRun) {
+  JoinWorker();
+  const std::string two_hosts =
+      WriteFile("two-hosts.yaml", SpecYaml(1, "[2]", "  hosts: [2]\n"));
+  EXPECT_EQ(Run({"submit", two_hosts}), kExitRunFailed);
+  EXPECT_THAT(err_.str(), StartsWith("scalebench submit: the workers "
+                                     "synchronizing now cannot run it"));
+  EXPECT_THAT(err_.str(),
+              HasSubstr("configuration 0 (platform=native instances=2 "));
+  EXPECT_THAT(err_.str(),
+              HasSubstr("needs 2 free hosts: 2 that run native; 1 found (1 "
+                        "worker synchronizing: w0)"));
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_EQ(ExperimentCount(), 0);
+
+  EXPECT_EQ(Run({"submit", two_hosts, "--allow-waiting"}), kExitOk)
+      << err_.str();
+  EXPECT_THAT(err_.str(), StartsWith("scalebench submit: warning: "));
+  EXPECT_THAT(err_.str(), HasSubstr("1 found (1 worker synchronizing: w0)"));
+  EXPECT_THAT(out_.str(), EndsWith("\nexperiments/exp-000001\n"));
+  EXPECT_EQ(ExperimentCount(), 1);
+
+  // What can run is submitted without a word on stderr.
+  EXPECT_EQ(Run({"submit", spec_path_}), kExitOk);
+  EXPECT_EQ(err_.str(), "");
+}
+
+// Issue 27: status says what each waiting trial waits for, one line per
+// reason.
+TEST_F(RemoteCommandsTest, StatusShowsWhatTheWaitingTrialsWaitFor) {
+  const std::string name = Submit();
+  store_->trials().SetWaiting(
+      "exp-000001",
+      {{"experiments/exp-000001/trials/0", "needs 2 free hosts; 1 found"},
+       {"experiments/exp-000001/trials/1", "queued behind trial 0"},
+       {"experiments/exp-000001/trials/2", "queued behind trial 0"}});
+  ASSERT_EQ(Run({"status", name}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("\ntrial 0 waits: needs 2 free hosts; 1 "
+                                    "found\ntrials 1, 2 wait: queued behind "
+                                    "trial 0\n"));
+  ASSERT_EQ(Run({"status", name, "--output", "json"}), kExitOk);
+  EXPECT_THAT(out_.str(),
+              HasSubstr("\"waiting_for\": \"queued behind trial 0\""));
 }
 
 TEST_F(RemoteCommandsTest, SpecErrorsExitTwoNamingTheLineAndCreateNothing) {
@@ -78,6 +128,7 @@ TEST_F(RemoteCommandsTest, ServerRefusalOfASpecExitsTwo) {
   // The spec is valid locally; a spec the server refuses would be a
   // version skew. A request id reused with another spec stands in for it:
   // ALREADY_EXISTS blames the input too.
+  JoinWorker();
   ASSERT_EQ(Run({"submit", spec_path_, "--request-id", "r1"}), kExitOk);
   const std::string other =
       WriteFile("other.yaml", "name: other\nloadgen:\n  duration: 1s\n");
@@ -220,6 +271,7 @@ TEST_F(RemoteCommandsTest, StatusShowsTheTrialsOfEveryPage) {
       absl::StrCat("name: large\nseed: 1\nloadgen:\n  duration: 1s\nsweep:\n"
                    "  instances: [1, 2]\n  connections: [",
                    connections, "]\n"));
+  JoinWorker();
   ASSERT_EQ(Run({"submit", spec}), kExitOk) << err_.str();
   ASSERT_EQ(Run({"status", "exp-000001"}), kExitOk) << err_.str();
   EXPECT_THAT(out_.str(), HasSubstr("1200 in all"));

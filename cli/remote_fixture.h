@@ -116,8 +116,24 @@ class RemoteCommandsTest : public ::testing::Test {
     return Main(args, out_, err_, command_clock_);
   }
 
+  // A native worker, w0, synchronizes with the coordinator, so that
+  // submit finds a worker that can run kSpec. Idempotent.
+  void JoinWorker() {
+    v1::SynchronizeRequest request;
+    request.set_worker_id("w0");
+    request.set_session_id("s0");
+    request.mutable_facts()->add_platforms(v1::PLATFORM_NATIVE);
+    request.mutable_current()->mutable_idle();
+    auto response = std::make_shared<v1::SynchronizeResponse>();
+    registry_->Synchronize(request, absl::Now(), response.get(),
+                           [response](absl::Status) {});
+  }
+
+  // Submits spec_path_ as exp-000001. No worker need be able to run it
+  // (--allow-waiting): the tests store what workers would report.
   std::string Submit() {
-    EXPECT_EQ(Run({"submit", spec_path_}), kExitOk) << err_.str();
+    EXPECT_EQ(Run({"submit", spec_path_, "--allow-waiting"}), kExitOk)
+        << err_.str();
     return api::ExperimentName("exp-000001");
   }
 

@@ -227,6 +227,7 @@ int RunRun(const RunFlags& flags, const CommandEnv& env) {
   SubmitFlags submit;
   submit.client.coordinator = address;
   submit.spec = flags.spec;
+  submit.check_workers = false;  // The scheduler's closed cluster checks.
   std::ostringstream submitted;
   if (int code = RunSubmit(submit, submitted, err); code != kExitOk) {
     stop();

@@ -21,7 +21,13 @@ constexpr char kStatusManual[] =
 trials succeeded/failed/total and when it was created. With one: its state
 (and why it failed or was cancelled), then one line per trial: its number,
 its configuration, its state, and each attempt with its outcome (the
-failure's kind and reason) and placement (role=worker).
+failure's kind and reason) and placement (role=worker); then, for the
+queued trials the coordinator could not place, what they wait for, naming
+what is missing, one line per reason:
+
+  trial 3 waits: needs 3 free hosts: ...; 2 found (2 workers
+  synchronizing: h1, h2)
+  trials 0, 1 wait: queued behind trial 3, which the workers ...
 
 EXPERIMENT is the name submit printed (experiments/exp-000001) or its id
 (exp-000001).
@@ -33,6 +39,9 @@ trials of every page are in the one response.
 )";
 
 constexpr char kExamples[] = "\nExamples:\n";
+
+// How many trial numbers WaitingTrialLines names per reason.
+constexpr size_t kMaxNamedTrials = 10;
 
 std::string Counts(const v1::Experiment::Progress& progress) {
   return absl::StrCat(progress.trials_succeeded(), "/",
@@ -99,32 +108,6 @@ int ListExperiments(CoordinatorClient& client, OutputFormat output,
   return kExitOk;
 }
 
-// The experiment in the FULL view with every trial: the first page's
-// experiment (it has the source and the grid), the trials of every page,
-// and the last page's fits.
-absl::StatusOr<v1::GetExperimentResponse> GetAllPages(CoordinatorClient& client,
-                                                      const std::string& name) {
-  v1::GetExperimentResponse all;
-  v1::GetExperimentRequest request;
-  request.set_name(name);
-  request.set_view(v1::EXPERIMENT_VIEW_FULL);
-  do {
-    v1::GetExperimentResponse page;
-    const absl::Status status = client.Call(
-        &v1::CoordinatorService::Stub::GetExperiment, request, &page);
-    if (!status.ok()) return status;
-    if (request.page_token().empty()) {
-      *all.mutable_experiment() = std::move(*page.mutable_experiment());
-    }
-    for (v1::Trial& trial : *page.mutable_trials()) {
-      *all.add_trials() = std::move(trial);
-    }
-    *all.mutable_fits() = std::move(*page.mutable_fits());
-    request.set_page_token(page.next_page_token());
-  } while (!request.page_token().empty());
-  return all;
-}
-
 int ShowExperiment(CoordinatorClient& client, const std::string& name,
                    OutputFormat output, std::ostream& out) {
   absl::StatusOr<v1::GetExperimentResponse> all = GetAllPages(client, name);
@@ -165,6 +148,9 @@ int ShowExperiment(CoordinatorClient& client, const std::string& name,
                   attempts.empty() ? "-" : absl::StrJoin(attempts, "; ")});
   }
   table.Print(out);
+  for (const std::string& line : WaitingTrialLines(response.trials())) {
+    out << line << "\n";
+  }
   if (!response.fits().empty()) {
     out << response.fits_size() << " model fits: scalebench fit --experiment "
         << e.name() << "\n";
@@ -182,6 +168,59 @@ std::string StateName(v1::ExperimentState state) {
 std::string StateName(v1::TrialState state) {
   const std::string name = api::EnumName(state);
   return name.empty() ? "unknown" : name;
+}
+
+absl::StatusOr<v1::GetExperimentResponse> GetAllPages(CoordinatorClient& client,
+                                                      const std::string& name) {
+  v1::GetExperimentResponse all;
+  v1::GetExperimentRequest request;
+  request.set_name(name);
+  request.set_view(v1::EXPERIMENT_VIEW_FULL);
+  do {
+    v1::GetExperimentResponse page;
+    const absl::Status status = client.Call(
+        &v1::CoordinatorService::Stub::GetExperiment, request, &page);
+    if (!status.ok()) return status;
+    if (request.page_token().empty()) {
+      *all.mutable_experiment() = std::move(*page.mutable_experiment());
+    }
+    for (v1::Trial& trial : *page.mutable_trials()) {
+      *all.add_trials() = std::move(trial);
+    }
+    *all.mutable_fits() = std::move(*page.mutable_fits());
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return all;
+}
+
+std::vector<std::string> WaitingTrialLines(
+    const google::protobuf::RepeatedPtrField<v1::Trial>& trials) {
+  // Trial numbers by reason, reasons in the order first seen.
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  for (const v1::Trial& trial : trials) {
+    if (trial.state() != v1::TRIAL_STATE_QUEUED || trial.waiting_for().empty())
+      continue;
+    auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+      return g.first == trial.waiting_for();
+    });
+    if (group == groups.end()) {
+      group = groups.insert(groups.end(), {trial.waiting_for(), {}});
+    }
+    absl::StatusOr<api::TrialRef> ref = api::ParseTrialName(trial.name());
+    group->second.push_back(ref.ok() ? absl::StrCat(ref->trial) : trial.name());
+  }
+  std::vector<std::string> lines;
+  for (auto& [reason, numbers] : groups) {
+    const size_t count = numbers.size();
+    if (count > kMaxNamedTrials) {
+      numbers.resize(kMaxNamedTrials);
+      numbers.push_back(absl::StrCat("and ", count - kMaxNamedTrials, " more"));
+    }
+    lines.push_back(absl::StrCat(count == 1 ? "trial " : "trials ",
+                                 absl::StrJoin(numbers, ", "),
+                                 count == 1 ? " waits: " : " wait: ", reason));
+  }
+  return lines;
 }
 
 void AddStatusFlags(CLI::App& status, StatusFlags* flags) {

@@ -6,7 +6,9 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
+#include "absl/status/statusor.h"
 #include "cli/client.h"
 #include "common/command_line.h"
 
@@ -32,6 +34,19 @@ int RunStatus(const StatusFlags& flags, std::ostream& out, std::ostream& err);
 // "unknown" for unspecified.
 std::string StateName(v1::ExperimentState state);
 std::string StateName(v1::TrialState state);
+
+// What the QUEUED trials among `trials` wait for (Trial.waiting_for), one
+// line per distinct reason in the order of its first trial: "trial 3
+// waits: REASON", "trials 0, 1, 2 wait: REASON" (at most 10 numbers, then
+// "and N more"). Empty when none waits.
+std::vector<std::string> WaitingTrialLines(
+    const google::protobuf::RepeatedPtrField<v1::Trial>& trials);
+
+// GetExperiment in the FULL view with every trial: the first page's
+// experiment (it has the source and the grid), the trials of every page,
+// and the last page's fits. The call's error as it came.
+absl::StatusOr<v1::GetExperimentResponse> GetAllPages(CoordinatorClient& client,
+                                                      const std::string& name);
 
 }  // namespace scalebench::cli
 

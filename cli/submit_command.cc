@@ -31,12 +31,24 @@ status, results and cancel:
 experiment it created for ID the first time instead of a second one (a
 different spec under the same ID is an error).
 
+Before it creates anything, the coordinator checks every configuration
+against the workers synchronizing with it now, as if they were all idle:
+a worker offers the platform (and a unikernel's hypervisor), the first
+target host or, under placement.balancer: own_host, one more host offers
+the balancer, and there are enough hosts for `hosts` (plus the balancer's
+own host). When some configuration could not run, submit names each such
+configuration and what is missing (and which workers there are), exits 1
+and creates nothing. With --allow-waiting (more workers will join), it
+prints the same as a warning on stderr and submits; the trials then wait,
+and status and watch say what for.
+
 With --output json: the experiment as the API returns it (Experiment, with
 proto field names).
 
 Exit status: 0 submitted; 2 the spec (or EXPERIMENT, a flag) is wrong; 1 the
-coordinator cannot be reached or cannot run it (e.g. no worker offers a
-platform the spec asks for).
+coordinator cannot be reached or cannot run it: without --allow-waiting,
+some configuration no worker synchronizing now could run (no worker offers
+its platform or balancer, or too few hosts).
 
 )";
 
@@ -92,6 +104,9 @@ void AddSubmitFlags(CLI::App& submit, SubmitFlags* flags) {
                   "makes a retried submit return the first one's "
                   "experiment (a UUID, say)")
       ->type_name("ID");
+  submit.add_flag("--allow-waiting", flags->allow_waiting,
+                  "submit even when the workers synchronizing now cannot "
+                  "run some configuration (more will join); warn on stderr");
   AddOutputOption(submit, &flags->output,
                   {OutputFormat::kText, OutputFormat::kJson});
   AddClientFlags(submit, &flags->client);
@@ -130,11 +145,19 @@ int RunSubmit(const SubmitFlags& flags, std::ostream& out, std::ostream& err) {
   *request.mutable_spec() = *std::move(spec);
   request.set_spec_source(*std::move(source));
   request.set_request_id(flags.request_id);
+  request.set_require_placeable(flags.check_workers && !flags.allow_waiting);
   v1::CreateExperimentResponse response;
   if (int exit = (*client)->CallOrFail(
           &v1::CoordinatorService::Stub::CreateExperiment, request, &response);
       exit != kExitOk) {
     return exit;
+  }
+  if (flags.check_workers && response.unplaceable_size() > 0) {
+    err << "scalebench submit: warning: the workers synchronizing now cannot "
+           "run it; its trials wait for workers that can:\n";
+    for (const std::string& line : response.unplaceable()) {
+      err << "  " << line << "\n";
+    }
   }
   const v1::Experiment& experiment = response.experiment();
   if (flags.output == OutputFormat::kJson) {

@@ -19,6 +19,14 @@ struct SubmitFlags {
   std::string spec;
   std::string request_id;
   OutputFormat output = OutputFormat::kText;
+  // --allow-waiting: submit even when the workers synchronizing now could
+  // not run some configuration (they may still join), with a warning on
+  // stderr. Default false: refuse, exit 1, create nothing.
+  bool allow_waiting = false;
+  // Not a flag: whether to look at the workers at all. `run` clears it:
+  // its embedded worker may not have synchronized yet, and its closed
+  // cluster fails at once what the worker cannot run. Default true.
+  bool check_workers = true;
 };
 
 struct ValidateFlags {
@@ -33,7 +41,9 @@ void AddValidateFlags(CLI::App& validate, ValidateFlags* flags);
 
 // Returns kExitOk; kExitBadInput for a spec error (local or the server's
 // INVALID_ARGUMENT) with nothing created; kExitRunFailed when the
-// coordinator cannot be reached or refuses (FAILED_PRECONDITION).
+// coordinator cannot be reached or refuses (FAILED_PRECONDITION), which
+// includes, without allow_waiting, a configuration the workers
+// synchronizing now could not run.
 int RunSubmit(const SubmitFlags& flags, std::ostream& out, std::ostream& err);
 
 // Returns kExitOk or kExitBadInput.

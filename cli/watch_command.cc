@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "api/resource_names.h"
@@ -22,6 +23,18 @@ measuring, collecting) and the estimated time left once a trial has
 finished. Otherwise one line per event, for logs:
 
   [3/12] trial 4 attempt 1 started on target/0=workers/a ...
+
+When the experiment starts to wait for something no worker synchronizing
+now offers (a platform, a balancer, another host), a line says so, naming
+what is missing and the workers there are, followed by what each queued
+trial waits for, one line per reason:
+
+  [0/6] waiting: trial experiments/exp-000002/trials/3: needs 3 free
+  hosts: ...; 2 found (2 workers synchronizing: h1, h2)
+    trial 3 waits: needs 3 free hosts: ...; 2 found (...: h1, h2)
+    trials 0, 1 wait: queued behind trial 3, which the workers ...
+
+A reason is printed when it appears or changes, not again.
 
 When the coordinator goes away (restarted, network down), watch prints
 "coordinator unavailable, reconnecting...", retries with a growing pause (up
@@ -184,7 +197,58 @@ class BarView final : public WatchView {
   bool drawn_ = false;
 };
 
+class WaitingTrialsView final : public WatchView {
+ public:
+  WaitingTrialsView(std::unique_ptr<WatchView> inner, FetchTrials fetch,
+                    std::ostream& out, bool terminal)
+      : inner_(std::move(inner)),
+        fetch_(std::move(fetch)),
+        out_(out),
+        terminal_(terminal) {}
+
+  void Event(const v1::ExperimentEvent& event) override {
+    const std::string& waiting = event.experiment().waiting_for();
+    const bool changed = waiting != last_waiting_;
+    last_waiting_ = waiting;
+    if (!changed || waiting.empty()) {
+      inner_->Event(event);
+      return;
+    }
+    std::vector<std::string> lines;
+    if (absl::StatusOr<v1::GetExperimentResponse> all = fetch_(); all.ok()) {
+      for (std::string& line : WaitingTrialLines(all->trials())) {
+        if (printed_.insert(line).second) lines.push_back(std::move(line));
+      }
+    }
+    if (!terminal_) inner_->Event(event);
+    for (const std::string& line : lines) {
+      out_ << (terminal_ ? "\r\x1b[K  " : "  ") << line << "\n";
+    }
+    if (terminal_) inner_->Event(event);
+    out_.flush();
+  }
+  void Reconnecting(const absl::Status& why) override {
+    inner_->Reconnecting(why);
+  }
+  void Reconnected() override { inner_->Reconnected(); }
+
+ private:
+  const std::unique_ptr<WatchView> inner_;
+  const FetchTrials fetch_;
+  std::ostream& out_;
+  const bool terminal_;
+  std::string last_waiting_;
+  absl::flat_hash_set<std::string> printed_;
+};
+
 }  // namespace
+
+std::unique_ptr<WatchView> WithWaitingTrials(std::unique_ptr<WatchView> view,
+                                             FetchTrials fetch,
+                                             std::ostream& out, bool terminal) {
+  return std::make_unique<WaitingTrialsView>(std::move(view), std::move(fetch),
+                                             out, terminal);
+}
 
 std::unique_ptr<WatchView> MakeLineView(std::ostream& out) {
   return std::make_unique<LineView>(out);
@@ -218,8 +282,10 @@ int RunWatch(const WatchFlags& flags, const WatchOutput& output, Clock& clock,
   GrpcWatchSource source(**client);
   absl::StatusOr<v1::Experiment> ended;
   {
-    std::unique_ptr<WatchView> view =
-        output.terminal ? MakeBarView(*output.out) : MakeLineView(*output.out);
+    std::unique_ptr<WatchView> view = WithWaitingTrials(
+        output.terminal ? MakeBarView(*output.out) : MakeLineView(*output.out),
+        [&] { return GetAllPages(**client, *name); }, *output.out,
+        output.terminal);
     ended = FollowExperiment(source, *name, clock, *view, options);
   }  // The bar ends its line.
   if (!ended.ok()) {

@@ -6,6 +6,7 @@
 #ifndef SCALEBENCH_CLI_WATCH_COMMAND_H_
 #define SCALEBENCH_CLI_WATCH_COMMAND_H_
 
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -39,6 +40,21 @@ std::unique_ptr<WatchView> MakeLineView(std::ostream& out);
 // The view for a terminal: a progress bar with trials done/total, the
 // phase of the running trials and the estimated time left.
 std::unique_ptr<WatchView> MakeBarView(std::ostream& out);
+
+// GetExperiment in the FULL view with every trial (status_command.h
+// GetAllPages).
+using FetchTrials = std::function<absl::StatusOr<v1::GetExperimentResponse>()>;
+
+// Wraps `view`: when an event brings a new Experiment.waiting_for, fetches
+// the trials once and prints each line of WaitingTrialLines it has not
+// printed before ("  trial 3 waits: ..."), so a trial's reason shows when
+// it appears or changes, not on every event. On a terminal the lines go
+// above the bar (cleared first, redrawn after); otherwise after the
+// event's line. A failed fetch prints nothing: the event's own line said
+// what the experiment waits for.
+std::unique_ptr<WatchView> WithWaitingTrials(std::unique_ptr<WatchView> view,
+                                             FetchTrials fetch,
+                                             std::ostream& out, bool terminal);
 
 // Runs the command; `clock` paces reconnection.
 int RunWatch(const WatchFlags& flags, const WatchOutput& output, Clock& clock,

@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "api/attempt_keys.h"
 #include "api/resource_names.h"
 #include "common/grpc_channel.h"
@@ -20,6 +21,7 @@
 #include "common/status_macros.h"
 #include "coordinator/rpc/user_call.h"
 #include "coordinator/trials/fit_models.h"
+#include "coordinator/trials/placement.h"
 #include "coordinator/trials/random_seed.h"
 #include "spec/defaults.h"
 #include "spec/grid.h"
@@ -441,6 +443,19 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CreateExperiment(
     if (request->validate_only()) {
       *response->mutable_experiment() = Preview(*request, seed);
       return absl::OkStatus();
+    }
+    const v1::ExperimentSpec full = spec::WithDefaults(request->spec());
+    std::vector<std::string> unplaceable = UnplaceableConfigurations(
+        spec::ExpandGrid(full), PlacementRules::FromSpec(full),
+        registry_->LiveHosts());
+    if (!unplaceable.empty() && request->require_placeable()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the workers synchronizing now cannot run it; nothing "
+                       "was created:\n  ",
+                       absl::StrJoin(unplaceable, "\n  ")));
+    }
+    for (std::string& line : unplaceable) {
+      response->add_unplaceable(std::move(line));
     }
     ASSIGN_OR_RETURN(*response->mutable_experiment(),
                      store_->experiments().CreateExperiment(

@@ -7,6 +7,7 @@
 namespace scalebench::coordinator::coordinator_service_test {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
@@ -19,6 +20,52 @@ TEST_F(CoordinatorServiceTest, CreateReturnsThePendingExperimentInFullView) {
   EXPECT_THAT(created->configurations(), SizeIs(2));
   EXPECT_EQ(created->spec_source(), kSpecYaml);
   EXPECT_EQ(created->progress().trials_total(), 4u);
+}
+
+// Submit's check: what the workers synchronizing now could never run is
+// refused with require_placeable (nothing created), else listed.
+TEST_F(CoordinatorServiceTest, CreateChecksTheGridAgainstTheWorkersThere) {
+  v1::CreateExperimentRequest request;
+  *request.mutable_spec() = spec_;
+  request.set_require_placeable(true);
+  absl::StatusOr<v1::CreateExperimentResponse> refused =
+      Call(&v1::CoordinatorService::Stub::CreateExperiment, request);
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("no worker is synchronizing"));
+  EXPECT_THAT(List(v1::EXPERIMENT_VIEW_BASIC)->experiments(), SizeIs(0));
+
+  // Workers may still join: created, with the problem listed.
+  request.set_require_placeable(false);
+  absl::StatusOr<v1::CreateExperimentResponse> waiting =
+      Call(&v1::CoordinatorService::Stub::CreateExperiment, request);
+  ASSERT_TRUE(waiting.ok()) << waiting.status();
+  EXPECT_THAT(waiting->unplaceable(),
+              ElementsAre(HasSubstr("no worker is synchronizing")));
+
+  // One native worker runs both configurations (1 and 2 instances, 1 host).
+  v1::SynchronizeRequest hello;
+  hello.set_worker_id("h1");
+  hello.set_session_id("s");
+  hello.mutable_facts()->add_platforms(v1::PLATFORM_NATIVE);
+  hello.mutable_current()->mutable_idle();
+  v1::SynchronizeResponse answer;
+  registry_->Synchronize(hello, absl::Now(), &answer, [](absl::Status) {});
+  request.set_require_placeable(true);
+  absl::StatusOr<v1::CreateExperimentResponse> placeable =
+      Call(&v1::CoordinatorService::Stub::CreateExperiment, request);
+  ASSERT_TRUE(placeable.ok()) << placeable.status();
+  EXPECT_THAT(placeable->unplaceable(), SizeIs(0));
+
+  // Two hosts per trial: the one worker is named and the second missing.
+  request.mutable_spec()->mutable_sweep()->add_hosts(2);
+  absl::StatusOr<v1::CreateExperimentResponse> two_hosts =
+      Call(&v1::CoordinatorService::Stub::CreateExperiment, request);
+  EXPECT_TRUE(absl::IsFailedPrecondition(two_hosts.status()));
+  EXPECT_THAT(two_hosts.status().message(),
+              HasSubstr("needs 2 free hosts: 2 that run native; 1 found (1 "
+                        "worker synchronizing: h1)"));
+  EXPECT_THAT(List(v1::EXPERIMENT_VIEW_BASIC)->experiments(), SizeIs(2));
 }
 
 TEST_F(CoordinatorServiceTest, BadSpecIsInvalidArgumentNamingTheField) {

@@ -329,6 +329,16 @@ std::vector<WorkerInfo> WorkerRegistry::List() const {
   return infos;
 }
 
+std::vector<CandidateHost> WorkerRegistry::LiveHosts() const {
+  std::vector<CandidateHost> live;
+  for (const WorkerInfo& info : List()) {
+    if (!info.session_id.empty() && !info.lost) {
+      live.push_back({info.worker_id, info.facts});
+    }
+  }
+  return live;
+}
+
 void WorkerRegistry::SetListener(std::function<void()> listener) {
   listener_ = std::move(listener);
 }

@@ -28,6 +28,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "coordinator/store/stores.h"
+#include "coordinator/trials/placement.h"
 #include "scalebench/v1/worker.grpc.pb.h"
 
 namespace scalebench::coordinator {
@@ -155,6 +156,11 @@ class WorkerRegistry final {
 
   // Every worker known, ordered by id.
   std::vector<WorkerInfo> List() const;
+
+  // Every worker that synchronizes now (called since the coordinator
+  // started and not lost), busy or not, ordered by id: the hosts placement
+  // may ever use.
+  std::vector<CandidateHost> LiveHosts() const;
 
   // Called after an exchange has been recorded (never under the registry's
   // lock) when it told something new: the worker's row was written, results

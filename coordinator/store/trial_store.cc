@@ -30,6 +30,29 @@ constexpr char kTrialPageTokenPrefix[] = "t";
 
 }  // namespace
 
+void TrialStore::SetWaiting(
+    absl::string_view experiment_id,
+    absl::flat_hash_map<std::string, std::string> reasons) {
+  absl::MutexLock lock(&waiting_mu_);
+  if (reasons.empty()) {
+    waiting_.erase(experiment_id);
+  } else {
+    waiting_[experiment_id] = std::move(reasons);
+  }
+}
+
+void TrialStore::FillWaiting(absl::string_view experiment_id,
+                             std::vector<v1::Trial>& trials) const {
+  absl::MutexLock lock(&waiting_mu_);
+  auto reasons = waiting_.find(experiment_id);
+  if (reasons == waiting_.end()) return;
+  for (v1::Trial& trial : trials) {
+    if (trial.state() != v1::TRIAL_STATE_QUEUED) continue;
+    auto it = reasons->second.find(trial.name());
+    if (it != reasons->second.end()) trial.set_waiting_for(it->second);
+  }
+}
+
 absl::StatusOr<std::vector<v1::Trial>> TrialStore::ReadTrials(
     absl::string_view experiment_id, int64_t first, int64_t limit,
     int64_t* next) {
@@ -62,6 +85,7 @@ absl::StatusOr<std::vector<v1::Trial>> TrialStore::ReadTrials(
     trial.set_state(static_cast<v1::TrialState>(stmt.ColumnInt(3)));
   }
   if (trials.empty()) return trials;
+  FillWaiting(experiment_id, trials);
   ASSIGN_OR_RETURN(
       Statement attempts,
       db_->Prepare("SELECT trial, number, placement, start_time, end_time, "
@@ -147,7 +171,9 @@ absl::StatusOr<v1::Trial> TrialStore::GetTrial(absl::string_view trial_name) {
     ASSIGN_OR_RETURN(trial, rows_.ReadTrial(ref.experiment_id, ref.trial));
     return absl::OkStatus();
   }));
-  return trial;
+  std::vector<v1::Trial> one = {std::move(trial)};
+  FillWaiting(ref.experiment_id, one);
+  return std::move(one.front());
 }
 
 absl::StatusOr<v1::Attempt> TrialStore::StartAttempt(

@@ -1,8 +1,10 @@
 // Trials and their attempts: read and listed in pages, an attempt started
 // and ended (with its merged result and the trial's next state in one
 // transaction), an adaptive round's trials added, queued trials ended.
-// One of the stores over the coordinator's database (stores.h).
-// Thread-safe: calls are serialized on the database.
+// One of the stores over the coordinator's database (stores.h), plus what
+// queued trials wait for, which it keeps in memory only (SetWaiting).
+// Thread-safe: calls are serialized on the database, and the waits on
+// their own mutex.
 #ifndef SCALEBENCH_COORDINATOR_STORE_TRIAL_STORE_H_
 #define SCALEBENCH_COORDINATOR_STORE_TRIAL_STORE_H_
 
@@ -11,9 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "coordinator/store/database.h"
 #include "coordinator/store/store_rows.h"
@@ -40,6 +44,16 @@ struct TrialPage {
 class TrialStore final : private StoreBase {
  public:
   using StoreBase::StoreBase;
+
+  // Sets what the experiment's queued trials wait for (trial name ->
+  // reason, as the scheduler found on its last pass), replacing what was
+  // set for it before; an empty map forgets the experiment. Kept in memory,
+  // not in the database: the scheduler repeats it on every pass without a
+  // write, and a restarted coordinator's scheduler says it again. Read
+  // into Trial.waiting_for of QUEUED trials by ListTrials, ListTrialsPage
+  // and GetTrial.
+  void SetWaiting(absl::string_view experiment_id,
+                  absl::flat_hash_map<std::string, std::string> reasons);
 
   // The experiment's trials in number order, each with its attempts.
   // NOT_FOUND when the experiment is unknown.
@@ -120,6 +134,17 @@ class TrialStore final : private StoreBase {
       absl::string_view message);
 
  private:
+  // Sets Trial.waiting_for of each QUEUED trial in `trials` (of
+  // `experiment_id`) from what SetWaiting was told.
+  void FillWaiting(absl::string_view experiment_id,
+                   std::vector<v1::Trial>& trials) const;
+
+  mutable absl::Mutex waiting_mu_;
+  // By experiment id, then trial name.
+  absl::flat_hash_map<std::string,
+                      absl::flat_hash_map<std::string, std::string>>
+      waiting_ ABSL_GUARDED_BY(waiting_mu_);
+
   // Up to `limit` trials of the experiment from number `first` on, with
   // their attempts, in number order; `next` is the number of the trial
   // after them, or -1 when none follows. Inside a read transaction.

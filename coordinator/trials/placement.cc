@@ -7,6 +7,7 @@
 #include "api/enum_names.h"
 #include "common/echo_text.h"
 #include "platforms/registry.h"
+#include "spec/grid.h"
 
 namespace scalebench::coordinator {
 namespace {
@@ -19,6 +20,27 @@ uint32_t TargetHosts(const v1::Configuration& c) {
 // reason's bytes, and how many reasons.
 constexpr size_t kMaxReasonBytes = 200;
 constexpr size_t kMaxReasons = 8;
+// How many workers' names CheckPlaceableOn lists.
+constexpr size_t kMaxNamedHosts = 8;
+
+constexpr char kNoWorker[] =
+    "no worker is synchronizing with this coordinator (start "
+    "scalebench-worker --coordinator ADDR on a host)";
+
+// "2 workers synchronizing: a, b", naming at most kMaxNamedHosts.
+std::string Synchronizing(absl::Span<const CandidateHost> hosts) {
+  std::vector<std::string> names;
+  for (const CandidateHost& host : hosts) {
+    if (names.size() == kMaxNamedHosts) {
+      names.push_back(
+          absl::StrCat("and ", hosts.size() - kMaxNamedHosts, " more"));
+      break;
+    }
+    names.push_back(host.worker_id);
+  }
+  return absl::StrCat(hosts.size(), hosts.size() == 1 ? " worker" : " workers",
+                      " synchronizing: ", absl::StrJoin(names, ", "));
+}
 
 bool RunsPlatform(const v1::HostFacts& facts, v1::Platform platform) {
   return std::find(facts.platforms().begin(), facts.platforms().end(),
@@ -198,11 +220,7 @@ absl::StatusOr<Placement> PlaceTrial(
 absl::Status CheckPlaceableOn(const v1::Configuration& configuration,
                               const PlacementRules& rules,
                               absl::Span<const CandidateHost> hosts) {
-  if (hosts.empty()) {
-    return absl::FailedPreconditionError(
-        "no worker is synchronizing with this coordinator (start "
-        "scalebench-worker --coordinator ADDR on a host)");
-  }
+  if (hosts.empty()) return absl::FailedPreconditionError(kNoWorker);
   absl::Status placed = PlaceTrial(configuration, rules, hosts, {}).status();
   if (placed.ok()) return placed;
   if (!absl::IsResourceExhausted(placed)) return placed;
@@ -235,10 +253,24 @@ absl::Status CheckPlaceableOn(const v1::Configuration& configuration,
     reasons.push_back(absl::StrCat("and ", more, " more"));
   }
   return absl::FailedPreconditionError(absl::StrCat(
-      placed.message(), hosts.size() == 1 ? " (1 worker" : " (",
-      hosts.size() == 1 ? "" : absl::StrCat(hosts.size(), " workers"),
-      " synchronizing", reasons.empty() ? "" : "; ",
+      placed.message(), " (", Synchronizing(hosts), reasons.empty() ? "" : "; ",
       absl::StrJoin(reasons, "; "), ")"));
+}
+
+std::vector<std::string> UnplaceableConfigurations(
+    absl::Span<const v1::Configuration> configurations,
+    const PlacementRules& rules, absl::Span<const CandidateHost> hosts) {
+  if (hosts.empty()) return {kNoWorker};
+  std::vector<std::string> problems;
+  for (const v1::Configuration& configuration : configurations) {
+    if (!CheckPlaceable(configuration).ok()) continue;  // Fails on its own.
+    const absl::Status never = CheckPlaceableOn(configuration, rules, hosts);
+    if (never.ok()) continue;
+    problems.push_back(absl::StrCat(
+        "configuration ", configuration.index(), " (",
+        spec::DescribeConfiguration(configuration), "): ", never.message()));
+  }
+  return problems;
 }
 
 }  // namespace scalebench::coordinator

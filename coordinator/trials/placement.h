@@ -112,6 +112,17 @@ absl::Status CheckPlaceableOn(const v1::Configuration& configuration,
                               const PlacementRules& rules,
                               absl::Span<const CandidateHost> hosts);
 
+// What of `configurations` the `hosts` could never run, were they all idle:
+// one line per such configuration, "configuration N (DESCRIPTION): REASON"
+// with CheckPlaceableOn's reason, in the configurations' order; a single
+// line saying so when `hosts` is empty. Empty when every configuration
+// could run. Configurations CheckPlaceable refuses are left out (they fail
+// on their own). Used by CreateExperiment (submit) and by the scheduler of
+// a closed cluster.
+std::vector<std::string> UnplaceableConfigurations(
+    absl::Span<const v1::Configuration> configurations,
+    const PlacementRules& rules, absl::Span<const CandidateHost> hosts);
+
 }  // namespace scalebench::coordinator
 
 #endif  // SCALEBENCH_COORDINATOR_TRIALS_PLACEMENT_H_

@@ -4,40 +4,20 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "coordinator/trials/placement_test_hosts.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace scalebench::coordinator {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
-
-CandidateHost Host(std::string id, std::vector<v1::Platform> platforms,
-                   std::vector<v1::BalancerKind> balancers) {
-  CandidateHost host;
-  host.worker_id = std::move(id);
-  for (v1::Platform p : platforms) host.facts.add_platforms(p);
-  for (v1::BalancerKind b : balancers) host.facts.add_balancers(b);
-  return host;
-}
-
-const PlacementRules kBesideTargets;
-const PlacementRules kOwnHost{v1::BALANCER_PLACEMENT_OWN_HOST, ""};
-
-v1::Configuration Config(uint32_t instances, uint32_t hosts,
-                         v1::BalancerKind balancer,
-                         v1::Platform platform = v1::PLATFORM_NATIVE) {
-  v1::Configuration c;
-  c.set_platform(platform);
-  c.set_instances(instances);
-  c.set_hosts(hosts);
-  c.set_balancer(balancer);
-  return c;
-}
 
 TEST(PlacementTest, OneHostPlaysEveryRole) {
   const std::vector<CandidateHost> hosts = {
@@ -270,6 +250,41 @@ TEST(PlacementTest, CheckPlaceableOnNamesWhatTheHostsSaidTheyLack) {
                   on_xen, hosts)
                   .message(),
               HasSubstr("a: platform xen: xl: not found"));
+}
+
+v1::Configuration Indexed(v1::Configuration c, uint32_t index) {
+  c.set_index(index);
+  return c;
+}
+
+// What submit refuses: each configuration the registered workers could
+// never run, named with what is missing and which workers there are.
+TEST(PlacementTest, UnplaceableConfigurationsNamesEachAndTheWorkers) {
+  const std::vector<CandidateHost> hosts = {
+      Host("h1", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY}),
+      Host("h2", {v1::PLATFORM_NATIVE}, {v1::BALANCER_KIND_HAPROXY})};
+  const std::vector<v1::Configuration> grid = {
+      Indexed(Config(2, 1, v1::BALANCER_KIND_HAPROXY), 0),
+      Indexed(Config(2, 2, v1::BALANCER_KIND_HAPROXY), 1),
+      Indexed(Config(1, 1, v1::BALANCER_KIND_NONE, v1::PLATFORM_DOCKER), 2),
+      // Fewer instances than hosts: fails on its own, not said here.
+      Indexed(Config(1, 3, v1::BALANCER_KIND_NONE), 3)};
+
+  EXPECT_THAT(
+      UnplaceableConfigurations(grid, kOwnHost, hosts),
+      ElementsAre(AllOf(HasSubstr("configuration 1 ("),
+                        HasSubstr("needs 3 free hosts: 2 that run native and "
+                                  "one more that runs haproxy; 2 found"),
+                        HasSubstr("(2 workers synchronizing: h1, h2)")),
+                  AllOf(HasSubstr("configuration 2 ("),
+                        HasSubstr("that run docker; 0 found"))));
+  // With the balancer beside the targets two hosts are enough.
+  EXPECT_THAT(UnplaceableConfigurations(grid, kBesideTargets, hosts),
+              ElementsAre(HasSubstr("configuration 2 (")));
+  // No worker at all: one line, not one per configuration.
+  EXPECT_THAT(UnplaceableConfigurations(grid, kBesideTargets, {}),
+              ElementsAre(HasSubstr("no worker is synchronizing")));
+  EXPECT_THAT(UnplaceableConfigurations({grid[0]}, kOwnHost, hosts), IsEmpty());
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -10,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "coordinator/trials/conclude.h"
 #include "coordinator/trials/placement.h"
+#include "coordinator/trials/trial_waits.h"
 #include "spec/defaults.h"
 #include "spec/grid.h"
 
@@ -140,16 +142,6 @@ std::vector<CandidateHost> Scheduler::FreeHosts() const {
   return free;
 }
 
-std::vector<CandidateHost> Scheduler::LiveHosts() const {
-  std::vector<CandidateHost> live;
-  for (const WorkerInfo& info : registry_->List()) {
-    if (!info.session_id.empty() && !info.lost) {
-      live.push_back({info.worker_id, info.facts});
-    }
-  }
-  return live;
-}
-
 bool Scheduler::HasRunningAttempt(const std::string& experiment_id) const {
   for (const auto& [trial, experiment] : run_experiment_) {
     if (experiment == experiment_id) return true;
@@ -215,6 +207,11 @@ void Scheduler::RunOnce() {
   });
   absl::erase_if(placeable_,
                  [&](const std::string& id) { return !active.contains(id); });
+  absl::erase_if(trials_waiting_, [&](const std::string& id) {
+    if (active.contains(id)) return false;
+    store_->trials().SetWaiting(id, {});
+    return true;
+  });
 }
 
 absl::Status Scheduler::Schedule(const std::string& experiment_id,
@@ -242,12 +239,25 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
     if (*failed) return absl::OkStatus();
   }
   bool all_ended = true;
+  // Why each queued trial is not placed this pass, by trial name; filled
+  // only once a trial could not be placed (CheckPlaceableOn per
+  // configuration at most once).
+  TrialWaits waits(rules, [this] { return registry_->LiveHosts(); });
+  // What the experiment waits for, once a trial could not be placed;
+  // recorded after the trials' reasons, so that a watch that sees the
+  // experiment's event finds them.
+  std::optional<std::string> experiment_waits;
   for (const v1::Trial& trial : *trials) {
     if (!Ended(trial.state())) all_ended = false;
     if (trial.state() != v1::TRIAL_STATE_QUEUED || Running(trial)) continue;
     if (runs_.contains(trial.name())) continue;
     const v1::Configuration& configuration = experiment->configurations(
         static_cast<int>(trial.configuration_index()));
+    if (waits.blocked()) {
+      // Later trials may need fewer hosts, but they keep their order.
+      waits.Behind(trial, configuration);
+      continue;
+    }
     if (absl::Status s = CheckPlaceable(configuration); !s.ok()) {
       absl::Status failed = store_->trials().SetTrialState(
           trial.name(), v1::TRIAL_STATE_FAILED,
@@ -258,20 +268,18 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
     absl::StatusOr<Placement> placement =
         PlaceTrial(configuration, rules, free, FailedHosts(trial));
     if (!placement.ok()) {
+      const absl::Status never =
+          waits.Blocked(trial, configuration, placement.status());
       // Busy hosts free up by themselves; say so only when no live host
       // could take the trial even when idle. (A closed cluster fails
       // what it can never place, above; there it waits only for its own
       // worker to start or to free up.)
       if (!options_.closed_cluster) {
-        const absl::Status never =
-            CheckPlaceableOn(configuration, rules, LiveHosts());
-        SetWaiting(experiment_id, never.ok()
-                                      ? ""
+        experiment_waits = never.ok() ? ""
                                       : absl::StrCat("trial ", trial.name(),
-                                                     ": ", never.message()));
+                                                     ": ", never.message());
       }
-      // Later trials may need fewer hosts, but they keep their order.
-      break;
+      continue;
     }
     SetWaiting(experiment_id, "");
     absl::StatusOr<v1::Attempt> attempt =
@@ -299,6 +307,15 @@ absl::Status Scheduler::Schedule(const std::string& experiment_id,
         std::move(attempts), store_, registry_, clock_, options_.attempt);
     run_experiment_[trial.name()] = experiment_id;
   }
+  absl::flat_hash_map<std::string, std::string> reasons = waits.Take();
+  if (reasons.empty()) {
+    trials_waiting_.erase(experiment_id);
+  } else {
+    trials_waiting_.insert(experiment_id);
+  }
+  store_->trials().SetWaiting(experiment_id, std::move(reasons));
+  if (experiment_waits.has_value())
+    SetWaiting(experiment_id, *experiment_waits);
   if (all_ended && !HasRunningAttempt(experiment_id)) {
     return Conclude(*experiment, *trials);
   }
@@ -321,17 +338,17 @@ absl::StatusOr<bool> Scheduler::FailIfNeverPlaceable(
     const v1::Experiment& experiment, const PlacementRules& rules) {
   const std::string id(absl::StripPrefix(experiment.name(), "experiments/"));
   if (placeable_.contains(id)) return false;
-  const std::vector<CandidateHost> live = LiveHosts();
+  const std::vector<CandidateHost> live = registry_->LiveHosts();
   if (live.empty()) return false;  // The embedded worker is still starting.
-  for (const v1::Configuration& configuration : experiment.configurations()) {
-    if (!CheckPlaceable(configuration).ok()) continue;  // Fails on its own.
-    absl::Status never = CheckPlaceableOn(configuration, rules, live);
-    if (never.ok()) continue;
-    const std::string reason = absl::StrCat(
-        "cannot run here: ", spec::DescribeConfiguration(configuration), ": ",
-        never.message());
+  const std::vector<v1::Configuration> grid(experiment.configurations().begin(),
+                                            experiment.configurations().end());
+  const std::vector<std::string> never =
+      UnplaceableConfigurations(grid, rules, live);
+  if (!never.empty()) {
+    // The first configuration that cannot run says why.
     absl::StatusOr<uint32_t> ended = store_->trials().EndQueuedTrials(
-        id, v1::TRIAL_STATE_FAILED, v1::EXPERIMENT_STATE_FAILED, reason);
+        id, v1::TRIAL_STATE_FAILED, v1::EXPERIMENT_STATE_FAILED,
+        absl::StrCat("cannot run here: ", never.front()));
     if (!ended.ok()) return ended.status();
     return true;
   }

@@ -96,8 +96,6 @@ class Scheduler final {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
   std::vector<CandidateHost> FreeHosts() const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
-  // Every worker that synchronizes, busy or not.
-  std::vector<CandidateHost> LiveHosts() const;
   bool HasRunningAttempt(const std::string& experiment_id) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
   void Loop();
@@ -118,6 +116,9 @@ class Scheduler final {
   // What each experiment waits for, as last recorded in the store.
   absl::flat_hash_map<std::string, std::string> waiting_
       ABSL_GUARDED_BY(pass_mu_);
+  // Experiments with queued trials whose waits the store holds
+  // (TrialStore::SetWaiting), to forget them once they end.
+  absl::flat_hash_set<std::string> trials_waiting_ ABSL_GUARDED_BY(pass_mu_);
   // Experiments FailIfNeverPlaceable found placeable.
   absl::flat_hash_set<std::string> placeable_ ABSL_GUARDED_BY(pass_mu_);
 

@@ -26,6 +26,9 @@ TEST_F(SchedulerTest, AnExperimentNoHostCanRunSaysWhatItWaitsFor) {
   scheduler_->RunOnce();
   EXPECT_THAT(Experiment().waiting_for(),
               HasSubstr("no worker is synchronizing"));
+  // Each queued trial says why: the same configuration, the same reason.
+  EXPECT_THAT(Trial(0).waiting_for(), HasSubstr("no worker is synchronizing"));
+  EXPECT_THAT(Trial(2).waiting_for(), HasSubstr("no worker is synchronizing"));
 
   v1::Unavailable& docker = *facts_.add_unavailable();
   docker.set_platform(v1::PLATFORM_DOCKER);
@@ -54,6 +57,13 @@ TEST_F(SchedulerTest, AnExperimentNoHostCanRunSaysWhatItWaitsFor) {
   scheduler_->RunOnce();
   EXPECT_TRUE(Desired("w2").has_prepare()) << Desired("w2").DebugString();
   EXPECT_EQ(Experiment().waiting_for(), "");
+  // The placed trial waits for nothing; the next one for the busy host.
+  EXPECT_EQ(Trial(0).waiting_for(), "");
+  EXPECT_EQ(Trial(1).waiting_for(),
+            "waits for busy hosts: needs 1 free hosts: 1 that run docker; 0 "
+            "found");
+  EXPECT_EQ(Trial(2).waiting_for(),
+            "queued behind trial 1, which waits for busy hosts");
 }
 
 // `scalebench run`: no other worker can join, so an experiment the one
@@ -104,6 +114,7 @@ TEST_F(SchedulerTest, CancelEndsEveryQueuedTrialAtOnce) {
   EXPECT_EQ(cancelled.waiting_for(), "");
   for (int n = 0; n < 3; ++n) {
     EXPECT_EQ(Trial(n).state(), v1::TRIAL_STATE_CANCELLED);
+    EXPECT_EQ(Trial(n).waiting_for(), "");
   }
   // One event for the trials, one for the experiment.
   absl::StatusOr<std::vector<v1::ExperimentEvent>> events =

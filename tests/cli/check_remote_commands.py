@@ -82,7 +82,13 @@ def main():
         coordinator = start()
         watch = None
         try:
+            # No worker ever joins: without --allow-waiting submit refuses.
             r = run("submit", spec)
+            checks.expect(r.returncode == 1 and not r.stdout and
+                          "no worker is synchronizing" in r.stderr,
+                          "submit refuses what no worker there can run",
+                          f"rc={r.returncode} out={r.stdout!r} err={r.stderr!r}")
+            r = run("submit", spec, "--allow-waiting")
             last = r.stdout.splitlines()[-1] if r.stdout else ""
             checks.expect(r.returncode == 0 and last == "experiments/exp-000001",
                           "submit prints the experiment's name last",
@@ -113,12 +119,21 @@ def main():
             # falls depends on when watch attached.
             waiting = [line for line in out.splitlines()
                        if line.startswith("[0/4] waiting: ")]
+            # Each waiting trial's reason follows it, indented.
+            trial_waits = [line for line in out.splitlines()
+                           if line.startswith("  trial")]
+            checks.expect(
+                len(trial_waits) <= 1 and
+                all("no worker is synchronizing" in w for w in trial_waits),
+                "watch shows at most once what the trials wait for",
+                f"out={out!r}")
             checks.expect(
                 len(waiting) <= 1 and all("no worker is synchronizing" in w
                                           for w in waiting),
                 "watch shows at most once what the experiment waits for",
                 f"out={out!r}")
-            lines = [line for line in out.splitlines() if line not in waiting]
+            lines = [line for line in out.splitlines()
+                     if line not in waiting and line not in trial_waits]
             checks.expect(watch.returncode == 1,
                           "watch exits 1 for a cancelled experiment",
                           f"rc={watch.returncode} err={err!r}")

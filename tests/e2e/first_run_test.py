@@ -12,8 +12,10 @@ mode 700, and a spec this machine cannot run.
                 at once with the reason and no attempt started: a platform
                 it lacks, and a runtime dir nginx's workers cannot reach
                 (--runtime-dir inside the mode-700 directory); under a
-                standalone coordinator, `watch` and `status` name what
-                the experiment waits for, and cancel ends it
+                standalone coordinator, `submit` refuses it with no
+                worker (exit 1) and warns with --allow-waiting, then
+                `watch` and `status` name what the experiment waits for,
+                and cancel ends it
 
 Usage: first_run_test.py --bin DIR --group NAME
 Prints one line per check and 'N passed, M failed'; exit 1 on a failure.
@@ -181,10 +183,18 @@ def group_cannot_run(bin_dir, checks):
             path = os.path.join(tmp, "xen.yaml")
             with open(path, "w") as f:
                 f.write(NATIVE_SPEC.format(name="waits", platform="xen"))
+            # No worker: submit refuses it, unless told workers will join.
             r = cluster.cli("submit", path)
+            checks.expect(r.returncode == 1 and "no worker is synchronizing"
+                          in r.stderr and not r.stdout,
+                          "waits: submit refuses it with no worker (exit 1)",
+                          f"exit {r.returncode}: {r.stdout}{r.stderr}")
+            r = cluster.cli("submit", path, "--allow-waiting")
             name = r.stdout.strip().splitlines()[-1] if r.stdout else ""
-            checks.expect(r.returncode == 0 and name.startswith("experiments/"),
-                          "waits: submitted", r.stdout + r.stderr)
+            checks.expect(r.returncode == 0 and name.startswith("experiments/")
+                          and "warning: " in r.stderr,
+                          "waits: submitted with --allow-waiting, warned",
+                          r.stdout + r.stderr)
             doc = cluster.wait_for(
                 lambda: (cluster.experiment(name) or {}).get(
                     "experiment", {}).get("waiting_for"),

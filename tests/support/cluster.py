@@ -153,10 +153,24 @@ class Cluster(ClusterView):
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
     def start_coordinator_and_two_workers(self):
-        """A coordinator and workers w1 and w2, one on each of CPUs 0, 1."""
+        """A coordinator and workers w1 and w2, one on each of CPUs 0, 1,
+        once both synchronize with it (submit refuses what the workers
+        synchronizing could not run)."""
         self.start_coordinator()
         self.start_worker("w1", ["--cpus", "0"])
         self.start_worker("w2", ["--cpus", "1"])
+        self.wait_for_workers(["w1", "w2"])
+
+    def wait_for_workers(self, names, timeout=30):
+        """Waits until `scalebench workers` lists every one of `names`."""
+        def listed():
+            r = self.cli("workers", "--output", "json")
+            if r.returncode != 0:
+                return False
+            known = {w.get("name", "").split("/")[-1]
+                     for w in json.loads(r.stdout).get("workers", [])}
+            return set(names) <= known
+        self.wait_for(listed, timeout, f"workers {', '.join(names)}")
 
     def kill(self, name, sig=signal.SIGKILL):
         proc = self.procs.pop(name)

@@ -11,6 +11,13 @@ cleanly.
                bridge, no testbed cgroup, no process whose command line
                contains the state dir, no mount under it; `status` exits 1;
                `down` again exits 0
+  waits        (issue 27) on `up 2`, examples/cross-host-own-balancer.yaml
+               (hosts: 2 with a balancer on its own host: 3 hosts) is
+               refused by `submit` with exit 1, naming the configuration,
+               the third host it lacks and the workers h1, h2, and nothing
+               is created; with --allow-waiting it is submitted with that
+               warning, `status` and `watch` say what its trials wait for,
+               and cancel ends it; then `down`
 
 Usage: testbed_test.py --bin DIR
 Needs root. Uses its own state dir (SCALEBENCH_TESTBED_DIR), but the
@@ -25,6 +32,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "support"))
@@ -144,6 +152,73 @@ def check_down(testbed, checks):
                   f"exit {r.returncode}: {r.stderr}")
 
 
+def check_waits(testbed, checks):
+    r = testbed.run("up", "2")
+    checks.expect(r.returncode == 0, "waits: up 2 exits 0",
+                  f"exit {r.returncode}: {r.stderr[-2000:]}")
+    lines = r.stdout.splitlines()
+    env = dict(os.environ)
+    env.update(line.split("=", 1) for line in lines)
+
+    def cli(*args, timeout=60):
+        return subprocess.run([os.path.join(testbed.bin, "scalebench"),
+                               *args], capture_output=True, text=True,
+                              timeout=timeout, env=env)
+
+    spec = os.path.join(TOP, "examples", "cross-host-own-balancer.yaml")
+    missing = ("needs 3 free hosts: 2 that run native and one more that "
+               "runs haproxy; 2 found (2 workers synchronizing: h1, h2)")
+    r = cli("submit", spec)
+    checks.expect(r.returncode == 1 and missing in r.stderr and
+                  "configuration " in r.stderr and not r.stdout,
+                  "waits: submit refuses the 3-host example on 2 hosts "
+                  "(exit 1), naming the missing host",
+                  f"exit {r.returncode}: {r.stdout}{r.stderr}")
+    r = cli("status", "--output", "json")
+    checks.expect(r.returncode == 0 and
+                  not json.loads(r.stdout).get("experiments"),
+                  "waits: the refused submit created nothing",
+                  r.stdout + r.stderr)
+
+    r = cli("submit", spec, "--allow-waiting")
+    name = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
+    checks.expect(r.returncode == 0 and name.startswith("experiments/") and
+                  "warning: " in r.stderr and missing in r.stderr,
+                  "waits: --allow-waiting submits it with the warning",
+                  f"exit {r.returncode}: {r.stdout}{r.stderr}")
+    if not name.startswith("experiments/"):
+        return
+    watch = subprocess.Popen([os.path.join(testbed.bin, "scalebench"),
+                              "watch", name], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env)
+    # The 1-host configurations run; then a 3-host trial waits for ever.
+    deadline = time.monotonic() + 300
+    status = ""
+    while time.monotonic() < deadline:
+        status = cli("status", name).stdout
+        if "waits: " in status and missing in status:
+            break
+        time.sleep(2)
+    checks.expect("waits: " in status and missing in status,
+                  "waits: status says what the waiting trials wait for, "
+                  "naming the missing host", status[-3000:])
+    r = cli("cancel", name)
+    checks.expect(r.returncode == 0, "waits: cancel is accepted",
+                  r.stdout + r.stderr)
+    try:
+        out, err = watch.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        watch.kill()
+        out, err = watch.communicate()
+    checks.expect("waiting: " in out and missing in out and
+                  ("wait: " in out or "waits: " in out),
+                  "waits: watch names the missing host and what each "
+                  "waiting trial waits for", out[-3000:] + err[-1000:])
+    r = testbed.run("down")
+    checks.expect(r.returncode == 0, "waits: down exits 0",
+                  f"exit {r.returncode}: {r.stderr[-2000:]}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bin", required=True)
@@ -162,6 +237,10 @@ def main():
         check_down(testbed, checks)
     except Exception as e:
         checks.expect(False, "down: ran to the end", repr(e))
+    try:
+        check_waits(testbed, checks)
+    except Exception as e:
+        checks.expect(False, "waits: ran to the end", repr(e))
     finally:
         testbed.run("down")
         try:

@@ -287,12 +287,12 @@ TEST_F(ResultsCommandTest, JsonAndTheTableStateTheSkewsBoundsAndSpreads) {
   EXPECT_THAT(out_.str(),
               HasSubstr("1 trials): p50 210 µs, p99 210 µs,\n"
                         "  max 210 µs; each true within its host's clock "
-                        "uncertainty (at most 45.0 µs)\n"));
+                        "uncertainty (at most 45 µs)\n"));
   EXPECT_THAT(out_.str(),
               HasSubstr("start spread (the latest load generator's start "
                         "minus the earliest, 1 trials with several):\n"
                         "  estimated p50 330 µs, p99 330 µs, max 330 µs (± at "
-                        "most 95.0 µs);\n"
+                        "most 95 µs);\n"
                         "  observed by the balancer's host in 1: p50 301 µs, "
                         "p99 301 µs, max 301 µs\n"));
 }
@@ -305,8 +305,8 @@ TEST_F(ResultsCommandTest, TableHasOneLinePerConfigurationThenTheFits) {
       out,
       StartsWith(
           "INSTANCES  N  REQUESTS/S  95% INTERVAL  P99 (µs)\n"
-          "1          2  1,050       -             5.00\n"
-          "2          2  2,000       -             5.00\n"
+          "1          2  1,050       -             5\n"
+          "2          2  2,000       -             5\n"
           "common to all: platform native, balancer none, hosts 1, vcpus 1, "
           "keepalive true,\n"
           "  health_check_interval off, connections 10\n"
@@ -334,7 +334,7 @@ TEST_F(ResultsCommandTest, WideTableHasEveryFactorAsAColumn) {
                          "\n"
                          "native    1          none      -          1      1 "
                          "     1            true       off                    "
-                         "10           2  1,050       -             5.00\n"));
+                         "10           2  1,050       -             5\n"));
   EXPECT_THAT(out_.str(), Not(HasSubstr("common to all")));
   EXPECT_THAT(out_.str(), HasSubstr("- under ALGORITHM: not set"));
 }
@@ -348,7 +348,7 @@ TEST_F(ResultsCommandTest, TableShowsTheMedianIntervalFromSixTrials) {
   // distribution-free 96.9% interval is [x(1), x(6)].
   EXPECT_THAT(out_.str(),
               StartsWith("N  REQUESTS/S  95% INTERVAL  P99 (µs)\n"
-                         "6  1,002       980-1,020     5.00\n"
+                         "6  1,002       980-1,020     5\n"
                          "common to all: platform native, instances 1, "
                          "balancer none, hosts 1, vcpus 1, vcpus_total 1,\n"
                          "  keepalive true, health_check_interval off, "

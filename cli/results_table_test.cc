@@ -122,7 +122,7 @@ TEST(ConfigurationTableTest, SixTrialsShowTheIntervalAndNoFootnote) {
       Row(Quickstart(1, v1::BALANCER_KIND_NONE), 1002.5, 5, /*n=*/6);
   row.interval = analysis::Interval{980, 1020};
   const std::string text = ConfigurationTable({row});
-  EXPECT_THAT(text, HasSubstr("6  1,002       980-1,020     5.00\n"));
+  EXPECT_THAT(text, HasSubstr("6  1,002       980-1,020     5\n"));
   EXPECT_THAT(text, Not(HasSubstr("- under")));
 }
 

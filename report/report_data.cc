@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "analysis/fit_words.h"
 #include "analysis/model.h"
 #include "analysis/model_fit.h"
 #include "analysis/model_registry.h"
@@ -52,21 +53,12 @@ std::string FitVerdict(const v1::ModelFit& fit) {
     return absl::StrCat(line, ": not fitted: ", fit.error());
   absl::StrAppend(&line, ": n ", fit.n());
   if (fit.has_r2()) absl::StrAppend(&line, ", R² ", ReadableNumber(fit.r2()));
-  if (fit.has_peak_x()) {
-    absl::StrAppend(&line, ", peaks at x = ", ReadableNumber(fit.peak_x()),
-                    " (y ", ReadableNumber(fit.peak_y()),
-                    fit.peak_beyond_data() ? ", beyond the data" : "", ")");
-  } else {
-    absl::StrAppend(&line, ", no peak");
-  }
-  if (fit.has_fallback_x()) {
-    absl::StrAppend(&line,
-                    ", falls back at x = ", ReadableNumber(fit.fallback_x()));
-  }
-  if (fit.has_cross_host()) {
-    absl::StrAppend(&line, fit.cross_host().holds()
-                               ? ", holds across hosts"
-                               : ", does not hold across hosts");
+  // A cross-host test's verdict has a summary line of its own.
+  if (fit.has_cross_host()) return line;
+  if (absl::StatusOr<const analysis::Model*> model =
+          analysis::FindModel(fit.spec().fit());
+      model.ok()) {
+    absl::StrAppend(&line, ": ", analysis::FitInWords(**model, fit));
   }
   return line;
 }

@@ -15,6 +15,7 @@ namespace {
 
 using testing::Experiment;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::StoredFits;
 using testing::Trial;
 
@@ -159,7 +160,9 @@ TEST(AssembleReportTest, LinearModelCurveCarriesThePredictionBand) {
     EXPECT_NEAR(c.band_high[i], fitted + half, 1e-6);
   }
   EXPECT_THAT(d->run.fit_verdicts.at(0),
-              HasSubstr("linear requests_per_s ~ instances"));
+              HasSubstr("linear requests_per_s ~ instances: n 6, R² "));
+  // And says in words what one more instance adds.
+  EXPECT_THAT(d->run.fit_verdicts.at(0), HasSubstr(": each instances adds "));
 
   // A stored fit the rows do not give is flagged, not silently redrawn.
   input.run.fits[0].mutable_parameters(1)->set_estimate(slope * 2);
@@ -332,7 +335,10 @@ TEST(AssembleReportTest, MultiHostSeriesAndHeldOutTestTrials) {
   // Every verdict is in the summary.
   EXPECT_EQ(d->run.cross_host_verdicts.size(), 2u);
   EXPECT_EQ(d->run.fits.size(), 2u);
-  EXPECT_THAT(d->run.fit_verdicts.at(0), HasSubstr("across hosts"));
+  // The model's line leaves the cross-host verdict to its own line.
+  EXPECT_THAT(d->run.fit_verdicts.at(0), Not(HasSubstr("holds")));
+  EXPECT_EQ(d->run.cross_host_verdicts.at(0),
+            d->run.fits.at(0).cross_host().verdict());
 }
 
 TEST(SeriesLabelTest, NumbersByNameEnumerationsByValue) {

@@ -32,6 +32,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
@@ -191,25 +192,41 @@ def check_waits(testbed, checks):
     watch = subprocess.Popen([os.path.join(testbed.bin, "scalebench"),
                               "watch", name], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=env)
-    # The 1-host configurations run; then a 3-host trial waits for ever.
+    watched = []  # its output so far, read as it comes
+    reader = threading.Thread(
+        target=lambda: watched.extend(iter(watch.stdout.readline, "")),
+        daemon=True)
+    reader.start()
+    # The 1-host configurations run; then a 3-host trial waits for ever,
+    # and the experiment says so ("waiting: trial ...: needs 3 ..."), which
+    # is when watch shows it (the trials' own reasons are there from the
+    # start, so they alone do not mean the watch has had its event).
     deadline = time.monotonic() + 300
     status = ""
     while time.monotonic() < deadline:
         status = cli("status", name).stdout
-        if "waits: " in status and missing in status:
+        if "\nwaiting: " in status and missing in status:
             break
         time.sleep(2)
-    checks.expect("waits: " in status and missing in status,
+    # watch prints the waiting lines once it has read the event.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (
+            "waiting: " in "".join(watched) and missing in "".join(watched)):
+        time.sleep(0.2)
+    checks.expect(("wait: " in status or "waits: " in status) and
+                  missing in status,
                   "waits: status says what the waiting trials wait for, "
                   "naming the missing host", status[-3000:])
     r = cli("cancel", name)
     checks.expect(r.returncode == 0, "waits: cancel is accepted",
                   r.stdout + r.stderr)
     try:
-        out, err = watch.communicate(timeout=120)
+        watch.wait(timeout=120)
     except subprocess.TimeoutExpired:
         watch.kill()
-        out, err = watch.communicate()
+        watch.wait()
+    reader.join(timeout=10)
+    out, err = "".join(watched), watch.stderr.read()
     checks.expect("waiting: " in out and missing in out and
                   ("wait: " in out or "waits: " in out),
                   "waits: watch names the missing host and what each "

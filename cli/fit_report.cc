@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "analysis/fit_words.h"
 #include "analysis/model.h"
@@ -13,6 +14,7 @@
 #include "analysis/model_registry.h"
 #include "analysis/row_selector.h"
 #include "cli/fit_request.h"
+#include "cli/output.h"
 #include "common/json_writer.h"
 #include "common/number_text.h"
 
@@ -27,6 +29,15 @@ std::string Num(double value) {
 }
 std::string Num(bool present, double value) {
   return present ? Num(value) : "n/a";
+}
+
+// Every line of `text` indented by two spaces.
+std::string Indented(absl::string_view text) {
+  std::string out;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    absl::StrAppend(&out, "  ", line, "\n");
+  }
+  return out;
 }
 
 void PrintParameters(const analysis::Model& model, const v1::ModelFit& fit,
@@ -99,6 +110,7 @@ void PrintCrossHost(const v1::ModelFit& fit, std::ostream& out) {
   }
   out << "\n"
       << absl::StrFormat("  %-14s %s\n", "RMSE", Num(test.rmse()))
+      // Lines of their own, whole, for people and scripts to find.
       << "\nverdict: " << test.verdict() << "\n";
   if (test.has_saturation()) out << "saturation: " << test.saturation() << "\n";
 }
@@ -129,7 +141,11 @@ void PrintFit(const std::string& data, const v1::ModelFit& fit,
         fit.cross_host().predictions_size());
   } else {
     out << "  " << fit.n() << " rows\n";
-    out << "  in words: " << analysis::FitInWords(**model, fit) << "\n\n";
+    out << Indented(WrapLines(
+               absl::StrCat("in words: ", analysis::FitInWords(**model, fit),
+                            "\n"),
+               kTextWidth - 2))
+        << "\n";
   }
   PrintParameters(**model, fit, out);
   PrintStatistics(**model, fit, out);

@@ -52,5 +52,26 @@ TEST(FitReportTest, NoSaturationLineWhenItWasNotWorkedOut) {
   EXPECT_THAT(out.str(), Not(HasSubstr("saturation")));
 }
 
+TEST(FitReportTest, AFitSaysInWordsWhereItPeaksWithinTheTextWidth) {
+  v1::ModelFit fit;
+  fit.mutable_spec()->set_fit(v1::MODEL_KIND_USL);
+  fit.mutable_spec()->set_x("instances");
+  fit.mutable_spec()->set_y("requests_per_s");
+  fit.set_n(12);
+  fit.set_peak_x(2.44);
+  fit.set_peak_y(26837.4);
+  fit.set_fallback_x(5.97);
+  std::ostringstream out;
+  PrintText("exp-000001", {fit}, out);
+  EXPECT_THAT(out.str(),
+              HasSubstr("  12 rows\n"
+                        "  in words: requests_per_s peaks at 26,837 at "
+                        "instances = 2.44,\n"
+                        "    and falls back to its value at x = 1 at "
+                        "instances = 5.97: more is then worse than one\n\n"));
+  EXPECT_THAT(out.str(), HasSubstr("  falls back     at x = 5.97, to its "
+                                   "value at x = 1\n"));
+}
+
 }  // namespace
 }  // namespace scalebench::cli

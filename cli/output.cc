@@ -4,8 +4,10 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "api/enum_names.h"
 #include "common/proto_time.h"
 
@@ -119,6 +121,17 @@ void Respell(const google::protobuf::Descriptor& type, nlohmann::json& value) {
   }
 }
 
+// The byte offset in `text` after its first `columns` code points
+// (text.size() when it has fewer).
+size_t OffsetOfColumn(absl::string_view text, size_t columns) {
+  size_t seen = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (seen++ == columns) return i;
+  }
+  return text.size();
+}
+
 }  // namespace
 
 absl::StatusOr<nlohmann::json> ApiJsonValue(
@@ -161,6 +174,41 @@ std::string FormatDuration(const google::protobuf::Duration& duration) {
     d = absl::Trunc(d, absl::Microseconds(1));
   }
   return absl::FormatDuration(d);
+}
+
+std::string WrapLines(absl::string_view text, size_t width) {
+  constexpr absl::string_view kIndent = "  ";
+  if (text.empty()) return "";
+  std::string wrapped;
+  for (absl::string_view rest : absl::StrSplit(text, '\n')) {
+    absl::string_view indent;
+    while (DisplayWidth(indent) + DisplayWidth(rest) > width) {
+      const size_t room = width > indent.size() ? width - indent.size() : 1;
+      // The first `room` columns and the character after them: a space
+      // there is a break that fits.
+      const absl::string_view head =
+          rest.substr(0, OffsetOfColumn(rest, room) + 1);
+      size_t cut = absl::string_view::npos;
+      for (absl::string_view clause : {", ", "; ", ": "}) {
+        const size_t at = head.rfind(clause);
+        if (at != absl::string_view::npos && at + 1 >= head.size() / 2 &&
+            (cut == absl::string_view::npos || at + 1 > cut)) {
+          cut = at + 1;
+        }
+      }
+      if (cut == absl::string_view::npos) cut = head.rfind(' ');
+      // A word longer than the room stays whole.
+      if (cut == absl::string_view::npos || cut == 0) cut = rest.find(' ');
+      if (cut == absl::string_view::npos) break;
+      absl::StrAppend(&wrapped, indent, rest.substr(0, cut), "\n");
+      rest = absl::StripLeadingAsciiWhitespace(rest.substr(cut + 1));
+      indent = kIndent;
+    }
+    absl::StrAppend(&wrapped, indent, rest, "\n");
+  }
+  // StrSplit gives an empty piece after a last "\n": one "\n" too many.
+  if (text.back() == '\n') wrapped.pop_back();
+  return wrapped;
 }
 
 }  // namespace scalebench::cli

@@ -23,6 +23,15 @@ namespace scalebench::cli {
 // The columns a terminal gives `text`: its UTF-8 code points ("µs" is 2).
 size_t DisplayWidth(absl::string_view text);
 
+// The width, in columns, that tables and the lines under them keep to.
+inline constexpr size_t kTextWidth = 100;
+
+// `text` (lines ending in "\n") with each line longer than `width` columns
+// broken at spaces into lines of at most `width`, the continuations
+// indented by two spaces. A word longer than the width stays whole on a
+// line of its own.
+std::string WrapLines(absl::string_view text, size_t width = kTextWidth);
+
 // Columns separated by two spaces, each as wide as its widest cell
 // (DisplayWidth); the last column is not padded.
 class TextTable final {

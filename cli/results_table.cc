@@ -112,17 +112,6 @@ std::string CommonLine(const std::vector<Factor>& factors) {
   return absl::StrCat(text, line, "\n");
 }
 
-// The byte offset in `text` after its first `columns` code points
-// (text.size() when it has fewer).
-size_t OffsetOfColumn(absl::string_view text, size_t columns) {
-  size_t seen = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-    if (seen++ == columns) return i;
-  }
-  return text.size();
-}
-
 std::string Header(absl::string_view factor) {
   return absl::AsciiStrToUpper(factor);
 }
@@ -186,41 +175,6 @@ std::string ConfigurationTable(const std::vector<ConfigurationRow>& rows,
             "median\n";
   }
   return text.str();
-}
-
-std::string WrapLines(absl::string_view text, size_t width) {
-  constexpr absl::string_view kIndent = "  ";
-  if (text.empty()) return "";
-  std::string wrapped;
-  for (absl::string_view rest : absl::StrSplit(text, '\n')) {
-    absl::string_view indent;
-    while (DisplayWidth(indent) + DisplayWidth(rest) > width) {
-      const size_t room = width > indent.size() ? width - indent.size() : 1;
-      // The first `room` columns and the character after them: a space
-      // there is a break that fits.
-      const absl::string_view head =
-          rest.substr(0, OffsetOfColumn(rest, room) + 1);
-      size_t cut = absl::string_view::npos;
-      for (absl::string_view clause : {", ", "; ", ": "}) {
-        const size_t at = head.rfind(clause);
-        if (at != absl::string_view::npos && at + 1 >= head.size() / 2 &&
-            (cut == absl::string_view::npos || at + 1 > cut)) {
-          cut = at + 1;
-        }
-      }
-      if (cut == absl::string_view::npos) cut = head.rfind(' ');
-      // A word longer than the room stays whole.
-      if (cut == absl::string_view::npos || cut == 0) cut = rest.find(' ');
-      if (cut == absl::string_view::npos) break;
-      absl::StrAppend(&wrapped, indent, rest.substr(0, cut), "\n");
-      rest = absl::StripLeadingAsciiWhitespace(rest.substr(cut + 1));
-      indent = kIndent;
-    }
-    absl::StrAppend(&wrapped, indent, rest, "\n");
-  }
-  // StrSplit gives an empty piece after a last "\n": one "\n" too many.
-  if (text.back() == '\n') wrapped.pop_back();
-  return wrapped;
 }
 
 }  // namespace scalebench::cli

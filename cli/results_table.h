@@ -13,12 +13,10 @@
 
 #include "absl/strings/string_view.h"
 #include "analysis/repetition_stats.h"
+#include "cli/output.h"
 #include "scalebench/v1/spec.pb.h"
 
 namespace scalebench::cli {
-
-// The width, in columns, that the table and the lines under it keep to.
-inline constexpr size_t kTextWidth = 100;
 
 // One configuration's row.
 struct ConfigurationRow {
@@ -49,12 +47,6 @@ struct TableOptions {
 // rows, "".
 std::string ConfigurationTable(const std::vector<ConfigurationRow>& rows,
                                const TableOptions& options = {});
-
-// `text` (lines ending in "\n") with each line longer than `width` columns
-// broken at spaces into lines of at most `width`, the continuations
-// indented by two spaces. A word longer than the width stays whole on a
-// line of its own.
-std::string WrapLines(absl::string_view text, size_t width = kTextWidth);
 
 }  // namespace scalebench::cli
 

@@ -39,8 +39,7 @@ std::string CurveWords(const Model& model, const v1::ModelFit& fit) {
   if (fit.has_fallback_x()) {
     absl::StrAppend(&words, ", and falls back to ",
                     model.info().fallback_reference, " at ", x, " = ",
-                    ReadableNumber(fit.fallback_x()),
-                    ": more is then worse than one");
+                    ReadableNumber(fit.fallback_x()));
   }
   return words;
 }

@@ -20,6 +20,8 @@ uint32_t TargetHosts(const v1::Configuration& c) {
 // reason's bytes, and how many reasons.
 constexpr size_t kMaxReasonBytes = 200;
 constexpr size_t kMaxReasons = 8;
+// How many configurations UnplaceableConfigurations describes.
+constexpr size_t kMaxUnplaceableLines = 10;
 // How many workers' names CheckPlaceableOn lists.
 constexpr size_t kMaxNamedHosts = 8;
 
@@ -262,13 +264,22 @@ std::vector<std::string> UnplaceableConfigurations(
     const PlacementRules& rules, absl::Span<const CandidateHost> hosts) {
   if (hosts.empty()) return {kNoWorker};
   std::vector<std::string> problems;
+  size_t more = 0;
   for (const v1::Configuration& configuration : configurations) {
     if (!CheckPlaceable(configuration).ok()) continue;  // Fails on its own.
     const absl::Status never = CheckPlaceableOn(configuration, rules, hosts);
     if (never.ok()) continue;
+    if (problems.size() == kMaxUnplaceableLines) {
+      ++more;
+      continue;
+    }
     problems.push_back(absl::StrCat(
         "configuration ", configuration.index(), " (",
         spec::DescribeConfiguration(configuration), "): ", never.message()));
+  }
+  if (more > 0) {
+    problems.push_back(absl::StrCat("and ", more, " more configuration",
+                                    more == 1 ? "" : "s"));
   }
   return problems;
 }

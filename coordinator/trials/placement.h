@@ -115,7 +115,8 @@ absl::Status CheckPlaceableOn(const v1::Configuration& configuration,
 // What of `configurations` the `hosts` could never run, were they all idle:
 // one line per such configuration, "configuration N (DESCRIPTION): REASON"
 // with CheckPlaceableOn's reason, in the configurations' order; a single
-// line saying so when `hosts` is empty. Empty when every configuration
+// line saying so when `hosts` is empty; past the tenth, one last line "and
+// N more configurations". Empty when every configuration
 // could run. Configurations CheckPlaceable refuses are left out (they fail
 // on their own). Used by CreateExperiment (submit) and by the scheduler of
 // a closed cluster.

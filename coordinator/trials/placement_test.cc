@@ -285,6 +285,18 @@ TEST(PlacementTest, UnplaceableConfigurationsNamesEachAndTheWorkers) {
   EXPECT_THAT(UnplaceableConfigurations(grid, kBesideTargets, {}),
               ElementsAre(HasSubstr("no worker is synchronizing")));
   EXPECT_THAT(UnplaceableConfigurations({grid[0]}, kOwnHost, hosts), IsEmpty());
+
+  // A large grid no worker can run: ten lines and a count, not one each.
+  std::vector<v1::Configuration> docker;
+  for (uint32_t i = 0; i < 25; ++i) {
+    docker.push_back(
+        Indexed(Config(1, 1, v1::BALANCER_KIND_NONE, v1::PLATFORM_DOCKER), i));
+  }
+  const std::vector<std::string> lines =
+      UnplaceableConfigurations(docker, kBesideTargets, hosts);
+  ASSERT_EQ(lines.size(), 11u);
+  EXPECT_THAT(lines[9], HasSubstr("configuration 9 ("));
+  EXPECT_EQ(lines[10], "and 15 more configurations");
 }
 
 }  // namespace

@@ -43,7 +43,10 @@ absl::Status TrialWaits::Blocked(const v1::Trial& trial,
 
 void TrialWaits::Behind(const v1::Trial& trial,
                         const v1::Configuration& configuration) {
-  const absl::Status& never = Never(configuration);
+  const bool unchecked = !never_.contains(configuration.index()) &&
+                         never_.size() >= kMaxConfigurationsChecked;
+  const absl::Status never =
+      unchecked ? absl::OkStatus() : Never(configuration);
   reasons_[trial.name()] =
       !never.ok()
           ? std::string(never.message())

@@ -2,8 +2,11 @@
 // finds it: the first trial that cannot be placed blocks those after it
 // (trials keep their order), and each says what it waits for, naming what
 // is missing. Whether the workers could run a configuration at all is
-// asked of them at most once per configuration and pass. Not thread-safe:
-// one per experiment and pass.
+// asked of them at most once per configuration and pass, and for at most
+// kMaxConfigurationsChecked configurations (each asks every live host, and
+// a pass comes every 100 ms): trials of further configurations say only
+// that they are queued behind. Not thread-safe: one per experiment and
+// pass.
 #ifndef SCALEBENCH_COORDINATOR_TRIALS_TRIAL_WAITS_H_
 #define SCALEBENCH_COORDINATOR_TRIALS_TRIAL_WAITS_H_
 
@@ -22,6 +25,8 @@ namespace scalebench::coordinator {
 
 class TrialWaits final {
  public:
+  static constexpr size_t kMaxConfigurationsChecked = 16;
+
   // The workers that synchronize now, busy or not; called at most once,
   // and only once a trial could not be placed.
   using LiveHostsFn = std::function<std::vector<CandidateHost>()>;
@@ -42,8 +47,9 @@ class TrialWaits final {
                        const absl::Status& placement);
 
   // Records that `trial` (QUEUED, after the blocked one) waits: for what
-  // its own configuration lacks when the live hosts could never run it,
-  // otherwise behind the blocked trial.
+  // its own configuration lacks when the live hosts could never run it
+  // (asked only within kMaxConfigurationsChecked), otherwise behind the
+  // blocked trial.
   void Behind(const v1::Trial& trial, const v1::Configuration& configuration);
 
   // What each trial recorded waits for, by trial name; leaves none.

@@ -98,6 +98,38 @@ TEST_F(TrialWaitsTest, ATrialThatWaitsForBusyHostsSaysSo) {
                        "queued behind trial 0, which waits for busy hosts")));
 }
 
+// Behind a blocked trial, the hosts are asked about at most
+// kMaxConfigurationsChecked configurations a pass; a trial of a further
+// configuration, even one they could never run, says it is queued behind.
+TEST_F(TrialWaitsTest, ChecksABoundedNumberOfConfigurationsAPass) {
+  TrialWaits waits(kBesideTargets, TwoHosts());
+  ASSERT_TRUE(waits
+                  .Blocked(Queued(0, 1), three_hosts_,
+                           absl::ResourceExhaustedError("1 found"))
+                  .ok());
+  int number = 1;
+  for (uint32_t i = 10; i < 10 + TrialWaits::kMaxConfigurationsChecked; ++i) {
+    v1::Configuration c = one_host_;
+    c.set_index(i);
+    waits.Behind(Queued(number++, i), c);
+  }
+  const int late = number;
+  waits.Behind(Queued(late, 2), docker_);
+  EXPECT_EQ(
+      waits.Take().at("experiments/exp-000001/trials/" + std::to_string(late)),
+      "queued behind trial 0, which waits for busy hosts");
+
+  // Within the bound, the same docker trial names what it lacks.
+  TrialWaits fresh(kBesideTargets, TwoHosts());
+  ASSERT_TRUE(fresh
+                  .Blocked(Queued(0, 1), three_hosts_,
+                           absl::ResourceExhaustedError("1 found"))
+                  .ok());
+  fresh.Behind(Queued(1, 2), docker_);
+  EXPECT_THAT(fresh.Take().at("experiments/exp-000001/trials/1"),
+              HasSubstr("that run docker"));
+}
+
 // Nothing blocked, nothing listed: a pass that places everything costs no
 // look at the workers.
 TEST_F(TrialWaitsTest, NothingBlockedListsNoWorkers) {
